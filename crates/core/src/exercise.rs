@@ -1,0 +1,212 @@
+//! Exercises and doses, as the catalogue holds them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::vocab::{Area, Equipment, Kind, Place, Position, Sides};
+
+/// How much of an exercise to do: hold time, repetitions and rest between them.
+///
+/// The sides are a property of the exercise ([`Exercise::sides`]); with `each`, the whole dose
+/// is done on one side and then on the other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dose {
+    /// Seconds to hold each repetition (1-180).
+    pub hold_s: u32,
+    /// Repetitions per side (1-30).
+    pub reps: u32,
+    /// Seconds of rest between repetitions (0-120).
+    pub rest_s: u32,
+    /// Why this dose was chosen, when no source gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Dose {
+    /// A dose without a note.
+    pub fn new(hold_s: u32, reps: u32, rest_s: u32) -> Self {
+        Dose {
+            hold_s,
+            reps,
+            rest_s,
+            note: None,
+        }
+    }
+
+    /// A short human form: `10 s x 5`.
+    pub fn short(&self, sides: Sides) -> String {
+        let side = match sides {
+            Sides::Both => "",
+            Sides::Each => " each side",
+        };
+        format!("{} s x {}{side}", self.hold_s, self.reps)
+    }
+}
+
+/// The dose a source page gives for an exercise, kept exactly as the page gives it.
+///
+/// Fields the page does not state stay empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDose {
+    /// Seconds to hold, when the page gives an exact figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_s: Option<u32>,
+    /// The least number of seconds to hold, when the page gives a minimum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_hold_s: Option<u32>,
+    /// Repetitions (the lower bound when the page gives a range).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reps: Option<u32>,
+    /// The upper bound of a range of repetitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reps_max: Option<u32>,
+    /// Whether the page says to do each side in turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sides: Option<Sides>,
+}
+
+impl fmt::Display for SourceDose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        match (self.hold_s, self.min_hold_s) {
+            (Some(h), _) => parts.push(format!("hold {h} s")),
+            (None, Some(m)) => parts.push(format!("hold at least {m} s")),
+            (None, None) => {}
+        }
+        match (self.reps, self.reps_max) {
+            (Some(r), Some(m)) if m != r => parts.push(format!("{r}-{m} repetitions")),
+            (Some(r), _) => parts.push(format!("{r} repetitions")),
+            (None, Some(m)) => parts.push(format!("up to {m} repetitions")),
+            (None, None) => {}
+        }
+        if self.sides == Some(Sides::Each) {
+            parts.push("each side".to_string());
+        }
+        if parts.is_empty() {
+            f.write_str("no figures given")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
+/// A source document that describes an exercise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    /// The seed file name (`002_0d052247460285cc.txt`).
+    pub doc: String,
+    /// The dose this page gives, when it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dose: Option<SourceDose>,
+    /// What this page says about the exercise, in our words (the name it uses, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One exercise of the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    /// Stable id, lower-case words joined by `-`; the file is named `<id>.toml`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Other names the sources or people use.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Stretch, mobility or activation.
+    pub kind: Kind,
+    /// The body position the exercise is done in.
+    pub position: Position,
+    /// Every place it can be done.
+    pub places: Vec<Place>,
+    /// What it needs or can use.
+    #[serde(default)]
+    pub equipment: Vec<Equipment>,
+    /// The areas it serves, the main one first.
+    pub areas: Vec<Area>,
+    /// Both sides at once, or each side in turn.
+    pub sides: Sides,
+    /// 1 gentle, 2 moderate, 3 demanding.
+    pub gentleness: u8,
+    /// What it is for, in a sentence or two.
+    pub purpose: String,
+    /// The default dose.
+    pub dose: Dose,
+    /// Numbered steps.
+    pub steps: Vec<String>,
+    /// What to watch for.
+    pub cautions: Vec<String>,
+    /// The source documents that describe it.
+    pub sources: Vec<SourceRef>,
+}
+
+impl Exercise {
+    /// The exercise's own seconds for a dose: every hold and every rest between holds, on
+    /// every side. Getting into position and switching sides are counted by the timeline.
+    pub fn work_seconds(&self, dose: &Dose) -> u32 {
+        let per_side = dose.hold_s * dose.reps + dose.rest_s * dose.reps.saturating_sub(1);
+        per_side * self.side_count()
+    }
+
+    /// 1 for `both`, 2 for `each`.
+    pub fn side_count(&self) -> u32 {
+        match self.sides {
+            Sides::Both => 1,
+            Sides::Each => 2,
+        }
+    }
+
+    /// Whether it can be done in any of these places.
+    pub fn fits_any(&self, places: &[Place]) -> bool {
+        self.places.iter().any(|p| places.contains(p))
+    }
+
+    /// Every name the exercise answers to: id (words), name, aliases.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.id.as_str())
+            .chain(std::iter::once(self.name.as_str()))
+            .chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_dose_reads_like_the_page() {
+        let d = SourceDose {
+            hold_s: Some(5),
+            reps: Some(10),
+            sides: Some(Sides::Each),
+            ..SourceDose::default()
+        };
+        assert_eq!(d.to_string(), "hold 5 s, 10 repetitions, each side");
+        let d = SourceDose {
+            reps: Some(2),
+            reps_max: Some(5),
+            ..SourceDose::default()
+        };
+        assert_eq!(d.to_string(), "2-5 repetitions");
+        let d = SourceDose {
+            min_hold_s: Some(60),
+            sides: Some(Sides::Each),
+            ..SourceDose::default()
+        };
+        assert_eq!(d.to_string(), "hold at least 60 s, each side");
+    }
+
+    #[test]
+    fn dose_short_form() {
+        assert_eq!(
+            Dose::new(30, 2, 10).short(Sides::Each),
+            "30 s x 2 each side"
+        );
+        assert_eq!(Dose::new(10, 5, 5).short(Sides::Both), "10 s x 5");
+    }
+}

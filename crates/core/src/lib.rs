@@ -1,0 +1,29 @@
+//! The pure domain of backstretch.
+//!
+//! Types for exercises, doses and the vocabulary; the catalogue (parsed and validated from
+//! text); and, in later modules, the planner, the timeline and the safety rules.
+//!
+//! Nothing here reads files, the clock, a database or the terminal: callers pass text and
+//! time in as values, which keeps every rule testable with plain data.
+//!
+//! ```
+//! use backstretch_core::catalog::builtin;
+//! let loaded = builtin();
+//! assert!(loaded.diagnostics.is_empty());
+//! let pose = loaded.catalog.find("childs pose").unwrap();
+//! assert_eq!(pose.exercise.id, "childs-pose");
+//! ```
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod catalog;
+pub mod exercise;
+pub mod sources;
+pub mod text;
+pub mod vocab;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/builtin_catalog.rs"));
+}
+
+pub use embedded::BUILTIN_FILES;

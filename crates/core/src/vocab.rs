@@ -1,0 +1,292 @@
+//! The project's vocabulary: positions, places, areas, kinds, sides and equipment.
+//!
+//! Every word here is written the same way in code, catalogue files, CLI flags and output
+//! (see DESIGN.md, "Vocabulary"). Each enumeration knows its own words, so a parse error can
+//! list them and suggest the closest one.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::text::closest;
+
+/// An unknown word for one of the vocabulary's enumerations.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{word}`; expected one of {}{}", .expected.join(", "), .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+pub struct UnknownWord {
+    /// Which enumeration (`place`, `area`, ...).
+    pub what: &'static str,
+    /// The word as given.
+    pub word: String,
+    /// Every allowed word.
+    pub expected: Vec<&'static str>,
+    /// The closest allowed word, when one is close enough.
+    pub suggestion: Option<&'static str>,
+}
+
+/// Behaviour shared by every vocabulary enumeration.
+pub trait Word: Sized + Copy + 'static {
+    /// What the word names, for messages ("place", "area").
+    const WHAT: &'static str;
+    /// Every value, in the documented order.
+    const ALL: &'static [Self];
+    /// The canonical spelling.
+    fn as_str(self) -> &'static str;
+    /// Extra spellings accepted on input (never printed).
+    fn extra_spellings() -> &'static [(&'static str, Self)] {
+        &[]
+    }
+
+    /// Parses a word: case-insensitive, `_` and spaces read as `-`.
+    fn parse_word(word: &str) -> Result<Self, UnknownWord> {
+        let norm: String = word
+            .trim()
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c == '_' || c == ' ' { '-' } else { c })
+            .collect();
+        if let Some(v) = Self::ALL.iter().find(|v| v.as_str() == norm) {
+            return Ok(*v);
+        }
+        if let Some((_, v)) = Self::extra_spellings().iter().find(|(s, _)| *s == norm) {
+            return Ok(*v);
+        }
+        let words: Vec<&'static str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+        Err(UnknownWord {
+            what: Self::WHAT,
+            word: word.to_string(),
+            suggestion: closest(&norm, words.iter().copied()),
+            expected: words,
+        })
+    }
+}
+
+macro_rules! vocab {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $what:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)?
+        }
+        $(extra { $( $extra:literal => $evariant:ident ),* $(,)? })?
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl Word for $name {
+            const WHAT: &'static str = $what;
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+            fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $word),+ }
+            }
+            $(fn extra_spellings() -> &'static [(&'static str, Self)] {
+                &[$(($extra, Self::$evariant)),*]
+            })?
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownWord;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse_word(s)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::parse_word(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+vocab! {
+    /// Where the body is during an exercise.
+    Position, "position" {
+        /// Lying on the back.
+        Supine = "supine",
+        /// Lying on one side.
+        SideLying = "side-lying",
+        /// Lying face down.
+        Prone = "prone",
+        /// On hands and knees (all fours).
+        Quadruped = "quadruped",
+        /// Kneeling on both knees.
+        Kneeling = "kneeling",
+        /// One knee down, the other foot in front.
+        HalfKneeling = "half-kneeling",
+        /// Sitting on the floor (or a bed).
+        SeatedFloor = "seated-floor",
+        /// Sitting on a chair, car seat or wheelchair.
+        SeatedChair = "seated-chair",
+        /// Standing.
+        Standing = "standing",
+    }
+    extra { "all-fours" => Quadruped, "lying" => Supine }
+}
+
+impl Position {
+    /// How far the body is from the floor, 0 (lying) to 3 (standing).
+    ///
+    /// The planner never sends a person back down once they have got up: a routine's
+    /// positions never decrease in this order.
+    pub fn level(self) -> u8 {
+        match self {
+            Position::Supine | Position::SideLying | Position::Prone => 0,
+            Position::Quadruped | Position::Kneeling | Position::HalfKneeling => 1,
+            Position::SeatedFloor | Position::SeatedChair => 2,
+            Position::Standing => 3,
+        }
+    }
+
+    /// A phrase for cues: "lie on your back", "get onto all fours".
+    pub fn get_into(self) -> &'static str {
+        match self {
+            Position::Supine => "lie on your back",
+            Position::SideLying => "lie on your side",
+            Position::Prone => "lie face down",
+            Position::Quadruped => "come onto your hands and knees",
+            Position::Kneeling => "kneel on a soft surface",
+            Position::HalfKneeling => "kneel on one knee with the other foot in front",
+            Position::SeatedFloor => "sit on the floor or the bed",
+            Position::SeatedChair => "sit tall on a steady chair",
+            Position::Standing => "stand up tall",
+        }
+    }
+}
+
+vocab! {
+    /// Where a person can be: the places they can get to today.
+    Place, "place" {
+        /// On the floor, on a mat.
+        Floor = "floor",
+        /// On a bed (for those who cannot get down to the floor).
+        Bed = "bed",
+        /// On a chair: office chair, car seat, wheelchair.
+        Chair = "chair",
+        /// Standing.
+        Standing = "standing",
+    }
+    extra { "wheelchair" => Chair, "stand" => Standing, "mat" => Floor }
+}
+
+vocab! {
+    /// A part of the body a routine can serve.
+    Area, "area" {
+        /// The neck.
+        Neck = "neck",
+        /// Between and above the shoulder blades.
+        UpperBack = "upper-back",
+        /// The middle of the back (thoracic spine).
+        MidBack = "mid-back",
+        /// The lower back (lumbar spine).
+        LowerBack = "lower-back",
+        /// The buttocks, including the piriformis.
+        Glutes = "glutes",
+        /// The front of the hip.
+        HipFlexors = "hip-flexors",
+        /// The back of the thigh.
+        Hamstrings = "hamstrings",
+        /// The side of the trunk: quadratus lumborum and the IT band line.
+        SideTrunk = "side-trunk",
+        /// The belly muscles.
+        Abdominals = "abdominals",
+    }
+    extra {
+        "low-back" => LowerBack, "lumbar" => LowerBack, "piriformis" => Glutes,
+        "hips" => HipFlexors, "hip" => HipFlexors, "abs" => Abdominals, "core" => Abdominals,
+        "ql" => SideTrunk, "sides" => SideTrunk, "thoracic" => MidBack, "glute" => Glutes,
+        "hamstring" => Hamstrings,
+    }
+}
+
+vocab! {
+    /// What an exercise does.
+    Kind, "kind" {
+        /// Held to lengthen a muscle.
+        Stretch = "stretch",
+        /// Gentle repeated movement through a comfortable range.
+        Mobility = "mobility",
+        /// Gentle muscle work that wakes the area up.
+        Activation = "activation",
+    }
+}
+
+vocab! {
+    /// How an exercise uses the two sides of the body.
+    Sides, "sides" {
+        /// Both sides at once (or the move has no side).
+        Both = "both",
+        /// Each side in turn.
+        Each = "each",
+    }
+}
+
+vocab! {
+    /// Things an exercise needs or can use.
+    Equipment, "equipment" {
+        /// An exercise mat or a folded blanket.
+        Mat = "mat",
+        /// A steady chair without wheels.
+        Chair = "chair",
+        /// A clear stretch of wall.
+        Wall = "wall",
+        /// A pillow or cushion.
+        Pillow = "pillow",
+        /// A towel or strap.
+        Towel = "towel",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_round_trip_and_tolerate_case_and_underscores() {
+        for p in Position::ALL {
+            assert_eq!(Position::parse_word(p.as_str()), Ok(*p));
+        }
+        assert_eq!(
+            Position::parse_word("Half_Kneeling"),
+            Ok(Position::HalfKneeling)
+        );
+        assert_eq!(Position::parse_word("all fours"), Ok(Position::Quadruped));
+        assert_eq!(Area::parse_word("Lower Back"), Ok(Area::LowerBack));
+        assert_eq!(Place::parse_word("wheelchair"), Ok(Place::Chair));
+    }
+
+    #[test]
+    fn unknown_word_lists_choices_and_suggests() {
+        let e = Place::parse_word("flor").unwrap_err();
+        assert_eq!(e.suggestion, Some("floor"));
+        assert_eq!(
+            e.to_string(),
+            "unknown place `flor`; expected one of floor, bed, chair, standing (did you mean `floor`?)"
+        );
+        let e = Area::parse_word("elbow").unwrap_err();
+        assert_eq!(e.suggestion, None);
+    }
+
+    #[test]
+    fn levels_order_lying_kneeling_seated_standing() {
+        assert!(Position::Supine.level() < Position::Quadruped.level());
+        assert!(Position::Quadruped.level() < Position::SeatedChair.level());
+        assert!(Position::SeatedChair.level() < Position::Standing.level());
+    }
+}

@@ -1,0 +1,212 @@
+//! Checks on the built-in catalogue as shipped: valid, complete, attributed, free of
+//! product placements, and stable through a TOML round-trip.
+
+use backstretch_core::catalog::{builtin, parse_exercise, to_toml};
+use backstretch_core::exercise::{Dose, Exercise, SourceDose, SourceRef};
+use backstretch_core::sources::SOURCE_DOCS;
+use backstretch_core::vocab::{Area, Equipment, Kind, Place, Position, Sides, Word};
+use proptest::prelude::*;
+
+fn all() -> Vec<Exercise> {
+    let loaded = builtin();
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "built-in catalogue has problems:\n{}",
+        loaded
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    loaded.catalog.exercises().cloned().collect()
+}
+
+#[test]
+fn every_entry_is_complete_and_attributed() {
+    let all = all();
+    assert_eq!(all.len(), 15, "one entry per exercise the pages name");
+    for e in &all {
+        assert!(
+            !e.steps.is_empty() && e.steps.iter().all(|s| !s.trim().is_empty()),
+            "{}",
+            e.id
+        );
+        assert!(!e.purpose.trim().is_empty(), "{}", e.id);
+        assert!(!e.cautions.is_empty(), "{}", e.id);
+        assert!(!e.sources.is_empty(), "{}", e.id);
+        assert!(
+            e.cautions
+                .iter()
+                .any(|c| c.to_lowercase().contains("stop if")),
+            "{} must say to stop when it hurts",
+            e.id
+        );
+    }
+}
+
+#[test]
+fn every_source_page_is_used() {
+    let all = all();
+    for doc in SOURCE_DOCS {
+        assert!(
+            all.iter()
+                .any(|e| e.sources.iter().any(|s| s.doc == doc.doc)),
+            "no entry cites {}",
+            doc.doc
+        );
+    }
+}
+
+#[test]
+fn source_doses_are_kept_exactly() {
+    let all = all();
+    let get = |id: &str, doc: &str| -> SourceDose {
+        all.iter()
+            .find(|e| e.id == id)
+            .and_then(|e| e.sources.iter().find(|s| s.doc.starts_with(doc)))
+            .and_then(|s| s.dose.clone())
+            .unwrap_or_else(|| panic!("{id} has no dose from {doc}"))
+    };
+    // The chiropractor's page: rotation 5 s x 10 each side; the others 10 s x 5.
+    let rot = get("supine-trunk-rotation", "002");
+    assert_eq!(
+        (rot.hold_s, rot.reps, rot.sides),
+        (Some(5), Some(10), Some(Sides::Each))
+    );
+    for id in [
+        "childs-pose",
+        "seated-hamstring-stretch",
+        "kneeling-hip-flexor-stretch",
+    ] {
+        let d = get(id, "002");
+        assert_eq!((d.hold_s, d.reps), (Some(10), Some(5)), "{id}");
+    }
+    // The massage therapist: at least a minute per side.
+    let d = get("kneeling-hip-flexor-stretch", "004");
+    assert_eq!((d.min_hold_s, d.sides), (Some(60), Some(Sides::Each)));
+    // The spine centre: two to five repetitions.
+    let d = get("neck-flexion", "003");
+    assert_eq!((d.reps, d.reps_max), (Some(2), Some(5)));
+    // The default dose follows the source where one gives a complete dose.
+    let rot = all
+        .iter()
+        .find(|e| e.id == "supine-trunk-rotation")
+        .unwrap();
+    assert_eq!((rot.dose.hold_s, rot.dose.reps), (5, 10));
+}
+
+#[test]
+fn no_text_names_a_brand_or_a_shop() {
+    let banned = [
+        "capsiva",
+        "amazon",
+        "dr. back",
+        "dr back",
+        "seat cushion",
+        "orthopedic",
+        "capsaicin",
+        "sponsor",
+        "affiliate",
+        "buy ",
+        "purchase",
+        "shop",
+        "worksheet",
+        "commission",
+        "http",
+        "www.",
+        "gel",
+        "ask doctor jo",
+        "non-surgical spine center",
+        "call ",
+    ];
+    for e in all() {
+        let mut texts: Vec<String> = vec![e.name.clone(), e.purpose.clone()];
+        texts.extend(e.aliases.iter().cloned());
+        texts.extend(e.steps.iter().cloned());
+        texts.extend(e.cautions.iter().cloned());
+        texts.extend(e.dose.note.iter().cloned());
+        texts.extend(e.sources.iter().filter_map(|s| s.note.clone()));
+        for t in texts {
+            let low = t.to_lowercase();
+            for b in banned {
+                assert!(!low.contains(b), "{}: `{b}` in {t:?}", e.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn floor_moves_can_be_done_in_bed_and_seated_moves_in_a_chair() {
+    for e in all() {
+        if e.position.level() == 0 {
+            assert!(
+                e.places.contains(&Place::Bed),
+                "{} lies down: allow bed",
+                e.id
+            );
+        }
+        if e.position == Position::SeatedChair {
+            assert!(e.places.contains(&Place::Chair), "{}", e.id);
+        }
+    }
+}
+
+#[test]
+fn every_built_in_entry_survives_a_toml_round_trip() {
+    for e in all() {
+        let text = to_toml(&e).unwrap();
+        let again = parse_exercise(&format!("{}.toml", e.id), &text)
+            .unwrap_or_else(|d| panic!("{}: {d:#?}\n{text}", e.id));
+        assert_eq!(e, again);
+    }
+}
+
+fn word<W: Word + std::fmt::Debug>() -> impl Strategy<Value = W> {
+    proptest::sample::select(W::ALL)
+}
+
+fn words<W: Word + std::fmt::Debug + Ord>() -> impl Strategy<Value = Vec<W>> {
+    proptest::sample::subsequence(W::ALL, 1..=W::ALL.len())
+}
+
+fn text() -> impl Strategy<Value = String> {
+    "[A-Za-z][A-Za-z ,.;'()0-9\"\\\\-]{0,60}[a-z.]"
+}
+
+prop_compose! {
+    fn source_ref()(doc in proptest::sample::select(SOURCE_DOCS), hold in proptest::option::of(1u32..=180),
+                    reps in proptest::option::of(1u32..=10), sides in proptest::option::of(word::<Sides>()),
+                    note in proptest::option::of(text())) -> SourceRef {
+        let dose = (hold.is_some() || reps.is_some() || sides.is_some())
+            .then(|| SourceDose { hold_s: hold, reps, sides, ..SourceDose::default() });
+        SourceRef { doc: doc.doc.to_string(), dose, note }
+    }
+}
+
+prop_compose! {
+    fn exercise()(id in "[a-z]{3,8}(-[a-z0-9]{1,6}){0,3}", name in text(), kind in word::<Kind>(),
+                  position in word::<Position>(), places in words::<Place>(),
+                  equipment in proptest::sample::subsequence(Equipment::ALL, 0..=Equipment::ALL.len()),
+                  areas in words::<Area>(), sides in word::<Sides>(), gentleness in 1u8..=3,
+                  purpose in text(), hold in 1u32..=180, reps in 1u32..=30, rest in 0u32..=120,
+                  note in text(), steps in proptest::collection::vec(text(), 1..6),
+                  cautions in proptest::collection::vec(text(), 1..4), source in source_ref())
+                  -> Exercise {
+        Exercise { id, name: format!("Move {name}"), aliases: vec![], kind, position, places, equipment,
+                   areas, sides, gentleness, purpose,
+                   dose: Dose { hold_s: hold, reps, rest_s: rest, note: Some(note) },
+                   steps, cautions, sources: vec![source] }
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_valid_entry_survives_toml_value_toml_value(e in exercise()) {
+        let text = to_toml(&e).unwrap();
+        let once = parse_exercise(&format!("{}.toml", e.id), &text).unwrap();
+        prop_assert_eq!(&once, &e);
+        let twice = parse_exercise(&format!("{}.toml", e.id), &to_toml(&once).unwrap()).unwrap();
+        prop_assert_eq!(twice, once);
+    }
+}
