@@ -1,1 +1,35 @@
-fn main() {}
+//! `backstretch`: a local coach for back and neck pain.
+//!
+//! This crate is wiring only: it parses the command line, reads and writes files, and calls
+//! the pure `backstretch-core` and `backstretch-render` crates. One module per subcommand
+//! lives under `cmd/`.
+
+mod args;
+mod cmd;
+mod context;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::context::Context;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = match Context::new(&cli.global) {
+        Ok(c) => c,
+        Err(e) => return output::report(&e),
+    };
+    let result = match cli.command {
+        None => cmd::welcome::run(&ctx),
+        Some(Command::Catalog(a)) => cmd::catalog::run(&ctx, a),
+        Some(Command::Completions(a)) => cmd::completions::run(&a),
+        Some(Command::Man) => cmd::completions::man(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => output::report(&e),
+    }
+}

@@ -380,15 +380,15 @@ fn parse_source_dose(r: &mut Reporter<'_>, field: &str, raw: &S<RawSourceDose>) 
             Some("give hold_s, min_hold_s, reps, reps_max or sides, or leave the dose out".into()),
         );
     }
-    if let (Some(lo), Some(hi), Some(span)) = (out.reps, out.reps_max, d.reps_max.as_ref()) {
-        if hi < lo {
-            r.report(
-                span.span(),
-                format!("{field}.reps_max"),
-                format!("{hi} is below reps ({lo})"),
-                Some("reps_max is the top of a range; make it at least reps".into()),
-            );
-        }
+    if let (Some(lo), Some(hi), Some(span)) = (out.reps, out.reps_max, d.reps_max.as_ref())
+        && hi < lo
+    {
+        r.report(
+            span.span(),
+            format!("{field}.reps_max"),
+            format!("{hi} is below reps ({lo})"),
+            Some("reps_max is the top of a range; make it at least reps".into()),
+        );
     }
     out
 }
@@ -548,20 +548,24 @@ fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
     }
 }
 
-fn parse_file(file: &str, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
-    let raw: RawExercise = toml::from_str(text).map_err(|e| vec![syntax_diag(file, text, &e)])?;
+/// Parses one file. The parsed exercise is there whenever the syntax was sound, so that
+/// cross-file checks (repeated ids) still see files with other problems.
+fn parse_file(file: &str, text: &str) -> (Option<Parsed>, Vec<Diagnostic>) {
+    let raw: RawExercise = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => return (None, vec![syntax_diag(file, text, &e)]),
+    };
     let mut r = Reporter::new(file, text);
     let parsed = parse_raw(&mut r, &raw);
-    if r.out.is_empty() {
-        Ok(parsed)
-    } else {
-        Err(r.out)
-    }
+    (Some(parsed), r.out)
 }
 
 /// Parses and validates one exercise file on its own (no cross-file checks).
 pub fn parse_exercise(file: &str, text: &str) -> Result<Exercise, Vec<Diagnostic>> {
-    parse_file(file, text).map(|p| p.exercise)
+    match parse_file(file, text) {
+        (Some(p), d) if d.is_empty() => Ok(p.exercise),
+        (_, d) => Err(d),
+    }
 }
 
 /// Writes an exercise as a catalogue file.
@@ -655,29 +659,44 @@ fn parse_layer<'a>(
     diagnostics: &mut Vec<Diagnostic>,
     invalid: &mut std::collections::BTreeSet<String>,
 ) -> Vec<(Parsed, SourceFile<'a>, Origin)> {
-    let mut out: Vec<(Parsed, SourceFile<'a>, Origin)> = Vec::new();
-    for f in files {
-        match parse_file(f.path, f.text) {
-            Ok(p) => {
-                if let Some((_, first, _)) =
-                    out.iter().find(|(q, _, _)| q.exercise.id == p.exercise.id)
-                {
-                    invalid.insert(f.path.to_string());
-                    diagnostics.push(make_diag(
-                        f.path,
-                        f.text,
-                        p.spans.id.clone(),
-                        Some("id".into()),
-                        format!("duplicate id `{}`, also in {}", p.exercise.id, first.path),
-                        Some("give each exercise its own id".into()),
-                    ));
-                } else {
-                    out.push((p, *f, origin));
-                }
+    let parsed: Vec<(Option<Parsed>, Vec<Diagnostic>)> =
+        files.iter().map(|f| parse_file(f.path, f.text)).collect();
+    // An id belongs to the file named after it, or else to the first file that uses it.
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for named_after_id in [true, false] {
+        for (i, (p, _)) in parsed.iter().enumerate() {
+            if let Some(p) = p
+                && (file_stem(files[i].path) == p.exercise.id) == named_after_id
+            {
+                owner.entry(p.exercise.id.as_str()).or_insert(i);
             }
-            Err(mut d) => {
+        }
+    }
+    let owner: HashMap<String, usize> =
+        owner.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut out: Vec<(Parsed, SourceFile<'a>, Origin)> = Vec::new();
+    for (i, (p, mut diags)) in parsed.into_iter().enumerate() {
+        let f = &files[i];
+        if let Some(p) = &p
+            && let Some(&first) = owner.get(&p.exercise.id).filter(|o| **o != i)
+        {
+            diags.push(make_diag(
+                f.path,
+                f.text,
+                p.spans.id.clone(),
+                Some("id".into()),
+                format!(
+                    "duplicate id `{}`, also in {}",
+                    p.exercise.id, files[first].path
+                ),
+                Some("give each exercise its own id".into()),
+            ));
+        }
+        match p {
+            Some(p) if diags.is_empty() => out.push((p, *f, origin)),
+            _ => {
                 invalid.insert(f.path.to_string());
-                diagnostics.append(&mut d);
+                diagnostics.append(&mut diags);
             }
         }
     }
@@ -875,6 +894,19 @@ impl Catalog {
     }
 }
 
+/// The built-in catalogue files as [`SourceFile`]s.
+pub fn builtin_files() -> Vec<SourceFile<'static>> {
+    crate::BUILTIN_FILES
+        .iter()
+        .map(|(path, text)| SourceFile { path, text })
+        .collect()
+}
+
+/// Loads the built-in catalogue alone.
+pub fn builtin() -> Loaded {
+    Catalog::load(&builtin_files(), &[])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1010,17 +1042,4 @@ steps = ["Lie down.", "Stretch."]
         let nf = c.find("elbow circles").unwrap_err();
         assert!(nf.suggestions.is_empty());
     }
-}
-
-/// The built-in catalogue files as [`SourceFile`]s.
-pub fn builtin_files() -> Vec<SourceFile<'static>> {
-    crate::BUILTIN_FILES
-        .iter()
-        .map(|(path, text)| SourceFile { path, text })
-        .collect()
-}
-
-/// Loads the built-in catalogue alone.
-pub fn builtin() -> Loaded {
-    Catalog::load(&builtin_files(), &[])
 }

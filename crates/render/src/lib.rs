@@ -1,1 +1,7 @@
+//! Output formats of backstretch, as pure functions of core values.
+//!
+//! Text in, text out: nothing here reads files, the clock or the terminal. The caller passes
+//! the width to fit and whether to use colour.
 
+pub mod catalog;
+pub mod table;

@@ -1,0 +1,52 @@
+//! Writing to the terminal: stdout that tolerates a closed pipe, colour rules, width, and
+//! error reports.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+/// Writes text to standard output. A reader that went away (`| head`) is not an error.
+pub fn print(text: &str) -> miette::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(miette::miette!("cannot write to standard output: {e}")),
+    }
+}
+
+/// Whether to colour output on a stream: a terminal, `NO_COLOR` unset, `TERM` not dumb.
+pub fn color_for(is_terminal: bool) -> bool {
+    is_terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// Whether standard error may be coloured.
+pub fn stderr_color() -> bool {
+    color_for(io::stderr().is_terminal())
+}
+
+/// The width to lay text out in: `COLUMNS` when set, else 80; kept between 40 and 160.
+pub fn width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .unwrap_or(80)
+        .clamp(40, 160)
+}
+
+/// Prints an error report to standard error and returns the failure exit code.
+pub fn report(e: &miette::Report) -> ExitCode {
+    let color = stderr_color();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .terminal_links(false)
+                .build(),
+        )
+    }));
+    eprintln!("{e:?}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the `backstretch` binary, built as one test binary.
+//!
+//! Each test gets its own temporary data directory (see `util::Env`).
+
+mod catalog;
+mod util;

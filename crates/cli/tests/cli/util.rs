@@ -1,0 +1,93 @@
+//! The helper kit: a fresh data directory per test and a command builder for the binary.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A fresh, empty data directory for one test.
+pub struct Env {
+    dir: TempDir,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The binary, pointed at this data directory, with a fixed width and no colour.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("backstretch").expect("binary built");
+        c.env_clear()
+            .env("BACKSTRETCH_HOME", self.home())
+            .env("COLUMNS", "80")
+            .env("NO_COLOR", "1")
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        c
+    }
+
+    /// Writes a file under the data directory, creating folders.
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.home().join(rel);
+        std::fs::create_dir_all(p.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+}
+
+/// Standard output of a command that must succeed.
+pub fn stdout_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "failed: {}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// (exit code, stdout, stderr) of a command expected to fail.
+pub fn run_fail(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("runs");
+    assert!(!out.status.success(), "expected failure, got success");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("utf-8"),
+        String::from_utf8(out.stderr).expect("utf-8"),
+    )
+}
+
+/// A valid user exercise file with the given id.
+pub fn valid_exercise(id: &str) -> String {
+    format!(
+        r#"id = "{id}"
+name = "Test move {id}"
+kind = "stretch"
+position = "supine"
+places = ["floor", "bed"]
+areas = ["lower-back"]
+sides = "both"
+gentleness = 1
+purpose = "A test exercise."
+steps = ["Lie down.", "Breathe."]
+cautions = ["Stop if it hurts."]
+
+[dose]
+hold_s = 10
+reps = 3
+rest_s = 5
+note = "A test dose."
+
+[[sources]]
+doc = "002_0d052247460285cc.txt"
+"#
+    )
+}

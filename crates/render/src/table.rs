@@ -1,0 +1,225 @@
+//! Plain-text tables that fit a given width.
+//!
+//! Columns keep their natural width when everything fits. Otherwise the widest wrappable
+//! columns give up space first, and their cells wrap on spaces, never inside a word.
+//! A cell may hold explicit line breaks (`\n`).
+
+/// A table under construction.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    headers: Vec<String>,
+    wrap: Vec<bool>,
+    right: Vec<bool>,
+    rows: Vec<Vec<String>>,
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Wraps text to `max` characters per line, breaking only at spaces. A word longer than
+/// `max` stands on its own line. Each paragraph (split on `\n`) keeps its leading spaces on
+/// every line it wraps to.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let indent: String = para.chars().take_while(|c| *c == ' ').collect();
+        let mut line = indent.clone();
+        for word in para.split(' ').filter(|w| !w.is_empty()) {
+            if line.len() > indent.len() && width(&line) + 1 + width(word) > max {
+                out.push(std::mem::replace(&mut line, indent.clone()));
+            }
+            if line.len() > indent.len() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// Wraps `text` to `width` with `first` before the first line and `rest` before the others
+/// (a hanging indent: `"  - "` then `"    "`).
+pub fn hanging(first: &str, rest: &str, text: &str, width: usize) -> String {
+    let w = width
+        .saturating_sub(first.chars().count().max(rest.chars().count()))
+        .max(20);
+    let mut out = String::new();
+    for (i, l) in wrap(text, w).iter().enumerate() {
+        out.push_str(if i == 0 { first } else { rest });
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+impl Table {
+    /// A table with these column headers; every column may wrap.
+    pub fn new<S: Into<String>>(headers: impl IntoIterator<Item = S>) -> Self {
+        let headers: Vec<String> = headers.into_iter().map(Into::into).collect();
+        let n = headers.len();
+        Table {
+            headers,
+            wrap: vec![true; n],
+            right: vec![false; n],
+            rows: Vec::new(),
+        }
+    }
+
+    /// Keeps a column on one line (ids, numbers).
+    pub fn no_wrap(mut self, col: usize) -> Self {
+        if let Some(w) = self.wrap.get_mut(col) {
+            *w = false;
+        }
+        self
+    }
+
+    /// Aligns a column to the right (numbers).
+    pub fn align_right(mut self, col: usize) -> Self {
+        if let Some(r) = self.right.get_mut(col) {
+            *r = true;
+        }
+        self
+    }
+
+    /// Adds a row; missing cells are empty, extra cells are dropped.
+    pub fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        let mut cells: Vec<String> = cells.into_iter().map(Into::into).collect();
+        cells.resize(self.headers.len(), String::new());
+        self.rows.push(cells);
+    }
+
+    /// Renders the table to fit `max_width` characters where possible.
+    pub fn render(&self, max_width: usize) -> String {
+        let n = self.headers.len();
+        if n == 0 {
+            return String::new();
+        }
+        let gap = 2;
+        let cell_lines = |c: &str| c.split('\n').map(width).max().unwrap_or(0);
+        let longest_word = |c: &str| c.split(['\n', ' ']).map(width).max().unwrap_or(0);
+        let mut widths: Vec<usize> = (0..n)
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .map(|r| cell_lines(&r[i]))
+                    .chain(std::iter::once(width(&self.headers[i])))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mins: Vec<usize> = (0..n)
+            .map(|i| {
+                if self.wrap[i] {
+                    self.rows
+                        .iter()
+                        .map(|r| longest_word(&r[i]))
+                        .chain(std::iter::once(longest_word(&self.headers[i])))
+                        .max()
+                        .unwrap_or(0)
+                } else {
+                    widths[i]
+                }
+            })
+            .collect();
+        let total = |w: &[usize]| w.iter().sum::<usize>() + gap * (n - 1);
+        while total(&widths) > max_width {
+            // Shrink the widest column that can still give up a character.
+            let Some(i) = (0..n)
+                .filter(|i| widths[*i] > mins[*i])
+                .max_by_key(|i| (widths[*i], std::cmp::Reverse(*i)))
+            else {
+                break;
+            };
+            widths[i] -= 1;
+        }
+        let mut out = String::new();
+        let emit = |cells: &[String], out: &mut String| {
+            let wrapped: Vec<Vec<String>> = cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if self.wrap[i] {
+                        wrap(c, widths[i])
+                    } else {
+                        c.split('\n').map(str::to_string).collect()
+                    }
+                })
+                .collect();
+            let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+            for l in 0..height {
+                let mut line = String::new();
+                for (i, cell) in wrapped.iter().enumerate() {
+                    let text = cell.get(l).map_or("", String::as_str);
+                    let pad = widths[i].saturating_sub(width(text));
+                    if i > 0 {
+                        line.push_str(&" ".repeat(gap));
+                    }
+                    if self.right[i] {
+                        line.push_str(&" ".repeat(pad));
+                        line.push_str(text);
+                    } else {
+                        line.push_str(text);
+                        if i + 1 < n {
+                            line.push_str(&" ".repeat(pad));
+                        }
+                    }
+                }
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+        };
+        emit(&self.headers, &mut out);
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        emit(&rule, &mut out);
+        for r in &self.rows {
+            emit(r, &mut out);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_when_it_can() {
+        let mut t = Table::new(["ID", "NAME"]);
+        t.row(["a", "Alpha"]);
+        assert_eq!(t.render(80), "ID  NAME\n--  -----\na   Alpha\n");
+    }
+
+    #[test]
+    fn wraps_widest_column_on_spaces() {
+        let mut t = Table::new(["ID", "TEXT"]).no_wrap(0);
+        t.row(["one", "a fairly long text that must wrap"]);
+        let out = t.render(20);
+        assert!(out.lines().all(|l| l.chars().count() <= 20), "{out}");
+        assert!(out.contains("one  a fairly long\n"), "{out}");
+        assert!(out.contains("     text that must\n"), "{out}");
+    }
+
+    #[test]
+    fn right_alignment_and_explicit_breaks() {
+        let mut t = Table::new(["N", "CELL"]).align_right(0);
+        t.row(["7", "first\nsecond"]);
+        t.row(["12", "x"]);
+        assert_eq!(
+            t.render(80),
+            " N  CELL\n--  ------\n 7  first\n    second\n12  x\n"
+        );
+    }
+
+    #[test]
+    fn wrap_keeps_long_words_whole() {
+        assert_eq!(wrap("abc defghijkl mn", 5), vec!["abc", "defghijkl", "mn"]);
+        assert_eq!(wrap("", 5), vec![""]);
+        assert_eq!(wrap("  ab cd", 5), vec!["  ab", "  cd"]);
+        assert_eq!(
+            hanging("- ", "  ", "one two three", 28),
+            "- one two three\n"
+        );
+    }
+}
