@@ -18,8 +18,11 @@
 
 pub mod catalog;
 pub mod exercise;
+pub mod plan;
 pub mod sources;
+pub mod synth;
 pub mod text;
+pub mod timeline;
 pub mod vocab;
 
 mod embedded {

@@ -253,6 +253,18 @@ vocab! {
     }
 }
 
+vocab! {
+    /// Which dose a routine uses. The sources disagree, so this is the user's choice.
+    DoseStyle, "dose style" {
+        /// Each exercise's own dose: the source page's where one gives it.
+        Source = "source",
+        /// About 30 s holds, 2 repetitions (stretches only).
+        Standard = "standard",
+        /// 60 s holds, once per side (stretches only).
+        Long = "long",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
