@@ -12,7 +12,8 @@
 //! # Objective, compared in this order ([`Score`])
 //! 1. Coverage: the requested areas served, the first (primary) weighing more than all the
 //!    others together.
-//! 2. A warm-up move (activation or mobility) at the start, when one serves a requested area.
+//! 2. A warm-up move (activation or mobility, at the lowest level any candidate has, so it
+//!    can always open the routine) when one serves a requested area.
 //! 3. Dose adequacy: per area, hold seconds (one side) up to the usual 60 s per session.
 //! 4. Time spent holding, in 30 s steps (so that near-equal routines count as equal).
 //! 5. Fewer positions, so fewer position changes.
@@ -20,9 +21,12 @@
 //!    date and the routine's ids), so a daily routine rotates.
 //!
 //! # Search
-//! Exact branch and bound over every candidate's repetitions (0 = left out, 1 ..= the style's
-//! repetitions, so time is saved by trimming repetitions before an area is dropped), with
-//! component-wise upper bounds. A property test checks it against brute force. Catalogues
+//! Exact branch and bound over every candidate's repetitions: left out, or the style's
+//! repetitions trimmed in steps ([`trim_levels`]: all, half, one), so time is saved by
+//! trimming repetitions before an area is dropped. The search is split by the set of
+//! positions a routine uses (its position cost paid up front), most promising set first;
+//! upper bounds are taken component-wise, with hold seconds bounded by the time left at the
+//! best hold-per-second rate. A property test checks it against brute force. Catalogues
 //! with more than [`POOL`] candidates are first reduced to a pool of the best candidates per
 //! requested area (see [`reduce`]); the search is exact over that pool.
 
@@ -218,8 +222,18 @@ struct Cand {
     hold: u32,
     rest: u32,
     max_reps: u32,
+    /// Repetition counts to try, largest first: the style's, then trimmed (half, one).
+    levels: Vec<u32>,
     gentleness: u8,
     id_hash: u64,
+}
+
+/// The repetition counts a style's `reps` may be trimmed to: `reps`, half of it (rounded
+/// up), and one.
+pub fn trim_levels(reps: u32) -> Vec<u32> {
+    let mut v = vec![reps.max(1), reps.div_ceil(2).max(1), 1];
+    v.dedup();
+    v
 }
 
 impl Cand {
@@ -269,8 +283,7 @@ fn evaluate(p: &Problem<'_>, reps: &[u32]) -> Option<Ranked> {
     let mut covered = 0u32;
     let mut dose = vec![0u32; p.weights.len()];
     let mut hold = 0u32;
-    let mut min_level = u8::MAX;
-    let mut warm_level = u8::MAX;
+    let mut any_warm = false;
     let mut hash = p.date_seed;
     for (c, &r) in p.cands.iter().zip(reps) {
         if r == 0 {
@@ -285,10 +298,7 @@ fn evaluate(p: &Problem<'_>, reps: &[u32]) -> Option<Ranked> {
             }
         }
         hold += c.sides * c.hold * r;
-        min_level = min_level.min(c.level);
-        if c.warm {
-            warm_level = warm_level.min(c.level);
-        }
+        any_warm |= c.warm;
         hash = fnv(hash, &c.id_hash.to_le_bytes());
         hash = fnv(hash, &r.to_le_bytes());
     }
@@ -301,7 +311,7 @@ fn evaluate(p: &Problem<'_>, reps: &[u32]) -> Option<Ranked> {
             .filter(|a| covered & (1 << a) != 0)
             .map(|a| p.weights[a])
             .sum(),
-        warm_up: u32::from(warm_level == min_level),
+        warm_up: u32::from(any_warm),
         adequacy: dose
             .iter()
             .zip(&p.weights)
@@ -333,39 +343,138 @@ fn better(a: Ranked, b: Option<Ranked>) -> bool {
     }
 }
 
+/// A search over the candidates whose positions make up one set `Q`, with the extra time
+/// of those positions charged up front. Every routine is found in the subproblem of its
+/// own position set, so the positions component is a constant here and bounds stay tight.
 struct Search<'a> {
     p: &'a Problem<'a>,
-    reps: Vec<u32>,
-    best: Option<Ranked>,
-    best_reps: Vec<u32>,
-    nodes: u64,
+    /// Indices into `p.cands` of this subproblem's candidates.
+    idx: Vec<usize>,
+    /// Seconds left for the candidates once the positions are paid for.
+    budget: u32,
+    /// Minus the number of positions in the set.
+    neg_positions: i32,
     /// Suffix unions: areas any candidate from i on serves, and whether a warm-up remains.
     rest_mask: Vec<u32>,
     rest_warm: Vec<bool>,
     /// Suffix sums of each area's largest possible hold seconds, and of all hold seconds.
     rest_dose: Vec<Vec<u32>>,
     rest_hold: Vec<u32>,
+    /// Per candidate (in search order): its best hold seconds per timeline second over every
+    /// repetition level, and its largest hold seconds. The search order sorts by the rate,
+    /// so the fractional-knapsack bound is a walk along the suffix.
+    rate: Vec<f64>,
+    max_hold: Vec<u32>,
 }
 
 #[derive(Clone)]
 struct Partial {
     time: u32,
-    positions: u32,
     covered: u32,
     dose: Vec<u32>,
     hold: u32,
     any_warm: bool,
 }
 
-impl Search<'_> {
-    fn bound(&self, i: usize, s: &Partial) -> Score {
+/// The state shared by every subproblem: the best routine so far.
+struct Best {
+    reps: Vec<u32>,
+    best: Option<Ranked>,
+    best_reps: Vec<u32>,
+    nodes: u64,
+}
+
+impl<'a> Search<'a> {
+    fn new(p: &'a Problem<'a>, mut idx: Vec<usize>, positions: u32) -> Option<Self> {
+        let budget = p.budget.checked_sub(POSITION_EXTRA * positions)?;
+        let rate_of = |c: &Cand| {
+            c.levels
+                .iter()
+                .map(|&r| f64::from(c.sides * c.hold * r) / f64::from(c.cost(r)))
+                .fold(0f64, f64::max)
+        };
+        // Highest rate first (stable, so ties keep the usefulness order).
+        idx.sort_by(|a, b| rate_of(&p.cands[*b]).total_cmp(&rate_of(&p.cands[*a])));
+        let rate: Vec<f64> = idx.iter().map(|i| rate_of(&p.cands[*i])).collect();
+        let max_hold: Vec<u32> = idx
+            .iter()
+            .map(|i| {
+                let c = &p.cands[*i];
+                c.sides * c.hold * c.max_reps
+            })
+            .collect();
+        let n = idx.len();
+        let areas = p.weights.len();
+        let mut rest_mask = vec![0u32; n + 1];
+        let mut rest_warm = vec![false; n + 1];
+        let mut rest_dose = vec![vec![0u32; areas]; n + 1];
+        let mut rest_hold = vec![0u32; n + 1];
+        for i in (0..n).rev() {
+            let c = &p.cands[idx[i]];
+            rest_mask[i] = rest_mask[i + 1] | c.mask;
+            rest_warm[i] = rest_warm[i + 1] || c.warm;
+            rest_hold[i] = rest_hold[i + 1] + c.sides * c.hold * c.max_reps;
+            let next = rest_dose[i + 1].clone();
+            for (a, (d, nx)) in rest_dose[i].iter_mut().zip(next).enumerate() {
+                *d = nx
+                    + if c.mask & (1 << a) != 0 {
+                        c.hold * c.max_reps
+                    } else {
+                        0
+                    };
+            }
+        }
+        Some(Search {
+            p,
+            idx,
+            budget,
+            neg_positions: -(positions as i32),
+            rest_mask,
+            rest_warm,
+            rest_dose,
+            rest_hold,
+            rate,
+            max_hold,
+        })
+    }
+
+    fn start(&self) -> Partial {
+        Partial {
+            time: 0,
+            covered: 0,
+            dose: vec![0; self.p.weights.len()],
+            hold: 0,
+            any_warm: false,
+        }
+    }
+
+    /// Upper bounds on the score and on exact hold seconds of any completion of `s` that
+    /// uses exactly this subproblem's positions.
+    fn bound(&self, i: usize, s: &Partial) -> (Score, u32) {
         let n = self.p.weights.len();
         let covered = s.covered | self.rest_mask[i];
-        let time_left = self
-            .p
-            .budget
-            .saturating_sub(s.time + POSITION_EXTRA * s.positions.count_ones());
-        Score {
+        let time_left = self.budget.saturating_sub(s.time);
+        // Hold seconds still to gain: the fractional knapsack over the remaining candidates,
+        // best rate first, each at most its largest hold (the LP relaxation's optimum).
+        let mut t = f64::from(time_left);
+        let mut gain = 0f64;
+        for j in i..self.idx.len() {
+            if t <= 0.0 {
+                break;
+            }
+            let h = f64::from(self.max_hold[j]);
+            let need = h / self.rate[j];
+            if need <= t {
+                gain += h;
+                t -= need;
+            } else {
+                gain += t * self.rate[j];
+                t = 0.0;
+            }
+        }
+        let by_time = (gain + 1e-6).floor() as u32;
+        let hold = s.hold + self.rest_hold[i].min(by_time);
+        let score = Score {
             coverage: (0..n)
                 .filter(|a| covered & (1 << a) != 0)
                 .map(|a| self.p.weights[a])
@@ -374,40 +483,40 @@ impl Search<'_> {
             adequacy: (0..n)
                 .map(|a| (s.dose[a] + self.rest_dose[i][a]).min(ENOUGH_S) * self.p.weights[a])
                 .sum(),
-            hold_steps: (s.hold + self.rest_hold[i].min(time_left)) / 30,
-            neg_positions: -(s.positions.count_ones() as i32),
-        }
+            hold_steps: hold / 30,
+            neg_positions: self.neg_positions,
+        };
+        (score, hold)
     }
 
-    fn run(&mut self, i: usize, s: &Partial) {
-        self.nodes += 1;
-        if self.nodes > NODE_LIMIT {
+    fn run(&self, i: usize, s: &Partial, b: &mut Best) {
+        b.nodes += 1;
+        if b.nodes > NODE_LIMIT {
             return;
         }
-        if let Some(best) = self.best
-            && self.bound(i, s) < best.score
+        if let Some(best) = b.best
+            && self.bound(i, s) < (best.score, best.hold)
         {
             return;
         }
-        if i == self.p.cands.len() {
-            if let Some(e) = evaluate(self.p, &self.reps)
-                && better(e, self.best)
+        if i == self.idx.len() {
+            if let Some(e) = evaluate(self.p, &b.reps)
+                && better(e, b.best)
             {
-                self.best = Some(e);
-                self.best_reps.clone_from(&self.reps);
+                b.best = Some(e);
+                b.best_reps.clone_from(&b.reps);
             }
             return;
         }
-        let c = &self.p.cands[i];
-        for r in (1..=c.max_reps).rev() {
+        let ci = self.idx[i];
+        let c = &self.p.cands[ci];
+        for &r in &c.levels {
             let time = s.time + c.cost(r);
-            let positions = s.positions | (1 << c.pos);
-            if time + POSITION_EXTRA * positions.count_ones() > self.p.budget {
+            if time > self.budget {
                 continue;
             }
             let mut next = s.clone();
             next.time = time;
-            next.positions = positions;
             next.covered |= c.mask;
             for (a, d) in next.dose.iter_mut().enumerate() {
                 if c.mask & (1 << a) != 0 {
@@ -416,72 +525,72 @@ impl Search<'_> {
             }
             next.hold += c.sides * c.hold * r;
             next.any_warm |= c.warm;
-            self.reps[i] = r;
-            self.run(i + 1, &next);
-            self.reps[i] = 0;
+            b.reps[ci] = r;
+            self.run(i + 1, &next, b);
+            b.reps[ci] = 0;
         }
-        self.run(i + 1, s);
+        self.run(i + 1, s, b);
     }
 }
 
 fn search(p: &Problem<'_>) -> (Option<Vec<u32>>, bool) {
     let n = p.cands.len();
-    let areas = p.weights.len();
-    let mut rest_mask = vec![0u32; n + 1];
-    let mut rest_warm = vec![false; n + 1];
-    let mut rest_dose = vec![vec![0u32; areas]; n + 1];
-    let mut rest_hold = vec![0u32; n + 1];
-    for i in (0..n).rev() {
-        let c = &p.cands[i];
-        rest_mask[i] = rest_mask[i + 1] | c.mask;
-        rest_warm[i] = rest_warm[i + 1] || c.warm;
-        rest_hold[i] = rest_hold[i + 1] + c.sides * c.hold * c.max_reps;
-        let next = rest_dose[i + 1].clone();
-        for (a, (d, n)) in rest_dose[i].iter_mut().zip(next).enumerate() {
-            *d = n + if c.mask & (1 << a) != 0 {
-                c.hold * c.max_reps
-            } else {
-                0
-            };
+    let mut positions: Vec<usize> = p.cands.iter().map(|c| c.pos).collect();
+    positions.sort_unstable();
+    positions.dedup();
+    let mut subs: Vec<((Score, u32), Search<'_>)> = Vec::new();
+    for q in 1u32..(1 << positions.len()) {
+        let in_q = |pos: usize| {
+            positions
+                .iter()
+                .position(|x| *x == pos)
+                .is_some_and(|k| q & (1 << k) != 0)
+        };
+        let idx: Vec<usize> = (0..n).filter(|&i| in_q(p.cands[i].pos)).collect();
+        if let Some(sub) = Search::new(p, idx, q.count_ones()) {
+            let root = sub.bound(0, &sub.start());
+            subs.push((root, sub));
         }
     }
-    let mut s = Search {
-        p,
+    // Most promising first; stop once no remaining subproblem can beat the best.
+    subs.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut b = Best {
         reps: vec![0; n],
         best: None,
         best_reps: vec![0; n],
         nodes: 0,
-        rest_mask,
-        rest_warm,
-        rest_dose,
-        rest_hold,
     };
-    let start = Partial {
-        time: 0,
-        positions: 0,
-        covered: 0,
-        dose: vec![0; areas],
-        hold: 0,
-        any_warm: false,
-    };
-    s.run(0, &start);
-    let exhaustive = s.nodes <= NODE_LIMIT;
-    (s.best.map(|_| s.best_reps), exhaustive)
+    for (root, sub) in &subs {
+        if let Some(best) = b.best
+            && *root < (best.score, best.hold)
+        {
+            break;
+        }
+        sub.run(0, &sub.start(), &mut b);
+    }
+    let exhaustive = b.nodes <= NODE_LIMIT;
+    (b.best.map(|_| b.best_reps), exhaustive)
 }
 
 /// Every choice of repetitions, tried one by one: the reference the search is tested
 /// against. Only for a handful of candidates.
 fn brute_force(p: &Problem<'_>) -> Option<Vec<u32>> {
     let n = p.cands.len();
-    let mut reps = vec![0u32; n];
+    // digit[i] = 0 leaves candidate i out; k > 0 picks levels[k - 1].
+    let mut digit = vec![0usize; n];
     let mut best: Option<Ranked> = None;
     let mut best_reps = None;
     loop {
+        let reps: Vec<u32> = digit
+            .iter()
+            .zip(p.cands)
+            .map(|(d, c)| if *d == 0 { 0 } else { c.levels[d - 1] })
+            .collect();
         if let Some(e) = evaluate(p, &reps)
             && better(e, best)
         {
             best = Some(e);
-            best_reps = Some(reps.clone());
+            best_reps = Some(reps);
         }
         // Next combination, like an odometer.
         let mut i = 0;
@@ -489,11 +598,11 @@ fn brute_force(p: &Problem<'_>) -> Option<Vec<u32>> {
             if i == n {
                 return best_reps;
             }
-            if reps[i] < p.cands[i].max_reps {
-                reps[i] += 1;
+            if digit[i] < p.cands[i].levels.len() {
+                digit[i] += 1;
                 break;
             }
-            reps[i] = 0;
+            digit[i] = 0;
             i += 1;
         }
     }
@@ -665,9 +774,17 @@ fn plan_with(
             hold: dose.hold_s,
             rest: dose.rest_s,
             max_reps: dose.reps,
+            levels: trim_levels(dose.reps),
             gentleness: e.gentleness,
             id_hash: fnv(FNV_START, e.id.as_bytes()),
         });
+    }
+    // A warm-up opens the routine, so only one at the lowest level any candidate has can be
+    // a warm-up: it never holds back a lower exercise.
+    if let Some(lowest) = cands.iter().map(|c| c.level).min() {
+        for c in &mut cands {
+            c.warm &= c.level == lowest;
+        }
     }
     if cands.is_empty() {
         // Which single extra place would give some exercise for the areas?
@@ -736,7 +853,6 @@ fn plan_with(
         .filter(|(_, r)| *r > 0)
         .collect();
     order(&mut chosen, exercises.as_slice());
-    let min_level = chosen.iter().map(|(c, _)| c.level).min().unwrap_or(0);
     let mut items: Vec<Item> = Vec::new();
     let mut last_pos = None;
     for (c, r) in &chosen {
@@ -750,7 +866,7 @@ fn plan_with(
             .filter(|(b, _)| c.mask & (1 << b) != 0)
             .map(|(_, a)| *a)
             .collect();
-        let warm = c.warm && c.level == min_level;
+        let warm = c.warm;
         let new_pos = last_pos != Some(e.position);
         last_pos = Some(e.position);
         items.push(Item {
