@@ -553,7 +553,7 @@ fn search(p: &Problem<'_>) -> (Option<Vec<u32>>, bool) {
         }
     }
     // Most promising first; stop once no remaining subproblem can beat the best.
-    subs.sort_by(|a, b| b.0.cmp(&a.0));
+    subs.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut b = Best {
         reps: vec![0; n],
         best: None,
