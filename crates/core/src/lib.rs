@@ -19,6 +19,7 @@
 pub mod catalog;
 pub mod exercise;
 pub mod plan;
+pub mod profile;
 pub mod sources;
 pub mod synth;
 pub mod text;

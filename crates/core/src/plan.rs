@@ -12,8 +12,8 @@
 //! # Objective, compared in this order ([`Score`])
 //! 1. Coverage: the requested areas served, the first (primary) weighing more than all the
 //!    others together.
-//! 2. A warm-up move (activation or mobility, at the lowest level any candidate has, so it
-//!    can always open the routine) when one serves a requested area.
+//! 2. A warm-up move (the gentlest activation or mobility move at the lowest level any
+//!    candidate has, so it can always open the routine) when one serves a requested area.
 //! 3. Dose adequacy: per area, hold seconds (one side) up to the usual 60 s per session.
 //! 4. Time spent holding, in 30 s steps (so that near-equal routines count as equal).
 //! 5. Fewer positions, so fewer position changes.
@@ -22,7 +22,8 @@
 //!
 //! # Search
 //! Exact branch and bound over every candidate's repetitions: left out, or the style's
-//! repetitions trimmed in steps ([`trim_levels`]: all, half, one), so time is saved by
+//! repetitions trimmed in steps ([`trim_levels`]: all, half, one, keeping at least 20 s of
+//! hold per side), so time is saved by
 //! trimming repetitions before an area is dropped. The search is split by the set of
 //! positions a routine uses (its position cost paid up front), most promising set first;
 //! upper bounds are taken component-wise, with hold seconds bounded by the time left at the
@@ -228,10 +229,19 @@ struct Cand {
     id_hash: u64,
 }
 
-/// The repetition counts a style's `reps` may be trimmed to: `reps`, half of it (rounded
-/// up), and one.
-pub fn trim_levels(reps: u32) -> Vec<u32> {
-    let mut v = vec![reps.max(1), reps.div_ceil(2).max(1), 1];
+/// The least hold seconds per side a trimmed exercise keeps, so what is left still matters.
+pub const MIN_TRIMMED_HOLD_S: u32 = 20;
+
+/// The repetition counts a style's dose may be trimmed to: all of them, half (rounded up),
+/// and one; never below [`MIN_TRIMMED_HOLD_S`] of hold per side (a dose shorter than that
+/// to begin with is never trimmed).
+pub fn trim_levels(hold_s: u32, reps: u32) -> Vec<u32> {
+    let reps = reps.max(1);
+    let floor = MIN_TRIMMED_HOLD_S.min(hold_s * reps);
+    let mut v: Vec<u32> = [reps, reps.div_ceil(2), 1]
+        .into_iter()
+        .filter(|r| hold_s * r >= floor)
+        .collect();
     v.dedup();
     v
 }
@@ -774,16 +784,21 @@ fn plan_with(
             hold: dose.hold_s,
             rest: dose.rest_s,
             max_reps: dose.reps,
-            levels: trim_levels(dose.reps),
+            levels: trim_levels(dose.hold_s, dose.reps),
             gentleness: e.gentleness,
             id_hash: fnv(FNV_START, e.id.as_bytes()),
         });
     }
     // A warm-up opens the routine, so only one at the lowest level any candidate has can be
-    // a warm-up: it never holds back a lower exercise.
+    // a warm-up (it never holds back a lower exercise), and only the gentlest of those.
     if let Some(lowest) = cands.iter().map(|c| c.level).min() {
         for c in &mut cands {
             c.warm &= c.level == lowest;
+        }
+        if let Some(gentlest) = cands.iter().filter(|c| c.warm).map(|c| c.gentleness).min() {
+            for c in &mut cands {
+                c.warm &= c.gentleness == gentlest;
+            }
         }
     }
     if cands.is_empty() {
@@ -836,7 +851,7 @@ fn plan_with(
     let Some(reps) = reps else {
         let need = cands
             .iter()
-            .map(|c| c.cost(1) + POSITION_EXTRA)
+            .map(|c| c.cost(*c.levels.last().unwrap_or(&c.max_reps)) + POSITION_EXTRA)
             .min()
             .unwrap_or(0);
         return Err(PlanError::TooShort {

@@ -4,4 +4,5 @@
 //! the width to fit and whether to use colour.
 
 pub mod catalog;
+pub mod plan;
 pub mod table;

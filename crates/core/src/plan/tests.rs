@@ -423,3 +423,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn trimming_keeps_a_dose_that_matters() {
+    assert_eq!(trim_levels(10, 5), vec![5, 3]);
+    assert_eq!(trim_levels(5, 10), vec![10, 5]);
+    assert_eq!(trim_levels(60, 1), vec![1]);
+    assert_eq!(trim_levels(30, 2), vec![2, 1]);
+    assert_eq!(
+        trim_levels(5, 2),
+        vec![2],
+        "a dose under 20 s is never trimmed"
+    );
+}

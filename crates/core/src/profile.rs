@@ -1,0 +1,142 @@
+//! A person's saved preferences: where it hurts, where they can stretch, how long, which
+//! dose style, and their goal.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::vocab::{Area, DoseStyle, Place};
+
+/// How often to stretch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Goal {
+    /// Every day.
+    Daily,
+    /// At least this many sessions a week (1-7).
+    PerWeek(u8),
+}
+
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Goal::Daily => f.write_str("daily"),
+            Goal::PerWeek(n) => write!(f, "{n}/week"),
+        }
+    }
+}
+
+/// A goal that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown goal `{0}`; use `daily` or a number of sessions a week from 1 to 7, like `3/week`"
+)]
+pub struct BadGoal(pub String);
+
+impl FromStr for Goal {
+    type Err = BadGoal;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_lowercase();
+        if matches!(t.as_str(), "daily" | "every-day" | "every day" | "7/week") {
+            return Ok(Goal::Daily);
+        }
+        let num: String = t.chars().take_while(char::is_ascii_digit).collect();
+        let rest = t[num.len()..].trim_start_matches(['x', ' ', '-']);
+        let per_week = [
+            "/week",
+            "/wk",
+            "per week",
+            "per-week",
+            "a week",
+            "times a week",
+        ];
+        match num.parse::<u8>() {
+            Ok(n @ 1..=6) if per_week.contains(&rest) => Ok(Goal::PerWeek(n)),
+            _ => Err(BadGoal(s.to_string())),
+        }
+    }
+}
+
+impl Serialize for Goal {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Goal {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Goal {
+    /// Sessions a week the goal asks for.
+    pub fn per_week(self) -> u32 {
+        match self {
+            Goal::Daily => 7,
+            Goal::PerWeek(n) => u32::from(n),
+        }
+    }
+}
+
+/// A saved profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Profile {
+    /// Areas, the primary first.
+    pub areas: Vec<Area>,
+    /// Places the person can stretch in.
+    pub places: Vec<Place>,
+    /// Minutes per session.
+    pub minutes: u32,
+    /// Dose style.
+    pub style: DoseStyle,
+    /// How often.
+    pub goal: Goal,
+    /// Exercises never to plan.
+    pub exclude: Vec<String>,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            areas: Vec::new(),
+            places: Vec::new(),
+            minutes: 10,
+            style: DoseStyle::Source,
+            goal: Goal::Daily,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goals_parse_in_several_spellings() {
+        assert_eq!("daily".parse(), Ok(Goal::Daily));
+        assert_eq!("3/week".parse(), Ok(Goal::PerWeek(3)));
+        assert_eq!("3x/week".parse(), Ok(Goal::PerWeek(3)));
+        assert_eq!("2 per week".parse(), Ok(Goal::PerWeek(2)));
+        assert_eq!("7/week".parse(), Ok(Goal::Daily));
+        assert!("9/week".parse::<Goal>().is_err());
+        assert!("often".parse::<Goal>().is_err());
+        assert_eq!(Goal::PerWeek(3).to_string(), "3/week");
+    }
+
+    #[test]
+    fn profile_json_round_trips_and_fills_missing_fields() {
+        let p = Profile {
+            areas: vec![Area::Neck],
+            places: vec![Place::Chair],
+            ..Profile::default()
+        };
+        let j = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Profile>(&j).unwrap(), p);
+        let old: Profile = serde_json::from_str(r#"{"areas":["neck"]}"#).unwrap();
+        assert_eq!(old.minutes, 10);
+    }
+}
