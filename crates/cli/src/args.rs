@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use backstretch_core::vocab::{Area, Kind, Place, Position, Word};
+use backstretch_core::profile::Goal;
+use backstretch_core::vocab::{Area, DoseStyle, Kind, Place, Position, Word};
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// A local coach for back and neck pain: gentle stretching routines from practitioners'
@@ -64,6 +66,11 @@ impl Format {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Plan a routine for your areas, places and minutes (from your profile, or flags).
+    Plan(PlanArgs),
+    /// Save or show your profile: areas, places, minutes, dose style and goal.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
     /// Browse and check the exercise catalogue.
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -85,6 +92,78 @@ pub enum CatalogCommand {
 
 fn word<W: Word>(s: &str) -> Result<W, String> {
     W::parse_word(s).map_err(|e| e.to_string())
+}
+
+fn date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date; use YYYY-MM-DD, like 2026-11-21"))
+}
+
+fn goal(s: &str) -> Result<Goal, String> {
+    s.parse()
+        .map_err(|e: backstretch_core::profile::BadGoal| e.to_string())
+}
+
+/// What a routine is for; flags given here override the saved profile for one run.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlanFlags {
+    /// An area to serve, the first is the primary (repeat: --area lower-back --area neck)
+    #[arg(long, value_parser = word::<Area>, value_name = "AREA")]
+    pub area: Vec<Area>,
+    /// A place you can stretch in: floor, bed, chair, standing (repeat for several)
+    #[arg(long, value_parser = word::<Place>, value_name = "PLACE")]
+    pub place: Vec<Place>,
+    /// Minutes available, 1 to 180
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=180), value_name = "N")]
+    pub minutes: Option<u32>,
+    /// Dose style: source (the pages' doses), standard (30 s x 2), long (60 s once)
+    #[arg(long, value_parser = word::<DoseStyle>, value_name = "STYLE")]
+    pub style: Option<DoseStyle>,
+    /// Leave this exercise out (id or name; repeat for several)
+    #[arg(long, value_name = "ID")]
+    pub exclude: Vec<String>,
+    /// The day to plan for [default: today]; routines rotate from day to day
+    #[arg(long, value_parser = date, value_name = "YYYY-MM-DD")]
+    pub date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub flags: PlanFlags,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Save your profile; options not given keep their saved values.
+    Set(ProfileSetArgs),
+    /// Show your saved profile.
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileSetArgs {
+    /// Areas that hurt, the primary first (replaces the saved list)
+    #[arg(long, value_parser = word::<Area>, value_name = "AREA")]
+    pub area: Vec<Area>,
+    /// Places you can stretch in (replaces the saved list)
+    #[arg(long, value_parser = word::<Place>, value_name = "PLACE")]
+    pub place: Vec<Place>,
+    /// Minutes per session, 1 to 180
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=180), value_name = "N")]
+    pub minutes: Option<u32>,
+    /// Dose style: source, standard or long
+    #[arg(long, value_parser = word::<DoseStyle>, value_name = "STYLE")]
+    pub style: Option<DoseStyle>,
+    /// How often: daily, or N sessions a week like 3/week
+    #[arg(long, value_parser = goal, value_name = "GOAL")]
+    pub goal: Option<Goal>,
+    /// Never plan this exercise (id or name; repeat for several)
+    #[arg(long, value_name = "ID")]
+    pub exclude: Vec<String>,
+    /// Plan this excluded exercise again (id or name; repeat for several)
+    #[arg(long, value_name = "ID")]
+    pub include: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use backstretch_core::catalog::{self, Catalog, Loaded, SourceFile};
+use backstretch_core::profile::Profile;
+use backstretch_store::Store;
 use miette::miette;
 
 use crate::args::{Format, Global};
@@ -11,7 +13,6 @@ use crate::args::{Format, Global};
 #[derive(Debug)]
 pub struct Context {
     /// The data directory (may not exist yet).
-    #[expect(dead_code, reason = "read by the log and profile commands")]
     pub home: PathBuf,
     /// The user's exercise folder, and whether the user named it explicitly.
     pub user_catalog: PathBuf,
@@ -140,6 +141,39 @@ impl Context {
             return Ok(Vec::new());
         }
         read_toml_dir(&self.user_catalog)
+    }
+
+    /// The log file.
+    pub fn store_path(&self) -> PathBuf {
+        self.home.join("backstretch.sqlite")
+    }
+
+    /// Opens the log, creating the data directory (private to the user) and file if needed.
+    pub fn store(&self) -> miette::Result<Store> {
+        if !self.home.is_dir() {
+            std::fs::create_dir_all(&self.home).map_err(|e| {
+                miette!(
+                    help = "pass --home DIR (or set BACKSTRETCH_HOME) to keep your data elsewhere",
+                    "cannot create the data directory {}: {e}",
+                    self.home.display()
+                )
+            })?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ =
+                    std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(0o700));
+            }
+        }
+        Store::open(&self.store_path()).map_err(|e| miette!("{e}"))
+    }
+
+    /// The saved profile, without creating anything when there is none.
+    pub fn profile(&self) -> miette::Result<Option<Profile>> {
+        if !self.store_path().exists() {
+            return Ok(None);
+        }
+        self.store()?.profile().map_err(|e| miette!("{e}"))
     }
 
     /// Loads the built-in catalogue overlaid with the user's folder. Invalid user files are

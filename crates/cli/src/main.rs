@@ -17,6 +17,7 @@ use crate::args::{Cli, Command};
 use crate::context::Context;
 
 fn main() -> ExitCode {
+    output::install_report_hook();
     let cli = Cli::parse();
     let ctx = match Context::new(&cli.global) {
         Ok(c) => c,
@@ -24,6 +25,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         None => cmd::welcome::run(&ctx),
+        Some(Command::Plan(a)) => cmd::plan::run(&ctx, &a),
+        Some(Command::Profile(a)) => cmd::profile::run(&ctx, a),
         Some(Command::Catalog(a)) => cmd::catalog::run(&ctx, a),
         Some(Command::Completions(a)) => cmd::completions::run(&a),
         Some(Command::Man) => cmd::completions::man(),

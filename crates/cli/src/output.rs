@@ -35,18 +35,27 @@ pub fn width() -> usize {
         .clamp(40, 160)
 }
 
-/// Prints an error report to standard error and returns the failure exit code.
-pub fn report(e: &miette::Report) -> ExitCode {
+/// Sets how error reports look. miette fixes a report's look when the report is made, so
+/// this runs first thing in `main`.
+pub fn install_report_hook() {
+    let terminal = io::stderr().is_terminal();
     let color = stderr_color();
+    // On a terminal, wrap to its width; into a pipe or a log, keep each message on one line.
+    let wrap = if terminal { width() } else { 10_000 };
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(
             miette::MietteHandlerOpts::new()
                 .color(color)
                 .unicode(color)
                 .terminal_links(false)
+                .width(wrap)
                 .build(),
         )
     }));
+}
+
+/// Prints an error report to standard error and returns the failure exit code.
+pub fn report(e: &miette::Report) -> ExitCode {
     eprintln!("{e:?}");
     ExitCode::FAILURE
 }

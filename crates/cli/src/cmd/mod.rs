@@ -2,4 +2,6 @@
 
 pub mod catalog;
 pub mod completions;
+pub mod plan;
+pub mod profile;
 pub mod welcome;

@@ -3,4 +3,5 @@
 //! Each test gets its own temporary data directory (see `util::Env`).
 
 mod catalog;
+mod plan;
 mod util;

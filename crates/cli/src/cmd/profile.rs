@@ -1,0 +1,111 @@
+//! `backstretch profile set | show`.
+
+use std::process::ExitCode;
+
+use backstretch_core::profile::Profile;
+use backstretch_render::catalog::word_list;
+use miette::{IntoDiagnostic, miette};
+
+use crate::args::{Format, ProfileCommand, ProfileSetArgs};
+use crate::cmd::plan::resolve_ids;
+use crate::context::Context;
+use crate::output::print;
+
+pub fn run(ctx: &Context, cmd: ProfileCommand) -> miette::Result<ExitCode> {
+    match cmd {
+        ProfileCommand::Set(a) => set(ctx, &a),
+        ProfileCommand::Show => show(ctx),
+    }
+}
+
+fn set(ctx: &Context, a: &ProfileSetArgs) -> miette::Result<ExitCode> {
+    let catalog = ctx.catalog()?;
+    let old = ctx.profile()?;
+    let mut p = old.clone().unwrap_or_default();
+    if !a.area.is_empty() {
+        p.areas.clone_from(&a.area);
+    }
+    if !a.place.is_empty() {
+        p.places.clone_from(&a.place);
+    }
+    if let Some(m) = a.minutes {
+        p.minutes = m;
+    }
+    if let Some(s) = a.style {
+        p.style = s;
+    }
+    if let Some(g) = a.goal {
+        p.goal = g;
+    }
+    for id in resolve_ids(&catalog, &a.exclude, "--exclude")? {
+        if !p.exclude.contains(&id) {
+            p.exclude.push(id);
+        }
+    }
+    for id in resolve_ids(&catalog, &a.include, "--include")? {
+        p.exclude.retain(|x| *x != id);
+    }
+    if p.areas.is_empty() || p.places.is_empty() {
+        return Err(miette!(
+            help = "e.g. `backstretch profile set --area lower-back --area neck --place bed --place chair`",
+            "a profile needs at least one --area and one --place"
+        ));
+    }
+    let store = ctx.store()?;
+    store
+        .set_profile(&p, &chrono::Local::now().to_rfc3339())
+        .map_err(|e| miette!("{e}"))?;
+    let verb = if old.is_some() { "Updated" } else { "Saved" };
+    print(&format!("{verb} your profile.\n\n{}", describe(ctx, &p)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(ctx: &Context, p: &Profile) -> String {
+    let areas: Vec<String> = p
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if i == 0 && p.areas.len() > 1 {
+                format!("{a} (primary)")
+            } else {
+                a.to_string()
+            }
+        })
+        .collect();
+    format!(
+        "Areas     {}\nPlaces    {}\nMinutes   {}\nStyle     {}\nGoal      {}\nExcluded  {}\nStored in {}\n",
+        areas.join(", "),
+        word_list(&p.places),
+        p.minutes,
+        p.style,
+        p.goal,
+        if p.exclude.is_empty() {
+            "none".to_string()
+        } else {
+            p.exclude.join(", ")
+        },
+        ctx.store_path().display()
+    )
+}
+
+fn show(ctx: &Context) -> miette::Result<ExitCode> {
+    let format = ctx.format(&[Format::Table, Format::Json])?;
+    let Some(p) = ctx.profile()? else {
+        return Err(miette!(
+            help = "save one with `backstretch profile set --area lower-back --place bed --minutes 10`",
+            "no profile saved yet in {}",
+            ctx.home.display()
+        ));
+    };
+    let text = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&p).into_diagnostic()?;
+            s.push('\n');
+            s
+        }
+        _ => describe(ctx, &p),
+    };
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
