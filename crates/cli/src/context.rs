@@ -45,8 +45,16 @@ pub struct ReadFile {
     pub text: String,
 }
 
-/// Reads every `*.toml` file in a folder (not its subfolders), sorted by name.
-pub fn read_toml_dir(dir: &Path) -> miette::Result<Vec<ReadFile>> {
+/// A `*.toml` file in a folder, with what the cache fingerprint needs.
+#[derive(Debug)]
+pub struct Listed {
+    pub path: PathBuf,
+    pub len: u64,
+    pub modified_ns: u128,
+}
+
+/// Lists every `*.toml` file in a folder (not its subfolders), sorted by name.
+pub fn list_toml_dir(dir: &Path) -> miette::Result<Vec<Listed>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         miette!(
             help = "check the path, or create the folder and put exercise files (*.toml) in it",
@@ -54,13 +62,35 @@ pub fn read_toml_dir(dir: &Path) -> miette::Result<Vec<ReadFile>> {
             dir.display()
         )
     })?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+    let mut out: Vec<Listed> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .filter_map(|e| {
+            let meta = std::fs::metadata(e.path()).ok()?;
+            meta.is_file().then(|| Listed {
+                path: e.path(),
+                len: meta.len(),
+                modified_ns: meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos()),
+            })
+        })
         .collect();
-    paths.sort();
-    paths
-        .into_iter()
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Reads every `*.toml` file in a folder (not its subfolders), sorted by name.
+pub fn read_toml_dir(dir: &Path) -> miette::Result<Vec<ReadFile>> {
+    read_listed(&list_toml_dir(dir)?)
+}
+
+fn read_listed(listed: &[Listed]) -> miette::Result<Vec<ReadFile>> {
+    listed
+        .iter()
+        .map(|l| l.path.clone())
         .map(|p| {
             let bytes =
                 std::fs::read(&p).map_err(|e| miette!("cannot read {}: {e}", p.display()))?;
@@ -77,6 +107,79 @@ pub fn read_toml_dir(dir: &Path) -> miette::Result<Vec<ReadFile>> {
             })
         })
         .collect()
+}
+
+/// The parsed-catalogue cache for large user folders.
+mod cache {
+    use std::path::Path;
+
+    use backstretch_core::BUILTIN_FILES;
+    use backstretch_core::catalog::{Catalog, Entry, Loaded};
+    use serde::{Deserialize, Serialize};
+
+    use super::Listed;
+
+    /// Folders with fewer files are parsed every time (it takes under a few milliseconds).
+    pub const MIN_FILES: usize = 200;
+
+    #[derive(Serialize, Deserialize)]
+    struct Cached {
+        key: String,
+        invalid_files: usize,
+        entries: Vec<Entry>,
+    }
+
+    fn fnv(h: &mut u64, bytes: &[u8]) {
+        for b in bytes {
+            *h ^= u64::from(*b);
+            *h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// What the cached result depends on: this build, the built-in catalogue, the folder,
+    /// and each file's name, size and modification time.
+    pub fn fingerprint(dir: &Path, listing: &[Listed]) -> String {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        fnv(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
+        for (p, t) in BUILTIN_FILES {
+            fnv(&mut h, p.as_bytes());
+            fnv(&mut h, t.as_bytes());
+        }
+        fnv(&mut h, dir.as_os_str().as_encoded_bytes());
+        for l in listing {
+            fnv(&mut h, l.path.as_os_str().as_encoded_bytes());
+            fnv(&mut h, &l.len.to_le_bytes());
+            fnv(&mut h, &l.modified_ns.to_le_bytes());
+        }
+        format!("{h:016x}-{}", listing.len())
+    }
+
+    /// The cached catalogue, if the cache is there, readable and for this key.
+    pub fn read(path: &Path, key: &str) -> Option<(Catalog, usize)> {
+        let bytes = std::fs::read(path).ok()?;
+        let c: Cached = serde_json::from_slice(&bytes).ok()?;
+        (c.key == key).then(|| (Catalog::from_entries(c.entries), c.invalid_files))
+    }
+
+    /// Writes the cache atomically; a cache that cannot be written is simply not used.
+    pub fn write(path: &Path, key: &str, loaded: &Loaded) {
+        let Some(dir) = path.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let c = Cached {
+            key: key.to_string(),
+            invalid_files: loaded.invalid_files,
+            entries: loaded.catalog.entries().to_vec(),
+        };
+        let Ok(bytes) = serde_json::to_vec(&c) else {
+            return;
+        };
+        let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
 }
 
 /// Borrows read files as catalogue source files.
@@ -134,13 +237,13 @@ impl Context {
         }
     }
 
-    /// The user's exercise files: none when the default folder does not exist; an error
-    /// when a folder named with `--catalog` does not.
-    pub fn user_files(&self) -> miette::Result<Vec<ReadFile>> {
+    /// The user's exercise files, listed: none when the default folder does not exist; an
+    /// error when a folder named with `--catalog` does not.
+    fn user_listing(&self) -> miette::Result<Vec<Listed>> {
         if !self.explicit_catalog && !self.user_catalog.is_dir() {
             return Ok(Vec::new());
         }
-        read_toml_dir(&self.user_catalog)
+        list_toml_dir(&self.user_catalog)
     }
 
     /// The log file.
@@ -178,18 +281,35 @@ impl Context {
 
     /// Loads the built-in catalogue overlaid with the user's folder. Invalid user files are
     /// left out with a warning that says how to see the details.
+    ///
+    /// A large folder is parsed once and cached in the data directory, keyed by this build,
+    /// the folder and every file's name, size and modification time; any change re-reads it.
     pub fn catalog(&self) -> miette::Result<Catalog> {
-        let files = self.user_files()?;
-        let loaded: Loaded = Catalog::load(&catalog::builtin_files(), &as_sources(&files));
-        if !loaded.diagnostics.is_empty() {
+        let listing = self.user_listing()?;
+        if listing.is_empty() {
+            return Ok(catalog::builtin().catalog);
+        }
+        let key = cache::fingerprint(&self.user_catalog, &listing);
+        let cache_path = self.home.join("cache").join("catalog.json");
+        let (catalog, invalid) = match cache::read(&cache_path, &key) {
+            Some(hit) => hit,
+            None => {
+                let files = read_listed(&listing)?;
+                let loaded: Loaded = Catalog::load(&catalog::builtin_files(), &as_sources(&files));
+                if listing.len() >= cache::MIN_FILES {
+                    cache::write(&cache_path, &key, &loaded);
+                }
+                (loaded.catalog, loaded.invalid_files)
+            }
+        };
+        if invalid > 0 {
             eprintln!(
-                "warning: left out {} invalid exercise file{} from {}; run `backstretch catalog check {}` for details",
-                loaded.invalid_files,
-                if loaded.invalid_files == 1 { "" } else { "s" },
+                "warning: left out {invalid} invalid exercise file{} from {}; run `backstretch catalog check {}` for details",
+                if invalid == 1 { "" } else { "s" },
                 self.user_catalog.display(),
                 self.user_catalog.display(),
             );
         }
-        Ok(loaded.catalog)
+        Ok(catalog)
     }
 }

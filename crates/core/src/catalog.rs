@@ -574,7 +574,7 @@ pub fn to_toml(exercise: &Exercise) -> Result<String, toml::ser::Error> {
 }
 
 /// Where an entry comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     /// Shipped inside the binary.
@@ -584,7 +584,7 @@ pub enum Origin {
 }
 
 /// One exercise in a loaded catalogue.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// The exercise.
     pub exercise: Exercise,
@@ -652,6 +652,36 @@ impl fmt::Display for NotFound {
 
 impl std::error::Error for NotFound {}
 
+/// Parses many files, on several threads when there are enough to be worth it.
+fn parse_all(files: &[SourceFile<'_>]) -> Vec<(Option<Parsed>, Vec<Diagnostic>)> {
+    const PER_THREAD: usize = 512;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if files.len() < 2 * PER_THREAD || threads < 2 {
+        return files.iter().map(|f| parse_file(f.path, f.text)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| parse_file(f.path, f.text))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                // A panic in a parser thread is a bug; re-raise it where it can be seen.
+                Err(e) => std::panic::resume_unwind(e),
+            })
+            .collect()
+    })
+}
+
 /// Parses one layer of files (built-in or user), reporting invalid files and repeated ids.
 fn parse_layer<'a>(
     files: &[SourceFile<'a>],
@@ -659,8 +689,7 @@ fn parse_layer<'a>(
     diagnostics: &mut Vec<Diagnostic>,
     invalid: &mut std::collections::BTreeSet<String>,
 ) -> Vec<(Parsed, SourceFile<'a>, Origin)> {
-    let parsed: Vec<(Option<Parsed>, Vec<Diagnostic>)> =
-        files.iter().map(|f| parse_file(f.path, f.text)).collect();
+    let parsed = parse_all(files);
     // An id belongs to the file named after it, or else to the first file that uses it.
     let mut owner: HashMap<&str, usize> = HashMap::new();
     for named_after_id in [true, false] {
@@ -783,6 +812,16 @@ impl Catalog {
             files: builtin.len() + user.len(),
             invalid_files: invalid.len(),
         }
+    }
+
+    /// A catalogue of entries loaded before (from a cache), in the order given.
+    pub fn from_entries(entries: Vec<Entry>) -> Self {
+        let mut c = Catalog {
+            entries,
+            ..Catalog::default()
+        };
+        c.reindex();
+        c
     }
 
     /// A catalogue of exercises given directly (tests, generated catalogues).

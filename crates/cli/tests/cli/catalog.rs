@@ -361,3 +361,43 @@ fn catalog_readme_documents_every_word() {
     check::<Sides>(&readme);
     check::<Equipment>(&readme);
 }
+
+#[test]
+fn a_large_user_folder_is_cached_and_any_edit_is_seen() {
+    let env = Env::new();
+    for i in 0..210 {
+        env.write(
+            &format!("exercises/gen-{i}.toml"),
+            &valid_exercise(&format!("gen-{i}")),
+        );
+    }
+    let names = |env: &Env| -> Vec<String> {
+        let out = stdout_ok(env.cmd().args(["catalog", "list", "--format", "json"]));
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&env).len(), 225);
+    assert!(
+        env.home().join("cache/catalog.json").exists(),
+        "cache written"
+    );
+    // An edit (other size) is seen at once.
+    let edited = valid_exercise("gen-7").replace("Test move gen-7", "Edited move seven, longer");
+    env.write("exercises/gen-7.toml", &edited);
+    assert!(names(&env).contains(&"Edited move seven, longer".to_string()));
+    // A broken file is left out with a warning, from the cache too.
+    env.write("exercises/gen-8.toml", "id = ");
+    for _ in 0..2 {
+        let out = env.cmd().args(["catalog", "list"]).output().unwrap();
+        assert!(out.status.success());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("left out 1 invalid exercise file"), "{err}");
+    }
+    // A damaged cache is ignored and rewritten.
+    std::fs::write(env.home().join("cache/catalog.json"), "{not json").unwrap();
+    assert_eq!(names(&env).len(), 224);
+}
