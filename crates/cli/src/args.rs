@@ -104,9 +104,9 @@ fn goal(s: &str) -> Result<Goal, String> {
         .map_err(|e: backstretch_core::profile::BadGoal| e.to_string())
 }
 
-/// What a routine is for; flags given here override the saved profile for one run.
+/// What a routine is for: the fields a profile saves, and `plan` and `start` override.
 #[derive(Debug, Args, Clone, Default)]
-pub struct PlanFlags {
+pub struct RoutineFlags {
     /// An area to serve, the first is the primary (repeat: --area lower-back --area neck)
     #[arg(long, value_parser = word::<Area>, value_name = "AREA")]
     pub area: Vec<Area>,
@@ -122,6 +122,13 @@ pub struct PlanFlags {
     /// Leave this exercise out (id or name; repeat for several)
     #[arg(long, value_name = "ID")]
     pub exclude: Vec<String>,
+}
+
+/// Flags for planning one routine; they override the saved profile for this run only.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlanFlags {
+    #[command(flatten)]
+    pub routine: RoutineFlags,
     /// The day to plan for [default: today]; routines rotate from day to day
     #[arg(long, value_parser = date, value_name = "YYYY-MM-DD")]
     pub date: Option<NaiveDate>,
@@ -141,26 +148,14 @@ pub enum ProfileCommand {
     Show,
 }
 
+/// Saves a profile: the routine flags (lists given replace the saved ones), and the goal.
 #[derive(Debug, Args)]
 pub struct ProfileSetArgs {
-    /// Areas that hurt, the primary first (replaces the saved list)
-    #[arg(long, value_parser = word::<Area>, value_name = "AREA")]
-    pub area: Vec<Area>,
-    /// Places you can stretch in (replaces the saved list)
-    #[arg(long, value_parser = word::<Place>, value_name = "PLACE")]
-    pub place: Vec<Place>,
-    /// Minutes per session, 1 to 180
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=180), value_name = "N")]
-    pub minutes: Option<u32>,
-    /// Dose style: source, standard or long
-    #[arg(long, value_parser = word::<DoseStyle>, value_name = "STYLE")]
-    pub style: Option<DoseStyle>,
+    #[command(flatten)]
+    pub routine: RoutineFlags,
     /// How often: daily, or N sessions a week like 3/week
     #[arg(long, value_parser = goal, value_name = "GOAL")]
     pub goal: Option<Goal>,
-    /// Never plan this exercise (id or name; repeat for several)
-    #[arg(long, value_name = "ID")]
-    pub exclude: Vec<String>,
     /// Plan this excluded exercise again (id or name; repeat for several)
     #[arg(long, value_name = "ID")]
     pub include: Vec<String>,

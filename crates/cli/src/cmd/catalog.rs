@@ -8,6 +8,7 @@ use miette::{IntoDiagnostic, miette};
 use serde::Serialize;
 
 use crate::args::{CatalogCommand, CheckArgs, Format, ListArgs, ShowArgs};
+use crate::cmd::plan::not_found_help;
 use crate::context::{Context, as_sources, read_toml_dir};
 use crate::output::{print, stderr_color, width};
 
@@ -54,19 +55,11 @@ fn show(ctx: &Context, a: &ShowArgs) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
     let query = a.name.join(" ");
     let entry = catalog.find(&query).map_err(|nf| {
-        let help = if nf.suggestions.is_empty() {
-            "`backstretch catalog list` shows every exercise".to_string()
-        } else {
-            format!(
-                "did you mean: {}",
-                nf.suggestions
-                    .iter()
-                    .map(|(id, name)| format!("{id} ({name})"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        miette!(help = help, "no exercise is called `{}`", nf.query)
+        miette!(
+            help = not_found_help(&nf),
+            "no exercise is called `{}`",
+            nf.query
+        )
     })?;
     match format {
         Format::Json => print(&json(&entry_json(entry, true))?)?,

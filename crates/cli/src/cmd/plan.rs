@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use backstretch_core::catalog::Catalog;
+use backstretch_core::catalog::{Catalog, NotFound};
 use backstretch_core::plan::{self, Plan, Request};
 use backstretch_core::profile::Profile;
 use backstretch_render::plan::{plan_json, plan_markdown, plan_table};
@@ -11,6 +11,22 @@ use miette::{IntoDiagnostic, miette};
 use crate::args::{Format, PlanArgs, PlanFlags};
 use crate::context::Context;
 use crate::output::{print, width};
+
+/// The help for a name no exercise answers to: the closest ones, or where to look.
+pub fn not_found_help(nf: &NotFound) -> String {
+    if nf.suggestions.is_empty() {
+        "`backstretch catalog list` shows every exercise".to_string()
+    } else {
+        format!(
+            "did you mean {}?",
+            nf.suggestions
+                .iter()
+                .map(|(id, name)| format!("{id} ({name})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
 
 /// Resolves exercise names or ids to ids; an unknown one is an error with suggestions.
 pub fn resolve_ids(catalog: &Catalog, names: &[String], flag: &str) -> miette::Result<Vec<String>> {
@@ -21,19 +37,10 @@ pub fn resolve_ids(catalog: &Catalog, names: &[String], flag: &str) -> miette::R
                 .find(n)
                 .map(|e| e.exercise.id.clone())
                 .map_err(|nf| {
-                    let help = if nf.suggestions.is_empty() {
-                        "`backstretch catalog list` shows every exercise id".to_string()
-                    } else {
-                        format!(
-                            "did you mean {}?",
-                            nf.suggestions
-                                .iter()
-                                .map(|(id, _)| id.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    };
-                    miette!(help = help, "{flag} `{n}`: no exercise is called that")
+                    miette!(
+                        help = not_found_help(&nf),
+                        "{flag} `{n}`: no exercise is called that"
+                    )
                 })
         })
         .collect()
@@ -46,6 +53,8 @@ pub fn request(
     catalog: &Catalog,
 ) -> miette::Result<Request> {
     let base = profile.cloned().unwrap_or_default();
+    let date = flags.date;
+    let flags = &flags.routine;
     let areas = if flags.area.is_empty() {
         base.areas
     } else {
@@ -79,9 +88,7 @@ pub fn request(
         minutes: flags.minutes.unwrap_or(base.minutes),
         style: flags.style.unwrap_or(base.style),
         exclude,
-        date: flags
-            .date
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        date: date.unwrap_or_else(|| chrono::Local::now().date_naive()),
         gentler: false,
     })
 }

@@ -18,7 +18,8 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> miette::Result<ExitCode> {
     }
 }
 
-fn set(ctx: &Context, a: &ProfileSetArgs) -> miette::Result<ExitCode> {
+fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {
+    let a = &args.routine;
     let catalog = ctx.catalog()?;
     let old = ctx.profile()?;
     let mut p = old.clone().unwrap_or_default();
@@ -34,7 +35,7 @@ fn set(ctx: &Context, a: &ProfileSetArgs) -> miette::Result<ExitCode> {
     if let Some(s) = a.style {
         p.style = s;
     }
-    if let Some(g) = a.goal {
+    if let Some(g) = args.goal {
         p.goal = g;
     }
     for id in resolve_ids(&catalog, &a.exclude, "--exclude")? {
@@ -42,7 +43,7 @@ fn set(ctx: &Context, a: &ProfileSetArgs) -> miette::Result<ExitCode> {
             p.exclude.push(id);
         }
     }
-    for id in resolve_ids(&catalog, &a.include, "--include")? {
+    for id in resolve_ids(&catalog, &args.include, "--include")? {
         p.exclude.retain(|x| *x != id);
     }
     if p.areas.is_empty() || p.places.is_empty() {
