@@ -19,7 +19,9 @@
 pub mod catalog;
 pub mod exercise;
 pub mod plan;
+pub mod player;
 pub mod profile;
+pub mod session;
 pub mod sources;
 pub mod synth;
 pub mod text;

@@ -9,13 +9,20 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use backstretch_core::profile::Profile;
+use backstretch_core::session::{SessionRecord, StepRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// The migrations, in order. Never edit one that has shipped; add a new one.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_profile",
-    include_str!("../migrations/0001_profile.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_profile",
+        include_str!("../migrations/0001_profile.sql"),
+    ),
+    (
+        "0002_sessions",
+        include_str!("../migrations/0002_sessions.sql"),
+    ),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -170,6 +177,193 @@ impl Store {
     }
 }
 
+/// A session about to start.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    /// Stable id.
+    pub uid: &'a str,
+    /// Start time (RFC 3339).
+    pub started_at: &'a str,
+    /// `player` or `manual`.
+    pub source: &'a str,
+    /// The routine as plan JSON.
+    pub routine: &'a str,
+    /// Planned seconds.
+    pub planned_s: u32,
+    /// Pain before, 0-10.
+    pub pain_before: Option<u8>,
+}
+
+const SESSION_COLUMNS: &str = "id, uid, started_at, ended_at, heartbeat_at, source, routine, planned_s, pain_before, pain_after, outcome";
+
+fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
+    Ok(SessionRecord {
+        id: r.get(0)?,
+        uid: r.get(1)?,
+        started_at: r.get(2)?,
+        ended_at: r.get(3)?,
+        heartbeat_at: r.get(4)?,
+        source: r.get(5)?,
+        routine: r.get(6)?,
+        planned_s: r.get(7)?,
+        pain_before: r.get(8)?,
+        pain_after: r.get(9)?,
+        outcome: r.get(10)?,
+    })
+}
+
+impl Store {
+    /// Starts a session and returns its id.
+    pub fn begin_session(&self, s: &NewSession<'_>) -> Result<i64, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO sessions (uid, started_at, heartbeat_at, source, routine, planned_s, pain_before)
+                 VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6)",
+                params![s.uid, s.started_at, s.source, s.routine, s.planned_s, s.pain_before],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Writes one finished step and the session's heartbeat, committed at once.
+    pub fn log_step(&self, session: i64, step: &StepRecord) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        self.insert_step(session, step)?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Inserts a step and moves the heartbeat, inside the caller's transaction.
+    fn insert_step(&self, session: i64, step: &StepRecord) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                session,
+                step.step,
+                step.kind,
+                step.exercise_id,
+                step.side,
+                step.rep,
+                step.planned_s,
+                step.done_ms as i64,
+                step.outcome,
+                step.at
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        self.conn
+            .execute(
+                "UPDATE sessions SET heartbeat_at = ?2 WHERE id = ?1",
+                params![session, step.at],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records that a session's player is still running.
+    pub fn heartbeat(&self, session: i64, at: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE sessions SET heartbeat_at = ?2 WHERE id = ?1",
+                params![session, at],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Ends a session: `completed` or `stopped`, with the pain after.
+    pub fn finish_session(
+        &self,
+        session: i64,
+        ended_at: &str,
+        pain_after: Option<u8>,
+        outcome: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE sessions SET ended_at = ?2, heartbeat_at = ?2, pain_after = ?3, outcome = ?4 WHERE id = ?1",
+                params![session, ended_at, pain_after, outcome],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records a whole session at once (done without the player), in one transaction.
+    pub fn record_session(
+        &self,
+        s: &NewSession<'_>,
+        steps: &[StepRecord],
+        ended_at: &str,
+        pain_after: Option<u8>,
+        outcome: &str,
+    ) -> Result<i64, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let id = self.begin_session(s)?;
+        for st in steps {
+            self.insert_step(id, st)?;
+        }
+        self.finish_session(id, ended_at, pain_after, outcome)?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(id)
+    }
+
+    /// Every session, newest first.
+    pub fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
+        let sql =
+            format!("SELECT {SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC, id DESC");
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = st.query_map([], session_row).map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// One session by id.
+    pub fn session(&self, id: i64) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1");
+        self.conn
+            .query_row(&sql, params![id], session_row)
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// A session's steps, in the order they were logged.
+    pub fn steps(&self, session: i64) -> Result<Vec<StepRecord>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at
+                 FROM session_steps WHERE session_id = ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![session], |r| {
+                Ok(StepRecord {
+                    step: r.get(0)?,
+                    kind: r.get(1)?,
+                    exercise_id: r.get(2)?,
+                    side: r.get(3)?,
+                    rep: r.get(4)?,
+                    planned_s: r.get(5)?,
+                    done_ms: r.get::<_, i64>(6)?.max(0) as u64,
+                    outcome: r.get(7)?,
+                    at: r.get(8)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The newest session that never ended, if any.
+    pub fn last_unfinished(&self) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE outcome IS NULL ORDER BY started_at DESC, id DESC LIMIT 1"
+        );
+        self.conn
+            .query_row(&sql, [], session_row)
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +410,122 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, 99);
+    }
+
+    fn step(i: u32, outcome: &str) -> StepRecord {
+        StepRecord {
+            step: i,
+            kind: "hold".into(),
+            exercise_id: Some("bridge".into()),
+            side: None,
+            rep: i,
+            planned_s: 5,
+            done_ms: 5_000,
+            outcome: outcome.into(),
+            at: "2026-11-21T09:00:10+00:00".into(),
+        }
+    }
+
+    #[test]
+    fn sessions_and_steps_persist_step_by_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.sqlite");
+        let id = {
+            let s = Store::open(&path).unwrap();
+            let id = s
+                .begin_session(&NewSession {
+                    uid: "u1",
+                    started_at: "2026-11-21T09:00:00+00:00",
+                    source: "player",
+                    routine: "{}",
+                    planned_s: 60,
+                    pain_before: Some(4),
+                })
+                .unwrap();
+            s.log_step(id, &step(1, "done")).unwrap();
+            s.log_step(id, &step(2, "hurt")).unwrap();
+            id
+            // Dropped without finishing: as if the process died.
+        };
+        let s = Store::open(&path).unwrap();
+        let open = s.last_unfinished().unwrap().unwrap();
+        assert_eq!(open.id, id);
+        assert_eq!(open.heartbeat_at, "2026-11-21T09:00:10+00:00");
+        assert_eq!(s.steps(id).unwrap(), vec![step(1, "done"), step(2, "hurt")]);
+        s.finish_session(id, "2026-11-21T09:01:00+00:00", Some(3), "completed")
+            .unwrap();
+        assert!(s.last_unfinished().unwrap().is_none());
+        let all = s.sessions().unwrap();
+        assert_eq!(all[0].pain_after, Some(3));
+        assert_eq!(all[0].outcome.as_deref(), Some("completed"));
+    }
+
+    #[test]
+    fn a_manual_session_is_recorded_whole_or_not_at_all() {
+        let s = Store::in_memory().unwrap();
+        let new = NewSession {
+            uid: "m1",
+            started_at: "2026-11-20T18:00:00+00:00",
+            source: "manual",
+            routine: "{}",
+            planned_s: 0,
+            pain_before: Some(5),
+        };
+        let id = s
+            .record_session(
+                &new,
+                &[step(0, "done"), step(1, "hurt")],
+                "2026-11-20T18:10:00+00:00",
+                Some(4),
+                "completed",
+            )
+            .unwrap();
+        assert_eq!(s.steps(id).unwrap().len(), 2);
+        // A bad step rolls the whole session back.
+        let again = NewSession { uid: "m2", ..new };
+        assert!(
+            s.record_session(
+                &again,
+                &[step(0, "done"), step(1, "bad")],
+                "x",
+                None,
+                "completed"
+            )
+            .is_err()
+        );
+        assert_eq!(s.sessions().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_schema_rejects_impossible_values() {
+        let s = Store::in_memory().unwrap();
+        let bad = s.begin_session(&NewSession {
+            uid: "u",
+            started_at: "x",
+            source: "player",
+            routine: "{}",
+            planned_s: 1,
+            pain_before: Some(11),
+        });
+        assert!(bad.is_err(), "pain 11 refused");
+        let id = s
+            .begin_session(&NewSession {
+                uid: "u2",
+                started_at: "x",
+                source: "player",
+                routine: "{}",
+                planned_s: 1,
+                pain_before: None,
+            })
+            .unwrap();
+        assert!(
+            s.log_step(id, &step(1, "meh")).is_err(),
+            "unknown outcome refused"
+        );
+        assert!(
+            s.log_step(99, &step(1, "done")).is_err(),
+            "foreign key enforced"
+        );
     }
 
     #[test]
