@@ -68,6 +68,12 @@ impl Format {
 pub enum Command {
     /// Plan a routine for your areas, places and minutes (from your profile, or flags).
     Plan(PlanArgs),
+    /// Play a routine with timers and cues, and log every step.
+    Start(StartArgs),
+    /// Past sessions, newest first.
+    History,
+    /// Record a session done without the player (from a printed sheet, say).
+    Log(LogArgs),
     /// Save or show your profile: areas, places, minutes, dose style and goal.
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -138,6 +144,81 @@ pub struct PlanFlags {
 pub struct PlanArgs {
     #[command(flatten)]
     pub flags: PlanFlags,
+}
+
+fn pain(s: &str) -> Result<u8, String> {
+    match s.trim().parse::<u8>() {
+        Ok(n) if n <= 10 => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a pain score; use a whole number from 0 (none) to 10 (worst)"
+        )),
+    }
+}
+
+fn speed(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n @ 1..=1000) => Ok(n),
+        _ => Err(format!("`{s}` is not a speed; use 1 to 1000")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    #[command(flatten)]
+    pub flags: PlanFlags,
+    /// Play a routine saved with `plan --format json` instead of planning one
+    #[arg(long, value_name = "FILE", conflicts_with = "resume")]
+    pub routine: Option<PathBuf>,
+    /// Continue the last interrupted session from its first unfinished step
+    #[arg(long)]
+    pub resume: bool,
+    /// No full screen: one line per cue with its time, for screen readers and pipes
+    #[arg(long)]
+    pub plain: bool,
+    /// Speak every cue with espeak-ng (else a terminal bell)
+    #[arg(long)]
+    pub voice: bool,
+    /// Pain right now, 0-10, instead of being asked
+    #[arg(long, value_parser = pain, value_name = "N")]
+    pub pain_before: Option<u8>,
+    /// Pain at the end, 0-10, instead of being asked
+    #[arg(long, value_parser = pain, value_name = "N")]
+    pub pain_after: Option<u8>,
+    /// Run the clock N times faster (for trying routines and for tests)
+    #[arg(long, value_parser = speed, default_value = "1", hide = true)]
+    pub speed: u32,
+}
+
+fn when(s: &str) -> Result<chrono::NaiveDateTime, String> {
+    let t = s.trim();
+    chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
+        .or_else(|_| {
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(12, 0, 0).unwrap_or_default())
+        })
+        .map_err(|_| format!("`{s}` is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Pain before, 0-10
+    #[arg(long, value_parser = pain, value_name = "N", required = true)]
+    pub pain_before: u8,
+    /// Pain after, 0-10
+    #[arg(long, value_parser = pain, value_name = "N", required = true)]
+    pub pain_after: u8,
+    /// When it was done, local time [default: now]
+    #[arg(long, value_parser = when, value_name = "YYYY-MM-DD[THH:MM]")]
+    pub date: Option<chrono::NaiveDateTime>,
+    /// The routine done, as saved with `plan --format json`
+    #[arg(long, value_name = "FILE", conflicts_with = "exercise")]
+    pub routine: Option<PathBuf>,
+    /// An exercise done (id or name; repeat for several)
+    #[arg(long, value_name = "ID")]
+    pub exercise: Vec<String>,
+    /// An exercise that hurt (id or name; repeat for several)
+    #[arg(long, value_name = "ID")]
+    pub hurt: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -38,6 +38,19 @@ fn default_home() -> miette::Result<PathBuf> {
         })
 }
 
+/// Whether a process is running: known on Linux (through /proc), unknown elsewhere. This
+/// process itself never counts, since it cannot be another session's player.
+pub fn process_alive(pid: u32) -> Option<bool> {
+    if pid == std::process::id() {
+        return Some(false);
+    }
+    if cfg!(target_os = "linux") && Path::new("/proc/self").exists() {
+        Some(Path::new(&format!("/proc/{pid}")).exists())
+    } else {
+        None
+    }
+}
+
 /// A text file read for the catalogue.
 #[derive(Debug)]
 pub struct ReadFile {

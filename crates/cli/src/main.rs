@@ -7,6 +7,7 @@
 mod args;
 mod cmd;
 mod context;
+mod cue;
 mod output;
 
 use std::process::ExitCode;
@@ -27,6 +28,9 @@ fn main() -> ExitCode {
         None => cmd::welcome::run(&ctx),
         Some(Command::Plan(a)) => cmd::plan::run(&ctx, &a),
         Some(Command::Profile(a)) => cmd::profile::run(&ctx, a),
+        Some(Command::Start(a)) => cmd::start::run(&ctx, &a),
+        Some(Command::History) => cmd::history::run(&ctx),
+        Some(Command::Log(a)) => cmd::log::run(&ctx, &a),
         Some(Command::Catalog(a)) => cmd::catalog::run(&ctx, a),
         Some(Command::Completions(a)) => cmd::completions::run(&a),
         Some(Command::Man) => cmd::completions::man(),

@@ -254,6 +254,8 @@ impl Player {
         }
         let elapsed = self.elapsed(now_ms);
         let at = self.timeline.at(elapsed);
+        // Steps that ended come first, so they are in the log before the next cue is heard.
+        self.report_until(at.step, &mut out);
         while self.next_cue < self.cues.len() && self.cues[self.next_cue].at_ms <= elapsed {
             let cue = self.cues[self.next_cue].clone();
             out.push(Event::Cue {
@@ -262,7 +264,6 @@ impl Player {
             });
             self.next_cue += 1;
         }
-        self.report_until(at.step, &mut out);
         if at.finished {
             self.finished = true;
             out.push(Event::Finished);
@@ -411,10 +412,10 @@ mod tests {
         let mut p = Player::new(t, from, 500);
         let ev = p.poll(500);
         assert!(ended(&ev).is_empty());
-        match &ev[0] {
-            Event::Cue { cue, .. } => assert!(cue.text.starts_with("Get into position")),
-            e => panic!("{e:?}"),
-        }
+        assert!(
+            matches!(&ev[0], Event::Cue { cue, .. } if cue.text.starts_with("Get into position")),
+            "{ev:?}"
+        );
     }
 
     proptest! {

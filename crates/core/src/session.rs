@@ -172,15 +172,23 @@ pub struct SessionRecord {
     pub pain_after: Option<u8>,
     /// `completed` or `stopped`; none while unfinished.
     pub outcome: Option<String>,
+    /// The player's process id, while it runs.
+    pub pid: Option<u32>,
 }
 
 impl SessionRecord {
-    /// The outcome as of `now`: an unfinished session is in progress while its player
-    /// keeps writing heartbeats, and interrupted once they stop.
-    pub fn status(&self, now: chrono::DateTime<chrono::FixedOffset>) -> SessionOutcome {
+    /// The outcome as of `now`: an unfinished session is in progress while its player runs
+    /// and keeps writing heartbeats, and interrupted once either stops. `alive` says whether
+    /// a process id is running (`None` when that cannot be known on this system).
+    pub fn status(
+        &self,
+        now: chrono::DateTime<chrono::FixedOffset>,
+        alive: impl Fn(u32) -> Option<bool>,
+    ) -> SessionOutcome {
         match self.outcome.as_deref() {
             Some("completed") => SessionOutcome::Completed,
             Some("stopped") => SessionOutcome::Stopped,
+            _ if self.pid.and_then(&alive) == Some(false) => SessionOutcome::Interrupted,
             _ => {
                 let fresh = chrono::DateTime::parse_from_rfc3339(&self.heartbeat_at)
                     .map(|h| (now - h).num_seconds() < STALE_S)
@@ -192,5 +200,59 @@ impl SessionRecord {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+
+    fn rec(outcome: Option<&str>, heartbeat: &str, pid: Option<u32>) -> SessionRecord {
+        SessionRecord {
+            id: 1,
+            uid: "u".into(),
+            started_at: "2026-11-21T09:00:00+00:00".into(),
+            ended_at: None,
+            heartbeat_at: heartbeat.into(),
+            source: "player".into(),
+            routine: "{}".into(),
+            planned_s: 60,
+            pain_before: None,
+            pain_after: None,
+            outcome: outcome.map(str::to_string),
+            pid,
+        }
+    }
+
+    #[test]
+    fn unfinished_sessions_are_in_progress_only_while_their_player_lives() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-21T09:01:00+00:00").unwrap();
+        let fresh = "2026-11-21T09:00:50+00:00";
+        let stale = "2026-11-21T08:50:00+00:00";
+        let unknown = |_| None;
+        assert_eq!(
+            rec(None, fresh, Some(7)).status(now, |_| Some(true)),
+            SessionOutcome::InProgress
+        );
+        assert_eq!(
+            rec(None, fresh, Some(7)).status(now, |_| Some(false)),
+            SessionOutcome::Interrupted
+        );
+        assert_eq!(
+            rec(None, fresh, None).status(now, unknown),
+            SessionOutcome::InProgress
+        );
+        assert_eq!(
+            rec(None, stale, Some(7)).status(now, |_| Some(true)),
+            SessionOutcome::Interrupted
+        );
+        assert_eq!(
+            rec(Some("stopped"), stale, None).status(now, unknown),
+            SessionOutcome::Stopped
+        );
+        assert_eq!(
+            rec(Some("completed"), fresh, None).status(now, unknown),
+            SessionOutcome::Completed
+        );
     }
 }

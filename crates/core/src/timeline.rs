@@ -35,6 +35,20 @@ pub enum StepKind {
     Done,
 }
 
+impl StepKind {
+    /// The word used in JSON and in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Position => "position",
+            StepKind::Prepare => "prepare",
+            StepKind::Hold => "hold",
+            StepKind::Rest => "rest",
+            StepKind::Switch => "switch",
+            StepKind::Done => "done",
+        }
+    }
+}
+
 /// A side of the body, for exercises done each side in turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,8 +1,11 @@
 //! Views of a planned routine: a table for reading, markdown for notes and printing, and
 //! the stable JSON that `start --routine` plays back.
 
+use backstretch_core::catalog::{HOLD_S, REPS, REST_S};
+use backstretch_core::exercise::Dose;
 use backstretch_core::plan::{Item, Plan};
-use backstretch_core::timeline::{Side, Step, StepKind};
+use backstretch_core::timeline::{Side, Step, StepKind, TimelineItem};
+use backstretch_core::vocab::Position;
 use backstretch_core::vocab::{Sides, Word};
 use serde::{Deserialize, Serialize};
 
@@ -317,6 +320,45 @@ pub fn plan_json(p: &Plan) -> PlanJson {
     }
 }
 
+/// The routine in a plan JSON, as timeline items: the timeline is computed again from the
+/// items (never trusted from the file). Every problem is named with the item it is in.
+pub fn items_from_json(j: &PlanJson) -> Result<Vec<TimelineItem>, String> {
+    if j.items.is_empty() {
+        return Err("the routine has no items".into());
+    }
+    j.items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let at = format!("item {} (`{}`)", n + 1, i.exercise_id);
+            let position = Position::parse_word(&i.position).map_err(|e| format!("{at}: {e}"))?;
+            let sides = Sides::parse_word(&i.sides).map_err(|e| format!("{at}: {e}"))?;
+            let d = i.dose;
+            let check = |what: &str, v: u32, r: std::ops::Range<u32>| {
+                if r.contains(&v) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{at}: dose.{what} {v} is outside {}-{}",
+                        r.start,
+                        r.end - 1
+                    ))
+                }
+            };
+            check("hold_s", d.hold_s, HOLD_S)?;
+            check("reps", d.reps, REPS)?;
+            check("rest_s", d.rest_s, REST_S)?;
+            Ok(TimelineItem {
+                id: i.exercise_id.clone(),
+                name: i.name.clone(),
+                position,
+                sides,
+                dose: Dose::new(d.hold_s, d.reps, d.rest_s),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +393,22 @@ mod tests {
     #[test]
     fn markdown_sheet() {
         insta::assert_snapshot!(plan_markdown(&sample()));
+    }
+
+    #[test]
+    fn json_plays_back_as_the_same_timeline() {
+        let p = sample();
+        let j = plan_json(&p);
+        let items = items_from_json(&j).unwrap();
+        assert_eq!(items, p.timeline_items());
+        let mut bad = j;
+        bad.items[1].dose.hold_s = 0;
+        bad.items[0].position = "sitting".into();
+        let e = items_from_json(&bad).unwrap_err();
+        assert!(
+            e.starts_with("item 1 (`pelvic-tilt`): unknown position `sitting`"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,11 +1,13 @@
 -- Sessions: one run of a timeline. `outcome` stays NULL until the session ends; a session
--- without an end whose heartbeat is old was interrupted (killed, terminal closed).
+-- without an end whose player process (`pid`) is gone, or whose heartbeat is old, was
+-- interrupted (killed, terminal closed).
 CREATE TABLE sessions (
     id           INTEGER PRIMARY KEY,
     uid          TEXT NOT NULL UNIQUE,
     started_at   TEXT NOT NULL,
     ended_at     TEXT,
     heartbeat_at TEXT NOT NULL,
+    pid          INTEGER,
     source       TEXT NOT NULL CHECK (source IN ('player', 'manual')),
     routine      TEXT NOT NULL,
     planned_s    INTEGER NOT NULL CHECK (planned_s >= 0),

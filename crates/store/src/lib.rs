@@ -192,9 +192,11 @@ pub struct NewSession<'a> {
     pub planned_s: u32,
     /// Pain before, 0-10.
     pub pain_before: Option<u8>,
+    /// The player's process id, to tell a running session from an interrupted one.
+    pub pid: Option<u32>,
 }
 
-const SESSION_COLUMNS: &str = "id, uid, started_at, ended_at, heartbeat_at, source, routine, planned_s, pain_before, pain_after, outcome";
+const SESSION_COLUMNS: &str = "id, uid, started_at, ended_at, heartbeat_at, source, routine, planned_s, pain_before, pain_after, outcome, pid";
 
 fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
     Ok(SessionRecord {
@@ -209,6 +211,7 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
         pain_before: r.get(8)?,
         pain_after: r.get(9)?,
         outcome: r.get(10)?,
+        pid: r.get(11)?,
     })
 }
 
@@ -217,9 +220,9 @@ impl Store {
     pub fn begin_session(&self, s: &NewSession<'_>) -> Result<i64, StoreError> {
         self.conn
             .execute(
-                "INSERT INTO sessions (uid, started_at, heartbeat_at, source, routine, planned_s, pain_before)
-                 VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6)",
-                params![s.uid, s.started_at, s.source, s.routine, s.planned_s, s.pain_before],
+                "INSERT INTO sessions (uid, started_at, heartbeat_at, source, routine, planned_s, pain_before, pid)
+                 VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![s.uid, s.started_at, s.source, s.routine, s.planned_s, s.pain_before, s.pid],
             )
             .map_err(|e| self.err(e))?;
         Ok(self.conn.last_insert_rowid())
@@ -440,6 +443,7 @@ mod tests {
                     routine: "{}",
                     planned_s: 60,
                     pain_before: Some(4),
+                    pid: None,
                 })
                 .unwrap();
             s.log_step(id, &step(1, "done")).unwrap();
@@ -470,6 +474,7 @@ mod tests {
             routine: "{}",
             planned_s: 0,
             pain_before: Some(5),
+            pid: None,
         };
         let id = s
             .record_session(
@@ -506,6 +511,7 @@ mod tests {
             routine: "{}",
             planned_s: 1,
             pain_before: Some(11),
+            pid: None,
         });
         assert!(bad.is_err(), "pain 11 refused");
         let id = s
@@ -516,6 +522,7 @@ mod tests {
                 routine: "{}",
                 planned_s: 1,
                 pain_before: None,
+                pid: None,
             })
             .unwrap();
         assert!(

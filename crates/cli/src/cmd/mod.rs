@@ -2,6 +2,9 @@
 
 pub mod catalog;
 pub mod completions;
+pub mod history;
+pub mod log;
 pub mod plan;
 pub mod profile;
+pub mod start;
 pub mod welcome;

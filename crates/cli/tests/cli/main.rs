@@ -4,4 +4,5 @@
 
 mod catalog;
 mod plan;
+mod session;
 mod util;

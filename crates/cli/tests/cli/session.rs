@@ -1,0 +1,273 @@
+//! `start`, `history`, `log`: sessions played in plain mode (the clock sped up), killed and
+//! resumed, and recorded by hand.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::util::{Env, run_fail, stdout_ok};
+
+fn history(env: &Env) -> Vec<Value> {
+    let out = stdout_ok(env.cmd().args(["history", "--format", "json"]));
+    serde_json::from_str::<Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn plain_player_prints_cues_logs_every_step_and_summarises() {
+    let env = Env::new();
+    let out = stdout_ok(env.cmd().args([
+        "start",
+        "--plain",
+        "--area",
+        "neck",
+        "--place",
+        "chair",
+        "--minutes",
+        "2",
+        "--date",
+        "2026-11-21",
+        "--pain-before",
+        "4",
+        "--pain-after",
+        "2",
+        "--speed",
+        "100",
+    ]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("[00:00] Get into position: sit tall on a steady chair."),
+        "{out}"
+    );
+    assert!(out.contains("] Hold. 1 of 3."));
+    assert!(
+        out.contains("] 3\n") && out.contains("] 1\n"),
+        "last three seconds counted"
+    );
+    assert!(out.contains("] Release and rest."));
+    assert!(out.contains("] Session done. Well done."));
+    assert!(
+        out.contains("Session completed: 1 exercise done, 0 skipped, 0 hurt"),
+        "{out}"
+    );
+    assert!(out.contains("Pain 4 -> 2."));
+    let h = history(&env);
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0]["outcome"], "completed");
+    assert_eq!(h[0]["pain_before"], 4);
+    assert_eq!(
+        h[0]["exercises"]["done"],
+        serde_json::json!(["neck-flexion"])
+    );
+    let table = stdout_ok(env.cmd().arg("history"));
+    assert!(
+        table.contains("4 -> 2") && table.contains("completed"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_saved_routine_plays_back() {
+    let env = Env::new();
+    let json = stdout_ok(env.cmd().args([
+        "plan",
+        "--area",
+        "lower-back",
+        "--place",
+        "bed",
+        "--minutes",
+        "3",
+        "--date",
+        "2026-11-21",
+        "--format",
+        "json",
+    ]));
+    let path = env.write("routine.json", &json);
+    let out = stdout_ok(
+        env.cmd()
+            .args(["start", "--plain", "--speed", "200", "--routine"])
+            .arg(&path),
+    );
+    assert!(out.contains("Session completed"), "{out}");
+    let planned: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        history(&env)[0]["planned_minutes"],
+        (planned["total_s"].as_f64().unwrap() / 6.0).round() / 10.0
+    );
+    // A broken file is refused with the reason.
+    let bad = env.write(
+        "bad.json",
+        &json.replacen("\"supine\"", "\"upside-down\"", 1),
+    );
+    let (_, _, err) = run_fail(env.cmd().args(["start", "--plain", "--routine"]).arg(&bad));
+    assert!(err.contains("unknown position `upside-down`"), "{err}");
+}
+
+#[test]
+fn a_killed_session_keeps_its_steps_shows_interrupted_and_resumes() {
+    let env = Env::new();
+    let bin = assert_cmd::cargo::cargo_bin("backstretch");
+    let mut child = Command::new(&bin)
+        .env("BACKSTRETCH_HOME", env.home())
+        .env("NO_COLOR", "1")
+        .args([
+            "start",
+            "--plain",
+            "--area",
+            "neck",
+            "--place",
+            "chair",
+            "--minutes",
+            "5",
+            "--date",
+            "2026-11-21",
+            "--pain-before",
+            "5",
+            "--speed",
+            "20",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    // Play until the second hold of the first exercise has begun, then kill -9.
+    while reader.read_line(&mut line).unwrap() > 0 {
+        if line.contains("Hold. 2 of") {
+            break;
+        }
+        line.clear();
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let h = history(&env);
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0]["outcome"], "interrupted", "{}", h[0]);
+    assert!(h[0]["ended_at"].is_null());
+    let table = stdout_ok(env.cmd().arg("history"));
+    assert!(
+        table.contains("interrupted") && table.contains("--resume"),
+        "{table}"
+    );
+    let db = env.home().join("backstretch.sqlite");
+    let steps_before: i64 = rusqlite_count(&db);
+    assert!(
+        steps_before >= 3,
+        "finished steps were kept: {steps_before}"
+    );
+
+    let out = stdout_ok(env.cmd().args([
+        "start",
+        "--resume",
+        "--plain",
+        "--speed",
+        "100",
+        "--pain-after",
+        "3",
+    ]));
+    assert!(out.starts_with("Resuming the session started at"), "{out}");
+    assert!(
+        !out.contains("[00:00]"),
+        "resumes mid-way, not from the start: {out}"
+    );
+    assert!(out.contains("Session completed"), "{out}");
+    let h = history(&env);
+    assert_eq!(h.len(), 1, "the same session, finished");
+    assert_eq!(h[0]["outcome"], "completed");
+    assert_eq!(h[0]["pain_before"], 5);
+    assert_eq!(h[0]["pain_after"], 3);
+    assert!(rusqlite_count(&db) > steps_before);
+    let (_, _, err) = run_fail(env.cmd().args(["start", "--resume", "--plain"]));
+    assert!(err.contains("no unfinished session to resume"), "{err}");
+}
+
+fn rusqlite_count(db: &std::path::Path) -> i64 {
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .arg("SELECT count(*) FROM session_steps;")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn log_records_a_session_done_on_paper() {
+    let env = Env::new();
+    let out = stdout_ok(env.cmd().args([
+        "log",
+        "--pain-before",
+        "6",
+        "--pain-after",
+        "4",
+        "--exercise",
+        "bridge",
+        "--exercise",
+        "Child's pose",
+        "--hurt",
+        "bridge",
+        "--date",
+        "2026-11-20T18:30",
+    ]));
+    assert!(
+        out.contains("Logged a session on Fri 20 Nov 2026 18:30: 2 exercises, pain 6 -> 4."),
+        "{out}"
+    );
+    let h = history(&env);
+    assert_eq!(h[0]["source"], "manual");
+    assert_eq!(h[0]["exercises"]["hurt"], serde_json::json!(["bridge"]));
+    assert_eq!(
+        h[0]["exercises"]["done"],
+        serde_json::json!(["childs-pose"])
+    );
+    let (_, _, err) = run_fail(env.cmd().args([
+        "log",
+        "--pain-before",
+        "11",
+        "--pain-after",
+        "2",
+        "--exercise",
+        "bridge",
+    ]));
+    assert!(
+        err.contains("not a pain score; use a whole number from 0 (none) to 10"),
+        "{err}"
+    );
+    let (_, _, err) = run_fail(
+        env.cmd()
+            .args(["log", "--pain-before", "3", "--pain-after", "2"]),
+    );
+    assert!(err.contains("no exercises to log"), "{err}");
+    let (_, _, err) = run_fail(env.cmd().args([
+        "log",
+        "--pain-before",
+        "3",
+        "--pain-after",
+        "2",
+        "--exercise",
+        "bridge",
+        "--date",
+        "2999-01-01",
+    ]));
+    assert!(err.contains("is in the future"), "{err}");
+    assert_eq!(history(&env).len(), 1, "nothing half-written");
+}
+
+#[test]
+fn empty_history_says_how_to_begin() {
+    let env = Env::new();
+    let out = stdout_ok(env.cmd().arg("history"));
+    assert!(out.starts_with("No sessions yet."), "{out}");
+    assert_eq!(
+        stdout_ok(env.cmd().args(["history", "--format", "json"])).trim(),
+        "[]"
+    );
+}

@@ -1,0 +1,166 @@
+//! Player screens drawn into a test backend and snapshot-tested: get ready, mid-hold,
+//! switch sides, paused, it hurts, done. Keys are injected as events.
+
+use super::*;
+use backstretch_core::exercise::Dose;
+use backstretch_core::timeline::{Timeline, TimelineItem};
+use backstretch_core::vocab::{Position, Sides};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+fn app() -> App {
+    let items = vec![
+        TimelineItem {
+            id: "knee-to-chest".into(),
+            name: "Single knee to chest".into(),
+            position: Position::Supine,
+            sides: Sides::Each,
+            dose: Dose::new(20, 2, 5),
+        },
+        TimelineItem {
+            id: "neck-flexion".into(),
+            name: "Neck flexion stretch".into(),
+            position: Position::SeatedChair,
+            sides: Sides::Both,
+            dose: Dose::new(15, 1, 0),
+        },
+    ];
+    let info = vec![
+        ExerciseInfo {
+            name: "Single knee to chest".into(),
+            position: "supine (lie on your back)".into(),
+            steps: vec![
+                "Lie on your back with both knees a little bent.".into(),
+                "Bring one knee up toward your chest.".into(),
+                "Hold that leg and draw it gently closer.".into(),
+            ],
+            cautions: vec!["Pull gently.".into(), "Stop if it hurts.".into()],
+        },
+        ExerciseInfo {
+            name: "Neck flexion stretch".into(),
+            position: "seated-chair (sit tall on a steady chair)".into(),
+            steps: vec!["Sit tall.".into(), "Lower your chin slowly.".into()],
+            cautions: vec!["Stop if you feel dizzy.".into()],
+        },
+    ];
+    App::new(Player::new(Timeline::new(&items), 0, 0), info)
+}
+
+fn screen(app: &App, now: u64, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.draw(f, now)).unwrap();
+    t.backend().to_string()
+}
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::from(KeyCode::Char(c))
+}
+
+#[test]
+fn get_ready() {
+    let mut a = app();
+    a.tick(3_000);
+    insta::assert_snapshot!(screen(&a, 3_000, 80, 24));
+}
+
+#[test]
+fn mid_hold() {
+    let mut a = app();
+    a.tick(27_400); // 15 s get into position, then 12.4 s into the first 20 s hold
+    let s = screen(&a, 27_400, 80, 24);
+    assert!(
+        s.contains("HOLD") && s.contains("left side · rep 1 of 2"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn switch_sides() {
+    let mut a = app();
+    let t = 15_000 + 20_000 + 5_000 + 20_000 + 1_000; // into the switch step
+    a.tick(t);
+    let s = screen(&a, t, 80, 24);
+    assert!(s.contains("SWITCH SIDES"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn paused() {
+    let mut a = app();
+    a.tick(20_000);
+    a.key(key(' '), 20_000);
+    let s = screen(&a, 90_000, 80, 24);
+    assert!(s.contains("Paused"));
+    insta::assert_snapshot!(s);
+    // Time does not move while paused.
+    assert_eq!(a.player.elapsed(90_000), 20_000);
+}
+
+#[test]
+fn it_hurts() {
+    let mut a = app();
+    a.tick(20_000);
+    let (ev, exit) = a.key(key('h'), 20_000);
+    assert!(exit.is_none());
+    assert!(ev.iter().any(|e| matches!(
+        e,
+        Event::StepEnded {
+            outcome: Outcome::Hurt,
+            ..
+        }
+    )));
+    let s = screen(&a, 20_500, 80, 24);
+    assert!(s.contains("Neck flexion stretch"), "moved on: {s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn quit_asks_first() {
+    let mut a = app();
+    a.tick(5_000);
+    assert_eq!(a.key(key('q'), 5_000).1, None);
+    assert!(screen(&a, 5_000, 80, 24).contains("Quit this session?"));
+    assert_eq!(a.key(key('n'), 6_000).1, None, "any other key goes on");
+    assert!(!a.player.is_paused());
+    a.key(key('q'), 7_000);
+    assert_eq!(a.key(key('y'), 7_000).1, Some(Exit::Stopped));
+}
+
+#[test]
+fn done() {
+    let mut a = app();
+    a.tick(30_000);
+    a.key(key('h'), 30_000);
+    let end = 10_000_000;
+    a.tick(end);
+    assert!(a.done);
+    let s = screen(&a, end, 80, 24);
+    assert!(
+        s.contains("0 exercises done, 0 skipped, 1 hurt")
+            || s.contains("1 exercise done, 0 skipped, 1 hurt"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+    assert_eq!(a.key(key('x'), end).1, Some(Exit::Completed));
+}
+
+#[test]
+fn small_and_large_terminals_draw_without_panicking() {
+    let mut a = app();
+    a.tick(27_000);
+    for (w, h) in [(20, 5), (40, 12), (60, 20), (80, 24), (200, 60)] {
+        let s = screen(&a, 27_000, w, h);
+        assert!(!s.is_empty());
+    }
+    insta::assert_snapshot!("narrow_60x20", screen(&a, 27_000, 60, 20));
+}
+
+#[test]
+fn big_numbers() {
+    assert_eq!(big_number(8_500)[0], "███", "8.5 s shows 9");
+    assert_eq!(big_number(9_001)[0], " █  ███", "9.001 s shows 10");
+    assert_eq!(big_number(65_000).len(), 5);
+    assert!(big_number(65_000)[1].contains('▪'));
+}
