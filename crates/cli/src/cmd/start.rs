@@ -350,8 +350,9 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
     }
     if !sum.hurt.is_empty() {
         text.push_str(&format!(
-            "Logged as hurt: {}. Go gently with it next time, or leave it out with `backstretch profile set --exclude ID`.\n",
-            sum.hurt.join(", ")
+            "Logged as hurt: {}. Go gently with it next time, or leave it out with `backstretch profile set --exclude {}`.\n",
+            sum.hurt.join(", "),
+            sum.hurt[0]
         ));
     }
     print(&text)?;

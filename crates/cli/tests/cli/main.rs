@@ -5,4 +5,5 @@
 mod catalog;
 mod plan;
 mod session;
+mod tmux;
 mod util;

@@ -1,0 +1,148 @@
+//! The real binary in a real terminal (tmux): a one-minute routine, paused, resumed,
+//! "it hurts", quit; then `history` shows what happened.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::util::{Env, stdout_ok};
+
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let ok = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name])
+            .args(keys)
+            .status()
+            .expect("tmux send-keys");
+        assert!(ok.success());
+    }
+
+    /// Waits (up to 10 s) until the screen satisfies `pred`; returns it.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.capture();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
+    }
+}
+
+const ROUTINE: &str = r#"{
+  "profile": {"areas": ["neck"], "places": ["chair"], "minutes": 1, "style": "source",
+              "exclude": [], "date": "2026-11-21"},
+  "style": "source", "total_s": 58, "timeline": [], "warnings": [],
+  "items": [
+    {"exercise_id": "neck-flexion", "name": "Neck flexion stretch", "position": "seated-chair",
+     "places": ["chair"], "sides": "both", "dose": {"hold_s": 10, "reps": 1, "rest_s": 0},
+     "seconds": 25, "reason": "test"},
+    {"exercise_id": "neck-side-bend", "name": "Neck side bend", "position": "seated-chair",
+     "places": ["chair"], "sides": "each", "dose": {"hold_s": 10, "reps": 1, "rest_s": 0},
+     "seconds": 33, "reason": "test"}
+  ]
+}"#;
+
+#[test]
+fn full_screen_player_in_a_real_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (scripts/test installs it)"
+        );
+        eprintln!("skipping: tmux is not installed (scripts/test installs it)");
+        return;
+    }
+    let env = Env::new();
+    let routine = env.write("routine.json", ROUTINE);
+    let bin = assert_cmd::cargo::cargo_bin("backstretch");
+    let name = format!("bs-test-{}", std::process::id());
+    let cmd = format!(
+        "env BACKSTRETCH_HOME='{}' '{}' start --routine '{}' --pain-before 3 --pain-after 2; echo EXIT=$?; sleep 30",
+        env.home().display(),
+        bin.display(),
+        routine.display()
+    );
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &cmd,
+        ])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let t = Tmux { name };
+
+    let s = t.wait_for("the player", |s| s.contains("backstretch · 1 of 2"));
+    assert!(s.contains("Neck flexion stretch"), "{s}");
+    assert!(
+        s.contains("space pause · n next · b back · h it hurts · q quit"),
+        "{s}"
+    );
+
+    t.keys(&["Space"]);
+    t.wait_for("the pause", |s| s.contains("Paused"));
+    t.keys(&["Space"]);
+    t.wait_for("the resume", |s| !s.contains("Paused"));
+
+    t.keys(&["h"]);
+    let s = t.wait_for("it hurts", |s| s.contains("It hurts: stopped"));
+    assert!(
+        s.contains("Neck side bend"),
+        "moved on to the next exercise: {s}"
+    );
+
+    t.keys(&["q"]);
+    t.wait_for("the quit question", |s| s.contains("Quit this session?"));
+    t.keys(&["y"]);
+    let s = t.wait_for("the summary", |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=0"), "{s}");
+    assert!(
+        s.contains("Session stopped: 0 exercises done, 0 skipped, 1 hurt"),
+        "{s}"
+    );
+    assert!(s.contains("Pain 3 -> 2."), "{s}");
+
+    let out = stdout_ok(env.cmd().args(["history", "--format", "json"]));
+    let h: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(h[0]["outcome"], "stopped");
+    assert_eq!(
+        h[0]["exercises"]["hurt"],
+        serde_json::json!(["neck-flexion"])
+    );
+    assert_eq!(h[0]["pain_before"], 3);
+    assert_eq!(h[0]["pain_after"], 2);
+}
