@@ -21,6 +21,7 @@ pub mod exercise;
 pub mod plan;
 pub mod player;
 pub mod profile;
+pub mod safety;
 pub mod session;
 pub mod sources;
 pub mod synth;

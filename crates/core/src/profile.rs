@@ -96,6 +96,9 @@ pub struct Profile {
     pub goal: Goal,
     /// Exercises never to plan.
     pub exclude: Vec<String>,
+    /// Exercises put back after they were left out for hurting, with the day they were put
+    /// back (only later hurts count against them).
+    pub allowed: std::collections::BTreeMap<String, chrono::NaiveDate>,
 }
 
 impl Default for Profile {
@@ -107,6 +110,7 @@ impl Default for Profile {
             style: DoseStyle::Source,
             goal: Goal::Daily,
             exclude: Vec::new(),
+            allowed: std::collections::BTreeMap::new(),
         }
     }
 }

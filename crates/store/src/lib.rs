@@ -22,6 +22,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_sessions",
         include_str!("../migrations/0002_sessions.sql"),
     ),
+    ("0003_safety", include_str!("../migrations/0003_safety.sql")),
 ];
 
 /// The schema version this build writes.
@@ -367,6 +368,100 @@ impl Store {
     }
 }
 
+/// A red-flag check as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Screening {
+    /// When (RFC 3339).
+    pub at: String,
+    /// The areas it was asked for (words).
+    pub areas: Vec<String>,
+    /// Question id to answer.
+    pub answers: std::collections::BTreeMap<String, bool>,
+    /// `clear`, `soon` or `emergency`.
+    pub verdict: String,
+}
+
+impl Store {
+    /// The latest disclaimer version accepted, if any.
+    pub fn disclaimer_version(&self) -> Result<Option<u32>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT max(version) FROM acknowledgements WHERE kind = 'disclaimer'",
+                [],
+                |r| r.get::<_, Option<u32>>(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records that the disclaimer of `version` was accepted.
+    pub fn accept_disclaimer(&self, version: u32, at: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO acknowledgements (kind, version, accepted_at) VALUES ('disclaimer', ?1, ?2)",
+                params![version, at],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records a red-flag check.
+    pub fn add_screening(&self, s: &Screening) -> Result<(), StoreError> {
+        let areas = serde_json::to_string(&s.areas).unwrap_or_else(|_| "[]".into());
+        let answers = serde_json::to_string(&s.answers).unwrap_or_else(|_| "{}".into());
+        self.conn
+            .execute(
+                "INSERT INTO screenings (at, areas, answers, verdict) VALUES (?1, ?2, ?3, ?4)",
+                params![s.at, areas, answers, s.verdict],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The latest red-flag check, if any.
+    pub fn last_screening(&self) -> Result<Option<Screening>, StoreError> {
+        let row: Option<(String, String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT at, areas, answers, verdict FROM screenings ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        row.map(|(at, areas, answers, verdict)| {
+            let bad = |e: serde_json::Error| StoreError::Corrupt {
+                path: self.path.clone(),
+                what: "red-flag check",
+                detail: e.to_string(),
+            };
+            Ok(Screening {
+                at,
+                areas: serde_json::from_str(&areas).map_err(bad)?,
+                answers: serde_json::from_str(&answers).map_err(bad)?,
+                verdict,
+            })
+        })
+        .transpose()
+    }
+
+    /// Every exercise logged as hurt: (session start time, session id, exercise id).
+    pub fn hurts(&self) -> Result<Vec<(String, i64, String)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT s.started_at, s.id, t.exercise_id
+                 FROM session_steps t JOIN sessions s ON s.id = t.session_id
+                 WHERE t.outcome = 'hurt' AND t.exercise_id IS NOT NULL
+                 ORDER BY s.started_at",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -533,6 +628,24 @@ mod tests {
             s.log_step(99, &step(1, "done")).is_err(),
             "foreign key enforced"
         );
+    }
+
+    #[test]
+    fn disclaimer_and_screenings_are_kept() {
+        let s = Store::in_memory().unwrap();
+        assert_eq!(s.disclaimer_version().unwrap(), None);
+        s.accept_disclaimer(1, "2026-11-21T09:00:00+00:00").unwrap();
+        s.accept_disclaimer(2, "2026-11-22T09:00:00+00:00").unwrap();
+        assert_eq!(s.disclaimer_version().unwrap(), Some(2));
+        assert_eq!(s.last_screening().unwrap(), None);
+        let sc = Screening {
+            at: "2026-11-21T09:00:00+00:00".into(),
+            areas: vec!["neck".into()],
+            answers: [("weight-loss".to_string(), true)].into(),
+            verdict: "soon".into(),
+        };
+        s.add_screening(&sc).unwrap();
+        assert_eq!(s.last_screening().unwrap(), Some(sc));
     }
 
     #[test]

@@ -1,0 +1,420 @@
+//! The safety rules: the disclaimer, the red-flag check, the pain traffic light, flares, and
+//! exercises left out after they hurt.
+//!
+//! Sources, also in the README: red flags as cited in `safety/red-flags.toml`; the traffic
+//! light from the pain-monitoring model (0-3 safe, 4-5 acceptable if it settles by the next
+//! day, above 5 not acceptable; Silbernagel et al. 2007, and UK community physiotherapy
+//! leaflets using the same bands); a flare is a rise of 2 points or more, the smallest
+//! change on the 0-10 scale that counts clinically for back pain (Ostelo et al., Spine 2008).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::vocab::Area;
+
+/// The disclaimer's text. Change [`DISCLAIMER_VERSION`] whenever it changes, so that
+/// everyone is asked to accept it again.
+pub const DISCLAIMER: &str = "backstretch offers general education about stretching, not medical advice, a diagnosis or a treatment plan.
+It does not know your body or your history. Check with your own doctor or physiotherapist before you start, and follow their advice over this program's.
+Never stretch into pain: move slowly, do not bounce, and stop at once if anything hurts or feels wrong.
+Seek medical help if warning signs appear; backstretch asks about them before planning a routine.";
+
+/// The disclaimer's version.
+pub const DISCLAIMER_VERSION: u32 = 1;
+
+/// How urgent a red flag is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    /// See a clinician promptly.
+    Soon,
+    /// Seek emergency care now.
+    Emergency,
+}
+
+/// One red-flag question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedFlag {
+    /// Stable id (answers name it).
+    pub id: String,
+    /// The question, answered yes or no.
+    pub text: String,
+    /// What a yes means.
+    pub urgency: Urgency,
+    /// Asked when one of these areas is requested; empty means always.
+    pub areas: Vec<Area>,
+    /// The sign, as the message names it.
+    pub sign: String,
+    /// What the guideline says, in our words.
+    pub guideline: String,
+    /// The guidelines behind it.
+    pub sources: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedFlagFile {
+    question: Vec<RedFlag>,
+}
+
+/// The red-flag questions file, embedded.
+pub const RED_FLAGS_TOML: &str = include_str!("../../../safety/red-flags.toml");
+
+/// Every red-flag question, in order.
+pub fn red_flags() -> Result<Vec<RedFlag>, String> {
+    toml::from_str::<RedFlagFile>(RED_FLAGS_TOML)
+        .map(|f| f.question)
+        .map_err(|e| format!("safety/red-flags.toml: {e}"))
+}
+
+/// The questions to ask for these areas: every general one, and the neck's when the neck is
+/// among them.
+pub fn questions_for<'a>(flags: &'a [RedFlag], areas: &[Area]) -> Vec<&'a RedFlag> {
+    flags
+        .iter()
+        .filter(|f| f.areas.is_empty() || f.areas.iter().any(|a| areas.contains(a)))
+        .collect()
+}
+
+/// The outcome of a red-flag check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// No warning sign: stretching may go ahead.
+    Clear,
+    /// Warning signs were reported; the most urgent decides.
+    Flagged {
+        /// The highest urgency among the signs.
+        urgency: Urgency,
+        /// The signs reported, most urgent first.
+        signs: Vec<RedFlag>,
+    },
+}
+
+/// The verdict for a set of yes answers.
+pub fn verdict(flags: &[RedFlag], yes: &[String]) -> Verdict {
+    let mut signs: Vec<RedFlag> = flags
+        .iter()
+        .filter(|f| yes.contains(&f.id))
+        .cloned()
+        .collect();
+    signs.sort_by(|a, b| b.urgency.cmp(&a.urgency));
+    match signs.first() {
+        None => Verdict::Clear,
+        Some(first) => Verdict::Flagged {
+            urgency: first.urgency,
+            signs,
+        },
+    }
+}
+
+/// The plain message for a flagged verdict.
+pub fn verdict_message(v: &Verdict) -> String {
+    match v {
+        Verdict::Clear => {
+            "No warning signs reported. Stretch gently, and stop if anything hurts.".into()
+        }
+        Verdict::Flagged { urgency, signs } => {
+            let list: Vec<String> = signs.iter().map(|s| format!("  - {}", s.sign)).collect();
+            let what = match urgency {
+                Urgency::Emergency => {
+                    "Seek emergency care now: call your emergency number (999 in the UK, 911 in the US, 112 in the EU) or go to an emergency department. Do not stretch."
+                }
+                Urgency::Soon => {
+                    "See a doctor soon, within the next few days, before you stretch. If it gets worse quickly, seek urgent care."
+                }
+            };
+            format!(
+                "You reported:\n{}\n{what}\nbackstretch will not plan or play a routine until a new check (`backstretch safety`) has no warning sign.",
+                list.join("\n")
+            )
+        }
+    }
+}
+
+/// The pain traffic light.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Light {
+    /// 0-3: fine to go on.
+    Green,
+    /// 4-5: acceptable if it settles by the next day.
+    Amber,
+    /// 6-10: too much; ease off.
+    Red,
+}
+
+/// The light for a pain score.
+pub fn light(pain: u8) -> Light {
+    match pain {
+        0..=3 => Light::Green,
+        4..=5 => Light::Amber,
+        _ => Light::Red,
+    }
+}
+
+/// What a light means, in a sentence.
+pub fn light_text(pain: u8) -> String {
+    match light(pain) {
+        Light::Green => format!("Pain {pain}: green, fine to carry on as you are."),
+        Light::Amber => format!(
+            "Pain {pain}: amber, acceptable if it settles by tomorrow; if it does not, do less next time."
+        ),
+        Light::Red => format!(
+            "Pain {pain}: red, too much. Ease off: fewer and gentler stretches next time, and see a clinician if it does not settle."
+        ),
+    }
+}
+
+/// The smallest rise in pain (points on 0-10) that counts as a flare.
+pub const FLARE_POINTS: u8 = 2;
+/// Pain before at or above this asks whether to go on, with only the gentlest routine.
+pub const HIGH_PAIN: u8 = 8;
+/// The window, in days, for counting hurts and flares.
+pub const WINDOW_DAYS: i64 = 14;
+/// Flares within the window that call for a clinician.
+pub const FLARES_FOR_CLINICIAN: usize = 3;
+/// Times an exercise hurt within the window before it is left out.
+pub const HURTS_TO_BLOCK: usize = 2;
+
+/// Whether a session was a flare: pain after at least 2 points above pain before.
+pub fn is_flare(before: u8, after: u8) -> bool {
+    after >= before.saturating_add(FLARE_POINTS)
+}
+
+/// A finished session's pain, for the flare rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPain {
+    /// The local day it was on.
+    pub day: NaiveDate,
+    /// Pain before, 0-10.
+    pub before: u8,
+    /// Pain after, 0-10.
+    pub after: u8,
+}
+
+/// Where a person stands after their recent sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FlareState {
+    /// The latest session with both scores was a flare: plan gentler until a calm one.
+    pub gentler: bool,
+    /// Flares within the last 14 days.
+    pub recent_flares: usize,
+    /// Three or more flares lately and no calm session since: advise seeing a clinician.
+    pub see_clinician: bool,
+}
+
+/// The flare state from sessions with both pain scores, newest first, as of `today`.
+pub fn flare_state(sessions: &[SessionPain], today: NaiveDate) -> FlareState {
+    let Some(latest) = sessions.first() else {
+        return FlareState::default();
+    };
+    let gentler = is_flare(latest.before, latest.after);
+    let recent_flares = sessions
+        .iter()
+        .filter(|s| (today - s.day).num_days() < WINDOW_DAYS && is_flare(s.before, s.after))
+        .count();
+    FlareState {
+        gentler,
+        recent_flares,
+        see_clinician: gentler && recent_flares >= FLARES_FOR_CLINICIAN,
+    }
+}
+
+/// An exercise logged as hurt, in one session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hurt {
+    /// The local day of the session.
+    pub day: NaiveDate,
+    /// The session.
+    pub session: i64,
+    /// The exercise.
+    pub exercise: String,
+}
+
+/// Exercises to leave out of plans: hurt in two or more sessions within the last 14 days,
+/// counting only hurts after the day the user last put the exercise back (`allowed`).
+pub fn blocked(
+    hurts: &[Hurt],
+    allowed: &BTreeMap<String, NaiveDate>,
+    today: NaiveDate,
+) -> Vec<String> {
+    let mut sessions: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    for h in hurts {
+        let recent = (today - h.day).num_days() < WINDOW_DAYS;
+        let after_allow = allowed.get(&h.exercise).is_none_or(|a| h.day > *a);
+        if recent && after_allow {
+            sessions.entry(&h.exercise).or_default().insert(h.session);
+        }
+    }
+    sessions
+        .into_iter()
+        .filter(|(_, s)| s.len() >= HURTS_TO_BLOCK)
+        .map(|(id, _)| id.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    #[test]
+    fn the_red_flag_file_is_valid_and_covers_the_guideline_signs() {
+        let flags = red_flags().unwrap();
+        let ids: Vec<&str> = flags.iter().map(|f| f.id.as_str()).collect();
+        for id in [
+            "saddle-numbness",
+            "bladder-bowel",
+            "both-legs",
+            "fever-unwell",
+            "weight-loss",
+            "cancer-history",
+            "fall-or-accident",
+            "night-rest-pain",
+            "neck-vascular",
+            "neck-myelopathy",
+        ] {
+            assert!(ids.contains(&id), "{id}");
+        }
+        assert!(
+            flags
+                .iter()
+                .all(|f| !f.sources.is_empty() && f.text.ends_with('?'))
+        );
+        let unique: BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len());
+        for id in ["saddle-numbness", "bladder-bowel", "both-legs"] {
+            assert_eq!(
+                flags.iter().find(|f| f.id == id).unwrap().urgency,
+                Urgency::Emergency
+            );
+        }
+    }
+
+    #[test]
+    fn neck_questions_only_when_the_neck_is_an_area() {
+        let flags = red_flags().unwrap();
+        let back = questions_for(&flags, &[Area::LowerBack]);
+        assert!(back.iter().all(|f| f.areas.is_empty()));
+        let neck = questions_for(&flags, &[Area::LowerBack, Area::Neck]);
+        assert_eq!(neck.len(), back.len() + 2);
+    }
+
+    #[test]
+    fn verdicts_name_the_sign_and_the_urgency() {
+        let flags = red_flags().unwrap();
+        assert_eq!(verdict(&flags, &[]), Verdict::Clear);
+        let v = verdict(&flags, &["weight-loss".into()]);
+        assert!(matches!(
+            v,
+            Verdict::Flagged {
+                urgency: Urgency::Soon,
+                ..
+            }
+        ));
+        let m = verdict_message(&v);
+        assert!(
+            m.contains("unexplained weight loss") && m.contains("See a doctor soon"),
+            "{m}"
+        );
+        let v = verdict(&flags, &["weight-loss".into(), "bladder-bowel".into()]);
+        let m = verdict_message(&v);
+        assert!(m.contains("Seek emergency care now"), "{m}");
+        assert!(
+            m.find("bladder").unwrap() < m.find("weight loss").unwrap(),
+            "most urgent first"
+        );
+    }
+
+    #[test]
+    fn traffic_light_bands() {
+        assert_eq!(
+            (0..=10).map(light).collect::<Vec<_>>(),
+            [
+                Light::Green,
+                Light::Green,
+                Light::Green,
+                Light::Green,
+                Light::Amber,
+                Light::Amber,
+                Light::Red,
+                Light::Red,
+                Light::Red,
+                Light::Red,
+                Light::Red,
+            ]
+        );
+        assert!(light_text(4).contains("settles by tomorrow"));
+    }
+
+    #[test]
+    fn a_flare_is_a_rise_of_two_points() {
+        assert!(is_flare(3, 5));
+        assert!(!is_flare(3, 4));
+        assert!(!is_flare(5, 2));
+        assert!(is_flare(9, 11));
+    }
+
+    #[test]
+    fn flares_make_plans_gentler_until_a_calm_session() {
+        let s = |d, b, a| SessionPain {
+            day: day(d),
+            before: b,
+            after: a,
+        };
+        assert_eq!(flare_state(&[], day(21)), FlareState::default());
+        let st = flare_state(&[s(20, 3, 5)], day(21));
+        assert!(st.gentler && !st.see_clinician);
+        // A calm session since the flare ends the gentler plans.
+        let st = flare_state(&[s(21, 3, 3), s(20, 3, 5)], day(21));
+        assert!(!st.gentler);
+        // Three flares within 14 days, the latest a flare: see a clinician.
+        let st = flare_state(&[s(20, 2, 4), s(15, 3, 6), s(10, 1, 3)], day(21));
+        assert!(st.see_clinician && st.recent_flares == 3);
+        // The third is older than 14 days: not yet.
+        let st = flare_state(&[s(20, 2, 4), s(15, 3, 6), s(1, 1, 3)], day(21));
+        assert!(!st.see_clinician);
+        // Until a calmer session is logged.
+        let st = flare_state(
+            &[s(21, 4, 3), s(20, 2, 4), s(15, 3, 6), s(10, 1, 3)],
+            day(21),
+        );
+        assert!(!st.see_clinician && !st.gentler);
+    }
+
+    #[test]
+    fn two_hurts_in_two_weeks_block_until_allowed() {
+        let h = |d, s, e: &str| Hurt {
+            day: day(d),
+            session: s,
+            exercise: e.into(),
+        };
+        let none = BTreeMap::new();
+        assert!(blocked(&[h(20, 1, "bridge")], &none, day(21)).is_empty());
+        assert_eq!(
+            blocked(&[h(10, 1, "bridge"), h(20, 2, "bridge")], &none, day(21)),
+            ["bridge"]
+        );
+        // Twice in one session counts once.
+        assert!(blocked(&[h(20, 2, "bridge"), h(20, 2, "bridge")], &none, day(21)).is_empty());
+        // Older than 14 days does not count.
+        assert!(blocked(&[h(1, 1, "bridge"), h(20, 2, "bridge")], &none, day(21)).is_empty());
+        // Put back on the 20th: only later hurts count.
+        let allowed = BTreeMap::from([("bridge".to_string(), day(20))]);
+        assert!(blocked(&[h(10, 1, "bridge"), h(20, 2, "bridge")], &allowed, day(21)).is_empty());
+        assert_eq!(
+            blocked(
+                &[h(10, 1, "bridge"), h(21, 3, "bridge"), h(21, 4, "bridge")],
+                &allowed,
+                day(21)
+            ),
+            ["bridge"]
+        );
+    }
+}
