@@ -41,6 +41,10 @@ pub struct Global {
     /// Output format (each command says which it supports)
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+
+    /// Accept the disclaimer (read it with `backstretch disclaimer`), for scripts
+    #[arg(long, global = true, env = "BACKSTRETCH_ACCEPT_DISCLAIMER", value_parser = clap::builder::FalseyValueParser::new())]
+    pub accept_disclaimer: bool,
 }
 
 /// Output formats.
@@ -77,6 +81,10 @@ pub enum Command {
     /// Save or show your profile: areas, places, minutes, dose style and goal.
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// The red-flag check: warning signs that call for a clinician instead of stretching.
+    Safety(SafetyArgs),
+    /// Show the disclaimer and whether you have accepted it.
+    Disclaimer,
     /// Browse and check the exercise catalogue.
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -227,6 +235,25 @@ pub enum ProfileCommand {
     Set(ProfileSetArgs),
     /// Show your saved profile.
     Show,
+    /// Put back an exercise that was left out because it hurt twice lately.
+    Allow(AllowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AllowArgs {
+    /// The exercise (id or name)
+    #[arg(required = true, num_args = 1.., value_name = "ID-OR-NAME")]
+    pub name: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SafetyArgs {
+    /// Answers for scripts: `none`, or the ids of the signs present, comma-separated
+    #[arg(long, value_name = "none|ID,ID")]
+    pub answers: Option<String>,
+    /// List the questions (id, text, urgency, areas, guideline) instead of asking them
+    #[arg(long, conflicts_with = "answers")]
+    pub list: bool,
 }
 
 /// Saves a profile: the routine flags (lists given replace the saved ones), and the goal.

@@ -19,6 +19,8 @@ pub struct Context {
     explicit_catalog: bool,
     /// The `--format` given, if any.
     pub format: Option<Format>,
+    /// `--accept-disclaimer` was given.
+    pub accept_disclaimer: bool,
 }
 
 /// The data directory: `--home`, `BACKSTRETCH_HOME`, `$XDG_DATA_HOME/backstretch`, or
@@ -227,6 +229,7 @@ impl Context {
             user_catalog,
             explicit_catalog,
             format: g.format,
+            accept_disclaimer: g.accept_disclaimer,
         })
     }
 

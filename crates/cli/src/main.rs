@@ -5,6 +5,7 @@
 //! lives under `cmd/`.
 
 mod args;
+mod ask;
 mod cmd;
 mod context;
 mod cue;
@@ -31,6 +32,8 @@ fn main() -> ExitCode {
         Some(Command::Start(a)) => cmd::start::run(&ctx, &a),
         Some(Command::History) => cmd::history::run(&ctx),
         Some(Command::Log(a)) => cmd::log::run(&ctx, &a),
+        Some(Command::Safety(a)) => cmd::safety::run(&ctx, &a),
+        Some(Command::Disclaimer) => cmd::safety::disclaimer(&ctx),
         Some(Command::Catalog(a)) => cmd::catalog::run(&ctx, a),
         Some(Command::Completions(a)) => cmd::completions::run(&a),
         Some(Command::Man) => cmd::completions::man(),

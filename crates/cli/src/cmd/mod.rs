@@ -6,5 +6,6 @@ pub mod history;
 pub mod log;
 pub mod plan;
 pub mod profile;
+pub mod safety;
 pub mod start;
 pub mod welcome;

@@ -6,9 +6,11 @@ use backstretch_core::catalog::{Catalog, NotFound};
 use backstretch_core::plan::{self, Plan, Request};
 use backstretch_core::profile::Profile;
 use backstretch_render::plan::{plan_json, plan_markdown, plan_table};
+use backstretch_store::Store;
 use miette::{IntoDiagnostic, miette};
 
 use crate::args::{Format, PlanArgs, PlanFlags};
+use crate::cmd::safety::{self, PainRules};
 use crate::context::Context;
 use crate::output::{print, width};
 
@@ -94,8 +96,8 @@ pub fn request(
 }
 
 /// Plans, turning a planner error into a message that says what to change.
-pub fn make_plan(catalog: &Catalog, req: &Request) -> miette::Result<Plan> {
-    plan::plan(catalog, req, &[]).map_err(|e| {
+pub fn make_plan(catalog: &Catalog, req: &Request, blocked: &[String]) -> miette::Result<Plan> {
+    plan::plan(catalog, req, blocked).map_err(|e| {
         let help = match &e {
             plan::PlanError::Invalid(_) => "see `backstretch plan --help`",
             plan::PlanError::NothingFits { .. } => {
@@ -107,12 +109,37 @@ pub fn make_plan(catalog: &Catalog, req: &Request) -> miette::Result<Plan> {
     })
 }
 
+/// A plan that has passed every safety gate: the disclaimer accepted, a red-flag check with
+/// no warning sign for its areas, exercises that hurt twice lately left out, and gentler
+/// doses after a flare. The pain rules' notes are among its warnings.
+pub fn checked_plan(
+    ctx: &Context,
+    store: &Store,
+    catalog: &Catalog,
+    flags: &PlanFlags,
+    force_gentler: bool,
+) -> miette::Result<(Plan, PainRules)> {
+    safety::ensure_disclaimer(ctx, store)?;
+    let profile = store.profile().map_err(|e| miette!("{e}"))?;
+    let mut req = request(profile.as_ref(), flags, catalog)?;
+    safety::ensure_screening(store, &req.areas)?;
+    let rules = safety::pain_rules(store, profile.as_ref())?;
+    req.gentler = force_gentler || rules.flare.gentler;
+    let mut p = make_plan(catalog, &req, &rules.blocked)?;
+    let name = |id: &str| {
+        catalog
+            .get(id)
+            .map_or_else(|| id.to_string(), |e| e.exercise.name.clone())
+    };
+    p.warnings.extend(safety::rule_notes(&rules, name));
+    Ok((p, rules))
+}
+
 pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Markdown, Format::Json])?;
     let catalog = ctx.catalog()?;
-    let profile = ctx.profile()?;
-    let req = request(profile.as_ref(), &a.flags, &catalog)?;
-    let p = make_plan(&catalog, &req)?;
+    let store = ctx.store()?;
+    let (p, _) = checked_plan(ctx, &store, &catalog, &a.flags, false)?;
     let text = match format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&plan_json(&p)).into_diagnostic()?;

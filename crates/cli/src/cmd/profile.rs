@@ -15,7 +15,38 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> miette::Result<ExitCode> {
     match cmd {
         ProfileCommand::Set(a) => set(ctx, &a),
         ProfileCommand::Show => show(ctx),
+        ProfileCommand::Allow(a) => allow(ctx, &a.name.join(" ")),
     }
+}
+
+fn allow(ctx: &Context, name: &str) -> miette::Result<ExitCode> {
+    let catalog = ctx.catalog()?;
+    let id = resolve_ids(&catalog, &[name.to_string()], "allow")?.remove(0);
+    let store = ctx.store()?;
+    let Some(mut p) = store.profile().map_err(|e| miette!("{e}"))? else {
+        return Err(miette!(
+            help = "save one first with `backstretch profile set --area ... --place ...`",
+            "no profile saved yet"
+        ));
+    };
+    let was_blocked = crate::cmd::safety::pain_rules(&store, Some(&p))?
+        .blocked
+        .contains(&id);
+    p.allowed
+        .insert(id.clone(), chrono::Local::now().date_naive());
+    p.exclude.retain(|x| *x != id);
+    store
+        .set_profile(&p, &chrono::Local::now().to_rfc3339())
+        .map_err(|e| miette!("{e}"))?;
+    let msg = if was_blocked {
+        format!("Put {id} back: plans may include it again. Go gently, and press h if it hurts.\n")
+    } else {
+        format!(
+            "{id} was not left out; it stays in your plans (only hurts from now on count against it).\n"
+        )
+    };
+    print(&msg)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {

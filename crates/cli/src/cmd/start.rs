@@ -6,15 +6,19 @@ use std::time::Instant;
 
 use backstretch_core::catalog::Catalog;
 use backstretch_core::player::{Event, Player};
+use backstretch_core::safety::{HIGH_PAIN, is_flare, light_text};
 use backstretch_core::session::{HEARTBEAT_S, SessionOutcome, StepRecord, summarize};
 use backstretch_core::timeline::{Timeline, TimelineItem};
+use backstretch_core::vocab::{Area, Word};
 use backstretch_render::plan::{PlanJson, items_from_json, plan_json};
 use backstretch_store::{NewSession, Store};
 use backstretch_tui::{App, ExerciseInfo, Exit, Host};
 use miette::{IntoDiagnostic, miette};
 
 use crate::args::StartArgs;
-use crate::cmd::plan::{make_plan, request};
+use crate::ask;
+use crate::cmd::plan::checked_plan;
+use crate::cmd::safety::{ensure_disclaimer, ensure_screening, pain_rules, rule_notes};
 use crate::context::Context;
 use crate::cue::Announcer;
 use crate::output::print;
@@ -212,14 +216,53 @@ fn play_plain(player: &mut Player, live: &mut Live<'_>) -> io::Result<Exit> {
     }
 }
 
+/// The gentlest version of a routine: only exercises rated gentle (1 of 3) in the catalogue,
+/// holds of at most 15 s and at most 2 repetitions. Unknown exercises are left out.
+fn gentlest(items: &[TimelineItem], catalog: &Catalog) -> Vec<TimelineItem> {
+    items
+        .iter()
+        .filter(|i| {
+            catalog
+                .get(&i.id)
+                .is_some_and(|e| e.exercise.gentleness == 1)
+        })
+        .map(|i| {
+            let mut i = i.clone();
+            i.dose.hold_s = i.dose.hold_s.min(15);
+            i.dose.reps = i.dose.reps.clamp(1, 2);
+            i
+        })
+        .collect()
+}
+
+fn areas_of(json: &PlanJson) -> Vec<Area> {
+    let areas: Vec<Area> = json
+        .profile
+        .areas
+        .iter()
+        .filter_map(|a| Area::parse_word(a).ok())
+        .collect();
+    if areas.is_empty() {
+        Area::ALL.to_vec()
+    } else {
+        areas
+    }
+}
+
 pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
     let terminal = io::stdout().is_terminal() && io::stdin().is_terminal();
     let plain = a.plain || !terminal;
+    let name = |id: &str| {
+        catalog
+            .get(id)
+            .map_or_else(|| id.to_string(), |e| e.exercise.name.clone())
+    };
 
-    // What to play, and from where.
-    let (routine_json, items, resume) = if a.resume {
+    // What to play, and from where; every path passes the safety gates.
+    let mut notes: Vec<String> = Vec::new();
+    let (mut routine_json, mut items, resume, planned) = if a.resume {
         let Some(s) = store.last_unfinished().map_err(|e| miette!("{e}"))? else {
             return Err(miette!(
                 help = "`backstretch history` lists past sessions; `backstretch start` begins a new one",
@@ -236,25 +279,65 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         }
         let json: PlanJson = serde_json::from_str(&s.routine)
             .map_err(|e| miette!("the interrupted session's routine is damaged: {e}"))?;
+        ensure_disclaimer(ctx, &store)?;
+        ensure_screening(&store, &areas_of(&json))?;
         let items = items_from_json(&json)
             .map_err(|e| miette!("the interrupted session's routine is damaged: {e}"))?;
         let steps = store.steps(s.id).map_err(|e| miette!("{e}"))?;
         let from = steps.iter().map(|x| x.step as usize + 1).max().unwrap_or(0);
-        (s.routine.clone(), items, Some((s, from)))
+        (s.routine.clone(), items, Some((s, from)), false)
     } else if let Some(path) = &a.routine {
         let (json, items) = read_routine(path)?;
-        (serde_json::to_string(&json).into_diagnostic()?, items, None)
+        ensure_disclaimer(ctx, &store)?;
+        ensure_screening(&store, &areas_of(&json))?;
+        let rules = pain_rules(
+            &store,
+            store.profile().map_err(|e| miette!("{e}"))?.as_ref(),
+        )?;
+        let kept: Vec<TimelineItem> = items
+            .iter()
+            .filter(|i| !rules.blocked.contains(&i.id))
+            .cloned()
+            .collect();
+        notes.extend(rule_notes(&rules, name));
+        let kept = if rules.flare.gentler {
+            notes.push("gentler routine after a flare: only the gentlest exercises, holds of at most 15 s, at most 2 repetitions".into());
+            gentlest(&kept, &catalog)
+        } else {
+            kept
+        };
+        if kept.is_empty() {
+            return Err(miette!(
+                help = "plan a new routine with `backstretch plan`",
+                "nothing in {} is safe to play today",
+                path.display()
+            ));
+        }
+        (
+            serde_json::to_string(&json).into_diagnostic()?,
+            kept,
+            None,
+            false,
+        )
     } else {
-        let req = request(ctx.profile()?.as_ref(), &a.flags, &catalog)?;
-        let p = make_plan(&catalog, &req)?;
+        let (p, _) = checked_plan(ctx, &store, &catalog, &a.flags, false)?;
+        notes.extend(
+            p.warnings
+                .iter()
+                .filter(|w| w.starts_with("left out for safety") || w.contains("flares"))
+                .cloned(),
+        );
         let json = plan_json(&p);
         (
             serde_json::to_string(&json).into_diagnostic()?,
             p.timeline_items(),
             None,
+            true,
         )
     };
-    let timeline = Timeline::new(&items);
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
 
     let (session, from, pain_before) = match &resume {
         Some((s, from)) => {
@@ -262,7 +345,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
                 "Resuming the session started at {}, from step {} of {}.",
                 s.started_at,
                 from + 1,
-                timeline.steps().len()
+                Timeline::new(&items).steps().len()
             );
             (s.id, *from, s.pain_before)
         }
@@ -270,6 +353,31 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
             let pain_before = a
                 .pain_before
                 .or_else(|| ask_pain("How much does it hurt right now, 0-10?"));
+            if let Some(p) = pain_before.filter(|p| *p >= HIGH_PAIN) {
+                println!(
+                    "Your pain is {p} out of 10, which is high. A rest day is a fine choice; if you go on, it will be only the gentlest moves, and stop at once if anything hurts."
+                );
+                if terminal && !ask::yes_no("Go on with the gentlest routine?", false) {
+                    print(
+                        "Rest today. If the pain stays this high, gets worse, or any warning sign appears, see a doctor.\n",
+                    )?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                let gentle = if planned {
+                    let (p, _) = checked_plan(ctx, &store, &catalog, &a.flags, true)?;
+                    routine_json = serde_json::to_string(&plan_json(&p)).into_diagnostic()?;
+                    p.timeline_items()
+                } else {
+                    gentlest(&items, &catalog)
+                };
+                if gentle.is_empty() {
+                    print(
+                        "No exercise in this routine is gentle enough for today. Rest, and see a doctor if the pain stays this high.\n",
+                    )?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                items = gentle;
+            }
             let started = now_stamp();
             let id = store
                 .begin_session(&NewSession {
@@ -277,7 +385,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
                     started_at: &started,
                     source: "player",
                     routine: &routine_json,
-                    planned_s: timeline.total_s(),
+                    planned_s: Timeline::new(&items).total_s(),
                     pain_before,
                     pid: Some(std::process::id()),
                 })
@@ -285,6 +393,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
             (id, 0, pain_before)
         }
     };
+    let timeline = Timeline::new(&items);
 
     let (announcer, warning) = Announcer::new(a.voice, io::stdout().is_terminal());
     if let Some(w) = warning {
@@ -348,11 +457,32 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         (None, Some(a)) => text.push_str(&format!("Pain after {a}.\n")),
         (None, None) => {}
     }
+    if let Some(after) = pain_after {
+        text.push_str(&light_text(after));
+        text.push('\n');
+    }
+    if let (Some(b), Some(a)) = (pain_before, pain_after)
+        && is_flare(b, a)
+    {
+        text.push_str(&format!(
+            "That is a flare: your pain rose by {} points. Your next plans will be gentler (shorter holds, fewer repetitions, only the gentlest exercises) until a session ends without a flare. If it has not settled by tomorrow, see a doctor or physiotherapist.\n",
+            a - b
+        ));
+        let rules = pain_rules(
+            &store,
+            store.profile().map_err(|e| miette!("{e}"))?.as_ref(),
+        )?;
+        if rules.flare.see_clinician {
+            text.push_str(&format!(
+                "That makes {} flares in 14 days: please see a doctor or physiotherapist before stretching again.\n",
+                rules.flare.recent_flares
+            ));
+        }
+    }
     if !sum.hurt.is_empty() {
         text.push_str(&format!(
-            "Logged as hurt: {}. Go gently with it next time, or leave it out with `backstretch profile set --exclude {}`.\n",
-            sum.hurt.join(", "),
-            sum.hurt[0]
+            "Logged as hurt: {}. Go gently with it next time; an exercise that hurts twice in 14 days is left out of your plans.\n",
+            sum.hurt.join(", ")
         ));
     }
     print(&text)?;

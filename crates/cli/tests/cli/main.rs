@@ -4,6 +4,7 @@
 
 mod catalog;
 mod plan;
+mod safety;
 mod session;
 mod tmux;
 mod util;

@@ -113,6 +113,7 @@ fn a_killed_session_keeps_its_steps_shows_interrupted_and_resumes() {
     let bin = assert_cmd::cargo::cargo_bin("backstretch");
     let mut child = Command::new(&bin)
         .env("BACKSTRETCH_HOME", env.home())
+        .env("BACKSTRETCH_ACCEPT_DISCLAIMER", "1")
         .env("NO_COLOR", "1")
         .args([
             "start",

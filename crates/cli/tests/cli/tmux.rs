@@ -84,7 +84,7 @@ fn full_screen_player_in_a_real_terminal() {
     let bin = assert_cmd::cargo::cargo_bin("backstretch");
     let name = format!("bs-test-{}", std::process::id());
     let cmd = format!(
-        "env BACKSTRETCH_HOME='{}' '{}' start --routine '{}' --pain-before 3 --pain-after 2; echo EXIT=$?; sleep 30",
+        "env BACKSTRETCH_HOME='{}' BACKSTRETCH_ACCEPT_DISCLAIMER=1 '{}' start --routine '{}' --pain-before 3 --pain-after 2; echo EXIT=$?; sleep 30",
         env.home().display(),
         bin.display(),
         routine.display()

@@ -5,15 +5,38 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-/// A fresh, empty data directory for one test.
+/// A data directory for one test.
 pub struct Env {
     dir: TempDir,
+    accepted: bool,
 }
 
 impl Env {
+    /// A data directory where the disclaimer is accepted and a red-flag check found no
+    /// warning sign, as after a first run: routines can be planned and played.
     pub fn new() -> Self {
+        let env = Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+            accepted: true,
+        };
+        let ok = env
+            .cmd()
+            .args(["safety", "--answers", "none"])
+            .output()
+            .expect("runs");
+        assert!(
+            ok.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        env
+    }
+
+    /// A fresh, empty data directory: nothing accepted, nothing checked.
+    pub fn fresh() -> Self {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
+            accepted: false,
         }
     }
 
@@ -29,6 +52,9 @@ impl Env {
             .env("COLUMNS", "80")
             .env("NO_COLOR", "1")
             .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        if self.accepted {
+            c.env("BACKSTRETCH_ACCEPT_DISCLAIMER", "1");
+        }
         c
     }
 

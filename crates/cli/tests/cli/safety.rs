@@ -1,0 +1,360 @@
+//! The safety rules as a user meets them: the disclaimer, every red flag, and every pain rule.
+
+use serde_json::Value;
+
+use crate::util::{Env, run_fail, stdout_ok};
+
+fn days_ago(n: i64) -> String {
+    (chrono::Local::now() - chrono::Duration::days(n))
+        .format("%Y-%m-%dT10:00")
+        .to_string()
+}
+
+const PLAN: [&str; 7] = [
+    "plan",
+    "--area",
+    "lower-back",
+    "--place",
+    "bed",
+    "--minutes",
+    "10",
+];
+
+#[test]
+fn nothing_is_planned_before_the_disclaimer_is_accepted() {
+    let env = Env::fresh();
+    let (code, out, err) = run_fail(env.cmd().args(PLAN));
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("the disclaimer has not been accepted yet"),
+        "{err}"
+    );
+    assert!(err.contains("--accept-disclaimer"), "{err}");
+    let text = stdout_ok(env.cmd().arg("disclaimer"));
+    assert!(
+        text.contains("not medical advice") && text.contains("Not accepted yet"),
+        "{text}"
+    );
+    // Accepted by the flag; then the red-flag check is due.
+    let (_, _, err) = run_fail(env.cmd().arg("--accept-disclaimer").args(PLAN));
+    assert!(err.contains("no red-flag check has been done yet"), "{err}");
+    assert!(err.contains("backstretch safety --answers none"), "{err}");
+    assert!(stdout_ok(env.cmd().arg("disclaimer")).contains("You have accepted it."));
+    stdout_ok(env.cmd().args(["safety", "--answers", "none"]));
+    stdout_ok(env.cmd().args(PLAN));
+}
+
+#[test]
+fn the_questions_are_listed_as_data() {
+    let env = Env::fresh();
+    let v: Value = serde_json::from_str(&stdout_ok(
+        env.cmd().args(["safety", "--list", "--format", "json"]),
+    ))
+    .unwrap();
+    let qs = v.as_array().unwrap();
+    assert!(qs.len() >= 10);
+    for q in qs {
+        for k in ["id", "text", "urgency", "areas", "guideline", "sources"] {
+            assert!(q.get(k).is_some(), "{k} in {q}");
+        }
+        assert!(q["urgency"] == "emergency" || q["urgency"] == "soon");
+    }
+    let neck: Vec<&Value> = qs
+        .iter()
+        .filter(|q| q["areas"] == serde_json::json!(["neck"]))
+        .collect();
+    assert_eq!(neck.len(), 2);
+    let table = stdout_ok(env.cmd().args(["safety", "--list"]));
+    assert!(
+        table.contains("saddle-numbness") && table.contains("every area"),
+        "{table}"
+    );
+}
+
+#[test]
+fn every_red_flag_blocks_routines_with_a_plain_message() {
+    let v: Value = serde_json::from_str(&stdout_ok(
+        Env::fresh()
+            .cmd()
+            .args(["safety", "--list", "--format", "json"]),
+    ))
+    .unwrap();
+    for q in v.as_array().unwrap() {
+        let id = q["id"].as_str().unwrap();
+        let env = Env::new();
+        let (code, out, _) = run_fail(env.cmd().args(["safety", "--answers", id]));
+        assert_eq!(code, 1, "{id}");
+        let want = if q["urgency"] == "emergency" {
+            "Seek emergency care now"
+        } else {
+            "See a doctor soon"
+        };
+        assert!(out.contains(want), "{id}: {out}");
+        assert!(out.starts_with("You reported:\n  - "), "{id}: {out}");
+        let (_, _, err) = run_fail(env.cmd().args(PLAN));
+        assert!(err.contains("a warning sign was reported"), "{id}: {err}");
+        assert!(err.contains(want), "{id}: {err}");
+        let (_, _, err) = run_fail(
+            env.cmd()
+                .args(["start", "--plain", "--area", "neck", "--place", "chair"]),
+        );
+        assert!(err.contains("a warning sign was reported"), "{id}: {err}");
+        // A new check with no sign clears it.
+        let out = stdout_ok(env.cmd().args(["safety", "--answers", "none"]));
+        assert!(out.contains("No warning signs reported"), "{out}");
+        stdout_ok(env.cmd().args(PLAN));
+    }
+}
+
+#[test]
+fn unknown_answers_are_refused() {
+    let env = Env::new();
+    let (code, _, err) = run_fail(env.cmd().args(["safety", "--answers", "headache"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unknown question id `headache`") && err.contains("saddle-numbness"),
+        "{err}"
+    );
+    let (_, _, err) = run_fail(env.cmd().arg("safety"));
+    assert!(err.contains("the red-flag check needs answers"), "{err}");
+}
+
+fn plan_ids(env: &Env) -> Vec<String> {
+    let out = stdout_ok(env.cmd().args([
+        "plan",
+        "--area",
+        "lower-back",
+        "--place",
+        "bed",
+        "--minutes",
+        "30",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["exercise_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn plan_warnings(env: &Env) -> Vec<String> {
+    let out = stdout_ok(env.cmd().args(PLAN).args(["--format", "json"]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn log(env: &Env, before: u8, after: u8, ago: i64, extra: &[&str]) {
+    stdout_ok(
+        env.cmd()
+            .args([
+                "log",
+                "--pain-before",
+                &before.to_string(),
+                "--pain-after",
+                &after.to_string(),
+                "--date",
+                &days_ago(ago),
+                "--exercise",
+                "pelvic-tilt",
+            ])
+            .args(extra),
+    );
+}
+
+#[test]
+fn an_exercise_that_hurt_twice_in_two_weeks_is_left_out_until_allowed() {
+    let env = Env::new();
+    stdout_ok(
+        env.cmd()
+            .args(["profile", "set", "--area", "lower-back", "--place", "bed"]),
+    );
+    assert!(plan_ids(&env).contains(&"bridge".to_string()));
+    log(&env, 3, 3, 3, &["--hurt", "bridge"]);
+    assert!(
+        plan_ids(&env).contains(&"bridge".to_string()),
+        "once is not enough"
+    );
+    log(&env, 3, 3, 1, &["--hurt", "bridge"]);
+    assert!(
+        !plan_ids(&env).contains(&"bridge".to_string()),
+        "twice in 14 days: left out"
+    );
+    let table = stdout_ok(env.cmd().args(PLAN));
+    assert!(
+        table.contains("left out for safety: Bridge was logged as hurting twice in 14 days"),
+        "{table}"
+    );
+    assert!(
+        table.contains("backstretch profile allow bridge"),
+        "{table}"
+    );
+    let out = stdout_ok(env.cmd().args(["profile", "allow", "Bridge"]));
+    assert!(out.starts_with("Put bridge back"), "{out}");
+    assert!(plan_ids(&env).contains(&"bridge".to_string()));
+}
+
+#[test]
+fn a_flare_makes_the_next_plans_gentler_until_a_calm_session() {
+    let env = Env::new();
+    log(&env, 3, 6, 1, &[]);
+    let w = plan_warnings(&env);
+    assert!(
+        w.iter()
+            .any(|w| w.starts_with("gentler plan after a flare")),
+        "{w:?}"
+    );
+    let out = stdout_ok(env.cmd().args(PLAN).args(["--format", "json"]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    for i in v["items"].as_array().unwrap() {
+        assert!(i["dose"]["hold_s"].as_u64().unwrap() <= 15, "{i}");
+        assert!(i["dose"]["reps"].as_u64().unwrap() <= 2, "{i}");
+    }
+    log(&env, 3, 3, 0, &[]);
+    assert!(
+        !plan_warnings(&env).iter().any(|w| w.contains("gentler")),
+        "a calm session ends it"
+    );
+}
+
+#[test]
+fn three_flares_in_two_weeks_advise_a_clinician() {
+    let env = Env::new();
+    log(&env, 2, 4, 10, &[]);
+    log(&env, 2, 5, 5, &[]);
+    log(&env, 1, 3, 1, &[]);
+    let w = plan_warnings(&env);
+    assert!(
+        w.iter().any(|w| w
+            .starts_with("3 flares in the last 14 days: please see a doctor or physiotherapist")),
+        "{w:?}"
+    );
+    let (_, err) = {
+        let out = env
+            .cmd()
+            .args([
+                "start",
+                "--plain",
+                "--speed",
+                "200",
+                "--area",
+                "lower-back",
+                "--place",
+                "bed",
+                "--minutes",
+                "2",
+                "--pain-before",
+                "2",
+                "--pain-after",
+                "2",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    assert!(
+        err.contains("please see a doctor or physiotherapist"),
+        "{err}"
+    );
+    log(&env, 3, 2, 0, &[]);
+    assert!(
+        !plan_warnings(&env).iter().any(|w| w.contains("flares")),
+        "until a calmer session"
+    );
+}
+
+#[test]
+fn the_session_summary_names_the_traffic_light_and_a_flare() {
+    let env = Env::new();
+    let run = |before: &str, after: &str| {
+        stdout_ok(env.cmd().args([
+            "start",
+            "--plain",
+            "--speed",
+            "200",
+            "--area",
+            "neck",
+            "--place",
+            "chair",
+            "--minutes",
+            "2",
+            "--pain-before",
+            before,
+            "--pain-after",
+            after,
+        ]))
+    };
+    let out = run("2", "2");
+    assert!(out.contains("Pain 2: green"), "{out}");
+    let out = run("3", "4");
+    assert!(
+        out.contains("Pain 4: amber, acceptable if it settles by tomorrow"),
+        "{out}"
+    );
+    let out = run("3", "7");
+    assert!(out.contains("Pain 7: red, too much"), "{out}");
+    assert!(
+        out.contains("That is a flare: your pain rose by 4 points."),
+        "{out}"
+    );
+}
+
+#[test]
+fn high_pain_before_offers_only_the_gentlest_routine() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args([
+            "start",
+            "--plain",
+            "--speed",
+            "200",
+            "--area",
+            "lower-back",
+            "--place",
+            "floor",
+            "--minutes",
+            "10",
+            "--pain-before",
+            "8",
+            "--pain-after",
+            "7",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Your pain is 8 out of 10, which is high."),
+        "{text}"
+    );
+    let h: Value =
+        serde_json::from_str(&stdout_ok(env.cmd().args(["history", "--format", "json"]))).unwrap();
+    let done = h[0]["exercises"]["done"].as_array().unwrap();
+    assert!(!done.is_empty());
+    let gentle = [
+        "pelvic-tilt",
+        "knee-to-chest",
+        "double-knee-to-chest",
+        "supine-trunk-rotation",
+        "childs-pose",
+    ];
+    for d in done {
+        assert!(
+            gentle.contains(&d.as_str().unwrap()),
+            "only gentle moves: {d}"
+        );
+    }
+}
