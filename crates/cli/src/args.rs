@@ -197,6 +197,21 @@ pub struct StartArgs {
     pub speed: u32,
 }
 
+impl Default for StartArgs {
+    fn default() -> Self {
+        StartArgs {
+            flags: PlanFlags::default(),
+            routine: None,
+            resume: false,
+            plain: false,
+            voice: false,
+            pain_before: None,
+            pain_after: None,
+            speed: 1,
+        }
+    }
+}
+
 fn when(s: &str) -> Result<chrono::NaiveDateTime, String> {
     let t = s.trim();
     chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")

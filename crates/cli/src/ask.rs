@@ -9,7 +9,7 @@ pub fn interactive() -> bool {
 
 /// Asks a question and reads one line; `None` at the end of input.
 pub fn line(question: &str) -> Option<String> {
-    print!("{question} ");
+    print!("{} ", crate::output::wrapped(question));
     let _ = io::stdout().flush();
     let mut s = String::new();
     match io::stdin().lock().read_line(&mut s) {
@@ -35,9 +35,14 @@ pub fn until<T>(
         }
         match parse(&answer) {
             Ok(v) => return Some(v),
-            Err(e) => println!("  {e}"),
+            Err(e) => say(&format!("  {e}")),
         }
     }
+}
+
+/// Prints a paragraph wrapped to the output width.
+pub fn say(text: &str) {
+    println!("{}", crate::output::wrapped(text));
 }
 
 /// Asks a yes-or-no question; Enter gives `default`.

@@ -26,13 +26,30 @@ pub fn stderr_color() -> bool {
     color_for(io::stderr().is_terminal())
 }
 
-/// The width to lay text out in: `COLUMNS` when set, else 80; kept between 40 and 160.
+/// The width to lay text out in: `COLUMNS` when set, else the terminal's width, else 80;
+/// kept between 40 and 160.
 pub fn width() -> usize {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<usize>().ok())
+        .or_else(|| {
+            io::stdout()
+                .is_terminal()
+                .then(backstretch_tui::terminal_width)
+                .flatten()
+                .map(usize::from)
+        })
         .unwrap_or(80)
         .clamp(40, 160)
+}
+
+/// Text wrapped on spaces to the output width, each paragraph (line) on its own.
+pub fn wrapped(text: &str) -> String {
+    let w = width();
+    text.lines()
+        .map(|l| backstretch_render::table::wrap(l, w).join("\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Sets how error reports look. miette fixes a report's look when the report is made, so

@@ -100,7 +100,7 @@ pub fn verdict(flags: &[RedFlag], yes: &[String]) -> Verdict {
         .filter(|f| yes.contains(&f.id))
         .cloned()
         .collect();
-    signs.sort_by(|a, b| b.urgency.cmp(&a.urgency));
+    signs.sort_by_key(|s| std::cmp::Reverse(s.urgency));
     match signs.first() {
         None => Verdict::Clear,
         Some(first) => Verdict::Flagged {

@@ -478,5 +478,10 @@ fn run_loop(
     }
 }
 
+/// The terminal's width in columns, when standard output is a terminal.
+pub fn terminal_width() -> Option<u16> {
+    ratatui::crossterm::terminal::size().ok().map(|(w, _)| w)
+}
+
 #[cfg(test)]
 mod tests;

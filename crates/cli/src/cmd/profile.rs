@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use backstretch_core::profile::Profile;
+use backstretch_core::vocab::Word;
 use backstretch_render::catalog::word_list;
 use miette::{IntoDiagnostic, miette};
 
@@ -89,6 +90,26 @@ fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {
         .map_err(|e| miette!("{e}"))?;
     let verb = if old.is_some() { "Updated" } else { "Saved" };
     print(&format!("{verb} your profile.\n\n{}", describe(ctx, &p)))?;
+    let areas_changed = old.as_ref().is_none_or(|o| o.areas != p.areas);
+    if areas_changed {
+        // New areas are checked for warning signs before anything is planned for them.
+        if crate::ask::interactive() {
+            println!();
+            crate::cmd::safety::ensure_screening(&store, &p.areas)?;
+        } else if store
+            .last_screening()
+            .map_err(|e| miette!("{e}"))?
+            .is_none_or(|s| {
+                !p.areas
+                    .iter()
+                    .all(|a| s.areas.iter().any(|x| x == a.as_str()))
+            })
+        {
+            print(
+                "Your areas changed: the red-flag questions are asked again before the next plan (`backstretch safety`).\n",
+            )?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

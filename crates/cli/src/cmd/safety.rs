@@ -38,7 +38,7 @@ pub fn ensure_disclaimer(ctx: &Context, store: &Store) -> miette::Result<()> {
         return Ok(());
     }
     if ask::interactive() {
-        println!("Before you start\n\n{DISCLAIMER}\n");
+        ask::say(&format!("Before you start\n\n{DISCLAIMER}\n"));
         if ask::yes_no("Do you understand and accept this?", false) {
             store
                 .accept_disclaimer(DISCLAIMER_VERSION, &now_stamp())
@@ -72,8 +72,8 @@ fn verdict_word(v: &Verdict) -> &'static str {
 fn ask_questions(store: &Store, areas: &[Area]) -> miette::Result<Verdict> {
     let all = flags()?;
     let qs = safety::questions_for(&all, areas);
-    println!(
-        "A few yes-or-no questions about warning signs, to check that stretching is right for you now.\n"
+    ask::say(
+        "A few yes-or-no questions about warning signs, to check that stretching is right for you now.\n",
     );
     let mut answers = BTreeMap::new();
     for q in qs {
@@ -143,7 +143,7 @@ pub fn ensure_screening(store: &Store, areas: &[Area]) -> miette::Result<()> {
             };
             if ask::interactive() {
                 let v = ask_questions(store, areas)?;
-                println!("{}\n", safety::verdict_message(&v));
+                ask::say(&format!("{}\n", safety::verdict_message(&v)));
                 if v == Verdict::Clear {
                     return Ok(());
                 }

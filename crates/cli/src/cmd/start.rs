@@ -354,9 +354,9 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
                 .pain_before
                 .or_else(|| ask_pain("How much does it hurt right now, 0-10?"));
             if let Some(p) = pain_before.filter(|p| *p >= HIGH_PAIN) {
-                println!(
+                ask::say(&format!(
                     "Your pain is {p} out of 10, which is high. A rest day is a fine choice; if you go on, it will be only the gentlest moves, and stop at once if anything hurts."
-                );
+                ));
                 if terminal && !ask::yes_no("Go on with the gentlest routine?", false) {
                     print(
                         "Rest today. If the pain stays this high, gets worse, or any warning sign appears, see a doctor.\n",

@@ -1,34 +1,205 @@
-//! `backstretch` with no subcommand: what the program is and where to begin.
+//! `backstretch` with no subcommand. On a fresh data directory it walks a new user through
+//! the disclaimer, the red-flag check and a profile in a few questions, then offers today's
+//! routine; later it shows today's routine and this week's progress, and offers to start.
 
 use std::process::ExitCode;
 
-use backstretch_core::vocab::{Area, Word};
+use backstretch_core::profile::{Goal, Profile};
+use backstretch_core::vocab::{Area, Place, Word};
+use backstretch_render::plan::plan_table;
+use miette::miette;
 
+use crate::args::{PlanFlags, StartArgs};
+use crate::ask;
+use crate::cmd::plan::checked_plan;
+use crate::cmd::safety::{ensure_disclaimer, ensure_screening};
 use crate::context::Context;
-use crate::output::print;
+use crate::output::{print, width};
+
+/// Reads a list of words as people type it: "lower back, neck", "bed and chair",
+/// "neck lower-back". Each comma- or "and"-separated piece is one word ("lower back" is
+/// `lower-back`), or else several words separated by spaces.
+pub fn words<W: Word + PartialEq>(answer: &str) -> Result<Vec<W>, String> {
+    let mut out: Vec<W> = Vec::new();
+    let lower = answer.to_lowercase().replace(" and ", ",");
+    for piece in lower
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let found: Vec<W> = match W::parse_word(piece) {
+            Ok(v) => vec![v],
+            Err(whole) => piece
+                .split_whitespace()
+                .map(W::parse_word)
+                .collect::<Result<Vec<W>, _>>()
+                .map_err(|_| whole.to_string())?,
+        };
+        for v in found {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(format!("Name at least one {}.", W::WHAT));
+    }
+    Ok(out)
+}
+
+fn list<W: Word>() -> String {
+    W::ALL
+        .iter()
+        .map(|w| w.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Asks for a profile in a few questions.
+fn ask_profile() -> Option<Profile> {
+    ask::say(
+        "A few questions to fit routines to you (you can change them later with `backstretch profile set`).\n",
+    );
+    let areas = ask::until(
+        &format!(
+            "Where does it hurt? One or more of {}, the main one first:",
+            list::<Area>()
+        ),
+        None,
+        words::<Area>,
+    )?;
+    let places = ask::until(
+        &format!(
+            "Where can you stretch? One or more of {}. If getting down to the floor is hard, choose bed or chair (a wheelchair counts as a chair):",
+            list::<Place>()
+        ),
+        None,
+        words::<Place>,
+    )?;
+    let minutes = ask::until("How many minutes a session? [10]", Some(10), |a| match a
+        .parse::<u32>()
+    {
+        Ok(n @ 1..=180) => Ok(n),
+        _ => Err("Please give a number of minutes from 1 to 180.".into()),
+    })?;
+    let goal = ask::until(
+        "How often? `daily`, or a number of times a week like `3/week` (the pages say every day, or at least three times a week) [daily]",
+        Some(Goal::Daily),
+        |a| a.parse::<Goal>().map_err(|e| e.to_string()),
+    )?;
+    Some(Profile {
+        areas,
+        places,
+        minutes,
+        goal,
+        ..Profile::default()
+    })
+}
+
+/// Sessions this week (Monday on, local time) against the goal, in a line.
+fn progress(ctx: &Context, goal: Goal) -> miette::Result<String> {
+    let sessions = ctx.store()?.sessions().map_err(|e| miette!("{e}"))?;
+    let today = chrono::Local::now().date_naive();
+    let monday = today
+        - chrono::Duration::days(i64::from(
+            chrono::Datelike::weekday(&today).num_days_from_monday(),
+        ));
+    let days: std::collections::BTreeSet<chrono::NaiveDate> = sessions
+        .iter()
+        .filter(|s| s.outcome.is_some())
+        .filter_map(|s| chrono::DateTime::parse_from_rfc3339(&s.started_at).ok())
+        .map(|t| t.with_timezone(&chrono::Local).date_naive())
+        .filter(|d| *d >= monday && *d <= today)
+        .collect();
+    let done_today = days.contains(&today);
+    Ok(format!(
+        "This week: {} of {} session{} (goal: {}){}.",
+        days.len(),
+        goal.per_week(),
+        if goal.per_week() == 1 { "" } else { "s" },
+        goal,
+        if done_today {
+            "; you have stretched today"
+        } else {
+            ""
+        }
+    ))
+}
 
 pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
-    let mut text = String::from(
-        "backstretch: gentle stretching routines for back and neck pain, from practitioners' advice.\n\
-         General education, not medical advice. Never stretch into pain; stop if anything hurts.\n\n",
-    );
-    text.push_str(&format!(
-        "The catalogue has {} exercises. By area:\n",
-        catalog.len()
-    ));
-    for area in Area::ALL {
-        let n = catalog
-            .exercises()
-            .filter(|e| e.areas.contains(area))
-            .count();
-        if n > 0 {
-            text.push_str(&format!("  {:<12} {n}\n", area.as_str()));
-        }
+    if !ask::interactive() {
+        // No questions off a terminal: show today's routine if everything is set up.
+        let store = ctx.store()?;
+        let Some(profile) = store.profile().map_err(|e| miette!("{e}"))? else {
+            return Err(miette!(
+                help = "run `backstretch` in a terminal for a guided first run, or set up with `backstretch --accept-disclaimer safety --answers none` and `backstretch profile set --area lower-back --place bed`",
+                "backstretch is not set up yet"
+            ));
+        };
+        let (plan, _) = checked_plan(ctx, &store, &catalog, &PlanFlags::default(), false)?;
+        print(&format!(
+            "{}\n{}\n`backstretch start` plays it.\n",
+            progress(ctx, profile.goal)?,
+            plan_table(&plan, width()).trim_end()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
     }
-    text.push_str(
-        "\nTry:\n  backstretch catalog list --area lower-back --place bed\n  backstretch catalog show \"child's pose\"\n  backstretch --help\n",
-    );
-    print(&text)?;
+    let store = ctx.store()?;
+    let existing = store.profile().map_err(|e| miette!("{e}"))?;
+    if existing.is_none() {
+        ask::say(
+            "Welcome to backstretch: gentle stretching routines for back and neck pain, built from practitioners' advice.\n",
+        );
+    }
+    ensure_disclaimer(ctx, &store)?;
+    let profile = match existing {
+        Some(p) => p,
+        None => {
+            let Some(p) = ask_profile() else {
+                return Err(miette!("no answers; run `backstretch` again to set up"));
+            };
+            store
+                .set_profile(&p, &chrono::Local::now().to_rfc3339())
+                .map_err(|e| miette!("{e}"))?;
+            println!("\nSaved your profile.\n");
+            p
+        }
+    };
+    ensure_screening(&store, &profile.areas)?;
+    let (plan, _) = checked_plan(ctx, &store, &catalog, &PlanFlags::default(), false)?;
+    println!("{}\n", progress(ctx, profile.goal)?);
+    println!("Today's routine:\n");
+    print(&plan_table(&plan, width()))?;
+    println!();
+    if ask::yes_no("Start today's routine now?", true) {
+        return crate::cmd::start::run(ctx, &StartArgs::default());
+    }
+    print("Fine. `backstretch start` plays it whenever you are ready.\n")?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_read_as_people_type_them() {
+        assert_eq!(
+            words::<Area>("lower back, neck"),
+            Ok(vec![Area::LowerBack, Area::Neck])
+        );
+        assert_eq!(
+            words::<Area>("Neck lower-back"),
+            Ok(vec![Area::Neck, Area::LowerBack])
+        );
+        assert_eq!(
+            words::<Place>("bed and chair"),
+            Ok(vec![Place::Bed, Place::Chair])
+        );
+        assert_eq!(words::<Place>("wheelchair"), Ok(vec![Place::Chair]));
+        let e = words::<Place>("flor").unwrap_err();
+        assert!(e.contains("did you mean `floor`?"), "{e}");
+        assert!(words::<Area>("  ").is_err());
+    }
 }

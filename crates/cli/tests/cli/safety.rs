@@ -358,3 +358,15 @@ fn high_pain_before_offers_only_the_gentlest_routine() {
         );
     }
 }
+
+#[test]
+fn a_first_run_without_a_terminal_says_how_to_set_up() {
+    let env = Env::fresh();
+    let (code, _, err) = run_fail(&mut env.cmd());
+    assert_eq!(code, 1);
+    assert!(err.contains("backstretch is not set up yet"), "{err}");
+    assert!(
+        err.contains("--accept-disclaimer safety --answers none") && err.contains("profile set"),
+        "{err}"
+    );
+}

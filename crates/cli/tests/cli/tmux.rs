@@ -146,3 +146,103 @@ fn full_screen_player_in_a_real_terminal() {
     assert_eq!(h[0]["pain_before"], 3);
     assert_eq!(h[0]["pain_after"], 2);
 }
+
+#[test]
+fn first_run_walks_a_new_user_through_setup() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (scripts/test installs it)"
+        );
+        return;
+    }
+    let env = Env::fresh();
+    let bin = assert_cmd::cargo::cargo_bin("backstretch");
+    let name = format!("bs-first-{}", std::process::id());
+    let cmd = format!(
+        "env BACKSTRETCH_HOME='{}' '{}'; echo EXIT=$?; sleep 30",
+        env.home().display(),
+        bin.display()
+    );
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "100",
+            "-y",
+            "200",
+            &cmd,
+        ])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let t = Tmux { name };
+    let answer = |prompt: &str, keys: &str| {
+        t.wait_for(prompt, |s| {
+            s.trim_end().ends_with(prompt)
+                || s.lines()
+                    .rfind(|l| !l.trim().is_empty())
+                    .is_some_and(|l| l.contains(prompt))
+        });
+        t.keys(&[keys, "Enter"]);
+    };
+    let s = t.wait_for("the disclaimer", |s| {
+        s.contains("Do you understand and accept this?")
+    });
+    assert!(
+        s.contains("Welcome to backstretch") && s.contains("not medical advice"),
+        "{s}"
+    );
+    t.keys(&["y", "Enter"]);
+    answer("the main one first:", "lower back");
+    answer("counts as a chair):", "flor");
+    let s = t.wait_for("the hint", |s| s.contains("did you mean `floor`?"));
+    assert!(s.contains("unknown place `flor`"), "{s}");
+    answer("counts as a chair):", "bed and chair");
+    answer("[10]", "8");
+    answer("[daily]", "");
+    let s = t.wait_for("the red-flag questions", |s| s.contains("warning signs"));
+    assert!(
+        !s.contains("dizziness"),
+        "no neck questions for a back profile"
+    );
+    for _ in 0..8 {
+        t.keys(&["n", "Enter"]);
+        std::thread::sleep(Duration::from_millis(80));
+    }
+    let s = t.wait_for("today's routine", |s| {
+        s.contains("Start today's routine now?")
+    });
+    assert!(s.contains("No warning signs reported"), "{s}");
+    assert!(
+        s.contains("This week: 0 of 7 sessions (goal: daily)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Routine for lower-back in bed, chair, 8 minutes"),
+        "{s}"
+    );
+    t.keys(&["n", "Enter"]);
+    let s = t.wait_for("the end", |s| s.contains("EXIT="));
+    assert!(
+        s.contains("EXIT=0") && s.contains("`backstretch start` plays it"),
+        "{s}"
+    );
+
+    // Later runs show today's routine and progress.
+    let out = stdout_ok(env.cmd().arg("--accept-disclaimer"));
+    assert!(
+        out.starts_with("This week: 0 of 7 sessions (goal: daily)."),
+        "{out}"
+    );
+    let p: Value = serde_json::from_str(&stdout_ok(
+        env.cmd().args(["profile", "show", "--format", "json"]),
+    ))
+    .unwrap();
+    assert_eq!(p["areas"], serde_json::json!(["lower-back"]));
+    assert_eq!(p["places"], serde_json::json!(["bed", "chair"]));
+    assert_eq!(p["minutes"], 8);
+}
