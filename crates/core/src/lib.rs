@@ -24,6 +24,7 @@ pub mod profile;
 pub mod safety;
 pub mod session;
 pub mod sources;
+pub mod stats;
 pub mod synth;
 pub mod text;
 pub mod timeline;

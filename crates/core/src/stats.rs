@@ -1,0 +1,394 @@
+//! Progress: adherence against the goal, streaks, minutes, and the pain trend.
+//!
+//! Days are local days: each session carries the offset it was logged with, so a session at
+//! 23:30 counts for that day wherever the reader is later. Weeks run Monday to Sunday.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate};
+use serde::Serialize;
+
+use crate::profile::Goal;
+
+/// One session as the statistics need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionFact {
+    /// When it started, with the local offset of the time.
+    pub started: DateTime<FixedOffset>,
+    /// Seconds actually spent.
+    pub seconds: u64,
+    /// Pain before, 0-10.
+    pub pain_before: Option<u8>,
+    /// Pain after, 0-10.
+    pub pain_after: Option<u8>,
+    /// Exercises done.
+    pub done: usize,
+    /// Exercises that hurt.
+    pub hurt: Vec<String>,
+    /// Whether it counts toward the goal: it ended, or at least one exercise was done.
+    pub counts: bool,
+}
+
+impl SessionFact {
+    /// The local day it belongs to.
+    pub fn day(&self) -> NaiveDate {
+        self.started.date_naive()
+    }
+}
+
+/// Sessions this week against the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Week {
+    /// Sessions so far this week.
+    pub sessions: u32,
+    /// Sessions the goal asks for.
+    pub target: u32,
+}
+
+/// Streaks, in days for a daily goal and in weeks for a weekly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Streak {
+    /// The streak still running.
+    pub current: u32,
+    /// The longest ever.
+    pub longest: u32,
+    /// `days` or `weeks`.
+    pub unit: &'static str,
+}
+
+/// The pain trend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pain {
+    /// Pain before the first session.
+    pub first: Option<u8>,
+    /// Pain before the latest session.
+    pub last: Option<u8>,
+    /// `last - first`.
+    pub change: Option<i32>,
+    /// A sustained fall of at least 2 points or 30%.
+    pub meaningful: bool,
+    /// Mean pain before the first sessions, and before the latest (the comparison made).
+    pub baseline: Option<f64>,
+    /// See `baseline`.
+    pub recent: Option<f64>,
+    /// Average change in pain before, per session (negative is better).
+    pub slope_per_session: Option<f64>,
+}
+
+/// Everything `stats` shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    /// The goal, `daily` or `N/week`.
+    pub goal: String,
+    /// This week.
+    pub this_week: Week,
+    /// Streaks.
+    pub streak: Streak,
+    /// Sessions counted.
+    pub sessions: usize,
+    /// Minutes spent.
+    pub minutes: f64,
+    /// Exercises done, summed over sessions.
+    pub exercises_done: usize,
+    /// The pain trend.
+    pub pain: Pain,
+    /// Exercises that hurt, most often first: (id, sessions).
+    pub most_hurt: Vec<(String, usize)>,
+}
+
+/// The Monday of a day's week.
+pub fn monday(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+fn runs(sorted: &[NaiveDate], step: i64) -> u32 {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev: Option<NaiveDate> = None;
+    for d in sorted {
+        run = match prev {
+            Some(p) if (*d - p).num_days() == step => run + 1,
+            _ => 1,
+        };
+        best = best.max(run);
+        prev = Some(*d);
+    }
+    best
+}
+
+/// Streaks from every counted session, as of `today`.
+pub fn streak(facts: &[SessionFact], goal: Goal, today: NaiveDate) -> Streak {
+    let counted = facts.iter().filter(|f| f.counts);
+    match goal {
+        Goal::Daily => {
+            let days: BTreeSet<NaiveDate> = counted.map(SessionFact::day).collect();
+            let sorted: Vec<NaiveDate> = days.iter().copied().collect();
+            // The streak is alive until today ends: start from today, or else yesterday.
+            let mut d = if days.contains(&today) {
+                today
+            } else {
+                today - Duration::days(1)
+            };
+            let mut current = 0;
+            while days.contains(&d) {
+                current += 1;
+                d -= Duration::days(1);
+            }
+            Streak {
+                current,
+                longest: runs(&sorted, 1),
+                unit: "days",
+            }
+        }
+        Goal::PerWeek(n) => {
+            let mut per_week: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+            for f in counted {
+                *per_week.entry(monday(f.day())).or_default() += 1;
+            }
+            let met: BTreeSet<NaiveDate> = per_week
+                .into_iter()
+                .filter(|(_, c)| *c >= u32::from(n))
+                .map(|(w, _)| w)
+                .collect();
+            let sorted: Vec<NaiveDate> = met.iter().copied().collect();
+            let this = monday(today);
+            let mut w = if met.contains(&this) {
+                this
+            } else {
+                this - Duration::days(7)
+            };
+            let mut current = 0;
+            while met.contains(&w) {
+                current += 1;
+                w -= Duration::days(7);
+            }
+            Streak {
+                current,
+                longest: runs(&sorted, 7),
+                unit: "weeks",
+            }
+        }
+    }
+}
+
+/// The pain trend from pain-before scores in time order.
+pub fn pain_trend(before: &[u8]) -> Pain {
+    let n = before.len();
+    let first = before.first().copied();
+    let last = before.last().copied();
+    let change = first.zip(last).map(|(f, l)| i32::from(l) - i32::from(f));
+    let mean = |s: &[u8]| s.iter().map(|v| f64::from(*v)).sum::<f64>() / s.len() as f64;
+    let (mut baseline, mut recent, mut meaningful) = (None, None, false);
+    if n >= 4 {
+        // Compare the first and the latest few sessions; a fall counts only when every one of
+        // the latest sessions is below the starting level (sustained, not one good day).
+        let k = (n / 2).min(3);
+        let b = mean(&before[..k]);
+        let r = mean(&before[n - k..]);
+        let fall = b - r;
+        let sustained = before[n - k..].iter().all(|v| f64::from(*v) < b);
+        meaningful = sustained && (fall >= 2.0 || (b > 0.0 && fall / b >= 0.3));
+        baseline = Some(b);
+        recent = Some(r);
+    }
+    let slope_per_session = (n >= 2).then(|| {
+        let xm = (n as f64 - 1.0) / 2.0;
+        let ym = mean(before);
+        let (mut num, mut den) = (0.0, 0.0);
+        for (i, y) in before.iter().enumerate() {
+            let dx = i as f64 - xm;
+            num += dx * (f64::from(*y) - ym);
+            den += dx * dx;
+        }
+        ((num / den) * 100.0).round() / 100.0
+    });
+    Pain {
+        first,
+        last,
+        change,
+        meaningful,
+        baseline,
+        recent,
+        slope_per_session,
+    }
+}
+
+/// The statistics for sessions (any order) under a goal, as of `today`. Streaks use every
+/// session; the rest only those on or after `since`.
+pub fn stats(
+    facts: &[SessionFact],
+    goal: Goal,
+    today: NaiveDate,
+    since: Option<NaiveDate>,
+) -> Stats {
+    let mut sorted: Vec<&SessionFact> = facts.iter().collect();
+    sorted.sort_by_key(|f| f.started);
+    let window: Vec<&SessionFact> = sorted
+        .iter()
+        .copied()
+        .filter(|f| since.is_none_or(|s| f.day() >= s))
+        .collect();
+    let week_start = monday(today);
+    let this_week = sorted
+        .iter()
+        .filter(|f| f.counts && f.day() >= week_start && f.day() <= today)
+        .count() as u32;
+    let before: Vec<u8> = window.iter().filter_map(|f| f.pain_before).collect();
+    let mut hurt: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &window {
+        for h in &f.hurt {
+            *hurt.entry(h.clone()).or_default() += 1;
+        }
+    }
+    let mut most_hurt: Vec<(String, usize)> = hurt.into_iter().collect();
+    most_hurt.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Stats {
+        goal: goal.to_string(),
+        this_week: Week {
+            sessions: this_week,
+            target: goal.per_week(),
+        },
+        streak: streak(facts, goal, today),
+        sessions: window.iter().filter(|f| f.counts).count(),
+        minutes: (window.iter().map(|f| f.seconds).sum::<u64>() as f64 / 6.0).round() / 10.0,
+        exercises_done: window.iter().map(|f| f.done).sum(),
+        pain: pain_trend(&before),
+        most_hurt,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn fact(s: &str) -> SessionFact {
+        SessionFact {
+            started: at(s),
+            seconds: 600,
+            pain_before: None,
+            pain_after: None,
+            done: 5,
+            hurt: vec![],
+            counts: true,
+        }
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_late_evening_session_counts_for_its_local_day() {
+        // 23:30 in New York is already the next day in UTC.
+        let f = fact("2026-11-20T23:30:00-05:00");
+        assert_eq!(f.day(), day("2026-11-20"));
+        let s = streak(&[f], Goal::Daily, day("2026-11-20"));
+        assert_eq!(s.current, 1);
+    }
+
+    #[test]
+    fn daily_streaks_cross_month_and_year_boundaries_and_break_on_gaps() {
+        let facts: Vec<SessionFact> = ["2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02"]
+            .iter()
+            .map(|d| fact(&format!("{d}T08:00:00+01:00")))
+            .collect();
+        let s = streak(&facts, Goal::Daily, day("2027-01-02"));
+        assert_eq!((s.current, s.longest, s.unit), (4, 4, "days"));
+        // Still alive the next day before stretching; gone the day after.
+        assert_eq!(streak(&facts, Goal::Daily, day("2027-01-03")).current, 4);
+        assert_eq!(streak(&facts, Goal::Daily, day("2027-01-04")).current, 0);
+        assert_eq!(streak(&facts, Goal::Daily, day("2027-01-04")).longest, 4);
+        // A gap splits runs; two sessions on one day count once.
+        let mut more = facts.clone();
+        more.push(fact("2027-01-05T08:00:00+01:00"));
+        more.push(fact("2027-01-05T20:00:00+01:00"));
+        let s = streak(&more, Goal::Daily, day("2027-01-05"));
+        assert_eq!((s.current, s.longest), (1, 4));
+        // Month boundary.
+        let feb: Vec<SessionFact> = ["2026-01-31", "2026-02-01"]
+            .iter()
+            .map(|d| fact(&format!("{d}T08:00:00Z")))
+            .collect();
+        assert_eq!(streak(&feb, Goal::Daily, day("2026-02-01")).current, 2);
+    }
+
+    #[test]
+    fn weekly_goal_streaks_count_weeks_that_met_it() {
+        // Three sessions a week for two weeks across the new year, then a short week.
+        let days = [
+            "2026-12-21",
+            "2026-12-23",
+            "2026-12-25", // week of 21 Dec: met
+            "2026-12-28",
+            "2026-12-30",
+            "2027-01-01", // week of 28 Dec (crosses the year): met
+            "2027-01-05", // week of 4 Jan: 1 so far
+        ];
+        let facts: Vec<SessionFact> = days
+            .iter()
+            .map(|d| fact(&format!("{d}T18:00:00Z")))
+            .collect();
+        let g = Goal::PerWeek(3);
+        let s = streak(&facts, g, day("2027-01-06"));
+        assert_eq!(
+            (s.current, s.longest, s.unit),
+            (2, 2, "weeks"),
+            "this week not met yet: counts from last week"
+        );
+        let st = stats(&facts, g, day("2027-01-06"), None);
+        assert_eq!(
+            st.this_week,
+            Week {
+                sessions: 1,
+                target: 3
+            }
+        );
+        // A week missed breaks it.
+        assert_eq!(streak(&facts, g, day("2027-01-13")).current, 0);
+    }
+
+    #[test]
+    fn an_empty_log_gives_zeros() {
+        let s = stats(&[], Goal::Daily, day("2026-11-21"), None);
+        assert_eq!(s.sessions, 0);
+        assert_eq!(s.streak.current, 0);
+        assert_eq!(s.this_week.target, 7);
+        assert_eq!(s.pain.first, None);
+        assert!(!s.pain.meaningful);
+    }
+
+    #[test]
+    fn a_sustained_fall_is_meaningful_and_one_good_day_is_not() {
+        let p = pain_trend(&[6, 6, 5, 4, 4, 3]);
+        assert!(p.meaningful, "{p:?}");
+        assert_eq!(p.change, Some(-3));
+        assert!(p.slope_per_session.unwrap() < 0.0);
+        // 30% of a low level counts too: 3 -> 2 is only 1 point but 33%.
+        assert!(pain_trend(&[3, 3, 3, 2, 2, 2]).meaningful);
+        // One good day at the end is not sustained.
+        assert!(!pain_trend(&[6, 6, 6, 6, 6, 1]).meaningful);
+        // Too few sessions to say.
+        assert!(!pain_trend(&[8, 2]).meaningful);
+        assert!(!pain_trend(&[5, 5, 5, 5]).meaningful);
+    }
+
+    #[test]
+    fn since_limits_counts_but_not_streaks() {
+        let facts: Vec<SessionFact> = ["2026-11-18", "2026-11-19", "2026-11-20"]
+            .iter()
+            .map(|d| fact(&format!("{d}T08:00:00Z")))
+            .collect();
+        let s = stats(
+            &facts,
+            Goal::Daily,
+            day("2026-11-20"),
+            Some(day("2026-11-20")),
+        );
+        assert_eq!(s.sessions, 1);
+        assert_eq!(s.streak.current, 3);
+    }
+}
