@@ -4,5 +4,7 @@
 //! the width to fit and whether to use colour.
 
 pub mod catalog;
+pub mod chart;
+pub mod export;
 pub mod plan;
 pub mod table;

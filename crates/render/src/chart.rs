@@ -1,0 +1,462 @@
+//! Charts as SVG text: pain before and after over time, and a calendar of sessions against
+//! the goal. Deterministic (the same data gives the same bytes) and readable from one
+//! session to years of them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+const FONT: &str = "DejaVu Sans, Helvetica, Arial, sans-serif";
+const BEFORE: &str = "#2563eb";
+const AFTER: &str = "#ea580c";
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn header(w: u32, h: u32, title: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"{FONT}\">\n<title>{}</title>\n<rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>\n",
+        esc(title)
+    )
+}
+
+/// One session's pain scores on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PainPoint {
+    /// The local day.
+    pub day: NaiveDate,
+    /// Pain before, 0-10.
+    pub before: Option<u8>,
+    /// Pain after, 0-10.
+    pub after: Option<u8>,
+}
+
+/// Ticks for a span of days: (first tick, step in days or months, label format).
+fn ticks(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, String)> {
+    let span = (to - from).num_days();
+    let mut out = Vec::new();
+    if span <= 14 {
+        let mut d = from;
+        while d <= to {
+            out.push((d, d.format("%-d %b").to_string()));
+            d += Duration::days(1);
+        }
+    } else if span <= 120 {
+        let mut d =
+            from + Duration::days(i64::from((7 - from.weekday().num_days_from_monday()) % 7));
+        while d <= to {
+            out.push((d, d.format("%-d %b").to_string()));
+            d += Duration::days(7);
+        }
+    } else {
+        // Months, every 1, 2, 3, 6, 12 or 24 of them so that about twelve labels show,
+        // aligned so that January always has one (labelled with its year).
+        let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32 + 1;
+        let every = [1, 2, 3, 6, 12, 24]
+            .into_iter()
+            .find(|e| months / e <= 12)
+            .unwrap_or(24);
+        let mut y = from.year();
+        let mut m = from.month() as i32;
+        loop {
+            let Some(d) = NaiveDate::from_ymd_opt(y, m as u32, 1) else {
+                break;
+            };
+            if d > to {
+                break;
+            }
+            let on_step = if every == 24 {
+                m == 1 && y % 2 == 0
+            } else {
+                (m - 1) % every == 0
+            };
+            if d >= from && on_step {
+                let label = if m == 1 || out.is_empty() {
+                    d.format("%b %Y").to_string()
+                } else {
+                    d.format("%b").to_string()
+                };
+                out.push((d, label));
+            }
+            m += 1;
+            if m > 12 {
+                m = 1;
+                y += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Pain before and after each session over time, on a faint traffic-light background.
+pub fn pain_svg(points: &[PainPoint]) -> String {
+    let (w, h) = (860u32, 420u32);
+    let (left, right, top, bottom) = (64.0, 24.0, 64.0, 64.0);
+    let pw = f64::from(w) - left - right;
+    let ph = f64::from(h) - top - bottom;
+    let mut s = header(w, h, "Pain before and after stretching");
+    let _ = writeln!(
+        s,
+        "<text x=\"{left}\" y=\"28\" font-size=\"18\" font-weight=\"bold\" fill=\"#111827\">Pain before and after stretching</text>"
+    );
+    let n = points.len();
+    let sub = match n {
+        0 => "No sessions with a pain score yet".to_string(),
+        1 => "1 session".to_string(),
+        _ => format!(
+            "{n} sessions, {} to {}",
+            points[0].day.format("%-d %b %Y"),
+            points[n - 1].day.format("%-d %b %Y")
+        ),
+    };
+    let _ = writeln!(
+        s,
+        "<text x=\"{left}\" y=\"48\" font-size=\"13\" fill=\"#4b5563\">{}</text>",
+        esc(&sub)
+    );
+    let y_of = |v: f64| top + ph - v / 10.0 * ph;
+    // Traffic-light bands: 0-3 green, 4-5 amber, 6-10 red.
+    for (lo, hi, color, label) in [
+        (0.0, 3.5, "#dcfce7", "0-3 fine"),
+        (3.5, 5.5, "#fef3c7", "4-5 settles by tomorrow"),
+        (5.5, 10.0, "#fee2e2", "6-10 too much"),
+    ] {
+        let _ = writeln!(
+            s,
+            "<rect x=\"{left}\" y=\"{:.1}\" width=\"{pw:.1}\" height=\"{:.1}\" fill=\"{color}\"/>",
+            y_of(hi),
+            y_of(lo) - y_of(hi)
+        );
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#6b7280\" text-anchor=\"end\">{label}</text>",
+            left + pw - 6.0,
+            y_of(hi) + 12.0
+        );
+    }
+    for v in (0..=10).step_by(2) {
+        let y = y_of(f64::from(v));
+        let _ = writeln!(
+            s,
+            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#d1d5db\" stroke-width=\"1\"/>\n<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#374151\" text-anchor=\"end\">{v}</text>",
+            left + pw,
+            left - 8.0,
+            y + 4.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text transform=\"translate(18 {:.1}) rotate(-90)\" font-size=\"12\" fill=\"#374151\" text-anchor=\"middle\">Pain (0 none, 10 worst)</text>",
+        top + ph / 2.0
+    );
+    if n > 0 {
+        let from = points[0].day;
+        let to = points[n - 1].day.max(from + Duration::days(1));
+        let span = (to - from).num_days() as f64;
+        // Sessions on one day are spread across it so that none hide another.
+        let mut per_day: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+        let xs: Vec<f64> = points
+            .iter()
+            .map(|p| {
+                let k = per_day.entry(p.day).or_default();
+                let same = points.iter().filter(|q| q.day == p.day).count() as f64;
+                let frac = if same > 1.0 { *k as f64 / same } else { 0.0 };
+                *k += 1;
+                let days = (p.day - from).num_days() as f64 + frac;
+                left + 12.0 + days / span * (pw - 24.0)
+            })
+            .collect();
+        for (d, label) in ticks(from, to) {
+            let x = left + 12.0 + (d - from).num_days() as f64 / span * (pw - 24.0);
+            let _ = writeln!(
+                s,
+                "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#9ca3af\"/>\n<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\" text-anchor=\"middle\">{}</text>",
+                top + ph,
+                top + ph + 5.0,
+                top + ph + 20.0,
+                esc(&label)
+            );
+        }
+        let markers = n <= 120;
+        for (color, pick) in [(BEFORE, 0usize), (AFTER, 1usize)] {
+            let pts: Vec<(f64, f64)> = points
+                .iter()
+                .zip(&xs)
+                .filter_map(|(p, x)| {
+                    let v = if pick == 0 { p.before } else { p.after };
+                    v.map(|v| (*x, y_of(f64::from(v))))
+                })
+                .collect();
+            if pts.len() > 1 {
+                let path: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+                let width = if markers { 2.0 } else { 1.2 };
+                let _ = writeln!(
+                    s,
+                    "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\" stroke-linejoin=\"round\"/>",
+                    path.join(" ")
+                );
+            }
+            if markers || pts.len() == 1 {
+                for (x, y) in &pts {
+                    let _ = writeln!(
+                        s,
+                        "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{color}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>"
+                    );
+                }
+            }
+        }
+    } else {
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" fill=\"#6b7280\" text-anchor=\"middle\">Log a session with pain before and after to see your trend here.</text>",
+            left + pw / 2.0,
+            top + ph / 2.0
+        );
+    }
+    // Legend.
+    let lx = f64::from(w) - right - 250.0;
+    for (i, (color, label)) in [(BEFORE, "before stretching"), (AFTER, "after stretching")]
+        .iter()
+        .enumerate()
+    {
+        let x = lx + i as f64 * 130.0;
+        let _ = writeln!(
+            s,
+            "<circle cx=\"{:.1}\" cy=\"24\" r=\"5\" fill=\"{color}\"/>\n<text x=\"{:.1}\" y=\"28\" font-size=\"12\" fill=\"#111827\">{label}</text>",
+            x,
+            x + 10.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{left}\" y=\"{:.1}\" font-size=\"11\" fill=\"#6b7280\">A fall of 2 points or 30%, kept up, is a meaningful improvement.</text>",
+        f64::from(h) - 16.0
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+/// A calendar of sessions, one block per year (weeks across, Monday to Sunday down), with a
+/// mark under each week that met the goal.
+pub fn adherence_svg(
+    sessions_per_day: &BTreeMap<NaiveDate, u32>,
+    per_week_target: u32,
+    goal_label: &str,
+    today: NaiveDate,
+) -> String {
+    let cell = 13.0;
+    let gap = 3.0;
+    let step = cell + gap;
+    let left = 48.0;
+    let top = 70.0;
+    let first = sessions_per_day
+        .keys()
+        .next()
+        .copied()
+        .unwrap_or(today)
+        .min(today - Duration::days(83));
+    let start = week_start(first);
+    let years: Vec<i32> = (start.year()..=today.year()).collect();
+    let block_h = 7.0 * step + 48.0;
+    let w = (left + 53.0 * step + 24.0) as u32;
+    let h = (top + block_h * years.len() as f64 + 30.0) as u32;
+    let total: u32 = sessions_per_day.values().sum();
+    let mut s = header(w, h, "Sessions against your goal");
+    let _ = writeln!(
+        s,
+        "<text x=\"{left}\" y=\"28\" font-size=\"18\" font-weight=\"bold\" fill=\"#111827\">Sessions against your goal ({})</text>\n<text x=\"{left}\" y=\"48\" font-size=\"13\" fill=\"#4b5563\">{total} session{} since {}; goal {} session{} a week</text>",
+        esc(goal_label),
+        if total == 1 { "" } else { "s" },
+        start.format("%-d %b %Y"),
+        per_week_target,
+        if per_week_target == 1 { "" } else { "s" }
+    );
+    for (bi, year) in years.iter().enumerate() {
+        let y0 = top + bi as f64 * block_h;
+        let jan1 = NaiveDate::from_ymd_opt(*year, 1, 1).unwrap_or(today);
+        let block_start = week_start(jan1.max(start));
+        let dec31 = NaiveDate::from_ymd_opt(*year, 12, 31).unwrap_or(today);
+        let _ = writeln!(
+            s,
+            "<text x=\"{left}\" y=\"{:.1}\" font-size=\"13\" font-weight=\"bold\" fill=\"#111827\">{year}</text>",
+            y0 + 4.0
+        );
+        for (row, label) in [(0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")] {
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#6b7280\" text-anchor=\"end\">{label}</text>",
+                left - 6.0,
+                y0 + 22.0 + f64::from(row) * step + cell - 3.0
+            );
+        }
+        let mut week = block_start;
+        let mut col = 0.0;
+        let mut last_month = 0;
+        while week <= dec31.min(today) {
+            let x = left + col * step;
+            let mut count = 0;
+            for row in 0..7 {
+                let d = week + Duration::days(row);
+                if d.year() != *year || d < start || d > today {
+                    continue;
+                }
+                if d.day() <= 7 && d.month() != last_month {
+                    last_month = d.month();
+                    let _ = writeln!(
+                        s,
+                        "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#6b7280\">{}</text>",
+                        y0 + 17.0,
+                        d.format("%b")
+                    );
+                }
+                let n = sessions_per_day.get(&d).copied().unwrap_or(0);
+                count += n;
+                let fill = match n {
+                    0 => "#e5e7eb",
+                    1 => "#4ade80",
+                    _ => "#15803d",
+                };
+                let _ = writeln!(
+                    s,
+                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{cell}\" height=\"{cell}\" rx=\"2\" fill=\"{fill}\"><title>{}: {n} session{}</title></rect>",
+                    y0 + 22.0 + row as f64 * step,
+                    d.format("%a %-d %b %Y"),
+                    if n == 1 { "" } else { "s" }
+                );
+            }
+            let week_done = week + Duration::days(6) <= today;
+            let met = count >= per_week_target;
+            if met || week_done {
+                let color = if met { "#15803d" } else { "#fca5a5" };
+                let _ = writeln!(
+                    s,
+                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{cell}\" height=\"4\" fill=\"{color}\"/>",
+                    y0 + 22.0 + 7.0 * step + 2.0
+                );
+            }
+            week += Duration::days(7);
+            col += 1.0;
+        }
+    }
+    // Legend.
+    let ly = f64::from(h) - 16.0;
+    let mut x = left;
+    for (fill, label, tall) in [
+        ("#e5e7eb", "no session", true),
+        ("#4ade80", "1 session", true),
+        ("#15803d", "2 or more", true),
+        ("#15803d", "week met the goal", false),
+        ("#fca5a5", "week fell short", false),
+    ] {
+        let (hh, yy) = if tall {
+            (cell, ly - 11.0)
+        } else {
+            (4.0, ly - 6.0)
+        };
+        let _ = writeln!(
+            s,
+            "<rect x=\"{x:.1}\" y=\"{yy:.1}\" width=\"{cell}\" height=\"{hh}\" rx=\"2\" fill=\"{fill}\"/>\n<text x=\"{:.1}\" y=\"{ly:.1}\" font-size=\"11\" fill=\"#374151\">{label}</text>",
+            x + cell + 5.0
+        );
+        x += cell + 12.0 + label.len() as f64 * 6.3;
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The Monday of a day's week.
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn pts() -> Vec<PainPoint> {
+        [
+            (1, 6, 4),
+            (3, 6, 5),
+            (5, 5, 3),
+            (8, 5, 3),
+            (10, 4, 2),
+            (12, 3, 2),
+        ]
+        .iter()
+        .map(|(d, b, a)| PainPoint {
+            day: day("2026-11-01") + Duration::days(*d),
+            before: Some(*b),
+            after: Some(*a),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn pain_chart_snapshot() {
+        insta::assert_snapshot!(pain_svg(&pts()));
+    }
+
+    #[test]
+    fn pain_chart_handles_none_one_and_years() {
+        assert!(pain_svg(&[]).contains("No sessions with a pain score yet"));
+        let one = pain_svg(&pts()[..1]);
+        assert!(one.contains("<circle") && one.contains("1 session"));
+        let many: Vec<PainPoint> = (0..1500)
+            .map(|i| PainPoint {
+                day: day("2023-01-01") + Duration::days(i),
+                before: Some((i % 7) as u8 + 2),
+                after: Some((i % 5) as u8 + 1),
+            })
+            .collect();
+        let svg = pain_svg(&many);
+        assert_eq!(
+            svg.matches("<circle").count(),
+            2,
+            "only the legend: no markers for years of data"
+        );
+        assert!(
+            svg.contains("Jan 2024") && svg.contains("Jan 2026"),
+            "yearly labels"
+        );
+        assert_eq!(svg, pain_svg(&many), "deterministic");
+    }
+
+    #[test]
+    fn adherence_calendar_snapshot() {
+        let mut m = BTreeMap::new();
+        for d in [
+            "2026-11-02",
+            "2026-11-04",
+            "2026-11-06",
+            "2026-11-09",
+            "2026-11-10",
+            "2026-11-16",
+            "2026-11-18",
+            "2026-11-20",
+        ] {
+            m.insert(day(d), 1);
+        }
+        m.insert(day("2026-11-20"), 2);
+        insta::assert_snapshot!(adherence_svg(&m, 3, "3/week", day("2026-11-21")));
+    }
+
+    #[test]
+    fn adherence_spans_years_in_blocks() {
+        let mut m = BTreeMap::new();
+        m.insert(day("2024-03-05"), 1);
+        let svg = adherence_svg(&m, 7, "daily", day("2026-11-21"));
+        for y in ["2024", "2025", "2026"] {
+            assert!(svg.contains(&format!(">{y}</text>")), "{y}");
+        }
+        assert!(svg.contains("Tue 5 Mar 2024: 1 session"));
+    }
+}
