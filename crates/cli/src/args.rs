@@ -78,6 +78,14 @@ pub enum Command {
     History,
     /// Record a session done without the player (from a printed sheet, say).
     Log(LogArgs),
+    /// Progress: sessions against your goal, streaks, minutes, and the pain trend.
+    Stats(StatsArgs),
+    /// Draw a chart: pain over time, or a calendar of sessions against your goal.
+    Chart(ChartArgs),
+    /// Export your log: csv, json, a reminder calendar (ics), or FHIR for a clinician.
+    Export(ExportArgs),
+    /// Restore sessions from `export json`; sessions already here are skipped.
+    Import(ImportArgs),
     /// Save or show your profile: areas, places, minutes, dose style and goal.
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -242,6 +250,97 @@ pub struct LogArgs {
     /// An exercise that hurt (id or name; repeat for several)
     #[arg(long, value_name = "ID")]
     pub hurt: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Count only sessions from this day on (streaks always use the whole log)
+    #[arg(long, value_parser = date, value_name = "YYYY-MM-DD")]
+    pub since: Option<NaiveDate>,
+}
+
+/// Which chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartKind {
+    /// Pain before and after each session, over time.
+    Pain,
+    /// A calendar of sessions against your goal.
+    Adherence,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// pain or adherence
+    #[arg(value_enum)]
+    pub kind: ChartKind,
+    /// Where to write it: FILE.svg or FILE.png
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Only sessions from this day on
+    #[arg(long, value_parser = date, value_name = "YYYY-MM-DD")]
+    pub since: Option<NaiveDate>,
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    /// Every session and step, one row per step.
+    Csv,
+    /// Every session and step; `backstretch import` reads it back.
+    Json,
+    /// A reminder calendar for your goal (RFC 5545).
+    Ics,
+    /// An HL7 FHIR R4 Bundle: pain scores and your routine, for a clinician.
+    Fhir,
+}
+
+fn time_of_day(s: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M")
+        .map_err(|_| format!("`{s}` is not a time; use HH:MM on a 24-hour clock, like 07:30"))
+}
+
+/// Days of the week, given as one comma-separated value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Days(pub Vec<chrono::Weekday>);
+
+fn weekdays(s: &str) -> Result<Days, String> {
+    let mut out = Vec::new();
+    for w in s.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        let d: chrono::Weekday = w
+            .parse()
+            .map_err(|_| format!("`{w}` is not a day; use mon, tue, wed, thu, fri, sat, sun"))?;
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    if out.is_empty() {
+        return Err("name at least one day, like mon,wed,fri".into());
+    }
+    out.sort_by_key(chrono::Weekday::num_days_from_monday);
+    Ok(Days(out))
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// csv, json, ics or fhir
+    #[arg(value_enum)]
+    pub kind: ExportKind,
+    /// Write to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// ics: the reminder's time of day [default: 08:00]
+    #[arg(long, value_parser = time_of_day, value_name = "HH:MM")]
+    pub time: Option<chrono::NaiveTime>,
+    /// ics: the days, like mon,wed,fri [default: every day for a daily goal, spread over the week otherwise]
+    #[arg(long, value_parser = weekdays, value_name = "DAYS")]
+    pub days: Option<Days>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file written by `backstretch export json`
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(streak(&facts, Goal::Daily, day("2027-01-04")).current, 0);
         assert_eq!(streak(&facts, Goal::Daily, day("2027-01-04")).longest, 4);
         // A gap splits runs; two sessions on one day count once.
-        let mut more = facts.clone();
+        let mut more = facts;
         more.push(fact("2027-01-05T08:00:00+01:00"));
         more.push(fact("2027-01-05T20:00:00+01:00"));
         let s = streak(&more, Goal::Daily, day("2027-01-05"));

@@ -63,10 +63,7 @@ fn ticks(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, String)> {
             .unwrap_or(24);
         let mut y = from.year();
         let mut m = from.month() as i32;
-        loop {
-            let Some(d) = NaiveDate::from_ymd_opt(y, m as u32, 1) else {
-                break;
-            };
+        while let Some(d) = NaiveDate::from_ymd_opt(y, m as u32, 1) {
             if d > to {
                 break;
             }
@@ -263,16 +260,32 @@ pub fn adherence_svg(
     let start = week_start(first);
     let years: Vec<i32> = (start.year()..=today.year()).collect();
     let block_h = 7.0 * step + 48.0;
-    let w = (left + 53.0 * step + 24.0) as u32;
+    // As wide as the longest year shown (but room for the title and legend).
+    let cols = years
+        .iter()
+        .map(|y| {
+            let from = week_start(
+                NaiveDate::from_ymd_opt(*y, 1, 1)
+                    .unwrap_or(today)
+                    .max(start),
+            );
+            let to = NaiveDate::from_ymd_opt(*y, 12, 31)
+                .unwrap_or(today)
+                .min(today);
+            ((to - from).num_days() / 7 + 1) as f64
+        })
+        .fold(0.0, f64::max);
+    let w = (left + cols * step + 24.0).max(660.0) as u32;
     let h = (top + block_h * years.len() as f64 + 30.0) as u32;
     let total: u32 = sessions_per_day.values().sum();
     let mut s = header(w, h, "Sessions against your goal");
     let _ = writeln!(
         s,
-        "<text x=\"{left}\" y=\"28\" font-size=\"18\" font-weight=\"bold\" fill=\"#111827\">Sessions against your goal ({})</text>\n<text x=\"{left}\" y=\"48\" font-size=\"13\" fill=\"#4b5563\">{total} session{} since {}; goal {} session{} a week</text>",
+        "<text x=\"{left}\" y=\"28\" font-size=\"18\" font-weight=\"bold\" fill=\"#111827\">Sessions against your goal ({})</text>\n<text x=\"{left}\" y=\"48\" font-size=\"13\" fill=\"#4b5563\">{total} session{} from {} to {}; goal {} session{} a week</text>",
         esc(goal_label),
         if total == 1 { "" } else { "s" },
         start.format("%-d %b %Y"),
+        today.format("%-d %b %Y"),
         per_week_target,
         if per_week_target == 1 { "" } else { "s" }
     );
@@ -331,7 +344,12 @@ pub fn adherence_svg(
             }
             let week_done = week + Duration::days(6) <= today;
             let met = count >= per_week_target;
-            if met || week_done {
+            // Weeks are judged from the week of the first session on, not before.
+            let started = sessions_per_day
+                .keys()
+                .next()
+                .is_some_and(|f| week + Duration::days(6) >= *f);
+            if met || (week_done && started) {
                 let color = if met { "#15803d" } else { "#fca5a5" };
                 let _ = writeln!(
                     s,

@@ -444,6 +444,54 @@ impl Store {
         .transpose()
     }
 
+    /// Adds sessions from an export in one transaction, skipping any whose uid is already
+    /// here. Returns (added, skipped). Nothing is written if any session is invalid.
+    pub fn import(
+        &self,
+        sessions: &[(SessionRecord, Vec<StepRecord>)],
+    ) -> Result<(usize, usize), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let (mut added, mut skipped) = (0, 0);
+        for (s, steps) in sessions {
+            let exists: bool = self
+                .conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM sessions WHERE uid = ?1)",
+                    params![s.uid],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e))?;
+            if exists {
+                skipped += 1;
+                continue;
+            }
+            self.conn
+                .execute(
+                    "INSERT INTO sessions (uid, started_at, ended_at, heartbeat_at, source, routine, planned_s, pain_before, pain_after, outcome)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        s.uid, s.started_at, s.ended_at, s.heartbeat_at, s.source, s.routine, s.planned_s,
+                        s.pain_before, s.pain_after, s.outcome
+                    ],
+                )
+                .map_err(|e| self.err(e))?;
+            let id = self.conn.last_insert_rowid();
+            for st in steps {
+                self.insert_step(id, st)?;
+            }
+            // The steps moved the heartbeat; keep the exported one.
+            self.conn
+                .execute(
+                    "UPDATE sessions SET heartbeat_at = ?2 WHERE id = ?1",
+                    params![id, s.heartbeat_at],
+                )
+                .map_err(|e| self.err(e))?;
+            added += 1;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok((added, skipped))
+    }
+
     /// Every exercise logged as hurt: (session start time, session id, exercise id).
     pub fn hurts(&self) -> Result<Vec<(String, i64, String)>, StoreError> {
         let mut st = self

@@ -59,6 +59,8 @@ pub struct App {
     spent_ms: u64,
     /// Whether the player reached the end and the done screen is up.
     pub done: bool,
+    /// This week against the goal and the streak, as they stand with this session.
+    pub progress: Option<String>,
 }
 
 /// Seconds as `m:ss`.
@@ -114,6 +116,7 @@ impl App {
             skipped_steps: Vec::new(),
             spent_ms: 0,
             done: false,
+            progress: None,
         }
     }
 
@@ -408,6 +411,10 @@ impl App {
                 clock(self.spent_ms)
             ))
             .alignment(Alignment::Center),
+            Line::from(""),
+            Line::from(self.progress.clone().unwrap_or_default())
+                .fg(Color::Cyan)
+                .alignment(Alignment::Center),
             Line::from(""),
             Line::from("Press any key to finish and note how you feel.")
                 .dim()

@@ -134,6 +134,7 @@ fn done() {
     a.tick(30_000);
     a.key(key('h'), 30_000);
     let end = 10_000_000;
+    a.progress = Some("This week: 3 of 7 sessions (goal daily). Streak: 2 days.".into());
     a.tick(end);
     assert!(a.done);
     let s = screen(&a, end, 80, 24);

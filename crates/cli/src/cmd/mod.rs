@@ -2,10 +2,12 @@
 
 pub mod catalog;
 pub mod completions;
+pub mod export;
 pub mod history;
 pub mod log;
 pub mod plan;
 pub mod profile;
 pub mod safety;
 pub mod start;
+pub mod stats;
 pub mod welcome;

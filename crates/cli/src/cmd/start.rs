@@ -420,6 +420,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         play_plain(&mut player, &mut live)
     } else {
         let mut app = App::new(player, info_for(&items, &catalog));
+        app.progress = crate::cmd::stats::progress_with_today(&store).ok();
         backstretch_tui::run(&mut app, &mut live)
     }
     .map_err(|e| {
@@ -479,6 +480,8 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
             ));
         }
     }
+    text.push_str(&crate::cmd::stats::progress_now(&store)?);
+    text.push('\n');
     if !sum.hurt.is_empty() {
         text.push_str(&format!(
             "Logged as hurt: {}. Go gently with it next time; an exercise that hurts twice in 14 days is left out of your plans.\n",

@@ -96,34 +96,9 @@ fn ask_profile() -> Option<Profile> {
     })
 }
 
-/// Sessions this week (Monday on, local time) against the goal, in a line.
-fn progress(ctx: &Context, goal: Goal) -> miette::Result<String> {
-    let sessions = ctx.store()?.sessions().map_err(|e| miette!("{e}"))?;
-    let today = chrono::Local::now().date_naive();
-    let monday = today
-        - chrono::Duration::days(i64::from(
-            chrono::Datelike::weekday(&today).num_days_from_monday(),
-        ));
-    let days: std::collections::BTreeSet<chrono::NaiveDate> = sessions
-        .iter()
-        .filter(|s| s.outcome.is_some())
-        .filter_map(|s| chrono::DateTime::parse_from_rfc3339(&s.started_at).ok())
-        .map(|t| t.with_timezone(&chrono::Local).date_naive())
-        .filter(|d| *d >= monday && *d <= today)
-        .collect();
-    let done_today = days.contains(&today);
-    Ok(format!(
-        "This week: {} of {} session{} (goal: {}){}.",
-        days.len(),
-        goal.per_week(),
-        if goal.per_week() == 1 { "" } else { "s" },
-        goal,
-        if done_today {
-            "; you have stretched today"
-        } else {
-            ""
-        }
-    ))
+/// This week against the goal and the streak.
+fn progress(ctx: &Context) -> miette::Result<String> {
+    crate::cmd::stats::progress_now(&ctx.store()?)
 }
 
 pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
@@ -131,16 +106,16 @@ pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
     if !ask::interactive() {
         // No questions off a terminal: show today's routine if everything is set up.
         let store = ctx.store()?;
-        let Some(profile) = store.profile().map_err(|e| miette!("{e}"))? else {
+        if store.profile().map_err(|e| miette!("{e}"))?.is_none() {
             return Err(miette!(
                 help = "run `backstretch` in a terminal for a guided first run, or set up with `backstretch --accept-disclaimer safety --answers none` and `backstretch profile set --area lower-back --place bed`",
                 "backstretch is not set up yet"
             ));
-        };
+        }
         let (plan, _) = checked_plan(ctx, &store, &catalog, &PlanFlags::default(), false)?;
         print(&format!(
             "{}\n{}\n`backstretch start` plays it.\n",
-            progress(ctx, profile.goal)?,
+            progress(ctx)?,
             plan_table(&plan, width()).trim_end()
         ))?;
         return Ok(ExitCode::SUCCESS);
@@ -168,7 +143,7 @@ pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
     };
     ensure_screening(&store, &profile.areas)?;
     let (plan, _) = checked_plan(ctx, &store, &catalog, &PlanFlags::default(), false)?;
-    println!("{}\n", progress(ctx, profile.goal)?);
+    println!("{}\n", progress(ctx)?);
     println!("Today's routine:\n");
     print(&plan_table(&plan, width()))?;
     println!();

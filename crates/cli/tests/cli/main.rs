@@ -4,6 +4,7 @@
 
 mod catalog;
 mod plan;
+mod progress;
 mod safety;
 mod session;
 mod tmux;
