@@ -93,6 +93,8 @@ pub enum Command {
     Safety(SafetyArgs),
     /// Show the disclaimer and whether you have accepted it.
     Disclaimer,
+    /// Draw an exercise: its keyframes side by side, or one animated figure.
+    Figure(FigureArgs),
     /// Browse and check the exercise catalogue.
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -334,6 +336,19 @@ pub struct ExportArgs {
     /// ics: the days, like mon,wed,fri [default: every day for a daily goal, spread over the week otherwise]
     #[arg(long, value_parser = weekdays, value_name = "DAYS")]
     pub days: Option<Days>,
+}
+
+#[derive(Debug, Args)]
+pub struct FigureArgs {
+    /// Id, name or alias of the exercise
+    #[arg(required = true, num_args = 1.., value_name = "ID-OR-NAME")]
+    pub name: Vec<String>,
+    /// Write to FILE.svg or FILE.png [default: the SVG on standard output]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// One figure moving between the keyframes (SVG only)
+    #[arg(long)]
+    pub animate: bool,
 }
 
 #[derive(Debug, Args)]

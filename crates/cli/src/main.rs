@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         Some(Command::Import(a)) => cmd::export::import(&ctx, &a),
         Some(Command::Disclaimer) => cmd::safety::disclaimer(&ctx),
         Some(Command::Catalog(a)) => cmd::catalog::run(&ctx, a),
+        Some(Command::Figure(a)) => cmd::figure::run(&ctx, &a),
         Some(Command::Completions(a)) => cmd::completions::run(&a),
         Some(Command::Man) => cmd::completions::man(),
     };

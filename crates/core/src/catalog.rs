@@ -155,6 +155,16 @@ struct RawExercise {
     steps: S<Vec<S<String>>>,
     cautions: S<Vec<S<String>>>,
     sources: S<Vec<S<RawSource>>>,
+    pose: Option<S<RawPose>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPose {
+    view: crate::pose::View,
+    support: crate::pose::Support,
+    wall: Option<f64>,
+    keyframes: Vec<S<crate::pose::Keyframe>>,
 }
 
 #[derive(Deserialize)]
@@ -522,6 +532,31 @@ fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
         }
         seen.push(n);
     }
+    let pose = raw.pose.as_ref().map(|p| {
+        let rp = p.get_ref();
+        let spec = crate::pose::PoseSpec {
+            view: rp.view,
+            support: rp.support,
+            wall: rp.wall,
+            keyframes: rp.keyframes.iter().map(|k| k.get_ref().clone()).collect(),
+        };
+        if let Some(pos) = position {
+            for problem in crate::pose::check(&spec, pos) {
+                let span = rp
+                    .keyframes
+                    .iter()
+                    .find(|k| k.get_ref().name == problem.keyframe)
+                    .map_or_else(|| p.span(), Spanned::span);
+                r.report(
+                    span,
+                    format!("pose.keyframes `{}`.{}", problem.keyframe, problem.joint),
+                    problem.message.clone(),
+                    Some("adjust the angles; the pose format is in catalog/README.md".into()),
+                );
+            }
+        }
+        spec
+    });
     Parsed {
         exercise: Exercise {
             id,
@@ -539,6 +574,7 @@ fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             steps,
             cautions,
             sources,
+            pose,
         },
         spans: NameSpans {
             id: raw.id.span(),

@@ -143,6 +143,9 @@ pub struct Exercise {
     pub cautions: Vec<String>,
     /// The source documents that describe it.
     pub sources: Vec<SourceRef>,
+    /// The stick figure's keyframes, for drawing the exercise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pose: Option<crate::pose::PoseSpec>,
 }
 
 impl Exercise {

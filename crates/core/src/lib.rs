@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod exercise;
 pub mod plan;
 pub mod player;
+pub mod pose;
 pub mod profile;
 pub mod safety;
 pub mod session;

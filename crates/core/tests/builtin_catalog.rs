@@ -196,7 +196,7 @@ prop_compose! {
         Exercise { id, name: format!("Move {name}"), aliases: vec![], kind, position, places, equipment,
                    areas, sides, gentleness, purpose,
                    dose: Dose { hold_s: hold, reps, rest_s: rest, note: Some(note) },
-                   steps, cautions, sources: vec![source] }
+                   steps, cautions, sources: vec![source], pose: None }
     }
 }
 

@@ -6,5 +6,6 @@
 pub mod catalog;
 pub mod chart;
 pub mod export;
+pub mod figure;
 pub mod plan;
 pub mod table;

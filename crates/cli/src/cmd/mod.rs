@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod completions;
 pub mod export;
+pub mod figure;
 pub mod history;
 pub mod log;
 pub mod plan;

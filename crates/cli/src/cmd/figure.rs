@@ -1,0 +1,73 @@
+//! `backstretch figure ID`: the exercise drawn from its pose data.
+
+use std::process::ExitCode;
+
+use backstretch_render::figure::{animated_svg, figure_json, keyframes_svg};
+use miette::{IntoDiagnostic, miette};
+
+use crate::args::{FigureArgs, Format};
+use crate::cmd::plan::not_found_help;
+use crate::context::Context;
+use crate::output::print;
+
+pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
+    let format = ctx.format(&[Format::Table, Format::Json])?;
+    let catalog = ctx.catalog()?;
+    let query = a.name.join(" ");
+    let entry = catalog.find(&query).map_err(|nf| {
+        miette!(
+            help = not_found_help(&nf),
+            "no exercise is called `{}`",
+            nf.query
+        )
+    })?;
+    let e = &entry.exercise;
+    let Some(spec) = &e.pose else {
+        return Err(miette!(
+            help = "add a [pose] table to its file (see catalog/README.md) to draw it",
+            "{} has no pose data, so it cannot be drawn",
+            e.id
+        ));
+    };
+    if format == Format::Json {
+        let mut t = serde_json::to_string_pretty(&figure_json(e, spec)).into_diagnostic()?;
+        t.push('\n');
+        print(&t)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let svg = if a.animate {
+        animated_svg(e, spec)
+    } else {
+        keyframes_svg(e, spec)
+    };
+    match &a.out {
+        None => print(&svg)?,
+        Some(path) => {
+            let ext = path
+                .extension()
+                .and_then(|x| x.to_str())
+                .map(str::to_ascii_lowercase);
+            let bytes = match ext.as_deref() {
+                Some("svg") => svg.into_bytes(),
+                Some("png") if a.animate => {
+                    return Err(miette!(
+                        help = "write the animation to a .svg file",
+                        "a PNG cannot move"
+                    ));
+                }
+                Some("png") => crate::cmd::stats::png(&svg)?,
+                _ => {
+                    return Err(miette!(
+                        help = "end the file name with .svg or .png",
+                        "cannot tell the format of {}",
+                        path.display()
+                    ));
+                }
+            };
+            std::fs::write(path, bytes)
+                .map_err(|e| miette!("cannot write {}: {e}", path.display()))?;
+            print(&format!("Wrote {}.\n", path.display()))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
