@@ -210,3 +210,30 @@ proptest! {
         prop_assert_eq!(twice, once);
     }
 }
+
+#[test]
+fn every_entry_has_a_figure_that_passes_the_checks() {
+    for e in all() {
+        let spec = e
+            .pose
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no pose", e.id));
+        assert!(spec.keyframes.len() >= 2, "{}", e.id);
+        let problems = backstretch_core::pose::check(spec, e.position);
+        assert!(problems.is_empty(), "{}: {problems:?}", e.id);
+        // And the other side, for exercises done each side in turn.
+        let mirrored = backstretch_core::pose::PoseSpec {
+            keyframes: spec.keyframes.iter().map(|k| k.mirrored()).collect(),
+            wall: spec.wall.map(|w| {
+                if spec.view == backstretch_core::pose::View::Front {
+                    -w
+                } else {
+                    w
+                }
+            }),
+            ..spec.clone()
+        };
+        let problems = backstretch_core::pose::check(&mirrored, e.position);
+        assert!(problems.is_empty(), "{} mirrored: {problems:?}", e.id);
+    }
+}

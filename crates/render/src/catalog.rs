@@ -157,6 +157,17 @@ pub fn show_text(e: &Entry, width: usize) -> String {
         let v = format!("{label} ({})", e.file);
         out.push_str(&hanging(&format!("{:<10} ", "Origin"), pad, &v, width));
     }
+    if x.pose.is_some() {
+        out.push_str(&hanging(
+            &format!("{:<10} ", "Figure"),
+            "           ",
+            &format!(
+                "backstretch figure {} --out {}.svg (add --animate to see it move)",
+                x.id, x.id
+            ),
+            width,
+        ));
+    }
     out.push_str("\nWhat it is for\n");
     out.push_str(&hanging("  ", "  ", &x.purpose, width));
     out.push_str("\nSteps\n");

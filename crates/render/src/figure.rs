@@ -361,3 +361,63 @@ fn esc(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backstretch_core::catalog::builtin;
+
+    fn entry(id: &str) -> Exercise {
+        builtin().catalog.get(id).unwrap().exercise.clone()
+    }
+
+    #[test]
+    fn keyframes_svg_snapshot() {
+        let e = entry("childs-pose");
+        insta::assert_snapshot!(keyframes_svg(&e, e.pose.as_ref().unwrap()));
+    }
+
+    #[test]
+    fn front_view_with_a_chair_snapshot() {
+        let e = entry("neck-side-bend");
+        insta::assert_snapshot!(keyframes_svg(&e, e.pose.as_ref().unwrap()));
+    }
+
+    #[test]
+    fn the_animation_loops_through_every_keyframe() {
+        let e = entry("bridge");
+        let svg = animated_svg(&e, e.pose.as_ref().unwrap());
+        assert!(svg.contains("repeatCount=\"indefinite\""));
+        assert_eq!(
+            svg.matches("<animate ").count(),
+            16 * 4 + 2,
+            "four per bone, two for the head"
+        );
+        let key_times = svg
+            .split("keyTimes=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let times: Vec<f64> = key_times.split(';').map(|t| t.parse().unwrap()).collect();
+        assert_eq!(times[0], 0.0);
+        assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn json_has_every_joint_of_every_keyframe() {
+        let e = entry("standing-hamstring-stretch");
+        let j = serde_json::to_value(figure_json(&e, e.pose.as_ref().unwrap())).unwrap();
+        assert_eq!(j["id"], "standing-hamstring-stretch");
+        assert_eq!(j["view"], "side");
+        assert_eq!(j["support"], "floor");
+        let kf = j["keyframes"].as_array().unwrap();
+        assert_eq!(kf.len(), 2);
+        for k in kf {
+            let joints = k["joints"].as_object().unwrap();
+            assert_eq!(joints.len(), pose::JOINTS.len());
+            assert!(joints["head"][1].as_f64().unwrap() > 0.5);
+        }
+    }
+}

@@ -36,12 +36,17 @@ fn app() -> App {
                 "Hold that leg and draw it gently closer.".into(),
             ],
             cautions: vec!["Pull gently.".into(), "Stop if it hurts.".into()],
+            pose: backstretch_core::catalog::builtin()
+                .catalog
+                .get("knee-to-chest")
+                .and_then(|e| e.exercise.pose.clone()),
         },
         ExerciseInfo {
             name: "Neck flexion stretch".into(),
             position: "seated-chair (sit tall on a steady chair)".into(),
             steps: vec!["Sit tall.".into(), "Lower your chin slowly.".into()],
             cautions: vec!["Stop if you feel dizzy.".into()],
+            pose: None,
         },
     ];
     App::new(Player::new(Timeline::new(&items), 0, 0), info)
@@ -156,6 +161,42 @@ fn small_and_large_terminals_draw_without_panicking() {
         assert!(!s.is_empty());
     }
     insta::assert_snapshot!("narrow_60x20", screen(&a, 27_000, 60, 20));
+}
+
+#[test]
+fn the_figure_moves_into_the_stretch_as_the_hold_begins() {
+    let a = app();
+    let steps = a.player.timeline().steps();
+    let spec = a.info[0].pose.clone().unwrap();
+    let hold = steps.iter().find(|s| s.kind == StepKind::Hold).unwrap();
+    let prep = &steps[0];
+    let start = pose_at(&spec, prep, 0);
+    let begin = pose_at(&spec, hold, 0);
+    let held = pose_at(&spec, hold, 5_000);
+    assert_eq!(
+        start.joints, begin.joints,
+        "a hold starts from the start pose"
+    );
+    let end = spec.keyframes.last().unwrap().solve(spec.support);
+    for (a, b) in held.joints.iter().zip(end.joints.iter()) {
+        for k in 0..3 {
+            assert!((a[k] - b[k]).abs() < 1e-9, "held in the stretch");
+        }
+    }
+    // The right side is the mirror of the left.
+    let right = steps
+        .iter()
+        .find(|s| s.kind == StepKind::Hold && s.side == Some(Side::Right))
+        .unwrap();
+    let mirrored = pose_at(&spec, right, 5_000);
+    assert!((mirrored.joint("right_knee")[2] + held.joint("left_knee")[2]).abs() < 1e-9);
+    insta::assert_snapshot!("figure_mid_hold_100x34", screen(&a_mid(), 27_400, 100, 34));
+}
+
+fn a_mid() -> App {
+    let mut a = app();
+    a.tick(27_400);
+    a
 }
 
 #[test]

@@ -401,3 +401,88 @@ fn a_large_user_folder_is_cached_and_any_edit_is_seen() {
     std::fs::write(env.home().join("cache/catalog.json"), "{not json").unwrap();
     assert_eq!(names(&env).len(), 224);
 }
+
+#[test]
+fn figures_are_drawn_for_every_exercise() {
+    let env = Env::new();
+    let v: Value = serde_json::from_str(&stdout_ok(
+        env.cmd().args(["catalog", "list", "--format", "json"]),
+    ))
+    .unwrap();
+    for e in v.as_array().unwrap() {
+        let id = e["id"].as_str().unwrap();
+        let svg = stdout_ok(env.cmd().args(["figure", id]));
+        assert!(svg.starts_with("<svg") && svg.contains("<line"), "{id}");
+        let j: Value = serde_json::from_str(&stdout_ok(
+            env.cmd().args(["figure", id, "--format", "json"]),
+        ))
+        .unwrap();
+        assert_eq!(j["id"], id);
+        assert!(j["keyframes"].as_array().unwrap().len() >= 2);
+    }
+    let png_path = env.home().join("pose.png");
+    stdout_ok(
+        env.cmd()
+            .args(["figure", "childs pose", "--out"])
+            .arg(&png_path),
+    );
+    assert!(std::fs::read(&png_path).unwrap().starts_with(b"\x89PNG"));
+    let anim = stdout_ok(env.cmd().args(["figure", "bridge", "--animate"]));
+    assert!(anim.contains("<animate"));
+    let (_, _, err) = run_fail(
+        env.cmd()
+            .args(["figure", "bridge", "--animate", "--out"])
+            .arg(env.home().join("a.png")),
+    );
+    assert!(err.contains("a PNG cannot move"), "{err}");
+    let show = stdout_ok(env.cmd().args(["catalog", "show", "bridge"]));
+    assert!(
+        show.contains("Figure     backstretch figure bridge --out bridge.svg"),
+        "{show}"
+    );
+}
+
+#[test]
+fn a_broken_pose_is_reported_with_file_keyframe_and_joint() {
+    let env = Env::new();
+    let pose = r#"
+[pose]
+view = "side"
+support = "floor"
+
+[[pose.keyframes]]
+name = "start"
+trunk = 180
+left_arm = [0, 0]
+left_leg = [50, -56, 0]
+
+[[pose.keyframes]]
+name = "bad knee"
+trunk = 180
+left_arm = [0, 0]
+left_leg = [10, 40, 0]
+"#;
+    env.write(
+        "mine/my-move.toml",
+        &format!("{}{pose}", valid_exercise("my-move")),
+    );
+    let dir = env.home().join("mine");
+    let (code, _, err) = run_fail(env.cmd().args(["catalog", "check"]).arg(&dir));
+    assert_eq!(code, 1);
+    let file = dir.join("my-move.toml");
+    assert!(
+        err.contains(&format!(
+            "{}:32:1: pose.keyframes `bad knee`.left_knee: bends backwards by 30 degrees",
+            file.display()
+        )),
+        "{err}"
+    );
+    // No pose: no figure, and a clear message.
+    env.write("mine2/no-pose.toml", &valid_exercise("no-pose"));
+    let (_, _, err) = run_fail(
+        env.cmd()
+            .args(["figure", "no pose", "--catalog"])
+            .arg(env.home().join("mine2")),
+    );
+    assert!(err.contains("no-pose has no pose data"), "{err}");
+}
