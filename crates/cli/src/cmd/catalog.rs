@@ -4,11 +4,11 @@ use std::process::ExitCode;
 
 use backstretch_core::catalog::{self, Catalog, Entry};
 use backstretch_render::catalog::{diagnostics_text, entry_json, list_table, show_text};
-use miette::{IntoDiagnostic, miette};
+use miette::IntoDiagnostic;
 use serde::Serialize;
 
 use crate::args::{CatalogCommand, CheckArgs, Format, ListArgs, ShowArgs};
-use crate::cmd::plan::not_found_help;
+use crate::cmd::plan::find_entry;
 use crate::context::{Context, as_sources, read_toml_dir};
 use crate::output::{print, stderr_color, width};
 
@@ -54,13 +54,7 @@ fn show(ctx: &Context, a: &ShowArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Json])?;
     let catalog = ctx.catalog()?;
     let query = a.name.join(" ");
-    let entry = catalog.find(&query).map_err(|nf| {
-        miette!(
-            help = not_found_help(&nf),
-            "no exercise is called `{}`",
-            nf.query
-        )
-    })?;
+    let entry = find_entry(&catalog, &query)?;
     match format {
         Format::Json => print(&json(&entry_json(entry, true))?)?,
         _ => print(&show_text(entry, width()))?,

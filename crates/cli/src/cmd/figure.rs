@@ -6,7 +6,7 @@ use backstretch_render::figure::{animated_svg, figure_json, keyframes_svg};
 use miette::{IntoDiagnostic, miette};
 
 use crate::args::{FigureArgs, Format};
-use crate::cmd::plan::not_found_help;
+use crate::cmd::plan::find_entry;
 use crate::context::Context;
 use crate::output::print;
 
@@ -14,13 +14,7 @@ pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Json])?;
     let catalog = ctx.catalog()?;
     let query = a.name.join(" ");
-    let entry = catalog.find(&query).map_err(|nf| {
-        miette!(
-            help = not_found_help(&nf),
-            "no exercise is called `{}`",
-            nf.query
-        )
-    })?;
+    let entry = find_entry(&catalog, &query)?;
     let e = &entry.exercise;
     let Some(spec) = &e.pose else {
         return Err(miette!(

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use backstretch_core::catalog::{Catalog, NotFound};
+use backstretch_core::catalog::{Catalog, Entry, NotFound};
 use backstretch_core::plan::{self, Plan, Request};
 use backstretch_core::profile::Profile;
 use backstretch_render::plan::{plan_json, plan_markdown, plan_table};
@@ -28,6 +28,17 @@ pub fn not_found_help(nf: &NotFound) -> String {
                 .join(", ")
         )
     }
+}
+
+/// The entry a user named (id, name or alias), or an error with the closest names.
+pub fn find_entry<'a>(catalog: &'a Catalog, query: &str) -> miette::Result<&'a Entry> {
+    catalog.find(query).map_err(|nf| {
+        miette!(
+            help = not_found_help(&nf),
+            "no exercise is called `{}`",
+            nf.query
+        )
+    })
 }
 
 /// Resolves exercise names or ids to ids; an unknown one is an error with suggestions.
