@@ -108,11 +108,6 @@ pub fn summarize(steps: &[StepRecord]) -> Summary {
     sum
 }
 
-/// Whether a pain score is on the 0-10 scale.
-pub fn valid_pain(p: u8) -> bool {
-    p <= 10
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

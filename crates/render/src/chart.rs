@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use backstretch_core::stats::monday;
 use chrono::{Datelike, Duration, NaiveDate};
 
 const FONT: &str = "DejaVu Sans, Helvetica, Arial, sans-serif";
@@ -257,14 +258,14 @@ pub fn adherence_svg(
         .copied()
         .unwrap_or(today)
         .min(today - Duration::days(83));
-    let start = week_start(first);
+    let start = monday(first);
     let years: Vec<i32> = (start.year()..=today.year()).collect();
     let block_h = 7.0 * step + 48.0;
     // As wide as the longest year shown (but room for the title and legend).
     let cols = years
         .iter()
         .map(|y| {
-            let from = week_start(
+            let from = monday(
                 NaiveDate::from_ymd_opt(*y, 1, 1)
                     .unwrap_or(today)
                     .max(start),
@@ -292,7 +293,7 @@ pub fn adherence_svg(
     for (bi, year) in years.iter().enumerate() {
         let y0 = top + bi as f64 * block_h;
         let jan1 = NaiveDate::from_ymd_opt(*year, 1, 1).unwrap_or(today);
-        let block_start = week_start(jan1.max(start));
+        let block_start = monday(jan1.max(start));
         let dec31 = NaiveDate::from_ymd_opt(*year, 12, 31).unwrap_or(today);
         let _ = writeln!(
             s,
@@ -385,11 +386,6 @@ pub fn adherence_svg(
     }
     s.push_str("</svg>\n");
     s
-}
-
-/// The Monday of a day's week.
-pub fn week_start(d: NaiveDate) -> NaiveDate {
-    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
 #[cfg(test)]

@@ -340,8 +340,7 @@ fn high_pain_before_offers_only_the_gentlest_routine() {
         text.contains("Your pain is 8 out of 10, which is high."),
         "{text}"
     );
-    let h: Value =
-        serde_json::from_str(&stdout_ok(env.cmd().args(["history", "--format", "json"]))).unwrap();
+    let h = env.history();
     let done = h[0]["exercises"]["done"].as_array().unwrap();
     assert!(!done.is_empty());
     let gentle = [

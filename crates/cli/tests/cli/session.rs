@@ -8,15 +8,6 @@ use serde_json::Value;
 
 use crate::util::{Env, run_fail, stdout_ok};
 
-fn history(env: &Env) -> Vec<Value> {
-    let out = stdout_ok(env.cmd().args(["history", "--format", "json"]));
-    serde_json::from_str::<Value>(&out)
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
 #[test]
 fn plain_player_prints_cues_logs_every_step_and_summarises() {
     let env = Env::new();
@@ -55,7 +46,7 @@ fn plain_player_prints_cues_logs_every_step_and_summarises() {
         "{out}"
     );
     assert!(out.contains("Pain 4 -> 2."));
-    let h = history(&env);
+    let h = env.history();
     assert_eq!(h.len(), 1);
     assert_eq!(h[0]["outcome"], "completed");
     assert_eq!(h[0]["pain_before"], 4);
@@ -95,7 +86,7 @@ fn a_saved_routine_plays_back() {
     assert!(out.contains("Session completed"), "{out}");
     let planned: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
-        history(&env)[0]["planned_minutes"],
+        env.history()[0]["planned_minutes"],
         (planned["total_s"].as_f64().unwrap() / 6.0).round() / 10.0
     );
     // A broken file is refused with the reason.
@@ -146,7 +137,7 @@ fn a_killed_session_keeps_its_steps_shows_interrupted_and_resumes() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
-    let h = history(&env);
+    let h = env.history();
     assert_eq!(h.len(), 1);
     assert_eq!(h[0]["outcome"], "interrupted", "{}", h[0]);
     assert!(h[0]["ended_at"].is_null());
@@ -177,7 +168,7 @@ fn a_killed_session_keeps_its_steps_shows_interrupted_and_resumes() {
         "resumes mid-way, not from the start: {out}"
     );
     assert!(out.contains("Session completed"), "{out}");
-    let h = history(&env);
+    let h = env.history();
     assert_eq!(h.len(), 1, "the same session, finished");
     assert_eq!(h[0]["outcome"], "completed");
     assert_eq!(h[0]["pain_before"], 5);
@@ -222,7 +213,7 @@ fn log_records_a_session_done_on_paper() {
         out.contains("Logged a session on Fri 20 Nov 2026 18:30: 2 exercises, pain 6 -> 4."),
         "{out}"
     );
-    let h = history(&env);
+    let h = env.history();
     assert_eq!(h[0]["source"], "manual");
     assert_eq!(h[0]["exercises"]["hurt"], serde_json::json!(["bridge"]));
     assert_eq!(
@@ -259,7 +250,7 @@ fn log_records_a_session_done_on_paper() {
         "2999-01-01",
     ]));
     assert!(err.contains("is in the future"), "{err}");
-    assert_eq!(history(&env).len(), 1, "nothing half-written");
+    assert_eq!(env.history().len(), 1, "nothing half-written");
 }
 
 #[test]

@@ -136,8 +136,7 @@ fn full_screen_player_in_a_real_terminal() {
     );
     assert!(s.contains("Pain 3 -> 2."), "{s}");
 
-    let out = stdout_ok(env.cmd().args(["history", "--format", "json"]));
-    let h: Value = serde_json::from_str(&out).unwrap();
+    let h = env.history();
     assert_eq!(h[0]["outcome"], "stopped");
     assert_eq!(
         h[0]["exercises"]["hurt"],

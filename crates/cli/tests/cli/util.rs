@@ -58,6 +58,15 @@ impl Env {
         c
     }
 
+    /// `history --format json`, as an array of sessions (newest first).
+    pub fn history(&self) -> Vec<serde_json::Value> {
+        let out = stdout_ok(self.cmd().args(["history", "--format", "json"]));
+        match serde_json::from_str(&out).expect("history JSON") {
+            serde_json::Value::Array(v) => v,
+            v => panic!("history is not an array: {v}"),
+        }
+    }
+
     /// Writes a file under the data directory, creating folders.
     pub fn write(&self, rel: &str, text: &str) -> PathBuf {
         let p = self.home().join(rel);
