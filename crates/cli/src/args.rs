@@ -14,7 +14,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// anything hurts and check with your own clinician.
 #[derive(Debug, Parser)]
 #[command(name = "backstretch", version, propagate_version = true)]
-#[command(after_help = "Run `backstretch` with no command for a guided first run, then for today's routine.")]
+#[command(
+    after_help = "Run `backstretch` with no command for a guided first run, then for today's routine."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
