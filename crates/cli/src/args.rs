@@ -93,8 +93,8 @@ pub enum Command {
     Profile(ProfileCommand),
     /// The red-flag check: warning signs that call for a clinician instead of stretching.
     Safety(SafetyArgs),
-    /// Show the disclaimer and whether you have accepted it.
-    Disclaimer,
+    /// Show the disclaimer and whether you have accepted it; `--accept` records acceptance.
+    Disclaimer(DisclaimerArgs),
     /// Draw an exercise: its keyframes side by side, or one animated figure.
     Figure(FigureArgs),
     /// Browse and check the exercise catalogue.
@@ -102,8 +102,8 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
-    /// Print the manual page (roff) to standard output.
-    Man,
+    /// Print the manual page (roff), or write one for every command with --dir.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,8 +116,46 @@ pub enum CatalogCommand {
     Check(CheckArgs),
 }
 
-fn word<W: Word>(s: &str) -> Result<W, String> {
-    W::parse_word(s).map_err(|e| e.to_string())
+/// Parses a vocabulary word with core's message ("unknown place `flor`; ... did you mean
+/// `floor`?"), and tells clap the words, so help and shell completion offer them.
+#[derive(Debug, Clone, Copy)]
+pub struct WordParser<W>(std::marker::PhantomData<W>);
+
+impl<W> WordParser<W> {
+    pub const fn new() -> Self {
+        WordParser(std::marker::PhantomData)
+    }
+}
+
+impl<W: Word + Clone + Send + Sync + 'static> clap::builder::TypedValueParser for WordParser<W> {
+    type Value = W;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<W, clap::Error> {
+        let text = value.to_string_lossy();
+        W::parse_word(&text).map_err(|e| {
+            let name = arg.map_or_else(|| "value".to_string(), ToString::to_string);
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value '{text}' for '{name}': {e}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            W::ALL
+                .iter()
+                .map(|w| clap::builder::PossibleValue::new(w.as_str())),
+        ))
+    }
 }
 
 fn date(s: &str) -> Result<NaiveDate, String> {
@@ -125,25 +163,57 @@ fn date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date; use YYYY-MM-DD, like 2026-11-21"))
 }
 
-fn goal(s: &str) -> Result<Goal, String> {
-    s.parse()
-        .map_err(|e: backstretch_core::profile::BadGoal| e.to_string())
+/// Goals: `daily`, or `N/week`; completion offers each.
+#[derive(Debug, Clone, Copy)]
+pub struct GoalParser;
+
+impl clap::builder::TypedValueParser for GoalParser {
+    type Value = Goal;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Goal, clap::Error> {
+        let text = value.to_string_lossy();
+        text.parse()
+            .map_err(|e: backstretch_core::profile::BadGoal| {
+                let name = arg.map_or_else(|| "value".to_string(), ToString::to_string);
+                clap::Error::raw(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!("invalid value '{text}' for '{name}': {e}\n"),
+                )
+                .with_cmd(cmd)
+            })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        const GOALS: [&str; 7] = [
+            "daily", "1/week", "2/week", "3/week", "4/week", "5/week", "6/week",
+        ];
+        Some(Box::new(
+            GOALS.into_iter().map(clap::builder::PossibleValue::new),
+        ))
+    }
 }
 
 /// What a routine is for: the fields a profile saves, and `plan` and `start` override.
 #[derive(Debug, Args, Clone, Default)]
 pub struct RoutineFlags {
     /// An area to serve, the first is the primary (repeat: --area lower-back --area neck)
-    #[arg(long, value_parser = word::<Area>, value_name = "AREA")]
+    #[arg(long, value_parser = WordParser::<Area>::new(), value_name = "AREA")]
     pub area: Vec<Area>,
     /// A place you can stretch in: floor, bed, chair, standing (repeat for several)
-    #[arg(long, value_parser = word::<Place>, value_name = "PLACE")]
+    #[arg(long, value_parser = WordParser::<Place>::new(), value_name = "PLACE")]
     pub place: Vec<Place>,
     /// Minutes available, 1 to 180
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=180), value_name = "N")]
     pub minutes: Option<u32>,
     /// Dose style: source (the pages' doses), standard (30 s x 2), long (60 s once)
-    #[arg(long, value_parser = word::<DoseStyle>, value_name = "STYLE")]
+    #[arg(long, value_parser = WordParser::<DoseStyle>::new(), value_name = "STYLE")]
     pub style: Option<DoseStyle>,
     /// Leave this exercise out (id or name; repeat for several)
     #[arg(long, value_name = "ID")]
@@ -158,6 +228,21 @@ pub struct PlanFlags {
     /// The day to plan for [default: today]; routines rotate from day to day
     #[arg(long, value_parser = date, value_name = "YYYY-MM-DD")]
     pub date: Option<NaiveDate>,
+}
+
+impl PlanFlags {
+    /// What these flags lay over the saved profile.
+    pub fn overrides(&self) -> backstretch_app::Overrides {
+        let r = &self.routine;
+        backstretch_app::Overrides {
+            areas: r.area.clone(),
+            places: r.place.clone(),
+            minutes: r.minutes,
+            style: r.style,
+            exclude: r.exclude.clone(),
+            date: self.date,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -303,25 +388,10 @@ fn time_of_day(s: &str) -> Result<chrono::NaiveTime, String> {
         .map_err(|_| format!("`{s}` is not a time; use HH:MM on a 24-hour clock, like 07:30"))
 }
 
-/// Days of the week, given as one comma-separated value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Days(pub Vec<chrono::Weekday>);
-
-fn weekdays(s: &str) -> Result<Days, String> {
-    let mut out = Vec::new();
-    for w in s.split(',').map(str::trim).filter(|w| !w.is_empty()) {
-        let d: chrono::Weekday = w
-            .parse()
-            .map_err(|_| format!("`{w}` is not a day; use mon, tue, wed, thu, fri, sat, sun"))?;
-        if !out.contains(&d) {
-            out.push(d);
-        }
-    }
-    if out.is_empty() {
-        return Err("name at least one day, like mon,wed,fri".into());
-    }
-    out.sort_by_key(chrono::Weekday::num_days_from_monday);
-    Ok(Days(out))
+fn weekday(s: &str) -> Result<chrono::Weekday, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a day; use mon, tue, wed, thu, fri, sat, sun"))
 }
 
 #[derive(Debug, Args)]
@@ -336,8 +406,8 @@ pub struct ExportArgs {
     #[arg(long, value_parser = time_of_day, value_name = "HH:MM")]
     pub time: Option<chrono::NaiveTime>,
     /// ics: the days, like mon,wed,fri [default: every day for a daily goal, spread over the week otherwise]
-    #[arg(long, value_parser = weekdays, value_name = "DAYS")]
-    pub days: Option<Days>,
+    #[arg(long, value_parser = weekday, value_delimiter = ',', num_args = 1.., value_name = "DAYS")]
+    pub days: Option<Vec<chrono::Weekday>>,
 }
 
 #[derive(Debug, Args)]
@@ -378,10 +448,17 @@ pub struct AllowArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DisclaimerArgs {
+    /// Accept the disclaimer now (for scripts; a terminal run of `backstretch` asks)
+    #[arg(long)]
+    pub accept: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct SafetyArgs {
     /// Answers for scripts: `none`, or the ids of the signs present, comma-separated
-    #[arg(long, value_name = "none|ID,ID")]
-    pub answers: Option<String>,
+    #[arg(long, value_delimiter = ',', num_args = 1.., value_name = "none|ID,ID")]
+    pub answers: Option<Vec<String>>,
     /// List the questions (id, text, urgency, areas, guideline) instead of asking them
     #[arg(long, conflicts_with = "answers")]
     pub list: bool,
@@ -393,7 +470,7 @@ pub struct ProfileSetArgs {
     #[command(flatten)]
     pub routine: RoutineFlags,
     /// How often: daily, or N sessions a week like 3/week
-    #[arg(long, value_parser = goal, value_name = "GOAL")]
+    #[arg(long, value_parser = GoalParser, value_name = "GOAL")]
     pub goal: Option<Goal>,
     /// Plan this excluded exercise again (id or name; repeat for several)
     #[arg(long, value_name = "ID")]
@@ -403,16 +480,16 @@ pub struct ProfileSetArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only exercises for this area (repeat for several)
-    #[arg(long, value_parser = word::<Area>, value_name = "AREA")]
+    #[arg(long, value_parser = WordParser::<Area>::new(), value_name = "AREA")]
     pub area: Vec<Area>,
     /// Only exercises doable in this place (repeat for several)
-    #[arg(long, value_parser = word::<Place>, value_name = "PLACE")]
+    #[arg(long, value_parser = WordParser::<Place>::new(), value_name = "PLACE")]
     pub place: Vec<Place>,
     /// Only exercises in this position (repeat for several)
-    #[arg(long, value_parser = word::<Position>, value_name = "POSITION")]
+    #[arg(long, value_parser = WordParser::<Position>::new(), value_name = "POSITION")]
     pub position: Vec<Position>,
     /// Only exercises of this kind: stretch, mobility, activation
-    #[arg(long, value_parser = word::<Kind>, value_name = "KIND")]
+    #[arg(long, value_parser = WordParser::<Kind>::new(), value_name = "KIND")]
     pub kind: Vec<Kind>,
 }
 
@@ -427,6 +504,13 @@ pub struct ShowArgs {
 pub struct CheckArgs {
     /// A folder of exercise files to check [default: the built-in catalogue]
     #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write backstretch.1 and a page for every command (backstretch-plan.1, ...) into DIR
+    #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
 

@@ -1,32 +1,42 @@
 //! `backstretch`: a local coach for back and neck pain.
 //!
-//! This crate is wiring only: it parses the command line, reads and writes files, and calls
-//! the pure `backstretch-core` and `backstretch-render` crates. One module per subcommand
-//! lives under `cmd/`.
+//! This crate is wiring only: it parses the command line, asks the questions the app layer
+//! says are needed, and renders what it returns. One module per subcommand lives under
+//! `cmd/`; no command module imports another, and what they share lives beside `cmd/`.
 
 mod args;
 mod ask;
 mod cmd;
 mod context;
 mod cue;
+mod gates;
+mod lookup;
 mod output;
+mod routine_file;
 
 use std::process::ExitCode;
 
+use backstretch_core::time::Stamp;
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, StartArgs};
 use crate::context::Context;
 
 fn main() -> ExitCode {
     output::install_report_hook();
     let cli = Cli::parse();
-    let ctx = match Context::new(&cli.global) {
+    // The one reading of the clock for this command; everything below takes it as a value.
+    let now = Stamp::from_datetime(&chrono::Local::now());
+    let ctx = match Context::new(&cli.global, now) {
         Ok(c) => c,
         Err(e) => return output::report(&e),
     };
     let result = match cli.command {
-        None => cmd::welcome::run(&ctx),
+        None => match cmd::welcome::run(&ctx) {
+            Ok(cmd::welcome::Next::Exit(code)) => Ok(code),
+            Ok(cmd::welcome::Next::Start) => cmd::start::run(&ctx, &StartArgs::default()),
+            Err(e) => Err(e),
+        },
         Some(Command::Plan(a)) => cmd::plan::run(&ctx, &a),
         Some(Command::Profile(a)) => cmd::profile::run(&ctx, a),
         Some(Command::Start(a)) => cmd::start::run(&ctx, &a),
@@ -37,11 +47,11 @@ fn main() -> ExitCode {
         Some(Command::Chart(a)) => cmd::stats::chart(&ctx, &a),
         Some(Command::Export(a)) => cmd::export::run(&ctx, &a),
         Some(Command::Import(a)) => cmd::export::import(&ctx, &a),
-        Some(Command::Disclaimer) => cmd::safety::disclaimer(&ctx),
+        Some(Command::Disclaimer(a)) => cmd::safety::disclaimer(&ctx, &a),
         Some(Command::Catalog(a)) => cmd::catalog::run(&ctx, a),
         Some(Command::Figure(a)) => cmd::figure::run(&ctx, &a),
         Some(Command::Completions(a)) => cmd::completions::run(&a),
-        Some(Command::Man) => cmd::completions::man(),
+        Some(Command::Man(a)) => cmd::completions::man(&a),
     };
     match result {
         Ok(code) => code,

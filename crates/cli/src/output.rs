@@ -14,6 +14,49 @@ pub fn print(text: &str) -> miette::Result<()> {
     }
 }
 
+/// Pretty JSON with a final newline.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> miette::Result<String> {
+    let mut s = serde_json::to_string_pretty(value)
+        .map_err(|e| miette::miette!("cannot write JSON: {e}"))?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Writes bytes to a file the user named, or says why it could not.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
+    std::fs::write(path, bytes).map_err(|e| {
+        miette::miette!(
+            help = "check the folder exists and is yours, or choose another file",
+            "cannot write {}: {e}",
+            path.display()
+        )
+    })
+}
+
+/// Renders an SVG to PNG at twice its size, with the system's fonts.
+pub fn png(svg: &str) -> miette::Result<Vec<u8>> {
+    let mut opt = resvg::usvg::Options::default();
+    opt.fontdb_mut().load_system_fonts();
+    if opt.fontdb.is_empty() {
+        eprintln!(
+            "note: no fonts found, so the PNG has no text; install some (Debian: `apt-get install fonts-dejavu-core`) or write an SVG"
+        );
+    }
+    let tree = resvg::usvg::Tree::from_str(svg, &opt)
+        .map_err(|e| miette::miette!("cannot draw the picture: {e}"))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width() * 2, size.height() * 2)
+        .ok_or_else(|| miette::miette!("the picture is too large to draw"))?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(2.0, 2.0),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| miette::miette!("cannot encode the PNG: {e}"))
+}
+
 /// Whether to colour output on a stream: a terminal, `NO_COLOR` unset, `TERM` not dumb.
 pub fn color_for(is_terminal: bool) -> bool {
     is_terminal

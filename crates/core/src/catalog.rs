@@ -656,8 +656,6 @@ pub struct Loaded {
     pub catalog: Catalog,
     /// Every problem, in file order.
     pub diagnostics: Vec<Diagnostic>,
-    /// How many files were read.
-    pub files: usize,
     /// How many of them had problems.
     pub invalid_files: usize,
 }
@@ -688,44 +686,34 @@ impl fmt::Display for NotFound {
 
 impl std::error::Error for NotFound {}
 
-/// Parses many files, on several threads when there are enough to be worth it.
-fn parse_all(files: &[SourceFile<'_>]) -> Vec<(Option<Parsed>, Vec<Diagnostic>)> {
-    const PER_THREAD: usize = 512;
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if files.len() < 2 * PER_THREAD || threads < 2 {
-        return files.iter().map(|f| parse_file(f.path, f.text)).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| parse_file(f.path, f.text))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(v) => v,
-                // A panic in a parser thread is a bug; re-raise it where it can be seen.
-                Err(e) => std::panic::resume_unwind(e),
-            })
-            .collect()
-    })
+/// One file parsed: the exercise (when valid) and its problems. Opaque outside the catalogue;
+/// callers only pass it back to [`Catalog::load_with`].
+#[derive(Debug)]
+pub struct ParsedFile(Option<Parsed>, Vec<Diagnostic>);
+
+/// Parses files one after another. A caller with many files may split them across threads
+/// and give the results, in order, to [`Catalog::load_with`]: the catalogue stays free of
+/// threads.
+pub fn parse_files(files: &[SourceFile<'_>]) -> Vec<ParsedFile> {
+    files
+        .iter()
+        .map(|f| {
+            let (p, d) = parse_file(f.path, f.text);
+            ParsedFile(p, d)
+        })
+        .collect()
 }
 
 /// Parses one layer of files (built-in or user), reporting invalid files and repeated ids.
 fn parse_layer<'a>(
     files: &[SourceFile<'a>],
+    parsed: Vec<ParsedFile>,
     origin: Origin,
     diagnostics: &mut Vec<Diagnostic>,
     invalid: &mut std::collections::BTreeSet<String>,
 ) -> Vec<(Parsed, SourceFile<'a>, Origin)> {
-    let parsed = parse_all(files);
+    let parsed: Vec<(Option<Parsed>, Vec<Diagnostic>)> =
+        parsed.into_iter().map(|ParsedFile(p, d)| (p, d)).collect();
     // An id belongs to the file named after it, or else to the first file that uses it.
     let mut owner: HashMap<&str, usize> = HashMap::new();
     for named_after_id in [true, false] {
@@ -774,10 +762,33 @@ impl Catalog {
     /// Invalid files are left out and reported; so are ids repeated within one layer and names
     /// or aliases that two entries share (the later file is the one reported).
     pub fn load(builtin: &[SourceFile<'_>], user: &[SourceFile<'_>]) -> Loaded {
+        Catalog::load_with(builtin, user, parse_files)
+    }
+
+    /// [`Catalog::load`] with the caller's way of parsing files (for instance on several
+    /// threads); `parse` must return one [`ParsedFile`] per file, in order, as
+    /// [`parse_files`] does.
+    pub fn load_with(
+        builtin: &[SourceFile<'_>],
+        user: &[SourceFile<'_>],
+        parse: impl Fn(&[SourceFile<'_>]) -> Vec<ParsedFile>,
+    ) -> Loaded {
         let mut diagnostics = Vec::new();
         let mut invalid = std::collections::BTreeSet::new();
-        let base = parse_layer(builtin, Origin::Builtin, &mut diagnostics, &mut invalid);
-        let over = parse_layer(user, Origin::User, &mut diagnostics, &mut invalid);
+        let base = parse_layer(
+            builtin,
+            parse(builtin),
+            Origin::Builtin,
+            &mut diagnostics,
+            &mut invalid,
+        );
+        let over = parse_layer(
+            user,
+            parse(user),
+            Origin::User,
+            &mut diagnostics,
+            &mut invalid,
+        );
         let user_ids: Vec<&str> = over
             .iter()
             .map(|(p, _, _)| p.exercise.id.as_str())
@@ -845,7 +856,6 @@ impl Catalog {
         Loaded {
             catalog,
             diagnostics,
-            files: builtin.len() + user.len(),
             invalid_files: invalid.len(),
         }
     }

@@ -149,13 +149,6 @@ pub struct Exercise {
 }
 
 impl Exercise {
-    /// The exercise's own seconds for a dose: every hold and every rest between holds, on
-    /// every side. Getting into position and switching sides are counted by the timeline.
-    pub fn work_seconds(&self, dose: &Dose) -> u32 {
-        let per_side = dose.hold_s * dose.reps + dose.rest_s * dose.reps.saturating_sub(1);
-        per_side * self.side_count()
-    }
-
     /// 1 for `both`, 2 for `each`.
     pub fn side_count(&self) -> u32 {
         match self.sides {

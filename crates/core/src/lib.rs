@@ -17,17 +17,22 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod catalog;
+pub mod exchange;
 pub mod exercise;
+pub mod hash;
 pub mod plan;
 pub mod player;
 pub mod pose;
 pub mod profile;
+pub mod reminder;
+pub mod routine;
 pub mod safety;
 pub mod session;
 pub mod sources;
 pub mod stats;
 pub mod synth;
 pub mod text;
+pub mod time;
 pub mod timeline;
 pub mod vocab;
 

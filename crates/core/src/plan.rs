@@ -37,6 +37,7 @@ use chrono::NaiveDate;
 
 use crate::catalog::Catalog;
 use crate::exercise::{Dose, Exercise};
+use crate::safety::gentler;
 use crate::sources::source_doc;
 use crate::timeline::{POSITION_S, PREPARE_S, Timeline, TimelineItem, item_seconds};
 use crate::vocab::{Area, DoseStyle, Kind, Place, Word};
@@ -98,12 +99,30 @@ pub struct Plan {
     pub items: Vec<Item>,
     /// The whole timeline, in seconds.
     pub total_s: u32,
-    /// What could not be done as asked, and what to relax.
-    pub warnings: Vec<String>,
+    /// What could not be done as asked, what to relax, and what the safety rules changed.
+    pub warnings: Vec<Warning>,
     /// The score the routine reached.
     pub score: Score,
     /// Whether the search covered every option (false only past [`NODE_LIMIT`]).
     pub exhaustive: bool,
+}
+
+impl Item {
+    /// The dose as people say it, `10 s x 5 (of 8), each side`, with `sep` before
+    /// `each side` (a comma, or a line break in tables).
+    pub fn dose_text(&self, sep: &str) -> String {
+        let side = if self.exercise.sides == crate::vocab::Sides::Each {
+            format!("{sep}each side")
+        } else {
+            String::new()
+        };
+        let trimmed = if self.dose.reps < self.style_reps {
+            format!(" (of {})", self.style_reps)
+        } else {
+            String::new()
+        };
+        format!("{} s x {}{trimmed}{side}", self.dose.hold_s, self.dose.reps)
+    }
 }
 
 impl Plan {
@@ -188,6 +207,111 @@ pub struct Score {
     pub neg_positions: i32,
 }
 
+/// Something a plan could not do as asked, or a change the safety rules made. Front ends
+/// match on the variant; the text (`Display`) is what the plan's JSON carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// An area gets less than half the usual stretch.
+    ThinDose {
+        /// The area.
+        area: Area,
+        /// Its hold seconds.
+        seconds: u32,
+    },
+    /// An area is left out for lack of time.
+    AreaNeedsTime {
+        /// The area.
+        area: Area,
+    },
+    /// An area is left out because no exercise for it fits the places.
+    AreaNeedsPlace {
+        /// The area.
+        area: Area,
+        /// The places allowed.
+        places: Vec<Place>,
+        /// A place that would include it.
+        allow: Place,
+    },
+    /// No exercise in the catalogue serves an area.
+    AreaUnserved {
+        /// The area.
+        area: Area,
+    },
+    /// Repetitions were trimmed to fit the time.
+    Trimmed {
+        /// The exercises' names.
+        names: Vec<String>,
+    },
+    /// The gentler plan after a flare.
+    Gentler,
+    /// An exercise left out after hurting twice lately.
+    Blocked {
+        /// Its id.
+        id: String,
+        /// Its name.
+        name: String,
+    },
+    /// Repeated flares: see a clinician.
+    SeeClinician {
+        /// Flares within the window.
+        flares: usize,
+    },
+}
+
+impl Warning {
+    /// Whether it comes from the safety rules (shown before a session starts).
+    pub fn is_safety(&self) -> bool {
+        matches!(self, Warning::Blocked { .. } | Warning::SeeClinician { .. })
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Warning::ThinDose { area, seconds } => write!(
+                f,
+                "{area} gets only {seconds} s of stretch; more minutes would give it the usual {ENOUGH_S} s"
+            ),
+            Warning::AreaNeedsTime { area } => write!(
+                f,
+                "{area} is left out: not enough time; ask for more minutes to include it"
+            ),
+            Warning::AreaNeedsPlace {
+                area,
+                places,
+                allow,
+            } => write!(
+                f,
+                "{area} is left out: no exercise for it can be done in {}; allowing {allow} would include it",
+                join(places)
+            ),
+            Warning::AreaUnserved { area } => write!(
+                f,
+                "{area} is left out: no exercise in the catalogue serves it"
+            ),
+            Warning::Trimmed { names } => write!(
+                f,
+                "repetitions trimmed to fit the time: {}",
+                names.join(", ")
+            ),
+            Warning::Gentler => write!(
+                f,
+                "gentler plan after a flare: only the gentlest exercises, holds of at most {} s, at most {} repetitions",
+                gentler::MAX_HOLD_S,
+                gentler::MAX_REPS
+            ),
+            Warning::Blocked { id, name } => write!(
+                f,
+                "left out for safety: {name} was logged as hurting twice in 14 days; `backstretch profile allow {id}` puts it back"
+            ),
+            Warning::SeeClinician { flares } => write!(
+                f,
+                "{flares} flares in the last 14 days: please see a doctor or physiotherapist before going on; plans stay gentle until a calmer session"
+            ),
+        }
+    }
+}
+
 /// The dose an exercise gets in a style (before any trimming).
 pub fn style_dose(e: &Exercise, style: DoseStyle, gentler: bool) -> Dose {
     let base = &e.dose;
@@ -199,8 +323,7 @@ pub fn style_dose(e: &Exercise, style: DoseStyle, gentler: bool) -> Dose {
         (DoseStyle::Long, Kind::Stretch) => Dose::new(60, 1, 0),
     };
     if gentler {
-        d.hold_s = d.hold_s.min(15);
-        d.reps = d.reps.clamp(1, 2);
+        d = gentler::dose(d);
     }
     d
 }
@@ -261,16 +384,7 @@ impl Cand {
 /// Extra seconds a new position costs over a normal get-ready step.
 const POSITION_EXTRA: u32 = POSITION_S - PREPARE_S;
 
-fn fnv(h: u64, bytes: &[u8]) -> u64 {
-    let mut h = h;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+use crate::hash::{START as FNV_START, fnv};
 
 /// Weights of requested areas: the primary weighs more than all the others together.
 fn weights(n: usize) -> Vec<u32> {
@@ -758,7 +872,7 @@ fn plan_with(
         e.fits_any(&places)
             && !req.exclude.contains(&e.id)
             && !blocked.contains(&e.id)
-            && (!req.gentler || e.gentleness == 1)
+            && (!req.gentler || gentler::allows(e))
     };
     let mut cands: Vec<Cand> = Vec::new();
     for (i, e) in exercises.iter().enumerate() {
@@ -942,7 +1056,7 @@ fn warnings(
     req: &Request,
     exercises: &[&Exercise],
     blocked: &[String],
-) -> Vec<String> {
+) -> Vec<Warning> {
     let mut out = Vec::new();
     for a in areas {
         let served: u32 = items
@@ -952,9 +1066,10 @@ fn warnings(
             .sum();
         if served > 0 {
             if served < ENOUGH_S / 2 {
-                out.push(format!(
-                    "{a} gets only {served} s of stretch; more minutes would give it the usual {ENOUGH_S} s"
-                ));
+                out.push(Warning::ThinDose {
+                    area: *a,
+                    seconds: served,
+                });
             }
             continue;
         }
@@ -962,38 +1077,32 @@ fn warnings(
             e.areas.contains(a) && !req.exclude.contains(&e.id) && !blocked.contains(&e.id)
         };
         if exercises.iter().filter(usable).any(|e| e.fits_any(places)) {
-            out.push(format!(
-                "{a} is left out: not enough time; ask for more minutes to include it"
-            ));
+            out.push(Warning::AreaNeedsTime { area: *a });
         } else if let Some(p) = Place::ALL.iter().find(|p| {
             exercises
                 .iter()
                 .filter(usable)
                 .any(|e| e.places.contains(p))
         }) {
-            out.push(format!(
-                "{a} is left out: no exercise for it can be done in {}; allowing {p} would include it",
-                join(places)
-            ));
+            out.push(Warning::AreaNeedsPlace {
+                area: *a,
+                places: places.to_vec(),
+                allow: *p,
+            });
         } else {
-            out.push(format!(
-                "{a} is left out: no exercise in the catalogue serves it"
-            ));
+            out.push(Warning::AreaUnserved { area: *a });
         }
     }
-    let trimmed: Vec<&str> = items
+    let trimmed: Vec<String> = items
         .iter()
         .filter(|i| i.dose.reps < i.style_reps)
-        .map(|i| i.exercise.name.as_str())
+        .map(|i| i.exercise.name.clone())
         .collect();
     if !trimmed.is_empty() {
-        out.push(format!(
-            "repetitions trimmed to fit the time: {}",
-            trimmed.join(", ")
-        ));
+        out.push(Warning::Trimmed { names: trimmed });
     }
     if req.gentler {
-        out.push("gentler plan after a flare: only the gentlest exercises, holds of at most 15 s, at most 2 repetitions".into());
+        out.push(Warning::Gentler);
     }
     out
 }

@@ -12,7 +12,8 @@
 use crate::timeline::{At, Cue, Step, StepKind, Timeline};
 
 /// How a step ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Played to its end.
     Done,
@@ -30,6 +31,13 @@ impl Outcome {
             Outcome::Skipped => "skipped",
             Outcome::Hurt => "hurt",
         }
+    }
+
+    /// The outcome a word names.
+    pub fn parse(word: &str) -> Option<Outcome> {
+        [Outcome::Done, Outcome::Skipped, Outcome::Hurt]
+            .into_iter()
+            .find(|o| o.as_str() == word)
     }
 }
 

@@ -8,10 +8,15 @@
 //! change on the 0-10 scale that counts clinically for back pain (Ostelo et al., Spine 2008).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Catalog;
+use crate::exercise::{Dose, Exercise};
+use crate::time::Stamp;
+use crate::timeline::TimelineItem;
 use crate::vocab::Area;
 
 /// The disclaimer's text. Change [`DISCLAIMER_VERSION`] whenever it changes, so that
@@ -63,11 +68,20 @@ struct RedFlagFile {
 /// The red-flag questions file, embedded.
 pub const RED_FLAGS_TOML: &str = include_str!("../../../safety/red-flags.toml");
 
-/// Every red-flag question, in order.
-pub fn red_flags() -> Result<Vec<RedFlag>, String> {
+/// The embedded red-flag file could not be read (a build defect, caught by its tests).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("safety/red-flags.toml: {0}")]
+pub struct BadRedFlags(pub String);
+
+static RED_FLAGS: LazyLock<Result<Vec<RedFlag>, BadRedFlags>> = LazyLock::new(|| {
     toml::from_str::<RedFlagFile>(RED_FLAGS_TOML)
         .map(|f| f.question)
-        .map_err(|e| format!("safety/red-flags.toml: {e}"))
+        .map_err(|e| BadRedFlags(e.to_string()))
+});
+
+/// Every red-flag question, in order; the embedded file is parsed once.
+pub fn red_flags() -> Result<&'static [RedFlag], BadRedFlags> {
+    RED_FLAGS.as_ref().map(Vec::as_slice).map_err(Clone::clone)
 }
 
 /// The questions to ask for these areas: every general one, and the neck's when the neck is
@@ -91,6 +105,83 @@ pub enum Verdict {
         /// The signs reported, most urgent first.
         signs: Vec<RedFlag>,
     },
+}
+
+impl Verdict {
+    /// The verdict's level as the log keeps it.
+    pub fn level(&self) -> ScreeningVerdict {
+        match self {
+            Verdict::Clear => ScreeningVerdict::Clear,
+            Verdict::Flagged {
+                urgency: Urgency::Soon,
+                ..
+            } => ScreeningVerdict::Soon,
+            Verdict::Flagged { .. } => ScreeningVerdict::Emergency,
+        }
+    }
+}
+
+/// A red-flag check's verdict as the log keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScreeningVerdict {
+    /// No warning sign.
+    Clear,
+    /// A sign that calls for a clinician soon.
+    Soon,
+    /// A sign that calls for emergency care.
+    Emergency,
+}
+
+impl ScreeningVerdict {
+    /// The word used in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScreeningVerdict::Clear => "clear",
+            ScreeningVerdict::Soon => "soon",
+            ScreeningVerdict::Emergency => "emergency",
+        }
+    }
+
+    /// The verdict a word names.
+    pub fn parse(word: &str) -> Option<ScreeningVerdict> {
+        [
+            ScreeningVerdict::Clear,
+            ScreeningVerdict::Soon,
+            ScreeningVerdict::Emergency,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == word)
+    }
+}
+
+/// A red-flag check as the log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Screening {
+    /// When.
+    pub at: Stamp,
+    /// The areas it was asked for.
+    pub areas: Vec<Area>,
+    /// Question id to answer.
+    pub answers: BTreeMap<String, bool>,
+    /// The verdict.
+    pub verdict: ScreeningVerdict,
+}
+
+impl Screening {
+    /// The ids answered yes.
+    pub fn yes(&self) -> Vec<String> {
+        self.answers
+            .iter()
+            .filter(|(_, y)| **y)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Whether it was asked for every one of `areas`.
+    pub fn covers(&self, areas: &[Area]) -> bool {
+        areas.iter().all(|a| self.areas.contains(a))
+    }
 }
 
 /// The verdict for a set of yes answers.
@@ -179,6 +270,53 @@ pub const FLARES_FOR_CLINICIAN: usize = 3;
 /// Times an exercise hurt within the window before it is left out.
 pub const HURTS_TO_BLOCK: usize = 2;
 
+/// The gentler routine after a flare, and the gentlest one offered at high pain: only the
+/// gentlest exercises (gentleness 1 of 3), holds of at most 15 s, at most 2 repetitions.
+/// The planner and the playback of a saved routine both apply it from here.
+pub mod gentler {
+    use super::{Catalog, Dose, Exercise, TimelineItem};
+
+    /// The longest hold, in seconds.
+    pub const MAX_HOLD_S: u32 = 15;
+    /// The most repetitions.
+    pub const MAX_REPS: u32 = 2;
+    /// The only gentleness allowed.
+    pub const GENTLENESS: u8 = 1;
+
+    /// Whether an exercise is gentle enough.
+    pub fn allows(e: &Exercise) -> bool {
+        e.gentleness == GENTLENESS
+    }
+
+    /// A dose made gentler.
+    pub fn dose(d: Dose) -> Dose {
+        Dose {
+            hold_s: d.hold_s.min(MAX_HOLD_S),
+            reps: d.reps.clamp(1, MAX_REPS),
+            ..d
+        }
+    }
+
+    /// A saved routine made gentler: exercises not gentle enough (or not in the catalogue)
+    /// are left out, and the others' doses are shortened.
+    pub fn items(items: &[TimelineItem], catalog: &Catalog) -> Vec<TimelineItem> {
+        items
+            .iter()
+            .filter(|i| catalog.get(&i.id).is_some_and(|e| allows(&e.exercise)))
+            .map(|i| TimelineItem {
+                dose: dose(i.dose.clone()),
+                ..i.clone()
+            })
+            .collect()
+    }
+}
+
+/// Whether a pain score before a session is high enough to ask whether to go on, and to offer
+/// only the gentlest routine.
+pub fn is_high_pain(before: u8) -> bool {
+    before >= HIGH_PAIN
+}
+
 /// Whether a session was a flare: pain after at least 2 points above pain before.
 pub fn is_flare(before: u8, after: u8) -> bool {
     after >= before.saturating_add(FLARE_POINTS)
@@ -229,9 +367,34 @@ pub struct Hurt {
     /// The local day of the session.
     pub day: NaiveDate,
     /// The session.
-    pub session: i64,
+    pub session: crate::session::SessionId,
     /// The exercise.
     pub exercise: String,
+}
+
+/// The pain rules as of one day: exercises left out, and the flare state.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PainRules {
+    /// Exercise ids left out (hurt twice within 14 days).
+    pub blocked: Vec<String>,
+    /// Flares.
+    pub flare: FlareState,
+}
+
+impl PainRules {
+    /// The rules from the log: hurts, finished sessions' pain (newest first), and the
+    /// exercises the person put back.
+    pub fn from_log(
+        hurts: &[Hurt],
+        pains: &[SessionPain],
+        allowed: &BTreeMap<String, NaiveDate>,
+        today: NaiveDate,
+    ) -> PainRules {
+        PainRules {
+            blocked: blocked(hurts, allowed, today),
+            flare: flare_state(pains, today),
+        }
+    }
 }
 
 /// Exercises to leave out of plans: hurt in two or more sessions within the last 14 days,
@@ -246,7 +409,7 @@ pub fn blocked(
         let recent = (today - h.day).num_days() < WINDOW_DAYS;
         let after_allow = allowed.get(&h.exercise).is_none_or(|a| h.day > *a);
         if recent && after_allow {
-            sessions.entry(&h.exercise).or_default().insert(h.session);
+            sessions.entry(&h.exercise).or_default().insert(h.session.0);
         }
     }
     sessions
@@ -300,17 +463,17 @@ mod tests {
     #[test]
     fn neck_questions_only_when_the_neck_is_an_area() {
         let flags = red_flags().unwrap();
-        let back = questions_for(&flags, &[Area::LowerBack]);
+        let back = questions_for(flags, &[Area::LowerBack]);
         assert!(back.iter().all(|f| f.areas.is_empty()));
-        let neck = questions_for(&flags, &[Area::LowerBack, Area::Neck]);
+        let neck = questions_for(flags, &[Area::LowerBack, Area::Neck]);
         assert_eq!(neck.len(), back.len() + 2);
     }
 
     #[test]
     fn verdicts_name_the_sign_and_the_urgency() {
         let flags = red_flags().unwrap();
-        assert_eq!(verdict(&flags, &[]), Verdict::Clear);
-        let v = verdict(&flags, &["weight-loss".into()]);
+        assert_eq!(verdict(flags, &[]), Verdict::Clear);
+        let v = verdict(flags, &["weight-loss".into()]);
         assert!(matches!(
             v,
             Verdict::Flagged {
@@ -323,7 +486,7 @@ mod tests {
             m.contains("unexplained weight loss") && m.contains("See a doctor soon"),
             "{m}"
         );
-        let v = verdict(&flags, &["weight-loss".into(), "bladder-bowel".into()]);
+        let v = verdict(flags, &["weight-loss".into(), "bladder-bowel".into()]);
         let m = verdict_message(&v);
         assert!(m.contains("Seek emergency care now"), "{m}");
         assert!(
@@ -392,7 +555,7 @@ mod tests {
     fn two_hurts_in_two_weeks_block_until_allowed() {
         let h = |d, s, e: &str| Hurt {
             day: day(d),
-            session: s,
+            session: crate::session::SessionId(s),
             exercise: e.into(),
         };
         let none = BTreeMap::new();

@@ -1,11 +1,42 @@
 //! Sessions as the log keeps them: one run of a timeline, step by step, with pain before
-//! and after.
+//! and after. Every field is typed: step kinds, sides, outcomes, sources and times.
 
 use serde::{Deserialize, Serialize};
 
 use crate::player::Outcome;
+use crate::routine::Routine;
+use crate::time::Stamp;
+use crate::timeline::{Side, StepKind};
 
-/// How a session ended.
+/// How a session ended, as the log records it when it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ending {
+    /// Played to the end.
+    Completed,
+    /// The person quit.
+    Stopped,
+}
+
+impl Ending {
+    /// The word used in the log and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ending::Completed => "completed",
+            Ending::Stopped => "stopped",
+        }
+    }
+
+    /// The ending a word names.
+    pub fn parse(word: &str) -> Option<Ending> {
+        [Ending::Completed, Ending::Stopped]
+            .into_iter()
+            .find(|e| e.as_str() == word)
+    }
+}
+
+/// How a session stands: its ending, or, for one that never ended, whether it is still
+/// running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SessionOutcome {
@@ -31,6 +62,42 @@ impl SessionOutcome {
     }
 }
 
+impl From<Ending> for SessionOutcome {
+    fn from(e: Ending) -> Self {
+        match e {
+            Ending::Completed => SessionOutcome::Completed,
+            Ending::Stopped => SessionOutcome::Stopped,
+        }
+    }
+}
+
+/// Where a session was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionSource {
+    /// Played with the guided player (terminal or browser).
+    Player,
+    /// Logged by hand afterwards (from a printed sheet, say).
+    Manual,
+}
+
+impl SessionSource {
+    /// The word used in the log and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionSource::Player => "player",
+            SessionSource::Manual => "manual",
+        }
+    }
+
+    /// The source a word names.
+    pub fn parse(word: &str) -> Option<SessionSource> {
+        [SessionSource::Player, SessionSource::Manual]
+            .into_iter()
+            .find(|s| s.as_str() == word)
+    }
+}
+
 /// A player writes a heartbeat this often; a session without an end and without a
 /// heartbeat for [`STALE_S`] counts as interrupted.
 pub const HEARTBEAT_S: i64 = 20;
@@ -39,25 +106,26 @@ pub const STALE_S: i64 = 90;
 
 /// One logged step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StepRecord {
     /// Index in the session's timeline.
     pub step: u32,
-    /// The step kind (`hold`, `rest`, ...).
-    pub kind: String,
+    /// The step kind.
+    pub kind: StepKind,
     /// The exercise, if the step belongs to one.
     pub exercise_id: Option<String>,
-    /// `left`, `right` or none.
-    pub side: Option<String>,
+    /// The side, for exercises done each side in turn.
+    pub side: Option<Side>,
     /// Repetition number (0 when not a hold or rest).
     pub rep: u32,
     /// Seconds planned.
     pub planned_s: u32,
     /// Milliseconds actually spent.
     pub done_ms: u64,
-    /// `done`, `skipped` or `hurt`.
-    pub outcome: String,
-    /// When it ended (RFC 3339).
-    pub at: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// When it ended.
+    pub at: Stamp,
 }
 
 /// What happened to the exercises of a session.
@@ -93,8 +161,8 @@ pub fn summarize(steps: &[StepRecord]) -> Summary {
             .filter(|s| s.exercise_id.as_deref() == Some(id));
         let (mut hurt, mut held) = (false, false);
         for s in mine {
-            hurt |= s.outcome == Outcome::Hurt.as_str();
-            held |= s.kind == "hold" && s.outcome == Outcome::Done.as_str();
+            hurt |= s.outcome == Outcome::Hurt;
+            held |= s.kind == StepKind::Hold && s.outcome == Outcome::Done;
         }
         let list = if hurt {
             &mut sum.hurt
@@ -108,87 +176,59 @@ pub fn summarize(steps: &[StepRecord]) -> Summary {
     sum
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn step(ex: &str, kind: &str, outcome: &str, ms: u64) -> StepRecord {
-        StepRecord {
-            step: 0,
-            kind: kind.into(),
-            exercise_id: Some(ex.into()),
-            side: None,
-            rep: 1,
-            planned_s: 10,
-            done_ms: ms,
-            outcome: outcome.into(),
-            at: "2026-11-21T09:00:00+00:00".into(),
-        }
-    }
-
-    #[test]
-    fn summary_sorts_exercises_by_what_happened() {
-        let s = summarize(&[
-            step("a", "prepare", "done", 8_000),
-            step("a", "hold", "done", 10_000),
-            step("b", "hold", "skipped", 2_000),
-            step("c", "hold", "done", 10_000),
-            step("c", "hold", "hurt", 3_000),
-        ]);
-        assert_eq!(s.done, vec!["a"]);
-        assert_eq!(s.skipped, vec!["b"]);
-        assert_eq!(s.hurt, vec!["c"]);
-        assert_eq!(s.seconds, 33);
-    }
-}
+/// A session's id in one log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SessionId(pub i64);
 
 /// A session as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {
     /// Row id in this log.
-    pub id: i64,
+    pub id: SessionId,
     /// Stable id across exports and imports.
     pub uid: String,
-    /// When it started (RFC 3339, local time with offset).
-    pub started_at: String,
+    /// When it started.
+    pub started_at: Stamp,
     /// When it ended, if it did.
-    pub ended_at: Option<String>,
+    pub ended_at: Option<Stamp>,
     /// Last sign of life from its player.
-    pub heartbeat_at: String,
-    /// `player` or `manual`.
-    pub source: String,
-    /// The routine played, as `plan --format json`.
-    pub routine: String,
+    pub heartbeat_at: Stamp,
+    /// Player or manual.
+    pub source: SessionSource,
+    /// The routine played.
+    pub routine: Routine,
     /// Seconds the routine was planned to take.
     pub planned_s: u32,
     /// Pain 0-10 before.
     pub pain_before: Option<u8>,
     /// Pain 0-10 after.
     pub pain_after: Option<u8>,
-    /// `completed` or `stopped`; none while unfinished.
-    pub outcome: Option<String>,
+    /// How it ended; none while unfinished.
+    pub outcome: Option<Ending>,
     /// The player's process id, while it runs.
     pub pid: Option<u32>,
+}
+
+/// A session with its steps, in the order they were logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedSession {
+    /// The session.
+    pub session: SessionRecord,
+    /// Its steps.
+    pub steps: Vec<StepRecord>,
 }
 
 impl SessionRecord {
     /// The outcome as of `now`: an unfinished session is in progress while its player runs
     /// and keeps writing heartbeats, and interrupted once either stops. `alive` says whether
     /// a process id is running (`None` when that cannot be known on this system).
-    pub fn status(
-        &self,
-        now: chrono::DateTime<chrono::FixedOffset>,
-        alive: impl Fn(u32) -> Option<bool>,
-    ) -> SessionOutcome {
-        match self.outcome.as_deref() {
-            Some("completed") => SessionOutcome::Completed,
-            Some("stopped") => SessionOutcome::Stopped,
-            _ if self.pid.and_then(&alive) == Some(false) => SessionOutcome::Interrupted,
-            _ => {
-                let fresh = chrono::DateTime::parse_from_rfc3339(&self.heartbeat_at)
-                    .map(|h| (now - h).num_seconds() < STALE_S)
-                    .unwrap_or(false);
-                if fresh && self.source == "player" {
+    pub fn status(&self, now: Stamp, alive: impl Fn(u32) -> Option<bool>) -> SessionOutcome {
+        match self.outcome {
+            Some(e) => e.into(),
+            None if self.pid.and_then(&alive) == Some(false) => SessionOutcome::Interrupted,
+            None => {
+                let fresh = self.heartbeat_at.seconds_until(now) < STALE_S;
+                if fresh && self.source == SessionSource::Player {
                     SessionOutcome::InProgress
                 } else {
                     SessionOutcome::Interrupted
@@ -199,29 +239,62 @@ impl SessionRecord {
 }
 
 #[cfg(test)]
-mod status_tests {
+mod tests {
     use super::*;
 
-    fn rec(outcome: Option<&str>, heartbeat: &str, pid: Option<u32>) -> SessionRecord {
+    fn stamp(t: &str) -> Stamp {
+        Stamp::parse(t).unwrap()
+    }
+
+    fn step(ex: &str, kind: StepKind, outcome: Outcome, ms: u64) -> StepRecord {
+        StepRecord {
+            step: 0,
+            kind,
+            exercise_id: Some(ex.into()),
+            side: None,
+            rep: 1,
+            planned_s: 10,
+            done_ms: ms,
+            outcome,
+            at: stamp("2026-11-21T09:00:00+00:00"),
+        }
+    }
+
+    #[test]
+    fn summary_sorts_exercises_by_what_happened() {
+        let s = summarize(&[
+            step("a", StepKind::Prepare, Outcome::Done, 8_000),
+            step("a", StepKind::Hold, Outcome::Done, 10_000),
+            step("b", StepKind::Hold, Outcome::Skipped, 2_000),
+            step("c", StepKind::Hold, Outcome::Done, 10_000),
+            step("c", StepKind::Hold, Outcome::Hurt, 3_000),
+        ]);
+        assert_eq!(s.done, vec!["a"]);
+        assert_eq!(s.skipped, vec!["b"]);
+        assert_eq!(s.hurt, vec!["c"]);
+        assert_eq!(s.seconds, 33);
+    }
+
+    fn rec(outcome: Option<Ending>, heartbeat: &str, pid: Option<u32>) -> SessionRecord {
         SessionRecord {
-            id: 1,
+            id: SessionId(1),
             uid: "u".into(),
-            started_at: "2026-11-21T09:00:00+00:00".into(),
+            started_at: stamp("2026-11-21T09:00:00+00:00"),
             ended_at: None,
-            heartbeat_at: heartbeat.into(),
-            source: "player".into(),
-            routine: "{}".into(),
+            heartbeat_at: stamp(heartbeat),
+            source: SessionSource::Player,
+            routine: Routine::default(),
             planned_s: 60,
             pain_before: None,
             pain_after: None,
-            outcome: outcome.map(str::to_string),
+            outcome,
             pid,
         }
     }
 
     #[test]
     fn unfinished_sessions_are_in_progress_only_while_their_player_lives() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-11-21T09:01:00+00:00").unwrap();
+        let now = stamp("2026-11-21T09:01:00+00:00");
         let fresh = "2026-11-21T09:00:50+00:00";
         let stale = "2026-11-21T08:50:00+00:00";
         let unknown = |_| None;
@@ -242,11 +315,11 @@ mod status_tests {
             SessionOutcome::Interrupted
         );
         assert_eq!(
-            rec(Some("stopped"), stale, None).status(now, unknown),
+            rec(Some(Ending::Stopped), stale, None).status(now, unknown),
             SessionOutcome::Stopped
         );
         assert_eq!(
-            rec(Some("completed"), fresh, None).status(now, unknown),
+            rec(Some(Ending::Completed), fresh, None).status(now, unknown),
             SessionOutcome::Completed
         );
     }

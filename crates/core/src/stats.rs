@@ -9,6 +9,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use crate::profile::Goal;
+use crate::session::{Ending, LoggedSession, summarize};
 
 /// One session as the statistics need it.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +31,20 @@ pub struct SessionFact {
 }
 
 impl SessionFact {
+    /// The facts of a logged session.
+    pub fn of(s: &LoggedSession) -> SessionFact {
+        let sum = summarize(&s.steps);
+        SessionFact {
+            started: s.session.started_at.local(),
+            seconds: sum.seconds,
+            pain_before: s.session.pain_before,
+            pain_after: s.session.pain_after,
+            counts: s.session.outcome == Some(Ending::Completed) || !sum.done.is_empty(),
+            done: sum.done.len(),
+            hurt: sum.hurt,
+        }
+    }
+
     /// The local day it belongs to.
     pub fn day(&self) -> NaiveDate {
         self.started.date_naive()

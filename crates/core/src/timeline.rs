@@ -47,6 +47,21 @@ impl StepKind {
             StepKind::Done => "done",
         }
     }
+
+    /// Every kind.
+    pub const ALL: [StepKind; 6] = [
+        StepKind::Position,
+        StepKind::Prepare,
+        StepKind::Hold,
+        StepKind::Rest,
+        StepKind::Switch,
+        StepKind::Done,
+    ];
+
+    /// The kind a word names.
+    pub fn parse(word: &str) -> Option<StepKind> {
+        StepKind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
 }
 
 /// A side of the body, for exercises done each side in turn.
@@ -66,6 +81,13 @@ impl Side {
             Side::Left => "left",
             Side::Right => "right",
         }
+    }
+
+    /// The side a word names.
+    pub fn parse(word: &str) -> Option<Side> {
+        [Side::Left, Side::Right]
+            .into_iter()
+            .find(|s| s.as_str() == word)
     }
 }
 

@@ -8,4 +8,5 @@ pub mod chart;
 pub mod export;
 pub mod figure;
 pub mod plan;
+pub mod progress;
 pub mod table;

@@ -2,15 +2,15 @@
 
 use std::process::ExitCode;
 
-use backstretch_core::catalog::{self, Catalog, Entry};
+use backstretch_app::catalog::read_toml_dir;
+use backstretch_core::catalog::{self, Catalog, Entry, SourceFile};
 use backstretch_render::catalog::{diagnostics_text, entry_json, list_table, show_text};
-use miette::IntoDiagnostic;
 use serde::Serialize;
 
 use crate::args::{CatalogCommand, CheckArgs, Format, ListArgs, ShowArgs};
-use crate::cmd::plan::find_entry;
-use crate::context::{Context, as_sources, read_toml_dir};
-use crate::output::{print, stderr_color, width};
+use crate::context::Context;
+use crate::lookup::find_entry;
+use crate::output::{json, print, stderr_color, width};
 
 pub fn run(ctx: &Context, cmd: CatalogCommand) -> miette::Result<ExitCode> {
     match cmd {
@@ -18,12 +18,6 @@ pub fn run(ctx: &Context, cmd: CatalogCommand) -> miette::Result<ExitCode> {
         CatalogCommand::Show(a) => show(ctx, &a),
         CatalogCommand::Check(a) => check(ctx, &a),
     }
-}
-
-fn json<T: Serialize + ?Sized>(value: &T) -> miette::Result<String> {
-    let mut s = serde_json::to_string_pretty(value).into_diagnostic()?;
-    s.push('\n');
-    Ok(s)
 }
 
 fn list(ctx: &Context, a: &ListArgs) -> miette::Result<ExitCode> {
@@ -79,7 +73,8 @@ fn check(ctx: &Context, a: &CheckArgs) -> miette::Result<ExitCode> {
         Some(d) => (read_toml_dir(d)?, format!("{}", d.display())),
         None => (Vec::new(), "the built-in catalogue".to_string()),
     };
-    let loaded = Catalog::load(&builtin, &as_sources(&user));
+    let sources: Vec<SourceFile<'_>> = user.iter().map(|f| f.source()).collect();
+    let loaded = Catalog::load(&builtin, &sources);
     let files = if a.dir.is_some() {
         user.len()
     } else {

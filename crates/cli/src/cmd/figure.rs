@@ -3,12 +3,12 @@
 use std::process::ExitCode;
 
 use backstretch_render::figure::{animated_svg, figure_json, keyframes_svg};
-use miette::{IntoDiagnostic, miette};
+use miette::miette;
 
 use crate::args::{FigureArgs, Format};
-use crate::cmd::plan::find_entry;
 use crate::context::Context;
-use crate::output::print;
+use crate::lookup::find_entry;
+use crate::output::{json, png, print, write_file};
 
 pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Json])?;
@@ -24,9 +24,7 @@ pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
         ));
     };
     if format == Format::Json {
-        let mut t = serde_json::to_string_pretty(&figure_json(e, spec)).into_diagnostic()?;
-        t.push('\n');
-        print(&t)?;
+        print(&json(&figure_json(e, spec))?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let svg = if a.animate {
@@ -49,7 +47,7 @@ pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
                         "a PNG cannot move"
                     ));
                 }
-                Some("png") => crate::cmd::stats::png(&svg)?,
+                Some("png") => png(&svg)?,
                 _ => {
                     return Err(miette!(
                         help = "end the file name with .svg or .png",
@@ -58,8 +56,7 @@ pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
                     ));
                 }
             };
-            std::fs::write(path, bytes)
-                .map_err(|e| miette!("cannot write {}: {e}", path.display()))?;
+            write_file(path, &bytes)?;
             print(&format!("Wrote {}.\n", path.display()))?;
         }
     }

@@ -2,14 +2,13 @@
 
 use std::process::ExitCode;
 
-use backstretch_core::session::{SessionRecord, summarize};
+use backstretch_core::session::{LoggedSession, SessionSource, summarize};
 use backstretch_render::table::Table;
-use miette::{IntoDiagnostic, miette};
 use serde::Serialize;
 
 use crate::args::Format;
-use crate::context::Context;
-use crate::output::{print, width};
+use crate::context::{Context, process_alive};
+use crate::output::{json, print, width};
 
 #[derive(Serialize)]
 struct Exercises {
@@ -24,7 +23,7 @@ struct Row {
     uid: String,
     started_at: String,
     ended_at: Option<String>,
-    source: String,
+    source: SessionSource,
     minutes: f64,
     planned_minutes: f64,
     exercises: Exercises,
@@ -37,54 +36,40 @@ fn pain(p: Option<u8>) -> String {
     p.map_or_else(|| "-".to_string(), |v| v.to_string())
 }
 
-fn when(s: &SessionRecord) -> String {
-    chrono::DateTime::parse_from_rfc3339(&s.started_at)
-        .map(|t| t.format("%a %-d %b %Y %H:%M").to_string())
-        .unwrap_or_else(|_| s.started_at.clone())
-}
-
 pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Json])?;
-    let sessions = if ctx.store_path().exists() {
-        ctx.store()?.sessions().map_err(|e| miette!("{e}"))?
+    let sessions: Vec<LoggedSession> = if ctx.has_store() {
+        let store = ctx.store()?;
+        ctx.app(&store).sessions()?
     } else {
         Vec::new()
     };
-    let store = if sessions.is_empty() {
-        None
-    } else {
-        Some(ctx.store()?)
-    };
-    let now = chrono::Local::now().fixed_offset();
-    let mut rows = Vec::new();
-    for s in &sessions {
-        let steps = match &store {
-            Some(st) => st.steps(s.id).map_err(|e| miette!("{e}"))?,
-            None => Vec::new(),
-        };
-        let sum = summarize(&steps);
-        rows.push(Row {
-            id: s.id,
-            uid: s.uid.clone(),
-            started_at: s.started_at.clone(),
-            ended_at: s.ended_at.clone(),
-            source: s.source.clone(),
-            minutes: (sum.seconds as f64 / 6.0).round() / 10.0,
-            planned_minutes: (f64::from(s.planned_s) / 6.0).round() / 10.0,
-            exercises: Exercises {
-                done: sum.done,
-                skipped: sum.skipped,
-                hurt: sum.hurt,
-            },
-            pain_before: s.pain_before,
-            pain_after: s.pain_after,
-            outcome: s.status(now, crate::context::process_alive).as_str(),
-        });
-    }
+    let rows: Vec<Row> = sessions
+        .iter()
+        .map(|l| {
+            let s = &l.session;
+            let sum = summarize(&l.steps);
+            Row {
+                id: s.id.0,
+                uid: s.uid.clone(),
+                started_at: s.started_at.rfc3339(),
+                ended_at: s.ended_at.map(|t| t.rfc3339()),
+                source: s.source,
+                minutes: (sum.seconds as f64 / 6.0).round() / 10.0,
+                planned_minutes: (f64::from(s.planned_s) / 6.0).round() / 10.0,
+                exercises: Exercises {
+                    done: sum.done,
+                    skipped: sum.skipped,
+                    hurt: sum.hurt,
+                },
+                pain_before: s.pain_before,
+                pain_after: s.pain_after,
+                outcome: s.status(ctx.now, process_alive).as_str(),
+            }
+        })
+        .collect();
     if format == Format::Json {
-        let mut text = serde_json::to_string_pretty(&rows).into_diagnostic()?;
-        text.push('\n');
-        print(&text)?;
+        print(&json(&rows)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
@@ -98,7 +83,7 @@ pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
         .align_right(1)
         .no_wrap(3)
         .no_wrap(4);
-    for (r, s) in rows.iter().zip(&sessions) {
+    for (r, l) in rows.iter().zip(&sessions) {
         let mut ex = format!("{} done", r.exercises.done.len());
         if !r.exercises.skipped.is_empty() {
             ex.push_str(&format!(", {} skipped", r.exercises.skipped.len()));
@@ -110,13 +95,17 @@ pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
                 r.exercises.hurt.join(", ")
             ));
         }
-        let outcome = if r.source == "manual" {
+        let outcome = if r.source == SessionSource::Manual {
             format!("{} (logged)", r.outcome)
         } else {
             r.outcome.to_string()
         };
         t.row([
-            when(s),
+            l.session
+                .started_at
+                .local()
+                .format("%a %-d %b %Y %H:%M")
+                .to_string(),
             format!("{:.1}", r.minutes),
             ex,
             format!("{} -> {}", pain(r.pain_before), pain(r.pain_after)),

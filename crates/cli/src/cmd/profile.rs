@@ -1,16 +1,14 @@
-//! `backstretch profile set | show`.
+//! `backstretch profile set | show | allow`.
 
 use std::process::ExitCode;
 
 use backstretch_core::profile::Profile;
-use backstretch_core::vocab::Word;
 use backstretch_render::catalog::word_list;
-use miette::{IntoDiagnostic, miette};
+use miette::miette;
 
 use crate::args::{Format, ProfileCommand, ProfileSetArgs};
-use crate::cmd::plan::resolve_ids;
 use crate::context::Context;
-use crate::output::print;
+use crate::output::{json, print};
 
 pub fn run(ctx: &Context, cmd: ProfileCommand) -> miette::Result<ExitCode> {
     match cmd {
@@ -22,23 +20,8 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> miette::Result<ExitCode> {
 
 fn allow(ctx: &Context, name: &str) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
-    let id = resolve_ids(&catalog, &[name.to_string()], "allow")?.remove(0);
     let store = ctx.store()?;
-    let Some(mut p) = store.profile().map_err(|e| miette!("{e}"))? else {
-        return Err(miette!(
-            help = "save one first with `backstretch profile set --area ... --place ...`",
-            "no profile saved yet"
-        ));
-    };
-    let was_blocked = crate::cmd::safety::pain_rules(&store, Some(&p))?
-        .blocked
-        .contains(&id);
-    p.allowed
-        .insert(id.clone(), chrono::Local::now().date_naive());
-    p.exclude.retain(|x| *x != id);
-    store
-        .set_profile(&p, &chrono::Local::now().to_rfc3339())
-        .map_err(|e| miette!("{e}"))?;
+    let (id, was_blocked) = ctx.app(&store).allow(&catalog, name)?;
     let msg = if was_blocked {
         format!("Put {id} back: plans may include it again. Go gently, and press h if it hurts.\n")
     } else {
@@ -53,8 +36,9 @@ fn allow(ctx: &Context, name: &str) -> miette::Result<ExitCode> {
 fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {
     let a = &args.routine;
     let catalog = ctx.catalog()?;
-    let old = ctx.profile()?;
-    let mut p = old.clone().unwrap_or_default();
+    let store = ctx.store()?;
+    let app = ctx.app(&store);
+    let mut p = app.profile()?.unwrap_or_default();
     if !a.area.is_empty() {
         p.areas.clone_from(&a.area);
     }
@@ -70,41 +54,26 @@ fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {
     if let Some(g) = args.goal {
         p.goal = g;
     }
-    for id in resolve_ids(&catalog, &a.exclude, "--exclude")? {
+    for id in app.resolve(&catalog, &a.exclude, "--exclude")? {
         if !p.exclude.contains(&id) {
             p.exclude.push(id);
         }
     }
-    for id in resolve_ids(&catalog, &args.include, "--include")? {
+    for id in app.resolve(&catalog, &args.include, "--include")? {
         p.exclude.retain(|x| *x != id);
     }
-    if p.areas.is_empty() || p.places.is_empty() {
-        return Err(miette!(
-            help = "e.g. `backstretch profile set --area lower-back --area neck --place bed --place chair`",
-            "a profile needs at least one --area and one --place"
-        ));
-    }
-    let store = ctx.store()?;
-    store
-        .set_profile(&p, &chrono::Local::now().to_rfc3339())
-        .map_err(|e| miette!("{e}"))?;
-    let verb = if old.is_some() { "Updated" } else { "Saved" };
-    print(&format!("{verb} your profile.\n\n{}", describe(ctx, &p)))?;
-    let areas_changed = old.as_ref().is_none_or(|o| o.areas != p.areas);
-    if areas_changed {
+    let saved = app.save_profile(p)?;
+    let verb = if saved.replaced { "Updated" } else { "Saved" };
+    print(&format!(
+        "{verb} your profile.\n\n{}",
+        describe(ctx, &saved.profile)
+    ))?;
+    if saved.screening_due {
         // New areas are checked for warning signs before anything is planned for them.
         if crate::ask::interactive() {
             println!();
-            crate::cmd::safety::ensure_screening(&store, &p.areas)?;
-        } else if store
-            .last_screening()
-            .map_err(|e| miette!("{e}"))?
-            .is_none_or(|s| {
-                !p.areas
-                    .iter()
-                    .all(|a| s.areas.iter().any(|x| x == a.as_str()))
-            })
-        {
+            crate::gates::pass_screening(&app, &saved.profile.areas)?;
+        } else {
             print(
                 "Your areas changed: the red-flag questions are asked again before the next plan (`backstretch safety`).\n",
             )?;
@@ -144,7 +113,13 @@ fn describe(ctx: &Context, p: &Profile) -> String {
 
 fn show(ctx: &Context) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Json])?;
-    let Some(p) = ctx.profile()? else {
+    let profile = if ctx.has_store() {
+        let store = ctx.store()?;
+        ctx.app(&store).profile()?
+    } else {
+        None
+    };
+    let Some(p) = profile else {
         return Err(miette!(
             help = "save one with `backstretch profile set --area lower-back --place bed --minutes 10`",
             "no profile saved yet in {}",
@@ -152,11 +127,7 @@ fn show(ctx: &Context) -> miette::Result<ExitCode> {
         ));
     };
     let text = match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&p).into_diagnostic()?;
-            s.push('\n');
-            s
-        }
+        Format::Json => json(&p)?,
         _ => describe(ctx, &p),
     };
     print(&text)?;

@@ -1,20 +1,29 @@
 //! `backstretch` with no subcommand. On a fresh data directory it walks a new user through
-//! the disclaimer, the red-flag check and a profile in a few questions, then offers today's
-//! routine; later it shows today's routine and this week's progress, and offers to start.
+//! the disclaimer, a profile and the red-flag check for its areas in a few questions, then
+//! offers today's routine; later it shows today's routine and this week's progress, and
+//! offers to start.
 
 use std::process::ExitCode;
 
+use backstretch_app::Overrides;
 use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::vocab::{Area, Place, Word};
 use backstretch_render::plan::plan_table;
+use backstretch_render::progress::progress_line;
 use miette::miette;
 
-use crate::args::{PlanFlags, StartArgs};
 use crate::ask;
-use crate::cmd::plan::checked_plan;
-use crate::cmd::safety::{ensure_disclaimer, ensure_screening};
 use crate::context::Context;
 use crate::output::{print, width};
+
+/// What to do after the welcome.
+#[derive(Debug, Clone, Copy)]
+pub enum Next {
+    /// Nothing more: exit with this code.
+    Exit(ExitCode),
+    /// Play today's routine now.
+    Start,
+}
 
 /// Reads a list of words as people type it: "lower back, neck", "bed and chair",
 /// "neck lower-back". Each comma- or "and"-separated piece is one word ("lower back" is
@@ -96,62 +105,63 @@ fn ask_profile() -> Option<Profile> {
     })
 }
 
-/// This week against the goal and the streak.
-fn progress(ctx: &Context) -> miette::Result<String> {
-    crate::cmd::stats::progress_now(&ctx.store()?)
-}
-
-pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
+pub fn run(ctx: &Context) -> miette::Result<Next> {
     let catalog = ctx.catalog()?;
+    let store = ctx.store()?;
+    let app = ctx.app(&store);
     if !ask::interactive() {
         // No questions off a terminal: show today's routine if everything is set up.
-        let store = ctx.store()?;
-        if store.profile().map_err(|e| miette!("{e}"))?.is_none() {
+        if app.profile()?.is_none() {
             return Err(miette!(
                 help = "run `backstretch` in a terminal for a guided first run, or set up with `backstretch --accept-disclaimer safety --answers none` and `backstretch profile set --area lower-back --place bed`",
                 "backstretch is not set up yet"
             ));
         }
-        let (plan, _) = checked_plan(ctx, &store, &catalog, &PlanFlags::default(), false)?;
+        let o = Overrides::default();
+        crate::gates::pass(ctx, &app, &app.areas(&o)?)?;
+        let plan = app.plan(&catalog, &o, false)?;
         print(&format!(
             "{}\n{}\n`backstretch start` plays it.\n",
-            progress(ctx)?,
+            progress_line(&app.progress(false)?),
             plan_table(&plan, width()).trim_end()
         ))?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Next::Exit(ExitCode::SUCCESS));
     }
-    let store = ctx.store()?;
-    let existing = store.profile().map_err(|e| miette!("{e}"))?;
+    let existing = app.profile()?;
     if existing.is_none() {
         ask::say(
             "Welcome to backstretch: gentle stretching routines for back and neck pain, built from practitioners' advice.\n",
         );
     }
-    ensure_disclaimer(ctx, &store)?;
+    if !app.disclaimer_accepted()? && !ctx.accept_disclaimer && !crate::gates::ask_disclaimer(&app)?
+    {
+        return Err(miette!(
+            help = "run `backstretch` again when you are ready to accept it",
+            "the disclaimer was not accepted, so no routine is planned or played"
+        ));
+    }
     let profile = match existing {
         Some(p) => p,
         None => {
             let Some(p) = ask_profile() else {
                 return Err(miette!("no answers; run `backstretch` again to set up"));
             };
-            store
-                .set_profile(&p, &chrono::Local::now().to_rfc3339())
-                .map_err(|e| miette!("{e}"))?;
+            let saved = app.save_profile(p)?;
             println!("\nSaved your profile.\n");
-            p
+            saved.profile
         }
     };
-    ensure_screening(&store, &profile.areas)?;
-    let (plan, _) = checked_plan(ctx, &store, &catalog, &PlanFlags::default(), false)?;
-    println!("{}\n", progress(ctx)?);
+    crate::gates::pass(ctx, &app, &profile.areas)?;
+    let plan = app.plan(&catalog, &Overrides::default(), false)?;
+    println!("{}\n", progress_line(&app.progress(false)?));
     println!("Today's routine:\n");
     print(&plan_table(&plan, width()))?;
     println!();
     if ask::yes_no("Start today's routine now?", true) {
-        return crate::cmd::start::run(ctx, &StartArgs::default());
+        return Ok(Next::Start);
     }
     print("Fine. `backstretch start` plays it whenever you are ready.\n")?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Next::Exit(ExitCode::SUCCESS))
 }
 
 #[cfg(test)]

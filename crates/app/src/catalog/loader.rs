@@ -1,0 +1,260 @@
+use std::path::{Path, PathBuf};
+
+use backstretch_core::BUILTIN_FILES;
+use backstretch_core::catalog::{self, Catalog, Entry, Loaded, ParsedFile, SourceFile};
+use backstretch_core::hash::Hasher;
+use serde::{Deserialize, Serialize};
+
+/// A folder of exercise files could not be read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum FolderError {
+    /// The folder itself.
+    #[error("cannot read the exercise folder {}", .dir.display())]
+    #[diagnostic(help(
+        "check the path, or create the folder and put exercise files (*.toml) in it"
+    ))]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// One file.
+    #[error("cannot read {}", .path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file that is not text.
+    #[error("{} is not UTF-8 text", .path.display())]
+    #[diagnostic(help("save the file as UTF-8 text"))]
+    NotText {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// A text file read for the catalogue.
+#[derive(Debug)]
+pub struct ReadFile {
+    /// Its path, as diagnostics name it.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+impl ReadFile {
+    /// Borrowed as a catalogue source file.
+    pub fn source(&self) -> SourceFile<'_> {
+        SourceFile {
+            path: &self.path,
+            text: &self.text,
+        }
+    }
+}
+
+/// A `*.toml` file in a folder, with what the cache fingerprint needs.
+#[derive(Debug)]
+struct Listed {
+    path: PathBuf,
+    len: u64,
+    modified_ns: u128,
+}
+
+/// Lists every `*.toml` file in a folder (not its subfolders), sorted by name.
+fn list_toml_dir(dir: &Path) -> Result<Vec<Listed>, FolderError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| FolderError::Folder {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
+    let mut out: Vec<Listed> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .filter_map(|e| {
+            let meta = std::fs::metadata(e.path()).ok()?;
+            meta.is_file().then(|| Listed {
+                path: e.path(),
+                len: meta.len(),
+                modified_ns: meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos()),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn read_listed(listed: &[Listed]) -> Result<Vec<ReadFile>, FolderError> {
+    listed
+        .iter()
+        .map(|l| {
+            let p = &l.path;
+            let bytes = std::fs::read(p).map_err(|source| FolderError::File {
+                path: p.clone(),
+                source,
+            })?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| FolderError::NotText { path: p.clone() })?;
+            Ok(ReadFile {
+                path: p.display().to_string(),
+                text,
+            })
+        })
+        .collect()
+}
+
+/// Reads every `*.toml` file in a folder (not its subfolders), sorted by name.
+pub fn read_toml_dir(dir: &Path) -> Result<Vec<ReadFile>, FolderError> {
+    read_listed(&list_toml_dir(dir)?)
+}
+
+/// Parses files on every core when there are enough to be worth it; the catalogue itself
+/// never starts a thread.
+fn parse_parallel(files: &[SourceFile<'_>]) -> Vec<ParsedFile> {
+    const PER_THREAD: usize = 512;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if files.len() < 2 * PER_THREAD || threads < 2 {
+        return catalog::parse_files(files);
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || catalog::parse_files(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                // A panic in a parser thread is a bug; re-raise it where it can be seen.
+                Err(e) => std::panic::resume_unwind(e),
+            })
+            .collect()
+    })
+}
+
+/// The parsed-catalogue cache for large user folders.
+mod cache {
+    use super::*;
+
+    /// Folders with fewer files are parsed every time (it takes under a few milliseconds).
+    pub const MIN_FILES: usize = 200;
+
+    #[derive(Serialize, Deserialize)]
+    struct Cached {
+        key: String,
+        invalid_files: usize,
+        entries: Vec<Entry>,
+    }
+
+    /// What the cached result depends on: this build, the built-in catalogue, the folder,
+    /// and each file's name, size and modification time.
+    pub fn fingerprint(dir: &Path, listing: &[Listed]) -> String {
+        let mut h = Hasher::default();
+        h.add(env!("CARGO_PKG_VERSION").as_bytes());
+        for (p, t) in BUILTIN_FILES {
+            h.add(p.as_bytes()).add(t.as_bytes());
+        }
+        h.add(dir.as_os_str().as_encoded_bytes());
+        for l in listing {
+            h.add(l.path.as_os_str().as_encoded_bytes())
+                .add(&l.len.to_le_bytes())
+                .add(&l.modified_ns.to_le_bytes());
+        }
+        format!("{:016x}-{}", h.finish(), listing.len())
+    }
+
+    /// The cached catalogue, if the cache is there, readable and for this key.
+    pub fn read(path: &Path, key: &str) -> Option<(Catalog, usize)> {
+        let bytes = std::fs::read(path).ok()?;
+        let c: Cached = serde_json::from_slice(&bytes).ok()?;
+        (c.key == key).then(|| (Catalog::from_entries(c.entries), c.invalid_files))
+    }
+
+    /// Writes the cache atomically; a cache that cannot be written is simply not used.
+    pub fn write(path: &Path, key: &str, loaded: &Loaded) {
+        let Some(dir) = path.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let c = Cached {
+            key: key.to_string(),
+            invalid_files: loaded.invalid_files,
+            entries: loaded.catalog.entries().to_vec(),
+        };
+        let Ok(bytes) = serde_json::to_vec(&c) else {
+            return;
+        };
+        let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+/// Where a data directory's catalogue comes from.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// The user's exercise folder.
+    pub dir: PathBuf,
+    /// Whether the user named it (then it must exist).
+    pub explicit: bool,
+    /// Where the parsed cache of a large folder is kept.
+    pub cache: PathBuf,
+}
+
+/// A loaded catalogue, and how many of the user's files were left out as invalid.
+#[derive(Debug, Clone)]
+pub struct LoadedCatalog {
+    /// The catalogue.
+    pub catalog: Catalog,
+    /// Invalid user files left out (`catalog check` names their problems).
+    pub invalid_files: usize,
+}
+
+impl Folder {
+    /// The built-in catalogue overlaid with the folder: none when the default folder does
+    /// not exist, an error when a folder named explicitly does not. A large folder is parsed
+    /// once and cached, keyed by this build, the folder and every file's name, size and
+    /// modification time; any change re-reads it.
+    pub fn load(&self) -> Result<LoadedCatalog, FolderError> {
+        if !self.explicit && !self.dir.is_dir() {
+            return Ok(builtin());
+        }
+        let listing = list_toml_dir(&self.dir)?;
+        if listing.is_empty() {
+            return Ok(builtin());
+        }
+        let key = cache::fingerprint(&self.dir, &listing);
+        let (catalog, invalid_files) = match cache::read(&self.cache, &key) {
+            Some(hit) => hit,
+            None => {
+                let files = read_listed(&listing)?;
+                let user: Vec<SourceFile<'_>> = files.iter().map(ReadFile::source).collect();
+                let loaded = Catalog::load_with(&catalog::builtin_files(), &user, parse_parallel);
+                if listing.len() >= cache::MIN_FILES {
+                    cache::write(&self.cache, &key, &loaded);
+                }
+                (loaded.catalog, loaded.invalid_files)
+            }
+        };
+        Ok(LoadedCatalog {
+            catalog,
+            invalid_files,
+        })
+    }
+}
+
+fn builtin() -> LoadedCatalog {
+    LoadedCatalog {
+        catalog: catalog::builtin().catalog,
+        invalid_files: 0,
+    }
+}

@@ -1,0 +1,7 @@
+//! The catalogue source for a data directory: the built-in catalogue overlaid with the
+//! user's folder of exercise files, parsed on every core when the folder is large, and
+//! cached for large folders.
+
+pub use loader::{Folder, FolderError, LoadedCatalog, ReadFile, read_toml_dir};
+
+mod loader;

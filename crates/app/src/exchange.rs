@@ -1,0 +1,157 @@
+//! Exchange: the whole log as an export file, importing one back (every value checked, all
+//! or nothing), the care plan for a clinician, and the reminder calendar's settings.
+
+use backstretch_core::catalog::Catalog;
+use backstretch_core::exchange::{CareActivity, CarePlan, FORMAT, LogFile, VERSION};
+use backstretch_core::reminder::{Reminder, first_day, spread_days};
+use backstretch_core::session::LoggedSession;
+use backstretch_core::vocab::Word;
+use backstretch_store::ImportCount;
+use chrono::{NaiveTime, Weekday};
+
+use crate::planning::Overrides;
+use crate::{App, AppError};
+
+impl App<'_> {
+    /// The whole log as an export file, oldest session first.
+    pub fn log_file(&self) -> Result<LogFile, AppError> {
+        Ok(LogFile::of(&self.store.sessions(&self.user)?))
+    }
+
+    /// Every session with its steps, newest first.
+    pub fn sessions(&self) -> Result<Vec<LoggedSession>, AppError> {
+        Ok(self.store.sessions(&self.user)?)
+    }
+
+    /// Imports an export file's text (named `file` in messages): every value is checked
+    /// first, and nothing is written unless all of it is good.
+    pub fn import(&self, file: &str, text: &str) -> Result<ImportCount, AppError> {
+        let parsed: LogFile = serde_json::from_str(text).map_err(|e| AppError::NotAnExport {
+            file: file.to_string(),
+            detail: e.to_string(),
+        })?;
+        if parsed.format != FORMAT || parsed.version != VERSION {
+            return Err(AppError::WrongExport {
+                file: file.to_string(),
+                format: parsed.format,
+                version: parsed.version,
+            });
+        }
+        let mut sessions = Vec::with_capacity(parsed.sessions.len());
+        for (i, s) in parsed.sessions.iter().enumerate() {
+            let bad = |problem: String| AppError::BadImport {
+                index: i + 1,
+                uid: s.uid.clone(),
+                problem,
+            };
+            for p in [s.pain_before, s.pain_after].into_iter().flatten() {
+                if p > 10 {
+                    return Err(bad(format!("pain {p} is outside 0-10")));
+                }
+            }
+            sessions.push(s.to_logged().map_err(|e| bad(format!("routine: {e}")))?);
+        }
+        self.store
+            .import(&self.user, &sessions)
+            .map_err(AppError::ImportFailed)
+    }
+
+    /// The care plan: the routine `plan` gives today (gates aside, with the pain rules
+    /// applied: an exercise left out for safety is not in it), or else the latest session's
+    /// routine; none when there is neither.
+    pub fn care_plan(&self, catalog: &Catalog) -> Result<Option<CarePlan>, AppError> {
+        let profile = self.store.profile(&self.user)?;
+        let per_week = profile.as_ref().map_or(7, |p| p.goal.per_week());
+        if let Some(p) = &profile {
+            let req = self.request(catalog, &Overrides::default())?;
+            let rules = self.pain_rules()?;
+            let req = backstretch_core::plan::Request {
+                gentler: rules.flare.gentler,
+                ..req
+            };
+            if let Ok(plan) = backstretch_core::plan::plan(catalog, &req, &rules.blocked) {
+                return Ok(Some(CarePlan {
+                    title: format!(
+                        "Stretching routine for {}",
+                        p.areas
+                            .iter()
+                            .map(|a| a.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    per_week,
+                    activities: plan
+                        .items
+                        .iter()
+                        .map(|i| CareActivity {
+                            name: i.exercise.name.clone(),
+                            dose: i.dose_text(", "),
+                        })
+                        .collect(),
+                }));
+            }
+        }
+        let latest = self.store.sessions(&self.user)?.into_iter().next();
+        Ok(latest
+            .map(|l| l.session.routine)
+            .filter(|r| !r.items.is_empty())
+            .map(|r| CarePlan {
+                title: "Stretching routine".into(),
+                per_week,
+                activities: r
+                    .items
+                    .iter()
+                    .map(|i| CareActivity {
+                        name: i.name.clone(),
+                        dose: format!(
+                            "{} s x {}{}",
+                            i.dose.hold_s,
+                            i.dose.reps,
+                            if i.sides == "each" { ", each side" } else { "" }
+                        ),
+                    })
+                    .collect(),
+            }))
+    }
+
+    /// The reminder calendar's settings: at `time` (default 08:00) on `days` (default: every
+    /// day for a daily goal, spread over the week otherwise), lasting the profile's minutes.
+    /// `place` names the data directory, so its UID is stable for it.
+    pub fn reminder(
+        &self,
+        place: &str,
+        time: Option<NaiveTime>,
+        days: Option<Vec<Weekday>>,
+    ) -> Result<Reminder, AppError> {
+        let profile = self.store.profile(&self.user)?;
+        let goal = profile
+            .as_ref()
+            .map_or(backstretch_core::profile::Goal::Daily, |p| p.goal);
+        let minutes = profile.as_ref().map_or(10, |p| p.minutes);
+        let days = days.unwrap_or_else(|| spread_days(goal.per_week()));
+        let time = time.unwrap_or(NaiveTime::MIN + chrono::Duration::hours(8));
+        let local = self.now.local();
+        let when = if days.is_empty() {
+            "every day".to_string()
+        } else {
+            days.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Ok(Reminder {
+            uid: format!(
+                "backstretch-reminder-{}@backstretch.local",
+                uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, place.as_bytes()).simple()
+            ),
+            first_day: first_day(local.date_naive(), local.time(), time, &days),
+            time,
+            days,
+            minutes,
+            stamp: local.with_timezone(&chrono::Utc),
+            description: format!(
+                "Your stretching session ({minutes} min, {when}; goal {goal}). Run `backstretch start`. Move slowly, never into pain, and stop if anything hurts."
+            ),
+        })
+    }
+}

@@ -1,0 +1,160 @@
+//! The gates every routine passes before it is planned or played: the disclaimer accepted,
+//! a red-flag check that covers the areas and found no warning sign. They come back as
+//! values; the front end asks what is needed and records the answers here.
+
+use std::collections::BTreeMap;
+
+use backstretch_core::safety::{
+    self, DISCLAIMER_VERSION, PainRules, RedFlag, Screening, SessionPain, Verdict,
+};
+use backstretch_core::vocab::Area;
+
+use crate::{App, AppError};
+
+/// Why a red-flag check is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScreeningDue {
+    /// None has been done.
+    Never,
+    /// The last one did not cover every area asked for.
+    AreasChanged,
+}
+
+/// A gate not yet passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// The disclaimer of [`DISCLAIMER_VERSION`] must be accepted.
+    Disclaimer,
+    /// The red-flag questions for `areas` must be answered.
+    Screening {
+        /// Why.
+        due: ScreeningDue,
+        /// The areas to ask for.
+        areas: Vec<Area>,
+    },
+    /// The latest check reported a warning sign: nothing is planned or played until a new
+    /// check has none.
+    Flagged {
+        /// The check.
+        screening: Screening,
+        /// Its verdict.
+        verdict: Verdict,
+    },
+}
+
+impl App<'_> {
+    /// The first gate not passed for a routine serving `areas`, or none.
+    pub fn gate(&self, areas: &[Area]) -> Result<Option<Gate>, AppError> {
+        if self.store.disclaimer_version(&self.user)? != Some(DISCLAIMER_VERSION) {
+            return Ok(Some(Gate::Disclaimer));
+        }
+        self.screening_gate(areas)
+    }
+
+    /// The red-flag gate alone.
+    pub fn screening_gate(&self, areas: &[Area]) -> Result<Option<Gate>, AppError> {
+        let due = match self.store.last_screening(&self.user)? {
+            Some(s) if s.verdict != safety::ScreeningVerdict::Clear => {
+                let verdict = safety::verdict(safety::red_flags()?, &s.yes());
+                return Ok(Some(Gate::Flagged {
+                    screening: s,
+                    verdict,
+                }));
+            }
+            Some(s) if s.covers(areas) => return Ok(None),
+            Some(_) => ScreeningDue::AreasChanged,
+            None => ScreeningDue::Never,
+        };
+        Ok(Some(Gate::Screening {
+            due,
+            areas: areas.to_vec(),
+        }))
+    }
+
+    /// Fails with the first gate not passed.
+    pub fn require_gates(&self, areas: &[Area]) -> Result<(), AppError> {
+        match self.gate(areas)? {
+            None => Ok(()),
+            Some(g) => Err(AppError::GateNotPassed(g)),
+        }
+    }
+
+    /// Whether the current disclaimer has been accepted.
+    pub fn disclaimer_accepted(&self) -> Result<bool, AppError> {
+        Ok(self.store.disclaimer_version(&self.user)? == Some(DISCLAIMER_VERSION))
+    }
+
+    /// Records that the current disclaimer was accepted (once is enough).
+    pub fn accept_disclaimer(&self) -> Result<(), AppError> {
+        if !self.disclaimer_accepted()? {
+            self.store
+                .accept_disclaimer(&self.user, DISCLAIMER_VERSION, self.now)?;
+        }
+        Ok(())
+    }
+
+    /// The red-flag questions to ask for `areas`.
+    pub fn questions(&self, areas: &[Area]) -> Result<Vec<&'static RedFlag>, AppError> {
+        Ok(safety::questions_for(safety::red_flags()?, areas))
+    }
+
+    /// Records a red-flag check for `areas`: the ids answered yes among the questions asked
+    /// (every other question asked counts as no). An unknown id is an error and records
+    /// nothing.
+    pub fn record_screening(&self, areas: &[Area], yes: &[String]) -> Result<Verdict, AppError> {
+        let all = safety::red_flags()?;
+        for id in yes {
+            if !all.iter().any(|q| &q.id == id) {
+                return Err(AppError::UnknownQuestion {
+                    id: id.clone(),
+                    known: all
+                        .iter()
+                        .map(|q| q.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        }
+        let asked = safety::questions_for(all, areas);
+        let answers: BTreeMap<String, bool> = asked
+            .iter()
+            .map(|q| (q.id.clone(), yes.contains(&q.id)))
+            .collect();
+        let v = safety::verdict(all, yes);
+        self.store.add_screening(
+            &self.user,
+            &Screening {
+                at: self.now,
+                areas: areas.to_vec(),
+                answers,
+                verdict: v.level(),
+            },
+        )?;
+        Ok(v)
+    }
+
+    /// The pain rules as of today, from the log: exercises that hurt twice lately (unless
+    /// put back), and flares.
+    pub fn pain_rules(&self) -> Result<PainRules, AppError> {
+        let allowed = self
+            .store
+            .profile(&self.user)?
+            .map(|p| p.allowed)
+            .unwrap_or_default();
+        let hurts = self.store.hurts(&self.user)?;
+        let pains: Vec<SessionPain> = self
+            .store
+            .sessions(&self.user)?
+            .iter()
+            .filter(|l| l.session.outcome.is_some())
+            .filter_map(|l| {
+                Some(SessionPain {
+                    day: l.session.started_at.day(),
+                    before: l.session.pain_before?,
+                    after: l.session.pain_after?,
+                })
+            })
+            .collect();
+        Ok(PainRules::from_log(&hurts, &pains, &allowed, self.today()))
+    }
+}

@@ -1,0 +1,65 @@
+//! The use cases every backstretch front end shares (the terminal, the web page, and later a
+//! clinic server), as plain Rust over core, a [`Store`], the time a front end read once, and
+//! a catalogue.
+//!
+//! The app decides; it never prompts, prints, or reads the clock. A gate that is not passed
+//! comes back as a value ([`Gate`]) with the facts a front end needs to word its question;
+//! an error ([`AppError`]) carries what went wrong and how to fix it.
+
+pub mod catalog;
+mod error;
+mod exchange;
+mod gates;
+mod planning;
+mod profile;
+mod progress;
+mod sessions;
+
+use backstretch_core::time::Stamp;
+use backstretch_store::{Store, UserId};
+
+pub use error::AppError;
+pub use gates::{Gate, ScreeningDue};
+pub use planning::{Overrides, Playable};
+pub use profile::ProfileSaved;
+pub use sessions::{ManualLog, Resume, SessionSummary};
+
+/// The app for one user, at one moment.
+pub struct App<'a> {
+    store: &'a dyn Store,
+    user: UserId,
+    now: Stamp,
+}
+
+impl std::fmt::Debug for App<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("user", &self.user)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> App<'a> {
+    /// The app over a store, for a user, at `now` (read once by the front end, with the
+    /// local offset in force).
+    pub fn new(store: &'a dyn Store, user: UserId, now: Stamp) -> App<'a> {
+        App { store, user, now }
+    }
+
+    /// The moment this app works at.
+    pub fn now(&self) -> Stamp {
+        self.now
+    }
+
+    /// The local day it is.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now.day()
+    }
+
+    /// The store, for front ends that stream to it (the player's steps go through
+    /// [`App::record_step`]).
+    pub fn user(&self) -> &UserId {
+        &self.user
+    }
+}

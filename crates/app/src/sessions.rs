@@ -1,0 +1,237 @@
+//! Sessions: begin one, record each step the moment it ends, finish it with a summary,
+//! resume an interrupted one, or log one done elsewhere.
+
+use backstretch_core::player::Outcome;
+use backstretch_core::routine::Routine;
+use backstretch_core::safety::{self, Light};
+use backstretch_core::session::{
+    Ending, SessionId, SessionOutcome, SessionRecord, SessionSource, StepRecord, Summary, summarize,
+};
+use backstretch_core::stats::Stats;
+use backstretch_core::time::Stamp;
+use backstretch_core::timeline::{StepKind, Timeline, TimelineItem};
+use backstretch_store::NewSession;
+
+use crate::{App, AppError};
+
+/// What a finished session comes to.
+#[derive(Debug, Clone)]
+pub struct SessionSummary {
+    /// How it ended.
+    pub ending: Ending,
+    /// Exercises done, skipped and hurt, and the seconds spent.
+    pub summary: Summary,
+    /// Pain before.
+    pub pain_before: Option<u8>,
+    /// Pain after.
+    pub pain_after: Option<u8>,
+    /// The traffic light for the pain after.
+    pub light: Option<Light>,
+    /// The rise in pain, when the session was a flare.
+    pub flare_rise: Option<u8>,
+    /// Flares within the window, when they call for a clinician.
+    pub see_clinician: Option<usize>,
+    /// Progress, with this session counted.
+    pub progress: Stats,
+}
+
+/// A session to resume: the session, its routine's items, and the first step not finished.
+#[derive(Debug, Clone)]
+pub struct Resume {
+    /// The session.
+    pub session: SessionRecord,
+    /// Its items.
+    pub items: Vec<TimelineItem>,
+    /// The first unfinished step.
+    pub from: usize,
+}
+
+/// A session done without the player.
+#[derive(Debug, Clone)]
+pub struct ManualLog {
+    /// The routine done.
+    pub routine: Routine,
+    /// Exercises that hurt (ids); they must be in the routine.
+    pub hurt: Vec<String>,
+    /// Where the routine came from, for messages.
+    pub what: String,
+    /// When it started (default now).
+    pub started: Option<Stamp>,
+    /// Pain before.
+    pub pain_before: u8,
+    /// Pain after.
+    pub pain_after: u8,
+}
+
+/// A new session's uid: random, unique across machines (UUID v4).
+fn new_uid() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+impl App<'_> {
+    /// Starts a session of `items` (the routine as stored), and returns its id.
+    pub fn begin(
+        &self,
+        routine: &Routine,
+        items: &[TimelineItem],
+        pain_before: Option<u8>,
+        pid: Option<u32>,
+    ) -> Result<SessionId, AppError> {
+        Ok(self.store.begin_session(
+            &self.user,
+            &NewSession {
+                uid: &new_uid(),
+                started_at: self.now,
+                source: SessionSource::Player,
+                routine,
+                planned_s: Timeline::new(items).total_s(),
+                pain_before,
+                pid,
+            },
+        )?)
+    }
+
+    /// Records one finished step, committed at once.
+    pub fn record_step(&self, id: SessionId, step: &StepRecord) -> Result<(), AppError> {
+        Ok(self.store.log_step(&self.user, id, step)?)
+    }
+
+    /// Records that the player is still running.
+    pub fn heartbeat(&self, id: SessionId, at: Stamp) -> Result<(), AppError> {
+        Ok(self.store.heartbeat(&self.user, id, at)?)
+    }
+
+    /// Ends a session at `ended` and sums it up.
+    pub fn finish(
+        &self,
+        id: SessionId,
+        ended: Stamp,
+        pain_before: Option<u8>,
+        pain_after: Option<u8>,
+        ending: Ending,
+    ) -> Result<SessionSummary, AppError> {
+        self.store
+            .finish_session(&self.user, id, ended, pain_after, ending)?;
+        let summary = summarize(&self.store.steps(&self.user, id)?);
+        let flare_rise = match (pain_before, pain_after) {
+            (Some(b), Some(a)) if safety::is_flare(b, a) => Some(a - b),
+            _ => None,
+        };
+        let see_clinician = if flare_rise.is_some() {
+            let rules = self.pain_rules()?;
+            rules
+                .flare
+                .see_clinician
+                .then_some(rules.flare.recent_flares)
+        } else {
+            None
+        };
+        Ok(SessionSummary {
+            ending,
+            summary,
+            pain_before,
+            pain_after,
+            light: pain_after.map(safety::light),
+            flare_rise,
+            see_clinician,
+            progress: self.progress(false)?,
+        })
+    }
+
+    /// The interrupted session to resume: the newest unfinished one whose player is gone.
+    /// `alive` tells whether a process id is running (`None` when that cannot be known).
+    pub fn resumable(&self, alive: impl Fn(u32) -> Option<bool>) -> Result<Resume, AppError> {
+        let Some(s) = self.store.last_unfinished(&self.user)? else {
+            return Err(AppError::NothingToResume);
+        };
+        if s.status(self.now, alive) == SessionOutcome::InProgress {
+            return Err(AppError::StillRunning {
+                started: s
+                    .started_at
+                    .local()
+                    .format("%a %-d %b %Y %H:%M")
+                    .to_string(),
+            });
+        }
+        let items = s.routine.items().map_err(|source| AppError::BadRoutine {
+            what: "the interrupted session's routine is damaged".into(),
+            source,
+            help: "start a new session with `backstretch start`",
+        })?;
+        let steps = self.store.steps(&self.user, s.id)?;
+        let from = steps.iter().map(|x| x.step as usize + 1).max().unwrap_or(0);
+        Ok(Resume {
+            session: s,
+            items,
+            from,
+        })
+    }
+
+    /// Records a session done without the player, as done (or hurt) holds, all at once.
+    pub fn log_manual(&self, m: &ManualLog) -> Result<(SessionId, usize, Stamp), AppError> {
+        let items = m.routine.items().map_err(|source| AppError::BadRoutine {
+            what: m.what.clone(),
+            source,
+            help: "the file must be what `backstretch plan --format json` prints",
+        })?;
+        for h in &m.hurt {
+            if !items.iter().any(|i| &i.id == h) {
+                return Err(AppError::HurtNotInRoutine {
+                    id: h.clone(),
+                    routine: m.what.clone(),
+                });
+            }
+        }
+        let started = m.started.unwrap_or(self.now);
+        if started.utc_s > self.now.utc_s + 5 * 60 {
+            return Err(AppError::InTheFuture(
+                started.local().format("%Y-%m-%d %H:%M").to_string(),
+            ));
+        }
+        let timeline = Timeline::new(&items);
+        let ended = started.plus_seconds(i64::from(timeline.total_s()));
+        let steps: Vec<StepRecord> = timeline
+            .steps()
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == StepKind::Hold)
+            .map(|(i, s)| {
+                let id = s.exercise_id.clone().unwrap_or_default();
+                StepRecord {
+                    step: i as u32,
+                    kind: s.kind,
+                    outcome: if m.hurt.contains(&id) {
+                        Outcome::Hurt
+                    } else {
+                        Outcome::Done
+                    },
+                    exercise_id: Some(id),
+                    side: s.side,
+                    rep: s.rep,
+                    planned_s: s.seconds,
+                    done_ms: u64::from(s.seconds) * 1000,
+                    at: ended,
+                }
+            })
+            .collect();
+        let mut routine = m.routine.clone();
+        routine.total_s = timeline.total_s();
+        let id = self.store.record_session(
+            &self.user,
+            &NewSession {
+                uid: &new_uid(),
+                started_at: started,
+                source: SessionSource::Manual,
+                routine: &routine,
+                planned_s: timeline.total_s(),
+                pain_before: Some(m.pain_before),
+                pid: None,
+            },
+            &steps,
+            ended,
+            Some(m.pain_after),
+            Ending::Completed,
+        )?;
+        Ok((id, items.len(), started))
+    }
+}

@@ -1,0 +1,76 @@
+//! Passing the app's gates on the terminal: the app says which gate stands (the disclaimer,
+//! a red-flag check, a reported warning sign); this asks the questions it needs, records the
+//! answers through the app, and otherwise fails with the app's message.
+
+use backstretch_app::{App, AppError, Gate};
+use backstretch_core::safety::{DISCLAIMER, Verdict, verdict_message};
+use backstretch_core::vocab::Area;
+use miette::miette;
+
+use crate::ask;
+use crate::context::Context;
+
+/// Asks the red-flag questions for `areas` and records the answers.
+pub fn ask_screening(app: &App<'_>, areas: &[Area]) -> miette::Result<Verdict> {
+    ask::say(
+        "A few yes-or-no questions about warning signs, to check that stretching is right for you now.\n",
+    );
+    let mut yes = Vec::new();
+    for q in app.questions(areas)? {
+        if ask::yes_no(&q.text, false) {
+            yes.push(q.id.clone());
+        }
+    }
+    Ok(app.record_screening(areas, &yes)?)
+}
+
+/// Asks for the disclaimer on a terminal; true when accepted.
+pub fn ask_disclaimer(app: &App<'_>) -> miette::Result<bool> {
+    ask::say(&format!("Before you start\n\n{DISCLAIMER}\n"));
+    if ask::yes_no("Do you understand and accept this?", false) {
+        app.accept_disclaimer()?;
+        println!();
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Passes every gate for a routine serving `areas`: accepts the disclaimer when
+/// `--accept-disclaimer` was given, asks on a terminal, and otherwise fails with the app's
+/// message saying how to pass.
+pub fn pass(ctx: &Context, app: &App<'_>, areas: &[Area]) -> miette::Result<()> {
+    if !app.disclaimer_accepted()? {
+        if ctx.accept_disclaimer {
+            app.accept_disclaimer()?;
+        } else if ask::interactive() {
+            if !ask_disclaimer(app)? {
+                return Err(miette!(
+                    help = "run `backstretch` again when you are ready to accept it",
+                    "the disclaimer was not accepted, so no routine is planned or played"
+                ));
+            }
+        } else {
+            return Err(AppError::GateNotPassed(Gate::Disclaimer).into());
+        }
+    }
+    pass_screening(app, areas)
+}
+
+/// Passes the red-flag gate for `areas`, asking on a terminal when a check is due.
+pub fn pass_screening(app: &App<'_>, areas: &[Area]) -> miette::Result<()> {
+    match app.screening_gate(areas)? {
+        None => Ok(()),
+        Some(Gate::Screening { areas, .. }) if ask::interactive() => {
+            let v = ask_screening(app, &areas)?;
+            ask::say(&format!("{}\n", verdict_message(&v)));
+            if v == Verdict::Clear {
+                Ok(())
+            } else {
+                Err(miette!(
+                    "no routine is planned or played after a warning sign"
+                ))
+            }
+        }
+        Some(gate) => Err(AppError::GateNotPassed(gate).into()),
+    }
+}

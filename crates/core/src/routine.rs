@@ -1,0 +1,272 @@
+//! The stored shape of a routine: what `plan --format json` prints, what `start --routine`
+//! plays back, and what the log keeps with every session. Reading the log needs nothing but
+//! this type.
+//!
+//! The timeline in a routine is informative only: playing a routine computes the timeline
+//! again from its items ([`Routine::items`]), so a file can never smuggle in other steps.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{HOLD_S, REPS, REST_S};
+use crate::exercise::{Dose, Exercise};
+use crate::plan::Plan;
+use crate::timeline::{Side, Step, StepKind, Timeline, TimelineItem};
+use crate::vocab::{Position, Sides, Word};
+
+/// What the routine was planned for.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct RoutineRequest {
+    /// Areas, primary first.
+    pub areas: Vec<String>,
+    /// Places.
+    pub places: Vec<String>,
+    /// Minutes asked for.
+    pub minutes: u32,
+    /// Dose style.
+    pub style: String,
+    /// Excluded ids.
+    pub exclude: Vec<String>,
+    /// The date planned for, `YYYY-MM-DD`.
+    pub date: String,
+    /// Whether the plan is the gentler one after a flare.
+    #[serde(default)]
+    pub gentler: bool,
+}
+
+/// A dose as a routine keeps it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RoutineDose {
+    /// Seconds per hold.
+    pub hold_s: u32,
+    /// Repetitions per side.
+    pub reps: u32,
+    /// Rest between repetitions.
+    pub rest_s: u32,
+}
+
+/// One exercise of a routine.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RoutineItem {
+    /// Exercise id.
+    pub exercise_id: String,
+    /// Display name.
+    pub name: String,
+    /// Position.
+    pub position: String,
+    /// Places it can be done.
+    pub places: Vec<String>,
+    /// both | each.
+    pub sides: String,
+    /// The dose to do.
+    pub dose: RoutineDose,
+    /// Seconds in the timeline, including getting ready.
+    pub seconds: u32,
+    /// Why it is there.
+    pub reason: String,
+    /// Requested areas it serves.
+    #[serde(default)]
+    pub serves: Vec<String>,
+    /// Whether it is the warm-up.
+    #[serde(default)]
+    pub warm_up: bool,
+    /// What to watch for.
+    #[serde(default)]
+    pub cautions: Vec<String>,
+}
+
+/// One timeline step of a routine.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RoutineStep {
+    /// position | prepare | hold | rest | switch | done.
+    pub kind: StepKind,
+    /// The exercise (null for done).
+    pub exercise_id: Option<String>,
+    /// left | right, or null.
+    pub side: Option<Side>,
+    /// Repetition (1-based) for hold and rest; 0 otherwise.
+    pub rep: u32,
+    /// Length.
+    pub seconds: u32,
+    /// Offset from the start.
+    pub start_s: u32,
+    /// What the coach says.
+    pub cue: String,
+}
+
+impl From<&Step> for RoutineStep {
+    fn from(s: &Step) -> Self {
+        RoutineStep {
+            kind: s.kind,
+            exercise_id: s.exercise_id.clone(),
+            side: s.side,
+            rep: s.rep,
+            seconds: s.seconds,
+            start_s: s.start_s,
+            cue: s.cue.clone(),
+        }
+    }
+}
+
+/// A whole routine (the stable JSON shape documented in the README).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Routine {
+    /// What was asked.
+    pub profile: RoutineRequest,
+    /// Dose style.
+    pub style: String,
+    /// Whole session in seconds; equals the sum of the timeline's seconds.
+    pub total_s: u32,
+    /// The exercises, in order.
+    pub items: Vec<RoutineItem>,
+    /// Every step.
+    pub timeline: Vec<RoutineStep>,
+    /// What could not be done as asked.
+    pub warnings: Vec<String>,
+}
+
+/// A routine whose items cannot be played, naming the item.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoutineError {
+    /// No items at all.
+    #[error("the routine has no items")]
+    Empty,
+    /// One item is wrong.
+    #[error("item {index} (`{id}`): {problem}")]
+    Item {
+        /// 1-based.
+        index: usize,
+        /// Its exercise id.
+        id: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+fn words<W: Word>(w: &[W]) -> Vec<String> {
+    w.iter().map(|x| x.as_str().to_string()).collect()
+}
+
+impl RoutineItem {
+    /// An item for an exercise at a dose.
+    pub fn of(e: &Exercise, dose: Dose, reason: &str) -> RoutineItem {
+        RoutineItem {
+            exercise_id: e.id.clone(),
+            name: e.name.clone(),
+            position: e.position.to_string(),
+            places: words(&e.places),
+            sides: e.sides.to_string(),
+            dose: RoutineDose {
+                hold_s: dose.hold_s,
+                reps: dose.reps,
+                rest_s: dose.rest_s,
+            },
+            seconds: 0,
+            reason: reason.to_string(),
+            serves: vec![],
+            warm_up: false,
+            cautions: e.cautions.clone(),
+        }
+    }
+}
+
+impl Routine {
+    /// The routine of a plan.
+    pub fn from_plan(p: &Plan) -> Routine {
+        let t = p.timeline();
+        Routine {
+            profile: RoutineRequest {
+                areas: words(&p.request.areas),
+                places: words(&p.request.places),
+                minutes: p.request.minutes,
+                style: p.request.style.to_string(),
+                exclude: p.request.exclude.clone(),
+                date: p.request.date.format("%Y-%m-%d").to_string(),
+                gentler: p.request.gentler,
+            },
+            style: p.request.style.to_string(),
+            total_s: t.total_s(),
+            items: p
+                .items
+                .iter()
+                .map(|i| RoutineItem {
+                    seconds: i.seconds,
+                    serves: words(&i.serves),
+                    warm_up: i.warm_up,
+                    ..RoutineItem::of(&i.exercise, i.dose.clone(), &i.reason)
+                })
+                .collect(),
+            timeline: t.steps().iter().map(RoutineStep::from).collect(),
+            warnings: p.warnings.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    /// A routine of items put together outside the planner (a session logged by hand, or
+    /// a saved routine made gentler), with its timeline and total worked out.
+    pub fn from_items(
+        profile: RoutineRequest,
+        style: &str,
+        items: Vec<RoutineItem>,
+        warnings: Vec<String>,
+    ) -> Result<Routine, RoutineError> {
+        let mut r = Routine {
+            profile,
+            style: style.to_string(),
+            total_s: 0,
+            items,
+            timeline: vec![],
+            warnings,
+        };
+        let t = Timeline::new(&r.items()?);
+        r.total_s = t.total_s();
+        r.timeline = t.steps().iter().map(RoutineStep::from).collect();
+        Ok(r)
+    }
+
+    /// The items as timeline items: the timeline is computed again from them (never trusted
+    /// from the routine). Every problem is named with the item it is in.
+    pub fn items(&self) -> Result<Vec<TimelineItem>, RoutineError> {
+        if self.items.is_empty() {
+            return Err(RoutineError::Empty);
+        }
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(n, i)| {
+                let bad = |problem: String| RoutineError::Item {
+                    index: n + 1,
+                    id: i.exercise_id.clone(),
+                    problem,
+                };
+                let position = Position::parse_word(&i.position).map_err(|e| bad(e.to_string()))?;
+                let sides = Sides::parse_word(&i.sides).map_err(|e| bad(e.to_string()))?;
+                let d = i.dose;
+                let check = |what: &str, v: u32, r: std::ops::Range<u32>| {
+                    if r.contains(&v) {
+                        Ok(())
+                    } else {
+                        Err(bad(format!(
+                            "dose.{what} {v} is outside {}-{}",
+                            r.start,
+                            r.end - 1
+                        )))
+                    }
+                };
+                check("hold_s", d.hold_s, HOLD_S)?;
+                check("reps", d.reps, REPS)?;
+                check("rest_s", d.rest_s, REST_S)?;
+                Ok(TimelineItem {
+                    id: i.exercise_id.clone(),
+                    name: i.name.clone(),
+                    position,
+                    sides,
+                    dose: Dose::new(d.hold_s, d.reps, d.rest_s),
+                })
+            })
+            .collect()
+    }
+
+    /// The areas it was planned for, as words.
+    pub fn areas(&self) -> &[String] {
+        &self.profile.areas
+    }
+}

@@ -1,0 +1,185 @@
+use backstretch_core::exchange::{CareActivity, CarePlan, FORMAT, LogFile, LogSession, VERSION};
+use backstretch_core::player::Outcome;
+use backstretch_core::reminder::Reminder;
+use backstretch_core::session::{Ending, SessionSource, StepRecord};
+use backstretch_core::time::Stamp;
+use backstretch_core::timeline::StepKind;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use serde_json::{Value, json};
+
+use super::*;
+
+fn t(s: &str) -> Stamp {
+    Stamp::parse(s).unwrap()
+}
+
+fn sample() -> LogFile {
+    LogFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        sessions: vec![
+            LogSession {
+                uid: "abc".into(),
+                started_at: t("2026-11-20T18:00:00+01:00"),
+                ended_at: Some(t("2026-11-20T18:10:00+01:00")),
+                heartbeat_at: t("2026-11-20T18:10:00+01:00"),
+                source: SessionSource::Player,
+                routine: json!({"items": []}),
+                planned_s: 600,
+                pain_before: Some(5),
+                pain_after: Some(3),
+                outcome: Some(Ending::Completed),
+                steps: vec![StepRecord {
+                    step: 1,
+                    kind: StepKind::Hold,
+                    exercise_id: Some("bridge".into()),
+                    side: None,
+                    rep: 1,
+                    planned_s: 5,
+                    done_ms: 5000,
+                    outcome: Outcome::Done,
+                    at: t("2026-11-20T18:00:20+01:00"),
+                }],
+            },
+            LogSession {
+                uid: "def".into(),
+                started_at: t("2026-11-21T08:00:00+01:00"),
+                ended_at: None,
+                heartbeat_at: t("2026-11-21T08:00:00+01:00"),
+                source: SessionSource::Player,
+                routine: json!({}),
+                planned_s: 300,
+                pain_before: None,
+                pain_after: None,
+                outcome: None,
+                steps: vec![],
+            },
+        ],
+    }
+}
+
+#[test]
+fn csv_has_a_row_per_step_and_reads_back() {
+    let text = csv(&sample()).unwrap();
+    let mut r = ::csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(headers, CSV_COLUMNS);
+    let rows: Vec<::csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][10], "bridge");
+    assert_eq!(&rows[0][4], "completed");
+    assert_eq!(&rows[0][1], "2026-11-20T18:00:00+01:00");
+    assert_eq!(&rows[1][4], "interrupted");
+    assert_eq!(&rows[1][8], "");
+}
+
+fn reminder(days: Vec<Weekday>) -> Reminder {
+    Reminder {
+        uid: "backstretch-reminder-1234@backstretch".into(),
+        first_day: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        time: NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
+        days,
+        minutes: 10,
+        stamp: DateTime::parse_from_rfc3339("2026-11-21T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+        description: "Today's routine: Pelvic tilt, Bridge; never stretch into pain, and stop if it hurts, even a little, because a long description must fold."
+            .into(),
+    }
+}
+
+#[test]
+fn the_calendar_parses_with_a_real_parser_and_is_deterministic() {
+    use icalendar::{Calendar, Component};
+    let text = ics(&reminder(vec![Weekday::Mon, Weekday::Wed, Weekday::Fri]));
+    assert!(text.lines().all(|l| l.len() <= 76), "folded");
+    assert!(text.contains("\r\n"));
+    let cal: Calendar = text.parse().unwrap();
+    let events: Vec<_> = cal.events().collect();
+    assert_eq!(events.len(), 1);
+    let e = events[0];
+    assert_eq!(e.get_summary(), Some("Stretch for your back (10 min)"));
+    assert_eq!(e.get_uid(), Some("backstretch-reminder-1234@backstretch"));
+    assert_eq!(
+        e.property_value("RRULE"),
+        Some("FREQ=WEEKLY;BYDAY=MO,WE,FR")
+    );
+    assert_eq!(
+        e.get_description(),
+        Some(reminder(vec![]).description.as_str())
+    );
+    let daily = ics(&reminder(vec![]));
+    assert!(daily.contains("RRULE:FREQ=DAILY\r\n"));
+    assert!(daily.contains("BEGIN:VALARM\r\n"));
+    assert!(daily.contains("ACTION:DISPLAY\r\n"));
+    assert_eq!(daily, ics(&reminder(vec![])), "deterministic");
+    insta::assert_snapshot!(daily.replace("\r\n", "\n"));
+}
+
+#[test]
+fn fhir_bundle_has_pain_observations_and_a_care_plan() {
+    let plan = CarePlan {
+        title: "Stretching routine".into(),
+        per_week: 3,
+        activities: vec![CareActivity {
+            name: "Bridge".into(),
+            dose: "hold 5 s x 8".into(),
+        }],
+    };
+    let b = fhir(
+        &sample(),
+        "/home/me",
+        Some(&plan),
+        "2026-11-21T09:00:00+01:00",
+    );
+    assert_eq!(b["resourceType"], "Bundle");
+    assert_eq!(b["type"], "collection");
+    let entries = b["entry"].as_array().unwrap();
+    let obs: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["resource"]["resourceType"] == "Observation")
+        .collect();
+    assert_eq!(
+        obs.len(),
+        2,
+        "pain before and after of the one session with scores"
+    );
+    for o in &obs {
+        let r = &o["resource"];
+        assert_eq!(r["code"]["coding"][0]["code"], "72514-3");
+        assert_eq!(r["code"]["coding"][0]["system"], "http://loinc.org");
+        assert!(r["valueInteger"].is_u64());
+        assert!(r["effectiveDateTime"].is_string());
+        let url = o["fullUrl"].as_str().unwrap();
+        let id = uuid::Uuid::parse_str(url.trim_start_matches("urn:uuid:")).unwrap();
+        assert_eq!(id.get_version_num(), 5, "a true name-based UUID");
+    }
+    let cp = entries
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "CarePlan")
+        .unwrap();
+    assert_eq!(cp["resource"]["intent"], "plan");
+    assert_eq!(
+        cp["resource"]["activity"][0]["detail"]["code"]["text"],
+        "Bridge"
+    );
+    let patient = entries[0]["fullUrl"].as_str().unwrap();
+    assert_eq!(cp["resource"]["subject"]["reference"], patient);
+    assert_eq!(
+        b,
+        fhir(
+            &sample(),
+            "/home/me",
+            Some(&plan),
+            "2026-11-21T09:00:00+01:00"
+        ),
+        "deterministic"
+    );
+}
+
+#[test]
+fn the_log_file_round_trips() {
+    let f = sample();
+    let text = serde_json::to_string_pretty(&f).unwrap();
+    assert_eq!(serde_json::from_str::<LogFile>(&text).unwrap(), f);
+}

@@ -1,0 +1,331 @@
+//! The contract every [`Store`] backend must keep, written once and run against each backend
+//! (in the manner of atuin's database test crate). A backend's tests call
+//! [`store_contract_tests!`](crate::store_contract_tests) with an expression that makes a
+//! fresh, empty store; each check below becomes one test.
+//!
+//! The checks panic on failure, as tests do.
+
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::collections::BTreeMap;
+
+use backstretch_core::player::Outcome;
+use backstretch_core::profile::{Goal, Profile};
+use backstretch_core::routine::Routine;
+use backstretch_core::safety::{Screening, ScreeningVerdict};
+use backstretch_core::session::{Ending, LoggedSession, SessionSource, StepRecord};
+use backstretch_core::time::Stamp;
+use backstretch_core::timeline::{Side, StepKind};
+use backstretch_core::vocab::{Area, Place};
+
+use crate::{NewSession, Store, StoreError, UserId};
+
+/// Makes one test per contract check for a backend: `store_contract_tests!(make())`, where
+/// `make()` returns a fresh, empty store behind any pointer (`Box`, or a guard that also
+/// keeps its temporary directory alive).
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($make:expr) => {
+        $crate::store_contract_tests!(@each $make;
+            profile_round_trips_per_user,
+            disclaimer_keeps_the_highest_version_per_user,
+            the_latest_screening_wins,
+            sessions_are_logged_step_by_step,
+            sessions_order_by_the_instant_across_a_clock_change,
+            a_recorded_session_is_all_or_nothing,
+            users_never_see_or_touch_each_others_sessions,
+            import_skips_known_uids_and_keeps_every_field,
+            hurts_count_once_per_session
+        );
+    };
+    (@each $make:expr; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                let store = $make;
+                $crate::contract::$name(&*store);
+            }
+        )*
+    };
+}
+
+fn t(text: &str) -> Stamp {
+    Stamp::parse(text).unwrap()
+}
+
+fn routine() -> Routine {
+    Routine {
+        style: "source".into(),
+        ..Routine::default()
+    }
+}
+
+fn step(i: u32, outcome: Outcome, at: &str) -> StepRecord {
+    StepRecord {
+        step: i,
+        kind: StepKind::Hold,
+        exercise_id: Some("bridge".into()),
+        side: Some(Side::Left),
+        rep: i,
+        planned_s: 5,
+        done_ms: 5_000,
+        outcome,
+        at: t(at),
+    }
+}
+
+fn new_session<'a>(uid: &'a str, at: &str, routine: &'a Routine) -> NewSession<'a> {
+    NewSession {
+        uid,
+        started_at: t(at),
+        source: SessionSource::Player,
+        routine,
+        planned_s: 60,
+        pain_before: Some(4),
+        pid: None,
+    }
+}
+
+/// A profile saved for one user is theirs alone, and saving again replaces it.
+pub fn profile_round_trips_per_user(s: &dyn Store) {
+    let (a, b) = (UserId::new("a"), UserId::new("b"));
+    assert_eq!(s.profile(&a).unwrap(), None);
+    let mut p = Profile {
+        areas: vec![Area::LowerBack, Area::Neck],
+        places: vec![Place::Bed],
+        minutes: 12,
+        goal: Goal::PerWeek(3),
+        ..Profile::default()
+    };
+    s.set_profile(&a, &p, t("2026-11-21T09:00:00+00:00"))
+        .unwrap();
+    assert_eq!(s.profile(&a).unwrap(), Some(p.clone()));
+    assert_eq!(s.profile(&b).unwrap(), None);
+    p.minutes = 5;
+    s.set_profile(&a, &p, t("2026-11-22T09:00:00+00:00"))
+        .unwrap();
+    assert_eq!(s.profile(&a).unwrap(), Some(p));
+}
+
+/// The disclaimer version is the highest accepted, per user.
+pub fn disclaimer_keeps_the_highest_version_per_user(s: &dyn Store) {
+    let (a, b) = (UserId::new("a"), UserId::new("b"));
+    assert_eq!(s.disclaimer_version(&a).unwrap(), None);
+    s.accept_disclaimer(&a, 2, t("2026-11-21T09:00:00+00:00"))
+        .unwrap();
+    s.accept_disclaimer(&a, 1, t("2026-11-22T09:00:00+00:00"))
+        .unwrap();
+    assert_eq!(s.disclaimer_version(&a).unwrap(), Some(2));
+    assert_eq!(s.disclaimer_version(&b).unwrap(), None);
+}
+
+/// The latest red-flag check is returned whole, per user.
+pub fn the_latest_screening_wins(s: &dyn Store) {
+    let (a, b) = (UserId::new("a"), UserId::new("b"));
+    assert_eq!(s.last_screening(&a).unwrap(), None);
+    let first = Screening {
+        at: t("2026-11-21T09:00:00+01:00"),
+        areas: vec![Area::Neck],
+        answers: BTreeMap::from([("weight-loss".to_string(), true)]),
+        verdict: ScreeningVerdict::Soon,
+    };
+    let second = Screening {
+        at: t("2026-11-22T09:00:00+01:00"),
+        areas: vec![Area::Neck, Area::LowerBack],
+        answers: BTreeMap::from([("weight-loss".to_string(), false)]),
+        verdict: ScreeningVerdict::Clear,
+    };
+    s.add_screening(&a, &first).unwrap();
+    s.add_screening(&a, &second).unwrap();
+    assert_eq!(s.last_screening(&a).unwrap(), Some(second));
+    assert_eq!(s.last_screening(&b).unwrap(), None);
+}
+
+/// Steps are kept as they are logged; an unfinished session is found; finishing ends it.
+pub fn sessions_are_logged_step_by_step(s: &dyn Store) {
+    let u = UserId::new("a");
+    let r = routine();
+    let id = s
+        .begin_session(&u, &new_session("u1", "2026-11-21T09:00:00+00:00", &r))
+        .unwrap();
+    let steps = [
+        step(1, Outcome::Done, "2026-11-21T09:00:10+00:00"),
+        step(2, Outcome::Hurt, "2026-11-21T09:00:20+00:00"),
+    ];
+    for st in &steps {
+        s.log_step(&u, id, st).unwrap();
+    }
+    let open = s.last_unfinished(&u).unwrap().unwrap();
+    assert_eq!(open.id, id);
+    assert_eq!(open.heartbeat_at, t("2026-11-21T09:00:20+00:00"));
+    assert_eq!(s.steps(&u, id).unwrap(), steps.to_vec());
+    s.heartbeat(&u, id, t("2026-11-21T09:00:30+00:00")).unwrap();
+    s.finish_session(
+        &u,
+        id,
+        t("2026-11-21T09:01:00+00:00"),
+        Some(3),
+        Ending::Completed,
+    )
+    .unwrap();
+    assert!(s.last_unfinished(&u).unwrap().is_none());
+    let all = s.sessions(&u).unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].session.pain_after, Some(3));
+    assert_eq!(all[0].session.outcome, Some(Ending::Completed));
+    assert_eq!(
+        all[0].session.ended_at,
+        Some(t("2026-11-21T09:01:00+00:00"))
+    );
+    assert_eq!(all[0].session.routine, r);
+    assert_eq!(all[0].steps, steps.to_vec());
+}
+
+/// Sessions come back newest first by the instant they started, not by their local text:
+/// 01:30 BST (00:30 UTC) is before 01:10 GMT (01:10 UTC) on the autumn fall-back night.
+pub fn sessions_order_by_the_instant_across_a_clock_change(s: &dyn Store) {
+    let u = UserId::new("a");
+    let r = routine();
+    let end = t("2026-10-25T02:00:00+00:00");
+    for (uid, at) in [
+        ("gmt", "2026-10-25T01:10:00+00:00"),
+        ("bst", "2026-10-25T01:30:00+01:00"),
+        ("later", "2026-10-26T08:00:00+00:00"),
+    ] {
+        s.record_session(
+            &u,
+            &new_session(uid, at, &r),
+            &[],
+            end,
+            None,
+            Ending::Completed,
+        )
+        .unwrap();
+    }
+    let order: Vec<String> = s
+        .sessions(&u)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.session.uid)
+        .collect();
+    assert_eq!(order, ["later", "gmt", "bst"]);
+}
+
+/// A session recorded whole is all or nothing: an impossible value writes none of it.
+pub fn a_recorded_session_is_all_or_nothing(s: &dyn Store) {
+    let u = UserId::new("a");
+    let r = routine();
+    let steps = [step(0, Outcome::Done, "2026-11-20T18:05:00+00:00")];
+    let end = t("2026-11-20T18:10:00+00:00");
+    let new = new_session("m1", "2026-11-20T18:00:00+00:00", &r);
+    s.record_session(&u, &new, &steps, end, Some(4), Ending::Completed)
+        .unwrap();
+    let again = NewSession { uid: "m2", ..new };
+    assert!(
+        s.record_session(&u, &again, &steps, end, Some(11), Ending::Completed)
+            .is_err(),
+        "pain 11 is refused"
+    );
+    let all = s.sessions(&u).unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].steps.len(), 1);
+}
+
+/// One user's sessions are invisible to another, who cannot write to them either.
+pub fn users_never_see_or_touch_each_others_sessions(s: &dyn Store) {
+    let (a, b) = (UserId::new("a"), UserId::new("b"));
+    let r = routine();
+    let id = s
+        .begin_session(&a, &new_session("same", "2026-11-21T09:00:00+00:00", &r))
+        .unwrap();
+    // The same uid may exist for another user.
+    s.begin_session(&b, &new_session("same", "2026-11-21T09:00:00+00:00", &r))
+        .unwrap();
+    let st = step(1, Outcome::Done, "2026-11-21T09:00:10+00:00");
+    assert!(matches!(
+        s.log_step(&b, id, &st),
+        Err(StoreError::NoSession { .. })
+    ));
+    assert!(matches!(
+        s.finish_session(
+            &b,
+            id,
+            t("2026-11-21T09:01:00+00:00"),
+            None,
+            Ending::Stopped
+        ),
+        Err(StoreError::NoSession { .. })
+    ));
+    assert!(s.steps(&b, id).unwrap().is_empty());
+    assert_eq!(s.sessions(&a).unwrap().len(), 1);
+    assert_eq!(s.sessions(&b).unwrap().len(), 1);
+    assert!(s.sessions(&UserId::new("c")).unwrap().is_empty());
+}
+
+/// Import adds what is new, skips known uids, and keeps every field (an unfinished session
+/// stays unfinished with its heartbeat).
+pub fn import_skips_known_uids_and_keeps_every_field(s: &dyn Store) {
+    let u = UserId::new("a");
+    let r = routine();
+    s.record_session(
+        &u,
+        &new_session("known", "2026-11-01T09:00:00+00:00", &r),
+        &[],
+        t("2026-11-01T09:10:00+00:00"),
+        Some(2),
+        Ending::Completed,
+    )
+    .unwrap();
+    let mut exported = s.sessions(&u).unwrap();
+    let mut open = exported[0].clone();
+    open.session.uid = "open".into();
+    open.session.started_at = t("2026-11-02T21:00:00-05:00");
+    open.session.heartbeat_at = t("2026-11-02T21:03:00-05:00");
+    open.session.ended_at = None;
+    open.session.outcome = None;
+    open.session.pain_after = None;
+    open.session.source = SessionSource::Manual;
+    open.steps = vec![step(3, Outcome::Skipped, "2026-11-02T21:02:00-05:00")];
+    exported.push(open.clone());
+    let n = s.import(&u, &exported).unwrap();
+    assert_eq!((n.added, n.skipped), (1, 1));
+    let n = s.import(&u, &exported).unwrap();
+    assert_eq!((n.added, n.skipped), (0, 2));
+    let back: Vec<LoggedSession> = s.sessions(&u).unwrap();
+    let got = back.iter().find(|l| l.session.uid == "open").unwrap();
+    assert_eq!(got.steps, open.steps);
+    let (mut a, mut b) = (got.session.clone(), open.session.clone());
+    a.id = b.id;
+    a.pid = None;
+    b.pid = None;
+    assert_eq!(a, b);
+}
+
+/// An exercise hurt twice in one session counts once for that session.
+pub fn hurts_count_once_per_session(s: &dyn Store) {
+    let u = UserId::new("a");
+    let r = routine();
+    let hurt = [
+        step(1, Outcome::Hurt, "2026-11-21T09:00:10+00:00"),
+        step(2, Outcome::Hurt, "2026-11-21T09:00:20+00:00"),
+    ];
+    for (uid, at) in [
+        ("one", "2026-11-20T09:00:00+00:00"),
+        ("two", "2026-11-21T09:00:00+00:00"),
+    ] {
+        s.record_session(
+            &u,
+            &new_session(uid, at, &r),
+            &hurt,
+            t("2026-11-21T09:01:00+00:00"),
+            None,
+            Ending::Stopped,
+        )
+        .unwrap();
+    }
+    let h = s.hurts(&u).unwrap();
+    assert_eq!(h.len(), 2);
+    assert!(h.iter().all(|h| h.exercise == "bridge"));
+    assert!(h[0].day < h[1].day);
+    assert!(s.hurts(&UserId::new("b")).unwrap().is_empty());
+}

@@ -1,0 +1,165 @@
+//! The SQLite backend: one file, opened in WAL mode with foreign keys on and a busy
+//! timeout, so a player and another command (or the web server) can use it at once.
+//! Migrations are embedded and append-only ([`migrate`]); a file written by a newer
+//! backstretch is refused, never rewritten.
+
+mod migrate;
+mod profile;
+mod safety;
+mod sessions;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use backstretch_core::profile::Profile;
+use backstretch_core::safety::{Hurt, Screening};
+use backstretch_core::session::{Ending, LoggedSession, SessionId, SessionRecord, StepRecord};
+use backstretch_core::time::Stamp;
+use rusqlite::Connection;
+
+pub use migrate::SCHEMA_VERSION;
+
+use crate::{ImportCount, NewSession, Store, StoreError, UserId};
+
+/// The log in one SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A stamp from its two columns.
+fn stamp(utc_s: i64, offset_s: i32) -> Stamp {
+    Stamp { utc_s, offset_s }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        SqliteStore::init(conn, path.to_path_buf())
+    }
+
+    /// An in-memory store, for tests.
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
+            path: ":memory:".into(),
+            source,
+        })?;
+        SqliteStore::init(conn, ":memory:".into())
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn corrupt(&self, what: &'static str, detail: impl ToString) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            what,
+            detail: detail.to_string(),
+        }
+    }
+
+    fn init(conn: Connection, path: PathBuf) -> Result<SqliteStore, StoreError> {
+        let store = SqliteStore { conn, path };
+        store
+            .conn
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(|e| store.err(e))?;
+        store
+            .conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(|e| store.err(e))?;
+        store.migrate()?;
+        Ok(store)
+    }
+}
+
+impl Store for SqliteStore {
+    fn profile(&self, user: &UserId) -> Result<Option<Profile>, StoreError> {
+        self.read_profile(user)
+    }
+    fn set_profile(&self, user: &UserId, profile: &Profile, at: Stamp) -> Result<(), StoreError> {
+        self.write_profile(user, profile, at)
+    }
+    fn disclaimer_version(&self, user: &UserId) -> Result<Option<u32>, StoreError> {
+        self.read_disclaimer(user)
+    }
+    fn accept_disclaimer(&self, user: &UserId, version: u32, at: Stamp) -> Result<(), StoreError> {
+        self.write_disclaimer(user, version, at)
+    }
+    fn add_screening(&self, user: &UserId, s: &Screening) -> Result<(), StoreError> {
+        self.write_screening(user, s)
+    }
+    fn last_screening(&self, user: &UserId) -> Result<Option<Screening>, StoreError> {
+        self.read_last_screening(user)
+    }
+    fn begin_session(&self, user: &UserId, s: &NewSession<'_>) -> Result<SessionId, StoreError> {
+        self.insert_session(user, s)
+    }
+    fn log_step(&self, user: &UserId, id: SessionId, step: &StepRecord) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        self.insert_step(user, id, step)?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+    fn heartbeat(&self, user: &UserId, id: SessionId, at: Stamp) -> Result<(), StoreError> {
+        self.set_heartbeat(user, id, at)
+    }
+    fn finish_session(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        ended_at: Stamp,
+        pain_after: Option<u8>,
+        ending: Ending,
+    ) -> Result<(), StoreError> {
+        self.end_session(user, id, ended_at, pain_after, ending)
+    }
+    fn record_session(
+        &self,
+        user: &UserId,
+        s: &NewSession<'_>,
+        steps: &[StepRecord],
+        ended_at: Stamp,
+        pain_after: Option<u8>,
+        ending: Ending,
+    ) -> Result<SessionId, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let id = self.insert_session(user, s)?;
+        for st in steps {
+            self.insert_step(user, id, st)?;
+        }
+        self.end_session(user, id, ended_at, pain_after, ending)?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(id)
+    }
+    fn sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError> {
+        self.all_sessions(user)
+    }
+    fn steps(&self, user: &UserId, id: SessionId) -> Result<Vec<StepRecord>, StoreError> {
+        self.session_steps(user, id)
+    }
+    fn last_unfinished(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {
+        self.newest_unfinished(user)
+    }
+    fn import(&self, user: &UserId, sessions: &[LoggedSession]) -> Result<ImportCount, StoreError> {
+        self.import_sessions(user, sessions)
+    }
+    fn hurts(&self, user: &UserId) -> Result<Vec<Hurt>, StoreError> {
+        self.read_hurts(user)
+    }
+}

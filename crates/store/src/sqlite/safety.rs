@@ -1,0 +1,88 @@
+//! Red-flag checks and the exercises logged as hurt.
+
+use backstretch_core::safety::{Hurt, Screening, ScreeningVerdict};
+use backstretch_core::session::SessionId;
+use backstretch_core::vocab::{Area, Word};
+use rusqlite::{OptionalExtension, params};
+
+use super::{SqliteStore, stamp};
+use crate::{StoreError, UserId};
+
+impl SqliteStore {
+    pub(super) fn write_screening(&self, user: &UserId, s: &Screening) -> Result<(), StoreError> {
+        let areas: Vec<&str> = s.areas.iter().map(|a| a.as_str()).collect();
+        let areas = serde_json::to_string(&areas).map_err(|e| self.corrupt("red-flag check", e))?;
+        let answers =
+            serde_json::to_string(&s.answers).map_err(|e| self.corrupt("red-flag check", e))?;
+        self.conn
+            .execute(
+                "INSERT INTO screenings (user_id, at, at_offset, areas, answers, verdict)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    user.as_str(),
+                    s.at.utc_s,
+                    s.at.offset_s,
+                    areas,
+                    answers,
+                    s.verdict.as_str()
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    pub(super) fn read_last_screening(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<Screening>, StoreError> {
+        type Row = (i64, i32, String, String, String);
+        let row: Option<Row> = self
+            .conn
+            .query_row(
+                "SELECT at, at_offset, areas, answers, verdict FROM screenings
+                 WHERE user_id = ?1 ORDER BY id DESC LIMIT 1",
+                params![user.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((at, off, areas, answers, verdict)) = row else {
+            return Ok(None);
+        };
+        let bad = |e: String| self.corrupt("red-flag check", e);
+        let areas: Vec<String> = serde_json::from_str(&areas).map_err(|e| bad(e.to_string()))?;
+        let areas = areas
+            .iter()
+            .map(|a| Area::parse_word(a).map_err(|e| bad(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(Screening {
+            at: stamp(at, off),
+            areas,
+            answers: serde_json::from_str(&answers).map_err(|e| bad(e.to_string()))?,
+            verdict: ScreeningVerdict::parse(&verdict)
+                .ok_or_else(|| bad(format!("unknown verdict `{verdict}`")))?,
+        }))
+    }
+
+    pub(super) fn read_hurts(&self, user: &UserId) -> Result<Vec<Hurt>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT s.started_at, s.started_offset, s.id, t.exercise_id
+                 FROM session_steps t JOIN sessions s ON s.id = t.session_id
+                 WHERE s.user_id = ?1 AND t.outcome = 'hurt' AND t.exercise_id IS NOT NULL
+                 ORDER BY s.started_at, s.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![user.as_str()], |r| {
+                Ok(Hurt {
+                    day: stamp(r.get(0)?, r.get(1)?).day(),
+                    session: SessionId(r.get(2)?),
+                    exercise: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+}

@@ -1,0 +1,360 @@
+//! Sessions and their steps.
+
+use backstretch_core::player::Outcome;
+use backstretch_core::routine::Routine;
+use backstretch_core::session::{
+    Ending, LoggedSession, SessionId, SessionRecord, SessionSource, StepRecord,
+};
+use backstretch_core::time::Stamp;
+use backstretch_core::timeline::{Side, StepKind};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{SqliteStore, stamp};
+use crate::{ImportCount, NewSession, StoreError, UserId};
+
+const SESSION_COLUMNS: &str = "s.id, s.uid, s.started_at, s.started_offset, s.ended_at, s.ended_offset, s.heartbeat_at, s.heartbeat_offset, s.source, s.routine, s.planned_s, s.pain_before, s.pain_after, s.outcome, s.pid";
+const STEP_COLUMNS: &str = "t.step, t.kind, t.exercise_id, t.side, t.rep, t.planned_s, t.done_ms, t.outcome, t.at, t.at_offset";
+
+/// A session row as SQLite gives it, before its words and JSON are checked.
+struct RawSession {
+    id: i64,
+    uid: String,
+    started: (i64, i32),
+    ended: (Option<i64>, Option<i32>),
+    heartbeat: (i64, i32),
+    source: String,
+    routine: String,
+    planned_s: u32,
+    pain_before: Option<u8>,
+    pain_after: Option<u8>,
+    outcome: Option<String>,
+    pid: Option<u32>,
+}
+
+fn raw_session(r: &Row<'_>) -> rusqlite::Result<RawSession> {
+    Ok(RawSession {
+        id: r.get(0)?,
+        uid: r.get(1)?,
+        started: (r.get(2)?, r.get(3)?),
+        ended: (r.get(4)?, r.get(5)?),
+        heartbeat: (r.get(6)?, r.get(7)?),
+        source: r.get(8)?,
+        routine: r.get(9)?,
+        planned_s: r.get(10)?,
+        pain_before: r.get(11)?,
+        pain_after: r.get(12)?,
+        outcome: r.get(13)?,
+        pid: r.get(14)?,
+    })
+}
+
+/// A step row, from column `at` on.
+struct RawStep {
+    step: u32,
+    kind: String,
+    exercise_id: Option<String>,
+    side: Option<String>,
+    rep: u32,
+    planned_s: u32,
+    done_ms: i64,
+    outcome: String,
+    at: (i64, i32),
+}
+
+fn raw_step(r: &Row<'_>, at: usize) -> rusqlite::Result<RawStep> {
+    Ok(RawStep {
+        step: r.get(at)?,
+        kind: r.get(at + 1)?,
+        exercise_id: r.get(at + 2)?,
+        side: r.get(at + 3)?,
+        rep: r.get(at + 4)?,
+        planned_s: r.get(at + 5)?,
+        done_ms: r.get(at + 6)?,
+        outcome: r.get(at + 7)?,
+        at: (r.get(at + 8)?, r.get(at + 9)?),
+    })
+}
+
+impl SqliteStore {
+    fn session_of(&self, raw: RawSession) -> Result<SessionRecord, StoreError> {
+        let bad = |d: String| self.corrupt("session", format!("session {}: {d}", raw.uid));
+        let routine: Routine =
+            serde_json::from_str(&raw.routine).map_err(|e| bad(format!("routine: {e}")))?;
+        let source = SessionSource::parse(&raw.source)
+            .ok_or_else(|| bad(format!("unknown source `{}`", raw.source)))?;
+        let outcome = match &raw.outcome {
+            None => None,
+            Some(o) => Some(Ending::parse(o).ok_or_else(|| bad(format!("unknown outcome `{o}`")))?),
+        };
+        let ended_at = match raw.ended {
+            (Some(t), Some(o)) => Some(stamp(t, o)),
+            _ => None,
+        };
+        Ok(SessionRecord {
+            id: SessionId(raw.id),
+            uid: raw.uid.clone(),
+            started_at: stamp(raw.started.0, raw.started.1),
+            ended_at,
+            heartbeat_at: stamp(raw.heartbeat.0, raw.heartbeat.1),
+            source,
+            routine,
+            planned_s: raw.planned_s,
+            pain_before: raw.pain_before,
+            pain_after: raw.pain_after,
+            outcome,
+            pid: raw.pid,
+        })
+    }
+
+    fn step_of(&self, raw: RawStep) -> Result<StepRecord, StoreError> {
+        let bad = |d: String| self.corrupt("step", format!("step {}: {d}", raw.step));
+        let side = match &raw.side {
+            None => None,
+            Some(s) => Some(Side::parse(s).ok_or_else(|| bad(format!("unknown side `{s}`")))?),
+        };
+        Ok(StepRecord {
+            step: raw.step,
+            kind: StepKind::parse(&raw.kind)
+                .ok_or_else(|| bad(format!("unknown kind `{}`", raw.kind)))?,
+            exercise_id: raw.exercise_id.clone(),
+            side,
+            rep: raw.rep,
+            planned_s: raw.planned_s,
+            done_ms: u64::try_from(raw.done_ms).map_err(|e| bad(e.to_string()))?,
+            outcome: Outcome::parse(&raw.outcome)
+                .ok_or_else(|| bad(format!("unknown outcome `{}`", raw.outcome)))?,
+            at: stamp(raw.at.0, raw.at.1),
+        })
+    }
+
+    pub(super) fn insert_session(
+        &self,
+        user: &UserId,
+        s: &NewSession<'_>,
+    ) -> Result<SessionId, StoreError> {
+        let routine = serde_json::to_string(s.routine).map_err(|e| self.corrupt("routine", e))?;
+        self.conn
+            .execute(
+                "INSERT INTO sessions (user_id, uid, started_at, started_offset, heartbeat_at, heartbeat_offset,
+                                       source, routine, planned_s, pain_before, pid)
+                 VALUES (?1, ?2, ?3, ?4, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    user.as_str(),
+                    s.uid,
+                    s.started_at.utc_s,
+                    s.started_at.offset_s,
+                    s.source.as_str(),
+                    routine,
+                    s.planned_s,
+                    s.pain_before,
+                    s.pid
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(SessionId(self.conn.last_insert_rowid()))
+    }
+
+    /// Inserts a step and moves the heartbeat, inside the caller's transaction.
+    pub(super) fn insert_step(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        step: &StepRecord,
+    ) -> Result<(), StoreError> {
+        self.set_heartbeat(user, id, step.at)?;
+        self.conn
+            .execute(
+                "INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    id.0,
+                    step.step,
+                    step.kind.as_str(),
+                    step.exercise_id,
+                    step.side.map(Side::as_str),
+                    step.rep,
+                    step.planned_s,
+                    i64::try_from(step.done_ms).unwrap_or(i64::MAX),
+                    step.outcome.as_str(),
+                    step.at.utc_s,
+                    step.at.offset_s
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    pub(super) fn set_heartbeat(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        at: Stamp,
+    ) -> Result<(), StoreError> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE sessions SET heartbeat_at = ?3, heartbeat_offset = ?4 WHERE id = ?1 AND user_id = ?2",
+                params![id.0, user.as_str(), at.utc_s, at.offset_s],
+            )
+            .map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(StoreError::NoSession { id: id.0 });
+        }
+        Ok(())
+    }
+
+    pub(super) fn end_session(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        ended_at: Stamp,
+        pain_after: Option<u8>,
+        ending: Ending,
+    ) -> Result<(), StoreError> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE sessions SET ended_at = ?3, ended_offset = ?4, heartbeat_at = ?3, heartbeat_offset = ?4,
+                        pain_after = ?5, outcome = ?6
+                 WHERE id = ?1 AND user_id = ?2",
+                params![
+                    id.0,
+                    user.as_str(),
+                    ended_at.utc_s,
+                    ended_at.offset_s,
+                    pain_after,
+                    ending.as_str()
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(StoreError::NoSession { id: id.0 });
+        }
+        Ok(())
+    }
+
+    /// Every session with its steps in one query: sessions newest first, steps in order.
+    pub(super) fn all_sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS}, t.seq, {STEP_COLUMNS}
+             FROM sessions s LEFT JOIN session_steps t ON t.session_id = s.id
+             WHERE s.user_id = ?1
+             ORDER BY s.started_at DESC, s.id DESC, t.seq"
+        );
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = st.query(params![user.as_str()]).map_err(|e| self.err(e))?;
+        let mut out: Vec<LoggedSession> = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let id: i64 = r.get(0).map_err(|e| self.err(e))?;
+            if out.last().is_none_or(|l| l.session.id.0 != id) {
+                let raw = raw_session(r).map_err(|e| self.err(e))?;
+                out.push(LoggedSession {
+                    session: self.session_of(raw)?,
+                    steps: Vec::new(),
+                });
+            }
+            let seq: Option<i64> = r.get(15).map_err(|e| self.err(e))?;
+            if seq.is_some() {
+                let raw = raw_step(r, 16).map_err(|e| self.err(e))?;
+                let step = self.step_of(raw)?;
+                if let Some(l) = out.last_mut() {
+                    l.steps.push(step);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn session_steps(
+        &self,
+        user: &UserId,
+        id: SessionId,
+    ) -> Result<Vec<StepRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {STEP_COLUMNS} FROM session_steps t JOIN sessions s ON s.id = t.session_id
+             WHERE t.session_id = ?1 AND s.user_id = ?2 ORDER BY t.seq"
+        );
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let raws = st
+            .query_map(params![id.0, user.as_str()], |r| raw_step(r, 0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        raws.into_iter().map(|r| self.step_of(r)).collect()
+    }
+
+    pub(super) fn newest_unfinished(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.user_id = ?1 AND s.outcome IS NULL
+             ORDER BY s.started_at DESC, s.id DESC LIMIT 1"
+        );
+        let raw = self
+            .conn
+            .query_row(&sql, params![user.as_str()], raw_session)
+            .optional()
+            .map_err(|e| self.err(e))?;
+        raw.map(|r| self.session_of(r)).transpose()
+    }
+
+    pub(super) fn import_sessions(
+        &self,
+        user: &UserId,
+        sessions: &[LoggedSession],
+    ) -> Result<ImportCount, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut count = ImportCount::default();
+        for l in sessions {
+            let s = &l.session;
+            let exists: bool = self
+                .conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1 AND uid = ?2)",
+                    params![user.as_str(), s.uid],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e))?;
+            if exists {
+                count.skipped += 1;
+                continue;
+            }
+            let id = self.insert_session(
+                user,
+                &NewSession {
+                    uid: &s.uid,
+                    started_at: s.started_at,
+                    source: s.source,
+                    routine: &s.routine,
+                    planned_s: s.planned_s,
+                    pain_before: s.pain_before,
+                    pid: None,
+                },
+            )?;
+            for st in &l.steps {
+                self.insert_step(user, id, st)?;
+            }
+            if let (Some(end), Some(ending)) = (s.ended_at, s.outcome) {
+                self.end_session(user, id, end, s.pain_after, ending)?;
+            } else {
+                self.conn
+                    .execute(
+                        "UPDATE sessions SET ended_at = ?2, ended_offset = ?3, pain_after = ?4 WHERE id = ?1",
+                        params![
+                            id.0,
+                            s.ended_at.map(|t| t.utc_s),
+                            s.ended_at.map(|t| t.offset_s),
+                            s.pain_after
+                        ],
+                    )
+                    .map_err(|e| self.err(e))?;
+            }
+            // The steps and the end moved the heartbeat; keep the exported one.
+            self.set_heartbeat(user, id, s.heartbeat_at)?;
+            count.added += 1;
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(count)
+    }
+}
