@@ -276,7 +276,7 @@ impl App<'_> {
             .iter()
             .filter_map(|id| catalog.get(id))
             .map(|e| {
-                let mut i = RoutineItem::of(&e.exercise, e.exercise.dose.clone(), "logged by hand");
+                let mut i = RoutineItem::of(&e.exercise, &e.exercise.dose, "logged by hand");
                 i.cautions.clear();
                 i
             })

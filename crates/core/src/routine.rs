@@ -148,7 +148,7 @@ fn words<W: Word>(w: &[W]) -> Vec<String> {
 
 impl RoutineItem {
     /// An item for an exercise at a dose.
-    pub fn of(e: &Exercise, dose: Dose, reason: &str) -> RoutineItem {
+    pub fn of(e: &Exercise, dose: &Dose, reason: &str) -> RoutineItem {
         RoutineItem {
             exercise_id: e.id.clone(),
             name: e.name.clone(),
@@ -192,7 +192,7 @@ impl Routine {
                     seconds: i.seconds,
                     serves: words(&i.serves),
                     warm_up: i.warm_up,
-                    ..RoutineItem::of(&i.exercise, i.dose.clone(), &i.reason)
+                    ..RoutineItem::of(&i.exercise, &i.dose, &i.reason)
                 })
                 .collect(),
             timeline: t.steps().iter().map(RoutineStep::from).collect(),

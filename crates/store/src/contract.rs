@@ -294,7 +294,7 @@ pub fn import_skips_known_uids_and_keeps_every_field(s: &dyn Store) {
     let back: Vec<LoggedSession> = s.sessions(&u).unwrap();
     let got = back.iter().find(|l| l.session.uid == "open").unwrap();
     assert_eq!(got.steps, open.steps);
-    let (mut a, mut b) = (got.session.clone(), open.session.clone());
+    let (mut a, mut b) = (got.session.clone(), open.session);
     a.id = b.id;
     a.pid = None;
     b.pid = None;

@@ -64,7 +64,7 @@ impl SqliteStore {
         }
     }
 
-    fn corrupt(&self, what: &'static str, detail: impl ToString) -> StoreError {
+    fn corrupt(&self, what: &'static str, detail: &dyn std::fmt::Display) -> StoreError {
         StoreError::Corrupt {
             path: self.path.clone(),
             what,

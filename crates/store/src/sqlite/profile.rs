@@ -18,7 +18,7 @@ impl SqliteStore {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        data.map(|d| serde_json::from_str(&d).map_err(|e| self.corrupt("profile", e)))
+        data.map(|d| serde_json::from_str(&d).map_err(|e| self.corrupt("profile", &e)))
             .transpose()
     }
 
@@ -28,7 +28,7 @@ impl SqliteStore {
         profile: &Profile,
         at: Stamp,
     ) -> Result<(), StoreError> {
-        let data = serde_json::to_string(profile).map_err(|e| self.corrupt("profile", e))?;
+        let data = serde_json::to_string(profile).map_err(|e| self.corrupt("profile", &e))?;
         self.conn
             .execute(
                 "INSERT INTO profile (user_id, data, updated_at, updated_offset) VALUES (?1, ?2, ?3, ?4)

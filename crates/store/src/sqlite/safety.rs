@@ -11,9 +11,9 @@ use crate::{StoreError, UserId};
 impl SqliteStore {
     pub(super) fn write_screening(&self, user: &UserId, s: &Screening) -> Result<(), StoreError> {
         let areas: Vec<&str> = s.areas.iter().map(|a| a.as_str()).collect();
-        let areas = serde_json::to_string(&areas).map_err(|e| self.corrupt("red-flag check", e))?;
+        let areas = serde_json::to_string(&areas).map_err(|e| self.corrupt("red-flag check", &e))?;
         let answers =
-            serde_json::to_string(&s.answers).map_err(|e| self.corrupt("red-flag check", e))?;
+            serde_json::to_string(&s.answers).map_err(|e| self.corrupt("red-flag check", &e))?;
         self.conn
             .execute(
                 "INSERT INTO screenings (user_id, at, at_offset, areas, answers, verdict)
@@ -49,7 +49,7 @@ impl SqliteStore {
         let Some((at, off, areas, answers, verdict)) = row else {
             return Ok(None);
         };
-        let bad = |e: String| self.corrupt("red-flag check", e);
+        let bad = |e: String| self.corrupt("red-flag check", &e);
         let areas: Vec<String> = serde_json::from_str(&areas).map_err(|e| bad(e.to_string()))?;
         let areas = areas
             .iter()

@@ -76,8 +76,8 @@ fn raw_step(r: &Row<'_>, at: usize) -> rusqlite::Result<RawStep> {
 }
 
 impl SqliteStore {
-    fn session_of(&self, raw: RawSession) -> Result<SessionRecord, StoreError> {
-        let bad = |d: String| self.corrupt("session", format!("session {}: {d}", raw.uid));
+    fn session_of(&self, raw: &RawSession) -> Result<SessionRecord, StoreError> {
+        let bad = |d: String| self.corrupt("session", &format!("session {}: {d}", raw.uid));
         let routine: Routine =
             serde_json::from_str(&raw.routine).map_err(|e| bad(format!("routine: {e}")))?;
         let source = SessionSource::parse(&raw.source)
@@ -106,8 +106,8 @@ impl SqliteStore {
         })
     }
 
-    fn step_of(&self, raw: RawStep) -> Result<StepRecord, StoreError> {
-        let bad = |d: String| self.corrupt("step", format!("step {}: {d}", raw.step));
+    fn step_of(&self, raw: &RawStep) -> Result<StepRecord, StoreError> {
+        let bad = |d: String| self.corrupt("step", &format!("step {}: {d}", raw.step));
         let side = match &raw.side {
             None => None,
             Some(s) => Some(Side::parse(s).ok_or_else(|| bad(format!("unknown side `{s}`")))?),
@@ -132,7 +132,7 @@ impl SqliteStore {
         user: &UserId,
         s: &NewSession<'_>,
     ) -> Result<SessionId, StoreError> {
-        let routine = serde_json::to_string(s.routine).map_err(|e| self.corrupt("routine", e))?;
+        let routine = serde_json::to_string(s.routine).map_err(|e| self.corrupt("routine", &e))?;
         self.conn
             .execute(
                 "INSERT INTO sessions (user_id, uid, started_at, started_offset, heartbeat_at, heartbeat_offset,
@@ -249,14 +249,14 @@ impl SqliteStore {
             if out.last().is_none_or(|l| l.session.id.0 != id) {
                 let raw = raw_session(r).map_err(|e| self.err(e))?;
                 out.push(LoggedSession {
-                    session: self.session_of(raw)?,
+                    session: self.session_of(&raw)?,
                     steps: Vec::new(),
                 });
             }
             let seq: Option<i64> = r.get(15).map_err(|e| self.err(e))?;
             if seq.is_some() {
                 let raw = raw_step(r, 16).map_err(|e| self.err(e))?;
-                let step = self.step_of(raw)?;
+                let step = self.step_of(&raw)?;
                 if let Some(l) = out.last_mut() {
                     l.steps.push(step);
                 }
@@ -280,7 +280,7 @@ impl SqliteStore {
             .map_err(|e| self.err(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
-        raws.into_iter().map(|r| self.step_of(r)).collect()
+        raws.into_iter().map(|r| self.step_of(&r)).collect()
     }
 
     pub(super) fn newest_unfinished(
@@ -296,7 +296,7 @@ impl SqliteStore {
             .query_row(&sql, params![user.as_str()], raw_session)
             .optional()
             .map_err(|e| self.err(e))?;
-        raw.map(|r| self.session_of(r)).transpose()
+        raw.map(|r| self.session_of(&r)).transpose()
     }
 
     pub(super) fn import_sessions(
