@@ -107,8 +107,10 @@ impl From<&Step> for RoutineStep {
     }
 }
 
-/// A whole routine (the stable JSON shape documented in the README).
+/// A whole routine (the stable JSON shape documented in the README). Missing fields read
+/// as empty, so a hand-made or partial routine in an import still loads.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(default)]
 pub struct Routine {
     /// What was asked.
     pub profile: RoutineRequest,

@@ -3,6 +3,7 @@
 //! Each test gets its own temporary data directory (see `util::Env`).
 
 mod catalog;
+mod foundation;
 mod plan;
 mod progress;
 mod safety;

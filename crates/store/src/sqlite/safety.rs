@@ -11,7 +11,8 @@ use crate::{StoreError, UserId};
 impl SqliteStore {
     pub(super) fn write_screening(&self, user: &UserId, s: &Screening) -> Result<(), StoreError> {
         let areas: Vec<&str> = s.areas.iter().map(|a| a.as_str()).collect();
-        let areas = serde_json::to_string(&areas).map_err(|e| self.corrupt("red-flag check", &e))?;
+        let areas =
+            serde_json::to_string(&areas).map_err(|e| self.corrupt("red-flag check", &e))?;
         let answers =
             serde_json::to_string(&s.answers).map_err(|e| self.corrupt("red-flag check", &e))?;
         self.conn
