@@ -158,9 +158,23 @@ impl<W: Word + Clone + Send + Sync + 'static> clap::builder::TypedValueParser fo
     }
 }
 
-fn date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date; use YYYY-MM-DD, like 2026-11-21"))
+/// A command-line value that could not be read, with what to type instead.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadValue(String);
+
+impl From<String> for BadValue {
+    fn from(s: String) -> Self {
+        BadValue(s)
+    }
+}
+
+fn date(s: &str) -> Result<NaiveDate, BadValue> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        BadValue::from(format!(
+            "`{s}` is not a date; use YYYY-MM-DD, like 2026-11-21"
+        ))
+    })
 }
 
 /// Goals: `daily`, or `N/week`; completion offers each.
@@ -251,19 +265,19 @@ pub struct PlanArgs {
     pub flags: PlanFlags,
 }
 
-fn pain(s: &str) -> Result<u8, String> {
+fn pain(s: &str) -> Result<u8, BadValue> {
     match s.trim().parse::<u8>() {
         Ok(n) if n <= 10 => Ok(n),
-        _ => Err(format!(
+        _ => Err(BadValue(format!(
             "`{s}` is not a pain score; use a whole number from 0 (none) to 10 (worst)"
-        )),
+        ))),
     }
 }
 
-fn speed(s: &str) -> Result<u32, String> {
+fn speed(s: &str) -> Result<u32, BadValue> {
     match s.parse::<u32>() {
         Ok(n @ 1..=1000) => Ok(n),
-        _ => Err(format!("`{s}` is not a speed; use 1 to 1000")),
+        _ => Err(BadValue(format!("`{s}` is not a speed; use 1 to 1000"))),
     }
 }
 
@@ -309,14 +323,18 @@ impl Default for StartArgs {
     }
 }
 
-fn when(s: &str) -> Result<chrono::NaiveDateTime, String> {
+fn when(s: &str) -> Result<chrono::NaiveDateTime, BadValue> {
     let t = s.trim();
     chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
         .or_else(|_| {
             NaiveDate::parse_from_str(t, "%Y-%m-%d")
                 .map(|d| d.and_hms_opt(12, 0, 0).unwrap_or_default())
         })
-        .map_err(|_| format!("`{s}` is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
+        .map_err(|_| {
+            BadValue::from(format!(
+                "`{s}` is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+            ))
+        })
 }
 
 #[derive(Debug, Args)]
@@ -383,15 +401,20 @@ pub enum ExportKind {
     Fhir,
 }
 
-fn time_of_day(s: &str) -> Result<chrono::NaiveTime, String> {
-    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M")
-        .map_err(|_| format!("`{s}` is not a time; use HH:MM on a 24-hour clock, like 07:30"))
+fn time_of_day(s: &str) -> Result<chrono::NaiveTime, BadValue> {
+    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| {
+        BadValue::from(format!(
+            "`{s}` is not a time; use HH:MM on a 24-hour clock, like 07:30"
+        ))
+    })
 }
 
-fn weekday(s: &str) -> Result<chrono::Weekday, String> {
-    s.trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a day; use mon, tue, wed, thu, fri, sat, sun"))
+fn weekday(s: &str) -> Result<chrono::Weekday, BadValue> {
+    s.trim().parse().map_err(|_| {
+        BadValue::from(format!(
+            "`{s}` is not a day; use mon, tue, wed, thu, fri, sat, sun"
+        ))
+    })
 }
 
 #[derive(Debug, Args)]

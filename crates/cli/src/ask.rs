@@ -18,12 +18,18 @@ pub fn line(question: &str) -> Option<String> {
     }
 }
 
+/// An answer that was not understood, with what to type instead; the question is asked
+/// again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Retry(pub String);
+
 /// Asks until `parse` accepts the answer; an empty answer gives `default` (when there is
 /// one). `None` at the end of input.
 pub fn until<T>(
     question: &str,
     default: Option<T>,
-    parse: impl Fn(&str) -> Result<T, String>,
+    parse: impl Fn(&str) -> Result<T, Retry>,
 ) -> Option<T> {
     let mut default = default;
     loop {
@@ -52,7 +58,7 @@ pub fn yes_no(question: &str, default: bool) -> bool {
         match a.to_ascii_lowercase().as_str() {
             "y" | "yes" => Ok(true),
             "n" | "no" => Ok(false),
-            _ => Err("Please answer y or n.".into()),
+            _ => Err(Retry("Please answer y or n.".into())),
         }
     })
     .unwrap_or(false)

@@ -76,6 +76,14 @@ pub fn plan_table(p: &Plan, width: usize) -> String {
     out.push('\n');
     out.push_str(&total_line(p));
     out.push('\n');
+    if !p.exhaustive {
+        out.push_str(&hanging(
+            "",
+            "  ",
+            "The search stopped at its limit before trying every option: this is the best routine it found, not proven the best.",
+            width,
+        ));
+    }
     if !p.warnings.is_empty() {
         out.push_str("\nNote:\n");
         for w in &p.warnings {

@@ -14,7 +14,7 @@ pub struct Table {
 }
 
 fn width(s: &str) -> usize {
-    s.chars().count()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// Wraps text to `max` characters per line, breaking only at spaces. A word longer than
@@ -43,7 +43,7 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
 /// (a hanging indent: `"  - "` then `"    "`).
 pub fn hanging(first: &str, rest: &str, text: &str, width: usize) -> String {
     let w = width
-        .saturating_sub(first.chars().count().max(rest.chars().count()))
+        .saturating_sub(self::width(first).max(self::width(rest)))
         .max(20);
     let mut out = String::new();
     for (i, l) in wrap(text, w).iter().enumerate() {
@@ -221,5 +221,18 @@ mod tests {
             hanging("- ", "  ", "one two three", 28),
             "- one two three\n"
         );
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        let mut t = Table::new(["NAME", "NOTE"]);
+        t.row(["ストレッチ", "x"]);
+        t.row(["ab", "y"]);
+        let out = t.render(80);
+        let col = |mark: char| {
+            let l = out.lines().find(|l| l.ends_with(mark)).unwrap();
+            width(&l[..l.len() - 1])
+        };
+        assert_eq!(col('x'), col('y'), "{out}");
     }
 }

@@ -9,6 +9,14 @@ use crate::args::{Format, PlanArgs};
 use crate::context::Context;
 use crate::output::{json, print, width};
 
+/// The plan as JSON: the routine, and whether the search tried every option.
+#[derive(serde::Serialize)]
+struct PlanJson {
+    #[serde(flatten)]
+    routine: Routine,
+    exhaustive: bool,
+}
+
 pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Markdown, Format::Json])?;
     let catalog = ctx.catalog()?;
@@ -18,7 +26,10 @@ pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
     crate::gates::pass(ctx, &app, &app.areas(&overrides)?)?;
     let p = app.plan(&catalog, &overrides, false)?;
     let text = match format {
-        Format::Json => json(&Routine::from_plan(&p))?,
+        Format::Json => json(&PlanJson {
+            routine: Routine::from_plan(&p),
+            exhaustive: p.exhaustive,
+        })?,
         Format::Markdown => plan_markdown(&p),
         Format::Table => plan_table(&p, width()),
     };

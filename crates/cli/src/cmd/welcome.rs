@@ -12,7 +12,7 @@ use backstretch_render::plan::plan_table;
 use backstretch_render::progress::progress_line;
 use miette::miette;
 
-use crate::ask;
+use crate::ask::{self, Retry};
 use crate::context::Context;
 use crate::output::{print, width};
 
@@ -28,7 +28,7 @@ pub enum Next {
 /// Reads a list of words as people type it: "lower back, neck", "bed and chair",
 /// "neck lower-back". Each comma- or "and"-separated piece is one word ("lower back" is
 /// `lower-back`), or else several words separated by spaces.
-pub fn words<W: Word + PartialEq>(answer: &str) -> Result<Vec<W>, String> {
+pub fn words<W: Word + PartialEq>(answer: &str) -> Result<Vec<W>, Retry> {
     let mut out: Vec<W> = Vec::new();
     let lower = answer.to_lowercase().replace(" and ", ",");
     for piece in lower
@@ -42,7 +42,7 @@ pub fn words<W: Word + PartialEq>(answer: &str) -> Result<Vec<W>, String> {
                 .split_whitespace()
                 .map(W::parse_word)
                 .collect::<Result<Vec<W>, _>>()
-                .map_err(|_| whole.to_string())?,
+                .map_err(|_| Retry(whole.to_string()))?,
         };
         for v in found {
             if !out.contains(&v) {
@@ -51,7 +51,7 @@ pub fn words<W: Word + PartialEq>(answer: &str) -> Result<Vec<W>, String> {
         }
     }
     if out.is_empty() {
-        return Err(format!("Name at least one {}.", W::WHAT));
+        return Err(Retry(format!("Name at least one {}.", W::WHAT)));
     }
     Ok(out)
 }
@@ -89,12 +89,14 @@ fn ask_profile() -> Option<Profile> {
         .parse::<u32>()
     {
         Ok(n @ 1..=180) => Ok(n),
-        _ => Err("Please give a number of minutes from 1 to 180.".into()),
+        _ => Err(Retry(
+            "Please give a number of minutes from 1 to 180.".into(),
+        )),
     })?;
     let goal = ask::until(
         "How often? `daily`, or a number of times a week like `3/week` (the pages say every day, or at least three times a week) [daily]",
         Some(Goal::Daily),
-        |a| a.parse::<Goal>().map_err(|e| e.to_string()),
+        |a| a.parse::<Goal>().map_err(|e| Retry(e.to_string())),
     )?;
     Some(Profile {
         areas,
@@ -184,7 +186,7 @@ mod tests {
         );
         assert_eq!(words::<Place>("wheelchair"), Ok(vec![Place::Chair]));
         let e = words::<Place>("flor").unwrap_err();
-        assert!(e.contains("did you mean `floor`?"), "{e}");
+        assert!(e.0.contains("did you mean `floor`?"), "{e}");
         assert!(words::<Area>("  ").is_err());
     }
 }

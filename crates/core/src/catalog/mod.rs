@@ -1,0 +1,162 @@
+//! The catalogue: parsing exercise files from text, validating them, and looking exercises up.
+//!
+//! Files come in as `(path, text)` pairs; this module never touches the file system. Every
+//! problem becomes a [`Diagnostic`] naming the file, line, column and field, with a hint on how
+//! to fix it. Parsing collects every semantic problem in a file, not only the first; a syntax
+//! error stops that one file.
+
+mod diagnostics;
+mod load;
+mod lookup;
+mod schema;
+mod validate;
+
+pub use diagnostics::Diagnostic;
+pub use load::{
+    Catalog, Entry, Loaded, Origin, ParsedFile, SourceFile, builtin, builtin_files, parse_files,
+};
+pub use lookup::NotFound;
+pub use schema::{HOLD_S, REPS, REST_S, to_toml};
+pub use validate::{is_valid_id, parse_exercise};
+
+#[cfg(test)]
+use crate::exercise::Exercise;
+
+#[cfg(test)]
+mod tests {
+    use super::diagnostics::*;
+    use super::*;
+    use crate::vocab::*;
+
+    const GOOD: &str = r#"
+id = "test-stretch"
+name = "Test stretch"
+aliases = ["trial move"]
+kind = "stretch"
+position = "supine"
+places = ["floor", "bed"]
+areas = ["lower-back"]
+sides = "each"
+gentleness = 1
+purpose = "Loosens the lower back."
+
+[dose]
+hold_s = 10
+reps = 5
+rest_s = 5
+
+steps = ["Lie down.", "Stretch."]
+"#;
+
+    fn good() -> String {
+        // `steps` after [dose] would belong to the dose table; keep valid TOML order.
+        GOOD.replace(
+            "\n[dose]\nhold_s = 10\nreps = 5\nrest_s = 5\n\nsteps = [\"Lie down.\", \"Stretch.\"]\n",
+            "steps = [\"Lie down.\", \"Stretch.\"]\ncautions = [\"Stop if it hurts.\"]\n\n[dose]\nhold_s = 10\nreps = 5\nrest_s = 5\n\n[[sources]]\ndoc = \"002_0d052247460285cc.txt\"\ndose = { hold_s = 10, reps = 5 }\n",
+        )
+    }
+
+    fn parse(text: &str) -> Result<Exercise, Vec<Diagnostic>> {
+        parse_exercise("dir/test-stretch.toml", text)
+    }
+
+    #[test]
+    fn a_good_file_parses() {
+        let e = parse(&good()).unwrap();
+        assert_eq!(e.id, "test-stretch");
+        assert_eq!(e.places, vec![Place::Floor, Place::Bed]);
+        assert_eq!(e.sources[0].dose.as_ref().unwrap().hold_s, Some(10));
+    }
+
+    #[test]
+    fn every_semantic_problem_is_reported_with_position() {
+        let text = good()
+            .replace("[\"floor\", \"bed\"]", "[\"flor\", \"bed\"]")
+            .replace("hold_s = 10\nreps", "hold_s = 0\nreps")
+            .replace("002_0d052247460285cc.txt", "999_nope.txt");
+        let d = parse(&text).unwrap_err();
+        assert_eq!(d.len(), 3, "{d:#?}");
+        let place = &d[0];
+        assert_eq!(place.field.as_deref(), Some("places[0]"));
+        assert!(place.message.contains("unknown place `flor`"), "{place}");
+        assert_eq!(place.hint.as_deref(), Some("did you mean `floor`?"));
+        assert_eq!((place.line, place.column), (7, 11));
+        assert_eq!(d[1].field.as_deref(), Some("dose.hold_s"));
+        assert_eq!(d[2].field.as_deref(), Some("sources[0].doc"));
+    }
+
+    #[test]
+    fn unknown_key_names_field_and_suggests() {
+        let text = good().replace("hold_s = 10\nreps", "hold_secs = 10\nreps");
+        let d = parse(&text).unwrap_err();
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].message.contains("unknown field `hold_secs`"),
+            "{}",
+            d[0]
+        );
+        assert_eq!(d[0].field.as_deref(), Some("hold_secs"));
+        assert!(d[0].hint.as_deref().unwrap().contains("`hold_s`"));
+    }
+
+    #[test]
+    fn id_must_match_file() {
+        let d = parse_exercise("x/other.toml", &good()).unwrap_err();
+        assert!(
+            d[0].message
+                .contains("does not match the file name `other`")
+        );
+    }
+
+    #[test]
+    fn locate_counts_lines_and_chars() {
+        let t = "ab\nc\u{e9}d\n";
+        assert_eq!(locate(t, 0).0, 1);
+        let (l, c, line) = locate(t, 6);
+        assert_eq!((l, c, line.as_str()), (2, 3, "c\u{e9}d"));
+    }
+
+    #[test]
+    fn user_entry_replaces_builtin_and_alias_clash_is_reported() {
+        let base = good();
+        let user_same = base.replace("Test stretch", "My test stretch");
+        let other = base
+            .replace("test-stretch", "other-move")
+            .replace("\"Test stretch\"", "\"Other move\"");
+        let loaded = Catalog::load(
+            &[SourceFile {
+                path: "catalog/test-stretch.toml",
+                text: &base,
+            }],
+            &[
+                SourceFile {
+                    path: "mine/test-stretch.toml",
+                    text: &user_same,
+                },
+                SourceFile {
+                    path: "mine/other-move.toml",
+                    text: &other,
+                },
+            ],
+        );
+        assert_eq!(loaded.catalog.len(), 1);
+        let e = loaded.catalog.get("test-stretch").unwrap();
+        assert!(e.replaces_builtin);
+        assert_eq!(e.exercise.name, "My test stretch");
+        // other-move reuses the alias "trial move".
+        assert_eq!(loaded.diagnostics.len(), 1, "{:#?}", loaded.diagnostics);
+        assert_eq!(loaded.diagnostics[0].file, "mine/other-move.toml");
+        assert_eq!(loaded.invalid_files, 1);
+    }
+
+    #[test]
+    fn find_ignores_case_and_punctuation_and_suggests() {
+        let c = Catalog::from_exercises([parse(&good()).unwrap()]);
+        assert!(c.find("TEST-stretch").is_ok());
+        assert!(c.find("trial  Move!").is_ok());
+        let nf = c.find("tset stretch").unwrap_err();
+        assert_eq!(nf.suggestions[0].0, "test-stretch");
+        let nf = c.find("elbow circles").unwrap_err();
+        assert!(nf.suggestions.is_empty());
+    }
+}

@@ -1,0 +1,385 @@
+//! Validation: every field of a raw file checked, every problem reported.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use crate::exercise::{Dose, Exercise, SourceDose, SourceRef};
+use crate::sources::{SOURCE_DOCS, source_doc};
+use crate::text::{closest, normalize_name};
+use crate::vocab::{Area, Equipment, Kind, Place, Position, Sides, Word};
+
+use super::diagnostics::*;
+use super::schema::*;
+
+pub(super) fn expect_text(r: &mut Reporter<'_>, field: &str, value: &S<String>) -> String {
+    let v = value.get_ref().trim();
+    if v.is_empty() {
+        r.report(
+            value.span(),
+            field,
+            "is empty",
+            Some("write a short text in your own words".into()),
+        );
+    }
+    v.to_string()
+}
+
+pub(super) fn expect_word<W: Word>(
+    r: &mut Reporter<'_>,
+    field: &str,
+    value: &S<String>,
+) -> Option<W> {
+    match W::parse_word(value.get_ref()) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            let hint = match e.suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("use one of {}", e.expected.join(", ")),
+            };
+            r.report(value.span(), field, e.to_string(), Some(hint));
+            None
+        }
+    }
+}
+
+pub(super) fn expect_words<W: Word + PartialEq>(
+    r: &mut Reporter<'_>,
+    field: &str,
+    values: &S<Vec<S<String>>>,
+    required: bool,
+) -> Vec<W> {
+    let mut out: Vec<W> = Vec::new();
+    if required && values.get_ref().is_empty() {
+        r.report(
+            values.span(),
+            field,
+            format!("needs at least one {}", W::WHAT),
+            Some(format!(
+                "use one or more of {}",
+                W::ALL
+                    .iter()
+                    .map(|w| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
+    for (i, v) in values.get_ref().iter().enumerate() {
+        let f = format!("{field}[{i}]");
+        if let Some(w) = expect_word::<W>(r, &f, v) {
+            if out.contains(&w) {
+                r.report(
+                    v.span(),
+                    f,
+                    format!("`{}` is listed twice", w.as_str()),
+                    Some("remove the repeat".into()),
+                );
+            } else {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn expect_range(
+    r: &mut Reporter<'_>,
+    field: &str,
+    value: &S<i64>,
+    range: Range<u32>,
+    unit: &str,
+) -> u32 {
+    let v = *value.get_ref();
+    let lo = i64::from(range.start);
+    let hi = i64::from(range.end) - 1;
+    if v < lo || v > hi {
+        r.report(
+            value.span(),
+            field,
+            format!("{v}{unit} is out of range"),
+            Some(format!("use a value from {lo} to {hi}{unit}")),
+        );
+        return range.start.max(1);
+    }
+    u32::try_from(v).unwrap_or(range.start)
+}
+
+pub(super) fn expect_texts(
+    r: &mut Reporter<'_>,
+    field: &str,
+    values: &S<Vec<S<String>>>,
+) -> Vec<String> {
+    if values.get_ref().is_empty() {
+        r.report(
+            values.span(),
+            field,
+            "is empty",
+            Some("add at least one entry".into()),
+        );
+    }
+    values
+        .get_ref()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| expect_text(r, &format!("{field}[{i}]"), v))
+        .collect()
+}
+
+/// Whether a string is a valid id: lower-case ASCII letters and digits in words joined by `-`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// The file stem of a path-like string (`dir/a-b.toml` -> `a-b`).
+pub(super) fn file_stem(path: &str) -> &str {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.strip_suffix(".toml").unwrap_or(name)
+}
+
+pub(super) fn parse_source_dose(
+    r: &mut Reporter<'_>,
+    field: &str,
+    raw: &S<RawSourceDose>,
+) -> SourceDose {
+    let d = raw.get_ref();
+    let num = |r: &mut Reporter<'_>, name: &str, v: &Option<S<i64>>, range: Range<u32>, unit| {
+        v.as_ref()
+            .map(|v| expect_range(r, &format!("{field}.{name}"), v, range, unit))
+    };
+    let out = SourceDose {
+        hold_s: num(r, "hold_s", &d.hold_s, HOLD_S, " s"),
+        min_hold_s: num(r, "min_hold_s", &d.min_hold_s, HOLD_S, " s"),
+        reps: num(r, "reps", &d.reps, REPS, ""),
+        reps_max: num(r, "reps_max", &d.reps_max, REPS, ""),
+        sides: d
+            .sides
+            .as_ref()
+            .and_then(|s| expect_word::<Sides>(r, &format!("{field}.sides"), s)),
+    };
+    if out == SourceDose::default() {
+        r.report(
+            raw.span(),
+            field,
+            "names no figure",
+            Some("give hold_s, min_hold_s, reps, reps_max or sides, or leave the dose out".into()),
+        );
+    }
+    if let (Some(lo), Some(hi), Some(span)) = (out.reps, out.reps_max, d.reps_max.as_ref())
+        && hi < lo
+    {
+        r.report(
+            span.span(),
+            format!("{field}.reps_max"),
+            format!("{hi} is below reps ({lo})"),
+            Some("reps_max is the top of a range; make it at least reps".into()),
+        );
+    }
+    out
+}
+
+pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
+    let id = raw.id.get_ref().trim().to_string();
+    if !is_valid_id(&id) {
+        r.report(
+            raw.id.span(),
+            "id",
+            format!("`{id}` is not a valid id"),
+            Some(
+                "use lower-case letters and digits in words joined by `-`, like `childs-pose`"
+                    .into(),
+            ),
+        );
+    } else if file_stem(r.file) != id {
+        r.report(
+            raw.id.span(),
+            "id",
+            format!(
+                "id `{id}` does not match the file name `{}`",
+                file_stem(r.file)
+            ),
+            Some(format!("rename the file to `{id}.toml` or change the id")),
+        );
+    }
+    let name = expect_text(r, "name", &raw.name);
+    let mut aliases = Vec::new();
+    let mut alias_spans = Vec::new();
+    if let Some(list) = &raw.aliases {
+        for (i, a) in list.get_ref().iter().enumerate() {
+            let text = expect_text(r, &format!("aliases[{i}]"), a);
+            aliases.push(text);
+            alias_spans.push(a.span());
+        }
+    }
+    let kind = expect_word::<Kind>(r, "kind", &raw.kind);
+    let position = expect_word::<Position>(r, "position", &raw.position);
+    let places = expect_words::<Place>(r, "places", &raw.places, true);
+    let equipment = raw
+        .equipment
+        .as_ref()
+        .map(|e| expect_words::<Equipment>(r, "equipment", e, false))
+        .unwrap_or_default();
+    let areas = expect_words::<Area>(r, "areas", &raw.areas, true);
+    let sides = expect_word::<Sides>(r, "sides", &raw.sides);
+    let gentleness = expect_range(r, "gentleness", &raw.gentleness, 1..4, "");
+    let purpose = expect_text(r, "purpose", &raw.purpose);
+    let d = raw.dose.get_ref();
+    let dose = Dose {
+        hold_s: expect_range(r, "dose.hold_s", &d.hold_s, HOLD_S, " s"),
+        reps: expect_range(r, "dose.reps", &d.reps, REPS, ""),
+        rest_s: expect_range(r, "dose.rest_s", &d.rest_s, REST_S, " s"),
+        note: d.note.as_ref().map(|n| expect_text(r, "dose.note", n)),
+    };
+    let steps = expect_texts(r, "steps", &raw.steps);
+    let cautions = expect_texts(r, "cautions", &raw.cautions);
+    if raw.sources.get_ref().is_empty() {
+        r.report(
+            raw.sources.span(),
+            "sources",
+            "names no source",
+            Some("add a [[sources]] table with the seed file that describes the exercise".into()),
+        );
+    }
+    let mut sources: Vec<SourceRef> = Vec::new();
+    for (i, s) in raw.sources.get_ref().iter().enumerate() {
+        let field = format!("sources[{i}]");
+        let raw_s = s.get_ref();
+        let doc = raw_s.doc.get_ref().trim().to_string();
+        if source_doc(&doc).is_none() {
+            let docs = SOURCE_DOCS.iter().map(|d| d.doc);
+            let hint = match closest(&doc, docs) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!(
+                    "use one of {}",
+                    SOURCE_DOCS
+                        .iter()
+                        .map(|d| d.doc)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            r.report(
+                raw_s.doc.span(),
+                format!("{field}.doc"),
+                format!("unknown source `{doc}`"),
+                Some(hint),
+            );
+        } else if sources.iter().any(|x| x.doc == doc) {
+            r.report(
+                raw_s.doc.span(),
+                format!("{field}.doc"),
+                format!("source `{doc}` is listed twice"),
+                Some("merge the two [[sources]] tables".into()),
+            );
+        }
+        sources.push(SourceRef {
+            doc,
+            dose: raw_s
+                .dose
+                .as_ref()
+                .map(|d| parse_source_dose(r, &format!("{field}.dose"), d)),
+            note: raw_s
+                .note
+                .as_ref()
+                .map(|n| expect_text(r, &format!("{field}.note"), n)),
+        });
+    }
+    let has_source_dose = sources.iter().any(|s| s.dose.is_some());
+    if !has_source_dose && dose.note.is_none() {
+        r.report(
+            raw.dose.span(),
+            "dose.note",
+            "no source gives a dose, and the default dose says not why it was chosen",
+            Some("add `note = \"...\"` to [dose] explaining the choice".into()),
+        );
+    }
+    // Names within one entry must be distinct.
+    let mut seen: Vec<String> = vec![normalize_name(&id), normalize_name(&name)];
+    for (i, a) in aliases.iter().enumerate() {
+        let n = normalize_name(a);
+        if seen.contains(&n) {
+            r.report(
+                alias_spans[i].clone(),
+                format!("aliases[{i}]"),
+                format!("`{a}` repeats the id, the name or another alias"),
+                Some("remove it: names match ignoring case and punctuation".into()),
+            );
+        }
+        seen.push(n);
+    }
+    let pose = raw.pose.as_ref().map(|p| {
+        let rp = p.get_ref();
+        let spec = crate::pose::PoseSpec {
+            view: rp.view,
+            support: rp.support,
+            wall: rp.wall,
+            keyframes: rp.keyframes.iter().map(|k| k.get_ref().clone()).collect(),
+        };
+        if let Some(pos) = position {
+            for problem in crate::pose::check(&spec, pos) {
+                let span = rp
+                    .keyframes
+                    .iter()
+                    .find(|k| k.get_ref().name == problem.keyframe)
+                    .map_or_else(|| p.span(), Spanned::span);
+                r.report(
+                    span,
+                    format!("pose.keyframes `{}`.{}", problem.keyframe, problem.joint),
+                    problem.message.clone(),
+                    Some("adjust the angles; the pose format is in catalog/README.md".into()),
+                );
+            }
+        }
+        spec
+    });
+    Parsed {
+        exercise: Exercise {
+            id,
+            name,
+            aliases,
+            kind: kind.unwrap_or(Kind::Stretch),
+            position: position.unwrap_or(Position::Standing),
+            places,
+            equipment,
+            areas,
+            sides: sides.unwrap_or(Sides::Both),
+            gentleness: u8::try_from(gentleness).unwrap_or(1),
+            purpose,
+            dose,
+            steps,
+            cautions,
+            sources,
+            pose,
+        },
+        spans: NameSpans {
+            id: raw.id.span(),
+            name: raw.name.span(),
+            aliases: alias_spans,
+        },
+    }
+}
+
+/// Parses one file. The parsed exercise is there whenever the syntax was sound, so that
+/// cross-file checks (repeated ids) still see files with other problems.
+pub(super) fn parse_file(file: &str, text: &str) -> (Option<Parsed>, Vec<Diagnostic>) {
+    let raw: RawExercise = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => return (None, vec![syntax_diag(file, text, &e)]),
+    };
+    let mut r = Reporter::new(file, text);
+    let parsed = parse_raw(&mut r, &raw);
+    (Some(parsed), r.out)
+}
+
+/// Parses and validates one exercise file on its own (no cross-file checks).
+pub fn parse_exercise(file: &str, text: &str) -> Result<Exercise, Vec<Diagnostic>> {
+    match parse_file(file, text) {
+        (Some(p), d) if d.is_empty() => Ok(p.exercise),
+        (_, d) => Err(d),
+    }
+}
