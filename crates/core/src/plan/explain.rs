@@ -1,0 +1,222 @@
+//! Explanations: why each exercise is there, and what a plan could not do as asked.
+
+use crate::exercise::Exercise;
+use crate::safety::gentler;
+use crate::sources::source_doc;
+use crate::vocab::{Area, Place, Word};
+
+use super::*;
+
+pub(super) fn join<W: Word>(w: &[W]) -> String {
+    match w.len() {
+        0 => "nothing".into(),
+        1 => w[0].as_str().into(),
+        n => format!(
+            "{} or {}",
+            w[..n - 1]
+                .iter()
+                .map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            w[n - 1].as_str()
+        ),
+    }
+}
+
+/// Something a plan could not do as asked, or a change the safety rules made. Front ends
+/// match on the variant; the text (`Display`) is what the plan's JSON carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// An area gets less than half the usual stretch.
+    ThinDose {
+        /// The area.
+        area: Area,
+        /// Its hold seconds.
+        seconds: u32,
+    },
+    /// An area is left out for lack of time.
+    AreaNeedsTime {
+        /// The area.
+        area: Area,
+    },
+    /// An area is left out because no exercise for it fits the places.
+    AreaNeedsPlace {
+        /// The area.
+        area: Area,
+        /// The places allowed.
+        places: Vec<Place>,
+        /// A place that would include it.
+        allow: Place,
+    },
+    /// No exercise in the catalogue serves an area.
+    AreaUnserved {
+        /// The area.
+        area: Area,
+    },
+    /// Repetitions were trimmed to fit the time.
+    Trimmed {
+        /// The exercises' names.
+        names: Vec<String>,
+    },
+    /// The gentler plan after a flare.
+    Gentler,
+    /// An exercise left out after hurting twice lately.
+    Blocked {
+        /// Its id.
+        id: String,
+        /// Its name.
+        name: String,
+    },
+    /// Repeated flares: see a clinician.
+    SeeClinician {
+        /// Flares within the window.
+        flares: usize,
+    },
+}
+
+impl Warning {
+    /// Whether it comes from the safety rules (shown before a session starts).
+    pub fn is_safety(&self) -> bool {
+        matches!(self, Warning::Blocked { .. } | Warning::SeeClinician { .. })
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Warning::ThinDose { area, seconds } => write!(
+                f,
+                "{area} gets only {seconds} s of stretch; more minutes would give it the usual {ENOUGH_S} s"
+            ),
+            Warning::AreaNeedsTime { area } => write!(
+                f,
+                "{area} is left out: not enough time; ask for more minutes to include it"
+            ),
+            Warning::AreaNeedsPlace {
+                area,
+                places,
+                allow,
+            } => write!(
+                f,
+                "{area} is left out: no exercise for it can be done in {}; allowing {allow} would include it",
+                join(places)
+            ),
+            Warning::AreaUnserved { area } => write!(
+                f,
+                "{area} is left out: no exercise in the catalogue serves it"
+            ),
+            Warning::Trimmed { names } => write!(
+                f,
+                "repetitions trimmed to fit the time: {}",
+                names.join(", ")
+            ),
+            Warning::Gentler => write!(
+                f,
+                "gentler plan after a flare: only the gentlest exercises, holds of at most {} s, at most {} repetitions",
+                gentler::MAX_HOLD_S,
+                gentler::MAX_REPS
+            ),
+            Warning::Blocked { id, name } => write!(
+                f,
+                "left out for safety: {name} was logged as hurting twice in 14 days; `backstretch profile allow {id}` puts it back"
+            ),
+            Warning::SeeClinician { flares } => write!(
+                f,
+                "{flares} flares in the last 14 days: please see a doctor or physiotherapist before going on; plans stay gentle until a calmer session"
+            ),
+        }
+    }
+}
+
+/// Why an exercise is in the routine, in one line.
+pub(super) fn reason(e: &Exercise, serves: &[Area], primary: Area, warm: bool) -> String {
+    let areas: Vec<String> = serves
+        .iter()
+        .map(|a| {
+            if *a == primary {
+                format!("{a} (primary)")
+            } else {
+                a.to_string()
+            }
+        })
+        .collect();
+    let mut authors: Vec<&str> = e
+        .sources
+        .iter()
+        .filter_map(|s| source_doc(&s.doc).map(|d| d.author))
+        .collect();
+    authors.dedup();
+    let from = if authors.is_empty() {
+        "your own catalogue".to_string()
+    } else {
+        format!(
+            "recommended by the {} page{}",
+            authors.join(" and "),
+            if e.sources.len() == 1 { "" } else { "s" }
+        )
+    };
+    let lead = if warm {
+        "Gentle warm-up; serves "
+    } else {
+        "Serves "
+    };
+    format!("{lead}{}; {from}.", areas.join(", "))
+}
+
+pub(super) fn warnings(
+    items: &[Item],
+    areas: &[Area],
+    places: &[Place],
+    req: &Request,
+    exercises: &[&Exercise],
+    blocked: &[String],
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for a in areas {
+        let served: u32 = items
+            .iter()
+            .filter(|i| i.serves.contains(a))
+            .map(|i| i.dose.hold_s * i.dose.reps)
+            .sum();
+        if served > 0 {
+            if served < ENOUGH_S / 2 {
+                out.push(Warning::ThinDose {
+                    area: *a,
+                    seconds: served,
+                });
+            }
+            continue;
+        }
+        let usable = |e: &&&Exercise| {
+            e.areas.contains(a) && !req.exclude.contains(&e.id) && !blocked.contains(&e.id)
+        };
+        if exercises.iter().filter(usable).any(|e| e.fits_any(places)) {
+            out.push(Warning::AreaNeedsTime { area: *a });
+        } else if let Some(p) = Place::ALL.iter().find(|p| {
+            exercises
+                .iter()
+                .filter(usable)
+                .any(|e| e.places.contains(p))
+        }) {
+            out.push(Warning::AreaNeedsPlace {
+                area: *a,
+                places: places.to_vec(),
+                allow: *p,
+            });
+        } else {
+            out.push(Warning::AreaUnserved { area: *a });
+        }
+    }
+    let trimmed: Vec<String> = items
+        .iter()
+        .filter(|i| i.dose.reps < i.style_reps)
+        .map(|i| i.exercise.name.clone())
+        .collect();
+    if !trimmed.is_empty() {
+        out.push(Warning::Trimmed { names: trimmed });
+    }
+    if req.gentler {
+        out.push(Warning::Gentler);
+    }
+    out
+}

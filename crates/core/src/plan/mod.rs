@@ -1,0 +1,458 @@
+//! The planner: the best routine for one person's areas, places and minutes.
+//!
+//! # Hard rules
+//! - Only exercises doable in an allowed place, never an excluded or blocked one.
+//! - The full timeline (get into position, holds, rests, side switches) fits the minutes; it
+//!   is budgeted with the timeline's own step lengths ([`item_seconds`]).
+//! - Order: positions never go back down (lying, then all fours or kneeling, then seated,
+//!   then standing), each position's exercises together, a gentle warm-up first when one is
+//!   in the routine, gentler before more demanding.
+//! - Deterministic: the same catalogue, request and date give the same routine.
+//!
+//! # Objective, compared in this order ([`Score`])
+//! 1. Coverage: the requested areas served, the first (primary) weighing more than all the
+//!    others together.
+//! 2. A warm-up move (the gentlest activation or mobility move at the lowest level any
+//!    candidate has, so it can always open the routine) when one serves a requested area.
+//! 3. Dose adequacy: per area, hold seconds (one side) up to the usual 60 s per session.
+//! 4. Time spent holding, in 30 s steps (so that near-equal routines count as equal).
+//! 5. Fewer positions, so fewer position changes.
+//! 6. Variety: among routines equal on all of the above, the date picks one (a hash of the
+//!    date and the routine's ids), so a daily routine rotates.
+//!
+//! # Search
+//! Exact branch and bound over every candidate's repetitions: left out, or the style's
+//! repetitions trimmed in steps ([`trim_levels`]: all, half, one, keeping at least 20 s of
+//! hold per side), so time is saved by
+//! trimming repetitions before an area is dropped. The search is split by the set of
+//! positions a routine uses (its position cost paid up front), most promising set first;
+//! upper bounds are taken component-wise, with hold seconds bounded by the time left at the
+//! best hold-per-second rate. A property test checks it against brute force. Catalogues
+//! with more than [`POOL`] candidates are first reduced to a pool of the best candidates per
+//! requested area (see [`reduce`]); the search is exact over that pool.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+
+use crate::catalog::Catalog;
+use crate::exercise::{Dose, Exercise};
+use crate::safety::gentler;
+use crate::timeline::{Timeline, TimelineItem, item_seconds};
+use crate::vocab::{Area, DoseStyle, Kind, Place, Word};
+
+/// The most candidates searched exactly; larger candidate sets are reduced first.
+pub const POOL: usize = 24;
+/// Hold seconds per area and session that count as enough (the usual guidance).
+pub const ENOUGH_S: u32 = 60;
+/// The shortest and longest routine a request may ask for, in minutes.
+pub const MINUTES: std::ops::RangeInclusive<u32> = 1..=180;
+/// The search stops after this many nodes and keeps the best routine found (never reached on
+/// catalogues of the built-in size; reported in [`Plan::exhaustive`]).
+pub const NODE_LIMIT: u64 = 5_000_000;
+
+/// What a person asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Areas to serve, the primary first.
+    pub areas: Vec<Area>,
+    /// Places the person can be.
+    pub places: Vec<Place>,
+    /// Minutes available.
+    pub minutes: u32,
+    /// Which dose to use.
+    pub style: DoseStyle,
+    /// Exercise ids never to include.
+    pub exclude: Vec<String>,
+    /// The day the routine is for (variety rotates with it).
+    pub date: NaiveDate,
+    /// Gentler routines after a flare: only the gentlest exercises, shorter holds, fewer reps.
+    pub gentler: bool,
+}
+
+/// One exercise in a routine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// The exercise.
+    pub exercise: Exercise,
+    /// The dose to do (the style's, perhaps with repetitions trimmed).
+    pub dose: Dose,
+    /// Repetitions the style asked for, before any trimming.
+    pub style_reps: u32,
+    /// Requested areas it serves, in request order.
+    pub serves: Vec<Area>,
+    /// Seconds in the timeline, including getting ready.
+    pub seconds: u32,
+    /// Why it is there, in one line.
+    pub reason: String,
+    /// Whether it is the warm-up.
+    pub warm_up: bool,
+}
+
+/// A planned routine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The request it answers.
+    pub request: Request,
+    /// The exercises, in the order to do them.
+    pub items: Vec<Item>,
+    /// The whole timeline, in seconds.
+    pub total_s: u32,
+    /// What could not be done as asked, what to relax, and what the safety rules changed.
+    pub warnings: Vec<Warning>,
+    /// The score the routine reached.
+    pub score: Score,
+    /// Whether the search covered every option (false only past [`NODE_LIMIT`]).
+    pub exhaustive: bool,
+}
+
+impl Item {
+    /// The dose as people say it, `10 s x 5 (of 8), each side`, with `sep` before
+    /// `each side` (a comma, or a line break in tables).
+    pub fn dose_text(&self, sep: &str) -> String {
+        let side = if self.exercise.sides == crate::vocab::Sides::Each {
+            format!("{sep}each side")
+        } else {
+            String::new()
+        };
+        let trimmed = if self.dose.reps < self.style_reps {
+            format!(" (of {})", self.style_reps)
+        } else {
+            String::new()
+        };
+        format!("{} s x {}{trimmed}{side}", self.dose.hold_s, self.dose.reps)
+    }
+}
+
+impl Plan {
+    /// The items as the timeline needs them.
+    pub fn timeline_items(&self) -> Vec<TimelineItem> {
+        self.items
+            .iter()
+            .map(|i| TimelineItem {
+                id: i.exercise.id.clone(),
+                name: i.exercise.name.clone(),
+                position: i.exercise.position,
+                sides: i.exercise.sides,
+                dose: i.dose.clone(),
+            })
+            .collect()
+    }
+
+    /// The routine unrolled into its timeline.
+    pub fn timeline(&self) -> Timeline {
+        Timeline::new(&self.timeline_items())
+    }
+}
+
+/// Why no routine could be planned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// The request itself is malformed.
+    #[error("{0}")]
+    Invalid(String),
+    /// No exercise serves any requested area in the allowed places.
+    #[error(
+        "no exercise for {areas} can be done in {places}{hint}",
+        areas = join(.areas), places = join(.places),
+        hint = .suggest.as_ref().map(|s| format!("; allowing {s} would give some")).unwrap_or_default()
+    )]
+    NothingFits {
+        /// Requested areas.
+        areas: Vec<Area>,
+        /// Allowed places.
+        places: Vec<Place>,
+        /// A place that would help.
+        suggest: Option<Place>,
+    },
+    /// Not even the shortest exercise fits the minutes.
+    #[error("{minutes} minute{s} is too short: the shortest routine for these areas and places needs {need} minutes", s = if *.minutes == 1 { "" } else { "s" })]
+    TooShort {
+        /// Minutes asked for.
+        minutes: u32,
+        /// Minutes the shortest routine needs.
+        need: u32,
+    },
+}
+
+mod explain;
+mod reduce;
+mod search;
+
+pub use explain::Warning;
+pub use search::{MIN_TRIMMED_HOLD_S, trim_levels};
+
+use crate::hash::{START as FNV_START, fnv};
+use explain::{join, reason, warnings};
+use reduce::reduce;
+use search::*;
+
+/// A routine's score; larger is better, compared field by field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Score {
+    /// Weighted requested areas served.
+    pub coverage: u32,
+    /// 1 when a warm-up opens the routine.
+    pub warm_up: u32,
+    /// Weighted hold seconds per area, each capped at [`ENOUGH_S`].
+    pub adequacy: u32,
+    /// Hold seconds in 30 s steps.
+    pub hold_steps: u32,
+    /// Minus the number of positions.
+    pub neg_positions: i32,
+}
+
+/// The dose an exercise gets in a style (before any trimming).
+pub fn style_dose(e: &Exercise, style: DoseStyle, gentler: bool) -> Dose {
+    let base = &e.dose;
+    let mut d = match (style, e.kind) {
+        (DoseStyle::Source, _) | (_, Kind::Activation | Kind::Mobility) => {
+            Dose::new(base.hold_s, base.reps, base.rest_s)
+        }
+        (DoseStyle::Standard, Kind::Stretch) => Dose::new(30, 2, 10),
+        (DoseStyle::Long, Kind::Stretch) => Dose::new(60, 1, 0),
+    };
+    if gentler {
+        d = gentler::dose(d);
+    }
+    d
+}
+
+/// Whether an exercise is a warm-up move.
+pub fn is_warm_up(e: &Exercise) -> bool {
+    matches!(e.kind, Kind::Activation | Kind::Mobility)
+}
+
+/// Checks a request's values.
+pub fn validate(req: &Request) -> Result<(), PlanError> {
+    if req.areas.is_empty() {
+        return Err(PlanError::Invalid(
+            "no area given; name at least one with --area (e.g. --area lower-back)".into(),
+        ));
+    }
+    if req.places.is_empty() {
+        return Err(PlanError::Invalid(
+            "no place given; name at least one with --place (floor, bed, chair or standing)".into(),
+        ));
+    }
+    if !MINUTES.contains(&req.minutes) {
+        return Err(PlanError::Invalid(format!(
+            "{} minutes is out of range; ask for {} to {} minutes",
+            req.minutes,
+            MINUTES.start(),
+            MINUTES.end()
+        )));
+    }
+    Ok(())
+}
+
+fn dedup<T: PartialEq + Copy>(v: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for x in v {
+        if !out.contains(x) {
+            out.push(*x);
+        }
+    }
+    out
+}
+
+/// Plans the best routine for a request. `blocked` are ids left out for safety (hurt twice
+/// lately); they are never chosen.
+pub fn plan(catalog: &Catalog, req: &Request, blocked: &[String]) -> Result<Plan, PlanError> {
+    plan_with(catalog, req, blocked, false)
+}
+
+fn plan_with(
+    catalog: &Catalog,
+    req: &Request,
+    blocked: &[String],
+    brute: bool,
+) -> Result<Plan, PlanError> {
+    validate(req)?;
+    let areas = dedup(&req.areas);
+    let places = dedup(&req.places);
+    let weights = weights(areas.len());
+    let exercises: Vec<&Exercise> = catalog.exercises().collect();
+    let allowed = |e: &Exercise| {
+        e.fits_any(&places)
+            && !req.exclude.contains(&e.id)
+            && !blocked.contains(&e.id)
+            && (!req.gentler || gentler::allows(e))
+    };
+    let mut cands: Vec<Cand> = Vec::new();
+    for (i, e) in exercises.iter().enumerate() {
+        if !allowed(e) {
+            continue;
+        }
+        let mask = areas
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| e.areas.contains(a))
+            .fold(0u32, |m, (b, _)| m | (1 << b));
+        if mask == 0 {
+            continue;
+        }
+        let dose = style_dose(e, req.style, req.gentler);
+        cands.push(Cand {
+            ex: i,
+            mask,
+            pos: e.position as usize,
+            level: e.position.level(),
+            warm: is_warm_up(e),
+            sides: e.side_count(),
+            hold: dose.hold_s,
+            rest: dose.rest_s,
+            max_reps: dose.reps,
+            levels: trim_levels(dose.hold_s, dose.reps),
+            gentleness: e.gentleness,
+            id_hash: fnv(FNV_START, e.id.as_bytes()),
+        });
+    }
+    // A warm-up opens the routine, so only one at the lowest level any candidate has can be
+    // a warm-up (it never holds back a lower exercise), and only the gentlest of those.
+    if let Some(lowest) = cands.iter().map(|c| c.level).min() {
+        for c in &mut cands {
+            c.warm &= c.level == lowest;
+        }
+        if let Some(gentlest) = cands.iter().filter(|c| c.warm).map(|c| c.gentleness).min() {
+            for c in &mut cands {
+                c.warm &= c.gentleness == gentlest;
+            }
+        }
+    }
+    if cands.is_empty() {
+        // Which single extra place would give some exercise for the areas?
+        let suggest = Place::ALL.iter().copied().find(|p| {
+            !places.contains(p)
+                && exercises.iter().any(|e| {
+                    e.places.contains(p)
+                        && !req.exclude.contains(&e.id)
+                        && !blocked.contains(&e.id)
+                        && areas.iter().any(|a| e.areas.contains(a))
+                })
+        });
+        return Err(PlanError::NothingFits {
+            areas,
+            places,
+            suggest,
+        });
+    }
+    // Search order: the most useful candidates first, so good routines are found early.
+    cands.sort_by_key(|c| {
+        let w: u32 = (0..areas.len())
+            .filter(|a| c.mask & (1 << a) != 0)
+            .map(|a| weights[a])
+            .sum();
+        (
+            std::cmp::Reverse(w),
+            std::cmp::Reverse(c.warm),
+            c.pos,
+            c.id_hash,
+        )
+    });
+    let cands = reduce(cands, areas.len(), &weights);
+    let budget = req.minutes * 60;
+    let date_seed = fnv(
+        FNV_START,
+        req.date.format("%Y-%m-%d").to_string().as_bytes(),
+    );
+    let problem = Problem {
+        cands: &cands,
+        weights,
+        budget,
+        date_seed,
+    };
+    let (reps, exhaustive) = if brute {
+        (brute_force(&problem), true)
+    } else {
+        search(&problem)
+    };
+    let Some(reps) = reps else {
+        let need = cands
+            .iter()
+            .map(|c| c.cost(*c.levels.last().unwrap_or(&c.max_reps)) + POSITION_EXTRA)
+            .min()
+            .unwrap_or(0);
+        return Err(PlanError::TooShort {
+            minutes: req.minutes,
+            need: need.div_ceil(60),
+        });
+    };
+    let score = evaluate(&problem, &reps)
+        .map(|e| e.score)
+        .unwrap_or_default();
+    let mut chosen: Vec<(&Cand, u32)> = cands
+        .iter()
+        .zip(reps.iter().copied())
+        .filter(|(_, r)| *r > 0)
+        .collect();
+    order(&mut chosen, exercises.as_slice());
+    let mut items: Vec<Item> = Vec::new();
+    let mut last_pos = None;
+    for (c, r) in &chosen {
+        let e = exercises[c.ex];
+        let mut dose = style_dose(e, req.style, req.gentler);
+        let style_reps = dose.reps;
+        dose.reps = *r;
+        let serves: Vec<Area> = areas
+            .iter()
+            .enumerate()
+            .filter(|(b, _)| c.mask & (1 << b) != 0)
+            .map(|(_, a)| *a)
+            .collect();
+        let warm = c.warm;
+        let new_pos = last_pos != Some(e.position);
+        last_pos = Some(e.position);
+        items.push(Item {
+            reason: reason(e, &serves, areas[0], warm),
+            seconds: item_seconds(&dose, e.sides, new_pos),
+            exercise: e.clone(),
+            dose,
+            style_reps,
+            serves,
+            warm_up: warm,
+        });
+    }
+    let total_s = items.iter().map(|i| i.seconds).sum();
+    let warnings = warnings(&items, &areas, &places, req, exercises.as_slice(), blocked);
+    Ok(Plan {
+        request: Request {
+            areas,
+            places,
+            ..req.clone()
+        },
+        items,
+        total_s,
+        warnings,
+        score,
+        exhaustive,
+    })
+}
+
+/// The order to do the chosen exercises in: by level (lying, kneeling, seated, standing);
+/// within a level the warm-up's position first and each position together; within a
+/// position warm-ups first, then gentler before more demanding.
+fn order(chosen: &mut [(&Cand, u32)], exercises: &[&Exercise]) {
+    let min_level = chosen.iter().map(|(c, _)| c.level).min().unwrap_or(0);
+    let warm_pos = chosen
+        .iter()
+        .filter(|(c, _)| c.warm && c.level == min_level)
+        .map(|(c, _)| c.pos)
+        .min();
+    chosen.sort_by(|(a, _), (b, _)| {
+        let key = |c: &Cand| {
+            (
+                c.level,
+                Some(c.pos) != warm_pos,
+                c.pos,
+                !c.warm,
+                c.gentleness,
+                exercises[c.ex].id.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+#[cfg(test)]
+mod tests;
