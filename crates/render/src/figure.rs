@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use backstretch_core::exercise::Exercise;
 use backstretch_core::pose::{
-    self, BONES, PoseSpec, SEAT, Solved, Support, View, interpolate, joint_map, len,
+    self, BONES, Joint, PoseSpec, SEAT, Solved, Support, View, interpolate, joint_map, len,
 };
 use backstretch_core::vocab::Sides;
 use serde::Serialize;
@@ -175,6 +175,7 @@ fn figure_svg(s: &mut String, solved: &Solved, view: View, f: &Frame) {
     let stroke = 0.032 * f.scale;
     for pass in [true, false] {
         for (i, (a, b)) in BONES.iter().enumerate() {
+            let (a, b) = (&a.index(), &b.index());
             if far_bone(view, i) != pass {
                 continue;
             }
@@ -187,7 +188,7 @@ fn figure_svg(s: &mut String, solved: &Solved, view: View, f: &Frame) {
             );
         }
     }
-    let (hx, hy) = f.pt(p[2]);
+    let (hx, hy) = f.pt(p[Joint::Head.index()]);
     let _ = writeln!(
         s,
         "<circle cx=\"{hx:.1}\" cy=\"{hy:.1}\" r=\"{:.1}\" fill=\"{NEAR}\"/>",
@@ -319,6 +320,7 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
     };
     for pass in [true, false] {
         for (i, (a, b)) in BONES.iter().enumerate() {
+            let (a, b) = (&a.index(), &b.index());
             if far_bone(spec.view, i) != pass {
                 continue;
             }
@@ -340,13 +342,19 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
             );
         }
     }
-    let head_x: Vec<String> = pts.iter().map(|p| format!("{:.1}", p[2].0)).collect();
-    let head_y: Vec<String> = pts.iter().map(|p| format!("{:.1}", p[2].1)).collect();
+    let head_x: Vec<String> = pts
+        .iter()
+        .map(|p| format!("{:.1}", p[Joint::Head.index()].0))
+        .collect();
+    let head_y: Vec<String> = pts
+        .iter()
+        .map(|p| format!("{:.1}", p[Joint::Head.index()].1))
+        .collect();
     let _ = writeln!(
         s,
         "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{:.1}\" fill=\"{NEAR}\">{}{}</circle>",
-        pts[0][2].0,
-        pts[0][2].1,
+        pts[0][Joint::Head.index()].0,
+        pts[0][Joint::Head.index()].1,
         len::HEAD_R * scale,
         anim(head_x, "cx"),
         anim(head_y, "cy")
@@ -416,7 +424,7 @@ mod tests {
         assert_eq!(kf.len(), 2);
         for k in kf {
             let joints = k["joints"].as_object().unwrap();
-            assert_eq!(joints.len(), pose::JOINTS.len());
+            assert_eq!(joints.len(), Joint::ALL.len());
             assert!(joints["head"][1].as_f64().unwrap() > 0.5);
         }
     }

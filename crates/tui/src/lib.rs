@@ -474,7 +474,7 @@ fn draw_figure(
     step: &backstretch_core::timeline::Step,
     into_ms: u64,
 ) {
-    use backstretch_core::pose::{BONES, View, len};
+    use backstretch_core::pose::{BONES, Joint, View, len};
     use ratatui::symbols::Marker;
     use ratatui::widgets::canvas::{Canvas, Circle, Line as CLine};
     let solved = pose_at(spec, step, into_ms);
@@ -511,6 +511,7 @@ fn draw_figure(
             ));
             for pass in [true, false] {
                 for (i, (a, b)) in BONES.iter().enumerate() {
+                    let (a, b) = (&a.index(), &b.index());
                     if far(i) == pass {
                         let color = if pass { Color::DarkGray } else { Color::White };
                         ctx.draw(&CLine::new(
@@ -520,8 +521,8 @@ fn draw_figure(
                 }
             }
             ctx.draw(&Circle {
-                x: pts[2][0],
-                y: pts[2][1],
+                x: pts[Joint::Head.index()][0],
+                y: pts[Joint::Head.index()][1],
                 radius: len::HEAD_R,
                 color: Color::White,
             });

@@ -189,7 +189,12 @@ fn the_figure_moves_into_the_stretch_as_the_hold_begins() {
         .find(|s| s.kind == StepKind::Hold && s.side == Some(Side::Right))
         .unwrap();
     let mirrored = pose_at(&spec, right, 5_000);
-    assert!((mirrored.joint("right_knee")[2] + held.joint("left_knee")[2]).abs() < 1e-9);
+    assert!(
+        (mirrored.joint(backstretch_core::pose::Joint::RightKnee)[2]
+            + held.joint(backstretch_core::pose::Joint::LeftKnee)[2])
+            .abs()
+            < 1e-9
+    );
     insta::assert_snapshot!("figure_mid_hold_100x34", screen(&a_mid(), 27_400, 100, 34));
 }
 

@@ -1,6 +1,8 @@
 //! The skeleton and its checks, each check shown failing on a deliberately broken pose.
 
+use super::checks::dist;
 use super::*;
+use crate::vocab::Position;
 use proptest::prelude::*;
 
 fn standing() -> Keyframe {
@@ -33,7 +35,7 @@ fn problems(s: &PoseSpec, p: Position) -> Vec<String> {
 #[test]
 fn a_standing_figure_is_about_one_body_tall_and_rests_on_the_floor() {
     let s = standing().solve(Support::Floor);
-    let head = s.joint("head");
+    let head = s.joint(Joint::Head);
     assert!(
         (head[1] + len::HEAD_R - 1.0).abs() < 0.03,
         "height {}",
@@ -201,8 +203,8 @@ fn mirroring_swaps_sides_and_sideways_leans() {
     let m = k.mirrored();
     let a = k.solve(Support::Floor);
     let b = m.solve(Support::Floor);
-    let la = a.joint("left_hand");
-    let rb = b.joint("right_hand");
+    let la = a.joint(Joint::LeftHand);
+    let rb = b.joint(Joint::RightHand);
     assert!(
         (la[0] - rb[0]).abs() < 1e-9
             && (la[1] - rb[1]).abs() < 1e-9
@@ -228,7 +230,7 @@ proptest! {
         };
         let s = interpolate(&k(0), &k(12), t, Support::Floor);
         for (i, (a, b)) in BONES.iter().enumerate() {
-            prop_assert!((dist(s.joints[*a], s.joints[*b]) - bone_length(i)).abs() < 1e-9);
+            prop_assert!((dist(s.joint(*a), s.joint(*b)) - bone_length(i)).abs() < 1e-9);
         }
     }
 }

@@ -1,0 +1,501 @@
+//! The stick figure: a skeleton with fixed segment lengths, poses given as segment angles,
+//! forward kinematics, interpolation between keyframes, mirroring for the other side, and
+//! the checks every pose must pass (human joint ranges, resting on its support, matching
+//! the exercise's position).
+//!
+//! Units are body heights (a standing figure is about 1.0 tall), y points up. Each segment's
+//! direction is a `pitch` in the side plane (0 = the way the figure faces when standing,
+//! 90 = up, 180 = behind, -90 = down) and an optional `tilt` toward the figure's left (+) or
+//! right (-). The side view shows (x, y); the front view shows the figure's left on the right,
+//! (z, y), so a segment pointing at the viewer is foreshortened, as it would be.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Segment lengths (body heights).
+pub mod len {
+    /// Hip centre to shoulder centre.
+    pub const TRUNK: f64 = 0.30;
+    /// Shoulder centre to the head's centre.
+    pub const HEAD: f64 = 0.12;
+    /// Shoulder to elbow.
+    pub const UPPER_ARM: f64 = 0.17;
+    /// Elbow to hand.
+    pub const FOREARM: f64 = 0.16;
+    /// Hip to knee.
+    pub const THIGH: f64 = 0.25;
+    /// Knee to ankle.
+    pub const SHIN: f64 = 0.25;
+    /// Ankle to toe.
+    pub const FOOT: f64 = 0.09;
+    /// Half the width of the hips.
+    pub const HIP_HALF: f64 = 0.07;
+    /// Half the width of the shoulders.
+    pub const SHOULDER_HALF: f64 = 0.10;
+    /// The head's radius.
+    pub const HEAD_R: f64 = 0.07;
+}
+
+/// The height of a chair seat (a shin's length, less the foot's thickness).
+pub const SEAT: f64 = 0.23;
+/// How far the hip joint sits above the seat.
+pub const SEAT_OFFSET: f64 = 0.05;
+/// How far a body part may float above, or sink into, its support and still touch it.
+pub const TOUCH: f64 = 0.035;
+
+/// Which way the figure is seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    /// From the figure's left side.
+    Side,
+    /// From the front.
+    Front,
+}
+
+/// What the body rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Support {
+    /// The floor (or a mat).
+    Floor,
+    /// A bed.
+    Bed,
+    /// A chair: the pelvis on the seat, the feet on the floor.
+    Chair,
+}
+
+/// A segment's direction: pitch alone, or `[pitch, tilt]`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Dir {
+    /// In the side plane.
+    Pitch(f64),
+    /// Leaning sideways by `tilt` degrees.
+    PitchTilt([f64; 2]),
+}
+
+impl Dir {
+    fn pt(self) -> (f64, f64) {
+        match self {
+            Dir::Pitch(p) => (p, 0.0),
+            Dir::PitchTilt([p, t]) => (p, t),
+        }
+    }
+    fn mirrored(self) -> Dir {
+        match self {
+            Dir::Pitch(p) => Dir::Pitch(p),
+            Dir::PitchTilt([p, t]) => Dir::PitchTilt([p, -t]),
+        }
+    }
+}
+
+/// One keyframe as written in a catalogue file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keyframe {
+    /// A short name: `start`, `stretch`.
+    pub name: String,
+    /// The hip centre `[x]` or `[x, y]`; without y the figure rests on its support.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hip: Vec<f64>,
+    /// Hip centre to shoulder centre.
+    pub trunk: Dir,
+    /// The shoulders' turn about the vertical, degrees (a twist of the trunk).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub twist: f64,
+    /// Shoulder centre to head; the trunk's direction when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<Dir>,
+    /// Left upper arm and forearm.
+    pub left_arm: [Dir; 2],
+    /// Right arm; mirrors the left when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub right_arm: Option<[Dir; 2]>,
+    /// Left thigh, shin and foot.
+    pub left_leg: [Dir; 3],
+    /// Right leg; mirrors the left when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub right_leg: Option<[Dir; 3]>,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+/// The pose data of a catalogue entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoseSpec {
+    /// side or front.
+    pub view: View,
+    /// floor, bed or chair.
+    pub support: Support,
+    /// A wall to lean on or touch, at this x (side view) or z (front view).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall: Option<f64>,
+    /// Two or more keyframes; the first is the start pose, the last the stretch.
+    pub keyframes: Vec<Keyframe>,
+}
+
+/// A joint of the skeleton, in drawing order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Joint {
+    /// The pelvis.
+    Pelvis,
+    /// The neck.
+    Neck,
+    /// The head.
+    Head,
+    /// The left shoulder.
+    LeftShoulder,
+    /// The left elbow.
+    LeftElbow,
+    /// The left hand.
+    LeftHand,
+    /// The right shoulder.
+    RightShoulder,
+    /// The right elbow.
+    RightElbow,
+    /// The right hand.
+    RightHand,
+    /// The left hip.
+    LeftHip,
+    /// The left knee.
+    LeftKnee,
+    /// The left ankle.
+    LeftAnkle,
+    /// The left toe.
+    LeftToe,
+    /// The right hip.
+    RightHip,
+    /// The right knee.
+    RightKnee,
+    /// The right ankle.
+    RightAnkle,
+    /// The right toe.
+    RightToe,
+}
+
+impl Joint {
+    /// Every joint, in drawing order.
+    pub const ALL: [Joint; 17] = [
+        Joint::Pelvis,
+        Joint::Neck,
+        Joint::Head,
+        Joint::LeftShoulder,
+        Joint::LeftElbow,
+        Joint::LeftHand,
+        Joint::RightShoulder,
+        Joint::RightElbow,
+        Joint::RightHand,
+        Joint::LeftHip,
+        Joint::LeftKnee,
+        Joint::LeftAnkle,
+        Joint::LeftToe,
+        Joint::RightHip,
+        Joint::RightKnee,
+        Joint::RightAnkle,
+        Joint::RightToe,
+    ];
+
+    /// Its name in JSON and messages (`left_knee`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Joint::Pelvis => "pelvis",
+            Joint::Neck => "neck",
+            Joint::Head => "head",
+            Joint::LeftShoulder => "left_shoulder",
+            Joint::LeftElbow => "left_elbow",
+            Joint::LeftHand => "left_hand",
+            Joint::RightShoulder => "right_shoulder",
+            Joint::RightElbow => "right_elbow",
+            Joint::RightHand => "right_hand",
+            Joint::LeftHip => "left_hip",
+            Joint::LeftKnee => "left_knee",
+            Joint::LeftAnkle => "left_ankle",
+            Joint::LeftToe => "left_toe",
+            Joint::RightHip => "right_hip",
+            Joint::RightKnee => "right_knee",
+            Joint::RightAnkle => "right_ankle",
+            Joint::RightToe => "right_toe",
+        }
+    }
+
+    /// Its place in [`Solved::joints`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Joint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The segments drawn, as joint pairs (parent, child).
+pub const BONES: [(Joint, Joint); 16] = [
+    (Joint::Pelvis, Joint::Neck),
+    (Joint::Neck, Joint::Head),
+    (Joint::Neck, Joint::LeftShoulder),
+    (Joint::LeftShoulder, Joint::LeftElbow),
+    (Joint::LeftElbow, Joint::LeftHand),
+    (Joint::Neck, Joint::RightShoulder),
+    (Joint::RightShoulder, Joint::RightElbow),
+    (Joint::RightElbow, Joint::RightHand),
+    (Joint::Pelvis, Joint::LeftHip),
+    (Joint::LeftHip, Joint::LeftKnee),
+    (Joint::LeftKnee, Joint::LeftAnkle),
+    (Joint::LeftAnkle, Joint::LeftToe),
+    (Joint::Pelvis, Joint::RightHip),
+    (Joint::RightHip, Joint::RightKnee),
+    (Joint::RightKnee, Joint::RightAnkle),
+    (Joint::RightAnkle, Joint::RightToe),
+];
+
+/// How thick the body is around each joint (the distance from a joint's centre to the
+/// surface it rests on).
+const RADIUS: [f64; 17] = [
+    0.06,
+    0.06,
+    len::HEAD_R,
+    0.05,
+    0.04,
+    0.03,
+    0.05,
+    0.04,
+    0.03,
+    0.06,
+    0.04,
+    0.03,
+    0.02,
+    0.06,
+    0.04,
+    0.03,
+    0.02,
+];
+
+/// A solved pose: 3D joint positions (x forward, y up, z the figure's left).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solved {
+    /// The keyframe's name.
+    pub name: String,
+    /// One position per joint, in [`Joint::ALL`] order.
+    pub joints: [[f64; 3]; 17],
+}
+
+impl Solved {
+    /// A joint's position.
+    pub fn joint(&self, j: Joint) -> [f64; 3] {
+        self.joints[j.index()]
+    }
+
+    /// The joints as the view shows them: (x, y) from the side, (z, y) from the front.
+    pub fn projected(&self, view: View) -> Vec<[f64; 2]> {
+        self.joints
+            .iter()
+            .map(|p| match view {
+                View::Side => [p[0], p[1]],
+                View::Front => [p[2], p[1]],
+            })
+            .collect()
+    }
+}
+
+fn dir3(d: Dir) -> [f64; 3] {
+    let (p, t) = d.pt();
+    let (p, t) = (p.to_radians(), t.to_radians());
+    [p.cos() * t.cos(), p.sin() * t.cos(), t.sin()]
+}
+
+fn add(a: [f64; 3], b: [f64; 3], k: f64) -> [f64; 3] {
+    [a[0] + b[0] * k, a[1] + b[1] * k, a[2] + b[2] * k]
+}
+
+impl Keyframe {
+    fn right_arm(&self) -> [Dir; 2] {
+        self.right_arm
+            .unwrap_or([self.left_arm[0].mirrored(), self.left_arm[1].mirrored()])
+    }
+    fn right_leg(&self) -> [Dir; 3] {
+        self.right_leg.unwrap_or([
+            self.left_leg[0].mirrored(),
+            self.left_leg[1].mirrored(),
+            self.left_leg[2].mirrored(),
+        ])
+    }
+
+    /// The same pose on the other side: left and right swapped, sideways leans reversed.
+    pub fn mirrored(&self) -> Keyframe {
+        let m2 = |a: [Dir; 2]| [a[0].mirrored(), a[1].mirrored()];
+        let m3 = |a: [Dir; 3]| [a[0].mirrored(), a[1].mirrored(), a[2].mirrored()];
+        Keyframe {
+            name: self.name.clone(),
+            hip: self.hip.clone(),
+            trunk: self.trunk.mirrored(),
+            twist: -self.twist,
+            head: self.head.map(Dir::mirrored),
+            left_arm: m2(self.right_arm()),
+            right_arm: Some(m2(self.left_arm)),
+            left_leg: m3(self.right_leg()),
+            right_leg: Some(m3(self.left_leg)),
+        }
+    }
+
+    /// Forward kinematics with the hip centre at `hip` (x, y).
+    fn solve_at(&self, hip: [f64; 2]) -> Solved {
+        let pelvis = [hip[0], hip[1], 0.0];
+        let neck = add(pelvis, dir3(self.trunk), len::TRUNK);
+        let head = add(neck, dir3(self.head.unwrap_or(self.trunk)), len::HEAD);
+        // The shoulder line is across the body (z), turned by the twist about the vertical.
+        let tw = self.twist.to_radians();
+        let across = [-tw.sin(), 0.0, tw.cos()];
+        let ls = add(neck, across, len::SHOULDER_HALF);
+        let rs = add(neck, across, -len::SHOULDER_HALF);
+        let ra = self.right_arm();
+        let le = add(ls, dir3(self.left_arm[0]), len::UPPER_ARM);
+        let lh = add(le, dir3(self.left_arm[1]), len::FOREARM);
+        let re = add(rs, dir3(ra[0]), len::UPPER_ARM);
+        let rh = add(re, dir3(ra[1]), len::FOREARM);
+        let rl = self.right_leg();
+        let lhip = add(pelvis, [0.0, 0.0, 1.0], len::HIP_HALF);
+        let rhip = add(pelvis, [0.0, 0.0, -1.0], len::HIP_HALF);
+        let lk = add(lhip, dir3(self.left_leg[0]), len::THIGH);
+        let la = add(lk, dir3(self.left_leg[1]), len::SHIN);
+        let lt = add(la, dir3(self.left_leg[2]), len::FOOT);
+        let rk = add(rhip, dir3(rl[0]), len::THIGH);
+        let ran = add(rk, dir3(rl[1]), len::SHIN);
+        let rt = add(ran, dir3(rl[2]), len::FOOT);
+        Solved {
+            name: self.name.clone(),
+            joints: [
+                pelvis, neck, head, ls, le, lh, rs, re, rh, lhip, lk, la, lt, rhip, rk, ran, rt,
+            ],
+        }
+    }
+
+    /// Solves the pose, resting it on its support when the hip's height is not given.
+    pub fn solve(&self, support: Support) -> Solved {
+        let x = self.hip.first().copied().unwrap_or(0.0);
+        if let Some(y) = self.hip.get(1) {
+            return self.solve_at([x, *y]);
+        }
+        let probe = self.solve_at([x, 0.0]);
+        let y = match support {
+            Support::Chair => SEAT + SEAT_OFFSET,
+            Support::Floor | Support::Bed => {
+                let lowest = probe
+                    .joints
+                    .iter()
+                    .zip(RADIUS)
+                    .map(|(p, r)| p[1] - r)
+                    .fold(f64::INFINITY, f64::min);
+                -lowest
+            }
+        };
+        self.solve_at([x, y])
+    }
+
+    fn dirs(&self) -> Vec<Dir> {
+        let mut v = vec![self.trunk, self.head.unwrap_or(self.trunk)];
+        v.extend(self.left_arm);
+        v.extend(self.right_arm());
+        v.extend(self.left_leg);
+        v.extend(self.right_leg());
+        v
+    }
+}
+
+fn lerp_angle(a: f64, b: f64, t: f64) -> f64 {
+    let mut d = (b - a) % 360.0;
+    if d > 180.0 {
+        d -= 360.0;
+    } else if d < -180.0 {
+        d += 360.0;
+    }
+    a + d * t
+}
+
+fn lerp_dir(a: Dir, b: Dir, t: f64) -> Dir {
+    let (pa, ta) = a.pt();
+    let (pb, tb) = b.pt();
+    Dir::PitchTilt([lerp_angle(pa, pb, t), ta + (tb - ta) * t])
+}
+
+/// A pose `t` (0 to 1) of the way from `a` to `b`: angles turn the short way round, so limbs
+/// keep their length on the way.
+pub fn interpolate(a: &Keyframe, b: &Keyframe, t: f64, support: Support) -> Solved {
+    let t = t.clamp(0.0, 1.0);
+    let sa = a.solve(support);
+    let sb = b.solve(support);
+    let hip = [
+        sa.joints[0][0] + (sb.joints[0][0] - sa.joints[0][0]) * t,
+        sa.joints[0][1] + (sb.joints[0][1] - sa.joints[0][1]) * t,
+    ];
+    let la = a.dirs();
+    let lb = b.dirs();
+    let d = |i: usize| lerp_dir(la[i], lb[i], t);
+    let k = Keyframe {
+        name: format!("{} to {}", a.name, b.name),
+        hip: vec![hip[0], hip[1]],
+        trunk: d(0),
+        twist: a.twist + (b.twist - a.twist) * t,
+        head: Some(d(1)),
+        left_arm: [d(2), d(3)],
+        right_arm: Some([d(4), d(5)]),
+        left_leg: [d(6), d(7), d(8)],
+        right_leg: Some([d(9), d(10), d(11)]),
+    };
+    k.solve_at(hip)
+}
+
+/// The fixed length of bone `i` in [`BONES`].
+pub fn bone_length(i: usize) -> f64 {
+    use len::*;
+    match i {
+        0 => TRUNK,
+        1 => HEAD,
+        2 | 5 => SHOULDER_HALF,
+        3 | 6 => UPPER_ARM,
+        4 | 7 => FOREARM,
+        8 | 12 => HIP_HALF,
+        9 | 13 => THIGH,
+        10 | 14 => SHIN,
+        _ => FOOT,
+    }
+}
+
+/// Every keyframe solved, for the JSON and the drawings.
+pub fn solve_all(spec: &PoseSpec) -> Vec<Solved> {
+    spec.keyframes
+        .iter()
+        .map(|k| k.solve(spec.support))
+        .collect()
+}
+
+/// The solved joints of one keyframe as a name-to-position map in the view's plane.
+pub fn joint_map(s: &Solved, view: View) -> BTreeMap<&'static str, [f64; 2]> {
+    Joint::ALL
+        .iter()
+        .zip(s.projected(view))
+        .map(|(n, p)| {
+            (
+                n.name(),
+                [
+                    (p[0] * 1000.0).round() / 1000.0,
+                    (p[1] * 1000.0).round() / 1000.0,
+                ],
+            )
+        })
+        .collect()
+}
+
+mod checks;
+
+pub use checks::{PoseProblem, check};
+
+#[cfg(test)]
+mod tests;
