@@ -3,11 +3,13 @@
 
 use super::*;
 use backstretch_core::exercise::Dose;
+use backstretch_core::player::{Event, Outcome, Player};
+use backstretch_core::timeline::{Side, StepKind};
 use backstretch_core::timeline::{Timeline, TimelineItem};
 use backstretch_core::vocab::{Position, Sides};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent};
 
 fn app() -> App {
     let items = vec![
@@ -210,4 +212,81 @@ fn big_numbers() {
     assert_eq!(big_number(9_001)[0], " █  ███", "9.001 s shows 10");
     assert_eq!(big_number(65_000).len(), 5);
     assert!(big_number(65_000)[1].contains('▪'));
+}
+
+/// A host whose clock moves 400 ms each time it is read, recording what the loop gives it.
+struct FakeHost {
+    t: std::cell::Cell<u64>,
+    cues: Vec<String>,
+    steps: Vec<(usize, Outcome)>,
+    ticks: usize,
+}
+
+impl Host for FakeHost {
+    fn now(&self) -> u64 {
+        self.t.set(self.t.get() + 400);
+        self.t.get()
+    }
+    fn event(&mut self, e: &Event) -> std::io::Result<()> {
+        match e {
+            Event::Cue { cue } => self.cues.push(cue.text.clone()),
+            Event::StepEnded { step, outcome, .. } => self.steps.push((*step, *outcome)),
+            Event::Finished => {}
+        }
+        Ok(())
+    }
+    fn tick(&mut self) -> std::io::Result<()> {
+        self.ticks += 1;
+        Ok(())
+    }
+}
+
+/// Keys typed on given passes of the loop; nothing otherwise.
+struct Script(Vec<(usize, char)>, usize);
+
+impl Input for Script {
+    fn next(&mut self, _wait: std::time::Duration) -> std::io::Result<Option<TermEvent>> {
+        self.1 += 1;
+        Ok(self
+            .0
+            .iter()
+            .find(|(at, _)| *at == self.1)
+            .map(|(_, c)| TermEvent::Key(key(*c))))
+    }
+}
+
+#[test]
+fn the_whole_loop_runs_on_a_test_backend_with_scripted_keys() {
+    let mut app = app();
+    let mut host = FakeHost {
+        t: std::cell::Cell::new(0),
+        cues: vec![],
+        steps: vec![],
+        ticks: 0,
+    };
+    // Skip the get-ready step, say it hurts during the first hold, then quit and confirm.
+    let mut input = Script(vec![(3, 'n'), (8, 'h'), (12, 'q'), (13, 'y')], 0);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let exit = run_loop(&mut terminal, &mut app, &mut host, &mut input).unwrap();
+    assert_eq!(exit, Exit::Stopped);
+    assert!(host.ticks >= 13, "{}", host.ticks);
+    assert!(
+        host.cues.iter().any(|c| c.starts_with("Get into position")),
+        "{:?}",
+        host.cues
+    );
+    assert_eq!(host.steps[0], (0, Outcome::Skipped), "n skipped get-ready");
+    assert!(
+        host.steps.iter().any(|(_, o)| *o == Outcome::Hurt),
+        "{:?}",
+        host.steps
+    );
+    let screen = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect::<String>();
+    assert!(!screen.trim().is_empty(), "the loop drew the screen");
 }

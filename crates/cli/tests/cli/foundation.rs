@@ -208,7 +208,7 @@ fn resume_passes_the_same_gates_as_start() {
     )
     .unwrap();
     let db = fresh.home().join("backstretch.sqlite");
-    let c = std::process::Command::new("sqlite3")
+    let c = Command::new("sqlite3")
         .arg(&db)
         .arg("DELETE FROM acknowledgements;")
         .status();

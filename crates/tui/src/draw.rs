@@ -1,0 +1,290 @@
+//! Drawing the player screen: a pure function of the state and the time.
+
+use backstretch_core::player::Player;
+use backstretch_core::timeline::{Side, StepKind};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Color, Style, Stylize};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
+
+use crate::figure::draw_figure;
+use crate::*;
+
+/// Seconds as `m:ss`.
+fn clock(ms: u64) -> String {
+    let s = ms.div_ceil(1000);
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+const DIGITS: [[&str; 5]; 11] = [
+    ["███", "█ █", "█ █", "█ █", "███"],
+    [" █ ", "██ ", " █ ", " █ ", "███"],
+    ["███", "  █", "███", "█  ", "███"],
+    ["███", "  █", "███", "  █", "███"],
+    ["█ █", "█ █", "███", "  █", "  █"],
+    ["███", "█  ", "███", "  █", "███"],
+    ["███", "█  ", "███", "█ █", "███"],
+    ["███", "  █", "  █", "  █", "  █"],
+    ["███", "█ █", "███", "█ █", "███"],
+    ["███", "█ █", "███", "  █", "███"],
+    ["   ", " ▪ ", "   ", " ▪ ", "   "],
+];
+
+/// A number drawn five rows high (`m:ss` when a minute or more).
+pub fn big_number(ms_left: u64) -> Vec<String> {
+    let s = ms_left.div_ceil(1000);
+    let text = if s >= 60 {
+        format!("{}:{:02}", s / 60, s % 60)
+    } else {
+        s.to_string()
+    };
+    (0..5)
+        .map(|row| {
+            text.chars()
+                .map(|c| match c {
+                    ':' => DIGITS[10][row],
+                    d => DIGITS[d.to_digit(10).unwrap_or(0) as usize][row],
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+impl App {
+    /// Draws the screen at `now` (ms).
+    pub fn draw(&self, f: &mut Frame<'_>, now: u64) {
+        let area = f.area();
+        if self.done {
+            self.draw_done(f, area);
+            return;
+        }
+        let at = self.player.at(now);
+        let steps = self.player.timeline().steps();
+        let step = &steps[at.step];
+        let info = self.info.get(step.item).cloned().unwrap_or_default();
+        let total_ms = u64::from(self.player.timeline().total_s()) * 1000;
+        let elapsed = self.player.elapsed(now).min(total_ms);
+        let n_items = self.info.len();
+
+        let outer = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .title(Line::from(vec![
+                Span::raw(" backstretch ").bold(),
+                Span::raw(format!("· {} of {} ", step.item + 1, n_items)),
+            ]))
+            .title(
+                Line::from(format!(" {} left ", clock(total_ms - elapsed)))
+                    .alignment(Alignment::Right),
+            );
+        let inner = outer.inner(area);
+        f.render_widget(outer, area);
+
+        let [head, body, next, bar, help] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Min(6),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+
+        // Name and position.
+        let head_text = Text::from(vec![
+            Line::from(info.name.clone()).bold().fg(Color::Cyan),
+            Line::from(format!("Position: {}", info.position)).dim(),
+        ]);
+        f.render_widget(Paragraph::new(head_text), head);
+
+        // Left: steps and cautions; right: the phase and the countdown.
+        let wide = body.width >= 70;
+        let [left, right] = if wide {
+            let figure_cols = (body.width * 2 / 5).max(28);
+            Layout::horizontal([Constraint::Min(30), Constraint::Length(figure_cols)]).areas(body)
+        } else {
+            Layout::vertical([Constraint::Min(3), Constraint::Length(8)]).areas(body)
+        };
+        let mut lines: Vec<Line<'_>> = info
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Line::from(format!("{}. {s}", i + 1)))
+            .collect();
+        if !info.cautions.is_empty() {
+            lines.push(Line::from(""));
+            lines.push(Line::from(vec![
+                Span::styled("Careful: ", Style::new().fg(Color::Yellow).bold()),
+                Span::raw(info.cautions.join(" ")),
+            ]));
+        }
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), left);
+
+        let phase = Player::phase_word(step.kind).to_uppercase();
+        let mut detail = Vec::new();
+        if let Some(side) = step.side {
+            detail.push(format!(
+                "{} side",
+                match side {
+                    Side::Left => "left",
+                    Side::Right => "right",
+                }
+            ));
+        }
+        if matches!(step.kind, StepKind::Hold | StepKind::Rest) {
+            detail.push(format!("rep {} of {}", step.rep, step.reps));
+        }
+        let phase_color = match step.kind {
+            StepKind::Hold => Color::Green,
+            StepKind::Rest | StepKind::Switch => Color::Blue,
+            _ => Color::Yellow,
+        };
+        let [right, figure_area] = if right.height >= 14 {
+            Layout::vertical([Constraint::Length(8), Constraint::Min(5)]).areas(right)
+        } else {
+            [right, Rect::default()]
+        };
+        if let Some(spec) = &info.pose
+            && figure_area.height >= 4
+        {
+            draw_figure(f, figure_area, spec, step, at.into_ms);
+        }
+        let mut right_lines = vec![
+            Line::from(phase)
+                .bold()
+                .fg(phase_color)
+                .alignment(Alignment::Center),
+            Line::from(detail.join(" · ")).alignment(Alignment::Center),
+            Line::from(""),
+        ];
+        for row in big_number(at.remaining_ms) {
+            right_lines.push(Line::from(row).fg(phase_color).alignment(Alignment::Center));
+        }
+        f.render_widget(Paragraph::new(right_lines), right);
+
+        // What comes next.
+        let next_item = steps[at.step..]
+            .iter()
+            .find(|s| s.item != step.item)
+            .and_then(|s| self.info.get(s.item));
+        let next_text = match next_item {
+            Some(n) => format!("Next: {}", n.name),
+            None => "Next: the end of the session".to_string(),
+        };
+        f.render_widget(Paragraph::new(next_text).dim(), next);
+
+        // Progress through the whole session.
+        let ratio = if total_ms == 0 {
+            1.0
+        } else {
+            elapsed as f64 / total_ms as f64
+        };
+        let gauge = Gauge::default()
+            .gauge_style(Style::new().fg(Color::Green).bg(Color::DarkGray))
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(format!("{} of {}", clock(elapsed), clock(total_ms)));
+        f.render_widget(gauge, bar);
+
+        let help_text = "space pause · n next · b back · h it hurts · q quit";
+        f.render_widget(
+            Paragraph::new(help_text).dim().alignment(Alignment::Center),
+            help,
+        );
+
+        // Overlays.
+        if self.confirm_quit {
+            self.popup(
+                f,
+                inner,
+                "Quit this session?",
+                "What you did so far is saved and the session is logged as stopped.\n\ny quit · any other key goes on",
+                Color::Yellow,
+            );
+        } else if self.player.is_paused() {
+            self.popup(f, inner, "Paused", "Press space to go on.", Color::Blue);
+        } else if let Some((msg, until)) = &self.notice
+            && self.player.elapsed(now) < *until
+        {
+            self.popup(f, inner, "It hurts: stopped", msg, Color::Red);
+        }
+    }
+
+    pub(crate) fn popup(
+        &self,
+        f: &mut Frame<'_>,
+        area: Rect,
+        title: &str,
+        text: &str,
+        color: Color,
+    ) {
+        let w = area.width.min(56);
+        let h = 7.min(area.height);
+        let r = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height.saturating_sub(h)) / 2,
+            width: w,
+            height: h,
+        };
+        f.render_widget(Clear, r);
+        let block = Block::bordered()
+            .border_type(BorderType::Double)
+            .border_style(Style::new().fg(color))
+            .title(Line::from(format!(" {title} ")).bold());
+        f.render_widget(
+            Paragraph::new(text.to_string())
+                .wrap(Wrap { trim: true })
+                .alignment(Alignment::Center)
+                .block(block),
+            r,
+        );
+    }
+
+    pub(crate) fn draw_done(&self, f: &mut Frame<'_>, area: Rect) {
+        let steps = self.player.timeline().steps();
+        let items = self.info.len();
+        let hurt = self.hurt.len();
+        // An exercise counts as skipped when every one of its holds was skipped.
+        let skipped = (0..items)
+            .filter(|i| !self.hurt.contains(i))
+            .filter(|i| {
+                let holds: Vec<usize> = steps
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.item == *i && s.kind == StepKind::Hold)
+                    .map(|(k, _)| k)
+                    .collect();
+                !holds.is_empty() && holds.iter().all(|k| self.skipped_steps.contains(k))
+            })
+            .count();
+        let done = items - hurt - skipped;
+        let block = Block::bordered()
+            .border_type(BorderType::Rounded)
+            .title(Line::from(" backstretch ").bold());
+        let text = vec![
+            Line::from(""),
+            Line::from("Session done. Well done.")
+                .bold()
+                .fg(Color::Green)
+                .alignment(Alignment::Center),
+            Line::from(""),
+            Line::from(format!(
+                "{done} exercise{} done, {skipped} skipped, {hurt} hurt · {}",
+                if done == 1 { "" } else { "s" },
+                clock(self.spent_ms)
+            ))
+            .alignment(Alignment::Center),
+            Line::from(""),
+            Line::from(self.progress.clone().unwrap_or_default())
+                .fg(Color::Cyan)
+                .alignment(Alignment::Center),
+            Line::from(""),
+            Line::from("Press any key to finish and note how you feel.")
+                .dim()
+                .alignment(Alignment::Center),
+        ];
+        f.render_widget(
+            Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
+            area,
+        );
+    }
+}
