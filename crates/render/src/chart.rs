@@ -154,23 +154,24 @@ pub fn pain_svg(points: &[PainPoint]) -> String {
     );
     if n > 0 {
         let from = points[0].day;
-        let to = points[n - 1].day.max(from + Duration::days(1));
-        let span = (to - from).num_days() as f64;
-        // Sessions on one day are spread across it so that none hide another.
+        let to = points[n - 1].day;
+        // Each day is a slot of the axis; a day's sessions share its slot, evenly spread, so
+        // none hides another and every point lies inside the plot.
+        let span = ((to - from).num_days() + 1) as f64;
+        let x_of = |days: f64| left + 12.0 + days / span * (pw - 24.0);
         let mut per_day: BTreeMap<NaiveDate, usize> = BTreeMap::new();
         let xs: Vec<f64> = points
             .iter()
             .map(|p| {
                 let k = per_day.entry(p.day).or_default();
                 let same = points.iter().filter(|q| q.day == p.day).count() as f64;
-                let frac = if same > 1.0 { *k as f64 / same } else { 0.0 };
+                let frac = (*k as f64 + 0.5) / same;
                 *k += 1;
-                let days = (p.day - from).num_days() as f64 + frac;
-                left + 12.0 + days / span * (pw - 24.0)
+                x_of((p.day - from).num_days() as f64 + frac)
             })
             .collect();
         for (d, label) in ticks(from, to) {
-            let x = left + 12.0 + (d - from).num_days() as f64 / span * (pw - 24.0);
+            let x = x_of((d - from).num_days() as f64 + 0.5);
             let _ = writeln!(
                 s,
                 "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#9ca3af\"/>\n<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\" text-anchor=\"middle\">{}</text>",
@@ -472,5 +473,55 @@ mod tests {
             assert!(svg.contains(&format!(">{y}</text>")), "{y}");
         }
         assert!(svg.contains("Tue 5 Mar 2024: 1 session"));
+    }
+
+    /// Every x and y of a circle or polyline point in an SVG.
+    fn points_in(svg: &str) -> Vec<(f64, f64)> {
+        let mut out = Vec::new();
+        for l in svg.lines() {
+            if let Some(rest) = l.strip_prefix("<circle cx=\"") {
+                let cx: f64 = rest.split('"').next().unwrap().parse().unwrap();
+                let cy: f64 = l.split("cy=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+                if cy > 40.0 {
+                    out.push((cx, cy));
+                }
+            }
+            if let Some(rest) = l.strip_prefix("<polyline points=\"") {
+                for xy in rest.split('"').next().unwrap().split(' ') {
+                    let (x, y) = xy.split_once(',').unwrap();
+                    out.push((x.parse().unwrap(), y.parse().unwrap()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Regression: with several sessions on the last day, the newest were drawn past the
+    /// plot's right edge (x = 874 and 924 in an 860-wide picture).
+    #[test]
+    fn every_point_lies_inside_the_plot_for_any_count_and_spread() {
+        let start = day("2026-01-01");
+        for n in 1..=40usize {
+            for spread in [0i64, 1, 2, 6, 30, 400, 1500] {
+                for per_day in [1usize, 2, 3, 7] {
+                    let pts: Vec<PainPoint> = (0..n)
+                        .map(|i| PainPoint {
+                            day: start + Duration::days(spread * (i / per_day) as i64 / n.max(1) as i64),
+                            before: Some((i % 11) as u8),
+                            after: Some(((i + 3) % 11) as u8),
+                        })
+                        .collect();
+                    let svg = pain_svg(&pts);
+                    let found = points_in(&svg);
+                    assert!(found.len() >= n, "n={n} spread={spread}");
+                    for (x, y) in found {
+                        assert!(
+                            (64.0..=836.0).contains(&x) && (64.0..=356.0).contains(&y),
+                            "({x}, {y}) outside the plot: n={n} spread={spread} per_day={per_day}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
