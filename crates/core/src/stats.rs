@@ -51,12 +51,15 @@ impl SessionFact {
     }
 }
 
-/// Sessions this week against the target.
+/// This week against the target. A goal counts days with a session: seven sessions in one
+/// afternoon are one day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Week {
     /// Sessions so far this week.
     pub sessions: u32,
-    /// Sessions the goal asks for.
+    /// Days with a session so far this week (what the goal counts).
+    pub days: u32,
+    /// Days the goal asks for.
     pub target: u32,
 }
 
@@ -156,9 +159,11 @@ pub fn streak(facts: &[SessionFact], goal: Goal, today: NaiveDate) -> Streak {
             }
         }
         Goal::PerWeek(n) => {
+            // A week meets the goal with that many days that had a session.
+            let days: BTreeSet<NaiveDate> = counted.map(SessionFact::day).collect();
             let mut per_week: BTreeMap<NaiveDate, u32> = BTreeMap::new();
-            for f in counted {
-                *per_week.entry(monday(f.day())).or_default() += 1;
+            for d in days {
+                *per_week.entry(monday(d)).or_default() += 1;
             }
             let met: BTreeSet<NaiveDate> = per_week
                 .into_iter()
@@ -244,10 +249,12 @@ pub fn stats(
         .filter(|f| since.is_none_or(|s| f.day() >= s))
         .collect();
     let week_start = monday(today);
-    let this_week = sorted
+    let this_week: Vec<NaiveDate> = sorted
         .iter()
         .filter(|f| f.counts && f.day() >= week_start && f.day() <= today)
-        .count() as u32;
+        .map(|f| f.day())
+        .collect();
+    let this_week_days = this_week.iter().collect::<BTreeSet<_>>().len() as u32;
     let before: Vec<u8> = window.iter().filter_map(|f| f.pain_before).collect();
     let mut hurt: BTreeMap<String, usize> = BTreeMap::new();
     for f in &window {
@@ -260,7 +267,8 @@ pub fn stats(
     Stats {
         goal: goal.to_string(),
         this_week: Week {
-            sessions: this_week,
+            sessions: this_week.len() as u32,
+            days: this_week_days,
             target: goal.per_week(),
         },
         streak: streak(facts, goal, today),
@@ -359,6 +367,7 @@ mod tests {
             st.this_week,
             Week {
                 sessions: 1,
+                days: 1,
                 target: 3
             }
         );
@@ -405,5 +414,30 @@ mod tests {
         );
         assert_eq!(s.sessions, 1);
         assert_eq!(s.streak.current, 3);
+    }
+
+    /// Regression: seven sessions in one afternoon counted as "7 of 7" for a daily goal.
+    #[test]
+    fn goals_count_days_with_a_session_not_sessions() {
+        let many: Vec<SessionFact> = (0..7)
+            .map(|m| fact(&format!("2026-11-18T15:{:02}:00Z", m * 5)))
+            .collect();
+        let s = stats(&many, Goal::Daily, day("2026-11-18"), None);
+        assert_eq!((s.this_week.sessions, s.this_week.days), (7, 1));
+        assert_eq!(s.streak.current, 1);
+        // Three sessions on one day do not meet "3 a week"; three days do.
+        let one_day: Vec<SessionFact> = (0..3)
+            .map(|m| fact(&format!("2026-11-16T09:0{m}:00Z")))
+            .collect();
+        let st = streak(&one_day, Goal::PerWeek(3), day("2026-11-22"));
+        assert_eq!(st.current, 0);
+        let three_days: Vec<SessionFact> = ["16", "18", "20"]
+            .iter()
+            .map(|d| fact(&format!("2026-11-{d}T09:00:00Z")))
+            .collect();
+        assert_eq!(
+            streak(&three_days, Goal::PerWeek(3), day("2026-11-22")).current,
+            1
+        );
     }
 }

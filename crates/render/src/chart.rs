@@ -330,7 +330,8 @@ pub fn adherence_svg(
                     );
                 }
                 let n = sessions_per_day.get(&d).copied().unwrap_or(0);
-                count += n;
+                // A goal counts days with a session, not sessions.
+                count += u32::from(n > 0);
                 let fill = match n {
                     0 => "#e5e7eb",
                     1 => "#4ade80",
@@ -464,6 +465,29 @@ mod tests {
         insta::assert_snapshot!(adherence_svg(&m, 3, "3/week", day("2026-11-21")));
     }
 
+    /// Regression: a week with many sessions on one day was marked as meeting "3 a week".
+    #[test]
+    fn a_week_is_met_by_days_not_sessions() {
+        let met = "fill=\"#15803d\"";
+        let one_day = BTreeMap::from([(day("2026-11-02"), 5)]);
+        let svg = adherence_svg(&one_day, 3, "3/week", day("2026-11-21"));
+        let marks = |svg: &str| {
+            svg.lines()
+                .filter(|l| l.contains(met) && !l.contains("<title>"))
+                .count()
+        };
+        let three_days = BTreeMap::from([
+            (day("2026-11-02"), 1),
+            (day("2026-11-03"), 1),
+            (day("2026-11-04"), 1),
+        ]);
+        let svg3 = adherence_svg(&three_days, 3, "3/week", day("2026-11-21"));
+        assert!(
+            marks(&svg3) > marks(&svg),
+            "three days meet it, one busy day does not"
+        );
+    }
+
     #[test]
     fn adherence_spans_years_in_blocks() {
         let mut m = BTreeMap::new();
@@ -481,7 +505,15 @@ mod tests {
         for l in svg.lines() {
             if let Some(rest) = l.strip_prefix("<circle cx=\"") {
                 let cx: f64 = rest.split('"').next().unwrap().parse().unwrap();
-                let cy: f64 = l.split("cy=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+                let cy: f64 = l
+                    .split("cy=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
                 if cy > 40.0 {
                     out.push((cx, cy));
                 }
@@ -506,7 +538,8 @@ mod tests {
                 for per_day in [1usize, 2, 3, 7] {
                     let pts: Vec<PainPoint> = (0..n)
                         .map(|i| PainPoint {
-                            day: start + Duration::days(spread * (i / per_day) as i64 / n.max(1) as i64),
+                            day: start
+                                + Duration::days(spread * (i / per_day) as i64 / n.max(1) as i64),
                             before: Some((i % 11) as u8),
                             after: Some(((i + 3) % 11) as u8),
                         })

@@ -4,26 +4,54 @@
 use backstretch_core::safety::light_text;
 use backstretch_core::stats::Stats;
 
-/// This week against the goal and the streak, in one line.
-pub fn progress_line(s: &Stats) -> String {
-    let unit = if s.streak.current == 1 {
-        s.streak.unit.trim_end_matches('s')
+fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {}", word.trim_end_matches('s'))
     } else {
-        s.streak.unit
-    };
-    format!(
-        "This week: {} of {} session{} (goal {}). Streak: {} {unit}{}.",
-        s.this_week.sessions,
+        format!("{n} {word}")
+    }
+}
+
+/// This week against the goal and the streak, in one line. A goal counts days with a
+/// session; a streak that has not started yet is worded as something to start, not as zero.
+pub fn progress_line(s: &Stats) -> String {
+    let week = format!(
+        "This week: {} of {} day{} with a session (goal {}).",
+        s.this_week.days,
         s.this_week.target,
         if s.this_week.target == 1 { "" } else { "s" },
         s.goal,
-        s.streak.current,
-        if s.streak.longest > s.streak.current {
-            format!(" (longest {})", s.streak.longest)
-        } else {
-            String::new()
+    );
+    let st = &s.streak;
+    let weekly = st.unit == "weeks";
+    let streak = match (st.current, st.longest) {
+        (0, 0) if weekly => {
+            let left = s.this_week.target.saturating_sub(s.this_week.days);
+            format!(
+                "Your streak starts with the first week that meets the goal: {} to go this week.",
+                plural(left, "days")
+            )
         }
-    )
+        (0, 0) => "A session today starts your streak.".to_string(),
+        (0, longest) if weekly => format!(
+            "Meet the goal this week to start a new streak (your longest: {}).",
+            plural(longest, "weeks")
+        ),
+        (0, longest) => format!(
+            "A session today starts a new streak (your longest: {}).",
+            plural(longest, "days")
+        ),
+        (current, longest) => format!(
+            "Streak: {}{}.",
+            plural(current, st.unit),
+            if longest > current {
+                format!(" (longest {longest})")
+            } else {
+                String::new()
+            }
+        ),
+    };
+    format!("{week} {streak}")
 }
 
 /// The statistics as text.
@@ -128,4 +156,64 @@ pub fn summary_text(v: &SummaryView<'_>) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use backstretch_core::profile::Goal;
+    use backstretch_core::stats::{SessionFact, stats};
+    use chrono::{DateTime, NaiveDate};
+
+    use super::progress_line;
+
+    fn fact(t: &str) -> SessionFact {
+        SessionFact {
+            started: DateTime::parse_from_rfc3339(t).unwrap(),
+            seconds: 60,
+            pain_before: None,
+            pain_after: None,
+            done: 1,
+            hurt: vec![],
+            counts: true,
+        }
+    }
+
+    fn day(d: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()
+    }
+
+    /// Regression: after the first session of a weekly goal, "Streak: 0 weeks" read as a
+    /// failure.
+    #[test]
+    fn the_start_of_a_streak_is_worded_kindly_and_truthfully() {
+        let first = [fact("2026-11-16T09:00:00Z")];
+        let line = progress_line(&stats(&first, Goal::PerWeek(3), day("2026-11-16"), None));
+        assert_eq!(
+            line,
+            "This week: 1 of 3 days with a session (goal 3/week). Your streak starts with the first week that meets the goal: 2 days to go this week."
+        );
+        assert!(!line.contains("0 weeks"));
+        let none = progress_line(&stats(&[], Goal::Daily, day("2026-11-16"), None));
+        assert!(
+            none.ends_with("A session today starts your streak."),
+            "{none}"
+        );
+        let one = progress_line(&stats(&first, Goal::Daily, day("2026-11-16"), None));
+        assert!(one.ends_with("Streak: 1 day."), "{one}");
+        let lapsed = progress_line(&stats(&first, Goal::Daily, day("2026-11-20"), None));
+        assert!(
+            lapsed.ends_with("A session today starts a new streak (your longest: 1 day)."),
+            "{lapsed}"
+        );
+    }
+
+    /// Regression: seven sessions in an afternoon read "7 of 7 (goal daily)".
+    #[test]
+    fn the_week_counts_days() {
+        let many: Vec<SessionFact> = (0..7)
+            .map(|m| fact(&format!("2026-11-18T15:{:02}:00Z", m * 5)))
+            .collect();
+        let line = progress_line(&stats(&many, Goal::Daily, day("2026-11-18"), None));
+        assert!(line.starts_with("This week: 1 of 7 days"), "{line}");
+    }
 }

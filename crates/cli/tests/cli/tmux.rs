@@ -217,7 +217,7 @@ fn first_run_walks_a_new_user_through_setup() {
     });
     assert!(s.contains("No warning signs reported"), "{s}");
     assert!(
-        s.contains("This week: 0 of 7 sessions (goal daily). Streak: 0 days"),
+        s.contains("This week: 0 of 7 days with a session") && s.contains("starts your streak"),
         "{s}"
     );
     assert!(
@@ -234,7 +234,7 @@ fn first_run_walks_a_new_user_through_setup() {
     // Later runs show today's routine and progress.
     let out = stdout_ok(env.cmd().arg("--accept-disclaimer"));
     assert!(
-        out.starts_with("This week: 0 of 7 sessions (goal daily). Streak: 0 days."),
+        out.starts_with("This week: 0 of 7 days with a session (goal daily). A session today starts your streak."),
         "{out}"
     );
     let p: Value = serde_json::from_str(&stdout_ok(
