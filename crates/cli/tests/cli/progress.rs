@@ -292,3 +292,73 @@ fn the_session_summary_shows_the_week_and_the_streak() {
         "{out}"
     );
 }
+
+/// Regression: the FHIR care plan listed an exercise that planning had left out for
+/// hurting twice in 14 days. Exports describe the routine `plan` gives.
+#[test]
+fn the_fhir_care_plan_leaves_out_what_planning_left_out() {
+    let env = Env::new();
+    stdout_ok(env.cmd().args([
+        "profile",
+        "set",
+        "--area",
+        "lower-back",
+        "--place",
+        "bed",
+        "--minutes",
+        "10",
+    ]));
+    let plan: Value =
+        serde_json::from_str(&stdout_ok(env.cmd().args(["plan", "--format", "json"]))).unwrap();
+    let id = plan["items"][0]["exercise_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let name = plan["items"][0]["name"].as_str().unwrap().to_string();
+    for ago in [2, 1] {
+        stdout_ok(env.cmd().args([
+            "log",
+            "--pain-before",
+            "3",
+            "--pain-after",
+            "3",
+            "--exercise",
+            &id,
+            "--hurt",
+            &id,
+            "--date",
+            &days_ago(ago, "09:00"),
+        ]));
+    }
+    let plan: Value =
+        serde_json::from_str(&stdout_ok(env.cmd().args(["plan", "--format", "json"]))).unwrap();
+    assert!(
+        plan["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["exercise_id"] != id.as_str()),
+        "plan leaves {id} out"
+    );
+    let fhir: Value = serde_json::from_str(&stdout_ok(env.cmd().args(["export", "fhir"]))).unwrap();
+    let care = fhir["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "CarePlan")
+        .expect("a care plan");
+    let names: Vec<&str> = care["resource"]["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["detail"]["code"]["text"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&name.as_str()), "{name} in {names:?}");
+    let planned: Vec<&str> = plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, planned, "the same routine as plan");
+}
