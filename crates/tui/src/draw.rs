@@ -31,26 +31,55 @@ const DIGITS: [[&str; 5]; 11] = [
     ["   ", " ▪ ", "   ", " ▪ ", "   "],
 ];
 
-/// A number drawn five rows high (`m:ss` when a minute or more).
-pub fn big_number(ms_left: u64) -> Vec<String> {
+/// The countdown's text: seconds, or `m:ss` when a minute or more.
+fn countdown_text(ms_left: u64) -> String {
     let s = ms_left.div_ceil(1000);
-    let text = if s >= 60 {
+    if s >= 60 {
         format!("{}:{:02}", s / 60, s % 60)
     } else {
         s.to_string()
-    };
-    (0..5)
+    }
+}
+
+/// A number drawn five rows high (`m:ss` when a minute or more).
+pub fn big_number(ms_left: u64) -> Vec<String> {
+    big_number_scaled(ms_left, 1)
+}
+
+/// The number drawn `k` times larger: every cell of the 3x5 glyphs becomes k columns by
+/// k rows, with k columns between glyphs.
+pub fn big_number_scaled(ms_left: u64, k: u16) -> Vec<String> {
+    let k = usize::from(k.max(1));
+    let text = countdown_text(ms_left);
+    (0..5 * k)
         .map(|row| {
             text.chars()
-                .map(|c| match c {
-                    ':' => DIGITS[10][row],
-                    d => DIGITS[d.to_digit(10).unwrap_or(0) as usize][row],
+                .map(|c| {
+                    let glyph = match c {
+                        ':' => DIGITS[10][row / k],
+                        d => DIGITS[d.to_digit(10).unwrap_or(0) as usize][row / k],
+                    };
+                    glyph
+                        .chars()
+                        .map(|g| g.to_string().repeat(k))
+                        .collect::<String>()
                 })
                 .collect::<Vec<_>>()
-                .join(" ")
+                .join(&" ".repeat(k))
         })
         .collect()
 }
+
+/// The largest scale at which the countdown fits `w` columns and `h` rows; none when even
+/// the smallest does not.
+pub fn countdown_scale(ms_left: u64, w: u16, h: u16) -> Option<u16> {
+    let chars = countdown_text(ms_left).chars().count() as u16;
+    let width = |k: u16| chars * 3 * k + chars.saturating_sub(1) * k;
+    (1..=12).rev().find(|k| width(*k) <= w && 5 * k <= h)
+}
+
+/// Below this size the screen gives way to the compact layout.
+pub const COMPACT_BELOW: (u16, u16) = (60, 20);
 
 impl App {
     /// Draws the screen at `now` (ms).
@@ -58,6 +87,11 @@ impl App {
         let area = f.area();
         if self.done {
             self.draw_done(f, area);
+            return;
+        }
+        if area.width < COMPACT_BELOW.0 || area.height < COMPACT_BELOW.1 {
+            self.draw_compact(f, area, now);
+            self.overlays(f, area, now);
             return;
         }
         let at = self.player.at(now);
@@ -139,8 +173,23 @@ impl App {
             StepKind::Rest | StepKind::Switch => Color::Blue,
             _ => Color::Yellow,
         };
-        let [right, figure_area] = if right.height >= 14 {
-            Layout::vertical([Constraint::Length(8), Constraint::Min(5)]).areas(right)
+        // The countdown takes the largest size that fits, leaving the figure room when
+        // there is a pose to draw; from across a room the number is what counts.
+        let figure_min = if info.pose.is_some() && right.height >= 14 {
+            6
+        } else {
+            0
+        };
+        let k = countdown_scale(
+            at.remaining_ms,
+            right.width,
+            right.height.saturating_sub(3 + figure_min),
+        )
+        .unwrap_or(1);
+        let count_rows = 3 + 5 * k;
+        let [right, figure_area] = if figure_min > 0 {
+            Layout::vertical([Constraint::Length(count_rows), Constraint::Min(figure_min)])
+                .areas(right)
         } else {
             [right, Rect::default()]
         };
@@ -157,7 +206,7 @@ impl App {
             Line::from(detail.join(" · ")).alignment(Alignment::Center),
             Line::from(""),
         ];
-        for row in big_number(at.remaining_ms) {
+        for row in big_number_scaled(at.remaining_ms, k) {
             right_lines.push(Line::from(row).fg(phase_color).alignment(Alignment::Center));
         }
         f.render_widget(Paragraph::new(right_lines), right);
@@ -191,7 +240,11 @@ impl App {
             help,
         );
 
-        // Overlays.
+        self.overlays(f, inner, now);
+    }
+
+    /// The quit question, the pause and the "it hurts" notice, over whatever is drawn.
+    fn overlays(&self, f: &mut Frame<'_>, inner: Rect, now: u64) {
         if self.confirm_quit {
             self.popup(
                 f,
@@ -207,6 +260,113 @@ impl App {
         {
             self.popup(f, inner, "It hurts: stopped", msg, Color::Red);
         }
+    }
+
+    /// The layout for small windows (under 60x20): one column, no border, the countdown as
+    /// large as still fits, and the steps in whatever room is left.
+    fn draw_compact(&self, f: &mut Frame<'_>, area: Rect, now: u64) {
+        let at = self.player.at(now);
+        let steps = self.player.timeline().steps();
+        let step = &steps[at.step];
+        let info = self.info.get(step.item).cloned().unwrap_or_default();
+        let total_ms = u64::from(self.player.timeline().total_s()) * 1000;
+        let elapsed = self.player.elapsed(now).min(total_ms);
+        let phase_color = match step.kind {
+            StepKind::Hold => Color::Green,
+            StepKind::Rest | StepKind::Switch => Color::Blue,
+            _ => Color::Yellow,
+        };
+        let mut phase = vec![Player::phase_word(step.kind).to_uppercase()];
+        if let Some(side) = step.side {
+            phase.push(format!(
+                "{} side",
+                match side {
+                    Side::Left => "left",
+                    Side::Right => "right",
+                }
+            ));
+        }
+        if matches!(step.kind, StepKind::Hold | StepKind::Rest) {
+            phase.push(format!("rep {} of {}", step.rep, step.reps));
+        }
+        // Name, phase, countdown, steps, next, bar, keys: the countdown and the phase come
+        // first when rows run out.
+        let fixed = 5u16;
+        let room = area.height.saturating_sub(fixed);
+        let k = countdown_scale(at.remaining_ms, area.width, room.saturating_sub(1));
+        let count_rows = k.map_or(1, |k| 5 * k);
+        let [name, phase_row, count, body, next, bar, help] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(count_rows),
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        f.render_widget(
+            Paragraph::new(Line::from(info.name.clone()).bold().fg(Color::Cyan)),
+            name,
+        );
+        f.render_widget(
+            Paragraph::new(Line::from(phase.join(" · ")).bold().fg(phase_color))
+                .alignment(Alignment::Center),
+            phase_row,
+        );
+        let count_lines: Vec<Line<'_>> = match k {
+            Some(k) => big_number_scaled(at.remaining_ms, k)
+                .into_iter()
+                .map(|r| Line::from(r).fg(phase_color).alignment(Alignment::Center))
+                .collect(),
+            None => vec![
+                Line::from(clock(at.remaining_ms))
+                    .bold()
+                    .fg(phase_color)
+                    .alignment(Alignment::Center),
+            ],
+        };
+        f.render_widget(Paragraph::new(count_lines), count);
+        let mut lines: Vec<Line<'_>> = info
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Line::from(format!("{}. {s}", i + 1)))
+            .collect();
+        if !info.cautions.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled("Careful: ", Style::new().fg(Color::Yellow).bold()),
+                Span::raw(info.cautions.join(" ")),
+            ]));
+        }
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), body);
+        let next_item = steps[at.step..]
+            .iter()
+            .find(|s| s.item != step.item)
+            .and_then(|s| self.info.get(s.item));
+        let next_text = match next_item {
+            Some(n) => format!("Next: {}", n.name),
+            None => "Next: the end".to_string(),
+        };
+        f.render_widget(Paragraph::new(next_text).dim(), next);
+        let ratio = if total_ms == 0 {
+            1.0
+        } else {
+            elapsed as f64 / total_ms as f64
+        };
+        f.render_widget(
+            Gauge::default()
+                .gauge_style(Style::new().fg(Color::Green).bg(Color::DarkGray))
+                .ratio(ratio.clamp(0.0, 1.0))
+                .label(format!("{} left", clock(total_ms - elapsed))),
+            bar,
+        );
+        f.render_widget(
+            Paragraph::new("spc pause·n next·b back·h hurts·q quit")
+                .dim()
+                .alignment(Alignment::Center),
+            help,
+        );
     }
 
     pub(crate) fn popup(

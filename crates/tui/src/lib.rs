@@ -10,7 +10,7 @@ mod figure;
 mod state;
 mod term;
 
-pub use draw::big_number;
+pub use draw::{COMPACT_BELOW, big_number, big_number_scaled, countdown_scale};
 pub use figure::pose_at;
 pub use state::{App, ExerciseInfo, Exit};
 pub use term::{Crossterm, Host, Input, run, run_loop, terminal_width};

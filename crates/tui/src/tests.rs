@@ -290,3 +290,47 @@ fn the_whole_loop_runs_on_a_test_backend_with_scripted_keys() {
         .collect::<String>();
     assert!(!screen.trim().is_empty(), "the loop drew the screen");
 }
+
+/// The rows the countdown takes: lines made only of blocks and spaces.
+fn digit_rows(screen: &str) -> usize {
+    screen
+        .lines()
+        .filter(|l| {
+            let t = l.trim_matches(|c| c == '│' || c == ' ' || c == '"');
+            t.contains('█') && t.chars().all(|c| matches!(c, '█' | ' ' | '▪'))
+        })
+        .count()
+}
+
+/// Regression: the countdown stayed 3x5 characters at any size, and at 50x15 the screen was
+/// cut off. It grows with the window, and small windows get a compact layout.
+#[test]
+fn the_countdown_grows_with_the_window_and_small_ones_go_compact() {
+    let mut a = app();
+    a.tick(27_000);
+    let small = screen(&a, 27_000, 80, 24);
+    let large = screen(&a, 27_000, 160, 48);
+    assert!(
+        digit_rows(&large) >= 2 * digit_rows(&small),
+        "{} vs {} rows",
+        digit_rows(&large),
+        digit_rows(&small)
+    );
+    let compact = screen(&a, 27_000, 50, 15);
+    for want in ["Single knee to chest", "HOLD", "Next:", "q quit"] {
+        assert!(compact.contains(want), "{want} in:\n{compact}");
+    }
+    assert!(digit_rows(&compact) >= 5, "{compact}");
+    insta::assert_snapshot!("hold_80x24", small);
+    insta::assert_snapshot!("hold_160x48", large);
+    insta::assert_snapshot!("hold_50x15", compact);
+}
+
+#[test]
+fn countdown_scales_to_the_space_given() {
+    assert_eq!(countdown_scale(27_000, 7, 5), Some(1));
+    assert_eq!(countdown_scale(27_000, 6, 5), None);
+    assert_eq!(countdown_scale(27_000, 60, 30), Some(6));
+    assert_eq!(big_number_scaled(7_000, 2).len(), 10);
+    assert_eq!(big_number_scaled(7_000, 2)[0].chars().count(), 6);
+}
