@@ -159,7 +159,8 @@ impl App<'_> {
             help: "start a new session with `backstretch start`",
         })?;
         let steps = self.store.steps(&self.user, s.id)?;
-        let from = steps.iter().map(|x| x.step as usize + 1).max().unwrap_or(0);
+        let unfinished = steps.iter().map(|x| x.step as usize + 1).max().unwrap_or(0);
+        let from = Timeline::new(&items).resume_from(unfinished);
         Ok(Resume {
             session: s,
             items,

@@ -297,6 +297,9 @@ pub struct StartArgs {
     /// Speak every cue with espeak-ng (else a terminal bell)
     #[arg(long)]
     pub voice: bool,
+    /// Count down the last 3 seconds of holds this long or longer (5 counts every hold)
+    #[arg(long, value_name = "SECONDS", default_value_t = backstretch_core::timeline::COUNT_HOLDS_FROM_S, value_parser = clap::value_parser!(u32).range(5..=600))]
+    pub count_from: u32,
     /// Pain right now, 0-10, instead of being asked
     #[arg(long, value_parser = pain, value_name = "N")]
     pub pain_before: Option<u8>,
@@ -316,6 +319,7 @@ impl Default for StartArgs {
             resume: false,
             plain: false,
             voice: false,
+            count_from: backstretch_core::timeline::COUNT_HOLDS_FROM_S,
             pain_before: None,
             pain_after: None,
             speed: 1,

@@ -82,7 +82,12 @@ impl Player {
     /// A player at the start of step `from` (0 to start at the beginning; later to resume),
     /// with `now_ms` as the current time. Steps before `from` are taken as already logged.
     pub fn new(timeline: Timeline, from: usize, now_ms: u64) -> Self {
-        let cues = timeline.cues();
+        Player::counting(timeline, from, now_ms, crate::timeline::COUNT_HOLDS_FROM_S)
+    }
+
+    /// [`Player::new`], counting down holds of `hold_min_s` seconds or more.
+    pub fn counting(timeline: Timeline, from: usize, now_ms: u64, hold_min_s: u32) -> Self {
+        let cues = timeline.cues_counting(hold_min_s);
         let from = from.min(timeline.steps().len() - 1);
         let start = u64::from(timeline.steps()[from].start_s) * 1000;
         let mut p = Player {

@@ -17,6 +17,10 @@ pub const PREPARE_S: u32 = 8;
 /// Seconds to switch sides.
 pub const SWITCH_S: u32 = 5;
 
+/// Holds this long or longer have their last three seconds counted down by default; shorter
+/// ones would turn every few seconds into "3, 2, 1".
+pub const COUNT_HOLDS_FROM_S: u32 = 10;
+
 /// What a step is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -312,6 +316,16 @@ impl Timeline {
             .unwrap_or(self.steps.len() - 1)
     }
 
+    /// Where to resume an interrupted session whose first unfinished step is `unfinished`:
+    /// the get-ready step of the exercise it belongs to, so the person has time to get back
+    /// into position before a hold begins (that exercise's holds are done again in full).
+    pub fn resume_from(&self, unfinished: usize) -> usize {
+        match self.steps.get(unfinished) {
+            Some(s) if s.kind != StepKind::Done => self.first_step_of(s.item),
+            _ => unfinished.min(self.steps.len().saturating_sub(1)),
+        }
+    }
+
     /// Where `elapsed_ms` falls: a binary search over step start times.
     pub fn at(&self, elapsed_ms: u64) -> At {
         let total_ms = u64::from(self.total_s) * 1000;
@@ -347,6 +361,12 @@ impl Timeline {
     /// Every cue with its due time: the step's own cue at its start, and for holds and
     /// get-ready steps of 5 s or more, the last three seconds counted ("3", "2", "1").
     pub fn cues(&self) -> Vec<Cue> {
+        self.cues_counting(COUNT_HOLDS_FROM_S)
+    }
+
+    /// The cues, counting down the last three seconds of holds of `hold_min_s` or more
+    /// (and of every get-ready step of 5 s or more).
+    pub fn cues_counting(&self, hold_min_s: u32) -> Vec<Cue> {
         let mut out = Vec::new();
         for (i, s) in self.steps.iter().enumerate() {
             let start = u64::from(s.start_s) * 1000;
@@ -355,11 +375,12 @@ impl Timeline {
                 step: i,
                 text: s.cue.clone(),
             });
-            let counted = matches!(
-                s.kind,
-                StepKind::Hold | StepKind::Prepare | StepKind::Position
-            );
-            if counted && s.seconds >= 5 {
+            let counted = match s.kind {
+                StepKind::Hold => s.seconds >= hold_min_s.max(5),
+                StepKind::Prepare | StepKind::Position => s.seconds >= 5,
+                _ => false,
+            };
+            if counted {
                 for n in (1..=3u32).rev() {
                     out.push(Cue {
                         at_ms: start + u64::from(s.seconds - n) * 1000,
@@ -498,5 +519,46 @@ mod tests {
             }
             prop_assert!(cues.iter().all(|c| c.at_ms <= u64::from(t.total_s()) * 1000));
         }
+    }
+
+    #[test]
+    fn short_holds_are_not_counted_down_by_default() {
+        let t = Timeline::new(&[item("a", Position::Supine, Sides::Both, 5, 3, 2)]);
+        let counts = |cues: Vec<Cue>| {
+            cues.iter()
+                .filter(|c| c.text == "1" && t.steps()[c.step].kind == StepKind::Hold)
+                .count()
+        };
+        assert_eq!(counts(t.cues()), 0, "5 s holds: no 3, 2, 1");
+        assert_eq!(counts(t.cues_counting(5)), 3, "when asked, every hold");
+        let long = Timeline::new(&[item("b", Position::Supine, Sides::Both, 30, 2, 5)]);
+        assert_eq!(
+            long.cues()
+                .iter()
+                .filter(|c| c.text == "1" && long.steps()[c.step].kind == StepKind::Hold)
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn resuming_starts_with_getting_ready_for_the_exercise_in_progress() {
+        let t = Timeline::new(&[
+            item("a", Position::Supine, Sides::Both, 10, 3, 2),
+            item("b", Position::Supine, Sides::Both, 10, 2, 2),
+        ]);
+        let hold2 = t
+            .steps()
+            .iter()
+            .position(|s| s.item == 1 && s.kind == StepKind::Hold && s.rep == 2)
+            .unwrap();
+        let from = t.resume_from(hold2);
+        assert_eq!(from, t.first_step_of(1));
+        assert!(matches!(
+            t.steps()[from].kind,
+            StepKind::Prepare | StepKind::Position
+        ));
+        let done = t.steps().len() - 1;
+        assert_eq!(t.resume_from(done), done);
     }
 }

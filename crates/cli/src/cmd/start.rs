@@ -77,6 +77,10 @@ struct Live<'a> {
     last_beat: u64,
     plain: bool,
     cue_log: Option<std::fs::File>,
+    /// What each exercise is, for the plain player's instructions.
+    info: Vec<ExerciseInfo>,
+    /// The exercises whose instructions the plain player has printed.
+    explained: Vec<bool>,
 }
 
 impl Live<'_> {
@@ -116,6 +120,21 @@ impl Host for Live<'_> {
                     let s = cue.at_ms / 1000;
                     let mut out = io::stdout().lock();
                     writeln!(out, "[{:02}:{:02}] {}", s / 60, s % 60, cue.text)?;
+                    // The instructions once, when an exercise begins: a screen reader hears
+                    // what to do, not only when.
+                    let item = self.timeline.steps()[cue.step].item;
+                    if let Some(false) = self.explained.get(item).copied()
+                        && let Some(info) = self.info.get(item)
+                    {
+                        self.explained[item] = true;
+                        writeln!(out, "        {}. Position: {}.", info.name, info.position)?;
+                        for (i, step) in info.steps.iter().enumerate() {
+                            writeln!(out, "        {}. {step}", i + 1)?;
+                        }
+                        if !info.cautions.is_empty() {
+                            writeln!(out, "        Careful: {}", info.cautions.join(" "))?;
+                        }
+                    }
                     out.flush()?;
                 }
                 let mut tty = io::stdout();
@@ -236,11 +255,17 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
             pain_before,
             started,
         } => {
+            let t = Timeline::new(&playable.items);
+            let name = t
+                .steps()
+                .get(from)
+                .and_then(|s| playable.items.get(s.item))
+                .map_or_else(|| "the end".to_string(), |i| i.name.clone());
             println!(
-                "Resuming the session started {}, from step {} of {}.",
+                "Resuming the session started {}, from getting ready for {name} (step {} of {}).",
                 started.local().format("at %H:%M on %a %-d %b %Y"),
                 from + 1,
-                Timeline::new(&playable.items).steps().len()
+                t.steps().len()
             );
             (playable, session, from, pain_before)
         }
@@ -293,7 +318,10 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         }
         None => None,
     };
+    let info = info_for(&items, &catalog);
     let mut live = Live {
+        explained: vec![false; info.len()],
+        info: info.clone(),
         app: &app,
         session,
         timeline: timeline.clone(),
@@ -305,11 +333,11 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         cue_log,
     };
     let now = live.now();
-    let mut player = Player::new(timeline, from, now);
+    let mut player = Player::counting(timeline, from, now, a.count_from);
     let exit = if plain {
         play_plain(&mut player, &mut live)
     } else {
-        let mut tui = backstretch_tui::App::new(player, info_for(&items, &catalog));
+        let mut tui = backstretch_tui::App::new(player, info);
         tui.progress = app.progress(true).ok().map(|s| progress_line(&s));
         backstretch_tui::run(&mut tui, &mut live)
     }

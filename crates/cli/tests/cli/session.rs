@@ -163,9 +163,16 @@ fn a_killed_session_keeps_its_steps_shows_interrupted_and_resumes() {
         "3",
     ]));
     assert!(out.starts_with("Resuming the session started at"), "{out}");
+    // Regression: it began with a hold about 3 s after launch, and showed a raw timestamp.
+    // It begins by getting ready for the exercise in progress, and says when in words.
+    let first = out.lines().nth(1).unwrap_or_default();
     assert!(
-        !out.contains("[00:00]"),
-        "resumes mid-way, not from the start: {out}"
+        first.contains("Get into position") || first.contains("Get ready"),
+        "resumes with a get-ready step: {out}"
+    );
+    assert!(
+        out.lines().next().unwrap().contains(" on ") && !out.lines().next().unwrap().contains('+'),
+        "a date a person reads: {out}"
     );
     assert!(out.contains("Session completed"), "{out}");
     let h = env.history();
@@ -261,5 +268,73 @@ fn empty_history_says_how_to_begin() {
     assert_eq!(
         stdout_ok(env.cmd().args(["history", "--format", "json"])).trim(),
         "[]"
+    );
+}
+
+/// Regression: `--plain` printed only cues, with "3, 2, 1" on every 5-second hold. It prints
+/// each exercise's instructions once when it begins, and counts down only holds of 10 s or
+/// more unless `--count-from` says otherwise.
+#[test]
+fn plain_output_explains_each_exercise_once_and_counts_only_long_holds() {
+    let env = Env::new();
+    let run = |extra: &[&str]| {
+        let mut c = env.cmd();
+        c.args([
+            "start",
+            "--plain",
+            "--area",
+            "lower-back",
+            "--place",
+            "bed",
+            "--minutes",
+            "3",
+            "--pain-before",
+            "3",
+            "--pain-after",
+            "2",
+            "--speed",
+            "500",
+        ])
+        .args(extra);
+        stdout_ok(&mut c)
+    };
+    let out = run(&[]);
+    let plan: serde_json::Value = serde_json::from_str(&stdout_ok(env.cmd().args([
+        "plan",
+        "--format",
+        "json",
+        "--area",
+        "lower-back",
+        "--place",
+        "bed",
+        "--minutes",
+        "3",
+    ])))
+    .unwrap();
+    for item in plan["items"].as_array().unwrap() {
+        let name = item["name"].as_str().unwrap();
+        let intro = format!("        {name}. Position: ");
+        assert_eq!(
+            out.matches(&intro).count(),
+            1,
+            "{name} explained once:\n{out}"
+        );
+    }
+    assert!(out.contains("        1. "), "numbered steps:\n{out}");
+    assert!(out.contains("        Careful: "), "cautions:\n{out}");
+    let counts = |text: &str| text.lines().filter(|l| l.ends_with("] 1")).count();
+    let holds_5s = plan["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "hold" && s["seconds"].as_u64().unwrap() < 10)
+        .count();
+    assert!(holds_5s > 0, "the routine has short holds");
+    let every = run(&["--count-from", "5"]);
+    assert!(
+        counts(&every) >= counts(&out) + holds_5s,
+        "{} vs {}",
+        counts(&every),
+        counts(&out)
     );
 }
