@@ -13,7 +13,7 @@ use crate::text::closest;
 
 /// An unknown word for one of the vocabulary's enumerations.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} `{word}`; expected one of {}{}", .expected.join(", "), .suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+#[error("{}", self.message())]
 pub struct UnknownWord {
     /// Which enumeration (`place`, `area`, ...).
     pub what: &'static str,
@@ -23,6 +23,33 @@ pub struct UnknownWord {
     pub expected: Vec<&'static str>,
     /// The closest allowed word, when one is close enough.
     pub suggestion: Option<&'static str>,
+    /// The words a broader word covers ("back": lower-back, mid-back, upper-back).
+    pub covers: &'static [&'static str],
+}
+
+impl UnknownWord {
+    fn message(&self) -> String {
+        if !self.covers.is_empty() {
+            let (last, first) = self.covers.split_last().unwrap_or((&"", &[]));
+            return format!(
+                "`{}` covers {} {}s: {} and {}; name the ones that hurt (several are fine)",
+                self.word,
+                self.covers.len(),
+                self.what,
+                first.join(", "),
+                last
+            );
+        }
+        format!(
+            "unknown {} `{}`; expected one of {}{}",
+            self.what,
+            self.word,
+            self.expected.join(", "),
+            self.suggestion
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default()
+        )
+    }
 }
 
 /// Behaviour shared by every vocabulary enumeration.
@@ -35,6 +62,10 @@ pub trait Word: Sized + Copy + 'static {
     fn as_str(self) -> &'static str;
     /// Extra spellings accepted on input (never printed).
     fn extra_spellings() -> &'static [(&'static str, Self)] {
+        &[]
+    }
+    /// Broader words people use, and the words they cover (never accepted as one word).
+    fn broader() -> &'static [(&'static str, &'static [&'static str])] {
         &[]
     }
 
@@ -53,11 +84,21 @@ pub trait Word: Sized + Copy + 'static {
             return Ok(*v);
         }
         let words: Vec<&'static str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+        if let Some((_, covers)) = Self::broader().iter().find(|(b, _)| *b == norm) {
+            return Err(UnknownWord {
+                what: Self::WHAT,
+                word: word.trim().to_string(),
+                suggestion: None,
+                expected: words,
+                covers,
+            });
+        }
         Err(UnknownWord {
             what: Self::WHAT,
             word: word.to_string(),
             suggestion: closest(&norm, words.iter().copied()),
             expected: words,
+            covers: &[],
         })
     }
 }
@@ -69,6 +110,7 @@ macro_rules! vocab {
             $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)?
         }
         $(extra { $( $extra:literal => $evariant:ident ),* $(,)? })?
+        $(broader { $( $broad:literal => [$($covered:literal),+ $(,)?] ),* $(,)? })?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,6 +126,9 @@ macro_rules! vocab {
             }
             $(fn extra_spellings() -> &'static [(&'static str, Self)] {
                 &[$(($extra, Self::$evariant)),*]
+            })?
+            $(fn broader() -> &'static [(&'static str, &'static [&'static str])] {
+                &[$(($broad, &[$($covered),+])),*]
             })?
         }
 
@@ -213,6 +258,12 @@ vocab! {
         "ql" => SideTrunk, "sides" => SideTrunk, "thoracic" => MidBack, "glute" => Glutes,
         "hamstring" => Hamstrings,
     }
+    broader {
+        "back" => ["lower-back", "mid-back", "upper-back"],
+        "my-back" => ["lower-back", "mid-back", "upper-back"],
+        "spine" => ["lower-back", "mid-back", "upper-back", "neck"],
+        "legs" => ["hamstrings", "hip-flexors", "glutes"],
+    }
 }
 
 vocab! {
@@ -300,5 +351,17 @@ mod tests {
         assert!(Position::Supine.level() < Position::Quadruped.level());
         assert!(Position::Quadruped.level() < Position::SeatedChair.level());
         assert!(Position::SeatedChair.level() < Position::Standing.level());
+    }
+
+    /// Regression: "back" was answered with "did you mean `neck`?".
+    #[test]
+    fn a_broad_word_offers_the_areas_it_covers() {
+        let e = Area::parse_word("back").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`back` covers 3 areas: lower-back, mid-back and upper-back; name the ones that hurt (several are fine)"
+        );
+        assert!(!e.to_string().contains("neck"));
+        assert_eq!(Area::parse_word("lower back"), Ok(Area::LowerBack));
     }
 }

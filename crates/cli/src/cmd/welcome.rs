@@ -188,5 +188,13 @@ mod tests {
         let e = words::<Place>("flor").unwrap_err();
         assert!(e.0.contains("did you mean `floor`?"), "{e}");
         assert!(words::<Area>("  ").is_err());
+        // Regression: "back" was answered with "did you mean `neck`?".
+        let e = words::<Area>("back").unwrap_err();
+        assert!(e.0.contains("lower-back, mid-back and upper-back"), "{e}");
+        assert!(!e.0.contains("neck"), "{e}");
+        assert_eq!(
+            words::<Area>("lower back and upper back"),
+            Ok(vec![Area::LowerBack, Area::UpperBack])
+        );
     }
 }

@@ -280,3 +280,78 @@ fn commands_only_wire_and_the_app_prints_nothing_nor_reads_the_clock() {
         }
     }
 }
+
+/// Regression: `man` listed pages such as backstretch-plan(1) that did not exist. The page on
+/// standard output lists the commands in place; `man --dir` writes a page for each.
+#[test]
+fn the_manual_refers_only_to_pages_that_exist() {
+    let env = Env::fresh();
+    let page = stdout_ok(env.cmd().arg("man"));
+    assert!(!page.contains("backstretch-plan(1)"), "{page}");
+    assert!(
+        page.contains(".SH COMMANDS") && page.contains("plan"),
+        "{page}"
+    );
+    let dir = env.home().join("man");
+    let out = stdout_ok(env.cmd().arg("man").arg("--dir").arg(&dir));
+    assert!(out.starts_with("Wrote "), "{out}");
+    for name in [
+        "backstretch.1",
+        "backstretch-plan.1",
+        "backstretch-start.1",
+        "backstretch-catalog-list.1",
+    ] {
+        assert!(dir.join(name).is_file(), "{name}");
+    }
+    // Every page another page names is there.
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        for (at, _) in text.match_indices("(1)") {
+            let start = text[..at]
+                .rfind(|c: char| c.is_whitespace() || c == '\\')
+                .map_or(0, |i| i + 1);
+            let name = text[start..at].trim_start_matches("fB").replace("\\-", "-");
+            if name.starts_with("backstretch") {
+                assert!(
+                    dir.join(format!("{name}.1")).is_file(),
+                    "{name}(1) is named but missing"
+                );
+            }
+        }
+    }
+}
+
+/// Regression: `--accept-disclaimer` given to a command that passes no gate was forgotten.
+/// `backstretch disclaimer --accept` records the acceptance, and the flag still works.
+#[test]
+fn the_disclaimer_can_be_accepted_once_for_scripts() {
+    let env = Env::fresh();
+    let out = stdout_ok(env.cmd().args(["disclaimer", "--accept"]));
+    assert!(out.contains("You have accepted it."), "{out}");
+    stdout_ok(env.cmd().args(["safety", "--answers", "none"]));
+    stdout_ok(
+        env.cmd()
+            .args(["profile", "set", "--area", "neck", "--place", "chair"]),
+    );
+    // No flag, no environment variable: the acceptance was kept.
+    stdout_ok(env.cmd().args(["plan"]));
+    let again = Env::fresh();
+    stdout_ok(again.cmd().args(["--accept-disclaimer", "disclaimer"]));
+    let out = stdout_ok(again.cmd().arg("disclaimer"));
+    assert!(out.contains("You have accepted it."), "{out}");
+}
+
+/// The README describes the first run in the order the program asks: the disclaimer, the
+/// profile, then the warning signs for the areas named.
+#[test]
+fn the_readme_describes_the_first_run_in_the_programs_order() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    let at = readme.find("the first run walks you through").unwrap();
+    let text = &readme[at..at + 300];
+    let d = text.find("disclaimer").unwrap();
+    let p = text.find("profile").unwrap();
+    let w = text.find("warning-sign").unwrap();
+    assert!(d < p && p < w, "{text}");
+}
