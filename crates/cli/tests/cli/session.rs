@@ -299,7 +299,7 @@ fn plain_output_explains_each_exercise_once_and_counts_only_long_holds() {
         stdout_ok(&mut c)
     };
     let out = run(&[]);
-    let plan: serde_json::Value = serde_json::from_str(&stdout_ok(env.cmd().args([
+    let plan: Value = serde_json::from_str(&stdout_ok(env.cmd().args([
         "plan",
         "--format",
         "json",
