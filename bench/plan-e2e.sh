@@ -11,6 +11,9 @@ python3 bench/gen-catalog.py "$n" "$work/exercises"
 cargo build --release --locked -q
 bin=$PWD/target/release/backstretch
 export BACKSTRETCH_HOME="$work/home"
+# A set-up data directory: disclaimer accepted, a red-flag check with no sign.
+"$bin" disclaimer --accept >/dev/null
+"$bin" safety --answers none >/dev/null
 args=(--catalog "$work/exercises" plan --area lower-back --area neck --place floor --place chair --minutes 20 --date 2026-11-21)
 if command -v hyperfine >/dev/null; then
   hyperfine -N --runs 10 --prepare "rm -rf $work/home/cache" "$bin ${args[*]}" --command-name "cold (parse $n files)"

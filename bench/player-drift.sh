@@ -11,6 +11,9 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release --locked -q
 bin=$PWD/target/release/backstretch
 export BACKSTRETCH_HOME="$work/home" BACKSTRETCH_CUE_LOG="$work/cues.txt"
+# A set-up data directory: disclaimer accepted, a red-flag check with no sign.
+"$bin" disclaimer --accept >/dev/null
+"$bin" safety --answers none >/dev/null
 "$bin" plan --area lower-back --area neck --place bed --place chair --minutes "$minutes" \
   --date 2026-11-21 --format json > "$work/routine.json"
 /usr/bin/time -f "%M" -o "$work/mem.txt" \
