@@ -156,7 +156,8 @@ pub enum AppError {
     ImportFailed(#[source] StoreError),
 }
 
-fn not_found_help(nf: &NotFound) -> String {
+/// The help for a name no exercise answers to: the closest names, or where to look.
+pub fn not_found_help(nf: &NotFound) -> String {
     if nf.suggestions.is_empty() {
         "`backstretch catalog list` shows every exercise".to_string()
     } else {

@@ -18,7 +18,7 @@ mod sessions;
 use backstretch_core::time::Stamp;
 use backstretch_store::{Store, UserId};
 
-pub use error::AppError;
+pub use error::{AppError, not_found_help};
 pub use gates::{Gate, ScreeningDue};
 pub use planning::{Overrides, Playable};
 pub use profile::ProfileSaved;

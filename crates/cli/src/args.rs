@@ -116,6 +116,21 @@ pub enum CatalogCommand {
     Check(CheckArgs),
 }
 
+/// clap's error for a value a parser refused, with the parser's message.
+fn invalid(
+    cmd: &clap::Command,
+    arg: Option<&clap::Arg>,
+    text: &str,
+    e: &dyn std::fmt::Display,
+) -> clap::Error {
+    let name = arg.map_or_else(|| "value".to_string(), ToString::to_string);
+    clap::Error::raw(
+        clap::error::ErrorKind::ValueValidation,
+        format!("invalid value '{text}' for '{name}': {e}\n"),
+    )
+    .with_cmd(cmd)
+}
+
 /// Parses a vocabulary word with core's message ("unknown place `flor`; ... did you mean
 /// `floor`?"), and tells clap the words, so help and shell completion offer them.
 #[derive(Debug, Clone, Copy)]
@@ -137,14 +152,7 @@ impl<W: Word + Clone + Send + Sync + 'static> clap::builder::TypedValueParser fo
         value: &std::ffi::OsStr,
     ) -> Result<W, clap::Error> {
         let text = value.to_string_lossy();
-        W::parse_word(&text).map_err(|e| {
-            let name = arg.map_or_else(|| "value".to_string(), ToString::to_string);
-            clap::Error::raw(
-                clap::error::ErrorKind::ValueValidation,
-                format!("invalid value '{text}' for '{name}': {e}\n"),
-            )
-            .with_cmd(cmd)
-        })
+        W::parse_word(&text).map_err(|e| invalid(cmd, arg, &text, &e))
     }
 
     fn possible_values(
@@ -192,14 +200,7 @@ impl clap::builder::TypedValueParser for GoalParser {
     ) -> Result<Goal, clap::Error> {
         let text = value.to_string_lossy();
         text.parse()
-            .map_err(|e: backstretch_core::profile::BadGoal| {
-                let name = arg.map_or_else(|| "value".to_string(), ToString::to_string);
-                clap::Error::raw(
-                    clap::error::ErrorKind::ValueValidation,
-                    format!("invalid value '{text}' for '{name}': {e}\n"),
-                )
-                .with_cmd(cmd)
-            })
+            .map_err(|e: backstretch_core::profile::BadGoal| invalid(cmd, arg, &text, &e))
     }
 
     fn possible_values(

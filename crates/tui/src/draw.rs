@@ -78,6 +78,75 @@ pub fn countdown_scale(ms_left: u64, w: u16, h: u16) -> Option<u16> {
     (1..=12).rev().find(|k| width(*k) <= w && 5 * k <= h)
 }
 
+/// The phase word, its details (side, repetition) and its colour.
+fn phase_of(step: &backstretch_core::timeline::Step) -> (String, Vec<String>, Color) {
+    let mut detail = Vec::new();
+    if let Some(side) = step.side {
+        detail.push(format!(
+            "{} side",
+            match side {
+                Side::Left => "left",
+                Side::Right => "right",
+            }
+        ));
+    }
+    if matches!(step.kind, StepKind::Hold | StepKind::Rest) {
+        detail.push(format!("rep {} of {}", step.rep, step.reps));
+    }
+    let color = match step.kind {
+        StepKind::Hold => Color::Green,
+        StepKind::Rest | StepKind::Switch => Color::Blue,
+        _ => Color::Yellow,
+    };
+    (Player::phase_word(step.kind).to_uppercase(), detail, color)
+}
+
+/// The progress bar through the whole session.
+fn progress_gauge(elapsed: u64, total_ms: u64, label: String) -> Gauge<'static> {
+    let ratio = if total_ms == 0 {
+        1.0
+    } else {
+        elapsed as f64 / total_ms as f64
+    };
+    Gauge::default()
+        .gauge_style(Style::new().fg(Color::Green).bg(Color::DarkGray))
+        .ratio(ratio.clamp(0.0, 1.0))
+        .label(label)
+}
+
+/// Numbered steps, then the cautions.
+fn instructions(info: &ExerciseInfo, blank_before_cautions: bool) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> = info
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Line::from(format!("{}. {s}", i + 1)))
+        .collect();
+    if !info.cautions.is_empty() {
+        if blank_before_cautions {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(vec![
+            Span::styled("Careful: ", Style::new().fg(Color::Yellow).bold()),
+            Span::raw(info.cautions.join(" ")),
+        ]));
+    }
+    lines
+}
+
+impl App {
+    /// The next exercise's name, or the end.
+    fn next_name(&self, at_step: usize) -> Option<&str> {
+        let steps = self.player.timeline().steps();
+        let item = steps[at_step].item;
+        steps[at_step..]
+            .iter()
+            .find(|s| s.item != item)
+            .and_then(|s| self.info.get(s.item))
+            .map(|i| i.name.as_str())
+    }
+}
+
 /// Below this size the screen gives way to the compact layout.
 pub const COMPACT_BELOW: (u16, u16) = (60, 20);
 
@@ -139,40 +208,11 @@ impl App {
         } else {
             Layout::vertical([Constraint::Min(3), Constraint::Length(8)]).areas(body)
         };
-        let mut lines: Vec<Line<'_>> = info
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Line::from(format!("{}. {s}", i + 1)))
-            .collect();
-        if !info.cautions.is_empty() {
-            lines.push(Line::from(""));
-            lines.push(Line::from(vec![
-                Span::styled("Careful: ", Style::new().fg(Color::Yellow).bold()),
-                Span::raw(info.cautions.join(" ")),
-            ]));
-        }
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), left);
-
-        let phase = Player::phase_word(step.kind).to_uppercase();
-        let mut detail = Vec::new();
-        if let Some(side) = step.side {
-            detail.push(format!(
-                "{} side",
-                match side {
-                    Side::Left => "left",
-                    Side::Right => "right",
-                }
-            ));
-        }
-        if matches!(step.kind, StepKind::Hold | StepKind::Rest) {
-            detail.push(format!("rep {} of {}", step.rep, step.reps));
-        }
-        let phase_color = match step.kind {
-            StepKind::Hold => Color::Green,
-            StepKind::Rest | StepKind::Switch => Color::Blue,
-            _ => Color::Yellow,
-        };
+        f.render_widget(
+            Paragraph::new(instructions(&info, true)).wrap(Wrap { trim: true }),
+            left,
+        );
+        let (phase, detail, phase_color) = phase_of(step);
         // The countdown takes the largest size that fits, leaving the figure room when
         // there is a pose to draw; from across a room the number is what counts.
         let figure_min = if info.pose.is_some() && right.height >= 14 {
@@ -212,27 +252,19 @@ impl App {
         f.render_widget(Paragraph::new(right_lines), right);
 
         // What comes next.
-        let next_item = steps[at.step..]
-            .iter()
-            .find(|s| s.item != step.item)
-            .and_then(|s| self.info.get(s.item));
-        let next_text = match next_item {
-            Some(n) => format!("Next: {}", n.name),
+        let next_text = match self.next_name(at.step) {
+            Some(n) => format!("Next: {n}"),
             None => "Next: the end of the session".to_string(),
         };
         f.render_widget(Paragraph::new(next_text).dim(), next);
-
-        // Progress through the whole session.
-        let ratio = if total_ms == 0 {
-            1.0
-        } else {
-            elapsed as f64 / total_ms as f64
-        };
-        let gauge = Gauge::default()
-            .gauge_style(Style::new().fg(Color::Green).bg(Color::DarkGray))
-            .ratio(ratio.clamp(0.0, 1.0))
-            .label(format!("{} of {}", clock(elapsed), clock(total_ms)));
-        f.render_widget(gauge, bar);
+        f.render_widget(
+            progress_gauge(
+                elapsed,
+                total_ms,
+                format!("{} of {}", clock(elapsed), clock(total_ms)),
+            ),
+            bar,
+        );
 
         let help_text = "space pause · n next · b back · h it hurts · q quit";
         f.render_widget(
@@ -271,24 +303,8 @@ impl App {
         let info = self.info.get(step.item).cloned().unwrap_or_default();
         let total_ms = u64::from(self.player.timeline().total_s()) * 1000;
         let elapsed = self.player.elapsed(now).min(total_ms);
-        let phase_color = match step.kind {
-            StepKind::Hold => Color::Green,
-            StepKind::Rest | StepKind::Switch => Color::Blue,
-            _ => Color::Yellow,
-        };
-        let mut phase = vec![Player::phase_word(step.kind).to_uppercase()];
-        if let Some(side) = step.side {
-            phase.push(format!(
-                "{} side",
-                match side {
-                    Side::Left => "left",
-                    Side::Right => "right",
-                }
-            ));
-        }
-        if matches!(step.kind, StepKind::Hold | StepKind::Rest) {
-            phase.push(format!("rep {} of {}", step.rep, step.reps));
-        }
+        let (word, detail, phase_color) = phase_of(step);
+        let phase: Vec<String> = std::iter::once(word).chain(detail).collect();
         // Name, phase, countdown, steps, next, bar, keys: the countdown and the phase come
         // first when rows run out.
         let fixed = 5u16;
@@ -327,38 +343,21 @@ impl App {
             ],
         };
         f.render_widget(Paragraph::new(count_lines), count);
-        let mut lines: Vec<Line<'_>> = info
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| Line::from(format!("{}. {s}", i + 1)))
-            .collect();
-        if !info.cautions.is_empty() {
-            lines.push(Line::from(vec![
-                Span::styled("Careful: ", Style::new().fg(Color::Yellow).bold()),
-                Span::raw(info.cautions.join(" ")),
-            ]));
-        }
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), body);
-        let next_item = steps[at.step..]
-            .iter()
-            .find(|s| s.item != step.item)
-            .and_then(|s| self.info.get(s.item));
-        let next_text = match next_item {
-            Some(n) => format!("Next: {}", n.name),
+        f.render_widget(
+            Paragraph::new(instructions(&info, false)).wrap(Wrap { trim: true }),
+            body,
+        );
+        let next_text = match self.next_name(at.step) {
+            Some(n) => format!("Next: {n}"),
             None => "Next: the end".to_string(),
         };
         f.render_widget(Paragraph::new(next_text).dim(), next);
-        let ratio = if total_ms == 0 {
-            1.0
-        } else {
-            elapsed as f64 / total_ms as f64
-        };
         f.render_widget(
-            Gauge::default()
-                .gauge_style(Style::new().fg(Color::Green).bg(Color::DarkGray))
-                .ratio(ratio.clamp(0.0, 1.0))
-                .label(format!("{} left", clock(total_ms - elapsed))),
+            progress_gauge(
+                elapsed,
+                total_ms,
+                format!("{} left", clock(total_ms - elapsed)),
+            ),
             bar,
         );
         f.render_widget(
