@@ -5,11 +5,11 @@
 //! clock).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{Env, run_fail, stdout_ok};
+use crate::util::{Env, play_then_kill, run_fail, stdout_ok};
 
 /// Two sessions on the autumn fall-back night in London: 01:30 BST (00:30 UTC) and, an hour
 /// later on the clock's second pass, 01:10 GMT (01:10 UTC). As text the first sorts after the
@@ -162,13 +162,9 @@ fn bash_completion_offers_areas_places_styles_and_formats() {
 #[test]
 fn resume_passes_the_same_gates_as_start() {
     let env = Env::new();
-    let bin = assert_cmd::cargo::cargo_bin("backstretch");
-    let mut child = Command::new(&bin)
-        .env("BACKSTRETCH_HOME", env.home())
-        .env("BACKSTRETCH_ACCEPT_DISCLAIMER", "1")
-        .args([
-            "start",
-            "--plain",
+    play_then_kill(
+        &env,
+        &[
             "--area",
             "neck",
             "--place",
@@ -179,16 +175,9 @@ fn resume_passes_the_same_gates_as_start() {
             "3",
             "--speed",
             "20",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut buf = [0u8; 64];
-    // Wait for the first cue, then kill -9.
-    let _ = std::io::Read::read(&mut out, &mut buf).unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+        ],
+        "Hold. 1 of",
+    );
     assert_eq!(env.history()[0]["outcome"], "interrupted");
     // A warning sign reported since: resuming is blocked like starting.
     run_fail(env.cmd().args(["safety", "--answers", "fever-unwell"]));

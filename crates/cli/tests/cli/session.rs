@@ -1,12 +1,11 @@
 //! `start`, `history`, `log`: sessions played in plain mode (the clock sped up), killed and
 //! resumed, and recorded by hand.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
-use crate::util::{Env, run_fail, stdout_ok};
+use crate::util::{Env, play_then_kill, run_fail, stdout_ok};
 
 #[test]
 fn plain_player_prints_cues_logs_every_step_and_summarises() {
@@ -101,14 +100,10 @@ fn a_saved_routine_plays_back() {
 #[test]
 fn a_killed_session_keeps_its_steps_shows_interrupted_and_resumes() {
     let env = Env::new();
-    let bin = assert_cmd::cargo::cargo_bin("backstretch");
-    let mut child = Command::new(&bin)
-        .env("BACKSTRETCH_HOME", env.home())
-        .env("BACKSTRETCH_ACCEPT_DISCLAIMER", "1")
-        .env("NO_COLOR", "1")
-        .args([
-            "start",
-            "--plain",
+    // Play until the second hold of the first exercise has begun, then kill -9.
+    play_then_kill(
+        &env,
+        &[
             "--area",
             "neck",
             "--place",
@@ -121,21 +116,9 @@ fn a_killed_session_keeps_its_steps_shows_interrupted_and_resumes() {
             "5",
             "--speed",
             "20",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    // Play until the second hold of the first exercise has begun, then kill -9.
-    while reader.read_line(&mut line).unwrap() > 0 {
-        if line.contains("Hold. 2 of") {
-            break;
-        }
-        line.clear();
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+        ],
+        "Hold. 2 of",
+    );
 
     let h = env.history();
     assert_eq!(h.len(), 1);

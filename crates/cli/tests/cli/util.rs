@@ -76,6 +76,32 @@ impl Env {
     }
 }
 
+/// Plays `start --plain ARGS` in this data directory until a cue line contains `until`, then
+/// kills the player with SIGKILL, as a crash or a closed terminal would.
+pub fn play_then_kill(env: &Env, args: &[&str], until: &str) {
+    use std::io::BufRead;
+    let bin = assert_cmd::cargo::cargo_bin("backstretch");
+    let mut child = std::process::Command::new(&bin)
+        .env("BACKSTRETCH_HOME", env.home())
+        .env("BACKSTRETCH_ACCEPT_DISCLAIMER", "1")
+        .env("NO_COLOR", "1")
+        .args(["start", "--plain"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    while reader.read_line(&mut line).expect("reads") > 0 {
+        if line.contains(until) {
+            break;
+        }
+        line.clear();
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+}
+
 /// Standard output of a command that must succeed.
 pub fn stdout_ok(cmd: &mut Command) -> String {
     let out = cmd.output().expect("runs");
