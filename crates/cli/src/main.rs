@@ -9,6 +9,7 @@ mod ask;
 mod cmd;
 mod context;
 mod cue;
+mod files;
 mod gates;
 mod lookup;
 mod output;

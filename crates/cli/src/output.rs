@@ -22,15 +22,10 @@ pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> miette::Result<String> {
     Ok(s)
 }
 
-/// Writes bytes to a file the user named, or says why it could not.
+/// Writes bytes to a file the user named (atomically, readable by them alone), or says why
+/// it could not.
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
-    std::fs::write(path, bytes).map_err(|e| {
-        miette::miette!(
-            help = "check the folder exists and is yours, or choose another file",
-            "cannot write {}: {e}",
-            path.display()
-        )
-    })
+    crate::files::write_private(path, bytes)
 }
 
 /// Renders an SVG to PNG at twice its size, with the system's fonts.

@@ -6,14 +6,8 @@ use miette::miette;
 
 /// Reads a routine file (what `plan --format json` prints).
 pub fn read(path: &std::path::Path) -> miette::Result<Routine> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        miette!(
-            help = "save one with `backstretch plan --format json > routine.json`",
-            "cannot read the routine {}: {e}",
-            path.display()
-        )
-    })?;
-    serde_json::from_str(&text).map_err(|e| {
+    let bytes = crate::files::read_bounded(path, crate::files::ROUTINE_MAX, "routine")?;
+    serde_json::from_slice(&bytes).map_err(|e| {
         miette!(
             help = "the file must be what `backstretch plan --format json` prints",
             "{} is not a routine: {e}",

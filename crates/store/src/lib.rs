@@ -75,7 +75,7 @@ pub struct ImportCount {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be opened or used.
-    #[error("cannot use the log at {path}")]
+    #[error("cannot use the log at {path}: {source}")]
     Sqlite {
         /// The file.
         path: PathBuf,
@@ -104,6 +104,40 @@ pub enum StoreError {
         what: &'static str,
         /// What was wrong.
         detail: String,
+    },
+    /// The file is not a backstretch log.
+    #[error(
+        "{path} is not a backstretch log: {why}; point --home at another folder, or move that file away"
+    )]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+        /// What gives it away.
+        why: String,
+    },
+    /// The disk is full.
+    #[error(
+        "the disk holding {path} is full, so nothing could be saved; free some space and try again (what was saved before is safe)"
+    )]
+    DiskFull {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The log cannot be written.
+    #[error(
+        "cannot write to {dir}: the folder or the log is read-only; make it writable by you, or point --home at another folder"
+    )]
+    ReadOnly {
+        /// The data directory.
+        dir: PathBuf,
+    },
+    /// Another process held the log too long.
+    #[error(
+        "the log at {path} stayed busy (another backstretch is writing a lot at once); try again in a moment"
+    )]
+    Busy {
+        /// The file.
+        path: PathBuf,
     },
     /// No session with this id belongs to the user.
     #[error("no session {id} in the log for this user")]

@@ -63,7 +63,8 @@ pub fn run(ctx: &Context, a: &ExportArgs) -> miette::Result<ExitCode> {
 pub fn import(ctx: &Context, a: &ImportArgs) -> miette::Result<ExitCode> {
     ctx.format(&[Format::Table])?;
     let name = a.file.display().to_string();
-    let bytes = std::fs::read(&a.file).map_err(|e| miette!("cannot read {name}: {e}"))?;
+    let bytes =
+        crate::files::read_bounded(&a.file, crate::files::IMPORT_MAX, "backstretch export")?;
     let text = String::from_utf8(bytes).map_err(|_| {
         miette!(
             help = "import reads files written by `backstretch export json`",

@@ -16,7 +16,7 @@ pub use load::{
     Catalog, Entry, Loaded, Origin, ParsedFile, SourceFile, builtin, builtin_files, parse_files,
 };
 pub use lookup::NotFound;
-pub use schema::{HOLD_S, REPS, REST_S, to_toml};
+pub use schema::{HOLD_S, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, REPS, REST_S, to_toml};
 pub use validate::{is_valid_id, parse_exercise};
 
 #[cfg(test)]
@@ -158,5 +158,55 @@ steps = ["Lie down.", "Stretch."]
         assert_eq!(nf.suggestions[0].0, "test-stretch");
         let nf = c.find("elbow circles").unwrap_err();
         assert!(nf.suggestions.is_empty());
+    }
+
+    /// Regression: escape sequences in catalogue text reached the terminal raw.
+    #[test]
+    fn control_characters_in_text_are_refused() {
+        for c in [
+            "\\u001b]0;pwned\\u0007",
+            "\\u0008",
+            "\\r",
+            "\\u0000",
+            "\\u009b",
+        ] {
+            let text = good().replace("Test stretch", &format!("Test{c}stretch"));
+            let d = parse(&text).unwrap_err();
+            assert!(
+                d.iter().any(|d| d.message.contains("control character")),
+                "{c}: {d:?}"
+            );
+        }
+    }
+
+    /// Regression: a file with 100,000 aliases took 15 s (the duplicate check was
+    /// quadratic). Lists are bounded, and the check is linear.
+    #[test]
+    fn huge_lists_and_files_are_refused_with_a_location() {
+        let aliases = |n: usize| {
+            let many: Vec<String> = (0..n).map(|i| format!("\"alias {i}\"")).collect();
+            good().replace(
+                "aliases = [\"trial move\"]",
+                &format!("aliases = [{}]", many.join(", ")),
+            )
+        };
+        let d = parse(&aliases(100_000)).unwrap_err();
+        assert!(d[0].message.contains("at most 64 KiB"), "{:?}", d.first());
+        let d = parse(&aliases(40)).unwrap_err();
+        assert!(
+            d.iter()
+                .any(|d| d.message.contains("at most 30") && d.field.as_deref() == Some("aliases")),
+            "{d:?}"
+        );
+        assert!(parse(&aliases(30)).is_ok());
+        let big = format!("{}\n# {}\n", good(), "x".repeat(MAX_FILE_BYTES));
+        let d = parse(&big).unwrap_err();
+        assert!(d[0].message.contains("at most 64 KiB"), "{d:?}");
+        let long = good().replace("Loosens the lower back.", &"a".repeat(MAX_TEXT_CHARS + 1));
+        let d = parse(&long).unwrap_err();
+        assert!(
+            d.iter().any(|d| d.message.contains("longer than 1000")),
+            "{d:?}"
+        );
     }
 }

@@ -7,6 +7,13 @@ use toml::Spanned;
 
 use crate::exercise::Exercise;
 
+/// The largest exercise file read, in bytes; a larger one is invalid (reported, never parsed).
+pub const MAX_FILE_BYTES: usize = 64 * 1024;
+/// The most entries in one list (aliases, steps, cautions).
+pub const MAX_ITEMS: usize = 30;
+/// The longest text (a name, a step, a caution, the purpose), in characters.
+pub const MAX_TEXT_CHARS: usize = 1000;
+
 /// Bounds a dose must keep (inclusive).
 pub const HOLD_S: Range<u32> = 1..181;
 /// Repetitions per side (inclusive bounds 1-30).

@@ -14,6 +14,24 @@ use super::schema::*;
 
 pub(super) fn expect_text(r: &mut Reporter<'_>, field: &str, value: &S<String>) -> String {
     let v = value.get_ref().trim();
+    if v.chars().count() > MAX_TEXT_CHARS {
+        r.report(
+            value.span(),
+            field,
+            format!("is longer than {MAX_TEXT_CHARS} characters"),
+            Some("shorten it; split long instructions into steps".into()),
+        );
+        return String::new();
+    }
+    if let Some(c) = v.chars().find(|c| c.is_control()) {
+        r.report(
+            value.span(),
+            field,
+            format!("holds a control character (U+{:04X})", u32::from(c)),
+            Some("remove it: catalogue text is plain, one line per entry".into()),
+        );
+        return String::new();
+    }
     if v.is_empty() {
         r.report(
             value.span(),
@@ -110,6 +128,18 @@ pub(super) fn expect_texts(
     field: &str,
     values: &S<Vec<S<String>>>,
 ) -> Vec<String> {
+    if values.get_ref().len() > MAX_ITEMS {
+        r.report(
+            values.span(),
+            field,
+            format!(
+                "has {} entries; at most {MAX_ITEMS}",
+                values.get_ref().len()
+            ),
+            Some("keep the list short enough to follow".into()),
+        );
+        return Vec::new();
+    }
     if values.get_ref().is_empty() {
         r.report(
             values.span(),
@@ -209,7 +239,18 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
     let name = expect_text(r, "name", &raw.name);
     let mut aliases = Vec::new();
     let mut alias_spans = Vec::new();
-    if let Some(list) = &raw.aliases {
+    if let Some(list) = raw.aliases.as_ref().filter(|l| {
+        let too_many = l.get_ref().len() > MAX_ITEMS;
+        if too_many {
+            r.report(
+                l.span(),
+                "aliases",
+                format!("has {} entries; at most {MAX_ITEMS}", l.get_ref().len()),
+                Some("keep the names people really use".into()),
+            );
+        }
+        !too_many
+    }) {
         for (i, a) in list.get_ref().iter().enumerate() {
             let text = expect_text(r, &format!("aliases[{i}]"), a);
             aliases.push(text);
@@ -299,10 +340,11 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
         );
     }
     // Names within one entry must be distinct.
-    let mut seen: Vec<String> = vec![normalize_name(&id), normalize_name(&name)];
+    let mut seen: std::collections::HashSet<String> =
+        [normalize_name(&id), normalize_name(&name)].into();
     for (i, a) in aliases.iter().enumerate() {
         let n = normalize_name(a);
-        if seen.contains(&n) {
+        if !seen.insert(n) {
             r.report(
                 alias_spans[i].clone(),
                 format!("aliases[{i}]"),
@@ -310,7 +352,6 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
                 Some("remove it: names match ignoring case and punctuation".into()),
             );
         }
-        seen.push(n);
     }
     let pose = raw.pose.as_ref().map(|p| {
         let rp = p.get_ref();
@@ -367,6 +408,23 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
 /// Parses one file. The parsed exercise is there whenever the syntax was sound, so that
 /// cross-file checks (repeated ids) still see files with other problems.
 pub(super) fn parse_file(file: &str, text: &str) -> (Option<Parsed>, Vec<Diagnostic>) {
+    if text.len() > MAX_FILE_BYTES {
+        return (
+            None,
+            vec![make_diag(
+                file,
+                text,
+                0..0,
+                None,
+                format!(
+                    "the file is {} KiB; an exercise file is at most {} KiB",
+                    text.len() >> 10,
+                    MAX_FILE_BYTES >> 10
+                ),
+                Some("keep one exercise per file, in a few short lines".into()),
+            )],
+        );
+    }
     let raw: RawExercise = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => return (None, vec![syntax_diag(file, text, &e)]),

@@ -336,6 +336,28 @@ pub fn check(spec: &PoseSpec, position: Position) -> Vec<PoseProblem> {
             message: "needs at least two keyframes (a start and an end pose)".into(),
         });
     }
+    if spec.wall.is_some_and(|w| !w.is_finite()) {
+        out.push(PoseProblem {
+            keyframe: String::new(),
+            joint: "wall".into(),
+            message: "is not a finite number".into(),
+        });
+        return out;
+    }
+    let mut finite = true;
+    for k in &spec.keyframes {
+        if let Some(bad) = k.numbers().into_iter().find(|(_, v)| !v.is_finite()) {
+            finite = false;
+            out.push(PoseProblem {
+                keyframe: k.name.clone(),
+                joint: bad.0.into(),
+                message: "is not a finite number".into(),
+            });
+        }
+    }
+    if !finite {
+        return out;
+    }
     for k in &spec.keyframes {
         check_ranges(k, &mut out);
         let s = k.solve(spec.support);

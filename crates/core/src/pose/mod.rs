@@ -78,6 +78,11 @@ pub enum Dir {
 }
 
 impl Dir {
+    fn numbers(self) -> [f64; 2] {
+        let (p, t) = self.pt();
+        [p, t]
+    }
+
     fn pt(self) -> (f64, f64) {
         match self {
             Dir::Pitch(p) => (p, 0.0),
@@ -89,6 +94,26 @@ impl Dir {
             Dir::Pitch(p) => Dir::Pitch(p),
             Dir::PitchTilt([p, t]) => Dir::PitchTilt([p, -t]),
         }
+    }
+}
+
+impl Keyframe {
+    /// Every number it holds, with the field it is in.
+    pub fn numbers(&self) -> Vec<(&'static str, f64)> {
+        let mut out: Vec<(&'static str, f64)> = self.hip.iter().map(|v| ("hip", *v)).collect();
+        out.push(("twist", self.twist));
+        let dirs: Vec<(&'static str, Dir)> = [("trunk", Some(self.trunk)), ("head", self.head)]
+            .into_iter()
+            .filter_map(|(n, d)| d.map(|d| (n, d)))
+            .chain(self.left_arm.iter().map(|d| ("left_arm", *d)))
+            .chain(self.right_arm.iter().flatten().map(|d| ("right_arm", *d)))
+            .chain(self.left_leg.iter().map(|d| ("left_leg", *d)))
+            .chain(self.right_leg.iter().flatten().map(|d| ("right_leg", *d)))
+            .collect();
+        for (n, d) in dirs {
+            out.extend(d.numbers().map(|v| (n, v)));
+        }
+        out
     }
 }
 

@@ -234,3 +234,17 @@ proptest! {
         }
     }
 }
+
+/// Regression: `wall = nan` passed and drew `x="NaN"` in SVG.
+#[test]
+fn nan_and_infinity_are_refused() {
+    let mut s = spec(Support::Floor, vec![standing(), standing()]);
+    s.wall = Some(f64::NAN);
+    let p = problems(&s, Position::Standing);
+    assert!(p.iter().any(|p| p.contains("not a finite number")), "{p:?}");
+    let mut k = standing();
+    k.twist = f64::INFINITY;
+    let s = spec(Support::Floor, vec![standing(), k]);
+    let p = problems(&s, Position::Standing);
+    assert!(p.iter().any(|p| p.contains("twist") && p.contains("not a finite")), "{p:?}");
+}

@@ -1,4 +1,8 @@
 //! Embedded, append-only migrations; their count is kept in `PRAGMA user_version`.
+//!
+//! The version is read inside the same write transaction that migrates, so several processes
+//! opening a new file at once never run a migration twice: the first takes the write lock and
+//! migrates; the others wait (busy timeout), then find the file up to date.
 
 use super::SqliteStore;
 use crate::StoreError;
@@ -26,12 +30,63 @@ const MIGRATIONS: &[(&str, &str)] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
+/// Tables every backstretch log has from its first migration on.
+const OUR_TABLES: &[&str] = &["profile"];
+
 impl SqliteStore {
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        self.conn
-            .query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0))
-            .map_err(|e| self.err(e))
+        let v: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        u32::try_from(v).map_err(|_| self.foreign(format!("its user_version is {v}")))
+    }
+
+    fn foreign(&self, why: String) -> StoreError {
+        StoreError::Foreign {
+            path: self.path.clone(),
+            why,
+        }
+    }
+
+    /// A file at version 0 that already has tables is another program's database.
+    fn check_not_foreign(&self, found: u32) -> Result<(), StoreError> {
+        if found > 0 {
+            let has: bool = self
+                .conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+                    [OUR_TABLES[0]],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e))?;
+            return if has {
+                Ok(())
+            } else {
+                Err(self.foreign(format!(
+                    "it is at version {found} but has none of backstretch's tables"
+                )))
+            };
+        }
+        let tables: Vec<String> = {
+            let mut st = self
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .map_err(|e| self.err(e))?;
+            st.query_map([], |r| r.get(0))
+                .map_err(|e| self.err(e))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| self.err(e))?
+        };
+        if tables.is_empty() {
+            Ok(())
+        } else {
+            Err(self.foreign(format!(
+                "it already holds other tables ({})",
+                tables.join(", ")
+            )))
+        }
     }
 
     pub(super) fn migrate(&self) -> Result<(), StoreError> {
@@ -43,6 +98,7 @@ impl SqliteStore {
                 known: SCHEMA_VERSION,
             });
         }
+        self.check_not_foreign(found)?;
         if found == SCHEMA_VERSION {
             return Ok(());
         }
@@ -51,36 +107,45 @@ impl SqliteStore {
         self.conn
             .execute_batch("PRAGMA foreign_keys = OFF;")
             .map_err(|e| self.err(e))?;
-        let result = self.run_migrations(found);
+        let result = self.run_migrations();
         self.conn
             .execute_batch("PRAGMA foreign_keys = ON;")
             .map_err(|e| self.err(e))?;
         result
     }
 
-    fn run_migrations(&self, found: u32) -> Result<(), StoreError> {
-        for (i, (_, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            // Each migration and its version bump commit together, or not at all.
-            let batch = format!("BEGIN IMMEDIATE; {sql}\nPRAGMA user_version = {};", i + 1);
-            let step = self.conn.execute_batch(&batch).and_then(|()| {
-                let broken: i64 = self.conn.query_row(
-                    "SELECT count(*) FROM pragma_foreign_key_check",
-                    [],
-                    |r| r.get(0),
-                )?;
-                if broken > 0 {
-                    return Err(rusqlite::Error::SqliteFailure(
-                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
-                        Some(format!("{broken} rows point at missing rows")),
-                    ));
-                }
-                self.conn.execute_batch("COMMIT;")
-            });
-            if let Err(e) = step {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                return Err(self.err(e));
+    fn run_migrations(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE;")
+            .map_err(|e| self.err(e))?;
+        let result = (|| {
+            // Read again under the write lock: another process may have migrated meanwhile.
+            let found = self.schema_version()?;
+            self.check_not_foreign(found)?;
+            for (i, (_, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+                self.conn
+                    .execute_batch(&format!("{sql}\nPRAGMA user_version = {};", i + 1))
+                    .map_err(|e| self.err(e))?;
+            }
+            let broken: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })
+                .map_err(|e| self.err(e))?;
+            if broken > 0 {
+                return Err(
+                    self.corrupt("migration", &format!("{broken} rows point at missing rows"))
+                );
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => self.conn.execute_batch("COMMIT;").map_err(|e| self.err(e)),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK;");
+                Err(e)
             }
         }
-        Ok(())
     }
 }

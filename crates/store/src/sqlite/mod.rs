@@ -28,6 +28,62 @@ pub struct SqliteStore {
     path: PathBuf,
 }
 
+/// Creates the file empty and private (0600) if it does not exist yet, so SQLite opens a file
+/// no one else can read. A failure here is left to SQLite's own open to report.
+fn create_private(path: &Path) {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let _ = o.open(path);
+}
+
+/// An SQLite error as the person can act on it: a full disk, a read-only folder, a busy
+/// file, or else what SQLite said.
+fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    let dir = || path.parent().unwrap_or(path).to_path_buf();
+    match source.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull {
+            path: path.to_path_buf(),
+        },
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
+            if !writable(&dir()) || !writable(path) =>
+        {
+            StoreError::ReadOnly { dir: dir() }
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
+            path: path.to_path_buf(),
+        },
+        Some(ErrorCode::NotADatabase) => StoreError::Foreign {
+            path: path.to_path_buf(),
+            why: "it is not an SQLite database".into(),
+        },
+        _ => StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
+}
+
+/// Whether this process may write to a file or folder (false when it cannot tell).
+fn writable(p: &Path) -> bool {
+    match std::fs::metadata(p) {
+        Ok(m) if m.permissions().readonly() => false,
+        Ok(m) if m.is_dir() => {
+            let probe = p.join(format!(".backstretch-probe-{}", std::process::id()));
+            let ok = std::fs::File::create(&probe).is_ok();
+            let _ = std::fs::remove_file(&probe);
+            ok
+        }
+        Ok(_) => std::fs::OpenOptions::new().append(true).open(p).is_ok(),
+        Err(_) => true,
+    }
+}
+
 /// A stamp from its two columns.
 fn stamp(utc_s: i64, offset_s: i32) -> Stamp {
     Stamp { utc_s, offset_s }
@@ -35,11 +91,12 @@ fn stamp(utc_s: i64, offset_s: i32) -> Stamp {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// A new file is created readable and writable by its owner alone (0600), whatever the
+    /// umask; SQLite gives its WAL and shared-memory files the same permissions.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        create_private(path);
+        let conn = Connection::open(path).map_err(|source| classify(path, source))?;
         SqliteStore::init(conn, path.to_path_buf())
     }
 
@@ -58,10 +115,7 @@ impl SqliteStore {
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        classify(&self.path, source)
     }
 
     fn corrupt(&self, what: &'static str, detail: &dyn std::fmt::Display) -> StoreError {
@@ -81,7 +135,9 @@ impl SqliteStore {
         store
             .conn
             .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                // FULL: a commit is on disk before it returns, so a power cut keeps every
+                // finished step (NORMAL in WAL mode may lose the last commits).
+                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
             )
             .map_err(|e| store.err(e))?;
         store.migrate()?;

@@ -134,10 +134,9 @@ impl SqliteStore {
     ) -> Result<SessionId, StoreError> {
         let routine = serde_json::to_string(s.routine).map_err(|e| self.corrupt("routine", &e))?;
         self.conn
-            .execute(
-                "INSERT INTO sessions (user_id, uid, started_at, started_offset, heartbeat_at, heartbeat_offset,
+            .prepare_cached("INSERT INTO sessions (user_id, uid, started_at, started_offset, heartbeat_at, heartbeat_offset,
                                        source, routine, planned_s, pain_before, pid)
-                 VALUES (?1, ?2, ?3, ?4, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?3, ?4, ?5, ?6, ?7, ?8, ?9)").and_then(|mut st| st.execute(
                 params![
                     user.as_str(),
                     s.uid,
@@ -149,7 +148,7 @@ impl SqliteStore {
                     s.pain_before,
                     s.pid
                 ],
-            )
+            ))
             .map_err(|e| self.err(e))?;
         Ok(SessionId(self.conn.last_insert_rowid()))
     }
@@ -163,9 +162,8 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         self.set_heartbeat(user, id, step.at)?;
         self.conn
-            .execute(
-                "INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            .prepare_cached("INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)").and_then(|mut st| st.execute(
                 params![
                     id.0,
                     step.step,
@@ -179,7 +177,7 @@ impl SqliteStore {
                     step.at.utc_s,
                     step.at.offset_s
                 ],
-            )
+            ))
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
@@ -190,12 +188,10 @@ impl SqliteStore {
         id: SessionId,
         at: Stamp,
     ) -> Result<(), StoreError> {
-        let n = self
-            .conn
-            .execute(
-                "UPDATE sessions SET heartbeat_at = ?3, heartbeat_offset = ?4 WHERE id = ?1 AND user_id = ?2",
+        let n = self.conn
+            .prepare_cached("UPDATE sessions SET heartbeat_at = ?3, heartbeat_offset = ?4 WHERE id = ?1 AND user_id = ?2").and_then(|mut st| st.execute(
                 params![id.0, user.as_str(), at.utc_s, at.offset_s],
-            )
+            ))
             .map_err(|e| self.err(e))?;
         if n == 0 {
             return Err(StoreError::NoSession { id: id.0 });
@@ -211,12 +207,10 @@ impl SqliteStore {
         pain_after: Option<u8>,
         ending: Ending,
     ) -> Result<(), StoreError> {
-        let n = self
-            .conn
-            .execute(
-                "UPDATE sessions SET ended_at = ?3, ended_offset = ?4, heartbeat_at = ?3, heartbeat_offset = ?4,
+        let n = self.conn
+            .prepare_cached("UPDATE sessions SET ended_at = ?3, ended_offset = ?4, heartbeat_at = ?3, heartbeat_offset = ?4,
                         pain_after = ?5, outcome = ?6
-                 WHERE id = ?1 AND user_id = ?2",
+                 WHERE id = ?1 AND user_id = ?2").and_then(|mut st| st.execute(
                 params![
                     id.0,
                     user.as_str(),
@@ -225,7 +219,7 @@ impl SqliteStore {
                     pain_after,
                     ending.as_str()
                 ],
-            )
+            ))
             .map_err(|e| self.err(e))?;
         if n == 0 {
             return Err(StoreError::NoSession { id: id.0 });
@@ -339,15 +333,14 @@ impl SqliteStore {
                 self.end_session(user, id, end, s.pain_after, ending)?;
             } else {
                 self.conn
-                    .execute(
-                        "UPDATE sessions SET ended_at = ?2, ended_offset = ?3, pain_after = ?4 WHERE id = ?1",
+            .prepare_cached("UPDATE sessions SET ended_at = ?2, ended_offset = ?3, pain_after = ?4 WHERE id = ?1").and_then(|mut st| st.execute(
                         params![
                             id.0,
                             s.ended_at.map(|t| t.utc_s),
                             s.ended_at.map(|t| t.offset_s),
                             s.pain_after
                         ],
-                    )
+                    ))
                     .map_err(|e| self.err(e))?;
             }
             // The steps and the end moved the heartbeat; keep the exported one.

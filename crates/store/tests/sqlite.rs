@@ -1,0 +1,119 @@
+//! The SQLite backend's own promises, on real files: private permissions, WAL, a refused
+//! newer file, foreign files named as such, and concurrent first opens.
+
+use std::path::Path;
+
+use backstretch_store::{SCHEMA_VERSION, SqliteStore, Store, StoreError, UserId};
+use rusqlite::Connection;
+
+fn version(path: &Path) -> i64 {
+    Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_new_log_is_private_in_wal_mode_at_the_current_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.sqlite");
+    let s = SqliteStore::open(&path).unwrap();
+    s.accept_disclaimer(
+        &UserId::local(),
+        1,
+        backstretch_core::time::Stamp::parse("2026-11-21T09:00:00+00:00").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for name in ["log.sqlite", "log.sqlite-wal", "log.sqlite-shm"] {
+            let p = dir.path().join(name);
+            if p.exists() {
+                let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{name} is {mode:o}");
+            }
+        }
+    }
+    let mode: String = Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_file_from_a_newer_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.sqlite");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99;")
+        .unwrap();
+    let e = SqliteStore::open(&path).unwrap_err();
+    assert!(matches!(e, StoreError::TooNew { found: 99, .. }), "{e}");
+    assert!(e.to_string().contains("upgrade backstretch"));
+    assert_eq!(version(&path), 99);
+}
+
+/// Regression: another program's database, or a negative version, printed migration SQL.
+#[test]
+fn another_programs_database_is_named_as_such_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.sqlite");
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY);")
+        .unwrap();
+    let e = SqliteStore::open(&other).unwrap_err().to_string();
+    assert!(
+        e.contains("is not a backstretch log") && e.contains("photos"),
+        "{e}"
+    );
+    assert!(!e.contains("CREATE TABLE"), "{e}");
+    assert_eq!(version(&other), 0);
+
+    let negative = dir.path().join("neg.sqlite");
+    Connection::open(&negative)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = -3;")
+        .unwrap();
+    let e = SqliteStore::open(&negative).unwrap_err().to_string();
+    assert!(
+        e.contains("is not a backstretch log") && e.contains("-3"),
+        "{e}"
+    );
+
+    let text = dir.path().join("notes.sqlite");
+    std::fs::write(
+        &text,
+        "just some text, not a database at all, long enough to matter",
+    )
+    .unwrap();
+    let e = SqliteStore::open(&text).unwrap_err().to_string();
+    assert!(e.contains("is not a backstretch log"), "{e}");
+}
+
+/// Regression: commands started at once on a new data directory failed with "table profile
+/// already exists"; the version is read inside the migrating transaction.
+#[test]
+fn many_first_opens_at_once_all_succeed() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.sqlite");
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let p = path.clone();
+                std::thread::spawn(move || SqliteStore::open(&p).map(|s| s.schema_version()))
+            })
+            .collect();
+        for h in handles {
+            let r = h.join().unwrap();
+            assert!(
+                matches!(r, Ok(Ok(v)) if v == SCHEMA_VERSION),
+                "round {round}: {r:?}"
+            );
+        }
+    }
+}
