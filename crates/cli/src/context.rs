@@ -148,10 +148,10 @@ impl Context {
         let invalid = loaded.invalid_files;
         if invalid > 0 {
             let dir = self.folder.dir.display();
-            eprintln!(
+            crate::output::note(&format!(
                 "warning: left out {invalid} invalid exercise file{} from {dir}; run `backstretch catalog check {dir}` for details",
                 if invalid == 1 { "" } else { "s" },
-            );
+            ));
         }
         Ok(loaded.catalog)
     }

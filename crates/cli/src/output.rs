@@ -4,8 +4,44 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-/// Writes text to standard output. A reader that went away (`| head`) is not an error.
+/// Text made safe for a terminal: control characters are dropped, except newlines, tabs and
+/// the colour sequences (`ESC [ digits ; m`) this program writes itself. Data in the log or a
+/// catalogue can never retitle the window, move the cursor or ask the terminal to report.
+pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\u{1b}' {
+            let sgr = rest[1..]
+                .strip_prefix('[')
+                .and_then(|r| {
+                    r.find(|ch: char| !(ch.is_ascii_digit() || ch == ';'))
+                        .map(|n| (r, n))
+                })
+                .filter(|(r, n)| r[*n..].starts_with('m'));
+            if let Some((_, n)) = sgr {
+                let len = 2 + n + 1;
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        if !bad(c) {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes text to standard output, made safe for a terminal ([`sanitize`]). A reader that
+/// went away (`| head`) is not an error.
 pub fn print(text: &str) -> miette::Result<()> {
+    let text = sanitize(text);
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -111,6 +147,34 @@ pub fn install_report_hook() {
 
 /// Prints an error report to standard error and returns the failure exit code.
 pub fn report(e: &miette::Report) -> ExitCode {
-    eprintln!("{e:?}");
+    eprintln!("{}", sanitize(&format!("{e:?}")));
     ExitCode::FAILURE
+}
+
+/// A note on standard error, made safe for a terminal.
+pub fn note(text: &str) {
+    eprintln!("{}", sanitize(text));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn terminal_controls_are_dropped_but_colour_and_lines_kept() {
+        assert_eq!(sanitize("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            sanitize("a\u{1b}]0;pwned\u{7}b\u{8}c\rd\u{0}e\u{9b}f"),
+            "a]0;pwnedbcdef"
+        );
+        assert_eq!(
+            sanitize("\u{1b}[1;31mred\u{1b}[0m"),
+            "\u{1b}[1;31mred\u{1b}[0m"
+        );
+        assert_eq!(
+            sanitize("\u{1b}[6n"),
+            "[6n",
+            "a cursor report request is defused"
+        );
+    }
 }

@@ -1,7 +1,9 @@
 use std::path::{Path, PathBuf};
 
 use backstretch_core::BUILTIN_FILES;
-use backstretch_core::catalog::{self, Catalog, Entry, Loaded, ParsedFile, SourceFile};
+use backstretch_core::catalog::{
+    self, Catalog, Diagnostic, Entry, Loaded, MAX_FILE_BYTES, ParsedFile, SourceFile,
+};
 use backstretch_core::hash::Hasher;
 use serde::{Deserialize, Serialize};
 
@@ -19,22 +21,6 @@ pub enum FolderError {
         /// Why.
         #[source]
         source: std::io::Error,
-    },
-    /// One file.
-    #[error("cannot read {}", .path.display())]
-    File {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A file that is not text.
-    #[error("{} is not UTF-8 text", .path.display())]
-    #[diagnostic(help("save the file as UTF-8 text"))]
-    NotText {
-        /// The file.
-        path: PathBuf,
     },
 }
 
@@ -91,28 +77,52 @@ fn list_toml_dir(dir: &Path) -> Result<Vec<Listed>, FolderError> {
     Ok(out)
 }
 
-fn read_listed(listed: &[Listed]) -> Result<Vec<ReadFile>, FolderError> {
-    listed
-        .iter()
-        .map(|l| {
-            let p = &l.path;
-            let bytes = std::fs::read(p).map_err(|source| FolderError::File {
-                path: p.clone(),
-                source,
-            })?;
-            let text =
-                String::from_utf8(bytes).map_err(|_| FolderError::NotText { path: p.clone() })?;
-            Ok(ReadFile {
-                path: p.display().to_string(),
-                text,
-            })
-        })
-        .collect()
+/// Reads the listed files. One that cannot be read, is not UTF-8 or is too large is left
+/// out with a problem naming it; the others still load.
+fn read_listed(listed: &[Listed]) -> (Vec<ReadFile>, Vec<Diagnostic>) {
+    use std::io::Read;
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for l in listed {
+        let path = l.path.display().to_string();
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(&l.path)
+            .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes));
+        if let Err(e) = read {
+            problems.push(Diagnostic::whole_file(
+                &path,
+                format!("cannot be read: {e}"),
+                "check that the file is yours and readable",
+            ));
+            continue;
+        }
+        if bytes.len() > MAX_FILE_BYTES {
+            problems.push(Diagnostic::whole_file(
+                &path,
+                format!(
+                    "is larger than {} KiB, the most an exercise file may be",
+                    MAX_FILE_BYTES >> 10
+                ),
+                "keep one exercise per file, in a few short lines",
+            ));
+            continue;
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => files.push(ReadFile { path, text }),
+            Err(_) => problems.push(Diagnostic::whole_file(
+                &path,
+                "is not UTF-8 text".into(),
+                "save the file as UTF-8 text",
+            )),
+        }
+    }
+    (files, problems)
 }
 
-/// Reads every `*.toml` file in a folder (not its subfolders), sorted by name.
-pub fn read_toml_dir(dir: &Path) -> Result<Vec<ReadFile>, FolderError> {
-    read_listed(&list_toml_dir(dir)?)
+/// Reads every `*.toml` file in a folder (not its subfolders), sorted by name, with a
+/// problem for each file that could not be read as text.
+pub fn read_toml_dir(dir: &Path) -> Result<(Vec<ReadFile>, Vec<Diagnostic>), FolderError> {
+    Ok(read_listed(&list_toml_dir(dir)?))
 }
 
 /// Parses files on every core when there are enough to be worth it; the catalogue itself
@@ -236,9 +246,11 @@ impl Folder {
         let (catalog, invalid_files) = match cache::read(&self.cache, &key) {
             Some(hit) => hit,
             None => {
-                let files = read_listed(&listing)?;
+                let (files, unreadable) = read_listed(&listing);
                 let user: Vec<SourceFile<'_>> = files.iter().map(ReadFile::source).collect();
-                let loaded = Catalog::load_with(&catalog::builtin_files(), &user, parse_parallel);
+                let mut loaded =
+                    Catalog::load_with(&catalog::builtin_files(), &user, parse_parallel);
+                loaded.invalid_files += unreadable.len();
                 if listing.len() >= cache::MIN_FILES {
                     cache::write(&self.cache, &key, &loaded);
                 }

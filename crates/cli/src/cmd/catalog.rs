@@ -69,14 +69,20 @@ struct DiagnosticJson<'a> {
 fn check(ctx: &Context, a: &CheckArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Json])?;
     let builtin = catalog::builtin_files();
-    let (user, what) = match &a.dir {
+    let ((user, unreadable), what) = match &a.dir {
         Some(d) => (read_toml_dir(d)?, format!("{}", d.display())),
-        None => (Vec::new(), "the built-in catalogue".to_string()),
+        None => (
+            (Vec::new(), Vec::new()),
+            "the built-in catalogue".to_string(),
+        ),
     };
     let sources: Vec<SourceFile<'_>> = user.iter().map(|f| f.source()).collect();
-    let loaded = Catalog::load(&builtin, &sources);
+    let mut loaded = Catalog::load(&builtin, &sources);
+    let unread = unreadable.len();
+    loaded.invalid_files += unread;
+    loaded.diagnostics.splice(0..0, unreadable);
     let files = if a.dir.is_some() {
-        user.len()
+        user.len() + unread
     } else {
         builtin.len()
     };
@@ -95,7 +101,10 @@ fn check(ctx: &Context, a: &CheckArgs) -> miette::Result<ExitCode> {
             .collect();
         print(&json(&v)?)?;
     } else if !loaded.diagnostics.is_empty() {
-        eprint!("{}", diagnostics_text(&loaded.diagnostics, stderr_color()));
+        eprint!(
+            "{}",
+            crate::output::sanitize(&diagnostics_text(&loaded.diagnostics, stderr_color()))
+        );
     }
     let problems = loaded.diagnostics.len();
     let summary = if files == 0 {

@@ -271,7 +271,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         }
         What::New(mut playable) => {
             for n in &playable.notes {
-                eprintln!("note: {n}");
+                crate::output::note(&format!("note: {n}"));
             }
             let pain_before = a
                 .pain_before

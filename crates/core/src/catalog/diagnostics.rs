@@ -26,6 +26,22 @@ pub struct Diagnostic {
     pub line_text: String,
 }
 
+impl Diagnostic {
+    /// A problem with a whole file (it cannot be read, is not text, is too large).
+    pub fn whole_file(file: &str, message: String, hint: &str) -> Diagnostic {
+        Diagnostic {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            span: 0..0,
+            field: None,
+            message,
+            hint: Some(hint.to_string()),
+            line_text: String::new(),
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;

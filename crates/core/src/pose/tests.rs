@@ -246,5 +246,9 @@ fn nan_and_infinity_are_refused() {
     k.twist = f64::INFINITY;
     let s = spec(Support::Floor, vec![standing(), k]);
     let p = problems(&s, Position::Standing);
-    assert!(p.iter().any(|p| p.contains("twist") && p.contains("not a finite")), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|p| p.contains("twist") && p.contains("not a finite")),
+        "{p:?}"
+    );
 }
