@@ -139,14 +139,14 @@ pub enum AppError {
         /// Its version.
         version: u32,
     },
-    /// One value of an import file is wrong.
-    #[error("session {index} (`{uid}`): {problem}")]
-    #[diagnostic(help("fix the file, or export it again"))]
+    /// One value of an import file is wrong; nothing was imported.
+    #[error("{file}: {path}: {problem}")]
+    #[diagnostic(help("nothing was imported; fix that value, or export the file again"))]
     BadImport {
-        /// 1-based.
-        index: usize,
-        /// Its uid.
-        uid: String,
+        /// The file.
+        file: String,
+        /// The JSON path of the value.
+        path: String,
         /// What is wrong.
         problem: String,
     },

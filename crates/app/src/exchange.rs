@@ -37,20 +37,11 @@ impl App<'_> {
                 version: parsed.version,
             });
         }
-        let mut sessions = Vec::with_capacity(parsed.sessions.len());
-        for (i, s) in parsed.sessions.iter().enumerate() {
-            let bad = |problem: String| AppError::BadImport {
-                index: i + 1,
-                uid: s.uid.clone(),
-                problem,
-            };
-            for p in [s.pain_before, s.pain_after].into_iter().flatten() {
-                if p > 10 {
-                    return Err(bad(format!("pain {p} is outside 0-10")));
-                }
-            }
-            sessions.push(s.to_logged().map_err(|e| bad(format!("routine: {e}")))?);
-        }
+        let sessions = parsed.checked(self.now).map_err(|e| AppError::BadImport {
+            file: file.to_string(),
+            path: e.path,
+            problem: e.problem,
+        })?;
         self.store
             .import(&self.user, &sessions)
             .map_err(AppError::ImportFailed)

@@ -178,11 +178,25 @@ impl From<String> for BadValue {
 }
 
 fn date(s: &str) -> Result<NaiveDate, BadValue> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
         BadValue::from(format!(
             "`{s}` is not a date; use YYYY-MM-DD, like 2026-11-21"
         ))
-    })
+    })?;
+    not_before_2000(d)
+}
+
+/// Dates before 2000 are refused: nothing could have been logged then, and a typo such as
+/// 0226 for 2026 would otherwise pass unnoticed.
+fn not_before_2000(d: NaiveDate) -> Result<NaiveDate, BadValue> {
+    use chrono::Datelike;
+    if d.year() < backstretch_core::time::EARLIEST_YEAR {
+        return Err(BadValue(format!(
+            "{d} is before {}; check the year",
+            backstretch_core::time::EARLIEST_YEAR
+        )));
+    }
+    Ok(d)
 }
 
 /// Goals: `daily`, or `N/week`; completion offers each.
@@ -340,6 +354,7 @@ fn when(s: &str) -> Result<chrono::NaiveDateTime, BadValue> {
                 "`{s}` is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
             ))
         })
+        .and_then(|t| not_before_2000(t.date()).map(|_| t))
 }
 
 #[derive(Debug, Args)]

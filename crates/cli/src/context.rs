@@ -117,7 +117,23 @@ impl Context {
     }
 
     /// Opens the log, creating the data directory (private to the user) and file if needed.
+    /// An existing data directory that others can read is made private, with a note.
     pub fn store(&self) -> miette::Result<SqliteStore> {
+        #[cfg(unix)]
+        if let Ok(meta) = std::fs::metadata(&self.home) {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_dir()
+                && mode & 0o077 != 0
+                && std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(0o700))
+                    .is_ok()
+            {
+                crate::output::note(&format!(
+                    "note: your data directory {} could be read by others ({mode:o}); it is now yours alone (700)",
+                    self.home.display()
+                ));
+            }
+        }
         if !self.home.is_dir() {
             std::fs::create_dir_all(&self.home).map_err(|e| {
                 miette!(

@@ -125,3 +125,152 @@ pub struct CarePlan {
     /// The routine's exercises.
     pub activities: Vec<CareActivity>,
 }
+
+/// A clock may run this far ahead of another machine's before a time counts as future.
+pub const CLOCK_SKEW_S: i64 = 5 * 60;
+/// The longest a session or a step may last, in seconds.
+pub const MAX_SECONDS: u32 = 24 * 3600;
+/// The longest uid or exercise id accepted.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// One bad value in an exchange file, with its JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {problem}")]
+pub struct BadValue {
+    /// Where: `sessions[3].steps[2].done_ms`.
+    pub path: String,
+    /// What is wrong.
+    pub problem: String,
+}
+
+fn sane_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().count() <= MAX_ID_CHARS
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '@'))
+}
+
+/// The first string in a JSON value that holds a control character, with its path.
+fn control_in(v: &serde_json::Value, path: &str) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => s.chars().any(char::is_control).then(|| path.to_string()),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| control_in(x, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(o) => o.iter().find_map(|(k, x)| {
+            if k.chars().any(char::is_control) {
+                Some(format!("{path}.<key>"))
+            } else {
+                control_in(x, &format!("{path}.{k}"))
+            }
+        }),
+        _ => None,
+    }
+}
+
+impl LogFile {
+    /// Every value checked, as of `now`: times from the year 2000 on, an end not before its
+    /// start, nothing in the future beyond [`CLOCK_SKEW_S`] (a future heartbeat would keep a
+    /// session "in progress" for good), sane and unique uids, no step logged twice, bounded
+    /// durations, pain 0-10, ids and text without control characters, and a routine that
+    /// reads. The sessions as a store keeps them, or the first bad value.
+    pub fn checked(&self, now: Stamp) -> Result<Vec<LoggedSession>, BadValue> {
+        let earliest = chrono::NaiveDate::from_ymd_opt(crate::time::EARLIEST_YEAR, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map_or(0, |t| t.and_utc().timestamp());
+        let latest = now.utc_s + CLOCK_SKEW_S;
+        let mut uids = std::collections::HashSet::new();
+        let mut out = Vec::with_capacity(self.sessions.len());
+        for (i, s) in self.sessions.iter().enumerate() {
+            let at = |field: &str| format!("sessions[{i}].{field}");
+            let bad = |field: &str, problem: String| BadValue {
+                path: at(field),
+                problem,
+            };
+            if !sane_id(&s.uid) {
+                return Err(bad(
+                    "uid",
+                    format!(
+                        "`{}` is not an id (1-{MAX_ID_CHARS} letters, digits, - _ . : @)",
+                        s.uid.escape_default()
+                    ),
+                ));
+            }
+            if !uids.insert(s.uid.as_str()) {
+                return Err(bad("uid", format!("`{}` appears twice in the file", s.uid)));
+            }
+            let when = |field: &str, t: Stamp| -> Result<(), BadValue> {
+                if t.utc_s < earliest {
+                    Err(bad(
+                        field,
+                        format!("{t} is before {}", crate::time::EARLIEST_YEAR),
+                    ))
+                } else if t.utc_s > latest {
+                    Err(bad(field, format!("{t} is in the future")))
+                } else {
+                    Ok(())
+                }
+            };
+            when("started_at", s.started_at)?;
+            when("heartbeat_at", s.heartbeat_at)?;
+            if s.heartbeat_at < s.started_at {
+                return Err(bad("heartbeat_at", "is before the start".into()));
+            }
+            if let Some(end) = s.ended_at {
+                when("ended_at", end)?;
+                if end < s.started_at {
+                    return Err(bad("ended_at", format!("{end} is before the start")));
+                }
+            }
+            if s.ended_at.is_some() != s.outcome.is_some() {
+                return Err(bad(
+                    "outcome",
+                    "a session has both an end and an outcome, or neither".into(),
+                ));
+            }
+            if s.planned_s > MAX_SECONDS {
+                return Err(bad(
+                    "planned_s",
+                    format!("{} s is more than a day", s.planned_s),
+                ));
+            }
+            for (field, p) in [("pain_before", s.pain_before), ("pain_after", s.pain_after)] {
+                if let Some(p) = p.filter(|p| *p > 10) {
+                    return Err(bad(field, format!("pain {p} is outside 0-10")));
+                }
+            }
+            if let Some(path) = control_in(&s.routine, &at("routine")) {
+                return Err(BadValue {
+                    path,
+                    problem: "holds a control character".into(),
+                });
+            }
+            let mut seen = std::collections::HashSet::new();
+            for (j, st) in s.steps.iter().enumerate() {
+                let field = |f: &str| format!("steps[{j}].{f}");
+                if !seen.insert((st.step, st.at, st.done_ms)) {
+                    return Err(bad(
+                        &field("step"),
+                        format!("step {} is logged twice", st.step),
+                    ));
+                }
+                if let Some(id) = st.exercise_id.as_deref().filter(|id| !sane_id(id)) {
+                    return Err(bad(
+                        &field("exercise_id"),
+                        format!("`{}` is not an exercise id", id.escape_default()),
+                    ));
+                }
+                if st.planned_s > MAX_SECONDS || st.done_ms > u64::from(MAX_SECONDS) * 1000 {
+                    return Err(bad(&field("done_ms"), "lasts more than a day".into()));
+                }
+                when(&field("at"), st.at)?;
+            }
+            let logged = self.sessions[i]
+                .to_logged()
+                .map_err(|e| bad("routine", e.to_string()))?;
+            out.push(logged);
+        }
+        Ok(out)
+    }
+}

@@ -157,11 +157,25 @@ mod cache {
     /// Folders with fewer files are parsed every time (it takes under a few milliseconds).
     pub const MIN_FILES: usize = 200;
 
+    /// The cache file: the key it was made for, and the payload with its checksum, so a
+    /// damaged or edited cache is re-derived instead of trusted.
     #[derive(Serialize, Deserialize)]
     struct Cached {
         key: String,
+        sum: String,
+        payload: String,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Payload {
         invalid_files: usize,
         entries: Vec<Entry>,
+    }
+
+    fn sum(payload: &str) -> String {
+        let mut h = Hasher::default();
+        h.add(payload.as_bytes());
+        format!("{:016x}", h.finish())
     }
 
     /// What the cached result depends on: this build, the built-in catalogue, the folder,
@@ -185,7 +199,11 @@ mod cache {
     pub fn read(path: &Path, key: &str) -> Option<(Catalog, usize)> {
         let bytes = std::fs::read(path).ok()?;
         let c: Cached = serde_json::from_slice(&bytes).ok()?;
-        (c.key == key).then(|| (Catalog::from_entries(c.entries), c.invalid_files))
+        if c.key != key || c.sum != sum(&c.payload) {
+            return None;
+        }
+        let p: Payload = serde_json::from_str(&c.payload).ok()?;
+        Some((Catalog::from_entries(p.entries), p.invalid_files))
     }
 
     /// Writes the cache atomically; a cache that cannot be written is simply not used.
@@ -194,16 +212,32 @@ mod cache {
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
-        let c = Cached {
-            key: key.to_string(),
+        let Ok(payload) = serde_json::to_string(&Payload {
             invalid_files: loaded.invalid_files,
             entries: loaded.catalog.entries().to_vec(),
+        }) else {
+            return;
+        };
+        let c = Cached {
+            key: key.to_string(),
+            sum: sum(&payload),
+            payload,
         };
         let Ok(bytes) = serde_json::to_vec(&c) else {
             return;
         };
         let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        let written = o
+            .open(&tmp)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes));
+        if written.is_err() || std::fs::rename(&tmp, path).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
     }

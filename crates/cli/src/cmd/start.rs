@@ -66,6 +66,23 @@ fn info_for(items: &[TimelineItem], catalog: &Catalog) -> Vec<ExerciseInfo> {
         .collect()
 }
 
+/// Runs a write to the log, trying again while another process holds the log busy (a large
+/// import, say) for up to a minute, so a playing session never dies of a busy log.
+fn retry_busy(mut write: impl FnMut() -> Result<(), backstretch_app::AppError>) -> io::Result<()> {
+    let mut tries = 0;
+    loop {
+        match write() {
+            Ok(()) => return Ok(()),
+            Err(backstretch_app::AppError::Store(backstretch_store::StoreError::Busy {
+                ..
+            })) if tries < 12 => {
+                tries += 1;
+            }
+            Err(e) => return Err(io::Error::other(e)),
+        }
+    }
+}
+
 /// The session being played: where its steps go and how its cues are given.
 struct Live<'a> {
     app: &'a App<'a>,
@@ -102,9 +119,7 @@ impl Live<'_> {
             outcome,
             at: stamp_now(),
         };
-        self.app
-            .record_step(self.session, &rec)
-            .map_err(io::Error::other)
+        retry_busy(|| self.app.record_step(self.session, &rec))
     }
 }
 
@@ -164,9 +179,7 @@ impl Host for Live<'_> {
         let now = self.start.elapsed().as_millis() as u64;
         if now - self.last_beat >= HEARTBEAT_S as u64 * 1000 {
             self.last_beat = now;
-            self.app
-                .heartbeat(self.session, stamp_now())
-                .map_err(io::Error::other)?;
+            retry_busy(|| self.app.heartbeat(self.session, stamp_now()))?;
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod foundation;
+mod hardening;
 mod plan;
 mod progress;
 mod safety;
