@@ -35,7 +35,8 @@ macro_rules! store_contract_tests {
             a_recorded_session_is_all_or_nothing,
             users_never_see_or_touch_each_others_sessions,
             import_skips_known_uids_and_keeps_every_field,
-            hurts_count_once_per_session
+            hurts_count_once_per_session,
+            a_large_import_is_all_or_nothing
         );
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -328,4 +329,34 @@ pub fn hurts_count_once_per_session(s: &dyn Store) {
     assert!(h.iter().all(|h| h.exercise == "bridge"));
     assert!(h[0].day < h[1].day);
     assert!(s.hurts(&UserId::new("b")).unwrap().is_empty());
+}
+
+/// An import larger than any batch a backend may use is still all or nothing: an impossible
+/// value near its end leaves the log as it was.
+pub fn a_large_import_is_all_or_nothing(s: &dyn Store) {
+    let u = UserId::new("a");
+    let r = routine();
+    s.record_session(
+        &u,
+        &new_session("before", "2026-11-01T09:00:00+00:00", &r),
+        &[],
+        t("2026-11-01T09:10:00+00:00"),
+        Some(2),
+        Ending::Completed,
+    )
+    .unwrap();
+    let one = s.sessions(&u).unwrap().remove(0);
+    let mut many: Vec<LoggedSession> = (0..250)
+        .map(|i| {
+            let mut l = one.clone();
+            l.session.uid = format!("bulk-{i}");
+            l
+        })
+        .collect();
+    many[230].session.pain_before = Some(11);
+    assert!(s.import(&u, &many).is_err());
+    assert_eq!(s.sessions(&u).unwrap().len(), 1, "nothing of it stayed");
+    many[230].session.pain_before = Some(1);
+    let n = s.import(&u, &many).unwrap();
+    assert_eq!((n.added, n.skipped), (250, 0));
 }

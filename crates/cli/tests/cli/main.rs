@@ -3,6 +3,7 @@
 //! Each test gets its own temporary data directory (see `util::Env`).
 
 mod catalog;
+mod durability;
 mod foundation;
 mod hardening;
 mod plan;

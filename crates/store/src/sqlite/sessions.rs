@@ -293,22 +293,48 @@ impl SqliteStore {
         raw.map(|r| self.session_of(&r)).transpose()
     }
 
+    /// Imports in bounded transactions of [`IMPORT_CHUNK`] sessions, so a playing session's
+    /// step commit waits at most one chunk, never the whole import; and stays all or nothing:
+    /// when a chunk fails, the sessions the earlier chunks added are deleted again.
     pub(super) fn import_sessions(
         &self,
         user: &UserId,
         sessions: &[LoggedSession],
     ) -> Result<ImportCount, StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let mut count = ImportCount::default();
-        for l in sessions {
+        let mut added: Vec<SessionId> = Vec::new();
+        for chunk in sessions.chunks(IMPORT_CHUNK) {
+            if let Err(e) = self.import_chunk(user, chunk, &mut count, &mut added) {
+                self.undo_import(user, &added);
+                return Err(e);
+            }
+        }
+        Ok(count)
+    }
+
+    fn import_chunk(
+        &self,
+        user: &UserId,
+        chunk: &[LoggedSession],
+        count: &mut ImportCount,
+        added: &mut Vec<SessionId>,
+    ) -> Result<(), StoreError> {
+        // IMMEDIATE: the existence checks and the inserts happen under one write lock, so
+        // parallel imports of overlapping files never add a session twice.
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(|e| self.err(e))?;
+        let mut mine = Vec::new();
+        for l in chunk {
             let s = &l.session;
             let exists: bool = self
                 .conn
-                .query_row(
+                .prepare_cached(
                     "SELECT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1 AND uid = ?2)",
-                    params![user.as_str(), s.uid],
-                    |r| r.get(0),
                 )
+                .and_then(|mut st| st.query_row(params![user.as_str(), s.uid], |r| r.get(0)))
                 .map_err(|e| self.err(e))?;
             if exists {
                 count.skipped += 1;
@@ -333,21 +359,47 @@ impl SqliteStore {
                 self.end_session(user, id, end, s.pain_after, ending)?;
             } else {
                 self.conn
-            .prepare_cached("UPDATE sessions SET ended_at = ?2, ended_offset = ?3, pain_after = ?4 WHERE id = ?1").and_then(|mut st| st.execute(
-                        params![
+                    .prepare_cached(
+                        "UPDATE sessions SET ended_at = ?2, ended_offset = ?3, pain_after = ?4 WHERE id = ?1",
+                    )
+                    .and_then(|mut st| {
+                        st.execute(params![
                             id.0,
                             s.ended_at.map(|t| t.utc_s),
                             s.ended_at.map(|t| t.offset_s),
                             s.pain_after
-                        ],
-                    ))
+                        ])
+                    })
                     .map_err(|e| self.err(e))?;
             }
             // The steps and the end moved the heartbeat; keep the exported one.
             self.set_heartbeat(user, id, s.heartbeat_at)?;
-            count.added += 1;
+            mine.push(id);
         }
         tx.commit().map_err(|e| self.err(e))?;
-        Ok(count)
+        count.added += mine.len();
+        added.extend(mine);
+        Ok(())
+    }
+
+    /// Deletes the sessions an import added before it failed (their steps go with them).
+    fn undo_import(&self, user: &UserId, added: &[SessionId]) {
+        for chunk in added.chunks(IMPORT_CHUNK) {
+            let _ = (|| -> rusqlite::Result<()> {
+                let tx = rusqlite::Transaction::new_unchecked(
+                    &self.conn,
+                    rusqlite::TransactionBehavior::Immediate,
+                )?;
+                for id in chunk {
+                    self.conn
+                        .prepare_cached("DELETE FROM sessions WHERE id = ?1 AND user_id = ?2")?
+                        .execute(params![id.0, user.as_str()])?;
+                }
+                tx.commit()
+            })();
+        }
     }
 }
+
+/// Sessions imported per transaction.
+pub const IMPORT_CHUNK: usize = 100;
