@@ -27,7 +27,9 @@ pub fn catalog_file(data: &[u8]) {
         text: &text,
     }];
     let loaded = Catalog::load(&catalog::builtin_files(), &user);
-    let _ = loaded.catalog.find(&text.chars().take(20).collect::<String>());
+    let _ = loaded
+        .catalog
+        .find(&text.chars().take(20).collect::<String>());
 }
 
 /// Routine JSON: read it, and unroll its items into a timeline and its cues.
@@ -88,7 +90,7 @@ impl Rng {
     }
 
     /// The next number.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -97,15 +99,39 @@ impl Rng {
 
     /// A number below `n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 }
 
 /// Interesting bytes and tokens to splice in.
 const TOKENS: &[&[u8]] = &[
-    b"nan", b"inf", b"-inf", b"1e309", b"-1", b"0", b"4294967296", b"18446744073709551616",
-    b"\"", b"[", b"]", b"{", b"}", b"=", b",", b"\n", b"\x1b", b"\x00", b"\xff", b"\xc3\x28",
-    b"\xe2\x80\xae", b"[[", b"]]", b"null", b"true", b"\"\\u0000\"", b"9999-12-31T23:59:59Z",
+    b"nan",
+    b"inf",
+    b"-inf",
+    b"1e309",
+    b"-1",
+    b"0",
+    b"4294967296",
+    b"18446744073709551616",
+    b"\"",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b"=",
+    b",",
+    b"\n",
+    b"\x1b",
+    b"\x00",
+    b"\xff",
+    b"\xc3\x28",
+    b"\xe2\x80\xae",
+    b"[[",
+    b"]]",
+    b"null",
+    b"true",
+    b"\"\\u0000\"",
+    b"9999-12-31T23:59:59Z",
     b"1970-01-01T00:00:00+14:00",
 ];
 
@@ -139,7 +165,7 @@ pub fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
                 v.splice(at..at, other[start..end].iter().copied());
             }
             _ => {
-                let b = rng.next() as u8;
+                let b = rng.next_u64() as u8;
                 v.insert(at, b);
             }
         }

@@ -20,7 +20,7 @@ use backstretch_core::session::{
 };
 use backstretch_core::time::Stamp;
 
-pub use sqlite::{SCHEMA_VERSION, SqliteStore};
+pub use sqlite::{Durability, SCHEMA_VERSION, SqliteStore};
 
 /// Whose data a call reads or writes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

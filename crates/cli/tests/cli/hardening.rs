@@ -124,7 +124,8 @@ fn export_with(edit: impl Fn(&mut Value)) -> String {
 #[test]
 fn import_checks_every_value_and_names_its_path() {
     let env = Env::new();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "future heartbeat",
             Box::new(|s| {
@@ -290,4 +291,27 @@ fn repeated_names_count_once_and_old_dates_are_refused() {
     assert!(err.contains("before 2000"), "{err}");
     let (_, _, err) = run_fail(env.cmd().args(["stats", "--since", "0226-01-01"]));
     assert!(err.contains("before 2000"), "{err}");
+}
+
+/// Regression: a read-only data directory read "readonly database". It names the folder.
+/// (/proc stands in for a read-only folder: even root cannot create files there.)
+#[test]
+fn a_read_only_data_directory_is_named() {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let out = assert_cmd::Command::cargo_bin("backstretch")
+        .unwrap()
+        .env_clear()
+        .env("BACKSTRETCH_HOME", "/proc")
+        .env("NO_COLOR", "1")
+        .args(["safety", "--answers", "none"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write to /proc") && err.contains("read-only"),
+        "{err}"
+    );
 }
