@@ -152,7 +152,7 @@ pub enum AppError {
     },
     /// An import the store refused.
     #[error("nothing was imported: {0}")]
-    #[diagnostic(help("nothing was imported; fix the file and try again"))]
+    #[diagnostic(help("nothing was imported; once the problem above is solved, import again"))]
     ImportFailed(#[source] StoreError),
 }
 

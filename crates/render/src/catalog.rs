@@ -55,7 +55,7 @@ pub fn list_table(entries: &[&Entry], width: usize) -> String {
         .count();
     let user = entries.len() - builtin;
     out.push('\n');
-    out.push_str(&match (entries.len(), user) {
+    let footer = match (entries.len(), user) {
         (0, _) => "No exercise matches these filters.\n".to_string(),
         (n, 0) => format!(
             "{n} exercise{}. `backstretch catalog show ID` shows one in full.\n",
@@ -65,9 +65,15 @@ pub fn list_table(entries: &[&Entry], width: usize) -> String {
             "{n} exercise{} ({builtin} built in, {u} from your folder). `backstretch catalog show ID` shows one in full.\n",
             plural(n)
         ),
-    });
+    };
+    out.push_str(&hanging("", "", footer.trim_end(), width));
     if entries.iter().any(|e| e.replaces_builtin) {
-        out.push_str("* yours replaces the built-in exercise with the same id.\n");
+        out.push_str(&hanging(
+            "",
+            "",
+            "* yours replaces the built-in exercise with the same id.",
+            width,
+        ));
     }
     out
 }

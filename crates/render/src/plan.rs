@@ -74,8 +74,7 @@ pub fn plan_table(p: &Plan, width: usize) -> String {
     }
     out.push_str(&t.render(width));
     out.push('\n');
-    out.push_str(&total_line(p));
-    out.push('\n');
+    out.push_str(&hanging("", "", &total_line(p), width));
     if !p.exhaustive {
         out.push_str(&hanging(
             "",
@@ -99,9 +98,13 @@ pub fn plan_table(p: &Plan, width: usize) -> String {
             width,
         ));
     }
-    out.push_str(
-        "\nNever stretch into pain: move slowly, no bouncing, and stop if anything hurts.\n",
-    );
+    out.push('\n');
+    out.push_str(&hanging(
+        "",
+        "",
+        "Never stretch into pain: move slowly, no bouncing, and stop if anything hurts.",
+        width,
+    ));
     out
 }
 

@@ -17,8 +17,9 @@ fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
-/// Wraps text to `max` characters per line, breaking only at spaces. A word longer than
-/// `max` stands on its own line. Each paragraph (split on `\n`) keeps its leading spaces on
+/// Wraps text to `max` characters per line, breaking at spaces; a word longer than the line
+/// breaks after its hyphens (`kneeling-hip-` / `flexor-stretch`), and one without hyphens
+/// stands on its own line. Each paragraph (split on `\n`) keeps its leading spaces on
 /// every line it wraps to.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
     let mut out = Vec::new();
@@ -26,6 +27,18 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
         let indent: String = para.chars().take_while(|c| *c == ' ').collect();
         let mut line = indent.clone();
         for word in para.split(' ').filter(|w| !w.is_empty()) {
+            if width(word) + width(&indent) > max && word.contains('-') {
+                if line.len() > indent.len() {
+                    out.push(std::mem::replace(&mut line, indent.clone()));
+                }
+                for piece in word.split_inclusive('-') {
+                    if line.len() > indent.len() && width(&line) + width(piece) > max {
+                        out.push(std::mem::replace(&mut line, indent.clone()));
+                    }
+                    line.push_str(piece);
+                }
+                continue;
+            }
             if line.len() > indent.len() && width(&line) + 1 + width(word) > max {
                 out.push(std::mem::replace(&mut line, indent.clone()));
             }
@@ -91,6 +104,24 @@ impl Table {
     }
 
     /// Renders the table to fit `max_width` characters where possible.
+    /// Each row as a block of `header: value` lines, for widths too narrow for columns.
+    fn stacked(&self, max_width: usize) -> String {
+        let label_w = self.headers.iter().map(|h| width(h)).max().unwrap_or(0) + 2;
+        let mut out = String::new();
+        for (k, row) in self.rows.iter().enumerate() {
+            if k > 0 {
+                out.push('\n');
+            }
+            for (h, cell) in self.headers.iter().zip(row) {
+                let label = format!("{}:", h.to_lowercase());
+                let text = cell.split('\n').map(str::trim).collect::<Vec<_>>().join(" ");
+                let first = format!("{label:<label_w$}");
+                out.push_str(&hanging(&first, &" ".repeat(label_w), &text, max_width));
+            }
+        }
+        out
+    }
+
     pub fn render(&self, max_width: usize) -> String {
         let n = self.headers.len();
         if n == 0 {
@@ -98,7 +129,21 @@ impl Table {
         }
         let gap = 2;
         let cell_lines = |c: &str| c.split('\n').map(width).max().unwrap_or(0);
-        let longest_word = |c: &str| c.split(['\n', ' ']).map(width).max().unwrap_or(0);
+        // Words break at spaces; only when that is not enough, long words also break after
+        // their hyphens.
+        let longest_word = |c: &str, at_hyphens: bool| {
+            c.split(['\n', ' '])
+                .flat_map(|w| {
+                    if at_hyphens {
+                        w.split_inclusive('-').collect::<Vec<_>>()
+                    } else {
+                        vec![w]
+                    }
+                })
+                .map(width)
+                .max()
+                .unwrap_or(0)
+        };
         let mut widths: Vec<usize> = (0..n)
             .map(|i| {
                 self.rows
@@ -109,30 +154,35 @@ impl Table {
                     .unwrap_or(0)
             })
             .collect();
-        let mins: Vec<usize> = (0..n)
-            .map(|i| {
-                if self.wrap[i] {
-                    self.rows
-                        .iter()
-                        .map(|r| longest_word(&r[i]))
-                        .chain(std::iter::once(longest_word(&self.headers[i])))
-                        .max()
-                        .unwrap_or(0)
-                } else {
-                    widths[i]
-                }
-            })
-            .collect();
         let total = |w: &[usize]| w.iter().sum::<usize>() + gap * (n - 1);
-        while total(&widths) > max_width {
-            // Shrink the widest column that can still give up a character.
-            let Some(i) = (0..n)
-                .filter(|i| widths[*i] > mins[*i])
-                .max_by_key(|i| (widths[*i], std::cmp::Reverse(*i)))
-            else {
-                break;
-            };
-            widths[i] -= 1;
+        for at_hyphens in [false, true] {
+            let mins: Vec<usize> = (0..n)
+                .map(|i| {
+                    if self.wrap[i] {
+                        self.rows
+                            .iter()
+                            .map(|r| longest_word(&r[i], at_hyphens))
+                            .chain(std::iter::once(longest_word(&self.headers[i], at_hyphens)))
+                            .max()
+                            .unwrap_or(0)
+                    } else {
+                        widths[i]
+                    }
+                })
+                .collect();
+            while total(&widths) > max_width {
+                // Shrink the widest column that can still give up a character.
+                let Some(i) = (0..n)
+                    .filter(|i| widths[*i] > mins[*i])
+                    .max_by_key(|i| (widths[*i], std::cmp::Reverse(*i)))
+                else {
+                    break;
+                };
+                widths[i] -= 1;
+            }
+        }
+        if total(&widths) > max_width {
+            return self.stacked(max_width);
         }
         let mut out = String::new();
         let emit = |cells: &[String], out: &mut String| {
@@ -234,5 +284,19 @@ mod tests {
             width(&l[..l.len() - 1])
         };
         assert_eq!(col('x'), col('y'), "{out}");
+    }
+
+    /// Regression: at 50 columns `catalog list` printed 78-column lines; a table too wide
+    /// for its columns is laid out as blocks instead.
+    #[test]
+    fn a_table_never_exceeds_its_width() {
+        let mut t = Table::new(["EXERCISE", "POSITION", "PLACES"]).no_wrap(0).no_wrap(1);
+        t.row(["kneeling-hip-flexor-stretch", "half-kneeling", "floor"]);
+        t.row(["bridge", "supine", "floor, bed"]);
+        for w in [40, 50, 80] {
+            let out = t.render(w);
+            assert!(out.lines().all(|l| width(l) <= w), "{w}:\n{out}");
+        }
+        assert!(t.render(40).contains("position: half-kneeling"));
     }
 }

@@ -400,6 +400,22 @@ fn a_large_user_folder_is_cached_and_any_edit_is_seen() {
     // A damaged cache is ignored and rewritten.
     std::fs::write(env.home().join("cache/catalog.json"), "{not json").unwrap();
     assert_eq!(names(&env).len(), 224);
+    // Regression: a cache edited to look valid was trusted. It carries a checksum now, and
+    // one that does not match is re-derived from the files.
+    let cache = env.home().join("cache/catalog.json");
+    let text = std::fs::read_to_string(&cache).unwrap();
+    assert!(text.contains("Edited move seven"));
+    std::fs::write(
+        &cache,
+        text.replace("Edited move seven", "Tampered move seven"),
+    )
+    .unwrap();
+    let now = names(&env);
+    assert!(
+        now.contains(&"Edited move seven, longer".to_string()),
+        "re-derived"
+    );
+    assert!(!now.iter().any(|n| n.starts_with("Tampered")));
 }
 
 #[test]

@@ -315,3 +315,21 @@ fn a_read_only_data_directory_is_named() {
         "{err}"
     );
 }
+
+/// An invalid `COLUMNS` falls back to the default without error; a narrow one is honoured
+/// down to the documented minimum of 40.
+#[test]
+fn columns_fall_back_and_stop_at_forty() {
+    let env = Env::new();
+    let widest = |cols: &str| {
+        let out = stdout_ok(env.cmd().env("COLUMNS", cols).args(["catalog", "list"]));
+        out.lines().map(|l| l.chars().count()).max().unwrap()
+    };
+    assert!(
+        widest("abc") <= 80 && widest("abc") > 60,
+        "{}",
+        widest("abc")
+    );
+    assert!(widest("50") <= 50);
+    assert!(widest("20") <= 40 && widest("20") > 20, "{}", widest("20"));
+}
