@@ -114,7 +114,11 @@ impl Table {
             }
             for (h, cell) in self.headers.iter().zip(row) {
                 let label = format!("{}:", h.to_lowercase());
-                let text = cell.split('\n').map(str::trim).collect::<Vec<_>>().join(" ");
+                let text = cell
+                    .split('\n')
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let first = format!("{label:<label_w$}");
                 out.push_str(&hanging(&first, &" ".repeat(label_w), &text, max_width));
             }
@@ -290,7 +294,9 @@ mod tests {
     /// for its columns is laid out as blocks instead.
     #[test]
     fn a_table_never_exceeds_its_width() {
-        let mut t = Table::new(["EXERCISE", "POSITION", "PLACES"]).no_wrap(0).no_wrap(1);
+        let mut t = Table::new(["EXERCISE", "POSITION", "PLACES"])
+            .no_wrap(0)
+            .no_wrap(1);
         t.row(["kneeling-hip-flexor-stretch", "half-kneeling", "floor"]);
         t.row(["bridge", "supine", "floor, bed"]);
         for w in [40, 50, 80] {
