@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use backstretch_core::catalog::Catalog;
 use backstretch_core::safety::{
     self, DISCLAIMER_VERSION, PainRules, RedFlag, Screening, SessionPain, Verdict,
 };
@@ -44,15 +45,21 @@ pub enum Gate {
 
 impl App<'_> {
     /// The first gate not passed for a routine serving `areas`, or none.
-    pub fn gate(&self, areas: &[Area]) -> Result<Option<Gate>, AppError> {
+    pub fn gate(&self, catalog: &Catalog, areas: &[Area]) -> Result<Option<Gate>, AppError> {
         if self.store.disclaimer_version(&self.user)? != Some(DISCLAIMER_VERSION) {
             return Ok(Some(Gate::Disclaimer));
         }
-        self.screening_gate(areas)
+        self.screening_gate(catalog, areas)
     }
 
-    /// The red-flag gate alone.
-    pub fn screening_gate(&self, areas: &[Area]) -> Result<Option<Gate>, AppError> {
+    /// The red-flag gate alone. The check must cover the areas and, when a neck exercise
+    /// may be planned for them, the neck ([`safety::screened_areas`]).
+    pub fn screening_gate(
+        &self,
+        catalog: &Catalog,
+        areas: &[Area],
+    ) -> Result<Option<Gate>, AppError> {
+        let areas = &safety::screened_areas(catalog, areas)[..];
         let due = match self.store.last_screening(&self.user)? {
             Some(s) if s.verdict != safety::ScreeningVerdict::Clear => {
                 let verdict = safety::verdict(safety::red_flags()?, &s.yes());
@@ -72,8 +79,8 @@ impl App<'_> {
     }
 
     /// Fails with the first gate not passed.
-    pub fn require_gates(&self, areas: &[Area]) -> Result<(), AppError> {
-        match self.gate(areas)? {
+    pub fn require_gates(&self, catalog: &Catalog, areas: &[Area]) -> Result<(), AppError> {
+        match self.gate(catalog, areas)? {
             None => Ok(()),
             Some(g) => Err(AppError::GateNotPassed(g)),
         }

@@ -182,7 +182,7 @@ impl App<'_> {
         force_gentler: bool,
     ) -> Result<Plan, AppError> {
         let mut req = self.request(catalog, o)?;
-        self.require_gates(&req.areas)?;
+        self.require_gates(catalog, &req.areas)?;
         let rules = self.pain_rules()?;
         req.gentler = force_gentler || rules.flare.gentler;
         let mut p = plan::plan(catalog, &req, &rules.blocked).map_err(AppError::Plan)?;
@@ -224,7 +224,7 @@ impl App<'_> {
             source,
             help: "fix the file, or plan a new routine",
         })?;
-        self.require_gates(&routine_areas(&routine))?;
+        self.require_gates(catalog, &routine_areas(&routine))?;
         let rules = self.pain_rules()?;
         let mut notes = rule_notes(&rules, catalog);
         let kept: Vec<TimelineItem> = items

@@ -23,14 +23,14 @@ impl App<'_> {
     }
 
     /// Saves a profile, which must have areas and places.
-    pub fn save_profile(&self, p: Profile) -> Result<ProfileSaved, AppError> {
+    pub fn save_profile(&self, catalog: &Catalog, p: Profile) -> Result<ProfileSaved, AppError> {
         if p.areas.is_empty() || p.places.is_empty() {
             return Err(AppError::IncompleteProfile);
         }
         let old = self.store.profile(&self.user)?;
         self.store.set_profile(&self.user, &p, self.now)?;
         let areas_changed = old.as_ref().is_none_or(|o| o.areas != p.areas);
-        let screening_due = areas_changed && self.screening_gate(&p.areas)?.is_some();
+        let screening_due = areas_changed && self.screening_gate(catalog, &p.areas)?.is_some();
         Ok(ProfileSaved {
             profile: p,
             replaced: old.is_some(),

@@ -131,7 +131,7 @@ impl App<'_> {
             summary,
             pain_before,
             pain_after,
-            light: pain_after.map(safety::light),
+            light: pain_after.map(|a| safety::light(pain_before, a)),
             flare_rise,
             see_clinician,
             progress: self.progress(false)?,

@@ -3,6 +3,7 @@
 //! answers through the app, and otherwise fails with the app's message.
 
 use backstretch_app::{App, AppError, Gate};
+use backstretch_core::catalog::Catalog;
 use backstretch_core::safety::{DISCLAIMER, Verdict, verdict_message};
 use backstretch_core::vocab::Area;
 use miette::miette;
@@ -38,7 +39,7 @@ pub fn ask_disclaimer(app: &App<'_>) -> miette::Result<bool> {
 /// Passes every gate for a routine serving `areas`: accepts the disclaimer when
 /// `--accept-disclaimer` was given, asks on a terminal, and otherwise fails with the app's
 /// message saying how to pass.
-pub fn pass(ctx: &Context, app: &App<'_>, areas: &[Area]) -> miette::Result<()> {
+pub fn pass(ctx: &Context, app: &App<'_>, catalog: &Catalog, areas: &[Area]) -> miette::Result<()> {
     if !app.disclaimer_accepted()? {
         if ctx.accept_disclaimer {
             app.accept_disclaimer()?;
@@ -53,12 +54,12 @@ pub fn pass(ctx: &Context, app: &App<'_>, areas: &[Area]) -> miette::Result<()> 
             return Err(AppError::GateNotPassed(Gate::Disclaimer).into());
         }
     }
-    pass_screening(app, areas)
+    pass_screening(app, catalog, areas)
 }
 
 /// Passes the red-flag gate for `areas`, asking on a terminal when a check is due.
-pub fn pass_screening(app: &App<'_>, areas: &[Area]) -> miette::Result<()> {
-    match app.screening_gate(areas)? {
+pub fn pass_screening(app: &App<'_>, catalog: &Catalog, areas: &[Area]) -> miette::Result<()> {
+    match app.screening_gate(catalog, areas)? {
         None => Ok(()),
         Some(Gate::Screening { areas, .. }) if ask::interactive() => {
             let v = ask_screening(app, &areas)?;

@@ -84,6 +84,20 @@ pub fn red_flags() -> Result<&'static [RedFlag], BadRedFlags> {
     RED_FLAGS.as_ref().map(Vec::as_slice).map_err(Clone::clone)
 }
 
+/// The areas a red-flag check must cover for a routine serving `areas`: those areas, and the
+/// neck whenever an exercise that works the neck may be planned for them (an `upper-back`
+/// profile gets neck stretches, so it is asked the neck's warning signs too).
+pub fn screened_areas(catalog: &Catalog, areas: &[Area]) -> Vec<Area> {
+    let mut out = areas.to_vec();
+    let neck_possible = catalog
+        .exercises()
+        .any(|e| e.areas.contains(&Area::Neck) && e.areas.iter().any(|a| areas.contains(a)));
+    if neck_possible && !out.contains(&Area::Neck) {
+        out.push(Area::Neck);
+    }
+    out
+}
+
 /// The questions to ask for these areas: every general one, and the neck's when the neck is
 /// among them.
 pub fn questions_for<'a>(flags: &'a [RedFlag], areas: &[Area]) -> Vec<&'a RedFlag> {
@@ -225,36 +239,47 @@ pub fn verdict_message(v: &Verdict) -> String {
     }
 }
 
-/// The pain traffic light.
+/// The pain traffic light, by the pain-monitoring model: pain after a session is judged
+/// against pain before it and the acceptable ceiling of 5 (Silbernagel et al. 2007).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Light {
-    /// 0-3: fine to go on.
+    /// No worse than before (or, without a score before, 0-3): carry on.
     Green,
-    /// 4-5: acceptable if it settles by the next day.
+    /// A rise that stays at 5 or less (or, without a score before, 4-5): acceptable if it
+    /// settles by the next morning.
     Amber,
-    /// 6-10: too much; ease off.
+    /// Above 5 and higher than before (or, without a score before, 6-10): too much.
     Red,
 }
 
-/// The light for a pain score.
-pub fn light(pain: u8) -> Light {
-    match pain {
-        0..=3 => Light::Green,
-        4..=5 => Light::Amber,
-        _ => Light::Red,
+/// The highest pain after a session that counts as acceptable.
+pub const ACCEPTABLE: u8 = 5;
+
+/// The light for a session's pain after, judged against its pain before when there is one.
+/// Someone whose everyday pain is 7 and ends at 6 is green: no worse.
+pub fn light(before: Option<u8>, after: u8) -> Light {
+    match before {
+        Some(b) if after <= b => Light::Green,
+        Some(_) if after <= ACCEPTABLE => Light::Amber,
+        Some(_) => Light::Red,
+        None => match after {
+            0..=3 => Light::Green,
+            4..=ACCEPTABLE => Light::Amber,
+            _ => Light::Red,
+        },
     }
 }
 
 /// What a light means, in a sentence.
-pub fn light_text(pain: u8) -> String {
-    match light(pain) {
-        Light::Green => format!("Pain {pain}: green, fine to carry on as you are."),
+pub fn light_text(before: Option<u8>, after: u8) -> String {
+    match light(before, after) {
+        Light::Green => format!("Pain {after}: green, no worse than before; carry on as you are."),
         Light::Amber => format!(
-            "Pain {pain}: amber, acceptable if it settles by tomorrow; if it does not, do less next time."
+            "Pain {after}: amber, acceptable if it settles by tomorrow morning; if it does not, do less next time."
         ),
         Light::Red => format!(
-            "Pain {pain}: red, too much. Ease off: fewer and gentler stretches next time, and see a clinician if it does not settle."
+            "Pain {after}: red, too much. Ease off: fewer and gentler stretches next time, and see a clinician if it does not settle."
         ),
     }
 }
@@ -317,9 +342,11 @@ pub fn is_high_pain(before: u8) -> bool {
     before >= HIGH_PAIN
 }
 
-/// Whether a session was a flare: pain after at least 2 points above pain before.
+/// Whether a session was a flare: pain rose by at least 2 points (the smallest change that
+/// matters on the 0-10 scale; Ostelo et al. 2008) and ended above the acceptable 5. A rise from
+/// 0 to 2 is not a flare; 3 to 6 is.
 pub fn is_flare(before: u8, after: u8) -> bool {
-    after >= before.saturating_add(FLARE_POINTS)
+    after >= before.saturating_add(FLARE_POINTS) && after > ACCEPTABLE
 }
 
 /// A finished session's pain, for the flare rules.
@@ -498,7 +525,7 @@ mod tests {
     #[test]
     fn traffic_light_bands() {
         assert_eq!(
-            (0..=10).map(light).collect::<Vec<_>>(),
+            (0..=10).map(|p| light(None, p)).collect::<Vec<_>>(),
             [
                 Light::Green,
                 Light::Green,
@@ -513,14 +540,32 @@ mod tests {
                 Light::Red,
             ]
         );
-        assert!(light_text(4).contains("settles by tomorrow"));
+        assert!(light_text(None, 4).contains("settles by tomorrow"));
+    }
+
+    /// Regression: the light judged pain after on its own, so 7 -> 6 read "red, too much"
+    /// and anyone whose everyday pain is 6 or more was always red.
+    #[test]
+    fn the_light_judges_pain_after_against_pain_before() {
+        assert_eq!(light(Some(7), 6), Light::Green, "7 -> 6 is no worse");
+        assert_eq!(light(Some(7), 7), Light::Green);
+        assert_eq!(light(Some(2), 5), Light::Amber, "a rise to 5 or less");
+        assert_eq!(
+            light(Some(5), 6),
+            Light::Red,
+            "above 5 and higher than before"
+        );
+        assert_eq!(light(Some(0), 2), Light::Amber);
     }
 
     #[test]
-    fn a_flare_is_a_rise_of_two_points() {
-        assert!(is_flare(3, 5));
+    fn a_flare_is_a_rise_of_two_points_that_ends_above_five() {
+        assert!(is_flare(3, 6), "3 -> 6 is a flare");
+        assert!(!is_flare(0, 2), "0 -> 2 is not");
+        assert!(!is_flare(3, 5), "a rise that stays at 5 or less is not");
         assert!(!is_flare(3, 4));
         assert!(!is_flare(5, 2));
+        assert!(is_flare(5, 7));
         assert!(is_flare(9, 11));
     }
 
@@ -532,13 +577,13 @@ mod tests {
             after: a,
         };
         assert_eq!(flare_state(&[], day(21)), FlareState::default());
-        let st = flare_state(&[s(20, 3, 5)], day(21));
+        let st = flare_state(&[s(20, 3, 6)], day(21));
         assert!(st.gentler && !st.see_clinician);
         // A calm session since the flare ends the gentler plans.
-        let st = flare_state(&[s(21, 3, 3), s(20, 3, 5)], day(21));
+        let st = flare_state(&[s(21, 3, 3), s(20, 3, 6)], day(21));
         assert!(!st.gentler);
         // Three flares within 14 days, the latest a flare: see a clinician.
-        let st = flare_state(&[s(20, 2, 4), s(15, 3, 6), s(10, 1, 3)], day(21));
+        let st = flare_state(&[s(20, 4, 6), s(15, 3, 6), s(10, 1, 7)], day(21));
         assert!(st.see_clinician && st.recent_flares == 3);
         // The third is older than 14 days: not yet.
         let st = flare_state(&[s(20, 2, 4), s(15, 3, 6), s(1, 1, 3)], day(21));

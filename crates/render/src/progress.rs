@@ -134,7 +134,7 @@ pub fn summary_text(v: &SummaryView<'_>) -> String {
         (None, None) => {}
     }
     if let Some(after) = v.pain_after {
-        text.push_str(&light_text(after));
+        text.push_str(&light_text(v.pain_before, after));
         text.push('\n');
     }
     if let Some(rise) = v.flare_rise {

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
     let store = ctx.store()?;
     let app = ctx.app(&store);
     let overrides = a.flags.overrides();
-    crate::gates::pass(ctx, &app, &app.areas(&overrides)?)?;
+    crate::gates::pass(ctx, &app, &catalog, &app.areas(&overrides)?)?;
     let p = app.plan(&catalog, &overrides, false)?;
     let text = match format {
         Format::Json => json(&PlanJson {

@@ -62,7 +62,7 @@ fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {
     for id in app.resolve(&catalog, &args.include, "--include")? {
         p.exclude.retain(|x| *x != id);
     }
-    let saved = app.save_profile(p)?;
+    let saved = app.save_profile(&catalog, p)?;
     let verb = if saved.replaced { "Updated" } else { "Saved" };
     print(&format!(
         "{verb} your profile.\n\n{}",
@@ -72,7 +72,7 @@ fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {
         // New areas are checked for warning signs before anything is planned for them.
         if crate::ask::interactive() {
             println!();
-            crate::gates::pass_screening(&app, &saved.profile.areas)?;
+            crate::gates::pass_screening(&app, &catalog, &saved.profile.areas)?;
         } else {
             print(
                 "Your areas changed: the red-flag questions are asked again before the next plan (`backstretch safety`).\n",

@@ -99,12 +99,14 @@ pub fn run(ctx: &Context, a: &SafetyArgs) -> miette::Result<ExitCode> {
             ctx.app(&store).record_screening(Area::ALL, &yes)?
         }
         None if ask::interactive() => {
+            let catalog = ctx.catalog()?;
             let store = ctx.store()?;
             let app = ctx.app(&store);
             let areas = app
                 .profile()?
                 .filter(|p| !p.areas.is_empty())
                 .map_or_else(|| Area::ALL.to_vec(), |p| p.areas);
+            let areas = safety::screened_areas(&catalog, &areas);
             crate::gates::ask_screening(&app, &areas)?
         }
         None => {

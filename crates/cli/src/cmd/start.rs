@@ -225,7 +225,7 @@ enum What {
 fn choose(ctx: &Context, app: &App<'_>, catalog: &Catalog, a: &StartArgs) -> miette::Result<What> {
     if a.resume {
         let r = app.resumable(process_alive)?;
-        crate::gates::pass(ctx, app, &app.routine_areas(&r.session.routine))?;
+        crate::gates::pass(ctx, app, catalog, &app.routine_areas(&r.session.routine))?;
         return Ok(What::Resume {
             playable: Playable {
                 routine: r.session.routine.clone(),
@@ -241,7 +241,7 @@ fn choose(ctx: &Context, app: &App<'_>, catalog: &Catalog, a: &StartArgs) -> mie
     }
     if let Some(path) = &a.routine {
         let routine = crate::routine_file::read(path)?;
-        crate::gates::pass(ctx, app, &app.routine_areas(&routine))?;
+        crate::gates::pass(ctx, app, catalog, &app.routine_areas(&routine))?;
         return Ok(What::New(app.saved(
             catalog,
             routine,
@@ -249,7 +249,7 @@ fn choose(ctx: &Context, app: &App<'_>, catalog: &Catalog, a: &StartArgs) -> mie
         )?));
     }
     let o = a.flags.overrides();
-    crate::gates::pass(ctx, app, &app.areas(&o)?)?;
+    crate::gates::pass(ctx, app, catalog, &app.areas(&o)?)?;
     Ok(What::New(app.planned(catalog, &o, false)?))
 }
 

@@ -120,7 +120,7 @@ pub fn run(ctx: &Context) -> miette::Result<Next> {
             ));
         }
         let o = Overrides::default();
-        crate::gates::pass(ctx, &app, &app.areas(&o)?)?;
+        crate::gates::pass(ctx, &app, &catalog, &app.areas(&o)?)?;
         let plan = app.plan(&catalog, &o, false)?;
         print(&format!(
             "{}\n{}\n`backstretch start` plays it.\n",
@@ -148,12 +148,12 @@ pub fn run(ctx: &Context) -> miette::Result<Next> {
             let Some(p) = ask_profile() else {
                 return Err(miette!("no answers; run `backstretch` again to set up"));
             };
-            let saved = app.save_profile(p)?;
+            let saved = app.save_profile(&catalog, p)?;
             println!("\nSaved your profile.\n");
             saved.profile
         }
     };
-    crate::gates::pass(ctx, &app, &profile.areas)?;
+    crate::gates::pass(ctx, &app, &catalog, &profile.areas)?;
     let plan = app.plan(&catalog, &Overrides::default(), false)?;
     println!("{}\n", progress_line(&app.progress(false)?));
     println!("Today's routine:\n");

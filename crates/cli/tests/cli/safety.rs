@@ -228,9 +228,9 @@ fn a_flare_makes_the_next_plans_gentler_until_a_calm_session() {
 #[test]
 fn three_flares_in_two_weeks_advise_a_clinician() {
     let env = Env::new();
-    log(&env, 2, 4, 10, &[]);
-    log(&env, 2, 5, 5, &[]);
-    log(&env, 1, 3, 1, &[]);
+    log(&env, 2, 6, 10, &[]);
+    log(&env, 3, 7, 5, &[]);
+    log(&env, 1, 6, 1, &[]);
     let w = plan_warnings(&env);
     assert!(
         w.iter().any(|w| w
@@ -298,6 +298,14 @@ fn the_session_summary_names_the_traffic_light_and_a_flare() {
     };
     let out = run("2", "2");
     assert!(out.contains("Pain 2: green"), "{out}");
+    // Regression: pain after was judged on its own, so 7 -> 6 read "red, too much".
+    let out = run("7", "6");
+    assert!(out.contains("Pain 6: green, no worse than before"), "{out}");
+    assert!(!out.contains("flare"), "{out}");
+    // Regression: a rise from 0 to 2 counted as a flare.
+    let out = run("0", "2");
+    assert!(out.contains("Pain 2: amber"), "{out}");
+    assert!(!out.contains("That is a flare"), "{out}");
     let out = run("3", "4");
     assert!(
         out.contains("Pain 4: amber, acceptable if it settles by tomorrow"),

@@ -1,0 +1,48 @@
+//! The gates through the app, over a real store: what a front end is asked to do.
+
+use backstretch_app::{App, Gate};
+use backstretch_core::catalog::builtin;
+use backstretch_core::time::Stamp;
+use backstretch_core::vocab::Area;
+use backstretch_store::{SqliteStore, UserId};
+
+fn now() -> Stamp {
+    Stamp::parse("2026-11-21T09:00:00+00:00").unwrap()
+}
+
+/// Regression: an `upper-back` profile was planned neck flexion, the side bend and the
+/// levator stretch without ever being asked the neck's warning signs.
+#[test]
+fn an_upper_back_profile_is_asked_the_neck_signs() {
+    let store = SqliteStore::in_memory().unwrap();
+    let app = App::new(&store, UserId::local(), now());
+    let catalog = builtin().catalog;
+    app.accept_disclaimer().unwrap();
+    let Some(Gate::Screening { areas, .. }) = app.gate(&catalog, &[Area::UpperBack]).unwrap()
+    else {
+        panic!("a check is due");
+    };
+    assert!(areas.contains(&Area::Neck), "{areas:?}");
+    let asked: Vec<&str> = app
+        .questions(&areas)
+        .unwrap()
+        .iter()
+        .map(|q| q.id.as_str())
+        .collect();
+    assert!(asked.contains(&"neck-vascular"), "{asked:?}");
+    // A check of the upper back alone does not cover it; one with the neck does.
+    app.record_screening(&[Area::UpperBack], &[]).unwrap();
+    assert!(app.gate(&catalog, &[Area::UpperBack]).unwrap().is_some());
+    app.record_screening(&areas, &[]).unwrap();
+    assert!(app.gate(&catalog, &[Area::UpperBack]).unwrap().is_none());
+    // The lower back alone gets no neck exercise, so no neck questions.
+    let Some(Gate::Screening { areas, .. }) = ({
+        let fresh = SqliteStore::in_memory().unwrap();
+        let app = App::new(&fresh, UserId::local(), now());
+        app.accept_disclaimer().unwrap();
+        app.gate(&catalog, &[Area::LowerBack]).unwrap()
+    }) else {
+        panic!("a check is due");
+    };
+    assert_eq!(areas, [Area::LowerBack]);
+}
