@@ -216,7 +216,7 @@ impl App {
         // The countdown takes the largest size that fits, leaving the figure room when
         // there is a pose to draw; from across a room the number is what counts.
         let figure_min = if info.pose.is_some() && right.height >= 14 {
-            6
+            (right.height * 2 / 5).max(6)
         } else {
             0
         };
