@@ -194,6 +194,10 @@ fn gate_text(g: &crate::Gate) -> String {
             due: crate::ScreeningDue::AreasChanged,
             ..
         } => "your areas changed since the last red-flag check".into(),
+        crate::Gate::Screening {
+            due: crate::ScreeningDue::Expired,
+            ..
+        } => "your last red-flag check was more than four weeks ago; it is asked again every four weeks".into(),
         crate::Gate::Screening { .. } => "no red-flag check has been done yet".into(),
     }
 }

@@ -19,6 +19,8 @@ pub enum ScreeningDue {
     Never,
     /// The last one did not cover every area asked for.
     AreasChanged,
+    /// The last one is more than four weeks old.
+    Expired,
 }
 
 /// A gate not yet passed.
@@ -67,6 +69,9 @@ impl App<'_> {
                     screening: s,
                     verdict,
                 }));
+            }
+            Some(s) if self.now.seconds_until(s.at) < -safety::SCREENING_VALID_DAYS * 86_400 => {
+                ScreeningDue::Expired
             }
             Some(s) if s.covers(areas) => return Ok(None),
             Some(_) => ScreeningDue::AreasChanged,

@@ -187,6 +187,9 @@ impl App<'_> {
         req.gentler = force_gentler || rules.flare.gentler;
         let mut p = plan::plan(catalog, &req, &rules.blocked).map_err(AppError::Plan)?;
         p.warnings.extend(rule_notes(&rules, catalog));
+        if self.progress(false)?.review_advised {
+            p.warnings.push(Warning::ReviewAdvised);
+        }
         Ok(p)
     }
 

@@ -3,7 +3,7 @@
 use backstretch_app::{App, Gate};
 use backstretch_core::catalog::builtin;
 use backstretch_core::time::Stamp;
-use backstretch_core::vocab::Area;
+use backstretch_core::vocab::{Area, Word};
 use backstretch_store::{SqliteStore, UserId};
 
 fn now() -> Stamp {
@@ -45,4 +45,34 @@ fn an_upper_back_profile_is_asked_the_neck_signs() {
         panic!("a check is due");
     };
     assert_eq!(areas, [Area::LowerBack]);
+}
+
+/// The full check is asked again every four weeks; a check from the previous release still
+/// counts until then.
+#[test]
+fn the_check_is_asked_again_after_four_weeks() {
+    let store = SqliteStore::in_memory().unwrap();
+    let catalog = builtin().catalog;
+    let app = App::new(&store, UserId::local(), now());
+    app.accept_disclaimer().unwrap();
+    app.record_screening(Area::ALL, &[]).unwrap();
+    assert!(app.gate(&catalog, &[Area::LowerBack]).unwrap().is_none());
+    let later = |days: i64| App::new(&store, UserId::local(), now().plus_seconds(days * 86_400));
+    assert!(
+        later(27)
+            .gate(&catalog, &[Area::LowerBack])
+            .unwrap()
+            .is_none()
+    );
+    let due = later(29).gate(&catalog, &[Area::LowerBack]).unwrap();
+    assert!(
+        matches!(
+            due,
+            Some(Gate::Screening {
+                due: backstretch_app::ScreeningDue::Expired,
+                ..
+            })
+        ),
+        "{due:?}"
+    );
 }

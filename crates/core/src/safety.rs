@@ -26,6 +26,17 @@ It does not know your body or your history. Check with your own doctor or physio
 Never stretch into pain: move slowly, do not bounce, and stop at once if anything hurts or feels wrong.
 Seek medical help if warning signs appear; backstretch asks about them before planning a routine.";
 
+/// The cauda equina warning signs in one line, shown at the start of every session and on
+/// every printed routine (GIRFT asks that they be given at every contact).
+pub const CES_LINE: &str = "Emergency, call 999 / 112 / 911 now: numbness between your legs or around your bottom, new trouble passing urine or controlling your bladder or bowels, or both legs newly weak or numb.";
+
+/// A shorter form of [`CES_LINE`] for narrow places (the player's frame).
+pub const CES_SHORT: &str =
+    "Numb between the legs, new bladder or bowel trouble, both legs weak: emergency care now";
+
+/// A red-flag check is asked again after this many days.
+pub const SCREENING_VALID_DAYS: i64 = 28;
+
 /// The disclaimer's version.
 pub const DISCLAIMER_VERSION: u32 = 1;
 

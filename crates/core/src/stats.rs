@@ -112,7 +112,13 @@ pub struct Stats {
     pub pain: Pain,
     /// Exercises that hurt, most often first: (id, sessions).
     pub most_hurt: Vec<(String, usize)>,
+    /// Six weeks or more of sessions without a meaningful improvement: time to have the back
+    /// or neck reviewed by a clinician.
+    pub review_advised: bool,
 }
+
+/// Weeks of logged sessions without a meaningful improvement that call for a review.
+pub const REVIEW_AFTER_WEEKS: i64 = 6;
 
 /// The Monday of a day's week.
 pub fn monday(d: NaiveDate) -> NaiveDate {
@@ -275,9 +281,21 @@ pub fn stats(
         sessions: window.iter().filter(|f| f.counts).count(),
         minutes: (window.iter().map(|f| f.seconds).sum::<u64>() as f64 / 6.0).round() / 10.0,
         exercises_done: window.iter().map(|f| f.done).sum(),
+        review_advised: review_advised(&sorted, today),
         pain: pain_trend(&before),
         most_hurt,
     }
+}
+
+/// Whether six weeks or more of logged sessions (the whole log, oldest first) have brought no
+/// meaningful improvement, by the same measure `stats` reports.
+fn review_advised(sorted: &[&SessionFact], today: NaiveDate) -> bool {
+    let Some(first) = sorted.first() else {
+        return false;
+    };
+    let weeks = (today - first.day()).num_days() / 7;
+    let before: Vec<u8> = sorted.iter().filter_map(|f| f.pain_before).collect();
+    weeks >= REVIEW_AFTER_WEEKS && before.len() >= 4 && !pain_trend(&before).meaningful
 }
 
 #[cfg(test)]
@@ -439,5 +457,33 @@ mod tests {
             streak(&three_days, Goal::PerWeek(3), day("2026-11-22")).current,
             1
         );
+    }
+
+    /// Six weeks of sessions with no meaningful improvement bring advice to have the back or
+    /// neck reviewed; a meaningful improvement, or less time, does not.
+    #[test]
+    fn six_weeks_without_improvement_advise_a_review() {
+        let at = |d: &str, p: u8| SessionFact {
+            pain_before: Some(p),
+            ..fact(&format!("{d}T09:00:00Z"))
+        };
+        let flat = [
+            at("2026-10-01", 5),
+            at("2026-10-15", 5),
+            at("2026-10-29", 5),
+            at("2026-11-12", 5),
+        ];
+        assert!(stats(&flat, Goal::Daily, day("2026-11-15"), None).review_advised);
+        assert!(
+            !stats(&flat, Goal::Daily, day("2026-11-05"), None).review_advised,
+            "5 weeks"
+        );
+        let better = [
+            at("2026-10-01", 6),
+            at("2026-10-15", 6),
+            at("2026-10-29", 3),
+            at("2026-11-12", 2),
+        ];
+        assert!(!stats(&better, Goal::Daily, day("2026-11-15"), None).review_advised);
     }
 }

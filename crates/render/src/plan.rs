@@ -2,6 +2,7 @@
 //! Its stable JSON is core's [`Routine`](backstretch_core::routine::Routine).
 
 use backstretch_core::plan::{Item, Plan};
+use backstretch_core::safety::CES_LINE;
 
 use crate::catalog::word_list;
 use crate::table::{Table, hanging};
@@ -105,6 +106,7 @@ pub fn plan_table(p: &Plan, width: usize) -> String {
         "Never stretch into pain: move slowly, no bouncing, and stop if anything hurts.",
         width,
     ));
+    out.push_str(&hanging("", "", CES_LINE, width));
     out
 }
 
@@ -156,6 +158,7 @@ pub fn plan_markdown(p: &Plan) -> String {
     out.push_str(
         "\n---\n\nGeneral education, not medical advice. Never stretch into pain: move slowly, no bouncing, and stop if anything hurts.\n",
     );
+    out.push_str(&format!("\n**{CES_LINE}**\n"));
     out
 }
 

@@ -79,6 +79,9 @@ pub fn stats_text(s: &Stats) -> String {
         }
         _ => out.push_str("Pain       no scores yet (give them before and after each session)\n"),
     }
+    if s.review_advised {
+        out.push_str("\nSix weeks of sessions have brought no meaningful improvement: please have your back or neck\nreviewed by a doctor or physiotherapist.\n");
+    }
     if !s.most_hurt.is_empty() {
         let list: Vec<String> = s
             .most_hurt
@@ -149,6 +152,9 @@ pub fn summary_text(v: &SummaryView<'_>) -> String {
     }
     text.push_str(&progress_line(v.progress));
     text.push('\n');
+    if v.progress.review_advised {
+        text.push_str("Six weeks of sessions have brought no meaningful improvement: please have your back or neck reviewed by a doctor or physiotherapist.\n");
+    }
     if !v.hurt.is_empty() {
         text.push_str(&format!(
             "Logged as hurt: {}. Go gently with it next time; an exercise that hurts twice in 14 days is left out of your plans.\n",

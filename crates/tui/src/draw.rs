@@ -180,6 +180,11 @@ impl App {
             .title(
                 Line::from(format!(" {} left ", clock(total_ms - elapsed)))
                     .alignment(Alignment::Right),
+            )
+            .title_bottom(
+                Line::from(format!(" {} ", backstretch_core::safety::CES_SHORT))
+                    .fg(Color::Red)
+                    .alignment(Alignment::Center),
             );
         let inner = outer.inner(area);
         f.render_widget(outer, area);

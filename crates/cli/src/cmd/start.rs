@@ -320,6 +320,8 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
     };
     let items = playable.items;
     let timeline = Timeline::new(&items);
+    // The emergency signs, at the start of every session.
+    crate::output::note(backstretch_core::safety::CES_LINE);
 
     let (announcer, warning) = Announcer::new(a.voice, io::stdout().is_terminal());
     if let Some(w) = warning {

@@ -377,3 +377,79 @@ fn a_first_run_without_a_terminal_says_how_to_set_up() {
         "{err}"
     );
 }
+
+/// Safety-netting: the cauda equina signs in one line at the start of every session and on
+/// every printed routine.
+#[test]
+fn the_emergency_signs_come_with_every_session_and_printed_routine() {
+    let env = Env::new();
+    let out = env
+        .cmd()
+        .args([
+            "start",
+            "--plain",
+            "--speed",
+            "400",
+            "--area",
+            "neck",
+            "--place",
+            "chair",
+            "--minutes",
+            "2",
+            "--pain-before",
+            "2",
+            "--pain-after",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("numbness between your legs"), "{err}");
+    for format in ["table", "markdown"] {
+        let sheet = stdout_ok(env.cmd().args(PLAN).args(["--format", format]));
+        let words = sheet.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains("both legs newly weak or numb"),
+            "{format}: {sheet}"
+        );
+    }
+}
+
+/// Duration net: six weeks of sessions with no meaningful improvement bring advice to have
+/// the back or neck reviewed, in `plan`, `stats` and the session summary.
+#[test]
+fn six_weeks_without_improvement_advise_a_review() {
+    let env = Env::new();
+    for ago in [49, 35, 21, 7, 1] {
+        log(&env, 5, 5, ago, &[]);
+    }
+    assert!(
+        plan_warnings(&env)
+            .iter()
+            .any(|w| w.starts_with("six weeks of sessions")),
+        "{:?}",
+        plan_warnings(&env)
+    );
+    let stats = stdout_ok(env.cmd().arg("stats"));
+    assert!(stats.contains("no meaningful improvement"), "{stats}");
+    let out = stdout_ok(env.cmd().args([
+        "start",
+        "--plain",
+        "--speed",
+        "400",
+        "--area",
+        "neck",
+        "--place",
+        "chair",
+        "--minutes",
+        "2",
+        "--pain-before",
+        "5",
+        "--pain-after",
+        "5",
+    ]));
+    assert!(
+        out.contains("please have your back or neck reviewed"),
+        "{out}"
+    );
+}

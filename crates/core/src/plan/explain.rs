@@ -67,6 +67,8 @@ pub enum Warning {
         /// Its name.
         name: String,
     },
+    /// Weeks of practice without a meaningful improvement: have it reviewed.
+    ReviewAdvised,
     /// Repeated flares: see a clinician.
     SeeClinician {
         /// Flares within the window.
@@ -77,7 +79,10 @@ pub enum Warning {
 impl Warning {
     /// Whether it comes from the safety rules (shown before a session starts).
     pub fn is_safety(&self) -> bool {
-        matches!(self, Warning::Blocked { .. } | Warning::SeeClinician { .. })
+        matches!(
+            self,
+            Warning::Blocked { .. } | Warning::SeeClinician { .. } | Warning::ReviewAdvised
+        )
     }
 }
 
@@ -119,6 +124,10 @@ impl std::fmt::Display for Warning {
             Warning::Blocked { id, name } => write!(
                 f,
                 "left out for safety: {name} was logged as hurting twice in 14 days; `backstretch profile allow {id}` puts it back"
+            ),
+            Warning::ReviewAdvised => write!(
+                f,
+                "six weeks of sessions have brought no meaningful improvement: please have your back or neck reviewed by a doctor or physiotherapist"
             ),
             Warning::SeeClinician { flares } => write!(
                 f,
