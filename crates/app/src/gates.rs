@@ -8,7 +8,7 @@ use backstretch_core::catalog::Catalog;
 use backstretch_core::safety::{
     self, DISCLAIMER_VERSION, PainRules, RedFlag, Screening, SessionPain, Verdict,
 };
-use backstretch_core::vocab::Area;
+use backstretch_core::vocab::{Area, Word};
 
 use crate::{App, AppError};
 
@@ -128,16 +128,44 @@ impl App<'_> {
             }
         }
         let asked = safety::questions_for(all, areas);
-        let answers: BTreeMap<String, bool> = asked
+        let mut answers: BTreeMap<String, bool> = asked
             .iter()
             .map(|q| (q.id.clone(), yes.contains(&q.id)))
             .collect();
+        // A sign reported that a check does not ask (one the player records) is kept too.
+        for id in yes {
+            answers.insert(id.clone(), true);
+        }
         let v = safety::verdict(all, yes);
         self.store.add_screening(
             &self.user,
             &Screening {
                 at: self.now,
                 areas: areas.to_vec(),
+                answers,
+                verdict: v.level(),
+            },
+        )?;
+        Ok(v)
+    }
+
+    /// Records that pain spread down a limb, or numbness, tingling or weakness appeared, while
+    /// stretching: a warning sign like any other, so nothing is planned or played until a
+    /// new check (after seeing a clinician) reports none.
+    pub fn report_spreading(&self) -> Result<Verdict, AppError> {
+        let all = safety::red_flags()?;
+        let v = safety::verdict(all, &[safety::SPREADING.to_string()]);
+        let mut answers: BTreeMap<String, bool> = self
+            .store
+            .last_screening(&self.user)?
+            .map(|s| s.answers)
+            .unwrap_or_default();
+        answers.insert(safety::SPREADING.to_string(), true);
+        self.store.add_screening(
+            &self.user,
+            &Screening {
+                at: self.now,
+                areas: Area::ALL.to_vec(),
                 answers,
                 verdict: v.level(),
             },

@@ -76,3 +76,32 @@ fn the_check_is_asked_again_after_four_weeks() {
         "{due:?}"
     );
 }
+
+/// Spreading symptoms reported from the player stop plans until a new check reports no
+/// sign; the sign is never asked in a check itself.
+#[test]
+fn spreading_symptoms_block_the_next_session_until_a_new_check() {
+    let store = SqliteStore::in_memory().unwrap();
+    let catalog = builtin().catalog;
+    let app = App::new(&store, UserId::local(), now());
+    app.accept_disclaimer().unwrap();
+    app.record_screening(Area::ALL, &[]).unwrap();
+    let v = app.report_spreading().unwrap();
+    assert_ne!(v, backstretch_core::safety::Verdict::Clear);
+    let gate = app.gate(&catalog, &[Area::LowerBack]).unwrap();
+    let Some(Gate::Flagged { verdict, .. }) = gate else {
+        panic!("blocked: {gate:?}");
+    };
+    assert!(
+        backstretch_core::safety::verdict_message(&verdict).contains("spreading down a limb"),
+        "{verdict:?}"
+    );
+    assert!(
+        !app.questions(Area::ALL)
+            .unwrap()
+            .iter()
+            .any(|q| q.id == backstretch_core::safety::SPREADING)
+    );
+    app.record_screening(Area::ALL, &[]).unwrap();
+    assert!(app.gate(&catalog, &[Area::LowerBack]).unwrap().is_none());
+}

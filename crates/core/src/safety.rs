@@ -32,7 +32,7 @@ pub const CES_LINE: &str = "Emergency, call 999 / 112 / 911 now: numbness betwee
 
 /// A shorter form of [`CES_LINE`] for narrow places (the player's frame).
 pub const CES_SHORT: &str =
-    "Numb between the legs, new bladder or bowel trouble, both legs weak: emergency care now";
+    "Numb groin, bladder or bowel change, both legs weak: emergency care now";
 
 /// A red-flag check is asked again after this many days.
 pub const SCREENING_VALID_DAYS: i64 = 28;
@@ -68,7 +68,18 @@ pub struct RedFlag {
     pub guideline: String,
     /// The guidelines behind it.
     pub sources: Vec<String>,
+    /// Whether a check asks it (false for signs the player records when they happen).
+    #[serde(default = "asked")]
+    pub asked: bool,
 }
+
+fn asked() -> bool {
+    true
+}
+
+/// The sign the player records when pain spreads down a limb or brings numbness, tingling or
+/// weakness during a session.
+pub const SPREADING: &str = "spreading-symptoms";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,7 +125,7 @@ pub fn screened_areas(catalog: &Catalog, areas: &[Area]) -> Vec<Area> {
 pub fn questions_for<'a>(flags: &'a [RedFlag], areas: &[Area]) -> Vec<&'a RedFlag> {
     flags
         .iter()
-        .filter(|f| f.areas.is_empty() || f.areas.iter().any(|a| areas.contains(a)))
+        .filter(|f| f.asked && (f.areas.is_empty() || f.areas.iter().any(|a| areas.contains(a))))
         .collect()
 }
 

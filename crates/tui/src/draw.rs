@@ -182,9 +182,15 @@ impl App {
                     .alignment(Alignment::Right),
             )
             .title_bottom(
-                Line::from(format!(" {} ", backstretch_core::safety::CES_SHORT))
-                    .fg(Color::Red)
-                    .alignment(Alignment::Center),
+                Line::from(
+                    if usize::from(area.width) >= backstretch_core::safety::CES_SHORT.len() + 6 {
+                        format!(" {} ", backstretch_core::safety::CES_SHORT)
+                    } else {
+                        String::new()
+                    },
+                )
+                .fg(Color::Red)
+                .alignment(Alignment::Center),
             );
         let inner = outer.inner(area);
         f.render_widget(outer, area);
@@ -271,7 +277,8 @@ impl App {
             bar,
         );
 
-        let help_text = "space pause · n next · b back · h it hurts · q quit";
+        let help_text =
+            "space pause · n next · b back · h it hurts · s it spreads or tingles · q quit";
         f.render_widget(
             Paragraph::new(help_text).dim().alignment(Alignment::Center),
             help,
@@ -366,7 +373,7 @@ impl App {
             bar,
         );
         f.render_widget(
-            Paragraph::new("spc pause·n next·b back·h hurts·q quit")
+            Paragraph::new("spc pause·n·b·h hurts·s spreads·q quit")
                 .dim()
                 .alignment(Alignment::Center),
             help,

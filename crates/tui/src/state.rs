@@ -25,6 +25,9 @@ pub enum Exit {
     Completed,
     /// The person quit.
     Stopped,
+    /// Pain spread down a limb, or numbness, tingling or weakness appeared (`s`): stopped at
+    /// once.
+    Symptoms,
 }
 
 /// The player's screen state.
@@ -142,6 +145,12 @@ impl App {
                     self.player.elapsed(now) + 6_000,
                 ));
                 ev
+            }
+            KeyCode::Char('s') => {
+                // The step in progress ends as hurt and the session stops at once.
+                let ev = self.player.hurt(now);
+                self.note(&ev);
+                return (ev, Some(Exit::Symptoms));
             }
             KeyCode::Char('q') | KeyCode::Esc => {
                 self.confirm_quit = true;

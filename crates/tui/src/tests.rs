@@ -334,3 +334,22 @@ fn countdown_scales_to_the_space_given() {
     assert_eq!(big_number_scaled(7_000, 2).len(), 10);
     assert_eq!(big_number_scaled(7_000, 2)[0].chars().count(), 6);
 }
+
+/// Spreading symptoms (`s`) stop the session at once, logging the step in progress as hurt.
+#[test]
+fn spreading_symptoms_stop_the_session() {
+    let mut a = app();
+    a.tick(27_000);
+    let (events, exit) = a.key(key('s'), 27_000);
+    assert_eq!(exit, Some(Exit::Symptoms));
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            Event::StepEnded {
+                outcome: Outcome::Hurt,
+                ..
+            }
+        )),
+        "{events:?}"
+    );
+}

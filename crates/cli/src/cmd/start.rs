@@ -369,9 +369,15 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         .or_else(|| ask_pain("How much does it hurt now, 0-10?"));
     let ending = match exit {
         Exit::Completed => Ending::Completed,
-        Exit::Stopped => Ending::Stopped,
+        Exit::Stopped | Exit::Symptoms => Ending::Stopped,
     };
     let s = app.finish(session, stamp_now(), pain_before, pain_after, ending)?;
+    if exit == Exit::Symptoms {
+        app.report_spreading()?;
+        print(
+            "\nStopped: pain spread down a limb, or numbness, tingling or weakness appeared. That is logged. Please see a doctor or physiotherapist before your next session; backstretch plans nothing until a new check (`backstretch safety`) reports no warning sign. If both legs become weak or numb, or bladder or bowel control changes, seek emergency care now.\n",
+        )?;
+    }
     print(&summary_text(&SummaryView {
         ending: s.ending.as_str(),
         done: s.summary.done.len(),
