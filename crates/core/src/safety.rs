@@ -40,14 +40,30 @@ pub const SCREENING_VALID_DAYS: i64 = 28;
 /// The disclaimer's version.
 pub const DISCLAIMER_VERSION: u32 = 1;
 
-/// How urgent a red flag is.
+/// How urgent a warning sign is, least first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Urgency {
-    /// See a clinician promptly.
+    /// Worth telling a clinician; shown, never blocks.
+    Advice,
+    /// See a clinician within days.
     Soon,
+    /// Get medical help today (urgent care, a same-day appointment).
+    SameDay,
     /// Seek emergency care now.
     Emergency,
+}
+
+impl Urgency {
+    /// The word in data and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Advice => "advice",
+            Urgency::Soon => "soon",
+            Urgency::SameDay => "same-day",
+            Urgency::Emergency => "emergency",
+        }
+    }
 }
 
 /// One red-flag question.
@@ -149,9 +165,13 @@ impl Verdict {
         match self {
             Verdict::Clear => ScreeningVerdict::Clear,
             Verdict::Flagged {
-                urgency: Urgency::Soon,
+                urgency: Urgency::Soon | Urgency::Advice,
                 ..
             } => ScreeningVerdict::Soon,
+            Verdict::Flagged {
+                urgency: Urgency::SameDay,
+                ..
+            } => ScreeningVerdict::SameDay,
             Verdict::Flagged { .. } => ScreeningVerdict::Emergency,
         }
     }
@@ -159,12 +179,14 @@ impl Verdict {
 
 /// A red-flag check's verdict as the log keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum ScreeningVerdict {
     /// No warning sign.
     Clear,
     /// A sign that calls for a clinician soon.
     Soon,
+    /// A sign that calls for medical help today.
+    SameDay,
     /// A sign that calls for emergency care.
     Emergency,
 }
@@ -175,6 +197,7 @@ impl ScreeningVerdict {
         match self {
             ScreeningVerdict::Clear => "clear",
             ScreeningVerdict::Soon => "soon",
+            ScreeningVerdict::SameDay => "same-day",
             ScreeningVerdict::Emergency => "emergency",
         }
     }
@@ -184,6 +207,7 @@ impl ScreeningVerdict {
         [
             ScreeningVerdict::Clear,
             ScreeningVerdict::Soon,
+            ScreeningVerdict::SameDay,
             ScreeningVerdict::Emergency,
         ]
         .into_iter()
@@ -227,6 +251,8 @@ pub fn verdict(flags: &[RedFlag], yes: &[String]) -> Verdict {
         .filter(|f| yes.contains(&f.id))
         .cloned()
         .collect();
+    // Advice is shown but never blocks.
+    signs.retain(|s| s.urgency > Urgency::Advice);
     signs.sort_by_key(|s| std::cmp::Reverse(s.urgency));
     match signs.first() {
         None => Verdict::Clear,
@@ -249,7 +275,10 @@ pub fn verdict_message(v: &Verdict) -> String {
                 Urgency::Emergency => {
                     "Seek emergency care now: call your emergency number (999 in the UK, 911 in the US, 112 in the EU) or go to an emergency department. Do not stretch."
                 }
-                Urgency::Soon => {
+                Urgency::SameDay => {
+                    "Get medical help today: an urgent same-day appointment with your doctor, an urgent care centre, or your health line (NHS 111 in the UK). Do not stretch until you have been seen."
+                }
+                Urgency::Soon | Urgency::Advice => {
                     "See a doctor soon, within the next few days, before you stretch. If it gets worse quickly, seek urgent care."
                 }
             };
@@ -515,7 +544,9 @@ mod tests {
         let back = questions_for(flags, &[Area::LowerBack]);
         assert!(back.iter().all(|f| f.areas.is_empty()));
         let neck = questions_for(flags, &[Area::LowerBack, Area::Neck]);
-        assert_eq!(neck.len(), back.len() + 2);
+        let neck_only = flags.iter().filter(|f| f.areas == [Area::Neck]).count();
+        assert!(neck_only >= 6);
+        assert_eq!(neck.len(), back.len() + neck_only);
     }
 
     #[test]
@@ -645,6 +676,55 @@ mod tests {
                 day(21)
             ),
             ["bridge"]
+        );
+    }
+
+    /// The guidance review's signs are all there at their levels: at least 20 signs, every
+    /// level used, old ids still valid.
+    #[test]
+    fn the_signs_follow_the_guidelines_at_four_levels() {
+        let flags = red_flags().unwrap();
+        assert!(flags.iter().filter(|f| f.asked).count() >= 20);
+        let level = |id: &str| flags.iter().find(|f| f.id == id).unwrap().urgency;
+        for (id, want) in [
+            ("both-legs-pain", Urgency::Emergency),
+            ("sexual-function", Urgency::Emergency),
+            ("meningitis", Urgency::Emergency),
+            ("thunderclap", Urgency::Emergency),
+            ("stroke-signs", Urgency::Emergency),
+            ("tearing-pain", Urgency::Emergency),
+            ("fever-unwell", Urgency::SameDay),
+            ("infection-risk", Urgency::SameDay),
+            ("weak-immunity", Urgency::SameDay),
+            ("cancer-history", Urgency::SameDay),
+            ("one-leg-weakness", Urgency::SameDay),
+            ("neck-dizziness", Urgency::Soon),
+            ("neck-trauma", Urgency::Soon),
+            ("thoracic-constant", Urgency::Soon),
+            ("cancer-past", Urgency::Advice),
+            ("first-after-50", Urgency::Advice),
+        ] {
+            assert_eq!(level(id), want, "{id}");
+        }
+        // Over-triage fixed: a past cancer alone, or dizziness alone, is no emergency.
+        assert_eq!(verdict(flags, &["cancer-past".into()]), Verdict::Clear);
+        let v = verdict(flags, &["neck-dizziness".into()]);
+        assert!(matches!(
+            v,
+            Verdict::Flagged {
+                urgency: Urgency::Soon,
+                ..
+            }
+        ));
+        let v = verdict(flags, &["fever-unwell".into()]);
+        assert!(verdict_message(&v).contains("Get medical help today"));
+        assert!(
+            flags
+                .iter()
+                .find(|f| f.id == "both-legs")
+                .unwrap()
+                .text
+                .contains("in the last few weeks")
         );
     }
 }

@@ -18,6 +18,8 @@ struct QuestionJson<'a> {
     id: &'a str,
     text: &'a str,
     urgency: safety::Urgency,
+    level: &'static str,
+    asked: bool,
     areas: Vec<&'static str>,
     guideline: &'a str,
     sources: &'a [String],
@@ -33,6 +35,8 @@ fn list(ctx: &Context) -> miette::Result<ExitCode> {
                 id: &q.id,
                 text: &q.text,
                 urgency: q.urgency,
+                level: q.urgency.as_str(),
+                asked: q.asked,
                 areas: q.areas.iter().map(|x| x.as_str()).collect(),
                 guideline: &q.guideline,
                 sources: &q.sources,
@@ -55,7 +59,7 @@ fn list(ctx: &Context) -> miette::Result<ExitCode> {
             };
             t.row([
                 q.id.clone(),
-                format!("{:?}", q.urgency).to_lowercase(),
+                q.urgency.as_str().to_string(),
                 areas,
                 q.text.clone(),
             ]);
@@ -117,6 +121,19 @@ pub fn run(ctx: &Context, a: &SafetyArgs) -> miette::Result<ExitCode> {
         }
     };
     print(&format!("{}\n", safety::verdict_message(&v)))?;
+    let advice: Vec<&safety::RedFlag> = safety::red_flags()
+        .map_err(backstretch_app::AppError::from)?
+        .iter()
+        .filter(|q| q.urgency == safety::Urgency::Advice)
+        .filter(|q| {
+            a.answers
+                .as_ref()
+                .is_some_and(|ids| ids.iter().any(|i| i.trim() == q.id))
+        })
+        .collect();
+    for q in advice {
+        print(&format!("Worth knowing ({}): {}\n", q.sign, q.guideline))?;
+    }
     Ok(if v == Verdict::Clear {
         ExitCode::SUCCESS
     } else {

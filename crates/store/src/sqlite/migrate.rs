@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_typed",
         include_str!("../../migrations/0004_typed.sql"),
     ),
+    (
+        "0005_levels",
+        include_str!("../../migrations/0005_levels.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

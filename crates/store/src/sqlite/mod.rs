@@ -111,8 +111,20 @@ impl SqliteStore {
     /// program always uses [`Durability::Full`]).
     pub fn open_with(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
         create_private(path);
-        let conn = Connection::open(path).map_err(|source| classify(path, source))?;
-        let store = SqliteStore::init(conn, path.to_path_buf())?;
+        // Switching a new file to WAL, or a migration racing another process's, can be
+        // refused at once with "busy" (SQLite does not wait where waiting could deadlock);
+        // such an open is simply tried again, for up to about ten seconds.
+        let mut tries = 0;
+        let store = loop {
+            let conn = Connection::open(path).map_err(|source| classify(path, source))?;
+            match SqliteStore::init(conn, path.to_path_buf()) {
+                Err(StoreError::Busy { .. }) if tries < 200 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                other => break other?,
+            }
+        };
         if durability == Durability::Normal {
             store
                 .conn
