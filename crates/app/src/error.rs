@@ -54,6 +54,15 @@ pub enum AppError {
         /// Every id.
         known: String,
     },
+    /// An emergency sign cannot be cleared.
+    #[error("{sign} cannot be cleared: it calls for emergency care")]
+    #[diagnostic(help(
+        "when it has gone, run `backstretch safety` again and answer no; until then, seek emergency care"
+    ))]
+    EmergencyNotClearable {
+        /// The sign.
+        sign: String,
+    },
     /// A routine cannot be played.
     #[error("{what}: {source}")]
     #[diagnostic(help("{help}"))]

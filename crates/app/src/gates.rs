@@ -62,12 +62,20 @@ impl App<'_> {
         areas: &[Area],
     ) -> Result<Option<Gate>, AppError> {
         let areas = &safety::screened_areas(catalog, areas)[..];
-        let due = match self.store.last_screening(&self.user)? {
+        let flags = safety::red_flags()?;
+        let last = self.store.last_screening(&self.user)?;
+        let blocking = match &last {
             Some(s) if s.verdict != safety::ScreeningVerdict::Clear => {
-                let verdict = safety::verdict(safety::red_flags()?, &s.yes());
+                let clearances = self.store.clearances(&self.user)?;
+                safety::verdict(flags, &safety::uncleared(flags, s, &clearances, self.now))
+            }
+            _ => Verdict::Clear,
+        };
+        let due = match last {
+            Some(s) if blocking != Verdict::Clear => {
                 return Ok(Some(Gate::Flagged {
                     screening: s,
-                    verdict,
+                    verdict: blocking,
                 }));
             }
             Some(s) if self.now.seconds_until(s.at) < -safety::SCREENING_VALID_DAYS * 86_400 => {
@@ -173,6 +181,62 @@ impl App<'_> {
         Ok(v)
     }
 
+    /// Records that a clinician has checked a warning sign and cleared the person to exercise:
+    /// it holds for 12 weeks, or until the sign is answered again. An emergency sign cannot be
+    /// cleared; it needs a new check with no yes.
+    pub fn clear(&self, sign: &str) -> Result<(), AppError> {
+        let flags = safety::red_flags()?;
+        let Some(flag) = flags.iter().find(|f| f.id == sign) else {
+            return Err(AppError::UnknownQuestion {
+                id: sign.to_string(),
+                known: flags
+                    .iter()
+                    .map(|q| q.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
+        if flag.urgency == safety::Urgency::Emergency {
+            return Err(AppError::EmergencyNotClearable {
+                sign: flag.sign.clone(),
+            });
+        }
+        Ok(self.store.add_clearance(&self.user, sign, self.now)?)
+    }
+
+    /// The latest finished session from an earlier day whose soreness (an amber or red
+    /// light) has not been asked about yet: (its id, its day).
+    pub fn pending_followup(
+        &self,
+    ) -> Result<Option<(backstretch_core::session::SessionId, chrono::NaiveDate)>, AppError> {
+        let today = self.today();
+        Ok(self
+            .store
+            .sessions(&self.user)?
+            .into_iter()
+            .map(|l| l.session)
+            .find(|s| s.outcome.is_some() && s.pain_before.is_some() && s.pain_after.is_some())
+            .filter(|s| s.started_at.day() < today)
+            .filter(|s| {
+                safety::needs_followup(
+                    s.pain_before.unwrap_or(0),
+                    s.pain_after.unwrap_or(0),
+                    s.settled,
+                )
+            })
+            .map(|s| (s.id, s.started_at.day())))
+    }
+
+    /// Records whether that session's soreness had settled by the next morning; one that had
+    /// not counts as a flare, so the next plans are gentler.
+    pub fn record_settled(
+        &self,
+        id: backstretch_core::session::SessionId,
+        settled: bool,
+    ) -> Result<(), AppError> {
+        Ok(self.store.set_settled(&self.user, id, settled)?)
+    }
+
     /// The pain rules as of today, from the log: exercises that hurt twice lately (unless
     /// put back), and flares.
     pub fn pain_rules(&self) -> Result<PainRules, AppError> {
@@ -192,6 +256,7 @@ impl App<'_> {
                     day: l.session.started_at.day(),
                     before: l.session.pain_before?,
                     after: l.session.pain_after?,
+                    settled: l.session.settled,
                 })
             })
             .collect();

@@ -321,6 +321,10 @@ pub struct StartArgs {
     /// Pain at the end, 0-10, instead of being asked
     #[arg(long, value_parser = pain, value_name = "N")]
     pub pain_after: Option<u8>,
+    /// Whether soreness after your last amber or red session settled by the next morning,
+    /// instead of being asked
+    #[arg(long, value_parser = clap::builder::BoolishValueParser::new(), value_name = "yes|no")]
+    pub settled: Option<bool>,
     /// Run the clock N times faster (for trying routines and for tests)
     #[arg(long, value_parser = speed, default_value = "1", hide = true)]
     pub speed: u32,
@@ -337,6 +341,7 @@ impl Default for StartArgs {
             count_from: backstretch_core::timeline::COUNT_HOLDS_FROM_S,
             pain_before: None,
             pain_after: None,
+            settled: None,
             speed: 1,
         }
     }
@@ -505,6 +510,10 @@ pub struct SafetyArgs {
     /// List the questions (id, text, urgency, areas, guideline) instead of asking them
     #[arg(long, conflicts_with = "answers")]
     pub list: bool,
+    /// A clinician has checked this sign (a `same-day` or `soon` one) and cleared you to
+    /// exercise; holds for 12 weeks, or until the sign is answered again
+    #[arg(long, value_name = "ID", conflicts_with_all = ["answers", "list"])]
+    pub cleared: Option<String>,
 }
 
 /// Saves a profile: the routine flags (lists given replace the saved ones), and the goal.

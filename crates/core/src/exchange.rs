@@ -50,6 +50,10 @@ pub struct LogSession {
     pub outcome: Option<Ending>,
     /// Every step logged, in order.
     pub steps: Vec<StepRecord>,
+    /// Whether soreness after it had settled by the next morning, once asked (absent when
+    /// never asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<bool>,
 }
 
 impl LogFile {
@@ -76,6 +80,7 @@ impl LogFile {
                         pain_after: s.pain_after,
                         outcome: s.outcome,
                         steps: l.steps.clone(),
+                        settled: s.settled,
                     }
                 })
                 .collect(),
@@ -100,6 +105,7 @@ impl LogSession {
                 pain_after: self.pain_after,
                 outcome: self.outcome,
                 pid: None,
+                settled: self.settled,
             },
             steps: self.steps.clone(),
         })

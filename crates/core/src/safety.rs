@@ -409,6 +409,49 @@ pub struct SessionPain {
     pub before: u8,
     /// Pain after, 0-10.
     pub after: u8,
+    /// Whether soreness had settled by the next morning, when asked.
+    pub settled: Option<bool>,
+}
+
+impl SessionPain {
+    /// A flare: a rise of 2 or more that ends above 5, or soreness that had not settled by
+    /// the next morning.
+    pub fn is_flare(&self) -> bool {
+        is_flare(self.before, self.after) || self.settled == Some(false)
+    }
+}
+
+/// Whether a session's soreness should be asked about at the next start: its light was amber
+/// or red, and it has not been answered yet.
+pub fn needs_followup(before: u8, after: u8, settled: Option<bool>) -> bool {
+    settled.is_none() && light(Some(before), after) != Light::Green
+}
+
+/// A clinician's clearance holds this many days (or until the sign is answered again).
+pub const CLEARANCE_DAYS: i64 = 84;
+
+/// The signs of a check that still block, once valid clearances are taken off: a clearance
+/// made after the check and within [`CLEARANCE_DAYS`] of `now` lifts a `same-day` or `soon`
+/// sign; never an `emergency` one.
+pub fn uncleared(
+    flags: &[RedFlag],
+    screening: &Screening,
+    clearances: &[(String, Stamp)],
+    now: Stamp,
+) -> Vec<String> {
+    screening
+        .yes()
+        .into_iter()
+        .filter(|id| {
+            let emergency = flags
+                .iter()
+                .any(|f| &f.id == id && f.urgency == Urgency::Emergency);
+            let cleared = clearances.iter().any(|(sign, at)| {
+                sign == id && *at >= screening.at && at.seconds_until(now) < CLEARANCE_DAYS * 86_400
+            });
+            emergency || !cleared
+        })
+        .collect()
 }
 
 /// Where a person stands after their recent sessions.
@@ -427,10 +470,10 @@ pub fn flare_state(sessions: &[SessionPain], today: NaiveDate) -> FlareState {
     let Some(latest) = sessions.first() else {
         return FlareState::default();
     };
-    let gentler = is_flare(latest.before, latest.after);
+    let gentler = latest.is_flare();
     let recent_flares = sessions
         .iter()
-        .filter(|s| (today - s.day).num_days() < WINDOW_DAYS && is_flare(s.before, s.after))
+        .filter(|s| (today - s.day).num_days() < WINDOW_DAYS && s.is_flare())
         .count();
     FlareState {
         gentler,
@@ -628,6 +671,7 @@ mod tests {
             day: day(d),
             before: b,
             after: a,
+            settled: None,
         };
         assert_eq!(flare_state(&[], day(21)), FlareState::default());
         let st = flare_state(&[s(20, 3, 6)], day(21));
@@ -725,6 +769,65 @@ mod tests {
                 .unwrap()
                 .text
                 .contains("in the last few weeks")
+        );
+    }
+
+    /// Soreness that had not settled by the next morning is a flare; a rise that settled is
+    /// not.
+    #[test]
+    fn soreness_not_settled_by_morning_is_a_flare() {
+        let s = |settled| SessionPain {
+            day: day(20),
+            before: 3,
+            after: 5,
+            settled,
+        };
+        assert!(!s(None).is_flare());
+        assert!(!s(Some(true)).is_flare());
+        assert!(s(Some(false)).is_flare());
+        assert!(flare_state(&[s(Some(false))], day(21)).gentler);
+        assert!(needs_followup(3, 5, None));
+        assert!(!needs_followup(3, 3, None), "green: nothing to ask");
+        assert!(!needs_followup(3, 5, Some(true)));
+    }
+
+    /// A clinician's clearance lifts a same-day or soon sign for 12 weeks, or until the sign
+    /// is answered again; never an emergency sign.
+    #[test]
+    fn clearance_lifts_soon_signs_for_twelve_weeks_but_never_emergencies() {
+        let flags = red_flags().unwrap();
+        let t = |d: i64| {
+            Stamp::parse("2026-11-01T09:00:00+00:00")
+                .unwrap()
+                .plus_seconds(d * 86_400)
+        };
+        let check = Screening {
+            at: t(0),
+            areas: vec![Area::LowerBack],
+            answers: [
+                ("weight-loss".to_string(), true),
+                ("saddle-numbness".to_string(), true),
+            ]
+            .into(),
+            verdict: ScreeningVerdict::Emergency,
+        };
+        let cleared = vec![
+            ("weight-loss".to_string(), t(2)),
+            ("saddle-numbness".to_string(), t(2)),
+        ];
+        assert_eq!(
+            uncleared(flags, &check, &cleared, t(3)),
+            ["saddle-numbness"]
+        );
+        assert_eq!(
+            uncleared(flags, &check, &cleared, t(2 + 84)),
+            ["saddle-numbness", "weight-loss"],
+            "expired after 12 weeks"
+        );
+        let again = Screening { at: t(5), ..check };
+        assert!(
+            uncleared(flags, &again, &cleared, t(6)).contains(&"weight-loss".to_string()),
+            "answered again after the clearance"
         );
     }
 }

@@ -207,6 +207,8 @@ pub struct SessionRecord {
     pub outcome: Option<Ending>,
     /// The player's process id, while it runs.
     pub pid: Option<u32>,
+    /// Whether soreness after it had settled by the next morning, once asked.
+    pub settled: Option<bool>,
 }
 
 /// A session with its steps, in the order they were logged.
@@ -289,6 +291,7 @@ mod tests {
             pain_after: None,
             outcome,
             pid,
+            settled: None,
         }
     }
 

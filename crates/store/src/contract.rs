@@ -36,7 +36,8 @@ macro_rules! store_contract_tests {
             users_never_see_or_touch_each_others_sessions,
             import_skips_known_uids_and_keeps_every_field,
             hurts_count_once_per_session,
-            a_large_import_is_all_or_nothing
+            a_large_import_is_all_or_nothing,
+            follow_ups_and_clearances_are_kept_per_user
         );
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -359,4 +360,39 @@ pub fn a_large_import_is_all_or_nothing(s: &dyn Store) {
     many[230].session.pain_before = Some(1);
     let n = s.import(&u, &many).unwrap();
     assert_eq!((n.added, n.skipped), (250, 0));
+}
+
+/// Whether soreness settled is kept with its session (and travels through import); a
+/// clearance is kept with its sign and time; both per user.
+pub fn follow_ups_and_clearances_are_kept_per_user(s: &dyn Store) {
+    let (a, b) = (UserId::new("a"), UserId::new("b"));
+    let r = routine();
+    let id = s
+        .record_session(
+            &a,
+            &new_session("sore", "2026-11-20T09:00:00+00:00", &r),
+            &[],
+            t("2026-11-20T09:10:00+00:00"),
+            Some(5),
+            Ending::Completed,
+        )
+        .unwrap();
+    assert_eq!(s.sessions(&a).unwrap()[0].session.settled, None);
+    assert!(matches!(
+        s.set_settled(&b, id, false),
+        Err(StoreError::NoSession { .. })
+    ));
+    s.set_settled(&a, id, false).unwrap();
+    let exported = s.sessions(&a).unwrap();
+    assert_eq!(exported[0].session.settled, Some(false));
+    s.import(&b, &exported).unwrap();
+    assert_eq!(s.sessions(&b).unwrap()[0].session.settled, Some(false));
+
+    s.add_clearance(&a, "weight-loss", t("2026-11-21T09:00:00+01:00"))
+        .unwrap();
+    assert_eq!(
+        s.clearances(&a).unwrap(),
+        [("weight-loss".to_string(), t("2026-11-21T09:00:00+01:00"))]
+    );
+    assert!(s.clearances(&b).unwrap().is_empty());
 }

@@ -202,4 +202,10 @@ pub trait Store {
     fn import(&self, user: &UserId, sessions: &[LoggedSession]) -> Result<ImportCount, StoreError>;
     /// Every exercise logged as hurt, once per session, oldest first.
     fn hurts(&self, user: &UserId) -> Result<Vec<Hurt>, StoreError>;
+    /// Records whether a session's soreness had settled by the next morning.
+    fn set_settled(&self, user: &UserId, id: SessionId, settled: bool) -> Result<(), StoreError>;
+    /// Records that a clinician has checked a warning sign and cleared the person to exercise.
+    fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError>;
+    /// Every clearance, oldest first: (sign id, when).
+    fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError>;
 }

@@ -94,6 +94,15 @@ pub fn run(ctx: &Context, a: &SafetyArgs) -> miette::Result<ExitCode> {
     if a.list {
         return list(ctx);
     }
+    if let Some(sign) = &a.cleared {
+        let store = ctx.store()?;
+        ctx.app(&store).clear(sign.trim())?;
+        print(&format!(
+            "Recorded: a clinician has cleared you to exercise with `{}`. It holds for 12 weeks, or until you answer that sign again. Stop and seek help if it changes or gets worse.\n",
+            sign.trim()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     ctx.format(&[Format::Table])?;
     let v = match &a.answers {
         Some(answers) => {

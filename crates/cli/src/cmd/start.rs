@@ -260,6 +260,26 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
     let terminal = io::stdout().is_terminal() && io::stdin().is_terminal();
     let plain = a.plain || !terminal;
 
+    // After an amber or red session on an earlier day: did it settle by the next morning?
+    // (One that did not counts as a flare, so today's plan is gentler.)
+    if !a.resume
+        && let Some((id, day)) = app.pending_followup()?
+    {
+        let answer = a.settled.or_else(|| {
+            terminal.then(|| {
+                ask::yes_no(
+                    &format!(
+                        "Did the soreness after your session on {} settle by the next morning?",
+                        day.format("%a %-d %b")
+                    ),
+                    true,
+                )
+            })
+        });
+        if let Some(settled) = answer {
+            app.record_settled(id, settled)?;
+        }
+    }
     let (playable, session, from, pain_before) = match choose(ctx, &app, &catalog, a)? {
         What::Resume {
             playable,

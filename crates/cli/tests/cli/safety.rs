@@ -475,3 +475,73 @@ fn six_weeks_without_improvement_advise_a_review() {
         "{out}"
     );
 }
+
+/// A clinician's clearance lets planning go on after a `soon` or `same-day` sign, and expires
+/// when the sign is answered again; an emergency sign cannot be cleared.
+#[test]
+fn a_cleared_sign_lets_planning_go_on_and_an_emergency_cannot_be_cleared() {
+    let env = Env::new();
+    run_fail(env.cmd().args(["safety", "--answers", "weight-loss"]));
+    run_fail(env.cmd().args(PLAN));
+    let out = stdout_ok(env.cmd().args(["safety", "--cleared", "weight-loss"]));
+    assert!(out.contains("holds for 12 weeks"), "{out}");
+    stdout_ok(env.cmd().args(PLAN));
+    // Answered yes again: the old clearance no longer holds.
+    run_fail(env.cmd().args(["safety", "--answers", "weight-loss"]));
+    let (_, _, err) = run_fail(env.cmd().args(PLAN));
+    assert!(err.contains("a warning sign was reported"), "{err}");
+
+    let env = Env::new();
+    run_fail(env.cmd().args(["safety", "--answers", "bladder-bowel"]));
+    let (code, _, err) = run_fail(env.cmd().args(["safety", "--cleared", "bladder-bowel"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot be cleared"), "{err}");
+    run_fail(env.cmd().args(PLAN));
+}
+
+/// At the next start after an amber or red session, "not settled by the morning" is logged
+/// and makes the plan gentler.
+#[test]
+fn not_settled_by_the_morning_makes_the_next_plan_gentler() {
+    let env = Env::new();
+    log(&env, 3, 5, 1, &[]);
+    assert!(
+        !plan_warnings(&env).iter().any(|w| w.contains("gentler")),
+        "3 -> 5 alone is no flare"
+    );
+    let out = env
+        .cmd()
+        .args([
+            "start",
+            "--plain",
+            "--speed",
+            "400",
+            "--area",
+            "lower-back",
+            "--place",
+            "bed",
+            "--minutes",
+            "2",
+            "--pain-before",
+            "3",
+            "--pain-after",
+            "3",
+            "--settled",
+            "no",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("gentler plan after a flare"), "{err}");
+    let export: Value =
+        serde_json::from_str(&stdout_ok(env.cmd().args(["export", "json"]))).unwrap();
+    assert_eq!(
+        export["sessions"][0]["settled"], false,
+        "the answer is logged"
+    );
+}

@@ -81,7 +81,10 @@ impl Warning {
     pub fn is_safety(&self) -> bool {
         matches!(
             self,
-            Warning::Blocked { .. } | Warning::SeeClinician { .. } | Warning::ReviewAdvised
+            Warning::Blocked { .. }
+                | Warning::SeeClinician { .. }
+                | Warning::ReviewAdvised
+                | Warning::Gentler
         )
     }
 }

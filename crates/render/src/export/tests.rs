@@ -40,6 +40,7 @@ fn sample() -> LogFile {
                     outcome: Outcome::Done,
                     at: t("2026-11-20T18:00:20+01:00"),
                 }],
+                settled: None,
             },
             LogSession {
                 uid: "def".into(),
@@ -53,6 +54,7 @@ fn sample() -> LogFile {
                 pain_after: None,
                 outcome: None,
                 steps: vec![],
+                settled: None,
             },
         ],
     }

@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_levels",
         include_str!("../../migrations/0005_levels.sql"),
     ),
+    (
+        "0006_followups",
+        include_str!("../../migrations/0006_followups.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

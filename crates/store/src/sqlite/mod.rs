@@ -252,6 +252,15 @@ impl Store for SqliteStore {
     fn hurts(&self, user: &UserId) -> Result<Vec<Hurt>, StoreError> {
         self.read_hurts(user)
     }
+    fn set_settled(&self, user: &UserId, id: SessionId, settled: bool) -> Result<(), StoreError> {
+        self.mark_settled(user, id, settled)
+    }
+    fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError> {
+        self.write_clearance(user, sign, at)
+    }
+    fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
+        self.read_clearances(user)
+    }
 }
 
 #[cfg(test)]

@@ -65,6 +65,37 @@ impl SqliteStore {
         }))
     }
 
+    pub(super) fn write_clearance(
+        &self,
+        user: &UserId,
+        sign: &str,
+        at: backstretch_core::time::Stamp,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO clearances (user_id, sign, at, at_offset) VALUES (?1, ?2, ?3, ?4)",
+                params![user.as_str(), sign, at.utc_s, at.offset_s],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    pub(super) fn read_clearances(
+        &self,
+        user: &UserId,
+    ) -> Result<Vec<(String, backstretch_core::time::Stamp)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT sign, at, at_offset FROM clearances WHERE user_id = ?1 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![user.as_str()], |r| {
+                Ok((r.get(0)?, stamp(r.get(1)?, r.get(2)?)))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     pub(super) fn read_hurts(&self, user: &UserId) -> Result<Vec<Hurt>, StoreError> {
         let mut st = self
             .conn

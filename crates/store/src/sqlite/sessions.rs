@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::{SqliteStore, stamp};
 use crate::{ImportCount, NewSession, StoreError, UserId};
 
-const SESSION_COLUMNS: &str = "s.id, s.uid, s.started_at, s.started_offset, s.ended_at, s.ended_offset, s.heartbeat_at, s.heartbeat_offset, s.source, s.routine, s.planned_s, s.pain_before, s.pain_after, s.outcome, s.pid";
+const SESSION_COLUMNS: &str = "s.id, s.uid, s.started_at, s.started_offset, s.ended_at, s.ended_offset, s.heartbeat_at, s.heartbeat_offset, s.source, s.routine, s.planned_s, s.pain_before, s.pain_after, s.outcome, s.pid, s.settled";
 const STEP_COLUMNS: &str = "t.step, t.kind, t.exercise_id, t.side, t.rep, t.planned_s, t.done_ms, t.outcome, t.at, t.at_offset";
 
 /// A session row as SQLite gives it, before its words and JSON are checked.
@@ -29,6 +29,7 @@ struct RawSession {
     pain_after: Option<u8>,
     outcome: Option<String>,
     pid: Option<u32>,
+    settled: Option<bool>,
 }
 
 fn raw_session(r: &Row<'_>) -> rusqlite::Result<RawSession> {
@@ -45,6 +46,7 @@ fn raw_session(r: &Row<'_>) -> rusqlite::Result<RawSession> {
         pain_after: r.get(12)?,
         outcome: r.get(13)?,
         pid: r.get(14)?,
+        settled: r.get(15)?,
     })
 }
 
@@ -103,6 +105,7 @@ impl SqliteStore {
             pain_after: raw.pain_after,
             outcome,
             pid: raw.pid,
+            settled: raw.settled,
         })
     }
 
@@ -247,9 +250,9 @@ impl SqliteStore {
                     steps: Vec::new(),
                 });
             }
-            let seq: Option<i64> = r.get(15).map_err(|e| self.err(e))?;
+            let seq: Option<i64> = r.get(16).map_err(|e| self.err(e))?;
             if seq.is_some() {
-                let raw = raw_step(r, 16).map_err(|e| self.err(e))?;
+                let raw = raw_step(r, 17).map_err(|e| self.err(e))?;
                 let step = self.step_of(&raw)?;
                 if let Some(l) = out.last_mut() {
                     l.steps.push(step);
@@ -372,6 +375,9 @@ impl SqliteStore {
                     })
                     .map_err(|e| self.err(e))?;
             }
+            if let Some(settled) = s.settled {
+                self.mark_settled(user, id, settled)?;
+            }
             // The steps and the end moved the heartbeat; keep the exported one.
             self.set_heartbeat(user, id, s.heartbeat_at)?;
             mine.push(id);
@@ -379,6 +385,23 @@ impl SqliteStore {
         tx.commit().map_err(|e| self.err(e))?;
         count.added += mine.len();
         added.extend(mine);
+        Ok(())
+    }
+
+    pub(super) fn mark_settled(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        settled: bool,
+    ) -> Result<(), StoreError> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE sessions SET settled = ?3 WHERE id = ?1 AND user_id = ?2")
+            .and_then(|mut st| st.execute(params![id.0, user.as_str(), settled]))
+            .map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(StoreError::NoSession { id: id.0 });
+        }
         Ok(())
     }
 
