@@ -106,10 +106,11 @@ impl SqliteStore {
                 known: SCHEMA_VERSION,
             });
         }
-        self.check_not_foreign(found)?;
         if found == SCHEMA_VERSION {
-            return Ok(());
+            return self.check_not_foreign(found);
         }
+        // Whether a version-0 file is new or another program's is decided under the write
+        // lock (in `run_migrations`): another process may be creating the tables right now.
         // Tables are rebuilt with foreign keys off (SQLite's documented way; the pragma is a
         // no-op inside a transaction), then checked before the transaction commits.
         self.conn
