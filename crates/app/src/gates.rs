@@ -145,10 +145,20 @@ impl App<'_> {
             answers.insert(id.clone(), true);
         }
         let v = safety::verdict(all, yes);
+        // Times are whole seconds: a check made in the same second as a clearance must still
+        // come after it, so that answering the sign again ends the clearance.
+        let after_clearances = self
+            .store
+            .clearances(&self.user)?
+            .iter()
+            .map(|(_, at)| at.plus_seconds(1))
+            .max()
+            .filter(|t| *t > self.now)
+            .unwrap_or(self.now);
         self.store.add_screening(
             &self.user,
             &Screening {
-                at: self.now,
+                at: after_clearances,
                 areas: areas.to_vec(),
                 answers,
                 verdict: v.level(),
