@@ -56,10 +56,4 @@ impl<'a> App<'a> {
     pub fn today(&self) -> chrono::NaiveDate {
         self.now.day()
     }
-
-    /// The store, for front ends that stream to it (the player's steps go through
-    /// [`App::record_step`]).
-    pub fn user(&self) -> &UserId {
-        &self.user
-    }
 }

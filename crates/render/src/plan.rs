@@ -17,11 +17,6 @@ pub fn dose_text(i: &Item) -> String {
     i.dose_text(", ")
 }
 
-/// The dose with `sep` before `each side` (a line break in tables).
-fn dose_with(i: &Item, sep: &str) -> String {
-    i.dose_text(sep)
-}
-
 fn heading(p: &Plan) -> String {
     let areas: Vec<String> = p
         .request
@@ -69,7 +64,7 @@ pub fn plan_table(p: &Plan, width: usize) -> String {
             (n + 1).to_string(),
             format!("{}\n{}", i.exercise.name, i.reason),
             i.exercise.position.to_string(),
-            dose_with(i, "\n"),
+            i.dose_text("\n"),
             clock(i.seconds),
         ]);
     }
