@@ -341,7 +341,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
     let items = playable.items;
     let timeline = Timeline::new(&items);
     // The emergency signs, at the start of every session.
-    crate::output::note(backstretch_core::safety::CES_LINE);
+    crate::output::note(&crate::output::wrapped(backstretch_core::safety::CES_LINE));
 
     let (announcer, warning) = Announcer::new(a.voice, io::stdout().is_terminal());
     if let Some(w) = warning {
@@ -392,12 +392,6 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         Exit::Stopped | Exit::Symptoms => Ending::Stopped,
     };
     let s = app.finish(session, stamp_now(), pain_before, pain_after, ending)?;
-    if exit == Exit::Symptoms {
-        app.report_spreading()?;
-        print(
-            "\nStopped: pain spread down a limb, or numbness, tingling or weakness appeared. That is logged. Please see a doctor or physiotherapist before your next session; backstretch plans nothing until a new check (`backstretch safety`) reports no warning sign. If both legs become weak or numb, or bladder or bowel control changes, seek emergency care now.\n",
-        )?;
-    }
     print(&summary_text(&SummaryView {
         ending: s.ending.as_str(),
         done: s.summary.done.len(),
@@ -410,5 +404,14 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         see_clinician: s.see_clinician,
         progress: &s.progress,
     }))?;
+    if exit == Exit::Symptoms {
+        app.report_spreading()?;
+        print(&format!(
+            "{}\n",
+            crate::output::wrapped(
+                "Stopped: pain spread down a limb, or numbness, tingling or weakness appeared. That is logged. Please see a doctor or physiotherapist before your next session; backstretch plans nothing until a new check (`backstretch safety`) reports no warning sign. If both legs become weak or numb, or bladder or bowel control changes, seek emergency care now.",
+            )
+        ))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
