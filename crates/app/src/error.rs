@@ -101,14 +101,34 @@ pub enum AppError {
         "name what you did: --exercise childs-pose --exercise bridge, or --routine FILE"
     ))]
     NothingToLog,
-    /// `--hurt` names an exercise not in the routine.
-    #[error("--hurt `{id}` is not in {routine}")]
-    #[diagnostic(help("name only exercises of the routine with --hurt"))]
-    HurtNotInRoutine {
+    /// `--hurt` or `--skip` names an exercise not in the routine.
+    #[error("{flag} `{id}` is not in {routine}")]
+    #[diagnostic(help("name only exercises of the routine with {flag}"))]
+    NotInRoutine {
+        /// `--hurt` or `--skip`.
+        flag: &'static str,
         /// The exercise.
         id: String,
-        /// The routine file.
+        /// The routine's description.
         routine: String,
+    },
+    /// The same exercise is both skipped and hurt.
+    #[error("`{id}` is named with both --skip and --hurt")]
+    #[diagnostic(help(
+        "an exercise that hurt was started, so name it with --hurt only; --skip is for one not done at all"
+    ))]
+    SkippedAndHurt {
+        /// The exercise.
+        id: String,
+    },
+    /// No sheet was printed with this code.
+    #[error("no sheet printed here has the code {code}")]
+    #[diagnostic(help(
+        "check the code in the sheet's top right corner (8 letters and digits); sheets are known to the data directory that printed them with `backstretch sheet`"
+    ))]
+    UnknownSheet {
+        /// The code asked for.
+        code: backstretch_core::code::RoutineCode,
     },
     /// A time in the future.
     #[error("{0} is in the future")]

@@ -14,6 +14,7 @@ mod planning;
 mod profile;
 mod progress;
 mod sessions;
+mod sheets;
 
 use backstretch_core::time::Stamp;
 use backstretch_store::{Store, UserId};

@@ -53,6 +53,8 @@ pub struct ManualLog {
     pub routine: Routine,
     /// Exercises that hurt (ids); they must be in the routine.
     pub hurt: Vec<String>,
+    /// Exercises not done (ids); they must be in the routine.
+    pub skipped: Vec<String>,
     /// Where the routine came from, for messages.
     pub what: String,
     /// When it started (default now).
@@ -175,13 +177,17 @@ impl App<'_> {
             source,
             help: "the file must be what `backstretch plan --format json` prints",
         })?;
-        for h in &m.hurt {
-            if !items.iter().any(|i| &i.id == h) {
-                return Err(AppError::HurtNotInRoutine {
-                    id: h.clone(),
+        for (flag, ids) in [("--hurt", &m.hurt), ("--skip", &m.skipped)] {
+            if let Some(id) = ids.iter().find(|h| !items.iter().any(|i| &i.id == *h)) {
+                return Err(AppError::NotInRoutine {
+                    flag,
+                    id: id.clone(),
                     routine: m.what.clone(),
                 });
             }
+        }
+        if let Some(id) = m.hurt.iter().find(|h| m.skipped.contains(h)) {
+            return Err(AppError::SkippedAndHurt { id: id.clone() });
         }
         let started = m.started.unwrap_or(self.now);
         if started.utc_s > self.now.utc_s + 5 * 60 {
@@ -198,11 +204,14 @@ impl App<'_> {
             .filter(|(_, s)| s.kind == StepKind::Hold)
             .map(|(i, s)| {
                 let id = s.exercise_id.clone().unwrap_or_default();
+                let skipped = m.skipped.contains(&id);
                 StepRecord {
                     step: i as u32,
                     kind: s.kind,
                     outcome: if m.hurt.contains(&id) {
                         Outcome::Hurt
+                    } else if skipped {
+                        Outcome::Skipped
                     } else {
                         Outcome::Done
                     },
@@ -210,7 +219,11 @@ impl App<'_> {
                     side: s.side,
                     rep: s.rep,
                     planned_s: s.seconds,
-                    done_ms: u64::from(s.seconds) * 1000,
+                    done_ms: if skipped {
+                        0
+                    } else {
+                        u64::from(s.seconds) * 1000
+                    },
                     at: ended,
                 }
             })

@@ -76,6 +76,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Play a routine with timers and cues, and log every step.
     Start(StartArgs),
+    /// Print a routine sheet (PDF or HTML): pictures, doses, steps, a tick grid and a code
+    /// to log it by.
+    Sheet(SheetArgs),
     /// Past sessions, newest first.
     History,
     /// Record a session done without the player (from a printed sheet, say).
@@ -274,6 +277,39 @@ impl PlanFlags {
     }
 }
 
+/// Paper for a printed sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaperArg {
+    /// ISO A4 (210 x 297 mm).
+    A4,
+    /// US Letter (8.5 x 11 in).
+    Letter,
+}
+
+#[derive(Debug, Args)]
+pub struct SheetArgs {
+    #[command(flatten)]
+    pub flags: PlanFlags,
+    /// Weeks of days in the tick grid, 1 to 4
+    #[arg(long, value_parser = weeks, value_name = "1-4", default_value = "2")]
+    pub weeks: u32,
+    /// Paper size
+    #[arg(long, value_enum, default_value = "a4")]
+    pub paper: PaperArg,
+    /// Where to write it: FILE.pdf, or FILE.html for a page to print from a browser
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+fn weeks(s: &str) -> Result<u32, BadValue> {
+    match s.trim().parse::<u32>() {
+        Ok(n) if backstretch_render::sheet::WEEKS.contains(&n) => Ok(n),
+        _ => Err(BadValue(format!(
+            "`{s}` is not a number of weeks for the grid; use 1, 2, 3 or 4"
+        ))),
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
@@ -374,14 +410,25 @@ pub struct LogArgs {
     #[arg(long, value_parser = when, value_name = "YYYY-MM-DD[THH:MM]")]
     pub date: Option<chrono::NaiveDateTime>,
     /// The routine done, as saved with `plan --format json`
-    #[arg(long, value_name = "FILE", conflicts_with = "exercise")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["exercise", "sheet"])]
     pub routine: Option<PathBuf>,
-    /// An exercise done (id or name; repeat for several)
+    /// The routine of a printed sheet, by the code in its top right corner
+    #[arg(long, value_name = "CODE", value_parser = sheet_code, conflicts_with = "exercise")]
+    pub sheet: Option<backstretch_core::code::RoutineCode>,
+    /// An exercise done (id or name; repeat for several). With no exercise, routine or
+    /// sheet named, the routine your profile plans for the day is logged
     #[arg(long, value_name = "ID")]
     pub exercise: Vec<String>,
     /// An exercise that hurt (id or name; repeat for several)
     #[arg(long, value_name = "ID")]
     pub hurt: Vec<String>,
+    /// An exercise of the routine or sheet not done (id or name; repeat for several)
+    #[arg(long, value_name = "ID", conflicts_with = "exercise")]
+    pub skip: Vec<String>,
+}
+
+fn sheet_code(s: &str) -> Result<backstretch_core::code::RoutineCode, BadValue> {
+    backstretch_core::code::RoutineCode::parse(s).map_err(|e| BadValue(e.to_string()))
 }
 
 #[derive(Debug, Args)]

@@ -96,26 +96,158 @@ impl Frame {
     }
 }
 
-fn support_svg(s: &mut String, spec: &PoseSpec, f: &Frame, hip: [f64; 2], x0: f64, x1: f64) {
+/// One drawing primitive of a figure, in panel pixels (y down). The SVG figures, the
+/// printed sheet's HTML and its PDF all draw these, so they never disagree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// A straight stroke.
+    Line {
+        /// Start.
+        from: (f64, f64),
+        /// End.
+        to: (f64, f64),
+        /// `#rrggbb`.
+        color: &'static str,
+        /// Stroke width.
+        width: f64,
+        /// Round ends (limbs) or square (the floor).
+        round: bool,
+    },
+    /// A filled circle.
+    Circle {
+        /// Centre.
+        c: (f64, f64),
+        /// Radius.
+        r: f64,
+        /// `#rrggbb`.
+        fill: &'static str,
+    },
+    /// A filled rectangle, perhaps rounded and outlined.
+    Rect {
+        /// Top left.
+        at: (f64, f64),
+        /// Width and height.
+        size: (f64, f64),
+        /// Corner radius.
+        rx: f64,
+        /// `#rrggbb`.
+        fill: &'static str,
+        /// Outline colour and width.
+        stroke: Option<(&'static str, f64)>,
+    },
+}
+
+/// One keyframe drawn in a square panel of `size` pixels: the prop, the body, and its name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    /// Width and height of the panel.
+    pub size: f64,
+    /// What to draw.
+    pub shapes: Vec<Shape>,
+    /// The keyframe's name.
+    pub name: String,
+}
+
+/// A number for SVG: one decimal, without a trailing `.0`.
+fn num(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map_or(s.clone(), str::to_string)
+}
+
+/// The shapes as SVG elements, one a line.
+pub fn shapes_svg(shapes: &[Shape]) -> String {
+    let mut s = String::new();
+    for sh in shapes {
+        let _ = match sh {
+            Shape::Line {
+                from,
+                to,
+                color,
+                width,
+                round,
+            } => writeln!(
+                s,
+                "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"{}\"{}/>",
+                num(from.0),
+                num(from.1),
+                num(to.0),
+                num(to.1),
+                num(*width),
+                if *round {
+                    " stroke-linecap=\"round\""
+                } else {
+                    ""
+                }
+            ),
+            Shape::Circle { c, r, fill } => writeln!(
+                s,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{fill}\"/>",
+                num(c.0),
+                num(c.1),
+                num(*r)
+            ),
+            Shape::Rect {
+                at,
+                size,
+                rx,
+                fill,
+                stroke,
+            } => writeln!(
+                s,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"{} fill=\"{fill}\"{}/>",
+                num(at.0),
+                num(at.1),
+                num(size.0),
+                num(size.1),
+                if *rx > 0.0 {
+                    format!(" rx=\"{}\"", num(*rx))
+                } else {
+                    String::new()
+                },
+                stroke.map_or(String::new(), |(c, w)| format!(
+                    " stroke=\"{c}\" stroke-width=\"{}\"",
+                    num(w)
+                ))
+            ),
+        };
+    }
+    s
+}
+
+fn rect(
+    (x0, y0): (f64, f64),
+    (x1, y1): (f64, f64),
+    rx: f64,
+    fill: &'static str,
+    stroke: Option<(&'static str, f64)>,
+) -> Shape {
+    Shape::Rect {
+        at: (x0, y0),
+        size: (x1 - x0, y1 - y0),
+        rx,
+        fill,
+        stroke,
+    }
+}
+
+fn support_shapes(spec: &PoseSpec, f: &Frame, hip: [f64; 2], x0: f64, x1: f64) -> Vec<Shape> {
+    let mut out = Vec::new();
     let (fl, fy) = f.pt([x0, 0.0]);
     let (fr, _) = f.pt([x1, 0.0]);
     match spec.support {
         Support::Bed => {
             let (bl, bt) = f.pt([x0 + 0.05, 0.0]);
             let (br, bb) = f.pt([x1 - 0.05, -0.1]);
-            let _ = writeln!(
-                s,
-                "<rect x=\"{bl:.1}\" y=\"{bt:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"6\" fill=\"#e2e8f0\" stroke=\"{SUPPORT}\" stroke-width=\"2\"/>",
-                br - bl,
-                bb - bt
-            );
+            out.push(rect(
+                (bl, bt),
+                (br, bb),
+                6.0,
+                "#e2e8f0",
+                Some((SUPPORT, 2.0)),
+            ));
             let (_, ly) = f.pt([0.0, -0.2]);
             for lx in [bl + 8.0, br - 14.0] {
-                let _ = writeln!(
-                    s,
-                    "<rect x=\"{lx:.1}\" y=\"{bb:.1}\" width=\"6\" height=\"{:.1}\" fill=\"{SUPPORT}\"/>",
-                    ly - bb
-                );
+                out.push(rect((lx, bb), (lx + 6.0, ly), 0.0, SUPPORT, None));
             }
         }
         Support::Chair => {
@@ -125,43 +257,35 @@ fn support_svg(s: &mut String, spec: &PoseSpec, f: &Frame, hip: [f64; 2], x0: f6
             };
             let (sl, sy) = f.pt([hip[0] - 0.14, SEAT]);
             let (sr, _) = f.pt([hip[0] + 0.14, SEAT]);
-            let _ = writeln!(
-                s,
-                "<rect x=\"{sl:.1}\" y=\"{sy:.1}\" width=\"{:.1}\" height=\"7\" rx=\"2\" fill=\"{SUPPORT}\"/>",
-                sr - sl
-            );
+            out.push(rect((sl, sy), (sr, sy + 7.0), 2.0, SUPPORT, None));
             for lx in [sl + 2.0, sr - 8.0] {
-                let _ = writeln!(
-                    s,
-                    "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"6\" height=\"{:.1}\" fill=\"{SUPPORT}\"/>",
-                    sy + 7.0,
-                    fy - sy - 7.0
-                );
+                out.push(rect((lx, sy + 7.0), (lx + 6.0, fy), 0.0, SUPPORT, None));
             }
             if let Some(bx) = back {
                 let (bxs, by) = f.pt([bx, SEAT + 0.32]);
-                let _ = writeln!(
-                    s,
-                    "<rect x=\"{:.1}\" y=\"{by:.1}\" width=\"7\" height=\"{:.1}\" rx=\"2\" fill=\"{SUPPORT}\"/>",
-                    bxs - 7.0,
-                    sy - by
-                );
+                out.push(rect((bxs - 7.0, by), (bxs, sy), 2.0, SUPPORT, None));
             }
         }
         Support::Floor => {}
     }
     if let Some(w) = spec.wall {
         let (wx, wt) = f.pt([w, 1.0]);
-        let _ = writeln!(
-            s,
-            "<rect x=\"{wx:.1}\" y=\"{wt:.1}\" width=\"8\" height=\"{:.1}\" fill=\"#e2e8f0\" stroke=\"{SUPPORT}\"/>",
-            fy - wt
-        );
+        out.push(rect(
+            (wx, wt),
+            (wx + 8.0, fy),
+            0.0,
+            "#e2e8f0",
+            Some((SUPPORT, 1.0)),
+        ));
     }
-    let _ = writeln!(
-        s,
-        "<line x1=\"{fl:.1}\" y1=\"{fy:.1}\" x2=\"{fr:.1}\" y2=\"{fy:.1}\" stroke=\"#64748b\" stroke-width=\"2\"/>"
-    );
+    out.push(Shape::Line {
+        from: (fl, fy),
+        to: (fr, fy),
+        color: "#64748b",
+        width: 2.0,
+        round: false,
+    });
+    out
 }
 
 /// Which side each bone is on: near (drawn dark, last) or far (light, first).
@@ -170,30 +294,69 @@ fn far_bone(view: View, i: usize) -> bool {
     view == View::Side && (matches!(i, 5..=7) || (12..=15).contains(&i))
 }
 
-fn figure_svg(s: &mut String, solved: &Solved, view: View, f: &Frame) {
+fn body_shapes(solved: &Solved, view: View, f: &Frame) -> Vec<Shape> {
     let p = solved.projected(view);
-    let stroke = 0.032 * f.scale;
+    let width = 0.032 * f.scale;
+    let mut out = Vec::new();
     for pass in [true, false] {
         for (i, (a, b)) in BONES.iter().enumerate() {
-            let (a, b) = (&a.index(), &b.index());
             if far_bone(view, i) != pass {
                 continue;
             }
-            let color = if pass { FAR } else { NEAR };
-            let (x1, y1) = f.pt(p[*a]);
-            let (x2, y2) = f.pt(p[*b]);
-            let _ = writeln!(
-                s,
-                "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{color}\" stroke-width=\"{stroke:.1}\" stroke-linecap=\"round\"/>"
-            );
+            out.push(Shape::Line {
+                from: f.pt(p[a.index()]),
+                to: f.pt(p[b.index()]),
+                color: if pass { FAR } else { NEAR },
+                width,
+                round: true,
+            });
         }
     }
-    let (hx, hy) = f.pt(p[Joint::Head.index()]);
-    let _ = writeln!(
-        s,
-        "<circle cx=\"{hx:.1}\" cy=\"{hy:.1}\" r=\"{:.1}\" fill=\"{NEAR}\"/>",
-        len::HEAD_R * f.scale
-    );
+    out.push(Shape::Circle {
+        c: f.pt(p[Joint::Head.index()]),
+        r: len::HEAD_R * f.scale,
+        fill: NEAR,
+    });
+    out
+}
+
+/// Where the keyframes of a figure sit: the world box, and the scale for panels of `size`.
+fn layout(frames: &[Solved], spec: &PoseSpec, size: f64) -> (f64, f64, f64, f64, f64) {
+    let (x0, y0, x1, y1) = bounds(frames, spec);
+    let scale = (size - 20.0) / (x1 - x0).max(y1 - y0);
+    (x0, y0, x1, y1, scale)
+}
+
+fn panel_frame(b: (f64, f64, f64, f64, f64), size: f64, left: f64, top: f64) -> Frame {
+    let (x0, y0, x1, y1, scale) = b;
+    Frame {
+        x0,
+        y1,
+        scale,
+        dx: left + (size - (x1 - x0) * scale) / 2.0,
+        dy: top + (size - 20.0 - (y1 - y0) * scale) / 2.0 + 10.0,
+    }
+}
+
+/// The keyframes, each drawn in a square panel of `size` pixels on one shared scale (so the
+/// body is the same size in each).
+pub fn keyframe_panels(spec: &PoseSpec, size: f64) -> Vec<Panel> {
+    let frames = pose::solve_all(spec);
+    let b = layout(&frames, spec, size);
+    frames
+        .iter()
+        .map(|fr| {
+            let f = panel_frame(b, size, 0.0, 0.0);
+            let hip = fr.projected(spec.view)[0];
+            let mut shapes = support_shapes(spec, &f, hip, b.0, b.2);
+            shapes.extend(body_shapes(fr, spec.view, &f));
+            Panel {
+                size,
+                shapes,
+                name: fr.name.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The name, and a line saying how the figure is seen.
@@ -215,10 +378,8 @@ fn titles(e: &Exercise, spec: &PoseSpec) -> String {
 
 /// The keyframes side by side.
 pub fn keyframes_svg(e: &Exercise, spec: &PoseSpec) -> String {
-    let frames = pose::solve_all(spec);
-    let (x0, y0, x1, y1) = bounds(&frames, spec);
-    let scale = (PANEL - 20.0) / (x1 - x0).max(y1 - y0);
-    let n = frames.len();
+    let panels = keyframe_panels(spec, PANEL);
+    let n = panels.len();
     let w = PANEL * n as f64 + 20.0;
     let h = PANEL + 80.0;
     let mut s = format!(
@@ -226,24 +387,20 @@ pub fn keyframes_svg(e: &Exercise, spec: &PoseSpec) -> String {
         esc(&e.name),
         titles(e, spec)
     );
-    for (i, fr) in frames.iter().enumerate() {
-        let f = Frame {
-            x0,
-            y1,
-            scale,
-            dx: 10.0 + PANEL * i as f64 + (PANEL - (x1 - x0) * scale) / 2.0,
-            dy: 50.0 + (PANEL - 20.0 - (y1 - y0) * scale) / 2.0 + 10.0,
-        };
-        let hip = fr.projected(spec.view)[0];
-        support_svg(&mut s, spec, &f, hip, x0, x1);
-        figure_svg(&mut s, fr, spec.view, &f);
+    for (i, p) in panels.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<g transform=\"translate({}, 50)\">\n{}</g>",
+            num(10.0 + PANEL * i as f64),
+            shapes_svg(&p.shapes)
+        );
         let _ = writeln!(
             s,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"#334155\" text-anchor=\"middle\">{}. {}</text>",
             10.0 + PANEL * i as f64 + PANEL / 2.0,
             h - 12.0,
             i + 1,
-            esc(&fr.name)
+            esc(&p.name)
         );
         if i + 1 < n {
             let ax = 10.0 + PANEL * (i + 1) as f64;
@@ -301,7 +458,7 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
         titles(e, spec)
     );
     let hip = solved[0].projected(spec.view)[0];
-    support_svg(&mut s, spec, &f, hip, x0, x1);
+    s.push_str(&shapes_svg(&support_shapes(spec, &f, hip, x0, x1)));
     let stroke = 0.032 * scale;
     let pts: Vec<Vec<(f64, f64)>> = solved
         .iter()

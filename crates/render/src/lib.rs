@@ -9,4 +9,5 @@ pub mod export;
 pub mod figure;
 pub mod plan;
 pub mod progress;
+pub mod sheet;
 pub mod table;

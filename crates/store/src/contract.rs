@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use backstretch_core::code::RoutineCode;
 use backstretch_core::player::Outcome;
 use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::routine::Routine;
@@ -37,7 +38,8 @@ macro_rules! store_contract_tests {
             import_skips_known_uids_and_keeps_every_field,
             hurts_count_once_per_session,
             a_large_import_is_all_or_nothing,
-            follow_ups_and_clearances_are_kept_per_user
+            follow_ups_and_clearances_are_kept_per_user,
+            sheets_are_kept_by_code_per_user
         );
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -395,4 +397,21 @@ pub fn follow_ups_and_clearances_are_kept_per_user(s: &dyn Store) {
         [("weight-loss".to_string(), t("2026-11-21T09:00:00+01:00"))]
     );
     assert!(s.clearances(&b).unwrap().is_empty());
+}
+
+/// A printed routine is found again by its code, by its own user only; saving the same code
+/// twice keeps the first.
+pub fn sheets_are_kept_by_code_per_user(s: &dyn Store) {
+    let (a, b) = (UserId::new("a"), UserId::new("b"));
+    let r = routine();
+    let code = RoutineCode::of(&r);
+    assert_eq!(s.sheet(&a, code).unwrap(), None);
+    s.save_sheet(&a, code, &r, t("2026-11-22T08:00:00+00:00"))
+        .unwrap();
+    let mut other = r.clone();
+    other.style = "other".into();
+    s.save_sheet(&a, code, &other, t("2026-11-22T09:00:00+00:00"))
+        .unwrap();
+    assert_eq!(s.sheet(&a, code).unwrap(), Some(r));
+    assert_eq!(s.sheet(&b, code).unwrap(), None);
 }

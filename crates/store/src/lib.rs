@@ -12,6 +12,7 @@ mod sqlite;
 
 use std::path::PathBuf;
 
+use backstretch_core::code::RoutineCode;
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
@@ -208,4 +209,16 @@ pub trait Store {
     fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError>;
     /// Every clearance, oldest first: (sign id, when).
     fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError>;
+
+    /// Keeps a routine printed on a sheet under its code (the same code again keeps the
+    /// first, since the code names the same routine).
+    fn save_sheet(
+        &self,
+        user: &UserId,
+        code: RoutineCode,
+        routine: &Routine,
+        at: Stamp,
+    ) -> Result<(), StoreError>;
+    /// The routine printed under a code, if this user printed one.
+    fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError>;
 }

@@ -1,4 +1,6 @@
-//! `backstretch log`: record a session done without the player.
+//! `backstretch log`: record a session done without the player: a routine file, a printed
+//! sheet by its code, the exercises named, or (with none of these) the routine the profile
+//! plans for that day.
 
 use std::process::ExitCode;
 
@@ -15,22 +17,7 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
     let store = ctx.store()?;
     let app = ctx.app(&store);
     let hurt = app.resolve(&catalog, &a.hurt, "--hurt")?;
-    let (routine, what) = match &a.routine {
-        Some(p) => (crate::routine_file::read(p)?, p.display().to_string()),
-        None => {
-            // Exercises that hurt are among those done.
-            let mut ids = app.resolve(&catalog, &a.exercise, "--exercise")?;
-            for h in &hurt {
-                if !ids.contains(h) {
-                    ids.push(h.clone());
-                }
-            }
-            (
-                app.routine_of(&catalog, &ids)?,
-                "the exercises named".into(),
-            )
-        }
-    };
+    let skipped = app.resolve(&catalog, &a.skip, "--skip")?;
     let started = match a.date {
         Some(d) => {
             let t = d
@@ -45,16 +32,51 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
         }
         None => None,
     };
+    let day = started.unwrap_or_else(|| app.now()).day();
+    let mut said = None;
+    let (routine, what) = if let Some(p) = &a.routine {
+        (crate::routine_file::read(p)?, p.display().to_string())
+    } else if let Some(code) = a.sheet {
+        (app.printed(code)?, format!("sheet {code}"))
+    } else if a.exercise.is_empty() {
+        let r = app.planned_on(&catalog, day)?;
+        let names: Vec<&str> = r.items.iter().map(|i| i.name.as_str()).collect();
+        said = Some(format!(
+            "No exercise named, so this logs the routine your profile plans for {}: {}.\n",
+            day.format("%a %-d %b"),
+            names.join(", ")
+        ));
+        (r, format!("the routine planned for {day}"))
+    } else {
+        // Exercises that hurt are among those done.
+        let mut ids = app.resolve(&catalog, &a.exercise, "--exercise")?;
+        for h in &hurt {
+            if !ids.contains(h) {
+                ids.push(h.clone());
+            }
+        }
+        (
+            app.routine_of(&catalog, &ids)?,
+            "the exercises named".into(),
+        )
+    };
     let (_, count, started) = app.log_manual(&ManualLog {
         routine,
         hurt,
+        skipped: skipped.clone(),
         what,
         started,
         pain_before: a.pain_before,
         pain_after: a.pain_after,
     })?;
+    let skipped = if skipped.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} skipped)", skipped.len())
+    };
     print(&format!(
-        "Logged a session on {}: {} exercise{}, pain {} -> {}.\n",
+        "{}Logged a session on {}: {} exercise{}{skipped}, pain {} -> {}.\n",
+        said.unwrap_or_default(),
         started.local().format("%a %-d %b %Y %H:%M"),
         count,
         if count == 1 { "" } else { "s" },

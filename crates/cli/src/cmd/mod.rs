@@ -9,6 +9,7 @@ pub mod log;
 pub mod plan;
 pub mod profile;
 pub mod safety;
+pub mod sheet;
 pub mod start;
 pub mod stats;
 pub mod welcome;

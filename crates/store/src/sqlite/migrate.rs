@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_followups",
         include_str!("../../migrations/0006_followups.sql"),
     ),
+    (
+        "0007_sheets",
+        include_str!("../../migrations/0007_sheets.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

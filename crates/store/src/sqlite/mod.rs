@@ -7,11 +7,14 @@ mod migrate;
 mod profile;
 mod safety;
 mod sessions;
+mod sheets;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use backstretch_core::code::RoutineCode;
 use backstretch_core::profile::Profile;
+use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
 use backstretch_core::session::{Ending, LoggedSession, SessionId, SessionRecord, StepRecord};
 use backstretch_core::time::Stamp;
@@ -260,6 +263,18 @@ impl Store for SqliteStore {
     }
     fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
         self.read_clearances(user)
+    }
+    fn save_sheet(
+        &self,
+        user: &UserId,
+        code: RoutineCode,
+        routine: &Routine,
+        at: Stamp,
+    ) -> Result<(), StoreError> {
+        self.write_sheet(user, code, routine, at)
+    }
+    fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError> {
+        self.read_sheet(user, code)
     }
 }
 

@@ -1,0 +1,48 @@
+//! Routines printed on sheets, by their code.
+
+use backstretch_core::code::RoutineCode;
+use backstretch_core::routine::Routine;
+use backstretch_core::time::Stamp;
+use rusqlite::{OptionalExtension, params};
+
+use super::SqliteStore;
+use crate::{StoreError, UserId};
+
+impl SqliteStore {
+    pub(super) fn write_sheet(
+        &self,
+        user: &UserId,
+        code: RoutineCode,
+        routine: &Routine,
+        at: Stamp,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(routine).map_err(|e| self.corrupt("sheet", &e))?;
+        self.conn
+            .execute(
+                "INSERT INTO sheets (user_id, code, routine, at, at_offset)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (user_id, code) DO NOTHING",
+                params![user.as_str(), code.to_string(), json, at.utc_s, at.offset_s],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    pub(super) fn read_sheet(
+        &self,
+        user: &UserId,
+        code: RoutineCode,
+    ) -> Result<Option<Routine>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT routine FROM sheets WHERE user_id = ?1 AND code = ?2",
+                params![user.as_str(), code.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| self.corrupt("sheet", &e)))
+            .transpose()
+    }
+}
