@@ -151,6 +151,7 @@ impl App<'_> {
             exclude,
             date: o.date.unwrap_or_else(|| self.today()),
             gentler: false,
+            recent: vec![],
         })
     }
 

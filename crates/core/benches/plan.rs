@@ -4,7 +4,7 @@
 use backstretch_core::catalog::builtin;
 use backstretch_core::plan::{Request, plan};
 use backstretch_core::synth;
-use backstretch_core::vocab::{Area, DoseStyle, Place};
+use backstretch_core::vocab::{Area, DoseStyle, Place, Word};
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -18,6 +18,7 @@ fn request(minutes: u32) -> Request {
         exclude: vec![],
         date: NaiveDate::from_ymd_opt(2026, 11, 21).expect("valid date"),
         gentler: false,
+        recent: vec![],
     }
 }
 
@@ -46,6 +47,32 @@ fn planner(c: &mut Criterion) {
                 },
             );
         }
+    }
+    // The worst cases found by the independent checker: 24 identical moves, all nine areas,
+    // 45 minutes; and large catalogues asked for every area.
+    let mut rng = synth::Rng::new(11);
+    let base = synth::exercise(&mut rng, "same-0".into(), 3);
+    let twins = backstretch_core::catalog::Catalog::from_exercises((0..24).map(|i| {
+        let mut e = base.clone();
+        e.id = format!("same-{i}");
+        e.name = format!("Same {i}");
+        e.areas = Area::ALL.to_vec();
+        e
+    }));
+    let every = |minutes| Request {
+        areas: Area::ALL.to_vec(),
+        ..request(minutes)
+    };
+    g.bench_function("identical_24/all_areas_45min", |b| {
+        let r = every(45);
+        b.iter(|| black_box(plan(&twins, &r, &[]).map(|p| p.total_s)));
+    });
+    for n in [1_000usize, 10_000] {
+        let cat = synth::catalog(n, 7, 5);
+        g.bench_function(format!("synthetic_{n}/all_areas_45min"), |b| {
+            let r = every(45);
+            b.iter(|| black_box(plan(&cat, &r, &[]).map(|p| p.total_s)));
+        });
     }
     g.finish();
 }

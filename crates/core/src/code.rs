@@ -124,6 +124,7 @@ mod tests {
             exclude: vec![],
             date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
             gentler: false,
+            recent: vec![],
         };
         Routine::from_plan(&plan(&c, &r, &[]).unwrap())
     }
@@ -132,7 +133,11 @@ mod tests {
     fn a_code_is_stable_and_reads_back() {
         let r = routine(22);
         let c = RoutineCode::of(&r);
-        assert_eq!(c, RoutineCode::of(&r.clone()));
+        assert_eq!(
+            c,
+            RoutineCode::of(&routine(22)),
+            "the same plan, the same code"
+        );
         let text = c.to_string();
         assert_eq!(text.len(), 9);
         assert_eq!(&text[4..5], "-");

@@ -267,9 +267,8 @@ impl<'a> Layout<'a> {
     fn block_height(&self, b: &backstretch_render::sheet::Block, tw: f32) -> f32 {
         let mut h = 10.5 * LEAD + 2.0;
         h += self.para_height(tw, BODY, false, &format!("{} {}", b.position, b.view));
-        for (k, st) in b.steps.iter().enumerate() {
+        for st in &b.steps {
             h += self.para_height(tw - 10.0, BODY, false, st);
-            let _ = k;
         }
         h += self.para_height(
             tw,
@@ -746,4 +745,100 @@ pub fn pdf(s: &Sheet, paper: Paper) -> Result<Vec<u8>, PdfError> {
         page.finish();
     }
     doc.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backstretch_core::catalog::builtin;
+    use backstretch_core::code::RoutineCode;
+    use backstretch_core::plan::{Request, plan};
+    use backstretch_core::profile::Goal;
+    use backstretch_core::routine::Routine;
+    use backstretch_core::vocab::{Area, DoseStyle, Place};
+    use chrono::NaiveDate;
+
+    fn sheet(minutes: u32, weeks: u32) -> Sheet {
+        let c = builtin().catalog;
+        let r = Request {
+            areas: vec![Area::LowerBack, Area::Neck],
+            places: vec![Place::Floor, Place::Chair],
+            minutes,
+            style: DoseStyle::Source,
+            exclude: vec![],
+            date: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            gentler: false,
+            recent: vec![],
+        };
+        let p = plan(&c, &r, &[]).unwrap();
+        Sheet::new(
+            &p,
+            RoutineCode::of(&Routine::from_plan(&p)),
+            weeks,
+            Goal::Daily,
+        )
+    }
+
+    #[test]
+    fn the_same_sheet_gives_the_same_bytes() {
+        let s = sheet(10, 2);
+        let a = pdf(&s, Paper::A4).unwrap();
+        assert!(a.starts_with(b"%PDF-"));
+        assert_eq!(a, pdf(&s, Paper::A4).unwrap());
+        assert_ne!(a, pdf(&s, Paper::Letter).unwrap());
+    }
+
+    #[test]
+    fn a_long_routine_goes_on_to_more_pages_and_keeps_every_block() {
+        let f = fonts().unwrap();
+        for (minutes, paper) in [(10, Paper::A4), (30, Paper::Letter)] {
+            let s = sheet(minutes, 4);
+            let (pw, ph) = paper.points();
+            let mut l = Layout {
+                f,
+                pw,
+                ph,
+                pages: vec![Vec::new()],
+                y: MARGIN,
+            };
+            l.header(&s);
+            for b in &s.blocks {
+                l.block(&s, b);
+            }
+            l.grid(&s);
+            let figures = l
+                .pages
+                .iter()
+                .flatten()
+                .filter(|o| matches!(o, Op::Figure { .. }))
+                .count();
+            let want: usize = s.blocks.iter().map(|b| b.figures.len()).sum();
+            assert_eq!(figures, want);
+            // Nothing is drawn into the footer's band.
+            for page in &l.pages {
+                for op in page {
+                    if let Op::Text { y, .. } = op {
+                        assert!(*y <= ph - MARGIN - FOOTER_H, "{op:?}");
+                    }
+                }
+            }
+            if minutes == 10 {
+                assert!(l.pages.len() <= 2, "{} pages", l.pages.len());
+            }
+        }
+    }
+
+    #[test]
+    fn wrapped_lines_fit_their_width() {
+        let f = fonts().unwrap();
+        let text = "Sit near the front of a steady chair with both feet flat, then lean forward from the hips until you feel a stretch.";
+        for width in [80.0, 150.0, 300.0] {
+            let lines = f.wrap(text, 8.0, false, width);
+            assert_eq!(lines.join(" "), text);
+            for l in &lines {
+                assert!(f.width(l, 8.0, false) <= width, "{l}");
+            }
+        }
+        assert_eq!(f.wrap("unbreakable", 8.0, false, 1.0), ["unbreakable"]);
+    }
 }

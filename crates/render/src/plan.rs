@@ -176,6 +176,7 @@ mod tests {
             exclude: vec![],
             date: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
             gentler: false,
+            recent: vec![],
         };
         plan(&c, &r, &[]).unwrap()
     }

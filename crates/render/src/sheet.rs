@@ -361,6 +361,7 @@ mod tests {
             exclude: vec![],
             date: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
             gentler: false,
+            recent: vec![],
         };
         let p = plan(&c, &r, &[]).unwrap();
         let code = RoutineCode::of(&Routine::from_plan(&p));

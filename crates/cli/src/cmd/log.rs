@@ -37,7 +37,10 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
     let (routine, what) = if let Some(p) = &a.routine {
         (crate::routine_file::read(p)?, p.display().to_string())
     } else if let Some(code) = a.sheet {
-        (app.printed(code)?, format!("sheet {code}"))
+        let r = app.printed(code)?;
+        let ids: Vec<&str> = r.items.iter().map(|i| i.exercise_id.as_str()).collect();
+        let what = format!("sheet {code} ({})", ids.join(", "));
+        (r, what)
     } else if a.exercise.is_empty() {
         let r = app.planned_on(&catalog, day)?;
         let names: Vec<&str> = r.items.iter().map(|i| i.name.as_str()).collect();
@@ -46,7 +49,9 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
             day.format("%a %-d %b"),
             names.join(", ")
         ));
-        (r, format!("the routine planned for {day}"))
+        let ids: Vec<&str> = r.items.iter().map(|i| i.exercise_id.as_str()).collect();
+        let what = format!("the routine planned for {day} ({})", ids.join(", "));
+        (r, what)
     } else {
         // Exercises that hurt are among those done.
         let mut ids = app.resolve(&catalog, &a.exercise, "--exercise")?;

@@ -10,5 +10,6 @@ mod plan;
 mod progress;
 mod safety;
 mod session;
+mod sheet;
 mod tmux;
 mod util;

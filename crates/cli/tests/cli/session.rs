@@ -227,7 +227,7 @@ fn log_records_a_session_done_on_paper() {
         env.cmd()
             .args(["log", "--pain-before", "3", "--pain-after", "2"]),
     );
-    assert!(err.contains("no exercises to log"), "{err}");
+    assert!(err.contains("no areas and places to plan for"), "{err}");
     let (_, _, err) = run_fail(env.cmd().args([
         "log",
         "--pain-before",

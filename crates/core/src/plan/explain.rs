@@ -74,6 +74,32 @@ pub enum Warning {
         /// Flares within the window.
         flares: usize,
     },
+    /// Stretches done for a second round to fill the time.
+    SecondRound {
+        /// The exercises' names.
+        names: Vec<String>,
+    },
+    /// The catalogue has too little for these areas and places to fill the time.
+    ShortOfTime {
+        /// Seconds the routine takes.
+        seconds: u32,
+        /// Minutes asked for.
+        minutes: u32,
+        /// What to relax for more.
+        relax: Option<Relax>,
+    },
+    /// The search stopped at its node limit; the routine is the best found, maybe not the
+    /// best there is.
+    NotExhaustive,
+}
+
+/// What to relax in a request for a longer routine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relax {
+    /// Allow this place too.
+    Place(Place),
+    /// Ask for this area too.
+    Area(Area),
 }
 
 impl Warning {
@@ -135,6 +161,32 @@ impl std::fmt::Display for Warning {
             Warning::SeeClinician { flares } => write!(
                 f,
                 "{flares} flares in the last 14 days: please see a doctor or physiotherapist before going on; plans stay gentle until a calmer session"
+            ),
+            Warning::SecondRound { names } => write!(
+                f,
+                "a second round (twice the repetitions) to fill the time: {}",
+                names.join(", ")
+            ),
+            Warning::ShortOfTime {
+                seconds,
+                minutes,
+                relax,
+            } => {
+                write!(
+                    f,
+                    "this routine fills {}:{:02} of the {minutes} minutes asked: the catalogue has nothing more for these areas and places",
+                    seconds / 60,
+                    seconds % 60
+                )?;
+                match relax {
+                    Some(Relax::Place(p)) => write!(f, "; allowing {p} would give more"),
+                    Some(Relax::Area(a)) => write!(f, "; adding the area {a} would give more"),
+                    None => write!(f, "; ask for fewer minutes, or add exercises of your own"),
+                }
+            }
+            Warning::NotExhaustive => write!(
+                f,
+                "the search stopped at its limit of {NODE_LIMIT} steps: this is the best routine found, perhaps not the best there is"
             ),
         }
     }

@@ -12,26 +12,32 @@
 //! # Objective, compared in this order ([`Score`])
 //! 1. Coverage: the requested areas served, the first (primary) weighing more than all the
 //!    others together.
-//! 2. A warm-up move (the gentlest activation or mobility move at the lowest level any
+//! 2. Dose adequacy: per area, hold seconds (one side) up to the usual 60 s per session,
+//!    weighted as coverage. The stretch itself comes before a warm-up when time is short.
+//! 3. A warm-up move (the gentlest activation or mobility move at the lowest level any
 //!    candidate has, so it can always open the routine) when one serves a requested area.
-//! 3. Dose adequacy: per area, hold seconds (one side) up to the usual 60 s per session.
 //! 4. Time spent holding, in 30 s steps (so that near-equal routines count as equal).
 //! 5. Fewer positions, so fewer position changes.
-//! 6. Variety: among routines equal on all of the above, the date picks one (a hash of the
-//!    date and the routine's ids), so a daily routine rotates.
+//!
+//! Among routines equal on all five, exercises done on each of the last two days
+//! ([`Request::recent`]) give way to others, and then the date picks one (a hash of the date
+//! and the routine), so a daily routine rotates.
 //!
 //! # Search
 //! Exact branch and bound over every candidate's repetitions: left out, or the style's
 //! repetitions trimmed in steps ([`trim_levels`]: all, half, one, keeping at least 20 s of
-//! hold per side), so time is saved by
-//! trimming repetitions before an area is dropped. The search is split by the set of
-//! positions a routine uses (its position cost paid up front), most promising set first;
-//! upper bounds are taken component-wise, with hold seconds bounded by the time left at the
-//! best hold-per-second rate. A property test checks it against brute force. Catalogues
-//! with more than [`POOL`] candidates are first reduced to a pool of the best candidates per
-//! requested area (see [`reduce`]); the search is exact over that pool.
-
-use std::collections::BTreeSet;
+//! hold per side), so time is saved by trimming repetitions before an area is dropped. The
+//! search is split by the set of positions a routine uses (its position cost paid up front),
+//! most promising set first; each part of the score is bounded by what the time left allows.
+//! Nothing is dropped before the search: candidates identical in everything the score sees
+//! are searched as one class, and branches that could only tie the best are pruned (see
+//! [`search`]). Property tests check it against brute force on small catalogues and against
+//! an independent exact dynamic programme on catalogues of 25-60 candidates.
+//!
+//! # Filling the time
+//! When the best routine fills less than three quarters of the minutes asked (and leaves at
+//! least two minutes), stretches may be done for a second round (twice the style's
+//! repetitions). When even that leaves the time short, a warning says so, with what to relax.
 
 use chrono::NaiveDate;
 
@@ -41,15 +47,18 @@ use crate::safety::gentler;
 use crate::timeline::{Timeline, TimelineItem, item_seconds};
 use crate::vocab::{Area, DoseStyle, Kind, Place, Word};
 
-/// The most candidates searched exactly; larger candidate sets are reduced first.
-pub const POOL: usize = 24;
 /// Hold seconds per area and session that count as enough (the usual guidance).
 pub const ENOUGH_S: u32 = 60;
 /// The shortest and longest routine a request may ask for, in minutes.
 pub const MINUTES: std::ops::RangeInclusive<u32> = 1..=180;
-/// The search stops after this many nodes and keeps the best routine found (never reached on
-/// catalogues of the built-in size; reported in [`Plan::exhaustive`]).
+/// The search stops after this many nodes and keeps the best routine found (reported in
+/// [`Plan::exhaustive`] and as a warning; not reached by any benchmark, up to 10,000
+/// candidates).
 pub const NODE_LIMIT: u64 = 5_000_000;
+/// A routine filling less than this share of the minutes (in quarters) is filled up.
+const FILL_QUARTERS: u32 = 3;
+/// ... and only when this many seconds or more are left over.
+const FILL_MIN_GAP_S: u32 = 120;
 
 /// What a person asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +77,9 @@ pub struct Request {
     pub date: NaiveDate,
     /// Gentler routines after a flare: only the gentlest exercises, shorter holds, fewer reps.
     pub gentler: bool,
+    /// Exercise ids done on each of the two days before [`Request::date`]; among equally
+    /// good routines they give way to others.
+    pub recent: Vec<String>,
 }
 
 /// One exercise in a routine.
@@ -104,6 +116,8 @@ pub struct Plan {
     pub score: Score,
     /// Whether the search covered every option (false only past [`NODE_LIMIT`]).
     pub exhaustive: bool,
+    /// How many equally good routines the date chose among.
+    pub alternatives: usize,
 }
 
 impl Item {
@@ -176,15 +190,13 @@ pub enum PlanError {
 }
 
 mod explain;
-mod reduce;
 mod search;
 
-pub use explain::Warning;
+pub use explain::{Relax, Warning};
 pub use search::{MIN_TRIMMED_HOLD_S, trim_levels};
 
 use crate::hash::{START as FNV_START, fnv};
 use explain::{join, reason, warnings};
-use reduce::reduce;
 use search::*;
 
 /// A routine's score; larger is better, compared field by field.
@@ -192,10 +204,10 @@ use search::*;
 pub struct Score {
     /// Weighted requested areas served.
     pub coverage: u32,
-    /// 1 when a warm-up opens the routine.
-    pub warm_up: u32,
     /// Weighted hold seconds per area, each capped at [`ENOUGH_S`].
     pub adequacy: u32,
+    /// 1 when a warm-up opens the routine.
+    pub warm_up: u32,
     /// Hold seconds in 30 s steps.
     pub hold_steps: u32,
     /// Minus the number of positions.
@@ -273,53 +285,7 @@ fn plan_with(
     let places = dedup(&req.places);
     let weights = weights(areas.len());
     let exercises: Vec<&Exercise> = catalog.exercises().collect();
-    let allowed = |e: &Exercise| {
-        e.fits_any(&places)
-            && !req.exclude.contains(&e.id)
-            && !blocked.contains(&e.id)
-            && (!req.gentler || gentler::allows(e))
-    };
-    let mut cands: Vec<Cand> = Vec::new();
-    for (i, e) in exercises.iter().enumerate() {
-        if !allowed(e) {
-            continue;
-        }
-        let mask = areas
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| e.areas.contains(a))
-            .fold(0u32, |m, (b, _)| m | (1 << b));
-        if mask == 0 {
-            continue;
-        }
-        let dose = style_dose(e, req.style, req.gentler);
-        cands.push(Cand {
-            ex: i,
-            mask,
-            pos: e.position as usize,
-            level: e.position.level(),
-            warm: is_warm_up(e),
-            sides: e.side_count(),
-            hold: dose.hold_s,
-            rest: dose.rest_s,
-            max_reps: dose.reps,
-            levels: trim_levels(dose.hold_s, dose.reps),
-            gentleness: e.gentleness,
-            id_hash: fnv(FNV_START, e.id.as_bytes()),
-        });
-    }
-    // A warm-up opens the routine, so only one at the lowest level any candidate has can be
-    // a warm-up (it never holds back a lower exercise), and only the gentlest of those.
-    if let Some(lowest) = cands.iter().map(|c| c.level).min() {
-        for c in &mut cands {
-            c.warm &= c.level == lowest;
-        }
-        if let Some(gentlest) = cands.iter().filter(|c| c.warm).map(|c| c.gentleness).min() {
-            for c in &mut cands {
-                c.warm &= c.gentleness == gentlest;
-            }
-        }
-    }
+    let cands = candidates(&exercises, req, &areas, &places, blocked, &weights);
     if cands.is_empty() {
         // Which single extra place would give some exercise for the areas?
         let suggest = Place::ALL.iter().copied().find(|p| {
@@ -337,20 +303,6 @@ fn plan_with(
             suggest,
         });
     }
-    // Search order: the most useful candidates first, so good routines are found early.
-    cands.sort_by_key(|c| {
-        let w: u32 = (0..areas.len())
-            .filter(|a| c.mask & (1 << a) != 0)
-            .map(|a| weights[a])
-            .sum();
-        (
-            std::cmp::Reverse(w),
-            std::cmp::Reverse(c.warm),
-            c.pos,
-            c.id_hash,
-        )
-    });
-    let cands = reduce(cands, areas.len(), &weights);
     let budget = req.minutes * 60;
     let date_seed = fnv(
         FNV_START,
@@ -358,16 +310,23 @@ fn plan_with(
     );
     let problem = Problem {
         cands: &cands,
-        weights,
+        weights: weights.clone(),
         budget,
         date_seed,
     };
-    let (reps, exhaustive) = if brute {
-        (brute_force(&problem), true)
-    } else {
-        search(&problem)
+    let run = |p: &Problem<'_>| {
+        if brute {
+            Found {
+                reps: brute_force(p),
+                exhaustive: true,
+                ties: 1,
+            }
+        } else {
+            search(p)
+        }
     };
-    let Some(reps) = reps else {
+    let mut found = run(&problem);
+    let Some(mut reps) = found.reps.clone() else {
         let need = cands
             .iter()
             .map(|c| c.cost(*c.levels.last().unwrap_or(&c.max_reps)) + POSITION_EXTRA)
@@ -378,9 +337,48 @@ fn plan_with(
             need: need.div_ceil(60),
         });
     };
-    let score = evaluate(&problem, &reps)
-        .map(|e| e.score)
-        .unwrap_or_default();
+    let mut cands = cands;
+    // Much shorter than asked: let stretches go for a second round, and keep that routine
+    // when it fills more of the time.
+    let mut second_round = false;
+    if !req.gentler && short_of(&cands, &reps, budget) {
+        let doubled: Vec<Cand> = cands
+            .iter()
+            .map(|c| {
+                let mut d = c.clone();
+                if !c.warm && exercises[c.ex].kind == Kind::Stretch {
+                    d.levels.insert(0, c.max_reps * 2);
+                    d.max_reps *= 2;
+                }
+                d
+            })
+            .collect();
+        let p2 = Problem {
+            cands: &doubled,
+            weights: weights.clone(),
+            budget,
+            date_seed,
+        };
+        let f2 = run(&p2);
+        if let Some(r2) = f2.reps.clone()
+            && routine_seconds(&doubled, &r2) > routine_seconds(&cands, &reps)
+        {
+            reps = r2;
+            found = Found {
+                exhaustive: found.exhaustive && f2.exhaustive,
+                ..f2
+            };
+            cands = doubled;
+            second_round = true;
+        }
+    }
+    let problem = Problem {
+        cands: &cands,
+        weights,
+        budget,
+        date_seed,
+    };
+    let score = evaluate(&problem, &reps).unwrap_or_default();
     let mut chosen: Vec<(&Cand, u32)> = cands
         .iter()
         .zip(reps.iter().copied())
@@ -414,7 +412,26 @@ fn plan_with(
         });
     }
     let total_s = items.iter().map(|i| i.seconds).sum();
-    let warnings = warnings(&items, &areas, &places, req, exercises.as_slice(), blocked);
+    let mut warnings = warnings(&items, &areas, &places, req, exercises.as_slice(), blocked);
+    if second_round {
+        warnings.push(Warning::SecondRound {
+            names: items
+                .iter()
+                .filter(|i| i.dose.reps > i.style_reps)
+                .map(|i| i.exercise.name.clone())
+                .collect(),
+        });
+    }
+    if total_s * 4 < budget * FILL_QUARTERS && budget - total_s >= FILL_MIN_GAP_S {
+        warnings.push(Warning::ShortOfTime {
+            seconds: total_s,
+            minutes: req.minutes,
+            relax: relax(&exercises, &areas, &places, req, blocked),
+        });
+    }
+    if !found.exhaustive {
+        warnings.push(Warning::NotExhaustive);
+    }
     Ok(Plan {
         request: Request {
             areas,
@@ -425,13 +442,153 @@ fn plan_with(
         total_s,
         warnings,
         score,
-        exhaustive,
+        exhaustive: found.exhaustive,
+        alternatives: found.ties,
     })
+}
+
+/// The candidates for a request: doable in an allowed place, not excluded or blocked,
+/// serving a requested area; in search order, with each class of identical candidates
+/// together and its members in the order the date prefers (recent ones last).
+fn candidates(
+    exercises: &[&Exercise],
+    req: &Request,
+    areas: &[Area],
+    places: &[Place],
+    blocked: &[String],
+    weights: &[u32],
+) -> Vec<Cand> {
+    let allowed = |e: &Exercise| {
+        e.fits_any(places)
+            && !req.exclude.contains(&e.id)
+            && !blocked.contains(&e.id)
+            && (!req.gentler || gentler::allows(e))
+    };
+    let date_seed = fnv(
+        FNV_START,
+        req.date.format("%Y-%m-%d").to_string().as_bytes(),
+    );
+    let mut cands: Vec<Cand> = Vec::new();
+    for (i, e) in exercises.iter().enumerate() {
+        if !allowed(e) {
+            continue;
+        }
+        let mask = areas
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| e.areas.contains(a))
+            .fold(0u32, |m, (b, _)| m | (1 << b));
+        if mask == 0 {
+            continue;
+        }
+        let dose = style_dose(e, req.style, req.gentler);
+        cands.push(Cand {
+            ex: i,
+            mask,
+            pos: e.position as usize,
+            level: e.position.level(),
+            warm: is_warm_up(e),
+            sides: e.side_count(),
+            hold: dose.hold_s,
+            rest: dose.rest_s,
+            max_reps: dose.reps,
+            levels: trim_levels(dose.hold_s, dose.reps),
+            gentleness: e.gentleness,
+            id_hash: fnv(FNV_START, e.id.as_bytes()),
+            recent: req.recent.contains(&e.id),
+        });
+    }
+    // A warm-up opens the routine, so only one at the lowest level any candidate has can be
+    // a warm-up (it never holds back a lower exercise), and only the gentlest of those.
+    if let Some(lowest) = cands.iter().map(|c| c.level).min() {
+        for c in &mut cands {
+            c.warm &= c.level == lowest;
+        }
+        if let Some(gentlest) = cands.iter().filter(|c| c.warm).map(|c| c.gentleness).min() {
+            for c in &mut cands {
+                c.warm &= c.gentleness == gentlest;
+            }
+        }
+    }
+    // Search order: the most useful first, so good routines are found early; identical
+    // candidates together, the date's preferred member first and recent ones last.
+    cands.sort_by_cached_key(|c| {
+        let w: u32 = (0..areas.len())
+            .filter(|a| c.mask & (1 << a) != 0)
+            .map(|a| weights[a])
+            .sum();
+        (
+            std::cmp::Reverse(w),
+            std::cmp::Reverse(c.warm),
+            c.pos,
+            c.mask,
+            c.sides,
+            c.hold,
+            c.rest,
+            c.levels.clone(),
+            c.recent,
+            fnv(date_seed, &c.id_hash.to_le_bytes()),
+        )
+    });
+    cands
+}
+
+/// Seconds a choice of repetitions takes, with the extra time of each position.
+fn routine_seconds(cands: &[Cand], reps: &[u32]) -> u32 {
+    let mut positions = 0u32;
+    let mut t = 0;
+    for (c, &r) in cands.iter().zip(reps) {
+        if r > 0 {
+            t += c.cost(r);
+            positions |= 1 << c.pos;
+        }
+    }
+    t + POSITION_EXTRA * positions.count_ones()
+}
+
+/// Whether a routine leaves much of the time unused.
+fn short_of(cands: &[Cand], reps: &[u32], budget: u32) -> bool {
+    let t = routine_seconds(cands, reps);
+    t * 4 < budget * FILL_QUARTERS && budget - t >= FILL_MIN_GAP_S
+}
+
+/// What to relax for a longer routine: a place not allowed, or an area not asked for, that
+/// has exercises the catalogue would add.
+fn relax(
+    exercises: &[&Exercise],
+    areas: &[Area],
+    places: &[Place],
+    req: &Request,
+    blocked: &[String],
+) -> Option<Relax> {
+    let usable = |e: &Exercise| !req.exclude.contains(&e.id) && !blocked.contains(&e.id);
+    if let Some(p) = Place::ALL.iter().copied().find(|p| {
+        !places.contains(p)
+            && exercises.iter().any(|e| {
+                usable(e)
+                    && e.places.contains(p)
+                    && !e.fits_any(places)
+                    && areas.iter().any(|a| e.areas.contains(a))
+            })
+    }) {
+        return Some(Relax::Place(p));
+    }
+    Area::ALL
+        .iter()
+        .copied()
+        .find(|a| {
+            !areas.contains(a)
+                && exercises
+                    .iter()
+                    .any(|e| usable(e) && e.fits_any(places) && e.areas.contains(a))
+        })
+        .map(Relax::Area)
 }
 
 /// The order to do the chosen exercises in: by level (lying, kneeling, seated, standing);
 /// within a level the warm-up's position first and each position together; within a
-/// position warm-ups first, then gentler before more demanding.
+/// position the warm-up first, then activation, mobility and stretches, each gentler before
+/// more demanding.
 fn order(chosen: &mut [(&Cand, u32)], exercises: &[&Exercise]) {
     let min_level = chosen.iter().map(|(c, _)| c.level).min().unwrap_or(0);
     let warm_pos = chosen
@@ -439,15 +596,22 @@ fn order(chosen: &mut [(&Cand, u32)], exercises: &[&Exercise]) {
         .filter(|(c, _)| c.warm && c.level == min_level)
         .map(|(c, _)| c.pos)
         .min();
+    let kind_rank = |k: Kind| match k {
+        Kind::Activation => 0,
+        Kind::Mobility => 1,
+        Kind::Stretch => 2,
+    };
     chosen.sort_by(|(a, _), (b, _)| {
         let key = |c: &Cand| {
+            let e = exercises[c.ex];
             (
                 c.level,
                 Some(c.pos) != warm_pos,
                 c.pos,
                 !c.warm,
+                kind_rank(e.kind),
                 c.gentleness,
-                exercises[c.ex].id.clone(),
+                e.id.clone(),
             )
         };
         key(a).cmp(&key(b))
