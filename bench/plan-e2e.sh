@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# End-to-end: `backstretch plan` with 10,000 exercise files in the user's folder.
-# Reports the first run (parse every file, write the cache) and warm runs (cache hit).
-# Needs hyperfine (apt-get install hyperfine); falls back to a plain timing loop.
+# End-to-end: `backstretch plan` with N (default 10,000) exercise files in the user's folder,
+# measured side by side with `backstretch --version` in the same run (alternating, medians),
+# so the figure is a ratio that machine noise affects less. Reports the first run (parse every
+# file, write the cache), warm runs (cache hit), the cache's size and peak memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000}
+runs=${2:-30}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 bench/gen-catalog.py "$n" "$work/exercises"
@@ -15,15 +17,26 @@ export BACKSTRETCH_HOME="$work/home"
 "$bin" disclaimer --accept >/dev/null
 "$bin" safety --answers none >/dev/null
 args=(--catalog "$work/exercises" plan --area lower-back --area neck --place floor --place chair --minutes 20 --date 2026-11-21)
-if command -v hyperfine >/dev/null; then
-  hyperfine -N --runs 10 --prepare "rm -rf $work/home/cache" "$bin ${args[*]}" --command-name "cold (parse $n files)"
-  "$bin" "${args[@]}" >/dev/null
-  hyperfine -N --warmup 3 --runs 30 "$bin ${args[*]}" --command-name "warm (cached, $n files)"
-else
-  for label in cold warm; do
-    [ "$label" = cold ] && rm -rf "$work/home/cache"
-    start=$(date +%s%N); "$bin" "${args[@]}" >/dev/null; end=$(date +%s%N)
-    echo "$label: $(( (end - start) / 1000000 )) ms"
-  done
-fi
+python3 - "$bin" "$runs" "$work/home/cache" "${args[@]}" <<'PY'
+import os, statistics, subprocess, sys, time
+bin, runs, cache, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+def once(cmd):
+    s = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    return (time.perf_counter() - s) * 1000
+cold = []
+for _ in range(5):
+    subprocess.run(["rm", "-rf", cache])
+    cold.append(once([bin] + args))
+version, warm = [], []
+for _ in range(runs):
+    version.append(once([bin, "--version"]))
+    warm.append(once([bin] + args))
+v, w = statistics.median(version), statistics.median(warm)
+size = os.path.getsize(os.path.join(cache, "catalog.json"))
+print(f"--version:              {v:.1f} ms (median of {runs})")
+print(f"plan, warm (cached):    {w:.1f} ms = {w / v:.1f}x --version")
+print(f"plan, cold (parse all): {statistics.median(cold):.1f} ms")
+print(f"cache: {size / 1e6:.1f} MB")
+PY
 /usr/bin/time -f "peak memory: %M KB" "$bin" "${args[@]}" >/dev/null

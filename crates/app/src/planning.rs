@@ -143,15 +143,16 @@ impl App<'_> {
                 exclude.push(id);
             }
         }
+        let date = o.date.unwrap_or_else(|| self.today());
         Ok(Request {
             areas,
             places,
             minutes: o.minutes.unwrap_or(base.minutes),
             style: o.style.unwrap_or(base.style),
             exclude,
-            date: o.date.unwrap_or_else(|| self.today()),
+            date,
             gentler: false,
-            recent: vec![],
+            recent: plan::recent_exercises(&self.store.sessions(&self.user)?, date),
         })
     }
 

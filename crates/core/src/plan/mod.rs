@@ -39,6 +39,8 @@
 //! least two minutes), stretches may be done for a second round (twice the style's
 //! repetitions). When even that leaves the time short, a warning says so, with what to relax.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 
 use crate::catalog::Catalog;
@@ -228,6 +230,22 @@ pub fn style_dose(e: &Exercise, style: DoseStyle, gentler: bool) -> Dose {
         d = gentler::dose(d);
     }
     d
+}
+
+/// The exercises done (a hold finished) on each of the two days before `date`, the days
+/// as the sessions' local days: among equally good routines they give way to others.
+pub fn recent_exercises(log: &[crate::session::LoggedSession], date: NaiveDate) -> Vec<String> {
+    let done_on = |day: Option<NaiveDate>| -> BTreeSet<&str> {
+        log.iter()
+            .filter(|l| Some(l.session.started_at.day()) == day)
+            .flat_map(|l| &l.steps)
+            .filter(|s| s.outcome == crate::player::Outcome::Done)
+            .filter_map(|s| s.exercise_id.as_deref())
+            .collect()
+    };
+    let one = done_on(date.pred_opt());
+    let two = done_on(date.pred_opt().and_then(|d| d.pred_opt()));
+    one.intersection(&two).map(|s| (*s).to_string()).collect()
 }
 
 /// Whether an exercise is a warm-up move.

@@ -6,7 +6,6 @@ use crate::catalog::builtin;
 use crate::synth;
 use crate::vocab::Position;
 use proptest::prelude::*;
-use std::collections::BTreeSet;
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
@@ -451,4 +450,354 @@ fn trimming_keeps_a_dose_that_matters() {
         vec![2],
         "a dose under 20 s is never trimmed"
     );
+}
+
+// ---- Planner v2: the oracle, the regressions and variety ----
+
+/// An exact dynamic programme over the same objective, written independently of the branch
+/// and bound: states keyed by (positions used, each area's dose capped at ENOUGH_S,
+/// warm-up), each keeping the Pareto front of (seconds used, hold seconds).
+fn oracle(p: &Problem<'_>) -> Option<Score> {
+    use std::collections::HashMap;
+    type Key = (u32, Vec<u32>, bool);
+    let areas = p.weights.len();
+    let mut states: HashMap<Key, Vec<(u32, u32)>> = HashMap::new();
+    states.insert((0, vec![0; areas], false), vec![(0, 0)]);
+    let insert = |front: &mut Vec<(u32, u32)>, (t, h): (u32, u32)| {
+        if front.iter().any(|&(t2, h2)| t2 <= t && h2 >= h) {
+            return;
+        }
+        front.retain(|&(t2, h2)| !(t2 >= t && h2 <= h));
+        front.push((t, h));
+    };
+    for c in p.cands {
+        let mut next = states.clone();
+        for ((pos, dose, warm), front) in &states {
+            for &r in &c.levels {
+                let bit = 1u32 << c.pos;
+                let extra = if pos & bit == 0 { POSITION_EXTRA } else { 0 };
+                let mut d = dose.clone();
+                for (a, x) in d.iter_mut().enumerate() {
+                    if c.mask & (1 << a) != 0 {
+                        *x = (*x + c.hold * r).min(ENOUGH_S);
+                    }
+                }
+                let key = (pos | bit, d, *warm || c.warm);
+                for &(t, h) in front {
+                    let t2 = t + c.cost(r) + extra;
+                    if t2 > p.budget {
+                        continue;
+                    }
+                    insert(
+                        next.entry(key.clone()).or_default(),
+                        (t2, h + c.sides * c.hold * r),
+                    );
+                }
+            }
+        }
+        states = next;
+    }
+    states
+        .iter()
+        .filter(|((_, dose, _), _)| dose.iter().any(|d| *d > 0))
+        .flat_map(|((pos, dose, warm), front)| {
+            front.iter().map(move |&(_, h)| Score {
+                coverage: (0..areas)
+                    .filter(|a| dose[*a] > 0)
+                    .map(|a| p.weights[a])
+                    .sum(),
+                adequacy: (0..areas).map(|a| dose[a] * p.weights[a]).sum(),
+                warm_up: u32::from(*warm),
+                hold_steps: h / 30,
+                neg_positions: -(pos.count_ones() as i32),
+            })
+        })
+        .max()
+}
+
+/// A random catalogue of exactly `n` candidates for `r`: every exercise doable in every
+/// place and serving the primary area.
+fn candidates_for(n: usize, seed: u64, r: &Request) -> (Vec<Exercise>, Vec<Cand>) {
+    let mut rng = synth::Rng::new(seed);
+    let exercises: Vec<Exercise> = (0..n)
+        .map(|i| {
+            let mut e = synth::exercise(&mut rng, format!("x-{i}"), 4);
+            e.places = Place::ALL.to_vec();
+            if !e.areas.iter().any(|a| r.areas.contains(a)) {
+                e.areas.push(r.areas[0]);
+            }
+            e
+        })
+        .collect();
+    let refs: Vec<&Exercise> = exercises.iter().collect();
+    let weights = weights(r.areas.len());
+    let cands = candidates(&refs, r, &r.areas, &r.places, &[], &weights);
+    (exercises, cands)
+}
+
+#[test]
+fn the_search_agrees_with_an_exact_dynamic_programme_on_300_catalogues_of_25_to_60() {
+    let mut rng = synth::Rng::new(2026);
+    for case in 0..300u64 {
+        let n = rng.range(25, 60) as usize;
+        let k = rng.range(1, 3) as usize;
+        let mut areas = Vec::new();
+        while areas.len() < k {
+            let a = rng.pick(Area::ALL);
+            if !areas.contains(&a) {
+                areas.push(a);
+            }
+        }
+        let r = Request {
+            areas,
+            places: Place::ALL.to_vec(),
+            minutes: rng.range(1, 10),
+            style: rng.pick(DoseStyle::ALL),
+            exclude: vec![],
+            date: day(rng.range(1, 28)),
+            gentler: false,
+            recent: vec![],
+        };
+        let (_, cands) = candidates_for(n, case, &r);
+        assert_eq!(cands.len(), n);
+        let p = Problem {
+            cands: &cands,
+            weights: weights(r.areas.len()),
+            budget: r.minutes * 60,
+            date_seed: 1,
+        };
+        let found = search(&p);
+        assert!(found.exhaustive, "case {case}");
+        let got = found.reps.as_ref().and_then(|reps| evaluate(&p, reps));
+        assert_eq!(got, oracle(&p), "case {case}: {n} candidates, {r:?}");
+    }
+}
+
+#[test]
+fn one_short_exercise_among_long_ones_fits_one_minute() {
+    // Regression: with more than 24 candidates the pool kept the long ones and refused.
+    let mut rng = synth::Rng::new(3);
+    let long = synth::exercise(&mut rng, "long-0".into(), 1);
+    let mut exercises: Vec<Exercise> = (0..25)
+        .map(|i| {
+            let mut e = long.clone();
+            e.id = format!("long-{i}");
+            e.kind = Kind::Stretch;
+            e.areas = vec![Area::LowerBack];
+            e.places = vec![Place::Floor];
+            e.position = Position::Supine;
+            e.sides = crate::vocab::Sides::Each;
+            e.dose = Dose::new(60, 3, 10);
+            e
+        })
+        .collect();
+    let mut short = exercises[0].clone();
+    short.id = "short".into();
+    short.dose = Dose::new(10, 2, 5);
+    short.sides = crate::vocab::Sides::Both;
+    exercises.push(short);
+    let c = Catalog::from_exercises(exercises);
+    let p = plan(&c, &req(&[Area::LowerBack], &[Place::Floor], 1), &[]).unwrap();
+    assert_eq!(ids(&p), ["short"]);
+    assert!(p.exhaustive);
+}
+
+#[test]
+fn with_little_time_the_stretch_comes_before_the_warm_up() {
+    // Regression: toe taps (3 s, a warm-up) and a knee hug (45 s) in one minute gave 18 s
+    // of toe taps and no stretch.
+    let mut rng = synth::Rng::new(5);
+    let mut taps = synth::exercise(&mut rng, "toe-taps".into(), 1);
+    taps.kind = Kind::Activation;
+    taps.position = Position::Supine;
+    taps.places = vec![Place::Floor];
+    taps.areas = vec![Area::LowerBack];
+    taps.sides = crate::vocab::Sides::Each;
+    taps.gentleness = 1;
+    taps.dose = Dose::new(3, 3, 0);
+    let mut hug = taps.clone();
+    hug.id = "knee-hug".into();
+    hug.kind = Kind::Stretch;
+    hug.sides = crate::vocab::Sides::Both;
+    hug.gentleness = 2;
+    hug.dose = Dose::new(45, 1, 0);
+    let c = Catalog::from_exercises([taps, hug]);
+    let p = plan(&c, &req(&[Area::LowerBack], &[Place::Floor], 1), &[]).unwrap();
+    assert!(ids(&p).contains(&"knee-hug"), "{:?}", ids(&p));
+}
+
+#[test]
+fn twenty_four_identical_moves_for_every_area_are_searched_exhaustively() {
+    let mut rng = synth::Rng::new(11);
+    let base = synth::exercise(&mut rng, "same-0".into(), 3);
+    let c = Catalog::from_exercises((0..24).map(|i| {
+        let mut e = base.clone();
+        e.id = format!("same-{i}");
+        e.areas = Area::ALL.to_vec();
+        e.places = Place::ALL.to_vec();
+        e
+    }));
+    let r = req(Area::ALL, Place::ALL, 45);
+    let p = plan(&c, &r, &[]).unwrap();
+    assert!(p.exhaustive);
+    assert_hard_rules(&c, &r, &p);
+    assert_eq!(p.score.coverage, r.areas.len() as u32 * 2 - 1);
+}
+
+#[test]
+fn ten_thousand_candidates_are_searched_exhaustively() {
+    let c = synth::catalog(10_000, 7, 5);
+    let p = plan(&c, &req(Area::ALL, Place::ALL, 45), &[]).unwrap();
+    assert!(p.exhaustive);
+    assert!(!p.warnings.contains(&Warning::NotExhaustive));
+}
+
+#[test]
+fn thirty_minutes_from_a_small_catalogue_is_filled_or_explained() {
+    let c = builtin_catalog();
+    // Neck from a chair: three stretches in the built-in catalogue.
+    let r = req(&[Area::Neck], &[Place::Chair], 30);
+    let p = plan(&c, &r, &[]).unwrap();
+    assert_hard_rules(&c, &r, &p);
+    let filled = p.total_s * 4 >= r.minutes * 60 * 3;
+    let explained = p
+        .warnings
+        .iter()
+        .any(|w| matches!(w, Warning::ShortOfTime { .. }));
+    assert!(filled || explained, "{} s, {:?}", p.total_s, p.warnings);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::SecondRound { .. })),
+        "{:?}",
+        p.warnings
+    );
+    if explained {
+        let text = p
+            .warnings
+            .iter()
+            .find(|w| matches!(w, Warning::ShortOfTime { .. }))
+            .unwrap()
+            .to_string();
+        assert!(
+            text.contains("would give more") || text.contains("fewer minutes"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_month_of_dates_gives_several_routines_each_as_good() {
+    let c = builtin_catalog();
+    for (place, minutes) in [(Place::Bed, 5), (Place::Floor, 10)] {
+        let mut seen = BTreeSet::new();
+        let mut best: Option<(u32, u32)> = None;
+        for d in 1..=30 {
+            let mut r = req(&[Area::LowerBack], &[place], minutes);
+            r.date = day(d);
+            let p = plan(&c, &r, &[]).unwrap();
+            let key = (p.score.coverage, p.score.adequacy);
+            assert_eq!(*best.get_or_insert(key), key, "day {d}: not as good");
+            let routine: Vec<(String, u32)> = p
+                .items
+                .iter()
+                .map(|i| (i.exercise.id.clone(), i.dose.reps))
+                .collect();
+            seen.insert(routine);
+        }
+        assert!(seen.len() >= 4, "{place:?}: {} routines", seen.len());
+    }
+}
+
+#[test]
+fn an_exercise_done_on_each_of_the_last_two_days_gives_way() {
+    let mut rng = synth::Rng::new(7);
+    let base = synth::exercise(&mut rng, "twin-a".into(), 2);
+    let mut twin = base.clone();
+    twin.id = "twin-b".into();
+    let c = Catalog::from_exercises([base.clone(), twin]);
+    let minutes = item_seconds(&base.dose, base.sides, true).div_ceil(60);
+    for d in 1..=14 {
+        let mut r = req(&[base.areas[0]], &base.places, minutes);
+        r.date = day(d);
+        r.recent = vec!["twin-a".into()];
+        let p = plan(&c, &r, &[]).unwrap();
+        if p.items.len() == 1 {
+            assert_eq!(ids(&p), ["twin-b"], "day {d}");
+        }
+    }
+}
+
+#[test]
+fn recent_exercises_are_those_done_on_both_days_before() {
+    use crate::session::{LoggedSession, SessionId, SessionRecord, SessionSource, StepRecord};
+    use crate::time::Stamp;
+    use crate::timeline::StepKind;
+    let session = |day: &str, ids: &[&str]| {
+        let at = Stamp::parse(&format!("{day}T08:00:00+01:00")).unwrap();
+        LoggedSession {
+            session: SessionRecord {
+                id: SessionId(1),
+                uid: day.into(),
+                started_at: at,
+                ended_at: Some(at),
+                heartbeat_at: at,
+                source: SessionSource::Manual,
+                routine: crate::routine::Routine::default(),
+                planned_s: 60,
+                pain_before: None,
+                pain_after: None,
+                outcome: None,
+                pid: None,
+                settled: None,
+            },
+            steps: ids
+                .iter()
+                .map(|id| StepRecord {
+                    step: 0,
+                    kind: StepKind::Hold,
+                    exercise_id: Some((*id).to_string()),
+                    side: None,
+                    rep: 1,
+                    planned_s: 10,
+                    done_ms: 10_000,
+                    outcome: crate::player::Outcome::Done,
+                    at,
+                })
+                .collect(),
+        }
+    };
+    let log = [
+        session("2026-11-19", &["bridge", "pelvic-tilt"]),
+        session("2026-11-20", &["bridge", "knee-to-chest"]),
+        session("2026-11-21", &["childs-pose"]),
+    ];
+    assert_eq!(recent_exercises(&log, day(21)), ["bridge"]);
+    assert!(recent_exercises(&log, day(23)).is_empty());
+}
+
+#[test]
+fn activation_comes_first_within_a_position() {
+    let c = builtin_catalog();
+    for d in 1..=10 {
+        let mut r = req(&[Area::LowerBack], &[Place::Floor], 10);
+        r.date = day(d);
+        let p = plan(&c, &r, &[]).unwrap();
+        let supine: Vec<&Item> = p
+            .items
+            .iter()
+            .filter(|i| i.exercise.position == Position::Supine)
+            .collect();
+        let first_stretch = supine
+            .iter()
+            .position(|i| i.exercise.kind == Kind::Stretch)
+            .unwrap_or(supine.len());
+        assert!(
+            supine[first_stretch..]
+                .iter()
+                .all(|i| i.exercise.kind == Kind::Stretch),
+            "day {d}: {:?}",
+            ids(&p)
+        );
+    }
 }
