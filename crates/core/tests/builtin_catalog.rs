@@ -237,3 +237,32 @@ fn every_entry_has_a_figure_that_passes_the_checks() {
         assert!(problems.is_empty(), "{} mirrored: {problems:?}", e.id);
     }
 }
+
+/// Regressions from the clinical review: a chin tuck (retraction) is not neck flexion; the
+/// piriformis refers pain to the buttock and thigh; seats that move or roll, a new hip and
+/// thin bones get their cautions.
+#[test]
+fn clinical_review_corrections_hold() {
+    let c = builtin().catalog;
+    assert!(
+        c.get("neck-flexion")
+            .unwrap()
+            .exercise
+            .aliases
+            .iter()
+            .all(|a| !a.contains("tuck")),
+        "a chin tuck is retraction, not neck flexion"
+    );
+    let piriformis = &c.get("seated-piriformis-stretch").unwrap().exercise;
+    assert!(piriformis.purpose.contains("thigh"));
+    assert!(!piriformis.purpose.contains("lower back"));
+    let cautions = |id: &str| c.get(id).unwrap().exercise.cautions.join(" ");
+    for id in ["seated-piriformis-stretch", "seated-trunk-rotation"] {
+        let text = cautions(id);
+        assert!(text.contains("parked") && text.contains("brakes"), "{id}");
+    }
+    for id in ["seated-piriformis-stretch", "double-knee-to-chest"] {
+        assert!(cautions(id).contains("hip replacement"), "{id}");
+    }
+    assert!(cautions("double-knee-to-chest").contains("osteoporosis"));
+}
