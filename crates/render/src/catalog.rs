@@ -186,10 +186,7 @@ pub fn show_text(e: &Entry, width: usize) -> String {
     }
     out.push_str("\nSources\n");
     for s in &x.sources {
-        let title = source_doc(&s.doc).map_or_else(
-            || s.doc.clone(),
-            |d| format!("{}, \"{}\" ({})", d.doc, d.title, d.author),
-        );
+        let title = source_doc(&s.doc).map_or_else(|| s.doc.clone(), |d| d.cite());
         out.push_str(&hanging("  - ", "    ", &title, width));
         let dose = s
             .dose
@@ -210,6 +207,8 @@ pub struct SourceJson<'a> {
     pub doc: &'a str,
     /// The page's title.
     pub title: Option<&'static str>,
+    /// Who wrote it, as the page gives it (`Doctor Jo, physical therapist`).
+    pub author: Option<String>,
     /// The page's dose, exactly as given.
     pub dose: Option<SourceDoseJson>,
     /// Our note.
@@ -316,6 +315,7 @@ pub fn entry_json(e: &Entry, full: bool) -> EntryJson<'_> {
             .map(|s| SourceJson {
                 doc: &s.doc,
                 title: source_doc(&s.doc).map(|d| d.title),
+                author: source_doc(&s.doc).map(|d| d.author_text()),
                 dose: s.dose.as_ref().map(|d| SourceDoseJson {
                     hold_s: d.hold_s,
                     min_hold_s: d.min_hold_s,

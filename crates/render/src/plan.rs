@@ -149,6 +149,14 @@ pub fn plan_markdown(p: &Plan) -> String {
         out.push_str("\n**Cautions:** ");
         out.push_str(&x.cautions.join(" "));
         out.push('\n');
+        let cites: Vec<String> = x
+            .sources
+            .iter()
+            .filter_map(|s| backstretch_core::sources::source_doc(&s.doc).map(|d| d.cite()))
+            .collect();
+        if !cites.is_empty() {
+            out.push_str(&format!("\n**Sources:** {}.\n", cites.join("; ")));
+        }
     }
     out.push_str(
         "\n---\n\nGeneral education, not medical advice. Never stretch into pain: move slowly, no bouncing, and stop if anything hurts.\n",

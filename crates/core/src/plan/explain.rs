@@ -204,20 +204,24 @@ pub(super) fn reason(e: &Exercise, serves: &[Area], primary: Area, warm: bool) -
             }
         })
         .collect();
-    let mut authors: Vec<&str> = e
+    let mut authors: Vec<String> = Vec::new();
+    for a in e
         .sources
         .iter()
-        .filter_map(|s| source_doc(&s.doc).map(|d| d.author))
-        .collect();
-    authors.dedup();
-    let from = if authors.is_empty() {
-        "your own catalogue".to_string()
-    } else {
-        format!(
-            "recommended by the {} page{}",
-            authors.join(" and "),
-            if e.sources.len() == 1 { "" } else { "s" }
-        )
+        .filter_map(|s| source_doc(&s.doc).map(|d| d.author_text()))
+    {
+        if !authors.contains(&a) {
+            authors.push(a);
+        }
+    }
+    let from = match authors.len() {
+        0 => "your own catalogue".to_string(),
+        1 => format!("recommended by {}", authors[0]),
+        n => format!(
+            "recommended by {} and {}",
+            authors[..n - 1].join("; "),
+            authors[n - 1]
+        ),
     };
     let lead = if warm {
         "Gentle warm-up; serves "
