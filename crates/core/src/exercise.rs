@@ -40,6 +40,7 @@ impl Dose {
         let side = match sides {
             Sides::Both => "",
             Sides::Each => " each side",
+            Sides::Alternate => " each side, alternating",
         };
         format!("{} s x {}{side}", self.hold_s, self.reps)
     }
@@ -149,11 +150,11 @@ pub struct Exercise {
 }
 
 impl Exercise {
-    /// 1 for `both`, 2 for `each`.
+    /// 1 for `both`, 2 for `each` and `alternate`.
     pub fn side_count(&self) -> u32 {
         match self.sides {
             Sides::Both => 1,
-            Sides::Each => 2,
+            Sides::Each | Sides::Alternate => 2,
         }
     }
 

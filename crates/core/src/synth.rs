@@ -71,10 +71,10 @@ pub fn exercise(rng: &mut Rng, id: String, max_reps: u32) -> Exercise {
         places: places_for(position).to_vec(),
         equipment: vec![],
         areas,
-        sides: if rng.range(0, 1) == 0 {
-            Sides::Both
-        } else {
-            Sides::Each
+        sides: match rng.range(0, 5) {
+            0..=2 => Sides::Both,
+            3 => Sides::Each,
+            _ => Sides::Alternate,
         },
         gentleness: rng.range(1, 3) as u8,
         purpose: "A generated exercise.".into(),

@@ -136,13 +136,19 @@ pub struct Step {
 /// The seconds one item takes in a timeline: its get-ready step (longer when it starts a
 /// new position), every hold, the rests between holds, and the switch between sides.
 pub fn item_seconds(dose: &Dose, sides: Sides, new_position: bool) -> u32 {
-    let n_sides = match sides {
-        Sides::Both => 1,
-        Sides::Each => 2,
-    };
     let prep = if new_position { POSITION_S } else { PREPARE_S };
-    let per_side = dose.hold_s * dose.reps + dose.rest_s * dose.reps.saturating_sub(1);
-    prep + n_sides * per_side + (n_sides - 1) * SWITCH_S
+    match sides {
+        Sides::Both | Sides::Each => {
+            let n_sides = if sides == Sides::Each { 2 } else { 1 };
+            let per_side = dose.hold_s * dose.reps + dose.rest_s * dose.reps.saturating_sub(1);
+            prep + n_sides * per_side + (n_sides - 1) * SWITCH_S
+        }
+        // Left, right, left...: every hold but the last followed by a rest, no switch.
+        Sides::Alternate => {
+            let holds = 2 * dose.reps;
+            prep + dose.hold_s * holds + dose.rest_s * holds.saturating_sub(1)
+        }
+    }
 }
 
 /// A routine unrolled into steps.
@@ -199,10 +205,10 @@ impl Timeline {
                 "{}, {}{}",
                 plural(it.dose.hold_s, "second", "seconds"),
                 plural(reps, "time", "times"),
-                if it.sides == Sides::Each {
-                    " each side"
-                } else {
-                    ""
+                match it.sides {
+                    Sides::Both => "",
+                    Sides::Each => " each side",
+                    Sides::Alternate => " each side, sides alternating",
                 }
             );
             let (kind, seconds, cue) = if new_position {
@@ -234,9 +240,41 @@ impl Timeline {
                 cue,
             };
             push(&mut steps, base.clone());
+            if it.sides == Sides::Alternate {
+                // Left, right, left...: a rest between holds, never a switch step.
+                let order = (1..=reps).flat_map(|rep| [(rep, Side::Left), (rep, Side::Right)]);
+                let holds = 2 * reps;
+                for (k, (rep, side)) in order.enumerate() {
+                    push(
+                        &mut steps,
+                        Step {
+                            kind: StepKind::Hold,
+                            side: Some(side),
+                            rep,
+                            seconds: it.dose.hold_s,
+                            cue: format!("Hold, {} side. {rep} of {reps}.", side.as_str()),
+                            ..base.clone()
+                        },
+                    );
+                    if (k as u32) + 1 < holds && it.dose.rest_s > 0 {
+                        push(
+                            &mut steps,
+                            Step {
+                                kind: StepKind::Rest,
+                                side: Some(side),
+                                rep,
+                                seconds: it.dose.rest_s,
+                                cue: "Release, then the other side.".into(),
+                                ..base.clone()
+                            },
+                        );
+                    }
+                }
+                continue;
+            }
             let sides: &[Option<Side>] = match it.sides {
-                Sides::Both => &[None],
                 Sides::Each => &[Some(Side::Left), Some(Side::Right)],
+                _ => &[None],
             };
             for (si, side) in sides.iter().enumerate() {
                 if si > 0 {
@@ -441,6 +479,34 @@ mod tests {
         assert!(t.steps()[0].cue.contains("lie on your back"));
     }
 
+    /// Regression: knee rolls (5 s x 10, each side) were ten to one side, then ten to the
+    /// other. Alternating sides take turns, with a rest between holds and no switch step.
+    #[test]
+    fn alternating_sides_take_turns() {
+        let it = item("rolls", Position::Supine, Sides::Alternate, 5, 3, 2);
+        let t = Timeline::new(std::slice::from_ref(&it));
+        let holds: Vec<(Option<Side>, u32)> = t
+            .steps()
+            .iter()
+            .filter(|s| s.kind == StepKind::Hold)
+            .map(|s| (s.side, s.rep))
+            .collect();
+        let (l, r) = (Some(Side::Left), Some(Side::Right));
+        assert_eq!(holds, [(l, 1), (r, 1), (l, 2), (r, 2), (l, 3), (r, 3)]);
+        assert!(t.steps().iter().all(|s| s.kind != StepKind::Switch));
+        assert_eq!(
+            t.steps()
+                .iter()
+                .filter(|s| s.kind == StepKind::Rest)
+                .count(),
+            5
+        );
+        assert_eq!(t.total_s(), item_seconds(&it.dose, it.sides, true));
+        assert_eq!(t.total_s(), 15 + 6 * 5 + 5 * 2);
+        assert!(t.steps()[1].cue.starts_with("Hold, left side. 1 of 3"));
+        assert!(t.steps()[3].cue.starts_with("Hold, right side. 1 of 3"));
+    }
+
     #[test]
     fn at_finds_the_step_and_remaining_time() {
         let t = Timeline::new(&[item("a", Position::Supine, Sides::Both, 10, 1, 0)]);
@@ -466,10 +532,10 @@ mod tests {
 
     prop_compose! {
         fn items()(v in proptest::collection::vec(
-            (0usize..9, any::<bool>(), 1u32..=60, 1u32..=5, 0u32..=10), 1..8)) -> Vec<TimelineItem> {
-            v.into_iter().enumerate().map(|(i, (p, each, h, r, rest))| item(
+            (0usize..9, 0usize..3, 1u32..=60, 1u32..=5, 0u32..=10), 1..8)) -> Vec<TimelineItem> {
+            v.into_iter().enumerate().map(|(i, (p, sides, h, r, rest))| item(
                 &format!("x{i}"), <Position as crate::vocab::Word>::ALL[p],
-                if each { Sides::Each } else { Sides::Both }, h, r, rest)).collect()
+                <Sides as crate::vocab::Word>::ALL[sides], h, r, rest)).collect()
         }
     }
 

@@ -283,8 +283,10 @@ vocab! {
     Sides, "sides" {
         /// Both sides at once (or the move has no side).
         Both = "both",
-        /// Each side in turn.
+        /// Each side in turn: every repetition on one side, then on the other.
         Each = "each",
+        /// The sides take turns: left, right, left... (knee rolls), with no switch between.
+        Alternate = "alternate",
     }
 }
 

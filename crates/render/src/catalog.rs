@@ -22,6 +22,7 @@ pub fn compact_dose(e: &Exercise) -> String {
     let side = match e.sides {
         Sides::Both => "",
         Sides::Each => "\neach side",
+        Sides::Alternate => "\nalternate",
     };
     format!("{} s x {}{side}", e.dose.hold_s, e.dose.reps)
 }
@@ -121,6 +122,7 @@ pub fn show_text(e: &Entry, width: usize) -> String {
         match x.sides {
             Sides::Both => "",
             Sides::Each => "; each side in turn",
+            Sides::Alternate => "; the sides take turns, left, right, left",
         }
     );
     let equipment = if x.equipment.is_empty() {

@@ -365,7 +365,7 @@ fn titles(e: &Exercise, spec: &PoseSpec) -> String {
         View::Side => "Seen from the left.",
         View::Front => "Seen from the front.",
     };
-    let side = if e.sides == Sides::Each {
+    let side = if e.sides != Sides::Both {
         " One side shown; the other side is its mirror."
     } else {
         ""

@@ -143,10 +143,14 @@ impl Sheet {
                             backstretch_core::pose::View::Side => "Seen from the side",
                             backstretch_core::pose::View::Front => "Seen from the front",
                         };
-                        let side = if x.sides == backstretch_core::vocab::Sides::Each {
-                            "; one side shown, then the other"
-                        } else {
-                            ""
+                        let side = match x.sides {
+                            backstretch_core::vocab::Sides::Both => "",
+                            backstretch_core::vocab::Sides::Each => {
+                                "; one side shown, then the other"
+                            }
+                            backstretch_core::vocab::Sides::Alternate => {
+                                "; one side shown, the sides taking turns"
+                            }
                         };
                         (panels, format!("{seen}{side}."))
                     }

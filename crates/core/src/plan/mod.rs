@@ -126,10 +126,10 @@ impl Item {
     /// The dose as people say it, `10 s x 5 (of 8), each side`, with `sep` before
     /// `each side` (a comma, or a line break in tables).
     pub fn dose_text(&self, sep: &str) -> String {
-        let side = if self.exercise.sides == crate::vocab::Sides::Each {
-            format!("{sep}each side")
-        } else {
-            String::new()
+        let side = match self.exercise.sides {
+            crate::vocab::Sides::Both => String::new(),
+            crate::vocab::Sides::Each => format!("{sep}each side"),
+            crate::vocab::Sides::Alternate => format!("{sep}each side, alternating"),
         };
         let trimmed = if self.dose.reps < self.style_reps {
             format!(" (of {})", self.style_reps)
@@ -507,6 +507,7 @@ fn candidates(
             level: e.position.level(),
             warm: is_warm_up(e),
             sides: e.side_count(),
+            alternate: e.sides == crate::vocab::Sides::Alternate,
             hold: dose.hold_s,
             rest: dose.rest_s,
             max_reps: dose.reps,
@@ -541,6 +542,7 @@ fn candidates(
             c.pos,
             c.mask,
             c.sides,
+            c.alternate,
             c.hold,
             c.rest,
             c.levels.clone(),

@@ -24,6 +24,8 @@ pub(super) struct Cand {
     pub(super) level: u8,
     pub(super) warm: bool,
     pub(super) sides: u32,
+    /// Sides take turns (left, right, left...): rests between all holds, no switch.
+    pub(super) alternate: bool,
     pub(super) hold: u32,
     pub(super) rest: u32,
     pub(super) max_reps: u32,
@@ -61,6 +63,10 @@ pub fn trim_levels(hold_s: u32, reps: u32) -> Vec<u32> {
 impl Cand {
     /// Seconds of work for `r` repetitions, without the get-ready step.
     pub(super) fn work(&self, r: u32) -> u32 {
+        if self.alternate {
+            let holds = 2 * r;
+            return self.hold * holds + self.rest * holds.saturating_sub(1);
+        }
         self.sides * (self.hold * r + self.rest * r.saturating_sub(1))
             + (self.sides - 1) * crate::timeline::SWITCH_S
     }
@@ -77,12 +83,13 @@ impl Cand {
             .unwrap_or(u32::MAX)
     }
     /// Everything the score sees: candidates with the same key are interchangeable.
-    pub(super) fn class_key(&self) -> (u32, usize, bool, u32, u32, u32, &[u32]) {
+    pub(super) fn class_key(&self) -> (u32, usize, bool, u32, bool, u32, u32, &[u32]) {
         (
             self.mask,
             self.pos,
             self.warm,
             self.sides,
+            self.alternate,
             self.hold,
             self.rest,
             &self.levels,
