@@ -30,6 +30,10 @@ Seek medical help if warning signs appear; backstretch asks about them before pl
 /// every printed routine (GIRFT asks that they be given at every contact).
 pub const CES_LINE: &str = "Emergency, call 999 / 112 / 911 now: numbness between your legs or around your bottom, new trouble passing urine or controlling your bladder or bowels, or both legs newly weak or numb.";
 
+/// The rule for every exercise, shown with each one's own cautions: pain stops it, and so do
+/// symptoms that spread down a limb or bring numbness or weakness.
+pub const STOP_RULE: &str = "Stop if it hurts, and stop at once if pain, tingling, numbness or weakness spreads down an arm or a leg.";
+
 /// A shorter form of [`CES_LINE`] for narrow places (the player's frame).
 pub const CES_SHORT: &str =
     "Numb groin, bladder or bowel change, both legs weak: emergency care now";

@@ -186,6 +186,15 @@ pub fn show_text(e: &Entry, width: usize) -> String {
     for c in &x.cautions {
         out.push_str(&hanging("  - ", "    ", c, width));
     }
+    out.push_str(&hanging(
+        "  - ",
+        "    ",
+        &format!(
+            "For every exercise: {}",
+            backstretch_core::safety::STOP_RULE
+        ),
+        width,
+    ));
     out.push_str("\nSources\n");
     for s in &x.sources {
         let title = source_doc(&s.doc).map_or_else(|| s.doc.clone(), |d| d.cite());

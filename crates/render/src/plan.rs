@@ -2,7 +2,7 @@
 //! Its stable JSON is core's [`Routine`](backstretch_core::routine::Routine).
 
 use backstretch_core::plan::{Item, Plan};
-use backstretch_core::safety::CES_LINE;
+use backstretch_core::safety::{CES_LINE, STOP_RULE};
 
 use crate::catalog::word_list;
 use crate::table::{Table, hanging};
@@ -98,7 +98,7 @@ pub fn plan_table(p: &Plan, width: usize) -> String {
     out.push_str(&hanging(
         "",
         "",
-        "Never stretch into pain: move slowly, no bouncing, and stop if anything hurts.",
+        &format!("Never stretch into pain: move slowly, with no bouncing. {STOP_RULE}"),
         width,
     ));
     out.push_str(&hanging("", "", CES_LINE, width));
@@ -159,7 +159,7 @@ pub fn plan_markdown(p: &Plan) -> String {
         }
     }
     out.push_str(
-        "\n---\n\nGeneral education, not medical advice. Never stretch into pain: move slowly, no bouncing, and stop if anything hurts.\n",
+        &format!("\n---\n\nGeneral education, not medical advice. Never stretch into pain: move slowly, with no bouncing. {STOP_RULE}\n"),
     );
     out.push_str(&format!("\n**{CES_LINE}**\n"));
     out

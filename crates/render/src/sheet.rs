@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use backstretch_core::code::RoutineCode;
 use backstretch_core::plan::Plan;
 use backstretch_core::profile::Goal;
-use backstretch_core::safety::CES_SHORT;
+use backstretch_core::safety::{CES_SHORT, STOP_RULE};
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::catalog::word_list;
@@ -202,7 +202,7 @@ impl Sheet {
                 "Log a day: backstretch log --sheet {code} --pain-before N --pain-after N [--date YYYY-MM-DD] [--skip ID] [--hurt ID]"
             ),
             warning: format!("Emergency signs: {CES_SHORT}."),
-            stop: "Stop if it hurts: move slowly, never bounce, and stop at sharp pain, or tingling or numbness spreading down an arm or leg.".into(),
+            stop: format!("Move slowly and never bounce. {STOP_RULE}"),
             goal: goal_text(goal),
         }
     }
