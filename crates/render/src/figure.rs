@@ -360,7 +360,9 @@ pub fn keyframe_panels(spec: &PoseSpec, size: f64) -> Vec<Panel> {
 }
 
 /// The name, and a line saying how the figure is seen.
-fn titles(e: &Exercise, spec: &PoseSpec) -> String {
+/// How a figure is seen, and that the other side is its mirror: `Seen from the left. One
+/// side shown; the other side is its mirror.` (the figures and the printed sheet say this).
+pub fn view_note(e: &Exercise, spec: &PoseSpec) -> String {
     let view = match spec.view {
         View::Side => "Seen from the left.",
         View::Front => "Seen from the front.",
@@ -370,9 +372,14 @@ fn titles(e: &Exercise, spec: &PoseSpec) -> String {
     } else {
         ""
     };
+    format!("{view}{side}")
+}
+
+fn titles(e: &Exercise, spec: &PoseSpec) -> String {
     format!(
-        "<text x=\"14\" y=\"26\" font-size=\"16\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n<text x=\"14\" y=\"45\" font-size=\"12\" fill=\"#475569\">{view}{side}</text>\n",
-        esc(&e.name)
+        "<text x=\"14\" y=\"26\" font-size=\"16\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n<text x=\"14\" y=\"45\" font-size=\"12\" fill=\"#475569\">{}</text>\n",
+        esc(&e.name),
+        view_note(e, spec)
     )
 }
 

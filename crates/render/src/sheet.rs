@@ -11,7 +11,7 @@ use backstretch_core::safety::{CES_SHORT, STOP_RULE};
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::catalog::word_list;
-use crate::figure::{Panel, keyframe_panels, shapes_svg};
+use crate::figure::{Panel, keyframe_panels, shapes_svg, view_note};
 use crate::plan::clock;
 
 /// Paper sizes, in PostScript points (1/72 inch).
@@ -139,20 +139,7 @@ impl Sheet {
                             panels.truncate(1);
                             panels.extend(last);
                         }
-                        let seen = match spec.view {
-                            backstretch_core::pose::View::Side => "Seen from the side",
-                            backstretch_core::pose::View::Front => "Seen from the front",
-                        };
-                        let side = match x.sides {
-                            backstretch_core::vocab::Sides::Both => "",
-                            backstretch_core::vocab::Sides::Each => {
-                                "; one side shown, then the other"
-                            }
-                            backstretch_core::vocab::Sides::Alternate => {
-                                "; one side shown, the sides taking turns"
-                            }
-                        };
-                        (panels, format!("{seen}{side}."))
+                        (panels, view_note(x, spec))
                     }
                     None => (Vec::new(), String::new()),
                 };

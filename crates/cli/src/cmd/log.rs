@@ -12,6 +12,12 @@ use crate::args::LogArgs;
 use crate::context::Context;
 use crate::output::print;
 
+/// A routine described with its exercise ids, so a message about it says what is in it.
+fn with_ids(what: &str, r: &backstretch_core::routine::Routine) -> String {
+    let ids: Vec<&str> = r.items.iter().map(|i| i.exercise_id.as_str()).collect();
+    format!("{what} ({})", ids.join(", "))
+}
+
 pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
@@ -38,8 +44,7 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
         (crate::routine_file::read(p)?, p.display().to_string())
     } else if let Some(code) = a.sheet {
         let r = app.printed(code)?;
-        let ids: Vec<&str> = r.items.iter().map(|i| i.exercise_id.as_str()).collect();
-        let what = format!("sheet {code} ({})", ids.join(", "));
+        let what = with_ids(&format!("sheet {code}"), &r);
         (r, what)
     } else if a.exercise.is_empty() {
         let r = app.planned_on(&catalog, day)?;
@@ -49,8 +54,7 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
             day.format("%a %-d %b"),
             names.join(", ")
         ));
-        let ids: Vec<&str> = r.items.iter().map(|i| i.exercise_id.as_str()).collect();
-        let what = format!("the routine planned for {day} ({})", ids.join(", "));
+        let what = with_ids(&format!("the routine planned for {day}"), &r);
         (r, what)
     } else {
         // Exercises that hurt are among those done.

@@ -15,6 +15,8 @@ struct PlanJson {
     #[serde(flatten)]
     routine: Routine,
     exhaustive: bool,
+    /// How many equally good routines the date chose among.
+    alternatives: usize,
 }
 
 pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
@@ -29,6 +31,7 @@ pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
         Format::Json => json(&PlanJson {
             routine: Routine::from_plan(&p),
             exhaustive: p.exhaustive,
+            alternatives: p.alternatives,
         })?,
         Format::Markdown => plan_markdown(&p),
         Format::Table => plan_table(&p, width()),

@@ -303,7 +303,13 @@ fn plan_with(
     let places = dedup(&req.places);
     let weights = weights(areas.len());
     let exercises: Vec<&Exercise> = catalog.exercises().collect();
-    let cands = candidates(&exercises, req, &areas, &places, blocked, &weights);
+    let date_seed = fnv(
+        FNV_START,
+        req.date.format("%Y-%m-%d").to_string().as_bytes(),
+    );
+    let cands = candidates(
+        &exercises, req, &areas, &places, blocked, &weights, date_seed,
+    );
     if cands.is_empty() {
         // Which single extra place would give some exercise for the areas?
         let suggest = Place::ALL.iter().copied().find(|p| {
@@ -322,10 +328,6 @@ fn plan_with(
         });
     }
     let budget = req.minutes * 60;
-    let date_seed = fnv(
-        FNV_START,
-        req.date.format("%Y-%m-%d").to_string().as_bytes(),
-    );
     let problem = Problem {
         cands: &cands,
         weights: weights.clone(),
@@ -359,7 +361,7 @@ fn plan_with(
     // Much shorter than asked: let stretches go for a second round, and keep that routine
     // when it fills more of the time.
     let mut second_round = false;
-    if !req.gentler && short_of(&cands, &reps, budget) {
+    if !req.gentler && short_of(routine_seconds(&cands, &reps), budget) {
         let doubled: Vec<Cand> = cands
             .iter()
             .map(|c| {
@@ -440,7 +442,7 @@ fn plan_with(
                 .collect(),
         });
     }
-    if total_s * 4 < budget * FILL_QUARTERS && budget - total_s >= FILL_MIN_GAP_S {
+    if short_of(total_s, budget) {
         warnings.push(Warning::ShortOfTime {
             seconds: total_s,
             minutes: req.minutes,
@@ -475,6 +477,7 @@ fn candidates(
     places: &[Place],
     blocked: &[String],
     weights: &[u32],
+    date_seed: u64,
 ) -> Vec<Cand> {
     let allowed = |e: &Exercise| {
         e.fits_any(places)
@@ -482,10 +485,6 @@ fn candidates(
             && !blocked.contains(&e.id)
             && (!req.gentler || gentler::allows(e))
     };
-    let date_seed = fnv(
-        FNV_START,
-        req.date.format("%Y-%m-%d").to_string().as_bytes(),
-    );
     let mut cands: Vec<Cand> = Vec::new();
     for (i, e) in exercises.iter().enumerate() {
         if !allowed(e) {
@@ -566,10 +565,9 @@ fn routine_seconds(cands: &[Cand], reps: &[u32]) -> u32 {
     t + POSITION_EXTRA * positions.count_ones()
 }
 
-/// Whether a routine leaves much of the time unused.
-fn short_of(cands: &[Cand], reps: &[u32], budget: u32) -> bool {
-    let t = routine_seconds(cands, reps);
-    t * 4 < budget * FILL_QUARTERS && budget - t >= FILL_MIN_GAP_S
+/// Whether a routine of `seconds` leaves much of the `budget` unused.
+fn short_of(seconds: u32, budget: u32) -> bool {
+    seconds * 4 < budget * FILL_QUARTERS && budget - seconds >= FILL_MIN_GAP_S
 }
 
 /// What to relax for a longer routine: a place not allowed, or an area not asked for, that

@@ -569,7 +569,7 @@ fn root_bound(p: &Problem<'_>, aggs: &[&PosAgg]) -> Option<Score> {
 
 /// The subproblems, one per set of positions (as a bit set over `positions`), each with its
 /// root bound, most promising first; and the search order of all candidates.
-fn subproblems(p: &Problem<'_>) -> (Vec<(Score, Vec<usize>)>, Vec<usize>) {
+pub(super) fn subproblems(p: &Problem<'_>) -> (Vec<(Score, Vec<usize>)>, Vec<usize>) {
     let n = p.cands.len();
     // Search order: best hold rate first; candidates that tie keep the order they came in
     // (class members together, the date's preferred member first).
@@ -597,7 +597,7 @@ fn subproblems(p: &Problem<'_>) -> (Vec<(Score, Vec<usize>)>, Vec<usize>) {
 }
 
 /// The subproblem of a set of positions, built when it is searched.
-fn build<'a>(p: &'a Problem<'a>, order: &[usize], set: &[usize]) -> Option<Search<'a>> {
+pub(super) fn build<'a>(p: &'a Problem<'a>, order: &[usize], set: &[usize]) -> Option<Search<'a>> {
     let mut in_set = [false; 32];
     for &pos in set {
         in_set[pos] = true;
