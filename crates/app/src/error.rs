@@ -134,6 +134,26 @@ pub enum AppError {
     #[error("{0} is in the future")]
     #[diagnostic(help("log sessions that have happened"))]
     InTheFuture(String),
+    /// A reported step that is not in the session's timeline.
+    #[error("step {step} is not in this session, which has {steps} steps")]
+    #[diagnostic(help("report steps by their index in the session's timeline, from 0"))]
+    NoSuchStep {
+        /// The index given.
+        step: u32,
+        /// How many steps there are.
+        steps: usize,
+    },
+    /// A reported step that took longer than it lasts.
+    #[error("step {step} lasts {seconds} s, but {done_ms} ms were reported done")]
+    #[diagnostic(help("report the milliseconds actually spent in the step, at most its length"))]
+    TooLong {
+        /// The step.
+        step: u32,
+        /// Its length.
+        seconds: u32,
+        /// The milliseconds reported.
+        done_ms: u64,
+    },
     /// No profile saved yet.
     #[error("no profile saved yet")]
     #[diagnostic(help("save one first with `backstretch profile set --area ... --place ...`"))]

@@ -23,7 +23,7 @@ pub use error::{AppError, not_found_help};
 pub use gates::{Gate, ScreeningDue};
 pub use planning::{Overrides, Playable};
 pub use profile::ProfileSaved;
-pub use sessions::{ManualLog, Resume, SessionSummary};
+pub use sessions::{ManualLog, Reported, Resume, SessionSummary};
 
 /// The app for one user, at one moment.
 pub struct App<'a> {

@@ -183,6 +183,10 @@ impl App<'_> {
         o: &Overrides,
         force_gentler: bool,
     ) -> Result<Plan, AppError> {
+        // The disclaimer comes before anything else, even a missing profile.
+        if !self.disclaimer_accepted()? {
+            return Err(AppError::GateNotPassed(crate::Gate::Disclaimer));
+        }
         let mut req = self.request(catalog, o)?;
         self.require_gates(catalog, &req.areas)?;
         let rules = self.pain_rules()?;

@@ -65,6 +65,22 @@ pub struct ManualLog {
     pub pain_after: u8,
 }
 
+/// A step a player elsewhere (the web page) reports: its place in the timeline, how it
+/// ended, and when. The rest of the record comes from the timeline itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported {
+    /// The player's count of reports in this session, from 0: a retry sends the same.
+    pub report: u32,
+    /// The step's index in the timeline.
+    pub step: u32,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Milliseconds spent in it.
+    pub done_ms: u64,
+    /// When it ended.
+    pub at: Stamp,
+}
+
 /// A new session's uid: random, unique across machines (UUID v4).
 fn new_uid() -> String {
     uuid::Uuid::new_v4().simple().to_string()
@@ -114,6 +130,16 @@ impl App<'_> {
     ) -> Result<SessionSummary, AppError> {
         self.store
             .finish_session(&self.user, id, ended, pain_after, ending)?;
+        self.finish_summary(id, pain_before, pain_after, ending)
+    }
+
+    fn finish_summary(
+        &self,
+        id: SessionId,
+        pain_before: Option<u8>,
+        pain_after: Option<u8>,
+        ending: Ending,
+    ) -> Result<SessionSummary, AppError> {
         let summary = summarize(&self.store.steps(&self.user, id)?);
         let flare_rise = match (pain_before, pain_after) {
             (Some(b), Some(a)) if safety::is_flare(b, a) => Some(a - b),
@@ -138,6 +164,77 @@ impl App<'_> {
             see_clinician,
             progress: self.progress(false)?,
         })
+    }
+
+    /// A session of this user's, with the timeline its routine unrolls to.
+    pub fn session_timeline(&self, id: SessionId) -> Result<(SessionRecord, Timeline), AppError> {
+        let Some(s) = self.store.session(&self.user, id)? else {
+            return Err(backstretch_store::StoreError::NoSession { id: id.0 }.into());
+        };
+        let items = s.routine.items().map_err(|source| AppError::BadRoutine {
+            what: "the session's routine is damaged".into(),
+            source,
+            help: "start a new session",
+        })?;
+        let t = Timeline::new(&items);
+        Ok((s, t))
+    }
+
+    /// Records a step a player elsewhere reported, once: a retry of the same report is
+    /// recognised and not logged again. True when it was logged now.
+    pub fn record_report(
+        &self,
+        id: SessionId,
+        timeline: &Timeline,
+        r: &Reported,
+    ) -> Result<bool, AppError> {
+        let Some(s) = timeline.steps().get(r.step as usize) else {
+            return Err(AppError::NoSuchStep {
+                step: r.step,
+                steps: timeline.steps().len(),
+            });
+        };
+        if r.done_ms > u64::from(s.seconds) * 1000 {
+            return Err(AppError::TooLong {
+                step: r.step,
+                seconds: s.seconds,
+                done_ms: r.done_ms,
+            });
+        }
+        if r.at.utc_s > self.now.utc_s + 5 * 60 {
+            return Err(AppError::InTheFuture(r.at.rfc3339()));
+        }
+        let record = StepRecord {
+            step: r.step,
+            kind: s.kind,
+            exercise_id: s.exercise_id.clone(),
+            side: s.side,
+            rep: s.rep,
+            planned_s: s.seconds,
+            done_ms: r.done_ms,
+            outcome: r.outcome,
+            at: r.at,
+        };
+        Ok(self
+            .store
+            .log_step_once(&self.user, id, r.report, &record)?)
+    }
+
+    /// Ends a session (once: a session already ended is summed up as it was ended).
+    pub fn finish_once(
+        &self,
+        id: SessionId,
+        ended: Stamp,
+        pain_after: Option<u8>,
+        ending: Ending,
+    ) -> Result<SessionSummary, AppError> {
+        let Some(s) = self.store.session(&self.user, id)? else {
+            return Err(backstretch_store::StoreError::NoSession { id: id.0 }.into());
+        };
+        match s.outcome {
+            Some(done) => self.finish_summary(id, s.pain_before, s.pain_after, done),
+            None => self.finish(id, ended, s.pain_before, pain_after, ending),
+        }
     }
 
     /// The interrupted session to resume: the newest unfinished one whose player is gone.

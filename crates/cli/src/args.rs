@@ -79,6 +79,9 @@ pub enum Command {
     /// Print a routine sheet (PDF or HTML): pictures, doses, steps, a tick grid and a code
     /// to log it by.
     Sheet(SheetArgs),
+    /// Serve the coach to a browser: today's routine, the player, history and progress, on
+    /// this computer (or, with --lan, on a paired phone).
+    Serve(ServeArgs),
     /// Past sessions, newest first.
     History,
     /// Record a session done without the player (from a printed sheet, say).
@@ -503,6 +506,21 @@ pub struct ExportArgs {
     /// ics: the days, like mon,wed,fri [default: every day for a daily goal, spread over the week otherwise]
     #[arg(long, value_parser = weekday, value_delimiter = ',', num_args = 1.., value_name = "DAYS")]
     pub days: Option<Vec<chrono::Weekday>>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on [default: 127.0.0.1:8421; with --lan, this
+    /// computer's network address]
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Serve other devices on your network: HTTPS with a certificate made once, and only to
+    /// devices paired with the one-time code it shows
+    #[arg(long)]
+    pub lan: bool,
+    /// Open a browser at the address
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Some(Command::History) => cmd::history::run(&ctx),
         Some(Command::Log(a)) => cmd::log::run(&ctx, &a),
         Some(Command::Sheet(a)) => cmd::sheet::run(&ctx, &a),
+        Some(Command::Serve(a)) => cmd::serve::run(&ctx, &a),
         Some(Command::Safety(a)) => cmd::safety::run(&ctx, &a),
         Some(Command::Stats(a)) => cmd::stats::run(&ctx, &a),
         Some(Command::Chart(a)) => cmd::stats::chart(&ctx, &a),

@@ -390,6 +390,35 @@ pub fn adherence_svg(
     s
 }
 
+/// The pain chart of a person's sessions (in the order given; those without a score are left
+/// out).
+pub fn pain_chart(facts: &[backstretch_core::stats::SessionFact]) -> String {
+    pain_svg(
+        &facts
+            .iter()
+            .filter(|x| x.pain_before.is_some() || x.pain_after.is_some())
+            .map(|x| PainPoint {
+                day: x.day(),
+                before: x.pain_before,
+                after: x.pain_after,
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The adherence calendar of a person's sessions against their goal.
+pub fn adherence_chart(
+    facts: &[backstretch_core::stats::SessionFact],
+    goal: backstretch_core::profile::Goal,
+    today: NaiveDate,
+) -> String {
+    let mut per_day: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+    for x in facts.iter().filter(|x| x.counts) {
+        *per_day.entry(x.day()).or_default() += 1;
+    }
+    adherence_svg(&per_day, goal.per_week(), &goal.to_string(), today)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,7 +39,8 @@ macro_rules! store_contract_tests {
             hurts_count_once_per_session,
             a_large_import_is_all_or_nothing,
             follow_ups_and_clearances_are_kept_per_user,
-            sheets_are_kept_by_code_per_user
+            sheets_are_kept_by_code_per_user,
+            a_retried_report_is_logged_once
         );
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -414,4 +415,27 @@ pub fn sheets_are_kept_by_code_per_user(s: &dyn Store) {
         .unwrap();
     assert_eq!(s.sheet(&a, code).unwrap(), Some(r));
     assert_eq!(s.sheet(&b, code).unwrap(), None);
+}
+
+/// A step sent again under the same report number (a network retry) is logged once; the
+/// same step reported anew (played again after going back) is logged again; another user
+/// can neither log into the session nor read it.
+pub fn a_retried_report_is_logged_once(s: &dyn Store) {
+    let u = UserId::new("a");
+    let r = routine();
+    let id = s
+        .begin_session(&u, &new_session("u1", "2026-11-21T09:00:00+00:00", &r))
+        .unwrap();
+    let first = step(1, Outcome::Done, "2026-11-21T09:00:10+00:00");
+    assert!(s.log_step_once(&u, id, 0, &first).unwrap());
+    assert!(!s.log_step_once(&u, id, 0, &first).unwrap());
+    assert!(s.log_step_once(&u, id, 1, &first).unwrap());
+    assert_eq!(s.steps(&u, id).unwrap(), vec![first.clone(), first.clone()]);
+    let other = UserId::new("b");
+    assert!(s.log_step_once(&other, id, 2, &first).is_err());
+    assert!(s.session(&other, id).unwrap().is_none());
+    let mine = s.session(&u, id).unwrap().unwrap();
+    assert_eq!(mine.id, id);
+    assert_eq!(mine.uid, "u1");
+    assert_eq!(s.steps(&u, id).unwrap().len(), 2);
 }

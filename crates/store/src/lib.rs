@@ -171,6 +171,18 @@ pub trait Store {
     fn begin_session(&self, user: &UserId, s: &NewSession<'_>) -> Result<SessionId, StoreError>;
     /// Writes one finished step (and moves the heartbeat), committed at once.
     fn log_step(&self, user: &UserId, id: SessionId, step: &StepRecord) -> Result<(), StoreError>;
+    /// Writes one finished step sent as report number `report` of the session (a player's
+    /// own count, from 0), unless that report is already logged: a retry never duplicates a
+    /// step. True when it was written now.
+    fn log_step_once(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        report: u32,
+        step: &StepRecord,
+    ) -> Result<bool, StoreError>;
+    /// One session, if it is this user's.
+    fn session(&self, user: &UserId, id: SessionId) -> Result<Option<SessionRecord>, StoreError>;
     /// Records that a session's player is still running.
     fn heartbeat(&self, user: &UserId, id: SessionId, at: Stamp) -> Result<(), StoreError>;
     /// Ends a session, with the pain after.

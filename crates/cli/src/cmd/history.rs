@@ -2,35 +2,13 @@
 
 use std::process::ExitCode;
 
-use backstretch_core::session::{LoggedSession, SessionSource, summarize};
+use backstretch_core::session::{LoggedSession, SessionSource};
+use backstretch_render::json::history_rows;
 use backstretch_render::table::Table;
-use serde::Serialize;
 
 use crate::args::Format;
 use crate::context::{Context, process_alive};
 use crate::output::{json, print, width};
-
-#[derive(Serialize)]
-struct Exercises {
-    done: Vec<String>,
-    skipped: Vec<String>,
-    hurt: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Row {
-    id: i64,
-    uid: String,
-    started_at: String,
-    ended_at: Option<String>,
-    source: SessionSource,
-    minutes: f64,
-    planned_minutes: f64,
-    exercises: Exercises,
-    pain_before: Option<u8>,
-    pain_after: Option<u8>,
-    outcome: &'static str,
-}
 
 fn pain(p: Option<u8>) -> String {
     p.map_or_else(|| "-".to_string(), |v| v.to_string())
@@ -44,30 +22,7 @@ pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
     } else {
         Vec::new()
     };
-    let rows: Vec<Row> = sessions
-        .iter()
-        .map(|l| {
-            let s = &l.session;
-            let sum = summarize(&l.steps);
-            Row {
-                id: s.id.0,
-                uid: s.uid.clone(),
-                started_at: s.started_at.rfc3339(),
-                ended_at: s.ended_at.map(|t| t.rfc3339()),
-                source: s.source,
-                minutes: (sum.seconds as f64 / 6.0).round() / 10.0,
-                planned_minutes: (f64::from(s.planned_s) / 6.0).round() / 10.0,
-                exercises: Exercises {
-                    done: sum.done,
-                    skipped: sum.skipped,
-                    hurt: sum.hurt,
-                },
-                pain_before: s.pain_before,
-                pain_after: s.pain_after,
-                outcome: s.status(ctx.now, process_alive).as_str(),
-            }
-        })
-        .collect();
+    let rows = history_rows(&sessions, ctx.now, process_alive);
     if format == Format::Json {
         print(&json(&rows)?)?;
         return Ok(ExitCode::SUCCESS);

@@ -9,6 +9,7 @@ pub mod log;
 pub mod plan;
 pub mod profile;
 pub mod safety;
+pub mod serve;
 pub mod sheet;
 pub mod start;
 pub mod stats;

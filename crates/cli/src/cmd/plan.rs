@@ -2,22 +2,12 @@
 
 use std::process::ExitCode;
 
-use backstretch_core::routine::Routine;
+use backstretch_render::json::PlanJson;
 use backstretch_render::plan::{plan_markdown, plan_table};
 
 use crate::args::{Format, PlanArgs};
 use crate::context::Context;
 use crate::output::{json, print, width};
-
-/// The plan as JSON: the routine, and whether the search tried every option.
-#[derive(serde::Serialize)]
-struct PlanJson {
-    #[serde(flatten)]
-    routine: Routine,
-    exhaustive: bool,
-    /// How many equally good routines the date chose among.
-    alternatives: usize,
-}
 
 pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Markdown, Format::Json])?;
@@ -28,11 +18,7 @@ pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
     crate::gates::pass(ctx, &app, &catalog, &app.areas(&overrides)?)?;
     let p = app.plan(&catalog, &overrides, false)?;
     let text = match format {
-        Format::Json => json(&PlanJson {
-            routine: Routine::from_plan(&p),
-            exhaustive: p.exhaustive,
-            alternatives: p.alternatives,
-        })?,
+        Format::Json => json(&PlanJson::new(&p))?,
         Format::Markdown => plan_markdown(&p),
         Format::Table => plan_table(&p, width()),
     };

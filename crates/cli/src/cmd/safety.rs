@@ -4,45 +4,20 @@ use std::process::ExitCode;
 
 use backstretch_core::safety::{self, DISCLAIMER, DISCLAIMER_VERSION, Verdict};
 use backstretch_core::vocab::{Area, Word};
+use backstretch_render::json::questions_json;
 use backstretch_render::table::Table;
 use miette::miette;
-use serde::Serialize;
 
 use crate::args::{DisclaimerArgs, Format, SafetyArgs};
 use crate::ask;
 use crate::context::Context;
 use crate::output::{json, print, width};
 
-#[derive(Serialize)]
-struct QuestionJson<'a> {
-    id: &'a str,
-    text: &'a str,
-    urgency: safety::Urgency,
-    level: &'static str,
-    asked: bool,
-    areas: Vec<&'static str>,
-    guideline: &'a str,
-    sources: &'a [String],
-}
-
 fn list(ctx: &Context) -> miette::Result<ExitCode> {
     let all = safety::red_flags().map_err(backstretch_app::AppError::from)?;
     let format = ctx.format(&[Format::Table, Format::Json])?;
     if format == Format::Json {
-        let v: Vec<QuestionJson<'_>> = all
-            .iter()
-            .map(|q| QuestionJson {
-                id: &q.id,
-                text: &q.text,
-                urgency: q.urgency,
-                level: q.urgency.as_str(),
-                asked: q.asked,
-                areas: q.areas.iter().map(|x| x.as_str()).collect(),
-                guideline: &q.guideline,
-                sources: &q.sources,
-            })
-            .collect();
-        print(&json(&v)?)?;
+        print(&json(&questions_json(all))?)?;
     } else {
         let mut t = Table::new(["ID", "URGENCY", "ASKED FOR", "QUESTION"])
             .no_wrap(0)

@@ -1,13 +1,11 @@
 //! `backstretch stats` and `backstretch chart`.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use backstretch_core::profile::Goal;
 use backstretch_core::stats::{SessionFact, stats};
-use backstretch_render::chart::{PainPoint, adherence_svg, pain_svg};
+use backstretch_render::chart::{adherence_chart, pain_chart};
 use backstretch_render::progress::stats_text;
-use chrono::NaiveDate;
 use miette::miette;
 
 use crate::args::{ChartArgs, ChartKind, Format, StatsArgs};
@@ -61,23 +59,8 @@ pub fn chart(ctx: &Context, a: &ChartArgs) -> miette::Result<ExitCode> {
         .collect();
     f.sort_by_key(|x| x.started);
     let svg = match a.kind {
-        ChartKind::Pain => pain_svg(
-            &f.iter()
-                .filter(|x| x.pain_before.is_some() || x.pain_after.is_some())
-                .map(|x| PainPoint {
-                    day: x.day(),
-                    before: x.pain_before,
-                    after: x.pain_after,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        ChartKind::Adherence => {
-            let mut per_day: BTreeMap<NaiveDate, u32> = BTreeMap::new();
-            for x in f.iter().filter(|x| x.counts) {
-                *per_day.entry(x.day()).or_default() += 1;
-            }
-            adherence_svg(&per_day, g.per_week(), &g.to_string(), ctx.now.day())
-        }
+        ChartKind::Pain => pain_chart(&f),
+        ChartKind::Adherence => adherence_chart(&f, g, ctx.now.day()),
     };
     let bytes = if ext.as_deref() == Some("png") {
         png(&svg)?

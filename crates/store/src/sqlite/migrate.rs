@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_sheets",
         include_str!("../../migrations/0007_sheets.sql"),
     ),
+    (
+        "0008_step_reports",
+        include_str!("../../migrations/0008_step_reports.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

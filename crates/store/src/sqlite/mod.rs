@@ -206,8 +206,26 @@ impl Store for SqliteStore {
     }
     fn log_step(&self, user: &UserId, id: SessionId, step: &StepRecord) -> Result<(), StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        self.insert_step(user, id, step)?;
+        self.insert_step(user, id, step, None)?;
         tx.commit().map_err(|e| self.err(e))
+    }
+    fn log_step_once(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        report: u32,
+        step: &StepRecord,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        if self.has_report(user, id, report)? {
+            return Ok(false);
+        }
+        self.insert_step(user, id, step, Some(report))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(true)
+    }
+    fn session(&self, user: &UserId, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
+        self.one_session(user, id)
     }
     fn heartbeat(&self, user: &UserId, id: SessionId, at: Stamp) -> Result<(), StoreError> {
         self.set_heartbeat(user, id, at)
@@ -234,7 +252,7 @@ impl Store for SqliteStore {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let id = self.insert_session(user, s)?;
         for st in steps {
-            self.insert_step(user, id, st)?;
+            self.insert_step(user, id, st, None)?;
         }
         self.end_session(user, id, ended_at, pain_after, ending)?;
         tx.commit().map_err(|e| self.err(e))?;

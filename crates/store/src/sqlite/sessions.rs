@@ -162,11 +162,12 @@ impl SqliteStore {
         user: &UserId,
         id: SessionId,
         step: &StepRecord,
+        report: Option<u32>,
     ) -> Result<(), StoreError> {
         self.set_heartbeat(user, id, step.at)?;
         self.conn
-            .prepare_cached("INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)").and_then(|mut st| st.execute(
+            .prepare_cached("INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset, report)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)").and_then(|mut st| st.execute(
                 params![
                     id.0,
                     step.step,
@@ -178,7 +179,8 @@ impl SqliteStore {
                     i64::try_from(step.done_ms).unwrap_or(i64::MAX),
                     step.outcome.as_str(),
                     step.at.utc_s,
-                    step.at.offset_s
+                    step.at.offset_s,
+                    report
                 ],
             ))
             .map(|_| ())
@@ -280,6 +282,37 @@ impl SqliteStore {
         raws.into_iter().map(|r| self.step_of(&r)).collect()
     }
 
+    /// Whether report `report` of the user's session `id` is logged.
+    pub(super) fn has_report(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        report: u32,
+    ) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT 1 FROM session_steps t JOIN sessions s ON s.id = t.session_id
+                 WHERE t.session_id = ?1 AND t.report = ?2 AND s.user_id = ?3",
+            )
+            .and_then(|mut st| st.exists(params![id.0, report, user.as_str()]))
+            .map_err(|e| self.err(e))
+    }
+
+    pub(super) fn one_session(
+        &self,
+        user: &UserId,
+        id: SessionId,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let sql =
+            format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = ?1 AND s.user_id = ?2");
+        let raw = self
+            .conn
+            .query_row(&sql, params![id.0, user.as_str()], raw_session)
+            .optional()
+            .map_err(|e| self.err(e))?;
+        raw.map(|r| self.session_of(&r)).transpose()
+    }
+
     pub(super) fn newest_unfinished(
         &self,
         user: &UserId,
@@ -356,7 +389,7 @@ impl SqliteStore {
                 },
             )?;
             for st in &l.steps {
-                self.insert_step(user, id, st)?;
+                self.insert_step(user, id, st, None)?;
             }
             if let (Some(end), Some(ending)) = (s.ended_at, s.outcome) {
                 self.end_session(user, id, end, s.pain_after, ending)?;

@@ -1,0 +1,889 @@
+//! Every route through the router (`oneshot`, no socket): what it answers, each bad input,
+//! 401 without pairing on `--lan`, 403 for a foreign `Origin`, and the headers every page has.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use backstretch_core::time::Stamp;
+use backstretch_store::SqliteStore;
+use backstretch_web::{Pairing, Setup, Shared, router};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const ORIGIN: &str = "http://127.0.0.1:8421";
+
+struct T {
+    dir: tempfile::TempDir,
+    app: Router,
+    pairing: Option<Arc<Pairing>>,
+}
+
+fn clock() -> Stamp {
+    Stamp::parse("2026-11-22T09:00:00+00:00").unwrap()
+}
+
+fn server_with(lan: bool) -> T {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("backstretch.sqlite")).unwrap();
+    let pairing = lan.then(|| Arc::new(Pairing::load(&dir.path().join("serve/devices"))));
+    let origins = if lan {
+        vec!["https://127.0.0.2:8421".to_string()]
+    } else {
+        vec![ORIGIN.to_string(), "http://localhost:8421".to_string()]
+    };
+    let app = router(Shared::new(Setup {
+        store,
+        catalog: backstretch_core::catalog::builtin().catalog,
+        clock: Arc::new(clock),
+        pairing: pairing.clone(),
+        origins,
+        home: dir.path().to_path_buf(),
+    }));
+    T { dir, app, pairing }
+}
+
+fn server() -> T {
+    server_with(false)
+}
+
+struct Res {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Res {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .map_or("", |l| l.to_str().unwrap())
+    }
+    fn header(&self, h: header::HeaderName) -> &str {
+        self.headers.get(h).map_or("", |l| l.to_str().unwrap())
+    }
+}
+
+impl T {
+    async fn send(&self, req: Request<Body>) -> Res {
+        let r = self.app.clone().oneshot(req).await.unwrap();
+        let status = r.status();
+        let headers = r.headers().clone();
+        let bytes = r.into_body().collect().await.unwrap().to_bytes();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+    async fn get(&self, path: &str) -> Res {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+    async fn post_form(&self, path: &str, form: &str) -> Res {
+        self.send(
+            Request::post(path)
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+    async fn json(&self, method: &str, path: &str, body: Value) -> Res {
+        self.send(
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+    async fn raw(&self, path: &str, body: &str) -> Res {
+        self.send(
+            Request::post(path)
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Through the first run: disclaimer, profile, and a check with no warning sign.
+    async fn ready(&self) {
+        assert_eq!(
+            self.post_form("/welcome", "").await.status,
+            StatusCode::SEE_OTHER
+        );
+        let r = self
+            .json(
+                "PUT",
+                "/api/profile",
+                json!({"areas": ["lower-back", "neck"], "places": ["floor", "chair"], "minutes": 5}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = self.json("POST", "/api/safety", json!({"yes": []})).await;
+        assert_eq!(r.json()["verdict"], "clear", "{}", r.body);
+    }
+
+    async fn begin(&self) -> (i64, Value) {
+        let r = self
+            .json("POST", "/api/sessions", json!({"pain_before": 4}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let v = r.json();
+        (v["id"].as_i64().unwrap(), v)
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("backstretch.sqlite")
+    }
+}
+
+fn step_body(report: u32, step: u32) -> Value {
+    json!({"report": report, "step": step, "outcome": "done", "done_ms": 1000, "at": "2026-11-22T09:01:00+00:00"})
+}
+
+#[tokio::test]
+async fn the_first_run_leads_through_every_gate_to_today() {
+    let t = server();
+    let r = t.get("/").await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/today"));
+    assert_eq!(t.get("/today").await.location(), "/welcome");
+    let w = t.get("/welcome").await;
+    assert_eq!(w.status, StatusCode::OK);
+    assert!(w.body.contains("not medical advice"), "{}", w.body);
+    assert!(w.body.contains("action=\"/welcome\""));
+    assert_eq!(t.post_form("/welcome", "").await.location(), "/today");
+    assert_eq!(t.get("/today").await.location(), "/profile");
+    assert_eq!(t.get("/play").await.location(), "/profile");
+    assert_eq!(t.get("/profile").await.status, StatusCode::OK);
+    let r = t
+        .post_form(
+            "/profile",
+            "areas=neck&areas=lower-back&primary=lower-back&places=floor&minutes=5&goal=3%2Fweek&style=source",
+        )
+        .await;
+    assert_eq!(r.location(), "/check", "{}", r.body);
+    let p = t.get("/api/profile").await.json();
+    assert_eq!(
+        p["areas"],
+        json!(["lower-back", "neck"]),
+        "the primary first"
+    );
+    assert_eq!(p["goal"], json!("3/week"));
+    assert_eq!(t.get("/today").await.location(), "/check");
+    let check = t.get("/check").await;
+    assert_eq!(check.status, StatusCode::OK);
+    let ids: Vec<String> = check
+        .body
+        .split("type=\"radio\" name=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect();
+    let mut ids = ids;
+    ids.dedup();
+    assert!(ids.len() > 5);
+    // One question left unanswered: 422, nothing recorded.
+    let partial: Vec<String> = ids.iter().skip(1).map(|i| format!("{i}=no")).collect();
+    let r = t.post_form("/check", &partial.join("&")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("no answer to"), "{}", r.body);
+    let all: Vec<String> = ids.iter().map(|i| format!("{i}=no")).collect();
+    assert_eq!(
+        t.post_form("/check", &all.join("&")).await.location(),
+        "/today"
+    );
+    let today = t.get("/today").await;
+    assert_eq!(today.status, StatusCode::OK);
+    assert!(today.body.contains("href=\"/play\""));
+    assert!(today.body.contains("/figures/"), "figures in the routine");
+    assert!(today.body.contains("From &quot;"), "sources cited");
+    let play = t.get("/play").await;
+    assert_eq!(play.status, StatusCode::OK);
+    assert!(play.body.contains("/static/player.js"));
+    assert!(play.body.contains("aria-label=\"10 out of 10\""));
+}
+
+#[tokio::test]
+async fn a_warning_sign_stops_every_plan_until_checked_again() {
+    let t = server();
+    t.ready().await;
+    let r = t
+        .json("POST", "/api/safety", json!({"yes": ["saddle-numbness"]}))
+        .await;
+    assert_eq!(r.json()["verdict"], "emergency");
+    let today = t.get("/today").await;
+    assert!(
+        today.body.contains("answer the questions again"),
+        "{}",
+        today.body
+    );
+    assert!(!today.body.contains("href=\"/play\""));
+    let r = t.get("/api/plan").await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["gate"], "flagged");
+    let r = t.json("POST", "/api/sessions", json!({})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        t.get("/play")
+            .await
+            .body
+            .contains("answer the questions again")
+    );
+    // A yes to an emergency sign on the form shows the advice at once.
+    let r = t.post_form("/check", "saddle-numbness=yes").await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "every question must be answered"
+    );
+}
+
+#[tokio::test]
+async fn the_profile_form_says_what_is_wrong_next_to_the_field() {
+    let t = server();
+    for (form, field, words) in [
+        (
+            "places=floor&minutes=5",
+            "areas",
+            "choose at least one area",
+        ),
+        (
+            "areas=neck&minutes=5",
+            "places",
+            "choose at least one place",
+        ),
+        (
+            "areas=neck&places=floor&minutes=0",
+            "minutes",
+            "0 minutes is not",
+        ),
+        (
+            "areas=neck&places=floor&minutes=ten",
+            "minutes",
+            "`ten` is not a number",
+        ),
+        (
+            "areas=neck&places=roof&minutes=5",
+            "places",
+            "unknown place `roof`",
+        ),
+        (
+            "areas=neck&places=floor&minutes=5&goal=9%2Fweek",
+            "goal",
+            "9",
+        ),
+    ] {
+        let r = t.post_form("/profile", form).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{form}: {}",
+            r.location()
+        );
+        assert!(
+            r.body.contains(&format!("id=\"{field}-error\"")),
+            "{form}: {}",
+            r.body
+        );
+        assert!(r.body.contains(words), "{form}: {}", r.body);
+    }
+    assert_eq!(t.get("/api/profile").await.body, "null", "nothing saved");
+    let r = t
+        .send(
+            Request::post("/profile")
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "not a form");
+}
+
+#[tokio::test]
+async fn the_api_serves_the_cli_shapes_and_refuses_bad_values() {
+    let t = server();
+    let r = t.get("/api/plan").await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["gate"], "disclaimer");
+    let d = t.get("/api/disclaimer").await.json();
+    assert_eq!(d["accepted"], false);
+    assert_eq!(
+        t.json("POST", "/api/disclaimer", json!({})).await.json()["accepted"],
+        true
+    );
+    assert_eq!(t.get("/api/plan").await.json()["gate"], "profile");
+    assert_eq!(t.get("/api/profile").await.body, "null");
+    for (body, field) in [
+        (
+            json!({"areas": ["elbow"], "places": ["floor"], "minutes": 5}),
+            "areas",
+        ),
+        (
+            json!({"areas": ["neck"], "places": [], "minutes": 5}),
+            "places",
+        ),
+        (
+            json!({"areas": ["neck"], "places": ["bed"], "minutes": 500}),
+            "minutes",
+        ),
+        (
+            json!({"areas": ["neck"], "places": ["bed"], "minutes": 5, "goal": "hourly"}),
+            "goal",
+        ),
+        (
+            json!({"areas": ["neck"], "places": ["bed"], "minutes": 5, "style": "wild"}),
+            "style",
+        ),
+    ] {
+        let r = t.json("PUT", "/api/profile", body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(r.json()["field"], field, "{body}");
+    }
+    let r = t
+        .json("PUT", "/api/profile", json!({"areas": "neck"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"].as_str().unwrap().contains("invalid type"));
+    assert_eq!(
+        t.raw("/api/safety", "{not json").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let r = t
+        .json(
+            "PUT",
+            "/api/profile",
+            json!({"areas": ["neck"], "places": ["bed"], "minutes": 5}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["screening_due"], true);
+    assert_eq!(t.get("/api/plan").await.json()["gate"], "screening");
+    let r = t
+        .json("POST", "/api/safety", json!({"yes": ["no-such-sign"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = t.json("POST", "/api/safety", json!({"yes": []})).await;
+    assert_eq!(r.json()["verdict"], "clear");
+
+    let plan = t.get("/api/plan").await;
+    assert_eq!(plan.status, StatusCode::OK);
+    let p = plan.json();
+    assert!(p["items"].as_array().unwrap().len() >= 2);
+    assert!(p["exhaustive"].is_boolean() && p["alternatives"].is_number());
+    let p = t
+        .get("/api/plan?areas=neck&places=bed&minutes=3&style=standard")
+        .await
+        .json();
+    assert_eq!(p["profile"]["places"], json!(["bed"]));
+    for (q, field) in [
+        ("minutes=0", "minutes"),
+        ("areas=elbow", "areas"),
+        ("places=roof", "places"),
+        ("style=wild", "style"),
+        ("minutes=ten", "query"),
+        ("colour=red", "query"),
+    ] {
+        let r = t.get(&format!("/api/plan?{q}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        assert_eq!(r.json()["field"], field, "{q}");
+    }
+    let list = t.get("/api/catalog").await.json();
+    assert!(list.as_array().unwrap().len() >= 15);
+    assert!(
+        list[0].get("steps").is_none(),
+        "the list is brief, as `catalog list`"
+    );
+    let one = t.get("/api/catalog/childs-pose").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.json()["steps"].is_array());
+    let r = t.get("/api/catalog/moonwalk").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.json()["error"].as_str().unwrap().contains("moonwalk"));
+    let q = t.get("/api/safety").await.json();
+    assert!(
+        q.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == "saddle-numbness")
+    );
+    assert_eq!(t.get("/api/history").await.json(), json!([]));
+    assert_eq!(t.get("/api/stats").await.json()["sessions"], 0);
+    let r = t.get("/api/nothing-here").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.json()["error"].is_string());
+}
+
+#[tokio::test]
+async fn a_session_is_logged_step_by_step_once_each() {
+    let t = server();
+    t.ready().await;
+    let (id, begun) = t.begin().await;
+    let steps = begun["timeline"]["steps"].as_array().unwrap();
+    assert!(steps.len() > 3);
+    assert!(begun["cues"].as_array().unwrap().len() >= steps.len() - 1);
+    assert_eq!(begun["phases"]["hold"], "Hold");
+    let steps_url = format!("/api/sessions/{id}/steps");
+    let r = t.json("POST", &steps_url, step_body(0, 0)).await;
+    assert_eq!(
+        (r.status, r.json()["logged"].clone()),
+        (StatusCode::CREATED, json!(true))
+    );
+    // The same report again (a retry): not logged twice.
+    let r = t.json("POST", &steps_url, step_body(0, 0)).await;
+    assert_eq!(
+        (r.status, r.json()["logged"].clone()),
+        (StatusCode::OK, json!(false))
+    );
+    // The same step played again after "back" is a new report.
+    assert_eq!(
+        t.json("POST", &steps_url, step_body(1, 0)).await.status,
+        StatusCode::CREATED
+    );
+    for (body, field) in [
+        (
+            json!({"report": 9, "step": 9999, "outcome": "done", "done_ms": 0, "at": "2026-11-22T09:01:00+00:00"}),
+            "step",
+        ),
+        (
+            json!({"report": 9, "step": 1, "outcome": "meh", "done_ms": 0, "at": "2026-11-22T09:01:00+00:00"}),
+            "outcome",
+        ),
+        (
+            json!({"report": 9, "step": 1, "outcome": "done", "done_ms": 0, "at": "yesterday"}),
+            "at",
+        ),
+        (
+            json!({"report": 9, "step": 1, "outcome": "done", "done_ms": 99_999_999, "at": "2026-11-22T09:01:00+00:00"}),
+            "done_ms",
+        ),
+        (
+            json!({"report": 9, "step": 1, "outcome": "done", "done_ms": 0, "at": "2026-11-23T09:01:00+00:00"}),
+            "at",
+        ),
+    ] {
+        let r = t.json("POST", &steps_url, body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(r.json()["field"], field, "{body}");
+    }
+    let r = t.json("POST", &steps_url, json!({"report": -1})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        t.json("POST", "/api/sessions/999/steps", step_body(0, 0))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.json("POST", "/api/sessions/abc/steps", step_body(0, 0))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let finish_url = format!("/api/sessions/{id}/finish");
+    let r = t
+        .json(
+            "POST",
+            &finish_url,
+            json!({"pain_after": 12, "ending": "completed", "at": "2026-11-22T09:05:00+00:00"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "pain_after");
+    let r = t
+        .json(
+            "POST",
+            &finish_url,
+            json!({"pain_after": 3, "ending": "abandoned", "at": "2026-11-22T09:05:00+00:00"}),
+        )
+        .await;
+    assert_eq!(r.json()["field"], "ending");
+    let done = json!({"pain_after": 3, "ending": "completed", "at": "2026-11-22T09:05:00+00:00"});
+    let r = t.json("POST", &finish_url, done.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let first = r.json();
+    assert!(
+        first["text"].as_str().unwrap().contains("Pain 4 -> 3"),
+        "{first}"
+    );
+    // Finishing again (a retry) changes nothing and says the same.
+    let again = t
+        .json(
+            "POST",
+            &finish_url,
+            json!({"pain_after": 9, "ending": "stopped", "at": "2026-11-22T09:06:00+00:00"}),
+        )
+        .await;
+    assert_eq!(again.json(), first);
+    let h = t.get("/api/history").await.json();
+    assert_eq!(h.as_array().unwrap().len(), 1);
+    assert_eq!(h[0]["pain_after"], 3);
+    assert_eq!(h[0]["outcome"], "completed");
+    assert_eq!(t.get("/api/stats").await.json()["sessions"], 1);
+    // The log, read directly: two rows, both for step 0.
+    assert_eq!(rusqlite_count(&t.db(), id), 2);
+    // History and progress pages show it, with both charts.
+    assert!(t.get("/history").await.body.contains("4 → 3"));
+    let p = t.get("/progress").await;
+    assert!(p.body.contains("/charts/pain.svg") && p.body.contains("/charts/adherence.svg"));
+    for c in ["/charts/pain.svg", "/charts/adherence.svg"] {
+        let r = t.get(c).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.header(header::CONTENT_TYPE), "image/svg+xml");
+        assert!(r.body.starts_with("<svg"));
+    }
+    assert_eq!(
+        t.get("/charts/mood.svg").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Counts a session's step rows with the sqlite3 tool, as a person inspecting the file would.
+fn rusqlite_count(db: &std::path::Path, id: i64) -> usize {
+    let out = std::process::Command::new("sqlite3")
+        .arg(db)
+        .arg(format!(
+            "SELECT count(*) FROM session_steps WHERE session_id = {id}"
+        ))
+        .output()
+        .expect("sqlite3 is installed by scripts/test");
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+#[tokio::test]
+async fn high_pain_offers_only_the_gentlest_moves() {
+    let t = server();
+    t.ready().await;
+    let r = t
+        .json("POST", "/api/sessions", json!({"pain_before": 11}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "pain_before");
+    let r = t
+        .json("POST", "/api/sessions", json!({"pain_before": 9}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["gate"], "high-pain");
+    assert!(r.json()["error"].as_str().unwrap().contains("9 out of 10"));
+    assert_eq!(
+        t.get("/api/history").await.json(),
+        json!([]),
+        "nothing begun"
+    );
+    let r = t
+        .json(
+            "POST",
+            "/api/sessions",
+            json!({"pain_before": 9, "gentlest": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = t.json("POST", "/api/sessions", json!({"pain": 3})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown field");
+}
+
+#[tokio::test]
+async fn pages_for_exercises_figures_print_and_assets() {
+    let t = server();
+    let list = t.get("/exercises").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("href=\"/exercises/childs-pose\""));
+    let one = t.get("/exercises/childs-pose").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains("<ol>") && one.body.contains("From &quot;"));
+    assert_eq!(
+        t.get("/exercises/moonwalk").await.status,
+        StatusCode::NOT_FOUND
+    );
+    for f in ["/figures/childs-pose.svg", "/figures/childs-pose-still.svg"] {
+        let r = t.get(f).await;
+        assert_eq!(r.status, StatusCode::OK, "{f}");
+        assert_eq!(r.header(header::CONTENT_TYPE), "image/svg+xml");
+    }
+    assert!(
+        t.get("/figures/childs-pose.svg")
+            .await
+            .body
+            .contains("<animate")
+    );
+    assert_eq!(
+        t.get("/figures/moonwalk.svg").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get("/figures/childs-pose.png").await.status,
+        StatusCode::NOT_FOUND
+    );
+    for (path, kind) in [
+        ("/static/app.css", "text/css"),
+        ("/static/app.js", "text/javascript"),
+        ("/static/player.js", "text/javascript"),
+        ("/static/icon.svg", "image/svg+xml"),
+        ("/sw.js", "text/javascript"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+    ] {
+        let r = t.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.header(header::CONTENT_TYPE).starts_with(kind), "{path}");
+    }
+    assert_eq!(t.get("/static/evil.js").await.status, StatusCode::NOT_FOUND);
+    let r = t.get("/no/such/page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("<h1>Not found</h1>"));
+    // Print: behind the same gates, then a sheet with its own strict policy.
+    assert_eq!(t.get("/print").await.location(), "/welcome");
+    t.ready().await;
+    let p = t.get("/print?weeks=1&paper=letter").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("@page"), "the sheet's print styles");
+    assert!(
+        p.header(header::CONTENT_SECURITY_POLICY)
+            .contains("default-src 'none'")
+    );
+    assert!(!p.body.contains("<script"));
+    assert_eq!(
+        t.get("/print?weeks=9").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        t.get("/print?paper=a3").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        t.get("/print?colour=red").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // The follow-up answer is checked.
+    assert_eq!(
+        t.post_form("/followup", "session=1&settled=maybe")
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // No pairing on loopback.
+    assert_eq!(t.get("/pair?code=ABC").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_page_has_a_strict_policy_and_no_inline_script() {
+    let t = server();
+    t.ready().await;
+    for path in [
+        "/welcome",
+        "/today",
+        "/play",
+        "/profile",
+        "/check",
+        "/history",
+        "/progress",
+        "/exercises",
+        "/exercises/childs-pose",
+    ] {
+        let r = t.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let csp = r.header(header::CONTENT_SECURITY_POLICY);
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}"
+        );
+        assert_eq!(r.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(r.header(header::CACHE_CONTROL), "no-store");
+        assert!(
+            !r.body.contains("<script>") && !r.body.contains(" onclick="),
+            "{path}"
+        );
+        assert!(r.body.contains("<html lang=\"en\">"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_get_413_and_foreign_origins_403() {
+    let t = server();
+    let big = "x".repeat(backstretch_web::BODY_LIMIT + 1);
+    let r = t.raw("/api/sessions", &big).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit")
+    );
+    let r = t.post_form("/profile", &format!("areas={big}")).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    for (method, path) in [
+        ("POST", "/welcome"),
+        ("POST", "/api/disclaimer"),
+        ("PUT", "/api/profile"),
+        ("POST", "/api/sessions"),
+        ("POST", "/api/sessions/1/steps"),
+    ] {
+        let r = t
+            .send(
+                Request::builder()
+                    .method(method)
+                    .uri(path)
+                    .header(header::ORIGIN, "http://evil.example")
+                    .body(Body::from("{}"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path}");
+    }
+    assert_eq!(
+        t.get("/api/disclaimer").await.json()["accepted"],
+        false,
+        "nothing was changed"
+    );
+    // Another name pointed at this address (DNS rebinding) cannot read the log.
+    let r = t
+        .send(
+            Request::get("/api/history")
+                .header(header::HOST, "evil.example:8421")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST);
+    let r = t
+        .send(
+            Request::get("/api/history")
+                .header(header::HOST, "localhost:8421")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn on_the_lan_only_paired_devices_get_in() {
+    let t = server_with(true);
+    let lan = |req: axum::http::request::Builder| {
+        req.header(header::HOST, "127.0.0.2:8421")
+            .header(header::ORIGIN, "https://127.0.0.2:8421")
+    };
+    for path in [
+        "/",
+        "/today",
+        "/api/history",
+        "/static/app.css",
+        "/api/catalog",
+    ] {
+        let r = t
+            .send(lan(Request::get(path)).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(r.json()["error"].as_str().unwrap().contains("not paired"));
+    }
+    let r = t
+        .send(
+            lan(Request::get("/pair?code=WRONG123"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let code = t
+        .pairing
+        .as_ref()
+        .unwrap()
+        .new_code(std::time::Instant::now());
+    let r = t
+        .send(
+            lan(Request::get(format!("/pair?code={code}")))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let cookie = r.header(header::SET_COOKIE).to_string();
+    for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    let pair = cookie.split(';').next().unwrap().to_string();
+    // The code was spent.
+    let r = t
+        .send(
+            lan(Request::get(format!("/pair?code={code}")))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = t
+        .send(
+            lan(Request::get("/api/history"))
+                .header(header::COOKIE, &pair)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // A paired device still needs its own origin to change anything, and must say it.
+    let r = t
+        .send(
+            Request::post("/api/disclaimer")
+                .header(header::HOST, "127.0.0.2:8421")
+                .header(header::COOKIE, &pair)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no Origin on --lan");
+    let r = t
+        .send(
+            Request::post("/api/disclaimer")
+                .header(header::HOST, "127.0.0.2:8421")
+                .header(header::ORIGIN, "https://evil.example")
+                .header(header::COOKIE, &pair)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .send(
+            lan(Request::post("/api/disclaimer"))
+                .header(header::COOKIE, &pair)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(t.dir.path().join("serve/devices").exists());
+}
+
+#[tokio::test]
+async fn a_server_error_shows_no_internal_detail() {
+    let t = server();
+    t.ready().await;
+    let out = std::process::Command::new("sqlite3")
+        .arg(t.db())
+        .arg("DROP TABLE session_steps")
+        .output()
+        .expect("sqlite3 is installed by scripts/test");
+    assert!(out.status.success());
+    let r = t.get("/api/history").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let body = r.body.to_lowercase();
+    assert!(r.json()["error"].as_str().unwrap().contains("went wrong"));
+    for secret in ["session_steps", "sqlite", "/tmp", ".rs"] {
+        assert!(!body.contains(secret), "{secret} in {}", r.body);
+    }
+    let page = t.get("/history").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!page.body.contains("session_steps"));
+}
