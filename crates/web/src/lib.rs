@@ -152,7 +152,10 @@ async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
         if !ok {
             return refuse(
                 StatusCode::FORBIDDEN,
-                "this request did not come from a backstretch page",
+                &format!(
+                    "this request did not come from a backstretch page (it came from {})",
+                    origin.unwrap_or("an unnamed origin")
+                ),
                 "use the pages `backstretch serve` serves",
             );
         }
@@ -161,7 +164,7 @@ async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
 }
 
 /// Headers on every response: the CSP (unless the page set its own), no sniffing, no
-/// framing, no referrer, and no caching of health data by the browser's HTTP cache.
+/// framing, no referrer beyond the server, and no caching of health data by the browser's HTTP cache.
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut r = next.run(req).await;
     let h = r.headers_mut();
@@ -176,9 +179,10 @@ async fn security_headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // `same-origin`, not `no-referrer`: with no referrer at all, a form posts `Origin: null`.
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

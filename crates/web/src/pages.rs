@@ -81,10 +81,29 @@ fn figure(e: &Exercise, class: &str) -> String {
     }
     format!(
         "<picture class=\"{class}\"><source media=\"(prefers-reduced-motion: reduce)\" srcset=\"/figures/{id}-still.svg\">\
-<img src=\"/figures/{id}.svg\" alt=\"Figure: {name}\" width=\"320\" height=\"160\"></picture>",
+<img src=\"/figures/{id}.svg\" alt=\"Figure: {name}\" width=\"384\" height=\"424\"></picture>",
         id = esc(&e.id),
         name = esc(&e.name)
     )
+}
+
+/// `1 day`, `3 days`: `unit` is the plural.
+fn count(n: u32, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {}", unit.strip_suffix('s').unwrap_or(unit))
+    } else {
+        format!("{n} {unit}")
+    }
+}
+
+/// Words as a person lists them: `neck, upper-back and lower-back`.
+fn and_list<W: Word>(words: &[W], and: &str) -> String {
+    let w: Vec<&str> = words.iter().map(|x| x.as_str()).collect();
+    match w.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} {and} {last}", rest.join(", ")),
+    }
 }
 
 fn list(items: &[String], tag: &str) -> String {
@@ -397,9 +416,9 @@ pub async fn today(State(s): State<Shared>) -> Page {
     };
     let r = &p.request;
     let mut body = format!(
-        "<p class=\"lead\">For {} in {}: {} exercises, {} of {} minutes.</p>",
-        esc(&word_list(&r.areas)),
-        esc(&word_list(&r.places)),
+        "<p class=\"lead\">For your {} · {} · {} exercises, {} of {} minutes.</p>",
+        esc(&and_list(&r.areas, "and")),
+        esc(&and_list(&r.places, "or")),
         p.items.len(),
         clock(p.total_s),
         r.minutes
@@ -501,7 +520,7 @@ pub async fn play(State(s): State<Shared>) -> Page {
 <p class=\"phase\" id=\"phase\" aria-live=\"polite\"></p>\
 <h2 id=\"exercise\"></h2>\
 <p class=\"side\" id=\"side\"></p>\
-<div class=\"stage\"><img id=\"figure\" alt=\"\" width=\"320\" height=\"160\"><p class=\"count\" id=\"count\" role=\"timer\" aria-live=\"off\"></p></div>\
+<div class=\"stage\"><img id=\"figure\" alt=\"\" width=\"384\" height=\"424\"><p class=\"count\" id=\"count\" role=\"timer\" aria-live=\"off\"></p></div>\
 <progress id=\"progress\" max=\"1\" value=\"0\" aria-label=\"Progress through the routine\"></progress>\
 <p class=\"next\" id=\"next\"></p>\
 <div class=\"controls\">\
@@ -594,15 +613,14 @@ pub async fn progress(State(s): State<Shared>) -> Page {
         _ => "no scores yet".into(),
     };
     let mut body = format!(
-        "<p class=\"lead\">{}</p><dl class=\"stats\"><div><dt>Sessions</dt><dd>{}</dd></div><div><dt>Minutes</dt><dd>{}</dd></div><div><dt>Exercises done</dt><dd>{}</dd></div><div><dt>Pain</dt><dd>{}</dd></div><div><dt>Streak</dt><dd>{} {} (longest {})</dd></div></dl>",
+        "<p class=\"lead\">{}</p><dl class=\"stats\"><div><dt>Sessions</dt><dd>{}</dd></div><div><dt>Minutes</dt><dd>{}</dd></div><div><dt>Exercises done</dt><dd>{}</dd></div><div><dt>Pain</dt><dd>{}</dd></div><div><dt>Streak</dt><dd>{} (longest {})</dd></div></dl>",
         esc(&backstretch_render::progress::progress_line(&st)),
         st.sessions,
         st.minutes,
         st.exercises_done,
         esc(&pain),
-        st.streak.current,
-        st.streak.unit,
-        st.streak.longest,
+        count(st.streak.current, st.streak.unit),
+        count(st.streak.longest, st.streak.unit),
     );
     if st.review_advised {
         body.push_str("<div class=\"alert\" role=\"note\"><p>Six weeks of sessions have brought no meaningful improvement: please have your back or neck reviewed by a doctor or physiotherapist.</p></div>");

@@ -700,6 +700,9 @@ async fn every_page_has_a_strict_policy_and_no_inline_script() {
             "{path}"
         );
         assert_eq!(r.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        // Regression: with `no-referrer`, Chromium posted forms with `Origin: null`, which
+        // the origin check refused.
+        assert_eq!(r.header(header::REFERRER_POLICY), "same-origin");
         assert_eq!(r.header(header::CACHE_CONTROL), "no-store");
         assert!(
             !r.body.contains("<script>") && !r.body.contains(" onclick="),

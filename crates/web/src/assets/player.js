@@ -34,6 +34,7 @@
   const save = () => store(SESSION, S);
   const show = (id) => {
     for (const s of ['before', 'high', 'player', 'after', 'summary']) $(s).hidden = s !== id;
+    document.body.classList.toggle('playing', id === 'player');
   };
   const fail = (msg) => { const e = $('player-error'); e.textContent = msg; e.hidden = !msg; };
 

@@ -4,7 +4,8 @@
 // from the cache (the player keeps its session, and queues its steps, on the device).
 'use strict';
 const CACHE = 'backstretch-v1';
-const SHELL = ['/play', '/today', '/static/app.css', '/static/app.js', '/static/player.js', '/static/icon.svg', '/manifest.webmanifest'];
+// The pages are behind the first run's gates, so they are kept as they are seen, not here.
+const SHELL = ['/static/app.css', '/static/app.js', '/static/player.js', '/static/icon.svg', '/manifest.webmanifest'];
 
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).catch(() => {}).then(() => self.skipWaiting()));
@@ -28,13 +29,14 @@ self.addEventListener('fetch', (e) => {
   e.respondWith(
     fetch(req)
       .then((res) => {
-        if (res.ok) {
+        if (res.ok && !res.redirected) {
           const copy = res.clone();
           caches.open(CACHE).then((c) => c.put(req, copy));
         }
         return res;
       })
-      .catch(() => caches.match(req, { ignoreSearch: url.pathname === '/play' })
+      .catch(() => caches.match(req)
+        .then((hit) => hit || (url.pathname === '/play' ? caches.match('/play', { ignoreSearch: true }) : undefined))
         .then((hit) => hit || new Response('backstretch cannot be reached right now.', { status: 503, headers: { 'Content-Type': 'text/plain' } })))
   );
 });

@@ -1,0 +1,620 @@
+//! `backstretch serve` as a person meets it: the process, its messages, the LAN pairing over
+//! real HTTPS, and the whole coach in a real headless Chromium (Debian's, driven over
+//! WebDriver): the first run, the plan, a session played at a test speed with pause, next and
+//! "it hurts", the spoken cues in order, the server stopped and restarted mid-session with
+//! the queued steps arriving once, and an axe-core check of every page.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::util::Env;
+use crate::webdriver::{Browser, chromium, free_port, http, wait_for};
+
+const LONG: Duration = Duration::from_secs(60);
+
+/// A running `backstretch serve`, with its output lines.
+struct Serve {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Serve {
+    fn start(home: &Path, args: &[&str]) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_backstretch"))
+            .env_clear()
+            .env("BACKSTRETCH_HOME", home)
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .arg("serve")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let (tx, rx) = mpsc::channel();
+        for r in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(r).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        let mut s = Serve {
+            child,
+            lines: rx,
+            seen: Vec::new(),
+        };
+        s.until("backstretch is");
+        s
+    }
+
+    /// Waits for a line containing `text`; returns it.
+    fn until(&mut self, text: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(LONG) {
+                Ok(l) => {
+                    self.seen.push(l.clone());
+                    if l.contains(text) {
+                        return l;
+                    }
+                }
+                Err(_) => panic!("no line with {text:?}; saw:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Stops it as Ctrl-C does; true when it exited cleanly.
+    fn interrupt(mut self) -> (bool, Vec<String>) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-INT", &pid]).status();
+        let status = self.child.wait().expect("exits");
+        let rest: Vec<String> = self.lines.iter().collect();
+        self.seen.extend(rest);
+        (status.success(), self.seen.clone())
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serve_refuses_beyond_loopback_without_lan() {
+    let env = Env::fresh();
+    let out = env
+        .cmd()
+        .args(["serve", "--listen", "0.0.0.0:8999"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("beyond this computer"), "{err}");
+    assert!(err.contains("--lan"), "{err}");
+    let out = env
+        .cmd()
+        .args(["serve", "--listen", "localhost"])
+        .output()
+        .expect("runs");
+    assert!(
+        !out.status.success(),
+        "an address without a port is refused"
+    );
+}
+
+#[test]
+fn a_second_serve_on_the_port_says_one_is_running_and_ctrl_c_stops_cleanly() {
+    let env = Env::new();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let first = Serve::start(env.home(), &["--listen", &listen]);
+    let out = env
+        .cmd()
+        .args(["serve", "--listen", &listen])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already using it"), "{err}");
+    // The terminal and the page share the data directory at the same time.
+    let (status, body) = http("GET", port, "/api/history", None).expect("serves");
+    assert_eq!(status, 200, "{body}");
+    env.cmd()
+        .args([
+            "log",
+            "--exercise",
+            "childs-pose",
+            "--pain-before",
+            "3",
+            "--pain-after",
+            "2",
+        ])
+        .assert()
+        .success();
+    let (_, body) = http("GET", port, "/api/history", None).expect("serves");
+    assert!(body.contains("childs-pose"), "{body}");
+    let (clean, lines) = first.interrupt();
+    assert!(clean, "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("Stopped")), "{lines:?}");
+}
+
+/// A TLS client that trusts only the certificate `serve --lan` made.
+fn https_get(cert: &Path, addr: &str, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::CertificateDer::pem_file_iter(cert).expect("cert") {
+        roots.add(c.expect("cert")).expect("trusted");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let host = addr.split(':').next().expect("host");
+    let name = rustls::pki_types::ServerName::try_from(host.to_string()).expect("name");
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("tls");
+    let tcp = std::net::TcpStream::connect(addr).expect("connects");
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    write!(
+        tls,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut raw = Vec::new();
+    let _ = tls.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+#[test]
+fn lan_serves_https_to_paired_devices_only() {
+    let env = Env::new();
+    let port = free_port();
+    // A loopback address stands in for the network (tests never reach beyond loopback).
+    let addr = format!("127.0.0.2:{port}");
+    let mut s = Serve::start(env.home(), &["--lan", "--listen", &addr]);
+    let url_line = s.until("/pair?code=");
+    let url = url_line
+        .split_whitespace()
+        .find(|w| w.contains("/pair?code="))
+        .expect("pairing URL")
+        .to_string();
+    assert!(
+        url.starts_with(&format!("https://{addr}/pair?code=")),
+        "{url}"
+    );
+    let qr = s.until("works once");
+    assert!(
+        s.seen
+            .iter()
+            .any(|l| l.contains('█') || l.contains('▀') || l.contains('▄')),
+        "a QR code is drawn: {:?}",
+        s.seen
+    );
+    assert!(qr.contains("10 minutes"), "{qr}");
+    let cert = env.home().join("serve/cert.pem");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["cert.pem", "key.pem"] {
+            let mode = std::fs::metadata(env.home().join("serve").join(f))
+                .expect("kept")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}");
+        }
+    }
+    let (status, _, body) = https_get(&cert, &addr, "/today", None);
+    assert_eq!(status, 401, "{body}");
+    let (status, _, _) = https_get(&cert, &addr, "/api/history", None);
+    assert_eq!(status, 401);
+    let path = url.trim_start_matches(&format!("https://{addr}"));
+    let (status, head, _) = https_get(&cert, &addr, path, None);
+    assert_eq!(status, 303, "{head}");
+    let set = head
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .expect("a cookie");
+    assert!(set.contains("Secure") && set.contains("HttpOnly") && set.contains("SameSite=Strict"));
+    let cookie = set
+        .split_once(':')
+        .expect("header")
+        .1
+        .split(';')
+        .next()
+        .expect("pair")
+        .trim();
+    let (status, _, body) = https_get(&cert, &addr, "/api/history", Some(cookie));
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = https_get(&cert, &addr, path, None);
+    assert_eq!(status, 401, "the code works once");
+    drop(s);
+    // The certificate is kept for the next run, and the paired device too.
+    let before = std::fs::read(&cert).expect("cert");
+    let mut s = Serve::start(env.home(), &["--lan", "--listen", &addr]);
+    s.until("works once");
+    assert_eq!(std::fs::read(&cert).expect("cert"), before);
+    let (status, _, _) = https_get(&cert, &addr, "/api/history", Some(cookie));
+    assert_eq!(status, 200);
+}
+
+/// Replaces speech with a recorder, in every document the browser opens.
+const SPEECH_STUB: &str = "window.__spoken = [];
+const synth = { speak(u) { window.__spoken.push(u.text); }, cancel() {}, getVoices() { return [{ name: 'stub', lang: 'en-GB' }]; }, speaking: false };
+Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };";
+
+fn spoken(b: &Browser) -> Vec<String> {
+    b.js("return window.__spoken || [];", &json!([]))
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Whether `said` is in the cues' order (each later than the one before).
+fn in_cue_order(said: &[String], cues: &[String]) -> bool {
+    let mut from = 0;
+    for s in said {
+        match cues[from..].iter().position(|c| c == s) {
+            Some(i) => from += i + 1,
+            None => return false,
+        }
+    }
+    true
+}
+
+fn queue_len(b: &Browser) -> u64 {
+    b.js(
+        "return JSON.parse(localStorage.getItem('backstretch.queue') || '[]').length;",
+        &json!([]),
+    )
+    .as_u64()
+    .unwrap_or(0)
+}
+
+fn shots_dir() -> Option<PathBuf> {
+    std::env::var_os("BACKSTRETCH_SCREENSHOTS").map(PathBuf::from)
+}
+
+/// Screenshots at phone and desktop size, when BACKSTRETCH_SCREENSHOTS names a folder.
+fn shoot(b: &Browser, name: &str) {
+    let Some(dir) = shots_dir() else { return };
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    for (w, h) in [(390, 844), (1280, 800)] {
+        b.size(w, h);
+        std::thread::sleep(Duration::from_millis(300));
+        b.screenshot(&dir.join(format!("{name}-{w}x{h}.png")));
+    }
+    b.size(390, 844);
+}
+
+/// Through the first run in the browser, up to today's routine.
+fn first_run(b: &Browser, base: &str) {
+    b.go(&format!("{base}/"));
+    wait_for("the welcome page", LONG, || {
+        b.url().ends_with("/welcome").then_some(())
+    });
+    b.click("form[action='/welcome'] button");
+    wait_for("the profile page", LONG, || {
+        b.url().ends_with("/profile").then_some(())
+    });
+    b.click("input[name=areas][value=lower-back]");
+    b.click("input[name=places][value=floor]");
+    b.click("input[name=places][value=bed]");
+    b.type_into("#minutes", "2");
+    b.click("form[action='/profile'] button[type=submit]");
+    wait_for("the warning signs", LONG, || {
+        b.url().ends_with("/check").then_some(())
+    });
+    b.click_all("input[type=radio][value=no]");
+    b.click("form[action='/check'] button[type=submit]");
+    wait_for("today", LONG, || b.url().ends_with("/today").then_some(()));
+}
+
+#[test]
+fn the_browser_plays_a_session_and_every_step_reaches_the_log_once() {
+    if !chromium() {
+        return;
+    }
+    let env = Env::fresh();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let base = format!("http://{listen}");
+    let mut server = Some(Serve::start(env.home(), &["--listen", &listen]));
+    let b = Browser::start(390, 844);
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        &json!({ "source": SPEECH_STUB }),
+    );
+    first_run(&b, &base);
+    let items = b.count("ol.routine > li");
+    assert!(items >= 2, "a routine of {items}");
+    assert!(b.text("main").contains("Start"));
+    shoot(&b, "today");
+
+    // Play at ten times real speed.
+    b.go(&format!("{base}/play?speed=10"));
+    wait_for("the pain question", LONG, || {
+        (b.count("#before:not([hidden])") == 1).then_some(())
+    });
+    b.click("[data-pain=before] button[value='3']");
+    wait_for("the player", LONG, || {
+        (b.count("#player:not([hidden])") == 1).then_some(())
+    });
+    let begun = wait_for("the session in storage", LONG, || {
+        let v = b.js(
+            "return JSON.parse(localStorage.getItem('backstretch.session'));",
+            &json!([]),
+        );
+        (!v.is_null()).then_some(v)
+    });
+    let session = begun["id"].as_i64().expect("session id");
+    let steps = begun["timeline"]["steps"].as_array().expect("steps").len();
+    let cues: Vec<String> = begun["cues"]
+        .as_array()
+        .expect("cues")
+        .iter()
+        .map(|c| c["text"].as_str().unwrap_or("").to_string())
+        .collect();
+    wait_for("a hold", LONG, || {
+        (b.text("#phase") == "Hold").then_some(())
+    });
+    shoot(&b, "player");
+
+    // Pause: the countdown stands still; resume.
+    b.click("#pause");
+    wait_for("paused", LONG, || {
+        (b.text("#phase") == "Paused").then_some(())
+    });
+    let count = b.text("#count");
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        b.text("#count"),
+        count,
+        "the count stands still while paused"
+    );
+    b.click("#pause");
+    // Next, then "it hurts".
+    b.click("#next-step");
+    wait_for("a hold again", LONG, || {
+        (b.text("#phase") == "Hold").then_some(())
+    });
+    b.click("#hurt");
+    wait_for("the hurt notice", LONG, || {
+        b.text("#sync").contains("logged it as hurt").then_some(())
+    });
+    let said = spoken(&b);
+    assert!(!said.is_empty());
+    assert_eq!(said[0], cues[0], "the first cue is said first");
+    assert!(in_cue_order(&said, &cues), "said {said:?}\ncues {cues:?}");
+
+    // The server goes away mid-session: steps queue on the device, and a reload resumes.
+    let (clean, _) = server.take().expect("running").interrupt();
+    assert!(clean);
+    wait_for("steps queued", LONG, || (queue_len(&b) > 0).then_some(()));
+    b.refresh();
+    wait_for("the player after a reload", LONG, || {
+        (b.count("#player:not([hidden])") == 1 && !b.text("#phase").is_empty()).then_some(())
+    });
+    let said_after_reload = spoken(&b);
+    assert!(
+        in_cue_order(&said_after_reload, &cues),
+        "{said_after_reload:?}"
+    );
+    // Back it comes: the queue drains.
+    server = Some(Serve::start(env.home(), &["--listen", &listen]));
+    wait_for("the queue sent", LONG, || {
+        (queue_len(&b) == 0).then_some(())
+    });
+    wait_for("the pain question after", LONG, || {
+        (b.count("#after:not([hidden])") == 1).then_some(())
+    });
+    b.click("[data-pain=after] button[value='2']");
+    wait_for("the summary", LONG, || {
+        b.text("#summary-text")
+            .contains("Pain 3 -> 2")
+            .then_some(())
+    });
+    assert_eq!(queue_len(&b), 0);
+
+    // The log: every step but the closing one, each exactly once; one hurt.
+    let (_, hist) = http("GET", port, "/api/history", None).expect("history");
+    let hist: Value = serde_json::from_str(&hist).expect("JSON");
+    assert_eq!(hist.as_array().map(Vec::len), Some(1), "{hist}");
+    assert_eq!(hist[0]["pain_before"], 3);
+    assert_eq!(hist[0]["pain_after"], 2);
+    assert_eq!(hist[0]["outcome"], "completed");
+    assert_eq!(
+        hist[0]["exercises"]["hurt"].as_array().map(Vec::len),
+        Some(1),
+        "{hist}"
+    );
+    let rows = sqlite(
+        &env.home().join("backstretch.sqlite"),
+        &format!(
+            "SELECT step, count(*) FROM session_steps WHERE session_id = {session} GROUP BY step ORDER BY step"
+        ),
+    );
+    let counted: Vec<(usize, usize)> = rows
+        .lines()
+        .map(|l| {
+            let (s, n) = l.split_once('|').expect("step|count");
+            (s.parse().expect("step"), n.parse().expect("count"))
+        })
+        .collect();
+    assert_eq!(counted.len(), steps - 1, "{rows}");
+    assert!(
+        counted
+            .iter()
+            .enumerate()
+            .all(|(i, (s, n))| *s == i && *n == 1),
+        "{rows}"
+    );
+    let outcomes = sqlite(
+        &env.home().join("backstretch.sqlite"),
+        &format!(
+            "SELECT outcome, count(*) FROM session_steps WHERE session_id = {session} GROUP BY outcome ORDER BY outcome"
+        ),
+    );
+    assert!(outcomes.contains("hurt|1"), "{outcomes}");
+    assert!(outcomes.contains("skipped|"), "{outcomes}");
+
+    b.go(&format!("{base}/progress"));
+    wait_for("progress", LONG, || {
+        b.text("h1").contains("Progress").then_some(())
+    });
+    shoot(&b, "progress");
+    drop(server);
+}
+
+fn sqlite(db: &Path, sql: &str) -> String {
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .arg(sql)
+        .output()
+        .expect("sqlite3 is installed by scripts/test");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// axe-core, installed by scripts/test with npm (never fetched here).
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/npm/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "axe-core is required in CI (scripts/test installs it with npm)"
+            );
+            eprintln!(
+                "skipping: axe-core is not at {} (scripts/test installs it)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn every_page_passes_axe_with_no_serious_or_critical_violation() {
+    if !chromium() {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let env = Env::fresh();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let base = format!("http://{listen}");
+    let _server = Serve::start(env.home(), &["--listen", &listen]);
+    let b = Browser::start(390, 844);
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        &json!({ "source": SPEECH_STUB }),
+    );
+    let check = |what: &str| {
+        b.js(&format!("{axe}\nreturn true;"), &json!([]));
+        let v = b.js_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
+               .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+               .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)));",
+        );
+        let found: Vec<String> = v
+            .as_array()
+            .expect("violations")
+            .iter()
+            .map(|x| x.as_str().unwrap_or("").to_string())
+            .collect();
+        assert!(found.is_empty(), "{what}: {found:#?}");
+    };
+    b.go(&format!("{base}/welcome"));
+    check("welcome");
+    b.click("form[action='/welcome'] button");
+    wait_for("the profile page", LONG, || {
+        b.url().ends_with("/profile").then_some(())
+    });
+    check("profile");
+    // The form sent wrong shows its message by the field.
+    b.click("form[action='/profile'] button[type=submit]");
+    wait_for("the form's message", LONG, || {
+        b.text("main").contains("choose at least one").then_some(())
+    });
+    check("profile with an error");
+    b.click("input[name=areas][value=neck]");
+    b.click("input[name=places][value=chair]");
+    b.type_into("#minutes", "3");
+    b.click("form[action='/profile'] button[type=submit]");
+    wait_for("the warning signs", LONG, || {
+        b.url().ends_with("/check").then_some(())
+    });
+    check("warning signs");
+    b.click_all("input[type=radio][value=no]");
+    b.click("form[action='/check'] button[type=submit]");
+    wait_for("today", LONG, || b.url().ends_with("/today").then_some(()));
+    check("today");
+    b.go(&format!("{base}/play?speed=10"));
+    wait_for("the pain question", LONG, || {
+        (b.count("#before:not([hidden])") == 1).then_some(())
+    });
+    check("pain before");
+    b.click("[data-pain=before] button[value='2']");
+    wait_for("a hold", LONG, || {
+        (b.text("#phase") == "Hold").then_some(())
+    });
+    check("player");
+    b.click("#stop");
+    b.click("#stop");
+    wait_for("the pain question after", LONG, || {
+        (b.count("#after:not([hidden])") == 1).then_some(())
+    });
+    b.click("[data-pain=after] button[value='1']");
+    wait_for("the summary", LONG, || {
+        b.text("#summary-text")
+            .contains("Session stopped")
+            .then_some(())
+    });
+    check("summary");
+    for path in [
+        "/history",
+        "/progress",
+        "/exercises",
+        "/exercises/childs-pose",
+        "/print",
+        "/no-such-page",
+    ] {
+        b.go(&format!("{base}{path}"));
+        check(path);
+    }
+}
