@@ -53,6 +53,13 @@ impl<'a> App<'a> {
         self.now
     }
 
+    /// A value that changes whenever the log has changed (here or in another process), so a
+    /// front end may reuse what it computed from the log while it stays the same; `None`
+    /// when the store cannot tell.
+    pub fn change_marker(&self) -> Result<Option<u64>, AppError> {
+        Ok(self.store.change_marker()?)
+    }
+
     /// The local day it is.
     pub fn today(&self) -> chrono::NaiveDate {
         self.now.day()

@@ -180,14 +180,9 @@ impl App<'_> {
         Ok((s, t))
     }
 
-    /// Records a step a player elsewhere reported, once: a retry of the same report is
-    /// recognised and not logged again. True when it was logged now.
-    pub fn record_report(
-        &self,
-        id: SessionId,
-        timeline: &Timeline,
-        r: &Reported,
-    ) -> Result<bool, AppError> {
+    /// The record of a reported step, checked against the session's timeline and filled in
+    /// from it.
+    fn reported_record(&self, timeline: &Timeline, r: &Reported) -> Result<StepRecord, AppError> {
         let Some(s) = timeline.steps().get(r.step as usize) else {
             return Err(AppError::NoSuchStep {
                 step: r.step,
@@ -204,7 +199,7 @@ impl App<'_> {
         if r.at.utc_s > self.now.utc_s + 5 * 60 {
             return Err(AppError::InTheFuture(r.at.rfc3339()));
         }
-        let record = StepRecord {
+        Ok(StepRecord {
             step: r.step,
             kind: s.kind,
             exercise_id: s.exercise_id.clone(),
@@ -214,10 +209,45 @@ impl App<'_> {
             done_ms: r.done_ms,
             outcome: r.outcome,
             at: r.at,
-        };
-        Ok(self
-            .store
-            .log_step_once(&self.user, id, r.report, &record)?)
+        })
+    }
+
+    /// Records a step a player elsewhere reported, once: a retry of the same report is
+    /// recognised and not logged again. True when it was logged now.
+    pub fn record_report(
+        &self,
+        id: SessionId,
+        timeline: &Timeline,
+        r: &Reported,
+    ) -> Result<bool, AppError> {
+        self.record_reports(&[(id, timeline, *r)])?
+            .pop()
+            .unwrap_or(Ok(false))
+    }
+
+    /// [`App::record_report`] for steps that arrived together, in one commit; each is
+    /// checked and logged (or refused) on its own, in order.
+    pub fn record_reports(
+        &self,
+        batch: &[(SessionId, &Timeline, Reported)],
+    ) -> Result<Vec<Result<bool, AppError>>, AppError> {
+        let checked: Vec<Result<StepRecord, AppError>> = batch
+            .iter()
+            .map(|(_, t, r)| self.reported_record(t, r))
+            .collect();
+        let valid: Vec<(SessionId, u32, &StepRecord)> = batch
+            .iter()
+            .zip(&checked)
+            .filter_map(|((id, _, r), c)| c.as_ref().ok().map(|rec| (*id, r.report, rec)))
+            .collect();
+        let mut stored = self.store.log_steps_once(&self.user, &valid)?.into_iter();
+        Ok(checked
+            .into_iter()
+            .map(|c| match c {
+                Ok(_) => stored.next().unwrap_or(Ok(false)).map_err(AppError::from),
+                Err(e) => Err(e),
+            })
+            .collect())
     }
 
     /// Ends a session (once: a session already ended is summed up as it was ended).

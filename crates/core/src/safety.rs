@@ -101,6 +101,10 @@ fn asked() -> bool {
 /// weakness during a session.
 pub const SPREADING: &str = "spreading-symptoms";
 
+/// What the player says when a session stops because pain spread down a limb, or numbness,
+/// tingling or weakness appeared.
+pub const SPREADING_STOPPED: &str = "Stopped: pain spread down a limb, or numbness, tingling or weakness appeared. That is logged. Please see a doctor or physiotherapist before your next session; backstretch plans nothing until a new check reports no warning sign. If both legs become weak or numb, or bladder or bowel control changes, seek emergency care now.";
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RedFlagFile {

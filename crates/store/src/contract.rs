@@ -14,7 +14,7 @@ use backstretch_core::player::Outcome;
 use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Screening, ScreeningVerdict};
-use backstretch_core::session::{Ending, LoggedSession, SessionSource, StepRecord};
+use backstretch_core::session::{Ending, LoggedSession, SessionId, SessionSource, StepRecord};
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{Side, StepKind};
 use backstretch_core::vocab::{Area, Place};
@@ -40,7 +40,8 @@ macro_rules! store_contract_tests {
             a_large_import_is_all_or_nothing,
             follow_ups_and_clearances_are_kept_per_user,
             sheets_are_kept_by_code_per_user,
-            a_retried_report_is_logged_once
+            a_retried_report_is_logged_once,
+            the_change_marker_moves_with_every_write
         );
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -438,4 +439,51 @@ pub fn a_retried_report_is_logged_once(s: &dyn Store) {
     assert_eq!(mine.id, id);
     assert_eq!(mine.uid, "u1");
     assert_eq!(s.steps(&u, id).unwrap().len(), 2);
+    // Many at once, in one commit: each on its own; a retry within the batch is seen.
+    let second = step(2, Outcome::Hurt, "2026-11-21T09:00:20+00:00");
+    let got = s
+        .log_steps_once(
+            &u,
+            &[
+                (id, 2, &second),
+                (SessionId(id.0 + 1000), 3, &second),
+                (id, 2, &second),
+                (id, 0, &first),
+            ],
+        )
+        .unwrap();
+    assert!(matches!(got[0], Ok(true)));
+    assert!(got[1].is_err(), "an unknown session fails alone");
+    assert!(matches!(got[2], Ok(false)));
+    assert!(matches!(got[3], Ok(false)));
+    assert_eq!(s.steps(&u, id).unwrap(), vec![first.clone(), first, second]);
+}
+
+/// The change marker, where a backend has one, stays while nothing is written and moves with
+/// every write.
+pub fn the_change_marker_moves_with_every_write(s: &dyn Store) {
+    let Some(m0) = s.change_marker().unwrap() else {
+        return;
+    };
+    let u = UserId::new("a");
+    assert_eq!(s.change_marker().unwrap(), Some(m0));
+    let _ = s.sessions(&u).unwrap();
+    assert_eq!(
+        s.change_marker().unwrap(),
+        Some(m0),
+        "reading changes nothing"
+    );
+    s.accept_disclaimer(&u, 1, t("2026-11-21T09:00:00+00:00"))
+        .unwrap();
+    let m1 = s.change_marker().unwrap().unwrap();
+    assert_ne!(m1, m0);
+    let r = routine();
+    let id = s
+        .begin_session(&u, &new_session("u1", "2026-11-21T09:00:00+00:00", &r))
+        .unwrap();
+    let m2 = s.change_marker().unwrap().unwrap();
+    assert_ne!(m2, m1);
+    s.log_step(&u, id, &step(1, Outcome::Done, "2026-11-21T09:00:10+00:00"))
+        .unwrap();
+    assert_ne!(s.change_marker().unwrap().unwrap(), m2);
 }

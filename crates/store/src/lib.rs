@@ -180,7 +180,20 @@ pub trait Store {
         id: SessionId,
         report: u32,
         step: &StepRecord,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<bool, StoreError> {
+        self.log_steps_once(user, &[(id, report, step)])?
+            .pop()
+            .unwrap_or(Ok(false))
+    }
+    /// [`Store::log_step_once`] for many steps (of one or more sessions) in one commit, so
+    /// steps that arrive together cost one write to disk; each succeeds or fails on its own
+    /// (a step of an unknown session changes nothing), and the whole is durable when this
+    /// returns.
+    fn log_steps_once(
+        &self,
+        user: &UserId,
+        steps: &[(SessionId, u32, &StepRecord)],
+    ) -> Result<Vec<Result<bool, StoreError>>, StoreError>;
     /// One session, if it is this user's.
     fn session(&self, user: &UserId, id: SessionId) -> Result<Option<SessionRecord>, StoreError>;
     /// Records that a session's player is still running.
@@ -233,4 +246,11 @@ pub trait Store {
     ) -> Result<(), StoreError>;
     /// The routine printed under a code, if this user printed one.
     fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError>;
+
+    /// A value that changes whenever anything in the store has changed, by this handle or
+    /// another (so what was computed from the store may be reused while it stays the same);
+    /// `None` when the backend cannot tell.
+    fn change_marker(&self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
 }

@@ -117,3 +117,22 @@ fn many_first_opens_at_once_all_succeed() {
         }
     }
 }
+
+/// The change marker sees a write by another connection (the terminal while the web server
+/// has the log open), so nothing computed from the old log is served after it.
+#[test]
+fn the_change_marker_sees_another_connections_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.sqlite");
+    let server = SqliteStore::open(&path).unwrap();
+    let terminal = SqliteStore::open(&path).unwrap();
+    let before = server.change_marker().unwrap().unwrap();
+    terminal
+        .accept_disclaimer(
+            &UserId::local(),
+            1,
+            backstretch_core::time::Stamp::parse("2026-11-21T09:00:00+00:00").unwrap(),
+        )
+        .unwrap();
+    assert_ne!(server.change_marker().unwrap().unwrap(), before);
+}

@@ -3,7 +3,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Query, State};
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use backstretch_app::{AppError, Overrides, Reported};
@@ -151,13 +153,41 @@ fn bad_query(e: &axum::extract::rejection::QueryRejection) -> WebError {
 
 pub async fn plan(
     State(s): State<Shared>,
+    RawQuery(raw): RawQuery,
     q: Result<Query<PlanQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PlanJson>, WebError> {
+) -> Result<Response, WebError> {
     let Query(q) = q.map_err(|e| bad_query(&e))?;
     let o = q.overrides()?;
-    s.run(move |app, catalog| Ok(PlanJson::new(&app.plan(catalog, &o, false)?)))
-        .await
-        .map(Json)
+    let key = raw.unwrap_or_default();
+    let shared = s.clone();
+    s.run(move |app, catalog| {
+        // A plan depends on the log, the profile, the catalogue (fixed while serving) and the
+        // time: it is computed again when the log changes, or each minute.
+        let marker = app.change_marker()?;
+        let minute = app.now().utc_s.div_euclid(60);
+        if let Some(m) = marker
+            && let Some(json) = shared.cached_plan(&key, m, minute)
+        {
+            return Ok(json_text(&json));
+        }
+        let json: Arc<str> = serde_json::to_string(&PlanJson::new(&app.plan(catalog, &o, false)?))
+            .map_err(|_| WebError::internal())?
+            .into();
+        if let Some(m) = marker {
+            shared.keep_plan(key, m, minute, Arc::clone(&json));
+        }
+        Ok(json_text(&json))
+    })
+    .await
+}
+
+/// JSON already written out.
+fn json_text(json: &str) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json.to_string(),
+    )
+        .into_response()
 }
 
 pub async fn history(State(s): State<Shared>) -> Result<Response, WebError> {
@@ -386,6 +416,8 @@ pub struct Begun {
     pub stop_rule: &'static str,
     /// Each step kind as the screen says it.
     pub phases: std::collections::BTreeMap<&'static str, &'static str>,
+    /// What to say when the session stops for spreading symptoms.
+    pub spreading_stopped: &'static str,
 }
 
 fn play_items(
@@ -456,6 +488,7 @@ pub async fn begin(State(s): State<Shared>, Body(b): Body) -> Result<Response, W
                     .into_iter()
                     .map(|k| (k.as_str(), Player::phase_word(k)))
                     .collect(),
+                spreading_stopped: safety::SPREADING_STOPPED,
             }),
         )
             .into_response())
@@ -524,27 +557,13 @@ pub async fn step(
         done_ms: b.done_ms,
         at: stamp("at", &b.at)?,
     };
-    s.run(move |app, _| {
-        let (_, timeline) = app.session_timeline(id)?;
-        let new = app.record_report(id, &timeline, &r).map_err(|e| {
-            let field = match &e {
-                AppError::NoSuchStep { .. } => Some("step"),
-                AppError::TooLong { .. } => Some("done_ms"),
-                AppError::InTheFuture(_) => Some("at"),
-                _ => None,
-            };
-            let mut w = WebError::from(e);
-            w.field = field.map(str::to_string);
-            w
-        })?;
-        let status = if new {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        };
-        Ok((status, Json(Logged { logged: new })).into_response())
-    })
-    .await
+    let new = s.log_step(id, r).await?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(Logged { logged: new })).into_response())
 }
 
 /// The end of a session.
@@ -629,6 +648,20 @@ pub async fn finish(
             flare_rise: sum.flare_rise,
             see_clinician: sum.see_clinician,
             progress: backstretch_render::progress::progress_line(&sum.progress),
+        })
+        .into_response())
+    })
+    .await
+}
+
+/// Pain spread down a limb, or numbness, tingling or weakness appeared, during a session: a
+/// warning sign like any other (nothing is planned until a new check reports none).
+pub async fn spreading(State(s): State<Shared>) -> Result<Response, WebError> {
+    s.run(|app, _| {
+        let v = app.report_spreading()?;
+        Ok(Json(VerdictJson {
+            verdict: v.level().as_str(),
+            message: safety::SPREADING_STOPPED.to_string(),
         })
         .into_response())
     })

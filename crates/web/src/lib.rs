@@ -14,6 +14,7 @@ mod html;
 mod pages;
 pub mod pair;
 mod state;
+mod steps;
 pub mod tls;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -54,6 +55,7 @@ pub fn router(s: Shared) -> Router {
         .route("/catalog", get(api::catalog))
         .route("/catalog/{id}", get(api::exercise))
         .route("/safety", get(api::safety).post(api::screen))
+        .route("/safety/spreading", post(api::spreading))
         .route(
             "/disclaimer",
             get(api::disclaimer).post(api::accept_disclaimer),
@@ -339,7 +341,6 @@ async fn run(c: Config) -> Result<(), ServeError> {
         clock,
         pairing,
         origins: origins(addr, c.lan),
-        home: c.home.clone(),
     });
     let app = router(shared.clone());
     let shutdown = async {

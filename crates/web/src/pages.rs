@@ -528,8 +528,9 @@ pub async fn play(State(s): State<Shared>) -> Page {
 <button type=\"button\" id=\"pause\" class=\"primary\" aria-keyshortcuts=\"Space\">Pause</button>\
 <button type=\"button\" id=\"next-step\" aria-keyshortcuts=\"ArrowRight\">Next</button>\
 <button type=\"button\" id=\"hurt\" class=\"danger\" aria-keyshortcuts=\"H\">It hurts</button>\
-<button type=\"button\" id=\"stop\" aria-keyshortcuts=\"Escape\">Stop</button></div>\
-<p class=\"keys\">Keys: Space pause, ← back, → next, H it hurts, Esc stop.</p>\
+<button type=\"button\" id=\"stop\" aria-keyshortcuts=\"Escape\">Stop</button>\
+<button type=\"button\" id=\"spreading\" class=\"danger wide\" aria-keyshortcuts=\"S\">Pain spreading down a limb, numbness or tingling</button></div>\
+<p class=\"keys\">Keys: Space pause, ← back, → next, H it hurts, S spreading symptoms, Esc stop.</p>\
 <details><summary>How to do it</summary><p id=\"get-into\"></p><ol id=\"steps\"></ol><ul id=\"cautions\" class=\"caution\"></ul></details>\
 <p class=\"stop-rule\"><strong>{stop}</strong></p>\
 <p id=\"sync\" class=\"sync\" aria-live=\"polite\"></p></section>\

@@ -1,12 +1,13 @@
 //! What every request shares: the log, the catalogue, the clock, and (on `--lan`) the
 //! paired devices.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use backstretch_app::App;
 use backstretch_core::catalog::Catalog;
 use backstretch_core::time::Stamp;
+use backstretch_core::timeline::Timeline;
 use backstretch_store::{SqliteStore, UserId};
 
 use crate::error::WebError;
@@ -31,14 +32,31 @@ pub(crate) struct Inner {
     pub pairing: Option<Arc<Pairing>>,
     /// Where the server is reached, for the `Origin` check: `http://127.0.0.1:8731`.
     pub origins: Vec<String>,
-    /// The data directory (for the certificate and paired devices).
-    pub home: PathBuf,
+    /// Plans as JSON, by query, while the log and the minute stay the same.
+    pub plans: Mutex<HashMap<String, Cached>>,
+    /// Sessions' timelines, by session id (a timeline never changes once begun).
+    pub timelines: Mutex<HashMap<i64, Arc<Timeline>>>,
+    /// The step writer's queue.
+    pub steps: std::sync::mpsc::Sender<crate::steps::Job>,
 }
+
+/// A plan computed for a state of the log, in a minute (so the day and the four-weekly
+/// check's expiry are never read stale for longer than that).
+pub(crate) struct Cached {
+    marker: u64,
+    minute: i64,
+    json: Arc<str>,
+}
+
+/// How many plans are kept (a person has one profile; a few queries at most).
+const KEEP_PLANS: usize = 32;
+/// How many sessions' timelines are kept (a few kilobytes each): more than the sessions that
+/// can play at once, or the cache would be emptied while they play.
+const KEEP_TIMELINES: usize = 1024;
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
-            .field("home", &self.0.home)
             .field("origins", &self.0.origins)
             .field("lan", &self.0.pairing.is_some())
             .finish_non_exhaustive()
@@ -57,14 +75,12 @@ pub struct Setup {
     pub pairing: Option<Arc<Pairing>>,
     /// The origins the pages are served from.
     pub origins: Vec<String>,
-    /// The data directory.
-    pub home: PathBuf,
 }
 
 impl std::fmt::Debug for Setup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Setup")
-            .field("home", &self.home)
+            .field("origins", &self.origins)
             .finish_non_exhaustive()
     }
 }
@@ -72,14 +88,83 @@ impl std::fmt::Debug for Setup {
 impl Shared {
     /// The state for a router.
     pub fn new(s: Setup) -> Shared {
-        Shared(Arc::new(Inner {
+        let (steps, rx) = std::sync::mpsc::channel();
+        let shared = Shared(Arc::new(Inner {
             store: Mutex::new(s.store),
             catalog: s.catalog,
             clock: s.clock,
             pairing: s.pairing,
             origins: s.origins,
-            home: s.home,
-        }))
+            plans: Mutex::new(HashMap::new()),
+            timelines: Mutex::new(HashMap::new()),
+            steps,
+        }));
+        crate::steps::spawn(Arc::downgrade(&shared.0), rx);
+        shared
+    }
+
+    /// Logs a reported step through the writer (grouped with any others waiting): true when
+    /// logged now, false for a retry.
+    pub async fn log_step(
+        &self,
+        id: backstretch_core::session::SessionId,
+        report: backstretch_app::Reported,
+    ) -> Result<bool, WebError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.0
+            .steps
+            .send(crate::steps::Job { id, report, reply })
+            .map_err(|_| WebError::internal())?;
+        answer.await.map_err(|_| WebError::internal())?
+    }
+
+    /// The plan for `query` computed at this state of the log in this minute, if any.
+    pub fn cached_plan(&self, query: &str, marker: u64, minute: i64) -> Option<Arc<str>> {
+        let plans = self.0.plans.lock().unwrap_or_else(|p| p.into_inner());
+        plans
+            .get(query)
+            .filter(|c| c.marker == marker && c.minute == minute)
+            .map(|c| Arc::clone(&c.json))
+    }
+
+    /// Keeps a plan for [`Shared::cached_plan`].
+    pub fn keep_plan(&self, query: String, marker: u64, minute: i64, json: Arc<str>) {
+        let mut plans = self.0.plans.lock().unwrap_or_else(|p| p.into_inner());
+        if plans.len() >= KEEP_PLANS {
+            plans.clear();
+        }
+        plans.insert(
+            query,
+            Cached {
+                marker,
+                minute,
+                json,
+            },
+        );
+    }
+
+    /// A session's timeline, made by `make` the first time.
+    pub fn timeline<E>(
+        &self,
+        id: i64,
+        make: impl FnOnce() -> Result<Timeline, E>,
+    ) -> Result<Arc<Timeline>, E> {
+        if let Some(t) = self
+            .0
+            .timelines
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+        {
+            return Ok(Arc::clone(t));
+        }
+        let t = Arc::new(make()?);
+        let mut all = self.0.timelines.lock().unwrap_or_else(|p| p.into_inner());
+        if all.len() >= KEEP_TIMELINES {
+            all.clear();
+        }
+        all.insert(id, Arc::clone(&t));
+        Ok(t)
     }
 
     /// The catalogue.
@@ -87,7 +172,7 @@ impl Shared {
         &self.0.catalog
     }
 
-    fn lock(&self) -> MutexGuard<'_, SqliteStore> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, SqliteStore> {
         // A panic while holding the log leaves no half-written state behind (every write is
         // one transaction), so a poisoned lock is safe to take over.
         self.0.store.lock().unwrap_or_else(|p| p.into_inner())

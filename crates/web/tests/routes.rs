@@ -41,7 +41,6 @@ fn server_with(lan: bool) -> T {
         clock: Arc::new(clock),
         pairing: pairing.clone(),
         origins,
-        home: dir.path().to_path_buf(),
     }));
     T { dir, app, pairing }
 }
@@ -242,13 +241,60 @@ async fn a_warning_sign_stops_every_plan_until_checked_again() {
             .body
             .contains("answer the questions again")
     );
-    // A yes to an emergency sign on the form shows the advice at once.
+    // A yes to an emergency sign on the form needs every question answered.
     let r = t.post_form("/check", "saddle-numbness=yes").await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "every question must be answered"
     );
+}
+
+/// Plans are reused while the log stays the same; a change through the API, or by another
+/// program on the same file (the terminal), is seen at once.
+#[tokio::test]
+async fn a_plan_is_never_served_stale() {
+    let t = server();
+    t.ready().await;
+    let first = t.get("/api/plan").await.json();
+    assert_eq!(first["profile"]["minutes"], 5);
+    assert_eq!(t.get("/api/plan").await.json(), first);
+    let r = t
+        .json(
+            "PUT",
+            "/api/profile",
+            json!({"areas": ["lower-back", "neck"], "places": ["floor", "chair"], "minutes": 7}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(t.get("/api/plan").await.json()["profile"]["minutes"], 7);
+    // The terminal, on the same file.
+    let other = SqliteStore::open(&t.db()).unwrap();
+    let mut p = backstretch_store::Store::profile(&other, &backstretch_store::UserId::local())
+        .unwrap()
+        .unwrap();
+    p.minutes = 9;
+    backstretch_store::Store::set_profile(&other, &backstretch_store::UserId::local(), &p, clock())
+        .unwrap();
+    assert_eq!(t.get("/api/plan").await.json()["profile"]["minutes"], 9);
+}
+
+#[tokio::test]
+async fn spreading_symptoms_in_a_session_stop_every_plan() {
+    let t = server();
+    t.ready().await;
+    assert_eq!(t.get("/api/plan").await.status, StatusCode::OK);
+    let r = t.json("POST", "/api/safety/spreading", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("see a doctor")
+    );
+    let r = t.get("/api/plan").await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["gate"], "flagged");
 }
 
 #[tokio::test]

@@ -408,9 +408,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         app.report_spreading()?;
         print(&format!(
             "{}\n",
-            crate::output::wrapped(
-                "Stopped: pain spread down a limb, or numbness, tingling or weakness appeared. That is logged. Please see a doctor or physiotherapist before your next session; backstretch plans nothing until a new check (`backstretch safety`) reports no warning sign. If both legs become weak or numb, or bladder or bowel control changes, seek emergency care now.",
-            )
+            crate::output::wrapped(backstretch_core::safety::SPREADING_STOPPED)
         ))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -494,6 +494,55 @@ fn the_browser_plays_a_session_and_every_step_reaches_the_log_once() {
     drop(server);
 }
 
+/// Regression: a session left with its tab closed was, on coming back hours later, "caught
+/// up" from the clock: every remaining step was logged as done. Now it waits, paused, at the
+/// first step not logged.
+#[test]
+fn a_session_left_for_an_hour_waits_paused_instead_of_logging_steps_as_done() {
+    if !chromium() {
+        return;
+    }
+    let env = Env::fresh();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let base = format!("http://{listen}");
+    let _server = Serve::start(env.home(), &["--listen", &listen]);
+    let b = Browser::start(390, 844);
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        &json!({ "source": SPEECH_STUB }),
+    );
+    first_run(&b, &base);
+    b.go(&format!("{base}/play"));
+    wait_for("the pain question", LONG, || {
+        (b.count("#before:not([hidden])") == 1).then_some(())
+    });
+    b.click("[data-pain=before] button[value='3']");
+    wait_for("the player", LONG, || {
+        (!b.text("#phase").is_empty()).then_some(())
+    });
+    let session = b.js(
+        "const s = JSON.parse(localStorage.getItem('backstretch.session'));
+         s.origin -= 3600 * 1000;
+         localStorage.setItem('backstretch.session', JSON.stringify(s));
+         return s.id;",
+        &json!([]),
+    );
+    b.refresh();
+    wait_for("the session waiting, paused", LONG, || {
+        (b.text("#phase") == "Paused" && b.text("#sync").contains("You left this session"))
+            .then_some(())
+    });
+    assert_eq!(b.count("#player:not([hidden])"), 1);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(queue_len(&b), 0);
+    let rows = sqlite(
+        &env.home().join("backstretch.sqlite"),
+        &format!("SELECT count(*) FROM session_steps WHERE session_id = {session}"),
+    );
+    assert_eq!(rows.trim(), "0", "nothing logged as done while away");
+}
+
 fn sqlite(db: &Path, sql: &str) -> String {
     let out = Command::new("sqlite3")
         .arg(db)
@@ -617,4 +666,51 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
         b.go(&format!("{base}{path}"));
         check(path);
     }
+}
+
+/// For `bench/web.sh`: a two-minute routine played in real time in headless Chromium; prints
+/// how late each cue was said (from the page's own record), the worst, the mean, and the
+/// first minute against the last (drift would make the last later).
+#[test]
+#[ignore = "a two-minute real-time benchmark; bench/web.sh runs it"]
+fn cue_lateness_over_a_two_minute_routine() {
+    if !chromium() {
+        return;
+    }
+    let env = Env::fresh();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let base = format!("http://{listen}");
+    let _server = Serve::start(env.home(), &["--listen", &listen]);
+    let b = Browser::start(390, 844);
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        &json!({ "source": SPEECH_STUB }),
+    );
+    first_run(&b, &base);
+    b.go(&format!("{base}/play"));
+    wait_for("the pain question", LONG, || {
+        (b.count("#before:not([hidden])") == 1).then_some(())
+    });
+    b.click("[data-pain=before] button[value='2']");
+    wait_for("the end of the routine", Duration::from_secs(300), || {
+        (b.count("#after:not([hidden])") == 1).then_some(())
+    });
+    let cues = b.js("return window.backstretchCues;", &json!([]));
+    let late: Vec<f64> = cues
+        .as_array()
+        .expect("cue log")
+        .iter()
+        .map(|c| c["late_ms"].as_f64().unwrap_or(f64::NAN))
+        .collect();
+    assert!(late.len() > 10, "{cues}");
+    let worst = late.iter().copied().fold(0.0, f64::max);
+    let mean = late.iter().sum::<f64>() / late.len() as f64;
+    let third = late.len() / 3;
+    let first = late[..third].iter().sum::<f64>() / third as f64;
+    let last = late[late.len() - third..].iter().sum::<f64>() / third as f64;
+    println!(
+        "cue lateness in headless Chromium: {} cues, worst {worst:.1} ms, mean {mean:.1} ms; first third mean {first:.1} ms, last third mean {last:.1} ms",
+        late.len()
+    );
 }

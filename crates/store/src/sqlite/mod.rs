@@ -9,6 +9,7 @@ mod safety;
 mod sessions;
 mod sheets;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -209,20 +210,35 @@ impl Store for SqliteStore {
         self.insert_step(user, id, step, None)?;
         tx.commit().map_err(|e| self.err(e))
     }
-    fn log_step_once(
+    fn log_steps_once(
         &self,
         user: &UserId,
-        id: SessionId,
-        report: u32,
-        step: &StepRecord,
-    ) -> Result<bool, StoreError> {
+        steps: &[(SessionId, u32, &StepRecord)],
+    ) -> Result<Vec<Result<bool, StoreError>>, StoreError> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        if self.has_report(user, id, report)? {
-            return Ok(false);
+        // Each session once: it must be the user's, and its heartbeat moves to its latest
+        // step; a session that is not the user's fails its steps alone.
+        let mut sessions: BTreeMap<i64, Result<(), StoreError>> = BTreeMap::new();
+        for (id, _, step) in steps {
+            let last = steps
+                .iter()
+                .filter(|(i, _, _)| i == id)
+                .map(|(_, _, s)| s.at)
+                .max_by_key(|at| at.utc_s)
+                .unwrap_or(step.at);
+            sessions
+                .entry(id.0)
+                .or_insert_with(|| self.set_heartbeat(user, *id, last));
         }
-        self.insert_step(user, id, step, Some(report))?;
+        let out = steps
+            .iter()
+            .map(|(id, report, step)| match &sessions[&id.0] {
+                Ok(()) => self.insert_row(*id, step, Some(*report)),
+                Err(_) => Err(StoreError::NoSession { id: id.0 }),
+            })
+            .collect();
         tx.commit().map_err(|e| self.err(e))?;
-        Ok(true)
+        Ok(out)
     }
     fn session(&self, user: &UserId, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
         self.one_session(user, id)
@@ -293,6 +309,16 @@ impl Store for SqliteStore {
     }
     fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError> {
         self.read_sheet(user, code)
+    }
+    /// `PRAGMA data_version` moves when another connection commits; `total_changes()` when
+    /// this one changes a row.
+    fn change_marker(&self) -> Result<Option<u64>, StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let own = self.conn.total_changes();
+        Ok(Some(((version as u64) << 40) ^ own))
     }
 }
 

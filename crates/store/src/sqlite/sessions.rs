@@ -165,9 +165,21 @@ impl SqliteStore {
         report: Option<u32>,
     ) -> Result<(), StoreError> {
         self.set_heartbeat(user, id, step.at)?;
+        self.insert_row(id, step, report).map(|_| ())
+    }
+
+    /// Inserts a step's row (the session known to be the user's); a report already logged
+    /// is left as it is. True when a row was added.
+    pub(super) fn insert_row(
+        &self,
+        id: SessionId,
+        step: &StepRecord,
+        report: Option<u32>,
+    ) -> Result<bool, StoreError> {
         self.conn
             .prepare_cached("INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset, report)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)").and_then(|mut st| st.execute(
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT (session_id, report) WHERE report IS NOT NULL DO NOTHING").and_then(|mut st| st.execute(
                 params![
                     id.0,
                     step.step,
@@ -183,7 +195,7 @@ impl SqliteStore {
                     report
                 ],
             ))
-            .map(|_| ())
+            .map(|n| n == 1)
             .map_err(|e| self.err(e))
     }
 
@@ -280,22 +292,6 @@ impl SqliteStore {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
         raws.into_iter().map(|r| self.step_of(&r)).collect()
-    }
-
-    /// Whether report `report` of the user's session `id` is logged.
-    pub(super) fn has_report(
-        &self,
-        user: &UserId,
-        id: SessionId,
-        report: u32,
-    ) -> Result<bool, StoreError> {
-        self.conn
-            .prepare_cached(
-                "SELECT 1 FROM session_steps t JOIN sessions s ON s.id = t.session_id
-                 WHERE t.session_id = ?1 AND t.report = ?2 AND s.user_id = ?3",
-            )
-            .and_then(|mut st| st.exists(params![id.0, report, user.as_str()]))
-            .map_err(|e| self.err(e))
     }
 
     pub(super) fn one_session(

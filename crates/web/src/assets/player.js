@@ -17,6 +17,9 @@
   const QUEUE = 'backstretch.queue';
   // A cue more than this late (after the phone slept) is not said: it would be out of date.
   const STALE_MS = 1500;
+  // Back more than this long after the routine would have ended, the session was left, not
+  // played with the screen off: it waits, paused, at the first step not logged.
+  const LEFT_MS = 5 * 60 * 1000;
   const params = new URLSearchParams(location.search);
   // Test speed (the terminal's --speed): 1 is real time.
   const speed = Math.max(1, Math.min(100, Number(params.get('speed')) || 1));
@@ -184,7 +187,17 @@
   }
   function releaseScreen() { if (wakeLock) { wakeLock.release().catch(() => {}); wakeLock = null; } }
 
+  function catchUpOrWait(now) {
+    if (S.pausedAt === null && !S.ending && (now - S.origin) - totalMs() / speed > LEFT_MS) {
+      S.pausedAt = now;
+      jumpTo(Math.min(S.nextReport, steps().length - 1), now);
+      save();
+      $('sync').textContent = 'You left this session; it waits here, paused, where you were. Press Resume to go on, or Stop.';
+    }
+  }
+
   function start() {
+    catchUpOrWait(Date.now());
     show('player');
     shownItem = -1;
     lockScreen();
@@ -224,6 +237,13 @@
       $('sync').textContent = `Stopped ${S.items[item].name} and logged it as hurt. Moving on gently.`;
       save(); tick();
     },
+    spreading() {
+      const now = Date.now();
+      endCurrent(now, 'hurt');
+      enqueue({ url: '/api/safety/spreading', body: {} });
+      S.spreading = true;
+      end('stopped');
+    },
     stop() {
       const now = Date.now();
       if (now - stopArmed > 4000) {
@@ -254,7 +274,7 @@
     save();
     show('summary');
     const t = $('summary-text');
-    if (!t.textContent) t.textContent = 'Saving your session…';
+    if (!t.textContent) t.textContent = S.spreading ? `${S.spreading_stopped} Saving your session…` : 'Saving your session…';
   }
 
   // --- Sending, and the queue -------------------------------------------------------------
@@ -304,7 +324,9 @@
   function showSummary(b) {
     const t = $('summary-text');
     t.replaceChildren();
-    for (const line of (b.text || '').split('\n').filter((l) => l.trim())) {
+    const lines = (b.text || '').split('\n').filter((l) => l.trim());
+    if (S && S.spreading) lines.unshift(S.spreading_stopped);
+    for (const line of lines) {
       const p = document.createElement('p');
       p.textContent = line;
       t.append(p);
@@ -351,13 +373,14 @@
   $('back').addEventListener('click', act.back);
   $('hurt').addEventListener('click', act.hurt);
   $('stop').addEventListener('click', act.stop);
+  $('spreading').addEventListener('click', act.spreading);
   document.addEventListener('keydown', (e) => {
     if (!S || $('player').hidden || e.altKey || e.ctrlKey || e.metaKey) return;
-    const k = { ' ': 'pause', ArrowRight: 'next', ArrowLeft: 'back', h: 'hurt', H: 'hurt', Escape: 'stop' }[e.key];
+    const k = { ' ': 'pause', ArrowRight: 'next', ArrowLeft: 'back', h: 'hurt', H: 'hurt', s: 'spreading', S: 'spreading', Escape: 'stop' }[e.key];
     if (k && !(k === 'pause' && e.target instanceof HTMLButtonElement)) { e.preventDefault(); act[k](); }
   });
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && S && !S.ending) { lockScreen(); tick(); }
+    if (document.visibilityState === 'visible' && S && !S.ending) { catchUpOrWait(Date.now()); lockScreen(); tick(); }
   });
   window.addEventListener('online', flush);
 
