@@ -445,8 +445,8 @@ pub async fn today(State(s): State<Shared>) -> Page {
         let e = &i.exercise;
         let _ = write!(
             body,
-            "<li class=\"card\">{fig}<h2><a href=\"/exercises/{id}\">{name}</a></h2>\
-<p class=\"dose\">{dose} · {pos}</p><p>{reason}</p>{cautions}{cites}</li>",
+            "<li class=\"card with-figure\">{fig}<div class=\"text\"><h2><a href=\"/exercises/{id}\">{name}</a></h2>\
+<p class=\"dose\">{dose} · {pos}</p><p>{reason}</p>{cautions}{cites}</div></li>",
             fig = figure(e, "thumb"),
             id = esc(&e.id),
             name = esc(&e.name),
@@ -678,7 +678,7 @@ pub async fn exercises(State(s): State<Shared>) -> Response {
         let x = &e.exercise;
         let _ = write!(
             body,
-            "<li class=\"card\">{fig}<h2><a href=\"/exercises/{id}\">{name}</a></h2><p>{areas} · {places} · {dose}</p></li>",
+            "<li class=\"card with-figure\">{fig}<div class=\"text\"><h2><a href=\"/exercises/{id}\">{name}</a></h2><p>{areas} · {places} · {dose}</p></div></li>",
             fig = figure(x, "thumb"),
             id = esc(&x.id),
             name = esc(&x.name),
