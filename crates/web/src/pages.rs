@@ -167,6 +167,20 @@ pub async fn accept(State(s): State<Shared>) -> Page {
 }
 
 pub async fn check(State(s): State<Shared>) -> Page {
+    let first = s
+        .run(|app, _| {
+            Ok(if !app.disclaimer_accepted()? {
+                Some("/welcome")
+            } else if app.profile()?.is_none() {
+                Some("/profile")
+            } else {
+                None
+            })
+        })
+        .await?;
+    if let Some(path) = first {
+        return Ok(to(path));
+    }
     let (questions, areas) = s
         .run(|app, catalog| {
             let areas = safety::screened_areas(catalog, &app.areas(&Overrides::default())?);
@@ -264,7 +278,11 @@ fn checkboxes<W: Word + PartialEq>(name: &str, chosen: &[W], e: Option<&WebError
 
 fn profile_form(p: &Profile, e: Option<&WebError>) -> String {
     let primary = p.areas.first().copied();
-    let mut prim = String::new();
+    // No choice until one is made: a default here would add an area nobody ticked.
+    let mut prim = format!(
+        "<option value=\"\"{}>the one I ticked first</option>",
+        if primary.is_none() { " selected" } else { "" }
+    );
     for a in Area::ALL {
         let sel = if Some(*a) == primary { " selected" } else { "" };
         let _ = write!(prim, "<option value=\"{a}\"{sel}>{a}</option>");
@@ -311,12 +329,10 @@ pub async fn profile(State(s): State<Shared>) -> Page {
 pub async fn save_profile(State(s): State<Shared>, f: FormResult) -> Page {
     let Form(f) = f.map_err(|e| bad_form(&e))?;
     let mut areas = all(&f, "areas");
-    // The one that hurts most goes first.
-    if let Some(p) = one(&f, "primary")
-        && let Some(i) = areas.iter().position(|a| *a == p)
-    {
-        let a = areas.remove(i);
-        areas.insert(0, a);
+    // The one that hurts most goes first (chosen there, it counts as chosen).
+    if let Some(p) = one(&f, "primary").filter(|p| !p.is_empty()) {
+        areas.retain(|a| *a != p);
+        areas.insert(0, p);
     }
     let minutes_text = one(&f, "minutes").unwrap_or_default();
     let b = minutes_text

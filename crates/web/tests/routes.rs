@@ -167,6 +167,11 @@ async fn the_first_run_leads_through_every_gate_to_today() {
     assert_eq!(t.post_form("/welcome", "").await.location(), "/today");
     assert_eq!(t.get("/today").await.location(), "/profile");
     assert_eq!(t.get("/play").await.location(), "/profile");
+    assert_eq!(
+        t.get("/check").await.location(),
+        "/profile",
+        "areas come first"
+    );
     assert_eq!(t.get("/profile").await.status, StatusCode::OK);
     let r = t
         .post_form(
@@ -182,6 +187,20 @@ async fn the_first_run_leads_through_every_gate_to_today() {
         "the primary first"
     );
     assert_eq!(p["goal"], json!("3/week"));
+    // The saved primary is shown as chosen; a new form offers none until one is chosen.
+    assert!(
+        t.get("/profile")
+            .await
+            .body
+            .contains("<option value=\"lower-back\" selected>")
+    );
+    assert!(
+        server()
+            .get("/profile")
+            .await
+            .body
+            .contains("<option value=\"\" selected>")
+    );
     assert_eq!(t.get("/today").await.location(), "/check");
     let check = t.get("/check").await;
     assert_eq!(check.status, StatusCode::OK);
