@@ -90,6 +90,26 @@ pub fn words<W: Word>(field: &str, list: &str) -> Result<Vec<W>, WebError> {
     Ok(out)
 }
 
+/// Exactly one word (`style=long`): none, or a list, is refused.
+pub fn one_word<W: Word>(field: &str, text: &str) -> Result<W, WebError> {
+    let mut v = words::<W>(field, text)?;
+    match (v.pop(), v.is_empty()) {
+        (Some(w), true) => Ok(w),
+        _ => Err(WebError::invalid(
+            field,
+            format!("`{text}` is not one {}", W::WHAT),
+            format!(
+                "give one of {}",
+                W::ALL
+                    .iter()
+                    .map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
 /// A minutes value, within what the planner takes.
 pub fn minutes(field: &str, m: u32) -> Result<u32, WebError> {
     let r = backstretch_core::plan::MINUTES;
@@ -135,7 +155,7 @@ impl PlanQuery {
             minutes: self.minutes.map(|m| minutes("minutes", m)).transpose()?,
             style: match self.style.as_deref() {
                 None | Some("") => None,
-                Some(s) => Some(words::<DoseStyle>("style", s)?.remove(0)),
+                Some(s) => Some(one_word::<DoseStyle>("style", s)?),
             },
             ..Overrides::default()
         })
@@ -255,7 +275,7 @@ impl ProfileBody {
             })?;
         }
         if let Some(st) = self.style.as_deref().filter(|s| !s.is_empty()) {
-            p.style = words::<DoseStyle>("style", st)?.remove(0);
+            p.style = one_word::<DoseStyle>("style", st)?;
         }
         Ok(p)
     }

@@ -459,6 +459,9 @@ async fn the_api_serves_the_cli_shapes_and_refuses_bad_values() {
         ("areas=elbow", "areas"),
         ("places=roof", "places"),
         ("style=wild", "style"),
+        // Regression: an empty list here panicked the handler.
+        ("style=,", "style"),
+        ("style=long,short", "style"),
         ("minutes=ten", "query"),
         ("colour=red", "query"),
     ] {
