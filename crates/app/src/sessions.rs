@@ -166,8 +166,8 @@ impl App<'_> {
         })
     }
 
-    /// A session of this user's, with the timeline its routine unrolls to.
-    pub fn session_timeline(&self, id: SessionId) -> Result<(SessionRecord, Timeline), AppError> {
+    /// The timeline a session of this user's unrolls to.
+    pub fn session_timeline(&self, id: SessionId) -> Result<Timeline, AppError> {
         let Some(s) = self.store.session(&self.user, id)? else {
             return Err(backstretch_store::StoreError::NoSession { id: id.0 }.into());
         };
@@ -176,8 +176,7 @@ impl App<'_> {
             source,
             help: "start a new session",
         })?;
-        let t = Timeline::new(&items);
-        Ok((s, t))
+        Ok(Timeline::new(&items))
     }
 
     /// The record of a reported step, checked against the session's timeline and filled in
@@ -212,21 +211,9 @@ impl App<'_> {
         })
     }
 
-    /// Records a step a player elsewhere reported, once: a retry of the same report is
-    /// recognised and not logged again. True when it was logged now.
-    pub fn record_report(
-        &self,
-        id: SessionId,
-        timeline: &Timeline,
-        r: &Reported,
-    ) -> Result<bool, AppError> {
-        self.record_reports(&[(id, timeline, *r)])?
-            .pop()
-            .unwrap_or(Ok(false))
-    }
-
-    /// [`App::record_report`] for steps that arrived together, in one commit; each is
-    /// checked and logged (or refused) on its own, in order.
+    /// Records steps a player elsewhere reported, in one commit, each once: a retry of a
+    /// report is recognised and not logged again (false). Each is checked against its
+    /// session's timeline and logged (or refused) on its own, in order.
     pub fn record_reports(
         &self,
         batch: &[(SessionId, &Timeline, Reported)],

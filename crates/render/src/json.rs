@@ -70,7 +70,8 @@ pub struct HistoryRow {
     pub outcome: &'static str,
 }
 
-fn tenths_of_minutes(seconds: f64) -> f64 {
+/// Seconds as minutes, to a tenth (as history and summaries show them).
+pub fn tenths_of_minutes(seconds: f64) -> f64 {
     (seconds / 6.0).round() / 10.0
 }
 

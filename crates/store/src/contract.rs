@@ -428,12 +428,17 @@ pub fn a_retried_report_is_logged_once(s: &dyn Store) {
         .begin_session(&u, &new_session("u1", "2026-11-21T09:00:00+00:00", &r))
         .unwrap();
     let first = step(1, Outcome::Done, "2026-11-21T09:00:10+00:00");
-    assert!(s.log_step_once(&u, id, 0, &first).unwrap());
-    assert!(!s.log_step_once(&u, id, 0, &first).unwrap());
-    assert!(s.log_step_once(&u, id, 1, &first).unwrap());
+    let once = |user: &UserId, report: u32| {
+        s.log_steps_once(user, &[(id, report, &first)])
+            .unwrap()
+            .remove(0)
+    };
+    assert!(once(&u, 0).unwrap());
+    assert!(!once(&u, 0).unwrap());
+    assert!(once(&u, 1).unwrap());
     assert_eq!(s.steps(&u, id).unwrap(), vec![first.clone(), first.clone()]);
     let other = UserId::new("b");
-    assert!(s.log_step_once(&other, id, 2, &first).is_err());
+    assert!(once(&other, 2).is_err());
     assert!(s.session(&other, id).unwrap().is_none());
     let mine = s.session(&u, id).unwrap().unwrap();
     assert_eq!(mine.id, id);

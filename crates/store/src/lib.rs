@@ -171,22 +171,10 @@ pub trait Store {
     fn begin_session(&self, user: &UserId, s: &NewSession<'_>) -> Result<SessionId, StoreError>;
     /// Writes one finished step (and moves the heartbeat), committed at once.
     fn log_step(&self, user: &UserId, id: SessionId, step: &StepRecord) -> Result<(), StoreError>;
-    /// Writes one finished step sent as report number `report` of the session (a player's
-    /// own count, from 0), unless that report is already logged: a retry never duplicates a
-    /// step. True when it was written now.
-    fn log_step_once(
-        &self,
-        user: &UserId,
-        id: SessionId,
-        report: u32,
-        step: &StepRecord,
-    ) -> Result<bool, StoreError> {
-        self.log_steps_once(user, &[(id, report, step)])?
-            .pop()
-            .unwrap_or(Ok(false))
-    }
-    /// [`Store::log_step_once`] for many steps (of one or more sessions) in one commit, so
-    /// steps that arrive together cost one write to disk; each succeeds or fails on its own
+    /// Writes finished steps (of one or more sessions) in one commit, each sent as report
+    /// number `report` of its session (a player's own count, from 0) and written unless that
+    /// report is already logged, so a retry never duplicates a step (true: written now).
+    /// Steps that arrive together cost one write to disk; each succeeds or fails on its own
     /// (a step of an unknown session changes nothing), and the whole is durable when this
     /// returns.
     fn log_steps_once(

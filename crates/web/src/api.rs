@@ -625,17 +625,13 @@ pub async fn finish(
     let id = session_id(&id)?;
     let b: FinishBody = body(&b)?;
     let pain_after = pain("pain_after", b.pain_after)?;
-    let ending = match b.ending.as_str() {
-        "completed" => Ending::Completed,
-        "stopped" => Ending::Stopped,
-        other => {
-            return Err(WebError::invalid(
-                "ending",
-                format!("`{other}` is not how a session ends"),
-                "use completed or stopped",
-            ));
-        }
-    };
+    let ending = Ending::parse(&b.ending).ok_or_else(|| {
+        WebError::invalid(
+            "ending",
+            format!("`{}` is not how a session ends", b.ending),
+            "use completed or stopped",
+        )
+    })?;
     let at = stamp("at", &b.at)?;
     s.run(move |app, _| {
         let sum = app.finish_once(id, at, pain_after, ending)?;
@@ -656,7 +652,7 @@ pub async fn finish(
         Ok(Json(FinishedJson {
             text,
             ending: sum.ending.as_str(),
-            minutes: (sum.summary.seconds as f64 / 6.0).round() / 10.0,
+            minutes: backstretch_render::json::tenths_of_minutes(sum.summary.seconds as f64),
             done: sum.summary.done,
             skipped: sum.summary.skipped,
             hurt: sum.summary.hurt,

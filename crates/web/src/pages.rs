@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use backstretch_app::{AppError, Gate, Overrides};
+use backstretch_app::{Gate, Overrides};
 use backstretch_core::catalog::{Catalog, Entry};
 use backstretch_core::exercise::Exercise;
 use backstretch_core::plan::Plan;
@@ -119,14 +119,41 @@ pub async fn root() -> Response {
     to("/today")
 }
 
-/// Where a gate sends the person: the disclaimer, the profile, or the warning-sign check.
-fn gate_page(e: &AppError) -> Option<&'static str> {
-    match e {
-        AppError::GateNotPassed(Gate::Disclaimer) => Some("/welcome"),
-        AppError::NothingToPlanFor { .. } | AppError::NoProfile => Some("/profile"),
-        AppError::GateNotPassed(Gate::Screening { .. }) => Some("/check"),
-        _ => None,
+/// Where a page that needs today's routine sends the person first: the disclaimer, the
+/// profile, the warning-sign check, or (after a reported sign) the advice to stop.
+enum Stop {
+    Go(&'static str),
+    Flagged(Verdict),
+}
+
+impl Stop {
+    fn page(self) -> Response {
+        match self {
+            Stop::Go(path) => to(path),
+            Stop::Flagged(v) => html(StatusCode::OK, "Today", "/today", &flagged_body(&v)),
+        }
     }
+}
+
+/// The first gate standing, as the app says: the disclaimer before the profile (whose
+/// areas the check is for), then the app's gate for those areas.
+fn first_stop(app: &backstretch_app::App<'_>, catalog: &Catalog) -> Result<Option<Stop>, WebError> {
+    if !app.disclaimer_accepted()? {
+        return Ok(Some(Stop::Go("/welcome")));
+    }
+    if app.profile()?.is_none() {
+        return Ok(Some(Stop::Go("/profile")));
+    }
+    let areas = app.areas(&Overrides::default())?;
+    Ok(app.gate(catalog, &areas)?.map(|g| match g {
+        Gate::Disclaimer => Stop::Go("/welcome"),
+        Gate::Screening { .. } => Stop::Go("/check"),
+        Gate::Flagged { verdict, .. } => Stop::Flagged(verdict),
+    }))
+}
+
+async fn stop(s: &Shared) -> Result<Option<Stop>, PageError> {
+    Ok(s.run(first_stop).await?)
 }
 
 /// A warning sign reported: nothing is planned until a new check has none.
@@ -167,18 +194,11 @@ pub async fn accept(State(s): State<Shared>) -> Page {
 }
 
 pub async fn check(State(s): State<Shared>) -> Page {
-    let first = s
-        .run(|app, _| {
-            Ok(if !app.disclaimer_accepted()? {
-                Some("/welcome")
-            } else if app.profile()?.is_none() {
-                Some("/profile")
-            } else {
-                None
-            })
-        })
-        .await?;
-    if let Some(path) = first {
+    // The questions are for the profile's areas, after the disclaimer; a check already
+    // done (or a reported sign) may be answered again.
+    if let Some(Stop::Go(path)) = stop(&s).await?
+        && path != "/check"
+    {
         return Ok(to(path));
     }
     let (questions, areas) = s
@@ -388,35 +408,19 @@ pub async fn save_profile(State(s): State<Shared>, f: FormResult) -> Page {
 
 // --- Today ------------------------------------------------------------------------------
 
-/// Today's plan, or where to go first.
-enum Today {
-    Plan(Box<Plan>, Option<(i64, String)>),
-    Go(&'static str),
-    Flagged(Verdict),
-}
+/// Today's plan (and the follow-up question, if one is due), or where to go first.
+type Today = Result<(Box<Plan>, Option<(i64, String)>), Stop>;
 
 async fn today_plan(s: &Shared) -> Result<Today, PageError> {
     s.run(|app, catalog| {
-        if !app.disclaimer_accepted()? {
-            return Ok(Today::Go("/welcome"));
-        }
-        if app.profile()?.is_none() {
-            return Ok(Today::Go("/profile"));
-        }
-        let areas = app.areas(&Overrides::default())?;
-        if let Some(Gate::Flagged { verdict, .. }) = app.gate(catalog, &areas)? {
-            return Ok(Today::Flagged(verdict));
+        if let Some(stop) = first_stop(app, catalog)? {
+            return Ok(Err(stop));
         }
         let followup = app
             .pending_followup()?
             .map(|(id, day)| (id.0, day.format("%a %-d %b").to_string()));
-        match app.plan(catalog, &Overrides::default(), false) {
-            Ok(p) => Ok(Today::Plan(Box::new(p), followup)),
-            Err(e) => match gate_page(&e) {
-                Some(path) => Ok(Today::Go(path)),
-                None => Err(e.into()),
-            },
-        }
+        let p = app.plan(catalog, &Overrides::default(), false)?;
+        Ok(Ok((Box::new(p), followup)))
     })
     .await
     .map_err(PageError)
@@ -424,11 +428,8 @@ async fn today_plan(s: &Shared) -> Result<Today, PageError> {
 
 pub async fn today(State(s): State<Shared>) -> Page {
     let (p, followup) = match today_plan(&s).await? {
-        Today::Go(path) => return Ok(to(path)),
-        Today::Flagged(v) => {
-            return Ok(html(StatusCode::OK, "Today", "/today", &flagged_body(&v)));
-        }
-        Today::Plan(p, f) => (p, f),
+        Ok(today) => today,
+        Err(stop) => return Ok(stop.page()),
     };
     let r = &p.request;
     let mut body = format!(
@@ -520,12 +521,8 @@ fn pain_buttons(name: &str, label: &str) -> String {
 
 pub async fn play(State(s): State<Shared>) -> Page {
     // The same gates as today's page: the player never starts past one.
-    match today_plan(&s).await? {
-        Today::Go(path) => return Ok(to(path)),
-        Today::Flagged(v) => {
-            return Ok(html(StatusCode::OK, "Today", "/today", &flagged_body(&v)));
-        }
-        Today::Plan(..) => {}
+    if let Some(stop) = stop(&s).await? {
+        return Ok(stop.page());
     }
     let body = format!(
         "<div id=\"player-app\" data-stop-rule=\"{stop}\">\
@@ -565,8 +562,12 @@ pub async fn play(State(s): State<Shared>) -> Page {
 // --- History and progress ---------------------------------------------------------------
 
 pub async fn history(State(s): State<Shared>) -> Page {
-    let rows = s
-        .run(|app, _| Ok(history_rows(&app.sessions()?, app.now(), |_| None)))
+    let (sessions, rows) = s
+        .run(|app, _| {
+            let sessions = app.sessions()?;
+            let rows = history_rows(&sessions, app.now(), |_| None);
+            Ok((sessions, rows))
+        })
         .await?;
     if rows.is_empty() {
         return Ok(html(
@@ -579,10 +580,13 @@ pub async fn history(State(s): State<Shared>) -> Page {
     let mut body = String::from(
         "<div class=\"table\"><table><caption>Your sessions, newest first</caption><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Minutes</th><th scope=\"col\">Exercises</th><th scope=\"col\">Pain before → after</th><th scope=\"col\">How it ended</th></tr></thead><tbody>",
     );
-    for r in &rows {
-        let when = backstretch_core::time::Stamp::parse(&r.started_at)
-            .map(|t| t.local().format("%a %-d %b %Y, %H:%M").to_string())
-            .unwrap_or_else(|_| r.started_at.clone());
+    for (r, l) in rows.iter().zip(&sessions) {
+        let when = l
+            .session
+            .started_at
+            .local()
+            .format("%a %-d %b %Y, %H:%M")
+            .to_string();
         let mut ex = format!("{} done", r.exercises.done.len());
         if !r.exercises.skipped.is_empty() {
             let _ = write!(ex, ", {} skipped", r.exercises.skipped.len());
@@ -797,12 +801,8 @@ pub async fn print(
             .into());
         }
     };
-    match today_plan(&s).await? {
-        Today::Go(path) => return Ok(to(path)),
-        Today::Flagged(v) => {
-            return Ok(html(StatusCode::OK, "Today", "/today", &flagged_body(&v)));
-        }
-        Today::Plan(..) => {}
+    if let Some(stop) = stop(&s).await? {
+        return Ok(stop.page());
     }
     let page = s
         .run(move |app, catalog| {

@@ -194,9 +194,4 @@ impl Shared {
         .await
         .map_err(|_| WebError::internal())?
     }
-
-    /// Now, by the server's clock.
-    pub fn now(&self) -> Stamp {
-        (self.0.clock)()
-    }
 }

@@ -63,7 +63,7 @@ impl Shared {
         let app = App::new(&*store, UserId::local(), now);
         let mut ready: Vec<(Job, Arc<Timeline>)> = Vec::with_capacity(jobs.len());
         for job in jobs {
-            match self.timeline(job.id.0, || app.session_timeline(job.id).map(|(_, t)| t)) {
+            match self.timeline(job.id.0, || app.session_timeline(job.id)) {
                 Ok(t) => ready.push((job, t)),
                 Err(e) => {
                     let _ = job.reply.send(Err(report_error(e)));

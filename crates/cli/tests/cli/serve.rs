@@ -315,6 +315,38 @@ fn shoot(b: &Browser, name: &str) {
     b.size(390, 844);
 }
 
+/// A fresh data directory served on a free loopback port, and a headless Chromium with
+/// speech replaced by a recorder.
+struct Served {
+    env: Env,
+    port: u16,
+    listen: String,
+    base: String,
+    server: Serve,
+    b: Browser,
+}
+
+fn served() -> Served {
+    let env = Env::fresh();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let base = format!("http://{listen}");
+    let server = Serve::start(env.home(), &["--listen", &listen]);
+    let b = Browser::start(390, 844);
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        &json!({ "source": SPEECH_STUB }),
+    );
+    Served {
+        env,
+        port,
+        listen,
+        base,
+        server,
+        b,
+    }
+}
+
 /// Through the first run in the browser, up to today's routine.
 fn first_run(b: &Browser, base: &str) {
     b.go(&format!("{base}/"));
@@ -343,16 +375,15 @@ fn the_browser_plays_a_session_and_every_step_reaches_the_log_once() {
     if !chromium() {
         return;
     }
-    let env = Env::fresh();
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let base = format!("http://{listen}");
-    let mut server = Some(Serve::start(env.home(), &["--listen", &listen]));
-    let b = Browser::start(390, 844);
-    b.cdp(
-        "Page.addScriptToEvaluateOnNewDocument",
-        &json!({ "source": SPEECH_STUB }),
-    );
+    let Served {
+        env,
+        port,
+        listen,
+        base,
+        server,
+        b,
+    } = served();
+    let mut server = Some(server);
     first_run(&b, &base);
     let items = b.count("ol.routine > li");
     assert!(items >= 2, "a routine of {items}");
@@ -502,16 +533,13 @@ fn a_session_left_for_an_hour_waits_paused_instead_of_logging_steps_as_done() {
     if !chromium() {
         return;
     }
-    let env = Env::fresh();
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let base = format!("http://{listen}");
-    let _server = Serve::start(env.home(), &["--listen", &listen]);
-    let b = Browser::start(390, 844);
-    b.cdp(
-        "Page.addScriptToEvaluateOnNewDocument",
-        &json!({ "source": SPEECH_STUB }),
-    );
+    let Served {
+        env,
+        base,
+        server: _server,
+        b,
+        ..
+    } = served();
     first_run(&b, &base);
     b.go(&format!("{base}/play"));
     wait_for("the pain question", LONG, || {
@@ -582,16 +610,13 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
         return;
     }
     let Some(axe) = axe_source() else { return };
-    let env = Env::fresh();
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let base = format!("http://{listen}");
-    let _server = Serve::start(env.home(), &["--listen", &listen]);
-    let b = Browser::start(390, 844);
-    b.cdp(
-        "Page.addScriptToEvaluateOnNewDocument",
-        &json!({ "source": SPEECH_STUB }),
-    );
+    let Served {
+        env: _env,
+        base,
+        server: _server,
+        b,
+        ..
+    } = served();
     let check = |what: &str| {
         b.js(&format!("{axe}\nreturn true;"), &json!([]));
         let v = b.js_async(
@@ -677,16 +702,13 @@ fn cue_lateness_over_a_two_minute_routine() {
     if !chromium() {
         return;
     }
-    let env = Env::fresh();
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let base = format!("http://{listen}");
-    let _server = Serve::start(env.home(), &["--listen", &listen]);
-    let b = Browser::start(390, 844);
-    b.cdp(
-        "Page.addScriptToEvaluateOnNewDocument",
-        &json!({ "source": SPEECH_STUB }),
-    );
+    let Served {
+        env: _env,
+        base,
+        server: _server,
+        b,
+        ..
+    } = served();
     first_run(&b, &base);
     b.go(&format!("{base}/play"));
     wait_for("the pain question", LONG, || {
