@@ -2,7 +2,9 @@
 # End-to-end: `backstretch plan` with N (default 10,000) exercise files in the user's folder,
 # measured side by side with `backstretch --version` in the same run (alternating, medians),
 # so the figure is a ratio that machine noise affects less. Reports the first run (parse every
-# file, write the cache), warm runs (cache hit), the cache's size and peak memory.
+# file, write the cache), warm runs (cache hit), the cache's size and peak memory; and, for
+# scale, `find` listing the folder with each file's size and time (the same metadata calls a
+# warm start must make to know no file changed), in the same alternation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000}
@@ -17,9 +19,9 @@ export BACKSTRETCH_HOME="$work/home"
 "$bin" disclaimer --accept >/dev/null
 "$bin" safety --answers none >/dev/null
 args=(--catalog "$work/exercises" plan --area lower-back --area neck --place floor --place chair --minutes 20 --date 2026-11-21)
-python3 - "$bin" "$runs" "$work/home/cache" "${args[@]}" <<'PY'
+python3 - "$bin" "$runs" "$work/home/cache" "$work/exercises" "${args[@]}" <<'PY'
 import os, statistics, subprocess, sys, time
-bin, runs, cache, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+bin, runs, cache, folder, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:]
 def once(cmd):
     s = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
@@ -28,14 +30,16 @@ cold = []
 for _ in range(5):
     subprocess.run(["rm", "-rf", cache])
     cold.append(once([bin] + args))
-version, warm = [], []
+version, warm, find = [], [], []
 for _ in range(runs):
     version.append(once([bin, "--version"]))
     warm.append(once([bin] + args))
-v, w = statistics.median(version), statistics.median(warm)
-size = os.path.getsize(os.path.join(cache, "catalog.json"))
+    find.append(once(["find", folder, "-maxdepth", "1", "-name", "*.toml", "-printf", "%s %T@\\n"]))
+v, w, f = statistics.median(version), statistics.median(warm), statistics.median(find)
+size = os.path.getsize(os.path.join(cache, "catalog.bin"))
 print(f"--version:              {v:.1f} ms (median of {runs})")
 print(f"plan, warm (cached):    {w:.1f} ms = {w / v:.1f}x --version")
+print(f"find, size+time of each file: {f:.1f} ms = {f / v:.1f}x --version")
 print(f"plan, cold (parse all): {statistics.median(cold):.1f} ms")
 print(f"cache: {size / 1e6:.1f} MB")
 PY

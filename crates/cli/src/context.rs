@@ -77,7 +77,7 @@ impl Context {
             folder: Folder {
                 dir,
                 explicit,
-                cache: home.join("cache").join("catalog.json"),
+                cache: home.join("cache").join("catalog.bin"),
             },
             home,
             format: g.format,
@@ -161,7 +161,33 @@ impl Context {
     /// left out with a warning that says how to see the details.
     pub fn catalog(&self) -> miette::Result<Catalog> {
         let loaded = self.folder.load()?;
-        let invalid = loaded.invalid_files;
+        self.warn_invalid(loaded.invalid_files);
+        Ok(loaded.catalog)
+    }
+
+    /// Runs `work` with the catalogue, starting before a cached catalogue has been checked
+    /// against the folder (see [`Folder::load_early`]); when the folder has changed since,
+    /// the work is done again with the folder's catalogue. Only a checked result comes out.
+    pub fn with_catalog<T>(
+        &self,
+        work: impl Fn(&Catalog) -> miette::Result<T>,
+    ) -> miette::Result<T> {
+        let (early, check) = self.folder.load_early()?;
+        let first = work(&early.catalog);
+        match check.confirm()? {
+            None => {
+                self.warn_invalid(early.invalid_files);
+                first
+            }
+            Some(now) => {
+                drop(first);
+                self.warn_invalid(now.invalid_files);
+                work(&now.catalog)
+            }
+        }
+    }
+
+    fn warn_invalid(&self, invalid: usize) {
         if invalid > 0 {
             let dir = self.folder.dir.display();
             crate::output::note(&format!(
@@ -169,6 +195,5 @@ impl Context {
                 if invalid == 1 { "" } else { "s" },
             ));
         }
-        Ok(loaded.catalog)
     }
 }

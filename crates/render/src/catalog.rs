@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn list_fits_eighty_columns() {
         let loaded = builtin();
-        let entries: Vec<&Entry> = loaded.catalog.entries().iter().collect();
+        let entries: Vec<&Entry> = loaded.catalog.entries().collect();
         let out = list_table(&entries, 80);
         for l in out.lines() {
             assert!(l.chars().count() <= 80, "too wide: {l:?}");

@@ -307,7 +307,6 @@ pub async fn catalog(State(s): State<Shared>) -> Response {
     let v: Vec<_> = s
         .catalog()
         .entries()
-        .iter()
         .map(|e| entry_json(e, false))
         .collect();
     Json(v).into_response()

@@ -2,10 +2,9 @@ use std::path::{Path, PathBuf};
 
 use backstretch_core::BUILTIN_FILES;
 use backstretch_core::catalog::{
-    self, Catalog, Diagnostic, Entry, Loaded, MAX_FILE_BYTES, ParsedFile, SourceFile,
+    self, Catalog, Diagnostic, Loaded, MAX_FILE_BYTES, ParsedFile, SourceFile,
 };
 use backstretch_core::hash::Hasher;
-use serde::{Deserialize, Serialize};
 
 /// A folder of exercise files could not be read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -46,34 +45,120 @@ impl ReadFile {
 /// A `*.toml` file in a folder, with what the cache fingerprint needs.
 #[derive(Debug)]
 struct Listed {
-    path: PathBuf,
+    /// Its name in the folder.
+    name: std::ffi::OsString,
     len: u64,
     modified_ns: u128,
 }
 
+/// Folders with more files than this are statted on two threads.
+const STAT_PER_THREAD: usize = 1024;
+
+/// Whether a file name is an exercise file's: `*.toml`, as [`Path::extension`] reads it
+/// (so not a hidden file named `.toml`).
+fn is_toml(name: &[u8]) -> bool {
+    name.len() > ".toml".len() && name.ends_with(b".toml")
+}
+
+/// Runs `f` over the two halves of `items` at once when there are many, in order.
+fn split_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> Option<U> + Sync) -> Vec<U> {
+    if items.len() < 2 * STAT_PER_THREAD {
+        return items.iter().filter_map(&f).collect();
+    }
+    let (a, b) = items.split_at(items.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| b.iter().filter_map(&f).collect::<Vec<_>>());
+        let mut first: Vec<U> = a.iter().filter_map(&f).collect();
+        match other.join() {
+            Ok(rest) => first.extend(rest),
+            Err(e) => std::panic::resume_unwind(e),
+        }
+        first
+    })
+}
+
 /// Lists every `*.toml` file in a folder (not its subfolders), sorted by name.
+///
+/// One metadata call a file is most of a warm start with a large folder, nearly all of it
+/// in the kernel. On Linux the names come straight from `getdents` and each file is
+/// `statx`ed relative to the open folder (size and time only), on two threads when there are
+/// many: about half the time of the portable way below.
+#[cfg(target_os = "linux")]
+fn list_toml_dir(dir: &Path) -> Result<Vec<Listed>, FolderError> {
+    use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, StatxFlags};
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let failed = |e: rustix::io::Errno| FolderError::Folder {
+        dir: dir.to_path_buf(),
+        source: e.into(),
+    };
+    let fd = rustix::fs::open(
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(failed)?;
+    let mut names: Vec<CString> = Vec::new();
+    for entry in Dir::read_from(&fd).map_err(failed)? {
+        let entry = entry.map_err(failed)?;
+        let t = entry.file_type();
+        let name = entry.file_name();
+        if is_toml(name.to_bytes())
+            && matches!(
+                t,
+                FileType::RegularFile | FileType::Symlink | FileType::Unknown
+            )
+        {
+            names.push(name.to_owned());
+        }
+    }
+    names.sort_unstable();
+    // Follows a symlink, as reading the file does.
+    let mask = StatxFlags::TYPE | StatxFlags::SIZE | StatxFlags::MTIME;
+    let numbered: Vec<(usize, &CString)> = names.iter().enumerate().collect();
+    let stats = split_map(&numbered, |(i, name)| {
+        let st = rustix::fs::statx(&fd, name.as_c_str(), AtFlags::empty(), mask).ok()?;
+        let regular = FileType::from_raw_mode(st.stx_mode.into()) == FileType::RegularFile;
+        let ns = u128::try_from(st.stx_mtime.tv_sec).unwrap_or(0) * 1_000_000_000
+            + u128::from(st.stx_mtime.tv_nsec);
+        regular.then_some((*i, st.stx_size, ns))
+    });
+    let mut names: Vec<Option<CString>> = names.into_iter().map(Some).collect();
+    Ok(stats
+        .into_iter()
+        .filter_map(|(i, len, modified_ns)| {
+            let name = names.get_mut(i)?.take()?;
+            Some(Listed {
+                name: std::ffi::OsStr::from_bytes(name.as_bytes()).to_os_string(),
+                len,
+                modified_ns,
+            })
+        })
+        .collect())
+}
+
+/// Lists every `*.toml` file in a folder (not its subfolders), sorted by name.
+#[cfg(not(target_os = "linux"))]
 fn list_toml_dir(dir: &Path) -> Result<Vec<Listed>, FolderError> {
     let entries = std::fs::read_dir(dir).map_err(|source| FolderError::Folder {
         dir: dir.to_path_buf(),
         source,
     })?;
-    let toml: Vec<std::fs::DirEntry> = entries
+    let mut toml: Vec<std::fs::DirEntry> = entries
         .filter_map(Result::ok)
-        .filter(|e| {
-            Path::new(&e.file_name())
-                .extension()
-                .is_some_and(|x| x == "toml")
-        })
+        .filter(|e| is_toml(e.file_name().as_encoded_bytes()))
         .collect();
-    let stat = |e: &std::fs::DirEntry| -> Option<Listed> {
-        // Follows a symlink, as reading the file does; a regular file's entry needs no path
-        // walk (statx relative to the open folder).
+    // By name, byte by byte (all are in one folder, so this is the path order).
+    toml.sort_by_key(std::fs::DirEntry::file_name);
+    Ok(split_map(&toml, |e| {
+        // Follows a symlink, as reading the file does; a regular file's entry needs no
+        // path walk (statx relative to the open folder).
         let meta = match e.file_type().ok()? {
             t if t.is_symlink() => std::fs::metadata(e.path()).ok()?,
             _ => e.metadata().ok()?,
         };
         meta.is_file().then(|| Listed {
-            path: e.path(),
+            name: e.file_name(),
             len: meta.len(),
             modified_ns: meta
                 .modified()
@@ -81,30 +166,20 @@ fn list_toml_dir(dir: &Path) -> Result<Vec<Listed>, FolderError> {
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_nanos()),
         })
-    };
-    // One metadata call a file is most of a warm start with a large folder (about 2 µs
-    // each); two threads were measured and gained nothing, the kernel being the limit.
-    let mut out: Vec<Listed> = toml.iter().filter_map(stat).collect();
-    // By name, byte by byte (all are in one folder, so this is the path order).
-    out.sort_by(|a, b| {
-        a.path
-            .as_os_str()
-            .as_encoded_bytes()
-            .cmp(b.path.as_os_str().as_encoded_bytes())
-    });
-    Ok(out)
+    }))
 }
 
 /// Reads the listed files. One that cannot be read, is not UTF-8 or is too large is left
 /// out with a problem naming it; the others still load.
-fn read_listed(listed: &[Listed]) -> (Vec<ReadFile>, Vec<Diagnostic>) {
+fn read_listed(dir: &Path, listed: &[Listed]) -> (Vec<ReadFile>, Vec<Diagnostic>) {
     use std::io::Read;
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for l in listed {
-        let path = l.path.display().to_string();
+        let full = dir.join(&l.name);
+        let path = full.display().to_string();
         let mut bytes = Vec::new();
-        let read = std::fs::File::open(&l.path)
+        let read = std::fs::File::open(&full)
             .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes));
         if let Err(e) = read {
             problems.push(Diagnostic::whole_file(
@@ -140,7 +215,7 @@ fn read_listed(listed: &[Listed]) -> (Vec<ReadFile>, Vec<Diagnostic>) {
 /// Reads every `*.toml` file in a folder (not its subfolders), sorted by name, with a
 /// problem for each file that could not be read as text.
 pub fn read_toml_dir(dir: &Path) -> Result<(Vec<ReadFile>, Vec<Diagnostic>), FolderError> {
-    Ok(read_listed(&list_toml_dir(dir)?))
+    Ok(read_listed(dir, &list_toml_dir(dir)?))
 }
 
 /// Parses files on every core when there are enough to be worth it; the catalogue itself
@@ -171,21 +246,17 @@ fn parse_parallel(files: &[SourceFile<'_>]) -> Vec<ParsedFile> {
 /// The parsed-catalogue cache for large user folders.
 mod cache {
     use super::*;
+    use crate::catalog::codec;
 
     /// Folders with fewer files are parsed every time (it takes under a few milliseconds).
     pub const MIN_FILES: usize = 200;
 
-    /// The cache file is three lines and a payload: a format tag, the key it was made
-    /// for, the payload's checksum, then the payload (compact JSON). A damaged or edited
-    /// cache fails the checksum and is re-derived instead of trusted; the payload is parsed
-    /// once, straight from the file's bytes.
-    const FORMAT: &str = "backstretch-catalog-cache 2";
-
-    #[derive(Serialize, Deserialize)]
-    struct Payload {
-        invalid_files: usize,
-        entries: Vec<Entry>,
-    }
+    /// The cache file is three lines, then the index and the bodies: a format tag, the key
+    /// it was made for, the index's checksum; then the count of invalid files and the
+    /// length of the heads (8 bytes each), the heads and the bodies, in [`codec`]'s binary
+    /// form. A warm start reads the lines, the index and the bodies it needs. A damaged
+    /// or edited index fails the checksum and is re-derived instead of trusted; so is a body.
+    const FORMAT: &str = "backstretch-catalog-cache 3";
 
     /// A checksum of the payload: FNV-1a over 8-byte words (fast enough for megabytes).
     fn sum(payload: &[u8]) -> String {
@@ -209,42 +280,92 @@ mod cache {
         }
         h.add(dir.as_os_str().as_encoded_bytes());
         for l in listing {
-            h.add(l.path.as_os_str().as_encoded_bytes())
+            h.add(l.name.as_encoded_bytes())
                 .add(&l.len.to_le_bytes())
                 .add(&l.modified_ns.to_le_bytes());
         }
         format!("{:016x}-{}", h.finish(), listing.len())
     }
 
-    /// The cached catalogue, if the cache is there, readable and for this key.
-    pub fn read(path: &Path, key: &str) -> Option<(Catalog, usize)> {
-        let bytes = std::fs::read(path).ok()?;
-        let mut parts = bytes.splitn(4, |b| *b == b'\n');
-        let (format, k, sum_line, payload) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        if format != FORMAT.as_bytes() || k != key.as_bytes() || sum_line != sum(payload).as_bytes()
-        {
+    /// A cache read from its file: the key it was made for, and what it holds.
+    pub struct Cached {
+        pub key: String,
+        pub catalog: Catalog,
+        pub invalid_files: usize,
+    }
+
+    /// Reads one line (without its `\n`), of at most 200 bytes.
+    fn line(r: &mut impl std::io::BufRead) -> Option<Vec<u8>> {
+        use std::io::{BufRead, Read};
+        let mut out = Vec::new();
+        r.take(200).read_until(b'\n', &mut out).ok()?;
+        (out.pop()? == b'\n').then_some(out)
+    }
+
+    /// The cache, if it is there, readable and intact, whatever key it was made for (it is
+    /// read while the folder is listed, before the key is known). Only the index is read
+    /// now; the open file reads each body when its entry is first used (a cache replaced
+    /// meanwhile is a new file: this one stays as it was).
+    pub fn read(path: &Path) -> Option<Cached> {
+        use std::io::{Read, Seek, SeekFrom};
+        let file = std::fs::File::open(path).ok()?;
+        let size = file.metadata().ok()?.len();
+        let mut r = std::io::BufReader::with_capacity(1 << 16, file);
+        let (format, key, sum_line) = (line(&mut r)?, line(&mut r)?, line(&mut r)?);
+        if format != FORMAT.as_bytes() {
             return None;
         }
-        let p: Payload = serde_json::from_slice(payload).ok()?;
-        Some((Catalog::from_entries(p.entries), p.invalid_files))
+        let mut index = [0u8; 16];
+        r.read_exact(&mut index).ok()?;
+        let word = |i: usize| u64::from_le_bytes(index[i..i + 8].try_into().unwrap_or_default());
+        let (invalid, heads_len) = (word(0), word(8));
+        let start = (format.len() + key.len() + sum_line.len() + 3 + 16) as u64;
+        let bodies_at = start.checked_add(heads_len).filter(|end| *end <= size)?;
+        let mut heads = vec![0; usize::try_from(heads_len).ok()?];
+        r.read_exact(&mut heads).ok()?;
+        let mut summed = index.to_vec();
+        summed.extend_from_slice(&heads);
+        if sum_line != sum(&summed).as_bytes() {
+            return None;
+        }
+        let file = std::sync::Mutex::new(r.into_inner());
+        let read_body = move |at: u64, len: usize| -> Option<Vec<u8>> {
+            let mut f = file.lock().ok()?;
+            f.seek(SeekFrom::Start(bodies_at.checked_add(at)?)).ok()?;
+            let mut buf = vec![0; len];
+            f.read_exact(&mut buf).ok()?;
+            Some(buf)
+        };
+        Some(Cached {
+            key: String::from_utf8(key).ok()?,
+            catalog: codec::catalog(&heads, std::sync::Arc::new(read_body))?,
+            invalid_files: usize::try_from(invalid).ok()?,
+        })
     }
 
     /// Writes the cache atomically; a cache that cannot be written is simply not used.
     pub fn write(path: &Path, key: &str, loaded: &Loaded) {
         let Some(dir) = path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
+        let mut d = std::fs::DirBuilder::new();
+        d.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            d.mode(0o700);
+        }
+        if d.create(dir).is_err() {
             return;
         }
-        let Ok(payload) = serde_json::to_vec(&Payload {
-            invalid_files: loaded.invalid_files,
-            entries: loaded.catalog.entries().to_vec(),
-        }) else {
+        let Ok(encoded) = codec::encode(loaded.catalog.entries()) else {
             return;
         };
-        let mut bytes = format!("{FORMAT}\n{key}\n{}\n", sum(&payload)).into_bytes();
-        bytes.extend_from_slice(&payload);
-        let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+        let mut index = (loaded.invalid_files as u64).to_le_bytes().to_vec();
+        index.extend((encoded.heads.len() as u64).to_le_bytes());
+        index.extend(encoded.heads);
+        let mut bytes = format!("{FORMAT}\n{key}\n{}\n", sum(&index)).into_bytes();
+        bytes.extend(index);
+        bytes.extend(encoded.bodies);
+        let tmp = path.with_extension(format!("bin.{}.tmp", std::process::id()));
         let mut o = std::fs::OpenOptions::new();
         o.write(true).create_new(true);
         #[cfg(unix)]
@@ -290,29 +411,112 @@ impl Folder {
         if !self.explicit && !self.dir.is_dir() {
             return Ok(builtin());
         }
-        let listing = list_toml_dir(&self.dir)?;
-        if listing.is_empty() {
-            return Ok(builtin());
-        }
-        let key = cache::fingerprint(&self.dir, &listing);
-        let (catalog, invalid_files) = match cache::read(&self.cache, &key) {
-            Some(hit) => hit,
-            None => {
-                let (files, unreadable) = read_listed(&listing);
-                let user: Vec<SourceFile<'_>> = files.iter().map(ReadFile::source).collect();
-                let mut loaded =
-                    Catalog::load_with(&catalog::builtin_files(), &user, parse_parallel);
-                loaded.invalid_files += unreadable.len();
-                if listing.len() >= cache::MIN_FILES {
-                    cache::write(&self.cache, &key, &loaded);
-                }
-                (loaded.catalog, loaded.invalid_files)
+        // The folder is listed on other threads while this one reads the cache; the cache
+        // is used only if its key matches the listing.
+        let (listing, cached) = std::thread::scope(|scope| {
+            let listing = scope.spawn(|| list_toml_dir(&self.dir));
+            let cached = cache::read(&self.cache);
+            match listing.join() {
+                Ok(l) => (l, cached),
+                Err(e) => std::panic::resume_unwind(e),
             }
+        });
+        Ok(self.for_listing(&listing?, cached))
+    }
+
+    /// [`Folder::load`], answering at once from a cache before the folder has been
+    /// listed to check it: the listing goes on in the background, and [`Check::confirm`]
+    /// says whether the catalogue was the folder's, or gives the one that is. A caller does
+    /// its work with the early catalogue while the folder is listed (most of a warm start
+    /// with 10,000 files), and uses nothing of it before the check confirms it.
+    pub fn load_early(&self) -> Result<(LoadedCatalog, Check), FolderError> {
+        if !self.explicit && !self.dir.is_dir() {
+            return Ok((builtin(), Check(None)));
+        }
+        let dir = self.dir.clone();
+        let listing = std::thread::spawn(move || list_toml_dir(&dir));
+        let join = |h: std::thread::JoinHandle<Result<Vec<Listed>, FolderError>>| match h.join() {
+            Ok(l) => l,
+            Err(e) => std::panic::resume_unwind(e),
         };
-        Ok(LoadedCatalog {
-            catalog,
-            invalid_files,
-        })
+        match cache::read(&self.cache) {
+            None => Ok((self.for_listing(&join(listing)?, None), Check(None))),
+            Some(c) => {
+                let early = LoadedCatalog {
+                    catalog: c.catalog,
+                    invalid_files: c.invalid_files,
+                };
+                let pending = Pending {
+                    listing,
+                    key: c.key,
+                    folder: self.clone(),
+                };
+                Ok((early, Check(Some(pending))))
+            }
+        }
+    }
+
+    /// The catalogue for a listing of the folder, from the cache when it is for this
+    /// listing, or else from the files (caching a large folder).
+    fn for_listing(&self, listing: &[Listed], cached: Option<cache::Cached>) -> LoadedCatalog {
+        if listing.is_empty() {
+            return builtin();
+        }
+        if listing.len() < cache::MIN_FILES && cached.is_some() {
+            // Left from when the folder was larger: never used again.
+            let _ = std::fs::remove_file(&self.cache);
+        }
+        let key = cache::fingerprint(&self.dir, listing);
+        if let Some(hit) = cached.filter(|c| c.key == key) {
+            return LoadedCatalog {
+                catalog: hit.catalog,
+                invalid_files: hit.invalid_files,
+            };
+        }
+        let (files, unreadable) = read_listed(&self.dir, listing);
+        let user: Vec<SourceFile<'_>> = files.iter().map(ReadFile::source).collect();
+        let mut loaded = Catalog::load_with(&catalog::builtin_files(), &user, parse_parallel);
+        loaded.invalid_files += unreadable.len();
+        if listing.len() >= cache::MIN_FILES {
+            cache::write(&self.cache, &key, &loaded);
+        }
+        LoadedCatalog {
+            catalog: loaded.catalog,
+            invalid_files: loaded.invalid_files,
+        }
+    }
+}
+
+/// The check of an early catalogue ([`Folder::load_early`]).
+#[derive(Debug)]
+#[must_use = "an early catalogue is not the folder's until the check confirms it"]
+pub struct Check(Option<Pending>);
+
+/// A cache trusted early, and the listing that will tell whether it was right.
+#[derive(Debug)]
+struct Pending {
+    listing: std::thread::JoinHandle<Result<Vec<Listed>, FolderError>>,
+    key: String,
+    folder: Folder,
+}
+
+impl Check {
+    /// Waits for the listing: `None` when the early catalogue is the folder's, or the
+    /// catalogue the folder holds now (the cache was for other files).
+    pub fn confirm(self) -> Result<Option<LoadedCatalog>, FolderError> {
+        let Some(p) = self.0 else { return Ok(None) };
+        let listing = match p.listing.join() {
+            Ok(l) => l?,
+            Err(e) => std::panic::resume_unwind(e),
+        };
+        let f = &p.folder;
+        if listing.len() < cache::MIN_FILES {
+            // Left from when the folder was larger: never used again.
+            let _ = std::fs::remove_file(&f.cache);
+        } else if cache::fingerprint(&f.dir, &listing) == p.key {
+            return Ok(None);
+        }
+        Ok(Some(f.for_listing(&listing, None)))
     }
 }
 

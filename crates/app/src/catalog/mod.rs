@@ -2,6 +2,7 @@
 //! user's folder of exercise files, parsed on every core when the folder is large, and
 //! cached for large folders.
 
-pub use loader::{Folder, FolderError, LoadedCatalog, ReadFile, read_toml_dir};
+pub use loader::{Check, Folder, FolderError, LoadedCatalog, ReadFile, read_toml_dir};
 
+mod codec;
 mod loader;

@@ -25,7 +25,6 @@ fn list(ctx: &Context, a: &ListArgs) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
     let entries: Vec<&Entry> = catalog
         .entries()
-        .iter()
         .filter(|e| {
             let x = &e.exercise;
             (a.area.is_empty() || x.areas.iter().any(|v| a.area.contains(v)))

@@ -43,11 +43,40 @@ pub struct SourceFile<'a> {
 }
 
 /// A loaded catalogue: built-in entries, overlaid by the user's.
+///
+/// A catalogue from a cache may be lazy ([`Catalog::lazy`]): it holds each entry's head (what
+/// the planner needs) and decodes the whole entry the first time it is asked for. Every
+/// method gives whole entries except [`Catalog::heads`].
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    /// The entries; only their heads (see [`Catalog::heads`]) when `bodies` is set.
     pub(super) entries: Vec<Entry>,
-    pub(super) by_id: HashMap<String, usize>,
-    pub(super) by_name: HashMap<String, usize>,
+    /// For a lazy catalogue: the whole entries, decoded on first use.
+    pub(super) bodies: Option<Bodies>,
+    /// The entries' positions in id order; `None` when they are in id order already (a
+    /// loaded catalogue's are), so that an id is found by binary search with no index.
+    pub(super) id_order: Option<Vec<usize>>,
+    /// Every normalized id, name and alias, built at the first lookup by name (a large
+    /// catalogue loaded only to plan never needs it).
+    pub(super) by_name: std::sync::OnceLock<HashMap<String, usize>>,
+}
+
+/// Decodes entry `i` whole, given its head; `None` only if its bytes are damaged.
+pub type DecodeEntry = dyn Fn(usize, &Entry) -> Option<Entry> + Send + Sync;
+
+/// The whole entries of a lazy catalogue, each decoded the first time it is used.
+#[derive(Clone)]
+pub(super) struct Bodies {
+    /// Boxed, so that a large catalogue's empty slots take little memory.
+    pub(super) full: Vec<std::sync::OnceLock<Box<Entry>>>,
+    pub(super) decode: std::sync::Arc<DecodeEntry>,
+}
+
+impl std::fmt::Debug for Bodies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let decoded = self.full.iter().filter(|e| e.get().is_some()).count();
+        write!(f, "Bodies({decoded} of {} decoded)", self.full.len())
+    }
 }
 
 /// The result of loading: the valid entries, and every problem found.
@@ -245,6 +274,23 @@ impl Catalog {
         c
     }
 
+    /// A lazy catalogue (from a cache): `heads` are the entries with at least what
+    /// [`Catalog::heads`] promises filled in, and `decode(i, head)` gives entry `i` whole the first
+    /// time it is needed. A large catalogue loaded to plan a routine decodes only the
+    /// entries it chooses.
+    pub fn lazy(heads: Vec<Entry>, decode: std::sync::Arc<DecodeEntry>) -> Self {
+        let mut c = Catalog {
+            bodies: Some(Bodies {
+                full: heads.iter().map(|_| std::sync::OnceLock::new()).collect(),
+                decode,
+            }),
+            entries: heads,
+            ..Catalog::default()
+        };
+        c.reindex();
+        c
+    }
+
     /// A catalogue of exercises given directly (tests, generated catalogues).
     pub fn from_exercises(exercises: impl IntoIterator<Item = Exercise>) -> Self {
         let mut c = Catalog::default();
@@ -266,14 +312,31 @@ impl Catalog {
     }
 
     pub(super) fn reindex(&mut self) {
-        self.by_id.clear();
-        self.by_name.clear();
-        for (i, e) in self.entries.iter().enumerate() {
-            self.by_id.insert(e.exercise.id.clone(), i);
-            for n in e.exercise.names() {
-                self.by_name.entry(normalize_name(n)).or_insert(i);
+        let id = |i: &usize| self.entries[*i].exercise.id.as_str();
+        self.id_order = if self
+            .entries
+            .is_sorted_by(|a, b| a.exercise.id <= b.exercise.id)
+        {
+            None
+        } else {
+            let mut order: Vec<usize> = (0..self.entries.len()).collect();
+            order.sort_by(|a, b| id(a).cmp(id(b)));
+            Some(order)
+        };
+        self.by_name = std::sync::OnceLock::new();
+    }
+
+    /// The name index (see [`Catalog::by_name`]).
+    pub(super) fn names_index(&self) -> &HashMap<String, usize> {
+        self.by_name.get_or_init(|| {
+            let mut m = HashMap::new();
+            for (i, e) in self.entries().enumerate() {
+                for n in e.exercise.names() {
+                    m.entry(normalize_name(n)).or_insert(i);
+                }
             }
-        }
+            m
+        })
     }
 }
 

@@ -34,14 +34,35 @@ impl fmt::Display for NotFound {
 impl std::error::Error for NotFound {}
 
 impl Catalog {
-    /// Every entry, ordered by id.
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
+    /// Every entry, whole, ordered by id.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = &Entry> {
+        (0..self.entries.len()).map(|i| self.entry(i))
     }
 
-    /// Every exercise, ordered by id.
+    /// Every exercise, whole, ordered by id.
     pub fn exercises(&self) -> impl Iterator<Item = &Exercise> {
+        self.entries().map(|e| &e.exercise)
+    }
+
+    /// Every exercise as the planner sees it, ordered by id, without decoding a lazy
+    /// catalogue's texts: the id, name, kind, position, places, equipment, areas, sides,
+    /// gentleness and dose (but not its note) are filled in; aliases, purpose, steps,
+    /// cautions, sources and figure may be empty. [`Catalog::get`] gives the whole exercise.
+    pub fn heads(&self) -> impl Iterator<Item = &Exercise> {
         self.entries.iter().map(|e| &e.exercise)
+    }
+
+    /// Entry `i`, whole.
+    fn entry(&self, i: usize) -> &Entry {
+        match &self.bodies {
+            None => &self.entries[i],
+            // A body that cannot be read or fails its checksum (the cache changed under
+            // us) leaves the head: its name and dose, with no steps.
+            Some(b) => b.full[i].get_or_init(|| {
+                let head = &self.entries[i];
+                Box::new((b.decode)(i, head).unwrap_or_else(|| head.clone()))
+            }),
+        }
     }
 
     /// How many entries there are.
@@ -56,7 +77,18 @@ impl Catalog {
 
     /// The entry with exactly this id.
     pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.by_id.get(id).map(|i| &self.entries[*i])
+        let at = |i: usize| self.entries[i].exercise.id.as_str();
+        match &self.id_order {
+            None => self
+                .entries
+                .binary_search_by(|e| e.exercise.id.as_str().cmp(id))
+                .ok()
+                .map(|i| self.entry(i)),
+            Some(order) => order
+                .binary_search_by(|i| at(*i).cmp(id))
+                .ok()
+                .map(|k| self.entry(order[k])),
+        }
     }
 
     /// Finds an entry by id, name or alias, ignoring case and punctuation.
@@ -65,8 +97,8 @@ impl Catalog {
             return Ok(e);
         }
         let q = normalize_name(query);
-        if let Some(i) = self.by_name.get(&q) {
-            return Ok(&self.entries[*i]);
+        if let Some(i) = self.names_index().get(&q) {
+            return Ok(self.entry(*i));
         }
         Err(NotFound {
             query: query.trim().to_string(),
@@ -81,8 +113,7 @@ impl Catalog {
         }
         let q_words: Vec<&str> = q.split(' ').collect();
         let mut scored: Vec<(usize, &Entry)> = self
-            .entries
-            .iter()
+            .entries()
             .filter_map(|e| {
                 let best = e
                     .exercise

@@ -13,7 +13,8 @@ mod validate;
 
 pub use diagnostics::Diagnostic;
 pub use load::{
-    Catalog, Entry, Loaded, Origin, ParsedFile, SourceFile, builtin, builtin_files, parse_files,
+    Catalog, DecodeEntry, Entry, Loaded, Origin, ParsedFile, SourceFile, builtin, builtin_files,
+    parse_files,
 };
 pub use lookup::NotFound;
 pub use schema::{HOLD_S, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, REPS, REST_S, to_toml};

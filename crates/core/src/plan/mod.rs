@@ -302,7 +302,8 @@ fn plan_with(
     let areas = dedup(&req.areas);
     let places = dedup(&req.places);
     let weights = weights(areas.len());
-    let exercises: Vec<&Exercise> = catalog.exercises().collect();
+    // Heads are enough to choose; only the chosen exercises are needed whole.
+    let exercises: Vec<&Exercise> = catalog.heads().collect();
     let date_seed = fnv(
         FNV_START,
         req.date.format("%Y-%m-%d").to_string().as_bytes(),
@@ -408,7 +409,8 @@ fn plan_with(
     let mut items: Vec<Item> = Vec::new();
     let mut last_pos = None;
     for (c, r) in &chosen {
-        let e = exercises[c.ex];
+        let head = exercises[c.ex];
+        let e = catalog.get(&head.id).map_or(head, |x| &x.exercise);
         let mut dose = style_dose(e, req.style, req.gentler);
         let style_reps = dose.reps;
         dose.reps = *r;

@@ -1,0 +1,585 @@
+//! The catalogue cache's payload: a compact binary form of loaded entries, in two parts.
+//!
+//! JSON took most of a warm start with a large folder (about 40 ms to decode 10,000 entries).
+//! Here the *heads* part holds, for each entry, what the planner needs (see
+//! [`Catalog::heads`](backstretch_core::catalog::Catalog::heads)) and where its body lies in
+//! the *bodies* part, with the body's checksum; the body holds the rest (texts, sources,
+//! figure). Loading reads and decodes the heads only; a body is read and decoded when its
+//! entry is first used, so planning from 10,000 entries decodes the few it chooses.
+//!
+//! Integers are LEB128, text and lists carry their length, words are their index in the
+//! vocabulary, and a figure (rare in a user's folder) is kept as JSON. Every struct is taken
+//! apart without `..`, so a field added to an exercise does not compile until it is encoded
+//! here too. Decoding is checked at every step and never panics: damaged bytes give `None`,
+//! and the catalogue is parsed again from the files (the cache is only ever an optimisation).
+
+use std::sync::Arc;
+
+use backstretch_core::catalog::{Catalog, Entry, Origin};
+use backstretch_core::exercise::{Dose, Exercise, SourceDose, SourceRef};
+use backstretch_core::vocab::Word;
+
+/// Entries encoded: the heads part, then the bodies part.
+pub struct Encoded {
+    /// The count, then each entry's head with where its body lies and its checksum.
+    pub heads: Vec<u8>,
+    /// The bodies, one after another.
+    pub bodies: Vec<u8>,
+}
+
+/// Encodes entries.
+pub fn encode<'e>(
+    entries: impl ExactSizeIterator<Item = &'e Entry>,
+) -> Result<Encoded, serde_json::Error> {
+    let mut heads = Writer::default();
+    let mut bodies = Vec::new();
+    heads.len(entries.len());
+    for e in entries {
+        heads.entry(e, &mut bodies)?;
+    }
+    Ok(Encoded {
+        heads: heads.out,
+        bodies,
+    })
+}
+
+/// A body's checksum (FNV-1a).
+fn body_sum(body: &[u8]) -> u64 {
+    backstretch_core::hash::fnv(backstretch_core::hash::START, body)
+}
+
+/// Appends to a byte buffer.
+#[derive(Default)]
+struct Writer {
+    out: Vec<u8>,
+}
+
+impl Writer {
+    fn uint(&mut self, mut v: u64) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.out.push(byte);
+                return;
+            }
+            self.out.push(byte | 0x80);
+        }
+    }
+
+    fn len(&mut self, n: usize) {
+        self.uint(n as u64);
+    }
+
+    fn text(&mut self, s: &str) {
+        self.len(s.len());
+        self.out.extend_from_slice(s.as_bytes());
+    }
+
+    fn texts(&mut self, v: &[String]) {
+        self.len(v.len());
+        for s in v {
+            self.text(s);
+        }
+    }
+
+    fn flag(&mut self, b: bool) {
+        self.out.push(u8::from(b));
+    }
+
+    fn opt_uint(&mut self, v: Option<u32>) {
+        match v {
+            None => self.flag(false),
+            Some(v) => {
+                self.flag(true);
+                self.uint(v.into());
+            }
+        }
+    }
+
+    fn opt_text(&mut self, v: Option<&str>) {
+        match v {
+            None => self.flag(false),
+            Some(v) => {
+                self.flag(true);
+                self.text(v);
+            }
+        }
+    }
+
+    fn word<W: Word + PartialEq>(&mut self, w: W) {
+        let i = W::ALL.iter().position(|x| *x == w).unwrap_or(0);
+        self.len(i);
+    }
+
+    fn words<W: Word + PartialEq>(&mut self, v: &[W]) {
+        self.len(v.len());
+        for w in v {
+            self.word(*w);
+        }
+    }
+
+    fn entry(&mut self, e: &Entry, bodies: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        let Entry {
+            exercise,
+            origin,
+            file,
+            replaces_builtin,
+        } = e;
+        self.flag(*origin == Origin::User);
+        self.flag(*replaces_builtin);
+        self.head(exercise);
+        let mut body = Writer::default();
+        body.text(file);
+        body.body(exercise)?;
+        self.uint(bodies.len() as u64);
+        self.len(body.out.len());
+        self.out
+            .extend_from_slice(&body_sum(&body.out).to_le_bytes());
+        bodies.extend(body.out);
+        Ok(())
+    }
+
+    /// What [`Catalog::heads`](backstretch_core::catalog::Catalog::heads) promises.
+    fn head(&mut self, e: &Exercise) {
+        self.text(&e.id);
+        self.text(&e.name);
+        self.word(e.kind);
+        self.word(e.position);
+        self.words(&e.places);
+        self.words(&e.equipment);
+        self.words(&e.areas);
+        self.word(e.sides);
+        self.uint(e.gentleness.into());
+        self.uint(e.dose.hold_s.into());
+        self.uint(e.dose.reps.into());
+        self.uint(e.dose.rest_s.into());
+    }
+
+    /// The rest of the exercise (each field written once, in the head or here).
+    fn body(&mut self, e: &Exercise) -> Result<(), serde_json::Error> {
+        let Exercise {
+            id,
+            name,
+            aliases,
+            kind,
+            position,
+            places,
+            equipment,
+            areas,
+            sides,
+            gentleness,
+            purpose,
+            dose,
+            steps,
+            cautions,
+            sources,
+            pose,
+        } = e;
+        // In the head.
+        let _ = (
+            id, name, kind, position, places, equipment, areas, sides, gentleness,
+        );
+        let Dose {
+            hold_s: _,
+            reps: _,
+            rest_s: _,
+            note,
+        } = dose;
+        self.texts(aliases);
+        self.text(purpose);
+        self.opt_text(note.as_deref());
+        self.texts(steps);
+        self.texts(cautions);
+        self.len(sources.len());
+        for s in sources {
+            self.source(s);
+        }
+        match pose {
+            None => self.flag(false),
+            Some(p) => {
+                self.flag(true);
+                self.text(&serde_json::to_string(p)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn source(&mut self, s: &SourceRef) {
+        let SourceRef { doc, dose, note } = s;
+        self.text(doc);
+        match dose {
+            None => self.flag(false),
+            Some(d) => {
+                self.flag(true);
+                let SourceDose {
+                    hold_s,
+                    min_hold_s,
+                    reps,
+                    reps_max,
+                    sides,
+                } = d;
+                self.opt_uint(*hold_s);
+                self.opt_uint(*min_hold_s);
+                self.opt_uint(*reps);
+                self.opt_uint(*reps_max);
+                match sides {
+                    None => self.flag(false),
+                    Some(w) => {
+                        self.flag(true);
+                        self.word(*w);
+                    }
+                }
+            }
+        }
+        self.opt_text(note.as_deref());
+    }
+}
+
+/// Where an entry's body lies in the bodies part, and its checksum.
+#[derive(Clone, Copy)]
+struct BodyAt {
+    at: u64,
+    len: usize,
+    sum: u64,
+}
+
+/// Reads `len` bytes of the bodies part from `at`.
+pub type ReadBody = dyn Fn(u64, usize) -> Option<Vec<u8>> + Send + Sync;
+
+/// A lazy catalogue from an encoded heads part (the heads now) and a way to read the bodies
+/// part (each body when its entry is first used). `None` when the heads do not make sense.
+pub fn catalog(heads: &[u8], read_body: Arc<ReadBody>) -> Option<Catalog> {
+    let (heads, at): (Vec<Entry>, Vec<BodyAt>) = Reader::new(heads).heads()?.into_iter().unzip();
+    let decode = move |i: usize, head: &Entry| {
+        let b = at.get(i)?;
+        let bytes = read_body(b.at, b.len)?;
+        (bytes.len() == b.len && body_sum(&bytes) == b.sum).then_some(())?;
+        Reader::new(&bytes).body(head.clone())
+    };
+    Some(Catalog::lazy(heads, Arc::new(decode)))
+}
+
+/// Reads entries back; every method gives `None` on bytes that do not make sense.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn uint(&mut self) -> Option<u64> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        u32::try_from(self.uint()?).ok()
+    }
+
+    /// A length, never more than the bytes left (every item takes at least one byte), so
+    /// damaged bytes cannot ask for a huge allocation.
+    fn len(&mut self) -> Option<usize> {
+        let n = usize::try_from(self.uint()?).ok()?;
+        (n <= self.bytes.len() - self.at).then_some(n)
+    }
+
+    fn flag(&mut self) -> Option<bool> {
+        match self.byte()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        let n = self.len()?;
+        let s = self.bytes.get(self.at..self.at + n)?;
+        self.at += n;
+        std::str::from_utf8(s).ok()
+    }
+
+    fn text(&mut self) -> Option<String> {
+        self.str().map(str::to_owned)
+    }
+
+    fn texts(&mut self) -> Option<Vec<String>> {
+        let n = self.len()?;
+        (0..n).map(|_| self.text()).collect()
+    }
+
+    fn opt_uint(&mut self) -> Option<Option<u32>> {
+        Some(if self.flag()? {
+            Some(self.u32()?)
+        } else {
+            None
+        })
+    }
+
+    fn opt_text(&mut self) -> Option<Option<String>> {
+        Some(if self.flag()? {
+            Some(self.text()?)
+        } else {
+            None
+        })
+    }
+
+    fn word<W: Word>(&mut self) -> Option<W> {
+        W::ALL.get(self.len()?).copied()
+    }
+
+    fn words<W: Word>(&mut self) -> Option<Vec<W>> {
+        let n = self.len()?;
+        (0..n).map(|_| self.word()).collect()
+    }
+
+    /// Every entry's head, and where its body lies, when the bytes hold exactly that.
+    fn heads(mut self) -> Option<Vec<(Entry, BodyAt)>> {
+        let n = self.len()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let head = self.head()?;
+            let at = self.uint()?;
+            let len = usize::try_from(self.uint()?).ok()?;
+            let sum: [u8; 8] = self.bytes.get(self.at..self.at + 8)?.try_into().ok()?;
+            self.at += 8;
+            out.push((
+                head,
+                BodyAt {
+                    at,
+                    len,
+                    sum: u64::from_le_bytes(sum),
+                },
+            ));
+        }
+        (self.at == self.bytes.len()).then_some(out)
+    }
+
+    /// An entry with its head filled in and its body empty.
+    fn head(&mut self) -> Option<Entry> {
+        let origin = if self.flag()? {
+            Origin::User
+        } else {
+            Origin::Builtin
+        };
+        let replaces_builtin = self.flag()?;
+        let exercise = Exercise {
+            id: self.text()?,
+            name: self.text()?,
+            kind: self.word()?,
+            position: self.word()?,
+            places: self.words()?,
+            equipment: self.words()?,
+            areas: self.words()?,
+            sides: self.word()?,
+            gentleness: u8::try_from(self.uint()?).ok()?,
+            dose: Dose {
+                hold_s: self.u32()?,
+                reps: self.u32()?,
+                rest_s: self.u32()?,
+                note: None,
+            },
+            aliases: Vec::new(),
+            purpose: String::new(),
+            steps: Vec::new(),
+            cautions: Vec::new(),
+            sources: Vec::new(),
+            pose: None,
+        };
+        Some(Entry {
+            exercise,
+            origin,
+            file: String::new(),
+            replaces_builtin,
+        })
+    }
+
+    /// The entry whole: its head with this body's fields filled in, when the bytes hold
+    /// exactly one body.
+    fn body(mut self, mut e: Entry) -> Option<Entry> {
+        e.file = self.text()?;
+        let x = &mut e.exercise;
+        x.aliases = self.texts()?;
+        x.purpose = self.text()?;
+        x.dose.note = self.opt_text()?;
+        x.steps = self.texts()?;
+        x.cautions = self.texts()?;
+        let n = self.len()?;
+        x.sources = (0..n).map(|_| self.source()).collect::<Option<_>>()?;
+        x.pose = if self.flag()? {
+            Some(serde_json::from_str(self.str()?).ok()?)
+        } else {
+            None
+        };
+        (self.at == self.bytes.len()).then_some(e)
+    }
+
+    fn source(&mut self) -> Option<SourceRef> {
+        Some(SourceRef {
+            doc: self.text()?,
+            dose: if self.flag()? {
+                Some(SourceDose {
+                    hold_s: self.opt_uint()?,
+                    min_hold_s: self.opt_uint()?,
+                    reps: self.opt_uint()?,
+                    reps_max: self.opt_uint()?,
+                    sides: if self.flag()? {
+                        Some(self.word()?)
+                    } else {
+                        None
+                    },
+                })
+            } else {
+                None
+            },
+            note: self.opt_text()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lazy catalogue over encoded bytes held in memory.
+    fn load(heads: &[u8], bodies: Vec<u8>) -> Option<Catalog> {
+        let read = move |at: u64, len: usize| {
+            let at = usize::try_from(at).ok()?;
+            bodies.get(at..at.checked_add(len)?).map(<[u8]>::to_vec)
+        };
+        catalog(heads, Arc::new(read))
+    }
+
+    fn round_trip(entries: &[Entry]) -> Catalog {
+        let e = encode(entries.iter()).unwrap();
+        load(&e.heads, e.bodies).unwrap()
+    }
+
+    fn whole(c: &Catalog) -> Vec<Entry> {
+        c.entries().cloned().collect()
+    }
+
+    /// Every built-in exercise (figures, source doses, notes and all) comes back equal, as
+    /// does one with every optional field set and one with every optional field empty; the
+    /// heads alone hold what the planner needs.
+    #[test]
+    fn entries_round_trip_exactly() {
+        let builtin = backstretch_core::catalog::builtin().catalog;
+        let mut entries: Vec<Entry> = builtin.entries().cloned().collect();
+        let mut full = entries[0].clone();
+        full.exercise.id = "zz-full".into();
+        full.origin = Origin::User;
+        full.replaces_builtin = true;
+        full.exercise.aliases = vec!["ünïcode alias".into(), String::new()];
+        full.exercise.dose.note = Some("a note".into());
+        full.exercise.sources[0].dose = Some(SourceDose {
+            hold_s: Some(30),
+            min_hold_s: Some(20),
+            reps: Some(2),
+            reps_max: Some(300),
+            sides: Some(backstretch_core::vocab::Sides::Each),
+        });
+        full.exercise.sources[0].note = Some("noted".into());
+        let mut bare = entries[1].clone();
+        bare.exercise.id = "zz-bare".into();
+        bare.exercise.pose = None;
+        bare.exercise.dose.note = None;
+        bare.exercise.sources[0].dose = None;
+        bare.exercise.sources[0].note = None;
+        bare.exercise.equipment.clear();
+        entries.extend([full, bare]);
+        let c = round_trip(&entries);
+        for (head, e) in c.heads().zip(&entries) {
+            let x = &e.exercise;
+            assert_eq!(
+                (&head.id, &head.name, head.kind, head.position, &head.places),
+                (&x.id, &x.name, x.kind, x.position, &x.places)
+            );
+            assert_eq!(
+                (&head.equipment, &head.areas, head.sides, head.gentleness),
+                (&x.equipment, &x.areas, x.sides, x.gentleness)
+            );
+            assert_eq!(
+                (head.dose.hold_s, head.dose.reps, head.dose.rest_s),
+                (x.dose.hold_s, x.dose.reps, x.dose.rest_s)
+            );
+        }
+        assert_eq!(c.get("zz-full").unwrap(), &entries[entries.len() - 2]);
+        assert_eq!(whole(&c), entries);
+    }
+
+    /// Planning a lazy catalogue decodes the chosen entries only.
+    #[test]
+    fn bodies_are_decoded_on_first_use() {
+        let entries: Vec<Entry> = backstretch_core::catalog::builtin()
+            .catalog
+            .entries()
+            .cloned()
+            .collect();
+        let c = round_trip(&entries);
+        let decoded = |c: &Catalog| format!("{c:?}");
+        assert!(decoded(&c).contains(&format!("Bodies(0 of {} decoded)", entries.len())));
+        let id = &entries[3].exercise.id;
+        assert_eq!(c.get(id).unwrap(), &entries[3]);
+        assert!(decoded(&c).contains(&format!("Bodies(1 of {} decoded)", entries.len())));
+    }
+
+    /// Any cut or flipped byte gives `None` (or, at worst, other valid entries: the cache's
+    /// checksum catches those) and never a panic or a huge allocation.
+    #[test]
+    fn damaged_bytes_never_panic() {
+        let entries: Vec<Entry> = backstretch_core::catalog::builtin()
+            .catalog
+            .entries()
+            .cloned()
+            .collect();
+        let e = encode(entries.iter()).unwrap();
+        for cut in (0..e.heads.len()).step_by(7) {
+            assert!(
+                load(&e.heads[..cut], e.bodies.clone()).is_none(),
+                "cut at {cut}"
+            );
+        }
+        let mut extra = e.heads.clone();
+        extra.push(0);
+        assert!(load(&extra, e.bodies.clone()).is_none());
+        for at in (0..e.heads.len()).step_by(13) {
+            for v in [0x00, 0x7f, 0x80, 0xff] {
+                let mut b = e.heads.clone();
+                b[at] = v;
+                if let Some(c) = load(&b, e.bodies.clone()) {
+                    let _ = whole(&c);
+                }
+            }
+        }
+        // A damaged body fails its checksum: that entry is its head alone, never garbage.
+        let mut bodies = e.bodies.clone();
+        bodies[3] ^= 0x20;
+        let c = load(&e.heads, bodies).unwrap();
+        let first = c.entries().next().unwrap();
+        assert_eq!(first.exercise.id, entries[0].exercise.id);
+        assert!(first.exercise.steps.is_empty());
+        assert_eq!(whole(&c)[1..], entries[1..]);
+        // Bodies cut short.
+        let c = load(&e.heads, e.bodies[..e.bodies.len() / 2].to_vec()).unwrap();
+        assert!(whole(&c).last().unwrap().exercise.steps.is_empty());
+        let huge = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+        assert!(load(&huge, Vec::new()).is_none());
+    }
+}
