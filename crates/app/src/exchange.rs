@@ -58,6 +58,7 @@ impl App<'_> {
             let rules = self.pain_rules()?;
             let req = backstretch_core::plan::Request {
                 gentler: rules.flare.gentler,
+                pages_only: false,
                 recent: vec![],
                 ..req
             };

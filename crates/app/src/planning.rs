@@ -28,6 +28,8 @@ pub struct Overrides {
     pub exclude: Vec<String>,
     /// The day to plan for (default today).
     pub date: Option<NaiveDate>,
+    /// Only exercises the five source pages describe, none added from evidence beyond them.
+    pub pages_only: bool,
 }
 
 /// A routine ready to play: what to store, the timeline's items, the notes the safety rules
@@ -152,6 +154,7 @@ impl App<'_> {
             exclude,
             date,
             gentler: false,
+            pages_only: o.pages_only,
             recent: plan::recent_exercises(&self.store.sessions(&self.user)?, date),
         })
     }

@@ -253,6 +253,20 @@ pub struct RoutineFlags {
     /// Leave this exercise out (id or name; repeat for several)
     #[arg(long, value_name = "ID")]
     pub exclude: Vec<String>,
+    /// Where exercises may come from: `all` (the pages and published evidence beyond them)
+    /// or `pages` (only what the five source pages describe)
+    #[arg(long, value_enum, value_name = "FROM", default_value_t = SourcesArg::All)]
+    pub sources: SourcesArg,
+}
+
+/// Which exercises a routine may use, by where they come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum SourcesArg {
+    /// The whole catalogue: the pages' exercises and those added from published evidence.
+    #[default]
+    All,
+    /// Only exercises that one of the five source pages describes.
+    Pages,
 }
 
 /// Flags for planning one routine; they override the saved profile for this run only.
@@ -276,6 +290,7 @@ impl PlanFlags {
             style: r.style,
             exclude: r.exclude.clone(),
             date: self.date,
+            pages_only: r.sources == SourcesArg::Pages,
         }
     }
 }

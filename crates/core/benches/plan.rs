@@ -18,6 +18,7 @@ fn request(minutes: u32) -> Request {
         exclude: vec![],
         date: NaiveDate::from_ymd_opt(2026, 11, 21).expect("valid date"),
         gentler: false,
+        pages_only: false,
         recent: vec![],
     }
 }

@@ -124,6 +124,7 @@ mod tests {
             exclude: vec![],
             date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
             gentler: false,
+            pages_only: false,
             recent: vec![],
         };
         Routine::from_plan(&plan(&c, &r, &[]).unwrap())

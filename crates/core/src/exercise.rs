@@ -108,6 +108,27 @@ pub struct SourceRef {
     pub note: Option<String>,
 }
 
+/// Published evidence for an exercise beyond the five source pages: a guideline, a trial or
+/// a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// Who and where, as people cite it: `Pocovi et al., The Lancet`.
+    pub cite: String,
+    /// The year it was published.
+    pub year: u16,
+    /// What it supports, and the dose it uses, in our words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Evidence {
+    /// `Pocovi et al., The Lancet, 2024`.
+    pub fn cite_year(&self) -> String {
+        format!("{}, {}", self.cite, self.year)
+    }
+}
+
 /// One exercise of the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,8 +163,12 @@ pub struct Exercise {
     pub steps: Vec<String>,
     /// What to watch for.
     pub cautions: Vec<String>,
-    /// The source documents that describe it.
+    /// The source pages that describe it (none for an exercise added from evidence alone).
+    #[serde(default)]
     pub sources: Vec<SourceRef>,
+    /// Published evidence beyond the pages (at least one entry when no page describes it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
     /// The stick figure's keyframes, for drawing the exercise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pose: Option<crate::pose::PoseSpec>,
@@ -161,6 +186,22 @@ impl Exercise {
     /// Whether it can be done in any of these places.
     pub fn fits_any(&self, places: &[Place]) -> bool {
         self.places.iter().any(|p| places.contains(p))
+    }
+
+    /// Whether one of the five source pages describes it (otherwise it comes from the
+    /// published evidence alone).
+    pub fn from_pages(&self) -> bool {
+        !self.sources.is_empty()
+    }
+
+    /// Where it comes from, as people cite it: each source page by title and author, then
+    /// each piece of evidence beyond the pages with its year.
+    pub fn citations(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .map(|s| crate::sources::source_doc(&s.doc).map_or_else(|| s.doc.clone(), |d| d.cite()))
+            .chain(self.evidence.iter().map(Evidence::cite_year))
+            .collect()
     }
 
     /// Every name the exercise answers to: id (words), name, aliases.

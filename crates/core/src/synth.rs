@@ -91,6 +91,7 @@ pub fn exercise(rng: &mut Rng, id: String, max_reps: u32) -> Exercise {
             dose: None,
             note: None,
         }],
+        evidence: Vec::new(),
         pose: None,
     }
 }

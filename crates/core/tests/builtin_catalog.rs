@@ -25,7 +25,13 @@ fn all() -> Vec<Exercise> {
 #[test]
 fn every_entry_is_complete_and_attributed() {
     let all = all();
-    assert_eq!(all.len(), 15, "one entry per exercise the pages name");
+    let pages = all.iter().filter(|e| e.from_pages()).count();
+    assert_eq!(pages, 15, "one entry per exercise the pages name");
+    assert!(
+        all.len() >= 27,
+        "at least 12 added from evidence: {}",
+        all.len()
+    );
     for e in &all {
         assert!(
             !e.steps.is_empty() && e.steps.iter().all(|s| !s.trim().is_empty()),
@@ -34,7 +40,21 @@ fn every_entry_is_complete_and_attributed() {
         );
         assert!(!e.purpose.trim().is_empty(), "{}", e.id);
         assert!(!e.cautions.is_empty(), "{}", e.id);
-        assert!(!e.sources.is_empty(), "{}", e.id);
+        assert!(!e.sources.is_empty() || !e.evidence.is_empty(), "{}", e.id);
+        if !e.from_pages() {
+            // Beyond the pages: named evidence, with a year and what it supports.
+            assert!(!e.evidence.is_empty(), "{}", e.id);
+            for ev in &e.evidence {
+                assert!((1950..=2026).contains(&ev.year), "{}: {}", e.id, ev.year);
+                assert!(ev.cite.split_whitespace().count() >= 2, "{}", e.id);
+                assert!(ev.note.is_some(), "{}: say what it supports", e.id);
+            }
+            assert!(
+                e.dose.note.is_some(),
+                "{}: say where the dose comes from",
+                e.id
+            );
+        }
         assert!(
             e.cautions
                 .iter()
@@ -196,7 +216,7 @@ prop_compose! {
         Exercise { id, name: format!("Move {name}"), aliases: vec![], kind, position, places, equipment,
                    areas, sides, gentleness, purpose,
                    dose: Dose { hold_s: hold, reps, rest_s: rest, note: Some(note) },
-                   steps, cautions, sources: vec![source], pose: None }
+                   steps, cautions, sources: vec![source], evidence: Vec::new(), pose: None }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Views of the catalogue: the list table, the full entry as text, stable JSON, diagnostics.
 
 use backstretch_core::catalog::{Diagnostic, Entry, Origin};
-use backstretch_core::exercise::{Exercise, SourceDose};
+use backstretch_core::exercise::{Evidence, Exercise, SourceDose};
 use backstretch_core::sources::source_doc;
 use backstretch_core::vocab::{Sides, Word};
 use serde::Serialize;
@@ -29,24 +29,23 @@ pub fn compact_dose(e: &Exercise) -> String {
 
 /// The `catalog list` table. The first column holds the id with the name below it.
 pub fn list_table(entries: &[&Entry], width: usize) -> String {
-    let any_user = entries.iter().any(|e| e.origin == Origin::User);
-    let mut headers = vec!["EXERCISE", "POSITION", "PLACES", "AREAS", "DOSE"];
-    if any_user {
-        headers.push("ORIGIN");
-    }
+    // FROM: the source pages, evidence beyond them, or your folder.
+    let headers = vec!["EXERCISE", "POSITION", "PLACES", "AREAS", "DOSE", "FROM"];
     let mut t = Table::new(headers).no_wrap(1).no_wrap(4);
     for e in entries {
         let x = &e.exercise;
-        let mut row = vec![
+        let row = vec![
             format!("{}\n  {}", x.id, x.name),
             x.position.to_string(),
             word_list(&x.places),
             word_list(&x.areas),
             compact_dose(x),
+            match e.origin {
+                Origin::Builtin => from_label(x),
+                Origin::User => origin_label(e),
+            }
+            .to_string(),
         ];
-        if any_user {
-            row.push(origin_label(e).to_string());
-        }
         t.row(row);
     }
     let mut out = t.render(width);
@@ -77,6 +76,11 @@ pub fn list_table(entries: &[&Entry], width: usize) -> String {
         ));
     }
     out
+}
+
+/// Where an exercise comes from, in a word: the source pages, or evidence beyond them.
+pub fn from_label(x: &Exercise) -> &'static str {
+    if x.from_pages() { "pages" } else { "evidence" }
 }
 
 fn origin_label(e: &Entry) -> &'static str {
@@ -195,7 +199,9 @@ pub fn show_text(e: &Entry, width: usize) -> String {
         ),
         width,
     ));
-    out.push_str("\nSources\n");
+    if !x.sources.is_empty() {
+        out.push_str("\nSources\n");
+    }
     for s in &x.sources {
         let title = source_doc(&s.doc).map_or_else(|| s.doc.clone(), |d| d.cite());
         out.push_str(&hanging("  - ", "    ", &title, width));
@@ -205,6 +211,19 @@ pub fn show_text(e: &Entry, width: usize) -> String {
             .map_or_else(|| "no dose given".to_string(), SourceDose::to_string);
         out.push_str(&hanging("    Dose: ", "    ", &dose, width));
         if let Some(n) = &s.note {
+            out.push_str(&hanging("    ", "    ", n, width));
+        }
+    }
+    if !x.evidence.is_empty() {
+        out.push_str(if x.from_pages() {
+            "\nEvidence beyond the pages\n"
+        } else {
+            "\nEvidence (added beyond the five pages)\n"
+        });
+    }
+    for ev in &x.evidence {
+        out.push_str(&hanging("  - ", "    ", &ev.cite_year(), width));
+        if let Some(n) = &ev.note {
             out.push_str(&hanging("    ", "    ", n, width));
         }
     }
@@ -279,8 +298,12 @@ pub struct EntryJson<'a> {
     pub gentleness: u8,
     /// Default dose.
     pub dose: DoseJson<'a>,
+    /// `pages` (one of the five source pages describes it) or `evidence` (added beyond them).
+    pub from: &'static str,
     /// The pages that describe it.
     pub sources: Vec<SourceJson<'a>>,
+    /// Published evidence beyond the pages.
+    pub evidence: &'a [Evidence],
     /// builtin | user.
     pub origin: Origin,
     /// A user entry that replaces a built-in one.
@@ -320,6 +343,8 @@ pub fn entry_json(e: &Entry, full: bool) -> EntryJson<'_> {
             rest_s: x.dose.rest_s,
             note: x.dose.note.as_deref(),
         },
+        from: from_label(x),
+        evidence: &x.evidence,
         sources: x
             .sources
             .iter()

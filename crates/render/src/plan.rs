@@ -149,11 +149,7 @@ pub fn plan_markdown(p: &Plan) -> String {
         out.push_str("\n**Cautions:** ");
         out.push_str(&x.cautions.join(" "));
         out.push('\n');
-        let cites: Vec<String> = x
-            .sources
-            .iter()
-            .filter_map(|s| backstretch_core::sources::source_doc(&s.doc).map(|d| d.cite()))
-            .collect();
+        let cites = x.citations();
         if !cites.is_empty() {
             out.push_str(&format!("\n**Sources:** {}.\n", cites.join("; ")));
         }
@@ -184,6 +180,7 @@ mod tests {
             exclude: vec![],
             date: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
             gentler: false,
+            pages_only: false,
             recent: vec![],
         };
         plan(&c, &r, &[]).unwrap()

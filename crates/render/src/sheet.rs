@@ -352,6 +352,7 @@ mod tests {
             exclude: vec![],
             date: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
             gentler: false,
+            pages_only: false,
             recent: vec![],
         };
         let p = plan(&c, &r, &[]).unwrap();

@@ -14,7 +14,6 @@ use backstretch_core::exercise::Exercise;
 use backstretch_core::plan::Plan;
 use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::safety::{self, DISCLAIMER, Verdict};
-use backstretch_core::sources::source_doc;
 use backstretch_core::vocab::{Area, DoseStyle, Place, Word};
 use backstretch_render::catalog::{compact_dose, word_list};
 use backstretch_render::json::history_rows;
@@ -61,12 +60,7 @@ fn bad_form(e: &axum::extract::rejection::FormRejection) -> PageError {
 type FormResult = Result<Form<Fields>, axum::extract::rejection::FormRejection>;
 
 fn cites(e: &Exercise) -> String {
-    let list: Vec<String> = e
-        .sources
-        .iter()
-        .filter_map(|s| source_doc(&s.doc))
-        .map(|d| esc(&d.cite()))
-        .collect();
+    let list: Vec<String> = e.citations().iter().map(|c| esc(c)).collect();
     if list.is_empty() {
         String::new()
     } else {

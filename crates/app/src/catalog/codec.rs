@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use backstretch_core::catalog::{Catalog, Entry, Origin};
-use backstretch_core::exercise::{Dose, Exercise, SourceDose, SourceRef};
+use backstretch_core::exercise::{Dose, Evidence, Exercise, SourceDose, SourceRef};
 use backstretch_core::vocab::Word;
 
 /// Entries encoded: the heads part, then the bodies part.
@@ -154,6 +154,10 @@ impl Writer {
         self.uint(e.dose.hold_s.into());
         self.uint(e.dose.reps.into());
         self.uint(e.dose.rest_s.into());
+        self.len(e.sources.len());
+        for s in &e.sources {
+            self.source(s);
+        }
     }
 
     /// The rest of the exercise (each field written once, in the head or here).
@@ -174,11 +178,12 @@ impl Writer {
             steps,
             cautions,
             sources,
+            evidence,
             pose,
         } = e;
         // In the head.
         let _ = (
-            id, name, kind, position, places, equipment, areas, sides, gentleness,
+            id, name, kind, position, places, equipment, areas, sides, gentleness, sources,
         );
         let Dose {
             hold_s: _,
@@ -191,9 +196,12 @@ impl Writer {
         self.opt_text(note.as_deref());
         self.texts(steps);
         self.texts(cautions);
-        self.len(sources.len());
-        for s in sources {
-            self.source(s);
+        self.len(evidence.len());
+        for x in evidence {
+            let Evidence { cite, year, note } = x;
+            self.text(cite);
+            self.uint((*year).into());
+            self.opt_text(note.as_deref());
         }
         match pose {
             None => self.flag(false),
@@ -395,11 +403,15 @@ impl<'a> Reader<'a> {
                 rest_s: self.u32()?,
                 note: None,
             },
+            sources: {
+                let n = self.len()?;
+                (0..n).map(|_| self.source()).collect::<Option<_>>()?
+            },
             aliases: Vec::new(),
             purpose: String::new(),
             steps: Vec::new(),
             cautions: Vec::new(),
-            sources: Vec::new(),
+            evidence: Vec::new(),
             pose: None,
         };
         Some(Entry {
@@ -421,7 +433,15 @@ impl<'a> Reader<'a> {
         x.steps = self.texts()?;
         x.cautions = self.texts()?;
         let n = self.len()?;
-        x.sources = (0..n).map(|_| self.source()).collect::<Option<_>>()?;
+        x.evidence = (0..n)
+            .map(|_| {
+                Some(Evidence {
+                    cite: self.text()?,
+                    year: u16::try_from(self.uint()?).ok()?,
+                    note: self.opt_text()?,
+                })
+            })
+            .collect::<Option<_>>()?;
         x.pose = if self.flag()? {
             Some(serde_json::from_str(self.str()?).ok()?)
         } else {
@@ -482,7 +502,14 @@ mod tests {
     fn entries_round_trip_exactly() {
         let builtin = backstretch_core::catalog::builtin().catalog;
         let mut entries: Vec<Entry> = builtin.entries().cloned().collect();
-        let mut full = entries[0].clone();
+        let paged = |i: usize| {
+            entries
+                .iter()
+                .filter(|e| e.exercise.from_pages())
+                .nth(i)
+                .cloned()
+        };
+        let mut full = paged(0).unwrap();
         full.exercise.id = "zz-full".into();
         full.origin = Origin::User;
         full.replaces_builtin = true;
@@ -496,7 +523,19 @@ mod tests {
             sides: Some(backstretch_core::vocab::Sides::Each),
         });
         full.exercise.sources[0].note = Some("noted".into());
-        let mut bare = entries[1].clone();
+        full.exercise.evidence = vec![
+            Evidence {
+                cite: "Someone et al., A Journal".into(),
+                year: 2024,
+                note: Some("a dose".into()),
+            },
+            Evidence {
+                cite: "Other".into(),
+                year: 1999,
+                note: None,
+            },
+        ];
+        let mut bare = paged(1).unwrap();
         bare.exercise.id = "zz-bare".into();
         bare.exercise.pose = None;
         bare.exercise.dose.note = None;

@@ -9,7 +9,8 @@ fn list_shows_every_builtin_exercise_in_80_columns() {
     let env = Env::new();
     let out = stdout_ok(env.cmd().args(["catalog", "list"]));
     assert!(out.contains("childs-pose"));
-    assert!(out.contains("15 exercises."));
+    assert!(out.contains("27 exercises."));
+    assert!(out.contains("FROM") && out.contains("evidence") && out.contains("pages"));
     for line in out.lines() {
         assert!(line.chars().count() <= 80, "{line:?}");
     }
@@ -30,7 +31,12 @@ fn list_filters_combine() {
         .collect();
     assert_eq!(
         ids,
-        ["levator-scapulae-stretch", "neck-flexion", "neck-side-bend"]
+        [
+            "doorway-chest-stretch",
+            "levator-scapulae-stretch",
+            "neck-flexion",
+            "neck-side-bend"
+        ]
     );
     let out = stdout_ok(env.cmd().args([
         "catalog",
@@ -41,7 +47,7 @@ fn list_filters_combine() {
         "json",
     ]));
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v.as_array().unwrap().len(), 6);
     let out = stdout_ok(
         env.cmd()
             .args(["catalog", "list", "--position", "half-kneeling"]),
@@ -55,7 +61,7 @@ fn list_json_has_the_documented_shape() {
     let out = stdout_ok(env.cmd().args(["--format", "json", "catalog", "list"]));
     let v: Value = serde_json::from_str(&out).unwrap();
     let all = v.as_array().unwrap();
-    assert_eq!(all.len(), 15);
+    assert_eq!(all.len(), 27);
     for e in all {
         for key in [
             "id",
@@ -81,6 +87,18 @@ fn list_json_has_the_documented_shape() {
         );
         assert_eq!(e["origin"], "builtin");
         assert!(e.get("steps").is_none(), "list leaves steps to show");
+        // Where it comes from: a page, or published evidence with its year.
+        match e["from"].as_str().unwrap() {
+            "pages" => assert!(!e["sources"].as_array().unwrap().is_empty(), "{e}"),
+            "evidence" => {
+                let ev = e["evidence"].as_array().unwrap();
+                assert!(!ev.is_empty(), "{e}");
+                for x in ev {
+                    assert!(x["cite"].is_string() && x["year"].is_u64(), "{x}");
+                }
+            }
+            other => panic!("from: {other}"),
+        }
         for s in e["sources"].as_array().unwrap() {
             assert!(s["doc"].is_string());
             assert!(s.get("dose").is_some(), "dose key present (null when none)");
@@ -163,7 +181,7 @@ fn check_passes_on_the_builtin_catalogue() {
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.contains("Checked 15 files in the built-in catalogue: all valid."),
+        err.contains("Checked 27 files in the built-in catalogue: all valid."),
         "{err}"
     );
 }
@@ -273,10 +291,10 @@ fn user_folder_adds_and_replaces_and_list_marks_which() {
     env.write("exercises/childs-pose.toml", &replaced);
     let out = stdout_ok(env.cmd().args(["catalog", "list"]));
     assert!(
-        out.contains("16 exercises (14 built in, 2 from your folder)"),
+        out.contains("28 exercises (26 built in, 2 from your folder)"),
         "{out}"
     );
-    assert!(out.contains("ORIGIN"));
+    assert!(out.contains("FROM"));
     assert!(out.contains("yours*"), "{out}");
     assert!(
         out.contains("* yours replaces the built-in exercise"),
@@ -380,7 +398,7 @@ fn a_large_user_folder_is_cached_and_any_edit_is_seen() {
             .map(|e| e["name"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(names(&env).len(), 225);
+    assert_eq!(names(&env).len(), 237);
     assert!(
         env.home().join("cache/catalog.bin").exists(),
         "cache written"
@@ -399,7 +417,7 @@ fn a_large_user_folder_is_cached_and_any_edit_is_seen() {
     }
     // A damaged cache is ignored and rewritten.
     std::fs::write(env.home().join("cache/catalog.bin"), "{not json").unwrap();
-    assert_eq!(names(&env).len(), 224);
+    assert_eq!(names(&env).len(), 236);
     // Regression: a cache edited to look valid was trusted. It carries a checksum now, and
     // one that does not match is re-derived from the files.
     let cache = env.home().join("cache/catalog.bin");

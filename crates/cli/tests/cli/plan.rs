@@ -251,3 +251,44 @@ fn a_newer_log_is_refused_with_a_clear_message() {
         );
     }
 }
+
+/// `--sources pages` keeps a routine to the five pages' exercises; by default the exercises
+/// added from published evidence are planned too, and say so in their reason.
+#[test]
+fn sources_pages_leaves_out_the_evidence_additions() {
+    let env = Env::new();
+    let args = [
+        "--area",
+        "upper-back",
+        "--area",
+        "neck",
+        "--place",
+        "chair",
+        "--minutes",
+        "10",
+    ];
+    let from = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["reason"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = plan_json(&env, &args);
+    assert!(
+        from(&all).iter().any(|r| r.contains("supported by")),
+        "an evidence addition is planned by default: {all}"
+    );
+    let mut pages_args = args.to_vec();
+    pages_args.extend(["--sources", "pages"]);
+    let pages = plan_json(&env, &pages_args);
+    assert!(!from(&pages).is_empty());
+    assert!(
+        from(&pages).iter().all(|r| r.contains("recommended by")),
+        "{pages}"
+    );
+    let (code, _, err) = run_fail(env.cmd().args(["plan", "--sources", "web"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("pages"), "{err}");
+}

@@ -13,6 +13,8 @@ fn plain_player_prints_cues_logs_every_step_and_summarises() {
     let out = stdout_ok(env.cmd().args([
         "start",
         "--plain",
+        "--sources",
+        "pages",
         "--area",
         "neck",
         "--place",

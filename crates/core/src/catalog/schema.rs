@@ -40,8 +40,17 @@ pub(super) struct RawExercise {
     pub(super) dose: S<RawDose>,
     pub(super) steps: S<Vec<S<String>>>,
     pub(super) cautions: S<Vec<S<String>>>,
-    pub(super) sources: S<Vec<S<RawSource>>>,
+    pub(super) sources: Option<S<Vec<S<RawSource>>>>,
+    pub(super) evidence: Option<S<Vec<S<RawEvidence>>>>,
     pub(super) pose: Option<S<RawPose>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEvidence {
+    pub(super) cite: S<String>,
+    pub(super) year: S<i64>,
+    pub(super) note: Option<S<String>>,
 }
 
 #[derive(Deserialize)]

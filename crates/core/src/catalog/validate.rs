@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use crate::exercise::{Dose, Exercise, SourceDose, SourceRef};
+use crate::exercise::{Dose, Evidence, Exercise, SourceDose, SourceRef};
 use crate::sources::{SOURCE_DOCS, source_doc};
 use crate::text::{closest, normalize_name};
 use crate::vocab::{Area, Equipment, Kind, Place, Position, Sides, Word};
@@ -278,16 +278,47 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
     };
     let steps = expect_texts(r, "steps", &raw.steps);
     let cautions = expect_texts(r, "cautions", &raw.cautions);
-    if raw.sources.get_ref().is_empty() {
+    let raw_sources: &[S<RawSource>] = raw.sources.as_ref().map_or(&[], |s| s.get_ref());
+    let raw_evidence: &[S<RawEvidence>] = raw.evidence.as_ref().map_or(&[], |s| s.get_ref());
+    if raw_sources.is_empty() && raw_evidence.is_empty() {
+        let span = raw
+            .sources
+            .as_ref()
+            .map(S::span)
+            .or_else(|| raw.evidence.as_ref().map(S::span))
+            .unwrap_or_else(|| raw.id.span());
         r.report(
-            raw.sources.span(),
+            span,
             "sources",
-            "names no source",
-            Some("add a [[sources]] table with the seed file that describes the exercise".into()),
+            "names no source page and no evidence",
+            Some(
+                "add a [[sources]] table with the page that describes the exercise, or an [[evidence]] table with the study or guideline (cite, year)"
+                    .into(),
+            ),
         );
     }
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for (i, e) in raw_evidence.iter().enumerate() {
+        let field = format!("evidence[{i}]");
+        let raw_e = e.get_ref();
+        evidence.push(Evidence {
+            cite: expect_text(r, &format!("{field}.cite"), &raw_e.cite),
+            year: u16::try_from(expect_range(
+                r,
+                &format!("{field}.year"),
+                &raw_e.year,
+                1900..2101,
+                "",
+            ))
+            .unwrap_or(1900),
+            note: raw_e
+                .note
+                .as_ref()
+                .map(|n| expect_text(r, &format!("{field}.note"), n)),
+        });
+    }
     let mut sources: Vec<SourceRef> = Vec::new();
-    for (i, s) in raw.sources.get_ref().iter().enumerate() {
+    for (i, s) in raw_sources.iter().enumerate() {
         let field = format!("sources[{i}]");
         let raw_s = s.get_ref();
         let doc = raw_s.doc.get_ref().trim().to_string();
@@ -395,6 +426,7 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             steps,
             cautions,
             sources,
+            evidence,
             pose,
         },
         spans: NameSpans {

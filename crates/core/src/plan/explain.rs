@@ -215,6 +215,8 @@ pub(super) fn reason(e: &Exercise, serves: &[Area], primary: Area, warm: bool) -
         }
     }
     let from = match authors.len() {
+        // The first (strongest) piece of evidence; `catalog show` lists them all.
+        0 if !e.evidence.is_empty() => format!("supported by {}", e.evidence[0].cite_year()),
         0 => "your own catalogue".to_string(),
         1 => format!("recommended by {}", authors[0]),
         n => format!(
@@ -255,9 +257,8 @@ pub(super) fn warnings(
             }
             continue;
         }
-        let usable = |e: &&&Exercise| {
-            e.areas.contains(a) && !req.exclude.contains(&e.id) && !blocked.contains(&e.id)
-        };
+        let usable =
+            |e: &&&Exercise| e.areas.contains(a) && req.permits(e) && !blocked.contains(&e.id);
         if exercises.iter().filter(usable).any(|e| e.fits_any(places)) {
             out.push(Warning::AreaNeedsTime { area: *a });
         } else if let Some(p) = Place::ALL.iter().find(|p| {

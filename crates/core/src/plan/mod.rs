@@ -79,9 +79,20 @@ pub struct Request {
     pub date: NaiveDate,
     /// Gentler routines after a flare: only the gentlest exercises, shorter holds, fewer reps.
     pub gentler: bool,
+    /// Only exercises that one of the five source pages describes (`plan --sources pages`);
+    /// otherwise those from published evidence beyond the pages too.
+    pub pages_only: bool,
     /// Exercise ids done on each of the two days before [`Request::date`]; among equally
     /// good routines they give way to others.
     pub recent: Vec<String>,
+}
+
+impl Request {
+    /// Whether the request lets this exercise in at all, whatever its places and areas: not
+    /// excluded, and from the pages when only the pages' exercises are asked for.
+    pub fn permits(&self, e: &Exercise) -> bool {
+        !self.exclude.contains(&e.id) && (!self.pages_only || e.from_pages())
+    }
 }
 
 /// One exercise in a routine.
@@ -317,7 +328,7 @@ fn plan_with(
             !places.contains(p)
                 && exercises.iter().any(|e| {
                     e.places.contains(p)
-                        && !req.exclude.contains(&e.id)
+                        && req.permits(e)
                         && !blocked.contains(&e.id)
                         && areas.iter().any(|a| e.areas.contains(a))
                 })
@@ -483,7 +494,7 @@ fn candidates(
 ) -> Vec<Cand> {
     let allowed = |e: &Exercise| {
         e.fits_any(places)
-            && !req.exclude.contains(&e.id)
+            && req.permits(e)
             && !blocked.contains(&e.id)
             && (!req.gentler || gentler::allows(e))
     };
@@ -581,7 +592,7 @@ fn relax(
     req: &Request,
     blocked: &[String],
 ) -> Option<Relax> {
-    let usable = |e: &Exercise| !req.exclude.contains(&e.id) && !blocked.contains(&e.id);
+    let usable = |e: &Exercise| req.permits(e) && !blocked.contains(&e.id);
     if let Some(p) = Place::ALL.iter().copied().find(|p| {
         !places.contains(p)
             && exercises.iter().any(|e| {

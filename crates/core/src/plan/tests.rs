@@ -20,6 +20,7 @@ fn req(areas: &[Area], places: &[Place], minutes: u32) -> Request {
         exclude: vec![],
         date: day(21),
         gentler: false,
+        pages_only: false,
         recent: vec![],
     }
 }
@@ -155,7 +156,7 @@ fn standing_only() {
             .iter()
             .all(|i| i.exercise.position == Position::Standing)
     );
-    assert!(ids(&p).contains(&"standing-hamstring-stretch"));
+    assert!(p.items.iter().any(|i| i.serves.contains(&Area::Hamstrings)));
     assert!(ids(&p).contains(&"standing-it-band-ql-stretch"));
 }
 
@@ -221,10 +222,10 @@ fn three_minutes_trims_repetitions_before_dropping_an_area() {
 }
 
 #[test]
-fn sixty_minutes_uses_everything_that_fits() {
+fn two_hours_use_everything_that_fits() {
     let c = builtin_catalog();
     let all = [Place::Floor, Place::Bed, Place::Chair, Place::Standing];
-    let r = req(&[Area::LowerBack, Area::Neck, Area::Hamstrings], &all, 60);
+    let r = req(&[Area::LowerBack, Area::Neck, Area::Hamstrings], &all, 120);
     let p = plan(&c, &r, &[]).unwrap();
     assert_hard_rules(&c, &r, &p);
     assert!(
@@ -238,7 +239,7 @@ fn sixty_minutes_uses_everything_that_fits() {
     assert_eq!(
         p.items.len(),
         serving,
-        "every serving exercise fits in an hour"
+        "every serving exercise fits in two hours"
     );
 }
 
@@ -261,10 +262,10 @@ fn impossible_requests_fail_with_what_to_change() {
 #[test]
 fn uncovered_area_is_named_with_what_to_relax() {
     let c = builtin_catalog();
-    let r = req(&[Area::LowerBack, Area::HipFlexors], &[Place::Bed], 10);
+    let r = req(&[Area::LowerBack, Area::HipFlexors], &[Place::Chair], 10);
     let p = plan(&c, &r, &[]).unwrap();
     assert!(
-        p.warnings.iter().any(|w| w.to_string() == "hip-flexors is left out: no exercise for it can be done in bed; allowing floor would include it"),
+        p.warnings.iter().any(|w| w.to_string() == "hip-flexors is left out: no exercise for it can be done in chair; allowing floor would include it"),
         "{:?}",
         p.warnings
     );
@@ -356,6 +357,7 @@ fn the_date_rotates_among_equally_good_routines() {
         exclude: vec![],
         date: day(d),
         gentler: false,
+        pages_only: false,
         recent: vec![],
     };
     let mut chosen = BTreeSet::new();
@@ -402,6 +404,7 @@ fn request_strategy() -> impl Strategy<Value = Request> {
             exclude: vec![],
             date: day(d),
             gentler: false,
+            pages_only: false,
             recent: vec![],
         })
 }
@@ -556,6 +559,7 @@ fn the_search_agrees_with_an_exact_dynamic_programme_on_300_catalogues_of_25_to_
             exclude: vec![],
             date: day(rng.range(1, 28)),
             gentler: false,
+            pages_only: false,
             recent: vec![],
         };
         let (_, cands) = candidates_for(n, case, &r);
@@ -817,6 +821,7 @@ fn root_bounds_equal_the_built_searches_bounds() {
             exclude: vec![],
             date: day(3),
             gentler: false,
+            pages_only: false,
             recent: vec![],
         };
         let (_, cands) = candidates_for(rng.range(5, 40) as usize, case, &r);

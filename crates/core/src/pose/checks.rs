@@ -255,16 +255,17 @@ pub(super) fn check_placement(
             "trunk",
             "a side-lying figure lies down",
         ),
+        // A hand and a knee may lift (bird-dog), never both hands or both knees.
         Position::Quadruped => check(
-            both(Joint::LeftHand, Joint::RightHand),
+            touches(s, Joint::LeftHand) || touches(s, Joint::RightHand),
             "left_hand",
-            "on all fours both hands are down",
+            "on all fours a hand is down",
         )
         .or_else(|| {
             check(
-                both(Joint::LeftKnee, Joint::RightKnee),
+                touches(s, Joint::LeftKnee) || touches(s, Joint::RightKnee),
                 "left_knee",
-                "on all fours both knees are down",
+                "on all fours a knee is down",
             )
         }),
         Position::Kneeling => check(
