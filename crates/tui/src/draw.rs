@@ -114,7 +114,7 @@ fn progress_gauge(elapsed: u64, total_ms: u64, label: String) -> Gauge<'static> 
         .label(label)
 }
 
-/// Numbered steps, then the cautions.
+/// Numbered steps, then the cautions, then the rule for every exercise.
 fn instructions(info: &ExerciseInfo, blank_before_cautions: bool) -> Vec<Line<'static>> {
     let mut lines: Vec<Line<'static>> = info
         .steps
@@ -131,6 +131,10 @@ fn instructions(info: &ExerciseInfo, blank_before_cautions: bool) -> Vec<Line<'s
             Span::raw(info.cautions.join(" ")),
         ]));
     }
+    lines.push(Line::from(vec![
+        Span::styled("Always: ", Style::new().fg(Color::Red).bold()),
+        Span::raw(backstretch_core::safety::STOP_RULE),
+    ]));
     lines
 }
 

@@ -326,7 +326,7 @@ impl Catalog {
         self.by_name = std::sync::OnceLock::new();
     }
 
-    /// The name index (see [`Catalog::by_name`]).
+    /// The name index (the `by_name` field), built on first use.
     pub(super) fn names_index(&self) -> &HashMap<String, usize> {
         self.by_name.get_or_init(|| {
             let mut m = HashMap::new();

@@ -47,7 +47,8 @@ impl Catalog {
     /// Every exercise as the planner sees it, ordered by id, without decoding a lazy
     /// catalogue's texts: the id, name, kind, position, places, equipment, areas, sides,
     /// gentleness, dose (but not its note) and source pages are filled in; aliases,
-    /// purpose, steps, cautions, evidence and figure may be empty. [`Catalog::get`] gives the whole exercise.
+    /// purpose, steps, cautions, evidence and figure may be empty. [`Catalog::get`] gives
+    /// the whole exercise.
     pub fn heads(&self) -> impl Iterator<Item = &Exercise> {
         self.entries.iter().map(|e| &e.exercise)
     }
