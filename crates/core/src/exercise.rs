@@ -183,9 +183,13 @@ impl Exercise {
         }
     }
 
-    /// Whether it can be done in any of these places.
+    /// Whether it can be done in any of these places: one it lists, where its position can
+    /// really be taken (a user's file listing `bed` for a standing move is not planned for
+    /// a bed).
     pub fn fits_any(&self, places: &[Place]) -> bool {
-        self.places.iter().any(|p| places.contains(p))
+        self.places
+            .iter()
+            .any(|p| places.contains(p) && self.position.possible_in(*p))
     }
 
     /// Whether one of the five source pages describes it (otherwise it comes from the

@@ -199,6 +199,23 @@ impl Position {
         }
     }
 
+    /// Whether this position can really be taken in a place: lying, on all fours, kneeling
+    /// or sitting with the legs out on the floor or a bed; half-kneeling (one foot down)
+    /// on the floor; seated on a chair; standing where one can stand.
+    pub fn possible_in(self, place: Place) -> bool {
+        match self {
+            Position::Supine
+            | Position::SideLying
+            | Position::Prone
+            | Position::Quadruped
+            | Position::Kneeling
+            | Position::SeatedFloor => matches!(place, Place::Floor | Place::Bed),
+            Position::HalfKneeling => place == Place::Floor,
+            Position::SeatedChair => place == Place::Chair,
+            Position::Standing => place == Place::Standing,
+        }
+    }
+
     /// A phrase for cues: "lie on your back", "get onto all fours".
     pub fn get_into(self) -> &'static str {
         match self {

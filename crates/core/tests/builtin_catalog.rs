@@ -286,3 +286,19 @@ fn clinical_review_corrections_hold() {
     }
     assert!(cautions("double-knee-to-chest").contains("osteoporosis"));
 }
+
+/// No built-in exercise lists a place where its position cannot really be taken (a chair
+/// for a standing stretch, a bed for a seated-chair one).
+#[test]
+fn every_listed_place_gives_the_position() {
+    for e in all() {
+        for p in &e.places {
+            assert!(
+                e.position.possible_in(*p),
+                "{}: {} is not possible in {p}",
+                e.id,
+                e.position
+            );
+        }
+    }
+}

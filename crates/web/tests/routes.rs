@@ -402,15 +402,15 @@ async fn the_api_serves_the_cli_shapes_and_refuses_bad_values() {
             "places",
         ),
         (
-            json!({"areas": ["neck"], "places": ["bed"], "minutes": 500}),
+            json!({"areas": ["neck"], "places": ["chair"], "minutes": 500}),
             "minutes",
         ),
         (
-            json!({"areas": ["neck"], "places": ["bed"], "minutes": 5, "goal": "hourly"}),
+            json!({"areas": ["neck"], "places": ["chair"], "minutes": 5, "goal": "hourly"}),
             "goal",
         ),
         (
-            json!({"areas": ["neck"], "places": ["bed"], "minutes": 5, "style": "wild"}),
+            json!({"areas": ["neck"], "places": ["chair"], "minutes": 5, "style": "wild"}),
             "style",
         ),
     ] {
@@ -431,7 +431,7 @@ async fn the_api_serves_the_cli_shapes_and_refuses_bad_values() {
         .json(
             "PUT",
             "/api/profile",
-            json!({"areas": ["neck"], "places": ["bed"], "minutes": 5}),
+            json!({"areas": ["neck"], "places": ["chair"], "minutes": 5}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
@@ -450,10 +450,10 @@ async fn the_api_serves_the_cli_shapes_and_refuses_bad_values() {
     assert!(p["items"].as_array().unwrap().len() >= 2);
     assert!(p["exhaustive"].is_boolean() && p["alternatives"].is_number());
     let p = t
-        .get("/api/plan?areas=neck&places=bed&minutes=3&style=standard")
+        .get("/api/plan?areas=neck&places=chair&minutes=3&style=standard")
         .await
         .json();
-    assert_eq!(p["profile"]["places"], json!(["bed"]));
+    assert_eq!(p["profile"]["places"], json!(["chair"]));
     for (q, field) in [
         ("minutes=0", "minutes"),
         ("areas=elbow", "areas"),

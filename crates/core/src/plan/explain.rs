@@ -261,12 +261,10 @@ pub(super) fn warnings(
             |e: &&&Exercise| e.areas.contains(a) && req.permits(e) && !blocked.contains(&e.id);
         if exercises.iter().filter(usable).any(|e| e.fits_any(places)) {
             out.push(Warning::AreaNeedsTime { area: *a });
-        } else if let Some(p) = Place::ALL.iter().find(|p| {
-            exercises
-                .iter()
-                .filter(usable)
-                .any(|e| e.places.contains(p))
-        }) {
+        } else if let Some(p) = Place::ALL
+            .iter()
+            .find(|p| exercises.iter().filter(usable).any(|e| e.fits_any(&[**p])))
+        {
             out.push(Warning::AreaNeedsPlace {
                 area: *a,
                 places: places.to_vec(),

@@ -327,7 +327,7 @@ fn plan_with(
         let suggest = Place::ALL.iter().copied().find(|p| {
             !places.contains(p)
                 && exercises.iter().any(|e| {
-                    e.places.contains(p)
+                    e.fits_any(&[*p])
                         && req.permits(e)
                         && !blocked.contains(&e.id)
                         && areas.iter().any(|a| e.areas.contains(a))
@@ -597,7 +597,7 @@ fn relax(
         !places.contains(p)
             && exercises.iter().any(|e| {
                 usable(e)
-                    && e.places.contains(p)
+                    && e.fits_any(&[*p])
                     && !e.fits_any(places)
                     && areas.iter().any(|a| e.areas.contains(a))
             })

@@ -842,3 +842,106 @@ fn root_bounds_equal_the_built_searches_bounds() {
         }
     }
 }
+
+/// Words of a text, lower-cased, for checking what an instruction asks for.
+fn words_of(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every combination of places, for every area and two lengths: each planned exercise is in
+/// a position the allowed places give, and neither its steps nor its get-into-position cue
+/// ask for a chair or for standing when that place is not allowed.
+#[test]
+fn every_instruction_fits_the_places_allowed() {
+    let c = builtin_catalog();
+    let mut planned = 0;
+    for mask in 1usize..(1 << Place::ALL.len()) {
+        let places: Vec<Place> = Place::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, p)| *p)
+            .collect();
+        for area in Area::ALL {
+            for minutes in [5, 20] {
+                let Ok(p) = plan(&c, &req(&[*area], &places, minutes), &[]) else {
+                    continue;
+                };
+                for i in &p.items {
+                    planned += 1;
+                    let e = &i.exercise;
+                    assert!(
+                        places
+                            .iter()
+                            .any(|pl| e.places.contains(pl) && e.position.possible_in(*pl)),
+                        "{} ({}) planned for {places:?}",
+                        e.id,
+                        e.position
+                    );
+                    let text = format!("{}. {}", e.steps.join(" "), e.position.get_into());
+                    let words = words_of(&text);
+                    if !places.contains(&Place::Chair) {
+                        // A chair held for balance is a prop; sitting on one is a place.
+                        let sits_on_a_chair = text.split('.').any(|sentence| {
+                            let w = words_of(sentence);
+                            w.iter().any(|x| x == "chair")
+                                && w.iter()
+                                    .any(|x| x.starts_with("sit") || x.starts_with("seat"))
+                        });
+                        assert!(
+                            !sits_on_a_chair,
+                            "{} asks to sit on a chair for {places:?}",
+                            e.id
+                        );
+                    }
+                    if !places.contains(&Place::Standing) {
+                        assert!(
+                            !words.iter().any(|w| w.starts_with("stand")),
+                            "{} asks to stand for {places:?}",
+                            e.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(planned > 500, "{planned}");
+}
+
+/// The two profiles: chair only for the neck and upper back (a wheelchair user) is
+/// all seated; bed only is never seated on a chair or standing.
+#[test]
+fn chair_only_sits_and_bed_only_lies() {
+    let c = builtin_catalog();
+    for minutes in [5, 10, 30] {
+        let p = plan(
+            &c,
+            &req(&[Area::Neck, Area::UpperBack], &[Place::Chair], minutes),
+            &[],
+        )
+        .unwrap();
+        assert!(!p.items.is_empty());
+        assert!(
+            p.items
+                .iter()
+                .all(|i| i.exercise.position == Position::SeatedChair),
+            "{:?}",
+            ids(&p)
+        );
+        for area in [Area::LowerBack, Area::HipFlexors, Area::MidBack] {
+            let p = plan(&c, &req(&[area], &[Place::Bed], minutes), &[]).unwrap();
+            assert!(
+                p.items.iter().all(|i| !matches!(
+                    i.exercise.position,
+                    Position::SeatedChair | Position::Standing
+                )),
+                "{area}: {:?}",
+                ids(&p)
+            );
+        }
+    }
+}
