@@ -69,6 +69,15 @@ pub trait Word: Sized + Copy + 'static {
         &[]
     }
 
+    /// Every canonical spelling, in order, joined by commas: `floor, bed, chair, standing`.
+    fn listed() -> String {
+        Self::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Parses a word: case-insensitive, `_` and spaces read as `-`.
     fn parse_word(word: &str) -> Result<Self, UnknownWord> {
         let norm: String = word

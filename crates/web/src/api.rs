@@ -69,20 +69,8 @@ pub fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, WebError
 pub fn words<W: Word>(field: &str, list: &str) -> Result<Vec<W>, WebError> {
     let mut out = Vec::new();
     for w in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
-        let v = W::parse_word(w).map_err(|e| {
-            WebError::invalid(
-                field,
-                e.to_string(),
-                format!(
-                    "use {}",
-                    W::ALL
-                        .iter()
-                        .map(|x| x.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
+        let v = W::parse_word(w)
+            .map_err(|e| WebError::invalid(field, e.to_string(), format!("use {}", W::listed())))?;
         if !out.iter().any(|x: &W| x.as_str() == v.as_str()) {
             out.push(v);
         }
@@ -98,14 +86,7 @@ pub fn one_word<W: Word>(field: &str, text: &str) -> Result<W, WebError> {
         _ => Err(WebError::invalid(
             field,
             format!("`{text}` is not one {}", W::WHAT),
-            format!(
-                "give one of {}",
-                W::ALL
-                    .iter()
-                    .map(|x| x.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            format!("give one of {}", W::listed()),
         )),
     }
 }

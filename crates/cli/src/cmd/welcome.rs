@@ -56,14 +56,6 @@ pub fn words<W: Word + PartialEq>(answer: &str) -> Result<Vec<W>, Retry> {
     Ok(out)
 }
 
-fn list<W: Word>() -> String {
-    W::ALL
-        .iter()
-        .map(|w| w.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Asks for a profile in a few questions.
 fn ask_profile() -> Option<Profile> {
     ask::say(
@@ -72,7 +64,7 @@ fn ask_profile() -> Option<Profile> {
     let areas = ask::until(
         &format!(
             "Where does it hurt? One or more of {}, the main one first:",
-            list::<Area>()
+            Area::listed()
         ),
         None,
         words::<Area>,
@@ -80,7 +72,7 @@ fn ask_profile() -> Option<Profile> {
     let places = ask::until(
         &format!(
             "Where can you stretch? One or more of {}. If getting down to the floor is hard, choose bed or chair (a wheelchair counts as a chair):",
-            list::<Place>()
+            Place::listed()
         ),
         None,
         words::<Place>,

@@ -347,6 +347,14 @@ fn served() -> Served {
     }
 }
 
+/// Opens the player at `url` and waits for its first question, pain before.
+fn open_player(b: &Browser, url: &str) {
+    b.go(url);
+    wait_for("the pain question", LONG, || {
+        (b.count("#before:not([hidden])") == 1).then_some(())
+    });
+}
+
 /// Through the first run in the browser, up to today's routine.
 fn first_run(b: &Browser, base: &str) {
     b.go(&format!("{base}/"));
@@ -391,10 +399,7 @@ fn the_browser_plays_a_session_and_every_step_reaches_the_log_once() {
     shoot(&b, "today");
 
     // Play at ten times real speed.
-    b.go(&format!("{base}/play?speed=10"));
-    wait_for("the pain question", LONG, || {
-        (b.count("#before:not([hidden])") == 1).then_some(())
-    });
+    open_player(&b, &format!("{base}/play?speed=10"));
     b.click("[data-pain=before] button[value='3']");
     wait_for("the player", LONG, || {
         (b.count("#player:not([hidden])") == 1).then_some(())
@@ -541,10 +546,7 @@ fn a_session_left_for_an_hour_waits_paused_instead_of_logging_steps_as_done() {
         ..
     } = served();
     first_run(&b, &base);
-    b.go(&format!("{base}/play"));
-    wait_for("the pain question", LONG, || {
-        (b.count("#before:not([hidden])") == 1).then_some(())
-    });
+    open_player(&b, &format!("{base}/play"));
     b.click("[data-pain=before] button[value='3']");
     wait_for("the player", LONG, || {
         (!b.text("#phase").is_empty()).then_some(())
@@ -658,10 +660,7 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
     b.click("form[action='/check'] button[type=submit]");
     wait_for("today", LONG, || b.url().ends_with("/today").then_some(()));
     check("today");
-    b.go(&format!("{base}/play?speed=10"));
-    wait_for("the pain question", LONG, || {
-        (b.count("#before:not([hidden])") == 1).then_some(())
-    });
+    open_player(&b, &format!("{base}/play?speed=10"));
     check("pain before");
     b.click("[data-pain=before] button[value='2']");
     wait_for("a hold", LONG, || {
@@ -710,10 +709,7 @@ fn cue_lateness_over_a_two_minute_routine() {
         ..
     } = served();
     first_run(&b, &base);
-    b.go(&format!("{base}/play"));
-    wait_for("the pain question", LONG, || {
-        (b.count("#before:not([hidden])") == 1).then_some(())
-    });
+    open_player(&b, &format!("{base}/play"));
     b.click("[data-pain=before] button[value='2']");
     wait_for("the end of the routine", Duration::from_secs(300), || {
         (b.count("#after:not([hidden])") == 1).then_some(())

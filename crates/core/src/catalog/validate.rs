@@ -73,14 +73,7 @@ pub(super) fn expect_words<W: Word + PartialEq>(
             values.span(),
             field,
             format!("needs at least one {}", W::WHAT),
-            Some(format!(
-                "use one or more of {}",
-                W::ALL
-                    .iter()
-                    .map(|w| w.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            Some(format!("use one or more of {}", W::listed())),
         );
     }
     for (i, v) in values.get_ref().iter().enumerate() {
