@@ -692,8 +692,9 @@ pub async fn exercises(State(s): State<Shared>) -> Response {
         let x = &e.exercise;
         let _ = write!(
             body,
-            "<li class=\"card with-figure\">{fig}<div class=\"text\"><h2><a href=\"/exercises/{id}\">{name}</a></h2><p>{areas} · {places} · {dose}</p></div></li>",
+            "<li class=\"card with-figure\">{fig}<div class=\"text\"><h2><a href=\"/exercises/{id}\">{name}</a></h2><p>{areas} · {places} · {dose}</p>{cites}</div></li>",
             fig = figure(x, "thumb"),
+            cites = cites(x),
             id = esc(&x.id),
             name = esc(&x.name),
             areas = esc(&word_list(&x.areas)),

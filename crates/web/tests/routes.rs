@@ -669,6 +669,9 @@ async fn pages_for_exercises_figures_print_and_assets() {
     let list = t.get("/exercises").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("href=\"/exercises/childs-pose\""));
+    // Where each comes from: a page by its title, or evidence with its year.
+    assert!(list.body.contains("From &quot;"), "a page's title");
+    assert!(list.body.contains("Jull et al., Spine, 2002"), "evidence");
     let one = t.get("/exercises/childs-pose").await;
     assert_eq!(one.status, StatusCode::OK);
     assert!(one.body.contains("<ol>") && one.body.contains("From &quot;"));
