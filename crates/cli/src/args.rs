@@ -549,6 +549,10 @@ pub struct FigureArgs {
     /// One figure moving between the keyframes (SVG only)
     #[arg(long)]
     pub animate: bool,
+    /// Draw this variant (`seated`, say) rather than the exercise's own form; `catalog show`
+    /// lists them
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
 }
 
 #[derive(Debug, Args)]

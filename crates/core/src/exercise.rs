@@ -172,6 +172,45 @@ pub struct Exercise {
     /// The stick figure's keyframes, for drawing the exercise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pose: Option<crate::pose::PoseSpec>,
+    /// The same exercise done in other places, each with its own position, steps, cautions
+    /// and figure (the levator stretch seated as well as standing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Variant>,
+    /// The variant this is, once one is chosen ([`Exercise::in_form`]); never in a file.
+    #[serde(skip)]
+    pub variant: Option<String>,
+}
+
+/// One other way to do an exercise, for other places: what changes with the place.
+/// Everything else (areas, sides, dose, sources) is the exercise's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// A short name, one word or two: `seated`, `standing`, `lying`.
+    pub name: String,
+    /// The body position of this form.
+    pub position: Position,
+    /// The places it can be done.
+    pub places: Vec<Place>,
+    /// What this form needs or can use.
+    #[serde(default)]
+    pub equipment: Vec<Equipment>,
+    /// Its numbered steps.
+    pub steps: Vec<String>,
+    /// What to watch for in this form.
+    pub cautions: Vec<String>,
+    /// Its figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pose: Option<crate::pose::PoseSpec>,
+}
+
+/// Which form of an exercise: its own, or one of its variants (by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Form {
+    /// The form the file describes first.
+    Main,
+    /// `variants[i]`.
+    Variant(usize),
 }
 
 impl Exercise {
@@ -183,13 +222,88 @@ impl Exercise {
         }
     }
 
-    /// Whether it can be done in any of these places: one it lists, where its position can
-    /// really be taken (a user's file listing `bed` for a standing move is not planned for
-    /// a bed).
+    /// Whether it can be done in any of these places, in some form.
     pub fn fits_any(&self, places: &[Place]) -> bool {
-        self.places
+        self.form_for(places).is_some()
+    }
+
+    /// The first form (its own, then each variant in order) that can be done in one of
+    /// these places: one the form lists, where its position can really be taken (a user's
+    /// file listing `bed` for a standing move is not planned for a bed).
+    pub fn form_for(&self, places: &[Place]) -> Option<Form> {
+        let fits = |position: Position, own: &[Place]| {
+            own.iter()
+                .any(|p| places.contains(p) && position.possible_in(*p))
+        };
+        if fits(self.position, &self.places) {
+            return Some(Form::Main);
+        }
+        self.variants
             .iter()
-            .any(|p| places.contains(p) && self.position.possible_in(*p))
+            .position(|v| fits(v.position, &v.places))
+            .map(Form::Variant)
+    }
+
+    /// The position a form is done in.
+    pub fn position_of(&self, form: Form) -> Position {
+        match form {
+            Form::Variant(i) if i < self.variants.len() => self.variants[i].position,
+            _ => self.position,
+        }
+    }
+
+    /// Every place some form of it can be done, in the order first listed.
+    pub fn all_places(&self) -> Vec<Place> {
+        let mut out: Vec<Place> = Vec::new();
+        for p in self
+            .places
+            .iter()
+            .chain(self.variants.iter().flat_map(|v| v.places.iter()))
+        {
+            if !out.contains(p) {
+                out.push(*p);
+            }
+        }
+        out
+    }
+
+    /// The exercise as done in one form: a variant's position, places, equipment, steps,
+    /// cautions and figure in place of the main ones, named in [`Exercise::variant`]; no
+    /// variants left. The main form is the exercise without its variants.
+    pub fn in_form(&self, form: Form) -> Exercise {
+        let mut e = self.clone();
+        let variants = std::mem::take(&mut e.variants);
+        if let Form::Variant(i) = form
+            && let Some(v) = variants.into_iter().nth(i)
+        {
+            e.position = v.position;
+            e.places = v.places;
+            e.equipment = v.equipment;
+            e.steps = v.steps;
+            e.cautions = v.cautions;
+            e.pose = v.pose;
+            e.variant = Some(v.name);
+        }
+        e
+    }
+
+    /// The form a variant name (as a routine keeps it) stands for: the main form for none,
+    /// `None` when no variant has that name.
+    pub fn form_named(&self, name: Option<&str>) -> Option<Form> {
+        match name {
+            None => Some(Form::Main),
+            Some(n) => self
+                .variants
+                .iter()
+                .position(|v| v.name == n)
+                .map(Form::Variant),
+        }
+    }
+
+    /// The exercise in the form a variant name stands for (the main form when the name is
+    /// unknown, as for a routine saved before the variant was renamed).
+    pub fn in_variant(&self, name: Option<&str>) -> Exercise {
+        self.in_form(self.form_named(name).unwrap_or(Form::Main))
     }
 
     /// Whether one of the five source pages describes it (otherwise it comes from the

@@ -319,6 +319,7 @@ mod tests {
                 position: Position::Supine,
                 sides: Sides::Each,
                 dose: Dose::new(10, 2, 5),
+                variant: None,
             },
             TimelineItem {
                 id: "b".into(),
@@ -326,6 +327,7 @@ mod tests {
                 position: Position::Standing,
                 sides: Sides::Both,
                 dose: Dose::new(20, 1, 0),
+                variant: None,
             },
         ])
     }

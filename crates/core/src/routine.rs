@@ -72,6 +72,9 @@ pub struct RoutineItem {
     /// What to watch for.
     #[serde(default)]
     pub cautions: Vec<String>,
+    /// The variant of the exercise chosen for the places (`seated`), if not its own form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 /// One timeline step of a routine.
@@ -167,6 +170,7 @@ impl RoutineItem {
             serves: vec![],
             warm_up: false,
             cautions: e.cautions.clone(),
+            variant: e.variant.clone(),
         }
     }
 }
@@ -262,6 +266,7 @@ impl Routine {
                     position,
                     sides,
                     dose: Dose::new(d.hold_s, d.reps, d.rest_s),
+                    variant: i.variant.clone(),
                 })
             })
             .collect()

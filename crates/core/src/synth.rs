@@ -93,6 +93,8 @@ pub fn exercise(rng: &mut Rng, id: String, max_reps: u32) -> Exercise {
         }],
         evidence: Vec::new(),
         pose: None,
+        variants: Vec::new(),
+        variant: None,
     }
 }
 

@@ -108,6 +108,9 @@ pub struct TimelineItem {
     pub sides: Sides,
     /// The dose to play.
     pub dose: Dose,
+    /// The variant of the exercise the places chose (its steps and figure), if not its own
+    /// form.
+    pub variant: Option<String>,
 }
 
 /// One step of a timeline.
@@ -451,6 +454,7 @@ mod tests {
             position,
             sides,
             dose: Dose::new(hold, reps, rest),
+            variant: None,
         }
     }
 

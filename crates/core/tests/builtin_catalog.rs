@@ -2,7 +2,7 @@
 //! product placements, and stable through a TOML round-trip.
 
 use backstretch_core::catalog::{builtin, parse_exercise, to_toml};
-use backstretch_core::exercise::{Dose, Exercise, SourceDose, SourceRef};
+use backstretch_core::exercise::{Dose, Exercise, SourceDose, SourceRef, Variant};
 use backstretch_core::sources::SOURCE_DOCS;
 use backstretch_core::vocab::{Area, Equipment, Kind, Place, Position, Sides, Word};
 use proptest::prelude::*;
@@ -211,13 +211,32 @@ prop_compose! {
                   areas in words::<Area>(), sides in word::<Sides>(), gentleness in 1u8..=3,
                   purpose in text(), hold in 1u32..=180, reps in 1u32..=30, rest in 0u32..=120,
                   note in text(), steps in proptest::collection::vec(text(), 1..6),
-                  cautions in proptest::collection::vec(text(), 1..4), source in source_ref())
+                  cautions in proptest::collection::vec(text(), 1..4), source in source_ref(),
+                  variants in proptest::collection::vec(variant(), 0..3))
                   -> Exercise {
         Exercise { id, name: format!("Move {name}"), aliases: vec![], kind, position, places, equipment,
                    areas, sides, gentleness, purpose,
                    dose: Dose { hold_s: hold, reps, rest_s: rest, note: Some(note) },
-                   steps, cautions, sources: vec![source], evidence: Vec::new(), pose: None }
+                   steps, cautions, sources: vec![source], evidence: Vec::new(), pose: None,
+                   variants: dedup_variants(variants), variant: None }
     }
+}
+
+prop_compose! {
+    fn variant()(name in "[a-z]{3,8}( [a-z]{2,6})?", position in word::<Position>(),
+                 places in words::<Place>(),
+                 equipment in proptest::sample::subsequence(Equipment::ALL, 0..=Equipment::ALL.len()),
+                 steps in proptest::collection::vec(text(), 1..4),
+                 cautions in proptest::collection::vec(text(), 1..3)) -> Variant {
+        Variant { name, position, places, equipment, steps, cautions, pose: None }
+    }
+}
+
+/// Variant names are distinct within an exercise (a file repeating one is invalid).
+fn dedup_variants(mut v: Vec<Variant>) -> Vec<Variant> {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|x| seen.insert(x.name.clone()));
+    v
 }
 
 proptest! {

@@ -199,6 +199,34 @@ pub fn show_text(e: &Entry, width: usize) -> String {
         ),
         width,
     ));
+    for v in &x.variants {
+        out.push_str(&format!(
+            "\nVariant: {} ({}; {})\n",
+            v.name,
+            v.position,
+            word_list(&v.places)
+        ));
+        out.push_str(&hanging("  ", "  ", &crate::sheet::capitalised(v.position.get_into()), width));
+        for (i, s) in v.steps.iter().enumerate() {
+            out.push_str(&hanging(&format!("{:>3}. ", i + 1), "     ", s, width));
+        }
+        for c in &v.cautions {
+            out.push_str(&hanging("  - ", "    ", c, width));
+        }
+        if v.pose.is_some() {
+            out.push_str(&hanging(
+                "  Figure: ",
+                "          ",
+                &format!(
+                    "backstretch figure {} --variant {} --out {}.svg",
+                    x.id,
+                    shell_word(&v.name),
+                    x.id
+                ),
+                width,
+            ));
+        }
+    }
     if !x.sources.is_empty() {
         out.push_str("\nSources\n");
     }
@@ -317,6 +345,9 @@ pub struct EntryJson<'a> {
     /// Cautions (`catalog show` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cautions: Option<&'a [String]>,
+    /// The other forms for other places.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantJson<'a>>,
 }
 
 fn words<W: Word>(w: &[W]) -> Vec<&'static str> {
@@ -367,6 +398,46 @@ pub fn entry_json(e: &Entry, full: bool) -> EntryJson<'_> {
         purpose: full.then_some(x.purpose.as_str()),
         steps: full.then_some(x.steps.as_slice()),
         cautions: full.then_some(x.cautions.as_slice()),
+        variants: x
+            .variants
+            .iter()
+            .map(|v| VariantJson {
+                name: &v.name,
+                position: v.position.as_str(),
+                places: words(&v.places),
+                equipment: words(&v.equipment),
+                steps: full.then_some(v.steps.as_slice()),
+                cautions: full.then_some(v.cautions.as_slice()),
+            })
+            .collect(),
+    }
+}
+
+/// A variant in JSON; `full` adds its steps and cautions.
+#[derive(Debug, Serialize)]
+pub struct VariantJson<'a> {
+    /// Its name (`seated`).
+    pub name: &'a str,
+    /// Its position.
+    pub position: &'static str,
+    /// Its places.
+    pub places: Vec<&'static str>,
+    /// What it uses.
+    pub equipment: Vec<&'static str>,
+    /// Its steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<&'a [String]>,
+    /// Its cautions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cautions: Option<&'a [String]>,
+}
+
+/// A word as a shell argument: quoted when it holds a space.
+fn shell_word(w: &str) -> String {
+    if w.contains(' ') {
+        format!("'{w}'")
+    } else {
+        w.to_string()
     }
 }
 

@@ -19,6 +19,7 @@ fn app() -> App {
             position: Position::Supine,
             sides: Sides::Each,
             dose: Dose::new(20, 2, 5),
+            variant: None,
         },
         TimelineItem {
             id: "neck-flexion".into(),
@@ -26,6 +27,7 @@ fn app() -> App {
             position: Position::SeatedChair,
             sides: Sides::Both,
             dose: Dose::new(15, 1, 0),
+            variant: None,
         },
     ];
     let info = vec![

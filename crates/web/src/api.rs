@@ -427,7 +427,8 @@ fn play_items(
     items
         .iter()
         .map(|i| {
-            let e = catalog.get(&i.id).map(|e| &e.exercise);
+            let e = catalog.played(&i.id, i.variant.as_deref());
+            let e = e.as_ref();
             PlayItem {
                 id: i.id.clone(),
                 name: i.name.clone(),
@@ -437,7 +438,7 @@ fn play_items(
                 cautions: e.map(|e| e.cautions.clone()).unwrap_or_default(),
                 figure: e
                     .filter(|e| e.pose.is_some())
-                    .map(|e| format!("/figures/{}.svg", e.id)),
+                    .map(|e| crate::pages::figure_url(e, false)),
             }
         })
         .collect()

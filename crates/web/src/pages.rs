@@ -68,15 +68,42 @@ fn cites(e: &Exercise) -> String {
     }
 }
 
+/// Where an exercise's figure is served, in the variant it is in: moving, or still.
+pub(crate) fn figure_url(e: &Exercise, still: bool) -> String {
+    let still = if still { "-still" } else { "" };
+    let id = &e.id;
+    match &e.variant {
+        None => format!("/figures/{id}{still}.svg"),
+        Some(v) => format!(
+            "/figures/{id}{still}.svg?variant={}",
+            query_escape(v)
+        ),
+    }
+}
+
+/// A text as a query value: letters, digits and `-._~` as they are, other bytes as `%XX`.
+fn query_escape(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// An exercise's figure, moving (or, for people who ask for less motion, still).
 fn figure(e: &Exercise, class: &str) -> String {
     if e.pose.is_none() {
         return String::new();
     }
     format!(
-        "<picture class=\"{class}\"><source media=\"(prefers-reduced-motion: reduce)\" srcset=\"/figures/{id}-still.svg\">\
-<img src=\"/figures/{id}.svg\" alt=\"Figure: {name}\" width=\"384\" height=\"424\"></picture>",
-        id = esc(&e.id),
+        "<picture class=\"{class}\"><source media=\"(prefers-reduced-motion: reduce)\" srcset=\"{still}\">\
+<img src=\"{moving}\" alt=\"Figure: {name}\" width=\"384\" height=\"424\"></picture>",
+        still = esc(&figure_url(e, true)),
+        moving = esc(&figure_url(e, false)),
         name = esc(&e.name)
     )
 }
@@ -733,10 +760,24 @@ pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Page {
     Ok(html(StatusCode::OK, &x.name, "/exercises", &body))
 }
 
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureQuery {
+    variant: Option<String>,
+}
+
 pub async fn figure_svg(
     State(s): State<Shared>,
     Path(file): Path<String>,
+    q: Result<Query<FigureQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
+    let Query(q) = q.map_err(|e| {
+        WebError::invalid(
+            "query",
+            e.body_text(),
+            "use variant=NAME, one of the exercise's variants, or nothing",
+        )
+    })?;
     let (id, still) = match file.strip_suffix(".svg") {
         Some(f) => match f.strip_suffix("-still") {
             Some(id) => (id, true),
@@ -744,7 +785,20 @@ pub async fn figure_svg(
         },
         None => return Err(WebError::not_found(format!("no figure called `{file}`"))),
     };
-    let x = &entry(s.catalog(), id)?.exercise;
+    let whole = &entry(s.catalog(), id)?.exercise;
+    let Some(form) = whole.form_named(q.variant.as_deref()) else {
+        let names: Vec<&str> = whole.variants.iter().map(|v| v.name.as_str()).collect();
+        return Err(WebError::not_found(format!(
+            "`{id}` has no variant called `{}`; {}",
+            q.variant.unwrap_or_default(),
+            if names.is_empty() {
+                "it has none".to_string()
+            } else {
+                format!("it has {}", names.join(", "))
+            }
+        )));
+    };
+    let x = &whole.in_form(form);
     let Some(spec) = &x.pose else {
         return Err(WebError::not_found(format!("`{id}` has no figure")));
     };

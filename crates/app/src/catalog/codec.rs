@@ -16,7 +16,8 @@
 use std::sync::Arc;
 
 use backstretch_core::catalog::{Catalog, Entry, Origin};
-use backstretch_core::exercise::{Dose, Evidence, Exercise, SourceDose, SourceRef};
+use backstretch_core::exercise::{Dose, Evidence, Exercise, SourceDose, SourceRef, Variant};
+use backstretch_core::pose::PoseSpec;
 use backstretch_core::vocab::Word;
 
 /// Entries encoded: the heads part, then the bodies part.
@@ -158,6 +159,24 @@ impl Writer {
         for s in &e.sources {
             self.source(s);
         }
+        self.len(e.variants.len());
+        for v in &e.variants {
+            self.text(&v.name);
+            self.word(v.position);
+            self.words(&v.places);
+            self.words(&v.equipment);
+        }
+    }
+
+    fn pose(&mut self, pose: Option<&PoseSpec>) -> Result<(), serde_json::Error> {
+        match pose {
+            None => self.flag(false),
+            Some(p) => {
+                self.flag(true);
+                self.text(&serde_json::to_string(p)?);
+            }
+        }
+        Ok(())
     }
 
     /// The rest of the exercise (each field written once, in the head or here).
@@ -180,10 +199,13 @@ impl Writer {
             sources,
             evidence,
             pose,
+            variants,
+            variant,
         } = e;
-        // In the head.
+        // In the head (a catalogue holds no chosen variant).
         let _ = (
             id, name, kind, position, places, equipment, areas, sides, gentleness, sources,
+            variant,
         );
         let Dose {
             hold_s: _,
@@ -203,12 +225,20 @@ impl Writer {
             self.uint((*year).into());
             self.opt_text(note.as_deref());
         }
-        match pose {
-            None => self.flag(false),
-            Some(p) => {
-                self.flag(true);
-                self.text(&serde_json::to_string(p)?);
-            }
+        self.pose(pose.as_ref())?;
+        for v in variants {
+            let Variant {
+                name: _,
+                position: _,
+                places: _,
+                equipment: _,
+                steps,
+                cautions,
+                pose,
+            } = v;
+            self.texts(steps);
+            self.texts(cautions);
+            self.pose(pose.as_ref())?;
         }
         Ok(())
     }
@@ -413,6 +443,23 @@ impl<'a> Reader<'a> {
             cautions: Vec::new(),
             evidence: Vec::new(),
             pose: None,
+            variants: {
+                let n = self.len()?;
+                (0..n)
+                    .map(|_| {
+                        Some(Variant {
+                            name: self.text()?,
+                            position: self.word()?,
+                            places: self.words()?,
+                            equipment: self.words()?,
+                            steps: Vec::new(),
+                            cautions: Vec::new(),
+                            pose: None,
+                        })
+                    })
+                    .collect::<Option<_>>()?
+            },
+            variant: None,
         };
         Some(Entry {
             exercise,
@@ -442,12 +489,21 @@ impl<'a> Reader<'a> {
                 })
             })
             .collect::<Option<_>>()?;
-        x.pose = if self.flag()? {
+        x.pose = self.pose()?;
+        for v in &mut x.variants {
+            v.steps = self.texts()?;
+            v.cautions = self.texts()?;
+            v.pose = self.pose()?;
+        }
+        (self.at == self.bytes.len()).then_some(e)
+    }
+
+    fn pose(&mut self) -> Option<Option<PoseSpec>> {
+        Some(if self.flag()? {
             Some(serde_json::from_str(self.str()?).ok()?)
         } else {
             None
-        };
-        (self.at == self.bytes.len()).then_some(e)
+        })
     }
 
     fn source(&mut self) -> Option<SourceRef> {

@@ -256,7 +256,7 @@ mod cache {
     /// length of the heads (8 bytes each), the heads and the bodies, in [`codec`]'s binary
     /// form. A warm start reads the lines, the index and the bodies it needs. A damaged
     /// or edited index fails the checksum and is re-derived instead of trusted; so is a body.
-    const FORMAT: &str = "backstretch-catalog-cache 3";
+    const FORMAT: &str = "backstretch-catalog-cache 4";
 
     /// A checksum of the payload: FNV-1a over 8-byte words (fast enough for megabytes).
     fn sum(payload: &[u8]) -> String {

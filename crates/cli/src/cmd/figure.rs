@@ -15,7 +15,21 @@ pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
     let query = a.name.join(" ");
     let entry = find_entry(&catalog, &query)?;
-    let e = &entry.exercise;
+    let whole = &entry.exercise;
+    let Some(form) = whole.form_named(a.variant.as_deref()) else {
+        let names: Vec<&str> = whole.variants.iter().map(|v| v.name.as_str()).collect();
+        return Err(miette!(
+            help = if names.is_empty() {
+                format!("{} has no variants; leave out --variant", whole.id)
+            } else {
+                format!("use one of: {}", names.join(", "))
+            },
+            "{} has no variant called `{}`",
+            whole.id,
+            a.variant.as_deref().unwrap_or_default()
+        ));
+    };
+    let e = &whole.in_form(form);
     let Some(spec) = &e.pose else {
         return Err(miette!(
             help = "add a [pose] table to its file (see catalog/README.md) to draw it",

@@ -54,7 +54,8 @@ fn info_for(items: &[TimelineItem], catalog: &Catalog) -> Vec<ExerciseInfo> {
     items
         .iter()
         .map(|i| {
-            let e = catalog.get(&i.id).map(|e| &e.exercise);
+            let e = catalog.played(&i.id, i.variant.as_deref());
+            let e = e.as_ref();
             ExerciseInfo {
                 name: i.name.clone(),
                 position: format!("{} ({})", i.position, i.position.get_into()),

@@ -46,11 +46,17 @@ impl Catalog {
 
     /// Every exercise as the planner sees it, ordered by id, without decoding a lazy
     /// catalogue's texts: the id, name, kind, position, places, equipment, areas, sides,
-    /// gentleness, dose (but not its note) and source pages are filled in; aliases,
-    /// purpose, steps, cautions, evidence and figure may be empty. [`Catalog::get`] gives
-    /// the whole exercise.
+    /// gentleness, dose (but not its note), source pages and each variant's name, position,
+    /// places and equipment are filled in; aliases, purpose, steps, cautions, evidence and
+    /// figures may be empty. [`Catalog::get`] gives the whole exercise.
     pub fn heads(&self) -> impl Iterator<Item = &Exercise> {
         self.entries.iter().map(|e| &e.exercise)
+    }
+
+    /// An exercise as a routine item plays it: in the variant the routine chose (its own
+    /// form for none, or for a variant the catalogue no longer has).
+    pub fn played(&self, id: &str, variant: Option<&str>) -> Option<Exercise> {
+        self.get(id).map(|e| e.exercise.in_variant(variant))
     }
 
     /// Entry `i`, whole.

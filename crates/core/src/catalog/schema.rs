@@ -43,6 +43,19 @@ pub(super) struct RawExercise {
     pub(super) sources: Option<S<Vec<S<RawSource>>>>,
     pub(super) evidence: Option<S<Vec<S<RawEvidence>>>>,
     pub(super) pose: Option<S<RawPose>>,
+    pub(super) variants: Option<S<Vec<S<RawVariant>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawVariant {
+    pub(super) name: S<String>,
+    pub(super) position: S<String>,
+    pub(super) places: S<Vec<S<String>>>,
+    pub(super) equipment: Option<S<Vec<S<String>>>>,
+    pub(super) steps: S<Vec<S<String>>>,
+    pub(super) cautions: S<Vec<S<String>>>,
+    pub(super) pose: Option<S<RawPose>>,
 }
 
 #[derive(Deserialize)]

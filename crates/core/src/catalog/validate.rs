@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use crate::exercise::{Dose, Evidence, Exercise, SourceDose, SourceRef};
+use crate::exercise::{Dose, Evidence, Exercise, SourceDose, SourceRef, Variant};
 use crate::sources::{SOURCE_DOCS, source_doc};
 use crate::text::{closest, normalize_name};
 use crate::vocab::{Area, Equipment, Kind, Place, Position, Sides, Word};
@@ -377,31 +377,15 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             );
         }
     }
-    let pose = raw.pose.as_ref().map(|p| {
-        let rp = p.get_ref();
-        let spec = crate::pose::PoseSpec {
-            view: rp.view,
-            support: rp.support,
-            wall: rp.wall,
-            keyframes: rp.keyframes.iter().map(|k| k.get_ref().clone()).collect(),
-        };
-        if let Some(pos) = position {
-            for problem in crate::pose::check(&spec, pos) {
-                let span = rp
-                    .keyframes
-                    .iter()
-                    .find(|k| k.get_ref().name == problem.keyframe)
-                    .map_or_else(|| p.span(), Spanned::span);
-                r.report(
-                    span,
-                    format!("pose.keyframes `{}`.{}", problem.keyframe, problem.joint),
-                    problem.message.clone(),
-                    Some("adjust the angles; the pose format is in catalog/README.md".into()),
-                );
-            }
-        }
-        spec
-    });
+    let pose = raw
+        .pose
+        .as_ref()
+        .map(|p| parse_pose(r, "pose", p, position));
+    let variants = raw
+        .variants
+        .as_ref()
+        .map(|v| parse_variants(r, v, position, &places))
+        .unwrap_or_default();
     Parsed {
         exercise: Exercise {
             id,
@@ -421,6 +405,8 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             sources,
             evidence,
             pose,
+            variants,
+            variant: None,
         },
         spans: NameSpans {
             id: raw.id.span(),
@@ -428,6 +414,115 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             aliases: alias_spans,
         },
     }
+}
+
+/// A figure checked against the position it shows; problems are reported at `field`.
+fn parse_pose(
+    r: &mut Reporter<'_>,
+    field: &str,
+    p: &S<RawPose>,
+    position: Option<Position>,
+) -> crate::pose::PoseSpec {
+    let rp = p.get_ref();
+    let spec = crate::pose::PoseSpec {
+        view: rp.view,
+        support: rp.support,
+        wall: rp.wall,
+        keyframes: rp.keyframes.iter().map(|k| k.get_ref().clone()).collect(),
+    };
+    if let Some(pos) = position {
+        for problem in crate::pose::check(&spec, pos) {
+            let span = rp
+                .keyframes
+                .iter()
+                .find(|k| k.get_ref().name == problem.keyframe)
+                .map_or_else(|| p.span(), Spanned::span);
+            r.report(
+                span,
+                format!("{field}.keyframes `{}`.{}", problem.keyframe, problem.joint),
+                problem.message.clone(),
+                Some("adjust the angles; the pose format is in catalog/README.md".into()),
+            );
+        }
+    }
+    spec
+}
+
+/// The `[[variants]]`: each named once, in a position one of its places gives, adding a
+/// place the exercise's own form does not already serve in the same position.
+fn parse_variants(
+    r: &mut Reporter<'_>,
+    list: &S<Vec<S<RawVariant>>>,
+    main_position: Option<Position>,
+    main_places: &[Place],
+) -> Vec<Variant> {
+    if list.get_ref().len() > MAX_ITEMS {
+        r.report(
+            list.span(),
+            "variants",
+            format!("has {} entries; at most {MAX_ITEMS}", list.get_ref().len()),
+            Some("keep one variant for each way the place changes the exercise".into()),
+        );
+        return Vec::new();
+    }
+    let mut out: Vec<Variant> = Vec::new();
+    for (i, v) in list.get_ref().iter().enumerate() {
+        let field = format!("variants[{i}]");
+        let raw = v.get_ref();
+        let name = expect_text(r, &format!("{field}.name"), &raw.name);
+        if out.iter().any(|o| o.name == name) {
+            r.report(
+                raw.name.span(),
+                format!("{field}.name"),
+                format!("`{name}` names another variant too"),
+                Some("give each variant its own name, like `seated` or `standing`".into()),
+            );
+        }
+        let position = expect_word::<Position>(r, &format!("{field}.position"), &raw.position);
+        let places = expect_words::<Place>(r, &format!("{field}.places"), &raw.places, true);
+        if let Some(pos) = position {
+            if !places.iter().any(|p| pos.possible_in(*p)) {
+                r.report(
+                    raw.places.span(),
+                    format!("{field}.places"),
+                    format!("none of these places lets you be {}", pos.as_str()),
+                    Some(format!(
+                        "list a place where one can be {}, or change the position",
+                        pos.as_str()
+                    )),
+                );
+            }
+            if main_position == Some(pos) && places.iter().all(|p| main_places.contains(p)) {
+                r.report(
+                    raw.position.span(),
+                    format!("{field}.position"),
+                    "is the exercise's own position in its own places, so this variant is never chosen",
+                    Some("describe another position or place, or fold the steps into the exercise's own".into()),
+                );
+            }
+        }
+        let equipment = raw
+            .equipment
+            .as_ref()
+            .map(|e| expect_words::<Equipment>(r, &format!("{field}.equipment"), e, false))
+            .unwrap_or_default();
+        let steps = expect_texts(r, &format!("{field}.steps"), &raw.steps);
+        let cautions = expect_texts(r, &format!("{field}.cautions"), &raw.cautions);
+        let pose = raw
+            .pose
+            .as_ref()
+            .map(|p| parse_pose(r, &format!("{field}.pose"), p, position));
+        out.push(Variant {
+            name,
+            position: position.unwrap_or(Position::Standing),
+            places,
+            equipment,
+            steps,
+            cautions,
+            pose,
+        });
+    }
+    out
 }
 
 /// Parses one file. The parsed exercise is there whenever the syntax was sound, so that

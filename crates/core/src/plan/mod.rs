@@ -162,6 +162,7 @@ impl Plan {
                 position: i.exercise.position,
                 sides: i.exercise.sides,
                 dose: i.dose.clone(),
+                variant: i.exercise.variant.clone(),
             })
             .collect()
     }
@@ -421,7 +422,10 @@ fn plan_with(
     let mut last_pos = None;
     for (c, r) in &chosen {
         let head = exercises[c.ex];
-        let e = catalog.get(&head.id).map_or(head, |x| &x.exercise);
+        let e = &catalog
+            .get(&head.id)
+            .map_or(head, |x| &x.exercise)
+            .in_form(c.form);
         let mut dose = style_dose(e, req.style, req.gentler);
         let style_reps = dose.reps;
         dose.reps = *r;
@@ -493,16 +497,14 @@ fn candidates(
     date_seed: u64,
 ) -> Vec<Cand> {
     let allowed = |e: &Exercise| {
-        e.fits_any(places)
-            && req.permits(e)
-            && !blocked.contains(&e.id)
-            && (!req.gentler || gentler::allows(e))
+        req.permits(e) && !blocked.contains(&e.id) && (!req.gentler || gentler::allows(e))
     };
     let mut cands: Vec<Cand> = Vec::new();
     for (i, e) in exercises.iter().enumerate() {
-        if !allowed(e) {
+        let Some(form) = e.form_for(places).filter(|_| allowed(e)) else {
             continue;
-        }
+        };
+        let position = e.position_of(form);
         let mask = areas
             .iter()
             .enumerate()
@@ -514,9 +516,10 @@ fn candidates(
         let dose = style_dose(e, req.style, req.gentler);
         cands.push(Cand {
             ex: i,
+            form,
             mask,
-            pos: e.position as usize,
-            level: e.position.level(),
+            pos: position as usize,
+            level: position.level(),
             warm: is_warm_up(e),
             sides: e.side_count(),
             alternate: e.sides == crate::vocab::Sides::Alternate,

@@ -18,6 +18,8 @@ use super::*;
 #[derive(Debug, Clone)]
 pub(super) struct Cand {
     pub(super) ex: usize,
+    /// The form the places allow (its own, or a variant).
+    pub(super) form: crate::exercise::Form,
     /// Requested-area bits it serves (bit i = request area i).
     pub(super) mask: u32,
     pub(super) pos: usize,
