@@ -77,7 +77,7 @@ impl App<'_> {
                         .items
                         .iter()
                         .map(|i| CareActivity {
-                            name: i.exercise.name.clone(),
+                            name: i.exercise.title(),
                             dose: i.dose_text(", "),
                         })
                         .collect(),

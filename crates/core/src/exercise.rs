@@ -153,6 +153,11 @@ pub struct Exercise {
     pub areas: Vec<Area>,
     /// Both sides at once, or each side in turn.
     pub sides: Sides,
+    /// What a side means, said plainly at each hold: `stretching your {side} hip`, with
+    /// `{side}` the stretched side and `{other}` the other one. Only with sides `each` or
+    /// `alternate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side_cue: Option<String>,
     /// 1 gentle, 2 moderate, 3 demanding.
     pub gentleness: u8,
     /// What it is for, in a sentence or two.
@@ -204,6 +209,16 @@ pub struct Variant {
     pub pose: Option<crate::pose::PoseSpec>,
 }
 
+/// A side cue filled in for one side (`stretching your left hip`), or `left side` without
+/// one.
+pub fn side_text(cue: Option<&str>, side: crate::timeline::Side) -> String {
+    let (this, other) = (side.as_str(), side.other().as_str());
+    match cue {
+        Some(c) => c.replace("{side}", this).replace("{other}", other),
+        None => format!("{this} side"),
+    }
+}
+
 /// Which form of an exercise: its own, or one of its variants (by index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Form {
@@ -214,6 +229,19 @@ pub enum Form {
 }
 
 impl Exercise {
+    /// What a side means at a hold: the side cue filled in, or `left side`.
+    pub fn side_text(&self, side: crate::timeline::Side) -> String {
+        side_text(self.side_cue.as_deref(), side)
+    }
+
+    /// Its name as a routine shows it: with the variant chosen, `Chin tuck (lying)`.
+    pub fn title(&self) -> String {
+        match &self.variant {
+            None => self.name.clone(),
+            Some(v) => format!("{} ({v})", self.name),
+        }
+    }
+
     /// 1 for `both`, 2 for `each` and `alternate`.
     pub fn side_count(&self) -> u32 {
         match self.sides {

@@ -320,6 +320,7 @@ mod tests {
                 sides: Sides::Each,
                 dose: Dose::new(10, 2, 5),
                 variant: None,
+                side_cue: None,
             },
             TimelineItem {
                 id: "b".into(),
@@ -328,6 +329,7 @@ mod tests {
                 sides: Sides::Both,
                 dose: Dose::new(20, 1, 0),
                 variant: None,
+                side_cue: None,
             },
         ])
     }

@@ -75,6 +75,9 @@ pub struct RoutineItem {
     /// The variant of the exercise chosen for the places (`seated`), if not its own form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+    /// What a side means (`stretching your {side} hip`), when the exercise says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side_cue: Option<String>,
 }
 
 /// One timeline step of a routine.
@@ -156,7 +159,7 @@ impl RoutineItem {
     pub fn of(e: &Exercise, dose: &Dose, reason: &str) -> RoutineItem {
         RoutineItem {
             exercise_id: e.id.clone(),
-            name: e.name.clone(),
+            name: e.title(),
             position: e.position.to_string(),
             places: words(&e.places),
             sides: e.sides.to_string(),
@@ -171,6 +174,7 @@ impl RoutineItem {
             warm_up: false,
             cautions: e.cautions.clone(),
             variant: e.variant.clone(),
+            side_cue: e.side_cue.clone(),
         }
     }
 }
@@ -267,6 +271,7 @@ impl Routine {
                     sides,
                     dose: Dose::new(d.hold_s, d.reps, d.rest_s),
                     variant: i.variant.clone(),
+                    side_cue: i.side_cue.clone(),
                 })
             })
             .collect()

@@ -92,6 +92,7 @@ pub fn exercise(rng: &mut Rng, id: String, max_reps: u32) -> Exercise {
             note: None,
         }],
         evidence: Vec::new(),
+        side_cue: None,
         pose: None,
         variants: Vec::new(),
         variant: None,

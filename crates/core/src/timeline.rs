@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::exercise::Dose;
+use crate::exercise::side_text;
 use crate::vocab::{Position, Sides};
 
 /// Seconds to get into a new position (the first exercise, and whenever the position changes).
@@ -87,6 +88,14 @@ impl Side {
         }
     }
 
+    /// The other side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+
     /// The side a word names.
     pub fn parse(word: &str) -> Option<Side> {
         [Side::Left, Side::Right]
@@ -111,6 +120,8 @@ pub struct TimelineItem {
     /// The variant of the exercise the places chose (its steps and figure), if not its own
     /// form.
     pub variant: Option<String>,
+    /// What a side means (`stretching your {side} hip`), from the exercise.
+    pub side_cue: Option<String>,
 }
 
 /// One step of a timeline.
@@ -255,7 +266,10 @@ impl Timeline {
                             side: Some(side),
                             rep,
                             seconds: it.dose.hold_s,
-                            cue: format!("Hold, {} side. {rep} of {reps}.", side.as_str()),
+                            cue: format!(
+                                "Hold, {}. {rep} of {reps}.",
+                                side_text(it.side_cue.as_deref(), side)
+                            ),
                             ..base.clone()
                         },
                     );
@@ -287,14 +301,21 @@ impl Timeline {
                             kind: StepKind::Switch,
                             side: *side,
                             seconds: SWITCH_S,
-                            cue: "Switch sides.".into(),
+                            cue: format!(
+                                "Switch sides: now {}.",
+                                side.map_or_else(String::new, |s| side_text(
+                                    it.side_cue.as_deref(),
+                                    s
+                                ))
+                            ),
                             ..base.clone()
                         },
                     );
                 }
                 for rep in 1..=reps {
-                    let side_text =
-                        side.map_or(String::new(), |s| format!(", {} side", s.as_str()));
+                    let side_text = side.map_or(String::new(), |s| {
+                        format!(", {}", side_text(it.side_cue.as_deref(), s))
+                    });
                     push(
                         &mut steps,
                         Step {
@@ -455,6 +476,7 @@ mod tests {
             sides,
             dose: Dose::new(hold, reps, rest),
             variant: None,
+            side_cue: None,
         }
     }
 
@@ -481,6 +503,24 @@ mod tests {
             15 + 10 + 5 + 10 + 5 + 10 + 5 + 10 + 8 + 20 + 15 + 30
         );
         assert!(t.steps()[0].cue.contains("lie on your back"));
+    }
+
+    /// Each hold says plainly what the side means, from the exercise's side cue.
+    #[test]
+    fn holds_and_switches_say_what_the_side_is() {
+        let mut it = item("hip", Position::HalfKneeling, Sides::Each, 20, 1, 0);
+        it.side_cue = Some("stretching your {side} hip: {side} knee down".into());
+        let t = Timeline::new(std::slice::from_ref(&it));
+        let cues: Vec<&str> = t.steps().iter().map(|s| s.cue.as_str()).collect();
+        assert!(cues.contains(&"Hold, stretching your left hip: left knee down. 1 of 1."));
+        assert!(cues.contains(&"Switch sides: now stretching your right hip: right knee down."));
+        it.side_cue = None;
+        let t = Timeline::new(&[it]);
+        assert!(
+            t.steps()
+                .iter()
+                .any(|s| s.cue == "Hold, left side. 1 of 1.")
+        );
     }
 
     /// Regression: knee rolls (5 s x 10, each side) were ten to one side, then ten to the

@@ -214,11 +214,12 @@ prop_compose! {
                   cautions in proptest::collection::vec(text(), 1..4), source in source_ref(),
                   variants in proptest::collection::vec(variant(), 0..3))
                   -> Exercise {
-        Exercise { id, name: format!("Move {name}"), aliases: vec![], kind, position, places, equipment,
+        Exercise { id, name: format!("Move {name}"), aliases: vec![], kind, position, places: places.clone(), equipment,
                    areas, sides, gentleness, purpose,
                    dose: Dose { hold_s: hold, reps, rest_s: rest, note: Some(note) },
                    steps, cautions, sources: vec![source], evidence: Vec::new(), pose: None,
-                   variants: dedup_variants(variants), variant: None }
+                   variants: sound_variants(variants, position, &places), variant: None,
+                   side_cue: (sides != Sides::Both).then(|| "stretching your {side} hip".to_string()) }
     }
 }
 
@@ -232,10 +233,15 @@ prop_compose! {
     }
 }
 
-/// Variant names are distinct within an exercise (a file repeating one is invalid).
-fn dedup_variants(mut v: Vec<Variant>) -> Vec<Variant> {
+/// The variants a valid file can hold: distinct names, a position one of its places
+/// gives, and not the exercise's own position in its own places.
+fn sound_variants(mut v: Vec<Variant>, position: Position, places: &[Place]) -> Vec<Variant> {
     let mut seen = std::collections::HashSet::new();
-    v.retain(|x| seen.insert(x.name.clone()));
+    v.retain(|x| {
+        seen.insert(x.name.clone())
+            && x.places.iter().any(|p| x.position.possible_in(*p))
+            && !(x.position == position && x.places.iter().all(|p| places.contains(p)))
+    });
     v
 }
 

@@ -206,7 +206,12 @@ pub fn show_text(e: &Entry, width: usize) -> String {
             v.position,
             word_list(&v.places)
         ));
-        out.push_str(&hanging("  ", "  ", &crate::sheet::capitalised(v.position.get_into()), width));
+        out.push_str(&hanging(
+            "  ",
+            "  ",
+            &crate::sheet::capitalised(v.position.get_into()),
+            width,
+        ));
         for (i, s) in v.steps.iter().enumerate() {
             out.push_str(&hanging(&format!("{:>3}. ", i + 1), "     ", s, width));
         }

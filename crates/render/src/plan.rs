@@ -62,7 +62,7 @@ pub fn plan_table(p: &Plan, width: usize) -> String {
     for (n, i) in p.items.iter().enumerate() {
         t.row([
             (n + 1).to_string(),
-            format!("{}\n{}", i.exercise.name, i.reason),
+            format!("{}\n{}", i.exercise.title(), i.reason),
             i.exercise.position.to_string(),
             i.dose_text("\n"),
             clock(i.seconds),
@@ -90,7 +90,7 @@ pub fn plan_table(p: &Plan, width: usize) -> String {
         out.push_str(&hanging(
             "  - ",
             "    ",
-            &format!("{}: {}", i.exercise.name, i.exercise.cautions.join(" ")),
+            &format!("{}: {}", i.exercise.title(), i.exercise.cautions.join(" ")),
             width,
         ));
     }
@@ -117,7 +117,7 @@ pub fn plan_markdown(p: &Plan) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
             n + 1,
-            md_escape(&i.exercise.name),
+            md_escape(&i.exercise.title()),
             i.exercise.position,
             dose_text(i),
             clock(i.seconds),
@@ -137,7 +137,7 @@ pub fn plan_markdown(p: &Plan) -> String {
         out.push_str(&format!(
             "\n### {}. {} ({})\n\n{} Position: {}; {}.\n\n",
             n + 1,
-            x.name,
+            x.title(),
             dose_text(i),
             x.purpose,
             x.position,

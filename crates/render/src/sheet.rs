@@ -145,7 +145,7 @@ impl Sheet {
                 };
                 Block {
                     number: n + 1,
-                    name: x.name.clone(),
+                    name: x.title(),
                     dose: i.dose_text(", "),
                     position: format!("{} ({}).", capitalised(x.position.get_into()), x.position),
                     steps: x.steps.clone(),
@@ -180,7 +180,7 @@ impl Sheet {
                     .items
                     .iter()
                     .enumerate()
-                    .map(|(n, i)| format!("{}. {}", n + 1, i.exercise.name))
+                    .map(|(n, i)| format!("{}. {}", n + 1, i.exercise.title()))
                     .collect(),
                 pain_rows: ["Pain before (0-10)", "Pain after (0-10)"],
                 days,

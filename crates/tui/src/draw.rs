@@ -1,7 +1,7 @@
 //! Drawing the player screen: a pure function of the state and the time.
 
 use backstretch_core::player::Player;
-use backstretch_core::timeline::{Side, StepKind};
+use backstretch_core::timeline::StepKind;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -79,15 +79,15 @@ pub fn countdown_scale(ms_left: u64, w: u16, h: u16) -> Option<u16> {
 }
 
 /// The phase word, its details (side, repetition) and its colour.
-fn phase_of(step: &backstretch_core::timeline::Step) -> (String, Vec<String>, Color) {
+fn phase_of(
+    step: &backstretch_core::timeline::Step,
+    info: &ExerciseInfo,
+) -> (String, Vec<String>, Color) {
     let mut detail = Vec::new();
     if let Some(side) = step.side {
-        detail.push(format!(
-            "{} side",
-            match side {
-                Side::Left => "left",
-                Side::Right => "right",
-            }
+        detail.push(backstretch_core::exercise::side_text(
+            info.side_cue.as_deref(),
+            side,
         ));
     }
     if matches!(step.kind, StepKind::Hold | StepKind::Rest) {
@@ -99,6 +99,21 @@ fn phase_of(step: &backstretch_core::timeline::Step) -> (String, Vec<String>, Co
         _ => Color::Yellow,
     };
     (Player::phase_word(step.kind).to_uppercase(), detail, color)
+}
+
+/// A detail cut to `width` columns: whole when it fits, else the part before its colon
+/// (`stretching your left hip`), else cut with an ellipsis.
+fn fit_detail(d: String, width: usize) -> String {
+    if d.chars().count() <= width {
+        return d;
+    }
+    if let Some((head, _)) = d.split_once(':')
+        && head.chars().count() <= width
+    {
+        return head.to_string();
+    }
+    let cut: String = d.chars().take(width.saturating_sub(1)).collect();
+    format!("{cut}…")
 }
 
 /// The progress bar through the whole session.
@@ -216,18 +231,20 @@ impl App {
         f.render_widget(Paragraph::new(head_text), head);
 
         // Left: steps and cautions; right: the phase and the countdown.
+        let (phase, detail, phase_color) = phase_of(step, &info);
         let wide = body.width >= 70;
         let [left, right] = if wide {
             let figure_cols = (body.width * 2 / 5).max(28);
             Layout::horizontal([Constraint::Min(30), Constraint::Length(figure_cols)]).areas(body)
         } else {
-            Layout::vertical([Constraint::Min(3), Constraint::Length(8)]).areas(body)
+            // The phase, its details, a blank line and a number five rows tall.
+            let rows = 2 + detail.len().max(1) as u16 + 5;
+            Layout::vertical([Constraint::Min(3), Constraint::Length(rows)]).areas(body)
         };
         f.render_widget(
             Paragraph::new(instructions(&info, true)).wrap(Wrap { trim: true }),
             left,
         );
-        let (phase, detail, phase_color) = phase_of(step);
         // The countdown takes the largest size that fits, leaving the figure room when
         // there is a pose to draw; from across a room the number is what counts.
         let figure_min = if info.pose.is_some() && right.height >= 14 {
@@ -235,13 +252,20 @@ impl App {
         } else {
             0
         };
+        // The phase, each detail on a line of its own (the side said in full when it fits,
+        // else up to its colon), a blank line, then the countdown.
+        let detail: Vec<String> = detail
+            .into_iter()
+            .map(|d| fit_detail(d, usize::from(right.width)))
+            .collect();
+        let head_rows = 2 + detail.len().max(1) as u16;
         let k = countdown_scale(
             at.remaining_ms,
             right.width,
-            right.height.saturating_sub(3 + figure_min),
+            right.height.saturating_sub(head_rows + figure_min),
         )
         .unwrap_or(1);
-        let count_rows = 3 + 5 * k;
+        let count_rows = head_rows + 5 * k;
         let [right, figure_area] = if figure_min > 0 {
             Layout::vertical([Constraint::Length(count_rows), Constraint::Min(figure_min)])
                 .areas(right)
@@ -258,9 +282,16 @@ impl App {
                 .bold()
                 .fg(phase_color)
                 .alignment(Alignment::Center),
-            Line::from(detail.join(" · ")).alignment(Alignment::Center),
-            Line::from(""),
         ];
+        if detail.is_empty() {
+            right_lines.push(Line::from(""));
+        }
+        right_lines.extend(
+            detail
+                .into_iter()
+                .map(|d| Line::from(d).alignment(Alignment::Center)),
+        );
+        right_lines.push(Line::from(""));
         for row in big_number_scaled(at.remaining_ms, k) {
             right_lines.push(Line::from(row).fg(phase_color).alignment(Alignment::Center));
         }
@@ -319,7 +350,11 @@ impl App {
         let info = self.info.get(step.item).cloned().unwrap_or_default();
         let total_ms = u64::from(self.player.timeline().total_s()) * 1000;
         let elapsed = self.player.elapsed(now).min(total_ms);
-        let (word, detail, phase_color) = phase_of(step);
+        let (word, detail, phase_color) = phase_of(step, &info);
+        // One line: the side as far as its colon (`stretching your left hip`).
+        let detail = detail
+            .into_iter()
+            .map(|d| d.split_once(':').map_or(d.clone(), |(h, _)| h.to_string()));
         let phase: Vec<String> = std::iter::once(word).chain(detail).collect();
         // Name, phase, countdown, steps, next, bar, keys: the countdown and the phase come
         // first when rows run out.

@@ -16,6 +16,8 @@ pub struct ExerciseInfo {
     pub cautions: Vec<String>,
     /// The figure's pose data, when the exercise has it.
     pub pose: Option<backstretch_core::pose::PoseSpec>,
+    /// What a side means (`stretching your {side} hip`), when the exercise says.
+    pub side_cue: Option<String>,
 }
 
 /// How the player ended.

@@ -20,6 +20,7 @@ fn app() -> App {
             sides: Sides::Each,
             dose: Dose::new(20, 2, 5),
             variant: None,
+            side_cue: None,
         },
         TimelineItem {
             id: "neck-flexion".into(),
@@ -28,6 +29,7 @@ fn app() -> App {
             sides: Sides::Both,
             dose: Dose::new(15, 1, 0),
             variant: None,
+            side_cue: None,
         },
     ];
     let info = vec![
@@ -44,6 +46,7 @@ fn app() -> App {
                 .catalog
                 .get("knee-to-chest")
                 .and_then(|e| e.exercise.pose.clone()),
+            side_cue: Some("stretching your {side} hip".into()),
         },
         ExerciseInfo {
             name: "Neck flexion stretch".into(),
@@ -51,6 +54,7 @@ fn app() -> App {
             steps: vec!["Sit tall.".into(), "Lower your chin slowly.".into()],
             cautions: vec!["Stop if you feel dizzy.".into()],
             pose: None,
+            side_cue: None,
         },
     ];
     App::new(Player::new(Timeline::new(&items), 0, 0), info)
@@ -79,7 +83,7 @@ fn mid_hold() {
     a.tick(27_400); // 15 s get into position, then 12.4 s into the first 20 s hold
     let s = screen(&a, 27_400, 80, 24);
     assert!(
-        s.contains("HOLD") && s.contains("left side · rep 1 of 2"),
+        s.contains("HOLD") && s.contains("stretching your left hip") && s.contains("rep 1 of 2"),
         "{s}"
     );
     insta::assert_snapshot!(s);

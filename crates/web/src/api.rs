@@ -14,7 +14,7 @@ use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::safety::{self, DISCLAIMER, DISCLAIMER_VERSION, is_high_pain};
 use backstretch_core::session::{Ending, SessionId};
 use backstretch_core::time::Stamp;
-use backstretch_core::timeline::{COUNT_HOLDS_FROM_S, StepKind, Timeline, TimelineItem};
+use backstretch_core::timeline::{COUNT_HOLDS_FROM_S, Side, StepKind, Timeline, TimelineItem};
 use backstretch_core::vocab::{Area, DoseStyle, Place, Word};
 use backstretch_render::catalog::entry_json;
 use backstretch_render::json::{PlanJson, history_rows, questions_json};
@@ -395,6 +395,8 @@ pub struct PlayItem {
     steps: Vec<String>,
     cautions: Vec<String>,
     figure: Option<String>,
+    /// What each side means (`stretching your left hip`), by side.
+    sides: Option<std::collections::BTreeMap<&'static str, String>>,
 }
 
 /// A session begun: what the player needs to play it, offline if need be.
@@ -436,6 +438,17 @@ fn play_items(
                 get_into: i.position.get_into(),
                 steps: e.map(|e| e.steps.clone()).unwrap_or_default(),
                 cautions: e.map(|e| e.cautions.clone()).unwrap_or_default(),
+                sides: (i.sides != backstretch_core::vocab::Sides::Both).then(|| {
+                    [Side::Left, Side::Right]
+                        .into_iter()
+                        .map(|s| {
+                            (
+                                s.as_str(),
+                                backstretch_core::exercise::side_text(i.side_cue.as_deref(), s),
+                            )
+                        })
+                        .collect()
+                }),
                 figure: e
                     .filter(|e| e.pose.is_some())
                     .map(|e| crate::pages::figure_url(e, false)),

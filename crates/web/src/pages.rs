@@ -74,10 +74,7 @@ pub(crate) fn figure_url(e: &Exercise, still: bool) -> String {
     let id = &e.id;
     match &e.variant {
         None => format!("/figures/{id}{still}.svg"),
-        Some(v) => format!(
-            "/figures/{id}{still}.svg?variant={}",
-            query_escape(v)
-        ),
+        Some(v) => format!("/figures/{id}{still}.svg?variant={}", query_escape(v)),
     }
 }
 

@@ -694,6 +694,26 @@ async fn pages_for_exercises_figures_print_and_assets() {
         t.get("/figures/moonwalk.svg").await.status,
         StatusCode::NOT_FOUND
     );
+    // A variant's figure, and a clear 404 for a variant that does not exist.
+    let seated = t
+        .get("/figures/levator-scapulae-stretch-still.svg?variant=seated")
+        .await;
+    assert_eq!(seated.status, StatusCode::OK);
+    assert_ne!(
+        seated.body,
+        t.get("/figures/levator-scapulae-stretch-still.svg")
+            .await
+            .body
+    );
+    let none = t
+        .get("/figures/levator-scapulae-stretch.svg?variant=lying")
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    assert!(none.body.contains("it has seated"), "{}", none.body);
+    assert_eq!(
+        t.get("/figures/bridge.svg?colour=red").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     assert_eq!(
         t.get("/figures/childs-pose.png").await.status,
         StatusCode::NOT_FOUND

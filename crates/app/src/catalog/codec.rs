@@ -201,11 +201,11 @@ impl Writer {
             pose,
             variants,
             variant,
+            side_cue,
         } = e;
         // In the head (a catalogue holds no chosen variant).
         let _ = (
-            id, name, kind, position, places, equipment, areas, sides, gentleness, sources,
-            variant,
+            id, name, kind, position, places, equipment, areas, sides, gentleness, sources, variant,
         );
         let Dose {
             hold_s: _,
@@ -218,6 +218,7 @@ impl Writer {
         self.opt_text(note.as_deref());
         self.texts(steps);
         self.texts(cautions);
+        self.opt_text(side_cue.as_deref());
         self.len(evidence.len());
         for x in evidence {
             let Evidence { cite, year, note } = x;
@@ -443,6 +444,7 @@ impl<'a> Reader<'a> {
             cautions: Vec::new(),
             evidence: Vec::new(),
             pose: None,
+            side_cue: None,
             variants: {
                 let n = self.len()?;
                 (0..n)
@@ -479,6 +481,7 @@ impl<'a> Reader<'a> {
         x.dose.note = self.opt_text()?;
         x.steps = self.texts()?;
         x.cautions = self.texts()?;
+        x.side_cue = self.opt_text()?;
         let n = self.len()?;
         x.evidence = (0..n)
             .map(|_| {

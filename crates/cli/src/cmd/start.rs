@@ -62,6 +62,7 @@ fn info_for(items: &[TimelineItem], catalog: &Catalog) -> Vec<ExerciseInfo> {
                 steps: e.map(|e| e.steps.clone()).unwrap_or_default(),
                 cautions: e.map(|e| e.cautions.clone()).unwrap_or_default(),
                 pose: e.and_then(|e| e.pose.clone()),
+                side_cue: i.side_cue.clone(),
             }
         })
         .collect()

@@ -467,6 +467,38 @@ fn figures_are_drawn_for_every_exercise() {
         show.contains("Figure     backstretch figure bridge --out bridge.svg"),
         "{show}"
     );
+    // A variant is drawn on its own support: the seated levator stretch on a chair.
+    let show = stdout_ok(
+        env.cmd()
+            .args(["catalog", "show", "levator-scapulae-stretch"]),
+    );
+    assert!(
+        show.contains("Variant: seated (seated-chair; chair)")
+            && show.contains("backstretch figure levator-scapulae-stretch --variant seated"),
+        "{show}"
+    );
+    let j: Value = serde_json::from_str(&stdout_ok(env.cmd().args([
+        "figure",
+        "levator-scapulae-stretch",
+        "--variant",
+        "seated",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(
+        (j["support"].as_str(), j["view"].as_str()),
+        (Some("chair"), Some("front"))
+    );
+    let (_, _, err) =
+        run_fail(
+            env.cmd()
+                .args(["figure", "levator-scapulae-stretch", "--variant", "lying"]),
+        );
+    assert!(
+        err.contains("has no variant called `lying`") && err.contains("use one of: seated"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -27,6 +27,7 @@ use crate::exercise::Exercise;
 mod tests {
     use super::diagnostics::*;
     use super::*;
+    use crate::exercise::Form;
     use crate::vocab::*;
 
     const GOOD: &str = r#"
@@ -207,6 +208,82 @@ steps = ["Lie down.", "Stretch."]
         let d = parse(&long).unwrap_err();
         assert!(
             d.iter().any(|d| d.message.contains("longer than 1000")),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn variants_and_side_cues_are_read_and_checked() {
+        let with = |extra: &str| format!("{}\n{extra}", good());
+        let seated = r#"
+[[variants]]
+name = "seated"
+position = "seated-chair"
+places = ["chair"]
+steps = ["Sit tall.", "Stretch."]
+cautions = ["Stop if it hurts."]
+"#;
+        let e = parse(&with(seated)).unwrap();
+        assert_eq!(e.variants.len(), 1);
+        assert_eq!(e.form_for(&[Place::Chair]), Some(Form::Variant(0)));
+        assert_eq!(e.form_for(&[Place::Floor, Place::Chair]), Some(Form::Main));
+        let v = e.in_form(Form::Variant(0));
+        assert_eq!(v.position, Position::SeatedChair);
+        assert_eq!(v.steps, ["Sit tall.", "Stretch."]);
+        assert_eq!(v.title(), "Test stretch (seated)");
+        assert!(v.variants.is_empty());
+        assert_eq!(e.in_variant(Some("seated")), v);
+        assert_eq!(e.in_variant(Some("gone")), e.in_form(Form::Main));
+
+        // A variant no place can give, one that repeats the exercise's own form, and two
+        // with one name are each reported where they are.
+        let bad = seated.replace("places = [\"chair\"]", "places = [\"standing\"]");
+        let d = parse(&with(&bad)).unwrap_err();
+        assert!(
+            d.iter()
+                .any(|d| d.field.as_deref() == Some("variants[0].places")
+                    && d.message.contains("lets you be seated-chair")),
+            "{d:?}"
+        );
+        let same = seated
+            .replace("seated-chair", "supine")
+            .replace("[\"chair\"]", "[\"bed\"]");
+        let d = parse(&with(&same)).unwrap_err();
+        assert!(
+            d.iter()
+                .any(|d| d.field.as_deref() == Some("variants[0].position")),
+            "{d:?}"
+        );
+        let d = parse(&with(&format!("{seated}{seated}"))).unwrap_err();
+        assert!(
+            d.iter()
+                .any(|d| d.message.contains("names another variant")),
+            "{d:?}"
+        );
+
+        let cue = |c: &str| {
+            good().replace(
+                "sides = \"each\"",
+                &format!("sides = \"each\"\nside_cue = \"{c}\""),
+            )
+        };
+        let e = parse(&cue("stretching your {side} hip, not the {other}")).unwrap();
+        assert_eq!(
+            e.side_text(crate::timeline::Side::Right),
+            "stretching your right hip, not the left"
+        );
+        for (bad, says) in [
+            ("stretching your hip", "no `{side}`"),
+            ("stretching your {sdie} {side} hip", "other than {side}"),
+        ] {
+            let d = parse(&cue(bad)).unwrap_err();
+            assert!(d.iter().any(|d| d.message.contains(says)), "{bad}: {d:?}");
+        }
+        let both =
+            cue("stretching your {side} hip").replace("sides = \"each\"", "sides = \"both\"");
+        let d = parse(&both).unwrap_err();
+        assert!(
+            d.iter().any(|d| d.field.as_deref() == Some("side_cue")),
             "{d:?}"
         );
     }

@@ -35,6 +35,7 @@ pub(super) struct RawExercise {
     pub(super) equipment: Option<S<Vec<S<String>>>>,
     pub(super) areas: S<Vec<S<String>>>,
     pub(super) sides: S<String>,
+    pub(super) side_cue: Option<S<String>>,
     pub(super) gentleness: S<i64>,
     pub(super) purpose: S<String>,
     pub(super) dose: S<RawDose>,

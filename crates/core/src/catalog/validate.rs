@@ -260,6 +260,7 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
         .unwrap_or_default();
     let areas = expect_words::<Area>(r, "areas", &raw.areas, true);
     let sides = expect_word::<Sides>(r, "sides", &raw.sides);
+    let side_cue = raw.side_cue.as_ref().map(|c| parse_side_cue(r, c, sides));
     let gentleness = expect_range(r, "gentleness", &raw.gentleness, 1..4, "");
     let purpose = expect_text(r, "purpose", &raw.purpose);
     let d = raw.dose.get_ref();
@@ -397,6 +398,7 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             equipment,
             areas,
             sides: sides.unwrap_or(Sides::Both),
+            side_cue,
             gentleness: u8::try_from(gentleness).unwrap_or(1),
             purpose,
             dose,
@@ -414,6 +416,39 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             aliases: alias_spans,
         },
     }
+}
+
+/// A side cue: with `{side}` (the stretched side) and perhaps `{other}`, no other braces,
+/// and only for an exercise done a side at a time.
+fn parse_side_cue(r: &mut Reporter<'_>, cue: &S<String>, sides: Option<Sides>) -> String {
+    let text = expect_text(r, "side_cue", cue);
+    let rest = text.replace("{side}", "").replace("{other}", "");
+    if sides == Some(Sides::Both) {
+        r.report(
+            cue.span(),
+            "side_cue",
+            "is for an exercise done a side at a time, and this one has sides = \"both\"",
+            Some("remove side_cue, or set sides to \"each\" or \"alternate\"".into()),
+        );
+    } else if !text.contains("{side}") {
+        r.report(
+            cue.span(),
+            "side_cue",
+            "does not say which side: it has no `{side}`",
+            Some(
+                "write it with {side} for the stretched side, like \"stretching your {side} hip\""
+                    .into(),
+            ),
+        );
+    } else if rest.contains('{') || rest.contains('}') {
+        r.report(
+            cue.span(),
+            "side_cue",
+            "has a placeholder other than {side} and {other}",
+            Some("use {side} for the stretched side and {other} for the other one".into()),
+        );
+    }
+    text
 }
 
 /// A figure checked against the position it shows; problems are reported at `field`.

@@ -277,7 +277,7 @@ pub(super) fn warnings(
     let trimmed: Vec<String> = items
         .iter()
         .filter(|i| i.dose.reps < i.style_reps)
-        .map(|i| i.exercise.name.clone())
+        .map(|i| i.exercise.title())
         .collect();
     if !trimmed.is_empty() {
         out.push(Warning::Trimmed { names: trimmed });

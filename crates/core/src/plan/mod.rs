@@ -158,11 +158,12 @@ impl Plan {
             .iter()
             .map(|i| TimelineItem {
                 id: i.exercise.id.clone(),
-                name: i.exercise.name.clone(),
+                name: i.exercise.title(),
                 position: i.exercise.position,
                 sides: i.exercise.sides,
                 dose: i.dose.clone(),
                 variant: i.exercise.variant.clone(),
+                side_cue: i.exercise.side_cue.clone(),
             })
             .collect()
     }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::catalog::builtin;
+use crate::pose::Support;
 use crate::synth;
 use crate::vocab::Position;
 use proptest::prelude::*;
@@ -882,34 +883,120 @@ fn every_instruction_fits_the_places_allowed() {
                         e.id,
                         e.position
                     );
-                    let text = format!("{}. {}", e.steps.join(" "), e.position.get_into());
-                    let words = words_of(&text);
-                    if !places.contains(&Place::Chair) {
-                        // A chair held for balance is a prop; sitting on one is a place.
-                        let sits_on_a_chair = text.split('.').any(|sentence| {
-                            let w = words_of(sentence);
-                            w.iter().any(|x| x == "chair")
-                                && w.iter()
-                                    .any(|x| x.starts_with("sit") || x.starts_with("seat"))
-                        });
-                        assert!(
-                            !sits_on_a_chair,
-                            "{} asks to sit on a chair for {places:?}",
-                            e.id
-                        );
-                    }
-                    if !places.contains(&Place::Standing) {
-                        assert!(
-                            !words.iter().any(|w| w.starts_with("stand")),
-                            "{} asks to stand for {places:?}",
-                            e.id
-                        );
-                    }
+                    let why = asks_for_what_is_not_there(e, &places);
+                    assert!(why.is_none(), "{why:?}");
                 }
             }
         }
     }
     assert!(planned > 500, "{planned}");
+}
+
+/// Whether an exercise (in the form chosen) asks, in its steps, cautions, position cue or
+/// figure, for a place the person does not have: sitting on a chair without a chair,
+/// standing without standing.
+fn asks_for_what_is_not_there(e: &Exercise, places: &[Place]) -> Option<String> {
+    let text = format!(
+        "{}. {}. {}",
+        e.steps.join(" "),
+        e.cautions.join(" "),
+        e.position.get_into()
+    );
+    let words = words_of(&text);
+    if !places.contains(&Place::Chair) {
+        // A chair held for balance is a prop; sitting on one is a place.
+        let sits_on_a_chair = text.split('.').any(|sentence| {
+            let w = words_of(sentence);
+            w.iter().any(|x| x == "chair" || x == "wheelchair")
+                && w.iter()
+                    .any(|x| x.starts_with("sit") || x.starts_with("seat"))
+        });
+        if sits_on_a_chair {
+            return Some(format!(
+                "{} asks to sit on a chair for {places:?}",
+                e.title()
+            ));
+        }
+        if e.pose.as_ref().is_some_and(|p| p.support == Support::Chair) {
+            return Some(format!("{} draws a chair for {places:?}", e.title()));
+        }
+    }
+    if !places.contains(&Place::Standing) && words.iter().any(|w| w.starts_with("stand")) {
+        return Some(format!("{} asks to stand for {places:?}", e.title()));
+    }
+    if !places
+        .iter()
+        .any(|p| e.places.contains(p) && e.position.possible_in(*p))
+    {
+        return Some(format!(
+            "{} is {} in {:?}, none of {places:?}",
+            e.title(),
+            e.position,
+            e.places
+        ));
+    }
+    None
+}
+
+/// Every exercise and every combination of places: the form chosen (its own or a variant)
+/// asks for nothing the places do not give, in its steps, cautions, position cue, figure or
+/// the timeline's cues; and an exercise is left out only when no form fits.
+#[test]
+fn every_form_chosen_for_some_places_asks_only_for_what_they_give() {
+    let c = builtin_catalog();
+    let mut chosen = 0;
+    let mut variants = 0;
+    for whole in c.exercises() {
+        for mask in 1usize..(1 << Place::ALL.len()) {
+            let places: Vec<Place> = Place::ALL
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, p)| *p)
+                .collect();
+            let Some(form) = whole.form_for(&places) else {
+                let any = std::iter::once((whole.position, &whole.places))
+                    .chain(whole.variants.iter().map(|v| (v.position, &v.places)))
+                    .any(|(pos, own)| {
+                        own.iter()
+                            .any(|p| places.contains(p) && pos.possible_in(*p))
+                    });
+                assert!(
+                    !any,
+                    "{} has a form for {places:?} but none was chosen",
+                    whole.id
+                );
+                continue;
+            };
+            let e = whole.in_form(form);
+            chosen += 1;
+            variants += usize::from(e.variant.is_some());
+            let why = asks_for_what_is_not_there(&e, &places);
+            assert!(why.is_none(), "{why:?}");
+            let item = TimelineItem {
+                id: e.id.clone(),
+                name: e.title(),
+                position: e.position,
+                sides: e.sides,
+                dose: e.dose.clone(),
+                variant: e.variant.clone(),
+                side_cue: e.side_cue.clone(),
+            };
+            for step in Timeline::new(&[item]).steps() {
+                let w = words_of(&step.cue);
+                assert!(
+                    places.contains(&Place::Standing) || !w.iter().any(|x| x.starts_with("stand")),
+                    "{}: cue `{}` for {places:?}",
+                    e.title(),
+                    step.cue
+                );
+            }
+        }
+    }
+    assert!(
+        chosen > 100 && variants > 10,
+        "{chosen} forms, {variants} variants"
+    );
 }
 
 /// The two profiles: chair only for the neck and upper back (a wheelchair user) is
@@ -932,7 +1019,7 @@ fn chair_only_sits_and_bed_only_lies() {
             "{:?}",
             ids(&p)
         );
-        for area in [Area::LowerBack, Area::HipFlexors, Area::MidBack] {
+        for area in [Area::LowerBack, Area::HipFlexors, Area::MidBack, Area::Neck] {
             let p = plan(&c, &req(&[area], &[Place::Bed], minutes), &[]).unwrap();
             assert!(
                 p.items.iter().all(|i| !matches!(

@@ -171,7 +171,10 @@
       $('next').textContent = nextItem ? `Next: ${nextItem.name}` : 'This is the last exercise.';
     }
     const parts = [];
-    if (st.side) parts.push(`${st.side[0].toUpperCase()}${st.side.slice(1)} side`);
+    if (st.side) {
+      const said = (item && item.sides && item.sides[st.side]) || `${st.side} side`;
+      parts.push(said[0].toUpperCase() + said.slice(1));
+    }
     if (st.rep) parts.push(`repetition ${st.rep} of ${st.reps}`);
     $('side').textContent = parts.join(', ');
     $('count').textContent = String(Math.ceil(a.remaining / 1000));
