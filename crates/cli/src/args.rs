@@ -541,8 +541,11 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct FigureArgs {
     /// Id, name or alias of the exercise
-    #[arg(required = true, num_args = 1.., value_name = "ID-OR-NAME")]
+    #[arg(required_unless_present = "all", num_args = 1.., value_name = "ID-OR-NAME")]
     pub name: Vec<String>,
+    /// Every exercise and variant on one contact sheet, a row each, to review the figures
+    #[arg(long, conflicts_with_all = ["name", "animate", "variant"])]
+    pub all: bool,
     /// Write to FILE.svg or FILE.png [default: the SVG on standard output]
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -258,29 +258,42 @@ proptest! {
 
 #[test]
 fn every_entry_has_a_figure_that_passes_the_checks() {
-    for e in all() {
-        let spec = e
-            .pose
-            .as_ref()
-            .unwrap_or_else(|| panic!("{} has no pose", e.id));
-        assert!(spec.keyframes.len() >= 2, "{}", e.id);
-        let problems = backstretch_core::pose::check(spec, e.position);
-        assert!(problems.is_empty(), "{}: {problems:?}", e.id);
-        // And the other side, for exercises done each side in turn.
-        let mirrored = backstretch_core::pose::PoseSpec {
-            keyframes: spec.keyframes.iter().map(|k| k.mirrored()).collect(),
-            wall: spec.wall.map(|w| {
-                if spec.view == backstretch_core::pose::View::Front {
-                    -w
-                } else {
-                    w
-                }
-            }),
-            ..spec.clone()
-        };
-        let problems = backstretch_core::pose::check(&mirrored, e.position);
-        assert!(problems.is_empty(), "{} mirrored: {problems:?}", e.id);
+    use backstretch_core::exercise::Form;
+    let mut forms = 0;
+    for whole in all() {
+        let every = std::iter::once(Form::Main).chain((0..whole.variants.len()).map(Form::Variant));
+        for form in every {
+            let e = whole.in_form(form);
+            let name = e.title();
+            let spec = e
+                .pose
+                .as_ref()
+                .unwrap_or_else(|| panic!("{name} has no pose"));
+            assert!(spec.keyframes.len() >= 2, "{name}");
+            // Every frame of the movement, both ways, on both sides.
+            for (which, spec) in [("", spec.clone()), (" mirrored", spec.mirrored())] {
+                let problems = backstretch_core::pose::check(&spec, e.position);
+                assert!(problems.is_empty(), "{name}{which}: {problems:?}");
+            }
+            // A stretch shows where it is felt; a figure bearing weight says what stays put.
+            if e.kind == Kind::Stretch {
+                assert!(!spec.stretch.is_empty(), "{name} highlights nothing");
+            }
+            if matches!(
+                e.position,
+                Position::Standing
+                    | Position::SeatedChair
+                    | Position::Kneeling
+                    | Position::HalfKneeling
+                    | Position::Quadruped
+            ) && e.id != "walking"
+            {
+                assert!(!spec.planted.is_empty(), "{name} plants nothing");
+            }
+            forms += 1;
+        }
     }
+    assert!(forms >= 33, "{forms}");
 }
 
 /// Regressions from the clinical review: a chin tuck (retraction) is not neck flexion; the

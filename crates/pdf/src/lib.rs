@@ -610,6 +610,30 @@ fn draw_figure(surface: &mut Surface<'_>, at: (f32, f32), side: f32, p: &Panel) 
                     surface.draw_path(&path);
                 }
             }
+            Shape::Poly {
+                points,
+                fill: f,
+                stroke: s,
+                closed,
+            } => {
+                let Some(first) = points.first() else {
+                    continue;
+                };
+                let a = pt(*first);
+                pb.move_to(a.0, a.1);
+                for p in &points[1..] {
+                    let b = pt(*p);
+                    pb.line_to(b.0, b.1);
+                }
+                if *closed {
+                    pb.close();
+                }
+                if let Some(path) = pb.finish() {
+                    surface.set_fill(f.map(|c| fill(hex(c))));
+                    surface.set_stroke(s.map(|(c, sw)| stroke(hex(c), sw as f32 * k, true)));
+                    surface.draw_path(&path);
+                }
+            }
             Shape::Rect {
                 at: a,
                 size,

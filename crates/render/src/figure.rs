@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use backstretch_core::exercise::Exercise;
 use backstretch_core::pose::{
-    self, BONES, Joint, PoseSpec, SEAT, Solved, Support, View, interpolate, joint_map, len,
+    self, BED_FLOOR, BONE_NAMES, BONES, Joint, PoseSpec, Prop, PropKind, Solved, Support, View,
+    joint_map, len,
 };
 use backstretch_core::vocab::Sides;
 use serde::Serialize;
@@ -13,6 +14,10 @@ use serde::Serialize;
 const NEAR: &str = "#1e293b";
 const FAR: &str = "#94a3b8";
 const SUPPORT: &str = "#cbd5e1";
+const STRETCH_NEAR: &str = "#ea580c";
+const STRETCH_FAR: &str = "#fdba74";
+const ARROW: &str = "#2563eb";
+const FACE: &str = "#f8fafc";
 const PANEL: f64 = 260.0;
 
 /// The JSON of `figure ID --format json`.
@@ -56,27 +61,75 @@ pub fn figure_json(e: &Exercise, spec: &PoseSpec) -> FigureJson {
     }
 }
 
-/// The world box all frames fit in: (min x, min y, max x, max y).
+/// A prop's box as the view shows it: (min x, min y, max x, max y).
+fn prop_rect(p: &Prop, view: View) -> (f64, f64, f64, f64) {
+    let (mut x0, mut y0, mut x1, mut y1) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for c in 0..8 {
+        let q = [
+            if c & 1 == 0 { p.min[0] } else { p.max[0] },
+            if c & 2 == 0 { p.min[1] } else { p.max[1] },
+            if c & 4 == 0 { p.min[2] } else { p.max[2] },
+        ];
+        let [x, y] = view.project(q);
+        x0 = x0.min(x);
+        y0 = y0.min(y);
+        x1 = x1.max(x);
+        y1 = y1.max(y);
+    }
+    (x0, y0, x1, y1)
+}
+
+/// The world box all frames fit in, with the props near the body: (min x, min y, max x,
+/// max y).
 fn bounds(frames: &[Solved], spec: &PoseSpec) -> (f64, f64, f64, f64) {
-    let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, -0.12, f64::NEG_INFINITY, 1.0_f64);
+    let (mut x0, mut y0, mut x1, mut y1) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
     for s in frames {
         for p in s.projected(spec.view) {
             x0 = x0.min(p[0] - 0.1);
             x1 = x1.max(p[0] + 0.1);
+            y0 = y0.min(p[1] - 0.1);
             y1 = y1.max(p[1] + 0.1);
         }
     }
-    if let Some(w) = spec.wall {
-        x0 = x0.min(w - 0.05);
-        x1 = x1.max(w + 0.05);
+    if !matches!(spec.view, View::Top | View::Above) {
+        // The floor (or the floor beside the bed) is always in the picture.
+        y0 = y0.min(if spec.support == Support::Bed {
+            BED_FLOOR - 0.03
+        } else {
+            -0.12
+        });
+        y1 = y1.max(1.0);
     }
-    if spec.support == Support::Bed {
-        y0 = -0.2;
+    for p in pose::props(spec) {
+        let (a, b, c, d) = prop_rect(&p, spec.view);
+        // Walls and beds run on; show the part near the body.
+        x0 = x0.min(a.max(x0 - 0.15));
+        x1 = x1.max(c.min(x1 + 0.15));
+        if matches!(spec.view, View::Top | View::Above) {
+            y0 = y0.min(b.max(y0 - 0.15));
+            y1 = y1.max(d.min(y1 + 0.15));
+        }
     }
     // Keep a square-ish frame so figures of every exercise look the same size.
     let w = (x1 - x0).max(1.15);
     let cx = (x0 + x1) / 2.0;
-    (cx - w / 2.0, y0, cx + w / 2.0, y1)
+    let h = (y1 - y0).max(if matches!(spec.view, View::Top | View::Above) {
+        1.15
+    } else {
+        0.0
+    });
+    let cy = (y0 + y1) / 2.0;
+    (cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0)
 }
 
 struct Frame {
@@ -95,7 +148,6 @@ impl Frame {
         )
     }
 }
-
 /// One drawing primitive of a figure, in panel pixels (y down). The SVG figures, the
 /// printed sheet's HTML and its PDF all draw these, so they never disagree.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +173,17 @@ pub enum Shape {
         r: f64,
         /// `#rrggbb`.
         fill: &'static str,
+    },
+    /// A polygon (closed) or a polyline (open), filled and/or outlined with round joins.
+    Poly {
+        /// The corners, in order.
+        points: Vec<(f64, f64)>,
+        /// `#rrggbb`.
+        fill: Option<&'static str>,
+        /// Outline colour and width.
+        stroke: Option<(&'static str, f64)>,
+        /// Whether the last corner joins the first.
+        closed: bool,
     },
     /// A filled rectangle, perhaps rounded and outlined.
     Rect {
@@ -154,6 +217,14 @@ fn num(x: f64) -> String {
     s.strip_suffix(".0").map_or(s.clone(), str::to_string)
 }
 
+fn points_attr(points: &[(f64, f64)]) -> String {
+    points
+        .iter()
+        .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The shapes as SVG elements, one a line.
 pub fn shapes_svg(shapes: &[Shape]) -> String {
     let mut s = String::new();
@@ -185,6 +256,22 @@ pub fn shapes_svg(shapes: &[Shape]) -> String {
                 num(c.0),
                 num(c.1),
                 num(*r)
+            ),
+            Shape::Poly {
+                points,
+                fill,
+                stroke,
+                closed,
+            } => writeln!(
+                s,
+                "<{} points=\"{}\" fill=\"{}\"{}/>",
+                if *closed { "polygon" } else { "polyline" },
+                points_attr(points),
+                fill.unwrap_or("none"),
+                stroke.map_or(String::new(), |(c, w)| format!(
+                    " stroke=\"{c}\" stroke-width=\"{}\" stroke-linejoin=\"round\" stroke-linecap=\"round\"",
+                    num(w)
+                ))
             ),
             Shape::Rect {
                 at,
@@ -230,94 +317,262 @@ fn rect(
     }
 }
 
-fn support_shapes(spec: &PoseSpec, f: &Frame, hip: [f64; 2], x0: f64, x1: f64) -> Vec<Shape> {
+/// The props as the view shows them, and the floor: a mat, a bed on its legs, a chair, a
+/// wall, a door frame.
+fn prop_shapes(spec: &PoseSpec, f: &Frame, x0: f64, x1: f64) -> Vec<Shape> {
+    let view = spec.view;
     let mut out = Vec::new();
-    let (fl, fy) = f.pt([x0, 0.0]);
-    let (fr, _) = f.pt([x1, 0.0]);
-    match spec.support {
-        Support::Bed => {
-            let (bl, bt) = f.pt([x0 + 0.05, 0.0]);
-            let (br, bb) = f.pt([x1 - 0.05, -0.1]);
-            out.push(rect(
-                (bl, bt),
-                (br, bb),
-                6.0,
-                "#e2e8f0",
-                Some((SUPPORT, 2.0)),
-            ));
-            let (_, ly) = f.pt([0.0, -0.2]);
-            for lx in [bl + 8.0, br - 14.0] {
-                out.push(rect((lx, bb), (lx + 6.0, ly), 0.0, SUPPORT, None));
+    let floor_y = if spec.support == Support::Bed {
+        BED_FLOOR
+    } else {
+        0.0
+    };
+    let px = |p: [f64; 2]| f.pt(p);
+    for p in pose::props(spec) {
+        let (a, b, c, d) = prop_rect(&p, view);
+        // Keep runs of wall and bed inside the picture.
+        let (a, c) = (a.max(x0 - 0.2), c.min(x1 + 0.2));
+        let (tl, br) = (px([a, d]), px([c, b]));
+        match p.kind {
+            PropKind::Mat => out.push(rect(
+                tl,
+                (br.0, br.1.max(tl.1 + 4.0)),
+                2.0,
+                "#99f6e4",
+                Some(("#5eead4", 1.0)),
+            )),
+            PropKind::Bed => {
+                out.push(rect(tl, br, 6.0, "#e2e8f0", Some((SUPPORT, 2.0))));
+                if view != View::Top {
+                    let (_, ly) = px([0.0, floor_y]);
+                    for lx in [tl.0 + 8.0, br.0 - 14.0] {
+                        out.push(rect((lx, br.1), (lx + 6.0, ly), 0.0, SUPPORT, None));
+                    }
+                }
             }
+            PropKind::Seat => {
+                out.push(rect(tl, br, 2.0, SUPPORT, None));
+                if view != View::Top {
+                    let (_, ly) = px([0.0, 0.0]);
+                    for lx in [tl.0 + 2.0, br.0 - 8.0] {
+                        out.push(rect((lx, br.1), (lx + 6.0, ly), 0.0, SUPPORT, None));
+                    }
+                }
+            }
+            // From the front the back is hidden behind the body; draw it lighter.
+            PropKind::ChairBack => out.push(rect(
+                tl,
+                br,
+                2.0,
+                if view == View::Front {
+                    "#e2e8f0"
+                } else {
+                    SUPPORT
+                },
+                None,
+            )),
+            PropKind::Wall => out.push(rect(tl, br, 0.0, "#e2e8f0", Some((SUPPORT, 1.0)))),
+            PropKind::DoorPost => out.push(rect(tl, br, 1.0, "#d6b98c", Some(("#b08d57", 1.0)))),
         }
-        Support::Chair => {
-            let back = match spec.view {
-                View::Side => Some(hip[0] - 0.13),
-                View::Front => None,
-            };
-            let (sl, sy) = f.pt([hip[0] - 0.14, SEAT]);
-            let (sr, _) = f.pt([hip[0] + 0.14, SEAT]);
-            out.push(rect((sl, sy), (sr, sy + 7.0), 2.0, SUPPORT, None));
-            for lx in [sl + 2.0, sr - 8.0] {
-                out.push(rect((lx, sy + 7.0), (lx + 6.0, fy), 0.0, SUPPORT, None));
-            }
-            if let Some(bx) = back {
-                let (bxs, by) = f.pt([bx, SEAT + 0.32]);
-                out.push(rect((bxs - 7.0, by), (bxs, sy), 2.0, SUPPORT, None));
-            }
-        }
-        Support::Floor => {}
     }
-    if let Some(w) = spec.wall {
-        let (wx, wt) = f.pt([w, 1.0]);
-        out.push(rect(
-            (wx, wt),
-            (wx + 8.0, fy),
-            0.0,
-            "#e2e8f0",
-            Some((SUPPORT, 1.0)),
-        ));
+    if !matches!(view, View::Top | View::Above) {
+        let (fl, fy) = px([x0, floor_y]);
+        let (fr, _) = px([x1, floor_y]);
+        out.push(Shape::Line {
+            from: (fl, fy),
+            to: (fr, fy),
+            color: "#64748b",
+            width: 2.0,
+            round: false,
+        });
     }
-    out.push(Shape::Line {
-        from: (fl, fy),
-        to: (fr, fy),
-        color: "#64748b",
-        width: 2.0,
-        round: false,
-    });
     out
 }
 
-/// Which side each bone is on: near (drawn dark, last) or far (light, first).
+/// How wide each bone is drawn (body heights), in [`BONES`] order.
+const BONE_WIDTH: [f64; 16] = [
+    0.10, 0.05, 0.06, 0.055, 0.045, 0.06, 0.055, 0.045, 0.08, 0.075, 0.06, 0.04, 0.08, 0.075, 0.06,
+    0.04,
+];
+
+/// Whether bone `i` is on the far side of the body in this view (drawn lighter, first).
 fn far_bone(view: View, i: usize) -> bool {
     // Bones 5-7 are the right arm, 12-15 the right leg; from the side they are behind.
-    view == View::Side && (matches!(i, 5..=7) || (12..=15).contains(&i))
+    matches!(view, View::Side | View::Above) && (matches!(i, 5..=7) || (12..=15).contains(&i))
 }
 
-fn body_shapes(solved: &Solved, view: View, f: &Frame) -> Vec<Shape> {
+/// The body of one frame, always the same shapes in the same order (so an animation can
+/// move each one): far limbs, the trunk, near limbs, the head and the face's direction.
+/// Segments that should feel the stretch are orange.
+fn body_shapes(solved: &Solved, spec: &PoseSpec, f: &Frame) -> Vec<Shape> {
+    let view = spec.view;
     let p = solved.projected(view);
-    let width = 0.032 * f.scale;
-    let mut out = Vec::new();
-    for pass in [true, false] {
-        for (i, (a, b)) in BONES.iter().enumerate() {
-            if far_bone(view, i) != pass {
-                continue;
-            }
-            out.push(Shape::Line {
-                from: f.pt(p[a.index()]),
-                to: f.pt(p[b.index()]),
-                color: if pass { FAR } else { NEAR },
-                width,
-                round: true,
-            });
+    let stretched = |i: usize| spec.stretch.iter().any(|b| b == BONE_NAMES[i]);
+    let color = |i: usize, far: bool| match (stretched(i), far) {
+        (true, true) => STRETCH_FAR,
+        (true, false) => STRETCH_NEAR,
+        (false, true) => FAR,
+        (false, false) => NEAR,
+    };
+    let limb = |i: usize, far: bool| {
+        let (a, b) = BONES[i];
+        Shape::Line {
+            from: f.pt(p[a.index()]),
+            to: f.pt(p[b.index()]),
+            color: color(i, far),
+            width: BONE_WIDTH[i] * f.scale,
+            round: true,
         }
+    };
+    let mut out = Vec::new();
+    // Far limbs first; the collar and hip bones are inside the trunk.
+    let limbs = [3, 4, 6, 7, 9, 10, 11, 13, 14, 15];
+    for i in limbs.iter().copied().filter(|i| far_bone(view, *i)) {
+        out.push(limb(i, true));
     }
+    let trunk = [
+        Joint::LeftShoulder,
+        Joint::RightShoulder,
+        Joint::RightHip,
+        Joint::LeftHip,
+    ]
+    .map(|j| f.pt(p[j.index()]));
+    let tc = color(0, false);
+    // From the side the trunk is as deep as it is wide; from the front or above, the
+    // shoulders and hips already give it its width.
+    let depth = if matches!(view, View::Side | View::Above) {
+        BONE_WIDTH[0]
+    } else {
+        0.035
+    };
+    out.push(Shape::Poly {
+        points: trunk.to_vec(),
+        fill: Some(tc),
+        stroke: Some((tc, depth * f.scale)),
+        closed: true,
+    });
+    out.push(limb(1, false));
+    for i in limbs.iter().copied().filter(|i| !far_bone(view, *i)) {
+        out.push(limb(i, false));
+    }
+    let head = solved.joint(Joint::Head);
     out.push(Shape::Circle {
         c: f.pt(p[Joint::Head.index()]),
         r: len::HEAD_R * f.scale,
-        fill: NEAR,
+        fill: if stretched(1) { STRETCH_NEAR } else { NEAR },
+    });
+    // The face: a light dot where the face looks, hidden when it looks away from us.
+    let toward = match view {
+        View::Side | View::Above => [0.0, 0.0, 1.0],
+        View::Front => [1.0, 0.0, 0.0],
+        View::Top => [0.0, 1.0, 0.0],
+    };
+    let facing: f64 = (0..3).map(|i| solved.face[i] * toward[i]).sum();
+    let nose = [0, 1, 2].map(|i| head[i] + solved.face[i] * len::HEAD_R * 0.7);
+    out.push(Shape::Circle {
+        c: f.pt(view.project(nose)),
+        r: if facing > -0.3 { 0.018 * f.scale } else { 0.0 },
+        fill: FACE,
     });
     out
+}
+
+/// The joint that moves most from keyframe `a` to `b` (planted parts aside), its path
+/// there as the view shows it, when it moves enough to draw.
+fn movement(spec: &PoseSpec, a: usize, b: usize) -> Option<Vec<[f64; 2]>> {
+    const STEPS: usize = 10;
+    let path: Vec<Solved> = (0..=STEPS)
+        .map(|i| spec.tween(a, b, i as f64 / STEPS as f64))
+        .collect();
+    let (first, last) = (path.first()?, path.last()?);
+    let moved = |j: Joint| {
+        let (p, q) = (
+            spec.view.project(first.joint(j)),
+            spec.view.project(last.joint(j)),
+        );
+        ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt()
+    };
+    let j = match spec.arrow {
+        Some(j) => j,
+        None => {
+            let j = Joint::ALL
+                .iter()
+                .copied()
+                .filter(|j| !spec.planted.contains(j))
+                .max_by(|x, y| moved(*x).total_cmp(&moved(*y)))?;
+            if moved(j) < 0.03 {
+                return None;
+            }
+            j
+        }
+    };
+    if moved(j) < 0.005 {
+        return None;
+    }
+    // Beside the path rather than on the limb: each point moved square to the way it goes,
+    // on the side away from the hips.
+    let pts: Vec<[f64; 2]> = path.iter().map(|s| spec.view.project(s.joint(j))).collect();
+    let centre = spec.view.project(first.joint(Joint::Pelvis));
+    let n = pts.len();
+    let normal = |i: usize| {
+        let (a, b) = (pts[i.saturating_sub(1)], pts[(i + 1).min(n - 1)]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let l = (dx * dx + dy * dy).sqrt().max(1e-9);
+        [-dy / l, dx / l]
+    };
+    let mid = pts[n / 2];
+    let nm = normal(n / 2);
+    let away = (mid[0] - centre[0]) * nm[0] + (mid[1] - centre[1]) * nm[1];
+    let sign = if away >= 0.0 { 1.0 } else { -1.0 };
+    Some(
+        (0..n)
+            .map(|i| {
+                let nv = normal(i);
+                [
+                    pts[i][0] + sign * nv[0] * 0.07,
+                    pts[i][1] + sign * nv[1] * 0.07,
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// An arrow along the movement from keyframe `a` to `b`.
+fn arrow_shapes(spec: &PoseSpec, a: usize, b: usize, f: &Frame) -> Vec<Shape> {
+    let Some(path) = movement(spec, a, b) else {
+        return Vec::new();
+    };
+    let pts: Vec<(f64, f64)> = path.iter().map(|p| f.pt(*p)).collect();
+    let n = pts.len();
+    let (tip, from) = (pts[n - 1], pts[n - 2]);
+    let (dx, dy) = (tip.0 - from.0, tip.1 - from.1);
+    let l = (dx * dx + dy * dy).sqrt().max(1e-6);
+    let (ux, uy) = (dx / l, dy / l);
+    let head = 9.0;
+    vec![
+        Shape::Poly {
+            points: pts[..n - 1].to_vec(),
+            fill: None,
+            stroke: Some((ARROW, 2.5)),
+            closed: false,
+        },
+        Shape::Poly {
+            points: vec![
+                (tip.0 + ux * 3.0, tip.1 + uy * 3.0),
+                (
+                    tip.0 - ux * head - uy * head * 0.6,
+                    tip.1 - uy * head + ux * head * 0.6,
+                ),
+                (
+                    tip.0 - ux * head + uy * head * 0.6,
+                    tip.1 - uy * head - ux * head * 0.6,
+                ),
+            ],
+            fill: Some(ARROW),
+            stroke: None,
+            closed: true,
+        },
+    ]
 }
 
 /// Where the keyframes of a figure sit: the world box, and the scale for panels of `size`.
@@ -339,17 +594,21 @@ fn panel_frame(b: (f64, f64, f64, f64, f64), size: f64, left: f64, top: f64) -> 
 }
 
 /// The keyframes, each drawn in a square panel of `size` pixels on one shared scale (so the
-/// body is the same size in each).
+/// body is the same size in each), with its props, the stretched part in orange, and from
+/// the second on an arrow for the movement into it.
 pub fn keyframe_panels(spec: &PoseSpec, size: f64) -> Vec<Panel> {
     let frames = pose::solve_all(spec);
     let b = layout(&frames, spec, size);
     frames
         .iter()
-        .map(|fr| {
+        .enumerate()
+        .map(|(i, fr)| {
             let f = panel_frame(b, size, 0.0, 0.0);
-            let hip = fr.projected(spec.view)[0];
-            let mut shapes = support_shapes(spec, &f, hip, b.0, b.2);
-            shapes.extend(body_shapes(fr, spec.view, &f));
+            let mut shapes = prop_shapes(spec, &f, b.0, b.2);
+            shapes.extend(body_shapes(fr, spec, &f));
+            if i > 0 {
+                shapes.extend(arrow_shapes(spec, i - 1, i, &f));
+            }
             Panel {
                 size,
                 shapes,
@@ -359,45 +618,65 @@ pub fn keyframe_panels(spec: &PoseSpec, size: f64) -> Vec<Panel> {
         .collect()
 }
 
-/// The name, and a line saying how the figure is seen.
 /// How a figure is seen, and that the other side is its mirror: `Seen from the left. One
 /// side shown; the other side is its mirror.` (the figures and the printed sheet say this).
 pub fn view_note(e: &Exercise, spec: &PoseSpec) -> String {
-    let view = match spec.view {
-        View::Side => "Seen from the left.",
-        View::Front => "Seen from the front.",
-    };
     let side = if e.sides != Sides::Both {
         " One side shown; the other side is its mirror."
     } else {
         ""
     };
-    format!("{view}{side}")
+    let stretch = if spec.stretch.is_empty() {
+        ""
+    } else {
+        " Orange: where you should feel it."
+    };
+    format!("{}{side}{stretch}", spec.view.note())
 }
 
+/// The name, then how the figure is seen, a sentence a line.
 fn titles(e: &Exercise, spec: &PoseSpec) -> String {
-    format!(
-        "<text x=\"14\" y=\"26\" font-size=\"16\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n<text x=\"14\" y=\"45\" font-size=\"12\" fill=\"#475569\">{}</text>\n",
-        esc(&e.name),
-        view_note(e, spec)
-    )
+    let mut s = format!(
+        "<text x=\"14\" y=\"26\" font-size=\"16\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n",
+        esc(&e.title())
+    );
+    let note = view_note(e, spec);
+    let mut lines: Vec<String> = vec![String::new()];
+    for sentence in note.split_inclusive(". ") {
+        let last = lines.last_mut().map_or(0, |l| l.len());
+        if last + sentence.len() > 62 && last > 0 {
+            lines.push(String::new());
+        }
+        if let Some(l) = lines.last_mut() {
+            l.push_str(sentence);
+        }
+    }
+    for (i, l) in lines.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<text x=\"14\" y=\"{}\" font-size=\"12\" fill=\"#475569\">{}</text>",
+            43 + 15 * i,
+            esc(l.trim())
+        );
+    }
+    s
 }
 
 /// The keyframes side by side.
 pub fn keyframes_svg(e: &Exercise, spec: &PoseSpec) -> String {
     let panels = keyframe_panels(spec, PANEL);
     let n = panels.len();
-    let w = PANEL * n as f64 + 20.0;
-    let h = PANEL + 80.0;
+    let w = (PANEL * n as f64 + 20.0).max(560.0);
+    let h = PANEL + 96.0;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n<title>{}</title>\n<rect width=\"{w:.0}\" height=\"{h:.0}\" fill=\"#ffffff\"/>\n{}",
-        esc(&e.name),
+        esc(&e.title()),
         titles(e, spec)
     );
     for (i, p) in panels.iter().enumerate() {
         let _ = writeln!(
             s,
-            "<g transform=\"translate({}, 50)\">\n{}</g>",
+            "<g transform=\"translate({}, 66)\">\n{}</g>",
             num(10.0 + PANEL * i as f64),
             shapes_svg(&p.shapes)
         );
@@ -414,7 +693,7 @@ pub fn keyframes_svg(e: &Exercise, spec: &PoseSpec) -> String {
             let _ = writeln!(
                 s,
                 "<text x=\"{ax:.1}\" y=\"{:.1}\" font-size=\"22\" fill=\"#94a3b8\" text-anchor=\"middle\">&#8594;</text>",
-                50.0 + PANEL / 2.0
+                66.0 + PANEL / 2.0
             );
         }
     }
@@ -422,37 +701,110 @@ pub fn keyframes_svg(e: &Exercise, spec: &PoseSpec) -> String {
     s
 }
 
-/// One figure moving through the keyframes and back, as an animated SVG (SMIL).
+/// Every exercise's keyframes (and each variant's), one row each, on one sheet: for
+/// reviewing the figures side by side.
+pub fn contact_sheet_svg(exercises: &[Exercise]) -> String {
+    const CELL: f64 = 170.0;
+    const LABEL: f64 = 230.0;
+    let rows: Vec<Exercise> = exercises
+        .iter()
+        .flat_map(|e| {
+            std::iter::once(e.in_form(backstretch_core::exercise::Form::Main)).chain(
+                (0..e.variants.len())
+                    .map(|i| e.in_form(backstretch_core::exercise::Form::Variant(i))),
+            )
+        })
+        .filter(|e| e.pose.is_some())
+        .collect();
+    let cols = rows
+        .iter()
+        .filter_map(|e| e.pose.as_ref().map(|p| p.keyframes.len()))
+        .max()
+        .unwrap_or(2);
+    let w = LABEL + CELL * cols as f64 + 10.0;
+    let h = CELL * rows.len() as f64 + 10.0;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n<rect width=\"{w:.0}\" height=\"{h:.0}\" fill=\"#ffffff\"/>\n"
+    );
+    for (r, e) in rows.iter().enumerate() {
+        let Some(spec) = &e.pose else { continue };
+        let top = 5.0 + CELL * r as f64;
+        let _ = writeln!(
+            s,
+            "<line x1=\"0\" y1=\"{top:.0}\" x2=\"{w:.0}\" y2=\"{top:.0}\" stroke=\"#e2e8f0\"/>\n<text x=\"10\" y=\"{:.0}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n<text x=\"10\" y=\"{:.0}\" font-size=\"11\" fill=\"#475569\">{} · {}</text>",
+            top + 30.0,
+            esc(&e.title()),
+            top + 48.0,
+            esc(&e.position.to_string()),
+            esc(spec.view.note())
+        );
+        for (i, p) in keyframe_panels(spec, CELL).iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "<g transform=\"translate({}, {})\">\n{}</g>\n<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"10\" fill=\"#334155\" text-anchor=\"middle\">{}</text>",
+                num(LABEL + CELL * i as f64),
+                num(top),
+                shapes_svg(&p.shapes),
+                LABEL + CELL * i as f64 + CELL / 2.0,
+                top + CELL - 4.0,
+                esc(&p.name)
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The attributes of a shape that move, with their value in this frame.
+fn moving_attrs(sh: &Shape) -> Vec<(&'static str, String)> {
+    match sh {
+        Shape::Line { from, to, .. } => vec![
+            ("x1", format!("{:.1}", from.0)),
+            ("y1", format!("{:.1}", from.1)),
+            ("x2", format!("{:.1}", to.0)),
+            ("y2", format!("{:.1}", to.1)),
+        ],
+        Shape::Circle { c, r, .. } => vec![
+            ("cx", format!("{:.1}", c.0)),
+            ("cy", format!("{:.1}", c.1)),
+            ("r", format!("{r:.1}")),
+        ],
+        Shape::Poly { points, .. } => vec![("points", points_attr(points))],
+        Shape::Rect { .. } => vec![],
+    }
+}
+
+/// One figure moving through the keyframes and back, as an animated SVG (SMIL): the props
+/// and the arrow stay, the body moves (each limb turning at its joints, planted parts
+/// still).
 pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
-    // Timeline: hold each keyframe, then move to the next in small steps (so limbs keep
-    // their length, which a straight line between joint positions would not), then back.
-    const STEPS: usize = 8;
+    const STEPS: usize = 10;
     let mut frames: Vec<(f64, Solved)> = Vec::new();
     let mut t = 0.0;
-    let k = &spec.keyframes;
-    let mut order: Vec<usize> = (0..k.len()).collect();
-    order.extend((0..k.len().saturating_sub(1)).rev());
+    let n = spec.keyframes.len();
+    let solved = spec.solved();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.extend((0..n.saturating_sub(1)).rev());
     for w in order.windows(2) {
-        let (a, b) = (&k[w[0]], &k[w[1]]);
-        frames.push((t, a.solve(spec.support)));
+        frames.push((t, solved[w[0]].clone()));
         t += 1.0;
         for i in 0..=STEPS {
-            frames.push((t, interpolate(a, b, i as f64 / STEPS as f64, spec.support)));
+            frames.push((t, spec.tween(w[0], w[1], i as f64 / STEPS as f64)));
             t += 1.5 / STEPS as f64;
         }
     }
     let total = t;
-    let solved: Vec<Solved> = frames.iter().map(|(_, s)| s.clone()).collect();
-    let (x0, y0, x1, y1) = bounds(&solved, spec);
+    let all: Vec<Solved> = frames.iter().map(|(_, s)| s.clone()).collect();
+    let (x0, y0, x1, y1) = bounds(&all, spec);
     let scale = (PANEL * 1.4 - 20.0) / (x1 - x0).max(y1 - y0);
     let w = PANEL * 1.4 + 20.0;
-    let h = PANEL * 1.4 + 60.0;
+    let h = PANEL * 1.4 + 76.0;
     let f = Frame {
         x0,
         y1,
         scale,
         dx: 10.0 + (PANEL * 1.4 - (x1 - x0) * scale) / 2.0,
-        dy: 55.0 + (PANEL * 1.4 - 20.0 - (y1 - y0) * scale) / 2.0,
+        dy: 71.0 + (PANEL * 1.4 - 20.0 - (y1 - y0) * scale) / 2.0,
     };
     let key_times: Vec<String> = frames
         .iter()
@@ -461,68 +813,39 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
     let key_times = key_times.join(";");
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n<title>{}</title>\n<rect width=\"{w:.0}\" height=\"{h:.0}\" fill=\"#ffffff\"/>\n{}",
-        esc(&e.name),
+        esc(&e.title()),
         titles(e, spec)
     );
-    let hip = solved[0].projected(spec.view)[0];
-    s.push_str(&shapes_svg(&support_shapes(spec, &f, hip, x0, x1)));
-    let stroke = 0.032 * scale;
-    let pts: Vec<Vec<(f64, f64)>> = solved
+    s.push_str(&shapes_svg(&prop_shapes(spec, &f, x0, x1)));
+    if n > 1 {
+        s.push_str(&shapes_svg(&arrow_shapes(spec, 0, n - 1, &f)));
+    }
+    let bodies: Vec<Vec<Shape>> = frames
         .iter()
-        .map(|sv| {
-            sv.projected(spec.view)
-                .into_iter()
-                .map(|p| f.pt(p))
-                .collect()
-        })
+        .map(|(_, sv)| body_shapes(sv, spec, &f))
         .collect();
-    let anim = |vals: Vec<String>, attr: &str| {
-        format!(
-            "<animate attributeName=\"{attr}\" dur=\"{total:.2}s\" repeatCount=\"indefinite\" keyTimes=\"{key_times}\" values=\"{}\"/>",
-            vals.join(";")
-        )
-    };
-    for pass in [true, false] {
-        for (i, (a, b)) in BONES.iter().enumerate() {
-            let (a, b) = (&a.index(), &b.index());
-            if far_bone(spec.view, i) != pass {
-                continue;
-            }
-            let color = if pass { FAR } else { NEAR };
-            let v = |j: usize, c: usize| -> Vec<String> {
-                pts.iter()
-                    .map(|p| format!("{:.1}", if c == 0 { p[j].0 } else { p[j].1 }))
-                    .collect()
-            };
-            let (x1s, y1s) = pts[0][*a];
-            let (x2s, y2s) = pts[0][*b];
-            let _ = writeln!(
-                s,
-                "<line x1=\"{x1s:.1}\" y1=\"{y1s:.1}\" x2=\"{x2s:.1}\" y2=\"{y2s:.1}\" stroke=\"{color}\" stroke-width=\"{stroke:.1}\" stroke-linecap=\"round\">{}{}{}{}</line>",
-                anim(v(*a, 0), "x1"),
-                anim(v(*a, 1), "y1"),
-                anim(v(*b, 0), "x2"),
-                anim(v(*b, 1), "y2")
+    for (i, first) in bodies[0].iter().enumerate() {
+        let still = shapes_svg(std::slice::from_ref(first));
+        let still = still.trim_end().trim_end_matches("/>");
+        let mut anims = String::new();
+        let per_frame: Vec<Vec<(&'static str, String)>> =
+            bodies.iter().map(|b| moving_attrs(&b[i])).collect();
+        for (k, (attr, _)) in per_frame[0].iter().enumerate() {
+            let vals: Vec<&str> = per_frame.iter().map(|a| a[k].1.as_str()).collect();
+            let _ = write!(
+                anims,
+                "<animate attributeName=\"{attr}\" dur=\"{total:.2}s\" repeatCount=\"indefinite\" keyTimes=\"{key_times}\" values=\"{}\"/>",
+                vals.join(";")
             );
         }
+        let tag = still
+            .trim_start_matches('<')
+            .split(' ')
+            .next()
+            .unwrap_or("g")
+            .to_string();
+        let _ = writeln!(s, "{still}>{anims}</{tag}>");
     }
-    let head_x: Vec<String> = pts
-        .iter()
-        .map(|p| format!("{:.1}", p[Joint::Head.index()].0))
-        .collect();
-    let head_y: Vec<String> = pts
-        .iter()
-        .map(|p| format!("{:.1}", p[Joint::Head.index()].1))
-        .collect();
-    let _ = writeln!(
-        s,
-        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{:.1}\" fill=\"{NEAR}\">{}{}</circle>",
-        pts[0][Joint::Head.index()].0,
-        pts[0][Joint::Head.index()].1,
-        len::HEAD_R * scale,
-        anim(head_x, "cx"),
-        anim(head_y, "cy")
-    );
     s.push_str("</svg>\n");
     s
 }
@@ -562,8 +885,13 @@ mod tests {
         assert!(svg.contains("repeatCount=\"indefinite\""));
         assert_eq!(
             svg.matches("<animate ").count(),
-            16 * 4 + 2,
-            "four per bone, two for the head"
+            11 * 4 + 1 + 3 + 3,
+            "four per limb and the neck, one for the trunk, three each for the head and the face"
+        );
+        // The props and the arrow stay; the body moves.
+        assert!(
+            svg.contains("#99f6e4") && svg.contains("#2563eb"),
+            "mat and arrow"
         );
         let key_times = svg
             .split("keyTimes=\"")

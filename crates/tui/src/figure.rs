@@ -13,22 +13,22 @@ pub fn pose_at(
     step: &backstretch_core::timeline::Step,
     into_ms: u64,
 ) -> backstretch_core::pose::Solved {
-    use backstretch_core::pose::interpolate;
-    let frames: Vec<backstretch_core::pose::Keyframe> = if step.side == Some(Side::Right) {
-        spec.keyframes.iter().map(|k| k.mirrored()).collect()
+    let mirrored;
+    let spec = if step.side == Some(Side::Right) {
+        mirrored = spec.mirrored();
+        &mirrored
     } else {
-        spec.keyframes.clone()
+        spec
     };
-    let first = &frames[0];
-    let last = &frames[frames.len() - 1];
+    let last = spec.keyframes.len().saturating_sub(1);
     let ease = |ms: u64, over: f64| {
         let t = (ms as f64 / over).clamp(0.0, 1.0);
         t * t * (3.0 - 2.0 * t)
     };
     match step.kind {
-        StepKind::Hold => interpolate(first, last, ease(into_ms, 2000.0), spec.support),
-        StepKind::Rest => interpolate(last, first, ease(into_ms, 1500.0), spec.support),
-        _ => first.solve(spec.support),
+        StepKind::Hold => spec.tween(0, last, ease(into_ms, 2000.0)),
+        StepKind::Rest => spec.tween(last, 0, ease(into_ms, 1500.0)),
+        _ => spec.tween(0, 0, 0.0),
     }
 }
 
@@ -39,25 +39,58 @@ pub(crate) fn draw_figure(
     step: &backstretch_core::timeline::Step,
     into_ms: u64,
 ) {
-    use backstretch_core::pose::{BONES, Joint, View, len};
+    use backstretch_core::pose::{BED_FLOOR, BONES, Joint, PropKind, Support, View, len};
     use ratatui::symbols::Marker;
     use ratatui::widgets::canvas::{Canvas, Circle, Line as CLine};
     let solved = pose_at(spec, step, into_ms);
     let pts = solved.projected(spec.view);
     // Fit the box to every keyframe (both sides), so the figure fills it and does not jump
     // while it moves. Braille dots are 2 across and 4 down per cell, about square.
-    let (mut x0, mut x1, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, 0.5_f64);
-    for k in &spec.keyframes {
-        for s in [k.solve(spec.support), k.mirrored().solve(spec.support)] {
-            for p in s.projected(spec.view) {
-                x0 = x0.min(p[0]);
-                x1 = x1.max(p[0]);
-                y1 = y1.max(p[1] + len::HEAD_R + 0.05);
-            }
+    let top = matches!(spec.view, View::Top | View::Above);
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        if top { f64::INFINITY } else { -0.05 },
+        if top { f64::NEG_INFINITY } else { 0.5_f64 },
+    );
+    for s in spec.solved().into_iter().chain(spec.mirrored().solved()) {
+        for p in s.projected(spec.view) {
+            x0 = x0.min(p[0]);
+            x1 = x1.max(p[0]);
+            y0 = y0.min(p[1] - len::HEAD_R - 0.05);
+            y1 = y1.max(p[1] + len::HEAD_R + 0.05);
         }
     }
+    if spec.support == Support::Bed && !top {
+        y0 = y0.min(BED_FLOOR - 0.02);
+    }
+    // The props near the body, as outlines: a chair, a bed, a wall, a door frame.
+    let props: Vec<(PropKind, [f64; 4])> = backstretch_core::pose::props(spec)
+        .into_iter()
+        .filter(|p| p.kind != PropKind::Mat)
+        .map(|p| {
+            let (mut a, mut b) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+            for c in 0..8 {
+                let q = [
+                    if c & 1 == 0 { p.min[0] } else { p.max[0] },
+                    if c & 2 == 0 { p.min[1] } else { p.max[1] },
+                    if c & 4 == 0 { p.min[2] } else { p.max[2] },
+                ];
+                let v = spec.view.project(q);
+                for i in 0..2 {
+                    a[i] = a[i].min(v[i]);
+                    b[i] = b[i].max(v[i]);
+                }
+            }
+            (p.kind, [a[0].max(x0 - 0.3), a[1], b[0].min(x1 + 0.3), b[1]])
+        })
+        .collect();
+    let floor_y = if spec.support == Support::Bed {
+        BED_FLOOR
+    } else {
+        0.0
+    };
     let (dots_w, dots_h) = (f64::from(area.width) * 2.0, f64::from(area.height) * 4.0);
-    let y0 = -0.05;
     let scale = (dots_h / (y1 - y0)).min(dots_w / (x1 - x0 + 0.3));
     let half_w = dots_w / scale / 2.0;
     let cx = (x0 + x1) / 2.0;
@@ -65,15 +98,42 @@ pub(crate) fn draw_figure(
     let canvas = Canvas::default()
         .marker(Marker::Braille)
         .x_bounds([cx - half_w, cx + half_w])
-        .y_bounds([y0, y0 + dots_h / scale])
+        .y_bounds(if top {
+            let cy = (y0 + y1) / 2.0;
+            [cy - dots_h / scale / 2.0, cy + dots_h / scale / 2.0]
+        } else {
+            // Standing on the bottom of the box.
+            [y0, y0 + dots_h / scale]
+        })
         .paint(move |ctx| {
-            ctx.draw(&CLine::new(
-                cx - half_w,
-                0.0,
-                cx + half_w,
-                0.0,
-                Color::DarkGray,
-            ));
+            if !top {
+                ctx.draw(&CLine::new(
+                    cx - half_w,
+                    floor_y,
+                    cx + half_w,
+                    floor_y,
+                    Color::DarkGray,
+                ));
+            }
+            for (kind, [a, b, c, d]) in &props {
+                let color = match kind {
+                    PropKind::DoorPost => Color::Yellow,
+                    _ => Color::Gray,
+                };
+                for (x1, y1, x2, y2) in [
+                    (*a, *b, *c, *b),
+                    (*c, *b, *c, *d),
+                    (*c, *d, *a, *d),
+                    (*a, *d, *a, *b),
+                ] {
+                    ctx.draw(&CLine::new(x1, y1, x2, y2, color));
+                }
+                if *kind == PropKind::Seat && !top {
+                    // The chair's legs down to the floor.
+                    ctx.draw(&CLine::new(*a, *b, *a, 0.0, color));
+                    ctx.draw(&CLine::new(*c, *b, *c, 0.0, color));
+                }
+            }
             for pass in [true, false] {
                 for (i, (a, b)) in BONES.iter().enumerate() {
                     let (a, b) = (&a.index(), &b.index());

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use backstretch_render::figure::{animated_svg, figure_json, keyframes_svg};
+use backstretch_render::figure::{animated_svg, contact_sheet_svg, figure_json, keyframes_svg};
 use miette::miette;
 
 use crate::args::{FigureArgs, Format};
@@ -13,6 +13,16 @@ use crate::output::{json, png, print, write_file};
 pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Json])?;
     let catalog = ctx.catalog()?;
+    if a.all {
+        if format == Format::Json {
+            return Err(miette!(
+                help = "leave out --format json, or ask for one exercise",
+                "the contact sheet is a picture, not JSON"
+            ));
+        }
+        let all: Vec<_> = catalog.exercises().cloned().collect();
+        return write_svg(a, &contact_sheet_svg(&all), false);
+    }
     let query = a.name.join(" ");
     let entry = find_entry(&catalog, &query)?;
     let whole = &entry.exercise;
@@ -46,22 +56,27 @@ pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
     } else {
         keyframes_svg(e, spec)
     };
+    write_svg(a, &svg, a.animate)
+}
+
+/// Writes a drawing to standard output, or to the SVG or PNG file asked for.
+fn write_svg(a: &FigureArgs, svg: &str, moving: bool) -> miette::Result<ExitCode> {
     match &a.out {
-        None => print(&svg)?,
+        None => print(svg)?,
         Some(path) => {
             let ext = path
                 .extension()
                 .and_then(|x| x.to_str())
                 .map(str::to_ascii_lowercase);
             let bytes = match ext.as_deref() {
-                Some("svg") => svg.into_bytes(),
-                Some("png") if a.animate => {
+                Some("svg") => svg.as_bytes().to_vec(),
+                Some("png") if moving => {
                     return Err(miette!(
                         help = "write the animation to a .svg file",
                         "a PNG cannot move"
                     ));
                 }
-                Some("png") => png(&svg)?,
+                Some("png") => png(svg)?,
                 _ => {
                     return Err(miette!(
                         help = "end the file name with .svg or .png",

@@ -73,6 +73,13 @@ pub(super) struct RawPose {
     pub(super) view: crate::pose::View,
     pub(super) support: crate::pose::Support,
     pub(super) wall: Option<f64>,
+    pub(super) door: Option<f64>,
+    pub(super) edge: Option<f64>,
+    #[serde(default)]
+    pub(super) planted: Vec<crate::pose::Joint>,
+    #[serde(default)]
+    pub(super) stretch: Vec<String>,
+    pub(super) arrow: Option<crate::pose::Joint>,
     pub(super) keyframes: Vec<S<crate::pose::Keyframe>>,
 }
 

@@ -463,6 +463,11 @@ fn parse_pose(
         view: rp.view,
         support: rp.support,
         wall: rp.wall,
+        door: rp.door,
+        edge: rp.edge,
+        planted: rp.planted.clone(),
+        stretch: rp.stretch.clone(),
+        arrow: rp.arrow,
         keyframes: rp.keyframes.iter().map(|k| k.get_ref().clone()).collect(),
     };
     if let Some(pos) = position {

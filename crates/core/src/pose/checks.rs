@@ -178,10 +178,11 @@ pub(super) fn touches(s: &Solved, j: Joint) -> bool {
 /// Checks a solved pose against its support and the exercise's position.
 pub(super) fn check_placement(
     s: &Solved,
-    support: Support,
+    spec: &PoseSpec,
     position: Position,
     out: &mut Vec<PoseProblem>,
 ) {
+    let support = spec.support;
     let mut bad = |joint: &str, message: String| {
         out.push(PoseProblem {
             keyframe: s.name.clone(),
@@ -190,15 +191,16 @@ pub(super) fn check_placement(
         });
     };
     for (i, (p, r)) in s.joints.iter().zip(RADIUS).enumerate() {
-        if p[1] - r < -TOUCH {
+        let floor = motion::floor_at(spec, p[0]);
+        if p[1] - r < floor - TOUCH {
             bad(
                 Joint::ALL[i].name(),
-                format!("sinks {:.2} below the floor", -(p[1] - r)),
+                format!("sinks {:.2} below the floor", floor - (p[1] - r)),
             );
         }
     }
     let (li, ly) = lowest(s);
-    if ly > TOUCH {
+    if ly > TOUCH && spec.view != View::Above {
         bad(
             Joint::ALL[li].name(),
             format!(
@@ -359,9 +361,8 @@ pub fn check(spec: &PoseSpec, position: Position) -> Vec<PoseProblem> {
     if !finite {
         return out;
     }
-    for k in &spec.keyframes {
+    for (k, s) in spec.keyframes.iter().zip(spec.solved()) {
         check_ranges(k, &mut out);
-        let s = k.solve(spec.support);
         // The skeleton keeps its lengths (a guard on the solver, and on interpolation).
         for (i, (a, b)) in BONES.iter().enumerate() {
             let want = bone_length(i);
@@ -374,7 +375,10 @@ pub fn check(spec: &PoseSpec, position: Position) -> Vec<PoseProblem> {
                 });
             }
         }
-        check_placement(&s, spec.support, position, &mut out);
+        check_placement(&s, spec, position, &mut out);
+    }
+    if out.is_empty() {
+        motion::check_motion(spec, &mut out);
     }
     out
 }

@@ -7,7 +7,8 @@
 //! direction is a `pitch` in the side plane (0 = the way the figure faces when standing,
 //! 90 = up, 180 = behind, -90 = down) and an optional `tilt` toward the figure's left (+) or
 //! right (-). The side view shows (x, y); the front view shows the figure's left on the right,
-//! (z, y), so a segment pointing at the viewer is foreshortened, as it would be.
+//! (z, y), so a segment pointing at the viewer is foreshortened, as it would be; the view
+//! from above shows (x, -z), the figure's left toward the bottom.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -53,6 +54,42 @@ pub enum View {
     Side,
     /// From the front.
     Front,
+    /// From above (for moves across the floor: knees rolling to the side).
+    Top,
+    /// From above a figure lying on its side (on its right side, its left toward the
+    /// ceiling): drawn as the side view of a figure whose back is at y = 0 and whose front
+    /// faces +y, on the floor seen from above.
+    Above,
+}
+
+impl View {
+    /// A point as this view shows it.
+    pub fn project(self, p: [f64; 3]) -> [f64; 2] {
+        match self {
+            View::Side | View::Above => [p[0], p[1]],
+            View::Front => [p[2], p[1]],
+            View::Top => [p[0], -p[2]],
+        }
+    }
+
+    /// How near a point is to the viewer (larger is nearer).
+    pub fn depth(self, p: [f64; 3]) -> f64 {
+        match self {
+            View::Side | View::Above => p[2],
+            View::Front => p[0],
+            View::Top => p[1],
+        }
+    }
+
+    /// `Seen from the left.`
+    pub fn note(self) -> &'static str {
+        match self {
+            View::Side => "Seen from the left.",
+            View::Front => "Seen from the front.",
+            View::Top => "Seen from above.",
+            View::Above => "Seen from above, lying on the right side.",
+        }
+    }
 }
 
 /// What the body rests on.
@@ -102,6 +139,7 @@ impl Keyframe {
     pub fn numbers(&self) -> Vec<(&'static str, f64)> {
         let mut out: Vec<(&'static str, f64)> = self.hip.iter().map(|v| ("hip", *v)).collect();
         out.push(("twist", self.twist));
+        out.push(("turn", self.turn));
         let dirs: Vec<(&'static str, Dir)> = [("trunk", Some(self.trunk)), ("head", self.head)]
             .into_iter()
             .filter_map(|(n, d)| d.map(|d| (n, d)))
@@ -134,6 +172,10 @@ pub struct Keyframe {
     /// Shoulder centre to head; the trunk's direction when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<Dir>,
+    /// How far the head turns from the shoulders, degrees, to the figure's left (+) or
+    /// right (-): where the face looks.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub turn: f64,
     /// Left upper arm and forearm.
     pub left_arm: [Dir; 2],
     /// Right arm; mirrors the left when left out.
@@ -158,15 +200,34 @@ pub struct PoseSpec {
     pub view: View,
     /// floor, bed or chair.
     pub support: Support,
-    /// A wall to lean on or touch, at this x (side view) or z (front view).
+    /// A wall to lean on or touch, at this x (side and top views) or z (front view).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wall: Option<f64>,
+    /// A door frame whose posts stand at this x, either side of the figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub door: Option<f64>,
+    /// On a bed: the mattress ends at this x, and a leg beyond it may hang toward the floor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edge: Option<f64>,
+    /// Joints that stay put through the whole move (`left_toe`, `right_knee`): every
+    /// keyframe is placed to keep them where the first has them, the animation holds them
+    /// still, and the checks see that they do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub planted: Vec<Joint>,
+    /// The segments that should feel the stretch, drawn highlighted (`left_thigh`, `neck`;
+    /// see [`BONE_NAMES`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stretch: Vec<String>,
+    /// The joint whose movement the arrow follows; the one that moves most when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrow: Option<Joint>,
     /// Two or more keyframes; the first is the start pose, the last the stretch.
     pub keyframes: Vec<Keyframe>,
 }
 
 /// A joint of the skeleton, in drawing order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Joint {
     /// The pelvis.
     Pelvis,
@@ -253,6 +314,18 @@ impl Joint {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// The same joint on the other side (the pelvis, neck and head are their own).
+    pub fn mirrored(self) -> Joint {
+        let i = self.index();
+        match i {
+            3..=5 => Joint::ALL[i + 3],
+            6..=8 => Joint::ALL[i - 3],
+            9..=12 => Joint::ALL[i + 4],
+            13..=16 => Joint::ALL[i - 4],
+            _ => self,
+        }
+    }
 }
 
 impl fmt::Display for Joint {
@@ -280,6 +353,37 @@ pub const BONES: [(Joint, Joint); 16] = [
     (Joint::RightKnee, Joint::RightAnkle),
     (Joint::RightAnkle, Joint::RightToe),
 ];
+
+/// The name of each bone of [`BONES`], for `stretch`.
+pub const BONE_NAMES: [&str; 16] = [
+    "trunk",
+    "neck",
+    "left_collar",
+    "left_upper_arm",
+    "left_forearm",
+    "right_collar",
+    "right_upper_arm",
+    "right_forearm",
+    "left_hip",
+    "left_thigh",
+    "left_shin",
+    "left_foot",
+    "right_hip",
+    "right_thigh",
+    "right_shin",
+    "right_foot",
+];
+
+/// A bone's name on the other side.
+pub fn mirrored_bone(name: &str) -> String {
+    if let Some(r) = name.strip_prefix("left_") {
+        format!("right_{r}")
+    } else if let Some(l) = name.strip_prefix("right_") {
+        format!("left_{l}")
+    } else {
+        name.to_string()
+    }
+}
 
 /// How thick the body is around each joint (the distance from a joint's centre to the
 /// surface it rests on).
@@ -310,6 +414,8 @@ pub struct Solved {
     pub name: String,
     /// One position per joint, in [`Joint::ALL`] order.
     pub joints: [[f64; 3]; 17],
+    /// Which way the face looks (a unit vector).
+    pub face: [f64; 3],
 }
 
 impl Solved {
@@ -320,13 +426,15 @@ impl Solved {
 
     /// The joints as the view shows them: (x, y) from the side, (z, y) from the front.
     pub fn projected(&self, view: View) -> Vec<[f64; 2]> {
-        self.joints
-            .iter()
-            .map(|p| match view {
-                View::Side => [p[0], p[1]],
-                View::Front => [p[2], p[1]],
-            })
-            .collect()
+        self.joints.iter().map(|p| view.project(*p)).collect()
+    }
+
+    /// The same pose moved by `d`.
+    pub fn shifted(mut self, d: [f64; 3]) -> Solved {
+        for p in &mut self.joints {
+            *p = add(*p, d, 1.0);
+        }
+        self
     }
 }
 
@@ -334,6 +442,22 @@ fn dir3(d: Dir) -> [f64; 3] {
     let (p, t) = d.pt();
     let (p, t) = (p.to_radians(), t.to_radians());
     [p.cos() * t.cos(), p.sin() * t.cos(), t.sin()]
+}
+
+/// `v` turned by `angle` radians about the unit `axis` (Rodrigues).
+fn rotate(v: [f64; 3], axis: [f64; 3], angle: f64) -> [f64; 3] {
+    let (s, c) = angle.sin_cos();
+    let dot = v[0] * axis[0] + v[1] * axis[1] + v[2] * axis[2];
+    let cross = [
+        axis[1] * v[2] - axis[2] * v[1],
+        axis[2] * v[0] - axis[0] * v[2],
+        axis[0] * v[1] - axis[1] * v[0],
+    ];
+    [
+        v[0] * c + cross[0] * s + axis[0] * dot * (1.0 - c),
+        v[1] * c + cross[1] * s + axis[1] * dot * (1.0 - c),
+        v[2] * c + cross[2] * s + axis[2] * dot * (1.0 - c),
+    ]
 }
 
 fn add(a: [f64; 3], b: [f64; 3], k: f64) -> [f64; 3] {
@@ -362,6 +486,7 @@ impl Keyframe {
             hip: self.hip.clone(),
             trunk: self.trunk.mirrored(),
             twist: -self.twist,
+            turn: -self.turn,
             head: self.head.map(Dir::mirrored),
             left_arm: m2(self.right_arm()),
             right_arm: Some(m2(self.left_arm)),
@@ -394,11 +519,20 @@ impl Keyframe {
         let rk = add(rhip, dir3(rl[0]), len::THIGH);
         let ran = add(rk, dir3(rl[1]), len::SHIN);
         let rt = add(ran, dir3(rl[2]), len::FOOT);
+        // The face looks square to the head, forward of it in the side plane, then turns
+        // about the head's axis with the trunk's twist and the head's own turn.
+        let hd = self.head.unwrap_or(self.trunk);
+        let (hp, ht) = hd.pt();
+        let axis = dir3(hd);
+        let ahead = dir3(Dir::PitchTilt([hp - 90.0, ht]));
+        // A positive turn is to the figure's left: clockwise about the head's axis.
+        let face = rotate(ahead, axis, -(self.twist + self.turn).to_radians());
         Solved {
             name: self.name.clone(),
             joints: [
                 pelvis, neck, head, ls, le, lh, rs, re, rh, lhip, lk, la, lt, rhip, rk, ran, rt,
             ],
+            face,
         }
     }
 
@@ -453,28 +587,31 @@ fn lerp_dir(a: Dir, b: Dir, t: f64) -> Dir {
 /// A pose `t` (0 to 1) of the way from `a` to `b`: angles turn the short way round, so limbs
 /// keep their length on the way.
 pub fn interpolate(a: &Keyframe, b: &Keyframe, t: f64, support: Support) -> Solved {
+    let (sa, sb) = (a.solve(support), b.solve(support));
+    let k = between(a, b, sa.joints[0], sb.joints[0], t);
+    let hip = [k.hip[0], k.hip[1]];
+    k.solve_at(hip)
+}
+
+/// The keyframe `t` of the way from `a` (its hip centre at `ha`) to `b` (at `hb`).
+pub(crate) fn between(a: &Keyframe, b: &Keyframe, ha: [f64; 3], hb: [f64; 3], t: f64) -> Keyframe {
     let t = t.clamp(0.0, 1.0);
-    let sa = a.solve(support);
-    let sb = b.solve(support);
-    let hip = [
-        sa.joints[0][0] + (sb.joints[0][0] - sa.joints[0][0]) * t,
-        sa.joints[0][1] + (sb.joints[0][1] - sa.joints[0][1]) * t,
-    ];
+    let hip = [ha[0] + (hb[0] - ha[0]) * t, ha[1] + (hb[1] - ha[1]) * t];
     let la = a.dirs();
     let lb = b.dirs();
     let d = |i: usize| lerp_dir(la[i], lb[i], t);
-    let k = Keyframe {
+    Keyframe {
         name: format!("{} to {}", a.name, b.name),
         hip: vec![hip[0], hip[1]],
         trunk: d(0),
         twist: a.twist + (b.twist - a.twist) * t,
+        turn: a.turn + (b.turn - a.turn) * t,
         head: Some(d(1)),
         left_arm: [d(2), d(3)],
         right_arm: Some([d(4), d(5)]),
         left_leg: [d(6), d(7), d(8)],
         right_leg: Some([d(9), d(10), d(11)]),
-    };
-    k.solve_at(hip)
+    }
 }
 
 /// The fixed length of bone `i` in [`BONES`].
@@ -493,12 +630,10 @@ pub fn bone_length(i: usize) -> f64 {
     }
 }
 
-/// Every keyframe solved, for the JSON and the drawings.
+/// Every keyframe solved and placed (see [`PoseSpec::solved`]), for the JSON and the
+/// drawings.
 pub fn solve_all(spec: &PoseSpec) -> Vec<Solved> {
-    spec.keyframes
-        .iter()
-        .map(|k| k.solve(spec.support))
-        .collect()
+    spec.solved()
 }
 
 /// The solved joints of one keyframe as a name-to-position map in the view's plane.
@@ -519,8 +654,10 @@ pub fn joint_map(s: &Solved, view: View) -> BTreeMap<&'static str, [f64; 2]> {
 }
 
 mod checks;
+mod motion;
 
 pub use checks::{PoseProblem, check};
+pub use motion::{BED_FLOOR, DOOR_HALF, Prop, PropKind, props};
 
 #[cfg(test)]
 mod tests;

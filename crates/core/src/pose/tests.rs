@@ -11,6 +11,7 @@ fn standing() -> Keyframe {
         hip: vec![],
         trunk: Dir::Pitch(90.0),
         twist: 0.0,
+        turn: 0.0,
         head: None,
         left_arm: [Dir::Pitch(-90.0), Dir::Pitch(-90.0)],
         right_arm: None,
@@ -24,6 +25,11 @@ fn spec(support: Support, frames: Vec<Keyframe>) -> PoseSpec {
         view: View::Side,
         support,
         wall: None,
+        door: None,
+        edge: None,
+        planted: vec![],
+        stretch: vec![],
+        arrow: None,
         keyframes: frames,
     }
 }
@@ -126,6 +132,7 @@ fn seated() -> Keyframe {
         hip: vec![],
         trunk: Dir::Pitch(90.0),
         twist: 0.0,
+        turn: 0.0,
         head: None,
         left_arm: [Dir::Pitch(-80.0), Dir::Pitch(0.0)],
         right_arm: None,
@@ -222,6 +229,7 @@ proptest! {
             hip: vec![0.0, 0.5],
             trunk: Dir::PitchTilt([angles[o], angles[o + 1] / 6.0]),
             twist: angles[o + 2] / 4.0,
+            turn: 0.0,
             head: Some(Dir::Pitch(angles[o + 3])),
             left_arm: [Dir::Pitch(angles[o + 4]), Dir::PitchTilt([angles[o + 5], angles[o + 6] / 3.0])],
             right_arm: None,
@@ -251,4 +259,134 @@ fn nan_and_infinity_are_refused() {
             .any(|p| p.contains("twist") && p.contains("not a finite")),
         "{p:?}"
     );
+}
+
+fn kneel(front_thigh: f64, front_shin: f64) -> Keyframe {
+    Keyframe {
+        name: format!("kneel {front_thigh}"),
+        left_leg: [Dir::Pitch(-110.0), Dir::Pitch(180.0), Dir::Pitch(180.0)],
+        right_leg: Some([
+            Dir::Pitch(front_thigh),
+            Dir::Pitch(front_shin),
+            Dir::Pitch(0.0),
+        ]),
+        ..standing()
+    }
+}
+
+/// The regression of the hip-flexor figure: the front foot slid forward between the
+/// keyframes. Planted, a foot that would slide is reported; the hips moving over a foot
+/// that stays put is not.
+#[test]
+fn a_planted_foot_that_slides_is_reported() {
+    let mut s = spec(Support::Floor, vec![kneel(0.0, -90.0), kneel(-10.0, -60.0)]);
+    s.planted = vec![Joint::LeftKnee, Joint::RightAnkle];
+    let p = problems(&s, Position::HalfKneeling);
+    assert!(
+        p.iter().any(|m| m.contains("is planted but moves")),
+        "{p:?}"
+    );
+    // The same lunge with the front shin over the foot: the stance keeps its length.
+    let ok = spec(Support::Floor, vec![kneel(0.0, -90.0), kneel(7.0, -103.0)]);
+    let ok = PoseSpec {
+        planted: vec![Joint::LeftKnee, Joint::RightAnkle],
+        keyframes: vec![
+            kneel(0.0, -90.0),
+            Keyframe {
+                left_leg: [Dir::Pitch(-125.0), Dir::Pitch(175.0), Dir::Pitch(175.0)],
+                ..kneel(7.0, -103.0)
+            },
+        ],
+        ..ok
+    };
+    assert!(
+        problems(&ok, Position::HalfKneeling).is_empty(),
+        "{:?}",
+        problems(&ok, Position::HalfKneeling)
+    );
+    // The planted parts stay put in every frame of the animation, not only the keyframes.
+    let first = ok.solved()[0].joint(Joint::RightAnkle);
+    for i in 0..=10 {
+        let f = ok.tween(0, 1, f64::from(i) / 10.0);
+        assert!(dist(f.joint(Joint::RightAnkle), first) < 0.035, "frame {i}");
+    }
+}
+
+/// Frames between two good keyframes are checked too: a hand sweeping under the floor on
+/// the way, or a leg passing through a chair seat, is reported with how far along it is.
+#[test]
+fn frames_between_keyframes_stay_out_of_the_floor_and_the_props() {
+    let arm = |a: f64| Keyframe {
+        name: format!("arm {a}"),
+        left_arm: [Dir::Pitch(a), Dir::Pitch(a)],
+        ..standing()
+    };
+    // From forward-down to behind-down the short way passes straight down: fine standing.
+    let ok = spec(Support::Floor, vec![arm(-60.0), arm(-120.0)]);
+    assert!(
+        problems(&ok, Position::Standing).is_empty(),
+        "{:?}",
+        problems(&ok, Position::Standing)
+    );
+    // The child's pose as it was: hands down in both keyframes, but sweeping through the
+    // floor on the way as the hips sit back. Planting the hands fixes it.
+    let quad = |name: &str, trunk: f64, head: f64, arm: f64, thigh: f64| Keyframe {
+        name: name.into(),
+        trunk: Dir::Pitch(trunk),
+        head: Some(Dir::Pitch(head)),
+        left_arm: [Dir::Pitch(arm), Dir::Pitch(arm)],
+        left_leg: [Dir::Pitch(thigh), Dir::Pitch(180.0), Dir::Pitch(180.0)],
+        ..standing()
+    };
+    let mut child = spec(
+        Support::Floor,
+        vec![
+            quad("all fours", 13.0, -25.0, -90.0, -90.0),
+            quad("sit back", -10.0, -30.0, -20.0, -35.0),
+        ],
+    );
+    let p = problems(&child, Position::Quadruped);
+    assert!(
+        p.iter()
+            .any(|m| m.contains("% of the way") && m.contains("through the floor")),
+        "{p:?}"
+    );
+    child.planted = vec![Joint::LeftHand, Joint::RightHand];
+    assert!(problems(&child, Position::Quadruped).is_empty());
+    // Seated, leaning back through the chair's backrest.
+    let sit = |trunk: f64| Keyframe {
+        name: format!("sit {trunk}"),
+        trunk: Dir::Pitch(trunk),
+        left_leg: [Dir::Pitch(0.0), Dir::Pitch(-90.0), Dir::Pitch(0.0)],
+        ..standing()
+    };
+    let chair = spec(Support::Chair, vec![sit(90.0), sit(100.0)]);
+    assert!(
+        problems(&chair, Position::SeatedChair).is_empty(),
+        "{:?}",
+        problems(&chair, Position::SeatedChair)
+    );
+    let chair = spec(Support::Chair, vec![sit(90.0), sit(125.0)]);
+    let p = problems(&chair, Position::SeatedChair);
+    assert!(p.iter().any(|m| m.contains("into the chair")), "{p:?}");
+}
+
+/// The face looks where the head turns: straight ahead, then to the figure's right.
+#[test]
+fn the_face_follows_the_turn_and_the_twist() {
+    let s = standing().solve(Support::Floor);
+    assert!((s.face[0] - 1.0).abs() < 1e-9, "{:?}", s.face);
+    let turned = Keyframe {
+        turn: -90.0,
+        ..standing()
+    }
+    .solve(Support::Floor);
+    assert!(turned.face[2] < -0.99, "{:?}", turned.face);
+    let mirrored = Keyframe {
+        turn: -90.0,
+        ..standing()
+    }
+    .mirrored()
+    .solve(Support::Floor);
+    assert!(mirrored.face[2] > 0.99, "{:?}", mirrored.face);
 }
