@@ -37,7 +37,7 @@ pub fn list_table(entries: &[&Entry], width: usize) -> String {
         let row = vec![
             format!("{}\n  {}", x.id, x.name),
             x.position.to_string(),
-            word_list(&x.places),
+            word_list(&x.all_places()),
             word_list(&x.areas),
             compact_dose(x),
             match e.origin {

@@ -722,7 +722,7 @@ pub async fn exercises(State(s): State<Shared>) -> Response {
             id = esc(&x.id),
             name = esc(&x.name),
             areas = esc(&word_list(&x.areas)),
-            places = esc(&word_list(&x.places)),
+            places = esc(&word_list(&x.all_places())),
             dose = esc(&compact_dose(x)),
         );
     }
@@ -754,6 +754,27 @@ pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Page {
         stop = esc(safety::STOP_RULE),
         cites = cites(x),
     );
+    // Each other way to do it, for other places: its own figure, steps and cautions.
+    let mut body = body;
+    for i in 0..x.variants.len() {
+        let v = x.in_form(backstretch_core::exercise::Form::Variant(i));
+        let _ = write!(
+            body,
+            "<section class=\"variant\"><h2>{name}: {pos} ({get_into}), in {places}</h2>{fig}{steps}<div class=\"caution\">{cautions}</div></section>",
+            name = esc(&{
+                let n = v.variant.clone().unwrap_or_default();
+                let mut c = n.chars();
+                c.next()
+                    .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+            }),
+            pos = esc(v.position.as_str()),
+            get_into = esc(v.position.get_into()),
+            places = esc(&word_list(&v.places)),
+            fig = figure(&v, "big"),
+            steps = list(&v.steps, "ol"),
+            cautions = list(&v.cautions, "ul"),
+        );
+    }
     Ok(html(StatusCode::OK, &x.name, "/exercises", &body))
 }
 

@@ -694,6 +694,17 @@ async fn pages_for_exercises_figures_print_and_assets() {
         t.get("/figures/moonwalk.svg").await.status,
         StatusCode::NOT_FOUND
     );
+    // The exercise page shows each variant with its own figure and steps.
+    let lev = t.get("/exercises/levator-scapulae-stretch").await;
+    assert!(
+        lev.body.contains("Seated: seated-chair")
+            && lev
+                .body
+                .contains("/figures/levator-scapulae-stretch.svg?variant=seated")
+            && lev.body.contains("Hold the side of the seat"),
+        "{}",
+        lev.body
+    );
     // A variant's figure, and a clear 404 for a variant that does not exist.
     let seated = t
         .get("/figures/levator-scapulae-stretch-still.svg?variant=seated")

@@ -490,6 +490,21 @@ fn figures_are_drawn_for_every_exercise() {
         (j["support"].as_str(), j["view"].as_str()),
         (Some("chair"), Some("front"))
     );
+    // The contact sheet: every exercise and variant, a row each.
+    let sheet = stdout_ok(env.cmd().args(["figure", "--all"]));
+    assert!(
+        sheet.starts_with("<svg"),
+        "{}",
+        &sheet[..80.min(sheet.len())]
+    );
+    assert!(
+        sheet.matches("font-weight=\"bold\"").count() >= 33
+            && sheet.contains("Chin tuck (lying)")
+            && sheet.contains("Levator scapulae stretch (seated)"),
+        "rows"
+    );
+    let (_, _, err) = run_fail(env.cmd().args(["figure", "--all", "bridge"]));
+    assert!(err.contains("cannot be used with"), "{err}");
     let (_, _, err) =
         run_fail(
             env.cmd()
