@@ -160,6 +160,15 @@ pub fn show_text(e: &Entry, width: usize) -> String {
     if let Some(note) = &x.dose.note {
         out.push_str(&hanging(pad, pad, &format!("Why: {note}"), width));
     }
+    if x.side_cue.is_some() {
+        let side = x.side_text(backstretch_core::timeline::Side::Left);
+        out.push_str(&hanging(
+            &format!("{:<10} ", "Sides"),
+            pad,
+            &format!("the player says: \"{side}\" (and the same for the right)"),
+            width,
+        ));
+    }
     if e.origin == Origin::User {
         let label = if e.replaces_builtin {
             "yours, replacing the built-in one"
