@@ -779,6 +779,10 @@ fn moving_attrs(sh: &Shape) -> Vec<(&'static str, String)> {
 /// still).
 pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
     const STEPS: usize = 10;
+    if spec.keyframes.len() < 2 {
+        // Nothing to move between (a checked figure always has two keyframes).
+        return keyframes_svg(e, spec);
+    }
     let mut frames: Vec<(f64, Solved)> = Vec::new();
     let mut t = 0.0;
     let n = spec.keyframes.len();

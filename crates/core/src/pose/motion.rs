@@ -195,13 +195,17 @@ impl PoseSpec {
     }
 
     /// The pose `t` (0 to 1) of the way from keyframe `a` to keyframe `b`, with the planted
-    /// parts held where they are (the body moves around them).
+    /// parts held where they are (the body moves around them). The spec has at least one
+    /// keyframe (a checked one has two); an index past the end means the last.
     pub fn tween(&self, a: usize, b: usize, t: f64) -> Solved {
         let solved = self.solved();
         self.tween_solved(&solved, a, b, t)
     }
 
     pub(super) fn tween_solved(&self, solved: &[Solved], a: usize, b: usize, t: f64) -> Solved {
+        // A checked figure has two keyframes or more; past the end means the last one.
+        let last = self.keyframes.len().saturating_sub(1);
+        let (a, b) = (a.min(last), b.min(last));
         let (ka, kb) = (&self.keyframes[a], &self.keyframes[b]);
         let (sa, sb) = (&solved[a], &solved[b]);
         let k = between(ka, kb, sa.joint(Joint::Pelvis), sb.joint(Joint::Pelvis), t);
