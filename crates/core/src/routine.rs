@@ -247,6 +247,18 @@ impl Routine {
                     id: i.exercise_id.clone(),
                     problem,
                 };
+                // Text that reaches the screen and the voice: no control characters.
+                let texts = [
+                    ("name", Some(i.name.as_str())),
+                    ("variant", i.variant.as_deref()),
+                    ("side_cue", i.side_cue.as_deref()),
+                ];
+                if let Some((field, _)) = texts
+                    .iter()
+                    .find(|(_, t)| t.is_some_and(|t| t.chars().any(char::is_control)))
+                {
+                    return Err(bad(format!("{field} holds a control character")));
+                }
                 let position = Position::parse_word(&i.position).map_err(|e| bad(e.to_string()))?;
                 let sides = Sides::parse_word(&i.sides).map_err(|e| bad(e.to_string()))?;
                 let d = i.dose;
@@ -280,5 +292,33 @@ impl Routine {
     /// The areas it was planned for, as words.
     pub fn areas(&self) -> &[String] {
         &self.profile.areas
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text from a routine file reaches the screen and the voice: a side cue or a name with
+    /// a terminal escape in it is refused, naming the item and the field.
+    #[test]
+    fn control_characters_in_item_text_are_refused() {
+        let c = crate::catalog::builtin().catalog;
+        let e = &c.get("knee-to-chest").unwrap().exercise;
+        let item = RoutineItem::of(e, &e.dose, "test");
+        let make = |i: RoutineItem| {
+            Routine::from_items(RoutineRequest::default(), "source", vec![i], vec![])
+        };
+        assert!(make(item.clone()).is_ok());
+        let mut bad = item.clone();
+        bad.side_cue = Some("stretching your {side} hip\u{1b}[2J".into());
+        let err = make(bad).unwrap_err().to_string();
+        assert!(
+            err.contains("item 1") && err.contains("side_cue holds a control character"),
+            "{err}"
+        );
+        let mut bad = item;
+        bad.name = "Knee\u{7}".into();
+        assert!(make(bad).unwrap_err().to_string().contains("name holds"));
     }
 }
