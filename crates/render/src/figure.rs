@@ -61,32 +61,9 @@ pub fn figure_json(e: &Exercise, spec: &PoseSpec) -> FigureJson {
     }
 }
 
-/// A prop's box as the view shows it: (min x, min y, max x, max y).
-fn prop_rect(p: &Prop, view: View) -> (f64, f64, f64, f64) {
-    let (mut x0, mut y0, mut x1, mut y1) = (
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    );
-    for c in 0..8 {
-        let q = [
-            if c & 1 == 0 { p.min[0] } else { p.max[0] },
-            if c & 2 == 0 { p.min[1] } else { p.max[1] },
-            if c & 4 == 0 { p.min[2] } else { p.max[2] },
-        ];
-        let [x, y] = view.project(q);
-        x0 = x0.min(x);
-        y0 = y0.min(y);
-        x1 = x1.max(x);
-        y1 = y1.max(y);
-    }
-    (x0, y0, x1, y1)
-}
-
 /// The world box all frames fit in, with the props near the body: (min x, min y, max x,
 /// max y).
-fn bounds(frames: &[Solved], spec: &PoseSpec) -> (f64, f64, f64, f64) {
+fn bounds(frames: &[Solved], spec: &PoseSpec, props: &[Prop]) -> (f64, f64, f64, f64) {
     let (mut x0, mut y0, mut x1, mut y1) = (
         f64::INFINITY,
         f64::INFINITY,
@@ -110,8 +87,8 @@ fn bounds(frames: &[Solved], spec: &PoseSpec) -> (f64, f64, f64, f64) {
         });
         y1 = y1.max(1.0);
     }
-    for p in pose::props(spec) {
-        let (a, b, c, d) = prop_rect(&p, spec.view);
+    for p in props {
+        let [a, b, c, d] = p.rect(spec.view);
         // Walls and beds run on; show the part near the body.
         x0 = x0.min(a.max(x0 - 0.15));
         x1 = x1.max(c.min(x1 + 0.15));
@@ -319,7 +296,7 @@ fn rect(
 
 /// The props as the view shows them, and the floor: a mat, a bed on its legs, a chair, a
 /// wall, a door frame.
-fn prop_shapes(spec: &PoseSpec, f: &Frame, x0: f64, x1: f64) -> Vec<Shape> {
+fn prop_shapes(spec: &PoseSpec, props: &[Prop], f: &Frame, x0: f64, x1: f64) -> Vec<Shape> {
     let view = spec.view;
     let mut out = Vec::new();
     let floor_y = if spec.support == Support::Bed {
@@ -328,8 +305,8 @@ fn prop_shapes(spec: &PoseSpec, f: &Frame, x0: f64, x1: f64) -> Vec<Shape> {
         0.0
     };
     let px = |p: [f64; 2]| f.pt(p);
-    for p in pose::props(spec) {
-        let (a, b, c, d) = prop_rect(&p, view);
+    for p in props {
+        let [a, b, c, d] = p.rect(view);
         // Keep runs of wall and bed inside the picture.
         let (a, c) = (a.max(x0 - 0.2), c.min(x1 + 0.2));
         let (tl, br) = (px([a, d]), px([c, b]));
@@ -395,12 +372,6 @@ const BONE_WIDTH: [f64; 16] = [
     0.04,
 ];
 
-/// Whether bone `i` is on the far side of the body in this view (drawn lighter, first).
-fn far_bone(view: View, i: usize) -> bool {
-    // Bones 5-7 are the right arm, 12-15 the right leg; from the side they are behind.
-    matches!(view, View::Side | View::Above) && (matches!(i, 5..=7) || (12..=15).contains(&i))
-}
-
 /// The body of one frame, always the same shapes in the same order (so an animation can
 /// move each one): far limbs, the trunk, near limbs, the head and the face's direction.
 /// Segments that should feel the stretch are orange.
@@ -427,7 +398,7 @@ fn body_shapes(solved: &Solved, spec: &PoseSpec, f: &Frame) -> Vec<Shape> {
     let mut out = Vec::new();
     // Far limbs first; the collar and hip bones are inside the trunk.
     let limbs = [3, 4, 6, 7, 9, 10, 11, 13, 14, 15];
-    for i in limbs.iter().copied().filter(|i| far_bone(view, *i)) {
+    for i in limbs.iter().copied().filter(|i| view.far_bone(*i)) {
         out.push(limb(i, true));
     }
     let trunk = [
@@ -452,7 +423,7 @@ fn body_shapes(solved: &Solved, spec: &PoseSpec, f: &Frame) -> Vec<Shape> {
         closed: true,
     });
     out.push(limb(1, false));
-    for i in limbs.iter().copied().filter(|i| !far_bone(view, *i)) {
+    for i in limbs.iter().copied().filter(|i| !view.far_bone(*i)) {
         out.push(limb(i, false));
     }
     let head = solved.joint(Joint::Head);
@@ -479,10 +450,10 @@ fn body_shapes(solved: &Solved, spec: &PoseSpec, f: &Frame) -> Vec<Shape> {
 
 /// The joint that moves most from keyframe `a` to `b` (planted parts aside), its path
 /// there as the view shows it, when it moves enough to draw.
-fn movement(spec: &PoseSpec, a: usize, b: usize) -> Option<Vec<[f64; 2]>> {
+fn movement(spec: &PoseSpec, solved: &[Solved], a: usize, b: usize) -> Option<Vec<[f64; 2]>> {
     const STEPS: usize = 10;
     let path: Vec<Solved> = (0..=STEPS)
-        .map(|i| spec.tween(a, b, i as f64 / STEPS as f64))
+        .map(|i| spec.tween_solved(solved, a, b, i as f64 / STEPS as f64))
         .collect();
     let (first, last) = (path.first()?, path.last()?);
     let moved = |j: Joint| {
@@ -538,8 +509,8 @@ fn movement(spec: &PoseSpec, a: usize, b: usize) -> Option<Vec<[f64; 2]>> {
 }
 
 /// An arrow along the movement from keyframe `a` to `b`.
-fn arrow_shapes(spec: &PoseSpec, a: usize, b: usize, f: &Frame) -> Vec<Shape> {
-    let Some(path) = movement(spec, a, b) else {
+fn arrow_shapes(spec: &PoseSpec, solved: &[Solved], a: usize, b: usize, f: &Frame) -> Vec<Shape> {
+    let Some(path) = movement(spec, solved, a, b) else {
         return Vec::new();
     };
     let pts: Vec<(f64, f64)> = path.iter().map(|p| f.pt(*p)).collect();
@@ -576,8 +547,13 @@ fn arrow_shapes(spec: &PoseSpec, a: usize, b: usize, f: &Frame) -> Vec<Shape> {
 }
 
 /// Where the keyframes of a figure sit: the world box, and the scale for panels of `size`.
-fn layout(frames: &[Solved], spec: &PoseSpec, size: f64) -> (f64, f64, f64, f64, f64) {
-    let (x0, y0, x1, y1) = bounds(frames, spec);
+fn layout(
+    frames: &[Solved],
+    spec: &PoseSpec,
+    props: &[Prop],
+    size: f64,
+) -> (f64, f64, f64, f64, f64) {
+    let (x0, y0, x1, y1) = bounds(frames, spec, props);
     let scale = (size - 20.0) / (x1 - x0).max(y1 - y0);
     (x0, y0, x1, y1, scale)
 }
@@ -598,16 +574,18 @@ fn panel_frame(b: (f64, f64, f64, f64, f64), size: f64, left: f64, top: f64) -> 
 /// the second on an arrow for the movement into it.
 pub fn keyframe_panels(spec: &PoseSpec, size: f64) -> Vec<Panel> {
     let frames = pose::solve_all(spec);
-    let b = layout(&frames, spec, size);
+    let props = pose::props(spec);
+    let b = layout(&frames, spec, &props, size);
+    let f = panel_frame(b, size, 0.0, 0.0);
+    let scene = prop_shapes(spec, &props, &f, b.0, b.2);
     frames
         .iter()
         .enumerate()
         .map(|(i, fr)| {
-            let f = panel_frame(b, size, 0.0, 0.0);
-            let mut shapes = prop_shapes(spec, &f, b.0, b.2);
+            let mut shapes = scene.clone();
             shapes.extend(body_shapes(fr, spec, &f));
             if i > 0 {
-                shapes.extend(arrow_shapes(spec, i - 1, i, &f));
+                shapes.extend(arrow_shapes(spec, &frames, i - 1, i, &f));
             }
             Panel {
                 size,
@@ -793,13 +771,17 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
         frames.push((t, solved[w[0]].clone()));
         t += 1.0;
         for i in 0..=STEPS {
-            frames.push((t, spec.tween(w[0], w[1], i as f64 / STEPS as f64)));
+            frames.push((
+                t,
+                spec.tween_solved(&solved, w[0], w[1], i as f64 / STEPS as f64),
+            ));
             t += 1.5 / STEPS as f64;
         }
     }
     let total = t;
     let all: Vec<Solved> = frames.iter().map(|(_, s)| s.clone()).collect();
-    let (x0, y0, x1, y1) = bounds(&all, spec);
+    let props = pose::props(spec);
+    let (x0, y0, x1, y1) = bounds(&all, spec, &props);
     let scale = (PANEL * 1.4 - 20.0) / (x1 - x0).max(y1 - y0);
     let w = PANEL * 1.4 + 20.0;
     let h = PANEL * 1.4 + 76.0;
@@ -820,10 +802,8 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
         esc(&e.title()),
         titles(e, spec)
     );
-    s.push_str(&shapes_svg(&prop_shapes(spec, &f, x0, x1)));
-    if n > 1 {
-        s.push_str(&shapes_svg(&arrow_shapes(spec, 0, n - 1, &f)));
-    }
+    s.push_str(&shapes_svg(&prop_shapes(spec, &props, &f, x0, x1)));
+    s.push_str(&shapes_svg(&arrow_shapes(spec, &solved, 0, n - 1, &f)));
     let bodies: Vec<Vec<Shape>> = frames
         .iter()
         .map(|(_, sv)| body_shapes(sv, spec, &f))

@@ -206,7 +206,8 @@ impl Sheet {
     }
 }
 
-pub(crate) fn capitalised(s: &str) -> String {
+/// The text with its first letter upper-case (`Lie on your back`).
+pub fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

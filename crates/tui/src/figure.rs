@@ -69,20 +69,8 @@ pub(crate) fn draw_figure(
         .into_iter()
         .filter(|p| p.kind != PropKind::Mat)
         .map(|p| {
-            let (mut a, mut b) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-            for c in 0..8 {
-                let q = [
-                    if c & 1 == 0 { p.min[0] } else { p.max[0] },
-                    if c & 2 == 0 { p.min[1] } else { p.max[1] },
-                    if c & 4 == 0 { p.min[2] } else { p.max[2] },
-                ];
-                let v = spec.view.project(q);
-                for i in 0..2 {
-                    a[i] = a[i].min(v[i]);
-                    b[i] = b[i].max(v[i]);
-                }
-            }
-            (p.kind, [a[0].max(x0 - 0.3), a[1], b[0].min(x1 + 0.3), b[1]])
+            let [a, b, c, d] = p.rect(spec.view);
+            (p.kind, [a.max(x0 - 0.3), b, c.min(x1 + 0.3), d])
         })
         .collect();
     let floor_y = if spec.support == Support::Bed {
@@ -94,7 +82,7 @@ pub(crate) fn draw_figure(
     let scale = (dots_h / (y1 - y0)).min(dots_w / (x1 - x0 + 0.3));
     let half_w = dots_w / scale / 2.0;
     let cx = (x0 + x1) / 2.0;
-    let far = |i: usize| spec.view == View::Side && (matches!(i, 5..=7) || (12..=15).contains(&i));
+    let view = spec.view;
     let canvas = Canvas::default()
         .marker(Marker::Braille)
         .x_bounds([cx - half_w, cx + half_w])
@@ -137,7 +125,7 @@ pub(crate) fn draw_figure(
             for pass in [true, false] {
                 for (i, (a, b)) in BONES.iter().enumerate() {
                     let (a, b) = (&a.index(), &b.index());
-                    if far(i) == pass {
+                    if view.far_bone(i) == pass {
                         let color = if pass { Color::DarkGray } else { Color::White };
                         ctx.draw(&CLine::new(
                             pts[*a][0], pts[*a][1], pts[*b][0], pts[*b][1], color,

@@ -761,12 +761,9 @@ pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Page {
         let _ = write!(
             body,
             "<section class=\"variant\"><h2>{name}: {pos} ({get_into}), in {places}</h2>{fig}{steps}<div class=\"caution\">{cautions}</div></section>",
-            name = esc(&{
-                let n = v.variant.clone().unwrap_or_default();
-                let mut c = n.chars();
-                c.next()
-                    .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
-            }),
+            name = esc(&backstretch_render::sheet::capitalised(
+                v.variant.as_deref().unwrap_or_default()
+            )),
             pos = esc(v.position.as_str()),
             get_into = esc(v.position.get_into()),
             places = esc(&word_list(&v.places)),

@@ -423,11 +423,12 @@ fn plan_with(
     let mut last_pos = None;
     for (c, r) in &chosen {
         let head = exercises[c.ex];
-        let e = &catalog
+        // The chosen form, owned: it becomes the item's exercise.
+        let e = catalog
             .get(&head.id)
             .map_or(head, |x| &x.exercise)
             .in_form(c.form);
-        let mut dose = style_dose(e, req.style, req.gentler);
+        let mut dose = style_dose(&e, req.style, req.gentler);
         let style_reps = dose.reps;
         dose.reps = *r;
         let serves: Vec<Area> = areas
@@ -440,9 +441,9 @@ fn plan_with(
         let new_pos = last_pos != Some(e.position);
         last_pos = Some(e.position);
         items.push(Item {
-            reason: reason(e, &serves, areas[0], warm),
+            reason: reason(&e, &serves, areas[0], warm),
             seconds: item_seconds(&dose, e.sides, new_pos),
-            exercise: e.clone(),
+            exercise: e,
             dose,
             style_reps,
             serves,

@@ -853,6 +853,20 @@ fn words_of(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every non-empty set of places a person can have.
+fn every_place_set() -> Vec<Vec<Place>> {
+    (1usize..(1 << Place::ALL.len()))
+        .map(|mask| {
+            Place::ALL
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, p)| *p)
+                .collect()
+        })
+        .collect()
+}
+
 /// Every combination of places, for every area and two lengths: each planned exercise is in
 /// a position the allowed places give, and neither its steps nor its get-into-position cue
 /// ask for a chair or for standing when that place is not allowed.
@@ -860,13 +874,7 @@ fn words_of(text: &str) -> Vec<String> {
 fn every_instruction_fits_the_places_allowed() {
     let c = builtin_catalog();
     let mut planned = 0;
-    for mask in 1usize..(1 << Place::ALL.len()) {
-        let places: Vec<Place> = Place::ALL
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| mask & (1 << i) != 0)
-            .map(|(_, p)| *p)
-            .collect();
+    for places in every_place_set() {
         for area in Area::ALL {
             for minutes in [5, 20] {
                 let Ok(p) = plan(&c, &req(&[*area], &places, minutes), &[]) else {
@@ -947,13 +955,7 @@ fn every_form_chosen_for_some_places_asks_only_for_what_they_give() {
     let mut chosen = 0;
     let mut variants = 0;
     for whole in c.exercises() {
-        for mask in 1usize..(1 << Place::ALL.len()) {
-            let places: Vec<Place> = Place::ALL
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, p)| *p)
-                .collect();
+        for places in every_place_set() {
             let Some(form) = whole.form_for(&places) else {
                 let any = std::iter::once((whole.position, &whole.places))
                     .chain(whole.variants.iter().map(|v| (v.position, &v.places)))

@@ -81,6 +81,12 @@ impl View {
         }
     }
 
+    /// Whether bone `i` of [`BONES`] is on the far side of the body in this view (drawn
+    /// lighter, and first): from the side, the right arm and leg.
+    pub fn far_bone(self, i: usize) -> bool {
+        matches!(self, View::Side | View::Above) && (matches!(i, 5..=7) || (12..=15).contains(&i))
+    }
+
     /// `Seen from the left.`
     pub fn note(self) -> &'static str {
         match self {

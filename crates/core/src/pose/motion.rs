@@ -44,6 +44,28 @@ pub struct Prop {
 }
 
 impl Prop {
+    /// Its box as a view shows it: `[min x, min y, max x, max y]` in the view's plane.
+    pub fn rect(&self, view: View) -> [f64; 4] {
+        let mut r = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for c in 0..8 {
+            let corner = [0, 1, 2].map(|i| {
+                if c & (1 << i) == 0 {
+                    self.min[i]
+                } else {
+                    self.max[i]
+                }
+            });
+            let [x, y] = view.project(corner);
+            r = [r[0].min(x), r[1].min(y), r[2].max(x), r[3].max(y)];
+        }
+        r
+    }
+
     /// Whether the body can pass into it (a mat and a mattress are surfaces, checked as the
     /// floor is).
     fn solid(&self) -> bool {
@@ -202,7 +224,9 @@ impl PoseSpec {
         self.tween_solved(&solved, a, b, t)
     }
 
-    pub(super) fn tween_solved(&self, solved: &[Solved], a: usize, b: usize, t: f64) -> Solved {
+    /// [`PoseSpec::tween`] with the keyframes already solved (`solved` is what
+    /// [`PoseSpec::solved`] gives), for drawing many frames of one figure.
+    pub fn tween_solved(&self, solved: &[Solved], a: usize, b: usize, t: f64) -> Solved {
         // A checked figure has two keyframes or more; past the end means the last one.
         let last = self.keyframes.len().saturating_sub(1);
         let (a, b) = (a.min(last), b.min(last));
