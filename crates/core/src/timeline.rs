@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::exercise::Dose;
 use crate::exercise::side_text;
+use crate::text::plural;
 use crate::vocab::{Position, Sides};
 
 /// Seconds to get into a new position (the first exercise, and whenever the position changes).
@@ -194,10 +195,6 @@ pub struct Cue {
     pub step: usize,
     /// What to say.
     pub text: String,
-}
-
-fn plural(n: u32, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 impl Timeline {

@@ -98,10 +98,10 @@ fn figure(e: &Exercise, class: &str) -> String {
     }
     format!(
         "<picture class=\"{class}\"><source media=\"(prefers-reduced-motion: reduce)\" srcset=\"{still}\">\
-<img src=\"{moving}\" alt=\"Figure: {name}\" width=\"384\" height=\"424\"></picture>",
+<img src=\"{moving}\" alt=\"Figure: {name}\" width=\"384\" height=\"440\"></picture>",
         still = esc(&figure_url(e, true)),
         moving = esc(&figure_url(e, false)),
-        name = esc(&e.name)
+        name = esc(&e.title())
     )
 }
 
@@ -451,10 +451,10 @@ pub async fn today(State(s): State<Shared>) -> Page {
     };
     let r = &p.request;
     let mut body = format!(
-        "<p class=\"lead\">For your {} · {} · {} exercises, {} of {} minutes.</p>",
+        "<p class=\"lead\">For your {} · {} · {}, {} of {} minutes.</p>",
         esc(&and_list(&r.areas, "and")),
         esc(&and_list(&r.places, "or")),
-        p.items.len(),
+        count(p.items.len() as u32, "exercises"),
         clock(p.total_s),
         r.minutes
     );
@@ -484,7 +484,7 @@ pub async fn today(State(s): State<Shared>) -> Page {
 <p class=\"dose\">{dose} · {pos}</p><p>{reason}</p>{cautions}{cites}</div></li>",
             fig = figure(e, "thumb"),
             id = esc(&e.id),
-            name = esc(&e.name),
+            name = esc(&e.title()),
             dose = esc(&dose_text(i)),
             pos = esc(e.position.as_str()),
             reason = esc(&i.reason),
@@ -551,7 +551,7 @@ pub async fn play(State(s): State<Shared>) -> Page {
 <p class=\"phase\" id=\"phase\" aria-live=\"polite\"></p>\
 <h2 id=\"exercise\"></h2>\
 <p class=\"side\" id=\"side\"></p>\
-<div class=\"stage\"><img id=\"figure\" alt=\"\" width=\"384\" height=\"424\"><p class=\"count\" id=\"count\" role=\"timer\" aria-live=\"off\"></p></div>\
+<div class=\"stage\"><img id=\"figure\" alt=\"\" width=\"384\" height=\"440\"><p class=\"count\" id=\"count\" role=\"timer\" aria-live=\"off\"></p></div>\
 <progress id=\"progress\" max=\"1\" value=\"0\" aria-label=\"Progress through the routine\"></progress>\
 <p class=\"next\" id=\"next\"></p>\
 <div class=\"controls\">\

@@ -1,6 +1,7 @@
 //! `backstretch sheet`: the routine on paper, as a PDF or a print-ready HTML page, with a
 //! code that logs it.
 
+use backstretch_core::text::plural;
 use std::process::ExitCode;
 
 use backstretch_render::sheet::{Paper, Sheet, html};
@@ -51,10 +52,10 @@ pub fn run(ctx: &Context, a: &SheetArgs) -> miette::Result<ExitCode> {
     };
     write_file(&a.out, &bytes)?;
     print(&format!(
-        "Wrote {} ({} exercises, {} weeks of ticks). Its code is {code}; after a session from it:\n  backstretch log --sheet {code} --pain-before N --pain-after N\n",
+        "Wrote {} ({}, {} of ticks). Its code is {code}; after a session from it:\n  backstretch log --sheet {code} --pain-before N --pain-after N\n",
         a.out.display(),
-        plan.items.len(),
-        a.weeks
+        plural(plan.items.len() as u32, "exercise", "exercises"),
+        plural(a.weeks, "week", "weeks")
     ))?;
     Ok(ExitCode::SUCCESS)
 }
