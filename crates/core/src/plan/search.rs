@@ -48,6 +48,18 @@ pub const MAX_TIES: usize = 64;
 /// (the score stays optimal).
 const TIE_NODES: u64 = 200_000;
 
+/// The most areas a request can name (one bit each in a candidate's mask).
+const MAX_AREAS: usize = 9;
+const _: () = assert!(<Area as Word>::ALL.len() <= MAX_AREAS);
+
+/// `x` rounded down to a whole number of seconds, at least 0. The same as
+/// `x.floor() as u32` for every `x` (a cast truncates toward zero and saturates, so a
+/// negative `x` gives 0 either way), without the library call `floor` costs on a baseline
+/// x86-64 build, in the bound the search computes at every node.
+fn floor_s(x: f64) -> u32 {
+    x as u32
+}
+
 /// The repetition counts a style's dose may be trimmed to: all of them, half (rounded up),
 /// and one; never below [`MIN_TRIMMED_HOLD_S`] of hold per side (a dose shorter than that
 /// to begin with is never trimmed).
@@ -219,11 +231,13 @@ pub(super) struct Search<'a> {
     max_hold: Vec<u32>,
 }
 
-#[derive(Clone)]
+/// A routine under construction. A copy is taken at every node of the search, so it holds
+/// no allocation: the dose per area sits in a fixed array (only the request's areas used).
+#[derive(Clone, Copy)]
 pub(super) struct Partial {
     pub(super) time: u32,
     pub(super) covered: u32,
-    pub(super) dose: Vec<u32>,
+    pub(super) dose: [u32; MAX_AREAS],
     pub(super) hold: u32,
     pub(super) any_warm: bool,
 }
@@ -315,7 +329,7 @@ impl<'a> Search<'a> {
         Partial {
             time: 0,
             covered: 0,
-            dose: vec![0; self.p.weights.len()],
+            dose: [0; MAX_AREAS],
             hold: 0,
             any_warm: false,
         }
@@ -338,7 +352,7 @@ impl<'a> Search<'a> {
             .sum();
         let adequacy = (0..n)
             .map(|a| {
-                let by_time = (self.rest_area_rate[at(a)] * f64::from(left) + 1e-6).floor() as u32;
+                let by_time = floor_s(self.rest_area_rate[at(a)] * f64::from(left) + 1e-6);
                 let more = if self.rest_area_cost[at(a)] <= left {
                     self.rest_dose[at(a)].min(by_time)
                 } else {
@@ -365,7 +379,7 @@ impl<'a> Search<'a> {
                 t = 0.0;
             }
         }
-        let by_time = (gain + 1e-6).floor() as u32;
+        let by_time = floor_s(gain + 1e-6);
         let hold = s.hold + self.rest_hold[i].min(by_time);
         Score {
             coverage,
@@ -423,7 +437,7 @@ impl<'a> Search<'a> {
                 if time > self.budget {
                     continue;
                 }
-                let mut next = s.clone();
+                let mut next = *s;
                 next.time = time;
                 next.covered |= c.mask;
                 for (a, d) in next.dose.iter_mut().enumerate() {
@@ -527,7 +541,7 @@ fn root_bound(p: &Problem<'_>, aggs: &[&PosAgg]) -> Option<Score> {
         }
         coverage += p.weights[area];
         let rate = aggs.iter().map(|a| a.area_rate[area]).fold(0f64, f64::max);
-        let by_time = (rate * f64::from(left) + 1e-6).floor() as u32;
+        let by_time = floor_s(rate * f64::from(left) + 1e-6);
         let dose: u32 = aggs.iter().map(|a| a.area_dose[area]).sum();
         adequacy += dose.min(by_time).min(ENOUGH_S) * p.weights[area];
     }
@@ -559,7 +573,7 @@ fn root_bound(p: &Problem<'_>, aggs: &[&PosAgg]) -> Option<Score> {
         }
     }
     let hold_sum: u32 = aggs.iter().map(|a| a.hold_sum).sum();
-    let hold = hold_sum.min((gain + 1e-6).floor() as u32);
+    let hold = hold_sum.min(floor_s(gain + 1e-6));
     Some(Score {
         coverage,
         adequacy,
