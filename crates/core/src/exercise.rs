@@ -176,7 +176,7 @@ pub struct Exercise {
     pub evidence: Vec<Evidence>,
     /// The stick figure's keyframes, for drawing the exercise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pose: Option<crate::pose::PoseSpec>,
+    pub pose: Option<Box<crate::pose::PoseSpec>>,
     /// The same exercise done in other places, each with its own position, steps, cautions
     /// and figure (the levator stretch seated as well as standing).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -206,7 +206,7 @@ pub struct Variant {
     pub cautions: Vec<String>,
     /// Its figure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pose: Option<crate::pose::PoseSpec>,
+    pub pose: Option<Box<crate::pose::PoseSpec>>,
 }
 
 /// A side cue filled in for one side (`stretching your left hip`), or `left side` without

@@ -271,7 +271,7 @@ fn every_entry_has_a_figure_that_passes_the_checks() {
                 .unwrap_or_else(|| panic!("{name} has no pose"));
             assert!(spec.keyframes.len() >= 2, "{name}");
             // Every frame of the movement, both ways, on both sides.
-            for (which, spec) in [("", spec.clone()), (" mirrored", spec.mirrored())] {
+            for (which, spec) in [("", (**spec).clone()), (" mirrored", spec.mirrored())] {
                 let problems = backstretch_core::pose::check(&spec, e.position);
                 assert!(problems.is_empty(), "{name}{which}: {problems:?}");
             }

@@ -45,7 +45,7 @@ fn app() -> App {
             pose: backstretch_core::catalog::builtin()
                 .catalog
                 .get("knee-to-chest")
-                .and_then(|e| e.exercise.pose.clone()),
+                .and_then(|e| e.exercise.pose.as_deref().cloned()),
             side_cue: Some("stretching your {side} hip".into()),
         },
         ExerciseInfo {

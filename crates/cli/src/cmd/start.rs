@@ -61,7 +61,7 @@ fn info_for(items: &[TimelineItem], catalog: &Catalog) -> Vec<ExerciseInfo> {
                 position: format!("{} ({})", i.position, i.position.get_into()),
                 steps: e.map(|e| e.steps.clone()).unwrap_or_default(),
                 cautions: e.map(|e| e.cautions.clone()).unwrap_or_default(),
-                pose: e.and_then(|e| e.pose.clone()),
+                pose: e.and_then(|e| e.pose.as_deref().cloned()),
                 side_cue: i.side_cue.clone(),
             }
         })

@@ -381,7 +381,7 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
     let pose = raw
         .pose
         .as_ref()
-        .map(|p| parse_pose(r, "pose", p, position));
+        .map(|p| Box::new(parse_pose(r, "pose", p, position)));
     let variants = raw
         .variants
         .as_ref()
@@ -551,7 +551,7 @@ fn parse_variants(
         let pose = raw
             .pose
             .as_ref()
-            .map(|p| parse_pose(r, &format!("{field}.pose"), p, position));
+            .map(|p| Box::new(parse_pose(r, &format!("{field}.pose"), p, position)));
         out.push(Variant {
             name,
             position: position.unwrap_or(Position::Standing),
