@@ -226,7 +226,7 @@ impl Writer {
             self.uint((*year).into());
             self.opt_text(note.as_deref());
         }
-        self.pose(pose.as_ref())?;
+        self.pose(pose.as_deref())?;
         for v in variants {
             let Variant {
                 name: _,
@@ -239,7 +239,7 @@ impl Writer {
             } = v;
             self.texts(steps);
             self.texts(cautions);
-            self.pose(pose.as_ref())?;
+            self.pose(pose.as_deref())?;
         }
         Ok(())
     }
@@ -289,7 +289,7 @@ pub type ReadBody = dyn Fn(u64, usize) -> Option<Vec<u8>> + Send + Sync;
 /// A lazy catalogue from an encoded heads part (the heads now) and a way to read the bodies
 /// part (each body when its entry is first used). `None` when the heads do not make sense.
 pub fn catalog(heads: &[u8], read_body: Arc<ReadBody>) -> Option<Catalog> {
-    let (heads, at): (Vec<Entry>, Vec<BodyAt>) = Reader::new(heads).heads()?.into_iter().unzip();
+    let (heads, at) = Reader::new(heads).heads()?;
     let decode = move |i: usize, head: &Entry| {
         let b = at.get(i)?;
         let bytes = read_body(b.at, b.len)?;
@@ -389,25 +389,24 @@ impl<'a> Reader<'a> {
     }
 
     /// Every entry's head, and where its body lies, when the bytes hold exactly that.
-    fn heads(mut self) -> Option<Vec<(Entry, BodyAt)>> {
+    /// Each head is decoded straight into its place (a list of pairs split afterwards
+    /// would copy megabytes of entries at every warm start).
+    fn heads(mut self) -> Option<(Vec<Entry>, Vec<BodyAt>)> {
         let n = self.len()?;
-        let mut out = Vec::with_capacity(n);
+        let (mut heads, mut out) = (Vec::with_capacity(n), Vec::with_capacity(n));
         for _ in 0..n {
-            let head = self.head()?;
+            heads.push(self.head()?);
             let at = self.uint()?;
             let len = usize::try_from(self.uint()?).ok()?;
             let sum: [u8; 8] = self.bytes.get(self.at..self.at + 8)?.try_into().ok()?;
             self.at += 8;
-            out.push((
-                head,
-                BodyAt {
-                    at,
-                    len,
-                    sum: u64::from_le_bytes(sum),
-                },
-            ));
+            out.push(BodyAt {
+                at,
+                len,
+                sum: u64::from_le_bytes(sum),
+            });
         }
-        (self.at == self.bytes.len()).then_some(out)
+        (self.at == self.bytes.len()).then_some((heads, out))
     }
 
     /// An entry with its head filled in and its body empty.
@@ -501,7 +500,7 @@ impl<'a> Reader<'a> {
         (self.at == self.bytes.len()).then_some(e)
     }
 
-    fn pose(&mut self) -> Option<Option<PoseSpec>> {
+    fn pose(&mut self) -> Option<Option<Box<PoseSpec>>> {
         Some(if self.flag()? {
             Some(serde_json::from_str(self.str()?).ok()?)
         } else {

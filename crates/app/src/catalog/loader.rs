@@ -6,6 +6,8 @@ use backstretch_core::catalog::{
 };
 use backstretch_core::hash::Hasher;
 
+use super::listing::{Contents, Listed, Listing};
+
 /// A folder of exercise files could not be read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum FolderError {
@@ -40,133 +42,6 @@ impl ReadFile {
             text: &self.text,
         }
     }
-}
-
-/// A `*.toml` file in a folder, with what the cache fingerprint needs.
-#[derive(Debug)]
-struct Listed {
-    /// Its name in the folder.
-    name: std::ffi::OsString,
-    len: u64,
-    modified_ns: u128,
-}
-
-/// Folders with more files than this are statted on two threads.
-const STAT_PER_THREAD: usize = 1024;
-
-/// Whether a file name is an exercise file's: `*.toml`, as [`Path::extension`] reads it
-/// (so not a hidden file named `.toml`).
-fn is_toml(name: &[u8]) -> bool {
-    name.len() > ".toml".len() && name.ends_with(b".toml")
-}
-
-/// Runs `f` over the two halves of `items` at once when there are many, in order.
-fn split_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> Option<U> + Sync) -> Vec<U> {
-    if items.len() < 2 * STAT_PER_THREAD {
-        return items.iter().filter_map(&f).collect();
-    }
-    let (a, b) = items.split_at(items.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| b.iter().filter_map(&f).collect::<Vec<_>>());
-        let mut first: Vec<U> = a.iter().filter_map(&f).collect();
-        match other.join() {
-            Ok(rest) => first.extend(rest),
-            Err(e) => std::panic::resume_unwind(e),
-        }
-        first
-    })
-}
-
-/// Lists every `*.toml` file in a folder (not its subfolders), sorted by name.
-///
-/// One metadata call a file is most of a warm start with a large folder, nearly all of it
-/// in the kernel. On Linux the names come straight from `getdents` and each file is
-/// `statx`ed relative to the open folder (size and time only), on two threads when there are
-/// many: about half the time of the portable way below.
-#[cfg(target_os = "linux")]
-fn list_toml_dir(dir: &Path) -> Result<Vec<Listed>, FolderError> {
-    use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, StatxFlags};
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let failed = |e: rustix::io::Errno| FolderError::Folder {
-        dir: dir.to_path_buf(),
-        source: e.into(),
-    };
-    let fd = rustix::fs::open(
-        dir,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(failed)?;
-    let mut names: Vec<CString> = Vec::new();
-    for entry in Dir::read_from(&fd).map_err(failed)? {
-        let entry = entry.map_err(failed)?;
-        let t = entry.file_type();
-        let name = entry.file_name();
-        if is_toml(name.to_bytes())
-            && matches!(
-                t,
-                FileType::RegularFile | FileType::Symlink | FileType::Unknown
-            )
-        {
-            names.push(name.to_owned());
-        }
-    }
-    names.sort_unstable();
-    // Follows a symlink, as reading the file does.
-    let mask = StatxFlags::TYPE | StatxFlags::SIZE | StatxFlags::MTIME;
-    let numbered: Vec<(usize, &CString)> = names.iter().enumerate().collect();
-    let stats = split_map(&numbered, |(i, name)| {
-        let st = rustix::fs::statx(&fd, name.as_c_str(), AtFlags::empty(), mask).ok()?;
-        let regular = FileType::from_raw_mode(st.stx_mode.into()) == FileType::RegularFile;
-        let ns = u128::try_from(st.stx_mtime.tv_sec).unwrap_or(0) * 1_000_000_000
-            + u128::from(st.stx_mtime.tv_nsec);
-        regular.then_some((*i, st.stx_size, ns))
-    });
-    let mut names: Vec<Option<CString>> = names.into_iter().map(Some).collect();
-    Ok(stats
-        .into_iter()
-        .filter_map(|(i, len, modified_ns)| {
-            let name = names.get_mut(i)?.take()?;
-            Some(Listed {
-                name: std::ffi::OsStr::from_bytes(name.as_bytes()).to_os_string(),
-                len,
-                modified_ns,
-            })
-        })
-        .collect())
-}
-
-/// Lists every `*.toml` file in a folder (not its subfolders), sorted by name.
-#[cfg(not(target_os = "linux"))]
-fn list_toml_dir(dir: &Path) -> Result<Vec<Listed>, FolderError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| FolderError::Folder {
-        dir: dir.to_path_buf(),
-        source,
-    })?;
-    let mut toml: Vec<std::fs::DirEntry> = entries
-        .filter_map(Result::ok)
-        .filter(|e| is_toml(e.file_name().as_encoded_bytes()))
-        .collect();
-    // By name, byte by byte (all are in one folder, so this is the path order).
-    toml.sort_by_key(std::fs::DirEntry::file_name);
-    Ok(split_map(&toml, |e| {
-        // Follows a symlink, as reading the file does; a regular file's entry needs no
-        // path walk (statx relative to the open folder).
-        let meta = match e.file_type().ok()? {
-            t if t.is_symlink() => std::fs::metadata(e.path()).ok()?,
-            _ => e.metadata().ok()?,
-        };
-        meta.is_file().then(|| Listed {
-            name: e.file_name(),
-            len: meta.len(),
-            modified_ns: meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos()),
-        })
-    }))
 }
 
 /// Reads the listed files. One that cannot be read, is not UTF-8 or is too large is left
@@ -215,7 +90,7 @@ fn read_listed(dir: &Path, listed: &[Listed]) -> (Vec<ReadFile>, Vec<Diagnostic>
 /// Reads every `*.toml` file in a folder (not its subfolders), sorted by name, with a
 /// problem for each file that could not be read as text.
 pub fn read_toml_dir(dir: &Path) -> Result<(Vec<ReadFile>, Vec<Diagnostic>), FolderError> {
-    Ok(read_listed(dir, &list_toml_dir(dir)?))
+    Ok(read_listed(dir, &Listing::start(dir).finish()?.sorted()))
 }
 
 /// Parses files on every core when there are enough to be worth it; the catalogue itself
@@ -258,33 +133,34 @@ mod cache {
     /// or edited index fails the checksum and is re-derived instead of trusted; so is a body.
     const FORMAT: &str = "backstretch-catalog-cache 4";
 
-    /// A checksum of the payload: FNV-1a over 8-byte words (fast enough for megabytes).
-    fn sum(payload: &[u8]) -> String {
+    /// A checksum of the payload, given in parts (so a warm start need not join them):
+    /// FNV-1a over 8-byte words (fast enough for megabytes). Every part but the last is a
+    /// whole number of words.
+    fn sum(parts: &[&[u8]]) -> String {
         let mut h = backstretch_core::hash::START;
-        let mut chunks = payload.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
-            h = (h ^ w).wrapping_mul(0x0100_0000_01b3);
+        for (i, part) in parts.iter().enumerate() {
+            let mut chunks = part.chunks_exact(8);
+            for c in &mut chunks {
+                let w = u64::from_le_bytes(c.try_into().unwrap_or_default());
+                h = (h ^ w).wrapping_mul(0x0100_0000_01b3);
+            }
+            debug_assert!(chunks.remainder().is_empty() || i + 1 == parts.len());
+            h = backstretch_core::hash::fnv(h, chunks.remainder());
         }
-        h = backstretch_core::hash::fnv(h, chunks.remainder());
         format!("{h:016x}")
     }
 
     /// What the cached result depends on: this build, the built-in catalogue, the folder,
-    /// and each file's name, size and modification time.
-    pub fn fingerprint(dir: &Path, listing: &[Listed]) -> String {
+    /// and each file's name, size and modification time (summed as they were listed).
+    pub fn fingerprint(dir: &Path, listing: &Contents) -> String {
         let mut h = Hasher::default();
         h.add(env!("CARGO_PKG_VERSION").as_bytes());
         for (p, t) in BUILTIN_FILES {
             h.add(p.as_bytes()).add(t.as_bytes());
         }
-        h.add(dir.as_os_str().as_encoded_bytes());
-        for l in listing {
-            h.add(l.name.as_encoded_bytes())
-                .add(&l.len.to_le_bytes())
-                .add(&l.modified_ns.to_le_bytes());
-        }
-        format!("{:016x}-{}", h.finish(), listing.len())
+        h.add(dir.as_os_str().as_encoded_bytes())
+            .add(&listing.sum.to_le_bytes());
+        format!("{:016x}-{}", h.finish(), listing.files.len())
     }
 
     /// A cache read from its file: the key it was made for, and what it holds.
@@ -323,9 +199,7 @@ mod cache {
         let bodies_at = start.checked_add(heads_len).filter(|end| *end <= size)?;
         let mut heads = vec![0; usize::try_from(heads_len).ok()?];
         r.read_exact(&mut heads).ok()?;
-        let mut summed = index.to_vec();
-        summed.extend_from_slice(&heads);
-        if sum_line != sum(&summed).as_bytes() {
+        if sum_line != sum(&[&index, &heads]).as_bytes() {
             return None;
         }
         let file = std::sync::Mutex::new(r.into_inner());
@@ -362,7 +236,7 @@ mod cache {
         let mut index = (loaded.invalid_files as u64).to_le_bytes().to_vec();
         index.extend((encoded.heads.len() as u64).to_le_bytes());
         index.extend(encoded.heads);
-        let mut bytes = format!("{FORMAT}\n{key}\n{}\n", sum(&index)).into_bytes();
+        let mut bytes = format!("{FORMAT}\n{key}\n{}\n", sum(&[&index])).into_bytes();
         bytes.extend(index);
         bytes.extend(encoded.bodies);
         let tmp = path.with_extension(format!("bin.{}.tmp", std::process::id()));
@@ -413,15 +287,9 @@ impl Folder {
         }
         // The folder is listed on other threads while this one reads the cache; the cache
         // is used only if its key matches the listing.
-        let (listing, cached) = std::thread::scope(|scope| {
-            let listing = scope.spawn(|| list_toml_dir(&self.dir));
-            let cached = cache::read(&self.cache);
-            match listing.join() {
-                Ok(l) => (l, cached),
-                Err(e) => std::panic::resume_unwind(e),
-            }
-        });
-        Ok(self.for_listing(&listing?, cached))
+        let listing = Listing::start(&self.dir);
+        let cached = cache::read(&self.cache);
+        Ok(self.for_listing(listing.finish()?, cached))
     }
 
     /// [`Folder::load`], answering at once from a cache before the folder has been
@@ -433,14 +301,9 @@ impl Folder {
         if !self.explicit && !self.dir.is_dir() {
             return Ok((builtin(), Check(None)));
         }
-        let dir = self.dir.clone();
-        let listing = std::thread::spawn(move || list_toml_dir(&dir));
-        let join = |h: std::thread::JoinHandle<Result<Vec<Listed>, FolderError>>| match h.join() {
-            Ok(l) => l,
-            Err(e) => std::panic::resume_unwind(e),
-        };
+        let listing = Listing::start(&self.dir);
         match cache::read(&self.cache) {
-            None => Ok((self.for_listing(&join(listing)?, None), Check(None))),
+            None => Ok((self.for_listing(listing.finish()?, None), Check(None))),
             Some(c) => {
                 let early = LoadedCatalog {
                     catalog: c.catalog,
@@ -458,26 +321,27 @@ impl Folder {
 
     /// The catalogue for a listing of the folder, from the cache when it is for this
     /// listing, or else from the files (caching a large folder).
-    fn for_listing(&self, listing: &[Listed], cached: Option<cache::Cached>) -> LoadedCatalog {
-        if listing.is_empty() {
+    fn for_listing(&self, listing: Contents, cached: Option<cache::Cached>) -> LoadedCatalog {
+        let count = listing.files.len();
+        if count == 0 {
             return builtin();
         }
-        if listing.len() < cache::MIN_FILES && cached.is_some() {
+        if count < cache::MIN_FILES && cached.is_some() {
             // Left from when the folder was larger: never used again.
             let _ = std::fs::remove_file(&self.cache);
         }
-        let key = cache::fingerprint(&self.dir, listing);
+        let key = cache::fingerprint(&self.dir, &listing);
         if let Some(hit) = cached.filter(|c| c.key == key) {
             return LoadedCatalog {
                 catalog: hit.catalog,
                 invalid_files: hit.invalid_files,
             };
         }
-        let (files, unreadable) = read_listed(&self.dir, listing);
+        let (files, unreadable) = read_listed(&self.dir, &listing.sorted());
         let user: Vec<SourceFile<'_>> = files.iter().map(ReadFile::source).collect();
         let mut loaded = Catalog::load_with(&catalog::builtin_files(), &user, parse_parallel);
         loaded.invalid_files += unreadable.len();
-        if listing.len() >= cache::MIN_FILES {
+        if count >= cache::MIN_FILES {
             cache::write(&self.cache, &key, &loaded);
         }
         LoadedCatalog {
@@ -495,7 +359,7 @@ pub struct Check(Option<Pending>);
 /// A cache trusted early, and the listing that will tell whether it was right.
 #[derive(Debug)]
 struct Pending {
-    listing: std::thread::JoinHandle<Result<Vec<Listed>, FolderError>>,
+    listing: Listing,
     key: String,
     folder: Folder,
 }
@@ -505,18 +369,15 @@ impl Check {
     /// catalogue the folder holds now (the cache was for other files).
     pub fn confirm(self) -> Result<Option<LoadedCatalog>, FolderError> {
         let Some(p) = self.0 else { return Ok(None) };
-        let listing = match p.listing.join() {
-            Ok(l) => l?,
-            Err(e) => std::panic::resume_unwind(e),
-        };
+        let listing = p.listing.finish()?;
         let f = &p.folder;
-        if listing.len() < cache::MIN_FILES {
+        if listing.files.len() < cache::MIN_FILES {
             // Left from when the folder was larger: never used again.
             let _ = std::fs::remove_file(&f.cache);
         } else if cache::fingerprint(&f.dir, &listing) == p.key {
             return Ok(None);
         }
-        Ok(Some(f.for_listing(&listing, None)))
+        Ok(Some(f.for_listing(listing, None)))
     }
 }
 

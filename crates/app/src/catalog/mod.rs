@@ -5,4 +5,5 @@
 pub use loader::{Check, Folder, FolderError, LoadedCatalog, ReadFile, read_toml_dir};
 
 mod codec;
+mod listing;
 mod loader;
