@@ -160,7 +160,7 @@ impl Context {
     /// Loads the built-in catalogue overlaid with the user's folder. Invalid user files are
     /// left out with a warning that says how to see the details.
     pub fn catalog(&self) -> miette::Result<Catalog> {
-        let loaded = self.folder.load()?;
+        let loaded = self.folder.load(self.now)?;
         self.warn_invalid(loaded.invalid_files);
         Ok(loaded.catalog)
     }
@@ -172,7 +172,7 @@ impl Context {
         &self,
         work: impl Fn(&Catalog) -> miette::Result<T>,
     ) -> miette::Result<T> {
-        let (early, check) = self.folder.load_early()?;
+        let (early, check) = self.folder.load_early(self.now)?;
         let first = work(&early.catalog);
         match check.confirm()? {
             None => {

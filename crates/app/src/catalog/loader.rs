@@ -6,7 +6,9 @@ use backstretch_core::catalog::{
 };
 use backstretch_core::hash::Hasher;
 
-use super::listing::{Contents, Listed, Listing};
+use backstretch_core::time::Stamp;
+
+use super::listing::{self, Contents, Listed, Listing, Names};
 
 /// A folder of exercise files could not be read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -90,7 +92,7 @@ fn read_listed(dir: &Path, listed: &[Listed]) -> (Vec<ReadFile>, Vec<Diagnostic>
 /// Reads every `*.toml` file in a folder (not its subfolders), sorted by name, with a
 /// problem for each file that could not be read as text.
 pub fn read_toml_dir(dir: &Path) -> Result<(Vec<ReadFile>, Vec<Diagnostic>), FolderError> {
-    Ok(read_listed(dir, &Listing::start(dir).finish()?.sorted()))
+    Ok(read_listed(dir, &Listing::files(dir)?))
 }
 
 /// Parses files on every core when there are enough to be worth it; the catalogue itself
@@ -152,15 +154,15 @@ mod cache {
 
     /// What the cached result depends on: this build, the built-in catalogue, the folder,
     /// and each file's name, size and modification time (summed as they were listed).
-    pub fn fingerprint(dir: &Path, listing: &Contents) -> String {
+    pub fn fingerprint(dir: &Path, count: usize, sum: u64) -> String {
         let mut h = Hasher::default();
         h.add(env!("CARGO_PKG_VERSION").as_bytes());
         for (p, t) in BUILTIN_FILES {
             h.add(p.as_bytes()).add(t.as_bytes());
         }
         h.add(dir.as_os_str().as_encoded_bytes())
-            .add(&listing.sum.to_le_bytes());
-        format!("{:016x}-{}", h.finish(), listing.files.len())
+            .add(&sum.to_le_bytes());
+        format!("{:016x}-{count}", h.finish())
     }
 
     /// A cache read from its file: the key it was made for, and what it holds.
@@ -217,19 +219,8 @@ mod cache {
         })
     }
 
-    /// Writes the cache atomically; a cache that cannot be written is simply not used.
+    /// Writes the cache; a cache that cannot be written is simply not used.
     pub fn write(path: &Path, key: &str, loaded: &Loaded) {
-        let Some(dir) = path.parent() else { return };
-        let mut d = std::fs::DirBuilder::new();
-        d.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            d.mode(0o700);
-        }
-        if d.create(dir).is_err() {
-            return;
-        }
         let Ok(encoded) = codec::encode(loaded.catalog.entries()) else {
             return;
         };
@@ -239,20 +230,40 @@ mod cache {
         let mut bytes = format!("{FORMAT}\n{key}\n{}\n", sum(&[&index])).into_bytes();
         bytes.extend(index);
         bytes.extend(encoded.bodies);
-        let tmp = path.with_extension(format!("bin.{}.tmp", std::process::id()));
-        let mut o = std::fs::OpenOptions::new();
-        o.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            o.mode(0o600);
-        }
-        let written = o
-            .open(&tmp)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes));
-        if written.is_err() || std::fs::rename(&tmp, path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        write_private(path, &bytes);
+    }
+}
+
+/// Writes a file of the cache folder atomically (another file, then renamed over it),
+/// readable by the user alone, making the folder (theirs alone too) if need be. A file
+/// that cannot be written is left as it was: a cache is only ever a shortcut.
+pub(super) fn write_private(path: &Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else { return };
+    let mut d = std::fs::DirBuilder::new();
+    d.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        d.mode(0o700);
+    }
+    if d.create(dir).is_err() {
+        return;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let written = o
+        .open(&tmp)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, bytes));
+    if written.is_err() || std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 
@@ -280,16 +291,16 @@ impl Folder {
     /// The built-in catalogue overlaid with the folder: none when the default folder does
     /// not exist, an error when a folder named explicitly does not. A large folder is parsed
     /// once and cached, keyed by this build, the folder and every file's name, size and
-    /// modification time; any change re-reads it.
-    pub fn load(&self) -> Result<LoadedCatalog, FolderError> {
+    /// modification time; any change re-reads it. `now` is when the command began.
+    pub fn load(&self, now: Stamp) -> Result<LoadedCatalog, FolderError> {
         if !self.explicit && !self.dir.is_dir() {
             return Ok(builtin());
         }
         // The folder is listed on other threads while this one reads the cache; the cache
         // is used only if its key matches the listing.
-        let listing = Listing::start(&self.dir);
+        let listing = Listing::start(&self.dir, Some(self.names(now)));
         let cached = cache::read(&self.cache);
-        Ok(self.for_listing(listing.finish()?, cached))
+        self.for_listing(listing.finish()?, cached)
     }
 
     /// [`Folder::load`], answering at once from a cache before the folder has been
@@ -297,13 +308,13 @@ impl Folder {
     /// says whether the catalogue was the folder's, or gives the one that is. A caller does
     /// its work with the early catalogue while the folder is listed (most of a warm start
     /// with 10,000 files), and uses nothing of it before the check confirms it.
-    pub fn load_early(&self) -> Result<(LoadedCatalog, Check), FolderError> {
+    pub fn load_early(&self, now: Stamp) -> Result<(LoadedCatalog, Check), FolderError> {
         if !self.explicit && !self.dir.is_dir() {
             return Ok((builtin(), Check(None)));
         }
-        let listing = Listing::start(&self.dir);
+        let listing = Listing::start(&self.dir, Some(self.names(now)));
         match cache::read(&self.cache) {
-            None => Ok((self.for_listing(listing.finish()?, None), Check(None))),
+            None => Ok((self.for_listing(listing.finish()?, None)?, Check(None))),
             Some(c) => {
                 let early = LoadedCatalog {
                     catalog: c.catalog,
@@ -319,35 +330,67 @@ impl Folder {
         }
     }
 
+    /// Where a large folder's names are kept between listings, beside the cache.
+    fn names(&self, now: Stamp) -> Names {
+        Names {
+            path: self.cache.with_file_name("folder-names.bin"),
+            now_s: now.utc_s,
+            min_files: cache::MIN_FILES,
+        }
+    }
+
+    /// Removes what was kept for a folder that was large and no longer is.
+    fn forget(&self) {
+        let _ = std::fs::remove_file(&self.cache);
+        let _ = std::fs::remove_file(self.cache.with_file_name("folder-names.bin"));
+    }
+
     /// The catalogue for a listing of the folder, from the cache when it is for this
     /// listing, or else from the files (caching a large folder).
-    fn for_listing(&self, listing: Contents, cached: Option<cache::Cached>) -> LoadedCatalog {
-        let count = listing.files.len();
+    fn for_listing(
+        &self,
+        listing: Contents,
+        cached: Option<cache::Cached>,
+    ) -> Result<LoadedCatalog, FolderError> {
+        let count = listing.count;
         if count == 0 {
-            return builtin();
+            return Ok(builtin());
         }
         if count < cache::MIN_FILES && cached.is_some() {
             // Left from when the folder was larger: never used again.
-            let _ = std::fs::remove_file(&self.cache);
+            self.forget();
         }
-        let key = cache::fingerprint(&self.dir, &listing);
+        let key = cache::fingerprint(&self.dir, count, listing.sum);
         if let Some(hit) = cached.filter(|c| c.key == key) {
-            return LoadedCatalog {
+            return Ok(LoadedCatalog {
                 catalog: hit.catalog,
                 invalid_files: hit.invalid_files,
-            };
+            });
         }
-        let (files, unreadable) = read_listed(&self.dir, &listing.sorted());
+        // Listed by its kept names, the folder has changed: it is read in full to read its
+        // files (and keyed by what was read).
+        let (listed, key) = match listing.files {
+            Some(mut files) => {
+                files.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+                (files, key)
+            }
+            None => {
+                let files = Listing::files(&self.dir)?;
+                let key = cache::fingerprint(&self.dir, files.len(), listing::sum(&files));
+                (files, key)
+            }
+        };
+        let (files, unreadable) = read_listed(&self.dir, &listed);
         let user: Vec<SourceFile<'_>> = files.iter().map(ReadFile::source).collect();
         let mut loaded = Catalog::load_with(&catalog::builtin_files(), &user, parse_parallel);
         loaded.invalid_files += unreadable.len();
-        if count >= cache::MIN_FILES {
+        if listed.len() >= cache::MIN_FILES {
             cache::write(&self.cache, &key, &loaded);
         }
-        LoadedCatalog {
+        Ok(LoadedCatalog {
             catalog: loaded.catalog,
             invalid_files: loaded.invalid_files,
-        }
+        })
     }
 }
 
@@ -371,13 +414,13 @@ impl Check {
         let Some(p) = self.0 else { return Ok(None) };
         let listing = p.listing.finish()?;
         let f = &p.folder;
-        if listing.files.len() < cache::MIN_FILES {
+        if listing.count < cache::MIN_FILES {
             // Left from when the folder was larger: never used again.
-            let _ = std::fs::remove_file(&f.cache);
-        } else if cache::fingerprint(&f.dir, &listing) == p.key {
+            f.forget();
+        } else if cache::fingerprint(&f.dir, listing.count, listing.sum) == p.key {
             return Ok(None);
         }
-        Ok(Some(f.for_listing(listing, None)))
+        f.for_listing(listing, None).map(Some)
     }
 }
 
