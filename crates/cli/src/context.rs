@@ -165,15 +165,25 @@ impl Context {
         Ok(loaded.catalog)
     }
 
-    /// Runs `work` with the catalogue, starting before a cached catalogue has been checked
-    /// against the folder (see [`Folder::load_early`]); when the folder has changed since,
-    /// the work is done again with the folder's catalogue. Only a checked result comes out.
-    pub fn with_catalog<T>(
+    /// Runs `work` with the catalogue and what `open` gives, starting before a cached
+    /// catalogue has been checked against the folder (see [`Folder::load_early`]); when the
+    /// folder has changed since, the work is done again with the folder's catalogue. Only
+    /// a checked result comes out. `open` (opening the log, say) runs on another thread
+    /// while the catalogue loads; its error comes first.
+    pub fn with_catalog<S: Send, T>(
         &self,
-        work: impl Fn(&Catalog) -> miette::Result<T>,
+        open: impl FnOnce() -> miette::Result<S> + Send,
+        work: impl Fn(&Catalog, &S) -> miette::Result<T>,
     ) -> miette::Result<T> {
-        let (early, check) = self.folder.load_early(self.now)?;
-        let first = work(&early.catalog);
+        let (opened, loaded) = std::thread::scope(|scope| {
+            let opening = scope.spawn(open);
+            let loaded = self.folder.load_early(self.now);
+            (opening.join(), loaded)
+        });
+        // A panic while opening is a bug; re-raise it where it can be seen.
+        let opened = opened.unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+        let (early, check) = loaded?;
+        let first = work(&early.catalog, &opened);
         match check.confirm()? {
             None => {
                 self.warn_invalid(early.invalid_files);
@@ -186,7 +196,7 @@ impl Context {
             Some(now) => {
                 drop(first);
                 self.warn_invalid(now.invalid_files);
-                work(&now.catalog)
+                work(&now.catalog, &opened)
             }
         }
     }
