@@ -1,11 +1,13 @@
 //! The catalogue cache's payload: a compact binary form of loaded entries, in two parts.
 //!
 //! JSON took most of a warm start with a large folder (about 40 ms to decode 10,000 entries).
-//! Here the *heads* part holds, for each entry, what the planner needs (see
-//! [`Catalog::heads`](backstretch_core::catalog::Catalog::heads)) and where its body lies in
-//! the *bodies* part, with the body's checksum; the body holds the rest (texts, sources,
-//! figure). Loading reads and decodes the heads only; a body is read and decoded when its
-//! entry is first used, so planning from 10,000 entries decodes the few it chooses.
+//! Here the *heads* part holds, for each entry, the areas it serves, its head (what the
+//! planner needs: see [`Catalog::heads`](backstretch_core::catalog::Catalog::heads)) and
+//! where its body lies in the *bodies* part, with the body's checksum; the body holds the
+//! rest (texts, sources, figure). Loading only walks the heads part, noting where each head
+//! lies, its id and its areas; a head is decoded when it is first needed (planning for two
+//! areas decodes the heads serving them) and a body when its entry is first used (planning
+//! decodes the few it chooses).
 //!
 //! Integers are LEB128, text and lists carry their length, words are their index in the
 //! vocabulary, and a figure (rare in a user's folder) is kept as JSON. Every struct is taken
@@ -15,23 +17,23 @@
 
 use std::sync::Arc;
 
-use backstretch_core::catalog::{Catalog, Entry, Origin};
+use backstretch_core::catalog::{Catalog, Entry, EntrySource, Origin, area_bits};
 use backstretch_core::exercise::{Dose, Evidence, Exercise, SourceDose, SourceRef, Variant};
 use backstretch_core::pose::PoseSpec;
 use backstretch_core::vocab::Word;
 
 /// Entries encoded: the heads part, then the bodies part.
 pub struct Encoded {
-    /// The count, then each entry's head with where its body lies and its checksum.
+    /// The count, then for each entry the areas it serves, its head (with its length),
+    /// and where its body lies with its checksum.
     pub heads: Vec<u8>,
     /// The bodies, one after another.
     pub bodies: Vec<u8>,
 }
 
 /// Encodes entries.
-pub fn encode<'e>(
-    entries: impl ExactSizeIterator<Item = &'e Entry>,
-) -> Result<Encoded, serde_json::Error> {
+pub fn encode<'e>(entries: impl Iterator<Item = &'e Entry>) -> Result<Encoded, serde_json::Error> {
+    let entries: Vec<&Entry> = entries.collect();
     let mut heads = Writer::default();
     let mut bodies = Vec::new();
     heads.len(entries.len());
@@ -127,9 +129,13 @@ impl Writer {
             file,
             replaces_builtin,
         } = e;
-        self.flag(*origin == Origin::User);
-        self.flag(*replaces_builtin);
-        self.head(exercise);
+        self.uint(area_bits(&exercise.areas).into());
+        let mut head = Writer::default();
+        head.flag(*origin == Origin::User);
+        head.flag(*replaces_builtin);
+        head.head(exercise);
+        self.len(head.out.len());
+        self.out.extend(head.out);
         let mut body = Writer::default();
         body.text(file);
         body.body(exercise)?;
@@ -286,17 +292,64 @@ struct BodyAt {
 /// Reads `len` bytes of the bodies part from `at`.
 pub type ReadBody = dyn Fn(u64, usize) -> Option<Vec<u8>> + Send + Sync;
 
-/// A lazy catalogue from an encoded heads part (the heads now) and a way to read the bodies
-/// part (each body when its entry is first used). `None` when the heads do not make sense.
-pub fn catalog(heads: &[u8], read_body: Arc<ReadBody>) -> Option<Catalog> {
-    let (heads, at) = Reader::new(heads).heads()?;
-    let decode = move |i: usize, head: &Entry| {
-        let b = at.get(i)?;
-        let bytes = read_body(b.at, b.len)?;
+/// A lazy catalogue from an encoded heads part and a way to read the bodies part: each
+/// head is decoded when first needed, each body when its entry is first used. `None` when
+/// the heads part does not make sense.
+pub fn catalog(heads: Vec<u8>, read_body: Arc<ReadBody>) -> Option<Catalog> {
+    let index = Reader::new(&heads).index()?;
+    Some(Catalog::lazy(Arc::new(Source {
+        heads,
+        index,
+        read_body,
+    })))
+}
+
+/// Where one entry lies, and what is known of it before it is decoded.
+struct HeadAt {
+    /// Its head, in the heads part.
+    head: std::ops::Range<usize>,
+    /// Its id, in the heads part.
+    id: std::ops::Range<usize>,
+    /// The areas it serves ([`area_bits`]).
+    areas: u32,
+    body: BodyAt,
+}
+
+/// A lazy catalogue's entries: the heads part, and where each entry lies.
+struct Source {
+    heads: Vec<u8>,
+    index: Vec<HeadAt>,
+    read_body: Arc<ReadBody>,
+}
+
+impl EntrySource for Source {
+    fn count(&self) -> usize {
+        self.index.len()
+    }
+
+    fn id(&self, i: usize) -> &str {
+        // Checked as UTF-8 when the index was made.
+        let id = self.index.get(i).and_then(|h| self.heads.get(h.id.clone()));
+        id.and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+
+    fn area_bits(&self, i: usize) -> u32 {
+        self.index.get(i).map_or(0, |h| h.areas)
+    }
+
+    fn head(&self, i: usize) -> Option<Entry> {
+        let mut r = Reader::new(self.heads.get(self.index.get(i)?.head.clone())?);
+        let e = r.head()?;
+        (r.at == r.bytes.len()).then_some(e)
+    }
+
+    fn whole(&self, i: usize, head: &Entry) -> Option<Entry> {
+        let b = &self.index.get(i)?.body;
+        let bytes = (self.read_body)(b.at, b.len)?;
         (bytes.len() == b.len && body_sum(&bytes) == b.sum).then_some(())?;
         Reader::new(&bytes).body(head.clone())
-    };
-    Some(Catalog::lazy(heads, Arc::new(decode)))
+    }
 }
 
 /// Reads entries back; every method gives `None` on bytes that do not make sense.
@@ -379,8 +432,10 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// A word, by its index in the vocabulary (an index, not a length: a head's last
+    /// word may be a larger number than the bytes left after it).
     fn word<W: Word>(&mut self) -> Option<W> {
-        W::ALL.get(self.len()?).copied()
+        W::ALL.get(usize::try_from(self.uint()?).ok()?).copied()
     }
 
     fn words<W: Word>(&mut self) -> Option<Vec<W>> {
@@ -388,25 +443,40 @@ impl<'a> Reader<'a> {
         (0..n).map(|_| self.word()).collect()
     }
 
-    /// Every entry's head, and where its body lies, when the bytes hold exactly that.
-    /// Each head is decoded straight into its place (a list of pairs split afterwards
-    /// would copy megabytes of entries at every warm start).
-    fn heads(mut self) -> Option<(Vec<Entry>, Vec<BodyAt>)> {
+    /// Where every entry lies in the heads part, with its id and areas, when the bytes
+    /// hold exactly that; no head is decoded.
+    fn index(mut self) -> Option<Vec<HeadAt>> {
         let n = self.len()?;
-        let (mut heads, mut out) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            heads.push(self.head()?);
+            let areas = self.u32()?;
+            let len = self.len()?;
+            let head = self.at..self.at + len;
+            // A head begins with two flags, then the id.
+            self.flag()?;
+            self.flag()?;
+            let id_len = self.str()?.len();
+            let id = self.at - id_len..self.at;
+            if self.at > head.end {
+                return None;
+            }
+            self.at = head.end;
             let at = self.uint()?;
             let len = usize::try_from(self.uint()?).ok()?;
             let sum: [u8; 8] = self.bytes.get(self.at..self.at + 8)?.try_into().ok()?;
             self.at += 8;
-            out.push(BodyAt {
-                at,
-                len,
-                sum: u64::from_le_bytes(sum),
+            out.push(HeadAt {
+                head,
+                id,
+                areas,
+                body: BodyAt {
+                    at,
+                    len,
+                    sum: u64::from_le_bytes(sum),
+                },
             });
         }
-        (self.at == self.bytes.len()).then_some((heads, out))
+        (self.at == self.bytes.len()).then_some(out)
     }
 
     /// An entry with its head filled in and its body empty.
@@ -541,7 +611,7 @@ mod tests {
             let at = usize::try_from(at).ok()?;
             bodies.get(at..at.checked_add(len)?).map(<[u8]>::to_vec)
         };
-        catalog(heads, Arc::new(read))
+        catalog(heads.to_vec(), Arc::new(read))
     }
 
     fn round_trip(entries: &[Entry]) -> Catalog {
@@ -621,20 +691,51 @@ mod tests {
         assert_eq!(whole(&c), entries);
     }
 
-    /// Planning a lazy catalogue decodes the chosen entries only.
+    /// A lazy catalogue decodes a head when it is first needed (planning for an area, the
+    /// heads of the exercises serving it) and an entry whole when it is first used
+    /// (planning, the chosen ones).
     #[test]
-    fn bodies_are_decoded_on_first_use() {
+    fn heads_and_bodies_are_decoded_on_first_use() {
+        use backstretch_core::vocab::Area;
         let entries: Vec<Entry> = backstretch_core::catalog::builtin()
             .catalog
             .entries()
             .cloned()
             .collect();
+        let n = entries.len();
+        let serving = |a: Area| -> Vec<&str> {
+            entries
+                .iter()
+                .filter(|e| e.exercise.areas.contains(&a))
+                .map(|e| e.exercise.id.as_str())
+                .collect()
+        };
         let c = round_trip(&entries);
         let decoded = |c: &Catalog| format!("{c:?}");
-        assert!(decoded(&c).contains(&format!("Bodies(0 of {} decoded)", entries.len())));
-        let id = &entries[3].exercise.id;
-        assert_eq!(c.get(id).unwrap(), &entries[3]);
-        assert!(decoded(&c).contains(&format!("Bodies(1 of {} decoded)", entries.len())));
+        assert!(decoded(&c).contains(&format!("Lazy(0 heads, 0 whole of {n})")));
+        let neck: Vec<&str> = c
+            .heads_serving(&[Area::Neck])
+            .map(|e| e.id.as_str())
+            .collect();
+        assert_eq!(neck, serving(Area::Neck));
+        let heads = neck.len();
+        assert!(decoded(&c).contains(&format!("Lazy({heads} heads, 0 whole of {n})")));
+        // By id: that entry's head and body, and no other head.
+        let other = entries
+            .iter()
+            .find(|e| !e.exercise.areas.contains(&Area::Neck))
+            .unwrap();
+        assert_eq!(c.get(&other.exercise.id).unwrap(), other);
+        let now = format!("Lazy({} heads, 1 whole of {n})", heads + 1);
+        assert!(decoded(&c).contains(&now), "{}", decoded(&c));
+        // Each entry's areas are known before it is decoded, for every area.
+        let c = round_trip(&entries);
+        for a in <Area as Word>::ALL {
+            let ids: Vec<&str> = c.heads_serving(&[*a]).map(|e| e.id.as_str()).collect();
+            assert_eq!(ids, serving(*a), "{a:?}");
+        }
+        assert_eq!(c.heads().count(), n);
+        assert!(c.get("no-such-id").is_none());
     }
 
     /// Any cut or flipped byte gives `None` (or, at worst, other valid entries: the cache's
@@ -661,6 +762,10 @@ mod tests {
                 let mut b = e.heads.clone();
                 b[at] = v;
                 if let Some(c) = load(&b, e.bodies.clone()) {
+                    let _ = c
+                        .heads_serving(&[backstretch_core::vocab::Area::Neck])
+                        .count();
+                    let _ = c.get(&entries[5].exercise.id);
                     let _ = whole(&c);
                 }
             }

@@ -133,7 +133,7 @@ mod cache {
     /// length of the heads (8 bytes each), the heads and the bodies, in [`codec`]'s binary
     /// form. A warm start reads the lines, the index and the bodies it needs. A damaged
     /// or edited index fails the checksum and is re-derived instead of trusted; so is a body.
-    const FORMAT: &str = "backstretch-catalog-cache 4";
+    const FORMAT: &str = "backstretch-catalog-cache 5";
 
     /// A checksum of the payload, given in parts (so a warm start need not join them):
     /// FNV-1a over 8-byte words (fast enough for megabytes). Every part but the last is a
@@ -214,7 +214,7 @@ mod cache {
         };
         Some(Cached {
             key: String::from_utf8(key).ok()?,
-            catalog: codec::catalog(&heads, std::sync::Arc::new(read_body))?,
+            catalog: codec::catalog(heads, std::sync::Arc::new(read_body))?,
             invalid_files: usize::try_from(invalid).ok()?,
         })
     }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::exercise::Exercise;
 use crate::text::normalize_name;
+use crate::vocab::{Area, Word};
 
 use super::diagnostics::*;
 use super::schema::*;
@@ -44,15 +45,16 @@ pub struct SourceFile<'a> {
 
 /// A loaded catalogue: built-in entries, overlaid by the user's.
 ///
-/// A catalogue from a cache may be lazy ([`Catalog::lazy`]): it holds each entry's head (what
-/// the planner needs) and decodes the whole entry the first time it is asked for. Every
-/// method gives whole entries except [`Catalog::heads`].
+/// A catalogue from a cache may be lazy ([`Catalog::lazy`]): it knows each entry's id and
+/// areas without decoding it, decodes an entry's head (what the planner needs) the first
+/// time it is needed, and the whole entry the first time it is asked for. Every method
+/// gives whole entries except [`Catalog::heads`] and [`Catalog::heads_serving`].
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    /// The entries; only their heads (see [`Catalog::heads`]) when `bodies` is set.
+    /// The entries, unless the catalogue is lazy.
     pub(super) entries: Vec<Entry>,
-    /// For a lazy catalogue: the whole entries, decoded on first use.
-    pub(super) bodies: Option<Bodies>,
+    /// For a lazy catalogue: where its entries come from, and those decoded so far.
+    pub(super) lazy: Option<Lazy>,
     /// The entries' positions in id order; `None` when they are in id order already (a
     /// loaded catalogue's are), so that an id is found by binary search with no index.
     pub(super) id_order: Option<Vec<usize>>,
@@ -61,21 +63,53 @@ pub struct Catalog {
     pub(super) by_name: std::sync::OnceLock<HashMap<String, usize>>,
 }
 
-/// Decodes entry `i` whole, given its head; `None` only if its bytes are damaged.
-pub type DecodeEntry = dyn Fn(usize, &Entry) -> Option<Entry> + Send + Sync;
-
-/// The whole entries of a lazy catalogue, each decoded the first time it is used.
-#[derive(Clone)]
-pub(super) struct Bodies {
-    /// Boxed, so that a large catalogue's empty slots take little memory.
-    pub(super) full: Vec<std::sync::OnceLock<Box<Entry>>>,
-    pub(super) decode: std::sync::Arc<DecodeEntry>,
+/// Where a lazy catalogue's entries come from (a cache), in id order.
+pub trait EntrySource: Send + Sync {
+    /// How many entries there are.
+    fn count(&self) -> usize;
+    /// Entry `i`'s id, known without decoding the entry.
+    fn id(&self, i: usize) -> &str;
+    /// The areas entry `i` serves, as [`area_bits`], known without decoding the entry.
+    fn area_bits(&self, i: usize) -> u32;
+    /// Entry `i` with at least what [`Catalog::heads`] promises filled in; `None` only if
+    /// its bytes are damaged.
+    fn head(&self, i: usize) -> Option<Entry>;
+    /// Entry `i` whole, given its head; `None` only if its bytes are damaged.
+    fn whole(&self, i: usize, head: &Entry) -> Option<Entry>;
 }
 
-impl std::fmt::Debug for Bodies {
+const _: () = assert!(Area::ALL.len() <= 32, "one bit an area in a u32");
+
+/// A set of areas as bits: bit `i` for `Area::ALL[i]`.
+pub fn area_bits(areas: &[Area]) -> u32 {
+    areas.iter().fold(0, |bits, a| {
+        let i = Area::ALL.iter().position(|x| x == a);
+        bits | i.map_or(0, |i| 1 << i)
+    })
+}
+
+/// A lazy catalogue's source and the entries decoded so far. An entry whose bytes turn
+/// out damaged (a cache changed under us) is left out.
+#[derive(Clone)]
+pub(super) struct Lazy {
+    pub(super) source: std::sync::Arc<dyn EntrySource>,
+    /// Boxed, so that a large catalogue's empty slots take little memory.
+    pub(super) heads: Vec<std::sync::OnceLock<Option<Box<Entry>>>>,
+    pub(super) full: Vec<std::sync::OnceLock<Option<Box<Entry>>>>,
+}
+
+impl std::fmt::Debug for Lazy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let decoded = self.full.iter().filter(|e| e.get().is_some()).count();
-        write!(f, "Bodies({decoded} of {} decoded)", self.full.len())
+        let decoded = |v: &[std::sync::OnceLock<Option<Box<Entry>>>]| {
+            v.iter().filter(|e| e.get().is_some()).count()
+        };
+        write!(
+            f,
+            "Lazy({} heads, {} whole of {})",
+            decoded(&self.heads),
+            decoded(&self.full),
+            self.heads.len()
+        )
     }
 }
 
@@ -274,17 +308,22 @@ impl Catalog {
         c
     }
 
-    /// A lazy catalogue (from a cache): `heads` are the entries with at least what
-    /// [`Catalog::heads`] promises filled in, and `decode(i, head)` gives entry `i` whole the first
-    /// time it is needed. A large catalogue loaded to plan a routine decodes only the
-    /// entries it chooses.
-    pub fn lazy(heads: Vec<Entry>, decode: std::sync::Arc<DecodeEntry>) -> Self {
+    /// A lazy catalogue (from a cache): each entry is decoded from `source` the first
+    /// time it is needed, its head alone when only that is asked for. A large catalogue
+    /// loaded to plan a routine decodes the heads of the entries serving the areas asked
+    /// for, and the chosen entries whole.
+    pub fn lazy(source: std::sync::Arc<dyn EntrySource>) -> Self {
+        let slots = || {
+            (0..source.count())
+                .map(|_| std::sync::OnceLock::new())
+                .collect()
+        };
         let mut c = Catalog {
-            bodies: Some(Bodies {
-                full: heads.iter().map(|_| std::sync::OnceLock::new()).collect(),
-                decode,
+            lazy: Some(Lazy {
+                heads: slots(),
+                full: slots(),
+                source,
             }),
-            entries: heads,
             ..Catalog::default()
         };
         c.reindex();
@@ -312,15 +351,12 @@ impl Catalog {
     }
 
     pub(super) fn reindex(&mut self) {
-        let id = |i: &usize| self.entries[*i].exercise.id.as_str();
-        self.id_order = if self
-            .entries
-            .is_sorted_by(|a, b| a.exercise.id <= b.exercise.id)
-        {
+        let n = self.len();
+        self.id_order = if (1..n).all(|i| self.id(i - 1) <= self.id(i)) {
             None
         } else {
-            let mut order: Vec<usize> = (0..self.entries.len()).collect();
-            order.sort_by(|a, b| id(a).cmp(id(b)));
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|a, b| self.id(*a).cmp(self.id(*b)));
             Some(order)
         };
         self.by_name = std::sync::OnceLock::new();
@@ -330,7 +366,7 @@ impl Catalog {
     pub(super) fn names_index(&self) -> &HashMap<String, usize> {
         self.by_name.get_or_init(|| {
             let mut m = HashMap::new();
-            for (i, e) in self.entries().enumerate() {
+            for (i, e) in (0..self.len()).filter_map(|i| Some((i, self.entry(i)?))) {
                 for n in e.exercise.names() {
                     m.entry(normalize_name(n)).or_insert(i);
                 }

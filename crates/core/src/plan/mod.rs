@@ -315,8 +315,9 @@ fn plan_with(
     let areas = dedup(&req.areas);
     let places = dedup(&req.places);
     let weights = weights(areas.len());
-    // Heads are enough to choose; only the chosen exercises are needed whole.
-    let exercises: Vec<&Exercise> = catalog.heads().collect();
+    // Heads are enough to choose, and only those serving an area asked for can be chosen
+    // (or change a warning); only the chosen exercises are needed whole.
+    let exercises: Vec<&Exercise> = catalog.heads_serving(&areas).collect();
     let date_seed = fnv(
         FNV_START,
         req.date.format("%Y-%m-%d").to_string().as_bytes(),
@@ -465,7 +466,14 @@ fn plan_with(
         warnings.push(Warning::ShortOfTime {
             seconds: total_s,
             minutes: req.minutes,
-            relax: relax(&exercises, &areas, &places, req, blocked),
+            // An area not asked for is among what may be relaxed: every head is looked at.
+            relax: relax(
+                &catalog.heads().collect::<Vec<_>>(),
+                &areas,
+                &places,
+                req,
+                blocked,
+            ),
         });
     }
     if !found.exhaustive {
