@@ -5,7 +5,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
 fn load(c: &mut Criterion) {
-    c.bench_function("catalog/load_builtin_15", |b| {
+    c.bench_function("catalog/load_builtin", |b| {
         b.iter(|| black_box(Catalog::load(black_box(&builtin_files()), &[])));
     });
     let loaded = builtin();

@@ -28,7 +28,7 @@ fn planner(c: &mut Criterion) {
     let built_in = builtin().catalog;
     for minutes in [3, 10, 30] {
         g.bench_with_input(
-            BenchmarkId::new("builtin_15", format!("{minutes}min")),
+            BenchmarkId::new("builtin", format!("{minutes}min")),
             &minutes,
             |b, m| {
                 let r = request(*m);

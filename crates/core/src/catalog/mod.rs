@@ -84,7 +84,9 @@ steps = ["Lie down.", "Stretch."]
             Area::ALL,
             &[],
         ] {
-            let want = ids(&mut c.heads().filter(|e| e.areas.iter().any(|a| areas.contains(a))));
+            let want = ids(&mut c
+                .heads()
+                .filter(|e| e.areas.iter().any(|a| areas.contains(a))));
             assert_eq!(ids(&mut c.heads_serving(areas)), want, "{areas:?}");
         }
         assert_eq!(c.heads_serving(Area::ALL).count(), c.len());
