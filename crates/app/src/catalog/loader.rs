@@ -5,7 +5,6 @@ use backstretch_core::catalog::{
     self, Catalog, Diagnostic, Loaded, MAX_FILE_BYTES, ParsedFile, SourceFile,
 };
 use backstretch_core::hash::Hasher;
-
 use backstretch_core::time::Stamp;
 
 use super::listing::{self, Contents, Listed, Listing, Names};
