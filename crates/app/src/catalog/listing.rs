@@ -280,10 +280,12 @@ mod imp {
 
         /// Hands out every name, from the kept ones when they are still the folder's or
         /// else read in batches; says when it is done, even when reading failed, so no
-        /// helper waits for ever.
+        /// helper waits for ever. Names read from a settled folder are kept afterwards,
+        /// while the others finish checking.
         fn read(shared: &Arc<Shared>) -> Result<(), Errno> {
             let stamp = Stamp::of(&shared.fd);
             let kept = stamp.and_then(|s| Some((s, shared.names.as_ref()?)));
+            let mut to_keep = None;
             let read = match kept.and_then(|(s, n)| Kept::read(n, &shared.dir, s)) {
                 Some((bytes, at)) => {
                     shared.lock().kept = true;
@@ -293,23 +295,31 @@ mod imp {
                         let range = r.start + at..r.end + at;
                         Shared::hand_out(shared, Batch::Kept(Arc::clone(&bytes), range));
                     }
-                    Ok(())
+                    // None read from the folder (nor kept again).
+                    Ok(0)
                 }
                 None => {
                     // Kept for next time only from a folder left alone for a while.
                     let keep = kept.filter(|(s, n)| s.settled(n, SETTLED_S));
-                    Shared::read_dir(shared, keep)
+                    let mut names = keep.map(|_| Vec::new());
+                    let read = Shared::read_dir(shared, names.as_mut());
+                    to_keep = keep.zip(names);
+                    read
                 }
             };
             shared.lock().read_all = true;
             shared.changed.notify_all();
-            read
+            if let (Ok(count), Some(((stamp, names), bytes))) = (&read, to_keep)
+                && *count >= names.min_files
+            {
+                Kept::write(names, &shared.dir, stamp, &bytes);
+            }
+            read.map(drop)
         }
 
-        /// Reads every name from the folder, handing them out in batches, and keeps them
-        /// when asked to.
-        fn read_dir(shared: &Arc<Shared>, keep: Option<(Stamp, &Names)>) -> Result<(), Errno> {
-            let mut kept = keep.map(|_| Vec::new());
+        /// Reads every name from the folder, handing them out in batches, and appends each
+        /// to `kept` (NUL-terminated) when given; how many there were.
+        fn read_dir(shared: &Arc<Shared>, mut kept: Option<&mut Vec<u8>>) -> Result<usize, Errno> {
             let mut count = 0;
             let mut batch = Vec::with_capacity(BATCH);
             for entry in Dir::read_from(&shared.fd)? {
@@ -321,7 +331,7 @@ mod imp {
                         FileType::RegularFile | FileType::Symlink | FileType::Unknown
                     )
                 {
-                    if let Some(k) = &mut kept {
+                    if let Some(k) = kept.as_deref_mut() {
                         k.extend_from_slice(name.to_bytes_with_nul());
                     }
                     count += 1;
@@ -333,12 +343,7 @@ mod imp {
                 }
             }
             Shared::hand_out(shared, Batch::Read(batch));
-            if let (Some(bytes), Some((stamp, names))) = (kept, keep)
-                && count >= names.min_files
-            {
-                Kept::write(names, &shared.dir, stamp, &bytes);
-            }
-            Ok(())
+            Ok(count)
         }
 
         /// Hands out a batch of names, starting the helper at the second.
