@@ -40,7 +40,8 @@ names = os.path.join(cache, "folder-names.bin")
 for _ in range(runs):
     version.append(once([bin, "--version"]))
     warm.append(once([bin] + args))
-    os.remove(names)
+    if os.path.exists(names):
+        os.remove(names)
     changed.append(once([bin] + args))
     find.append(once(["find", folder, "-maxdepth", "1", "-name", "*.toml", "-printf", "%s %T@\\n"]))
 v, w, f = statistics.median(version), statistics.median(warm), statistics.median(find)

@@ -452,10 +452,7 @@ impl<'a> Reader<'a> {
             let areas = self.u32()?;
             let len = self.len()?;
             let head = self.at..self.at + len;
-            // A head begins with two flags, then the id.
-            self.flag()?;
-            self.flag()?;
-            let id_len = self.str()?.len();
+            let id_len = self.head_start()?.2.len();
             let id = self.at - id_len..self.at;
             if self.at > head.end {
                 return None;
@@ -479,16 +476,21 @@ impl<'a> Reader<'a> {
         (self.at == self.bytes.len()).then_some(out)
     }
 
-    /// An entry with its head filled in and its body empty.
-    fn head(&mut self) -> Option<Entry> {
+    /// How a head begins: the entry's origin, whether it replaces a built-in one, its id.
+    fn head_start(&mut self) -> Option<(Origin, bool, &'a str)> {
         let origin = if self.flag()? {
             Origin::User
         } else {
             Origin::Builtin
         };
-        let replaces_builtin = self.flag()?;
+        Some((origin, self.flag()?, self.str()?))
+    }
+
+    /// An entry with its head filled in and its body empty.
+    fn head(&mut self) -> Option<Entry> {
+        let (origin, replaces_builtin, id) = self.head_start()?;
         let exercise = Exercise {
-            id: self.text()?,
+            id: id.to_owned(),
             name: self.text()?,
             kind: self.word()?,
             position: self.word()?,

@@ -107,7 +107,7 @@ pub(super) struct Names {
 }
 
 /// How long a folder must have been left alone before its names are kept.
-pub(super) const SETTLED_S: i64 = 2;
+const SETTLED_S: i64 = 2;
 
 /// A listing of a folder's `*.toml` files (not its subfolders' files), under way on other
 /// threads from [`Listing::start`] until [`Listing::finish`]. Dropped unfinished, its
@@ -141,11 +141,7 @@ impl Listing {
 }
 
 fn join<T>(h: std::thread::JoinHandle<T>) -> T {
-    match h.join() {
-        Ok(v) => v,
-        // A panic in a listing thread is a bug; re-raise it where it can be seen.
-        Err(e) => std::panic::resume_unwind(e),
-    }
+    super::rethrow(h.join())
 }
 
 fn failed(dir: &Path, source: std::io::Error) -> FolderError {
@@ -211,7 +207,8 @@ mod imp {
         read_all: bool,
         /// Whether the names were kept ones (then no file is collected, only counted).
         kept: bool,
-        /// The files checked so far, how many, and the sum of their hashes.
+        /// The files checked so far (read ones only), how many, and the sum of their
+        /// hashes.
         done: Vec<Listed>,
         count: usize,
         sum: u64,
@@ -265,7 +262,7 @@ mod imp {
             let mut work = shared.lock();
             let done = std::mem::take(&mut work.done);
             Ok(Contents {
-                count: if work.kept { work.count } else { done.len() },
+                count: work.count,
                 files: (!work.kept).then_some(done),
                 sum: work.sum,
             })
@@ -300,7 +297,7 @@ mod imp {
                 }
                 None => {
                     // Kept for next time only from a folder left alone for a while.
-                    let keep = kept.filter(|(s, n)| s.settled(n, SETTLED_S));
+                    let keep = kept.filter(|(s, n)| s.settled(n));
                     let mut names = keep.map(|_| Vec::new());
                     let read = Shared::read_dir(shared, names.as_mut());
                     to_keep = keep.zip(names);
@@ -380,6 +377,7 @@ mod imp {
                         Batch::Read(names) => {
                             for l in names.into_iter().filter_map(|name| check(fd, name)) {
                                 sum = sum.wrapping_add(l.hash());
+                                count += 1;
                                 mine.push(l);
                             }
                         }
@@ -462,9 +460,14 @@ mod imp {
             })
         }
 
-        /// Whether the folder had not changed for `s` seconds before the command began.
-        fn settled(self, names: &Names, s: i64) -> bool {
-            self.modified.0.max(self.changed.0).saturating_add(s) <= names.now_s
+        /// Whether the folder had not changed for [`SETTLED_S`] seconds before the command
+        /// began.
+        fn settled(self, names: &Names) -> bool {
+            self.modified
+                .0
+                .max(self.changed.0)
+                .saturating_add(SETTLED_S)
+                <= names.now_s
         }
     }
 

@@ -110,11 +110,7 @@ fn parse_parallel(files: &[SourceFile<'_>]) -> Vec<ParsedFile> {
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(v) => v,
-                // A panic in a parser thread is a bug; re-raise it where it can be seen.
-                Err(e) => std::panic::resume_unwind(e),
-            })
+            .flat_map(|h| super::rethrow(h.join()))
             .collect()
     })
 }
@@ -329,19 +325,24 @@ impl Folder {
         }
     }
 
-    /// Where a large folder's names are kept between listings, beside the cache.
+    /// Where a large folder's names are kept between listings: beside the cache.
+    fn names_path(&self) -> PathBuf {
+        self.cache.with_file_name("folder-names.bin")
+    }
+
+    /// How a listing of the folder keeps its names.
     fn names(&self, now: Stamp) -> Names {
         Names {
-            path: self.cache.with_file_name("folder-names.bin"),
+            path: self.names_path(),
             now_s: now.utc_s,
             min_files: cache::MIN_FILES,
         }
     }
 
     /// Removes what was kept for a folder that was large and no longer is.
-    fn forget(&self) {
+    fn clear_kept(&self) {
         let _ = std::fs::remove_file(&self.cache);
-        let _ = std::fs::remove_file(self.cache.with_file_name("folder-names.bin"));
+        let _ = std::fs::remove_file(self.names_path());
     }
 
     /// The catalogue for a listing of the folder, from the cache when it is for this
@@ -357,7 +358,7 @@ impl Folder {
         }
         if count < cache::MIN_FILES && cached.is_some() {
             // Left from when the folder was larger: never used again.
-            self.forget();
+            self.clear_kept();
         }
         let key = cache::fingerprint(&self.dir, count, listing.sum);
         if let Some(hit) = cached.filter(|c| c.key == key) {
@@ -415,7 +416,7 @@ impl Check {
         let f = &p.folder;
         if listing.count < cache::MIN_FILES {
             // Left from when the folder was larger: never used again.
-            f.forget();
+            f.clear_kept();
         } else if cache::fingerprint(&f.dir, listing.count, listing.sum) == p.key {
             return Ok(None);
         }

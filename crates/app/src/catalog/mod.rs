@@ -7,3 +7,8 @@ pub use loader::{Check, Folder, FolderError, LoadedCatalog, ReadFile, read_toml_
 mod codec;
 mod listing;
 mod loader;
+
+/// A thread's result, with its panic (a bug) raised again here, where it can be seen.
+fn rethrow<T>(joined: std::thread::Result<T>) -> T {
+    joined.unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
