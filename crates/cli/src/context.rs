@@ -74,11 +74,7 @@ impl Context {
             None => (home.join("exercises"), false),
         };
         Ok(Context {
-            folder: Folder {
-                dir,
-                explicit,
-                cache: home.join("cache").join("catalog.bin"),
-            },
+            folder: Folder { dir, explicit },
             home,
             format: g.format,
             accept_disclaimer: g.accept_disclaimer,
@@ -160,45 +156,9 @@ impl Context {
     /// Loads the built-in catalogue overlaid with the user's folder. Invalid user files are
     /// left out with a warning that says how to see the details.
     pub fn catalog(&self) -> miette::Result<Catalog> {
-        let loaded = self.folder.load(self.now)?;
+        let loaded = self.folder.load()?;
         self.warn_invalid(loaded.invalid_files);
         Ok(loaded.catalog)
-    }
-
-    /// Runs `work` with the catalogue and what `open` gives, starting before a cached
-    /// catalogue has been checked against the folder (see [`Folder::load_early`]); when the
-    /// folder has changed since, the work is done again with the folder's catalogue. Only
-    /// a checked result comes out. `open` (opening the log, say) runs on another thread
-    /// while the catalogue loads; its error comes first.
-    pub fn with_catalog<S: Send, T>(
-        &self,
-        open: impl FnOnce() -> miette::Result<S> + Send,
-        work: impl Fn(&Catalog, &S) -> miette::Result<T>,
-    ) -> miette::Result<T> {
-        let (opened, loaded) = std::thread::scope(|scope| {
-            let opening = scope.spawn(open);
-            let loaded = self.folder.load_early(self.now);
-            (opening.join(), loaded)
-        });
-        // A panic while opening is a bug; re-raise it where it can be seen.
-        let opened = opened.unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-        let (early, check) = loaded?;
-        let first = work(&early.catalog, &opened);
-        match check.confirm()? {
-            None => {
-                self.warn_invalid(early.invalid_files);
-                // A command runs once and the process ends soon after, which hands the
-                // memory back whole; freeing a 10,000-exercise catalogue piece by piece
-                // first would be about a tenth of a warm `plan`.
-                std::mem::forget(early);
-                first
-            }
-            Some(now) => {
-                drop(first);
-                self.warn_invalid(now.invalid_files);
-                work(&now.catalog, &opened)
-            }
-        }
     }
 
     fn warn_invalid(&self, invalid: usize) {

@@ -1,5 +1,5 @@
 //! One stable, non-cryptographic hash (64-bit FNV-1a), for what must come out the same on
-//! every machine and every run: the planner's date rotation, cache keys. Ids that must be
+//! every machine and every run: the planner's date rotation, routine codes. Ids that must be
 //! unique across machines are UUIDs instead (v5 for names, v4 for new sessions).
 
 /// The FNV-1a offset basis: the hash of no bytes.
@@ -36,14 +36,6 @@ impl Hasher {
     }
 }
 
-/// Spreads a hash's bits over the whole word (the finaliser of splitmix64, a bijection),
-/// so that hashes can be summed into a hash of a set: FNV's low bits alone mix poorly.
-pub fn mix(h: u64) -> u64 {
-    let h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    let h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,14 +48,5 @@ mod tests {
         let mut h = Hasher::default();
         h.add(b"foo").add(b"bar");
         assert_eq!(h.finish(), fnv(START, b"foobar"));
-    }
-
-    #[test]
-    fn mix_matches_splitmix64_and_spreads_neighbours() {
-        // splitmix64's first output from seed 0 is mix(0x9e3779b97f4a7c15).
-        assert_eq!(mix(0x9e37_79b9_7f4a_7c15), 0xe220_a839_7b1d_cdaf);
-        assert_eq!(mix(0), 0);
-        let (a, b) = (mix(1), mix(2));
-        assert!((a ^ b).count_ones() > 16, "{a:x} {b:x}");
     }
 }

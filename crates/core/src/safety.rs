@@ -136,7 +136,7 @@ pub fn red_flags() -> Result<&'static [RedFlag], BadRedFlags> {
 pub fn screened_areas(catalog: &Catalog, areas: &[Area]) -> Vec<Area> {
     let mut out = areas.to_vec();
     let neck_possible = catalog
-        .heads_serving(areas)
+        .serving(areas)
         .any(|e| e.areas.contains(&Area::Neck));
     if neck_possible && !out.contains(&Area::Neck) {
         out.push(Area::Neck);

@@ -12,17 +12,11 @@ use crate::output::{json, print, width};
 pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Markdown, Format::Json])?;
     let overrides = a.flags.overrides();
-    // With a large folder, most of a warm start is checking the cache against the folder;
-    // the log is opened and the plan made meanwhile, and made again in the rare case the
-    // folder changed.
-    let p = ctx.with_catalog(
-        || ctx.store(),
-        |catalog, store| {
-            let app = ctx.app(store);
-            crate::gates::pass(ctx, &app, catalog, &app.areas(&overrides)?)?;
-            Ok(app.plan(catalog, &overrides, false)?)
-        },
-    )?;
+    let catalog = ctx.catalog()?;
+    let store = ctx.store()?;
+    let app = ctx.app(&store);
+    crate::gates::pass(ctx, &app, &catalog, &app.areas(&overrides)?)?;
+    let p = app.plan(&catalog, &overrides, false)?;
     let text = match format {
         Format::Json => json(&PlanJson::new(&p))?,
         Format::Markdown => plan_markdown(&p),

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use crate::exercise::Exercise;
 use crate::text::normalize_name;
-use crate::vocab::{Area, Word};
 
 use super::diagnostics::*;
 use super::schema::*;
@@ -43,74 +42,14 @@ pub struct SourceFile<'a> {
     pub text: &'a str,
 }
 
-/// A loaded catalogue: built-in entries, overlaid by the user's.
-///
-/// A catalogue from a cache may be lazy ([`Catalog::lazy`]): it knows each entry's id and
-/// areas without decoding it, decodes an entry's head (what the planner needs) the first
-/// time it is needed, and the whole entry the first time it is asked for. Every method
-/// gives whole entries except [`Catalog::heads`] and [`Catalog::heads_serving`].
+/// A loaded catalogue: built-in entries, overlaid by the user's, in id order.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    /// The entries, unless the catalogue is lazy.
+    /// The entries, in id order.
     pub(super) entries: Vec<Entry>,
-    /// For a lazy catalogue: where its entries come from, and those decoded so far.
-    pub(super) lazy: Option<Lazy>,
-    /// The entries' positions in id order; `None` when they are in id order already (a
-    /// loaded catalogue's are), so that an id is found by binary search with no index.
-    pub(super) id_order: Option<Vec<usize>>,
-    /// Every normalized id, name and alias, built at the first lookup by name (a large
-    /// catalogue loaded only to plan never needs it).
+    /// Every normalized id, name and alias, built at the first lookup by name (a catalogue
+    /// loaded only to plan never needs it).
     pub(super) by_name: std::sync::OnceLock<HashMap<String, usize>>,
-}
-
-/// Where a lazy catalogue's entries come from (a cache), in id order.
-pub trait EntrySource: Send + Sync {
-    /// How many entries there are.
-    fn count(&self) -> usize;
-    /// Entry `i`'s id, known without decoding the entry.
-    fn id(&self, i: usize) -> &str;
-    /// The areas entry `i` serves, as [`area_bits`], known without decoding the entry.
-    fn area_bits(&self, i: usize) -> u32;
-    /// Entry `i` with at least what [`Catalog::heads`] promises filled in; `None` only if
-    /// its bytes are damaged.
-    fn head(&self, i: usize) -> Option<Entry>;
-    /// Entry `i` whole, given its head; `None` only if its bytes are damaged.
-    fn whole(&self, i: usize, head: &Entry) -> Option<Entry>;
-}
-
-const _: () = assert!(Area::ALL.len() <= 32, "one bit an area in a u32");
-
-/// A set of areas as bits: bit `i` for `Area::ALL[i]`.
-pub fn area_bits(areas: &[Area]) -> u32 {
-    areas.iter().fold(0, |bits, a| {
-        let i = Area::ALL.iter().position(|x| x == a);
-        bits | i.map_or(0, |i| 1 << i)
-    })
-}
-
-/// A lazy catalogue's source and the entries decoded so far. An entry whose bytes turn
-/// out damaged (a cache changed under us) is left out.
-#[derive(Clone)]
-pub(super) struct Lazy {
-    pub(super) source: std::sync::Arc<dyn EntrySource>,
-    /// Boxed, so that a large catalogue's empty slots take little memory.
-    pub(super) heads: Vec<std::sync::OnceLock<Option<Box<Entry>>>>,
-    pub(super) full: Vec<std::sync::OnceLock<Option<Box<Entry>>>>,
-}
-
-impl std::fmt::Debug for Lazy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let decoded = |v: &[std::sync::OnceLock<Option<Box<Entry>>>]| {
-            v.iter().filter(|e| e.get().is_some()).count()
-        };
-        write!(
-            f,
-            "Lazy({} heads, {} whole of {})",
-            decoded(&self.heads),
-            decoded(&self.full),
-            self.heads.len()
-        )
-    }
 }
 
 /// The result of loading: the valid entries, and every problem found.
@@ -287,47 +226,12 @@ impl Catalog {
                 replaces_builtin,
             });
         }
-        catalog
-            .entries
-            .sort_by(|a, b| a.exercise.id.cmp(&b.exercise.id));
         catalog.reindex();
         Loaded {
             catalog,
             diagnostics,
             invalid_files: invalid.len(),
         }
-    }
-
-    /// A catalogue of entries loaded before (from a cache), in the order given.
-    pub fn from_entries(entries: Vec<Entry>) -> Self {
-        let mut c = Catalog {
-            entries,
-            ..Catalog::default()
-        };
-        c.reindex();
-        c
-    }
-
-    /// A lazy catalogue (from a cache): each entry is decoded from `source` the first
-    /// time it is needed, its head alone when only that is asked for. A large catalogue
-    /// loaded to plan a routine decodes the heads of the entries serving the areas asked
-    /// for, and the chosen entries whole.
-    pub fn lazy(source: std::sync::Arc<dyn EntrySource>) -> Self {
-        let slots = || {
-            (0..source.count())
-                .map(|_| std::sync::OnceLock::new())
-                .collect()
-        };
-        let mut c = Catalog {
-            lazy: Some(Lazy {
-                heads: slots(),
-                full: slots(),
-                source,
-            }),
-            ..Catalog::default()
-        };
-        c.reindex();
-        c
     }
 
     /// A catalogue of exercises given directly (tests, generated catalogues).
@@ -350,15 +254,10 @@ impl Catalog {
         self.entries.push(entry);
     }
 
+    /// Puts the entries in id order and forgets the name index.
     pub(super) fn reindex(&mut self) {
-        let n = self.len();
-        self.id_order = if (1..n).all(|i| self.id(i - 1) <= self.id(i)) {
-            None
-        } else {
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by(|a, b| self.id(*a).cmp(self.id(*b)));
-            Some(order)
-        };
+        self.entries
+            .sort_by(|a, b| a.exercise.id.cmp(&b.exercise.id));
         self.by_name = std::sync::OnceLock::new();
     }
 
@@ -366,7 +265,7 @@ impl Catalog {
     pub(super) fn names_index(&self) -> &HashMap<String, usize> {
         self.by_name.get_or_init(|| {
             let mut m = HashMap::new();
-            for (i, e) in (0..self.len()).filter_map(|i| Some((i, self.entry(i)?))) {
+            for (i, e) in self.entries.iter().enumerate() {
                 for n in e.exercise.names() {
                     m.entry(normalize_name(n)).or_insert(i);
                 }

@@ -35,35 +35,20 @@ impl fmt::Display for NotFound {
 impl std::error::Error for NotFound {}
 
 impl Catalog {
-    /// Every entry, whole, ordered by id.
+    /// Every entry, ordered by id.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        (0..self.len()).filter_map(|i| self.entry(i))
+        self.entries.iter()
     }
 
-    /// Every exercise, whole, ordered by id.
+    /// Every exercise, ordered by id.
     pub fn exercises(&self) -> impl Iterator<Item = &Exercise> {
         self.entries().map(|e| &e.exercise)
     }
 
-    /// Every exercise as the planner sees it, ordered by id, without decoding a lazy
-    /// catalogue's texts: the id, name, kind, position, places, equipment, areas, sides,
-    /// gentleness, dose (but not its note), source pages and each variant's name, position,
-    /// places and equipment are filled in; aliases, purpose, steps, cautions, evidence and
-    /// figures may be empty. [`Catalog::get`] gives the whole exercise.
-    pub fn heads(&self) -> impl Iterator<Item = &Exercise> {
-        (0..self.len()).filter_map(|i| Some(&self.head(i)?.exercise))
-    }
-
-    /// The [`Catalog::heads`] of the exercises serving any of these areas, ordered by id;
-    /// a lazy catalogue decodes no other.
-    pub fn heads_serving(&self, areas: &[Area]) -> impl Iterator<Item = &Exercise> {
-        let bits = area_bits(areas);
-        (0..self.len())
-            .filter(move |i| match &self.lazy {
-                None => area_bits(&self.entries[*i].exercise.areas) & bits != 0,
-                Some(l) => l.source.area_bits(*i) & bits != 0,
-            })
-            .filter_map(|i| Some(&self.head(i)?.exercise))
+    /// The exercises serving any of these areas, ordered by id.
+    pub fn serving(&self, areas: &[Area]) -> impl Iterator<Item = &Exercise> {
+        self.exercises()
+            .filter(move |e| e.areas.iter().any(|a| areas.contains(a)))
     }
 
     /// An exercise as a routine item plays it: in the variant the routine chose (its own
@@ -72,77 +57,23 @@ impl Catalog {
         self.get(id).map(|e| e.exercise.in_variant(variant))
     }
 
-    /// Entry `i`, whole (`None` only for a lazy entry whose bytes are damaged).
-    pub(super) fn entry(&self, i: usize) -> Option<&Entry> {
-        match &self.lazy {
-            None => Some(&self.entries[i]),
-            // A body that cannot be read or fails its checksum (the cache changed under
-            // us) leaves the head: its name and dose, with no steps.
-            Some(l) => l.full[i]
-                .get_or_init(|| {
-                    let head = self.head(i)?;
-                    let whole = l.source.whole(i, head);
-                    Some(Box::new(whole.unwrap_or_else(|| head.clone())))
-                })
-                .as_deref(),
-        }
-    }
-
-    /// Entry `i`'s head (see [`Catalog::heads`]).
-    fn head(&self, i: usize) -> Option<&Entry> {
-        match &self.lazy {
-            None => Some(&self.entries[i]),
-            Some(l) => l.heads[i]
-                .get_or_init(|| l.source.head(i).map(Box::new))
-                .as_deref(),
-        }
-    }
-
-    /// Entry `i`'s id.
-    pub(super) fn id(&self, i: usize) -> &str {
-        match &self.lazy {
-            None => &self.entries[i].exercise.id,
-            Some(l) => l.source.id(i),
-        }
-    }
-
     /// How many entries there are.
     pub fn len(&self) -> usize {
-        match &self.lazy {
-            None => self.entries.len(),
-            Some(l) => l.heads.len(),
-        }
+        self.entries.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.entries.is_empty()
     }
 
     /// The entry with exactly this id.
     pub fn get(&self, id: &str) -> Option<&Entry> {
-        let i = match &self.id_order {
-            None => {
-                // The entries are in id order: a binary search over their positions.
-                let (mut lo, mut hi) = (0, self.len());
-                loop {
-                    if lo >= hi {
-                        break None;
-                    }
-                    let mid = lo + (hi - lo) / 2;
-                    match self.id(mid).cmp(id) {
-                        std::cmp::Ordering::Less => lo = mid + 1,
-                        std::cmp::Ordering::Greater => hi = mid,
-                        std::cmp::Ordering::Equal => break Some(mid),
-                    }
-                }
-            }
-            Some(order) => order
-                .binary_search_by(|i| self.id(*i).cmp(id))
-                .ok()
-                .map(|k| order[k]),
-        }?;
-        self.entry(i)
+        let i = self
+            .entries
+            .binary_search_by(|e| e.exercise.id.as_str().cmp(id))
+            .ok()?;
+        self.entries.get(i)
     }
 
     /// Finds an entry by id, name or alias, ignoring case and punctuation.
@@ -151,7 +82,7 @@ impl Catalog {
             return Ok(e);
         }
         let q = normalize_name(query);
-        if let Some(e) = self.names_index().get(&q).and_then(|i| self.entry(*i)) {
+        if let Some(e) = self.names_index().get(&q).and_then(|i| self.entries.get(*i)) {
             return Ok(e);
         }
         Err(NotFound {

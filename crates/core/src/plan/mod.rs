@@ -315,9 +315,8 @@ fn plan_with(
     let areas = dedup(&req.areas);
     let places = dedup(&req.places);
     let weights = weights(areas.len());
-    // Heads are enough to choose, and only those serving an area asked for can be chosen
-    // (or change a warning); only the chosen exercises are needed whole.
-    let exercises: Vec<&Exercise> = catalog.heads_serving(&areas).collect();
+    // Only exercises serving an area asked for can be chosen (or change a warning).
+    let exercises: Vec<&Exercise> = catalog.serving(&areas).collect();
     let date_seed = fnv(
         FNV_START,
         req.date.format("%Y-%m-%d").to_string().as_bytes(),
@@ -466,9 +465,9 @@ fn plan_with(
         warnings.push(Warning::ShortOfTime {
             seconds: total_s,
             minutes: req.minutes,
-            // An area not asked for is among what may be relaxed: every head is looked at.
+            // An area not asked for is among what may be relaxed: every exercise is looked at.
             relax: relax(
-                &catalog.heads().collect::<Vec<_>>(),
+                &catalog.exercises().collect::<Vec<_>>(),
                 &areas,
                 &places,
                 req,
