@@ -113,6 +113,26 @@ impl App<'_> {
         Ok(())
     }
 
+    /// The areas a red-flag check asks about: those given, else the profile's, else every
+    /// area; widened to the neck whenever a neck exercise may be planned for them
+    /// ([`safety::screened_areas`]).
+    pub fn screening_areas(
+        &self,
+        catalog: &Catalog,
+        given: Option<&[Area]>,
+    ) -> Result<Vec<Area>, AppError> {
+        let areas = match given {
+            Some(a) if !a.is_empty() => a.to_vec(),
+            _ => self
+                .store
+                .profile(&self.user)?
+                .map(|p| p.areas)
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| Area::ALL.to_vec()),
+        };
+        Ok(safety::screened_areas(catalog, &areas))
+    }
+
     /// The red-flag questions to ask for `areas`.
     pub fn questions(&self, areas: &[Area]) -> Result<Vec<&'static RedFlag>, AppError> {
         Ok(safety::questions_for(safety::red_flags()?, areas))

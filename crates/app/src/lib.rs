@@ -11,6 +11,7 @@ mod error;
 mod exchange;
 mod gates;
 mod planning;
+mod play;
 mod profile;
 mod progress;
 mod sessions;
@@ -22,6 +23,7 @@ use backstretch_store::{Store, UserId};
 pub use error::{AppError, not_found_help};
 pub use gates::{Gate, ScreeningDue};
 pub use planning::{Overrides, Playable};
+pub use play::{ExerciseView, HighPain};
 pub use profile::ProfileSaved;
 pub use sessions::{ManualLog, Reported, Resume, SessionSummary};
 

@@ -265,7 +265,7 @@ impl App<'_> {
     /// The gentlest version of a routine, for a high pain score: planned again gentler, or
     /// for a saved routine its gentlest exercises, shortened. None when nothing is gentle
     /// enough.
-    pub fn gentlest(
+    pub(crate) fn gentlest(
         &self,
         catalog: &Catalog,
         o: &Overrides,

@@ -119,18 +119,24 @@ impl App<'_> {
         Ok(self.store.heartbeat(&self.user, id, at)?)
     }
 
-    /// Ends a session at `ended` and sums it up.
+    /// Ends a session at `ended` with the pain after, and sums it up. A session already
+    /// ended is summed up as it was ended (a retried finish changes nothing).
     pub fn finish(
         &self,
         id: SessionId,
         ended: Stamp,
-        pain_before: Option<u8>,
         pain_after: Option<u8>,
         ending: Ending,
     ) -> Result<SessionSummary, AppError> {
+        let Some(s) = self.store.session(&self.user, id)? else {
+            return Err(backstretch_store::StoreError::no_session(id).into());
+        };
+        if let Some(done) = s.outcome {
+            return self.finish_summary(id, s.pain_before, s.pain_after, done);
+        }
         self.store
             .finish_session(&self.user, id, ended, pain_after, ending)?;
-        self.finish_summary(id, pain_before, pain_after, ending)
+        self.finish_summary(id, s.pain_before, pain_after, ending)
     }
 
     fn finish_summary(
@@ -169,7 +175,7 @@ impl App<'_> {
     /// The timeline a session of this user's unrolls to.
     pub fn session_timeline(&self, id: SessionId) -> Result<Timeline, AppError> {
         let Some(s) = self.store.session(&self.user, id)? else {
-            return Err(backstretch_store::StoreError::NoSession { id: id.0 }.into());
+            return Err(backstretch_store::StoreError::no_session(id).into());
         };
         let items = s.routine.items().map_err(|source| AppError::BadRoutine {
             what: "the session's routine is damaged".into(),
@@ -235,23 +241,6 @@ impl App<'_> {
                 Err(e) => Err(e),
             })
             .collect())
-    }
-
-    /// Ends a session (once: a session already ended is summed up as it was ended).
-    pub fn finish_once(
-        &self,
-        id: SessionId,
-        ended: Stamp,
-        pain_after: Option<u8>,
-        ending: Ending,
-    ) -> Result<SessionSummary, AppError> {
-        let Some(s) = self.store.session(&self.user, id)? else {
-            return Err(backstretch_store::StoreError::NoSession { id: id.0 }.into());
-        };
-        match s.outcome {
-            Some(done) => self.finish_summary(id, s.pain_before, s.pain_after, done),
-            None => self.finish(id, ended, s.pain_before, pain_after, ending),
-        }
     }
 
     /// The interrupted session to resume: the newest unfinished one whose player is gone.

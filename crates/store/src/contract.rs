@@ -33,6 +33,7 @@ macro_rules! store_contract_tests {
             the_latest_screening_wins,
             sessions_are_logged_step_by_step,
             sessions_order_by_the_instant_across_a_clock_change,
+            sessions_since_reads_from_an_instant_with_steps,
             a_recorded_session_is_all_or_nothing,
             users_never_see_or_touch_each_others_sessions,
             import_skips_known_uids_and_keeps_every_field,
@@ -217,6 +218,45 @@ pub fn sessions_order_by_the_instant_across_a_clock_change(s: &dyn Store) {
     assert_eq!(order, ["later", "gmt", "bst"]);
 }
 
+/// `sessions_since` gives the sessions started at the instant or later (by the instant, not
+/// the local clock), newest first, with their steps, and only the user's.
+pub fn sessions_since_reads_from_an_instant_with_steps(s: &dyn Store) {
+    let (u, other) = (UserId::new("a"), UserId::new("b"));
+    let r = routine();
+    for (user, uid, at) in [
+        (&u, "old", "2026-11-01T08:00:00+00:00"),
+        (&u, "edge", "2026-11-10T09:00:00+01:00"),
+        (&u, "new", "2026-11-12T08:00:00+00:00"),
+        (&other, "theirs", "2026-11-12T09:00:00+00:00"),
+    ] {
+        let steps = [step(0, Outcome::Done, at)];
+        s.record_session(
+            user,
+            &new_session(uid, at, &r),
+            &steps,
+            t(at),
+            None,
+            Ending::Completed,
+        )
+        .unwrap();
+    }
+    let since = |at: &str| -> Vec<(String, usize)> {
+        s.sessions_since(&u, t(at))
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.session.uid, l.steps.len()))
+            .collect()
+    };
+    // 09:00+01:00 is 08:00 UTC: the session at exactly the instant is included.
+    assert_eq!(
+        since("2026-11-10T08:00:00+00:00"),
+        [("new".to_string(), 1), ("edge".to_string(), 1)]
+    );
+    assert_eq!(since("2026-11-10T08:00:01+00:00"), [("new".to_string(), 1)]);
+    assert_eq!(since("2026-12-01T00:00:00+00:00"), []);
+    assert_eq!(since("2020-01-01T00:00:00+00:00").len(), 3);
+}
+
 /// A session recorded whole is all or nothing: an impossible value writes none of it.
 pub fn a_recorded_session_is_all_or_nothing(s: &dyn Store) {
     let u = UserId::new("a");
@@ -250,7 +290,7 @@ pub fn users_never_see_or_touch_each_others_sessions(s: &dyn Store) {
     let st = step(1, Outcome::Done, "2026-11-21T09:00:10+00:00");
     assert!(matches!(
         s.log_step(&b, id, &st),
-        Err(StoreError::NoSession { .. })
+        Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
         s.finish_session(
@@ -260,7 +300,7 @@ pub fn users_never_see_or_touch_each_others_sessions(s: &dyn Store) {
             None,
             Ending::Stopped
         ),
-        Err(StoreError::NoSession { .. })
+        Err(StoreError::NotFound { .. })
     ));
     assert!(s.steps(&b, id).unwrap().is_empty());
     assert_eq!(s.sessions(&a).unwrap().len(), 1);
@@ -384,7 +424,7 @@ pub fn follow_ups_and_clearances_are_kept_per_user(s: &dyn Store) {
     assert_eq!(s.sessions(&a).unwrap()[0].session.settled, None);
     assert!(matches!(
         s.set_settled(&b, id, false),
-        Err(StoreError::NoSession { .. })
+        Err(StoreError::NotFound { .. })
     ));
     s.set_settled(&a, id, false).unwrap();
     let exported = s.sessions(&a).unwrap();

@@ -7,10 +7,9 @@
 //! outcomes, sources and verdicts are core's enums. [`contract`] is the test suite every
 //! backend must pass.
 
+#[cfg(feature = "contract")]
 pub mod contract;
 mod sqlite;
-
-use std::path::PathBuf;
 
 use backstretch_core::code::RoutineCode;
 use backstretch_core::profile::Profile;
@@ -21,7 +20,14 @@ use backstretch_core::session::{
 };
 use backstretch_core::time::Stamp;
 
-pub use sqlite::{Durability, SCHEMA_VERSION, SqliteStore};
+/// A store is shared between threads (the web server's workers, a server's requests).
+const _: () = {
+    const fn shared<T: Send + Sync + ?Sized>() {}
+    shared::<dyn Store>();
+    shared::<SqliteStore>();
+};
+
+pub use sqlite::{Durability, SCHEMA_VERSION, SqliteError, SqliteStore};
 
 /// Whose data a call reads or writes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -72,86 +78,68 @@ pub struct ImportCount {
     pub skipped: usize,
 }
 
-/// What can go wrong with a store.
+/// What can go wrong with a store, in words that fit every backend. A backend's own
+/// errors (SQLite's full disk or read-only folder, a lost database connection) come as
+/// [`StoreError::Backend`], their source chain kept, for a front end to give its advice.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database could not be opened or used.
-    #[error("cannot use the log at {path}: {source}")]
-    Sqlite {
-        /// The file.
-        path: PathBuf,
-        /// What SQLite said.
-        #[source]
-        source: rusqlite::Error,
+    /// No record with this id belongs to the user.
+    #[error("no {what} {id} in the log for this user")]
+    NotFound {
+        /// What kind of record (`session`).
+        what: &'static str,
+        /// The id asked for.
+        id: String,
     },
-    /// The file was written by a newer version of backstretch.
+    /// Another writer held the log too long.
     #[error(
-        "the log at {path} has schema version {found}, newer than this backstretch understands ({known}); upgrade backstretch, or point --home at another folder"
+        "the log at {log} stayed busy (another backstretch is writing a lot at once); try again in a moment"
+    )]
+    Busy {
+        /// Where the log is (a file, a server).
+        log: String,
+    },
+    /// The log was written by a newer version of backstretch.
+    #[error(
+        "the log at {log} has schema version {found}, newer than this backstretch understands ({known}); upgrade backstretch to use it"
     )]
     TooNew {
-        /// The file.
-        path: PathBuf,
-        /// Its version.
+        /// Where the log is.
+        log: String,
+        /// The log's schema version.
         found: u32,
-        /// Ours.
+        /// The newest this build knows.
         known: u32,
     },
     /// A stored value could not be read back.
-    #[error("the log at {path} holds a damaged {what}: {detail}")]
+    #[error("the log at {log} holds a damaged {what}: {detail}")]
     Corrupt {
-        /// The file.
-        path: PathBuf,
-        /// Which record.
+        /// Where the log is.
+        log: String,
+        /// Which kind of record.
         what: &'static str,
-        /// What was wrong.
+        /// What was wrong with it.
         detail: String,
     },
-    /// The file is not a backstretch log.
-    #[error(
-        "{path} is not a backstretch log: {why}; point --home at another folder, or move that file away"
-    )]
-    Foreign {
-        /// The file.
-        path: PathBuf,
-        /// What gives it away.
-        why: String,
-    },
-    /// The disk is full.
-    #[error(
-        "the disk holding {path} is full, so nothing could be saved; free some space and try again (what was saved before is safe)"
-    )]
-    DiskFull {
-        /// The file.
-        path: PathBuf,
-    },
-    /// The log cannot be written.
-    #[error(
-        "cannot write to {dir}: the folder or the log is read-only; make it writable by you, or point --home at another folder"
-    )]
-    ReadOnly {
-        /// The data directory.
-        dir: PathBuf,
-    },
-    /// Another process held the log too long.
-    #[error(
-        "the log at {path} stayed busy (another backstretch is writing a lot at once); try again in a moment"
-    )]
-    Busy {
-        /// The file.
-        path: PathBuf,
-    },
+    /// The backend failed; its own error says how.
+    #[error(transparent)]
+    Backend(Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl StoreError {
     /// No session with this id belongs to the user.
-    #[error("no session {id} in the log for this user")]
-    NoSession {
-        /// The id asked for.
-        id: i64,
-    },
+    pub fn no_session(id: SessionId) -> StoreError {
+        StoreError::NotFound {
+            what: "session",
+            id: id.0.to_string(),
+        }
+    }
 }
 
 /// The log: profile, acknowledgements, red-flag checks and sessions, each scoped by a user.
 ///
 /// Writes commit before they return, so a crash loses at most the call in progress.
-pub trait Store {
+pub trait Store: Send + Sync {
     /// The saved profile, if any.
     fn profile(&self, user: &UserId) -> Result<Option<Profile>, StoreError>;
     /// Saves the profile, replacing the old one.
@@ -208,6 +196,10 @@ pub trait Store {
 
     /// Every session with its steps, newest first (by the instant it started).
     fn sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError>;
+    /// The sessions started at `since` or later, with their steps, newest first: what a plan
+    /// or a day's page reads, whatever the length of the log.
+    fn sessions_since(&self, user: &UserId, since: Stamp)
+    -> Result<Vec<LoggedSession>, StoreError>;
     /// One session's steps, in the order they were logged.
     fn steps(&self, user: &UserId, id: SessionId) -> Result<Vec<StepRecord>, StoreError>;
     /// The newest session that never ended, if any.

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use axum::extract::{FromRequest, Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use backstretch_app::{AppError, Overrides, Reported};
+use backstretch_app::{AppError, HighPain, Overrides, Reported};
 use backstretch_core::player::{Outcome, Player};
 use backstretch_core::profile::{Goal, Profile};
-use backstretch_core::safety::{self, DISCLAIMER, DISCLAIMER_VERSION, is_high_pain};
+use backstretch_core::safety::{self, DISCLAIMER, DISCLAIMER_VERSION};
 use backstretch_core::session::{Ending, SessionId};
 use backstretch_core::time::Stamp;
-use backstretch_core::timeline::{COUNT_HOLDS_FROM_S, Side, StepKind, Timeline, TimelineItem};
+use backstretch_core::timeline::{COUNT_HOLDS_FROM_S, StepKind, Timeline};
 use backstretch_core::vocab::{Area, DoseStyle, Place, Word};
 use backstretch_render::catalog::entry_json;
 use backstretch_render::json::{PlanJson, history_rows, questions_json};
@@ -358,11 +358,11 @@ struct VerdictJson {
 pub async fn screen(State(s): State<Shared>, Body(b): Body) -> Result<Response, WebError> {
     let b: ScreeningBody = body(&b)?;
     s.run(move |app, catalog| {
-        let areas = match &b.areas {
-            Some(a) => words::<Area>("areas", &a.join(","))?,
-            None => app.areas(&Overrides::default())?,
+        let given = match &b.areas {
+            Some(a) => Some(words::<Area>("areas", &a.join(","))?),
+            None => None,
         };
-        let areas = safety::screened_areas(catalog, &areas);
+        let areas = app.screening_areas(catalog, given.as_deref())?;
         let v = app.record_screening(&areas, &b.yes)?;
         Ok(Json(VerdictJson {
             verdict: v.level().as_str(),
@@ -422,37 +422,24 @@ pub struct Begun {
     pub spreading_stopped: &'static str,
 }
 
-fn play_items(
-    items: &[TimelineItem],
-    catalog: &backstretch_core::catalog::Catalog,
-) -> Vec<PlayItem> {
-    items
-        .iter()
-        .map(|i| {
-            let e = catalog.played(&i.id, i.variant.as_deref());
-            let e = e.as_ref();
-            PlayItem {
-                id: i.id.clone(),
-                name: i.name.clone(),
-                position: i.position.to_string(),
-                get_into: i.position.get_into(),
-                steps: e.map(|e| e.steps.clone()).unwrap_or_default(),
-                cautions: e.map(|e| e.cautions.clone()).unwrap_or_default(),
-                sides: (i.sides != backstretch_core::vocab::Sides::Both).then(|| {
-                    [Side::Left, Side::Right]
-                        .into_iter()
-                        .map(|s| {
-                            (
-                                s.as_str(),
-                                backstretch_core::exercise::side_text(i.side_cue.as_deref(), s),
-                            )
-                        })
-                        .collect()
-                }),
-                figure: e
-                    .filter(|e| e.pose.is_some())
-                    .map(|e| crate::pages::figure_url(e, false)),
-            }
+fn play_items(views: Vec<backstretch_app::ExerciseView>) -> Vec<PlayItem> {
+    views
+        .into_iter()
+        .map(|v| PlayItem {
+            get_into: v.position.get_into(),
+            position: v.position.to_string(),
+            figure: v
+                .exercise
+                .as_ref()
+                .filter(|e| e.pose.is_some())
+                .map(|e| crate::pages::figure_url(e, false)),
+            sides: v
+                .sides
+                .map(|sides| sides.into_iter().map(|(s, t)| (s.as_str(), t)).collect()),
+            id: v.id,
+            name: v.name,
+            steps: v.steps,
+            cautions: v.cautions,
         })
         .collect()
 }
@@ -467,22 +454,20 @@ pub async fn begin(State(s): State<Shared>, Body(b): Body) -> Result<Response, W
     s.run(move |app, catalog| {
         let o = Overrides::default();
         let mut playable = app.planned(catalog, &o, false)?;
-        if let Some(p) = pain_before.filter(|p| is_high_pain(*p)) {
-            if !b.gentlest {
-                return Err(WebError {
-                    status: StatusCode::CONFLICT,
-                    error: format!("Your pain is {p} out of 10, which is high."),
-                    help: Some("A rest day is a fine choice. If you go on, it will be only the gentlest moves; stop at once if anything hurts.".into()),
-                    field: Some("pain_before".into()),
-                    gate: Some("high-pain"),
-                });
-            }
-            playable = app.gentlest(catalog, &o, &playable)?.ok_or_else(|| WebError {
+        if let Some(high) = app.high_pain(catalog, &o, &playable, pain_before)? {
+            let refuse = |error: String, help: &str| WebError {
                 status: StatusCode::CONFLICT,
-                error: "No exercise in this routine is gentle enough for today.".into(),
-                help: Some("Rest, and see a doctor if the pain stays this high.".into()),
-                field: None,
+                error,
+                help: Some(help.into()),
+                field: Some("pain_before".into()),
                 gate: Some("high-pain"),
+            };
+            if !b.gentlest {
+                return Err(refuse(high.message(), HighPain::ADVICE));
+            }
+            playable = high.gentlest.ok_or_else(|| {
+                let (error, help) = HighPain::NOTHING_GENTLE;
+                refuse(error.into(), help)
             })?;
         }
         let id = app.begin(&playable.routine, &playable.items, pain_before, None)?;
@@ -493,7 +478,7 @@ pub async fn begin(State(s): State<Shared>, Body(b): Body) -> Result<Response, W
             Json(Begun {
                 id: id.0,
                 pain_before,
-                items: play_items(&playable.items, catalog),
+                items: play_items(app.exercise_views(catalog, &playable.items)),
                 timeline,
                 cues,
                 notes: playable.notes.iter().map(ToString::to_string).collect(),
@@ -628,7 +613,7 @@ pub async fn finish(
     })?;
     let at = stamp("at", &b.at)?;
     s.run(move |app, _| {
-        let sum = app.finish_once(id, at, pain_after, ending)?;
+        let sum = app.finish(id, at, pain_after, ending)?;
         let text = backstretch_render::progress::summary_text(
             &backstretch_render::progress::SummaryView {
                 ending: sum.ending.as_str(),

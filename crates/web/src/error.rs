@@ -79,12 +79,12 @@ impl From<AppError> for WebError {
     fn from(e: AppError) -> WebError {
         use miette::Diagnostic;
         let help = match &e {
-            AppError::Store(StoreError::NoSession { .. }) => None,
+            AppError::Store(StoreError::NotFound { .. }) => None,
             _ => e.help().map(|h| h.to_string()),
         };
         let (status, gate) = match &e {
             AppError::Store(StoreError::Busy { .. }) => (StatusCode::SERVICE_UNAVAILABLE, None),
-            AppError::Store(StoreError::NoSession { .. }) => (StatusCode::NOT_FOUND, None),
+            AppError::Store(StoreError::NotFound { .. }) => (StatusCode::NOT_FOUND, None),
             AppError::Store(_) | AppError::RedFlags(_) | AppError::ImportFailed(_) => {
                 return WebError::internal();
             }

@@ -221,7 +221,7 @@ pub async fn check(State(s): State<Shared>) -> Page {
     }
     let (questions, areas) = s
         .run(|app, catalog| {
-            let areas = safety::screened_areas(catalog, &app.areas(&Overrides::default())?);
+            let areas = app.screening_areas(catalog, None)?;
             let qs: Vec<(String, String)> = app
                 .questions(&areas)?
                 .into_iter()
@@ -253,7 +253,7 @@ pub async fn checked(State(s): State<Shared>, f: FormResult) -> Page {
     let Form(f) = f.map_err(|e| bad_form(&e))?;
     let v = s
         .run(move |app, catalog| {
-            let areas = safety::screened_areas(catalog, &app.areas(&Overrides::default())?);
+            let areas = app.screening_areas(catalog, None)?;
             let asked = app.questions(&areas)?;
             let mut yes = Vec::new();
             for q in asked {

@@ -1,6 +1,8 @@
 use std::path::{Path, PathBuf};
 
-use backstretch_core::catalog::{self, Catalog, Diagnostic, MAX_FILE_BYTES, ParsedFile, SourceFile};
+use backstretch_core::catalog::{
+    self, Catalog, Diagnostic, MAX_FILE_BYTES, ParsedFile, SourceFile,
+};
 
 /// A folder of exercise files could not be read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -90,11 +90,7 @@ pub fn run(ctx: &Context, a: &SafetyArgs) -> miette::Result<ExitCode> {
             let catalog = ctx.catalog()?;
             let store = ctx.store()?;
             let app = ctx.app(&store);
-            let areas = app
-                .profile()?
-                .filter(|p| !p.areas.is_empty())
-                .map_or_else(|| Area::ALL.to_vec(), |p| p.areas);
-            let areas = safety::screened_areas(&catalog, &areas);
+            let areas = app.screening_areas(&catalog, None)?;
             crate::gates::ask_screening(&app, &areas)?
         }
         None => {

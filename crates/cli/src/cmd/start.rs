@@ -4,13 +4,12 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use backstretch_app::{App, Playable};
+use backstretch_app::{App, ExerciseView, HighPain, Playable};
 use backstretch_core::catalog::Catalog;
 use backstretch_core::player::{Event, Player};
-use backstretch_core::safety::is_high_pain;
 use backstretch_core::session::{Ending, HEARTBEAT_S, SessionId, StepRecord};
 use backstretch_core::time::Stamp;
-use backstretch_core::timeline::{Timeline, TimelineItem};
+use backstretch_core::timeline::Timeline;
 use backstretch_render::progress::{SummaryView, progress_line, summary_text};
 use backstretch_tui::{ExerciseInfo, Exit, Host};
 use miette::miette;
@@ -50,20 +49,16 @@ fn ask_pain(question: &str) -> Option<u8> {
     }
 }
 
-fn info_for(items: &[TimelineItem], catalog: &Catalog) -> Vec<ExerciseInfo> {
-    items
-        .iter()
-        .map(|i| {
-            let e = catalog.played(&i.id, i.variant.as_deref());
-            let e = e.as_ref();
-            ExerciseInfo {
-                name: i.name.clone(),
-                position: format!("{} ({})", i.position, i.position.get_into()),
-                steps: e.map(|e| e.steps.clone()).unwrap_or_default(),
-                cautions: e.map(|e| e.cautions.clone()).unwrap_or_default(),
-                pose: e.and_then(|e| e.pose.as_deref().cloned()),
-                side_cue: i.side_cue.clone(),
-            }
+fn info_for(views: Vec<ExerciseView>) -> Vec<ExerciseInfo> {
+    views
+        .into_iter()
+        .map(|v| ExerciseInfo {
+            position: v.position_text(),
+            pose: v.exercise.and_then(|e| e.pose.map(|p| *p)),
+            name: v.name,
+            steps: v.steps,
+            cautions: v.cautions,
+            side_cue: v.side_cue,
         })
         .collect()
 }
@@ -218,7 +213,6 @@ enum What {
         playable: Playable,
         session: SessionId,
         from: usize,
-        pain_before: Option<u8>,
         started: Stamp,
     },
     New(Playable),
@@ -237,7 +231,6 @@ fn choose(ctx: &Context, app: &App<'_>, catalog: &Catalog, a: &StartArgs) -> mie
             },
             session: r.session.id,
             from: r.from,
-            pain_before: r.session.pain_before,
             started: r.session.started_at,
         });
     }
@@ -282,12 +275,11 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
             app.record_settled(id, settled)?;
         }
     }
-    let (playable, session, from, pain_before) = match choose(ctx, &app, &catalog, a)? {
+    let (playable, session, from) = match choose(ctx, &app, &catalog, a)? {
         What::Resume {
             playable,
             session,
             from,
-            pain_before,
             started,
         } => {
             let t = Timeline::new(&playable.items);
@@ -302,7 +294,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
                 from + 1,
                 t.steps().len()
             );
-            (playable, session, from, pain_before)
+            (playable, session, from)
         }
         What::New(mut playable) => {
             for n in &playable.notes {
@@ -311,25 +303,20 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
             let pain_before = a
                 .pain_before
                 .or_else(|| ask_pain("How much does it hurt right now, 0-10?"));
-            if let Some(p) = pain_before.filter(|p| is_high_pain(*p)) {
-                ask::say(&format!(
-                    "Your pain is {p} out of 10, which is high. A rest day is a fine choice; if you go on, it will be only the gentlest moves, and stop at once if anything hurts."
-                ));
+            if let Some(high) =
+                app.high_pain(&catalog, &a.flags.overrides(), &playable, pain_before)?
+            {
+                ask::say(&format!("{} {}", high.message(), HighPain::ADVICE));
                 if terminal && !ask::yes_no("Go on with the gentlest routine?", false) {
-                    print(
-                        "Rest today. If the pain stays this high, gets worse, or any warning sign appears, see a doctor.\n",
-                    )?;
+                    print(&format!("{}\n", HighPain::REST))?;
                     return Ok(ExitCode::SUCCESS);
                 }
-                match app.gentlest(&catalog, &a.flags.overrides(), &playable)? {
-                    Some(g) => playable = g,
-                    None => {
-                        print(
-                            "No exercise in this routine is gentle enough for today. Rest, and see a doctor if the pain stays this high.\n",
-                        )?;
-                        return Ok(ExitCode::SUCCESS);
-                    }
-                }
+                let Some(gentlest) = high.gentlest else {
+                    let (nothing, rest) = HighPain::NOTHING_GENTLE;
+                    print(&format!("{nothing} {rest}\n"))?;
+                    return Ok(ExitCode::SUCCESS);
+                };
+                playable = gentlest;
             }
             let id = app.begin(
                 &playable.routine,
@@ -337,7 +324,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
                 pain_before,
                 Some(std::process::id()),
             )?;
-            (playable, id, 0, pain_before)
+            (playable, id, 0)
         }
     };
     let items = playable.items;
@@ -355,7 +342,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         }
         None => None,
     };
-    let info = info_for(&items, &catalog);
+    let info = info_for(app.exercise_views(&catalog, &items));
     let mut live = Live {
         explained: vec![false; info.len()],
         info: info.clone(),
@@ -393,7 +380,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         Exit::Completed => Ending::Completed,
         Exit::Stopped | Exit::Symptoms => Ending::Stopped,
     };
-    let s = app.finish(session, stamp_now(), pain_before, pain_after, ending)?;
+    let s = app.finish(session, stamp_now(), pain_after, ending)?;
     print(&summary_text(&SummaryView {
         ending: s.ending.as_str(),
         done: s.summary.done.len(),

@@ -82,7 +82,11 @@ impl Catalog {
             return Ok(e);
         }
         let q = normalize_name(query);
-        if let Some(e) = self.names_index().get(&q).and_then(|i| self.entries.get(*i)) {
+        if let Some(e) = self
+            .names_index()
+            .get(&q)
+            .and_then(|i| self.entries.get(*i))
+        {
             return Ok(e);
         }
         Err(NotFound {

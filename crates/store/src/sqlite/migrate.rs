@@ -4,7 +4,7 @@
 //! opening a new file at once never run a migration twice: the first takes the write lock and
 //! migrates; the others wait (busy timeout), then find the file up to date.
 
-use super::SqliteStore;
+use super::{Db, SqliteError};
 use crate::StoreError;
 
 /// The migrations, in order. Never edit one that has shipped; add a new one.
@@ -49,9 +49,9 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Tables every backstretch log has from its first migration on.
 const OUR_TABLES: &[&str] = &["profile"];
 
-impl SqliteStore {
+impl Db<'_> {
     /// The schema version of the open file.
-    pub fn schema_version(&self) -> Result<u32, StoreError> {
+    pub(super) fn schema_version(&self) -> Result<u32, StoreError> {
         let v: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -60,10 +60,11 @@ impl SqliteStore {
     }
 
     fn foreign(&self, why: String) -> StoreError {
-        StoreError::Foreign {
-            path: self.path.clone(),
+        SqliteError::Foreign {
+            path: self.path.to_path_buf(),
             why,
         }
+        .into()
     }
 
     /// A file at version 0 that already has tables is another program's database.
@@ -109,7 +110,7 @@ impl SqliteStore {
         let found = self.schema_version()?;
         if found > SCHEMA_VERSION {
             return Err(StoreError::TooNew {
-                path: self.path.clone(),
+                log: self.path.display().to_string(),
                 found,
                 known: SCHEMA_VERSION,
             });

@@ -11,6 +11,7 @@ mod sheets;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use backstretch_core::code::RoutineCode;
@@ -25,11 +26,67 @@ pub use migrate::SCHEMA_VERSION;
 
 use crate::{ImportCount, NewSession, Store, StoreError, UserId};
 
-/// The log in one SQLite file.
+/// The log in one SQLite file. One connection, behind a lock, so that one store can serve
+/// several threads (the web server's workers); each call holds it for its own transaction.
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Connection,
+    conn: Mutex<Connection>,
     path: PathBuf,
+}
+
+/// The open connection and its file, for the length of one call: what every query of the
+/// backend's modules works on.
+pub(super) struct Db<'a> {
+    conn: &'a Connection,
+    path: &'a Path,
+}
+
+/// What the SQLite backend can say about its file: the advice a person can act on (a full
+/// disk, a read-only folder, another program's file), or else what SQLite said. It reaches
+/// front ends as [`StoreError::Backend`], with its source chain.
+#[derive(Debug, thiserror::Error)]
+pub enum SqliteError {
+    /// The database could not be opened or used.
+    #[error("cannot use the log at {}: {source}", .path.display())]
+    Sqlite {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The file is not a backstretch log.
+    #[error("{} is not a backstretch log: {why}", .path.display())]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+        /// What gives it away.
+        why: String,
+    },
+    /// The disk is full.
+    #[error(
+        "the disk holding {} is full, so nothing could be saved; free some space and try again (what was saved before is safe)",
+        .path.display()
+    )]
+    DiskFull {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The log cannot be written.
+    #[error(
+        "cannot write to {}: the folder or the log is read-only; make it writable by you",
+        .dir.display()
+    )]
+    ReadOnly {
+        /// The data directory.
+        dir: PathBuf,
+    },
+}
+
+impl From<SqliteError> for StoreError {
+    fn from(e: SqliteError) -> StoreError {
+        StoreError::Backend(Box::new(e))
+    }
 }
 
 /// How surely a commit is on disk when it returns.
@@ -59,26 +116,23 @@ fn create_private(path: &Path) {
 fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode;
     let dir = || path.parent().unwrap_or(path).to_path_buf();
+    let path = path.to_path_buf();
     match source.sqlite_error_code() {
-        Some(ErrorCode::DiskFull) => StoreError::DiskFull {
-            path: path.to_path_buf(),
-        },
-        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
-            if !writable(&dir()) || !writable(path) =>
-        {
-            StoreError::ReadOnly { dir: dir() }
-        }
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
-            path: path.to_path_buf(),
+            log: path.display().to_string(),
         },
-        Some(ErrorCode::NotADatabase) => StoreError::Foreign {
-            path: path.to_path_buf(),
+        Some(ErrorCode::DiskFull) => SqliteError::DiskFull { path }.into(),
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
+            if !writable(&dir()) || !writable(&path) =>
+        {
+            SqliteError::ReadOnly { dir: dir() }.into()
+        }
+        Some(ErrorCode::NotADatabase) => SqliteError::Foreign {
+            path,
             why: "it is not an SQLite database".into(),
-        },
-        _ => StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        },
+        }
+        .into(),
+        _ => SqliteError::Sqlite { path, source }.into(),
     }
 }
 
@@ -130,17 +184,18 @@ impl SqliteStore {
             }
         };
         if durability == Durability::Normal {
-            store
-                .conn
-                .execute_batch("PRAGMA synchronous = NORMAL;")
-                .map_err(|e| store.err(e))?;
+            store.with(|db| {
+                db.conn
+                    .execute_batch("PRAGMA synchronous = NORMAL;")
+                    .map_err(|e| db.err(e))
+            })?;
         }
         Ok(store)
     }
 
     /// An in-memory store, for tests.
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
-        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
+        let conn = Connection::open_in_memory().map_err(|source| SqliteError::Sqlite {
             path: ":memory:".into(),
             source,
         })?;
@@ -152,64 +207,56 @@ impl SqliteStore {
         &self.path
     }
 
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.with(|db| db.schema_version())
+    }
+
+    /// Runs one call on the connection, holding it for the call's length. A call that
+    /// panicked left no transaction open (a transaction rolls back when dropped), so a
+    /// poisoned lock is taken as it is.
+    fn with<T>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&Db {
+            conn: &conn,
+            path: &self.path,
+        })
+    }
+
+    fn init(conn: Connection, path: PathBuf) -> Result<SqliteStore, StoreError> {
+        let db = Db {
+            conn: &conn,
+            path: &path,
+        };
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(|e| db.err(e))?;
+        conn.execute_batch(
+            // FULL: a commit is on disk before it returns, so a power cut keeps every
+            // finished step (NORMAL in WAL mode may lose the last commits).
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+        )
+        .map_err(|e| db.err(e))?;
+        db.migrate()?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            path,
+        })
+    }
+}
+
+impl Db<'_> {
     fn err(&self, source: rusqlite::Error) -> StoreError {
-        classify(&self.path, source)
+        classify(self.path, source)
     }
 
     fn corrupt(&self, what: &'static str, detail: &dyn std::fmt::Display) -> StoreError {
         StoreError::Corrupt {
-            path: self.path.clone(),
+            log: self.path.display().to_string(),
             what,
             detail: detail.to_string(),
         }
     }
 
-    fn init(conn: Connection, path: PathBuf) -> Result<SqliteStore, StoreError> {
-        let store = SqliteStore { conn, path };
-        store
-            .conn
-            .busy_timeout(Duration::from_secs(5))
-            .map_err(|e| store.err(e))?;
-        store
-            .conn
-            .execute_batch(
-                // FULL: a commit is on disk before it returns, so a power cut keeps every
-                // finished step (NORMAL in WAL mode may lose the last commits).
-                "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
-            )
-            .map_err(|e| store.err(e))?;
-        store.migrate()?;
-        Ok(store)
-    }
-}
-
-impl Store for SqliteStore {
-    fn profile(&self, user: &UserId) -> Result<Option<Profile>, StoreError> {
-        self.read_profile(user)
-    }
-    fn set_profile(&self, user: &UserId, profile: &Profile, at: Stamp) -> Result<(), StoreError> {
-        self.write_profile(user, profile, at)
-    }
-    fn disclaimer_version(&self, user: &UserId) -> Result<Option<u32>, StoreError> {
-        self.read_disclaimer(user)
-    }
-    fn accept_disclaimer(&self, user: &UserId, version: u32, at: Stamp) -> Result<(), StoreError> {
-        self.write_disclaimer(user, version, at)
-    }
-    fn add_screening(&self, user: &UserId, s: &Screening) -> Result<(), StoreError> {
-        self.write_screening(user, s)
-    }
-    fn last_screening(&self, user: &UserId) -> Result<Option<Screening>, StoreError> {
-        self.read_last_screening(user)
-    }
-    fn begin_session(&self, user: &UserId, s: &NewSession<'_>) -> Result<SessionId, StoreError> {
-        self.insert_session(user, s)
-    }
-    fn log_step(&self, user: &UserId, id: SessionId, step: &StepRecord) -> Result<(), StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        self.insert_step(user, id, step, None)?;
-        tx.commit().map_err(|e| self.err(e))
-    }
     fn log_steps_once(
         &self,
         user: &UserId,
@@ -234,17 +281,83 @@ impl Store for SqliteStore {
             .iter()
             .map(|(id, report, step)| match &sessions[&id.0] {
                 Ok(()) => self.insert_row(*id, step, Some(*report)),
-                Err(_) => Err(StoreError::NoSession { id: id.0 }),
+                Err(_) => Err(StoreError::no_session(*id)),
             })
             .collect();
         tx.commit().map_err(|e| self.err(e))?;
         Ok(out)
     }
+
+    fn record_session(
+        &self,
+        user: &UserId,
+        s: &NewSession<'_>,
+        steps: &[StepRecord],
+        end: (Stamp, Option<u8>, Ending),
+    ) -> Result<SessionId, StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let id = self.insert_session(user, s)?;
+        for st in steps {
+            self.insert_step(user, id, st, None)?;
+        }
+        self.end_session(user, id, end.0, end.1, end.2)?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(id)
+    }
+
+    /// `PRAGMA data_version` moves when another connection commits; `total_changes()` when
+    /// this one changes a row.
+    fn change_marker(&self) -> Result<Option<u64>, StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let own = self.conn.total_changes();
+        Ok(Some((version.cast_unsigned() << 40) ^ own))
+    }
+}
+
+impl Store for SqliteStore {
+    fn profile(&self, user: &UserId) -> Result<Option<Profile>, StoreError> {
+        self.with(|db| db.read_profile(user))
+    }
+    fn set_profile(&self, user: &UserId, profile: &Profile, at: Stamp) -> Result<(), StoreError> {
+        self.with(|db| db.write_profile(user, profile, at))
+    }
+    fn disclaimer_version(&self, user: &UserId) -> Result<Option<u32>, StoreError> {
+        self.with(|db| db.read_disclaimer(user))
+    }
+    fn accept_disclaimer(&self, user: &UserId, version: u32, at: Stamp) -> Result<(), StoreError> {
+        self.with(|db| db.write_disclaimer(user, version, at))
+    }
+    fn add_screening(&self, user: &UserId, s: &Screening) -> Result<(), StoreError> {
+        self.with(|db| db.write_screening(user, s))
+    }
+    fn last_screening(&self, user: &UserId) -> Result<Option<Screening>, StoreError> {
+        self.with(|db| db.read_last_screening(user))
+    }
+    fn begin_session(&self, user: &UserId, s: &NewSession<'_>) -> Result<SessionId, StoreError> {
+        self.with(|db| db.insert_session(user, s))
+    }
+    fn log_step(&self, user: &UserId, id: SessionId, step: &StepRecord) -> Result<(), StoreError> {
+        self.with(|db| {
+            let tx = db.conn.unchecked_transaction().map_err(|e| db.err(e))?;
+            db.insert_step(user, id, step, None)?;
+            tx.commit().map_err(|e| db.err(e))
+        })
+    }
+    fn log_steps_once(
+        &self,
+        user: &UserId,
+        steps: &[(SessionId, u32, &StepRecord)],
+    ) -> Result<Vec<Result<bool, StoreError>>, StoreError> {
+        self.with(|db| db.log_steps_once(user, steps))
+    }
     fn session(&self, user: &UserId, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
-        self.one_session(user, id)
+        self.with(|db| db.one_session(user, id))
     }
     fn heartbeat(&self, user: &UserId, id: SessionId, at: Stamp) -> Result<(), StoreError> {
-        self.set_heartbeat(user, id, at)
+        self.with(|db| db.set_heartbeat(user, id, at))
     }
     fn finish_session(
         &self,
@@ -254,7 +367,7 @@ impl Store for SqliteStore {
         pain_after: Option<u8>,
         ending: Ending,
     ) -> Result<(), StoreError> {
-        self.end_session(user, id, ended_at, pain_after, ending)
+        self.with(|db| db.end_session(user, id, ended_at, pain_after, ending))
     }
     fn record_session(
         &self,
@@ -265,38 +378,38 @@ impl Store for SqliteStore {
         pain_after: Option<u8>,
         ending: Ending,
     ) -> Result<SessionId, StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        let id = self.insert_session(user, s)?;
-        for st in steps {
-            self.insert_step(user, id, st, None)?;
-        }
-        self.end_session(user, id, ended_at, pain_after, ending)?;
-        tx.commit().map_err(|e| self.err(e))?;
-        Ok(id)
+        self.with(|db| db.record_session(user, s, steps, (ended_at, pain_after, ending)))
     }
     fn sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError> {
-        self.all_sessions(user)
+        self.with(|db| db.sessions_from(user, None))
+    }
+    fn sessions_since(
+        &self,
+        user: &UserId,
+        since: Stamp,
+    ) -> Result<Vec<LoggedSession>, StoreError> {
+        self.with(|db| db.sessions_from(user, Some(since)))
     }
     fn steps(&self, user: &UserId, id: SessionId) -> Result<Vec<StepRecord>, StoreError> {
-        self.session_steps(user, id)
+        self.with(|db| db.session_steps(user, id))
     }
     fn last_unfinished(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {
-        self.newest_unfinished(user)
+        self.with(|db| db.newest_unfinished(user))
     }
     fn import(&self, user: &UserId, sessions: &[LoggedSession]) -> Result<ImportCount, StoreError> {
-        self.import_sessions(user, sessions)
+        self.with(|db| db.import_sessions(user, sessions))
     }
     fn hurts(&self, user: &UserId) -> Result<Vec<Hurt>, StoreError> {
-        self.read_hurts(user)
+        self.with(|db| db.read_hurts(user))
     }
     fn set_settled(&self, user: &UserId, id: SessionId, settled: bool) -> Result<(), StoreError> {
-        self.mark_settled(user, id, settled)
+        self.with(|db| db.mark_settled(user, id, settled))
     }
     fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError> {
-        self.write_clearance(user, sign, at)
+        self.with(|db| db.write_clearance(user, sign, at))
     }
     fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
-        self.read_clearances(user)
+        self.with(|db| db.read_clearances(user))
     }
     fn save_sheet(
         &self,
@@ -305,20 +418,13 @@ impl Store for SqliteStore {
         routine: &Routine,
         at: Stamp,
     ) -> Result<(), StoreError> {
-        self.write_sheet(user, code, routine, at)
+        self.with(|db| db.write_sheet(user, code, routine, at))
     }
     fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError> {
-        self.read_sheet(user, code)
+        self.with(|db| db.read_sheet(user, code))
     }
-    /// `PRAGMA data_version` moves when another connection commits; `total_changes()` when
-    /// this one changes a row.
     fn change_marker(&self) -> Result<Option<u64>, StoreError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        let own = self.conn.total_changes();
-        Ok(Some(((version as u64) << 40) ^ own))
+        self.with(|db| db.change_marker())
     }
 }
 

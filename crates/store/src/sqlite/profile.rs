@@ -4,10 +4,10 @@ use backstretch_core::profile::Profile;
 use backstretch_core::time::Stamp;
 use rusqlite::{OptionalExtension, params};
 
-use super::SqliteStore;
+use super::Db;
 use crate::{StoreError, UserId};
 
-impl SqliteStore {
+impl Db<'_> {
     pub(super) fn read_profile(&self, user: &UserId) -> Result<Option<Profile>, StoreError> {
         let data: Option<String> = self
             .conn

@@ -5,10 +5,10 @@ use backstretch_core::session::SessionId;
 use backstretch_core::vocab::{Area, Word};
 use rusqlite::{OptionalExtension, params};
 
-use super::{SqliteStore, stamp};
+use super::{Db, stamp};
 use crate::{StoreError, UserId};
 
-impl SqliteStore {
+impl Db<'_> {
     pub(super) fn write_screening(&self, user: &UserId, s: &Screening) -> Result<(), StoreError> {
         let areas: Vec<&str> = s.areas.iter().map(|a| a.as_str()).collect();
         let areas =

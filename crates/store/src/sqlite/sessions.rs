@@ -9,7 +9,7 @@ use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{Side, StepKind};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{SqliteStore, stamp};
+use super::{Db, stamp};
 use crate::{ImportCount, NewSession, StoreError, UserId};
 
 const SESSION_COLUMNS: &str = "s.id, s.uid, s.started_at, s.started_offset, s.ended_at, s.ended_offset, s.heartbeat_at, s.heartbeat_offset, s.source, s.routine, s.planned_s, s.pain_before, s.pain_after, s.outcome, s.pid, s.settled";
@@ -77,7 +77,7 @@ fn raw_step(r: &Row<'_>, at: usize) -> rusqlite::Result<RawStep> {
     })
 }
 
-impl SqliteStore {
+impl Db<'_> {
     fn session_of(&self, raw: &RawSession) -> Result<SessionRecord, StoreError> {
         let bad = |d: String| self.corrupt("session", &format!("session {}: {d}", raw.uid));
         let routine: Routine =
@@ -211,7 +211,7 @@ impl SqliteStore {
             ))
             .map_err(|e| self.err(e))?;
         if n == 0 {
-            return Err(StoreError::NoSession { id: id.0 });
+            return Err(StoreError::no_session(id));
         }
         Ok(())
     }
@@ -239,21 +239,29 @@ impl SqliteStore {
             ))
             .map_err(|e| self.err(e))?;
         if n == 0 {
-            return Err(StoreError::NoSession { id: id.0 });
+            return Err(StoreError::no_session(id));
         }
         Ok(())
     }
 
-    /// Every session with its steps in one query: sessions newest first, steps in order.
-    pub(super) fn all_sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError> {
+    /// Every session with its steps (those started at `since` or later, when given) in one
+    /// query: sessions newest first, steps in order.
+    pub(super) fn sessions_from(
+        &self,
+        user: &UserId,
+        since: Option<Stamp>,
+    ) -> Result<Vec<LoggedSession>, StoreError> {
         let sql = format!(
             "SELECT {SESSION_COLUMNS}, t.seq, {STEP_COLUMNS}
              FROM sessions s LEFT JOIN session_steps t ON t.session_id = s.id
-             WHERE s.user_id = ?1
+             WHERE s.user_id = ?1 AND s.started_at >= ?2
              ORDER BY s.started_at DESC, s.id DESC, t.seq"
         );
-        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut rows = st.query(params![user.as_str()]).map_err(|e| self.err(e))?;
+        let since = since.map_or(i64::MIN, |t| t.utc_s);
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let mut rows = st
+            .query(params![user.as_str(), since])
+            .map_err(|e| self.err(e))?;
         let mut out: Vec<LoggedSession> = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let id: i64 = r.get(0).map_err(|e| self.err(e))?;
@@ -354,7 +362,7 @@ impl SqliteStore {
         // IMMEDIATE: the existence checks and the inserts happen under one write lock, so
         // parallel imports of overlapping files never add a session twice.
         let tx = rusqlite::Transaction::new_unchecked(
-            &self.conn,
+            self.conn,
             rusqlite::TransactionBehavior::Immediate,
         )
         .map_err(|e| self.err(e))?;
@@ -429,7 +437,7 @@ impl SqliteStore {
             .and_then(|mut st| st.execute(params![id.0, user.as_str(), settled]))
             .map_err(|e| self.err(e))?;
         if n == 0 {
-            return Err(StoreError::NoSession { id: id.0 });
+            return Err(StoreError::no_session(id));
         }
         Ok(())
     }
@@ -439,7 +447,7 @@ impl SqliteStore {
         for chunk in added.chunks(IMPORT_CHUNK) {
             let _ = (|| -> rusqlite::Result<()> {
                 let tx = rusqlite::Transaction::new_unchecked(
-                    &self.conn,
+                    self.conn,
                     rusqlite::TransactionBehavior::Immediate,
                 )?;
                 for id in chunk {

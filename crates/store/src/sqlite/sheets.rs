@@ -5,10 +5,10 @@ use backstretch_core::routine::Routine;
 use backstretch_core::time::Stamp;
 use rusqlite::{OptionalExtension, params};
 
-use super::SqliteStore;
+use super::Db;
 use crate::{StoreError, UserId};
 
-impl SqliteStore {
+impl Db<'_> {
     pub(super) fn write_sheet(
         &self,
         user: &UserId,
