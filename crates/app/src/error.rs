@@ -1,5 +1,6 @@
-//! What can go wrong in a use case, with what to do about it. Front ends show the message
-//! and the help; the source chain is kept for the report.
+//! What can go wrong in a use case, and what a person can do about it ([`Remedy`]), named
+//! for no front end: the terminal words a remedy as a command to run, the web as a page to
+//! open. The source chain is kept for the report.
 
 use backstretch_core::catalog::NotFound;
 use backstretch_core::plan::PlanError;
@@ -12,16 +13,12 @@ use backstretch_store::StoreError;
 pub enum AppError {
     /// The log could not be used.
     #[error(transparent)]
-    #[diagnostic(help(
-        "check that the data directory is yours and has space; `--home DIR` keeps the log elsewhere"
-    ))]
     Store(#[from] StoreError),
     /// The embedded red-flag questions are broken (a build defect).
     #[error(transparent)]
     RedFlags(#[from] BadRedFlags),
     /// A name no exercise answers to.
     #[error("{flag}`{}`: no exercise is called that", .not_found.query)]
-    #[diagnostic(help("{}", not_found_help(.not_found)))]
     UnknownExercise {
         /// The flag or place it was given (`--exclude `), or empty.
         flag: String,
@@ -30,24 +27,18 @@ pub enum AppError {
     },
     /// A plan needs areas and places.
     #[error("no {missing} to plan for")]
-    #[diagnostic(help(
-        "pass them, e.g. --area lower-back --place bed, or save them once with `backstretch profile set --area lower-back --place bed`"
-    ))]
     NothingToPlanFor {
         /// `areas`, `places`, or `areas and places`.
         missing: &'static str,
     },
     /// The planner could not plan.
     #[error("cannot plan a routine: {0}")]
-    #[diagnostic(help("{}", plan_help(.0)))]
     Plan(PlanError),
     /// A gate is not passed yet.
     #[error("{}", gate_text(.0))]
-    #[diagnostic(help("{}", gate_help(.0)))]
     GateNotPassed(crate::Gate),
     /// Red-flag answers named an unknown question.
     #[error("--answers: unknown question id `{id}`")]
-    #[diagnostic(help("use `none`, or ids from `backstretch safety --list`: {known}"))]
     UnknownQuestion {
         /// The id given.
         id: String,
@@ -56,54 +47,41 @@ pub enum AppError {
     },
     /// An emergency sign cannot be cleared.
     #[error("{sign} cannot be cleared: it calls for emergency care")]
-    #[diagnostic(help(
-        "when it has gone, run `backstretch safety` again and answer no; until then, seek emergency care"
-    ))]
     EmergencyNotClearable {
         /// The sign.
         sign: String,
     },
     /// A routine cannot be played.
     #[error("{what}: {source}")]
-    #[diagnostic(help("{help}"))]
     BadRoutine {
         /// Where it came from.
         what: String,
         /// What is wrong.
         #[source]
         source: RoutineError,
-        /// What to do.
-        help: &'static str,
+        /// What to do about it.
+        remedy: Remedy,
     },
     /// Nothing in a saved routine is safe to play today.
     #[error("nothing in {what} is safe to play today")]
-    #[diagnostic(help("plan a new routine with `backstretch plan`"))]
     NothingSafe {
         /// The routine's name.
         what: String,
     },
     /// No session to resume.
     #[error("there is no unfinished session to resume")]
-    #[diagnostic(help(
-        "`backstretch history` lists past sessions; `backstretch start` begins a new one"
-    ))]
     NothingToResume,
     /// The session to resume is still playing elsewhere.
     #[error("the session started at {started} is still running in another terminal")]
-    #[diagnostic(help("finish or quit it there first, or wait a minute if it was just closed"))]
     StillRunning {
         /// When it started, as a person reads it.
         started: String,
     },
     /// A session logged by hand names no exercise.
     #[error("no exercises to log")]
-    #[diagnostic(help(
-        "name what you did: --exercise childs-pose --exercise bridge, or --routine FILE"
-    ))]
     NothingToLog,
     /// `--hurt` or `--skip` names an exercise not in the routine.
     #[error("{flag} `{id}` is not in {routine}")]
-    #[diagnostic(help("name only exercises of the routine with {flag}"))]
     NotInRoutine {
         /// `--hurt` or `--skip`.
         flag: &'static str,
@@ -114,29 +92,21 @@ pub enum AppError {
     },
     /// The same exercise is both skipped and hurt.
     #[error("`{id}` is named with both --skip and --hurt")]
-    #[diagnostic(help(
-        "an exercise that hurt was started, so name it with --hurt only; --skip is for one not done at all"
-    ))]
     SkippedAndHurt {
         /// The exercise.
         id: String,
     },
     /// No sheet was printed with this code.
     #[error("no sheet printed here has the code {code}")]
-    #[diagnostic(help(
-        "check the code in the sheet's top right corner (8 letters and digits); sheets are known to the data directory that printed them with `backstretch sheet`"
-    ))]
     UnknownSheet {
         /// The code asked for.
         code: backstretch_core::code::RoutineCode,
     },
     /// A time in the future.
     #[error("{0} is in the future")]
-    #[diagnostic(help("log sessions that have happened"))]
     InTheFuture(String),
     /// A reported step that is not in the session's timeline.
     #[error("step {step} is not in this session, which has {steps} steps")]
-    #[diagnostic(help("report steps by their index in the session's timeline, from 0"))]
     NoSuchStep {
         /// The index given.
         step: u32,
@@ -145,7 +115,6 @@ pub enum AppError {
     },
     /// A reported step that took longer than it lasts.
     #[error("step {step} lasts {seconds} s, but {done_ms} ms were reported done")]
-    #[diagnostic(help("report the milliseconds actually spent in the step, at most its length"))]
     TooLong {
         /// The step.
         step: u32,
@@ -156,17 +125,12 @@ pub enum AppError {
     },
     /// No profile saved yet.
     #[error("no profile saved yet")]
-    #[diagnostic(help("save one first with `backstretch profile set --area ... --place ...`"))]
     NoProfile,
     /// A profile without areas or places.
     #[error("a profile needs at least one --area and one --place")]
-    #[diagnostic(help(
-        "e.g. `backstretch profile set --area lower-back --area neck --place bed --place chair`"
-    ))]
     IncompleteProfile,
     /// An import file that cannot be read as an export.
     #[error("{file} is not a backstretch export: {detail}")]
-    #[diagnostic(help("import reads files written by `backstretch export json`"))]
     NotAnExport {
         /// The file.
         file: String,
@@ -179,7 +143,6 @@ pub enum AppError {
         backstretch_core::exchange::FORMAT,
         backstretch_core::exchange::VERSION
     )]
-    #[diagnostic(help("upgrade backstretch, or export again with this version"))]
     WrongExport {
         /// The file.
         file: String,
@@ -190,7 +153,6 @@ pub enum AppError {
     },
     /// One value of an import file is wrong; nothing was imported.
     #[error("{file}: {path}: {problem}")]
-    #[diagnostic(help("nothing was imported; fix that value, or export the file again"))]
     BadImport {
         /// The file.
         file: String,
@@ -199,36 +161,12 @@ pub enum AppError {
         /// What is wrong.
         problem: String,
     },
+    /// An export could not be written out.
+    #[error("cannot write the export: {0}")]
+    Write(#[source] std::io::Error),
     /// An import the store refused.
     #[error("nothing was imported: {0}")]
-    #[diagnostic(help("nothing was imported; once the problem above is solved, import again"))]
     ImportFailed(#[source] StoreError),
-}
-
-/// The help for a name no exercise answers to: the closest names, or where to look.
-pub fn not_found_help(nf: &NotFound) -> String {
-    if nf.suggestions.is_empty() {
-        "`backstretch catalog list` shows every exercise".to_string()
-    } else {
-        format!(
-            "did you mean {}?",
-            nf.suggestions
-                .iter()
-                .map(|(id, name)| format!("{id} ({name})"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    }
-}
-
-fn plan_help(e: &PlanError) -> &'static str {
-    match e {
-        PlanError::Invalid(_) => "see `backstretch plan --help`",
-        PlanError::NothingFits { .. } => {
-            "allow another place with --place, or choose another area with --area"
-        }
-        PlanError::TooShort { .. } => "ask for more minutes with --minutes",
-    }
 }
 
 fn gate_text(g: &crate::Gate) -> String {
@@ -251,16 +189,100 @@ fn gate_text(g: &crate::Gate) -> String {
     }
 }
 
-fn gate_help(g: &crate::Gate) -> &'static str {
-    match g {
-        crate::Gate::Flagged { .. } => {
-            "when the signs are gone, or a clinician has cleared you to stretch, run `backstretch safety` again"
-        }
-        crate::Gate::Disclaimer => {
-            "read it with `backstretch disclaimer`, then accept it once by running `backstretch` in a terminal, or with `backstretch disclaimer --accept`, or pass --accept-disclaimer (or set BACKSTRETCH_ACCEPT_DISCLAIMER=1) in scripts"
-        }
-        crate::Gate::Screening { .. } => {
-            "answer it in a terminal with `backstretch safety`, or in scripts with `backstretch safety --answers none` (or --answers ID,ID for the signs present)"
-        }
+/// What a person can do about an error, in no front end's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remedy {
+    /// Check that the log's place is theirs and has room, or keep the log elsewhere.
+    CheckTheLog,
+    /// Choose an exercise the catalogue has: these closest `(id, name)`s, or any of them.
+    ChooseAnExercise(Vec<(String, String)>),
+    /// Give the areas and places to plan for, or save them in the profile.
+    GiveAreasAndPlaces,
+    /// Fix a value of the request the planner refused.
+    FixTheRequest,
+    /// Allow another place, or choose another area.
+    WidenTheRequest,
+    /// Ask for more minutes.
+    MoreMinutes,
+    /// Read and accept the disclaimer.
+    AcceptTheDisclaimer,
+    /// Answer the warning-sign check.
+    AnswerTheCheck,
+    /// Check again when the signs are gone or a clinician has cleared them.
+    CheckAgainWhenClear,
+    /// Answer with the ids of the questions asked (`known`, joined).
+    AnswerKnownQuestions(String),
+    /// Seek emergency care now; check again with no sign once it has gone.
+    SeekEmergencyCare,
+    /// Fix the routine file, or plan a new routine.
+    FixTheRoutine,
+    /// Plan a new routine.
+    PlanANewRoutine,
+    /// Start a new session.
+    StartANewSession,
+    /// Finish or quit the session where it plays, or wait a minute.
+    FinishItThere,
+    /// Name the exercises that were done.
+    NameWhatWasDone,
+    /// Name only exercises of the routine.
+    NameOnlyTheRoutines,
+    /// An exercise that hurt was started: name it as hurt only.
+    NameItHurtOnly,
+    /// Check the code printed on the sheet.
+    CheckTheSheetCode,
+    /// Log only what has happened.
+    LogWhatHappened,
+    /// Report steps by their place in the session's timeline, and only the time spent.
+    ReportTheTimeline,
+    /// Save a profile (areas and places) first.
+    SaveAProfile,
+    /// Import a file that backstretch exported.
+    ImportAnExport,
+    /// Upgrade backstretch, or export the file again with this version.
+    UpgradeOrExportAgain,
+    /// Nothing was imported: fix that value, or export the file again.
+    FixTheImport,
+    /// Nothing was imported: solve the problem, then import again.
+    ImportAgain,
+    /// Write the export somewhere with room, that is theirs.
+    WriteElsewhere,
+}
+
+impl AppError {
+    /// What the person can do about it (none for a defect of the build itself).
+    pub fn remedy(&self) -> Option<Remedy> {
+        use AppError as E;
+        Some(match self {
+            E::Store(StoreError::NotFound { .. }) | E::RedFlags(_) => return None,
+            E::Store(_) => Remedy::CheckTheLog,
+            E::UnknownExercise { not_found, .. } => {
+                Remedy::ChooseAnExercise(not_found.suggestions.clone())
+            }
+            E::NothingToPlanFor { .. } => Remedy::GiveAreasAndPlaces,
+            E::Plan(PlanError::Invalid(_)) => Remedy::FixTheRequest,
+            E::Plan(PlanError::NothingFits { .. }) => Remedy::WidenTheRequest,
+            E::Plan(PlanError::TooShort { .. }) => Remedy::MoreMinutes,
+            E::GateNotPassed(crate::Gate::Disclaimer) => Remedy::AcceptTheDisclaimer,
+            E::GateNotPassed(crate::Gate::Screening { .. }) => Remedy::AnswerTheCheck,
+            E::GateNotPassed(crate::Gate::Flagged { .. }) => Remedy::CheckAgainWhenClear,
+            E::UnknownQuestion { known, .. } => Remedy::AnswerKnownQuestions(known.clone()),
+            E::EmergencyNotClearable { .. } => Remedy::SeekEmergencyCare,
+            E::BadRoutine { remedy, .. } => remedy.clone(),
+            E::NothingSafe { .. } => Remedy::PlanANewRoutine,
+            E::NothingToResume => Remedy::StartANewSession,
+            E::StillRunning { .. } => Remedy::FinishItThere,
+            E::NothingToLog => Remedy::NameWhatWasDone,
+            E::NotInRoutine { .. } => Remedy::NameOnlyTheRoutines,
+            E::SkippedAndHurt { .. } => Remedy::NameItHurtOnly,
+            E::UnknownSheet { .. } => Remedy::CheckTheSheetCode,
+            E::InTheFuture(_) => Remedy::LogWhatHappened,
+            E::NoSuchStep { .. } | E::TooLong { .. } => Remedy::ReportTheTimeline,
+            E::NoProfile | E::IncompleteProfile => Remedy::SaveAProfile,
+            E::NotAnExport { .. } => Remedy::ImportAnExport,
+            E::WrongExport { .. } => Remedy::UpgradeOrExportAgain,
+            E::BadImport { .. } => Remedy::FixTheImport,
+            E::ImportFailed(_) => Remedy::ImportAgain,
+            E::Write(_) => Remedy::WriteElsewhere,
+        })
     }
 }

@@ -18,6 +18,26 @@ impl App<'_> {
         Ok(LogFile::of(&self.store.sessions(&self.user)?))
     }
 
+    /// Writes the whole log as an export file (pretty JSON, the same as [`App::log_file`]
+    /// gives), reading it a page of sessions at a time: memory stays bounded however long
+    /// the log. An error of the log or of `out` stops the writing and comes back.
+    pub fn write_log_file(&self, out: &mut dyn std::io::Write) -> Result<(), AppError> {
+        let file = Streamed {
+            app: self,
+            failed: std::cell::RefCell::new(None),
+        };
+        let written = serde_json::to_writer_pretty(&mut *out, &file);
+        if let Some(e) = file.failed.into_inner() {
+            return Err(e.into());
+        }
+        written
+            .map_err(|e| {
+                let kind = e.io_error_kind().unwrap_or(std::io::ErrorKind::Other);
+                AppError::Write(std::io::Error::new(kind, e))
+            })
+            .and_then(|()| out.write_all(b"\n").map_err(AppError::Write))
+    }
+
     /// Every session with its steps, newest first.
     pub fn sessions(&self) -> Result<Vec<LoggedSession>, AppError> {
         Ok(self.store.sessions(&self.user)?)
@@ -146,5 +166,60 @@ impl App<'_> {
                 "Your stretching session ({minutes} min, {when}; goal {goal}). Run `backstretch start`. Move slowly, never into pain, and stop if anything hurts."
             ),
         })
+    }
+}
+
+/// Sessions read for an export a page at a time.
+const PAGE: usize = 64;
+
+/// The export file, its sessions read from the log as they are written.
+struct Streamed<'s, 'a> {
+    app: &'s App<'a>,
+    /// The log's error that stopped the sessions, if one did.
+    failed: std::cell::RefCell<Option<backstretch_store::StoreError>>,
+}
+
+impl serde::Serialize for Streamed<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("LogFile", 3)?;
+        m.serialize_field("format", FORMAT)?;
+        m.serialize_field("version", &VERSION)?;
+        m.serialize_field("sessions", &Pages(self))?;
+        m.end()
+    }
+}
+
+/// The `sessions` array: pages of the log, oldest first.
+struct Pages<'r, 's, 'a>(&'r Streamed<'s, 'a>);
+
+impl serde::Serialize for Pages<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let app = self.0.app;
+        let mut page: std::vec::IntoIter<LoggedSession> = Vec::new().into_iter();
+        let mut after = None;
+        let mut done = false;
+        let sessions = std::iter::from_fn(|| {
+            if let Some(l) = page.next() {
+                return Some(backstretch_core::exchange::LogSession::of(&l));
+            }
+            if done {
+                return None;
+            }
+            match app.store.sessions_page(&app.user, after, PAGE) {
+                Ok(next) => {
+                    done = next.len() < PAGE;
+                    after = next.last().map(|l| (l.session.started_at, l.session.id));
+                    page = next.into_iter();
+                    page.next()
+                        .map(|l| backstretch_core::exchange::LogSession::of(&l))
+                }
+                Err(e) => {
+                    *self.0.failed.borrow_mut() = Some(e);
+                    None
+                }
+            }
+        });
+        s.collect_seq(sessions)
     }
 }

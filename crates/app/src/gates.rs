@@ -8,6 +8,8 @@ use backstretch_core::catalog::Catalog;
 use backstretch_core::safety::{
     self, DISCLAIMER_VERSION, PainRules, RedFlag, Screening, SessionPain, Verdict,
 };
+use backstretch_core::session::SessionRecord;
+use backstretch_core::time::Stamp;
 use backstretch_core::vocab::{Area, Word};
 
 use crate::{App, AppError};
@@ -242,10 +244,7 @@ impl App<'_> {
         let today = self.today();
         Ok(self
             .store
-            .sessions(&self.user)?
-            .into_iter()
-            .map(|l| l.session)
-            .find(|s| s.outcome.is_some() && s.pain_before.is_some() && s.pain_after.is_some())
+            .last_rated(&self.user)?
             .filter(|s| s.started_at.day() < today)
             .filter(|s| {
                 safety::needs_followup(
@@ -275,21 +274,29 @@ impl App<'_> {
             .profile(&self.user)?
             .map(|p| p.allowed)
             .unwrap_or_default();
-        let hurts = self.store.hurts(&self.user)?;
-        let pains: Vec<SessionPain> = self
+        // The rules look back over a window of days, and at the latest rated session.
+        let since = Stamp::earliest_on(self.today() - chrono::Duration::days(safety::WINDOW_DAYS));
+        let hurts = self.store.hurts(&self.user, since)?;
+        let pain = |s: &SessionRecord| -> Option<SessionPain> {
+            Some(SessionPain {
+                day: s.started_at.day(),
+                before: s.pain_before?,
+                after: s.pain_after?,
+                settled: s.settled,
+            })
+        };
+        let mut pains: Vec<SessionPain> = self
             .store
-            .sessions(&self.user)?
+            .sessions_since(&self.user, since)?
             .iter()
             .filter(|l| l.session.outcome.is_some())
-            .filter_map(|l| {
-                Some(SessionPain {
-                    day: l.session.started_at.day(),
-                    before: l.session.pain_before?,
-                    after: l.session.pain_after?,
-                    settled: l.session.settled,
-                })
-            })
+            .filter_map(|l| pain(&l.session))
             .collect();
+        if pains.is_empty()
+            && let Some(last) = self.store.last_rated(&self.user)?
+        {
+            pains.extend(pain(&last));
+        }
         Ok(PainRules::from_log(&hurts, &pains, &allowed, self.today()))
     }
 }

@@ -20,7 +20,7 @@ mod sheets;
 use backstretch_core::time::Stamp;
 use backstretch_store::{Store, UserId};
 
-pub use error::{AppError, not_found_help};
+pub use error::{AppError, Remedy};
 pub use gates::{Gate, ScreeningDue};
 pub use planning::{Overrides, Playable};
 pub use play::{ExerciseView, HighPain};

@@ -7,11 +7,12 @@ use backstretch_core::plan::{self, Plan, Request, Warning};
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::{Routine, RoutineItem};
 use backstretch_core::safety::{PainRules, gentler};
+use backstretch_core::time::Stamp;
 use backstretch_core::timeline::TimelineItem;
 use backstretch_core::vocab::{Area, DoseStyle, Place, Word};
 use chrono::NaiveDate;
 
-use crate::{App, AppError};
+use crate::{App, AppError, Remedy};
 
 /// What a front end lays over the saved profile for one routine.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -155,7 +156,14 @@ impl App<'_> {
             date,
             gentler: false,
             pages_only: o.pages_only,
-            recent: plan::recent_exercises(&self.store.sessions(&self.user)?, date),
+            // The two days before the date are all a plan looks back at.
+            recent: plan::recent_exercises(
+                &self.store.sessions_since(
+                    &self.user,
+                    Stamp::earliest_on(date - chrono::Duration::days(2)),
+                )?,
+                date,
+            ),
         })
     }
 
@@ -196,7 +204,7 @@ impl App<'_> {
         req.gentler = force_gentler || rules.flare.gentler;
         let mut p = plan::plan(catalog, &req, &rules.blocked).map_err(AppError::Plan)?;
         p.warnings.extend(rule_notes(&rules, catalog));
-        if self.progress(false)?.review_advised {
+        if self.review_advised()? {
             p.warnings.push(Warning::ReviewAdvised);
         }
         Ok(p)
@@ -234,7 +242,7 @@ impl App<'_> {
         let items = routine.items().map_err(|source| AppError::BadRoutine {
             what: what.to_string(),
             source,
-            help: "fix the file, or plan a new routine",
+            remedy: Remedy::FixTheRoutine,
         })?;
         self.require_gates(catalog, &routine_areas(&routine))?;
         let rules = self.pain_rules()?;
@@ -308,7 +316,7 @@ impl App<'_> {
         .map_err(|source| AppError::BadRoutine {
             what: "the exercises named".into(),
             source,
-            help: "name other exercises",
+            remedy: Remedy::NameWhatWasDone,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Progress: the facts of every session, and the statistics against the goal.
 
 use backstretch_core::profile::Goal;
-use backstretch_core::stats::{SessionFact, Stats, stats};
+use backstretch_core::stats::{SessionFact, Stats, review_due, stats};
 use chrono::NaiveDate;
 
 use crate::{App, AppError};
@@ -28,6 +28,15 @@ impl App<'_> {
     /// The statistics, counting sessions from `since` on (streaks use the whole log).
     pub fn stats(&self, since: Option<NaiveDate>) -> Result<Stats, AppError> {
         Ok(stats(&self.facts()?, self.goal()?, self.today(), since))
+    }
+
+    /// Whether six weeks or more of sessions have brought no meaningful improvement, read
+    /// from the pain scores alone (not the whole log's routines and steps).
+    pub fn review_advised(&self) -> Result<bool, AppError> {
+        let history = self.store.pain_history(&self.user)?;
+        let before: Vec<u8> = history.iter().filter_map(|(_, p)| *p).collect();
+        let first = history.first().map(|(at, _)| at.day());
+        Ok(review_due(first, &before, self.today()))
     }
 
     /// This week and the streak; with `with_today`, as they will stand once a session now

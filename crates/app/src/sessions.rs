@@ -12,7 +12,7 @@ use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{StepKind, Timeline, TimelineItem};
 use backstretch_store::NewSession;
 
-use crate::{App, AppError};
+use crate::{App, AppError, Remedy};
 
 /// What a finished session comes to.
 #[derive(Debug, Clone)]
@@ -180,7 +180,7 @@ impl App<'_> {
         let items = s.routine.items().map_err(|source| AppError::BadRoutine {
             what: "the session's routine is damaged".into(),
             source,
-            help: "start a new session",
+            remedy: Remedy::StartANewSession,
         })?;
         Ok(Timeline::new(&items))
     }
@@ -261,7 +261,7 @@ impl App<'_> {
         let items = s.routine.items().map_err(|source| AppError::BadRoutine {
             what: "the interrupted session's routine is damaged".into(),
             source,
-            help: "start a new session with `backstretch start`",
+            remedy: Remedy::StartANewSession,
         })?;
         let steps = self.store.steps(&self.user, s.id)?;
         let unfinished = steps.iter().map(|x| x.step as usize + 1).max().unwrap_or(0);
@@ -278,7 +278,7 @@ impl App<'_> {
         let items = m.routine.items().map_err(|source| AppError::BadRoutine {
             what: m.what.clone(),
             source,
-            help: "the file must be what `backstretch plan --format json` prints",
+            remedy: Remedy::FixTheRoutine,
         })?;
         for (flag, ids) in [("--hurt", &m.hurt), ("--skip", &m.skipped)] {
             if let Some(id) = ids.iter().find(|h| !items.iter().any(|i| &i.id == *h)) {

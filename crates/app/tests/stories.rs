@@ -260,3 +260,30 @@ fn an_export_imports_whole_into_a_new_log_and_once_only() {
     let again = other.app().import("export.json", &file).unwrap();
     assert_eq!((again.added, again.skipped), (0, 3));
 }
+
+/// The export written a page at a time is the export file, byte for byte, for a log longer
+/// than a page.
+#[test]
+fn a_long_log_is_written_out_a_page_at_a_time_as_the_same_file() {
+    let mut kit = Kit::set_up();
+    kit.session(4, 3);
+    let one: serde_json::Value = serde_json::to_value(kit.app().log_file().unwrap()).unwrap();
+    let mut file = one.clone();
+    let template = one["sessions"][0].clone();
+    let sessions: Vec<serde_json::Value> = (0..150)
+        .map(|i| {
+            let mut s = template.clone();
+            s["uid"] = format!("copy-{i:03}").into();
+            s
+        })
+        .collect();
+    file["sessions"] = sessions.into();
+    let mut long = Kit::new();
+    long.now = kit.now;
+    let count = long.app().import("long.json", &file.to_string()).unwrap();
+    assert_eq!(count.added, 150);
+    let mut streamed = Vec::new();
+    long.app().write_log_file(&mut streamed).unwrap();
+    let whole = serde_json::to_string_pretty(&long.app().log_file().unwrap()).unwrap() + "\n";
+    assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+}

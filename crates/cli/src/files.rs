@@ -41,6 +41,15 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> miette::Result<Vec<u
 /// renamed over it, so a crash never leaves half a file and a symlink at the destination is
 /// replaced, never followed.
 pub fn write_private(path: &Path, bytes: &[u8]) -> miette::Result<()> {
+    write_private_with(path, |w| w.write_all(bytes).map_err(|e| miette!("{e}")))
+}
+
+/// [`write_private`] with what `write` writes into the temporary file, as it goes (a large
+/// export need not be held in memory first).
+pub fn write_private_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> miette::Result<()>,
+) -> miette::Result<()> {
     let failed = |e: &dyn std::fmt::Display| {
         miette!(
             help = "check the folder exists and is yours, or choose another file",
@@ -59,7 +68,11 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> miette::Result<()> {
         .prefix(".backstretch-")
         .tempfile_in(dir)
         .map_err(|e| failed(&e))?;
-    tmp.write_all(bytes).map_err(|e| failed(&e))?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut w).map_err(|e| failed(&e))?;
+        w.flush().map_err(|e| failed(&e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| failed(&e))?;
     tmp.persist(path).map_err(|e| failed(&e.error))?;
     Ok(())

@@ -1,6 +1,5 @@
 //! Finding the exercise a user named, with the closest names when none answers.
 
-use backstretch_app::not_found_help;
 use backstretch_core::catalog::{Catalog, Entry};
 use miette::miette;
 
@@ -8,7 +7,7 @@ use miette::miette;
 pub fn find_entry<'a>(catalog: &'a Catalog, query: &str) -> miette::Result<&'a Entry> {
     catalog.find(query).map_err(|nf| {
         miette!(
-            help = not_found_help(&nf),
+            help = crate::remedy::not_found(&nf),
             "no exercise is called `{}`",
             nf.query
         )

@@ -13,6 +13,7 @@ mod files;
 mod gates;
 mod lookup;
 mod output;
+mod remedy;
 mod routine_file;
 
 use std::process::ExitCode;

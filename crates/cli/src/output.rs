@@ -147,7 +147,12 @@ pub fn install_report_hook() {
 
 /// Prints an error report to standard error and returns the failure exit code.
 pub fn report(e: &miette::Report) -> ExitCode {
-    eprintln!("{}", sanitize(&format!("{e:?}")));
+    // The app's errors name a remedy in no front end's words: here it gets the terminal's.
+    let text = match e.downcast_ref::<backstretch_app::AppError>() {
+        Some(app) => format!("{:?}", miette::Report::new(crate::remedy::Worded::of(app))),
+        None => format!("{e:?}"),
+    };
+    eprintln!("{}", sanitize(&text));
     ExitCode::FAILURE
 }
 

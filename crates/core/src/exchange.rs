@@ -62,28 +62,28 @@ impl LogFile {
         LogFile {
             format: FORMAT.into(),
             version: VERSION,
-            sessions: sessions
-                .iter()
-                .rev()
-                .map(|l| {
-                    let s = &l.session;
-                    LogSession {
-                        uid: s.uid.clone(),
-                        started_at: s.started_at,
-                        ended_at: s.ended_at,
-                        heartbeat_at: s.heartbeat_at,
-                        source: s.source,
-                        routine: serde_json::to_value(&s.routine)
-                            .unwrap_or(serde_json::Value::Null),
-                        planned_s: s.planned_s,
-                        pain_before: s.pain_before,
-                        pain_after: s.pain_after,
-                        outcome: s.outcome,
-                        steps: l.steps.clone(),
-                        settled: s.settled,
-                    }
-                })
-                .collect(),
+            sessions: sessions.iter().rev().map(LogSession::of).collect(),
+        }
+    }
+}
+
+impl LogSession {
+    /// A logged session as the file writes it.
+    pub fn of(l: &LoggedSession) -> LogSession {
+        let s = &l.session;
+        LogSession {
+            uid: s.uid.clone(),
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+            heartbeat_at: s.heartbeat_at,
+            source: s.source,
+            routine: serde_json::to_value(&s.routine).unwrap_or(serde_json::Value::Null),
+            planned_s: s.planned_s,
+            pain_before: s.pain_before,
+            pain_after: s.pain_after,
+            outcome: s.outcome,
+            steps: l.steps.clone(),
+            settled: s.settled,
         }
     }
 }

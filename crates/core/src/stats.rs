@@ -290,12 +290,19 @@ pub fn stats(
 /// Whether six weeks or more of logged sessions (the whole log, oldest first) have brought no
 /// meaningful improvement, by the same measure `stats` reports.
 fn review_advised(sorted: &[&SessionFact], today: NaiveDate) -> bool {
-    let Some(first) = sorted.first() else {
+    let before: Vec<u8> = sorted.iter().filter_map(|f| f.pain_before).collect();
+    review_due(sorted.first().map(|f| f.day()), &before, today)
+}
+
+/// Whether a review is advised: the log began six weeks or more before `today` (on
+/// `first_day`), and the pain-before scores (oldest first, at least four) show no
+/// meaningful improvement.
+pub fn review_due(first_day: Option<NaiveDate>, before: &[u8], today: NaiveDate) -> bool {
+    let Some(first) = first_day else {
         return false;
     };
-    let weeks = (today - first.day()).num_days() / 7;
-    let before: Vec<u8> = sorted.iter().filter_map(|f| f.pain_before).collect();
-    weeks >= REVIEW_AFTER_WEEKS && before.len() >= 4 && !pain_trend(&before).meaningful
+    let weeks = (today - first).num_days() / 7;
+    weeks >= REVIEW_AFTER_WEEKS && before.len() >= 4 && !pain_trend(before).meaningful
 }
 
 #[cfg(test)]

@@ -60,6 +60,16 @@ impl Stamp {
         utc.with_timezone(&offset)
     }
 
+    /// The first instant that falls on a local day anywhere (UTC+14 reaches a day first),
+    /// at UTC: a bound for a query of the sessions on or after that day, whatever their
+    /// offsets.
+    pub fn earliest_on(day: NaiveDate) -> Stamp {
+        Stamp {
+            utc_s: day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp() - 14 * 3600,
+            offset_s: 0,
+        }
+    }
+
     /// The local day it falls on.
     pub fn day(self) -> NaiveDate {
         self.local().date_naive()
@@ -109,6 +119,27 @@ mod tests {
             assert_eq!(Stamp::parse(t).unwrap().rfc3339(), t);
         }
         assert!(Stamp::parse("yesterday").is_err());
+    }
+
+    /// Every instant on a local day, at any offset, comes at or after `earliest_on` that day.
+    #[test]
+    fn the_earliest_instant_on_a_day_is_at_utc_plus_fourteen() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let first = Stamp::earliest_on(day);
+        assert_eq!(
+            Stamp::parse("2026-11-21T00:00:00+14:00").unwrap().utc_s,
+            first.utc_s
+        );
+        for t in [
+            "2026-11-21T00:00:00-12:00",
+            "2026-11-21T00:00:00+00:00",
+            "2026-11-21T23:59:59+14:00",
+        ] {
+            let s = Stamp::parse(t).unwrap();
+            assert_eq!(s.day(), day);
+            assert!(s >= first, "{t}");
+        }
+        assert!(Stamp::parse("2026-11-20T23:59:59+14:00").unwrap() < first);
     }
 
     #[test]

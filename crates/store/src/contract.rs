@@ -34,10 +34,12 @@ macro_rules! store_contract_tests {
             sessions_are_logged_step_by_step,
             sessions_order_by_the_instant_across_a_clock_change,
             sessions_since_reads_from_an_instant_with_steps,
+            the_log_reads_page_by_page_oldest_first,
             a_recorded_session_is_all_or_nothing,
             users_never_see_or_touch_each_others_sessions,
             import_skips_known_uids_and_keeps_every_field,
             hurts_count_once_per_session,
+            the_last_rated_session_and_the_pain_history,
             a_large_import_is_all_or_nothing,
             follow_ups_and_clearances_are_kept_per_user,
             sheets_are_kept_by_code_per_user,
@@ -257,6 +259,55 @@ pub fn sessions_since_reads_from_an_instant_with_steps(s: &dyn Store) {
     assert_eq!(since("2020-01-01T00:00:00+00:00").len(), 3);
 }
 
+/// Pages of the log come oldest first, each from just after the last, with every session
+/// once (sessions started in the same second too), with its steps, and only the user's.
+pub fn the_log_reads_page_by_page_oldest_first(s: &dyn Store) {
+    let (u, other) = (UserId::new("a"), UserId::new("b"));
+    let r = routine();
+    let uids: Vec<String> = (0..7).map(|i| format!("s{i}")).collect();
+    for (i, uid) in uids.iter().enumerate() {
+        // Two sessions a second: the page boundary falls between sessions of one second.
+        let at = t("2026-11-01T08:00:00+00:00").plus_seconds(i64::try_from(i / 2).unwrap());
+        let steps = [step(0, Outcome::Done, &at.rfc3339())];
+        s.record_session(
+            &u,
+            &new_session(uid, &at.rfc3339(), &r),
+            &steps,
+            at,
+            None,
+            Ending::Completed,
+        )
+        .unwrap();
+    }
+    s.record_session(
+        &other,
+        &new_session("theirs", "2026-11-01T08:00:00+00:00", &r),
+        &[],
+        t("2026-11-01T08:10:00+00:00"),
+        None,
+        Ending::Completed,
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s.sessions_page(&u, after, 3).unwrap();
+        assert!(page.len() <= 3);
+        let Some(last) = page.last() else { break };
+        after = Some((last.session.started_at, last.session.id));
+        for l in &page {
+            assert_eq!(l.steps.len(), 1, "{}", l.session.uid);
+            seen.push(l.session.uid.clone());
+        }
+    }
+    assert_eq!(seen, uids);
+    assert!(
+        s.sessions_page(&UserId::new("c"), None, 3)
+            .unwrap()
+            .is_empty()
+    );
+}
+
 /// A session recorded whole is all or nothing: an impossible value writes none of it.
 pub fn a_recorded_session_is_all_or_nothing(s: &dyn Store) {
     let u = UserId::new("a");
@@ -369,11 +420,61 @@ pub fn hurts_count_once_per_session(s: &dyn Store) {
         )
         .unwrap();
     }
-    let h = s.hurts(&u).unwrap();
+    let ever = t("2020-01-01T00:00:00+00:00");
+    let h = s.hurts(&u, ever).unwrap();
     assert_eq!(h.len(), 2);
     assert!(h.iter().all(|h| h.exercise == "bridge"));
     assert!(h[0].day < h[1].day);
-    assert!(s.hurts(&UserId::new("b")).unwrap().is_empty());
+    assert!(s.hurts(&UserId::new("b"), ever).unwrap().is_empty());
+    // From an instant on: only the sessions started then or later.
+    let h = s.hurts(&u, t("2026-11-21T09:00:00+00:00")).unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].day, t("2026-11-21T09:00:00+00:00").day());
+}
+
+/// The last rated session is the newest that ended with both pain scores; the pain history
+/// is every session's start and pain before, oldest first, and only the user's.
+pub fn the_last_rated_session_and_the_pain_history(s: &dyn Store) {
+    let (u, other) = (UserId::new("a"), UserId::new("b"));
+    let r = routine();
+    assert!(s.last_rated(&u).unwrap().is_none());
+    assert!(s.pain_history(&u).unwrap().is_empty());
+    let end = |at: &str| t(at).plus_seconds(600);
+    for (user, uid, at, before, after) in [
+        (&u, "rated", "2026-11-20T09:00:00+00:00", Some(4), Some(3)),
+        (&u, "no-after", "2026-11-21T09:00:00+00:00", Some(5), None),
+        (
+            &other,
+            "theirs",
+            "2026-11-22T09:00:00+00:00",
+            Some(2),
+            Some(2),
+        ),
+    ] {
+        let new = NewSession {
+            pain_before: before,
+            ..new_session(uid, at, &r)
+        };
+        s.record_session(user, &new, &[], end(at), after, Ending::Completed)
+            .unwrap();
+    }
+    // Rated but still playing: not ended, so not the last rated.
+    let playing = NewSession {
+        pain_before: Some(6),
+        ..new_session("playing", "2026-11-23T09:00:00+00:00", &r)
+    };
+    s.begin_session(&u, &playing).unwrap();
+    assert_eq!(s.last_rated(&u).unwrap().unwrap().uid, "rated");
+    assert_eq!(s.last_rated(&other).unwrap().unwrap().uid, "theirs");
+    let history: Vec<(Stamp, Option<u8>)> = s.pain_history(&u).unwrap();
+    assert_eq!(
+        history,
+        [
+            (t("2026-11-20T09:00:00+00:00"), Some(4)),
+            (t("2026-11-21T09:00:00+00:00"), Some(5)),
+            (t("2026-11-23T09:00:00+00:00"), Some(6)),
+        ]
+    );
 }
 
 /// An import larger than any batch a backend may use is still all or nothing: an impossible

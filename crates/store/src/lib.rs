@@ -200,14 +200,30 @@ pub trait Store: Send + Sync {
     /// or a day's page reads, whatever the length of the log.
     fn sessions_since(&self, user: &UserId, since: Stamp)
     -> Result<Vec<LoggedSession>, StoreError>;
+    /// Up to `limit` sessions with their steps, oldest first, starting just after `after`
+    /// (a session's start and id, as the last page ended) or at the first: the whole log
+    /// read a page at a time, in bounded memory.
+    fn sessions_page(
+        &self,
+        user: &UserId,
+        after: Option<(Stamp, SessionId)>,
+        limit: usize,
+    ) -> Result<Vec<LoggedSession>, StoreError>;
     /// One session's steps, in the order they were logged.
     fn steps(&self, user: &UserId, id: SessionId) -> Result<Vec<StepRecord>, StoreError>;
     /// The newest session that never ended, if any.
     fn last_unfinished(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError>;
     /// Adds sessions from an export, all or nothing, skipping any whose uid is already here.
     fn import(&self, user: &UserId, sessions: &[LoggedSession]) -> Result<ImportCount, StoreError>;
-    /// Every exercise logged as hurt, once per session, oldest first.
-    fn hurts(&self, user: &UserId) -> Result<Vec<Hurt>, StoreError>;
+    /// The newest session that ended with a pain score before and after (what the flare
+    /// rules and the next morning's question look at).
+    fn last_rated(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError>;
+    /// Every session's start and pain before, oldest first: the whole log's pain trend,
+    /// read without routines or steps.
+    fn pain_history(&self, user: &UserId) -> Result<Vec<(Stamp, Option<u8>)>, StoreError>;
+    /// Every exercise logged as hurt in a session started at `since` or later, once per
+    /// session, oldest first.
+    fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError>;
     /// Records whether a session's soreness had settled by the next morning.
     fn set_settled(&self, user: &UserId, id: SessionId, settled: bool) -> Result<(), StoreError>;
     /// Records that a clinician has checked a warning sign and cleared the person to exercise.

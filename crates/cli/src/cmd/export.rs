@@ -2,12 +2,34 @@
 
 use std::process::ExitCode;
 
+use backstretch_app::AppError;
 use backstretch_render::export;
 use miette::miette;
 
 use crate::args::{ExportArgs, ExportKind, Format, ImportArgs};
 use crate::context::Context;
+use crate::files::write_private_with;
 use crate::output::{json, print, write_file};
+
+/// The whole log as JSON, written as it is read: memory stays bounded however long it is.
+fn export_json(app: &backstretch_app::App<'_>, a: &ExportArgs) -> miette::Result<ExitCode> {
+    let Some(path) = &a.out else {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        return match app
+            .write_log_file(&mut out)
+            .and_then(|()| std::io::Write::flush(&mut out).map_err(AppError::Write))
+        {
+            // The reader went away (`| head`): not a failure.
+            Err(AppError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                Ok(ExitCode::SUCCESS)
+            }
+            other => other.map(|()| ExitCode::SUCCESS).map_err(Into::into),
+        };
+    };
+    write_private_with(path, |w| Ok(app.write_log_file(w)?))?;
+    eprintln!("Wrote {}.", path.display());
+    Ok(ExitCode::SUCCESS)
+}
 
 fn write_out(a: &ExportArgs, text: &str) -> miette::Result<()> {
     match &a.out {
@@ -31,7 +53,7 @@ pub fn run(ctx: &Context, a: &ExportArgs) -> miette::Result<ExitCode> {
     let store = ctx.store()?;
     let app = ctx.app(&store);
     let text = match a.kind {
-        ExportKind::Json => json(&app.log_file()?)?,
+        ExportKind::Json => return export_json(&app, a),
         ExportKind::Csv => {
             export::csv(&app.log_file()?).map_err(|e| miette!("cannot write CSV: {e}"))?
         }

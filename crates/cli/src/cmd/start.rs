@@ -2,6 +2,7 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::mpsc;
 use std::time::Instant;
 
 use backstretch_app::{App, ExerciseView, HighPain, Playable};
@@ -80,10 +81,85 @@ fn retry_busy(mut write: impl FnMut() -> Result<(), backstretch_app::AppError>) 
     }
 }
 
+/// A write to the log, made off the player's thread.
+enum LogWrite {
+    /// A finished step.
+    Step(StepRecord),
+    /// The player is still running.
+    Beat(Stamp),
+}
+
+/// Writes a session's steps and heartbeats to the log on a thread of its own, so that a
+/// durable commit (a disk flush) never delays a cue. A finished step is on disk before the
+/// next one ends: each new step waits for the writes before it.
+struct Writer {
+    to: mpsc::Sender<LogWrite>,
+    done: mpsc::Receiver<io::Result<()>>,
+    pending: usize,
+}
+
+impl Writer {
+    /// Starts the writing thread in `scope`, writing through `app` to `session`.
+    fn start<'s>(
+        scope: &'s std::thread::Scope<'s, '_>,
+        app: &'s App<'s>,
+        session: SessionId,
+    ) -> Writer {
+        let (to, from) = mpsc::channel::<LogWrite>();
+        let (ack, done) = mpsc::channel();
+        scope.spawn(move || {
+            for w in from {
+                let r = match &w {
+                    LogWrite::Step(rec) => retry_busy(|| app.record_step(session, rec)),
+                    LogWrite::Beat(at) => retry_busy(|| app.heartbeat(session, *at)),
+                };
+                if ack.send(r).is_err() {
+                    break;
+                }
+            }
+        });
+        Writer {
+            to,
+            done,
+            pending: 0,
+        }
+    }
+
+    /// Hands a write to the thread, after every earlier one is on disk.
+    fn send(&mut self, w: LogWrite) -> io::Result<()> {
+        self.flush()?;
+        self.pending += 1;
+        self.to
+            .send(w)
+            .map_err(|_| io::Error::other("the log's writer stopped"))
+    }
+
+    /// Raises the error of a write that has already failed, without waiting.
+    fn check(&mut self) -> io::Result<()> {
+        while let Ok(r) = self.done.try_recv() {
+            self.pending -= 1;
+            r?;
+        }
+        Ok(())
+    }
+
+    /// Waits until every write handed over is on disk.
+    fn flush(&mut self) -> io::Result<()> {
+        while self.pending > 0 {
+            let r = self
+                .done
+                .recv()
+                .map_err(|_| io::Error::other("the log's writer stopped"))?;
+            self.pending -= 1;
+            r?;
+        }
+        Ok(())
+    }
+}
+
 /// The session being played: where its steps go and how its cues are given.
-struct Live<'a> {
-    app: &'a App<'a>,
-    session: SessionId,
+struct Live {
+    writer: Writer,
     timeline: Timeline,
     announcer: Announcer,
     start: Instant,
@@ -97,16 +173,16 @@ struct Live<'a> {
     explained: Vec<bool>,
 }
 
-impl Live<'_> {
+impl Live {
     fn record(
-        &self,
+        &mut self,
         step: usize,
         outcome: backstretch_core::player::Outcome,
         done_ms: u64,
     ) -> io::Result<()> {
         let s = &self.timeline.steps()[step];
         let rec = StepRecord {
-            step: step as u32,
+            step: u32::try_from(step).unwrap_or(u32::MAX),
             kind: s.kind,
             exercise_id: s.exercise_id.clone(),
             side: s.side,
@@ -116,42 +192,51 @@ impl Live<'_> {
             outcome,
             at: stamp_now(),
         };
-        retry_busy(|| self.app.record_step(self.session, &rec))
+        self.writer.send(LogWrite::Step(rec))
+    }
+
+    /// Prints a cue on its own line, with an exercise's instructions when it begins (a
+    /// screen reader hears what to do, not only when).
+    fn print_cue(&mut self, cue: &backstretch_core::timeline::Cue) -> io::Result<()> {
+        let s = cue.at_ms / 1000;
+        let mut out = io::stdout().lock();
+        writeln!(out, "[{:02}:{:02}] {}", s / 60, s % 60, cue.text)?;
+        let item = self.timeline.steps()[cue.step].item;
+        if let Some(false) = self.explained.get(item).copied()
+            && let Some(info) = self.info.get(item)
+        {
+            self.explained[item] = true;
+            writeln!(out, "        {}. Position: {}.", info.name, info.position)?;
+            for (i, step) in info.steps.iter().enumerate() {
+                writeln!(out, "        {}. {step}", i + 1)?;
+            }
+            if !info.cautions.is_empty() {
+                writeln!(out, "        Careful: {}", info.cautions.join(" "))?;
+            }
+        }
+        out.flush()
     }
 }
 
-impl Host for Live<'_> {
+impl Host for Live {
     fn now(&self) -> u64 {
-        self.start.elapsed().as_millis() as u64 * u64::from(self.speed)
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX) * u64::from(self.speed)
     }
 
     fn event(&mut self, e: &Event) -> io::Result<()> {
         match e {
             Event::Cue { cue, .. } => {
-                if self.plain {
-                    let s = cue.at_ms / 1000;
-                    let mut out = io::stdout().lock();
-                    writeln!(out, "[{:02}:{:02}] {}", s / 60, s % 60, cue.text)?;
-                    // The instructions once, when an exercise begins: a screen reader hears
-                    // what to do, not only when.
-                    let item = self.timeline.steps()[cue.step].item;
-                    if let Some(false) = self.explained.get(item).copied()
-                        && let Some(info) = self.info.get(item)
-                    {
-                        self.explained[item] = true;
-                        writeln!(out, "        {}. Position: {}.", info.name, info.position)?;
-                        for (i, step) in info.steps.iter().enumerate() {
-                            writeln!(out, "        {}. {step}", i + 1)?;
-                        }
-                        if !info.cautions.is_empty() {
-                            writeln!(out, "        Careful: {}", info.cautions.join(" "))?;
-                        }
-                    }
-                    out.flush()?;
-                }
+                // The voice (and the full screen, drawn after this) cue at once, while the
+                // step that just ended is written beside them. A printed line is a record:
+                // it comes once the steps before it are on disk, so a line seen in a pipe
+                // means they are kept.
                 let mut tty = io::stdout();
                 self.announcer.say(&cue.text, &mut tty);
                 let fired = self.now();
+                if self.plain {
+                    self.writer.flush()?;
+                    self.print_cue(cue)?;
+                }
                 if let Some(f) = &mut self.cue_log {
                     writeln!(
                         f,
@@ -173,10 +258,11 @@ impl Host for Live<'_> {
     }
 
     fn tick(&mut self) -> io::Result<()> {
-        let now = self.start.elapsed().as_millis() as u64;
-        if now - self.last_beat >= HEARTBEAT_S as u64 * 1000 {
+        self.writer.check()?;
+        let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if now - self.last_beat >= HEARTBEAT_S.unsigned_abs() * 1000 {
             self.last_beat = now;
-            retry_busy(|| self.app.heartbeat(self.session, stamp_now()))?;
+            self.writer.send(LogWrite::Beat(stamp_now()))?;
         }
         Ok(())
     }
@@ -187,7 +273,7 @@ impl Host for Live<'_> {
 }
 
 /// Plays without a full screen: one line per cue, sleeping until the next one is due.
-fn play_plain(player: &mut Player, live: &mut Live<'_>) -> io::Result<Exit> {
+fn play_plain(player: &mut Player, live: &mut Live) -> io::Result<Exit> {
     loop {
         let now = live.now();
         for e in player.poll(now) {
@@ -200,7 +286,7 @@ fn play_plain(player: &mut Player, live: &mut Live<'_>) -> io::Result<Exit> {
         let wait = player
             .until_next_cue(now)
             .unwrap_or(1000)
-            .min(HEARTBEAT_S as u64 * 1000)
+            .min(HEARTBEAT_S.unsigned_abs() * 1000)
             / u64::from(live.speed);
         std::thread::sleep(std::time::Duration::from_millis(wait.max(1)));
     }
@@ -248,90 +334,95 @@ fn choose(ctx: &Context, app: &App<'_>, catalog: &Catalog, a: &StartArgs) -> mie
     Ok(What::New(app.planned(catalog, &o, false)?))
 }
 
-pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
-    let catalog = ctx.catalog()?;
-    let store = ctx.store()?;
-    let app = ctx.app(&store);
-    let terminal = io::stdout().is_terminal() && io::stdin().is_terminal();
-    let plain = a.plain || !terminal;
-
-    // After an amber or red session on an earlier day: did it settle by the next morning?
-    // (One that did not counts as a flare, so today's plan is gentler.)
-    if !a.resume
-        && let Some((id, day)) = app.pending_followup()?
-    {
-        let answer = a.settled.or_else(|| {
-            terminal.then(|| {
-                ask::yes_no(
-                    &format!(
-                        "Did the soreness after your session on {} settle by the next morning?",
-                        day.format("%a %-d %b")
-                    ),
-                    true,
-                )
-            })
-        });
-        if let Some(settled) = answer {
-            app.record_settled(id, settled)?;
-        }
+/// After an amber or red session on an earlier day: did it settle by the next morning?
+/// (One that did not counts as a flare, so today's plan is gentler.)
+fn ask_followup(app: &App<'_>, a: &StartArgs, terminal: bool) -> miette::Result<()> {
+    if a.resume {
+        return Ok(());
     }
-    let (playable, session, from) = match choose(ctx, &app, &catalog, a)? {
-        What::Resume {
-            playable,
-            session,
-            from,
-            started,
-        } => {
-            let t = Timeline::new(&playable.items);
-            let name = t
-                .steps()
-                .get(from)
-                .and_then(|s| playable.items.get(s.item))
-                .map_or_else(|| "the end".to_string(), |i| i.name.clone());
-            println!(
-                "Resuming the session started {}, from getting ready for {name} (step {} of {}).",
-                started.local().format("at %H:%M on %a %-d %b %Y"),
-                from + 1,
-                t.steps().len()
-            );
-            (playable, session, from)
-        }
-        What::New(mut playable) => {
-            for n in &playable.notes {
-                crate::output::note(&format!("note: {n}"));
-            }
-            let pain_before = a
-                .pain_before
-                .or_else(|| ask_pain("How much does it hurt right now, 0-10?"));
-            if let Some(high) =
-                app.high_pain(&catalog, &a.flags.overrides(), &playable, pain_before)?
-            {
-                ask::say(&format!("{} {}", high.message(), HighPain::ADVICE));
-                if terminal && !ask::yes_no("Go on with the gentlest routine?", false) {
-                    print(&format!("{}\n", HighPain::REST))?;
-                    return Ok(ExitCode::SUCCESS);
-                }
-                let Some(gentlest) = high.gentlest else {
-                    let (nothing, rest) = HighPain::NOTHING_GENTLE;
-                    print(&format!("{nothing} {rest}\n"))?;
-                    return Ok(ExitCode::SUCCESS);
-                };
-                playable = gentlest;
-            }
-            let id = app.begin(
-                &playable.routine,
-                &playable.items,
-                pain_before,
-                Some(std::process::id()),
-            )?;
-            (playable, id, 0)
-        }
+    let Some((id, day)) = app.pending_followup()? else {
+        return Ok(());
     };
-    let items = playable.items;
-    let timeline = Timeline::new(&items);
-    // The emergency signs, at the start of every session.
-    crate::output::note(&crate::output::wrapped(backstretch_core::safety::CES_LINE));
+    let answer = a.settled.or_else(|| {
+        terminal.then(|| {
+            ask::yes_no(
+                &format!(
+                    "Did the soreness after your session on {} settle by the next morning?",
+                    day.format("%a %-d %b")
+                ),
+                true,
+            )
+        })
+    });
+    if let Some(settled) = answer {
+        app.record_settled(id, settled)?;
+    }
+    Ok(())
+}
 
+/// A new session of `playable`, after the pain before is asked (and, when high, the choice
+/// between rest and the gentlest moves): its routine and id, or `None` to rest today.
+fn begin_new(
+    app: &App<'_>,
+    catalog: &Catalog,
+    a: &StartArgs,
+    mut playable: Playable,
+    terminal: bool,
+) -> miette::Result<Option<(Playable, SessionId)>> {
+    for n in &playable.notes {
+        crate::output::note(&format!("note: {n}"));
+    }
+    let pain_before = a
+        .pain_before
+        .or_else(|| ask_pain("How much does it hurt right now, 0-10?"));
+    if let Some(high) = app.high_pain(catalog, &a.flags.overrides(), &playable, pain_before)? {
+        ask::say(&format!("{} {}", high.message(), HighPain::ADVICE));
+        if terminal && !ask::yes_no("Go on with the gentlest routine?", false) {
+            print(&format!("{}\n", HighPain::REST))?;
+            return Ok(None);
+        }
+        let Some(gentlest) = high.gentlest else {
+            let (nothing, rest) = HighPain::NOTHING_GENTLE;
+            print(&format!("{nothing} {rest}\n"))?;
+            return Ok(None);
+        };
+        playable = gentlest;
+    }
+    let id = app.begin(
+        &playable.routine,
+        &playable.items,
+        pain_before,
+        Some(std::process::id()),
+    )?;
+    Ok(Some((playable, id)))
+}
+
+/// Says where a resumed session goes on from.
+fn say_resuming(playable: &Playable, from: usize, started: Stamp) {
+    let t = Timeline::new(&playable.items);
+    let name = t
+        .steps()
+        .get(from)
+        .and_then(|s| playable.items.get(s.item))
+        .map_or_else(|| "the end".to_string(), |i| i.name.clone());
+    println!(
+        "Resuming the session started {}, from getting ready for {name} (step {} of {}).",
+        started.local().format("at %H:%M on %a %-d %b %Y"),
+        from + 1,
+        t.steps().len()
+    );
+}
+
+/// Plays the session's items from step `from`, full screen or plain, with its steps and
+/// heartbeats written to the log beside the cues; every write is on disk when it returns.
+fn play(
+    app: &App<'_>,
+    a: &StartArgs,
+    info: Vec<ExerciseInfo>,
+    timeline: Timeline,
+    (session, from): (SessionId, usize),
+    plain: bool,
+) -> miette::Result<Exit> {
     let (announcer, warning) = Announcer::new(a.voice, io::stdout().is_terminal());
     if let Some(w) = warning {
         eprintln!("note: {w}");
@@ -342,37 +433,80 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
         }
         None => None,
     };
-    let info = info_for(app.exercise_views(&catalog, &items));
-    let mut live = Live {
-        explained: vec![false; info.len()],
-        info: info.clone(),
-        app: &app,
-        session,
-        timeline: timeline.clone(),
-        announcer,
-        start: Instant::now(),
-        speed: a.speed,
-        last_beat: 0,
-        plain,
-        cue_log,
-    };
-    let now = live.now();
-    let mut player = Player::counting(timeline, from, now, a.count_from);
-    let exit = if plain {
-        play_plain(&mut player, &mut live)
-    } else {
-        let mut tui = backstretch_tui::App::new(player, info);
-        tui.progress = app.progress(true).ok().map(|s| progress_line(&s));
-        backstretch_tui::run(&mut tui, &mut live)
-    }
-    .map_err(|e| {
+    let progress = (!plain)
+        .then(|| app.progress(true).ok().map(|s| progress_line(&s)))
+        .flatten();
+    let played = std::thread::scope(|scope| {
+        let mut live = Live {
+            writer: Writer::start(scope, app, session),
+            explained: vec![false; info.len()],
+            info: info.clone(),
+            timeline: timeline.clone(),
+            announcer,
+            start: Instant::now(),
+            speed: a.speed,
+            last_beat: 0,
+            plain,
+            cue_log,
+        };
+        let now = live.now();
+        let mut player = Player::counting(timeline, from, now, a.count_from);
+        let exit = if plain {
+            play_plain(&mut player, &mut live)
+        } else {
+            let mut tui = backstretch_tui::App::new(player, info);
+            tui.progress = progress;
+            backstretch_tui::run(&mut tui, &mut live)
+        };
+        // Every step handed to the writer is on disk before the session is finished.
+        let flushed = live.writer.flush();
+        exit.and_then(|exit| flushed.map(|()| exit))
+    });
+    played.map_err(|e| {
         miette!(
             help = "every step finished so far is saved; `backstretch start --resume` continues",
             "the session stopped: {e}"
         )
-    })?;
-    drop(live);
+    })
+}
 
+pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
+    let catalog = ctx.catalog()?;
+    let store = ctx.store()?;
+    let app = ctx.app(&store);
+    let terminal = io::stdout().is_terminal() && io::stdin().is_terminal();
+    let plain = a.plain || !terminal;
+    ask_followup(&app, a, terminal)?;
+    let (playable, session, from) = match choose(ctx, &app, &catalog, a)? {
+        What::Resume {
+            playable,
+            session,
+            from,
+            started,
+        } => {
+            say_resuming(&playable, from, started);
+            (playable, session, from)
+        }
+        What::New(playable) => match begin_new(&app, &catalog, a, playable, terminal)? {
+            Some((playable, id)) => (playable, id, 0),
+            None => return Ok(ExitCode::SUCCESS),
+        },
+    };
+    // The emergency signs, at the start of every session.
+    crate::output::note(&crate::output::wrapped(backstretch_core::safety::CES_LINE));
+    let info = info_for(app.exercise_views(&catalog, &playable.items));
+    let timeline = Timeline::new(&playable.items);
+    let exit = play(&app, a, info, timeline, (session, from), plain)?;
+    finish(&app, a, session, exit)
+}
+
+/// Asks the pain after, ends the session and sums it up.
+fn finish(
+    app: &App<'_>,
+    a: &StartArgs,
+    session: SessionId,
+    exit: Exit,
+) -> miette::Result<ExitCode> {
     let pain_after = a
         .pain_after
         .or_else(|| ask_pain("How much does it hurt now, 0-10?"));

@@ -390,6 +390,14 @@ impl Store for SqliteStore {
     ) -> Result<Vec<LoggedSession>, StoreError> {
         self.with(|db| db.sessions_from(user, Some(since)))
     }
+    fn sessions_page(
+        &self,
+        user: &UserId,
+        after: Option<(Stamp, SessionId)>,
+        limit: usize,
+    ) -> Result<Vec<LoggedSession>, StoreError> {
+        self.with(|db| db.sessions_page(user, after, limit))
+    }
     fn steps(&self, user: &UserId, id: SessionId) -> Result<Vec<StepRecord>, StoreError> {
         self.with(|db| db.session_steps(user, id))
     }
@@ -399,8 +407,14 @@ impl Store for SqliteStore {
     fn import(&self, user: &UserId, sessions: &[LoggedSession]) -> Result<ImportCount, StoreError> {
         self.with(|db| db.import_sessions(user, sessions))
     }
-    fn hurts(&self, user: &UserId) -> Result<Vec<Hurt>, StoreError> {
-        self.with(|db| db.read_hurts(user))
+    fn last_rated(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {
+        self.with(|db| db.newest_rated(user))
+    }
+    fn pain_history(&self, user: &UserId) -> Result<Vec<(Stamp, Option<u8>)>, StoreError> {
+        self.with(|db| db.pain_history(user))
+    }
+    fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError> {
+        self.with(|db| db.read_hurts(user, since))
     }
     fn set_settled(&self, user: &UserId, id: SessionId, settled: bool) -> Result<(), StoreError> {
         self.with(|db| db.mark_settled(user, id, settled))

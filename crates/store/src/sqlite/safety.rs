@@ -2,6 +2,7 @@
 
 use backstretch_core::safety::{Hurt, Screening, ScreeningVerdict};
 use backstretch_core::session::SessionId;
+use backstretch_core::time::Stamp;
 use backstretch_core::vocab::{Area, Word};
 use rusqlite::{OptionalExtension, params};
 
@@ -69,7 +70,7 @@ impl Db<'_> {
         &self,
         user: &UserId,
         sign: &str,
-        at: backstretch_core::time::Stamp,
+        at: Stamp,
     ) -> Result<(), StoreError> {
         self.conn
             .execute(
@@ -83,7 +84,7 @@ impl Db<'_> {
     pub(super) fn read_clearances(
         &self,
         user: &UserId,
-    ) -> Result<Vec<(String, backstretch_core::time::Stamp)>, StoreError> {
+    ) -> Result<Vec<(String, Stamp)>, StoreError> {
         let mut st = self
             .conn
             .prepare("SELECT sign, at, at_offset FROM clearances WHERE user_id = ?1 ORDER BY id")
@@ -96,18 +97,19 @@ impl Db<'_> {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
-    pub(super) fn read_hurts(&self, user: &UserId) -> Result<Vec<Hurt>, StoreError> {
+    pub(super) fn read_hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError> {
         let mut st = self
             .conn
             .prepare(
                 "SELECT DISTINCT s.started_at, s.started_offset, s.id, t.exercise_id
                  FROM session_steps t JOIN sessions s ON s.id = t.session_id
-                 WHERE s.user_id = ?1 AND t.outcome = 'hurt' AND t.exercise_id IS NOT NULL
+                 WHERE s.user_id = ?1 AND s.started_at >= ?2
+                   AND t.outcome = 'hurt' AND t.exercise_id IS NOT NULL
                  ORDER BY s.started_at, s.id",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![user.as_str()], |r| {
+            .query_map(params![user.as_str(), since.utc_s], |r| {
                 Ok(Hurt {
                     day: stamp(r.get(0)?, r.get(1)?).day(),
                     session: SessionId(r.get(2)?),

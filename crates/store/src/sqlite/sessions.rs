@@ -259,9 +259,40 @@ impl Db<'_> {
         );
         let since = since.map_or(i64::MIN, |t| t.utc_s);
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let mut rows = st
+        let rows = st
             .query(params![user.as_str(), since])
             .map_err(|e| self.err(e))?;
+        self.gather(rows)
+    }
+
+    /// Up to `limit` sessions with their steps, oldest first, from just after `after` (a
+    /// session's start and id) or from the first: one page of the whole log.
+    pub(super) fn sessions_page(
+        &self,
+        user: &UserId,
+        after: Option<(Stamp, SessionId)>,
+        limit: usize,
+    ) -> Result<Vec<LoggedSession>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS}, t.seq, {STEP_COLUMNS}
+             FROM (SELECT * FROM sessions
+                   WHERE user_id = ?1 AND (started_at, id) > (?2, ?3)
+                   ORDER BY started_at, id LIMIT ?4) s
+             LEFT JOIN session_steps t ON t.session_id = s.id
+             ORDER BY s.started_at, s.id, t.seq"
+        );
+        let (at, id) = after.map_or((i64::MIN, i64::MIN), |(t, id)| (t.utc_s, id.0));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query(params![user.as_str(), at, id, limit])
+            .map_err(|e| self.err(e))?;
+        self.gather(rows)
+    }
+
+    /// Sessions and their steps from rows of a session's columns, then `t.seq` and a step's
+    /// columns, in the order the rows come.
+    fn gather(&self, mut rows: rusqlite::Rows<'_>) -> Result<Vec<LoggedSession>, StoreError> {
         let mut out: Vec<LoggedSession> = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let id: i64 = r.get(0).map_err(|e| self.err(e))?;
@@ -331,6 +362,42 @@ impl Db<'_> {
             .optional()
             .map_err(|e| self.err(e))?;
         raw.map(|r| self.session_of(&r)).transpose()
+    }
+
+    /// The newest session that ended with a pain score before and after.
+    pub(super) fn newest_rated(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions s
+             WHERE s.user_id = ?1 AND s.outcome IS NOT NULL
+               AND s.pain_before IS NOT NULL AND s.pain_after IS NOT NULL
+             ORDER BY s.started_at DESC, s.id DESC LIMIT 1"
+        );
+        let raw = self
+            .conn
+            .query_row(&sql, params![user.as_str()], raw_session)
+            .optional()
+            .map_err(|e| self.err(e))?;
+        raw.map(|r| self.session_of(&r)).transpose()
+    }
+
+    /// Every session's start and pain before, oldest first: two columns, no routine or steps.
+    pub(super) fn pain_history(
+        &self,
+        user: &UserId,
+    ) -> Result<Vec<(Stamp, Option<u8>)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT started_at, started_offset, pain_before FROM sessions
+                 WHERE user_id = ?1 ORDER BY started_at, id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![user.as_str()], |r| {
+                Ok((stamp(r.get(0)?, r.get(1)?), r.get(2)?))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     /// Imports in bounded transactions of [`IMPORT_CHUNK`] sessions, so a playing session's
