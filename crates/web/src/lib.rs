@@ -4,7 +4,9 @@
 //! Server-rendered pages (first run, today, the player, history, progress, profile, the
 //! exercises, a print view), a JSON API under `/api/` with the CLI's JSON shapes, and a
 //! browser player that plays the timeline core computes. It listens on loopback unless
-//! asked (`--lan`), and then speaks HTTPS and serves paired devices only.
+//! asked (`--lan`), and then speaks HTTPS and serves paired devices only. The library never
+//! prints or reads the terminal: [`Server`] gives a front end the address and the pairing
+//! codes to show.
 
 mod api;
 mod assets;
@@ -24,5 +26,5 @@ pub use error::{Refusal, Told, Unusable, WebError};
 pub use input::BODY_LIMIT;
 pub use pair::Pairing;
 pub use router::{CSP, router};
-pub use server::{Config, DEFAULT_PORT, ServeError, qr_text, serve};
+pub use server::{CodeMint, Config, DEFAULT_PORT, PairingCode, ServeError, Server};
 pub use state::{Clock, Setup, Shared};

@@ -1,10 +1,12 @@
 //! Serving: listening where asked (HTTPS with a kept certificate on `--lan`), the pairing
-//! code on the terminal, and running until Ctrl-C.
+//! codes a front end shows, and running until Ctrl-C. Nothing here prints or reads the
+//! terminal; the front end says what the person needs to know.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::Router;
 use backstretch_core::catalog::Catalog;
 use backstretch_core::time::Stamp;
 use backstretch_store::SqliteStore;
@@ -66,18 +68,17 @@ pub enum ServeError {
 /// How to serve.
 #[derive(Debug)]
 pub struct Config {
-    /// The data directory.
+    /// The data directory (the certificate and the paired devices are kept in its `serve/`).
     pub home: PathBuf,
     /// The log, opened.
     pub store: SqliteStore,
     /// The catalogue, loaded.
     pub catalog: Catalog,
-    /// `--listen`.
+    /// `--listen`: where to listen, instead of loopback (or, with `lan`, this computer's
+    /// network address) on [`DEFAULT_PORT`].
     pub listen: Option<SocketAddr>,
-    /// `--lan`.
+    /// `--lan`: serve other devices over HTTPS, paired devices only.
     pub lan: bool,
-    /// `--open`: open a browser at the address.
-    pub open: bool,
 }
 
 /// This computer's address on its network: the one a route to a public address would leave
@@ -106,97 +107,151 @@ fn origins(addr: SocketAddr, https: bool) -> Vec<String> {
     out
 }
 
-/// The pairing code as a QR code drawn with half blocks, for a terminal.
-pub fn qr_text(url: &str) -> String {
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::unicode::Dense1x2>()
-            .dark_color(qrcode::render::unicode::Dense1x2::Light)
-            .light_color(qrcode::render::unicode::Dense1x2::Dark)
-            .quiet_zone(true)
-            .build(),
-        Err(_) => String::new(),
+/// A new pairing code and the address that redeems it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairingCode {
+    /// The code, 8 characters to read aloud.
+    pub code: String,
+    /// The address a phone opens (or scans) to pair with it.
+    pub url: String,
+}
+
+/// Mints pairing codes for a server on `--lan`, each valid once for [`crate::pair::CODE_LIFETIME`].
+#[derive(Debug, Clone)]
+pub struct CodeMint {
+    pairing: Arc<Pairing>,
+    base: String,
+}
+
+impl CodeMint {
+    /// A new one-time code, with the address that redeems it.
+    pub fn mint(&self) -> PairingCode {
+        let code = self.pairing.new_code(std::time::Instant::now());
+        PairingCode {
+            url: format!("{}/pair?code={code}", self.base),
+            code,
+        }
     }
 }
 
-fn show_pairing(pairing: &Pairing, base: &str) {
-    let code = pairing.new_code(std::time::Instant::now());
-    let url = format!("{base}/pair?code={code}");
-    println!(
-        "\nTo pair a phone on this network, scan this or open {url}\n{}\nThe code {code} works once, within 10 minutes. Press Enter for a new one.\n\
-Your browser will warn that the certificate is made by this computer: that is expected; accept it once for this address.",
-        qr_text(&url)
-    );
+/// What the server accepts connections on.
+#[derive(Debug)]
+enum Listener {
+    Plain(tokio::net::TcpListener),
+    Tls(tls::TlsListener),
 }
 
-/// Runs the server until Ctrl-C.
-pub fn serve(c: Config) -> Result<(), ServeError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ServeError::Io)?;
-    rt.block_on(run(c))
+/// A server bound to its address and ready to run: the front end reads its address and
+/// pairing codes from it to tell the person, then runs it until Ctrl-C. It prints nothing
+/// and reads nothing from the terminal.
+#[derive(Debug)]
+pub struct Server {
+    rt: tokio::runtime::Runtime,
+    listener: Listener,
+    app: Router,
+    addr: SocketAddr,
+    base: String,
+    mint: Option<CodeMint>,
 }
 
-async fn run(c: Config) -> Result<(), ServeError> {
-    let addr = match (c.listen, c.lan) {
-        (Some(a), false) if !a.ip().is_loopback() => return Err(ServeError::NeedsLan { addr: a }),
-        (Some(a), _) => a,
-        (None, false) => SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)),
-        (None, true) => {
-            SocketAddr::new(lan_address().ok_or(ServeError::NoLanAddress)?, DEFAULT_PORT)
-        }
-    };
-    let tcp = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AddrInUse {
-            ServeError::InUse { addr }
+impl Server {
+    /// Listens as `c` asks (HTTPS with the kept certificate on `--lan`), without serving yet.
+    pub fn bind(c: Config) -> Result<Server, ServeError> {
+        let addr = match (c.listen, c.lan) {
+            (Some(a), false) if !a.ip().is_loopback() => {
+                return Err(ServeError::NeedsLan { addr: a });
+            }
+            (Some(a), _) => a,
+            (None, false) => SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)),
+            (None, true) => {
+                SocketAddr::new(lan_address().ok_or(ServeError::NoLanAddress)?, DEFAULT_PORT)
+            }
+        };
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(ServeError::Io)?;
+        let tcp = rt
+            .block_on(tokio::net::TcpListener::bind(addr))
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AddrInUse {
+                    ServeError::InUse { addr }
+                } else {
+                    ServeError::Listen { addr, source: e }
+                }
+            })?;
+        let addr = tcp.local_addr().map_err(ServeError::Io)?;
+        let serve_dir = c.home.join("serve");
+        let pairing = c
+            .lan
+            .then(|| Arc::new(Pairing::load(&serve_dir.join("devices"))));
+        let scheme = if c.lan { "https" } else { "http" };
+        let base = format!("{scheme}://{}", origin_host(addr));
+        let listener = if c.lan {
+            let (certs, key) = tls::certificate(&serve_dir, &[addr.ip().to_string()])?;
+            let acceptor = tls::acceptor(certs, key)?;
+            let _inside = rt.enter();
+            Listener::Tls(tls::TlsListener::new(tcp, acceptor).map_err(ServeError::Io)?)
         } else {
-            ServeError::Listen { addr, source: e }
-        }
-    })?;
-    let addr = tcp.local_addr().map_err(ServeError::Io)?;
-    let serve_dir = c.home.join("serve");
-    let pairing = c
-        .lan
-        .then(|| Arc::new(Pairing::load(&serve_dir.join("devices"))));
-    let clock: Clock = Arc::new(|| Stamp::from_datetime(&chrono::Local::now()));
-    let shared = Shared::new(Setup {
-        store: c.store,
-        catalog: c.catalog,
-        clock,
-        pairing,
-        origins: origins(addr, c.lan),
-    });
-    let app = router(shared.clone());
-    let shutdown = async {
-        stop_signal().await;
-        println!("\nStopped. Every step that reached the server is in the log.");
-    };
-    if c.lan {
-        let (certs, key) = tls::certificate(&serve_dir, &[addr.ip().to_string()])?;
-        let listener =
-            tls::TlsListener::new(tcp, tls::acceptor(certs, key)?).map_err(ServeError::Io)?;
-        let base = format!("https://{}", origin_host(addr));
-        println!(
-            "backstretch is serving your network at {base}/ (paired devices only). Ctrl-C stops it."
-        );
-        if let Some(p) = &shared.pairing() {
-            show_pairing(p, &base);
-        }
-        new_codes_on_enter(shared.clone(), base.clone());
-        open_browser(c.open, &base);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServeError::Io)
-    } else {
-        let base = format!("http://{}", origin_host(addr));
-        println!("backstretch is at {base}/ (this computer only). Ctrl-C stops it.");
-        open_browser(c.open, &base);
-        axum::serve(tcp, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServeError::Io)
+            Listener::Plain(tcp)
+        };
+        let clock: Clock = Arc::new(|| Stamp::from_datetime(&chrono::Local::now()));
+        let mint = pairing.clone().map(|pairing| CodeMint {
+            pairing,
+            base: base.clone(),
+        });
+        let app = router(Shared::new(Setup {
+            store: c.store,
+            catalog: c.catalog,
+            clock,
+            pairing,
+            origins: origins(addr, c.lan),
+        }));
+        Ok(Server {
+            rt,
+            listener,
+            app,
+            addr,
+            base,
+            mint,
+        })
+    }
+
+    /// The address it listens on (the port the system chose, when asked for port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Where a browser reaches it, without a trailing slash: `http://127.0.0.1:8421`.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Pairing codes, on `--lan` (none on loopback, where nothing is paired).
+    pub fn codes(&self) -> Option<CodeMint> {
+        self.mint.clone()
+    }
+
+    /// Serves until Ctrl-C (or SIGTERM); every request answered by then is in the log.
+    pub fn run(self) -> Result<(), ServeError> {
+        let Server {
+            rt, listener, app, ..
+        } = self;
+        rt.block_on(async move {
+            match listener {
+                Listener::Plain(tcp) => {
+                    axum::serve(tcp, app)
+                        .with_graceful_shutdown(stop_signal())
+                        .await
+                }
+                Listener::Tls(tls) => {
+                    axum::serve(tls, app)
+                        .with_graceful_shutdown(stop_signal())
+                        .await
+                }
+            }
+        })
+        .map_err(ServeError::Io)
     }
 }
 
@@ -214,41 +269,4 @@ async fn stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
-}
-
-/// On a terminal, each Enter prints a fresh pairing code.
-fn new_codes_on_enter(s: Shared, base: String) {
-    use std::io::IsTerminal;
-    if !std::io::stdin().is_terminal() {
-        return;
-    }
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
-            if let Some(p) = &s.pairing() {
-                show_pairing(p, &base);
-            }
-            line.clear();
-        }
-    });
-}
-
-fn open_browser(open: bool, base: &str) {
-    if !open {
-        return;
-    }
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    if std::process::Command::new(opener)
-        .arg(format!("{base}/"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_err()
-    {
-        eprintln!("note: could not open a browser ({opener}); open {base}/ yourself");
-    }
 }
