@@ -30,7 +30,8 @@ fn no_process(_: u32) -> Option<bool> {
     None
 }
 
-/// The plan's overrides in a query: `?areas=neck,lower-back&places=bed&minutes=10&style=source`.
+/// The plan's overrides in a query: `?areas=neck,lower-
+/// back&places=bed&minutes=10&style=source`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanQuery {
@@ -55,6 +56,8 @@ impl PlanQuery {
     }
 }
 
+/// `GET /api/plan`: today's plan as `plan --format json` prints it, with the query's overrides;
+/// reused while the log and the minute stay the same.
 pub async fn plan(
     State(s): State<Shared>,
     RawQuery(raw): RawQuery,
@@ -97,6 +100,7 @@ fn json_text(json: &str) -> Response {
         .into_response()
 }
 
+/// `GET /api/history`: the sessions, newest first, as `history --format json`.
 pub async fn history(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| {
         let sessions = app.sessions()?;
@@ -105,11 +109,13 @@ pub async fn history(State(s): State<Shared>) -> Result<Response, WebError> {
     .await
 }
 
+/// `GET /api/stats`: progress against the goal, as `stats --format json`.
 pub async fn stats(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| Ok(Json(app.stats(None)?).into_response()))
         .await
 }
 
+/// `GET /api/profile`: the saved profile, or `null`.
 pub async fn profile(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| Ok(Json(app.profile()?).into_response()))
         .await
@@ -122,6 +128,8 @@ struct ProfileSavedJson {
     screening_due: bool,
 }
 
+/// `PUT /api/profile`: saves a profile, every value checked; says whether a warning-sign check
+/// is now due.
 pub async fn put_profile(State(s): State<Shared>, Body(b): Body) -> Result<Response, WebError> {
     let b: ProfileBody = json(&b)?;
     s.run(move |app, catalog| {
@@ -137,6 +145,7 @@ pub async fn put_profile(State(s): State<Shared>, Body(b): Body) -> Result<Respo
     .await
 }
 
+/// `GET /api/catalog`: every exercise, briefly, as `catalog list`.
 pub async fn catalog(State(s): State<Shared>) -> Response {
     let v: Vec<_> = s
         .catalog()
@@ -146,6 +155,7 @@ pub async fn catalog(State(s): State<Shared>) -> Response {
     Json(v).into_response()
 }
 
+/// `GET /api/catalog/{id}`: one exercise in full.
 pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Response {
     match s.catalog().get(&id) {
         Some(e) => Json(entry_json(e, true)).into_response(),
@@ -153,6 +163,7 @@ pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Respon
     }
 }
 
+/// `GET /api/safety`: the warning-sign questions.
 pub async fn safety(State(_): State<Shared>) -> Result<Response, WebError> {
     let all = safety::red_flags().map_err(AppError::from)?;
     Ok(Json(questions_json(all)).into_response())
@@ -166,6 +177,7 @@ struct DisclaimerJson {
     accepted: bool,
 }
 
+/// `GET /api/disclaimer`: the disclaimer's text and version, and whether it is accepted.
 pub async fn disclaimer(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| {
         Ok(Json(DisclaimerJson {
@@ -178,6 +190,7 @@ pub async fn disclaimer(State(s): State<Shared>) -> Result<Response, WebError> {
     .await
 }
 
+/// `POST /api/disclaimer`: records that the disclaimer is accepted.
 pub async fn accept_disclaimer(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| {
         app.accept_disclaimer()?;
@@ -208,6 +221,7 @@ struct VerdictJson {
     message: String,
 }
 
+/// `POST /api/safety`: the answers to the warning-sign questions, and the verdict.
 pub async fn screen(State(s): State<Shared>, Body(b): Body) -> Result<Response, WebError> {
     let b: ScreeningBody = json(&b)?;
     s.run(move |app, catalog| {
@@ -308,6 +322,8 @@ fn play_items(
         .collect()
 }
 
+/// `POST /api/sessions`: begins today's routine (at high pain, only with `gentlest`) and sends
+/// the player all it needs to play it.
 pub async fn begin(State(s): State<Shared>, Body(b): Body) -> Result<Response, WebError> {
     let b: BeginBody = if b.is_empty() {
         BeginBody::default()
@@ -383,6 +399,8 @@ struct Logged {
     logged: bool,
 }
 
+/// `POST /api/sessions/{id}/steps`: a step the player reports, logged once (201), or recognised
+/// as a retry (200).
 pub async fn step(
     State(s): State<Shared>,
     Path(id): Path<String>,
@@ -444,6 +462,7 @@ struct FinishedJson {
     text: String,
 }
 
+/// `POST /api/sessions/{id}/finish`: ends a session once, with the summary in words.
 pub async fn finish(
     State(s): State<Shared>,
     Path(id): Path<String>,
