@@ -1,6 +1,10 @@
 //! Steps that players report, written in groups: one thread takes every step waiting and
 //! logs them in one commit (one write to disk, durable before any is answered), so fifty
 //! players posting at once cost a few commits, not fifty.
+//!
+//! Kept for what it measured (`bench/web.sh`, release build, 50 clients posting steps on
+//! loopback, a busy 2-core machine): 5,300 to 8,800 steps a second, p99 about 20 ms, against
+//! 1,700 to 2,800 a second, p99 55 to 112 ms, with each step its own commit.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, mpsc};
