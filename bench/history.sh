@@ -23,7 +23,7 @@ setup() { # a data directory set up as after the first run
 
 # One real session, played fast, as the template of the history.
 setup "$WORK/template"
-BACKSTRETCH_HOME=$WORK/template "$BIN" start --plain --speed 1000 --pain-before 3 --pain-after 2 >/dev/null
+BACKSTRETCH_HOME=$WORK/template "$BIN" start --plain --speed 1000 --pain-before 3 --pain-after 2 >/dev/null 2>&1
 BACKSTRETCH_HOME=$WORK/template "$BIN" export json > "$WORK/one.json"
 
 for n in 0 1000 10000; do

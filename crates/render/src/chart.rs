@@ -8,21 +8,16 @@ use std::fmt::Write as _;
 use backstretch_core::stats::monday;
 use chrono::{Datelike, Duration, NaiveDate};
 
+use crate::xml::escape;
+
 const FONT: &str = "DejaVu Sans, Helvetica, Arial, sans-serif";
 const BEFORE: &str = "#2563eb";
 const AFTER: &str = "#ea580c";
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn header(w: u32, h: u32, title: &str) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"{FONT}\">\n<title>{}</title>\n<rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>\n",
-        esc(title)
+        escape(title)
     )
 }
 
@@ -115,7 +110,7 @@ pub fn pain_svg(points: &[PainPoint]) -> String {
     let _ = writeln!(
         s,
         "<text x=\"{left}\" y=\"48\" font-size=\"13\" fill=\"#4b5563\">{}</text>",
-        esc(&sub)
+        escape(&sub)
     );
     let y_of = |v: f64| top + ph - v / 10.0 * ph;
     // Traffic-light bands: 0-3 green, 4-5 amber, 6-10 red.
@@ -178,7 +173,7 @@ pub fn pain_svg(points: &[PainPoint]) -> String {
                 top + ph,
                 top + ph + 5.0,
                 top + ph + 20.0,
-                esc(&label)
+                escape(&label)
             );
         }
         let markers = n <= 120;
@@ -284,7 +279,7 @@ pub fn adherence_svg(
     let _ = writeln!(
         s,
         "<text x=\"{left}\" y=\"28\" font-size=\"18\" font-weight=\"bold\" fill=\"#111827\">Sessions against your goal ({})</text>\n<text x=\"{left}\" y=\"48\" font-size=\"13\" fill=\"#4b5563\">{total} session{} from {} to {}; goal {} session{} a week</text>",
-        esc(goal_label),
+        escape(goal_label),
         if total == 1 { "" } else { "s" },
         start.format("%-d %b %Y"),
         today.format("%-d %b %Y"),

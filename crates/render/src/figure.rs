@@ -11,6 +11,8 @@ use backstretch_core::pose::{
 use backstretch_core::vocab::Sides;
 use serde::Serialize;
 
+use crate::xml::escape;
+
 const NEAR: &str = "#1e293b";
 const FAR: &str = "#94a3b8";
 const SUPPORT: &str = "#cbd5e1";
@@ -616,7 +618,7 @@ pub fn view_note(e: &Exercise, spec: &PoseSpec) -> String {
 fn titles(e: &Exercise, spec: &PoseSpec) -> String {
     let mut s = format!(
         "<text x=\"14\" y=\"26\" font-size=\"16\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n",
-        esc(&e.title())
+        escape(&e.title())
     );
     let note = view_note(e, spec);
     let mut lines: Vec<String> = vec![String::new()];
@@ -634,7 +636,7 @@ fn titles(e: &Exercise, spec: &PoseSpec) -> String {
             s,
             "<text x=\"14\" y=\"{}\" font-size=\"12\" fill=\"#475569\">{}</text>",
             43 + 15 * i,
-            esc(l.trim())
+            escape(l.trim())
         );
     }
     s
@@ -648,7 +650,7 @@ pub fn keyframes_svg(e: &Exercise, spec: &PoseSpec) -> String {
     let h = PANEL + 96.0;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n<title>{}</title>\n<rect width=\"{w:.0}\" height=\"{h:.0}\" fill=\"#ffffff\"/>\n{}",
-        esc(&e.title()),
+        escape(&e.title()),
         titles(e, spec)
     );
     for (i, p) in panels.iter().enumerate() {
@@ -664,7 +666,7 @@ pub fn keyframes_svg(e: &Exercise, spec: &PoseSpec) -> String {
             10.0 + PANEL * i as f64 + PANEL / 2.0,
             h - 12.0,
             i + 1,
-            esc(&p.name)
+            escape(&p.name)
         );
         if i + 1 < n {
             let ax = 10.0 + PANEL * (i + 1) as f64;
@@ -711,10 +713,10 @@ pub fn contact_sheet_svg(exercises: &[Exercise]) -> String {
             s,
             "<line x1=\"0\" y1=\"{top:.0}\" x2=\"{w:.0}\" y2=\"{top:.0}\" stroke=\"#e2e8f0\"/>\n<text x=\"10\" y=\"{:.0}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n<text x=\"10\" y=\"{:.0}\" font-size=\"11\" fill=\"#475569\">{} · {}</text>",
             top + 30.0,
-            esc(&e.title()),
+            escape(&e.title()),
             top + 48.0,
-            esc(&e.position.to_string()),
-            esc(spec.view.note())
+            escape(&e.position.to_string()),
+            escape(spec.view.note())
         );
         for (i, p) in keyframe_panels(spec, CELL).iter().enumerate() {
             let _ = writeln!(
@@ -725,7 +727,7 @@ pub fn contact_sheet_svg(exercises: &[Exercise]) -> String {
                 shapes_svg(&p.shapes),
                 LABEL + CELL * i as f64 + CELL / 2.0,
                 top + CELL - 4.0,
-                esc(&p.name)
+                escape(&p.name)
             );
         }
     }
@@ -799,7 +801,7 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
     let key_times = key_times.join(";");
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n<title>{}</title>\n<rect width=\"{w:.0}\" height=\"{h:.0}\" fill=\"#ffffff\"/>\n{}",
-        esc(&e.title()),
+        escape(&e.title()),
         titles(e, spec)
     );
     s.push_str(&shapes_svg(&prop_shapes(spec, &props, &f, x0, x1)));
@@ -832,13 +834,6 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
     }
     s.push_str("</svg>\n");
     s
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -12,3 +12,4 @@ pub mod plan;
 pub mod progress;
 pub mod sheet;
 pub mod table;
+pub mod xml;

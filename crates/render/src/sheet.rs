@@ -13,6 +13,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use crate::catalog::word_list;
 use crate::figure::{Panel, keyframe_panels, shapes_svg, view_note};
 use crate::plan::clock;
+use crate::xml::escape;
 
 /// Paper sizes, in PostScript points (1/72 inch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,13 +215,6 @@ pub fn capitalised(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 const CSS: &str = "
 *{box-sizing:border-box}
 body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;color:#000;margin:0 auto;max-width:190mm;font-size:9pt;line-height:1.3}
@@ -254,23 +248,23 @@ pub fn html(s: &Sheet, paper: Paper) -> String {
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · {}</title>\n<style>@page{{size:{};margin:12mm}}{CSS}</style>\n</head>\n<body>\n",
-        esc(&s.title),
+        escape(&s.title),
         s.date_text(),
         paper.css()
     );
     let _ = writeln!(
         o,
         "<header><div><h1>{}</h1><p class=\"for\">{}</p><p class=\"for\">From {}. {}</p></div><div class=\"code\">Routine code<b>{}</b></div></header>",
-        esc(&s.title),
-        esc(&s.for_line),
+        escape(&s.title),
+        escape(&s.for_line),
         s.date_text(),
-        esc(&s.total),
-        esc(&s.code)
+        escape(&s.total),
+        escape(&s.code)
     );
     if !s.notes.is_empty() {
         o.push_str("<ul class=\"notes\">\n");
         for n in &s.notes {
-            let _ = writeln!(o, "<li>{}</li>", esc(n));
+            let _ = writeln!(o, "<li>{}</li>", escape(n));
         }
         o.push_str("</ul>\n");
     }
@@ -284,8 +278,8 @@ pub fn html(s: &Sheet, paper: Paper) -> String {
                 o,
                 "<svg viewBox=\"0 0 {0} {0}\" role=\"img\" aria-label=\"{1}: {2}\">\n{3}</svg>",
                 p.size,
-                esc(&b.name),
-                esc(&p.name),
+                escape(&b.name),
+                escape(&p.name),
                 shapes_svg(&p.shapes)
             );
         }
@@ -294,18 +288,18 @@ pub fn html(s: &Sheet, paper: Paper) -> String {
             o,
             "<h2>{}. {} <span>· {}</span></h2>\n<p>{} <span class=\"view\">{}</span></p>\n<ol>",
             b.number,
-            esc(&b.name),
-            esc(&b.dose),
-            esc(&b.position),
-            esc(&b.view)
+            escape(&b.name),
+            escape(&b.dose),
+            escape(&b.position),
+            escape(&b.view)
         );
         for st in &b.steps {
-            let _ = writeln!(o, "<li>{}</li>", esc(st));
+            let _ = writeln!(o, "<li>{}</li>", escape(st));
         }
         let _ = writeln!(
             o,
             "</ol>\n<p><b>Cautions:</b> {}</p>\n</div>\n</section>",
-            esc(&b.cautions.join(" "))
+            escape(&b.cautions.join(" "))
         );
     }
     o.push_str("<table>\n<thead><tr><th class=\"row\" scope=\"col\">Tick each one done</th>");
@@ -316,7 +310,7 @@ pub fn html(s: &Sheet, paper: Paper) -> String {
     o.push_str("</tr></thead>\n<tbody>\n");
     let cells = "<td></td>".repeat(s.grid.days.len());
     for r in &s.grid.rows {
-        let _ = writeln!(o, "<tr><td class=\"row\">{}</td>{cells}</tr>", esc(r));
+        let _ = writeln!(o, "<tr><td class=\"row\">{}</td>{cells}</tr>", escape(r));
     }
     for r in s.grid.pain_rows {
         let _ = writeln!(
@@ -327,10 +321,10 @@ pub fn html(s: &Sheet, paper: Paper) -> String {
     let _ = writeln!(
         o,
         "</tbody>\n</table>\n<footer><p class=\"warn\">{}</p><p>{}</p><p>{}</p><p>{}</p></footer>\n</body>\n</html>",
-        esc(&s.warning),
-        esc(&s.stop),
-        esc(&s.goal),
-        esc(&s.log_line)
+        escape(&s.warning),
+        escape(&s.stop),
+        escape(&s.goal),
+        escape(&s.log_line)
     );
     o
 }
@@ -393,7 +387,7 @@ mod tests {
         let h = html(&s, Paper::Letter);
         assert!(h.contains("@page{size:letter"));
         for b in &s.blocks {
-            assert!(h.contains(&esc(&b.name)), "{}", b.name);
+            assert!(h.contains(&escape(&b.name)), "{}", b.name);
         }
         // Figures take most of the bytes; the snapshot keeps the words and the structure.
         let words: String = h

@@ -139,7 +139,7 @@ impl StoreError {
 /// The log: profile, acknowledgements, red-flag checks and sessions, each scoped by a user.
 ///
 /// Writes commit before they return, so a crash loses at most the call in progress.
-pub trait Store: Send + Sync {
+pub trait Store: Send + Sync + std::fmt::Debug {
     /// The saved profile, if any.
     fn profile(&self, user: &UserId) -> Result<Option<Profile>, StoreError>;
     /// Saves the profile, replacing the old one.

@@ -2,25 +2,27 @@
 //! history, stats, profile, catalogue, safety), and the player's session calls.
 
 use axum::Json;
-use axum::body::Bytes;
 use std::sync::Arc;
 
-use axum::extract::{FromRequest, Path, Query, RawQuery, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use backstretch_app::{AppError, HighPain, Overrides, Reported};
 use backstretch_core::player::{Outcome, Player};
-use backstretch_core::profile::{Goal, Profile};
+use backstretch_core::profile::Profile;
 use backstretch_core::safety::{self, DISCLAIMER, DISCLAIMER_VERSION};
-use backstretch_core::session::{Ending, SessionId};
-use backstretch_core::time::Stamp;
+use backstretch_core::session::Ending;
 use backstretch_core::timeline::{COUNT_HOLDS_FROM_S, StepKind, Timeline};
-use backstretch_core::vocab::{Area, DoseStyle, Place, Word};
+use backstretch_core::vocab::{Area, DoseStyle};
 use backstretch_render::catalog::entry_json;
 use backstretch_render::json::{PlanJson, history_rows, questions_json};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{WebError, bad_json};
+use crate::error::WebError;
+use crate::input::{
+    Body, ProfileBody, json, minutes, one_word, pain, query, session_id, stamp, words,
+};
+use crate::links::figure_url;
 use crate::state::Shared;
 
 /// A web session's process: none (the browser is not a process the server can watch).
@@ -28,97 +30,8 @@ fn no_process(_: u32) -> Option<bool> {
     None
 }
 
-/// A request body, at most [`crate::BODY_LIMIT`] bytes: a larger one is refused with 413 and
-/// the API's JSON error.
-#[derive(Debug)]
-pub struct Body(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for Body {
-    type Rejection = WebError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Body, WebError> {
-        Bytes::from_request(req, state)
-            .await
-            .map(Body)
-            .map_err(|e| {
-                let status = e.status();
-                WebError {
-                    status,
-                    error: if status == StatusCode::PAYLOAD_TOO_LARGE {
-                        format!(
-                            "the request body is over the limit of {} bytes",
-                            crate::BODY_LIMIT
-                        )
-                    } else {
-                        e.body_text()
-                    },
-                    help: Some("send one profile, answer or step at a time".into()),
-                    field: None,
-                    gate: None,
-                }
-            })
-    }
-}
-
-/// Parses a JSON body into `T`.
-pub fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, WebError> {
-    serde_json::from_slice(bytes).map_err(|e| bad_json(&e))
-}
-
-/// Words from a comma-separated list (`neck,lower-back`), each checked.
-pub fn words<W: Word>(field: &str, list: &str) -> Result<Vec<W>, WebError> {
-    let mut out = Vec::new();
-    for w in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
-        let v = W::parse_word(w)
-            .map_err(|e| WebError::invalid(field, e.to_string(), format!("use {}", W::listed())))?;
-        if !out.iter().any(|x: &W| x.as_str() == v.as_str()) {
-            out.push(v);
-        }
-    }
-    Ok(out)
-}
-
-/// Exactly one word (`style=long`): none, or a list, is refused.
-pub fn one_word<W: Word>(field: &str, text: &str) -> Result<W, WebError> {
-    let mut v = words::<W>(field, text)?;
-    match (v.pop(), v.is_empty()) {
-        (Some(w), true) => Ok(w),
-        _ => Err(WebError::invalid(
-            field,
-            format!("`{text}` is not one {}", W::WHAT),
-            format!("give one of {}", W::listed()),
-        )),
-    }
-}
-
-/// A minutes value, within what the planner takes.
-pub fn minutes(field: &str, m: u32) -> Result<u32, WebError> {
-    let r = backstretch_core::plan::MINUTES;
-    if r.contains(&m) {
-        Ok(m)
-    } else {
-        Err(WebError::invalid(
-            field,
-            format!("{m} minutes is not a session length"),
-            format!("give a number of minutes from {} to {}", r.start(), r.end()),
-        ))
-    }
-}
-
-/// A pain score, 0 to 10.
-pub fn pain(field: &str, p: Option<i64>) -> Result<Option<u8>, WebError> {
-    match p {
-        None => Ok(None),
-        Some(v @ 0..=10) => Ok(Some(v as u8)),
-        Some(v) => Err(WebError::invalid(
-            field,
-            format!("{v} is not a pain score"),
-            "give a whole number from 0 (no pain) to 10 (the worst)",
-        )),
-    }
-}
-
-/// The plan's overrides in a query: `?areas=neck,lower-back&places=bed&minutes=10&style=source`.
+/// The plan's overrides in a query: `?areas=neck,lower-
+/// back&places=bed&minutes=10&style=source`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanQuery {
@@ -143,21 +56,17 @@ impl PlanQuery {
     }
 }
 
-/// A query string the handler cannot read: 422 with serde's words.
-fn bad_query(e: &axum::extract::rejection::QueryRejection) -> WebError {
-    WebError::invalid(
-        "query",
-        e.body_text(),
-        "use areas=, places= (comma-separated), minutes= and style=",
-    )
-}
-
+/// `GET /api/plan`: today's plan as `plan --format json` prints it, with the query's overrides;
+/// reused while the log and the minute stay the same.
 pub async fn plan(
     State(s): State<Shared>,
     RawQuery(raw): RawQuery,
     q: Result<Query<PlanQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
-    let Query(q) = q.map_err(|e| bad_query(&e))?;
+    let q = query(
+        q,
+        "use areas=, places= (comma-separated), minutes= and style=",
+    )?;
     let o = q.overrides()?;
     let key = raw.unwrap_or_default();
     let shared = s.clone();
@@ -172,7 +81,7 @@ pub async fn plan(
             return Ok(json_text(&json));
         }
         let json: Arc<str> = serde_json::to_string(&PlanJson::new(&app.plan(catalog, &o, false)?))
-            .map_err(|_| WebError::internal())?
+            .map_err(WebError::internal)?
             .into();
         if let Some(m) = marker {
             shared.keep_plan(key, m, minute, Arc::clone(&json));
@@ -191,6 +100,7 @@ fn json_text(json: &str) -> Response {
         .into_response()
 }
 
+/// `GET /api/history`: the sessions, newest first, as `history --format json`.
 pub async fn history(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| {
         let sessions = app.sessions()?;
@@ -199,67 +109,16 @@ pub async fn history(State(s): State<Shared>) -> Result<Response, WebError> {
     .await
 }
 
+/// `GET /api/stats`: progress against the goal, as `stats --format json`.
 pub async fn stats(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| Ok(Json(app.stats(None)?).into_response()))
         .await
 }
 
+/// `GET /api/profile`: the saved profile, or `null`.
 pub async fn profile(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| Ok(Json(app.profile()?).into_response()))
         .await
-}
-
-/// A profile as the page and the API send it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileBody {
-    pub areas: Vec<String>,
-    pub places: Vec<String>,
-    pub minutes: u32,
-    #[serde(default)]
-    pub goal: Option<String>,
-    #[serde(default)]
-    pub style: Option<String>,
-}
-
-impl ProfileBody {
-    /// The profile, every value checked, over the one saved (what this form does not set is
-    /// kept).
-    pub fn profile(&self, old: Option<Profile>) -> Result<Profile, WebError> {
-        let areas: Vec<Area> = words("areas", &self.areas.join(","))?;
-        if areas.is_empty() {
-            return Err(WebError::invalid(
-                "areas",
-                "choose at least one area",
-                "pick where it hurts: the first you pick is planned for first",
-            ));
-        }
-        let places: Vec<Place> = words("places", &self.places.join(","))?;
-        if places.is_empty() {
-            return Err(WebError::invalid(
-                "places",
-                "choose at least one place",
-                "pick where you can stretch: floor, bed, chair or standing",
-            ));
-        }
-        let mut p = old.unwrap_or_default();
-        p.areas = areas;
-        p.places = places;
-        p.minutes = minutes("minutes", self.minutes)?;
-        if let Some(g) = self.goal.as_deref().filter(|g| !g.is_empty()) {
-            p.goal = g.parse::<Goal>().map_err(|e| {
-                WebError::invalid(
-                    "goal",
-                    e.to_string(),
-                    "use daily, or 3/week (1 to 6 a week)",
-                )
-            })?;
-        }
-        if let Some(st) = self.style.as_deref().filter(|s| !s.is_empty()) {
-            p.style = one_word::<DoseStyle>("style", st)?;
-        }
-        Ok(p)
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -269,8 +128,10 @@ struct ProfileSavedJson {
     screening_due: bool,
 }
 
+/// `PUT /api/profile`: saves a profile, every value checked; says whether a warning-sign check
+/// is now due.
 pub async fn put_profile(State(s): State<Shared>, Body(b): Body) -> Result<Response, WebError> {
-    let b: ProfileBody = body(&b)?;
+    let b: ProfileBody = json(&b)?;
     s.run(move |app, catalog| {
         let p = b.profile(app.profile()?)?;
         let saved = app.save_profile(catalog, p)?;
@@ -284,6 +145,7 @@ pub async fn put_profile(State(s): State<Shared>, Body(b): Body) -> Result<Respo
     .await
 }
 
+/// `GET /api/catalog`: every exercise, briefly, as `catalog list`.
 pub async fn catalog(State(s): State<Shared>) -> Response {
     let v: Vec<_> = s
         .catalog()
@@ -293,6 +155,7 @@ pub async fn catalog(State(s): State<Shared>) -> Response {
     Json(v).into_response()
 }
 
+/// `GET /api/catalog/{id}`: one exercise in full.
 pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Response {
     match s.catalog().get(&id) {
         Some(e) => Json(entry_json(e, true)).into_response(),
@@ -300,6 +163,7 @@ pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Respon
     }
 }
 
+/// `GET /api/safety`: the warning-sign questions.
 pub async fn safety(State(_): State<Shared>) -> Result<Response, WebError> {
     let all = safety::red_flags().map_err(AppError::from)?;
     Ok(Json(questions_json(all)).into_response())
@@ -313,6 +177,7 @@ struct DisclaimerJson {
     accepted: bool,
 }
 
+/// `GET /api/disclaimer`: the disclaimer's text and version, and whether it is accepted.
 pub async fn disclaimer(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| {
         Ok(Json(DisclaimerJson {
@@ -325,6 +190,7 @@ pub async fn disclaimer(State(s): State<Shared>) -> Result<Response, WebError> {
     .await
 }
 
+/// `POST /api/disclaimer`: records that the disclaimer is accepted.
 pub async fn accept_disclaimer(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| {
         app.accept_disclaimer()?;
@@ -355,8 +221,9 @@ struct VerdictJson {
     message: String,
 }
 
+/// `POST /api/safety`: the answers to the warning-sign questions, and the verdict.
 pub async fn screen(State(s): State<Shared>, Body(b): Body) -> Result<Response, WebError> {
-    let b: ScreeningBody = body(&b)?;
+    let b: ScreeningBody = json(&b)?;
     s.run(move |app, catalog| {
         let given = match &b.areas {
             Some(a) => Some(words::<Area>("areas", &a.join(","))?),
@@ -432,7 +299,7 @@ fn play_items(views: Vec<backstretch_app::ExerciseView>) -> Vec<PlayItem> {
                 .exercise
                 .as_ref()
                 .filter(|e| e.pose.is_some())
-                .map(|e| crate::pages::figure_url(e, false)),
+                .map(|e| figure_url(e, false)),
             sides: v
                 .sides
                 .map(|sides| sides.into_iter().map(|(s, t)| (s.as_str(), t)).collect()),
@@ -444,30 +311,35 @@ fn play_items(views: Vec<backstretch_app::ExerciseView>) -> Vec<PlayItem> {
         .collect()
 }
 
+/// `POST /api/sessions`: begins today's routine (at high pain, only with `gentlest`) and sends
+/// the player all it needs to play it.
 pub async fn begin(State(s): State<Shared>, Body(b): Body) -> Result<Response, WebError> {
     let b: BeginBody = if b.is_empty() {
         BeginBody::default()
     } else {
-        body(&b)?
+        json(&b)?
     };
     let pain_before = pain("pain_before", b.pain_before)?;
     s.run(move |app, catalog| {
         let o = Overrides::default();
         let mut playable = app.planned(catalog, &o, false)?;
         if let Some(high) = app.high_pain(catalog, &o, &playable, pain_before)? {
-            let refuse = |error: String, help: &str| WebError {
-                status: StatusCode::CONFLICT,
-                error,
-                help: Some(help.into()),
-                field: Some("pain_before".into()),
-                gate: Some("high-pain"),
-            };
             if !b.gentlest {
-                return Err(refuse(high.message(), HighPain::ADVICE));
+                return Err(WebError::GateNotPassed {
+                    gate: "high-pain",
+                    field: Some("pain_before"),
+                    message: high.message(),
+                    help: Some(HighPain::ADVICE.into()),
+                });
             }
             playable = high.gentlest.ok_or_else(|| {
-                let (error, help) = HighPain::NOTHING_GENTLE;
-                refuse(error.into(), help)
+                let (message, help) = HighPain::NOTHING_GENTLE;
+                WebError::GateNotPassed {
+                    gate: "high-pain",
+                    field: None,
+                    message: message.into(),
+                    help: Some(help.into()),
+                }
             })?;
         }
         let id = app.begin(&playable.routine, &playable.items, pain_before, None)?;
@@ -512,36 +384,20 @@ pub struct StepBody {
     pub at: String,
 }
 
-fn stamp(field: &str, text: &str) -> Result<Stamp, WebError> {
-    Stamp::parse(text).map_err(|e| {
-        WebError::invalid(
-            field,
-            e.to_string(),
-            "give a time like 2026-11-22T09:30:00+01:00",
-        )
-    })
-}
-
-fn session_id(id: &str) -> Result<SessionId, WebError> {
-    id.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(SessionId)
-        .ok_or_else(|| WebError::not_found(format!("no session has the id `{id}`")))
-}
-
 #[derive(Debug, Serialize)]
 struct Logged {
     logged: bool,
 }
 
+/// `POST /api/sessions/{id}/steps`: a step the player reports, logged once (201), or recognised
+/// as a retry (200).
 pub async fn step(
     State(s): State<Shared>,
     Path(id): Path<String>,
     Body(b): Body,
 ) -> Result<Response, WebError> {
     let id = session_id(&id)?;
-    let b: StepBody = body(&b)?;
+    let b: StepBody = json(&b)?;
     let outcome = Outcome::parse(&b.outcome).ok_or_else(|| {
         WebError::invalid(
             "outcome",
@@ -596,13 +452,14 @@ struct FinishedJson {
     text: String,
 }
 
+/// `POST /api/sessions/{id}/finish`: ends a session once, with the summary in words.
 pub async fn finish(
     State(s): State<Shared>,
     Path(id): Path<String>,
     Body(b): Body,
 ) -> Result<Response, WebError> {
     let id = session_id(&id)?;
-    let b: FinishBody = body(&b)?;
+    let b: FinishBody = json(&b)?;
     let pain_after = pain("pain_after", b.pain_after)?;
     let ending = Ending::parse(&b.ending).ok_or_else(|| {
         WebError::invalid(

@@ -40,6 +40,7 @@ fn typed(kind: &'static str, text: &'static str, cache: &'static str) -> Respons
     r
 }
 
+/// A static file by name, or 404.
 pub async fn file(Path(name): Path<String>) -> Result<Response, WebError> {
     FILES
         .iter()
@@ -48,10 +49,12 @@ pub async fn file(Path(name): Path<String>) -> Result<Response, WebError> {
         .ok_or_else(|| WebError::not_found(format!("no file called `{name}`")))
 }
 
+/// The service worker, from the root so that its scope is the whole app.
 pub async fn service_worker() -> Response {
     typed("text/javascript; charset=utf-8", SERVICE_WORKER, "no-cache")
 }
 
+/// The web app manifest.
 pub async fn manifest() -> Response {
     typed("application/manifest+json", MANIFEST, "no-cache")
 }

@@ -36,7 +36,7 @@ fn server_with(lan: bool) -> T {
         vec![ORIGIN.to_string(), "http://localhost:8421".to_string()]
     };
     let app = router(Shared::new(Setup {
-        store,
+        store: Arc::new(store),
         catalog: backstretch_core::catalog::builtin().catalog,
         clock: Arc::new(clock),
         pairing: pairing.clone(),

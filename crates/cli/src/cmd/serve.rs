@@ -1,22 +1,109 @@
-//! `backstretch serve`: the coach in a browser, on the same log.
+//! `backstretch serve`: the coach in a browser, on the same log. The web library listens and
+//! serves; this command tells the person where, draws the pairing code as a QR code on
+//! `--lan` (a new one each time Enter is pressed), opens a browser if asked, and logs server
+//! errors to stderr.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use backstretch_web::{Config, serve};
+use backstretch_web::{CodeMint, Config, Server};
 
 use crate::args::ServeArgs;
 use crate::context::Context;
 
 pub fn run(ctx: &Context, a: &ServeArgs) -> miette::Result<ExitCode> {
+    log_to_stderr();
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
-    serve(Config {
+    let server = Server::bind(Config {
         home: ctx.home.clone(),
-        store,
+        store: std::sync::Arc::new(store),
         catalog,
         listen: a.listen,
         lan: a.lan,
-        open: a.open,
     })?;
+    let base = server.base_url().to_string();
+    match server.codes() {
+        Some(mint) => {
+            println!(
+                "backstretch is serving your network at {base}/ (paired devices only). Ctrl-C stops it."
+            );
+            show_pairing(&mint);
+            new_codes_on_enter(mint);
+        }
+        None => println!("backstretch is at {base}/ (this computer only). Ctrl-C stops it."),
+    }
+    if a.open {
+        open_browser(&base);
+    }
+    server.run()?;
+    println!("\nStopped. Every step that reached the server is in the log.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Server errors (their causes, which the browser is never shown) as lines on stderr.
+fn log_to_stderr() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
+}
+
+/// The pairing address as a QR code drawn with half blocks, for a terminal.
+fn qr_text(url: &str) -> String {
+    use qrcode::render::unicode::Dense1x2;
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// A new pairing code, as an address to open and a QR code to scan.
+fn show_pairing(mint: &CodeMint) {
+    let new = mint.mint();
+    println!(
+        "\nTo pair a phone on this network, scan this or open {url}\n{qr}\nThe code {code} works once, within 10 minutes. Press Enter for a new one.\n\
+Your browser will warn that the certificate is made by this computer: that is expected; accept it once for this address.",
+        url = new.url,
+        qr = qr_text(&new.url),
+        code = new.code,
+    );
+}
+
+/// On a terminal, each Enter prints a fresh pairing code.
+fn new_codes_on_enter(mint: CodeMint) {
+    if !std::io::stdin().is_terminal() {
+        return;
+    }
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+            show_pairing(&mint);
+            line.clear();
+        }
+    });
+}
+
+/// Opens the default browser at `base`, or says how to.
+fn open_browser(base: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener)
+        .arg(format!("{base}/"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_err()
+    {
+        eprintln!("note: could not open a browser ({opener}); open {base}/ yourself");
+    }
 }

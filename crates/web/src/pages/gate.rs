@@ -1,0 +1,63 @@
+//! Where a page that needs today's routine sends the person first: the disclaimer, the
+//! profile, the warning-sign check, or (after a reported sign) the advice to stop. Every
+//! gate the terminal has applies here too, worded from the app layer's values.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use backstretch_app::{App, Gate, Overrides};
+use backstretch_core::catalog::Catalog;
+use backstretch_core::safety::{self, Verdict};
+use maud::{Markup, html};
+
+use crate::error::WebError;
+use crate::pages::frame::{PageError, html_page, to};
+use crate::state::Shared;
+
+/// The first gate standing.
+pub enum Stop {
+    /// A page to go to first.
+    Go(&'static str),
+    /// A warning sign was reported: the advice, in place of the page.
+    Flagged(Verdict),
+}
+
+impl Stop {
+    /// The redirect, or the advice to stop as a page.
+    pub fn page(self) -> Response {
+        match self {
+            Stop::Go(path) => to(path),
+            Stop::Flagged(v) => html_page(StatusCode::OK, "Today", "/today", &flagged(&v)),
+        }
+    }
+}
+
+/// The first gate standing, as the app says: the disclaimer before the profile (whose
+/// areas the check is for), then the app's gate for those areas.
+pub fn first_stop(app: &App<'_>, catalog: &Catalog) -> Result<Option<Stop>, WebError> {
+    if !app.disclaimer_accepted()? {
+        return Ok(Some(Stop::Go("/welcome")));
+    }
+    if app.profile()?.is_none() {
+        return Ok(Some(Stop::Go("/profile")));
+    }
+    let areas = app.areas(&Overrides::default())?;
+    Ok(app.gate(catalog, &areas)?.map(|g| match g {
+        Gate::Disclaimer => Stop::Go("/welcome"),
+        Gate::Screening { .. } => Stop::Go("/check"),
+        Gate::Flagged { verdict, .. } => Stop::Flagged(verdict),
+    }))
+}
+
+/// [`first_stop`], for a handler.
+pub async fn stop(s: &Shared) -> Result<Option<Stop>, PageError> {
+    Ok(s.run(first_stop).await?)
+}
+
+/// A warning sign reported: nothing is planned until a new check has none.
+pub fn flagged(v: &Verdict) -> Markup {
+    html! {
+        div.alert role="alert" { p { (safety::verdict_message(v)) } }
+        p { "Nothing is planned or played after a warning sign. When it has gone, answer the questions again." }
+        p { a.button href="/check" { "Answer the questions again" } }
+    }
+}

@@ -1,0 +1,156 @@
+//! What was done: the sessions, newest first; progress against the goal with its charts; and
+//! the charts themselves as SVG.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use backstretch_core::stats::Stats;
+use backstretch_render::json::{HistoryRow, history_rows};
+use backstretch_render::progress::progress_line;
+use maud::{Markup, html};
+
+use crate::error::WebError;
+use crate::pages::frame::{Page, html_page};
+use crate::pages::parts::{count, svg};
+use crate::state::Shared;
+
+/// An exercise count as the history table says it: `5 done, 1 skipped, hurt: cat-cow`.
+fn exercises_text(r: &HistoryRow) -> String {
+    let mut ex = format!("{} done", r.exercises.done.len());
+    if !r.exercises.skipped.is_empty() {
+        ex.push_str(&format!(", {} skipped", r.exercises.skipped.len()));
+    }
+    if !r.exercises.hurt.is_empty() {
+        ex.push_str(&format!(", hurt: {}", r.exercises.hurt.join(", ")));
+    }
+    ex
+}
+
+fn no_sessions(what: &str) -> Markup {
+    html! {
+        p { "No sessions yet" (what) ". " a href="/today" { "Today's routine" } " is ready when you are." }
+    }
+}
+
+/// The sessions, newest first.
+pub async fn history(State(s): State<Shared>) -> Page {
+    let rows = s
+        .run(|app, _| {
+            let sessions = app.sessions()?;
+            let rows = history_rows(&sessions, app.now(), |_| None);
+            Ok(sessions
+                .iter()
+                .map(|l| {
+                    let when = l.session.started_at.local();
+                    when.format("%a %-d %b %Y, %H:%M").to_string()
+                })
+                .zip(rows)
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    if rows.is_empty() {
+        return Ok(html_page(
+            StatusCode::OK,
+            "History",
+            "/history",
+            &no_sessions(""),
+        ));
+    }
+    let pain = |p: Option<u8>| p.map_or_else(|| "–".to_string(), |v| v.to_string());
+    let body = html! {
+        div.table { table {
+            caption { "Your sessions, newest first" }
+            thead { tr {
+                th scope="col" { "When" }
+                th scope="col" { "Minutes" }
+                th scope="col" { "Exercises" }
+                th scope="col" { "Pain before → after" }
+                th scope="col" { "How it ended" }
+            } }
+            tbody {
+                @for (when, r) in &rows {
+                    tr {
+                        td { (when) }
+                        td { (r.minutes) }
+                        td { (exercises_text(r)) }
+                        td { (pain(r.pain_before)) " → " (pain(r.pain_after)) }
+                        td { (r.outcome) }
+                    }
+                }
+            }
+        } }
+    };
+    Ok(html_page(StatusCode::OK, "History", "/history", &body))
+}
+
+/// The pain at the start against lately, in words.
+fn pain_text(st: &Stats) -> String {
+    let p = &st.pain;
+    match (p.first, p.last) {
+        (Some(f), Some(l)) => {
+            let mut t = format!("{f} at the start, {l} lately");
+            if p.meaningful {
+                t.push_str(" — a meaningful improvement");
+            }
+            t
+        }
+        _ => "no scores yet".into(),
+    }
+}
+
+/// Progress: the figures, the advice to be reviewed when nothing improves, and the charts.
+pub async fn progress(State(s): State<Shared>) -> Page {
+    let (st, n) = s
+        .run(|app, _| Ok((app.stats(None)?, app.facts()?.len())))
+        .await?;
+    if n == 0 {
+        let body = no_sessions(", so no progress to show");
+        return Ok(html_page(StatusCode::OK, "Progress", "/progress", &body));
+    }
+    let body = html! {
+        p.lead { (progress_line(&st)) }
+        dl.stats {
+            div { dt { "Sessions" } dd { (st.sessions) } }
+            div { dt { "Minutes" } dd { (st.minutes) } }
+            div { dt { "Exercises done" } dd { (st.exercises_done) } }
+            div { dt { "Pain" } dd { (pain_text(&st)) } }
+            div { dt { "Streak" } dd {
+                (count(st.streak.current, st.streak.unit))
+                " (longest " (count(st.streak.longest, st.streak.unit)) ")"
+            } }
+        }
+        @if st.review_advised {
+            div.alert role="note" { p { "Six weeks of sessions have brought no meaningful improvement: please have your back or neck reviewed by a doctor or physiotherapist." } }
+        }
+        figure {
+            img.chart src="/charts/pain.svg" alt="Chart of pain before and after each session";
+            figcaption { "Pain before and after each session." }
+        }
+        figure {
+            img.chart src="/charts/adherence.svg" alt="Calendar of the days with a session, against your goal";
+            figcaption { "Days with a session, week by week, against your goal." }
+        }
+    };
+    Ok(html_page(StatusCode::OK, "Progress", "/progress", &body))
+}
+
+/// A chart of the log: `pain.svg` or `adherence.svg`.
+pub async fn chart(
+    State(s): State<Shared>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let kind = file.strip_suffix(".svg").unwrap_or("").to_string();
+    if kind != "pain" && kind != "adherence" {
+        return Err(WebError::not_found(format!("no chart called `{file}`")));
+    }
+    s.run(move |app, _| {
+        let mut f = app.facts()?;
+        f.sort_by_key(|x| x.started);
+        Ok(svg(if kind == "pain" {
+            backstretch_render::chart::pain_chart(&f)
+        } else {
+            backstretch_render::chart::adherence_chart(&f, app.goal()?, app.today())
+        }))
+    })
+    .await
+}

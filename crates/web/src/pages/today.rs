@@ -1,0 +1,123 @@
+//! Today's routine: what it is for, each exercise with its dose, reason, cautions and
+//! sources, the plan's notes, and the follow-up question about soreness when one is due.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use backstretch_app::Overrides;
+use backstretch_core::plan::Plan;
+use backstretch_core::session::SessionId;
+use backstretch_core::vocab::Word;
+use backstretch_render::plan::{clock, dose_text};
+use maud::{Markup, html};
+
+use crate::error::WebError;
+use crate::input::{Fields, FormResult};
+use crate::pages::frame::{Page, PageError, html_page, to};
+use crate::pages::gate::{Stop, first_stop};
+use crate::pages::parts::{and_list, cites, count, figure, list};
+use crate::state::Shared;
+
+/// The root: today's page.
+pub async fn root() -> Response {
+    to("/today")
+}
+
+/// Today's plan (and the follow-up question, if one is due), or where to go first.
+type Today = Result<(Box<Plan>, Option<(i64, String)>), Stop>;
+
+async fn today_plan(s: &Shared) -> Result<Today, PageError> {
+    s.run(|app, catalog| {
+        if let Some(stop) = first_stop(app, catalog)? {
+            return Ok(Err(stop));
+        }
+        let followup = app
+            .pending_followup()?
+            .map(|(id, day)| (id.0, day.format("%a %-d %b").to_string()));
+        let p = app.plan(catalog, &Overrides::default(), false)?;
+        Ok(Ok((Box::new(p), followup)))
+    })
+    .await
+    .map_err(PageError)
+}
+
+/// The question whether the soreness after a session settled by the next morning.
+fn followup_form(id: i64, day: &str) -> Markup {
+    html! {
+        form.card method="post" action="/followup" {
+            input type="hidden" name="session" value=(id);
+            p { "Did the soreness after your session on " (day) " settle by the next morning?" }
+            button type="submit" name="settled" value="yes" { "Yes" }
+            " "
+            button type="submit" name="settled" value="no" { "No" }
+        }
+    }
+}
+
+fn routine(p: &Plan) -> Markup {
+    html! {
+        ol.routine {
+            @for i in &p.items {
+                @let e = &i.exercise;
+                li."card with-figure" {
+                    (figure(e, "thumb"))
+                    div.text {
+                        h2 { a href={ "/exercises/" (e.id) } { (e.title()) } }
+                        p.dose { (dose_text(i)) " · " (e.position.as_str()) }
+                        p { (i.reason) }
+                        @if !e.cautions.is_empty() {
+                            div.caution { (list(&e.cautions, false)) }
+                        }
+                        (cites(e))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Today's routine, or the gate that stands first.
+pub async fn today(State(s): State<Shared>) -> Page {
+    let (p, followup) = match today_plan(&s).await? {
+        Ok(today) => today,
+        Err(stop) => return Ok(stop.page()),
+    };
+    let r = &p.request;
+    let body = html! {
+        p.lead {
+            "For your " (and_list(&r.areas, "and")) " · " (and_list(&r.places, "or")) " · "
+            (count(p.items.len() as u32, "exercises")) ", " (clock(p.total_s))
+            " of " (r.minutes) " minutes."
+        }
+        @if let Some((id, day)) = &followup { (followup_form(*id, day)) }
+        p.actions {
+            a."button primary big" href="/play" { "Start" }
+            " "
+            a.button href="/print" { "Print" }
+        }
+        @if !p.warnings.is_empty() {
+            div.notes role="note" { ul { @for w in &p.warnings { li { (w.to_string()) } } } }
+        }
+        (routine(&p))
+    };
+    Ok(html_page(StatusCode::OK, "Today", "/today", &body))
+}
+
+/// The follow-up answer recorded.
+pub async fn followup(State(s): State<Shared>, f: FormResult) -> Page {
+    let f = Fields::read(f)?;
+    let settled = match f.one("settled").as_deref() {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => {
+            return Err(WebError::invalid("settled", "no answer given", "answer yes or no").into());
+        }
+    };
+    let id = f
+        .one("session")
+        .and_then(|v| v.parse::<i64>().ok())
+        .ok_or_else(|| WebError::invalid("session", "no session named", "answer from the page"))?;
+    s.run(move |app, _| Ok(app.record_settled(SessionId(id), settled)?))
+        .await?;
+    Ok(to("/today"))
+}

@@ -1,0 +1,173 @@
+//! The router: every page, the JSON API and the app shell behind one guard (host names,
+//! pairing, `Origin`) and one set of security headers.
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::error::{Refusal, WebError};
+use crate::input::BODY_LIMIT;
+use crate::state::Shared;
+use crate::{api, assets, pages, pair};
+
+/// The Content-Security-Policy of every page: scripts and styles from the server only, never
+/// inline; nothing framed; forms post back to the server only.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The router over shared state: every page, the API and the app shell, behind the host,
+/// pairing and origin checks.
+pub fn router(s: Shared) -> Router {
+    let api = Router::new()
+        .route("/plan", get(api::plan))
+        .route("/history", get(api::history))
+        .route("/stats", get(api::stats))
+        .route("/profile", get(api::profile).put(api::put_profile))
+        .route("/catalog", get(api::catalog))
+        .route("/catalog/{id}", get(api::exercise))
+        .route("/safety", get(api::safety).post(api::screen))
+        .route("/safety/spreading", post(api::spreading))
+        .route(
+            "/disclaimer",
+            get(api::disclaimer).post(api::accept_disclaimer),
+        )
+        .route("/sessions", post(api::begin))
+        .route("/sessions/{id}/steps", post(api::step))
+        .route("/sessions/{id}/finish", post(api::finish))
+        .fallback(|| async { WebError::not_found("there is no such API route; see the README") });
+    Router::new()
+        .route("/", get(pages::today::root))
+        .route(
+            "/welcome",
+            get(pages::first_run::welcome).post(pages::first_run::accept),
+        )
+        .route(
+            "/check",
+            get(pages::first_run::check).post(pages::first_run::checked),
+        )
+        .route(
+            "/profile",
+            get(pages::profile::profile).post(pages::profile::save_profile),
+        )
+        .route("/today", get(pages::today::today))
+        .route("/followup", post(pages::today::followup))
+        .route("/play", get(pages::play::play))
+        .route("/history", get(pages::history::history))
+        .route("/progress", get(pages::history::progress))
+        .route("/exercises", get(pages::exercises::exercises))
+        .route("/exercises/{id}", get(pages::exercises::exercise))
+        .route("/figures/{file}", get(pages::exercises::figure_svg))
+        .route("/charts/{file}", get(pages::history::chart))
+        .route("/print", get(pages::print::print))
+        .route("/pair", get(pages::pair::pair))
+        .route("/static/{file}", get(assets::file))
+        .route("/sw.js", get(assets::service_worker))
+        .route("/manifest.webmanifest", get(assets::manifest))
+        .nest("/api", api)
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(s.clone(), guard))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(s)
+}
+
+fn refuse(why: Refusal, message: String, help: &str) -> Response {
+    WebError::Refused {
+        why,
+        message,
+        help: help.into(),
+    }
+    .into_response()
+}
+
+/// The checks before any handler:
+/// - the `Host` must be one this server answers to (a page elsewhere that points its own
+///   name at 127.0.0.1 cannot read the log);
+/// - on `--lan`, the device must be paired (401), except to pair;
+/// - a request that changes something must come from one of this server's pages (`Origin`,
+///   403); on `--lan` it must say so.
+async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
+    let origins = &s.0.origins;
+    if let Some(host) = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        && !origins
+            .iter()
+            .any(|o| o.split_once("://").is_some_and(|(_, h)| h == host))
+    {
+        return refuse(
+            Refusal::OtherHost,
+            "this server does not answer to that name".into(),
+            "open the address `backstretch serve` printed",
+        );
+    }
+    if let Some(pairing) = &s.0.pairing
+        && req.uri().path() != "/pair"
+    {
+        let paired = req
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|c| c.to_str().ok())
+            .and_then(pair::cookie_token)
+            .is_some_and(|t| pairing.knows(t));
+        if !paired {
+            return refuse(
+                Refusal::NotPaired,
+                "this device is not paired with backstretch".into(),
+                "scan the code `backstretch serve --lan` shows in its terminal (press Enter there for a new one)",
+            );
+        }
+    }
+    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes {
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok());
+        let ok = match origin {
+            Some(o) => origins.iter().any(|x| x == o),
+            None => s.0.pairing.is_none(),
+        };
+        if !ok {
+            return refuse(
+                Refusal::ForeignOrigin,
+                format!(
+                    "this request did not come from a backstretch page (it came from {})",
+                    origin.unwrap_or("an unnamed origin")
+                ),
+                "use the pages `backstretch serve` serves",
+            );
+        }
+    }
+    next.run(req).await
+}
+
+/// Headers on every response: the CSP (unless the page set its own), no sniffing, no
+/// framing, no referrer beyond the server, and no caching of health data by the browser's HTTP cache.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // `same-origin`, not `no-referrer`: with no referrer at all, a form posts `Origin: null`.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    r
+}
