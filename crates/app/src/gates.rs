@@ -8,7 +8,6 @@ use backstretch_core::catalog::Catalog;
 use backstretch_core::safety::{
     self, DISCLAIMER_VERSION, PainRules, RedFlag, Screening, SessionPain, Verdict,
 };
-use backstretch_core::session::SessionRecord;
 use backstretch_core::time::Stamp;
 use backstretch_core::vocab::{Area, Word};
 
@@ -277,25 +276,32 @@ impl App<'_> {
         // The rules look back over a window of days, and at the latest rated session.
         let since = Stamp::earliest_on(self.today() - chrono::Duration::days(safety::WINDOW_DAYS));
         let hurts = self.store.hurts(&self.user, since)?;
-        let pain = |s: &SessionRecord| -> Option<SessionPain> {
-            Some(SessionPain {
-                day: s.started_at.day(),
-                before: s.pain_before?,
-                after: s.pain_after?,
-                settled: s.settled,
-            })
-        };
+        // Newest first, as the rules read them.
         let mut pains: Vec<SessionPain> = self
             .store
-            .sessions_since(&self.user, since)?
+            .pain_history(&self.user, Some(since))?
             .iter()
-            .filter(|l| l.session.outcome.is_some())
-            .filter_map(|l| pain(&l.session))
+            .rev()
+            .filter(|p| p.ended)
+            .filter_map(|p| {
+                Some(SessionPain {
+                    day: p.started_at.day(),
+                    before: p.pain_before?,
+                    after: p.pain_after?,
+                    settled: p.settled,
+                })
+            })
             .collect();
         if pains.is_empty()
             && let Some(last) = self.store.last_rated(&self.user)?
+            && let (Some(before), Some(after)) = (last.pain_before, last.pain_after)
         {
-            pains.extend(pain(&last));
+            pains.push(SessionPain {
+                day: last.started_at.day(),
+                before,
+                after,
+                settled: last.settled,
+            });
         }
         Ok(PainRules::from_log(&hurts, &pains, &allowed, self.today()))
     }

@@ -33,9 +33,9 @@ impl App<'_> {
     /// Whether six weeks or more of sessions have brought no meaningful improvement, read
     /// from the pain scores alone (not the whole log's routines and steps).
     pub fn review_advised(&self) -> Result<bool, AppError> {
-        let history = self.store.pain_history(&self.user)?;
-        let before: Vec<u8> = history.iter().filter_map(|(_, p)| *p).collect();
-        let first = history.first().map(|(at, _)| at.day());
+        let history = self.store.pain_history(&self.user, None)?;
+        let before: Vec<u8> = history.iter().filter_map(|p| p.pain_before).collect();
+        let first = history.first().map(|p| p.started_at.day());
         Ok(review_due(first, &before, self.today()))
     }
 

@@ -438,7 +438,7 @@ pub fn the_last_rated_session_and_the_pain_history(s: &dyn Store) {
     let (u, other) = (UserId::new("a"), UserId::new("b"));
     let r = routine();
     assert!(s.last_rated(&u).unwrap().is_none());
-    assert!(s.pain_history(&u).unwrap().is_empty());
+    assert!(s.pain_history(&u, None).unwrap().is_empty());
     let end = |at: &str| t(at).plus_seconds(600);
     for (user, uid, at, before, after) in [
         (&u, "rated", "2026-11-20T09:00:00+00:00", Some(4), Some(3)),
@@ -466,15 +466,25 @@ pub fn the_last_rated_session_and_the_pain_history(s: &dyn Store) {
     s.begin_session(&u, &playing).unwrap();
     assert_eq!(s.last_rated(&u).unwrap().unwrap().uid, "rated");
     assert_eq!(s.last_rated(&other).unwrap().unwrap().uid, "theirs");
-    let history: Vec<(Stamp, Option<u8>)> = s.pain_history(&u).unwrap();
+    let brief = |since| -> Vec<(Stamp, Option<u8>, Option<u8>, bool)> {
+        s.pain_history(&u, since)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.started_at, p.pain_before, p.pain_after, p.ended))
+            .collect()
+    };
     assert_eq!(
-        history,
+        brief(None),
         [
-            (t("2026-11-20T09:00:00+00:00"), Some(4)),
-            (t("2026-11-21T09:00:00+00:00"), Some(5)),
-            (t("2026-11-23T09:00:00+00:00"), Some(6)),
+            (t("2026-11-20T09:00:00+00:00"), Some(4), Some(3), true),
+            (t("2026-11-21T09:00:00+00:00"), Some(5), None, true),
+            (t("2026-11-23T09:00:00+00:00"), Some(6), None, false),
         ]
     );
+    assert_eq!(brief(Some(t("2026-11-21T09:00:00+00:00"))).len(), 2);
+    s.set_settled(&u, s.last_rated(&u).unwrap().unwrap().id, false)
+        .unwrap();
+    assert_eq!(s.pain_history(&u, None).unwrap()[0].settled, Some(false));
 }
 
 /// An import larger than any batch a backend may use is still all or nothing: an impossible

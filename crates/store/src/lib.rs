@@ -69,6 +69,21 @@ pub struct NewSession<'a> {
     pub pid: Option<u32>,
 }
 
+/// A session's pain scores, without its routine or steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PainRecord {
+    /// When it started.
+    pub started_at: Stamp,
+    /// Pain before, 0-10, when given.
+    pub pain_before: Option<u8>,
+    /// Pain after, 0-10, when given.
+    pub pain_after: Option<u8>,
+    /// Whether soreness had settled by the next morning, once asked.
+    pub settled: Option<bool>,
+    /// Whether it has ended.
+    pub ended: bool,
+}
+
 /// How an import went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ImportCount {
@@ -218,9 +233,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The newest session that ended with a pain score before and after (what the flare
     /// rules and the next morning's question look at).
     fn last_rated(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError>;
-    /// Every session's start and pain before, oldest first: the whole log's pain trend,
-    /// read without routines or steps.
-    fn pain_history(&self, user: &UserId) -> Result<Vec<(Stamp, Option<u8>)>, StoreError>;
+    /// Every session's pain scores (from `since` on, when given), oldest first: what the
+    /// flare rules and the pain trend read, without routines or steps.
+    fn pain_history(
+        &self,
+        user: &UserId,
+        since: Option<Stamp>,
+    ) -> Result<Vec<PainRecord>, StoreError>;
     /// Every exercise logged as hurt in a session started at `since` or later, once per
     /// session, oldest first.
     fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError>;

@@ -251,7 +251,10 @@ fn app_help(e: &AppError) -> Option<String> {
     use backstretch_app::Remedy as R;
     let text = match e.remedy()? {
         R::ChooseAnExercise(s) if !s.is_empty() => {
-            let names: Vec<String> = s.iter().map(|(id, name)| format!("{id} ({name})")).collect();
+            let names: Vec<String> = s
+                .iter()
+                .map(|(id, name)| format!("{id} ({name})"))
+                .collect();
             return Some(format!("did you mean {}?", names.join(", ")));
         }
         R::ChooseAnExercise(_) => "the Exercises page lists every exercise",
@@ -277,7 +280,9 @@ fn app_help(e: &AppError) -> Option<String> {
         }
         R::FixTheRoutine | R::PlanANewRoutine => "open Today for a new routine",
         R::StartANewSession => "open Today and press Start for a new session",
-        R::FinishItThere => "finish or stop it where it plays, or wait a minute if it was just closed",
+        R::FinishItThere => {
+            "finish or stop it where it plays, or wait a minute if it was just closed"
+        }
         R::NameWhatWasDone | R::NameOnlyTheRoutines | R::NameItHurtOnly => {
             "name only exercises of the routine, each once"
         }
@@ -363,7 +368,7 @@ mod tests {
         assert_eq!(told.error, INTERNAL);
         assert!(!format!("{told:?}").contains("sqlite"));
         let busy = WebError::from(AppError::Store(StoreError::Busy {
-            path: "/home/me/log.sqlite".into(),
+            log: "/home/me/log.sqlite".into(),
         }));
         assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(!format!("{:?}", busy.told()).contains("/home"));

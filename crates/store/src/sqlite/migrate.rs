@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_step_reports",
         include_str!("../../migrations/0008_step_reports.sql"),
     ),
+    (
+        "0009_bounded_reads",
+        include_str!("../../migrations/0009_bounded_reads.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -24,7 +24,7 @@ use rusqlite::Connection;
 
 pub use migrate::SCHEMA_VERSION;
 
-use crate::{ImportCount, NewSession, Store, StoreError, UserId};
+use crate::{ImportCount, NewSession, PainRecord, Store, StoreError, UserId};
 
 /// The log in one SQLite file. One connection, behind a lock, so that one store can serve
 /// several threads (the web server's workers); each call holds it for its own transaction.
@@ -410,8 +410,12 @@ impl Store for SqliteStore {
     fn last_rated(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {
         self.with(|db| db.newest_rated(user))
     }
-    fn pain_history(&self, user: &UserId) -> Result<Vec<(Stamp, Option<u8>)>, StoreError> {
-        self.with(|db| db.pain_history(user))
+    fn pain_history(
+        &self,
+        user: &UserId,
+        since: Option<Stamp>,
+    ) -> Result<Vec<PainRecord>, StoreError> {
+        self.with(|db| db.pain_history(user, since))
     }
     fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError> {
         self.with(|db| db.read_hurts(user, since))

@@ -10,7 +10,7 @@ use backstretch_core::timeline::{Side, StepKind};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, stamp};
-use crate::{ImportCount, NewSession, StoreError, UserId};
+use crate::{ImportCount, NewSession, PainRecord, StoreError, UserId};
 
 const SESSION_COLUMNS: &str = "s.id, s.uid, s.started_at, s.started_offset, s.ended_at, s.ended_offset, s.heartbeat_at, s.heartbeat_offset, s.source, s.routine, s.planned_s, s.pain_before, s.pain_after, s.outcome, s.pid, s.settled";
 const STEP_COLUMNS: &str = "t.step, t.kind, t.exercise_id, t.side, t.rep, t.planned_s, t.done_ms, t.outcome, t.at, t.at_offset";
@@ -380,21 +380,32 @@ impl Db<'_> {
         raw.map(|r| self.session_of(&r)).transpose()
     }
 
-    /// Every session's start and pain before, oldest first: two columns, no routine or steps.
+    /// Every session's pain scores (from `since` on, when given), oldest first: read from
+    /// the index that covers them, never the rows with their routines and steps.
     pub(super) fn pain_history(
         &self,
         user: &UserId,
-    ) -> Result<Vec<(Stamp, Option<u8>)>, StoreError> {
+        since: Option<Stamp>,
+    ) -> Result<Vec<PainRecord>, StoreError> {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT started_at, started_offset, pain_before FROM sessions
-                 WHERE user_id = ?1 ORDER BY started_at, id",
+                "SELECT started_at, started_offset, pain_before, pain_after, settled,
+                        outcome IS NOT NULL
+                 FROM sessions INDEXED BY sessions_pain
+                 WHERE user_id = ?1 AND started_at >= ?2 ORDER BY started_at, id",
             )
             .map_err(|e| self.err(e))?;
+        let since = since.map_or(i64::MIN, |t| t.utc_s);
         let rows = st
-            .query_map(params![user.as_str()], |r| {
-                Ok((stamp(r.get(0)?, r.get(1)?), r.get(2)?))
+            .query_map(params![user.as_str(), since], |r| {
+                Ok(PainRecord {
+                    started_at: stamp(r.get(0)?, r.get(1)?),
+                    pain_before: r.get(2)?,
+                    pain_after: r.get(3)?,
+                    settled: r.get(4)?,
+                    ended: r.get(5)?,
+                })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
