@@ -309,7 +309,7 @@ impl App<'_> {
                 let id = s.exercise_id.clone().unwrap_or_default();
                 let skipped = m.skipped.contains(&id);
                 StepRecord {
-                    step: i as u32,
+                    step: u32::try_from(i).unwrap_or(u32::MAX),
                     kind: s.kind,
                     outcome: if m.hurt.contains(&id) {
                         Outcome::Hurt

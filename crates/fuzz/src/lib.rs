@@ -99,7 +99,8 @@ impl Rng {
 
     /// A number below `n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
+        let n = u64::try_from(n.max(1)).unwrap_or(u64::MAX);
+        usize::try_from(self.next_u64() % n).unwrap_or(0)
     }
 }
 
@@ -165,7 +166,7 @@ pub fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
                 v.splice(at..at, other[start..end].iter().copied());
             }
             _ => {
-                let b = rng.next_u64() as u8;
+                let b = rng.next_u64().to_le_bytes()[0];
                 v.insert(at, b);
             }
         }

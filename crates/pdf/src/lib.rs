@@ -369,7 +369,7 @@ impl<'a> Layout<'a> {
             .chain(
                 g.pain_rows
                     .iter()
-                    .map(|r| r.to_string())
+                    .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .iter(),
             )
@@ -516,7 +516,8 @@ impl<'a> Layout<'a> {
 
 fn hex(c: &str) -> rgb::Color {
     let v = u32::from_str_radix(c.trim_start_matches('#'), 16).unwrap_or(0);
-    rgb::Color::new((v >> 16) as u8, (v >> 8) as u8, v as u8)
+    let [_, r, g, b] = v.to_be_bytes();
+    rgb::Color::new(r, g, b)
 }
 
 fn gray(g: u8) -> rgb::Color {
@@ -570,9 +571,16 @@ fn fill(color: rgb::Color) -> Fill {
     }
 }
 
+/// A figure's coordinate (f64, as render lays it out) as the page's f32: figures are a few
+/// hundred units across, far inside f32's range and precision.
+#[allow(clippy::cast_possible_truncation, reason = "see above")]
+fn f32_of(x: f64) -> f32 {
+    x as f32
+}
+
 fn draw_figure(surface: &mut Surface<'_>, at: (f32, f32), side: f32, p: &Panel) {
-    let k = side / p.size as f32;
-    let pt = |(x, y): (f64, f64)| (at.0 + x as f32 * k, at.1 + y as f32 * k);
+    let k = side / f32_of(p.size);
+    let pt = |(x, y): (f64, f64)| (at.0 + f32_of(x) * k, at.1 + f32_of(y) * k);
     // Keep the drawing inside its square.
     let mut clip = PathBuilder::new();
     if let Some(r) = Rect::from_xywh(at.0, at.1, side, side) {
@@ -597,13 +605,13 @@ fn draw_figure(surface: &mut Surface<'_>, at: (f32, f32), side: f32, p: &Panel) 
                 pb.line_to(b.0, b.1);
                 if let Some(path) = pb.finish() {
                     surface.set_fill(None);
-                    surface.set_stroke(Some(stroke(hex(color), *width as f32 * k, *round)));
+                    surface.set_stroke(Some(stroke(hex(color), f32_of(*width) * k, *round)));
                     surface.draw_path(&path);
                 }
             }
             Shape::Circle { c, r, fill: f } => {
                 let c = pt(*c);
-                circle(&mut pb, c.0, c.1, *r as f32 * k);
+                circle(&mut pb, c.0, c.1, f32_of(*r) * k);
                 if let Some(path) = pb.finish() {
                     surface.set_stroke(None);
                     surface.set_fill(Some(fill(hex(f))));
@@ -630,7 +638,7 @@ fn draw_figure(surface: &mut Surface<'_>, at: (f32, f32), side: f32, p: &Panel) 
                 }
                 if let Some(path) = pb.finish() {
                     surface.set_fill(f.map(|c| fill(hex(c))));
-                    surface.set_stroke(s.map(|(c, sw)| stroke(hex(c), sw as f32 * k, true)));
+                    surface.set_stroke(s.map(|(c, sw)| stroke(hex(c), f32_of(sw) * k, true)));
                     surface.draw_path(&path);
                 }
             }
@@ -642,14 +650,14 @@ fn draw_figure(surface: &mut Surface<'_>, at: (f32, f32), side: f32, p: &Panel) 
                 stroke: s,
             } => {
                 let a = pt(*a);
-                let (w, h) = (size.0 as f32 * k, size.1 as f32 * k);
+                let (w, h) = (f32_of(size.0) * k, f32_of(size.1) * k);
                 if w <= 0.0 || h <= 0.0 {
                     continue;
                 }
-                rounded(&mut pb, a.0, a.1, w, h, *rx as f32 * k);
+                rounded(&mut pb, a.0, a.1, w, h, f32_of(*rx) * k);
                 if let Some(path) = pb.finish() {
                     surface.set_fill(Some(fill(hex(f))));
-                    surface.set_stroke(s.map(|(c, sw)| stroke(hex(c), sw as f32 * k, false)));
+                    surface.set_stroke(s.map(|(c, sw)| stroke(hex(c), f32_of(sw) * k, false)));
                     surface.draw_path(&path);
                 }
             }
@@ -743,8 +751,8 @@ pub fn pdf(s: &Sheet, paper: Paper) -> Result<Vec<u8>, PdfError> {
     let mut doc = Document::new();
     let d = s.date;
     let date = DateTime::new(u16::try_from(d.year()).unwrap_or(2000))
-        .month(d.month() as u8)
-        .day(d.day() as u8)
+        .month(u8::try_from(d.month()).unwrap_or(1))
+        .day(u8::try_from(d.day()).unwrap_or(1))
         .hour(0)
         .minute(0)
         .second(0)

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
 
 use crate::figure::draw_figure;
-use crate::*;
+use crate::{App, ExerciseInfo};
 
 /// Seconds as `m:ss`.
 fn clock(ms: u64) -> String {
@@ -73,7 +73,7 @@ pub fn big_number_scaled(ms_left: u64, k: u16) -> Vec<String> {
 /// The largest scale at which the countdown fits `w` columns and `h` rows; none when even
 /// the smallest does not.
 pub fn countdown_scale(ms_left: u64, w: u16, h: u16) -> Option<u16> {
-    let chars = countdown_text(ms_left).chars().count() as u16;
+    let chars = u16::try_from(countdown_text(ms_left).chars().count()).unwrap_or(u16::MAX);
     let width = |k: u16| chars * 3 * k + chars.saturating_sub(1) * k;
     (1..=12).rev().find(|k| width(*k) <= w && 5 * k <= h)
 }
@@ -169,6 +169,91 @@ impl App {
 /// Below this size the screen gives way to the compact layout.
 pub const COMPACT_BELOW: (u16, u16) = (60, 20);
 
+/// The screen's frame: the exercise's place in the routine, the time left, and the emergency
+/// signs along the bottom when they fit.
+fn frame_block((item, n_items): (usize, usize), left: &str, width: u16) -> Block<'static> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .title(Line::from(vec![
+            Span::raw(" backstretch ").bold(),
+            Span::raw(format!("· {item} of {n_items} ")),
+        ]))
+        .title(Line::from(format!(" {left} left ")).alignment(Alignment::Right))
+        .title_bottom(
+            Line::from(
+                if usize::from(width) >= backstretch_core::safety::CES_SHORT.len() + 6 {
+                    format!(" {} ", backstretch_core::safety::CES_SHORT)
+                } else {
+                    String::new()
+                },
+            )
+            .fg(Color::Red)
+            .alignment(Alignment::Center),
+        )
+}
+
+/// The right of the screen: the phase, its details, the countdown at the largest size that
+/// fits, and the figure below it when there is room.
+fn draw_countdown(
+    f: &mut Frame<'_>,
+    right: Rect,
+    info: &ExerciseInfo,
+    step: &backstretch_core::timeline::Step,
+    at: &backstretch_core::timeline::At,
+    (phase, detail, phase_color): (String, Vec<String>, Color),
+) {
+    // The countdown takes the largest size that fits, leaving the figure room when
+    // there is a pose to draw; from across a room the number is what counts.
+    let figure_min = if info.pose.is_some() && right.height >= 14 {
+        (right.height * 2 / 5).max(6)
+    } else {
+        0
+    };
+    // The phase, each detail on a line of its own (the side said in full when it fits,
+    // else up to its colon), a blank line, then the countdown.
+    let detail: Vec<String> = detail
+        .into_iter()
+        .map(|d| fit_detail(d, usize::from(right.width)))
+        .collect();
+    let head_rows = 2 + u16::try_from(detail.len().max(1)).unwrap_or(u16::MAX / 2);
+    let k = countdown_scale(
+        at.remaining_ms,
+        right.width,
+        right.height.saturating_sub(head_rows + figure_min),
+    )
+    .unwrap_or(1);
+    let count_rows = head_rows + 5 * k;
+    let [right, figure_area] = if figure_min > 0 {
+        Layout::vertical([Constraint::Length(count_rows), Constraint::Min(figure_min)]).areas(right)
+    } else {
+        [right, Rect::default()]
+    };
+    if let Some(spec) = &info.pose
+        && figure_area.height >= 4
+    {
+        draw_figure(f, figure_area, spec, step, at.into_ms);
+    }
+    let mut right_lines = vec![
+        Line::from(phase)
+            .bold()
+            .fg(phase_color)
+            .alignment(Alignment::Center),
+    ];
+    if detail.is_empty() {
+        right_lines.push(Line::from(""));
+    }
+    right_lines.extend(
+        detail
+            .into_iter()
+            .map(|d| Line::from(d).alignment(Alignment::Center)),
+    );
+    right_lines.push(Line::from(""));
+    for row in big_number_scaled(at.remaining_ms, k) {
+        right_lines.push(Line::from(row).fg(phase_color).alignment(Alignment::Center));
+    }
+    f.render_widget(Paragraph::new(right_lines), right);
+}
+
 impl App {
     /// Draws the screen at `now` (ms).
     pub fn draw(&self, f: &mut Frame<'_>, now: u64) {
@@ -190,27 +275,11 @@ impl App {
         let elapsed = self.player.elapsed(now).min(total_ms);
         let n_items = self.info.len();
 
-        let outer = Block::bordered()
-            .border_type(BorderType::Rounded)
-            .title(Line::from(vec![
-                Span::raw(" backstretch ").bold(),
-                Span::raw(format!("· {} of {} ", step.item + 1, n_items)),
-            ]))
-            .title(
-                Line::from(format!(" {} left ", clock(total_ms - elapsed)))
-                    .alignment(Alignment::Right),
-            )
-            .title_bottom(
-                Line::from(
-                    if usize::from(area.width) >= backstretch_core::safety::CES_SHORT.len() + 6 {
-                        format!(" {} ", backstretch_core::safety::CES_SHORT)
-                    } else {
-                        String::new()
-                    },
-                )
-                .fg(Color::Red)
-                .alignment(Alignment::Center),
-            );
+        let outer = frame_block(
+            (step.item + 1, n_items),
+            &clock(total_ms - elapsed),
+            area.width,
+        );
         let inner = outer.inner(area);
         f.render_widget(outer, area);
 
@@ -238,64 +307,14 @@ impl App {
             Layout::horizontal([Constraint::Min(30), Constraint::Length(figure_cols)]).areas(body)
         } else {
             // The phase, its details, a blank line and a number five rows tall.
-            let rows = 2 + detail.len().max(1) as u16 + 5;
+            let rows = 2 + u16::try_from(detail.len().max(1)).unwrap_or(u16::MAX / 2) + 5;
             Layout::vertical([Constraint::Min(3), Constraint::Length(rows)]).areas(body)
         };
         f.render_widget(
             Paragraph::new(instructions(&info, true)).wrap(Wrap { trim: true }),
             left,
         );
-        // The countdown takes the largest size that fits, leaving the figure room when
-        // there is a pose to draw; from across a room the number is what counts.
-        let figure_min = if info.pose.is_some() && right.height >= 14 {
-            (right.height * 2 / 5).max(6)
-        } else {
-            0
-        };
-        // The phase, each detail on a line of its own (the side said in full when it fits,
-        // else up to its colon), a blank line, then the countdown.
-        let detail: Vec<String> = detail
-            .into_iter()
-            .map(|d| fit_detail(d, usize::from(right.width)))
-            .collect();
-        let head_rows = 2 + detail.len().max(1) as u16;
-        let k = countdown_scale(
-            at.remaining_ms,
-            right.width,
-            right.height.saturating_sub(head_rows + figure_min),
-        )
-        .unwrap_or(1);
-        let count_rows = head_rows + 5 * k;
-        let [right, figure_area] = if figure_min > 0 {
-            Layout::vertical([Constraint::Length(count_rows), Constraint::Min(figure_min)])
-                .areas(right)
-        } else {
-            [right, Rect::default()]
-        };
-        if let Some(spec) = &info.pose
-            && figure_area.height >= 4
-        {
-            draw_figure(f, figure_area, spec, step, at.into_ms);
-        }
-        let mut right_lines = vec![
-            Line::from(phase)
-                .bold()
-                .fg(phase_color)
-                .alignment(Alignment::Center),
-        ];
-        if detail.is_empty() {
-            right_lines.push(Line::from(""));
-        }
-        right_lines.extend(
-            detail
-                .into_iter()
-                .map(|d| Line::from(d).alignment(Alignment::Center)),
-        );
-        right_lines.push(Line::from(""));
-        for row in big_number_scaled(at.remaining_ms, k) {
-            right_lines.push(Line::from(row).fg(phase_color).alignment(Alignment::Center));
-        }
-        f.render_widget(Paragraph::new(right_lines), right);
+        draw_countdown(f, right, &info, step, &at, (phase, detail, phase_color));
 
         // What comes next.
         let next_text = match self.next_name(at.step) {

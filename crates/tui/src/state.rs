@@ -125,7 +125,7 @@ impl App {
                 self.player.pause(now);
                 Vec::new()
             }
-            KeyCode::Char(' ') | KeyCode::Char('p') => {
+            KeyCode::Char(' ' | 'p') => {
                 self.player.toggle_pause(now);
                 Vec::new()
             }

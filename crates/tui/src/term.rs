@@ -7,7 +7,7 @@ use std::time::Duration;
 use backstretch_core::player::Event;
 use ratatui::crossterm::event::{self, Event as TermEvent};
 
-use crate::*;
+use crate::{App, Exit};
 
 /// What the loop asks of its host: the time, and somewhere to send each event.
 pub trait Host {

@@ -292,7 +292,7 @@ fn the_whole_loop_runs_on_a_test_backend_with_scripted_keys() {
         .buffer()
         .content
         .iter()
-        .map(|c| c.symbol())
+        .map(ratatui::buffer::Cell::symbol)
         .collect::<String>();
     assert!(!screen.trim().is_empty(), "the loop drew the screen");
 }

@@ -104,7 +104,7 @@ pub fn minutes(field: &str, m: u32) -> Result<u32, WebError> {
 pub fn pain(field: &str, p: Option<i64>) -> Result<Option<u8>, WebError> {
     match p {
         None => Ok(None),
-        Some(v @ 0..=10) => Ok(Some(v as u8)),
+        Some(v @ 0..=10) => Ok(u8::try_from(v).ok()),
         Some(v) => Err(WebError::invalid(
             field,
             format!("{v} is not a pain score"),

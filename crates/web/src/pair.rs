@@ -60,7 +60,10 @@ impl Pairing {
     /// A new one-time code, valid for [`CODE_LIFETIME`] from `now`.
     pub fn new_code(&self, now: Instant) -> String {
         let code = new_code();
-        let mut codes = self.codes.lock().unwrap_or_else(|p| p.into_inner());
+        let mut codes = self
+            .codes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         codes.retain(|(_, at)| now.duration_since(*at) < CODE_LIFETIME);
         codes.push((code.clone(), now));
         code
@@ -71,7 +74,10 @@ impl Pairing {
     pub fn redeem(&self, code: &str, now: Instant) -> std::io::Result<Option<String>> {
         let code = code.trim().to_ascii_uppercase();
         {
-            let mut codes = self.codes.lock().unwrap_or_else(|p| p.into_inner());
+            let mut codes = self
+                .codes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let Some(i) = codes.iter().position(|(c, _)| *c == code) else {
                 return Ok(None);
             };
@@ -81,7 +87,10 @@ impl Pairing {
             }
         }
         let token = random_hex(2);
-        let mut devices = self.devices.lock().unwrap_or_else(|p| p.into_inner());
+        let mut devices = self
+            .devices
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         devices.insert(token.clone());
         self.save(&devices)?;
         Ok(Some(token))
@@ -93,7 +102,7 @@ impl Pairing {
             && self
                 .devices
                 .lock()
-                .unwrap_or_else(|p| p.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .contains(token)
     }
 

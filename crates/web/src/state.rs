@@ -121,7 +121,11 @@ impl Shared {
 
     /// The plan for `query` computed at this state of the log in this minute, if any.
     pub fn cached_plan(&self, query: &str, marker: u64, minute: i64) -> Option<Arc<str>> {
-        let plans = self.0.plans.lock().unwrap_or_else(|p| p.into_inner());
+        let plans = self
+            .0
+            .plans
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         plans
             .get(query)
             .filter(|c| c.marker == marker && c.minute == minute)
@@ -130,7 +134,11 @@ impl Shared {
 
     /// Keeps a plan for [`Shared::cached_plan`].
     pub fn keep_plan(&self, query: String, marker: u64, minute: i64, json: Arc<str>) {
-        let mut plans = self.0.plans.lock().unwrap_or_else(|p| p.into_inner());
+        let mut plans = self
+            .0
+            .plans
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if plans.len() >= KEEP_PLANS {
             plans.clear();
         }

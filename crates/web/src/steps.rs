@@ -79,11 +79,19 @@ impl Timelines {
         id: i64,
         make: impl FnOnce() -> Result<Timeline, E>,
     ) -> Result<Arc<Timeline>, E> {
-        if let Some(t) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+        if let Some(t) = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&id)
+        {
             return Ok(Arc::clone(t));
         }
         let t = Arc::new(make()?);
-        let mut all = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut all = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if all.len() >= KEEP_TIMELINES {
             all.clear();
         }

@@ -41,37 +41,37 @@ impl ReadFile {
 }
 
 /// Reads one file of the folder: its text, or the problem that kept it out (it cannot be
-/// read, is too large or is not UTF-8).
-fn read_one(full: &Path) -> Result<ReadFile, Diagnostic> {
+/// read, is too large or is not UTF-8), boxed (a diagnostic is large, a file small).
+fn read_one(full: &Path) -> Result<ReadFile, Box<Diagnostic>> {
     use std::io::Read;
     let path = full.display().to_string();
     let mut bytes = Vec::new();
     let read = std::fs::File::open(full)
         .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes));
     if let Err(e) = read {
-        return Err(Diagnostic::whole_file(
+        return Err(Box::new(Diagnostic::whole_file(
             &path,
             format!("cannot be read: {e}"),
             "check that the file is yours and readable",
-        ));
+        )));
     }
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::whole_file(
+        return Err(Box::new(Diagnostic::whole_file(
             &path,
             format!(
                 "is larger than {} KiB, the most an exercise file may be",
                 MAX_FILE_BYTES >> 10
             ),
             "keep one exercise per file, in a few short lines",
-        ));
+        )));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(ReadFile { path, text }),
-        Err(_) => Err(Diagnostic::whole_file(
+        Err(_) => Err(Box::new(Diagnostic::whole_file(
             &path,
             "is not UTF-8 text".into(),
             "save the file as UTF-8 text",
-        )),
+        ))),
     }
 }
 
@@ -97,7 +97,7 @@ pub fn read_toml_dir(dir: &Path) -> Result<(Vec<ReadFile>, Vec<Diagnostic>), Fol
     for full in &names {
         match read_one(full) {
             Ok(f) => files.push(f),
-            Err(d) => problems.push(d),
+            Err(d) => problems.push(*d),
         }
     }
     Ok((files, problems))

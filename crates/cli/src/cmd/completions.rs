@@ -61,13 +61,11 @@ pub fn man(a: &ManArgs) -> miette::Result<ExitCode> {
                 .map_err(|e| miette!("cannot create {}: {e}", dir.display()))?;
             clap_mangen::generate_to(Cli::command(), dir)
                 .map_err(|e| miette!("cannot write the manual pages to {}: {e}", dir.display()))?;
-            let n = std::fs::read_dir(dir)
-                .map(|d| {
-                    d.filter_map(Result::ok)
-                        .filter(|e| e.path().extension().is_some_and(|x| x == "1"))
-                        .count()
-                })
-                .unwrap_or(0);
+            let n = std::fs::read_dir(dir).map_or(0, |d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "1"))
+                    .count()
+            });
             print(&format!("Wrote {n} manual pages to {}.\n", dir.display()))?;
         }
     }

@@ -54,7 +54,11 @@ pub fn run(ctx: &Context, a: &SheetArgs) -> miette::Result<ExitCode> {
     print(&format!(
         "Wrote {} ({}, {} of ticks). Its code is {code}; after a session from it:\n  backstretch log --sheet {code} --pain-before N --pain-after N\n",
         a.out.display(),
-        plural(plan.items.len() as u32, "exercise", "exercises"),
+        plural(
+            u32::try_from(plan.items.len()).unwrap_or(u32::MAX),
+            "exercise",
+            "exercises"
+        ),
         plural(a.weeks, "week", "weeks")
     ))?;
     Ok(ExitCode::SUCCESS)

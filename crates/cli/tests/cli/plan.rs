@@ -243,7 +243,7 @@ fn a_newer_log_is_refused_with_a_clear_message() {
         .arg(&db)
         .arg("PRAGMA user_version = 99;")
         .status();
-    if c.map(|s| s.success()).unwrap_or(false) {
+    if c.is_ok_and(|s| s.success()) {
         let (_, _, err) = run_fail(env.cmd().args(["profile", "show"]));
         assert!(
             err.contains("newer than this backstretch understands"),

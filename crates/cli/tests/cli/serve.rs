@@ -584,12 +584,13 @@ fn sqlite(db: &Path, sql: &str) -> String {
 
 /// axe-core, installed by scripts/test with npm (never fetched here).
 fn axe_source() -> Option<String> {
-    let path = std::env::var_os("AXE_CORE_JS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
+    let path = std::env::var_os("AXE_CORE_JS").map_or_else(
+        || {
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../target/npm/node_modules/axe-core/axe.min.js")
-        });
+        },
+        PathBuf::from,
+    );
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(s),
         Err(_) => {

@@ -48,6 +48,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
 ];
 
 /// The schema version this build writes.
+#[allow(clippy::cast_possible_truncation, reason = "a handful of migrations")]
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Tables every backstretch log has from its first migration on.

@@ -209,6 +209,10 @@ impl SqliteStore {
 
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
+        #[allow(
+            clippy::redundant_closure_for_method_calls,
+            reason = "the method is not general over the lock's lifetime"
+        )]
         self.with(|db| db.schema_version())
     }
 
@@ -442,6 +446,10 @@ impl Store for SqliteStore {
         self.with(|db| db.read_sheet(user, code))
     }
     fn change_marker(&self) -> Result<Option<u64>, StoreError> {
+        #[allow(
+            clippy::redundant_closure_for_method_calls,
+            reason = "the method is not general over the lock's lifetime"
+        )]
         self.with(|db| db.change_marker())
     }
 }

@@ -86,7 +86,7 @@ pub async fn today(State(s): State<Shared>) -> Page {
     let body = html! {
         p.lead {
             "For your " (and_list(&r.areas, "and")) " · " (and_list(&r.places, "or")) " · "
-            (count(p.items.len() as u32, "exercises")) ", " (clock(p.total_s))
+            (count(u32::try_from(p.items.len()).unwrap_or(u32::MAX), "exercises")) ", " (clock(p.total_s))
             " of " (r.minutes) " minutes."
         }
         @if let Some((id, day)) = &followup { (followup_form(*id, day)) }
