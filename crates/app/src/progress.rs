@@ -31,11 +31,24 @@ impl App<'_> {
     }
 
     /// Whether six weeks or more of sessions have brought no meaningful improvement, read
-    /// from the pain scores alone (not the whole log's routines and steps).
+    /// from the ends of the pain trend alone, however long the log.
     pub fn review_advised(&self) -> Result<bool, AppError> {
-        let history = self.store.pain_history(&self.user, None)?;
-        let before: Vec<u8> = history.iter().filter_map(|p| p.pain_before).collect();
-        let first = history.first().map(|p| p.started_at.day());
+        let first = self
+            .store
+            .sessions_page(&self.user, None, 1)?
+            .first()
+            .map(|l| l.session.started_at.day());
+        // The trend compares the first and the latest few scores (at most three each, half
+        // the scores when there are fewer than six): with six or more, the first three and
+        // the last three decide it exactly as the whole list would.
+        let oldest = self.store.pain_befores(&self.user, false, 6)?;
+        let before = if oldest.len() < 6 {
+            oldest
+        } else {
+            let mut newest = self.store.pain_befores(&self.user, true, 3)?;
+            newest.reverse();
+            oldest[..3].iter().copied().chain(newest).collect()
+        };
         Ok(review_due(first, &before, self.today()))
     }
 

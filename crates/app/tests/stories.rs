@@ -270,7 +270,7 @@ fn a_long_log_is_written_out_a_page_at_a_time_as_the_same_file() {
     let one: serde_json::Value = serde_json::to_value(kit.app().log_file().unwrap()).unwrap();
     let mut file = one.clone();
     let template = one["sessions"][0].clone();
-    let sessions: Vec<serde_json::Value> = (0..150)
+    let sessions: Vec<serde_json::Value> = (0..70)
         .map(|i| {
             let mut s = template.clone();
             s["uid"] = format!("copy-{i:03}").into();
@@ -281,9 +281,41 @@ fn a_long_log_is_written_out_a_page_at_a_time_as_the_same_file() {
     let mut long = Kit::new();
     long.now = kit.now;
     let count = long.app().import("long.json", &file.to_string()).unwrap();
-    assert_eq!(count.added, 150);
+    assert_eq!(count.added, 70);
     let mut streamed = Vec::new();
     long.app().write_log_file(&mut streamed).unwrap();
     let whole = serde_json::to_string_pretty(&long.app().log_file().unwrap()).unwrap() + "\n";
     assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+}
+
+/// Six weeks without a meaningful improvement advise a review; the bounded reading of the
+/// pain trend's ends agrees with the statistics over the whole log, either way.
+#[test]
+fn a_review_is_advised_after_six_weeks_without_improvement() {
+    for (name, pain_on) in [
+        ("flat", (|_| 5) as fn(u8) -> u8),
+        ("better", |day| if day < 30 { 7 } else { 3 }),
+        ("one good day", |day| if day == 44 { 1 } else { 6 }),
+    ] {
+        let mut kit = Kit::set_up();
+        let routine = kit.planned().routine;
+        for day in 0..45u8 {
+            kit.app()
+                .log_manual(&ManualLog {
+                    routine: routine.clone(),
+                    hurt: vec![],
+                    skipped: vec![],
+                    what: "the day's routine".into(),
+                    started: None,
+                    pain_before: pain_on(day),
+                    pain_after: pain_on(day),
+                })
+                .unwrap();
+            kit.next_day();
+        }
+        let app = kit.app();
+        let whole = app.stats(None).unwrap().review_advised;
+        assert_eq!(app.review_advised().unwrap(), whole, "{name}");
+        assert_eq!(whole, name != "better", "{name}");
+    }
 }

@@ -482,6 +482,10 @@ pub fn the_last_rated_session_and_the_pain_history(s: &dyn Store) {
         ]
     );
     assert_eq!(brief(Some(t("2026-11-21T09:00:00+00:00"))).len(), 2);
+    assert_eq!(s.pain_befores(&u, false, 2).unwrap(), [4, 5]);
+    assert_eq!(s.pain_befores(&u, true, 2).unwrap(), [6, 5]);
+    assert_eq!(s.pain_befores(&u, true, 10).unwrap(), [6, 5, 4]);
+    assert_eq!(s.pain_befores(&other, true, 10).unwrap(), [2]);
     s.set_settled(&u, s.last_rated(&u).unwrap().unwrap().id, false)
         .unwrap();
     assert_eq!(s.pain_history(&u, None).unwrap()[0].settled, Some(false));

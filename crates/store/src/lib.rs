@@ -240,6 +240,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         user: &UserId,
         since: Option<Stamp>,
     ) -> Result<Vec<PainRecord>, StoreError>;
+    /// Up to `limit` of the pain-before scores given, from the oldest session on or from the
+    /// newest back: the ends of the pain trend, however long the log.
+    fn pain_befores(
+        &self,
+        user: &UserId,
+        newest_first: bool,
+        limit: usize,
+    ) -> Result<Vec<u8>, StoreError>;
     /// Every exercise logged as hurt in a session started at `since` or later, once per
     /// session, oldest first.
     fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError>;

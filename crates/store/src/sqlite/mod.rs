@@ -421,6 +421,14 @@ impl Store for SqliteStore {
     ) -> Result<Vec<PainRecord>, StoreError> {
         self.with(|db| db.pain_history(user, since))
     }
+    fn pain_befores(
+        &self,
+        user: &UserId,
+        newest_first: bool,
+        limit: usize,
+    ) -> Result<Vec<u8>, StoreError> {
+        self.with(|db| db.pain_befores(user, newest_first, limit))
+    }
     fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError> {
         self.with(|db| db.read_hurts(user, since))
     }

@@ -411,6 +411,30 @@ impl Db<'_> {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// Up to `limit` pain-before scores, oldest or newest first, read from the index.
+    pub(super) fn pain_befores(
+        &self,
+        user: &UserId,
+        newest_first: bool,
+        limit: usize,
+    ) -> Result<Vec<u8>, StoreError> {
+        let sql = if newest_first {
+            "SELECT pain_before FROM sessions INDEXED BY sessions_pain
+             WHERE user_id = ?1 AND pain_before IS NOT NULL
+             ORDER BY started_at DESC, id DESC LIMIT ?2"
+        } else {
+            "SELECT pain_before FROM sessions INDEXED BY sessions_pain
+             WHERE user_id = ?1 AND pain_before IS NOT NULL
+             ORDER BY started_at, id LIMIT ?2"
+        };
+        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = st
+            .query_map(params![user.as_str(), limit], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     /// Imports in bounded transactions of [`IMPORT_CHUNK`] sessions, so a playing session's
     /// step commit waits at most one chunk, never the whole import; and stays all or nothing:
     /// when a chunk fails, the sessions the earlier chunks added are deleted again.
