@@ -238,12 +238,14 @@ impl Host for Live {
                     self.print_cue(cue)?;
                 }
                 if let Some(f) = &mut self.cue_log {
+                    // Due, said, how late it was said, and (plain) when its line was printed.
                     writeln!(
                         f,
-                        "{} {} {}",
+                        "{} {} {} {}",
                         cue.at_ms,
                         fired,
-                        fired.saturating_sub(cue.at_ms)
+                        fired.saturating_sub(cue.at_ms),
+                        self.now()
                     )?;
                 }
             }
