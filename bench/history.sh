@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-15}
 cargo build --release --locked -q -p backstretch
+cargo build --release --locked -q -p backstretch-web --example load
 BIN=$PWD/target/release/backstretch
+LOAD=$PWD/target/release/examples/load
 WORK=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -55,9 +57,9 @@ PY
   [ "$n" -gt 0 ] && BACKSTRETCH_HOME=$home "$BIN" import "$WORK/log-$n.json" >/dev/null
 done
 
-python3 - "$BIN" "$WORK" "$RUNS" <<'PY'
+python3 - "$BIN" "$WORK" "$RUNS" "$LOAD" <<'PY'
 import os, socket, statistics, subprocess, sys, time, urllib.request
-bin, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+bin, work, runs, load = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 sizes = [0, 1000, 10000]
 def env(n):
     return dict(os.environ, BACKSTRETCH_HOME=f"{work}/home-{n}")
@@ -100,6 +102,16 @@ try:
             for n in sizes:  # side by side, alternating
                 samples[n].append(timed(lambda: f(n)))
         results[name] = {n: statistics.median(v) for n, v in samples.items()}
+    # The web's plan while the log changes: 10 clients ask for the plan while 10 others log
+    # steps, so the cached plan is made again after each change.
+    changing = {}
+    for n in sizes:
+        steps = subprocess.Popen([load, str(ports[n]), "step", "10", "2000"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out = subprocess.run([load, str(ports[n]), "plan", "10", "2000"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        steps.wait()
+        changing[n] = out.splitlines()[-1] if out else "?"
 finally:
     for p in servers.values():
         p.terminate()
@@ -107,6 +119,8 @@ print(f"{'':22} {'0 sessions':>12} {'1,000':>16} {'10,000':>16}")
 for name, r in results.items():
     base = r[0]
     print(f"{name:22} {base:9.1f} ms " + " ".join(f"{r[n]:7.1f} ms {r[n] / base:4.2f}x" for n in sizes[1:]))
+for n in sizes:
+    print(f"web plan while steps change the log, {n} sessions: {changing[n]}")
 for n in sizes:
     out = subprocess.run(["/usr/bin/time", "-f", "%M", bin, "export", "json"], env=env(n),
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
