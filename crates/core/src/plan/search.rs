@@ -1,6 +1,6 @@
 //! The exact search: candidates, the objective, and a branch and bound over each
-//! candidate's repetitions, split by the set of positions a routine uses; with brute force
-//! as its reference in tests.
+//! candidate's repetitions, split by the set of positions a routine uses (brute force, its
+//! reference, is in the tests).
 //!
 //! Two passes. The first finds the best score, pruning every branch that cannot beat the
 //! best so far (so branches that could only tie are never walked). The second walks only
@@ -685,54 +685,5 @@ pub(super) fn search(p: &Problem<'_>) -> Found {
         reps: Some(chosen),
         exhaustive,
         ties,
-    }
-}
-
-/// Every choice of repetitions, tried one by one: the reference the search is tested
-/// against. Only for a handful of candidates. Among equally good routines it chooses as the
-/// search does.
-pub(super) fn brute_force(p: &Problem<'_>) -> Option<Vec<u32>> {
-    let n = p.cands.len();
-    // digit[i] = 0 leaves candidate i out; k > 0 picks levels[k - 1].
-    let mut digit = vec![0usize; n];
-    let mut best: Option<(Score, (u32, u64))> = None;
-    let mut best_reps = None;
-    loop {
-        let reps: Vec<u32> = digit
-            .iter()
-            .zip(p.cands)
-            .map(|(d, c)| if *d == 0 { 0 } else { c.levels[d - 1] })
-            .collect();
-        // Twins (identical candidates, next to each other) are taken in order, each with no
-        // more repetitions than the one before, as the search takes them.
-        let canonical = (1..n).all(|i| {
-            p.cands[i].class_key() != p.cands[i - 1].class_key()
-                || (reps[i] <= reps[i - 1] && (reps[i - 1] > 0 || reps[i] == 0))
-        });
-        if !canonical {
-        } else if let Some(e) = evaluate(p, &reps) {
-            let rank = tie_rank(p, &reps);
-            let wins = match best {
-                None => true,
-                Some((s, r)) => e > s || (e == s && rank < r),
-            };
-            if wins {
-                best = Some((e, rank));
-                best_reps = Some(reps);
-            }
-        }
-        // Next combination, like an odometer.
-        let mut i = 0;
-        loop {
-            if i == n {
-                return best_reps;
-            }
-            if digit[i] < p.cands[i].levels.len() {
-                digit[i] += 1;
-                break;
-            }
-            digit[i] = 0;
-            i += 1;
-        }
     }
 }
