@@ -1096,3 +1096,61 @@ fn chair_only_sits_and_bed_only_lies() {
         }
     }
 }
+
+/// Regression: a user's 36 files ([`synth::each_side_stretches`]) gave a worse routine (46
+/// hold steps) than the 24 of them in six positions (48: each trimmed to one repetition),
+/// because the search stopped at its step limit. Adding files never makes the routine worse.
+#[test]
+fn more_files_never_give_a_worse_routine() {
+    let mut r = req(
+        &[Area::LowerBack],
+        &[Place::Floor, Place::Chair, Place::Standing],
+        30,
+    );
+    r.style = DoseStyle::Standard;
+    let mut before: Option<Score> = None;
+    for n in 24..=36 {
+        let p = plan(&synth::each_side_stretches(n), &r, &[]).unwrap();
+        assert!(p.exhaustive, "{n} files: {:?}", p.warnings);
+        assert!(
+            before.is_none_or(|b| p.score >= b),
+            "{n} files: {:?} < {before:?}",
+            p.score
+        );
+        before = Some(p.score);
+    }
+    assert_eq!(before.map(|s| s.hold_steps), Some(48));
+}
+
+/// Every profile on the built-in catalogue is searched to the end: each area alone and
+/// every area (each as the primary), every set of places, lengths from 3 minutes to 2 hours,
+/// every style. Five of them (every area, three or four places, 10 to 30 minutes) once
+/// reached the step limit and warned that the routine was perhaps not the best there is.
+#[test]
+fn no_profile_on_the_built_in_catalogue_reaches_the_step_limit() {
+    let c = builtin_catalog();
+    let mut area_sets: Vec<Vec<Area>> = Area::ALL.iter().map(|a| vec![*a]).collect();
+    for primary in Area::ALL {
+        let mut all = vec![*primary];
+        all.extend(Area::ALL.iter().filter(|a| *a != primary));
+        area_sets.push(all);
+    }
+    let mut planned = 0;
+    for areas in &area_sets {
+        for places in every_place_set() {
+            for minutes in [3, 5, 10, 15, 20, 30, 45, 60, 120] {
+                for style in DoseStyle::ALL {
+                    let mut r = req(areas, &places, minutes);
+                    r.style = *style;
+                    let Ok(p) = plan(&c, &r, &[]) else { continue };
+                    planned += 1;
+                    assert!(
+                        p.exhaustive && !p.warnings.contains(&Warning::NotExhaustive),
+                        "{areas:?} in {places:?}, {minutes} min, {style}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(planned > 6_000, "{planned}");
+}
