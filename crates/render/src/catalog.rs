@@ -117,6 +117,17 @@ pub fn show_text(e: &Entry, width: usize) -> String {
         ));
     }
     out.push('\n');
+    facts_text(&mut out, e, width);
+    how_text(&mut out, x, width);
+    variants_text(&mut out, x, width);
+    sources_text(&mut out, x, width);
+    out
+}
+
+/// The entry's facts, one a line: kind, position, places, equipment, areas, dose, the
+/// player's side words, where it comes from and how to draw its figure.
+fn facts_text(out: &mut String, e: &Entry, width: usize) {
+    let x = &e.exercise;
     let dose = format!(
         "hold {} s, {} repetition{}, {} s rest between{}",
         x.dose.hold_s,
@@ -189,6 +200,10 @@ pub fn show_text(e: &Entry, width: usize) -> String {
             width,
         ));
     }
+}
+
+/// What the exercise is for, its steps and its cautions.
+fn how_text(out: &mut String, x: &Exercise, width: usize) {
     out.push_str("\nWhat it is for\n");
     out.push_str(&hanging("  ", "  ", &x.purpose, width));
     out.push_str("\nSteps\n");
@@ -208,6 +223,10 @@ pub fn show_text(e: &Entry, width: usize) -> String {
         ),
         width,
     ));
+}
+
+/// Each variant: its position, steps, cautions and how to draw its figure.
+fn variants_text(out: &mut String, x: &Exercise, width: usize) {
     for v in &x.variants {
         out.push_str(&format!(
             "\nVariant: {} ({}; {})\n",
@@ -241,6 +260,10 @@ pub fn show_text(e: &Entry, width: usize) -> String {
             ));
         }
     }
+}
+
+/// The source pages, each with its dose, and the evidence beyond them.
+fn sources_text(out: &mut String, x: &Exercise, width: usize) {
     if !x.sources.is_empty() {
         out.push_str("\nSources\n");
     }
@@ -269,7 +292,6 @@ pub fn show_text(e: &Entry, width: usize) -> String {
             out.push_str(&hanging("    ", "    ", n, width));
         }
     }
-    out
 }
 
 /// A source in JSON: the dose is `null` where the page gives none.
