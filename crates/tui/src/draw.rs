@@ -1,7 +1,7 @@
 //! Drawing the player screen: a pure function of the state and the time.
 
 use backstretch_core::player::Player;
-use backstretch_core::timeline::StepKind;
+use backstretch_core::timeline::{At, Step, StepKind};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -79,10 +79,7 @@ pub fn countdown_scale(ms_left: u64, w: u16, h: u16) -> Option<u16> {
 }
 
 /// The phase word, its details (side, repetition) and its colour.
-fn phase_of(
-    step: &backstretch_core::timeline::Step,
-    info: &ExerciseInfo,
-) -> (String, Vec<String>, Color) {
+fn phase_of(step: &Step, info: &ExerciseInfo) -> (String, Vec<String>, Color) {
     let mut detail = Vec::new();
     if let Some(side) = step.side {
         detail.push(backstretch_core::exercise::side_text(
@@ -166,6 +163,91 @@ impl App {
     }
 }
 
+/// The frame around the player: which exercise of how many, the time left, and the
+/// safety-netting line at the bottom when it fits.
+fn frame_block(item: usize, n_items: usize, left_ms: u64, width: u16) -> Block<'static> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .title(Line::from(vec![
+            Span::raw(" backstretch ").bold(),
+            Span::raw(format!("· {item} of {n_items} ")),
+        ]))
+        .title(Line::from(format!(" {} left ", clock(left_ms))).alignment(Alignment::Right))
+        .title_bottom(
+            Line::from(
+                if usize::from(width) >= backstretch_core::safety::CES_SHORT.len() + 6 {
+                    format!(" {} ", backstretch_core::safety::CES_SHORT)
+                } else {
+                    String::new()
+                },
+            )
+            .fg(Color::Red)
+            .alignment(Alignment::Center),
+        )
+}
+
+/// The phase, its details and the countdown in `right`, as large as fits, with the figure
+/// below when there is a pose to draw and room for it.
+fn draw_countdown(
+    f: &mut Frame<'_>,
+    right: Rect,
+    step: &Step,
+    info: &ExerciseInfo,
+    at: At,
+    (phase, detail, phase_color): (String, Vec<String>, Color),
+) {
+    // The countdown takes the largest size that fits, leaving the figure room when
+    // there is a pose to draw; from across a room the number is what counts.
+    let figure_min = if info.pose.is_some() && right.height >= 14 {
+        (right.height * 2 / 5).max(6)
+    } else {
+        0
+    };
+    // The phase, each detail on a line of its own (the side said in full when it fits,
+    // else up to its colon), a blank line, then the countdown.
+    let detail: Vec<String> = detail
+        .into_iter()
+        .map(|d| fit_detail(d, usize::from(right.width)))
+        .collect();
+    let head_rows = 2 + detail.len().max(1) as u16;
+    let k = countdown_scale(
+        at.remaining_ms,
+        right.width,
+        right.height.saturating_sub(head_rows + figure_min),
+    )
+    .unwrap_or(1);
+    let count_rows = head_rows + 5 * k;
+    let [right, figure_area] = if figure_min > 0 {
+        Layout::vertical([Constraint::Length(count_rows), Constraint::Min(figure_min)]).areas(right)
+    } else {
+        [right, Rect::default()]
+    };
+    if let Some(spec) = &info.pose
+        && figure_area.height >= 4
+    {
+        draw_figure(f, figure_area, spec, step, at.into_ms);
+    }
+    let mut right_lines = vec![
+        Line::from(phase)
+            .bold()
+            .fg(phase_color)
+            .alignment(Alignment::Center),
+    ];
+    if detail.is_empty() {
+        right_lines.push(Line::from(""));
+    }
+    right_lines.extend(
+        detail
+            .into_iter()
+            .map(|d| Line::from(d).alignment(Alignment::Center)),
+    );
+    right_lines.push(Line::from(""));
+    for row in big_number_scaled(at.remaining_ms, k) {
+        right_lines.push(Line::from(row).fg(phase_color).alignment(Alignment::Center));
+    }
+    f.render_widget(Paragraph::new(right_lines), right);
+}
+
 /// Below this size the screen gives way to the compact layout.
 pub const COMPACT_BELOW: (u16, u16) = (60, 20);
 
@@ -190,27 +272,7 @@ impl App {
         let elapsed = self.player.elapsed(now).min(total_ms);
         let n_items = self.info.len();
 
-        let outer = Block::bordered()
-            .border_type(BorderType::Rounded)
-            .title(Line::from(vec![
-                Span::raw(" backstretch ").bold(),
-                Span::raw(format!("· {} of {} ", step.item + 1, n_items)),
-            ]))
-            .title(
-                Line::from(format!(" {} left ", clock(total_ms - elapsed)))
-                    .alignment(Alignment::Right),
-            )
-            .title_bottom(
-                Line::from(
-                    if usize::from(area.width) >= backstretch_core::safety::CES_SHORT.len() + 6 {
-                        format!(" {} ", backstretch_core::safety::CES_SHORT)
-                    } else {
-                        String::new()
-                    },
-                )
-                .fg(Color::Red)
-                .alignment(Alignment::Center),
-            );
+        let outer = frame_block(step.item + 1, n_items, total_ms - elapsed, area.width);
         let inner = outer.inner(area);
         f.render_widget(outer, area);
 
@@ -245,60 +307,22 @@ impl App {
             Paragraph::new(instructions(&info, true)).wrap(Wrap { trim: true }),
             left,
         );
-        // The countdown takes the largest size that fits, leaving the figure room when
-        // there is a pose to draw; from across a room the number is what counts.
-        let figure_min = if info.pose.is_some() && right.height >= 14 {
-            (right.height * 2 / 5).max(6)
-        } else {
-            0
-        };
-        // The phase, each detail on a line of its own (the side said in full when it fits,
-        // else up to its colon), a blank line, then the countdown.
-        let detail: Vec<String> = detail
-            .into_iter()
-            .map(|d| fit_detail(d, usize::from(right.width)))
-            .collect();
-        let head_rows = 2 + detail.len().max(1) as u16;
-        let k = countdown_scale(
-            at.remaining_ms,
-            right.width,
-            right.height.saturating_sub(head_rows + figure_min),
-        )
-        .unwrap_or(1);
-        let count_rows = head_rows + 5 * k;
-        let [right, figure_area] = if figure_min > 0 {
-            Layout::vertical([Constraint::Length(count_rows), Constraint::Min(figure_min)])
-                .areas(right)
-        } else {
-            [right, Rect::default()]
-        };
-        if let Some(spec) = &info.pose
-            && figure_area.height >= 4
-        {
-            draw_figure(f, figure_area, spec, step, at.into_ms);
-        }
-        let mut right_lines = vec![
-            Line::from(phase)
-                .bold()
-                .fg(phase_color)
-                .alignment(Alignment::Center),
-        ];
-        if detail.is_empty() {
-            right_lines.push(Line::from(""));
-        }
-        right_lines.extend(
-            detail
-                .into_iter()
-                .map(|d| Line::from(d).alignment(Alignment::Center)),
-        );
-        right_lines.push(Line::from(""));
-        for row in big_number_scaled(at.remaining_ms, k) {
-            right_lines.push(Line::from(row).fg(phase_color).alignment(Alignment::Center));
-        }
-        f.render_widget(Paragraph::new(right_lines), right);
+        draw_countdown(f, right, step, &info, at, (phase, detail, phase_color));
+        self.draw_footer(f, [next, bar, help], at.step, elapsed, total_ms);
+        self.overlays(f, inner, now);
+    }
 
+    /// What comes next, the session's progress and the keys, on the last three lines.
+    fn draw_footer(
+        &self,
+        f: &mut Frame<'_>,
+        [next, bar, help]: [Rect; 3],
+        step: usize,
+        elapsed: u64,
+        total_ms: u64,
+    ) {
         // What comes next.
-        let next_text = match self.next_name(at.step) {
+        let next_text = match self.next_name(step) {
             Some(n) => format!("Next: {n}"),
             None => "Next: the end of the session".to_string(),
         };
@@ -318,8 +342,6 @@ impl App {
             Paragraph::new(help_text).dim().alignment(Alignment::Center),
             help,
         );
-
-        self.overlays(f, inner, now);
     }
 
     /// The quit question, the pause and the "it hurts" notice, over whatever is drawn.
