@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::exercise::Dose;
 use crate::exercise::side_text;
 use crate::text::plural;
+pub use crate::vocab::Side;
 use crate::vocab::{Position, Sides};
 
 /// Seconds to get into a new position (the first exercise, and whenever the position changes).
@@ -67,41 +68,6 @@ impl StepKind {
     /// The kind a word names.
     pub fn parse(word: &str) -> Option<StepKind> {
         StepKind::ALL.into_iter().find(|k| k.as_str() == word)
-    }
-}
-
-/// A side of the body, for exercises done each side in turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    /// The left side.
-    Left,
-    /// The right side.
-    Right,
-}
-
-impl Side {
-    /// `left` or `right`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Left => "left",
-            Side::Right => "right",
-        }
-    }
-
-    /// The other side.
-    pub fn other(self) -> Side {
-        match self {
-            Side::Left => Side::Right,
-            Side::Right => Side::Left,
-        }
-    }
-
-    /// The side a word names.
-    pub fn parse(word: &str) -> Option<Side> {
-        [Side::Left, Side::Right]
-            .into_iter()
-            .find(|s| s.as_str() == word)
     }
 }
 

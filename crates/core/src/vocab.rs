@@ -344,6 +344,41 @@ vocab! {
     }
 }
 
+/// A side of the body, for exercises done each side in turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The left side.
+    Left,
+    /// The right side.
+    Right,
+}
+
+impl Side {
+    /// `left` or `right`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+
+    /// The other side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+
+    /// The side a word names.
+    pub fn parse(word: &str) -> Option<Side> {
+        [Side::Left, Side::Right]
+            .into_iter()
+            .find(|s| s.as_str() == word)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

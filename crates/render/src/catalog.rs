@@ -6,7 +6,7 @@ use backstretch_core::sources::source_doc;
 use backstretch_core::vocab::{Sides, Word};
 use serde::Serialize;
 
-use crate::table::{Table, hanging};
+use crate::table::{Table, capitalised, hanging};
 
 /// Comma-separated words.
 pub fn word_list<W: Word>(words: &[W]) -> String {
@@ -237,7 +237,7 @@ fn variants_text(out: &mut String, x: &Exercise, width: usize) {
         out.push_str(&hanging(
             "  ",
             "  ",
-            &crate::sheet::capitalised(v.position.get_into()),
+            &capitalised(v.position.get_into()),
             width,
         ));
         for (i, s) in v.steps.iter().enumerate() {

@@ -13,6 +13,8 @@ use chrono::{Datelike, Days, NaiveDate};
 use crate::catalog::word_list;
 use crate::figure::{Panel, keyframe_panels, shapes_svg, view_note};
 use crate::plan::clock;
+// Where the web pages have long found it.
+pub use crate::table::capitalised;
 
 /// Paper sizes, in PostScript points (1/72 inch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,14 +206,6 @@ impl Sheet {
         let wd = d.format("%a").to_string();
         (wd.chars().take(2).collect(), d.day().to_string())
     }
-}
-
-/// The text with its first letter upper-case (`Lie on your back`).
-pub fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 fn esc(s: &str) -> String {

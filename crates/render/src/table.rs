@@ -55,6 +55,14 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     out
 }
 
+/// The text with its first letter upper-case (`Lie on your back`).
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// Wraps `text` to `width` with `first` before the first line and `rest` before the others
 /// (a hanging indent: `"  - "` then `"    "`).
 pub fn hanging(first: &str, rest: &str, text: &str, width: usize) -> String {

@@ -46,6 +46,7 @@ use chrono::NaiveDate;
 
 use crate::catalog::Catalog;
 use crate::exercise::{Dose, Exercise};
+use crate::routine::{Routine, RoutineItem, RoutineRequest, RoutineStep, words};
 use crate::safety::gentler;
 use crate::timeline::{Timeline, TimelineItem, item_seconds};
 use crate::vocab::{Area, DoseStyle, Kind, Place, Word};
@@ -172,6 +173,38 @@ impl Plan {
     /// The routine unrolled into its timeline.
     pub fn timeline(&self) -> Timeline {
         Timeline::new(&self.timeline_items())
+    }
+}
+
+impl Routine {
+    /// The routine of a plan.
+    pub fn from_plan(p: &Plan) -> Routine {
+        let t = p.timeline();
+        Routine {
+            profile: RoutineRequest {
+                areas: words(&p.request.areas),
+                places: words(&p.request.places),
+                minutes: p.request.minutes,
+                style: p.request.style.to_string(),
+                exclude: p.request.exclude.clone(),
+                date: p.request.date.format("%Y-%m-%d").to_string(),
+                gentler: p.request.gentler,
+            },
+            style: p.request.style.to_string(),
+            total_s: t.total_s(),
+            items: p
+                .items
+                .iter()
+                .map(|i| RoutineItem {
+                    seconds: i.seconds,
+                    serves: words(&i.serves),
+                    warm_up: i.warm_up,
+                    ..RoutineItem::of(&i.exercise, &i.dose, &i.reason)
+                })
+                .collect(),
+            timeline: t.steps().iter().map(RoutineStep::from).collect(),
+            warnings: p.warnings.iter().map(ToString::to_string).collect(),
+        }
     }
 }
 

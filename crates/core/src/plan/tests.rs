@@ -810,7 +810,7 @@ fn recent_exercises_are_those_done_on_both_days_before() {
                 ended_at: Some(at),
                 heartbeat_at: at,
                 source: SessionSource::Manual,
-                routine: crate::routine::Routine::default(),
+                routine: Routine::default(),
                 planned_s: 60,
                 pain_before: None,
                 pain_after: None,
