@@ -17,7 +17,6 @@ use crate::vocab::{Position, Sides, Word};
 pub struct RoutineRequest {
     /// Areas, primary first.
     pub areas: Vec<String>,
-    /// Places.
     pub places: Vec<String>,
     /// Minutes asked for.
     pub minutes: u32,
@@ -46,11 +45,9 @@ pub struct RoutineDose {
 /// One exercise of a routine.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RoutineItem {
-    /// Exercise id.
     pub exercise_id: String,
     /// Display name.
     pub name: String,
-    /// Position.
     pub position: String,
     /// Places it can be done.
     pub places: Vec<String>,

@@ -188,7 +188,6 @@ vocab! {
         SeatedFloor = "seated-floor",
         /// Sitting on a chair, car seat or wheelchair.
         SeatedChair = "seated-chair",
-        /// Standing.
         Standing = "standing",
     }
     extra { "all-fours" => Quadruped, "lying" => Supine }
@@ -250,7 +249,6 @@ vocab! {
         Bed = "bed",
         /// On a chair: office chair, car seat, wheelchair.
         Chair = "chair",
-        /// Standing.
         Standing = "standing",
     }
     extra { "wheelchair" => Chair, "stand" => Standing, "mat" => Floor }
@@ -259,7 +257,6 @@ vocab! {
 vocab! {
     /// A part of the body a routine can serve.
     Area, "area" {
-        /// The neck.
         Neck = "neck",
         /// Between and above the shoulder blades.
         UpperBack = "upper-back",

@@ -352,7 +352,6 @@ pub struct EntryJson<'a> {
     pub position: &'static str,
     /// Places it can be done.
     pub places: Vec<&'static str>,
-    /// Equipment.
     pub equipment: Vec<&'static str>,
     /// Areas served.
     pub areas: Vec<&'static str>,
@@ -454,16 +453,12 @@ pub fn entry_json(e: &Entry, full: bool) -> EntryJson<'_> {
 pub struct VariantJson<'a> {
     /// Its name (`seated`).
     pub name: &'a str,
-    /// Its position.
     pub position: &'static str,
-    /// Its places.
     pub places: Vec<&'static str>,
     /// What it uses.
     pub equipment: Vec<&'static str>,
-    /// Its steps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<&'a [String]>,
-    /// Its cautions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cautions: Option<&'a [String]>,
 }

@@ -51,13 +51,11 @@ pub const WEEKS: std::ops::RangeInclusive<u32> = 1..=4;
 pub struct Block {
     /// 1-based place in the routine.
     pub number: usize,
-    /// Its name.
     pub name: String,
     /// The dose, `20 s x 3, each side`.
     pub dose: String,
     /// How to get into position, and where.
     pub position: String,
-    /// The steps.
     pub steps: Vec<String>,
     /// What to watch for.
     pub cautions: Vec<String>,
@@ -74,14 +72,12 @@ pub struct Grid {
     pub rows: Vec<String>,
     /// The rows after them, for pain scores.
     pub pain_rows: [&'static str; 2],
-    /// The days.
     pub days: Vec<NaiveDate>,
 }
 
 /// Everything a printed sheet says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {
-    /// The title.
     pub title: String,
     /// Who it is for: areas, places, minutes and style.
     pub for_line: String,
@@ -103,7 +99,6 @@ pub struct Sheet {
     pub warning: String,
     /// Stop if it hurts.
     pub stop: String,
-    /// The goal.
     pub goal: String,
 }
 

@@ -100,7 +100,6 @@ impl Request {
 /// One exercise in a routine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    /// The exercise.
     pub exercise: Exercise,
     /// The dose to do (the style's, perhaps with repetitions trimmed).
     pub dose: Dose,
