@@ -30,10 +30,10 @@
 //! search is split by the set of positions a routine uses (its position cost paid up front),
 //! most promising set first; each part of the score is bounded by what the time left allows,
 //! and a state no better than one already searched is not searched again. Nothing is dropped
-//! before the search: candidates identical in everything the score sees
-//! are searched as one class, and branches that could only tie the best are pruned (see
-//! [`search`]). Property tests check it against brute force on small catalogues and against
-//! an independent exact dynamic programme on catalogues of 25-60 candidates.
+//! before the search: candidates identical in everything the score sees are searched as one
+//! class, and branches that could only tie the best are pruned (see the `search` module).
+//! Property tests check it against brute force on small catalogues and against an independent
+//! exact dynamic programme on catalogues of 25-60 candidates.
 //!
 //! # Filling the time
 //! When the best routine fills less than three quarters of the minutes asked (and leaves at
