@@ -1,5 +1,6 @@
 //! The planner on synthetic catalogues of 20, 1,000 and 10,000 exercises, and on the
-//! built-in catalogue.
+//! built-in catalogue; and its worst cases: every area asked of the built-in catalogue, and a
+//! user's 36 stretches that each serve every area.
 
 use backstretch_core::catalog::builtin;
 use backstretch_core::plan::{Request, plan};
@@ -75,6 +76,33 @@ fn planner(c: &mut Criterion) {
             b.iter(|| black_box(plan(&cat, &r, &[]).map(|p| p.total_s)));
         });
     }
+    // The built-in catalogue's hardest profiles: every area, every place, 20 minutes.
+    for style in [DoseStyle::Source, DoseStyle::Standard] {
+        g.bench_function(format!("builtin/all_areas_20min_{style}"), |b| {
+            let r = Request { style, ..every(20) };
+            b.iter(|| black_box(plan(&built_in, &r, &[]).map(|p| p.total_s)));
+        });
+    }
+    // The built-in catalogue's hardest profile of all (the most steps searched): every area,
+    // the abdominals first, every place, 10 minutes, the source's doses.
+    g.bench_function("builtin/all_areas_abdominals_first_10min_source", |b| {
+        let mut areas = vec![Area::Abdominals];
+        areas.extend(Area::ALL.iter().filter(|a| **a != Area::Abdominals));
+        let r = Request { areas, ..every(10) };
+        b.iter(|| black_box(plan(&built_in, &r, &[]).map(|p| p.total_s)));
+    });
+    // A user's folder of 36 stretches, each done each side and serving every area, four in
+    // each position; asked for the lower back, floor, chair and standing, 30 minutes.
+    let stretches = synth::each_side_stretches(36);
+    g.bench_function("each_side_36/lower_back_30min_standard", |b| {
+        let r = Request {
+            areas: vec![Area::LowerBack],
+            places: vec![Place::Floor, Place::Chair, Place::Standing],
+            style: DoseStyle::Standard,
+            ..request(30)
+        };
+        b.iter(|| black_box(plan(&stretches, &r, &[]).map(|p| p.total_s)));
+    });
     g.finish();
 }
 

@@ -124,7 +124,6 @@ pub struct CareActivity {
 /// A care plan for a clinician's system: the routine `plan` gives, and how often.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CarePlan {
-    /// Its title.
     pub title: String,
     /// Sessions a week asked for.
     pub per_week: u32,

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{Area, Equipment, Kind, Place, Position, Sides};
+use crate::vocab::{Area, Equipment, Kind, Place, Position, Side, Sides};
 
 /// How much of an exercise to do: hold time, repetitions and rest between them.
 ///
@@ -211,7 +211,7 @@ pub struct Variant {
 
 /// A side cue filled in for one side (`stretching your left hip`), or `left side` without
 /// one.
-pub fn side_text(cue: Option<&str>, side: crate::timeline::Side) -> String {
+pub fn side_text(cue: Option<&str>, side: Side) -> String {
     let (this, other) = (side.as_str(), side.other().as_str());
     match cue {
         Some(c) => c.replace("{side}", this).replace("{other}", other),
@@ -230,7 +230,7 @@ pub enum Form {
 
 impl Exercise {
     /// What a side means at a hold: the side cue filled in, or `left side`.
-    pub fn side_text(&self, side: crate::timeline::Side) -> String {
+    pub fn side_text(&self, side: Side) -> String {
         side_text(self.side_cue.as_deref(), side)
     }
 

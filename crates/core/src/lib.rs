@@ -31,6 +31,7 @@ pub mod safety;
 pub mod session;
 pub mod sources;
 pub mod stats;
+#[cfg(any(test, feature = "synth"))]
 pub mod synth;
 pub mod text;
 pub mod time;

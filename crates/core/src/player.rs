@@ -103,7 +103,6 @@ impl Player {
         p
     }
 
-    /// The timeline.
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
     }

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{HOLD_S, REPS, REST_S};
 use crate::exercise::{Dose, Exercise};
-use crate::plan::Plan;
 use crate::timeline::{Side, Step, StepKind, Timeline, TimelineItem};
 use crate::vocab::{Position, Sides, Word};
 
@@ -18,7 +17,6 @@ use crate::vocab::{Position, Sides, Word};
 pub struct RoutineRequest {
     /// Areas, primary first.
     pub areas: Vec<String>,
-    /// Places.
     pub places: Vec<String>,
     /// Minutes asked for.
     pub minutes: u32,
@@ -47,11 +45,9 @@ pub struct RoutineDose {
 /// One exercise of a routine.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RoutineItem {
-    /// Exercise id.
     pub exercise_id: String,
     /// Display name.
     pub name: String,
-    /// Position.
     pub position: String,
     /// Places it can be done.
     pub places: Vec<String>,
@@ -150,7 +146,7 @@ pub enum RoutineError {
     },
 }
 
-fn words<W: Word>(w: &[W]) -> Vec<String> {
+pub(crate) fn words<W: Word>(w: &[W]) -> Vec<String> {
     w.iter().map(|x| x.as_str().to_string()).collect()
 }
 
@@ -180,36 +176,6 @@ impl RoutineItem {
 }
 
 impl Routine {
-    /// The routine of a plan.
-    pub fn from_plan(p: &Plan) -> Routine {
-        let t = p.timeline();
-        Routine {
-            profile: RoutineRequest {
-                areas: words(&p.request.areas),
-                places: words(&p.request.places),
-                minutes: p.request.minutes,
-                style: p.request.style.to_string(),
-                exclude: p.request.exclude.clone(),
-                date: p.request.date.format("%Y-%m-%d").to_string(),
-                gentler: p.request.gentler,
-            },
-            style: p.request.style.to_string(),
-            total_s: t.total_s(),
-            items: p
-                .items
-                .iter()
-                .map(|i| RoutineItem {
-                    seconds: i.seconds,
-                    serves: words(&i.serves),
-                    warm_up: i.warm_up,
-                    ..RoutineItem::of(&i.exercise, &i.dose, &i.reason)
-                })
-                .collect(),
-            timeline: t.steps().iter().map(RoutineStep::from).collect(),
-            warnings: p.warnings.iter().map(ToString::to_string).collect(),
-        }
-    }
-
     /// A routine of items put together outside the planner (a session logged by hand, or
     /// a saved routine made gentler), with its timeline and total worked out.
     pub fn from_items(

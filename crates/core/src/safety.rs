@@ -232,7 +232,6 @@ pub struct Screening {
     pub areas: Vec<Area>,
     /// Question id to answer.
     pub answers: BTreeMap<String, bool>,
-    /// The verdict.
     pub verdict: ScreeningVerdict,
 }
 
@@ -495,9 +494,7 @@ pub fn flare_state(sessions: &[SessionPain], today: NaiveDate) -> FlareState {
 pub struct Hurt {
     /// The local day of the session.
     pub day: NaiveDate,
-    /// The session.
     pub session: crate::session::SessionId,
-    /// The exercise.
     pub exercise: String,
 }
 
@@ -506,7 +503,6 @@ pub struct Hurt {
 pub struct PainRules {
     /// Exercise ids left out (hurt twice within 14 days).
     pub blocked: Vec<String>,
-    /// Flares.
     pub flare: FlareState,
 }
 

@@ -214,9 +214,7 @@ pub struct SessionRecord {
 /// A session with its steps, in the order they were logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedSession {
-    /// The session.
     pub session: SessionRecord,
-    /// Its steps.
     pub steps: Vec<StepRecord>,
 }
 

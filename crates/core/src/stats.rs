@@ -98,9 +98,7 @@ pub struct Pain {
 pub struct Stats {
     /// The goal, `daily` or `N/week`.
     pub goal: String,
-    /// This week.
     pub this_week: Week,
-    /// Streaks.
     pub streak: Streak,
     /// Sessions counted.
     pub sessions: usize,

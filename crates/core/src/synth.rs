@@ -104,3 +104,24 @@ pub fn catalog(n: usize, seed: u64, max_reps: u32) -> Catalog {
     let mut rng = Rng::new(seed);
     Catalog::from_exercises((0..n).map(|i| exercise(&mut rng, format!("synthetic-{i}"), max_reps)))
 }
+
+/// A user's folder, as one sent in: the first `n` of 36 stretches done each side, each
+/// serving every area, four in each of the nine positions in turn (in the places that give
+/// the position). Asked for one area, every file is as good as another but for its position,
+/// which makes the search's bound on hold time loose.
+pub fn each_side_stretches(n: usize) -> Catalog {
+    let mut rng = Rng::new(36);
+    Catalog::from_exercises((0..n).map(|i| {
+        let mut e = exercise(&mut rng, format!("stretch-{i:02}"), 2);
+        e.kind = Kind::Stretch;
+        e.sides = Sides::Each;
+        e.areas = Area::ALL.to_vec();
+        e.position = Position::ALL[i / 4 % Position::ALL.len()];
+        e.places = Place::ALL
+            .iter()
+            .copied()
+            .filter(|p| e.position.possible_in(*p))
+            .collect();
+        e
+    }))
+}

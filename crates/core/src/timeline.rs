@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::exercise::Dose;
 use crate::exercise::side_text;
 use crate::text::plural;
+pub use crate::vocab::Side;
 use crate::vocab::{Position, Sides};
 
 /// Seconds to get into a new position (the first exercise, and whenever the position changes).
@@ -67,41 +68,6 @@ impl StepKind {
     /// The kind a word names.
     pub fn parse(word: &str) -> Option<StepKind> {
         StepKind::ALL.into_iter().find(|k| k.as_str() == word)
-    }
-}
-
-/// A side of the body, for exercises done each side in turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    /// The left side.
-    Left,
-    /// The right side.
-    Right,
-}
-
-impl Side {
-    /// `left` or `right`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Left => "left",
-            Side::Right => "right",
-        }
-    }
-
-    /// The other side.
-    pub fn other(self) -> Side {
-        match self {
-            Side::Left => Side::Right,
-            Side::Right => Side::Left,
-        }
-    }
-
-    /// The side a word names.
-    pub fn parse(word: &str) -> Option<Side> {
-        [Side::Left, Side::Right]
-            .into_iter()
-            .find(|s| s.as_str() == word)
     }
 }
 
@@ -200,161 +166,34 @@ pub struct Cue {
 impl Timeline {
     /// Unrolls a routine's items into steps.
     pub fn new(items: &[TimelineItem]) -> Self {
-        let mut steps = Vec::new();
-        let mut t = 0u32;
-        let mut push = |steps: &mut Vec<Step>, mut s: Step| {
-            s.start_s = t;
-            t += s.seconds;
-            steps.push(s);
-        };
+        let mut u = Unroll::default();
         let mut last_position = None;
         for (i, it) in items.iter().enumerate() {
             let new_position = last_position != Some(it.position);
             last_position = Some(it.position);
-            let reps = it.dose.reps;
-            let how = format!(
-                "{}, {}{}",
-                plural(it.dose.hold_s, "second", "seconds"),
-                plural(reps, "time", "times"),
-                match it.sides {
-                    Sides::Both => "",
-                    Sides::Each => " each side",
-                    Sides::Alternate => " each side, sides alternating",
-                }
-            );
-            let (kind, seconds, cue) = if new_position {
-                (
-                    StepKind::Position,
-                    POSITION_S,
-                    format!(
-                        "Get into position: {}. Next: {}, {how}.",
-                        it.position.get_into(),
-                        it.name
-                    ),
-                )
-            } else {
-                (
-                    StepKind::Prepare,
-                    PREPARE_S,
-                    format!("Get ready. Next: {}, {how}.", it.name),
-                )
-            };
-            let base = Step {
-                kind,
-                item: i,
-                exercise_id: Some(it.id.clone()),
-                side: None,
-                rep: 0,
-                reps,
-                seconds,
-                start_s: 0,
-                cue,
-            };
-            push(&mut steps, base.clone());
+            let base = get_ready(i, it, new_position);
+            u.push(base.clone());
             if it.sides == Sides::Alternate {
-                // Left, right, left...: a rest between holds, never a switch step.
-                let order = (1..=reps).flat_map(|rep| [(rep, Side::Left), (rep, Side::Right)]);
-                let holds = 2 * reps;
-                for (k, (rep, side)) in order.enumerate() {
-                    push(
-                        &mut steps,
-                        Step {
-                            kind: StepKind::Hold,
-                            side: Some(side),
-                            rep,
-                            seconds: it.dose.hold_s,
-                            cue: format!(
-                                "Hold, {}. {rep} of {reps}.",
-                                side_text(it.side_cue.as_deref(), side)
-                            ),
-                            ..base.clone()
-                        },
-                    );
-                    if (k as u32) + 1 < holds && it.dose.rest_s > 0 {
-                        push(
-                            &mut steps,
-                            Step {
-                                kind: StepKind::Rest,
-                                side: Some(side),
-                                rep,
-                                seconds: it.dose.rest_s,
-                                cue: "Release, then the other side.".into(),
-                                ..base.clone()
-                            },
-                        );
-                    }
-                }
-                continue;
-            }
-            let sides: &[Option<Side>] = match it.sides {
-                Sides::Each => &[Some(Side::Left), Some(Side::Right)],
-                _ => &[None],
-            };
-            for (si, side) in sides.iter().enumerate() {
-                if si > 0 {
-                    push(
-                        &mut steps,
-                        Step {
-                            kind: StepKind::Switch,
-                            side: *side,
-                            seconds: SWITCH_S,
-                            cue: format!(
-                                "Switch sides: now {}.",
-                                side.map_or_else(String::new, |s| side_text(
-                                    it.side_cue.as_deref(),
-                                    s
-                                ))
-                            ),
-                            ..base.clone()
-                        },
-                    );
-                }
-                for rep in 1..=reps {
-                    let side_text = side.map_or(String::new(), |s| {
-                        format!(", {}", side_text(it.side_cue.as_deref(), s))
-                    });
-                    push(
-                        &mut steps,
-                        Step {
-                            kind: StepKind::Hold,
-                            side: *side,
-                            rep,
-                            seconds: it.dose.hold_s,
-                            cue: format!("Hold{side_text}. {rep} of {reps}."),
-                            ..base.clone()
-                        },
-                    );
-                    if rep < reps && it.dose.rest_s > 0 {
-                        push(
-                            &mut steps,
-                            Step {
-                                kind: StepKind::Rest,
-                                side: *side,
-                                rep,
-                                seconds: it.dose.rest_s,
-                                cue: "Release and rest.".into(),
-                                ..base.clone()
-                            },
-                        );
-                    }
-                }
+                u.alternating(it, &base);
+            } else {
+                u.side_by_side(it, &base);
             }
         }
-        push(
-            &mut steps,
-            Step {
-                kind: StepKind::Done,
-                item: items.len(),
-                exercise_id: None,
-                side: None,
-                rep: 0,
-                reps: 0,
-                seconds: 0,
-                start_s: 0,
-                cue: "Session done. Well done.".into(),
-            },
-        );
-        Timeline { steps, total_s: t }
+        u.push(Step {
+            kind: StepKind::Done,
+            item: items.len(),
+            exercise_id: None,
+            side: None,
+            rep: 0,
+            reps: 0,
+            seconds: 0,
+            start_s: 0,
+            cue: "Session done. Well done.".into(),
+        });
+        Timeline {
+            steps: u.steps,
+            total_s: u.t,
+        }
     }
 
     /// Every step, in order; the last is `done`.
@@ -450,6 +289,142 @@ impl Timeline {
             }
         }
         out
+    }
+}
+
+/// The step that gets item `i` ready: into its position when it changes, else a prepare
+/// step; the steps of the item copy it.
+fn get_ready(i: usize, it: &TimelineItem, new_position: bool) -> Step {
+    let reps = it.dose.reps;
+    let how = format!(
+        "{}, {}{}",
+        plural(it.dose.hold_s, "second", "seconds"),
+        plural(reps, "time", "times"),
+        match it.sides {
+            Sides::Both => "",
+            Sides::Each => " each side",
+            Sides::Alternate => " each side, sides alternating",
+        }
+    );
+    let (kind, seconds, cue) = if new_position {
+        (
+            StepKind::Position,
+            POSITION_S,
+            format!(
+                "Get into position: {}. Next: {}, {how}.",
+                it.position.get_into(),
+                it.name
+            ),
+        )
+    } else {
+        (
+            StepKind::Prepare,
+            PREPARE_S,
+            format!("Get ready. Next: {}, {how}.", it.name),
+        )
+    };
+    Step {
+        kind,
+        item: i,
+        exercise_id: Some(it.id.clone()),
+        side: None,
+        rep: 0,
+        reps,
+        seconds,
+        start_s: 0,
+        cue,
+    }
+}
+
+/// Steps laid end to end, each starting where the one before ends.
+#[derive(Default)]
+struct Unroll {
+    steps: Vec<Step>,
+    t: u32,
+}
+
+impl Unroll {
+    fn push(&mut self, mut s: Step) {
+        s.start_s = self.t;
+        self.t += s.seconds;
+        self.steps.push(s);
+    }
+
+    /// The holds of an item done side by side in turn (left, right, left...), a rest between
+    /// holds and never a switch step.
+    fn alternating(&mut self, it: &TimelineItem, base: &Step) {
+        let reps = it.dose.reps;
+        let order = (1..=reps).flat_map(|rep| [(rep, Side::Left), (rep, Side::Right)]);
+        let holds = 2 * reps;
+        for (k, (rep, side)) in order.enumerate() {
+            self.push(Step {
+                kind: StepKind::Hold,
+                side: Some(side),
+                rep,
+                seconds: it.dose.hold_s,
+                cue: format!(
+                    "Hold, {}. {rep} of {reps}.",
+                    side_text(it.side_cue.as_deref(), side)
+                ),
+                ..base.clone()
+            });
+            if (k as u32) + 1 < holds && it.dose.rest_s > 0 {
+                self.push(Step {
+                    kind: StepKind::Rest,
+                    side: Some(side),
+                    rep,
+                    seconds: it.dose.rest_s,
+                    cue: "Release, then the other side.".into(),
+                    ..base.clone()
+                });
+            }
+        }
+    }
+
+    /// The holds of an item done once, or on each side in turn with a switch between.
+    fn side_by_side(&mut self, it: &TimelineItem, base: &Step) {
+        let reps = it.dose.reps;
+        let sides: &[Option<Side>] = match it.sides {
+            Sides::Each => &[Some(Side::Left), Some(Side::Right)],
+            _ => &[None],
+        };
+        for (si, side) in sides.iter().enumerate() {
+            if si > 0 {
+                self.push(Step {
+                    kind: StepKind::Switch,
+                    side: *side,
+                    seconds: SWITCH_S,
+                    cue: format!(
+                        "Switch sides: now {}.",
+                        side.map_or_else(String::new, |s| side_text(it.side_cue.as_deref(), s))
+                    ),
+                    ..base.clone()
+                });
+            }
+            for rep in 1..=reps {
+                let side_text = side.map_or(String::new(), |s| {
+                    format!(", {}", side_text(it.side_cue.as_deref(), s))
+                });
+                self.push(Step {
+                    kind: StepKind::Hold,
+                    side: *side,
+                    rep,
+                    seconds: it.dose.hold_s,
+                    cue: format!("Hold{side_text}. {rep} of {reps}."),
+                    ..base.clone()
+                });
+                if rep < reps && it.dose.rest_s > 0 {
+                    self.push(Step {
+                        kind: StepKind::Rest,
+                        side: *side,
+                        rep,
+                        seconds: it.dose.rest_s,
+                        cue: "Release and rest.".into(),
+                        ..base.clone()
+                    });
+                }
+            }
+        }
     }
 }
 

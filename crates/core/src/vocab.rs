@@ -188,7 +188,6 @@ vocab! {
         SeatedFloor = "seated-floor",
         /// Sitting on a chair, car seat or wheelchair.
         SeatedChair = "seated-chair",
-        /// Standing.
         Standing = "standing",
     }
     extra { "all-fours" => Quadruped, "lying" => Supine }
@@ -250,7 +249,6 @@ vocab! {
         Bed = "bed",
         /// On a chair: office chair, car seat, wheelchair.
         Chair = "chair",
-        /// Standing.
         Standing = "standing",
     }
     extra { "wheelchair" => Chair, "stand" => Standing, "mat" => Floor }
@@ -259,7 +257,6 @@ vocab! {
 vocab! {
     /// A part of the body a routine can serve.
     Area, "area" {
-        /// The neck.
         Neck = "neck",
         /// Between and above the shoulder blades.
         UpperBack = "upper-back",
@@ -341,6 +338,41 @@ vocab! {
         Standard = "standard",
         /// 60 s holds, once per side (stretches only).
         Long = "long",
+    }
+}
+
+/// A side of the body, for exercises done each side in turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The left side.
+    Left,
+    /// The right side.
+    Right,
+}
+
+impl Side {
+    /// `left` or `right`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+
+    /// The other side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+
+    /// The side a word names.
+    pub fn parse(word: &str) -> Option<Side> {
+        [Side::Left, Side::Right]
+            .into_iter()
+            .find(|s| s.as_str() == word)
     }
 }
 

@@ -6,7 +6,7 @@ use backstretch_core::sources::source_doc;
 use backstretch_core::vocab::{Sides, Word};
 use serde::Serialize;
 
-use crate::table::{Table, hanging};
+use crate::table::{Table, capitalised, hanging};
 
 /// Comma-separated words.
 pub fn word_list<W: Word>(words: &[W]) -> String {
@@ -117,6 +117,17 @@ pub fn show_text(e: &Entry, width: usize) -> String {
         ));
     }
     out.push('\n');
+    facts_text(&mut out, e, width);
+    how_text(&mut out, x, width);
+    variants_text(&mut out, x, width);
+    sources_text(&mut out, x, width);
+    out
+}
+
+/// The entry's facts, one a line: kind, position, places, equipment, areas, dose, the
+/// player's side words, where it comes from and how to draw its figure.
+fn facts_text(out: &mut String, e: &Entry, width: usize) {
+    let x = &e.exercise;
     let dose = format!(
         "hold {} s, {} repetition{}, {} s rest between{}",
         x.dose.hold_s,
@@ -189,6 +200,10 @@ pub fn show_text(e: &Entry, width: usize) -> String {
             width,
         ));
     }
+}
+
+/// What the exercise is for, its steps and its cautions.
+fn how_text(out: &mut String, x: &Exercise, width: usize) {
     out.push_str("\nWhat it is for\n");
     out.push_str(&hanging("  ", "  ", &x.purpose, width));
     out.push_str("\nSteps\n");
@@ -208,6 +223,10 @@ pub fn show_text(e: &Entry, width: usize) -> String {
         ),
         width,
     ));
+}
+
+/// Each variant: its position, steps, cautions and how to draw its figure.
+fn variants_text(out: &mut String, x: &Exercise, width: usize) {
     for v in &x.variants {
         out.push_str(&format!(
             "\nVariant: {} ({}; {})\n",
@@ -218,7 +237,7 @@ pub fn show_text(e: &Entry, width: usize) -> String {
         out.push_str(&hanging(
             "  ",
             "  ",
-            &crate::sheet::capitalised(v.position.get_into()),
+            &capitalised(v.position.get_into()),
             width,
         ));
         for (i, s) in v.steps.iter().enumerate() {
@@ -241,6 +260,10 @@ pub fn show_text(e: &Entry, width: usize) -> String {
             ));
         }
     }
+}
+
+/// The source pages, each with its dose, and the evidence beyond them.
+fn sources_text(out: &mut String, x: &Exercise, width: usize) {
     if !x.sources.is_empty() {
         out.push_str("\nSources\n");
     }
@@ -269,7 +292,6 @@ pub fn show_text(e: &Entry, width: usize) -> String {
             out.push_str(&hanging("    ", "    ", n, width));
         }
     }
-    out
 }
 
 /// A source in JSON: the dose is `null` where the page gives none.
@@ -330,7 +352,6 @@ pub struct EntryJson<'a> {
     pub position: &'static str,
     /// Places it can be done.
     pub places: Vec<&'static str>,
-    /// Equipment.
     pub equipment: Vec<&'static str>,
     /// Areas served.
     pub areas: Vec<&'static str>,
@@ -432,16 +453,12 @@ pub fn entry_json(e: &Entry, full: bool) -> EntryJson<'_> {
 pub struct VariantJson<'a> {
     /// Its name (`seated`).
     pub name: &'a str,
-    /// Its position.
     pub position: &'static str,
-    /// Its places.
     pub places: Vec<&'static str>,
     /// What it uses.
     pub equipment: Vec<&'static str>,
-    /// Its steps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<&'a [String]>,
-    /// Its cautions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cautions: Option<&'a [String]>,
 }

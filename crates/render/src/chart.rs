@@ -86,13 +86,70 @@ fn ticks(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, String)> {
     out
 }
 
+/// Where a chart draws its data: the plot's left and top edges and its width and height.
+struct Plot {
+    left: f64,
+    top: f64,
+    pw: f64,
+    ph: f64,
+}
+
+impl Plot {
+    /// The height of a pain score.
+    fn y_of(&self, v: f64) -> f64 {
+        self.top + self.ph - v / 10.0 * self.ph
+    }
+}
+
 /// Pain before and after each session over time, on a faint traffic-light background.
 pub fn pain_svg(points: &[PainPoint]) -> String {
     let (w, h) = (860u32, 420u32);
     let (left, right, top, bottom) = (64.0, 24.0, 64.0, 64.0);
-    let pw = f64::from(w) - left - right;
-    let ph = f64::from(h) - top - bottom;
+    let plot = Plot {
+        left,
+        top,
+        pw: f64::from(w) - left - right,
+        ph: f64::from(h) - top - bottom,
+    };
     let mut s = header(w, h, "Pain before and after stretching");
+    pain_titles(&mut s, points, left);
+    pain_scale(&mut s, &plot);
+    if points.is_empty() {
+        let (pw, ph) = (plot.pw, plot.ph);
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" fill=\"#6b7280\" text-anchor=\"middle\">Log a session with pain before and after to see your trend here.</text>",
+            left + pw / 2.0,
+            top + ph / 2.0
+        );
+    } else {
+        pain_series(&mut s, points, &plot);
+    }
+    // Legend.
+    let lx = f64::from(w) - right - 250.0;
+    for (i, (color, label)) in [(BEFORE, "before stretching"), (AFTER, "after stretching")]
+        .iter()
+        .enumerate()
+    {
+        let x = lx + i as f64 * 130.0;
+        let _ = writeln!(
+            s,
+            "<circle cx=\"{:.1}\" cy=\"24\" r=\"5\" fill=\"{color}\"/>\n<text x=\"{:.1}\" y=\"28\" font-size=\"12\" fill=\"#111827\">{label}</text>",
+            x,
+            x + 10.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{left}\" y=\"{:.1}\" font-size=\"11\" fill=\"#6b7280\">A fall of 2 points or 30%, kept up, is a meaningful improvement.</text>",
+        f64::from(h) - 16.0
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The chart's title, and how many sessions over which days.
+fn pain_titles(s: &mut String, points: &[PainPoint], left: f64) {
     let _ = writeln!(
         s,
         "<text x=\"{left}\" y=\"28\" font-size=\"18\" font-weight=\"bold\" fill=\"#111827\">Pain before and after stretching</text>"
@@ -112,7 +169,12 @@ pub fn pain_svg(points: &[PainPoint]) -> String {
         "<text x=\"{left}\" y=\"48\" font-size=\"13\" fill=\"#4b5563\">{}</text>",
         escape(&sub)
     );
-    let y_of = |v: f64| top + ph - v / 10.0 * ph;
+}
+
+/// The traffic-light bands and the pain axis.
+fn pain_scale(s: &mut String, plot: &Plot) {
+    let Plot { left, top, pw, ph } = *plot;
+    let y_of = |v: f64| plot.y_of(v);
     // Traffic-light bands: 0-3 green, 4-5 amber, 6-10 red.
     for (lo, hi, color, label) in [
         (0.0, 3.5, "#dcfce7", "0-3 fine"),
@@ -147,92 +209,70 @@ pub fn pain_svg(points: &[PainPoint]) -> String {
         "<text transform=\"translate(18 {:.1}) rotate(-90)\" font-size=\"12\" fill=\"#374151\" text-anchor=\"middle\">Pain (0 none, 10 worst)</text>",
         top + ph / 2.0
     );
-    if n > 0 {
-        let from = points[0].day;
-        let to = points[n - 1].day;
-        // Each day is a slot of the axis; a day's sessions share its slot, evenly spread, so
-        // none hides another and every point lies inside the plot.
-        let span = ((to - from).num_days() + 1) as f64;
-        let x_of = |days: f64| left + 12.0 + days / span * (pw - 24.0);
-        let mut per_day: BTreeMap<NaiveDate, usize> = BTreeMap::new();
-        let xs: Vec<f64> = points
+}
+
+/// The days' axis and each session's scores, before and after, as lines (and points when
+/// they are few enough to tell apart).
+fn pain_series(s: &mut String, points: &[PainPoint], plot: &Plot) {
+    let Plot { left, top, pw, ph } = *plot;
+    let y_of = |v: f64| plot.y_of(v);
+    let n = points.len();
+    let from = points[0].day;
+    let to = points[n - 1].day;
+    // Each day is a slot of the axis; a day's sessions share its slot, evenly spread, so
+    // none hides another and every point lies inside the plot.
+    let span = ((to - from).num_days() + 1) as f64;
+    let x_of = |days: f64| left + 12.0 + days / span * (pw - 24.0);
+    let mut per_day: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    let xs: Vec<f64> = points
+        .iter()
+        .map(|p| {
+            let k = per_day.entry(p.day).or_default();
+            let same = points.iter().filter(|q| q.day == p.day).count() as f64;
+            let frac = (*k as f64 + 0.5) / same;
+            *k += 1;
+            x_of((p.day - from).num_days() as f64 + frac)
+        })
+        .collect();
+    for (d, label) in ticks(from, to) {
+        let x = x_of((d - from).num_days() as f64 + 0.5);
+        let _ = writeln!(
+            s,
+            "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#9ca3af\"/>\n<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\" text-anchor=\"middle\">{}</text>",
+            top + ph,
+            top + ph + 5.0,
+            top + ph + 20.0,
+            escape(&label)
+        );
+    }
+    let markers = n <= 120;
+    for (color, pick) in [(BEFORE, 0usize), (AFTER, 1usize)] {
+        let pts: Vec<(f64, f64)> = points
             .iter()
-            .map(|p| {
-                let k = per_day.entry(p.day).or_default();
-                let same = points.iter().filter(|q| q.day == p.day).count() as f64;
-                let frac = (*k as f64 + 0.5) / same;
-                *k += 1;
-                x_of((p.day - from).num_days() as f64 + frac)
+            .zip(&xs)
+            .filter_map(|(p, x)| {
+                let v = if pick == 0 { p.before } else { p.after };
+                v.map(|v| (*x, y_of(f64::from(v))))
             })
             .collect();
-        for (d, label) in ticks(from, to) {
-            let x = x_of((d - from).num_days() as f64 + 0.5);
+        if pts.len() > 1 {
+            let path: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+            let width = if markers { 2.0 } else { 1.2 };
             let _ = writeln!(
                 s,
-                "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#9ca3af\"/>\n<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#374151\" text-anchor=\"middle\">{}</text>",
-                top + ph,
-                top + ph + 5.0,
-                top + ph + 20.0,
-                escape(&label)
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\" stroke-linejoin=\"round\"/>",
+                path.join(" ")
             );
         }
-        let markers = n <= 120;
-        for (color, pick) in [(BEFORE, 0usize), (AFTER, 1usize)] {
-            let pts: Vec<(f64, f64)> = points
-                .iter()
-                .zip(&xs)
-                .filter_map(|(p, x)| {
-                    let v = if pick == 0 { p.before } else { p.after };
-                    v.map(|v| (*x, y_of(f64::from(v))))
-                })
-                .collect();
-            if pts.len() > 1 {
-                let path: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
-                let width = if markers { 2.0 } else { 1.2 };
+        if markers || pts.len() == 1 {
+            for (x, y) in &pts {
                 let _ = writeln!(
                     s,
-                    "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\" stroke-linejoin=\"round\"/>",
-                    path.join(" ")
+                    "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{color}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>"
                 );
             }
-            if markers || pts.len() == 1 {
-                for (x, y) in &pts {
-                    let _ = writeln!(
-                        s,
-                        "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{color}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>"
-                    );
-                }
-            }
         }
-    } else {
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" fill=\"#6b7280\" text-anchor=\"middle\">Log a session with pain before and after to see your trend here.</text>",
-            left + pw / 2.0,
-            top + ph / 2.0
-        );
     }
-    // Legend.
-    let lx = f64::from(w) - right - 250.0;
-    for (i, (color, label)) in [(BEFORE, "before stretching"), (AFTER, "after stretching")]
-        .iter()
-        .enumerate()
-    {
-        let x = lx + i as f64 * 130.0;
-        let _ = writeln!(
-            s,
-            "<circle cx=\"{:.1}\" cy=\"24\" r=\"5\" fill=\"{color}\"/>\n<text x=\"{:.1}\" y=\"28\" font-size=\"12\" fill=\"#111827\">{label}</text>",
-            x,
-            x + 10.0
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<text x=\"{left}\" y=\"{:.1}\" font-size=\"11\" fill=\"#6b7280\">A fall of 2 points or 30%, kept up, is a meaningful improvement.</text>",
-        f64::from(h) - 16.0
-    );
-    s.push_str("</svg>\n");
-    s
 }
 
 /// A calendar of sessions, one block per year (weeks across, Monday to Sunday down), with a
@@ -243,11 +283,6 @@ pub fn adherence_svg(
     goal_label: &str,
     today: NaiveDate,
 ) -> String {
-    let cell = 13.0;
-    let gap = 3.0;
-    let step = cell + gap;
-    let left = 48.0;
-    let top = 70.0;
     let first = sessions_per_day
         .keys()
         .next()
@@ -255,6 +290,19 @@ pub fn adherence_svg(
         .unwrap_or(today)
         .min(today - Duration::days(83));
     let start = monday(first);
+    let cell = 13.0;
+    let gap = 3.0;
+    let cal = Calendar {
+        sessions_per_day,
+        per_week_target,
+        today,
+        start,
+        cell,
+        step: cell + gap,
+        left: 48.0,
+    };
+    let Calendar { step, left, .. } = cal;
+    let top = 70.0;
     let years: Vec<i32> = (start.year()..=today.year()).collect();
     let block_h = 7.0 * step + 48.0;
     // As wide as the longest year shown (but room for the title and legend).
@@ -287,80 +335,115 @@ pub fn adherence_svg(
         if per_week_target == 1 { "" } else { "s" }
     );
     for (bi, year) in years.iter().enumerate() {
-        let y0 = top + bi as f64 * block_h;
-        let jan1 = NaiveDate::from_ymd_opt(*year, 1, 1).unwrap_or(today);
-        let block_start = monday(jan1.max(start));
-        let dec31 = NaiveDate::from_ymd_opt(*year, 12, 31).unwrap_or(today);
+        year_block(&mut s, &cal, top + bi as f64 * block_h, *year);
+    }
+    adherence_legend(&mut s, f64::from(h) - 16.0, &cal);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// What the calendar draws from, its cells' size and step, and its left edge.
+#[derive(Clone, Copy)]
+struct Calendar<'a> {
+    sessions_per_day: &'a BTreeMap<NaiveDate, u32>,
+    per_week_target: u32,
+    today: NaiveDate,
+    /// The Monday the calendar starts on.
+    start: NaiveDate,
+    cell: f64,
+    step: f64,
+    left: f64,
+}
+
+/// One year's block at height `y0`: the year, the weekdays, a cell a day with the month
+/// above its first week, and each week's mark against the goal.
+fn year_block(s: &mut String, cal: &Calendar<'_>, y0: f64, year: i32) {
+    let Calendar {
+        sessions_per_day,
+        per_week_target,
+        today,
+        start,
+        cell,
+        step,
+        left,
+        ..
+    } = *cal;
+    let year = &year;
+    let jan1 = NaiveDate::from_ymd_opt(*year, 1, 1).unwrap_or(today);
+    let block_start = monday(jan1.max(start));
+    let dec31 = NaiveDate::from_ymd_opt(*year, 12, 31).unwrap_or(today);
+    let _ = writeln!(
+        s,
+        "<text x=\"{left}\" y=\"{:.1}\" font-size=\"13\" font-weight=\"bold\" fill=\"#111827\">{year}</text>",
+        y0 + 4.0
+    );
+    for (row, label) in [(0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")] {
         let _ = writeln!(
             s,
-            "<text x=\"{left}\" y=\"{:.1}\" font-size=\"13\" font-weight=\"bold\" fill=\"#111827\">{year}</text>",
-            y0 + 4.0
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#6b7280\" text-anchor=\"end\">{label}</text>",
+            left - 6.0,
+            y0 + 22.0 + f64::from(row) * step + cell - 3.0
         );
-        for (row, label) in [(0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")] {
+    }
+    let mut week = block_start;
+    let mut col = 0.0;
+    let mut last_month = 0;
+    while week <= dec31.min(today) {
+        let x = left + col * step;
+        let mut count = 0;
+        for row in 0..7 {
+            let d = week + Duration::days(row);
+            if d.year() != *year || d < start || d > today {
+                continue;
+            }
+            if d.day() <= 7 && d.month() != last_month {
+                last_month = d.month();
+                let _ = writeln!(
+                    s,
+                    "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#6b7280\">{}</text>",
+                    y0 + 17.0,
+                    d.format("%b")
+                );
+            }
+            let n = sessions_per_day.get(&d).copied().unwrap_or(0);
+            // A goal counts days with a session, not sessions.
+            count += u32::from(n > 0);
+            let fill = match n {
+                0 => "#e5e7eb",
+                1 => "#4ade80",
+                _ => "#15803d",
+            };
             let _ = writeln!(
                 s,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#6b7280\" text-anchor=\"end\">{label}</text>",
-                left - 6.0,
-                y0 + 22.0 + f64::from(row) * step + cell - 3.0
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{cell}\" height=\"{cell}\" rx=\"2\" fill=\"{fill}\"><title>{}: {n} session{}</title></rect>",
+                y0 + 22.0 + row as f64 * step,
+                d.format("%a %-d %b %Y"),
+                if n == 1 { "" } else { "s" }
             );
         }
-        let mut week = block_start;
-        let mut col = 0.0;
-        let mut last_month = 0;
-        while week <= dec31.min(today) {
-            let x = left + col * step;
-            let mut count = 0;
-            for row in 0..7 {
-                let d = week + Duration::days(row);
-                if d.year() != *year || d < start || d > today {
-                    continue;
-                }
-                if d.day() <= 7 && d.month() != last_month {
-                    last_month = d.month();
-                    let _ = writeln!(
-                        s,
-                        "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#6b7280\">{}</text>",
-                        y0 + 17.0,
-                        d.format("%b")
-                    );
-                }
-                let n = sessions_per_day.get(&d).copied().unwrap_or(0);
-                // A goal counts days with a session, not sessions.
-                count += u32::from(n > 0);
-                let fill = match n {
-                    0 => "#e5e7eb",
-                    1 => "#4ade80",
-                    _ => "#15803d",
-                };
-                let _ = writeln!(
-                    s,
-                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{cell}\" height=\"{cell}\" rx=\"2\" fill=\"{fill}\"><title>{}: {n} session{}</title></rect>",
-                    y0 + 22.0 + row as f64 * step,
-                    d.format("%a %-d %b %Y"),
-                    if n == 1 { "" } else { "s" }
-                );
-            }
-            let week_done = week + Duration::days(6) <= today;
-            let met = count >= per_week_target;
-            // Weeks are judged from the week of the first session on, not before.
-            let started = sessions_per_day
-                .keys()
-                .next()
-                .is_some_and(|f| week + Duration::days(6) >= *f);
-            if met || (week_done && started) {
-                let color = if met { "#15803d" } else { "#fca5a5" };
-                let _ = writeln!(
-                    s,
-                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{cell}\" height=\"4\" fill=\"{color}\"/>",
-                    y0 + 22.0 + 7.0 * step + 2.0
-                );
-            }
-            week += Duration::days(7);
-            col += 1.0;
+        let week_done = week + Duration::days(6) <= today;
+        let met = count >= per_week_target;
+        // Weeks are judged from the week of the first session on, not before.
+        let started = sessions_per_day
+            .keys()
+            .next()
+            .is_some_and(|f| week + Duration::days(6) >= *f);
+        if met || (week_done && started) {
+            let color = if met { "#15803d" } else { "#fca5a5" };
+            let _ = writeln!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{cell}\" height=\"4\" fill=\"{color}\"/>",
+                y0 + 22.0 + 7.0 * step + 2.0
+            );
         }
+        week += Duration::days(7);
+        col += 1.0;
     }
-    // Legend.
-    let ly = f64::from(h) - 16.0;
+}
+
+/// The calendar's legend, on the line at `ly`.
+fn adherence_legend(s: &mut String, ly: f64, cal: &Calendar<'_>) {
+    let Calendar { cell, left, .. } = *cal;
     let mut x = left;
     for (fill, label, tall) in [
         ("#e5e7eb", "no session", true),
@@ -381,8 +464,6 @@ pub fn adherence_svg(
         );
         x += cell + 12.0 + label.len() as f64 * 6.3;
     }
-    s.push_str("</svg>\n");
-    s
 }
 
 /// The pain chart of a person's sessions (in the order given; those without a score are left

@@ -40,7 +40,6 @@ pub struct FigureJson {
 /// One keyframe's joints.
 #[derive(Debug, Serialize)]
 pub struct KeyframeJson {
-    /// Its name.
     pub name: String,
     /// Joint name to `[x, y]`.
     pub joints: std::collections::BTreeMap<&'static str, [f64; 2]>,

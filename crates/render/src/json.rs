@@ -12,7 +12,6 @@ use serde::Serialize;
 /// equally good routines the date chose among.
 #[derive(Debug, Serialize)]
 pub struct PlanJson {
-    /// The routine.
     #[serde(flatten)]
     pub routine: Routine,
     /// Whether the search tried every option.
@@ -111,7 +110,6 @@ pub fn history_rows(
 /// One red-flag question.
 #[derive(Debug, Serialize)]
 pub struct QuestionJson<'a> {
-    /// Its id.
     pub id: &'a str,
     /// The question.
     pub text: &'a str,
@@ -125,7 +123,6 @@ pub struct QuestionJson<'a> {
     pub areas: Vec<&'static str>,
     /// The guideline behind it.
     pub guideline: &'a str,
-    /// Its sources.
     pub sources: &'a [String],
 }
 

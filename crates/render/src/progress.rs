@@ -106,9 +106,7 @@ pub struct SummaryView<'a> {
     pub hurt: &'a [String],
     /// Seconds spent.
     pub seconds: u64,
-    /// Pain before.
     pub pain_before: Option<u8>,
-    /// Pain after.
     pub pain_after: Option<u8>,
     /// The rise, when it was a flare.
     pub flare_rise: Option<u8>,

@@ -14,6 +14,8 @@ use crate::catalog::word_list;
 use crate::figure::{Panel, keyframe_panels, shapes_svg, view_note};
 use crate::plan::clock;
 use crate::xml::escape;
+// Where the web pages have long found it.
+pub use crate::table::capitalised;
 
 /// Paper sizes, in PostScript points (1/72 inch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,13 +52,11 @@ pub const WEEKS: std::ops::RangeInclusive<u32> = 1..=4;
 pub struct Block {
     /// 1-based place in the routine.
     pub number: usize,
-    /// Its name.
     pub name: String,
     /// The dose, `20 s x 3, each side`.
     pub dose: String,
     /// How to get into position, and where.
     pub position: String,
-    /// The steps.
     pub steps: Vec<String>,
     /// What to watch for.
     pub cautions: Vec<String>,
@@ -73,14 +73,12 @@ pub struct Grid {
     pub rows: Vec<String>,
     /// The rows after them, for pain scores.
     pub pain_rows: [&'static str; 2],
-    /// The days.
     pub days: Vec<NaiveDate>,
 }
 
 /// Everything a printed sheet says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sheet {
-    /// The title.
     pub title: String,
     /// Who it is for: areas, places, minutes and style.
     pub for_line: String,
@@ -102,7 +100,6 @@ pub struct Sheet {
     pub warning: String,
     /// Stop if it hurts.
     pub stop: String,
-    /// The goal.
     pub goal: String,
 }
 
@@ -205,14 +202,6 @@ impl Sheet {
         let wd = d.format("%a").to_string();
         (wd.chars().take(2).collect(), d.day().to_string())
     }
-}
-
-/// The text with its first letter upper-case (`Lie on your back`).
-pub fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 const CSS: &str = "

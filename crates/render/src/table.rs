@@ -4,6 +4,9 @@
 //! columns give up space first, and their cells wrap on spaces, never inside a word.
 //! A cell may hold explicit line breaks (`\n`).
 
+/// Spaces between a table's columns.
+const GAP: usize = 2;
+
 /// A table under construction.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
@@ -50,6 +53,14 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
         out.push(line);
     }
     out
+}
+
+/// The text with its first letter upper-case (`Lie on your back`).
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Wraps `text` to `width` with `first` before the first line and `rest` before the others
@@ -127,11 +138,26 @@ impl Table {
     }
 
     pub fn render(&self, max_width: usize) -> String {
-        let n = self.headers.len();
-        if n == 0 {
+        if self.headers.is_empty() {
             return String::new();
         }
-        let gap = 2;
+        let Some(widths) = self.column_widths(max_width) else {
+            return self.stacked(max_width);
+        };
+        let mut out = String::new();
+        self.emit(&self.headers, &widths, &mut out);
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        self.emit(&rule, &widths, &mut out);
+        for r in &self.rows {
+            self.emit(r, &widths, &mut out);
+        }
+        out
+    }
+
+    /// The columns' widths, wrapping the columns that may wrap until the table fits
+    /// `max_width` (None when it cannot).
+    fn column_widths(&self, max_width: usize) -> Option<Vec<usize>> {
+        let n = self.headers.len();
         let cell_lines = |c: &str| c.split('\n').map(width).max().unwrap_or(0);
         // Words break at spaces; only when that is not enough, long words also break after
         // their hyphens.
@@ -158,7 +184,7 @@ impl Table {
                     .unwrap_or(0)
             })
             .collect();
-        let total = |w: &[usize]| w.iter().sum::<usize>() + gap * (n - 1);
+        let total = |w: &[usize]| w.iter().sum::<usize>() + GAP * (n - 1);
         for at_hyphens in [false, true] {
             let mins: Vec<usize> = (0..n)
                 .map(|i| {
@@ -185,52 +211,45 @@ impl Table {
                 widths[i] -= 1;
             }
         }
-        if total(&widths) > max_width {
-            return self.stacked(max_width);
-        }
-        let mut out = String::new();
-        let emit = |cells: &[String], out: &mut String| {
-            let wrapped: Vec<Vec<String>> = cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    if self.wrap[i] {
-                        wrap(c, widths[i])
-                    } else {
-                        c.split('\n').map(str::to_string).collect()
-                    }
-                })
-                .collect();
-            let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
-            for l in 0..height {
-                let mut line = String::new();
-                for (i, cell) in wrapped.iter().enumerate() {
-                    let text = cell.get(l).map_or("", String::as_str);
-                    let pad = widths[i].saturating_sub(width(text));
-                    if i > 0 {
-                        line.push_str(&" ".repeat(gap));
-                    }
-                    if self.right[i] {
+        (total(&widths) <= max_width).then_some(widths)
+    }
+
+    /// One row of cells, wrapped to the columns' widths, as lines.
+    fn emit(&self, cells: &[String], widths: &[usize], out: &mut String) {
+        let n = self.headers.len();
+        let wrapped: Vec<Vec<String>> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if self.wrap[i] {
+                    wrap(c, widths[i])
+                } else {
+                    c.split('\n').map(str::to_string).collect()
+                }
+            })
+            .collect();
+        let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        for l in 0..height {
+            let mut line = String::new();
+            for (i, cell) in wrapped.iter().enumerate() {
+                let text = cell.get(l).map_or("", String::as_str);
+                let pad = widths[i].saturating_sub(width(text));
+                if i > 0 {
+                    line.push_str(&" ".repeat(GAP));
+                }
+                if self.right[i] {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(text);
+                } else {
+                    line.push_str(text);
+                    if i + 1 < n {
                         line.push_str(&" ".repeat(pad));
-                        line.push_str(text);
-                    } else {
-                        line.push_str(text);
-                        if i + 1 < n {
-                            line.push_str(&" ".repeat(pad));
-                        }
                     }
                 }
-                out.push_str(line.trim_end());
-                out.push('\n');
             }
-        };
-        emit(&self.headers, &mut out);
-        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-        emit(&rule, &mut out);
-        for r in &self.rows {
-            emit(r, &mut out);
+            out.push_str(line.trim_end());
+            out.push('\n');
         }
-        out
     }
 }
 

@@ -1,7 +1,7 @@
 //! Drawing the player screen: a pure function of the state and the time.
 
 use backstretch_core::player::Player;
-use backstretch_core::timeline::StepKind;
+use backstretch_core::timeline::{At, Step, StepKind};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
 
 use crate::figure::draw_figure;
-use crate::{App, ExerciseInfo};
+use crate::*;
 
 /// Seconds as `m:ss`.
 fn clock(ms: u64) -> String {
@@ -79,10 +79,7 @@ pub fn countdown_scale(ms_left: u64, w: u16, h: u16) -> Option<u16> {
 }
 
 /// The phase word, its details (side, repetition) and its colour.
-fn phase_of(
-    step: &backstretch_core::timeline::Step,
-    info: &ExerciseInfo,
-) -> (String, Vec<String>, Color) {
+fn phase_of(step: &Step, info: &ExerciseInfo) -> (String, Vec<String>, Color) {
     let mut detail = Vec::new();
     if let Some(side) = step.side {
         detail.push(backstretch_core::exercise::side_text(
@@ -166,19 +163,16 @@ impl App {
     }
 }
 
-/// Below this size the screen gives way to the compact layout.
-pub const COMPACT_BELOW: (u16, u16) = (60, 20);
-
-/// The screen's frame: the exercise's place in the routine, the time left, and the emergency
-/// signs along the bottom when they fit.
-fn frame_block((item, n_items): (usize, usize), left: &str, width: u16) -> Block<'static> {
+/// The frame around the player: which exercise of how many, the time left, and the
+/// safety-netting line at the bottom when it fits.
+fn frame_block(item: usize, n_items: usize, left_ms: u64, width: u16) -> Block<'static> {
     Block::bordered()
         .border_type(BorderType::Rounded)
         .title(Line::from(vec![
             Span::raw(" backstretch ").bold(),
             Span::raw(format!("· {item} of {n_items} ")),
         ]))
-        .title(Line::from(format!(" {left} left ")).alignment(Alignment::Right))
+        .title(Line::from(format!(" {} left ", clock(left_ms))).alignment(Alignment::Right))
         .title_bottom(
             Line::from(
                 if usize::from(width) >= backstretch_core::safety::CES_SHORT.len() + 6 {
@@ -192,14 +186,14 @@ fn frame_block((item, n_items): (usize, usize), left: &str, width: u16) -> Block
         )
 }
 
-/// The right of the screen: the phase, its details, the countdown at the largest size that
-/// fits, and the figure below it when there is room.
+/// The phase, its details and the countdown in `right`, as large as fits, with the figure
+/// below when there is a pose to draw and room for it.
 fn draw_countdown(
     f: &mut Frame<'_>,
     right: Rect,
+    step: &Step,
     info: &ExerciseInfo,
-    step: &backstretch_core::timeline::Step,
-    at: &backstretch_core::timeline::At,
+    at: At,
     (phase, detail, phase_color): (String, Vec<String>, Color),
 ) {
     // The countdown takes the largest size that fits, leaving the figure room when
@@ -254,6 +248,9 @@ fn draw_countdown(
     f.render_widget(Paragraph::new(right_lines), right);
 }
 
+/// Below this size the screen gives way to the compact layout.
+pub const COMPACT_BELOW: (u16, u16) = (60, 20);
+
 impl App {
     /// Draws the screen at `now` (ms).
     pub fn draw(&self, f: &mut Frame<'_>, now: u64) {
@@ -275,11 +272,7 @@ impl App {
         let elapsed = self.player.elapsed(now).min(total_ms);
         let n_items = self.info.len();
 
-        let outer = frame_block(
-            (step.item + 1, n_items),
-            &clock(total_ms - elapsed),
-            area.width,
-        );
+        let outer = frame_block(step.item + 1, n_items, total_ms - elapsed, area.width);
         let inner = outer.inner(area);
         f.render_widget(outer, area);
 
@@ -314,10 +307,22 @@ impl App {
             Paragraph::new(instructions(&info, true)).wrap(Wrap { trim: true }),
             left,
         );
-        draw_countdown(f, right, &info, step, &at, (phase, detail, phase_color));
+        draw_countdown(f, right, step, &info, at, (phase, detail, phase_color));
+        self.draw_footer(f, [next, bar, help], at.step, elapsed, total_ms);
+        self.overlays(f, inner, now);
+    }
 
+    /// What comes next, the session's progress and the keys, on the last three lines.
+    fn draw_footer(
+        &self,
+        f: &mut Frame<'_>,
+        [next, bar, help]: [Rect; 3],
+        step: usize,
+        elapsed: u64,
+        total_ms: u64,
+    ) {
         // What comes next.
-        let next_text = match self.next_name(at.step) {
+        let next_text = match self.next_name(step) {
             Some(n) => format!("Next: {n}"),
             None => "Next: the end of the session".to_string(),
         };
@@ -337,8 +342,6 @@ impl App {
             Paragraph::new(help_text).dim().alignment(Alignment::Center),
             help,
         );
-
-        self.overlays(f, inner, now);
     }
 
     /// The quit question, the pause and the "it hurts" notice, over whatever is drawn.

@@ -237,6 +237,7 @@ impl Host for Live {
                     self.writer.flush()?;
                     self.print_cue(cue)?;
                 }
+                let printed = self.now();
                 if let Some(f) = &mut self.cue_log {
                     // Due, said, how late it was said, and (plain) when its line was printed.
                     writeln!(
@@ -245,7 +246,7 @@ impl Host for Live {
                         cue.at_ms,
                         fired,
                         fired.saturating_sub(cue.at_ms),
-                        self.now()
+                        printed
                     )?;
                 }
             }

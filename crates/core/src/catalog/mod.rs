@@ -291,7 +291,7 @@ cautions = ["Stop if it hurts."]
         };
         let e = parse(&cue("stretching your {side} hip, not the {other}")).unwrap();
         assert_eq!(
-            e.side_text(crate::timeline::Side::Right),
+            e.side_text(Side::Right),
             "stretching your right hip, not the left"
         );
         for (bad, says) in [

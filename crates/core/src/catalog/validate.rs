@@ -207,49 +207,9 @@ pub(super) fn parse_source_dose(
 }
 
 pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
-    let id = raw.id.get_ref().trim().to_string();
-    if !is_valid_id(&id) {
-        r.report(
-            raw.id.span(),
-            "id",
-            format!("`{id}` is not a valid id"),
-            Some(
-                "use lower-case letters and digits in words joined by `-`, like `childs-pose`"
-                    .into(),
-            ),
-        );
-    } else if file_stem(r.file) != id {
-        r.report(
-            raw.id.span(),
-            "id",
-            format!(
-                "id `{id}` does not match the file name `{}`",
-                file_stem(r.file)
-            ),
-            Some(format!("rename the file to `{id}.toml` or change the id")),
-        );
-    }
+    let id = parse_id(r, raw);
     let name = expect_text(r, "name", &raw.name);
-    let mut aliases = Vec::new();
-    let mut alias_spans = Vec::new();
-    if let Some(list) = raw.aliases.as_ref().filter(|l| {
-        let too_many = l.get_ref().len() > MAX_ITEMS;
-        if too_many {
-            r.report(
-                l.span(),
-                "aliases",
-                format!("has {} entries; at most {MAX_ITEMS}", l.get_ref().len()),
-                Some("keep the names people really use".into()),
-            );
-        }
-        !too_many
-    }) {
-        for (i, a) in list.get_ref().iter().enumerate() {
-            let text = expect_text(r, &format!("aliases[{i}]"), a);
-            aliases.push(text);
-            alias_spans.push(a.span());
-        }
-    }
+    let (aliases, alias_spans) = parse_aliases(r, raw);
     let kind = expect_word::<Kind>(r, "kind", &raw.kind);
     let position = expect_word::<Position>(r, "position", &raw.position);
     let places = expect_words::<Place>(r, "places", &raw.places, true);
@@ -275,86 +235,10 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
     let raw_sources: &[S<RawSource>] = raw.sources.as_ref().map_or(&[], |s| s.get_ref());
     let raw_evidence: &[S<RawEvidence>] = raw.evidence.as_ref().map_or(&[], |s| s.get_ref());
     if raw_sources.is_empty() && raw_evidence.is_empty() {
-        let span = raw
-            .sources
-            .as_ref()
-            .map(S::span)
-            .or_else(|| raw.evidence.as_ref().map(S::span))
-            .unwrap_or_else(|| raw.id.span());
-        r.report(
-            span,
-            "sources",
-            "names no source page and no evidence",
-            Some(
-                "add a [[sources]] table with the page that describes the exercise, or an [[evidence]] table with the study or guideline (cite, year)"
-                    .into(),
-            ),
-        );
+        report_no_source(r, raw);
     }
-    let mut evidence: Vec<Evidence> = Vec::new();
-    for (i, e) in raw_evidence.iter().enumerate() {
-        let field = format!("evidence[{i}]");
-        let raw_e = e.get_ref();
-        evidence.push(Evidence {
-            cite: expect_text(r, &format!("{field}.cite"), &raw_e.cite),
-            year: u16::try_from(expect_range(
-                r,
-                &format!("{field}.year"),
-                &raw_e.year,
-                1900..2101,
-                "",
-            ))
-            .unwrap_or(1900),
-            note: raw_e
-                .note
-                .as_ref()
-                .map(|n| expect_text(r, &format!("{field}.note"), n)),
-        });
-    }
-    let mut sources: Vec<SourceRef> = Vec::new();
-    for (i, s) in raw_sources.iter().enumerate() {
-        let field = format!("sources[{i}]");
-        let raw_s = s.get_ref();
-        let doc = raw_s.doc.get_ref().trim().to_string();
-        if source_doc(&doc).is_none() {
-            let docs = SOURCE_DOCS.iter().map(|d| d.doc);
-            let hint = match closest(&doc, docs) {
-                Some(c) => format!("did you mean `{c}`?"),
-                None => format!(
-                    "use one of {}",
-                    SOURCE_DOCS
-                        .iter()
-                        .map(|d| d.doc)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            r.report(
-                raw_s.doc.span(),
-                format!("{field}.doc"),
-                format!("unknown source `{doc}`"),
-                Some(hint),
-            );
-        } else if sources.iter().any(|x| x.doc == doc) {
-            r.report(
-                raw_s.doc.span(),
-                format!("{field}.doc"),
-                format!("source `{doc}` is listed twice"),
-                Some("merge the two [[sources]] tables".into()),
-            );
-        }
-        sources.push(SourceRef {
-            doc,
-            dose: raw_s
-                .dose
-                .as_ref()
-                .map(|d| parse_source_dose(r, &format!("{field}.dose"), d)),
-            note: raw_s
-                .note
-                .as_ref()
-                .map(|n| expect_text(r, &format!("{field}.note"), n)),
-        });
-    }
+    let evidence = parse_evidence(r, raw_evidence);
+    let sources = parse_sources(r, raw_sources);
     let has_source_dose = sources.iter().any(|s| s.dose.is_some());
     if !has_source_dose && dose.note.is_none() {
         r.report(
@@ -364,20 +248,7 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             Some("add `note = \"...\"` to [dose] explaining the choice".into()),
         );
     }
-    // Names within one entry must be distinct.
-    let mut seen: std::collections::HashSet<String> =
-        [normalize_name(&id), normalize_name(&name)].into();
-    for (i, a) in aliases.iter().enumerate() {
-        let n = normalize_name(a);
-        if !seen.insert(n) {
-            r.report(
-                alias_spans[i].clone(),
-                format!("aliases[{i}]"),
-                format!("`{a}` repeats the id, the name or another alias"),
-                Some("remove it: names match ignoring case and punctuation".into()),
-            );
-        }
-    }
+    check_distinct_names(r, &id, &name, &aliases, &alias_spans);
     let pose = raw
         .pose
         .as_ref()
@@ -599,5 +470,175 @@ pub fn parse_exercise(file: &str, text: &str) -> Result<Exercise, Vec<Diagnostic
     match parse_file(file, text) {
         (Some(p), d) if d.is_empty() => Ok(p.exercise),
         (_, d) => Err(d),
+    }
+}
+
+/// The entry's id, reported when it is not a valid id or not the file's name.
+fn parse_id(r: &mut Reporter<'_>, raw: &RawExercise) -> String {
+    let id = raw.id.get_ref().trim().to_string();
+    if !is_valid_id(&id) {
+        r.report(
+            raw.id.span(),
+            "id",
+            format!("`{id}` is not a valid id"),
+            Some(
+                "use lower-case letters and digits in words joined by `-`, like `childs-pose`"
+                    .into(),
+            ),
+        );
+    } else if file_stem(r.file) != id {
+        r.report(
+            raw.id.span(),
+            "id",
+            format!(
+                "id `{id}` does not match the file name `{}`",
+                file_stem(r.file)
+            ),
+            Some(format!("rename the file to `{id}.toml` or change the id")),
+        );
+    }
+    id
+}
+
+/// The aliases, each with where it stands (none when there are too many).
+fn parse_aliases(r: &mut Reporter<'_>, raw: &RawExercise) -> (Vec<String>, Vec<Range<usize>>) {
+    let mut aliases = Vec::new();
+    let mut alias_spans = Vec::new();
+    if let Some(list) = raw.aliases.as_ref().filter(|l| {
+        let too_many = l.get_ref().len() > MAX_ITEMS;
+        if too_many {
+            r.report(
+                l.span(),
+                "aliases",
+                format!("has {} entries; at most {MAX_ITEMS}", l.get_ref().len()),
+                Some("keep the names people really use".into()),
+            );
+        }
+        !too_many
+    }) {
+        for (i, a) in list.get_ref().iter().enumerate() {
+            let text = expect_text(r, &format!("aliases[{i}]"), a);
+            aliases.push(text);
+            alias_spans.push(a.span());
+        }
+    }
+    (aliases, alias_spans)
+}
+
+/// Reports an entry with neither a source page nor evidence.
+fn report_no_source(r: &mut Reporter<'_>, raw: &RawExercise) {
+    let span = raw
+        .sources
+        .as_ref()
+        .map(S::span)
+        .or_else(|| raw.evidence.as_ref().map(S::span))
+        .unwrap_or_else(|| raw.id.span());
+    r.report(
+        span,
+        "sources",
+        "names no source page and no evidence",
+        Some(
+            "add a [[sources]] table with the page that describes the exercise, or an [[evidence]] table with the study or guideline (cite, year)"
+                .into(),
+        ),
+    );
+}
+
+/// The [[evidence]] tables.
+fn parse_evidence(r: &mut Reporter<'_>, raw_evidence: &[S<RawEvidence>]) -> Vec<Evidence> {
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for (i, e) in raw_evidence.iter().enumerate() {
+        let field = format!("evidence[{i}]");
+        let raw_e = e.get_ref();
+        evidence.push(Evidence {
+            cite: expect_text(r, &format!("{field}.cite"), &raw_e.cite),
+            year: u16::try_from(expect_range(
+                r,
+                &format!("{field}.year"),
+                &raw_e.year,
+                1900..2101,
+                "",
+            ))
+            .unwrap_or(1900),
+            note: raw_e
+                .note
+                .as_ref()
+                .map(|n| expect_text(r, &format!("{field}.note"), n)),
+        });
+    }
+    evidence
+}
+
+/// The [[sources]] tables, each page reported when unknown or listed twice.
+fn parse_sources(r: &mut Reporter<'_>, raw_sources: &[S<RawSource>]) -> Vec<SourceRef> {
+    let mut sources: Vec<SourceRef> = Vec::new();
+    for (i, s) in raw_sources.iter().enumerate() {
+        let field = format!("sources[{i}]");
+        let raw_s = s.get_ref();
+        let doc = raw_s.doc.get_ref().trim().to_string();
+        if source_doc(&doc).is_none() {
+            let docs = SOURCE_DOCS.iter().map(|d| d.doc);
+            let hint = match closest(&doc, docs) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!(
+                    "use one of {}",
+                    SOURCE_DOCS
+                        .iter()
+                        .map(|d| d.doc)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            r.report(
+                raw_s.doc.span(),
+                format!("{field}.doc"),
+                format!("unknown source `{doc}`"),
+                Some(hint),
+            );
+        } else if sources.iter().any(|x| x.doc == doc) {
+            r.report(
+                raw_s.doc.span(),
+                format!("{field}.doc"),
+                format!("source `{doc}` is listed twice"),
+                Some("merge the two [[sources]] tables".into()),
+            );
+        }
+        sources.push(SourceRef {
+            doc,
+            dose: raw_s
+                .dose
+                .as_ref()
+                .map(|d| parse_source_dose(r, &format!("{field}.dose"), d)),
+            note: raw_s
+                .note
+                .as_ref()
+                .map(|n| expect_text(r, &format!("{field}.note"), n)),
+        });
+    }
+    sources
+}
+
+/// Reports an alias that repeats the id, the name or another alias (names match ignoring
+/// case and punctuation).
+fn check_distinct_names(
+    r: &mut Reporter<'_>,
+    id: &str,
+    name: &str,
+    aliases: &[String],
+    alias_spans: &[Range<usize>],
+) {
+    // Names within one entry must be distinct.
+    let mut seen: std::collections::HashSet<String> =
+        [normalize_name(id), normalize_name(name)].into();
+    for (i, a) in aliases.iter().enumerate() {
+        let n = normalize_name(a);
+        if !seen.insert(n) {
+            r.report(
+                alias_spans[i].clone(),
+                format!("aliases[{i}]"),
+                format!("`{a}` repeats the id, the name or another alias"),
+                Some("remove it: names match ignoring case and punctuation".into()),
+            );
+        }
     }
 }

@@ -29,19 +29,14 @@ pub(super) fn join<W: Word>(w: &[W]) -> String {
 pub enum Warning {
     /// An area gets less than half the usual stretch.
     ThinDose {
-        /// The area.
         area: Area,
         /// Its hold seconds.
         seconds: u32,
     },
     /// An area is left out for lack of time.
-    AreaNeedsTime {
-        /// The area.
-        area: Area,
-    },
+    AreaNeedsTime { area: Area },
     /// An area is left out because no exercise for it fits the places.
     AreaNeedsPlace {
-        /// The area.
         area: Area,
         /// The places allowed.
         places: Vec<Place>,
@@ -49,10 +44,7 @@ pub enum Warning {
         allow: Place,
     },
     /// No exercise in the catalogue serves an area.
-    AreaUnserved {
-        /// The area.
-        area: Area,
-    },
+    AreaUnserved { area: Area },
     /// Repetitions were trimmed to fit the time.
     Trimmed {
         /// The exercises' names.
@@ -61,12 +53,7 @@ pub enum Warning {
     /// The gentler plan after a flare.
     Gentler,
     /// An exercise left out after hurting twice lately.
-    Blocked {
-        /// Its id.
-        id: String,
-        /// Its name.
-        name: String,
-    },
+    Blocked { id: String, name: String },
     /// Weeks of practice without a meaningful improvement: have it reviewed.
     ReviewAdvised,
     /// Repeated flares: see a clinician.

@@ -28,11 +28,12 @@
 //! repetitions trimmed in steps ([`trim_levels`]: all, half, one, keeping at least 20 s of
 //! hold per side), so time is saved by trimming repetitions before an area is dropped. The
 //! search is split by the set of positions a routine uses (its position cost paid up front),
-//! most promising set first; each part of the score is bounded by what the time left allows.
-//! Nothing is dropped before the search: candidates identical in everything the score sees
-//! are searched as one class, and branches that could only tie the best are pruned (see
-//! [`search`]). Property tests check it against brute force on small catalogues and against
-//! an independent exact dynamic programme on catalogues of 25-60 candidates.
+//! most promising set first; each part of the score is bounded by what the time left allows,
+//! and a state no better than one already searched is not searched again. Nothing is dropped
+//! before the search: candidates identical in everything the score sees are searched as one
+//! class, and branches that could only tie the best are pruned (see the `search` module).
+//! Property tests check it against brute force on small catalogues and against an independent
+//! exact dynamic programme on catalogues of 25-60 candidates.
 //!
 //! # Filling the time
 //! When the best routine fills less than three quarters of the minutes asked (and leaves at
@@ -45,6 +46,7 @@ use chrono::NaiveDate;
 
 use crate::catalog::Catalog;
 use crate::exercise::{Dose, Exercise};
+use crate::routine::{Routine, RoutineItem, RoutineRequest, RoutineStep, words};
 use crate::safety::gentler;
 use crate::timeline::{Timeline, TimelineItem, item_seconds};
 use crate::vocab::{Area, DoseStyle, Kind, Place, Word};
@@ -54,8 +56,8 @@ pub const ENOUGH_S: u32 = 60;
 /// The shortest and longest routine a request may ask for, in minutes.
 pub const MINUTES: std::ops::RangeInclusive<u32> = 1..=180;
 /// The search stops after this many nodes and keeps the best routine found (reported in
-/// [`Plan::exhaustive`] and as a warning; not reached by any benchmark, up to 10,000
-/// candidates).
+/// [`Plan::exhaustive`] and as a warning). No profile on the built-in catalogue reaches it,
+/// nor any benchmark (up to 10,000 candidates); a test checks every profile.
 pub const NODE_LIMIT: u64 = 5_000_000;
 /// A routine filling less than this share of the minutes (in quarters) is filled up.
 const FILL_QUARTERS: u32 = 3;
@@ -98,7 +100,6 @@ impl Request {
 /// One exercise in a routine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    /// The exercise.
     pub exercise: Exercise,
     /// The dose to do (the style's, perhaps with repetitions trimmed).
     pub dose: Dose,
@@ -171,6 +172,38 @@ impl Plan {
     /// The routine unrolled into its timeline.
     pub fn timeline(&self) -> Timeline {
         Timeline::new(&self.timeline_items())
+    }
+}
+
+impl Routine {
+    /// The routine of a plan.
+    pub fn from_plan(p: &Plan) -> Routine {
+        let t = p.timeline();
+        Routine {
+            profile: RoutineRequest {
+                areas: words(&p.request.areas),
+                places: words(&p.request.places),
+                minutes: p.request.minutes,
+                style: p.request.style.to_string(),
+                exclude: p.request.exclude.clone(),
+                date: p.request.date.format("%Y-%m-%d").to_string(),
+                gentler: p.request.gentler,
+            },
+            style: p.request.style.to_string(),
+            total_s: t.total_s(),
+            items: p
+                .items
+                .iter()
+                .map(|i| RoutineItem {
+                    seconds: i.seconds,
+                    serves: words(&i.serves),
+                    warm_up: i.warm_up,
+                    ..RoutineItem::of(&i.exercise, &i.dose, &i.reason)
+                })
+                .collect(),
+            timeline: t.steps().iter().map(RoutineStep::from).collect(),
+            warnings: p.warnings.iter().map(ToString::to_string).collect(),
+        }
     }
 }
 
@@ -302,14 +335,15 @@ fn dedup<T: PartialEq + Copy>(v: &[T]) -> Vec<T> {
 /// Plans the best routine for a request. `blocked` are ids left out for safety (hurt twice
 /// lately); they are never chosen.
 pub fn plan(catalog: &Catalog, req: &Request, blocked: &[String]) -> Result<Plan, PlanError> {
-    plan_with(catalog, req, blocked, false)
+    plan_by(catalog, req, blocked, search)
 }
 
-fn plan_with(
+/// [`plan`] with the search to run given: the branch and bound, or in tests brute force.
+fn plan_by(
     catalog: &Catalog,
     req: &Request,
     blocked: &[String],
-    brute: bool,
+    solve: fn(&Problem<'_>) -> Found,
 ) -> Result<Plan, PlanError> {
     validate(req)?;
     let areas = dedup(&req.areas);
@@ -325,100 +359,178 @@ fn plan_with(
         &exercises, req, &areas, &places, blocked, &weights, date_seed,
     );
     if cands.is_empty() {
-        // Which single extra place would give some exercise for the areas?
-        let suggest = Place::ALL.iter().copied().find(|p| {
-            !places.contains(p)
-                && exercises.iter().any(|e| {
-                    e.fits_any(&[*p])
-                        && req.permits(e)
-                        && !blocked.contains(&e.id)
-                        && areas.iter().any(|a| e.areas.contains(a))
-                })
-        });
-        return Err(PlanError::NothingFits {
-            areas,
-            places,
-            suggest,
-        });
-    }
-    let budget = req.minutes * 60;
-    let problem = Problem {
-        cands: &cands,
-        weights: weights.clone(),
-        budget,
-        date_seed,
-    };
-    let run = |p: &Problem<'_>| {
-        if brute {
-            Found {
-                reps: brute_force(p),
-                exhaustive: true,
-                ties: 1,
-            }
-        } else {
-            search(p)
-        }
-    };
-    let mut found = run(&problem);
-    let Some(mut reps) = found.reps.clone() else {
-        let need = cands
-            .iter()
-            .map(|c| c.cost(*c.levels.last().unwrap_or(&c.max_reps)) + POSITION_EXTRA)
-            .min()
-            .unwrap_or(0);
-        return Err(PlanError::TooShort {
-            minutes: req.minutes,
-            need: need.div_ceil(60),
-        });
-    };
-    let mut cands = cands;
-    // Much shorter than asked: let stretches go for a second round, and keep that routine
-    // when it fills more of the time.
-    let mut second_round = false;
-    if !req.gentler && short_of(routine_seconds(&cands, &reps), budget) {
-        let doubled: Vec<Cand> = cands
-            .iter()
-            .map(|c| {
-                let mut d = c.clone();
-                if !c.warm && exercises[c.ex].kind == Kind::Stretch {
-                    d.levels.insert(0, c.max_reps * 2);
-                    d.max_reps *= 2;
-                }
-                d
-            })
-            .collect();
-        let p2 = Problem {
-            cands: &doubled,
-            weights: weights.clone(),
-            budget,
-            date_seed,
-        };
-        let f2 = run(&p2);
-        if let Some(r2) = f2.reps.clone()
-            && routine_seconds(&doubled, &r2) > routine_seconds(&cands, &reps)
-        {
-            reps = r2;
-            found = Found {
-                exhaustive: found.exhaustive && f2.exhaustive,
-                ..f2
-            };
-            cands = doubled;
-            second_round = true;
-        }
+        return Err(nothing_fits(&exercises, req, areas, places, blocked));
     }
     let problem = Problem {
         cands: &cands,
         weights,
-        budget,
+        budget: req.minutes * 60,
         date_seed,
     };
-    let score = evaluate(&problem, &reps).unwrap_or_default();
+    let found = solve(&problem);
+    let Some(reps) = found.reps.clone() else {
+        return Err(too_short(&cands, req.minutes));
+    };
+    let mut round = Round {
+        reps,
+        found,
+        second: None,
+    };
+    if !req.gentler {
+        fill(&mut round, &problem, &exercises, solve);
+    }
+    let problem = Problem {
+        cands: round.second.as_deref().unwrap_or(&cands),
+        ..problem
+    };
+    let score = evaluate(&problem, &round.reps).unwrap_or_default();
+    let items = items(catalog, &exercises, problem.cands, &round.reps, req, &areas);
+    let total_s = items.iter().map(|i| i.seconds).sum();
+    let mut warnings = warnings(&items, &areas, &places, req, exercises.as_slice(), blocked);
+    if round.second.is_some() {
+        warnings.push(Warning::SecondRound {
+            names: items
+                .iter()
+                .filter(|i| i.dose.reps > i.style_reps)
+                .map(|i| i.exercise.name.clone())
+                .collect(),
+        });
+    }
+    if short_of(total_s, problem.budget) {
+        warnings.push(Warning::ShortOfTime {
+            seconds: total_s,
+            minutes: req.minutes,
+            // An area not asked for is among what may be relaxed: every exercise is looked at.
+            relax: relax(
+                &catalog.exercises().collect::<Vec<_>>(),
+                &areas,
+                &places,
+                req,
+                blocked,
+            ),
+        });
+    }
+    if !round.found.exhaustive {
+        warnings.push(Warning::NotExhaustive);
+    }
+    Ok(Plan {
+        request: Request {
+            areas,
+            places,
+            ..req.clone()
+        },
+        items,
+        total_s,
+        warnings,
+        score,
+        exhaustive: round.found.exhaustive,
+        alternatives: round.found.ties,
+    })
+}
+
+/// Why no candidate serves the request, with the single extra place that would give one.
+fn nothing_fits(
+    exercises: &[&Exercise],
+    req: &Request,
+    areas: Vec<Area>,
+    places: Vec<Place>,
+    blocked: &[String],
+) -> PlanError {
+    let suggest = Place::ALL.iter().copied().find(|p| {
+        !places.contains(p)
+            && exercises.iter().any(|e| {
+                e.fits_any(&[*p])
+                    && req.permits(e)
+                    && !blocked.contains(&e.id)
+                    && areas.iter().any(|a| e.areas.contains(a))
+            })
+    });
+    PlanError::NothingFits {
+        areas,
+        places,
+        suggest,
+    }
+}
+
+/// Not even the cheapest candidate fits the minutes: how many the shortest routine needs.
+fn too_short(cands: &[Cand], minutes: u32) -> PlanError {
+    let need = cands
+        .iter()
+        .map(|c| c.cost(*c.levels.last().unwrap_or(&c.max_reps)) + POSITION_EXTRA)
+        .min()
+        .unwrap_or(0);
+    PlanError::TooShort {
+        minutes,
+        need: need.div_ceil(60),
+    }
+}
+
+/// The routine the search chose: its repetitions, what the search said, and the candidates
+/// with a second round allowed when it chose among those.
+struct Round {
+    reps: Vec<u32>,
+    found: Found,
+    second: Option<Vec<Cand>>,
+}
+
+/// Much shorter than asked: lets stretches go for a second round, and keeps that routine
+/// when it fills more of the time.
+fn fill(
+    round: &mut Round,
+    problem: &Problem<'_>,
+    exercises: &[&Exercise],
+    solve: fn(&Problem<'_>) -> Found,
+) {
+    let seconds = routine_seconds(problem.cands, &round.reps);
+    if !short_of(seconds, problem.budget) {
+        return;
+    }
+    let doubled: Vec<Cand> = problem
+        .cands
+        .iter()
+        .map(|c| {
+            let mut d = c.clone();
+            if !c.warm && exercises[c.ex].kind == Kind::Stretch {
+                d.levels.insert(0, c.max_reps * 2);
+                d.max_reps *= 2;
+            }
+            d
+        })
+        .collect();
+    let found = solve(&Problem {
+        cands: &doubled,
+        weights: problem.weights.clone(),
+        ..*problem
+    });
+    if let Some(reps) = found.reps.clone()
+        && routine_seconds(&doubled, &reps) > seconds
+    {
+        *round = Round {
+            reps,
+            found: Found {
+                exhaustive: round.found.exhaustive && found.exhaustive,
+                ..found
+            },
+            second: Some(doubled),
+        };
+    }
+}
+
+/// The chosen candidates as the routine's items, in the order to do them.
+fn items(
+    catalog: &Catalog,
+    exercises: &[&Exercise],
+    cands: &[Cand],
+    reps: &[u32],
+    req: &Request,
+    areas: &[Area],
+) -> Vec<Item> {
     let mut chosen: Vec<(&Cand, u32)> = cands
         .iter()
         .zip(reps.iter().copied())
         .filter(|(_, r)| *r > 0)
         .collect();
-    order(&mut chosen, exercises.as_slice());
+    order(&mut chosen, exercises);
     let mut items: Vec<Item> = Vec::new();
     let mut last_pos = None;
     for (c, r) in &chosen {
@@ -450,47 +562,7 @@ fn plan_with(
             warm_up: warm,
         });
     }
-    let total_s = items.iter().map(|i| i.seconds).sum();
-    let mut warnings = warnings(&items, &areas, &places, req, exercises.as_slice(), blocked);
-    if second_round {
-        warnings.push(Warning::SecondRound {
-            names: items
-                .iter()
-                .filter(|i| i.dose.reps > i.style_reps)
-                .map(|i| i.exercise.name.clone())
-                .collect(),
-        });
-    }
-    if short_of(total_s, budget) {
-        warnings.push(Warning::ShortOfTime {
-            seconds: total_s,
-            minutes: req.minutes,
-            // An area not asked for is among what may be relaxed: every exercise is looked at.
-            relax: relax(
-                &catalog.exercises().collect::<Vec<_>>(),
-                &areas,
-                &places,
-                req,
-                blocked,
-            ),
-        });
-    }
-    if !found.exhaustive {
-        warnings.push(Warning::NotExhaustive);
-    }
-    Ok(Plan {
-        request: Request {
-            areas,
-            places,
-            ..req.clone()
-        },
-        items,
-        total_s,
-        warnings,
-        score,
-        exhaustive: found.exhaustive,
-        alternatives: found.ties,
-    })
+    items
 }
 
 /// The candidates for a request: doable in an allowed place, not excluded or blocked,

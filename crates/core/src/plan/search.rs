@@ -1,6 +1,6 @@
 //! The exact search: candidates, the objective, and a branch and bound over each
-//! candidate's repetitions, split by the set of positions a routine uses; with brute force
-//! as its reference in tests.
+//! candidate's repetitions, split by the set of positions a routine uses (brute force, its
+//! reference, is in the tests).
 //!
 //! Two passes. The first finds the best score, pruning every branch that cannot beat the
 //! best so far (so branches that could only tie are never walked). The second walks only
@@ -8,9 +8,20 @@
 //! [`MAX_TIES`]); the date and the recent log choose among them. Candidates identical in
 //! everything the score sees are searched as one class: its members are taken in order,
 //! each with no more repetitions than the one before, so no routine is visited twice.
+//!
+//! Each set of positions is searched for the routines that use every position in it and no
+//! other, so the sets share no routine. Hold seconds are bounded by the relaxed knapsack over
+//! each candidate's choices ([`hull`]), not each candidate at its best rate up to its most
+//! hold. And the first pass notes the states it searches from ([`Search::seen`]): a state no
+//! better than one already searched is not searched again, which turns many equal files,
+//! or many ways to the same doses, into one.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use crate::hash::fnv;
 use crate::timeline::{POSITION_S, PREPARE_S};
+use crate::vocab::Position;
 
 use super::*;
 
@@ -50,6 +61,8 @@ const TIE_NODES: u64 = 200_000;
 
 /// The most areas a request can name (one bit each in a candidate's mask).
 const MAX_AREAS: usize = 9;
+/// How many positions there are (one bit each in a set of positions).
+const POSITIONS: usize = <Position as Word>::ALL.len();
 const _: () = assert!(<Area as Word>::ALL.len() <= MAX_AREAS);
 
 /// `x` rounded down to a whole number of seconds, at least 0. The same as
@@ -195,6 +208,76 @@ fn hold_rate(c: &Cand) -> f64 {
         .fold(0f64, f64::max)
 }
 
+/// The upper hull of a candidate's choices as (timeline seconds, hold seconds) from leaving
+/// it out, in two pieces: the first segment, to the level with the best hold rate, as that
+/// rate and its hold seconds; and the steepest segment after it, as its rate and the hold
+/// seconds the rest of the hull adds (0 when the best rate is the largest level's). Choosing
+/// repetitions is a knapsack with a choice per candidate; relaxed to take a share of a
+/// segment, its optimum takes segments best rate first, and each candidate's in order.
+fn hull(c: &Cand) -> ((f64, u32), (f64, u32)) {
+    let point = |r: u32| (f64::from(c.cost(r)), c.sides * c.hold * r);
+    let rate = hold_rate(c);
+    // The first segment ends at the farthest level on the best rate.
+    let Some(&top) = c
+        .levels
+        .iter()
+        .filter(|&&r| {
+            let (t, h) = point(r);
+            f64::from(h) / t >= rate
+        })
+        .max()
+    else {
+        return ((0.0, 0), (0.0, 0));
+    };
+    let (t1, h1) = point(top);
+    let (later, most) = c
+        .levels
+        .iter()
+        .filter(|&&r| r > top)
+        .map(|&r| point(r))
+        .fold((0f64, h1), |(best, most), (t, h)| {
+            (best.max(f64::from(h - h1) / (t - t1)), most.max(h))
+        });
+    ((rate, h1), (later, most - h1))
+}
+
+/// Hold seconds the time left can still gain at most: the relaxed knapsack over the hulls
+/// ([`hull`]) of the candidates still to choose, given as their first segments, best rate
+/// first, and their later segments pooled at the best of their rates (which only raises the
+/// optimum, so it stays a bound).
+fn hold_gain(left: u32, firsts: impl Iterator<Item = (f64, u32)>, later: (f64, u32)) -> u32 {
+    // (time left, hold gained): takes `h` hold seconds at `rate`, or what time is left of it.
+    let take = |(t, gain): (f64, f64), (rate, h): (f64, u32)| {
+        let h = f64::from(h);
+        let need = h / rate;
+        if need <= t {
+            (t - need, gain + h)
+        } else {
+            (0.0, gain + t * rate)
+        }
+    };
+    let mut at = (f64::from(left), 0f64);
+    let mut pooled = (later.1 > 0).then_some(later);
+    for first in firsts {
+        if let Some(p) = pooled
+            && p.0 > first.0
+        {
+            at = take(at, p);
+            pooled = None;
+        }
+        if at.0 <= 0.0 || first.1 == 0 {
+            break;
+        }
+        at = take(at, first);
+    }
+    if let Some(p) = pooled
+        && at.0 > 0.0
+    {
+        at = take(at, p);
+    }
+    floor_s(at.1 + 1e-6)
+}
+
 /// One area's dose (one side) per timeline second at the best repetition level.
 fn dose_rate(c: &Cand) -> f64 {
     c.levels
@@ -204,8 +287,9 @@ fn dose_rate(c: &Cand) -> f64 {
 }
 
 /// A search over the candidates whose positions make up one set `Q`, with the extra time
-/// of those positions charged up front. Every routine is found in the subproblem of its
-/// own position set, so the positions component is a constant here and bounds stay tight.
+/// of those positions charged up front, for the routines that use every position of `Q`.
+/// Every routine is found in the subproblem of its own position set only, so the positions
+/// component is a constant here and bounds stay tight.
 pub(super) struct Search<'a> {
     pub(super) p: &'a Problem<'a>,
     /// Indices into `p.cands` of this subproblem's candidates, best hold rate first.
@@ -216,19 +300,24 @@ pub(super) struct Search<'a> {
     pub(super) budget: u32,
     /// Minus the number of positions in the set.
     pub(super) neg_positions: i32,
-    /// Suffix facts from each index on: areas served; the cheapest warm-up; per area the
-    /// cheapest candidate, the best dose rate and the most dose; the most hold seconds.
+    /// Suffix facts from each index on (the search order): areas served; the cheapest warm-up; per area the
+    /// cheapest candidate, the best dose rate and the most dose; the later segments of the
+    /// hulls ([`hull`]), pooled.
     rest_mask: Vec<u32>,
     rest_warm_cost: Vec<u32>,
     /// Per area, flat: index `i * areas + a`.
     rest_area_cost: Vec<u32>,
     rest_area_rate: Vec<f64>,
     rest_dose: Vec<u32>,
-    rest_hold: Vec<u32>,
-    /// Per candidate (in search order): its best hold rate and its most hold seconds; the
-    /// order sorts by the rate, so the fractional-knapsack bound is a walk along the suffix.
-    rate: Vec<f64>,
-    max_hold: Vec<u32>,
+    rest_later: Vec<(f64, u32)>,
+    /// Per position, flat (index `i * POSITIONS + position`): the cheapest candidate.
+    rest_pos_cost: Vec<u32>,
+    /// Bits of the positions in the set: a routine here uses every one of them.
+    set: u32,
+    /// Per candidate (in search order): the first segment of its hull, as its rate (the best
+    /// hold rate) and hold seconds; the order sorts by the rate, so the knapsack bound is a
+    /// walk along the suffix.
+    first: Vec<(f64, u32)>,
 }
 
 /// A routine under construction. A copy is taken at every node of the search, so it holds
@@ -236,6 +325,8 @@ pub(super) struct Search<'a> {
 #[derive(Clone, Copy)]
 pub(super) struct Partial {
     pub(super) time: u32,
+    /// Bits of the positions used.
+    pub(super) positions: u32,
     pub(super) covered: u32,
     pub(super) dose: [u32; MAX_AREAS],
     pub(super) hold: u32,
@@ -257,6 +348,56 @@ pub(super) struct Walk {
     ties: Vec<Vec<u32>>,
     nodes: u64,
     limit: u64,
+    /// The first pass's states seen in the subproblem being searched ([`Search::seen`]).
+    memo: Memo,
+}
+
+impl Walk {
+    fn new(n: usize, limit: u64) -> Walk {
+        Walk {
+            reps: vec![0; n],
+            best: None,
+            best_reps: vec![0; n],
+            ties: Vec::new(),
+            nodes: 0,
+            limit,
+            memo: Memo::default(),
+        }
+    }
+}
+
+/// States the first pass has searched from, by everything but their time and hold seconds
+/// (the key of [`Search::seen`]), each with the (time, hold seconds) pairs seen, none of them
+/// both slower and holding less than another.
+#[derive(Default)]
+struct Memo {
+    fronts: HashMap<u128, Vec<(u32, u32)>, BuildHasherDefault<KeyHasher>>,
+    pairs: usize,
+}
+
+/// The most (time, hold) pairs the memo keeps; past it, states are still looked up but no
+/// more are added.
+const MEMO_PAIRS: usize = 1 << 18;
+
+/// A hasher for the memo's keys (packed bits): a few multiplies and shifts, the same on
+/// every run (unlike the standard library's randomly seeded one).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv(self.0, bytes);
+    }
+    fn write_u128(&mut self, k: u128) {
+        // Both halves folded, then MurmurHash3's finaliser.
+        let mut x = k as u64 ^ ((k >> 64) as u64).rotate_left(32) ^ self.0;
+        x = (x ^ (x >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x = (x ^ (x >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        self.0 = x ^ (x >> 33);
+    }
 }
 
 impl<'a> Search<'a> {
@@ -267,22 +408,20 @@ impl<'a> Search<'a> {
         let twin: Vec<bool> = (0..n)
             .map(|k| k > 0 && p.cands[idx[k]].class_key() == p.cands[idx[k - 1]].class_key())
             .collect();
-        let rate: Vec<f64> = idx.iter().map(|i| hold_rate(&p.cands[*i])).collect();
-        let max_hold: Vec<u32> = idx
-            .iter()
-            .map(|i| {
-                let c = &p.cands[*i];
-                c.sides * c.hold * c.max_reps
-            })
-            .collect();
+        let hulls: Vec<_> = idx.iter().map(|i| hull(&p.cands[*i])).collect();
+        let set = idx.iter().fold(0, |set, i| set | 1 << p.cands[*i].pos);
         let mut rest_mask = vec![0u32; n + 1];
         let mut rest_warm_cost = vec![u32::MAX; n + 1];
         let mut rest_area_cost = vec![u32::MAX; (n + 1) * areas];
         let mut rest_area_rate = vec![0f64; (n + 1) * areas];
         let mut rest_dose = vec![0u32; (n + 1) * areas];
-        let mut rest_hold = vec![0u32; n + 1];
+        let mut rest_later = vec![(0f64, 0u32); n + 1];
+        let mut rest_pos_cost = vec![u32::MAX; (n + 1) * POSITIONS];
         for i in (0..n).rev() {
             let c = &p.cands[idx[i]];
+            let (here, next) = (i * POSITIONS, (i + 1) * POSITIONS);
+            rest_pos_cost.copy_within(next..next + POSITIONS, here);
+            rest_pos_cost[here + c.pos] = rest_pos_cost[here + c.pos].min(c.min_cost());
             let cheapest = c.min_cost();
             let dr = dose_rate(c);
             rest_mask[i] = rest_mask[i + 1] | c.mask;
@@ -291,7 +430,8 @@ impl<'a> Search<'a> {
             } else {
                 rest_warm_cost[i + 1]
             };
-            rest_hold[i] = rest_hold[i + 1] + c.sides * c.hold * c.max_reps;
+            let ((r, h), (r2, h2)) = (rest_later[i + 1], hulls[i].1);
+            rest_later[i] = (r.max(r2), h + h2);
             for a in 0..areas {
                 let (here, next) = (i * areas + a, (i + 1) * areas + a);
                 let serves = c.mask & (1 << a) != 0;
@@ -319,15 +459,17 @@ impl<'a> Search<'a> {
             rest_area_cost,
             rest_area_rate,
             rest_dose,
-            rest_hold,
-            rate,
-            max_hold,
+            rest_later,
+            rest_pos_cost,
+            set,
+            first: hulls.iter().map(|h| h.0).collect(),
         })
     }
 
     pub(super) fn start(&self) -> Partial {
         Partial {
             time: 0,
+            positions: 0,
             covered: 0,
             dose: [0; MAX_AREAS],
             hold: 0,
@@ -338,7 +480,8 @@ impl<'a> Search<'a> {
     /// An upper bound on the score of any completion of `s` from candidate `i` on that
     /// uses exactly this subproblem's positions. Each part is bounded by what the time left
     /// allows: an area can only be newly served if its cheapest candidate fits, its dose
-    /// grows at most at its best rate, and hold seconds follow the fractional knapsack.
+    /// grows at most at its best rate, and hold seconds follow the relaxed knapsack
+    /// ([`hold_gain`]).
     pub(super) fn bound(&self, i: usize, s: &Partial) -> Score {
         let n = self.p.weights.len();
         let left = self.budget.saturating_sub(s.time);
@@ -361,26 +504,7 @@ impl<'a> Search<'a> {
                 (s.dose[a] + more).min(ENOUGH_S) * self.p.weights[a]
             })
             .sum();
-        // Hold seconds still to gain: the fractional knapsack over the remaining candidates,
-        // best rate first, each at most its largest hold (the LP relaxation's optimum).
-        let mut t = f64::from(left);
-        let mut gain = 0f64;
-        for j in i..self.idx.len() {
-            if t <= 0.0 {
-                break;
-            }
-            let h = f64::from(self.max_hold[j]);
-            let need = h / self.rate[j];
-            if need <= t {
-                gain += h;
-                t -= need;
-            } else {
-                gain += t * self.rate[j];
-                t = 0.0;
-            }
-        }
-        let by_time = floor_s(gain + 1e-6);
-        let hold = s.hold + self.rest_hold[i].min(by_time);
+        let hold = s.hold + hold_gain(left, self.first[i..].iter().copied(), self.rest_later[i]);
         Score {
             coverage,
             adequacy,
@@ -390,11 +514,63 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Whether a state at least as good as `s` at candidate `i` has been searched from: one
+    /// whose choices from `i` on are the same (the same twin rule and positions used), with
+    /// the same areas served, each with the same dose up to [`ENOUGH_S`], and a warm-up if
+    /// `s` has one, which has used no more time and holds as long. Every routine from `s` is
+    /// then as good from that state, so its score was reached or bounded there. Otherwise `s`
+    /// is noted.
+    fn seen(&self, i: usize, s: &Partial, prev: Option<usize>, memo: &mut Memo) -> bool {
+        // A twin's choices depend on the level the one before it took.
+        let twin = if self.twin[i] {
+            prev.map_or(0, |k| k as u128 + 1)
+        } else {
+            0
+        };
+        let dose = s.dose[..self.p.weights.len()]
+            .iter()
+            .fold(0u128, |key, d| key << 6 | u128::from(*d.min(&ENOUGH_S)));
+        // Six bits per area's dose (at most 60) and nine per set of areas or positions.
+        let key = (i as u128) << 82
+            | twin << 74
+            | u128::from(s.positions) << 64
+            | u128::from(s.covered) << 55
+            | u128::from(s.any_warm) << 54
+            | dose;
+        let dominated =
+            |front: &Vec<(u32, u32)>| front.iter().any(|&(t, h)| t <= s.time && h >= s.hold);
+        if memo.pairs >= MEMO_PAIRS {
+            return memo.fronts.get(&key).is_some_and(dominated);
+        }
+        let front = memo.fronts.entry(key).or_default();
+        if dominated(front) {
+            return true;
+        }
+        let before = front.len();
+        front.retain(|&(t, h)| t < s.time || h > s.hold);
+        front.push((s.time, s.hold));
+        memo.pairs = memo.pairs + front.len() - before;
+        false
+    }
+
+    /// Whether a routine from `s` at candidate `i` can still use every position of the set:
+    /// the cheapest candidate left of each one not used yet fits the time left.
+    fn completes_set(&self, i: usize, s: &Partial) -> bool {
+        let mut missing = self.set & !s.positions;
+        let mut need = 0u32;
+        while missing != 0 {
+            let pos = missing.trailing_zeros() as usize;
+            missing &= missing - 1;
+            need = need.saturating_add(self.rest_pos_cost[i * POSITIONS + pos]);
+        }
+        s.time.saturating_add(need) <= self.budget
+    }
+
     /// Depth first from candidate `i`; `prev` is the level index the candidate before took
     /// (None when it was left out), which bounds a twin's choice.
     fn run(&self, pass: Pass, i: usize, s: &Partial, prev: Option<usize>, w: &mut Walk) {
         w.nodes += 1;
-        if w.nodes > w.limit {
+        if w.nodes > w.limit || !self.completes_set(i, s) {
             return;
         }
         let b = self.bound(i, s);
@@ -409,6 +585,9 @@ impl<'a> Search<'a> {
                     return;
                 }
             }
+        }
+        if pass == Pass::Best && i < self.idx.len() && self.seen(i, s, prev, &mut w.memo) {
+            return;
         }
         if i == self.idx.len() {
             if let Some(e) = evaluate(self.p, &w.reps) {
@@ -439,6 +618,7 @@ impl<'a> Search<'a> {
                 }
                 let mut next = *s;
                 next.time = time;
+                next.positions |= 1 << c.pos;
                 next.covered |= c.mask;
                 for (a, d) in next.dose.iter_mut().enumerate() {
                     if c.mask & (1 << a) != 0 {
@@ -473,9 +653,10 @@ struct PosAgg {
     area_cost: Vec<u32>,
     area_rate: Vec<f64>,
     area_dose: Vec<u32>,
-    hold_sum: u32,
-    /// (hold rate, most hold seconds), best rate first.
-    by_rate: Vec<(f64, u32)>,
+    /// The first segments of the candidates' hulls ([`hull`]), best rate first, and their
+    /// later segments pooled.
+    first: Vec<(f64, u32)>,
+    later: (f64, u32),
 }
 
 impl PosAgg {
@@ -488,13 +669,12 @@ impl PosAgg {
             area_cost: vec![u32::MAX; areas],
             area_rate: vec![0.0; areas],
             area_dose: vec![0; areas],
-            hold_sum: 0,
-            by_rate: Vec::new(),
+            first: Vec::new(),
+            later: (0.0, 0),
         };
         for c in p.cands.iter().filter(|c| c.pos == pos) {
             let cheapest = c.min_cost();
             let dr = dose_rate(c);
-            let most = c.sides * c.hold * c.max_reps;
             a.min_cost = a.min_cost.min(cheapest);
             if c.warm {
                 a.warm_cost = a.warm_cost.min(cheapest);
@@ -506,10 +686,11 @@ impl PosAgg {
                     a.area_dose[k] += c.hold * c.max_reps;
                 }
             }
-            a.hold_sum += most;
-            a.by_rate.push((hold_rate(c), most));
+            let (first, (r2, h2)) = hull(c);
+            a.first.push(first);
+            a.later = (a.later.0.max(r2), a.later.1 + h2);
         }
-        a.by_rate.sort_by(|x, y| y.0.total_cmp(&x.0));
+        a.first.sort_by(|x, y| y.0.total_cmp(&x.0));
         a
     }
 }
@@ -546,34 +727,20 @@ fn root_bound(p: &Problem<'_>, aggs: &[&PosAgg]) -> Option<Score> {
         adequacy += dose.min(by_time).min(ENOUGH_S) * p.weights[area];
     }
     let warm = aggs.iter().map(|a| a.warm_cost).min().unwrap_or(u32::MAX) <= left;
-    // The fractional knapsack over every candidate of the set, best rate first: a merge of
-    // each position's list, stopped when the time is used.
+    // The relaxed knapsack over every candidate of the set: its first segments best rate
+    // first, a merge of each position's list.
     let mut at = vec![0usize; aggs.len()];
-    let mut t = f64::from(left);
-    let mut gain = 0f64;
-    while t > 0.0 {
-        let next = (0..aggs.len())
-            .filter(|&j| at[j] < aggs[j].by_rate.len())
-            .max_by(|&x, &y| {
-                aggs[x].by_rate[at[x]]
-                    .0
-                    .total_cmp(&aggs[y].by_rate[at[y]].0)
-            });
-        let Some(j) = next else { break };
-        let (rate, most) = aggs[j].by_rate[at[j]];
+    let firsts = std::iter::from_fn(|| {
+        let j = (0..aggs.len())
+            .filter(|&j| at[j] < aggs[j].first.len())
+            .max_by(|&x, &y| aggs[x].first[at[x]].0.total_cmp(&aggs[y].first[at[y]].0))?;
         at[j] += 1;
-        let h = f64::from(most);
-        let need = h / rate;
-        if need <= t {
-            gain += h;
-            t -= need;
-        } else {
-            gain += t * rate;
-            t = 0.0;
-        }
-    }
-    let hold_sum: u32 = aggs.iter().map(|a| a.hold_sum).sum();
-    let hold = hold_sum.min(floor_s(gain + 1e-6));
+        Some(aggs[j].first[at[j] - 1])
+    });
+    let later = aggs
+        .iter()
+        .fold((0f64, 0u32), |(r, h), a| (r.max(a.later.0), h + a.later.1));
+    let hold = hold_gain(left, firsts, later);
     Some(Score {
         coverage,
         adequacy,
@@ -629,20 +796,14 @@ pub(super) fn build<'a>(p: &'a Problem<'a>, order: &[usize], set: &[usize]) -> O
 pub(super) fn search(p: &Problem<'_>) -> Found {
     let n = p.cands.len();
     let (subs, order) = subproblems(p);
-    let mut w = Walk {
-        reps: vec![0; n],
-        best: None,
-        best_reps: vec![0; n],
-        ties: Vec::new(),
-        nodes: 0,
-        limit: NODE_LIMIT,
-    };
+    let mut w = Walk::new(n, NODE_LIMIT);
     for (root, set) in &subs {
         if w.best.is_some_and(|best| *root <= best) {
             break;
         }
         if let Some(s) = build(p, &order, set) {
             let start = s.start();
+            w.memo = Memo::default();
             s.run(Pass::Best, 0, &start, None, &mut w);
         }
     }
@@ -655,14 +816,7 @@ pub(super) fn search(p: &Problem<'_>) -> Found {
         };
     };
     // The second pass: the routines that reach the best score.
-    let mut t = Walk {
-        reps: vec![0; n],
-        best: None,
-        best_reps: vec![0; n],
-        ties: Vec::new(),
-        nodes: 0,
-        limit: TIE_NODES,
-    };
+    let mut t = Walk::new(n, TIE_NODES);
     for (root, set) in &subs {
         if *root < target || t.ties.len() >= MAX_TIES {
             break;
@@ -685,54 +839,5 @@ pub(super) fn search(p: &Problem<'_>) -> Found {
         reps: Some(chosen),
         exhaustive,
         ties,
-    }
-}
-
-/// Every choice of repetitions, tried one by one: the reference the search is tested
-/// against. Only for a handful of candidates. Among equally good routines it chooses as the
-/// search does.
-pub(super) fn brute_force(p: &Problem<'_>) -> Option<Vec<u32>> {
-    let n = p.cands.len();
-    // digit[i] = 0 leaves candidate i out; k > 0 picks levels[k - 1].
-    let mut digit = vec![0usize; n];
-    let mut best: Option<(Score, (u32, u64))> = None;
-    let mut best_reps = None;
-    loop {
-        let reps: Vec<u32> = digit
-            .iter()
-            .zip(p.cands)
-            .map(|(d, c)| if *d == 0 { 0 } else { c.levels[d - 1] })
-            .collect();
-        // Twins (identical candidates, next to each other) are taken in order, each with no
-        // more repetitions than the one before, as the search takes them.
-        let canonical = (1..n).all(|i| {
-            p.cands[i].class_key() != p.cands[i - 1].class_key()
-                || (reps[i] <= reps[i - 1] && (reps[i - 1] > 0 || reps[i] == 0))
-        });
-        if !canonical {
-        } else if let Some(e) = evaluate(p, &reps) {
-            let rank = tie_rank(p, &reps);
-            let wins = match best {
-                None => true,
-                Some((s, r)) => e > s || (e == s && rank < r),
-            };
-            if wins {
-                best = Some((e, rank));
-                best_reps = Some(reps);
-            }
-        }
-        // Next combination, like an odometer.
-        let mut i = 0;
-        loop {
-            if i == n {
-                return best_reps;
-            }
-            if digit[i] < p.cands[i].levels.len() {
-                digit[i] += 1;
-                break;
-            }
-            digit[i] = 0;
-            i += 1;
-        }
     }
 }

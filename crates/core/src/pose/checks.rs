@@ -89,71 +89,82 @@ pub(super) fn check_ranges(k: &Keyframe, out: &mut Vec<PoseProblem>) {
         );
     }
     for (side, arm) in [("left", k.left_arm), ("right", k.right_arm())] {
-        let (up, _) = arm[0].pt();
-        // From the arm by the side (0) through overhead (180) to a little beyond (200).
-        let shoulder = norm(up - tp + 180.0);
-        if !((-90.0..=180.0).contains(&shoulder) || shoulder <= -160.0) {
-            bad(
-                &format!("{side}_shoulder"),
-                format!("the arm reaches {shoulder:.0} degrees behind the body; at most 90"),
-            );
-        }
-        let elbow = angle_between(dir3(arm[0]), dir3(arm[1]));
-        let (fp, _) = arm[1].pt();
-        let signed = norm(fp - up);
-        if elbow > 165.0 {
-            bad(
-                &format!("{side}_elbow"),
-                format!("bends {elbow:.0} degrees; at most 165"),
-            );
-        } else if signed < -10.0 && arm[0].pt().1.abs() < 30.0 && arm[1].pt().1.abs() < 30.0 {
-            bad(
-                &format!("{side}_elbow"),
-                format!("bends backwards by {:.0} degrees", -signed),
-            );
-        }
+        check_arm(side, arm, tp, &mut bad);
     }
     for (side, leg, outward) in [("left", k.left_leg, 1.0), ("right", k.right_leg(), -1.0)] {
-        let (thp, tht) = leg[0].pt();
-        let (shp, sht) = leg[1].pt();
-        // A thigh leaning out to its own side is abduction, whichever side it is.
-        let abduction = tht * outward;
-        let hip = norm(thp - tp + 180.0);
-        if !(-35.0..=160.0).contains(&hip) {
-            bad(
-                &format!("{side}_hip"),
-                format!("flexes {hip:.0} degrees; a hip moves from 35 back to 160 forward"),
-            );
-        }
-        if !(-45.0..=60.0).contains(&abduction) {
-            bad(
-                &format!("{side}_hip"),
-                format!(
-                    "moves the thigh {abduction:.0} degrees out to the side; from -45 (across) to 60 (out)"
-                ),
-            );
-        }
-        let knee = angle_between(dir3(leg[0]), dir3(leg[1]));
-        let signed = norm(thp - shp);
-        if knee > 165.0 {
-            bad(
-                &format!("{side}_knee"),
-                format!("bends {knee:.0} degrees; at most 165"),
-            );
-        } else if signed < -5.0 && tht.abs() < 30.0 && sht.abs() < 30.0 {
-            bad(
-                &format!("{side}_knee"),
-                format!("bends backwards by {:.0} degrees", -signed),
-            );
-        }
-        // 90 degrees standing, near 0 with the foot pointed, about 115 with the toes pulled up.
-        let ankle = angle_between(dir3(leg[1]), dir3(leg[2]));
-        if ankle > 135.0 {
-            bad(
-                &format!("{side}_ankle"),
-                format!("sets the foot at {ankle:.0} degrees to the shin; at most 135"),
-            );
-        }
+        check_leg(side, leg, outward, tp, &mut bad);
+    }
+}
+
+/// Checks one arm's shoulder and elbow, the trunk at `tp` degrees.
+fn check_arm(side: &str, arm: [Dir; 2], tp: f64, bad: &mut impl FnMut(&str, String)) {
+    let (up, _) = arm[0].pt();
+    // From the arm by the side (0) through overhead (180) to a little beyond (200).
+    let shoulder = norm(up - tp + 180.0);
+    if !((-90.0..=180.0).contains(&shoulder) || shoulder <= -160.0) {
+        bad(
+            &format!("{side}_shoulder"),
+            format!("the arm reaches {shoulder:.0} degrees behind the body; at most 90"),
+        );
+    }
+    let elbow = angle_between(dir3(arm[0]), dir3(arm[1]));
+    let (fp, _) = arm[1].pt();
+    let signed = norm(fp - up);
+    if elbow > 165.0 {
+        bad(
+            &format!("{side}_elbow"),
+            format!("bends {elbow:.0} degrees; at most 165"),
+        );
+    } else if signed < -10.0 && arm[0].pt().1.abs() < 30.0 && arm[1].pt().1.abs() < 30.0 {
+        bad(
+            &format!("{side}_elbow"),
+            format!("bends backwards by {:.0} degrees", -signed),
+        );
+    }
+}
+
+/// Checks one leg's hip, knee and ankle, the trunk at `tp` degrees; `outward` is the sign of
+/// a lean out to the leg's own side.
+fn check_leg(side: &str, leg: [Dir; 3], outward: f64, tp: f64, bad: &mut impl FnMut(&str, String)) {
+    let (thp, tht) = leg[0].pt();
+    let (shp, sht) = leg[1].pt();
+    // A thigh leaning out to its own side is abduction, whichever side it is.
+    let abduction = tht * outward;
+    let hip = norm(thp - tp + 180.0);
+    if !(-35.0..=160.0).contains(&hip) {
+        bad(
+            &format!("{side}_hip"),
+            format!("flexes {hip:.0} degrees; a hip moves from 35 back to 160 forward"),
+        );
+    }
+    if !(-45.0..=60.0).contains(&abduction) {
+        bad(
+            &format!("{side}_hip"),
+            format!(
+                "moves the thigh {abduction:.0} degrees out to the side; from -45 (across) to 60 (out)"
+            ),
+        );
+    }
+    let knee = angle_between(dir3(leg[0]), dir3(leg[1]));
+    let signed = norm(thp - shp);
+    if knee > 165.0 {
+        bad(
+            &format!("{side}_knee"),
+            format!("bends {knee:.0} degrees; at most 165"),
+        );
+    } else if signed < -5.0 && tht.abs() < 30.0 && sht.abs() < 30.0 {
+        bad(
+            &format!("{side}_knee"),
+            format!("bends backwards by {:.0} degrees", -signed),
+        );
+    }
+    // 90 degrees standing, near 0 with the foot pointed, about 115 with the toes pulled up.
+    let ankle = angle_between(dir3(leg[1]), dir3(leg[2]));
+    if ankle > 135.0 {
+        bad(
+            &format!("{side}_ankle"),
+            format!("sets the foot at {ankle:.0} degrees to the shin; at most 135"),
+        );
     }
 }
 
@@ -225,6 +236,15 @@ pub(super) fn check_placement(
             );
         }
     }
+    if let Some((joint, what)) = position_problem(s, support, position) {
+        bad(&joint, what);
+    }
+}
+
+/// What puts a solved pose out of its exercise's position, if anything: the joint at fault
+/// and what the position asks for.
+fn position_problem(s: &Solved, support: Support, position: Position) -> Option<(String, String)> {
+    let pelvis = s.joint(Joint::Pelvis);
     let (tp, _) = {
         let n = s.joint(Joint::Neck);
         let d = [n[0] - pelvis[0], n[1] - pelvis[1]];
@@ -234,7 +254,7 @@ pub(super) fn check_placement(
     let both = |a: Joint, b: Joint| touches(s, a) && touches(s, b);
     let check =
         |ok: bool, joint: &str, what: &str| (!ok).then(|| (joint.to_string(), what.to_string()));
-    let problem = match position {
+    match position {
         Position::Supine => check(
             (norm(tp) - 180.0).abs() <= 40.0 || (norm(tp) + 180.0).abs() <= 40.0,
             "trunk",
@@ -319,9 +339,6 @@ pub(super) fn check_placement(
             "a standing figure has both feet on the floor",
         )
         .or_else(|| check(pelvis[1] >= 0.35, "pelvis", "a standing figure stands up")),
-    };
-    if let Some((joint, what)) = problem {
-        bad(&joint, what);
     }
 }
 

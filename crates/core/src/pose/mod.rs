@@ -104,7 +104,6 @@ impl View {
 pub enum Support {
     /// The floor (or a mat).
     Floor,
-    /// A bed.
     Bed,
     /// A chair: the pelvis on the seat, the feet on the floor.
     Chair,
@@ -235,39 +234,22 @@ pub struct PoseSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Joint {
-    /// The pelvis.
     Pelvis,
-    /// The neck.
     Neck,
-    /// The head.
     Head,
-    /// The left shoulder.
     LeftShoulder,
-    /// The left elbow.
     LeftElbow,
-    /// The left hand.
     LeftHand,
-    /// The right shoulder.
     RightShoulder,
-    /// The right elbow.
     RightElbow,
-    /// The right hand.
     RightHand,
-    /// The left hip.
     LeftHip,
-    /// The left knee.
     LeftKnee,
-    /// The left ankle.
     LeftAnkle,
-    /// The left toe.
     LeftToe,
-    /// The right hip.
     RightHip,
-    /// The right knee.
     RightKnee,
-    /// The right ankle.
     RightAnkle,
-    /// The right toe.
     RightToe,
 }
 

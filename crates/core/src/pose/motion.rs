@@ -24,9 +24,7 @@ pub enum PropKind {
     Bed,
     /// A chair seat.
     Seat,
-    /// A chair back.
     ChairBack,
-    /// A wall.
     Wall,
     /// A post of a door frame.
     DoorPost,
