@@ -345,7 +345,10 @@ impl Exercise {
     pub fn citations(&self) -> Vec<String> {
         self.sources
             .iter()
-            .map(|s| crate::sources::source_doc(&s.doc).map_or_else(|| s.doc.clone(), |d| d.cite()))
+            .map(|s| {
+                crate::sources::source_doc(&s.doc)
+                    .map_or_else(|| s.doc.clone(), super::sources::SourceDoc::cite)
+            })
             .chain(self.evidence.iter().map(Evidence::cite_year))
             .collect()
     }

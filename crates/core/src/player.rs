@@ -93,7 +93,8 @@ impl Player {
         let mut p = Player {
             timeline,
             cues,
-            origin_ms: now_ms as i64 - start as i64,
+            // Milliseconds of a session, far inside i64 either way.
+            origin_ms: now_ms.cast_signed() - start.cast_signed(),
             paused_since: None,
             next_cue: 0,
             next_report: from,
@@ -109,8 +110,8 @@ impl Player {
 
     /// Milliseconds into the session at `now_ms` (frozen while paused).
     pub fn elapsed(&self, now_ms: u64) -> u64 {
-        let now = self.paused_since.unwrap_or(now_ms) as i64;
-        (now - self.origin_ms).max(0) as u64
+        let now = self.paused_since.unwrap_or(now_ms).cast_signed();
+        (now - self.origin_ms).max(0).cast_unsigned()
     }
 
     /// Where the session is at `now_ms`.
@@ -143,7 +144,7 @@ impl Player {
     /// Resumes; the paused time does not count.
     pub fn resume(&mut self, now_ms: u64) {
         if let Some(since) = self.paused_since.take() {
-            self.origin_ms += now_ms.saturating_sub(since) as i64;
+            self.origin_ms += now_ms.saturating_sub(since).cast_signed();
         }
     }
 
@@ -165,8 +166,8 @@ impl Player {
     /// Moves the playhead to the start of `step`, keeping the paused state.
     fn jump_to(&mut self, step: usize, now_ms: u64) {
         let target = u64::from(self.timeline.steps()[step].start_s) * 1000;
-        let now = self.paused_since.unwrap_or(now_ms) as i64;
-        self.origin_ms = now - target as i64;
+        let now = self.paused_since.unwrap_or(now_ms).cast_signed();
+        self.origin_ms = now - target.cast_signed();
         self.next_cue = self
             .cues
             .iter()

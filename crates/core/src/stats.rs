@@ -258,7 +258,8 @@ pub fn stats(
         .filter(|f| f.counts && f.day() >= week_start && f.day() <= today)
         .map(|f| f.day())
         .collect();
-    let this_week_days = this_week.iter().collect::<BTreeSet<_>>().len() as u32;
+    let this_week_days =
+        u32::try_from(this_week.iter().collect::<BTreeSet<_>>().len()).unwrap_or(u32::MAX);
     let before: Vec<u8> = window.iter().filter_map(|f| f.pain_before).collect();
     let mut hurt: BTreeMap<String, usize> = BTreeMap::new();
     for f in &window {
@@ -271,7 +272,7 @@ pub fn stats(
     Stats {
         goal: goal.to_string(),
         this_week: Week {
-            sessions: this_week.len() as u32,
+            sessions: u32::try_from(this_week.len()).unwrap_or(u32::MAX),
             days: this_week_days,
             target: goal.per_week(),
         },

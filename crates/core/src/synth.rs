@@ -26,12 +26,12 @@ impl Rng {
 
     /// A number in `lo..=hi`.
     pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
-        lo + (self.next_u64() % u64::from(hi - lo + 1)) as u32
+        lo + u32::try_from(self.next_u64() % u64::from(hi - lo + 1)).unwrap_or(0)
     }
 
     /// One element of a non-empty slice.
     pub fn pick<T: Copy>(&mut self, from: &[T]) -> T {
-        from[self.next_u64() as usize % from.len()]
+        from[usize::try_from(self.next_u64() % from.len() as u64).unwrap_or(0)]
     }
 }
 
@@ -76,7 +76,7 @@ pub fn exercise(rng: &mut Rng, id: String, max_reps: u32) -> Exercise {
             3 => Sides::Each,
             _ => Sides::Alternate,
         },
-        gentleness: rng.range(1, 3) as u8,
+        gentleness: u8::try_from(rng.range(1, 3)).unwrap_or(1),
         purpose: "A generated exercise.".into(),
         dose: Dose {
             hold_s: rng.pick(&[5, 10, 15, 20, 30, 45, 60]),

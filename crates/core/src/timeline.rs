@@ -368,7 +368,7 @@ impl Unroll {
                 ),
                 ..base.clone()
             });
-            if (k as u32) + 1 < holds && it.dose.rest_s > 0 {
+            if u32::try_from(k).is_ok_and(|k| k + 1 < holds) && it.dose.rest_s > 0 {
                 self.push(Step {
                     kind: StepKind::Rest,
                     side: Some(side),

@@ -268,7 +268,8 @@ fn sources_text(out: &mut String, x: &Exercise, width: usize) {
         out.push_str("\nSources\n");
     }
     for s in &x.sources {
-        let title = source_doc(&s.doc).map_or_else(|| s.doc.clone(), |d| d.cite());
+        let title = source_doc(&s.doc)
+            .map_or_else(|| s.doc.clone(), backstretch_core::sources::SourceDoc::cite);
         out.push_str(&hanging("  - ", "    ", &title, width));
         let dose = s
             .dose
@@ -417,7 +418,7 @@ pub fn entry_json(e: &Entry, full: bool) -> EntryJson<'_> {
             .map(|s| SourceJson {
                 doc: &s.doc,
                 title: source_doc(&s.doc).map(|d| d.title),
-                author: source_doc(&s.doc).map(|d| d.author_text()),
+                author: source_doc(&s.doc).map(backstretch_core::sources::SourceDoc::author_text),
                 dose: s.dose.as_ref().map(|d| SourceDoseJson {
                     hold_s: d.hold_s,
                     min_hold_s: d.min_hold_s,

@@ -10,6 +10,16 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::xml::escape;
 
+/// A chart's size in whole pixels: a few hundred to a few thousand, never negative.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "see above"
+)]
+fn px(x: f64) -> u32 {
+    x.max(0.0).round() as u32
+}
+
 const FONT: &str = "DejaVu Sans, Helvetica, Arial, sans-serif";
 const BEFORE: &str = "#2563eb";
 const AFTER: &str = "#ea580c";
@@ -52,14 +62,16 @@ fn ticks(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, String)> {
     } else {
         // Months, every 1, 2, 3, 6, 12 or 24 of them so that about twelve labels show,
         // aligned so that January always has one (labelled with its year).
-        let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32 + 1;
+        let months = (to.year() - from.year()) * 12 + to.month().cast_signed()
+            - from.month().cast_signed()
+            + 1;
         let every = [1, 2, 3, 6, 12, 24]
             .into_iter()
             .find(|e| months / e <= 12)
             .unwrap_or(24);
         let mut y = from.year();
-        let mut m = from.month() as i32;
-        while let Some(d) = NaiveDate::from_ymd_opt(y, m as u32, 1) {
+        let mut m = from.month().cast_signed();
+        while let Some(d) = NaiveDate::from_ymd_opt(y, m.cast_unsigned(), 1) {
             if d > to {
                 break;
             }
@@ -320,8 +332,8 @@ pub fn adherence_svg(
             ((to - from).num_days() / 7 + 1) as f64
         })
         .fold(0.0, f64::max);
-    let w = (left + cols * step + 24.0).max(660.0) as u32;
-    let h = (top + block_h * years.len() as f64 + 30.0) as u32;
+    let w = px(left + cols * step + 24.0).max(660);
+    let h = px(top + block_h * years.len() as f64 + 30.0);
     let total: u32 = sessions_per_day.values().sum();
     let mut s = header(w, h, "Sessions against your goal");
     let _ = writeln!(
@@ -534,8 +546,8 @@ mod tests {
         let many: Vec<PainPoint> = (0..1500)
             .map(|i| PainPoint {
                 day: day("2023-01-01") + Duration::days(i),
-                before: Some((i % 7) as u8 + 2),
-                after: Some((i % 5) as u8 + 1),
+                before: u8::try_from(i % 7 + 2).ok(),
+                after: u8::try_from(i % 5 + 1).ok(),
             })
             .collect();
         let svg = pain_svg(&many);
@@ -644,9 +656,12 @@ mod tests {
                     let pts: Vec<PainPoint> = (0..n)
                         .map(|i| PainPoint {
                             day: start
-                                + Duration::days(spread * (i / per_day) as i64 / n.max(1) as i64),
-                            before: Some((i % 11) as u8),
-                            after: Some(((i + 3) % 11) as u8),
+                                + Duration::days(
+                                    spread * i64::try_from(i / per_day).unwrap()
+                                        / i64::try_from(n.max(1)).unwrap(),
+                                ),
+                            before: u8::try_from(i % 11).ok(),
+                            after: u8::try_from((i + 3) % 11).ok(),
                         })
                         .collect();
                     let svg = pain_svg(&pts);

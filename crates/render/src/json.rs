@@ -90,7 +90,7 @@ pub fn history_rows(
                 id: s.id.0,
                 uid: s.uid.clone(),
                 started_at: s.started_at.rfc3339(),
-                ended_at: s.ended_at.map(|t| t.rfc3339()),
+                ended_at: s.ended_at.map(Stamp::rfc3339),
                 source: s.source,
                 minutes: tenths_of_minutes(sum.seconds as f64),
                 planned_minutes: tenths_of_minutes(f64::from(s.planned_s)),

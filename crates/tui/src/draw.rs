@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
 
 use crate::figure::draw_figure;
-use crate::*;
+use crate::{App, ExerciseInfo};
 
 /// Seconds as `m:ss`.
 fn clock(ms: u64) -> String {

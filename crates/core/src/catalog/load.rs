@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use crate::exercise::Exercise;
 use crate::text::normalize_name;
 
-use super::diagnostics::*;
-use super::schema::*;
-use super::validate::*;
+use super::diagnostics::{Diagnostic, make_diag};
+use super::schema::Parsed;
+use super::validate::{file_stem, parse_file};
 
 /// Where an entry comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -6,7 +6,7 @@ use crate::exercise::Exercise;
 use crate::text::{edit_distance, normalize_name};
 use crate::vocab::Area;
 
-use super::load::*;
+use super::load::{Catalog, Entry};
 
 /// No exercise answers to a name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,11 @@ use crate::sources::{SOURCE_DOCS, source_doc};
 use crate::text::{closest, normalize_name};
 use crate::vocab::{Area, Equipment, Kind, Place, Position, Sides, Word};
 
-use super::diagnostics::*;
-use super::schema::*;
+use super::diagnostics::{Diagnostic, Reporter, make_diag, syntax_diag};
+use super::schema::{
+    HOLD_S, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, NameSpans, Parsed, REPS, REST_S,
+    RawEvidence, RawExercise, RawPose, RawSource, RawSourceDose, RawVariant, S,
+};
 
 pub(super) fn expect_text(r: &mut Reporter<'_>, field: &str, value: &S<String>) -> String {
     let v = value.get_ref().trim();

@@ -5,7 +5,7 @@ use crate::safety::gentler;
 use crate::sources::source_doc;
 use crate::vocab::{Area, Place, Word};
 
-use super::*;
+use super::{ENOUGH_S, Item, NODE_LIMIT, Request};
 
 pub(super) fn join<W: Word>(w: &[W]) -> String {
     match w.len() {
@@ -195,7 +195,7 @@ pub(super) fn reason(e: &Exercise, serves: &[Area], primary: Area, warm: bool) -
     for a in e
         .sources
         .iter()
-        .filter_map(|s| source_doc(&s.doc).map(|d| d.author_text()))
+        .filter_map(|s| source_doc(&s.doc).map(super::super::sources::SourceDoc::author_text))
     {
         if !authors.contains(&a) {
             authors.push(a);

@@ -245,7 +245,7 @@ pub use search::{MIN_TRIMMED_HOLD_S, trim_levels};
 
 use crate::hash::{START as FNV_START, fnv};
 use explain::{join, reason, warnings};
-use search::*;
+use search::{Cand, Found, POSITION_EXTRA, Problem, evaluate, search, weights};
 
 /// A routine's score; larger is better, compared field by field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]

@@ -23,7 +23,7 @@ use crate::hash::fnv;
 use crate::timeline::{POSITION_S, PREPARE_S};
 use crate::vocab::Position;
 
-use super::*;
+use super::{Area, ENOUGH_S, NODE_LIMIT, Score, Word};
 
 /// A candidate as the search sees it.
 #[derive(Debug, Clone)]
@@ -69,6 +69,11 @@ const _: () = assert!(<Area as Word>::ALL.len() <= MAX_AREAS);
 /// `x.floor() as u32` for every `x` (a cast truncates toward zero and saturates, so a
 /// negative `x` gives 0 either way), without the library call `floor` costs on a baseline
 /// x86-64 build, in the bound the search computes at every node.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "the saturating cast is the point, as said above"
+)]
 fn floor_s(x: f64) -> u32 {
     x as u32
 }
@@ -130,7 +135,13 @@ pub(super) const POSITION_EXTRA: u32 = POSITION_S - PREPARE_S;
 /// Weights of requested areas: the primary weighs more than all the others together.
 pub(super) fn weights(n: usize) -> Vec<u32> {
     (0..n)
-        .map(|i| if i == 0 { n.max(1) as u32 } else { 1 })
+        .map(|i| {
+            if i == 0 {
+                u32::try_from(n.max(1)).unwrap_or(u32::MAX)
+            } else {
+                1
+            }
+        })
         .collect()
 }
 
@@ -196,7 +207,7 @@ pub(super) fn evaluate(p: &Problem<'_>, reps: &[u32]) -> Option<Score> {
             .sum(),
         warm_up: u32::from(any_warm),
         hold_steps: hold / 30,
-        neg_positions: -(positions.count_ones() as i32),
+        neg_positions: -(positions.count_ones().cast_signed()),
     })
 }
 
@@ -393,7 +404,9 @@ impl std::hash::Hasher for KeyHasher {
     }
     fn write_u128(&mut self, k: u128) {
         // Both halves folded, then MurmurHash3's finaliser.
-        let mut x = k as u64 ^ ((k >> 64) as u64).rotate_left(32) ^ self.0;
+        let [lo, hi] = [k, k >> 64]
+            .map(|h| u64::from_le_bytes(h.to_le_bytes()[..8].try_into().unwrap_or_default()));
+        let mut x = lo ^ hi.rotate_left(32) ^ self.0;
         x = (x ^ (x >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
         x = (x ^ (x >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         self.0 = x ^ (x >> 33);
@@ -453,7 +466,7 @@ impl<'a> Search<'a> {
             idx,
             twin,
             budget,
-            neg_positions: -(positions as i32),
+            neg_positions: -(positions.cast_signed()),
             rest_mask,
             rest_warm_cost,
             rest_area_cost,
@@ -698,7 +711,7 @@ impl PosAgg {
 /// The root bound of the subproblem of a set of positions, from each position's
 /// aggregates: the same bound [`Search::bound`] gives at its root, without building it.
 fn root_bound(p: &Problem<'_>, aggs: &[&PosAgg]) -> Option<Score> {
-    let k = aggs.len() as u32;
+    let k = u32::try_from(aggs.len()).unwrap_or(u32::MAX);
     let left = p.budget.checked_sub(POSITION_EXTRA * k)?;
     // A routine in this set uses a candidate of every position in it.
     let need = aggs
@@ -746,7 +759,7 @@ fn root_bound(p: &Problem<'_>, aggs: &[&PosAgg]) -> Option<Score> {
         adequacy,
         warm_up: u32::from(warm),
         hold_steps: hold / 30,
-        neg_positions: -(k as i32),
+        neg_positions: -(k.cast_signed()),
     })
 }
 
@@ -790,7 +803,7 @@ pub(super) fn build<'a>(p: &'a Problem<'a>, order: &[usize], set: &[usize]) -> O
         .copied()
         .filter(|&i| in_set[p.cands[i].pos])
         .collect();
-    Search::new(p, idx, set.len() as u32)
+    Search::new(p, idx, u32::try_from(set.len()).unwrap_or(u32::MAX))
 }
 
 pub(super) fn search(p: &Problem<'_>) -> Found {

@@ -1,6 +1,7 @@
 //! The planner's hard rules on the built-in catalogue and on generated ones, the cases the
 //! issue names, and optimality against brute force.
 
+use super::search::{build, subproblems, tie_rank};
 use super::*;
 use crate::catalog::builtin;
 use crate::pose::Support;
@@ -575,7 +576,7 @@ fn oracle(p: &Problem<'_>) -> Option<Score> {
                 adequacy: (0..areas).map(|a| dose[a] * p.weights[a]).sum(),
                 warm_up: u32::from(*warm),
                 hold_steps: h / 30,
-                neg_positions: -(pos.count_ones() as i32),
+                neg_positions: -(pos.count_ones().cast_signed()),
             })
         })
         .max()
@@ -708,7 +709,10 @@ fn twenty_four_identical_moves_for_every_area_are_searched_exhaustively() {
     let p = plan(&c, &r, &[]).unwrap();
     assert!(p.exhaustive);
     assert_hard_rules(&c, &r, &p);
-    assert_eq!(p.score.coverage, r.areas.len() as u32 * 2 - 1);
+    assert_eq!(
+        p.score.coverage,
+        u32::try_from(r.areas.len()).unwrap() * 2 - 1
+    );
 }
 
 #[test]

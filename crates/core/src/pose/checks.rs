@@ -5,7 +5,10 @@ use std::fmt;
 
 use crate::vocab::Position;
 
-use super::*;
+use super::{
+    BONES, Dir, Joint, Keyframe, PoseSpec, RADIUS, SEAT, SEAT_OFFSET, Solved, Support, TOUCH, View,
+    bone_length, dir3, motion,
+};
 
 /// One problem with a pose.
 #[derive(Debug, Clone, PartialEq)]

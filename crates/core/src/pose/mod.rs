@@ -604,7 +604,7 @@ pub(crate) fn between(a: &Keyframe, b: &Keyframe, ha: [f64; 3], hb: [f64; 3], t:
 
 /// The fixed length of bone `i` in [`BONES`].
 pub fn bone_length(i: usize) -> f64 {
-    use len::*;
+    use len::{FOOT, FOREARM, HEAD, HIP_HALF, SHIN, SHOULDER_HALF, THIGH, TRUNK, UPPER_ARM};
     match i {
         0 => TRUNK,
         1 => HEAD,

@@ -3,7 +3,10 @@
 //! checks every frame of the movement passes.
 
 use super::checks::{check_ranges, dist};
-use super::*;
+use super::{
+    BONE_NAMES, Joint, Keyframe, PoseProblem, PoseSpec, RADIUS, SEAT, Solved, Support, TOUCH, View,
+    between, mirrored_bone,
+};
 
 /// How far below the mattress the floor is, beside a bed.
 pub const BED_FLOOR: f64 = -0.45;

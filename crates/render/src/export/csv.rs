@@ -32,7 +32,9 @@ pub fn csv(file: &LogFile) -> Result<String, ::csv::Error> {
         let head = [
             s.uid.clone(),
             s.started_at.rfc3339(),
-            s.ended_at.map(|t| t.rfc3339()).unwrap_or_default(),
+            s.ended_at
+                .map(backstretch_core::time::Stamp::rfc3339)
+                .unwrap_or_default(),
             s.source.as_str().to_string(),
             s.outcome
                 .map_or_else(|| "interrupted".into(), |o| o.as_str().to_string()),
@@ -64,6 +66,6 @@ pub fn csv(file: &LogFile) -> Result<String, ::csv::Error> {
             w.write_record(&row)?;
         }
     }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    let bytes = w.into_inner().map_err(csv::IntoInnerError::into_error)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
