@@ -333,51 +333,48 @@ impl Db<'_> {
         raws.into_iter().map(|r| self.step_of(&r)).collect()
     }
 
+    /// The one session a query of the sessions table (`s`) picks, by the user and maybe
+    /// an id, if any.
+    fn pick(
+        &self,
+        filter: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE {filter}");
+        let raw = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| st.query_row(params, raw_session).optional())
+            .map_err(|e| self.err(e))?;
+        raw.map(|r| self.session_of(&r)).transpose()
+    }
+
     pub(super) fn one_session(
         &self,
         user: &UserId,
         id: SessionId,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        let sql =
-            format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.id = ?1 AND s.user_id = ?2");
-        let raw = self
-            .conn
-            .query_row(&sql, params![id.0, user.as_str()], raw_session)
-            .optional()
-            .map_err(|e| self.err(e))?;
-        raw.map(|r| self.session_of(&r)).transpose()
+        self.pick("s.id = ?1 AND s.user_id = ?2", params![id.0, user.as_str()])
     }
 
     pub(super) fn newest_unfinished(
         &self,
         user: &UserId,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.user_id = ?1 AND s.outcome IS NULL
-             ORDER BY s.started_at DESC, s.id DESC LIMIT 1"
-        );
-        let raw = self
-            .conn
-            .query_row(&sql, params![user.as_str()], raw_session)
-            .optional()
-            .map_err(|e| self.err(e))?;
-        raw.map(|r| self.session_of(&r)).transpose()
+        self.pick(
+            "s.user_id = ?1 AND s.outcome IS NULL ORDER BY s.started_at DESC, s.id DESC LIMIT 1",
+            params![user.as_str()],
+        )
     }
 
     /// The newest session that ended with a pain score before and after.
     pub(super) fn newest_rated(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions s
-             WHERE s.user_id = ?1 AND s.outcome IS NOT NULL
+        self.pick(
+            "s.user_id = ?1 AND s.outcome IS NOT NULL
                AND s.pain_before IS NOT NULL AND s.pain_after IS NOT NULL
-             ORDER BY s.started_at DESC, s.id DESC LIMIT 1"
-        );
-        let raw = self
-            .conn
-            .query_row(&sql, params![user.as_str()], raw_session)
-            .optional()
-            .map_err(|e| self.err(e))?;
-        raw.map(|r| self.session_of(&r)).transpose()
+             ORDER BY s.started_at DESC, s.id DESC LIMIT 1",
+            params![user.as_str()],
+        )
     }
 
     /// Every session's pain scores (from `since` on, when given), oldest first: read from
