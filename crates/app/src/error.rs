@@ -47,10 +47,7 @@ pub enum AppError {
     },
     /// An emergency sign cannot be cleared.
     #[error("{sign} cannot be cleared: it calls for emergency care")]
-    EmergencyNotClearable {
-        /// The sign.
-        sign: String,
-    },
+    EmergencyNotClearable { sign: String },
     /// A routine cannot be played.
     #[error("{what}: {source}")]
     BadRoutine {
@@ -85,17 +82,13 @@ pub enum AppError {
     NotInRoutine {
         /// `--hurt` or `--skip`.
         flag: &'static str,
-        /// The exercise.
         id: String,
         /// The routine's description.
         routine: String,
     },
     /// The same exercise is both skipped and hurt.
     #[error("`{id}` is named with both --skip and --hurt")]
-    SkippedAndHurt {
-        /// The exercise.
-        id: String,
-    },
+    SkippedAndHurt { id: String },
     /// No sheet was printed with this code.
     #[error("no sheet printed here has the code {code}")]
     UnknownSheet {
@@ -116,9 +109,7 @@ pub enum AppError {
     /// A reported step that took longer than it lasts.
     #[error("step {step} lasts {seconds} s, but {done_ms} ms were reported done")]
     TooLong {
-        /// The step.
         step: u32,
-        /// Its length.
         seconds: u32,
         /// The milliseconds reported.
         done_ms: u64,
@@ -132,7 +123,6 @@ pub enum AppError {
     /// An import file that cannot be read as an export.
     #[error("{file} is not a backstretch export: {detail}")]
     NotAnExport {
-        /// The file.
         file: String,
         /// What is wrong.
         detail: String,
@@ -144,17 +134,13 @@ pub enum AppError {
         backstretch_core::exchange::VERSION
     )]
     WrongExport {
-        /// The file.
         file: String,
-        /// Its format.
         format: String,
-        /// Its version.
         version: u32,
     },
     /// One value of an import file is wrong; nothing was imported.
     #[error("{file}: {path}: {problem}")]
     BadImport {
-        /// The file.
         file: String,
         /// The JSON path of the value.
         path: String,

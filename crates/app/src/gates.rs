@@ -31,7 +31,6 @@ pub enum Gate {
     Disclaimer,
     /// The red-flag questions for `areas` must be answered.
     Screening {
-        /// Why.
         due: ScreeningDue,
         /// The areas to ask for.
         areas: Vec<Area>,
@@ -39,9 +38,7 @@ pub enum Gate {
     /// The latest check reported a warning sign: nothing is planned or played until a new
     /// check has none.
     Flagged {
-        /// The check.
         screening: Screening,
-        /// Its verdict.
         verdict: Verdict,
     },
 }

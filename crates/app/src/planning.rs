@@ -21,7 +21,6 @@ pub struct Overrides {
     pub areas: Vec<Area>,
     /// Places (replace the profile's when given).
     pub places: Vec<Place>,
-    /// Minutes.
     pub minutes: Option<u32>,
     /// Dose style.
     pub style: Option<DoseStyle>,
@@ -39,7 +38,6 @@ pub struct Overrides {
 pub struct Playable {
     /// The routine as stored with the session.
     pub routine: Routine,
-    /// Its items.
     pub items: Vec<TimelineItem>,
     /// What the safety rules changed.
     pub notes: Vec<Warning>,

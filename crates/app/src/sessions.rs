@@ -38,9 +38,7 @@ pub struct SessionSummary {
 /// A session to resume: the session, its routine's items, and the first step not finished.
 #[derive(Debug, Clone)]
 pub struct Resume {
-    /// The session.
     pub session: SessionRecord,
-    /// Its items.
     pub items: Vec<TimelineItem>,
     /// The first unfinished step.
     pub from: usize,

@@ -37,7 +37,6 @@ pub enum CodeError {
     Char {
         /// What was given.
         text: String,
-        /// The character.
         ch: char,
     },
 }

@@ -30,7 +30,6 @@ pub struct LogFile {
 pub struct LogSession {
     /// Stable id; importing skips sessions already present.
     pub uid: String,
-    /// Start.
     pub started_at: Stamp,
     /// End, if it ended.
     pub ended_at: Option<Stamp>,

@@ -204,7 +204,6 @@ pub struct Variant {
     pub steps: Vec<String>,
     /// What to watch for in this form.
     pub cautions: Vec<String>,
-    /// Its figure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pose: Option<Box<crate::pose::PoseSpec>>,
 }

@@ -87,7 +87,6 @@ pub struct RoutineStep {
     pub side: Option<Side>,
     /// Repetition (1-based) for hold and rest; 0 otherwise.
     pub rep: u32,
-    /// Length.
     pub seconds: u32,
     /// Offset from the start.
     pub start_s: u32,

@@ -226,7 +226,6 @@ impl ScreeningVerdict {
 /// A red-flag check as the log keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Screening {
-    /// When.
     pub at: Stamp,
     /// The areas it was asked for.
     pub areas: Vec<Area>,

@@ -132,9 +132,7 @@ impl Frame {
 pub enum Shape {
     /// A straight stroke.
     Line {
-        /// Start.
         from: (f64, f64),
-        /// End.
         to: (f64, f64),
         /// `#rrggbb`.
         color: &'static str,
@@ -145,9 +143,7 @@ pub enum Shape {
     },
     /// A filled circle.
     Circle {
-        /// Centre.
         c: (f64, f64),
-        /// Radius.
         r: f64,
         /// `#rrggbb`.
         fill: &'static str,

@@ -111,7 +111,6 @@ pub fn history_rows(
 #[derive(Debug, Serialize)]
 pub struct QuestionJson<'a> {
     pub id: &'a str,
-    /// The question.
     pub text: &'a str,
     /// How urgent a yes is.
     pub urgency: Urgency,

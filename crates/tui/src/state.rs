@@ -12,7 +12,6 @@ pub struct ExerciseInfo {
     pub position: String,
     /// Numbered steps.
     pub steps: Vec<String>,
-    /// Cautions.
     pub cautions: Vec<String>,
     /// The figure's pose data, when the exercise has it.
     pub pose: Option<backstretch_core::pose::PoseSpec>,

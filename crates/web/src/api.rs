@@ -273,7 +273,6 @@ pub struct Begun {
     pub id: i64,
     /// Pain before.
     pub pain_before: Option<u8>,
-    /// The exercises.
     pub items: Vec<PlayItem>,
     /// The timeline core computed.
     pub timeline: Timeline,

@@ -81,7 +81,6 @@ pub enum WebError {
     /// The request is refused for who or where it came from (401, 403, 421).
     #[error("{message}")]
     Refused {
-        /// Why.
         why: Refusal,
         /// What was wrong.
         message: String,

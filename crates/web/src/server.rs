@@ -29,19 +29,13 @@ pub enum ServeError {
     #[diagnostic(help(
         "open http://{addr}/ if it is backstretch, or pass --listen 127.0.0.1:PORT for another port"
     ))]
-    InUse {
-        /// The address.
-        addr: SocketAddr,
-    },
+    InUse { addr: SocketAddr },
     /// Listening beyond loopback without `--lan`.
     #[error("--listen {addr} is beyond this computer, which needs --lan")]
     #[diagnostic(help(
         "add --lan to serve a phone on your network (HTTPS, paired devices only), or listen on 127.0.0.1"
     ))]
-    NeedsLan {
-        /// The address.
-        addr: SocketAddr,
-    },
+    NeedsLan { addr: SocketAddr },
     /// No network address to serve a phone on.
     #[error("cannot find this computer's address on your network")]
     #[diagnostic(help("pass --listen ADDR:PORT with the address to serve on"))]
@@ -50,9 +44,7 @@ pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
     #[diagnostic(help("pass --listen ADDR:PORT with an address of this computer"))]
     Listen {
-        /// The address.
         addr: SocketAddr,
-        /// Why.
         #[source]
         source: std::io::Error,
     },

@@ -27,7 +27,6 @@ pub(crate) struct Inner {
     pub store: Arc<dyn Store>,
     /// The catalogue, loaded once at start.
     pub catalog: Catalog,
-    /// The clock.
     pub clock: Clock,
     /// Pairing, when the server listens beyond loopback.
     pub pairing: Option<Arc<Pairing>>,
@@ -65,11 +64,8 @@ impl std::fmt::Debug for Shared {
 
 /// How to build the state.
 pub struct Setup {
-    /// The log.
     pub store: Arc<dyn Store>,
-    /// The catalogue.
     pub catalog: Catalog,
-    /// The clock.
     pub clock: Clock,
     /// Pairing (`--lan`), or none on loopback.
     pub pairing: Option<Arc<Pairing>>,
@@ -152,7 +148,6 @@ impl Shared {
         );
     }
 
-    /// The catalogue.
     pub fn catalog(&self) -> &Catalog {
         &self.0.catalog
     }

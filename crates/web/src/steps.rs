@@ -25,9 +25,7 @@ const KEEP_TIMELINES: usize = 1024;
 /// A step to log, and where to say how it went.
 #[derive(Debug)]
 pub struct Job {
-    /// The session.
     pub id: SessionId,
-    /// The step.
     pub report: Reported,
     /// The answer: logged now (true), a retry (false), or why not.
     pub reply: oneshot::Sender<Result<bool, WebError>>,

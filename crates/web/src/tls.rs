@@ -23,16 +23,13 @@ pub enum TlsError {
     /// The certificate or key files could not be read or written.
     #[error("cannot keep the certificate in {path}: {source}")]
     Io {
-        /// The file.
         path: String,
-        /// Why.
         #[source]
         source: std::io::Error,
     },
     /// The kept files are not a certificate and key.
     #[error("the certificate in {path} cannot be read: {detail}")]
     Bad {
-        /// The file.
         path: String,
         /// What is wrong.
         detail: String,

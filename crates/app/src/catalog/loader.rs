@@ -13,9 +13,7 @@ pub enum FolderError {
         "check the path, or create the folder and put exercise files (*.toml) in it"
     ))]
     Folder {
-        /// The folder.
         dir: PathBuf,
-        /// Why.
         #[source]
         source: std::io::Error,
     },
@@ -26,7 +24,6 @@ pub enum FolderError {
 pub struct ReadFile {
     /// Its path, as diagnostics name it.
     pub path: String,
-    /// Its text.
     pub text: String,
 }
 
@@ -137,7 +134,6 @@ pub struct Folder {
 /// A loaded catalogue, and how many of the user's files were left out as invalid.
 #[derive(Debug, Clone)]
 pub struct LoadedCatalog {
-    /// The catalogue.
     pub catalog: Catalog,
     /// Invalid user files left out (`catalog check` names their problems).
     pub invalid_files: usize,

@@ -23,7 +23,6 @@ pub enum Origin {
 /// One exercise in a loaded catalogue.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
-    /// The exercise.
     pub exercise: Exercise,
     /// Built-in or the user's.
     pub origin: Origin,

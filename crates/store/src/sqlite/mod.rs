@@ -49,7 +49,6 @@ pub enum SqliteError {
     /// The database could not be opened or used.
     #[error("cannot use the log at {}: {source}", .path.display())]
     Sqlite {
-        /// The file.
         path: PathBuf,
         /// What SQLite said.
         #[source]
@@ -58,7 +57,6 @@ pub enum SqliteError {
     /// The file is not a backstretch log.
     #[error("{} is not a backstretch log: {why}", .path.display())]
     Foreign {
-        /// The file.
         path: PathBuf,
         /// What gives it away.
         why: String,
@@ -68,10 +66,7 @@ pub enum SqliteError {
         "the disk holding {} is full, so nothing could be saved; free some space and try again (what was saved before is safe)",
         .path.display()
     )]
-    DiskFull {
-        /// The file.
-        path: PathBuf,
-    },
+    DiskFull { path: PathBuf },
     /// The log cannot be written.
     #[error(
         "cannot write to {}: the folder or the log is read-only; make it writable by you",
@@ -202,7 +197,6 @@ impl SqliteStore {
         SqliteStore::init(conn, ":memory:".into())
     }
 
-    /// The file.
     pub fn path(&self) -> &Path {
         &self.path
     }
