@@ -26,11 +26,15 @@ pub use migrate::SCHEMA_VERSION;
 
 use crate::{ImportCount, NewSession, PainRecord, Store, StoreError, UserId};
 
-/// The log in one SQLite file. One connection, behind a lock, so that one store can serve
-/// several threads (the web server's workers); each call holds it for its own transaction.
+/// The log in one SQLite file. One connection writes, behind a lock, so that one store can
+/// serve several threads (the web server's workers), each call holding it for its own
+/// transaction; a file has a second connection that reads (WAL lets a reader go on while a
+/// write waits for the disk), so a page never waits for another's commit.
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// The reading connection; none in memory, where the one connection reads too.
+    reader: Option<Mutex<Connection>>,
     path: PathBuf,
 }
 
@@ -178,6 +182,13 @@ impl SqliteStore {
                 other => break other?,
             }
         };
+        let mut store = store;
+        // Opened once the schema is up to date; it only ever reads what was committed.
+        let reader = Connection::open(path).map_err(|source| classify(path, source))?;
+        reader
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(|source| classify(path, source))?;
+        store.reader = Some(Mutex::new(reader));
         if durability == Durability::Normal {
             store.with(|db| {
                 db.conn
@@ -221,6 +232,19 @@ impl SqliteStore {
         })
     }
 
+    /// [`SqliteStore::with`] for a call that only reads: on the reading connection, which
+    /// never waits for a write's commit.
+    fn read<T>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let Some(reader) = &self.reader else {
+            return self.with(f);
+        };
+        let conn = reader.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&Db {
+            conn: &conn,
+            path: &self.path,
+        })
+    }
+
     fn init(conn: Connection, path: PathBuf) -> Result<SqliteStore, StoreError> {
         let db = Db {
             conn: &conn,
@@ -237,6 +261,7 @@ impl SqliteStore {
         db.migrate()?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            reader: None,
             path,
         })
     }
@@ -317,13 +342,13 @@ impl Db<'_> {
 
 impl Store for SqliteStore {
     fn profile(&self, user: &UserId) -> Result<Option<Profile>, StoreError> {
-        self.with(|db| db.read_profile(user))
+        self.read(|db| db.read_profile(user))
     }
     fn set_profile(&self, user: &UserId, profile: &Profile, at: Stamp) -> Result<(), StoreError> {
         self.with(|db| db.write_profile(user, profile, at))
     }
     fn disclaimer_version(&self, user: &UserId) -> Result<Option<u32>, StoreError> {
-        self.with(|db| db.read_disclaimer(user))
+        self.read(|db| db.read_disclaimer(user))
     }
     fn accept_disclaimer(&self, user: &UserId, version: u32, at: Stamp) -> Result<(), StoreError> {
         self.with(|db| db.write_disclaimer(user, version, at))
@@ -332,7 +357,7 @@ impl Store for SqliteStore {
         self.with(|db| db.write_screening(user, s))
     }
     fn last_screening(&self, user: &UserId) -> Result<Option<Screening>, StoreError> {
-        self.with(|db| db.read_last_screening(user))
+        self.read(|db| db.read_last_screening(user))
     }
     fn begin_session(&self, user: &UserId, s: &NewSession<'_>) -> Result<SessionId, StoreError> {
         self.with(|db| db.insert_session(user, s))
@@ -352,7 +377,7 @@ impl Store for SqliteStore {
         self.with(|db| db.log_steps_once(user, steps))
     }
     fn session(&self, user: &UserId, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
-        self.with(|db| db.one_session(user, id))
+        self.read(|db| db.one_session(user, id))
     }
     fn heartbeat(&self, user: &UserId, id: SessionId, at: Stamp) -> Result<(), StoreError> {
         self.with(|db| db.set_heartbeat(user, id, at))
@@ -379,14 +404,14 @@ impl Store for SqliteStore {
         self.with(|db| db.record_session(user, s, steps, (ended_at, pain_after, ending)))
     }
     fn sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError> {
-        self.with(|db| db.sessions_from(user, None))
+        self.read(|db| db.sessions_from(user, None))
     }
     fn sessions_since(
         &self,
         user: &UserId,
         since: Stamp,
     ) -> Result<Vec<LoggedSession>, StoreError> {
-        self.with(|db| db.sessions_from(user, Some(since)))
+        self.read(|db| db.sessions_from(user, Some(since)))
     }
     fn sessions_page(
         &self,
@@ -394,26 +419,26 @@ impl Store for SqliteStore {
         after: Option<(Stamp, SessionId)>,
         limit: usize,
     ) -> Result<Vec<LoggedSession>, StoreError> {
-        self.with(|db| db.sessions_page(user, after, limit))
+        self.read(|db| db.sessions_page(user, after, limit))
     }
     fn steps(&self, user: &UserId, id: SessionId) -> Result<Vec<StepRecord>, StoreError> {
-        self.with(|db| db.session_steps(user, id))
+        self.read(|db| db.session_steps(user, id))
     }
     fn last_unfinished(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {
-        self.with(|db| db.newest_unfinished(user))
+        self.read(|db| db.newest_unfinished(user))
     }
     fn import(&self, user: &UserId, sessions: &[LoggedSession]) -> Result<ImportCount, StoreError> {
         self.with(|db| db.import_sessions(user, sessions))
     }
     fn last_rated(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {
-        self.with(|db| db.newest_rated(user))
+        self.read(|db| db.newest_rated(user))
     }
     fn pain_history(
         &self,
         user: &UserId,
         since: Option<Stamp>,
     ) -> Result<Vec<PainRecord>, StoreError> {
-        self.with(|db| db.pain_history(user, since))
+        self.read(|db| db.pain_history(user, since))
     }
     fn pain_befores(
         &self,
@@ -421,10 +446,10 @@ impl Store for SqliteStore {
         newest_first: bool,
         limit: usize,
     ) -> Result<Vec<u8>, StoreError> {
-        self.with(|db| db.pain_befores(user, newest_first, limit))
+        self.read(|db| db.pain_befores(user, newest_first, limit))
     }
     fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError> {
-        self.with(|db| db.read_hurts(user, since))
+        self.read(|db| db.read_hurts(user, since))
     }
     fn set_settled(&self, user: &UserId, id: SessionId, settled: bool) -> Result<(), StoreError> {
         self.with(|db| db.mark_settled(user, id, settled))
@@ -433,7 +458,7 @@ impl Store for SqliteStore {
         self.with(|db| db.write_clearance(user, sign, at))
     }
     fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
-        self.with(|db| db.read_clearances(user))
+        self.read(|db| db.read_clearances(user))
     }
     fn save_sheet(
         &self,
@@ -445,14 +470,14 @@ impl Store for SqliteStore {
         self.with(|db| db.write_sheet(user, code, routine, at))
     }
     fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError> {
-        self.with(|db| db.read_sheet(user, code))
+        self.read(|db| db.read_sheet(user, code))
     }
     fn change_marker(&self) -> Result<Option<u64>, StoreError> {
         #[allow(
             clippy::redundant_closure_for_method_calls,
             reason = "the method is not general over the lock's lifetime"
         )]
-        self.with(|db| db.change_marker())
+        self.read(|db| db.change_marker())
     }
 }
 
