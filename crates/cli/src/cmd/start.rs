@@ -125,9 +125,13 @@ impl Writer {
         }
     }
 
-    /// Hands a write to the thread, after every earlier one is on disk.
+    /// Hands a write to the thread: a step after every earlier write is on disk (so a
+    /// finished step is kept before the next one ends); a heartbeat at once.
     fn send(&mut self, w: LogWrite) -> io::Result<()> {
-        self.flush()?;
+        match w {
+            LogWrite::Step(_) => self.flush()?,
+            LogWrite::Beat(_) => self.check()?,
+        }
         self.pending += 1;
         self.to
             .send(w)
