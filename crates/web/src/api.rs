@@ -2,7 +2,6 @@
 //! history, stats, profile, catalogue, safety), and the player's session calls.
 
 use axum::Json;
-use std::sync::Arc;
 
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
@@ -73,19 +72,15 @@ pub async fn plan(
     s.run(move |app, catalog| {
         // A plan depends on the log, the profile, the catalogue (fixed while serving) and the
         // time: it is computed again when the log changes, or each minute.
-        let marker = app.change_marker()?;
         let minute = app.now().utc_s.div_euclid(60);
-        if let Some(m) = marker
-            && let Some(json) = shared.cached_plan(&key, m, minute)
-        {
-            return Ok(json_text(&json));
-        }
-        let json: Arc<str> = serde_json::to_string(&PlanJson::new(&app.plan(catalog, &o, false)?))
-            .map_err(WebError::internal)?
-            .into();
-        if let Some(m) = marker {
-            shared.keep_plan(key, m, minute, Arc::clone(&json));
-        }
+        let at = app.change_marker()?.map(|m| (m, minute));
+        let json = shared.plan_once(&key, at, || {
+            Ok(
+                serde_json::to_string(&PlanJson::new(&app.plan(catalog, &o, false)?))
+                    .map_err(WebError::internal)?
+                    .into(),
+            )
+        })?;
         Ok(json_text(&json))
     })
     .await

@@ -36,6 +36,9 @@ pub(crate) struct Inner {
     /// measured (`bench/web.sh`, 50 clients asking for the plan): 13,000 to 21,000 plans a
     /// second, p50 2.3 to 3 ms, against about 1,500 a second, p50 32 to 35 ms, planning each.
     pub plans: Mutex<HashMap<String, Cached>>,
+    /// Held while a plan is made, so that after the log changes one request plans and the
+    /// others waiting take its plan (not each planning again, one after another).
+    pub planning: Mutex<()>,
     /// Sessions' timelines, for checking the steps reported.
     pub timelines: Timelines,
     /// The step writer.
@@ -93,6 +96,7 @@ impl Shared {
                 pairing: s.pairing,
                 origins: s.origins,
                 plans: Mutex::new(HashMap::new()),
+                planning: Mutex::new(()),
                 timelines: Timelines::default(),
                 // The writer holds the state weakly: it ends when the server's state goes.
                 steps: StepWriter::spawn(move |jobs| {
@@ -116,7 +120,7 @@ impl Shared {
     }
 
     /// The plan for `query` computed at this state of the log in this minute, if any.
-    pub fn cached_plan(&self, query: &str, marker: u64, minute: i64) -> Option<Arc<str>> {
+    fn cached_plan(&self, query: &str, marker: u64, minute: i64) -> Option<Arc<str>> {
         let plans = self
             .0
             .plans
@@ -128,8 +132,35 @@ impl Shared {
             .map(|c| Arc::clone(&c.json))
     }
 
+    /// The plan for `query` at this state of the log in this minute: the one kept, or else
+    /// made by `make` (once: a request that finds another making it waits and takes it).
+    pub fn plan_once(
+        &self,
+        query: &str,
+        at: Option<(u64, i64)>,
+        make: impl FnOnce() -> Result<Arc<str>, WebError>,
+    ) -> Result<Arc<str>, WebError> {
+        let Some((marker, minute)) = at else {
+            return make();
+        };
+        if let Some(json) = self.cached_plan(query, marker, minute) {
+            return Ok(json);
+        }
+        let _making = self
+            .0
+            .planning
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(json) = self.cached_plan(query, marker, minute) {
+            return Ok(json);
+        }
+        let json = make()?;
+        self.keep_plan(query.to_string(), marker, minute, Arc::clone(&json));
+        Ok(json)
+    }
+
     /// Keeps a plan for [`Shared::cached_plan`].
-    pub fn keep_plan(&self, query: String, marker: u64, minute: i64, json: Arc<str>) {
+    fn keep_plan(&self, query: String, marker: u64, minute: i64, json: Arc<str>) {
         let mut plans = self
             .0
             .plans
