@@ -5,7 +5,7 @@
 use backstretch_core::catalog::NotFound;
 use backstretch_core::plan::PlanError;
 use backstretch_core::routine::RoutineError;
-use backstretch_core::safety::BadRedFlags;
+use backstretch_core::safety::{BadRedFlags, Urgency, Verdict};
 use backstretch_store::StoreError;
 
 /// An error from a use case.
@@ -44,6 +44,20 @@ pub enum AppError {
         id: String,
         /// Every id.
         known: String,
+    },
+    /// Red-flag answers left questions unanswered; nothing was recorded.
+    #[error("no answer to {}: {}", plural(.questions.len()), .questions.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", "))]
+    Unanswered {
+        /// The questions without an answer: (id, the question).
+        questions: Vec<(String, String)>,
+    },
+    /// Red-flag answers named a question this check does not ask.
+    #[error("`{id}` is not asked in this check")]
+    NotAsked {
+        /// The id given.
+        id: String,
+        /// The ids it asks, joined.
+        asked: String,
     },
     /// An emergency sign cannot be cleared.
     #[error("{sign} cannot be cleared: it calls for emergency care")]
@@ -155,6 +169,14 @@ pub enum AppError {
     ImportFailed(#[source] StoreError),
 }
 
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 question".into()
+    } else {
+        format!("{n} questions")
+    }
+}
+
 fn gate_text(g: &crate::Gate) -> String {
     match g {
         crate::Gate::Flagged { screening, verdict } => format!(
@@ -194,8 +216,17 @@ pub enum Remedy {
     AcceptTheDisclaimer,
     /// Answer the warning-sign check.
     AnswerTheCheck,
-    /// Check again when the signs are gone or a clinician has cleared them.
-    CheckAgainWhenClear,
+    /// Check again when the signs are gone. A clinician may clear the `clearable` signs
+    /// (record it); after an `emergency` sign, the next check asks first whether the person
+    /// has been assessed.
+    CheckAgainWhenClear {
+        /// The ids of the signs a clinician's clearance lifts.
+        clearable: Vec<String>,
+        /// Whether an emergency sign is among them.
+        emergency: bool,
+    },
+    /// Answer every question asked, yes or no.
+    AnswerEveryQuestion,
     /// Answer with the ids of the questions asked (`known`, joined).
     AnswerKnownQuestions(String),
     /// Seek emergency care now; check again with no sign once it has gone.
@@ -250,8 +281,23 @@ impl AppError {
             E::Plan(PlanError::TooShort { .. }) => Remedy::MoreMinutes,
             E::GateNotPassed(crate::Gate::Disclaimer) => Remedy::AcceptTheDisclaimer,
             E::GateNotPassed(crate::Gate::Screening { .. }) => Remedy::AnswerTheCheck,
-            E::GateNotPassed(crate::Gate::Flagged { .. }) => Remedy::CheckAgainWhenClear,
+            E::GateNotPassed(crate::Gate::Flagged { verdict, .. }) => {
+                let signs = match verdict {
+                    Verdict::Flagged { signs, .. } => &signs[..],
+                    Verdict::Clear => &[],
+                };
+                Remedy::CheckAgainWhenClear {
+                    clearable: signs
+                        .iter()
+                        .filter(|s| s.urgency < Urgency::Emergency)
+                        .map(|s| s.id.clone())
+                        .collect(),
+                    emergency: signs.iter().any(|s| s.urgency == Urgency::Emergency),
+                }
+            }
             E::UnknownQuestion { known, .. } => Remedy::AnswerKnownQuestions(known.clone()),
+            E::NotAsked { asked, .. } => Remedy::AnswerKnownQuestions(asked.clone()),
+            E::Unanswered { .. } => Remedy::AnswerEveryQuestion,
             E::EmergencyNotClearable { .. } => Remedy::SeekEmergencyCare,
             E::BadRoutine { remedy, .. } => remedy.clone(),
             E::NothingSafe { .. } => Remedy::PlanANewRoutine,

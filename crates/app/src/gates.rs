@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use backstretch_core::catalog::Catalog;
+use backstretch_core::check::{ASSESSED, Before, Check, Outcome, Unanswered};
 use backstretch_core::safety::{
     self, DISCLAIMER_VERSION, PainRules, RedFlag, Screening, SessionPain, Verdict,
 };
@@ -38,7 +39,8 @@ pub enum Gate {
     /// The latest check reported a warning sign: nothing is planned or played until a new
     /// check has none.
     Flagged {
-        screening: Screening,
+        /// The check that reported it (boxed: a gate travels inside every error).
+        screening: Box<Screening>,
         verdict: Verdict,
     },
 }
@@ -72,7 +74,7 @@ impl App<'_> {
         let due = match last {
             Some(s) if blocking != Verdict::Clear => {
                 return Ok(Some(Gate::Flagged {
-                    screening: s,
+                    screening: Box::new(s),
                     verdict: blocking,
                 }));
             }
@@ -136,36 +138,35 @@ impl App<'_> {
         Ok(safety::questions_for(safety::red_flags()?, areas))
     }
 
-    /// Records a red-flag check for `areas`: the ids answered yes among the questions asked
-    /// (every other question asked counts as no). An unknown id is an error and records
-    /// nothing.
-    pub fn record_screening(&self, areas: &[Area], yes: &[String]) -> Result<Verdict, AppError> {
-        let all = safety::red_flags()?;
-        for id in yes {
-            if !all.iter().any(|q| &q.id == id) {
-                return Err(AppError::UnknownQuestion {
-                    id: id.clone(),
-                    known: all
-                        .iter()
-                        .map(|q| q.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            }
+    /// A red-flag check for `areas`, one question at a time, knowing what came before it: an
+    /// emergency answer not yet assessed, signs a clinician has checked, spreading symptoms
+    /// the player recorded ([`Check`]).
+    pub fn check(&self, areas: &[Area]) -> Result<Check<'static>, AppError> {
+        let flags = safety::red_flags()?;
+        let last = self.store.last_screening(&self.user)?;
+        let clearances = self.store.clearances(&self.user)?;
+        Ok(Check::new(
+            flags,
+            areas,
+            Before {
+                last: last.as_ref(),
+                clearances: &clearances,
+                now: self.now,
+            },
+        ))
+    }
+
+    /// Records a check, finished or stopped early: the answers, and, for emergency signs the
+    /// person has been assessed for since, that a clinician has checked them (so later checks
+    /// ask whether they are new or worse).
+    pub fn record_check(&self, check: Check<'static>) -> Result<Outcome<'static>, AppError> {
+        let mut out = check.outcome();
+        for sign in &out.assessed_signs {
+            self.store.add_clearance(&self.user, sign, self.now)?;
         }
-        let asked = safety::questions_for(all, areas);
-        let mut answers: BTreeMap<String, bool> = asked
-            .iter()
-            .map(|q| (q.id.clone(), yes.contains(&q.id)))
-            .collect();
-        // A sign reported that a check does not ask (one the player records) is kept too.
-        for id in yes {
-            answers.insert(id.clone(), true);
-        }
-        let v = safety::verdict(all, yes);
         // Times are whole seconds: a check made in the same second as a clearance must still
         // come after it, so that answering the sign again ends the clearance.
-        let after_clearances = self
+        out.screening.at = self
             .store
             .clearances(&self.user)?
             .iter()
@@ -173,16 +174,75 @@ impl App<'_> {
             .max()
             .filter(|t| *t > self.now)
             .unwrap_or(self.now);
-        self.store.add_screening(
-            &self.user,
-            &Screening {
-                at: after_clearances,
-                areas: areas.to_vec(),
-                answers,
-                verdict: v.level(),
-            },
-        )?;
-        Ok(v)
+        self.store.add_screening(&self.user, &out.screening)?;
+        Ok(out)
+    }
+
+    /// Records a check answered all at once (a form, an API call): `answers` maps each
+    /// question's id to yes or no. Every question asked needs its answer, except those after
+    /// the answer that ended the check; an id the check does not ask is an error. Nothing is
+    /// recorded on an error.
+    pub fn record_answers(
+        &self,
+        areas: &[Area],
+        answers: &BTreeMap<String, bool>,
+    ) -> Result<Outcome<'static>, AppError> {
+        let mut check = self.check(areas)?;
+        let asked: Vec<String> = check.questions().iter().map(|q| q.id.to_string()).collect();
+        if let Some(id) = answers.keys().find(|id| !asked.contains(id)) {
+            let all = safety::red_flags()?;
+            if id != ASSESSED && !all.iter().any(|q| &q.id == id) {
+                return Err(unknown(id, all));
+            }
+            return Err(AppError::NotAsked {
+                id: id.clone(),
+                asked: asked.join(", "),
+            });
+        }
+        if let Err(Unanswered(ids)) = check.answer_all(answers) {
+            let questions = check.questions();
+            return Err(AppError::Unanswered {
+                questions: ids
+                    .into_iter()
+                    .map(|id| {
+                        let text = questions
+                            .iter()
+                            .find(|q| q.id == id)
+                            .map(|q| q.text.clone())
+                            .unwrap_or_default();
+                        (id, text)
+                    })
+                    .collect(),
+            });
+        }
+        self.record_check(check)
+    }
+
+    /// Records a check from the ids answered yes (`assessed` for "assessed since the emergency
+    /// answer"); every other question asked counts as no. An unknown id, or one the check
+    /// does not ask, is an error and records nothing.
+    pub fn record_screening(
+        &self,
+        areas: &[Area],
+        yes: &[String],
+    ) -> Result<Outcome<'static>, AppError> {
+        let all = safety::red_flags()?;
+        if let Some(id) = yes
+            .iter()
+            .find(|id| *id != ASSESSED && !all.iter().any(|q| &q.id == *id))
+        {
+            return Err(unknown(id, all));
+        }
+        let mut answers: BTreeMap<String, bool> = self
+            .check(areas)?
+            .questions()
+            .iter()
+            .map(|q| (q.id.to_string(), false))
+            .collect();
+        for id in yes {
+            answers.insert(id.clone(), true);
+        }
+        self.record_answers(areas, &answers)
     }
 
     /// Records that pain spread down a limb, or numbness, tingling or weakness appeared, while
@@ -204,6 +264,8 @@ impl App<'_> {
                 areas: Area::ALL.to_vec(),
                 answers,
                 verdict: v.level(),
+                assessed: None,
+                since: BTreeMap::new(),
             },
         )?;
         Ok(v)
@@ -215,14 +277,7 @@ impl App<'_> {
     pub fn clear(&self, sign: &str) -> Result<(), AppError> {
         let flags = safety::red_flags()?;
         let Some(flag) = flags.iter().find(|f| f.id == sign) else {
-            return Err(AppError::UnknownQuestion {
-                id: sign.to_string(),
-                known: flags
-                    .iter()
-                    .map(|q| q.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
+            return Err(unknown(sign, flags));
         };
         if flag.urgency == safety::Urgency::Emergency {
             return Err(AppError::EmergencyNotClearable {
@@ -301,5 +356,17 @@ impl App<'_> {
             });
         }
         Ok(PainRules::from_log(&hurts, &pains, &allowed, self.today()))
+    }
+}
+
+/// An id no question has.
+fn unknown(id: &str, all: &[RedFlag]) -> AppError {
+    AppError::UnknownQuestion {
+        id: id.to_string(),
+        known: all
+            .iter()
+            .map(|q| q.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }

@@ -319,3 +319,97 @@ fn a_review_is_advised_after_six_weeks_without_improvement() {
         assert_eq!(whole, name != "better", "{name}");
     }
 }
+
+/// Answers the check as it stands: yes to `yes`, no to every other question it asks.
+fn check(kit: &Kit, yes: &[&str]) -> backstretch_core::check::Outcome<'static> {
+    let app = kit.app();
+    let areas = app.screening_areas(&kit.catalog, None).unwrap();
+    let mut c = app.check(&areas).unwrap();
+    while let Some(q) = c.next() {
+        c.answer(yes.contains(&q.id));
+    }
+    app.record_check(c).unwrap()
+}
+
+fn blocked(kit: &Kit) -> bool {
+    matches!(
+        kit.app().plan(&kit.catalog, &Overrides::default(), false),
+        Err(AppError::GateNotPassed(Gate::Flagged { .. }))
+    )
+}
+
+/// An emergency answer holds until the person says they were assessed; after that, the sign
+/// is asked as new or worse since, so a lasting, checked sign does not lock them out.
+#[test]
+fn an_emergency_holds_until_assessed_then_is_asked_as_new_or_worse() {
+    let mut kit = Kit::set_up();
+    let out = check(&kit, &["bladder-bowel"]);
+    assert!(out.stopped && blocked(&kit));
+    kit.advance(60);
+    let out = check(&kit, &[]);
+    assert!(
+        out.stopped && blocked(&kit),
+        "not assessed: the block holds"
+    );
+    assert_eq!(out.screening.assessed, Some(false));
+    kit.advance(3600);
+    let out = check(&kit, &["assessed"]);
+    assert_eq!(out.verdict, backstretch_core::safety::Verdict::Clear);
+    assert!(!blocked(&kit));
+    // Four weeks later the check is due again, and the assessed sign is asked as new or
+    // worse since the assessment; "no" lets the person go on.
+    kit.advance(29 * 86_400);
+    let app = kit.app();
+    let areas = app.screening_areas(&kit.catalog, None).unwrap();
+    let q = app
+        .check(&areas)
+        .unwrap()
+        .questions()
+        .into_iter()
+        .find(|q| q.id == "bladder-bowel")
+        .unwrap();
+    assert!(
+        q.text
+            .contains("since you were assessed on 16 November 2026"),
+        "{}",
+        q.text
+    );
+    check(&kit, &[]);
+    assert!(!blocked(&kit));
+}
+
+/// Regression: after "it spreads", a new check never asked about it, so the block lifted.
+#[test]
+fn after_it_spreads_the_next_check_asks_about_it() {
+    let mut kit = Kit::set_up();
+    kit.app().report_spreading().unwrap();
+    assert!(blocked(&kit));
+    kit.next_day();
+    let out = check(&kit, &["spreading-symptoms"]);
+    assert_ne!(out.verdict, backstretch_core::safety::Verdict::Clear);
+    assert!(blocked(&kit), "still spreading: the block holds");
+    check(&kit, &[]);
+    assert!(!blocked(&kit));
+}
+
+/// Regression: a truthful re-check every four weeks ended a clinician's clearance. Asked as
+/// "new, or changed, since it was cleared", an honest "unchanged" keeps it for 12 weeks.
+#[test]
+fn a_clearance_lasts_its_twelve_weeks_through_honest_rechecks() {
+    let mut kit = Kit::set_up();
+    check(&kit, &["weak-immunity", "weight-loss"]);
+    assert!(blocked(&kit));
+    kit.next_day();
+    kit.app().clear("weight-loss").unwrap();
+    assert!(!blocked(&kit));
+    for _ in 0..2 {
+        kit.advance(29 * 86_400);
+        let out = check(&kit, &[]);
+        assert_eq!(out.screening.since.len(), 1, "{:?}", out.screening);
+        assert!(!blocked(&kit));
+    }
+    // After 12 weeks the plain question is back; a yes blocks again.
+    kit.advance(29 * 86_400);
+    check(&kit, &["weight-loss"]);
+    assert!(blocked(&kit));
+}

@@ -4,31 +4,47 @@
 
 use backstretch_app::{App, AppError, Gate};
 use backstretch_core::catalog::Catalog;
-use backstretch_core::safety::{DISCLAIMER, Verdict, verdict_message};
+use backstretch_core::check::Outcome;
+use backstretch_core::safety::{DISCLAIMER, Verdict, verdict_message, worth_knowing};
 use backstretch_core::vocab::Area;
 use miette::miette;
 
 use crate::ask;
 use crate::context::Context;
 
-/// Asks the red-flag questions for `areas` and records the answers.
-pub fn ask_screening(app: &App<'_>, areas: &[Area]) -> miette::Result<Verdict> {
+/// Asks the red-flag questions for `areas` one at a time and records the answers. An
+/// emergency answer ends the check at once, so its advice comes first. Nothing is recorded
+/// when input ends before the check does.
+pub fn ask_screening(app: &App<'_>, areas: &[Area]) -> miette::Result<Outcome<'static>> {
     ask::say(
         "A few yes-or-no questions about warning signs, to check that stretching is right for you now.\n",
     );
-    let mut yes = Vec::new();
-    for q in app.questions(areas)? {
-        if ask::yes_no(&q.text, false) {
-            yes.push(q.id.clone());
-        }
+    let mut check = app.check(areas)?;
+    while let Some(q) = check.next() {
+        let Some(yes) = ask::yes_no(&q.text) else {
+            return Err(miette!(
+                help = "run `backstretch safety` again and answer every question",
+                "the check ended before every question was answered, so nothing was recorded"
+            ));
+        };
+        check.answer(yes);
     }
-    Ok(app.record_screening(areas, &yes)?)
+    Ok(app.record_check(check)?)
+}
+
+/// What a check found: the verdict's advice, then what is worth knowing from the answers.
+pub fn show(outcome: &Outcome<'_>) -> String {
+    let mut text = format!("{}\n", verdict_message(&outcome.verdict));
+    for f in &outcome.advice {
+        text.push_str(&format!("{}\n", worth_knowing(f)));
+    }
+    text
 }
 
 /// Asks for the disclaimer on a terminal; true when accepted.
 pub fn ask_disclaimer(app: &App<'_>) -> miette::Result<bool> {
     ask::say(&format!("Before you start\n\n{DISCLAIMER}\n"));
-    if ask::yes_no("Do you understand and accept this?", false) {
+    if ask::yes_no("Do you understand and accept this?") == Some(true) {
         app.accept_disclaimer()?;
         println!();
         return Ok(true);
@@ -62,9 +78,9 @@ pub fn pass_screening(app: &App<'_>, catalog: &Catalog, areas: &[Area]) -> miett
     match app.screening_gate(catalog, areas)? {
         None => Ok(()),
         Some(Gate::Screening { areas, .. }) if ask::interactive() => {
-            let v = ask_screening(app, &areas)?;
-            ask::say(&format!("{}\n", verdict_message(&v)));
-            if v == Verdict::Clear {
+            let outcome = ask_screening(app, &areas)?;
+            ask::say(&show(&outcome));
+            if outcome.verdict == Verdict::Clear {
                 Ok(())
             } else {
                 Err(miette!(

@@ -59,6 +59,25 @@ pub fn help(e: &AppError) -> Option<String> {
     Some(words(&e.remedy()?).into_owned())
 }
 
+/// What to do after a reported sign: check again when it has gone; record a clinician's
+/// clearance of the signs that allow one; after an emergency, the next check asks about the
+/// assessment first.
+fn check_again(clearable: &[String], emergency: bool) -> String {
+    let mut text = if emergency {
+        "seek emergency care now. Once you have been assessed (by emergency services, a doctor or a physiotherapist), run `backstretch safety` again: it asks about that first".to_string()
+    } else {
+        "when the signs are gone, run `backstretch safety` again".to_string()
+    };
+    if let Some(first) = clearable.first() {
+        let ids: Vec<String> = clearable.iter().map(|id| format!("`{id}`")).collect();
+        text.push_str(&format!(
+            "; if a clinician has checked {} and cleared you to stretch, record it with `backstretch safety --cleared {first}`",
+            ids.join(", ")
+        ));
+    }
+    text
+}
+
 fn words(r: &Remedy) -> std::borrow::Cow<'static, str> {
     use Remedy as R;
     let text = match r {
@@ -83,8 +102,12 @@ fn words(r: &Remedy) -> std::borrow::Cow<'static, str> {
         R::AnswerTheCheck => {
             "answer it in a terminal with `backstretch safety`, or in scripts with `backstretch safety --answers none` (or --answers ID,ID for the signs present)"
         }
-        R::CheckAgainWhenClear => {
-            "when the signs are gone, or a clinician has cleared you to stretch, run `backstretch safety` again"
+        R::CheckAgainWhenClear {
+            clearable,
+            emergency,
+        } => return check_again(clearable, *emergency).into(),
+        R::AnswerEveryQuestion => {
+            "answer every question yes or no; in scripts, --answers none (no sign present) or --answers ID,ID"
         }
         R::SeekEmergencyCare => {
             "when it has gone, run `backstretch safety` again and answer no; until then, seek emergency care"
@@ -204,7 +227,11 @@ mod tests {
             Remedy::MoreMinutes,
             Remedy::AcceptTheDisclaimer,
             Remedy::AnswerTheCheck,
-            Remedy::CheckAgainWhenClear,
+            Remedy::CheckAgainWhenClear {
+                clearable: vec!["weight-loss".into()],
+                emergency: false,
+            },
+            Remedy::AnswerEveryQuestion,
             Remedy::AnswerKnownQuestions("a, b".into()),
             Remedy::SeekEmergencyCare,
             Remedy::FixTheRoutine,

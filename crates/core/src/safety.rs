@@ -91,6 +91,10 @@ pub struct RedFlag {
     /// Whether a check asks it (false for signs the player records when they happen).
     #[serde(default = "asked")]
     pub asked: bool,
+    /// For a sign the player records: the question a later check asks about it (whether it
+    /// is still there).
+    #[serde(default)]
+    pub recheck: Option<String>,
 }
 
 fn asked() -> bool {
@@ -232,6 +236,11 @@ pub struct Screening {
     /// Question id to answer.
     pub answers: BTreeMap<String, bool>,
     pub verdict: ScreeningVerdict,
+    /// After an emergency answer: whether the person said they had been assessed since (none
+    /// when not asked).
+    pub assessed: Option<bool>,
+    /// Signs asked as "new, or worse, since a clinician checked it", with when it was checked.
+    pub since: BTreeMap<String, Stamp>,
 }
 
 impl Screening {
@@ -269,6 +278,9 @@ pub fn verdict(flags: &[RedFlag], yes: &[String]) -> Verdict {
     }
 }
 
+/// What an emergency answer calls for, shown the moment it is given.
+pub const EMERGENCY_ADVICE: &str = "Seek emergency care now: call your emergency number (999 in the UK, 911 in the US, 112 in the EU) or go to an emergency department. Do not stretch.";
+
 /// The plain message for a flagged verdict.
 pub fn verdict_message(v: &Verdict) -> String {
     match v {
@@ -278,9 +290,7 @@ pub fn verdict_message(v: &Verdict) -> String {
         Verdict::Flagged { urgency, signs } => {
             let list: Vec<String> = signs.iter().map(|s| format!("  - {}", s.sign)).collect();
             let what = match urgency {
-                Urgency::Emergency => {
-                    "Seek emergency care now: call your emergency number (999 in the UK, 911 in the US, 112 in the EU) or go to an emergency department. Do not stretch."
-                }
+                Urgency::Emergency => EMERGENCY_ADVICE,
                 Urgency::SameDay => {
                     "Get medical help today: an urgent same-day appointment with your doctor, an urgent care centre, or your health line (NHS 111 in the UK). Do not stretch until you have been seen."
                 }
@@ -294,6 +304,11 @@ pub fn verdict_message(v: &Verdict) -> String {
             )
         }
     }
+}
+
+/// An advice answer, as it is shown after a check: worth knowing, never a block.
+pub fn worth_knowing(f: &RedFlag) -> String {
+    format!("Worth knowing ({}): {}", f.sign, f.guideline)
 }
 
 /// The pain traffic light, by the pain-monitoring model: pain after a session is judged
@@ -742,7 +757,19 @@ mod tests {
             ("tearing-pain", Urgency::Emergency),
             ("fever-unwell", Urgency::SameDay),
             ("infection-risk", Urgency::SameDay),
-            ("weak-immunity", Urgency::SameDay),
+            ("weak-immunity", Urgency::Advice),
+            ("leaking", Urgency::Emergency),
+            ("chest-pain", Urgency::Emergency),
+            ("sight-loss", Urgency::Emergency),
+            ("giant-cell-arteritis", Urgency::SameDay),
+            ("major-accident", Urgency::SameDay),
+            ("fracture-no-trauma", Urgency::SameDay),
+            ("arm-weakness", Urgency::SameDay),
+            ("lhermitte", Urgency::Soon),
+            ("upper-neck-risk", Urgency::Soon),
+            ("heavy-head", Urgency::Soon),
+            ("inflammatory-back-pain", Urgency::Soon),
+            ("under-20", Urgency::Advice),
             ("cancer-history", Urgency::SameDay),
             ("one-leg-weakness", Urgency::SameDay),
             ("neck-dizziness", Urgency::Soon),
@@ -773,6 +800,39 @@ mod tests {
                 .text
                 .contains("in the last few weeks")
         );
+        // Unsteady walking is a myelopathy sign, not also a stroke sign.
+        let text = |id: &str| &flags.iter().find(|f| f.id == id).unwrap().text;
+        assert!(!text("stroke-signs").contains("walking"));
+        assert!(text("neck-myelopathy").contains("walking"));
+        // Weakened immunity alone is worth knowing, not a block.
+        assert_eq!(verdict(flags, &["weak-immunity".into()]), Verdict::Clear);
+        // No source carries the wrong label the review found.
+        assert!(
+            flags
+                .iter()
+                .flat_map(|f| &f.sources)
+                .all(|s| !s.contains("UK community"))
+        );
+    }
+
+    /// The cauda equina questions are anchored in time, so a lasting symptom already checked
+    /// is not an emergency at every check.
+    #[test]
+    fn cauda_equina_questions_ask_about_new_or_worse_signs() {
+        let flags = red_flags().unwrap();
+        for id in [
+            "saddle-numbness",
+            "bladder-bowel",
+            "leaking",
+            "sexual-function",
+        ] {
+            let q = &flags.iter().find(|f| f.id == id).unwrap().text;
+            assert!(
+                q.contains("New, or worse, in the last few days or weeks (or since a clinician last checked it)"),
+                "{id}: {q}"
+            );
+            assert!(!q.contains("Since the pain began"), "{id}");
+        }
     }
 
     /// Soreness that had not settled by the next morning is a flare; a rise that settled is
@@ -813,6 +873,8 @@ mod tests {
             ]
             .into(),
             verdict: ScreeningVerdict::Emergency,
+            assessed: None,
+            since: BTreeMap::new(),
         };
         let cleared = vec![
             ("weight-loss".to_string(), t(2)),

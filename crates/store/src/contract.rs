@@ -128,7 +128,8 @@ pub fn disclaimer_keeps_the_highest_version_per_user(s: &dyn Store) {
     assert_eq!(s.disclaimer_version(&b).unwrap(), None);
 }
 
-/// The latest red-flag check is returned whole, per user.
+/// The latest red-flag check is returned whole (with its assessment answer and the signs it
+/// asked as new since a clinician checked them), per user.
 pub fn the_latest_screening_wins(s: &dyn Store) {
     let (a, b) = (UserId::new("a"), UserId::new("b"));
     assert_eq!(s.last_screening(&a).unwrap(), None);
@@ -137,12 +138,16 @@ pub fn the_latest_screening_wins(s: &dyn Store) {
         areas: vec![Area::Neck],
         answers: BTreeMap::from([("weight-loss".to_string(), true)]),
         verdict: ScreeningVerdict::Soon,
+        assessed: None,
+        since: BTreeMap::new(),
     };
     let second = Screening {
         at: t("2026-11-22T09:00:00+01:00"),
         areas: vec![Area::Neck, Area::LowerBack],
         answers: BTreeMap::from([("weight-loss".to_string(), false)]),
         verdict: ScreeningVerdict::Clear,
+        assessed: Some(true),
+        since: BTreeMap::from([("weight-loss".to_string(), t("2026-11-21T15:30:00-05:00"))]),
     };
     s.add_screening(&a, &first).unwrap();
     s.add_screening(&a, &second).unwrap();

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/`: the shapes the CLI prints with `--format json` (plan,
 //! history, stats, profile, catalogue, safety), and the player's session calls.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 
 use axum::extract::{Path, Query, RawQuery, State};
@@ -199,38 +201,107 @@ pub async fn accept_disclaimer(State(s): State<Shared>) -> Result<Response, WebE
     .await
 }
 
-/// Answers to the red-flag questions: the ids answered yes (every other asked is no).
+/// Answers to the red-flag questions: every question the check asks, by id, yes (`true`) or
+/// no (`false`). After an emergency answer the check asks `assessed` first.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScreeningBody {
-    #[serde(default)]
-    pub yes: Vec<String>,
+    pub answers: BTreeMap<String, bool>,
     /// The areas the check covers (default: the profile's).
     #[serde(default)]
     pub areas: Option<Vec<String>>,
 }
 
+/// A check's verdict, and what is worth knowing from its answers.
 #[derive(Debug, Serialize)]
 struct VerdictJson {
     verdict: &'static str,
     message: String,
+    /// One line for each advice answer (never a block).
+    worth_knowing: Vec<String>,
+    /// Whether the check ended at an emergency answer (or "not assessed since").
+    stopped: bool,
 }
 
-/// `POST /api/safety`: the answers to the warning-sign questions, and the verdict.
+/// One question as this check asks it.
+#[derive(Debug, Serialize)]
+struct AskedJson {
+    id: String,
+    text: String,
+    /// `emergency`, `same-day`, `soon` or `advice`; none for `assessed`.
+    level: Option<&'static str>,
+}
+
+/// The areas of a check: those given, else the profile's (widened as the app says).
+fn check_areas(
+    app: &backstretch_app::App<'_>,
+    catalog: &backstretch_core::catalog::Catalog,
+    given: Option<&[String]>,
+) -> Result<Vec<Area>, WebError> {
+    let given = match given {
+        Some(a) => Some(words::<Area>("areas", &a.join(","))?),
+        None => None,
+    };
+    Ok(app.screening_areas(catalog, given.as_deref())?)
+}
+
+/// `GET /api/safety/check`: the questions a check asks now, for the profile's areas, worded
+/// as it asks them (after an emergency, `assessed` comes first; a sign a clinician checked is
+/// asked as new or worse since).
+pub async fn check_questions(State(s): State<Shared>) -> Result<Response, WebError> {
+    s.run(|app, catalog| {
+        let areas = check_areas(app, catalog, None)?;
+        let qs: Vec<AskedJson> = app
+            .check(&areas)?
+            .questions()
+            .into_iter()
+            .map(|q| AskedJson {
+                id: q.id.to_string(),
+                level: q.flag.map(|f| f.urgency.as_str()),
+                text: q.text,
+            })
+            .collect();
+        Ok(Json(qs).into_response())
+    })
+    .await
+}
+
+/// `POST /api/safety`: the answers to the warning-sign questions, and the verdict. Every
+/// question asked needs an answer (422 naming those without).
 pub async fn screen(State(s): State<Shared>, Body(b): Body) -> Result<Response, WebError> {
     let b: ScreeningBody = json(&b)?;
     s.run(move |app, catalog| {
-        let given = match &b.areas {
-            Some(a) => Some(words::<Area>("areas", &a.join(","))?),
-            None => None,
-        };
-        let areas = app.screening_areas(catalog, given.as_deref())?;
-        let v = app.record_screening(&areas, &b.yes)?;
+        let areas = check_areas(app, catalog, b.areas.as_deref())?;
+        let out = app.record_answers(&areas, &b.answers)?;
         Ok(Json(VerdictJson {
-            verdict: v.level().as_str(),
-            message: safety::verdict_message(&v),
+            verdict: out.verdict.level().as_str(),
+            message: safety::verdict_message(&out.verdict),
+            worth_knowing: out
+                .advice
+                .iter()
+                .map(|f| safety::worth_knowing(f))
+                .collect(),
+            stopped: out.stopped,
         })
         .into_response())
+    })
+    .await
+}
+
+/// A clinician's clearance of one sign.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClearBody {
+    pub sign: String,
+}
+
+/// `POST /api/safety/clear`: records that a clinician has checked a sign and cleared the
+/// person to stretch (12 weeks; never an emergency sign).
+pub async fn clear(State(s): State<Shared>, Body(b): Body) -> Result<Response, WebError> {
+    let b: ClearBody = json(&b)?;
+    s.run(move |app, _| {
+        app.clear(b.sign.trim())?;
+        Ok(StatusCode::NO_CONTENT.into_response())
     })
     .await
 }
@@ -258,7 +329,7 @@ pub struct PlayItem {
     cautions: Vec<String>,
     figure: Option<String>,
     /// What each side means (`stretching your left hip`), by side.
-    sides: Option<std::collections::BTreeMap<&'static str, String>>,
+    sides: Option<BTreeMap<&'static str, String>>,
 }
 
 /// A session begun: what the player needs to play it, offline if need be.
@@ -278,7 +349,7 @@ pub struct Begun {
     /// The rule to stop by.
     pub stop_rule: &'static str,
     /// Each step kind as the screen says it.
-    pub phases: std::collections::BTreeMap<&'static str, &'static str>,
+    pub phases: BTreeMap<&'static str, &'static str>,
     /// What to say when the session stops for spreading symptoms.
     pub spreading_stopped: &'static str,
 }
@@ -508,6 +579,8 @@ pub async fn spreading(State(s): State<Shared>) -> Result<Response, WebError> {
         Ok(Json(VerdictJson {
             verdict: v.level().as_str(),
             message: safety::SPREADING_STOPPED.to_string(),
+            worth_knowing: Vec::new(),
+            stopped: true,
         })
         .into_response())
     })

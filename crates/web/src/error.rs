@@ -271,9 +271,16 @@ fn app_help(e: &AppError) -> Option<String> {
         R::MoreMinutes => "ask for more minutes on the Profile page",
         R::AcceptTheDisclaimer => "read and accept the disclaimer on the first page",
         R::AnswerTheCheck => "answer the warning-sign questions on the Check page",
-        R::CheckAgainWhenClear => {
-            "when the signs are gone, or a clinician has cleared you to stretch, answer the Check page again"
+        R::CheckAgainWhenClear {
+            emergency: true, ..
+        } => {
+            "seek emergency care now; once you have been assessed, answer the Check page again: it asks about that first"
         }
+        R::CheckAgainWhenClear { clearable, .. } if !clearable.is_empty() => {
+            "when the signs are gone, answer the Check page again; if a clinician has cleared you to stretch, record it on the Check page"
+        }
+        R::CheckAgainWhenClear { .. } => "when the signs are gone, answer the Check page again",
+        R::AnswerEveryQuestion => "answer every question yes or no",
         R::SeekEmergencyCare => {
             "seek emergency care now; when the sign has gone, answer the Check page again"
         }
@@ -318,6 +325,12 @@ impl From<AppError> for WebError {
                 gate: "profile",
                 field: None,
                 help: app_help(&e),
+                message,
+            },
+            AppError::Unanswered { .. } | AppError::NotAsked { .. } => WebError::BadRequest {
+                why: Unusable::Invalid,
+                field: Some("answers".into()),
+                help: app_help(&e).unwrap_or_default(),
                 message,
             },
             AppError::NothingToResume | AppError::UnknownSheet { .. } => WebError::NotFound {

@@ -28,6 +28,8 @@ pub fn router(s: Shared) -> Router {
         .route("/catalog", get(api::catalog))
         .route("/catalog/{id}", get(api::exercise))
         .route("/safety", get(api::safety).post(api::screen))
+        .route("/safety/check", get(api::check_questions))
+        .route("/safety/clear", post(api::clear))
         .route("/safety/spreading", post(api::spreading))
         .route(
             "/disclaimer",
@@ -47,6 +49,7 @@ pub fn router(s: Shared) -> Router {
             "/check",
             get(pages::first_run::check).post(pages::first_run::checked),
         )
+        .route("/check/clear", post(pages::first_run::cleared))
         .route(
             "/profile",
             get(pages::profile::profile).post(pages::profile::save_profile),

@@ -135,8 +135,25 @@ impl T {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let r = self.json("POST", "/api/safety", json!({"yes": []})).await;
+        let r = self.screen(&[]).await;
         assert_eq!(r.json()["verdict"], "clear", "{}", r.body);
+    }
+
+    /// Answers the check as it stands: yes to `yes`, no to every other question asked.
+    async fn screen(&self, yes: &[&str]) -> Res {
+        let qs = self.get("/api/safety/check").await.json();
+        let answers: serde_json::Map<String, Value> = qs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| {
+                let id = q["id"].as_str().unwrap().to_string();
+                let y = yes.contains(&id.as_str());
+                (id, Value::Bool(y))
+            })
+            .collect();
+        self.json("POST", "/api/safety", json!({ "answers": answers }))
+            .await
     }
 
     async fn begin(&self) -> (i64, Value) {
@@ -241,10 +258,13 @@ async fn the_first_run_leads_through_every_gate_to_today() {
 async fn a_warning_sign_stops_every_plan_until_checked_again() {
     let t = server();
     t.ready().await;
-    let r = t
-        .json("POST", "/api/safety", json!({"yes": ["saddle-numbness"]}))
-        .await;
+    let r = t.screen(&["saddle-numbness"]).await;
     assert_eq!(r.json()["verdict"], "emergency");
+    assert_eq!(
+        r.json()["stopped"],
+        true,
+        "the check ends at an emergency answer"
+    );
     let today = t.get("/today").await;
     assert!(
         today.body.contains("answer the questions again"),
@@ -263,12 +283,130 @@ async fn a_warning_sign_stops_every_plan_until_checked_again() {
             .body
             .contains("answer the questions again")
     );
-    // A yes to an emergency sign on the form needs every question answered.
+    // After an emergency answer, the form must first say whether the person was assessed.
     let r = t.post_form("/check", "saddle-numbness=yes").await;
     assert_eq!(
         r.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "every question must be answered"
+    );
+}
+
+/// Regression: `POST /api/safety` with `{}` or no answers recorded "no warning signs", even
+/// after an emergency answer. Every question asked needs an answer; within a day of an
+/// emergency, only "assessed since" lets a check go on.
+#[tokio::test]
+async fn the_check_needs_every_answer_and_holds_after_an_emergency() {
+    let t = server();
+    t.ready().await;
+    for body in [json!({}), json!([]), json!({"answers": {}})] {
+        let r = t.json("POST", "/api/safety", body.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.body
+        );
+    }
+    let r = t.json("POST", "/api/safety", json!({"answers": {}})).await;
+    assert_eq!(r.json()["field"], "answers", "{}", r.body);
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("saddle-numbness"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        t.screen(&["saddle-numbness"]).await.json()["verdict"],
+        "emergency"
+    );
+    // The page asks about the assessment alone first.
+    let page = t.get("/check").await;
+    assert!(
+        page.body.contains("have you been assessed"),
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches("<fieldset").count(), 1, "{}", page.body);
+    // "No" to everything, not assessed: the block holds.
+    let r = t.screen(&[]).await;
+    assert_eq!(r.json()["verdict"], "emergency", "{}", r.body);
+    assert_eq!(t.get("/api/plan").await.json()["gate"], "flagged");
+    let r = t.post_form("/check", "assessed=no").await;
+    assert!(r.body.contains("Seek emergency care now"), "{}", r.body);
+    // Assessed: the next page asks the signs, the emergency one as new or worse since.
+    let r = t.post_form("/check", "assessed=yes").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("since you were assessed today"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("name=\"assessed\" value=\"yes\""),
+        "{}",
+        r.body
+    );
+    let r = t.screen(&["assessed"]).await;
+    assert_eq!(r.json()["verdict"], "clear", "{}", r.body);
+    assert_eq!(t.get("/api/plan").await.status, StatusCode::OK);
+}
+
+/// The web records a clinician's clearance, and shows advice answers as worth knowing.
+#[tokio::test]
+async fn the_web_records_a_clearance_and_shows_what_is_worth_knowing() {
+    let t = server();
+    t.ready().await;
+    t.screen(&["weight-loss"]).await;
+    let today = t.get("/today").await;
+    assert!(
+        today.body.contains("action=\"/check/clear\""),
+        "{}",
+        today.body
+    );
+    assert!(
+        today.body.contains("A clinician has cleared me"),
+        "{}",
+        today.body
+    );
+    let r = t.post_form("/check/clear", "sign=weight-loss").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.get("/api/plan").await.status, StatusCode::OK);
+    // An emergency sign cannot be cleared.
+    let r = t
+        .json(
+            "POST",
+            "/api/safety/clear",
+            json!({"sign": "saddle-numbness"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Advice answers are shown, in the API and on the page.
+    let r = t.screen(&["cancer-past"]).await;
+    assert_eq!(r.json()["verdict"], "clear");
+    assert!(
+        r.json()["worth_knowing"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Worth knowing")
+    );
+    let qs = t.get("/api/safety/check").await.json();
+    let form: Vec<String> = qs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            let id = q["id"].as_str().unwrap();
+            format!("{id}={}", if id == "cancer-past" { "yes" } else { "no" })
+        })
+        .collect();
+    let r = t.post_form("/check", &form.join("&")).await;
+    assert!(
+        r.body.contains("Worth knowing (a past cancer)"),
+        "{}",
+        r.body
     );
 }
 
@@ -441,10 +579,14 @@ async fn the_api_serves_the_cli_shapes_and_refuses_bad_values() {
     assert_eq!(r.json()["screening_due"], true);
     assert_eq!(t.get("/api/plan").await.json()["gate"], "screening");
     let r = t
-        .json("POST", "/api/safety", json!({"yes": ["no-such-sign"]}))
+        .json(
+            "POST",
+            "/api/safety",
+            json!({"answers": {"no-such-sign": true}}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = t.json("POST", "/api/safety", json!({"yes": []})).await;
+    let r = t.screen(&[]).await;
     assert_eq!(r.json()["verdict"], "clear");
 
     let plan = t.get("/api/plan").await;

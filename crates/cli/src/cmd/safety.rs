@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, a: &SafetyArgs) -> miette::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     ctx.format(&[Format::Table])?;
-    let v = match &a.answers {
+    let outcome = match &a.answers {
         Some(answers) => {
             let yes = scripted(answers)?;
             let store = ctx.store()?;
@@ -100,21 +100,8 @@ pub fn run(ctx: &Context, a: &SafetyArgs) -> miette::Result<ExitCode> {
             ));
         }
     };
-    print(&format!("{}\n", safety::verdict_message(&v)))?;
-    let advice: Vec<&safety::RedFlag> = safety::red_flags()
-        .map_err(backstretch_app::AppError::from)?
-        .iter()
-        .filter(|q| q.urgency == safety::Urgency::Advice)
-        .filter(|q| {
-            a.answers
-                .as_ref()
-                .is_some_and(|ids| ids.iter().any(|i| i.trim() == q.id))
-        })
-        .collect();
-    for q in advice {
-        print(&format!("Worth knowing ({}): {}\n", q.sign, q.guideline))?;
-    }
-    Ok(if v == Verdict::Clear {
+    print(&crate::gates::show(&outcome))?;
+    Ok(if outcome.verdict == Verdict::Clear {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -1,6 +1,6 @@
 //! `backstretch start`: play a routine, with cues, logging every step the moment it ends.
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -31,14 +31,8 @@ fn ask_pain(question: &str) -> Option<u8> {
     if !io::stdin().is_terminal() {
         return None;
     }
-    let stdin = io::stdin();
     loop {
-        print!("{question} (0 none .. 10 worst; Enter to skip) ");
-        let _ = io::stdout().flush();
-        let mut line = String::new();
-        if stdin.lock().read_line(&mut line).ok()? == 0 {
-            return None;
-        }
+        let line = ask::line(&format!("{question} (0 none .. 10 worst; Enter to skip)"))?;
         let t = line.trim();
         if t.is_empty() {
             return None;
@@ -279,8 +273,18 @@ impl Host for Live {
     }
 }
 
-/// Plays without a full screen: one line per cue, sleeping until the next one is due.
-fn play_plain(player: &mut Player, live: &mut Live) -> io::Result<Exit> {
+/// What the plain player's keys do, said once at the start.
+const PLAIN_KEYS: &str =
+    "Keys, each followed by Enter: h it hurts, s it spreads or tingles, p pause or go on, q stop.";
+
+/// Plays without a full screen: one line per cue, waiting until the next one is due. With
+/// `keys`, a line typed meanwhile is a key (for screen readers: every key is answered in
+/// text); without, or once input ends, the session plays on by itself.
+fn play_plain(player: &mut Player, live: &mut Live, mut keys: bool) -> io::Result<Exit> {
+    if keys {
+        ask::say(PLAIN_KEYS);
+    }
+    let mut confirm_stop = false;
     loop {
         let now = live.now();
         for e in player.poll(now) {
@@ -295,8 +299,81 @@ fn play_plain(player: &mut Player, live: &mut Live) -> io::Result<Exit> {
             .unwrap_or(1000)
             .min(HEARTBEAT_S.unsigned_abs() * 1000)
             / u64::from(live.speed);
-        std::thread::sleep(std::time::Duration::from_millis(wait.max(1)));
+        let wait = std::time::Duration::from_millis(wait.max(1));
+        if !keys {
+            std::thread::sleep(wait);
+            continue;
+        }
+        match ask::line_within(wait) {
+            None => keys = false,
+            Some(None) => {}
+            Some(Some(line)) => {
+                let key = line.trim().to_ascii_lowercase();
+                if let Some(exit) = plain_key(player, live, &key, &mut confirm_stop)? {
+                    return Ok(exit);
+                }
+            }
+        }
     }
+}
+
+/// One key of the plain player, answered in text: the exit it asks for, if any. `q` asks
+/// first; `y` then stops, anything else goes on.
+fn plain_key(
+    player: &mut Player,
+    live: &mut Live,
+    key: &str,
+    confirm_stop: &mut bool,
+) -> io::Result<Option<Exit>> {
+    let now = live.now();
+    if std::mem::take(confirm_stop) {
+        if key == "y" || key == "yes" {
+            return Ok(Some(Exit::Stopped));
+        }
+        player.resume(now);
+        ask::say("Going on.");
+        return Ok(None);
+    }
+    let name = |player: &Player| {
+        let item = player.step(now).item;
+        live.info
+            .get(item)
+            .map(|i| i.name.clone())
+            .unwrap_or_default()
+    };
+    match key {
+        "h" => {
+            let hurt = name(player);
+            for e in player.hurt(now) {
+                live.event(&e)?;
+            }
+            ask::say(&format!(
+                "Stopped {hurt} and logged it as hurt. Moving on gently."
+            ));
+        }
+        "s" => {
+            for e in player.hurt(now) {
+                live.event(&e)?;
+            }
+            ask::say("Stopping the session: pain that spreads, or tingling, is logged.");
+            return Ok(Some(Exit::Symptoms));
+        }
+        "p" if player.is_paused() => {
+            player.resume(now);
+            ask::say("Going on.");
+        }
+        "p" => {
+            player.pause(now);
+            ask::say("Paused. Type p and press Enter to go on.");
+        }
+        "q" => {
+            player.pause(now);
+            *confirm_stop = true;
+            ask::say("Stop this session? Type y and press Enter to stop; anything else goes on.");
+        }
+        _ => ask::say(PLAIN_KEYS),
+    }
+    Ok(None)
 }
 
 /// What to play: a resumed session, a saved routine, or today's plan; every path passes
@@ -351,15 +428,14 @@ fn ask_followup(app: &App<'_>, a: &StartArgs, terminal: bool) -> miette::Result<
         return Ok(());
     };
     let answer = a.settled.or_else(|| {
-        terminal.then(|| {
-            ask::yes_no(
-                &format!(
+        terminal
+            .then(|| {
+                ask::yes_no(&format!(
                     "Did the soreness after your session on {} settle by the next morning?",
                     day.format("%a %-d %b")
-                ),
-                true,
-            )
-        })
+                ))
+            })
+            .flatten()
     });
     if let Some(settled) = answer {
         app.record_settled(id, settled)?;
@@ -384,7 +460,7 @@ fn begin_new(
         .or_else(|| ask_pain("How much does it hurt right now, 0-10?"));
     if let Some(high) = app.high_pain(catalog, &a.flags.overrides(), &playable, pain_before)? {
         ask::say(&format!("{} {}", high.message(), HighPain::ADVICE));
-        if terminal && !ask::yes_no("Go on with the gentlest routine?", false) {
+        if terminal && ask::yes_no("Go on with the gentlest routine?") != Some(true) {
             print(&format!("{}\n", HighPain::REST))?;
             return Ok(None);
         }
@@ -459,7 +535,12 @@ fn play(
         let now = live.now();
         let mut player = Player::counting(timeline, from, now, a.count_from);
         let exit = if plain {
-            play_plain(&mut player, &mut live)
+            // On a terminal, the plain player reads keys; piped input plays on by itself.
+            let keys = io::stdin().is_terminal();
+            if keys {
+                ask::read_in_background();
+            }
+            play_plain(&mut player, &mut live, keys)
         } else {
             let mut tui = backstretch_tui::App::new(player, info);
             tui.progress = progress;

@@ -151,7 +151,7 @@ pub fn run(ctx: &Context) -> miette::Result<Next> {
     println!("Today's routine:\n");
     print(&plan_table(&plan, width()))?;
     println!();
-    if ask::yes_no("Start today's routine now?", true) {
+    if ask::yes_no("Start today's routine now?") == Some(true) {
         return Ok(Next::Start);
     }
     print("Fine. `backstretch start` plays it whenever you are ready.\n")?;

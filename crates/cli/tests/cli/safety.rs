@@ -97,6 +97,10 @@ fn every_red_flag_blocks_routines_with_a_plain_message() {
     .unwrap();
     for q in v.as_array().unwrap() {
         let id = q["id"].as_str().unwrap();
+        if q["asked"] == false {
+            // Recorded by the player, never answered in a check (see the app's stories).
+            continue;
+        }
         let env = Env::new();
         if q["level"] == "advice" {
             // Advice is shown, never blocks.
@@ -122,11 +126,56 @@ fn every_red_flag_blocks_routines_with_a_plain_message() {
                 .args(["start", "--plain", "--area", "neck", "--place", "chair"]),
         );
         assert!(err.contains("a warning sign was reported"), "{id}: {err}");
-        // A new check with no sign clears it.
-        let out = stdout_ok(env.cmd().args(["safety", "--answers", "none"]));
-        assert!(out.contains("No warning signs reported"), "{out}");
+        if q["level"] == "emergency" {
+            // Within a day, "no" to everything does not lift it: first, an assessment.
+            let (_, out, _) = run_fail(env.cmd().args(["safety", "--answers", "none"]));
+            assert!(out.contains("Seek emergency care now"), "{id}: {out}");
+            run_fail(env.cmd().args(PLAN));
+            let out = stdout_ok(env.cmd().args(["safety", "--answers", "assessed"]));
+            assert!(out.contains("No warning signs reported"), "{out}");
+        } else {
+            // A new check with no sign clears it.
+            let out = stdout_ok(env.cmd().args(["safety", "--answers", "none"]));
+            assert!(out.contains("No warning signs reported"), "{out}");
+        }
         stdout_ok(env.cmd().args(PLAN));
     }
+}
+
+/// Regression: "no" to everything a second after an emergency answer lifted the block. The
+/// block's help says how to go on.
+#[test]
+fn no_a_second_after_an_emergency_answer_keeps_the_block() {
+    let env = Env::new();
+    run_fail(env.cmd().args(["safety", "--answers", "saddle-numbness"]));
+    let (code, out, _) = run_fail(env.cmd().args(["safety", "--answers", "none"]));
+    assert_eq!(code, 1);
+    assert!(out.contains("Seek emergency care now"), "{out}");
+    let (_, _, err) = run_fail(env.cmd().args(PLAN));
+    assert!(err.contains("a warning sign was reported"), "{err}");
+    assert!(
+        err.contains("Once you have been assessed") && err.contains("backstretch safety"),
+        "{err}"
+    );
+    // Assessed since: the check goes on, and its answers decide.
+    stdout_ok(env.cmd().args(["safety", "--answers", "assessed"]));
+    stdout_ok(env.cmd().args(PLAN));
+}
+
+/// Every block's help names `safety --cleared ID` for the signs a clinician may clear.
+#[test]
+fn a_block_names_the_clearance_for_signs_that_allow_one() {
+    let env = Env::new();
+    run_fail(
+        env.cmd()
+            .args(["safety", "--answers", "weight-loss,fever-unwell"]),
+    );
+    let (_, _, err) = run_fail(env.cmd().args(PLAN));
+    assert!(
+        err.contains("`weight-loss`") && err.contains("`fever-unwell`"),
+        "{err}"
+    );
+    assert!(err.contains("backstretch safety --cleared"), "{err}");
 }
 
 #[test]

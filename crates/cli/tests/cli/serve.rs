@@ -374,7 +374,7 @@ fn first_run(b: &Browser, base: &str) {
         b.url().ends_with("/check").then_some(())
     });
     b.click_all("input[type=radio][value=no]");
-    b.click("form[action='/check'] button[type=submit]");
+    b.click("form[action='/check'] button#done");
     wait_for("today", LONG, || b.url().ends_with("/today").then_some(()));
 }
 
@@ -658,7 +658,7 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
     });
     check("warning signs");
     b.click_all("input[type=radio][value=no]");
-    b.click("form[action='/check'] button[type=submit]");
+    b.click("form[action='/check'] button#done");
     wait_for("today", LONG, || b.url().ends_with("/today").then_some(()));
     check("today");
     open_player(&b, &format!("{base}/play?speed=10"));

@@ -71,40 +71,16 @@ const ROUTINE: &str = r#"{
 
 #[test]
 fn full_screen_player_in_a_real_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (scripts/test installs it)"
-        );
-        eprintln!("skipping: tmux is not installed (scripts/test installs it)");
-        return;
-    }
     let env = Env::new();
     let routine = env.write("routine.json", ROUTINE);
-    let bin = assert_cmd::cargo::cargo_bin("backstretch");
-    let name = format!("bs-test-{}", std::process::id());
-    let cmd = format!(
-        "env BACKSTRETCH_HOME='{}' BACKSTRETCH_ACCEPT_DISCLAIMER=1 '{}' start --routine '{}' --pain-before 3 --pain-after 2; echo EXIT=$?; sleep 30",
-        env.home().display(),
-        bin.display(),
+    let args = format!(
+        "start --routine '{}' --pain-before 3 --pain-after 2",
         routine.display()
     );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &cmd,
-        ])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let t = Tmux { name };
+    let vars = "BACKSTRETCH_ACCEPT_DISCLAIMER=1";
+    let Some(t) = spawn_sized(&env, "test", &args, vars, (80, 24)) else {
+        return;
+    };
 
     let s = t.wait_for("the player", |s| s.contains("backstretch · 1 of 2"));
     assert!(s.contains("Neck flexion stretch"), "{s}");
@@ -148,37 +124,10 @@ fn full_screen_player_in_a_real_terminal() {
 
 #[test]
 fn first_run_walks_a_new_user_through_setup() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (scripts/test installs it)"
-        );
-        return;
-    }
     let env = Env::fresh();
-    let bin = assert_cmd::cargo::cargo_bin("backstretch");
-    let name = format!("bs-first-{}", std::process::id());
-    let cmd = format!(
-        "env BACKSTRETCH_HOME='{}' '{}'; echo EXIT=$?; sleep 30",
-        env.home().display(),
-        bin.display()
-    );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "100",
-            "-y",
-            "200",
-            &cmd,
-        ])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let t = Tmux { name };
+    let Some(t) = spawn_sized(&env, "first", "", "", (100, 200)) else {
+        return;
+    };
     let answer = |prompt: &str, keys: &str| {
         t.wait_for(prompt, |s| {
             s.trim_end().ends_with(prompt)
@@ -252,4 +201,144 @@ fn first_run_walks_a_new_user_through_setup() {
     assert_eq!(p["areas"], serde_json::json!(["lower-back"]));
     assert_eq!(p["places"], serde_json::json!(["bed", "chair"]));
     assert_eq!(p["minutes"], 8);
+}
+
+/// `backstretch ARGS` in a new tmux session over `env`'s home, the disclaimer accepted;
+/// `None` without tmux.
+fn spawn(env: &Env, tag: &str, args: &str) -> Option<Tmux> {
+    spawn_sized(env, tag, args, "BACKSTRETCH_ACCEPT_DISCLAIMER=1", (100, 60))
+}
+
+/// [`spawn`] with these extra environment settings, in a window of this size.
+fn spawn_sized(
+    env: &Env,
+    tag: &str,
+    args: &str,
+    vars: &str,
+    (width, height): (u16, u16),
+) -> Option<Tmux> {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (scripts/test installs it)"
+        );
+        return None;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("backstretch");
+    let name = format!("bs-{tag}-{}", std::process::id());
+    let cmd = format!(
+        "env BACKSTRETCH_HOME='{}' {vars} '{}' {args}; echo EXIT=$?; sleep 30",
+        env.home().display(),
+        bin.display()
+    );
+    let (w, h) = (width.to_string(), height.to_string());
+    let ok = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &name, "-x", &w, "-y", &h, &cmd])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    Some(Tmux { name })
+}
+
+/// Regression: Enter alone answered "no" at every warning-sign question, so Enter at all of
+/// them recorded "no warning signs". Now Enter asks again; and a "yes" to an emergency sign
+/// ends the check at once with its advice.
+#[test]
+fn enter_alone_answers_no_question_and_an_emergency_stops_the_check_at_once() {
+    let env = Env::new();
+    let Some(t) = spawn(&env, "enter", "safety") else {
+        return;
+    };
+    t.wait_for("the first question", |s| s.contains("[y/n]"));
+    for _ in 0..3 {
+        t.keys(&["Enter"]);
+    }
+    let s = t.wait_for("the reminder", |s| {
+        s.matches("nothing is assumed").count() >= 3
+    });
+    assert!(!s.contains("No warning signs"), "{s}");
+    assert!(s.contains("numb"), "the first question is still asked: {s}");
+    t.keys(&["y", "Enter"]);
+    let s = t.wait_for("the end", |s| s.contains("EXIT="));
+    assert!(
+        s.contains("Seek emergency care now") && s.contains("EXIT=1"),
+        "{s}"
+    );
+    assert_eq!(
+        s.matches("[y/n]").count(),
+        4,
+        "no question after the emergency answer: {s}"
+    );
+}
+
+/// Regression: advice answers were dropped unless `--answers` was used; a check in the
+/// terminal shows them ("Worth knowing").
+#[test]
+fn an_interactive_check_shows_what_is_worth_knowing() {
+    let env = Env::new();
+    let Some(t) = spawn(&env, "advice", "safety") else {
+        return;
+    };
+    for _ in 0..60 {
+        let s = t.capture();
+        if s.contains("EXIT=") {
+            break;
+        }
+        let last = s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+        if !last.ends_with("[y/n]") {
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        }
+        let yes = last.contains("treated for cancer");
+        t.keys(&[if yes { "y" } else { "n" }, "Enter"]);
+        let start = Instant::now();
+        while t.capture() == s && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+    let s = t.wait_for("the end", |s| s.contains("EXIT="));
+    assert!(s.contains("No warning signs reported"), "{s}");
+    assert!(s.contains("Worth knowing (a past cancer)"), "{s}");
+    assert!(s.contains("EXIT=0"), "{s}");
+}
+
+/// Regression: `start --plain` (for screen readers) read no keys, so nobody using it could
+/// pause, say it hurts or stop. On a terminal it reads `h`, `s`, `p` and `q` (each with Enter)
+/// and answers each in text.
+#[test]
+fn the_plain_player_reads_keys_on_a_terminal() {
+    let env = Env::new();
+    let routine = env.write("routine.json", ROUTINE);
+    let args = format!(
+        "start --plain --routine '{}' --pain-before 3",
+        routine.display()
+    );
+    let Some(t) = spawn(&env, "plain", &args) else {
+        return;
+    };
+    let s = t.wait_for("the keys", |s| s.contains("h it hurts"));
+    assert!(s.contains("q stop"), "{s}");
+    t.wait_for("the first cue", |s| s.contains("[00:"));
+    t.keys(&["p", "Enter"]);
+    t.wait_for("the pause", |s| s.contains("Paused. Type p"));
+    t.keys(&["p", "Enter"]);
+    t.wait_for("going on", |s| s.contains("Going on."));
+    t.keys(&["h", "Enter"]);
+    t.wait_for("it hurts", |s| {
+        s.contains("Stopped Neck flexion stretch and logged it as hurt")
+    });
+    t.keys(&["q", "Enter"]);
+    t.wait_for("the stop question", |s| s.contains("Stop this session?"));
+    t.keys(&["y", "Enter"]);
+    t.wait_for("pain after", |s| s.contains("How much does it hurt now"));
+    t.keys(&["2", "Enter"]);
+    let s = t.wait_for("the summary", |s| s.contains("EXIT="));
+    assert!(s.contains("EXIT=0"), "{s}");
+    let h = env.history();
+    assert_eq!(h[0]["outcome"], "stopped");
+    assert_eq!(
+        h[0]["exercises"]["hurt"],
+        serde_json::json!(["neck-flexion"])
+    );
+    assert_eq!(h[0]["pain_after"], 2);
 }

@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_bounded_reads",
         include_str!("../../migrations/0009_bounded_reads.sql"),
     ),
+    (
+        "0010_check_anchors",
+        include_str!("../../migrations/0010_check_anchors.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -1,5 +1,7 @@
 //! Red-flag checks and the exercises logged as hurt.
 
+use std::collections::BTreeMap;
+
 use backstretch_core::safety::{Hurt, Screening, ScreeningVerdict};
 use backstretch_core::session::SessionId;
 use backstretch_core::time::Stamp;
@@ -16,17 +18,26 @@ impl Db<'_> {
             serde_json::to_string(&areas).map_err(|e| self.corrupt("red-flag check", &e))?;
         let answers =
             serde_json::to_string(&s.answers).map_err(|e| self.corrupt("red-flag check", &e))?;
+        let since: BTreeMap<&str, (i64, i32)> = s
+            .since
+            .iter()
+            .map(|(id, at)| (id.as_str(), (at.utc_s, at.offset_s)))
+            .collect();
+        let since =
+            serde_json::to_string(&since).map_err(|e| self.corrupt("red-flag check", &e))?;
         self.conn
             .execute(
-                "INSERT INTO screenings (user_id, at, at_offset, areas, answers, verdict)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO screenings (user_id, at, at_offset, areas, answers, verdict, assessed, since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     user.as_str(),
                     s.at.utc_s,
                     s.at.offset_s,
                     areas,
                     answers,
-                    s.verdict.as_str()
+                    s.verdict.as_str(),
+                    s.assessed,
+                    since
                 ],
             )
             .map(|_| ())
@@ -37,18 +48,28 @@ impl Db<'_> {
         &self,
         user: &UserId,
     ) -> Result<Option<Screening>, StoreError> {
-        type Row = (i64, i32, String, String, String);
+        type Row = (i64, i32, String, String, String, Option<bool>, String);
         let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT at, at_offset, areas, answers, verdict FROM screenings
+                "SELECT at, at_offset, areas, answers, verdict, assessed, since FROM screenings
                  WHERE user_id = ?1 ORDER BY id DESC LIMIT 1",
                 params![user.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some((at, off, areas, answers, verdict)) = row else {
+        let Some((at, off, areas, answers, verdict, assessed, since)) = row else {
             return Ok(None);
         };
         let bad = |e: String| self.corrupt("red-flag check", &e);
@@ -63,6 +84,12 @@ impl Db<'_> {
             answers: serde_json::from_str(&answers).map_err(|e| bad(e.to_string()))?,
             verdict: ScreeningVerdict::parse(&verdict)
                 .ok_or_else(|| bad(format!("unknown verdict `{verdict}`")))?,
+            assessed,
+            since: serde_json::from_str::<BTreeMap<String, (i64, i32)>>(&since)
+                .map_err(|e| bad(e.to_string()))?
+                .into_iter()
+                .map(|(id, (at, off))| (id, stamp(at, off)))
+                .collect(),
         }))
     }
 

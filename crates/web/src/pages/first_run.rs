@@ -3,9 +3,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use backstretch_core::safety::{self, DISCLAIMER, Verdict};
+use std::collections::BTreeMap;
+
+use backstretch_core::check::{ASSESSED, Outcome, Question};
+use backstretch_core::safety::{self, DISCLAIMER, Urgency, Verdict};
+use backstretch_core::vocab::Area;
 use backstretch_render::catalog::word_list;
-use maud::html;
+use maud::{Markup, html};
 
 use crate::error::WebError;
 use crate::input::{Fields, FormResult};
@@ -49,7 +53,54 @@ pub async fn accept(State(s): State<Shared>) -> Page {
     Ok(to("/today"))
 }
 
-/// The warning-sign questions for the profile's areas.
+/// A question as the check page shows it.
+struct Asked {
+    id: String,
+    text: String,
+    emergency: bool,
+}
+
+fn asked(qs: Vec<Question<'_>>) -> Vec<Asked> {
+    qs.into_iter()
+        .map(|q| Asked {
+            id: q.id.to_string(),
+            emergency: q.flag.is_some_and(|f| f.urgency == Urgency::Emergency),
+            text: q.text,
+        })
+        .collect()
+}
+
+/// The form of `questions`, with the answers already given carried in hidden fields. An
+/// emergency "yes" shows its advice at once and lets the person stop there.
+fn check_form(areas: &[Area], questions: &[Asked], carried: &[(String, &str)]) -> Markup {
+    html! {
+        p {
+            "A few yes-or-no questions about warning signs, to check that stretching is right for you now ("
+            (word_list(areas))
+            "). They are asked again every four weeks, and when your areas change."
+        }
+        form method="post" action="/check" {
+            @for (id, value) in carried { input type="hidden" name=(id) value=(value); }
+            @for q in questions {
+                fieldset.question data-level=[q.emergency.then_some("emergency")] {
+                    legend { (q.text) }
+                    label.choice { input type="radio" name=(q.id) value="no" required; " No" }
+                    label.choice { input type="radio" name=(q.id) value="yes" required; " Yes" }
+                    @if q.emergency {
+                        div.alert.emergency-now role="alert" hidden {
+                            p { (safety::EMERGENCY_ADVICE) }
+                            button.primary type="submit" formnovalidate { "Stop here and record this" }
+                        }
+                    }
+                }
+            }
+            button.primary #done type="submit" { "Done" }
+        }
+    }
+}
+
+/// The warning-sign questions for the profile's areas. After an emergency answer, the
+/// question whether the person has been assessed since comes alone first.
 pub async fn check(State(s): State<Shared>) -> Page {
     // The questions are for the profile's areas, after the disclaimer; a check already
     // done (or a reported sign) may be answered again.
@@ -58,68 +109,99 @@ pub async fn check(State(s): State<Shared>) -> Page {
     {
         return Ok(to(path));
     }
-    let (questions, areas) = s
+    let (mut questions, areas) = s
         .run(|app, catalog| {
             let areas = app.screening_areas(catalog, None)?;
-            let qs: Vec<(String, String)> = app
-                .questions(&areas)?
-                .into_iter()
-                .map(|q| (q.id.clone(), q.text.clone()))
-                .collect();
-            Ok((qs, areas))
+            Ok((asked(app.check(&areas)?.questions()), areas))
         })
         .await?;
-    let body = html! {
-        p {
-            "A few yes-or-no questions about warning signs, to check that stretching is right for you now ("
-            (word_list(&areas))
-            "). They are asked again every four weeks, and when your areas change."
-        }
-        form method="post" action="/check" {
-            @for (id, text) in &questions {
-                fieldset.question {
-                    legend { (text) }
-                    label.choice { input type="radio" name=(id) value="no" required; " No" }
-                    label.choice { input type="radio" name=(id) value="yes" required; " Yes" }
-                }
-            }
-            button.primary type="submit" { "Done" }
-        }
-    };
+    if questions.first().is_some_and(|q| q.id == ASSESSED) {
+        questions.truncate(1);
+    }
+    let body = check_form(&areas, &questions, &[]);
     Ok(html_page(StatusCode::OK, "Warning signs", "", &body))
 }
 
-/// The answers: on to today when clear, or the advice to stop.
+/// What the answers sent lead to.
+enum Checked {
+    /// The assessment question was answered: the signs come next.
+    AskSigns(Vec<Area>, Vec<Asked>, bool),
+    /// The check is recorded.
+    Done(Outcome<'static>),
+}
+
+/// The answers: on to today when clear, the signs after the assessment question, or the
+/// advice to stop. What is worth knowing from the answers is shown before going on.
 pub async fn checked(State(s): State<Shared>, f: FormResult) -> Page {
     let f = Fields::read(f)?;
-    let v = s
+    let next = s
         .run(move |app, catalog| {
             let areas = app.screening_areas(catalog, None)?;
-            let asked = app.questions(&areas)?;
-            let mut yes = Vec::new();
-            for q in asked {
-                match f.one(&q.id).as_deref() {
-                    Some("yes") => yes.push(q.id.clone()),
-                    Some("no") => {}
-                    _ => {
+            let check = app.check(&areas)?;
+            let mut answers = BTreeMap::new();
+            for q in check.questions() {
+                match f.one(q.id).as_deref() {
+                    Some("yes") => answers.insert(q.id.to_string(), true),
+                    Some("no") => answers.insert(q.id.to_string(), false),
+                    None => None,
+                    Some(_) => {
                         return Err(WebError::invalid(
-                            &q.id,
-                            format!("no answer to \"{}\"", q.text),
+                            q.id,
+                            format!("\"{}\" takes yes or no", q.text),
                             "answer every question yes or no",
                         ));
                     }
+                };
+            }
+            if let (1, Some(&assessed)) = (answers.len(), answers.get(ASSESSED)) {
+                let mut c = check.clone();
+                c.answer(assessed);
+                if !c.stopped() {
+                    return Ok(Checked::AskSigns(areas, asked(c.questions()), assessed));
                 }
             }
-            Ok(app.record_screening(&areas, &yes)?)
+            Ok(Checked::Done(app.record_answers(&areas, &answers)?))
         })
         .await?;
-    if v == Verdict::Clear {
+    let out = match next {
+        Checked::AskSigns(areas, questions, assessed) => {
+            let carried = [(ASSESSED.to_string(), if assessed { "yes" } else { "no" })];
+            let body = check_form(&areas, &questions, &carried);
+            return Ok(html_page(StatusCode::OK, "Warning signs", "", &body));
+        }
+        Checked::Done(out) => out,
+    };
+    let advice: Vec<String> = out
+        .advice
+        .iter()
+        .map(|f| safety::worth_knowing(f))
+        .collect();
+    if out.verdict == Verdict::Clear && advice.is_empty() {
         return Ok(to("/today"));
     }
-    Ok(html_page(
-        StatusCode::OK,
-        "Please stop here",
-        "",
-        &flagged(&v),
-    ))
+    let body = html! {
+        @if out.verdict == Verdict::Clear {
+            p.ok { (safety::verdict_message(&out.verdict)) }
+        } @else {
+            (flagged(&out.verdict))
+        }
+        @for line in &advice { p { (line) } }
+        @if out.verdict == Verdict::Clear {
+            p { a.button href="/today" { "Go to today" } }
+        }
+    };
+    let title = if out.verdict == Verdict::Clear {
+        "No warning signs"
+    } else {
+        "Please stop here"
+    };
+    Ok(html_page(StatusCode::OK, title, "", &body))
+}
+
+/// A clinician's clearance of one sign, recorded from the advice page.
+pub async fn cleared(State(s): State<Shared>, f: FormResult) -> Page {
+    let f = Fields::read(f)?;
+    let sign = f.one("sign").unwrap_or_default();
+    s.run(move |app, _| Ok(app.clear(sign.trim())?)).await?;
+    Ok(to("/today"))
 }

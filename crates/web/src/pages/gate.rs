@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use backstretch_app::{App, Gate, Overrides};
 use backstretch_core::catalog::Catalog;
-use backstretch_core::safety::{self, Verdict};
+use backstretch_core::safety::{self, Urgency, Verdict};
 use maud::{Markup, html};
 
 use crate::error::WebError;
@@ -53,11 +53,38 @@ pub async fn stop(s: &Shared) -> Result<Option<Stop>, PageError> {
     Ok(s.run(first_stop).await?)
 }
 
-/// A warning sign reported: nothing is planned until a new check has none.
+/// A warning sign reported: nothing is planned until a new check has none. A sign a clinician
+/// may clear can be recorded as cleared here; after an emergency, the next check asks first
+/// whether the person has been assessed.
 pub fn flagged(v: &Verdict) -> Markup {
+    let signs = match v {
+        Verdict::Flagged { signs, .. } => &signs[..],
+        Verdict::Clear => &[],
+    };
+    let emergency = signs.iter().any(|f| f.urgency == Urgency::Emergency);
+    let clearable: Vec<_> = signs
+        .iter()
+        .filter(|f| f.urgency < Urgency::Emergency)
+        .collect();
     html! {
         div.alert role="alert" { p { (safety::verdict_message(v)) } }
-        p { "Nothing is planned or played after a warning sign. When it has gone, answer the questions again." }
+        @if emergency {
+            p { "Once you have been assessed (by emergency services, a doctor or a physiotherapist), answer the questions again: they ask about that first." }
+        } @else {
+            p { "Nothing is planned or played after a warning sign. When it has gone, answer the questions again." }
+        }
         p { a.button href="/check" { "Answer the questions again" } }
+        @if !clearable.is_empty() {
+            section aria-labelledby="cleared" {
+                h2 #cleared { "Cleared by a clinician?" }
+                p { "If a doctor or physiotherapist has checked this and cleared you to stretch, record it. It holds for 12 weeks; later checks ask whether it is new or has changed since." }
+                @for f in clearable {
+                    form method="post" action="/check/clear" {
+                        input type="hidden" name="sign" value=(f.id);
+                        button type="submit" { "A clinician has cleared me: " (f.sign) }
+                    }
+                }
+            }
+        }
     }
 }
