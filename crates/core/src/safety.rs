@@ -815,6 +815,24 @@ mod tests {
         );
     }
 
+    /// `safety/README.md` lists every sign with its level and wording, as the file has them.
+    #[test]
+    fn the_safety_readme_lists_every_sign() {
+        let readme = include_str!("../../../safety/README.md");
+        for f in red_flags().unwrap() {
+            let row = readme
+                .lines()
+                .find(|l| l.contains(&format!("(`{}`)", f.id)))
+                .unwrap_or_else(|| panic!("{} is not in safety/README.md", f.id));
+            let text = f.recheck.as_ref().filter(|_| !f.asked).unwrap_or(&f.text);
+            assert!(
+                row.contains(&format!("| {} |", f.urgency.as_str())) && row.contains(text.as_str()),
+                "safety/README.md's row for {} is out of date: {row}",
+                f.id
+            );
+        }
+    }
+
     /// The cauda equina questions are anchored in time, so a lasting symptom already checked
     /// is not an emergency at every check.
     #[test]
