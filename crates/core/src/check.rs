@@ -324,12 +324,12 @@ impl<'a> Check<'a> {
             }
             Anchor::Plain => flag.text.clone(),
             Anchor::Assessed(at) => format!(
-                "You told us before about {}. Is it new, or worse, since you were assessed {}?",
+                "Earlier you reported {}. Is it new, or worse, since you were assessed {}?",
                 flag.sign,
                 when(at)
             ),
             Anchor::Cleared(at) => format!(
-                "You told us before about {}. Is it new, or has it changed, since a clinician cleared it {}?",
+                "Earlier you reported {}. Is it new, or has it changed, since a clinician cleared it {}?",
                 flag.sign,
                 when(at)
             ),

@@ -59,6 +59,19 @@ pub enum Urgency {
 }
 
 impl Urgency {
+    /// What a sign at this level calls for, in a sentence or two.
+    pub fn advice(self) -> &'static str {
+        match self {
+            Urgency::Emergency => EMERGENCY_ADVICE,
+            Urgency::SameDay => {
+                "Get medical help today: an urgent same-day appointment with your doctor, an urgent care centre, or your health line (NHS 111 in the UK). Do not stretch until you have been seen."
+            }
+            Urgency::Soon | Urgency::Advice => {
+                "See a doctor soon, within the next few days, before you stretch. If it gets worse quickly, seek urgent care."
+            }
+        }
+    }
+
     /// The word in data and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -289,17 +302,14 @@ pub fn verdict_message(v: &Verdict) -> String {
         }
         Verdict::Flagged { urgency, signs } => {
             let list: Vec<String> = signs.iter().map(|s| format!("  - {}", s.sign)).collect();
-            let what = match urgency {
-                Urgency::Emergency => EMERGENCY_ADVICE,
-                Urgency::SameDay => {
-                    "Get medical help today: an urgent same-day appointment with your doctor, an urgent care centre, or your health line (NHS 111 in the UK). Do not stretch until you have been seen."
-                }
-                Urgency::Soon | Urgency::Advice => {
-                    "See a doctor soon, within the next few days, before you stretch. If it gets worse quickly, seek urgent care."
-                }
+            let what = urgency.advice();
+            let until = if *urgency == Urgency::Emergency {
+                "until you have been assessed and a new check (`backstretch safety`) finds no new warning sign"
+            } else {
+                "until a new check (`backstretch safety`) has no warning sign, or a clinician has cleared it"
             };
             format!(
-                "You reported:\n{}\n{what}\nbackstretch will not plan or play a routine until a new check (`backstretch safety`) has no warning sign.",
+                "You reported:\n{}\n{what}\nbackstretch will not plan or play a routine {until}.",
                 list.join("\n")
             )
         }
@@ -823,7 +833,8 @@ mod tests {
             let row = readme
                 .lines()
                 .find(|l| l.contains(&format!("(`{}`)", f.id)))
-                .unwrap_or_else(|| panic!("{} is not in safety/README.md", f.id));
+                .unwrap_or_default();
+            assert!(!row.is_empty(), "{} is not in safety/README.md", f.id);
             let text = f.recheck.as_ref().filter(|_| !f.asked).unwrap_or(&f.text);
             assert!(
                 row.contains(&format!("| {} |", f.urgency.as_str())) && row.contains(text.as_str()),

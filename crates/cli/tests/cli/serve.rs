@@ -691,6 +691,22 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
         b.go(&format!("{base}{path}"));
         check(path);
     }
+    // A "yes" to an emergency sign shows its advice at once, and the check can stop there.
+    b.go(&format!("{base}/check"));
+    b.click("fieldset[data-level=emergency] input[value=yes]");
+    wait_for("the emergency advice", LONG, || {
+        (b.count(".emergency-now:not([hidden])") == 1).then_some(())
+    });
+    assert!(
+        b.text(".emergency-now:not([hidden])")
+            .contains("Seek emergency care now")
+    );
+    check("warning signs after an emergency answer");
+    b.click(".emergency-now:not([hidden]) button");
+    wait_for("the advice page", LONG, || {
+        b.text("h1").contains("Please stop here").then_some(())
+    });
+    check("the advice to stop");
 }
 
 /// For `bench/web.sh`: a two-minute routine played in real time in headless Chromium; prints

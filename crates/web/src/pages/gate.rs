@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use backstretch_app::{App, Gate, Overrides};
 use backstretch_core::catalog::Catalog;
-use backstretch_core::safety::{self, Urgency, Verdict};
+use backstretch_core::safety::{Urgency, Verdict};
 use maud::{Markup, html};
 
 use crate::error::WebError;
@@ -67,7 +67,13 @@ pub fn flagged(v: &Verdict) -> Markup {
         .filter(|f| f.urgency < Urgency::Emergency)
         .collect();
     html! {
-        div.alert role="alert" { p { (safety::verdict_message(v)) } }
+        div.alert role="alert" {
+            @if let Verdict::Flagged { urgency, signs } = v {
+                p { "You reported:" }
+                ul { @for f in signs { li { (f.sign) } } }
+                p { (urgency.advice()) }
+            }
+        }
         @if emergency {
             p { "Once you have been assessed (by emergency services, a doctor or a physiotherapist), answer the questions again: they ask about that first." }
         } @else {
