@@ -112,6 +112,14 @@ pub enum AppError {
     /// A time in the future.
     #[error("{0} is in the future")]
     InTheFuture(String),
+    /// A reported time before the session began.
+    #[error("{at} is before the session began ({started})")]
+    BeforeTheStart {
+        /// The time given.
+        at: String,
+        /// When the session began.
+        started: String,
+    },
     /// A reported step that is not in the session's timeline.
     #[error("step {step} is not in this session, which has {steps} steps")]
     NoSuchStep {
@@ -307,7 +315,7 @@ impl AppError {
             E::NotInRoutine { .. } => Remedy::NameOnlyTheRoutines,
             E::SkippedAndHurt { .. } => Remedy::NameItHurtOnly,
             E::UnknownSheet { .. } => Remedy::CheckTheSheetCode,
-            E::InTheFuture(_) => Remedy::LogWhatHappened,
+            E::InTheFuture(_) | E::BeforeTheStart { .. } => Remedy::LogWhatHappened,
             E::NoSuchStep { .. } | E::TooLong { .. } => Remedy::ReportTheTimeline,
             E::NoProfile | E::IncompleteProfile => Remedy::SaveAProfile,
             E::NotAnExport { .. } => Remedy::ImportAnExport,

@@ -25,7 +25,7 @@ pub use gates::{Gate, ScreeningDue};
 pub use planning::{Overrides, Playable};
 pub use play::{ExerciseView, HighPain};
 pub use profile::ProfileSaved;
-pub use sessions::{ManualLog, Reported, Resume, SessionSummary};
+pub use sessions::{CLOCK_SLACK_S, ManualLog, Reported, Resume, SessionFrame, SessionSummary};
 
 /// The app for one user, at one moment.
 pub struct App<'a> {

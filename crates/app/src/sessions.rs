@@ -84,6 +84,19 @@ fn new_uid() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// How far apart two clocks may be (seconds): a reported time this far ahead of the
+/// computer's, or before a session's start, is taken as it is.
+pub const CLOCK_SLACK_S: i64 = 5 * 60;
+
+/// What a session's reports are checked against.
+#[derive(Debug, Clone)]
+pub struct SessionFrame {
+    /// The timeline it unrolls to.
+    pub timeline: Timeline,
+    /// When it started.
+    pub started: Stamp,
+}
+
 impl App<'_> {
     /// Starts a session of `items` (the routine as stored), and returns its id.
     pub fn begin(
@@ -132,6 +145,7 @@ impl App<'_> {
         if let Some(done) = s.outcome {
             return self.finish_summary(id, s.pain_before, s.pain_after, done);
         }
+        self.check_time(ended, s.started_at)?;
         self.store
             .finish_session(&self.user, id, ended, pain_after, ending)?;
         self.finish_summary(id, s.pain_before, pain_after, ending)
@@ -170,8 +184,9 @@ impl App<'_> {
         })
     }
 
-    /// The timeline a session of this user's unrolls to.
-    pub fn session_timeline(&self, id: SessionId) -> Result<Timeline, AppError> {
+    /// What reports of a session of this user's are checked against: the timeline it unrolls
+    /// to, and when it started.
+    pub fn session_frame(&self, id: SessionId) -> Result<SessionFrame, AppError> {
         let Some(s) = self.store.session(&self.user, id)? else {
             return Err(backstretch_store::StoreError::no_session(id).into());
         };
@@ -180,12 +195,32 @@ impl App<'_> {
             source,
             remedy: Remedy::StartANewSession,
         })?;
-        Ok(Timeline::new(&items))
+        Ok(SessionFrame {
+            timeline: Timeline::new(&items),
+            started: s.started_at,
+        })
+    }
+
+    /// A time a player reported for a session that started at `started`: refused when it is
+    /// ahead of this computer's clock, or before the session began (both allow for clocks a
+    /// little apart).
+    fn check_time(&self, at: Stamp, started: Stamp) -> Result<(), AppError> {
+        if at.utc_s > self.now.utc_s + CLOCK_SLACK_S {
+            return Err(AppError::InTheFuture(at.rfc3339()));
+        }
+        if at.utc_s < started.utc_s - CLOCK_SLACK_S {
+            return Err(AppError::BeforeTheStart {
+                at: at.rfc3339(),
+                started: started.rfc3339(),
+            });
+        }
+        Ok(())
     }
 
     /// The record of a reported step, checked against the session's timeline and filled in
     /// from it.
-    fn reported_record(&self, timeline: &Timeline, r: &Reported) -> Result<StepRecord, AppError> {
+    fn reported_record(&self, frame: &SessionFrame, r: &Reported) -> Result<StepRecord, AppError> {
+        let timeline = &frame.timeline;
         let Some(s) = timeline.steps().get(r.step as usize) else {
             return Err(AppError::NoSuchStep {
                 step: r.step,
@@ -199,9 +234,7 @@ impl App<'_> {
                 done_ms: r.done_ms,
             });
         }
-        if r.at.utc_s > self.now.utc_s + 5 * 60 {
-            return Err(AppError::InTheFuture(r.at.rfc3339()));
-        }
+        self.check_time(r.at, frame.started)?;
         Ok(StepRecord {
             step: r.step,
             kind: s.kind,
@@ -220,7 +253,7 @@ impl App<'_> {
     /// session's timeline and logged (or refused) on its own, in order.
     pub fn record_reports(
         &self,
-        batch: &[(SessionId, &Timeline, Reported)],
+        batch: &[(SessionId, &SessionFrame, Reported)],
     ) -> Result<Vec<Result<bool, AppError>>, AppError> {
         let checked: Vec<Result<StepRecord, AppError>> = batch
             .iter()
@@ -291,7 +324,7 @@ impl App<'_> {
             return Err(AppError::SkippedAndHurt { id: id.clone() });
         }
         let started = m.started.unwrap_or(self.now);
-        if started.utc_s > self.now.utc_s + 5 * 60 {
+        if started.utc_s > self.now.utc_s + CLOCK_SLACK_S {
             return Err(AppError::InTheFuture(
                 started.local().format("%Y-%m-%d %H:%M").to_string(),
             ));

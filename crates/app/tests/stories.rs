@@ -413,3 +413,48 @@ fn a_clearance_lasts_its_twelve_weeks_through_honest_rechecks() {
     check(&kit, &["weight-loss"]);
     assert!(blocked(&kit));
 }
+
+/// A phone whose clock is far off: a finish 400 days ahead is refused like a step, and step
+/// and finish times before the session began are refused; nothing is logged for them.
+#[test]
+fn reported_times_are_checked_against_now_and_the_session_start() {
+    use backstretch_app::Reported;
+    use backstretch_core::player::Outcome;
+    let mut kit = Kit::set_up();
+    let p = kit.planned();
+    let id = kit.begin(&p, Some(3));
+    kit.advance(60);
+    let app = kit.app();
+    let frame = app.session_frame(id).unwrap();
+    let at = |seconds: i64| kit.now.plus_seconds(seconds);
+    let report = |n: u32, when| Reported {
+        report: n,
+        step: 0,
+        outcome: Outcome::Done,
+        done_ms: 1000,
+        at: when,
+    };
+    let results = app
+        .record_reports(&[
+            (id, &frame, report(0, at(-3600))),
+            (id, &frame, report(1, at(400 * 86_400))),
+            (id, &frame, report(2, at(0))),
+        ])
+        .unwrap();
+    assert!(matches!(results[0], Err(AppError::BeforeTheStart { .. })));
+    assert!(matches!(results[1], Err(AppError::InTheFuture(_))));
+    assert!(matches!(results[2], Ok(true)));
+    let far = app.finish(id, at(400 * 86_400), Some(2), Ending::Completed);
+    assert!(matches!(far, Err(AppError::InTheFuture(_))), "{far:?}");
+    let early = app.finish(id, at(-3600), Some(2), Ending::Completed);
+    assert!(
+        matches!(early, Err(AppError::BeforeTheStart { .. })),
+        "{early:?}"
+    );
+    let me = backstretch_store::UserId::local();
+    assert!(
+        kit.store.last_unfinished(&me).unwrap().is_some(),
+        "nothing was ended"
+    );
+    app.finish(id, at(0), Some(2), Ending::Completed).unwrap();
+}

@@ -9,9 +9,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, mpsc};
 
-use backstretch_app::{App, Reported};
+use backstretch_app::{App, Reported, SessionFrame};
 use backstretch_core::session::SessionId;
-use backstretch_core::timeline::Timeline;
 use tokio::sync::oneshot;
 
 use crate::error::WebError;
@@ -68,15 +67,15 @@ impl StepWriter {
 
 /// Sessions' timelines, by session id (a timeline never changes once begun).
 #[derive(Debug, Default)]
-pub struct Timelines(Mutex<HashMap<i64, Arc<Timeline>>>);
+pub struct Timelines(Mutex<HashMap<i64, Arc<SessionFrame>>>);
 
 impl Timelines {
     /// A session's timeline, made by `make` the first time.
     pub fn get<E>(
         &self,
         id: i64,
-        make: impl FnOnce() -> Result<Timeline, E>,
-    ) -> Result<Arc<Timeline>, E> {
+        make: impl FnOnce() -> Result<SessionFrame, E>,
+    ) -> Result<Arc<SessionFrame>, E> {
         if let Some(t) = self
             .0
             .lock()
@@ -100,16 +99,16 @@ impl Timelines {
 
 /// Logs a group of steps in one commit and answers each.
 pub fn write(app: &App<'_>, timelines: &Timelines, jobs: Vec<Job>) {
-    let mut ready: Vec<(Job, Arc<Timeline>)> = Vec::with_capacity(jobs.len());
+    let mut ready: Vec<(Job, Arc<SessionFrame>)> = Vec::with_capacity(jobs.len());
     for job in jobs {
-        match timelines.get(job.id.0, || app.session_timeline(job.id)) {
+        match timelines.get(job.id.0, || app.session_frame(job.id)) {
             Ok(t) => ready.push((job, t)),
             Err(e) => {
                 let _ = job.reply.send(Err(e.into()));
             }
         }
     }
-    let batch: Vec<(SessionId, &Timeline, Reported)> =
+    let batch: Vec<(SessionId, &SessionFrame, Reported)> =
         ready.iter().map(|(j, t)| (j.id, &**t, j.report)).collect();
     let results = app.record_reports(&batch);
     drop(batch);
