@@ -18,6 +18,7 @@
 
 pub mod catalog;
 pub mod code;
+pub mod conditions;
 pub mod exchange;
 pub mod exercise;
 pub mod hash;

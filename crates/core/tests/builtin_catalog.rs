@@ -217,7 +217,7 @@ prop_compose! {
         Exercise { id, name: format!("Move {name}"), aliases: vec![], kind, position, places: places.clone(), equipment,
                    areas, sides, gentleness, purpose,
                    dose: Dose { hold_s: hold, reps, rest_s: rest, note: Some(note) },
-                   steps, cautions, sources: vec![source], evidence: Vec::new(), pose: None,
+                   steps, cautions, demands: Vec::new(), sources: vec![source], evidence: Vec::new(), pose: None,
                    variants: sound_variants(variants, position, &places), variant: None,
                    side_cue: (sides != Sides::Both).then(|| "stretching your {side} hip".to_string()) }
     }
