@@ -406,6 +406,17 @@ vocab! {
     }
 }
 
+impl EasedBy {
+    /// How people say it: `arching back`.
+    pub fn words(self) -> &'static str {
+        match self {
+            EasedBy::Forward => "bending forward",
+            EasedBy::Back => "arching back",
+            EasedBy::Neither => "neither, or not sure",
+        }
+    }
+}
+
 /// A side of the body, for exercises done each side in turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -253,11 +253,7 @@ fn direction_text(
     names: &[String],
     planned: bool,
 ) -> std::fmt::Result {
-    let eased = match eased_by {
-        EasedBy::Back => "arching back",
-        EasedBy::Forward => "bending forward",
-        EasedBy::Neither => "neither direction",
-    };
+    let eased = eased_by.words();
     write!(
         f,
         "you said {eased} eases your lower back, so this plan favours moves that {} and leaves out those that {}",
