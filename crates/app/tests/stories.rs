@@ -356,7 +356,7 @@ fn conditions_and_direction_shape_plans_and_survive_export_then_import() {
     let mut other = Kit::new();
     other.now = kit.now;
     other.app().import("export.json", &file).unwrap();
-    assert_eq!(other.app().profile().unwrap(), Some(p.clone()));
+    assert_eq!(other.app().profile().unwrap(), Some(p));
 
     // A file without a profile (as older exports are) imports; a saved profile is kept.
     let mut older: serde_json::Value = serde_json::from_str(&file).unwrap();
