@@ -15,7 +15,10 @@ use crate::{App, AppError};
 impl App<'_> {
     /// The whole log as an export file, oldest session first.
     pub fn log_file(&self) -> Result<LogFile, AppError> {
-        Ok(LogFile::of(&self.store.sessions(&self.user)?))
+        Ok(LogFile {
+            profile: self.store.profile(&self.user)?,
+            ..LogFile::of(&self.store.sessions(&self.user)?)
+        })
     }
 
     /// Writes the whole log as an export file (pretty JSON, the same as [`App::log_file`]
@@ -62,9 +65,17 @@ impl App<'_> {
             path: e.path,
             problem: e.problem,
         })?;
-        self.store
+        let count = self
+            .store
             .import(&self.user, &sessions)
-            .map_err(AppError::ImportFailed)
+            .map_err(AppError::ImportFailed)?;
+        // The file's profile comes in only where none is saved: a profile set here wins.
+        if let Some(p) = parsed.profile
+            && self.store.profile(&self.user)?.is_none()
+        {
+            self.store.set_profile(&self.user, &p, self.now)?;
+        }
+        Ok(count)
     }
 
     /// The care plan: the routine `plan` gives today (gates aside, with the pain rules
@@ -182,10 +193,15 @@ struct Streamed<'s, 'a> {
 impl serde::Serialize for Streamed<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut m = s.serialize_struct("LogFile", 3)?;
+        let mut m = s.serialize_struct("LogFile", 4)?;
         m.serialize_field("format", FORMAT)?;
         m.serialize_field("version", &VERSION)?;
         m.serialize_field("sessions", &Pages(self))?;
+        match self.app.store.profile(&self.app.user) {
+            Ok(Some(p)) => m.serialize_field("profile", &p)?,
+            Ok(None) => m.skip_field("profile")?,
+            Err(e) => *self.failed.borrow_mut() = Some(e),
+        }
         m.end()
     }
 }

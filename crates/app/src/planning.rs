@@ -154,6 +154,8 @@ impl App<'_> {
             date,
             gentler: false,
             pages_only: o.pages_only,
+            conditions: base.conditions.clone(),
+            eased_by: base.eased_by,
             // The two days before the date are all a plan looks back at.
             recent: plan::recent_exercises(
                 &self.store.sessions_since(

@@ -458,3 +458,71 @@ fn reported_times_are_checked_against_now_and_the_session_start() {
     );
     app.finish(id, at(0), Some(2), Ending::Completed).unwrap();
 }
+
+/// Issue 28, items 8 and 16: the conditions and the direction of movement saved in the
+/// profile shape the plan, and come back with an export imported into a new log (an older
+/// file without a profile still imports, and a profile already saved is kept).
+#[test]
+fn conditions_and_direction_shape_plans_and_survive_export_then_import() {
+    use backstretch_core::vocab::{Condition, EasedBy};
+    let mut kit = Kit::set_up();
+    let app = kit.app();
+    let mut p = app.profile().unwrap().unwrap();
+    p.conditions = vec![Condition::Osteoporosis];
+    p.eased_by = Some(EasedBy::Back);
+    app.save_profile(&kit.catalog, p.clone()).unwrap();
+    let planned = kit.planned();
+    let plan = planned.plan.as_ref().unwrap();
+    let ids: Vec<&str> = plan.items.iter().map(|i| i.exercise.id.as_str()).collect();
+    assert!(ids.contains(&"prone-press-up"), "{ids:?}");
+    assert!(!ids.contains(&"knee-to-chest"), "{ids:?}");
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.to_string().starts_with("left out for osteoporosis")),
+        "{:?}",
+        plan.warnings
+    );
+    kit.session(4, 3);
+    let file = serde_json::to_string(&kit.app().log_file().unwrap()).unwrap();
+    let mut streamed = Vec::new();
+    kit.app().write_log_file(&mut streamed).unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&streamed).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&file).unwrap()
+    );
+
+    let mut other = Kit::new();
+    other.now = kit.now;
+    other.app().import("export.json", &file).unwrap();
+    assert_eq!(other.app().profile().unwrap(), Some(p));
+
+    // A file without a profile (as older exports are) imports; a saved profile is kept.
+    let mut older: serde_json::Value = serde_json::from_str(&file).unwrap();
+    older.as_object_mut().unwrap().remove("profile");
+    let mut third = Kit::set_up();
+    third.now = kit.now;
+    third
+        .app()
+        .import("older.json", &older.to_string())
+        .unwrap();
+    assert!(
+        third
+            .app()
+            .profile()
+            .unwrap()
+            .unwrap()
+            .conditions
+            .is_empty()
+    );
+    third.app().import("export.json", &file).unwrap();
+    assert!(
+        third
+            .app()
+            .profile()
+            .unwrap()
+            .unwrap()
+            .conditions
+            .is_empty()
+    );
+}

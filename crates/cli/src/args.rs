@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use backstretch_core::profile::Goal;
-use backstretch_core::vocab::{Area, DoseStyle, Kind, Place, Position, Word};
+use backstretch_core::vocab::{Area, Condition, DoseStyle, EasedBy, Kind, Place, Position, Word};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -168,6 +168,50 @@ impl<W: Word + Clone + Send + Sync + 'static> clap::builder::TypedValueParser fo
             W::ALL
                 .iter()
                 .map(|w| clap::builder::PossibleValue::new(w.as_str())),
+        ))
+    }
+}
+
+/// A `--condition` value: a condition, or `none` (which clears them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionArg {
+    /// `none`: no conditions.
+    None,
+    /// One condition.
+    Has(Condition),
+}
+
+/// Parses a `--condition` value: `none` or a condition word, with core's message.
+#[derive(Debug, Clone, Copy)]
+pub struct ConditionParser;
+
+impl clap::builder::TypedValueParser for ConditionParser {
+    type Value = ConditionArg;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<ConditionArg, clap::Error> {
+        let text = value.to_string_lossy();
+        if text.trim().eq_ignore_ascii_case("none") {
+            return Ok(ConditionArg::None);
+        }
+        Condition::parse_word(&text)
+            .map(ConditionArg::Has)
+            .map_err(|e| invalid(cmd, arg, &text, &format!("{e}, or none to clear them")))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Condition::ALL
+                .iter()
+                .map(|w| w.as_str())
+                .chain(["none"])
+                .map(clap::builder::PossibleValue::new),
         ))
     }
 }
@@ -614,6 +658,14 @@ pub struct ProfileSetArgs {
     /// Plan this excluded exercise again (id or name; repeat for several)
     #[arg(long, value_name = "ID")]
     pub include: Vec<String>,
+    /// A health condition you have, which leaves out exercises it rules out (repeat for
+    /// several; the list given replaces the saved one; `none` clears it)
+    #[arg(long, value_parser = ConditionParser, value_name = "CONDITION")]
+    pub condition: Vec<ConditionArg>,
+    /// For lower-back pain, which movement eases it: forward (bending forward), back
+    /// (arching back) or neither (or not sure); plans follow it
+    #[arg(long, value_parser = WordParser::<EasedBy>::new(), value_name = "DIRECTION")]
+    pub eased_by: Option<EasedBy>,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,8 @@ fn request(minutes: u32) -> Request {
         gentler: false,
         pages_only: false,
         recent: vec![],
+        conditions: vec![],
+        eased_by: None,
     }
 }
 

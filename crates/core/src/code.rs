@@ -125,6 +125,8 @@ mod tests {
             gentler: false,
             pages_only: false,
             recent: vec![],
+            conditions: vec![],
+            eased_by: None,
         };
         Routine::from_plan(&plan(&c, &r, &[]).unwrap())
     }

@@ -22,6 +22,10 @@ pub struct LogFile {
     pub version: u32,
     /// Every session, oldest first.
     pub sessions: Vec<LogSession>,
+    /// The profile, so conditions and the other answers move with the log (absent in files
+    /// written before it was carried).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<crate::profile::Profile>,
 }
 
 /// One session with its steps.
@@ -62,6 +66,7 @@ impl LogFile {
             format: FORMAT.into(),
             version: VERSION,
             sessions: sessions.iter().rev().map(LogSession::of).collect(),
+            profile: None,
         }
     }
 }
@@ -173,6 +178,27 @@ fn control_in(v: &serde_json::Value, path: &str) -> Option<String> {
     }
 }
 
+/// A profile from a file: something to plan for, in the minutes a plan allows.
+fn check_profile(p: &crate::profile::Profile) -> Result<(), BadValue> {
+    let bad = |field: &str, problem: &str| BadValue {
+        path: format!("profile.{field}"),
+        problem: problem.to_string(),
+    };
+    if p.areas.is_empty() {
+        return Err(bad("areas", "names no area"));
+    }
+    if p.places.is_empty() {
+        return Err(bad("places", "names no place"));
+    }
+    if !crate::plan::MINUTES.contains(&p.minutes) {
+        return Err(bad("minutes", "is not 1 to 180"));
+    }
+    if p.exclude.iter().any(|x| !sane_id(x)) {
+        return Err(bad("exclude", "holds something that is not an exercise id"));
+    }
+    Ok(())
+}
+
 impl LogFile {
     /// Every value checked, as of `now`: times from the year 2000 on, an end not before its
     /// start, nothing in the future beyond [`CLOCK_SKEW_S`] (a future heartbeat would keep a
@@ -274,6 +300,9 @@ impl LogFile {
                 .to_logged()
                 .map_err(|e| bad("routine", e.to_string()))?;
             out.push(logged);
+        }
+        if let Some(p) = &self.profile {
+            check_profile(p)?;
         }
         Ok(out)
     }

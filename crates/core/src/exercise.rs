@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{Area, Equipment, Kind, Place, Position, Side, Sides};
+use crate::vocab::{Area, Demand, Equipment, Kind, Place, Position, Side, Sides};
 
 /// How much of an exercise to do: hold time, repetitions and rest between them.
 ///
@@ -168,6 +168,10 @@ pub struct Exercise {
     pub steps: Vec<String>,
     /// What to watch for.
     pub cautions: Vec<String>,
+    /// What it asks of the body that a health condition may rule out (loaded flexion,
+    /// kneeling...); see [`crate::conditions`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demands: Vec<Demand>,
     /// The source pages that describe it (none for an exercise added from evidence alone).
     #[serde(default)]
     pub sources: Vec<SourceRef>,

@@ -19,6 +19,7 @@
 pub mod catalog;
 pub mod check;
 pub mod code;
+pub mod conditions;
 pub mod exchange;
 pub mod exercise;
 pub mod hash;

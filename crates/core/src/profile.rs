@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::vocab::{Area, DoseStyle, Place};
+use crate::vocab::{Area, Condition, DoseStyle, EasedBy, Place};
 
 /// How often to stretch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,6 +99,13 @@ pub struct Profile {
     /// Exercises put back after they were left out for hurting, with the day they were put
     /// back (only later hurts count against them).
     pub allowed: std::collections::BTreeMap<String, chrono::NaiveDate>,
+    /// Health conditions that rule some exercises out (absent in profiles saved before
+    /// they were asked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+    /// Which movement eases lower-back pain, once asked (absent until then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eased_by: Option<EasedBy>,
 }
 
 impl Default for Profile {
@@ -111,6 +118,8 @@ impl Default for Profile {
             goal: Goal::Daily,
             exclude: Vec::new(),
             allowed: std::collections::BTreeMap::new(),
+            conditions: Vec::new(),
+            eased_by: None,
         }
     }
 }
@@ -142,5 +151,18 @@ mod tests {
         assert_eq!(serde_json::from_str::<Profile>(&j).unwrap(), p);
         let old: Profile = serde_json::from_str(r#"{"areas":["neck"]}"#).unwrap();
         assert_eq!(old.minutes, 10);
+        assert!(old.conditions.is_empty());
+        assert_eq!(old.eased_by, None);
+        let p = Profile {
+            conditions: vec![Condition::Osteoporosis, Condition::Pregnancy],
+            eased_by: Some(EasedBy::Back),
+            ..p
+        };
+        let j = serde_json::to_string(&p).unwrap();
+        assert!(
+            j.contains(r#""conditions":["osteoporosis","pregnancy"],"eased_by":"back""#),
+            "{j}"
+        );
+        assert_eq!(serde_json::from_str::<Profile>(&j).unwrap(), p);
     }
 }

@@ -86,6 +86,7 @@ pub fn exercise(rng: &mut Rng, id: String, max_reps: u32) -> Exercise {
         },
         steps: vec!["Move.".into()],
         cautions: vec!["Stop if it hurts.".into()],
+        demands: Vec::new(),
         sources: vec![SourceRef {
             doc: SOURCE_DOCS[0].doc.into(),
             dose: None,

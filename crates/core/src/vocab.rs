@@ -341,6 +341,82 @@ vocab! {
     }
 }
 
+vocab! {
+    /// What an exercise asks of the body that a health condition may rule out: the
+    /// catalogue's `demands` tags. Which condition rules out which demand is decided once,
+    /// in [`crate::conditions`].
+    Demand, "demand" {
+        /// The spine rounds forward under load or toward the end of its range (knees hugged
+        /// to the chest, sitting back on the heels, reaching for the toes).
+        LoadedFlexion = "loaded-flexion",
+        /// The lower or middle back bends backwards (press-ups, leaning back over a chair).
+        SpinalExtension = "spinal-extension",
+        /// The trunk turns (knee rolls, seated twists, the open book).
+        SpinalRotation = "spinal-rotation",
+        /// Lying face down.
+        ProneLying = "prone-lying",
+        /// Lying on the back.
+        SupineLying = "supine-lying",
+        /// The hip bends well past a right angle.
+        DeepHipFlexion = "deep-hip-flexion",
+        /// One leg crosses the other or the body's midline.
+        HipCrossing = "hip-crossing",
+        /// Weight on a knee: kneeling, half-kneeling or all fours.
+        Kneeling = "kneeling",
+    }
+}
+
+vocab! {
+    /// A health condition a person records in the profile; each rules out some demands.
+    Condition, "condition" {
+        /// Thin, fragile bones.
+        Osteoporosis = "osteoporosis",
+        /// A hip joint replaced.
+        HipReplacement = "hip-replacement",
+        /// A knee joint replaced.
+        KneeReplacement = "knee-replacement",
+        Pregnancy = "pregnancy",
+        /// An operation on the spine in the last months.
+        RecentSpinalSurgery = "recent-spinal-surgery",
+    }
+    extra {
+        "osteopenia" => Osteoporosis, "thin-bones" => Osteoporosis,
+        "hip-replaced" => HipReplacement, "knee-replaced" => KneeReplacement,
+        "pregnant" => Pregnancy, "spinal-surgery" => RecentSpinalSurgery,
+        "back-surgery" => RecentSpinalSurgery, "spinal-operation" => RecentSpinalSurgery,
+    }
+}
+
+vocab! {
+    /// Which movement eases a person's lower-back pain, asked once: their directional
+    /// preference, which the planner follows ([`crate::conditions::direction`]).
+    EasedBy, "direction" {
+        /// Bending forward eases it.
+        Forward = "forward",
+        /// Arching back eases it.
+        Back = "back",
+        /// Neither, or not sure.
+        Neither = "neither",
+    }
+    extra {
+        "bending" => Forward, "bending-forward" => Forward, "flexion" => Forward,
+        "arching" => Back, "arching-back" => Back, "backward" => Back, "backwards" => Back,
+        "extension" => Back, "not-sure" => Neither, "unsure" => Neither, "none" => Neither,
+        "both" => Neither,
+    }
+}
+
+impl EasedBy {
+    /// How people say it: `arching back`.
+    pub fn words(self) -> &'static str {
+        match self {
+            EasedBy::Forward => "bending forward",
+            EasedBy::Back => "arching back",
+            EasedBy::Neither => "neither, or not sure",
+        }
+    }
+}
+
 /// A side of the body, for exercises done each side in turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

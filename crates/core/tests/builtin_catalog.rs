@@ -217,7 +217,7 @@ prop_compose! {
         Exercise { id, name: format!("Move {name}"), aliases: vec![], kind, position, places: places.clone(), equipment,
                    areas, sides, gentleness, purpose,
                    dose: Dose { hold_s: hold, reps, rest_s: rest, note: Some(note) },
-                   steps, cautions, sources: vec![source], evidence: Vec::new(), pose: None,
+                   steps, cautions, demands: Vec::new(), sources: vec![source], evidence: Vec::new(), pose: None,
                    variants: sound_variants(variants, position, &places), variant: None,
                    side_cue: (sides != Sides::Both).then(|| "stretching your {side} hip".to_string()) }
     }
@@ -337,6 +337,96 @@ fn every_listed_place_gives_the_position() {
                 e.id,
                 e.position
             );
+        }
+    }
+}
+
+fn entry(id: &str) -> Exercise {
+    all().into_iter().find(|e| e.id == id).unwrap()
+}
+
+fn text_of(e: &Exercise) -> String {
+    let mut t = vec![e.purpose.clone()];
+    t.extend(e.steps.iter().cloned());
+    t.extend(e.cautions.iter().cloned());
+    t.extend(e.dose.note.iter().cloned());
+    t.extend(e.evidence.iter().filter_map(|x| x.note.clone()));
+    t.join(" ")
+}
+
+/// Issue 28, item 18: the five evidence claims the clinical review found overstated.
+#[test]
+fn evidence_claims_say_no_more_than_their_papers() {
+    let walking = text_of(&entry("walking"));
+    assert!(!walking.contains("almost in half"), "{walking}");
+    assert!(walking.contains("0.72"), "{walking}");
+    let squeeze = entry("shoulder-blade-squeeze");
+    assert!(!squeeze.purpose.contains("strengthening them eased"));
+    assert!(text_of(&squeeze).contains("not tested") || text_of(&squeeze).contains("not that"));
+    assert!(!squeeze.aliases.iter().any(|a| a == "shoulder rolls"));
+    let door = text_of(&entry("doorway-chest-stretch"));
+    assert!(!door.contains("as the study"), "{door}");
+    for id in ["bird-dog", "dead-bug"] {
+        for ev in &entry(id).evidence {
+            let note = ev.note.clone().unwrap_or_default();
+            assert!(note.contains("chronic"), "{id}: {note}");
+        }
+    }
+    let press = entry("prone-press-up");
+    assert!(press.purpose.contains("directional preference"));
+    assert!(!text_of(&press).contains("the progression the trial used"));
+}
+
+/// Issue 28, item 18: the seven catalogue findings still open from the last review, and
+/// the cautions it asked for.
+#[test]
+fn the_reviews_open_catalogue_findings_are_fixed() {
+    let loaded = builtin();
+    // `catalog show sciatica` no longer offers a flexion stretch.
+    let miss = loaded.catalog.find("sciatica").unwrap_err();
+    assert!(
+        !miss.suggestions.iter().any(|(id, _)| id == "knee-to-chest"),
+        "{miss}"
+    );
+    // "A few seconds".
+    assert!(entry("double-knee-to-chest").dose.hold_s <= 5);
+    // A step that uses a towel lists it.
+    for e in all() {
+        if e.steps.iter().any(|s| s.to_lowercase().contains("towel")) {
+            assert!(e.equipment.contains(&Equipment::Towel), "{}", e.id);
+        }
+    }
+    let child = text_of(&entry("childs-pose"));
+    for w in ["hip or knee replacement", "osteoporosis"] {
+        assert!(child.contains(w), "{child}");
+    }
+    assert!(entry("levator-scapulae-stretch").steps[2].contains("collarbone on the side you"));
+    assert!(
+        entry("standing-it-band-ql-stretch").steps[0].contains("on the side you will lean toward")
+    );
+    assert!(entry("knee-to-chest").steps[2].contains("opposite shoulder"));
+    assert!(text_of(&entry("doorway-chest-stretch")).contains("dislocation"));
+    assert!(text_of(&entry("edge-of-bed-hip-flexor-stretch")).contains("unsteady"));
+}
+
+/// Every exercise a condition rules out or flags says so in its own cautions: loaded
+/// flexion names osteoporosis, lying face down or on the back names pregnancy.
+#[test]
+fn demands_come_with_their_cautions() {
+    use backstretch_core::vocab::Demand;
+    for e in all() {
+        let cautions = e.cautions.join(" ").to_lowercase();
+        if e.demands.contains(&Demand::LoadedFlexion) {
+            assert!(cautions.contains("osteoporosis"), "{}", e.id);
+        }
+        if e.demands.contains(&Demand::ProneLying) || e.demands.contains(&Demand::SupineLying) {
+            assert!(cautions.contains("pregnan"), "{}", e.id);
+        }
+        if e.position == Position::Prone {
+            assert!(e.demands.contains(&Demand::ProneLying), "{}", e.id);
+        }
+        if e.position == Position::Supine {
+            assert!(e.demands.contains(&Demand::SupineLying), "{}", e.id);
         }
     }
 }

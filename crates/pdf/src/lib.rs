@@ -802,6 +802,8 @@ mod tests {
             gentler: false,
             pages_only: false,
             recent: vec![],
+            conditions: vec![],
+            eased_by: None,
         };
         let p = plan(&c, &r, &[]).unwrap();
         Sheet::new(

@@ -182,6 +182,8 @@ mod tests {
             gentler: false,
             pages_only: false,
             recent: vec![],
+            conditions: vec![],
+            eased_by: None,
         };
         plan(&c, &r, &[]).unwrap()
     }

@@ -338,6 +338,8 @@ mod tests {
             gentler: false,
             pages_only: false,
             recent: vec![],
+            conditions: vec![],
+            eased_by: None,
         };
         let p = plan(&c, &r, &[]).unwrap();
         let code = RoutineCode::of(&Routine::from_plan(&p));

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::session::SessionId;
 use backstretch_core::time::Stamp;
-use backstretch_core::vocab::{Area, DoseStyle, Place, Word};
+use backstretch_core::vocab::{Area, Condition, DoseStyle, EasedBy, Place, Word};
 use serde::Deserialize;
 
 use crate::error::{Unusable, WebError, bad_json};
@@ -149,6 +149,13 @@ pub struct ProfileBody {
     /// The dose style; none keeps the saved one.
     #[serde(default)]
     pub style: Option<String>,
+    /// Health conditions (an empty list clears them); none keeps the saved ones.
+    #[serde(default)]
+    pub conditions: Option<Vec<String>>,
+    /// For lower-back pain, which movement eases it (`forward`, `back`, `neither`); none,
+    /// or an empty text, keeps the saved answer.
+    #[serde(default)]
+    pub eased_by: Option<String>,
 }
 
 /// The words ticked for `field`, each checked: at least one.
@@ -191,6 +198,12 @@ impl ProfileBody {
         }
         if let Some(st) = self.style.as_deref().filter(|s| !s.is_empty()) {
             p.style = one_word::<DoseStyle>("style", st)?;
+        }
+        if let Some(c) = &self.conditions {
+            p.conditions = words::<Condition>("conditions", &c.join(","))?;
+        }
+        if let Some(e) = self.eased_by.as_deref().filter(|e| !e.is_empty()) {
+            p.eased_by = Some(one_word::<EasedBy>("eased_by", e)?);
         }
         Ok(p)
     }

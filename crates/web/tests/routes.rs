@@ -1137,3 +1137,74 @@ async fn a_server_error_shows_no_internal_detail() {
     assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!page.body.contains("session_steps"));
 }
+
+/// Issue 28, items 8 and 16: the profile page records conditions and the direction that
+/// eases lower-back pain, shows them as saved, clears conditions when none is ticked, and
+/// refuses an unknown value with a 422 naming the field.
+#[tokio::test]
+async fn the_profile_form_keeps_conditions_and_the_direction() {
+    let t = server();
+    let page = t.get("/profile").await.body;
+    assert!(
+        page.contains("name=\"conditions\" value=\"osteoporosis\""),
+        "{page}"
+    );
+    assert!(page.contains("name=\"eased_by\""), "{page}");
+    let r = t
+        .post_form(
+            "/profile",
+            "areas=lower-back&places=floor&minutes=15&conditions=&conditions=osteoporosis&conditions=pregnancy&eased_by=back",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = t.get("/api/profile").await.json();
+    assert_eq!(p["conditions"], json!(["osteoporosis", "pregnancy"]));
+    assert_eq!(p["eased_by"], json!("back"));
+    let page = t.get("/profile").await.body;
+    assert!(page.contains("value=\"osteoporosis\" checked"), "{page}");
+    assert!(page.contains("<option value=\"back\" selected>"), "{page}");
+    for (form, field, words) in [
+        (
+            "areas=neck&places=chair&minutes=5&conditions=&conditions=gout",
+            "conditions",
+            "unknown condition `gout`",
+        ),
+        (
+            "areas=neck&places=chair&minutes=5&conditions=&eased_by=sideways",
+            "eased_by",
+            "unknown direction `sideways`",
+        ),
+    ] {
+        let r = t.post_form("/profile", form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{form}");
+        assert!(
+            r.body.contains(&format!("id=\"{field}-error\"")),
+            "{form}: {}",
+            r.body
+        );
+        assert!(r.body.contains(words), "{form}: {}", r.body);
+    }
+    assert_eq!(
+        t.get("/api/profile").await.json()["conditions"],
+        json!(["osteoporosis", "pregnancy"]),
+        "nothing saved from a bad form"
+    );
+    // Unticking every box clears them; the direction stays as answered.
+    t.post_form(
+        "/profile",
+        "areas=lower-back&places=floor&minutes=15&conditions=&eased_by=",
+    )
+    .await;
+    let p = t.get("/api/profile").await.json();
+    assert_eq!(p.get("conditions"), None, "{p}");
+    assert_eq!(p["eased_by"], json!("back"));
+    let r = t
+        .json(
+            "PUT",
+            "/api/profile",
+            json!({"areas": ["neck"], "places": ["chair"], "minutes": 5, "conditions": ["hip"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("conditions"), "{}", r.body);
+}

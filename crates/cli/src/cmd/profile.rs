@@ -6,7 +6,9 @@ use backstretch_core::profile::Profile;
 use backstretch_render::catalog::word_list;
 use miette::miette;
 
-use crate::args::{Format, ProfileCommand, ProfileSetArgs};
+use backstretch_core::vocab::{Condition, EasedBy};
+
+use crate::args::{ConditionArg, Format, ProfileCommand, ProfileSetArgs};
 use crate::context::Context;
 use crate::output::{json, print};
 
@@ -54,6 +56,12 @@ fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {
     if let Some(g) = args.goal {
         p.goal = g;
     }
+    if !args.condition.is_empty() {
+        p.conditions = conditions(&args.condition);
+    }
+    if let Some(e) = args.eased_by {
+        p.eased_by = Some(e);
+    }
     for id in app.resolve(&catalog, &a.exclude, "--exclude")? {
         if !p.exclude.contains(&id) {
             p.exclude.push(id);
@@ -82,6 +90,19 @@ fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The conditions `--condition` gives: each named once, none for `none`.
+fn conditions(given: &[ConditionArg]) -> Vec<Condition> {
+    let mut out: Vec<Condition> = Vec::new();
+    for c in given {
+        if let ConditionArg::Has(c) = c
+            && !out.contains(c)
+        {
+            out.push(*c);
+        }
+    }
+    out
+}
+
 fn describe(ctx: &Context, p: &Profile) -> String {
     let areas: Vec<String> = p
         .areas
@@ -96,7 +117,7 @@ fn describe(ctx: &Context, p: &Profile) -> String {
         })
         .collect();
     format!(
-        "Areas     {}\nPlaces    {}\nMinutes   {}\nStyle     {}\nGoal      {}\nExcluded  {}\nStored in {}\n",
+        "Areas     {}\nPlaces    {}\nMinutes   {}\nStyle     {}\nGoal      {}\nExcluded  {}\nConditions {}\nEased by  {}\nStored in {}\n",
         areas.join(", "),
         word_list(&p.places),
         p.minutes,
@@ -107,6 +128,15 @@ fn describe(ctx: &Context, p: &Profile) -> String {
         } else {
             p.exclude.join(", ")
         },
+        if p.conditions.is_empty() {
+            "none".to_string()
+        } else {
+            word_list(&p.conditions)
+        },
+        p.eased_by.map_or(
+            "not asked (`--eased-by forward`, `back` or `neither`)",
+            EasedBy::words
+        ),
         ctx.store_path().display()
     )
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use backstretch_app::Overrides;
 use backstretch_core::profile::{Goal, Profile};
-use backstretch_core::vocab::{Area, Place, Word};
+use backstretch_core::vocab::{Area, Condition, EasedBy, Place, Word};
 use backstretch_render::plan::plan_table;
 use backstretch_render::progress::progress_line;
 use miette::miette;
@@ -56,6 +56,36 @@ pub fn words<W: Word + PartialEq>(answer: &str) -> Result<Vec<W>, Retry> {
     Ok(out)
 }
 
+/// Reads the answer to the conditions question: `none`, or condition words.
+pub fn conditions(answer: &str) -> Result<Vec<Condition>, Retry> {
+    let t = answer.trim().to_ascii_lowercase();
+    if matches!(t.as_str(), "none" | "no" | "n") {
+        return Ok(Vec::new());
+    }
+    words::<Condition>(answer).map_err(|e| Retry(format!("{e} Or answer `none`.")))
+}
+
+/// Asks which health conditions the person has (no default: Enter asks again).
+fn ask_conditions() -> Option<Vec<Condition>> {
+    ask::until(
+        &format!(
+            "Do you have any of these: {}? Name them, or answer `none`:",
+            Condition::listed()
+        ),
+        None,
+        conditions,
+    )
+}
+
+/// Asks once, for lower-back pain, which movement eases it (no default: Enter asks again).
+pub fn ask_eased_by() -> Option<EasedBy> {
+    ask::until(
+        "When your lower back hurts, does bending forward ease it, or arching back, or neither? Answer `forward`, `back` or `neither` (`neither` is fine if you are not sure):",
+        None,
+        |a| EasedBy::parse_word(a).map_err(|e| Retry(e.to_string())),
+    )
+}
+
 /// Asks for a profile in a few questions.
 fn ask_profile() -> Option<Profile> {
     ask::say(
@@ -90,11 +120,19 @@ fn ask_profile() -> Option<Profile> {
         Some(Goal::Daily),
         |a| a.parse::<Goal>().map_err(|e| Retry(e.to_string())),
     )?;
+    let eased_by = if areas.contains(&Area::LowerBack) {
+        Some(ask_eased_by()?)
+    } else {
+        None
+    };
+    let conditions = ask_conditions()?;
     Some(Profile {
         areas,
         places,
         minutes,
         goal,
+        conditions,
+        eased_by,
         ..Profile::default()
     })
 }
@@ -135,6 +173,15 @@ pub fn run(ctx: &Context) -> miette::Result<Next> {
         ));
     }
     let profile = match existing {
+        // Asked once: a lower-back profile saved before the question was asked.
+        Some(mut p) if p.areas.contains(&Area::LowerBack) && p.eased_by.is_none() => {
+            if let Some(e) = ask_eased_by() {
+                p.eased_by = Some(e);
+                app.save_profile(&catalog, p)?.profile
+            } else {
+                p
+            }
+        }
         Some(p) => p,
         None => {
             let Some(p) = ask_profile() else {
@@ -188,5 +235,12 @@ mod tests {
             words::<Area>("lower back and upper back"),
             Ok(vec![Area::LowerBack, Area::UpperBack])
         );
+        assert_eq!(conditions("None"), Ok(vec![]));
+        assert_eq!(
+            conditions("osteoporosis and hip replacement"),
+            Ok(vec![Condition::Osteoporosis, Condition::HipReplacement])
+        );
+        assert!(conditions("").is_err());
+        assert!(conditions("gout").unwrap_err().0.contains("none"));
     }
 }

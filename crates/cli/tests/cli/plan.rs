@@ -292,3 +292,64 @@ fn sources_pages_leaves_out_the_evidence_additions() {
     assert_eq!(code, 2);
     assert!(err.contains("pages"), "{err}");
 }
+
+/// Issue 28, items 8 and 16: `profile set --condition` and `--eased-by` are saved, shown,
+/// and followed by `plan`; `--condition none` clears; an unknown word says what to type.
+#[test]
+fn conditions_and_eased_by_are_saved_shown_and_planned_by() {
+    let env = Env::new();
+    let out = stdout_ok(env.cmd().args([
+        "profile",
+        "set",
+        "--area",
+        "lower-back",
+        "--place",
+        "floor",
+        "--minutes",
+        "15",
+        "--condition",
+        "osteoporosis",
+        "--condition",
+        "knee-replacement",
+        "--eased-by",
+        "back",
+    ]));
+    assert!(
+        out.contains("Conditions osteoporosis, knee-replacement"),
+        "{out}"
+    );
+    assert!(out.contains("Eased by  arching back"), "{out}");
+    let v = plan_json(&env, &[]);
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["exercise_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"prone-press-up"), "{ids:?}");
+    for out in ["knee-to-chest", "childs-pose", "cat-camel", "bird-dog"] {
+        assert!(!ids.contains(&out), "{out} in {ids:?}");
+    }
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("left out for osteoporosis"), "{warnings}");
+    assert!(
+        warnings.contains("left out for knee-replacement"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("arching back eases"), "{warnings}");
+
+    let out = stdout_ok(env.cmd().args(["profile", "set", "--condition", "none"]));
+    assert!(out.contains("Conditions none"), "{out}");
+    assert!(out.contains("Eased by  arching back"), "{out}");
+
+    let (code, _, err) = run_fail(env.cmd().args(["profile", "set", "--condition", "gout"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("unknown condition `gout`; expected one of osteoporosis, hip-replacement")
+            && err.contains("or none to clear them"),
+        "{err}"
+    );
+    let (code, _, err) = run_fail(env.cmd().args(["profile", "set", "--eased-by", "sideways"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown direction `sideways`"), "{err}");
+}

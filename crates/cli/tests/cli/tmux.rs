@@ -152,6 +152,10 @@ fn first_run_walks_a_new_user_through_setup() {
     answer("counts as a chair):", "bed and chair");
     answer("[10]", "8");
     answer("[daily]", "");
+    // Asked once for a lower-back profile, with no default: Enter alone asks again.
+    answer("if you are not sure):", "");
+    answer("if you are not sure):", "back");
+    answer("or answer `none`:", "osteoporosis");
     let s = t.wait_for("the red-flag questions", |s| s.contains("warning signs"));
     assert!(
         !s.contains("dizziness"),
@@ -201,6 +205,8 @@ fn first_run_walks_a_new_user_through_setup() {
     assert_eq!(p["areas"], serde_json::json!(["lower-back"]));
     assert_eq!(p["places"], serde_json::json!(["bed", "chair"]));
     assert_eq!(p["minutes"], 8);
+    assert_eq!(p["eased_by"], "back");
+    assert_eq!(p["conditions"], serde_json::json!(["osteoporosis"]));
 }
 
 /// `backstretch ARGS` in a new tmux session over `env`'s home, the disclaimer accepted;

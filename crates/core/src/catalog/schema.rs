@@ -41,6 +41,7 @@ pub(super) struct RawExercise {
     pub(super) dose: S<RawDose>,
     pub(super) steps: S<Vec<S<String>>>,
     pub(super) cautions: S<Vec<S<String>>>,
+    pub(super) demands: Option<S<Vec<S<String>>>>,
     pub(super) sources: Option<S<Vec<S<RawSource>>>>,
     pub(super) evidence: Option<S<Vec<S<RawEvidence>>>>,
     pub(super) pose: Option<S<RawPose>>,

@@ -7,7 +7,7 @@ use toml::Spanned;
 use crate::exercise::{Dose, Evidence, Exercise, SourceDose, SourceRef, Variant};
 use crate::sources::{SOURCE_DOCS, source_doc};
 use crate::text::{closest, normalize_name};
-use crate::vocab::{Area, Equipment, Kind, Place, Position, Sides, Word};
+use crate::vocab::{Area, Demand, Equipment, Kind, Place, Position, Sides, Word};
 
 use super::diagnostics::{Diagnostic, Reporter, make_diag, syntax_diag};
 use super::schema::{
@@ -235,6 +235,11 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
     };
     let steps = expect_texts(r, "steps", &raw.steps);
     let cautions = expect_texts(r, "cautions", &raw.cautions);
+    let demands = raw
+        .demands
+        .as_ref()
+        .map(|d| expect_words::<Demand>(r, "demands", d, false))
+        .unwrap_or_default();
     let raw_sources: &[S<RawSource>] = raw.sources.as_ref().map_or(&[], |s| s.get_ref());
     let raw_evidence: &[S<RawEvidence>] = raw.evidence.as_ref().map_or(&[], |s| s.get_ref());
     if raw_sources.is_empty() && raw_evidence.is_empty() {
@@ -278,6 +283,7 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             dose,
             steps,
             cautions,
+            demands,
             sources,
             evidence,
             pose,

@@ -1,9 +1,10 @@
 //! Explanations: why each exercise is there, and what a plan could not do as asked.
 
+use crate::conditions::{self, Family};
 use crate::exercise::Exercise;
 use crate::safety::gentler;
 use crate::sources::source_doc;
-use crate::vocab::{Area, Place, Word};
+use crate::vocab::{Area, Condition, EasedBy, Place, Word};
 
 use super::{ENOUGH_S, Item, NODE_LIMIT, Request};
 
@@ -78,6 +79,31 @@ pub enum Warning {
     /// The search stopped at its node limit; the routine is the best found, maybe not the
     /// best there is.
     NotExhaustive,
+    /// Exercises a health condition rules out, left out, with why (and the condition's
+    /// standing advice).
+    Condition {
+        condition: Condition,
+        /// The names of those that would otherwise have been candidates (maybe none).
+        names: Vec<String>,
+    },
+    /// Exercises in the routine that a condition asks care with.
+    ConditionFlag {
+        condition: Condition,
+        /// Their names.
+        names: Vec<String>,
+    },
+    /// The direction of movement that eases lower-back pain chose a family of moves.
+    Direction {
+        eased_by: EasedBy,
+        /// The family included.
+        want: Family,
+        /// The family left out.
+        out: Family,
+        /// Names of the exercises left out for it.
+        names: Vec<String>,
+        /// Whether the routine holds one of the family asked for.
+        planned: bool,
+    },
 }
 
 /// What to relax in a request for a longer routine.
@@ -95,6 +121,9 @@ impl Warning {
         matches!(
             self,
             Warning::Blocked { .. }
+                | Warning::Condition { .. }
+                | Warning::ConditionFlag { .. }
+                | Warning::Direction { .. }
                 | Warning::SeeClinician { .. }
                 | Warning::ReviewAdvised
                 | Warning::Gentler
@@ -175,8 +204,147 @@ impl std::fmt::Display for Warning {
                 f,
                 "the search stopped at its limit of {NODE_LIMIT} steps: this is the best routine found, perhaps not the best there is"
             ),
+            Warning::Condition { condition, names } => condition_text(f, *condition, names),
+            Warning::ConditionFlag { condition, names } => write!(
+                f,
+                "{condition}: take care with {}: {}",
+                names.join(", "),
+                conditions::rule(*condition).flag_advice
+            ),
+            Warning::Direction {
+                eased_by,
+                want,
+                out,
+                names,
+                planned,
+            } => direction_text(f, *eased_by, *want, *out, names, *planned),
         }
     }
+}
+
+/// A condition's warning: what it left out and why, and its standing advice.
+fn condition_text(
+    f: &mut std::fmt::Formatter<'_>,
+    condition: Condition,
+    names: &[String],
+) -> std::fmt::Result {
+    let rule = conditions::rule(condition);
+    if names.is_empty() {
+        return write!(f, "{condition}: {}", rule.always);
+    }
+    write!(
+        f,
+        "left out for {condition}: {}: {}",
+        names.join(", "),
+        rule.why
+    )?;
+    if !rule.always.is_empty() {
+        write!(f, "; {}", rule.always)?;
+    }
+    Ok(())
+}
+
+/// The direction of movement's warning: what it chose, and what it left out.
+fn direction_text(
+    f: &mut std::fmt::Formatter<'_>,
+    eased_by: EasedBy,
+    want: Family,
+    out: Family,
+    names: &[String],
+    planned: bool,
+) -> std::fmt::Result {
+    let eased = eased_by.words();
+    write!(
+        f,
+        "you said {eased} eases your lower back, so this plan favours moves that {} and leaves out those that {}",
+        want.words(),
+        out.words()
+    )?;
+    if !names.is_empty() {
+        write!(f, " ({})", names.join(", "))?;
+    }
+    if !planned {
+        write!(
+            f,
+            "; none that {} fits these places and conditions today",
+            want.words()
+        )?;
+    }
+    write!(
+        f,
+        "; matching exercise to the direction that eases the pain helped more in a trial (Long et al., Spine 2004). If pain spreads down a leg, stop and see a clinician; `backstretch profile set --eased-by neither` plans both"
+    )
+}
+
+/// The warnings the conditions and the direction of movement give a plan: what each left
+/// out that would otherwise have been a candidate, and what the routine holds that a
+/// condition asks care with.
+fn condition_warnings(
+    items: &[Item],
+    areas: &[Area],
+    places: &[Place],
+    req: &Request,
+    exercises: &[&Exercise],
+    blocked: &[String],
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    // Would have been a candidate, were it not for the conditions and the direction.
+    let candidate = |e: &Exercise| {
+        !req.exclude.contains(&e.id)
+            && (!req.pages_only || e.from_pages())
+            && !blocked.contains(&e.id)
+            && e.fits_any(places)
+    };
+    let mut seen: Vec<Condition> = Vec::new();
+    for c in &req.conditions {
+        if seen.contains(c) {
+            continue;
+        }
+        seen.push(*c);
+        let names: Vec<String> = exercises
+            .iter()
+            .filter(|e| candidate(e) && conditions::ruled_out_by(&req.conditions, e) == Some(*c))
+            .map(|e| e.name.clone())
+            .collect();
+        if !names.is_empty() || !conditions::rule(*c).always.is_empty() {
+            out.push(Warning::Condition {
+                condition: *c,
+                names,
+            });
+        }
+        let flagged: Vec<String> = items
+            .iter()
+            .filter(|i| conditions::flagged_by(&req.conditions, &i.exercise) == Some(*c))
+            .map(|i| i.exercise.title())
+            .collect();
+        if !flagged.is_empty() {
+            out.push(Warning::ConditionFlag {
+                condition: *c,
+                names: flagged,
+            });
+        }
+    }
+    if let (Some((want, left)), Some(eased_by)) =
+        (conditions::direction(req.eased_by, areas), req.eased_by)
+    {
+        let names = exercises
+            .iter()
+            .filter(|e| {
+                candidate(e)
+                    && conditions::ruled_out_by(&req.conditions, e).is_none()
+                    && Family::of(e) == Some(left)
+            })
+            .map(|e| e.name.clone())
+            .collect();
+        out.push(Warning::Direction {
+            eased_by,
+            want,
+            out: left,
+            names,
+            planned: items.iter().any(|i| Family::of(&i.exercise) == Some(want)),
+        });
+    }
+    out
 }
 
 /// Why an exercise is in the routine, in one line.
@@ -272,5 +440,8 @@ pub(super) fn warnings(
     if req.gentler {
         out.push(Warning::Gentler);
     }
+    out.extend(condition_warnings(
+        items, areas, places, req, exercises, blocked,
+    ));
     out
 }

@@ -45,11 +45,12 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use crate::catalog::Catalog;
+use crate::conditions::{self, Family};
 use crate::exercise::{Dose, Exercise};
 use crate::routine::{Routine, RoutineItem, RoutineRequest, RoutineStep, words};
 use crate::safety::gentler;
 use crate::timeline::{Timeline, TimelineItem, item_seconds};
-use crate::vocab::{Area, DoseStyle, Kind, Place, Word};
+use crate::vocab::{Area, Condition, DoseStyle, EasedBy, Kind, Place, Word};
 
 /// Hold seconds per area and session that count as enough (the usual guidance).
 pub const ENOUGH_S: u32 = 60;
@@ -87,13 +88,34 @@ pub struct Request {
     /// Exercise ids done on each of the two days before [`Request::date`]; among equally
     /// good routines they give way to others.
     pub recent: Vec<String>,
+    /// Health conditions: each leaves out what it rules out ([`crate::conditions::rule`]).
+    pub conditions: Vec<Condition>,
+    /// Which movement eases lower-back pain, when asked: a lower-back plan includes that
+    /// family and leaves out the other ([`crate::conditions::direction`]).
+    pub eased_by: Option<EasedBy>,
 }
 
 impl Request {
-    /// Whether the request lets this exercise in at all, whatever its places and areas: not
-    /// excluded, and from the pages when only the pages' exercises are asked for.
+    /// Whether the request lets this exercise in at all, whatever its places: not excluded,
+    /// from the pages when only the pages' exercises are asked for, not ruled out by a
+    /// condition, and not of the lower-back family the direction of movement leaves out.
     pub fn permits(&self, e: &Exercise) -> bool {
-        !self.exclude.contains(&e.id) && (!self.pages_only || e.from_pages())
+        !self.exclude.contains(&e.id)
+            && (!self.pages_only || e.from_pages())
+            && conditions::ruled_out_by(&self.conditions, e).is_none()
+            && !self.direction_leaves_out(e)
+    }
+
+    /// Whether the direction of movement leaves this exercise out of a lower-back plan.
+    pub fn direction_leaves_out(&self, e: &Exercise) -> bool {
+        conditions::direction(self.eased_by, &self.areas)
+            .is_some_and(|(_, out)| Family::of(e) == Some(out))
+    }
+
+    /// Whether the direction of movement asks for this exercise in a lower-back plan.
+    pub fn direction_wants(&self, e: &Exercise) -> bool {
+        conditions::direction(self.eased_by, &self.areas)
+            .is_some_and(|(want, _)| Family::of(e) == Some(want))
     }
 }
 
@@ -348,9 +370,14 @@ fn plan_by(
     validate(req)?;
     let areas = dedup(&req.areas);
     let places = dedup(&req.places);
-    let weights = weights(areas.len());
     // Only exercises serving an area asked for can be chosen (or change a warning).
     let exercises: Vec<&Exercise> = catalog.serving(&areas).collect();
+    // The family the direction of movement asks for counts as one more area to serve,
+    // weighed like a secondary one, so a routine that can hold one has one.
+    let goal = exercises.iter().any(|e| {
+        req.direction_wants(e) && req.permits(e) && !blocked.contains(&e.id) && e.fits_any(&places)
+    });
+    let weights = weights(areas.len() + usize::from(goal));
     let date_seed = fnv(
         FNV_START,
         req.date.format("%Y-%m-%d").to_string().as_bytes(),
@@ -552,8 +579,12 @@ fn items(
         let warm = c.warm;
         let new_pos = last_pos != Some(e.position);
         last_pos = Some(e.position);
+        let mut why = reason(&e, &serves, areas[0], warm);
+        if req.direction_wants(&e) {
+            why.push_str(" It moves the way you said eases your lower back.");
+        }
         items.push(Item {
-            reason: reason(&e, &serves, areas[0], warm),
+            reason: why,
             seconds: item_seconds(&dose, e.sides, new_pos),
             exercise: e,
             dose,
@@ -586,13 +617,16 @@ fn candidates(
             continue;
         };
         let position = e.position_of(form);
-        let mask = areas
+        let mut mask = areas
             .iter()
             .enumerate()
             .filter(|(_, a)| e.areas.contains(a))
             .fold(0u32, |m, (b, _)| m | (1 << b));
         if mask == 0 {
             continue;
+        }
+        if weights.len() > areas.len() && req.direction_wants(e) {
+            mask |= 1 << areas.len();
         }
         let dose = style_dose(e, req.style, req.gentler);
         cands.push(Cand {
@@ -628,7 +662,7 @@ fn candidates(
     // Search order: the most useful first, so good routines are found early; identical
     // candidates together, the date's preferred member first and recent ones last.
     cands.sort_by_cached_key(|c| {
-        let w: u32 = (0..areas.len())
+        let w: u32 = (0..weights.len())
             .filter(|a| c.mask & (1 << a) != 0)
             .map(|a| weights[a])
             .sum();

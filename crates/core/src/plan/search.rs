@@ -59,11 +59,12 @@ pub const MAX_TIES: usize = 64;
 /// (the score stays optimal).
 const TIE_NODES: u64 = 200_000;
 
-/// The most areas a request can name (one bit each in a candidate's mask).
-const MAX_AREAS: usize = 9;
+/// The most areas a request can name (one bit each in a candidate's mask), and one more
+/// for the family of movement a directional preference asks for.
+const MAX_AREAS: usize = 10;
 /// How many positions there are (one bit each in a set of positions).
 const POSITIONS: usize = <Position as Word>::ALL.len();
-const _: () = assert!(<Area as Word>::ALL.len() <= MAX_AREAS);
+const _: () = assert!(<Area as Word>::ALL.len() < MAX_AREAS);
 
 /// `x` rounded down to a whole number of seconds, at least 0. The same as
 /// `x.floor() as u32` for every `x` (a cast truncates toward zero and saturates, so a

@@ -57,6 +57,7 @@ fn sample() -> LogFile {
                 settled: None,
             },
         ],
+        profile: None,
     }
 }
 

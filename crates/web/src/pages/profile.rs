@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use backstretch_core::profile::{Goal, Profile};
-use backstretch_core::vocab::{Area, DoseStyle, Place, Word};
+use backstretch_core::vocab::{Area, Condition, DoseStyle, EasedBy, Place, Word};
 use maud::{Markup, html};
 
 use crate::error::WebError;
@@ -99,8 +99,35 @@ fn profile_form(p: &Profile, e: Option<&WebError>) -> Markup {
                 }
             }
             p.hint { "source: what the pages give (short holds, more repetitions); standard: about 30 s holds; long: 60 s holds." }
+            (health_fields(p, e))
             button.primary type="submit" { "Save" }
         }
+    }
+}
+
+/// The conditions and, for lower-back pain, the direction that eases it.
+fn health_fields(p: &Profile, e: Option<&WebError>) -> Markup {
+    let bad_eased = about(e, "eased_by").is_some();
+    html! {
+        fieldset {
+            legend { "Do you have any of these?" }
+            p.hint { "Plans leave out the exercises each one rules out, and say why. Tick none if none apply." }
+            // Sent always, so unticking every box clears them.
+            input type="hidden" name="conditions" value="";
+            (checkboxes("conditions", &p.conditions, e))
+            (field_error(e, "conditions"))
+        }
+        label for="eased_by" { "For lower-back pain: which movement eases it?" }
+        select #eased_by name="eased_by"
+            aria-invalid=[bad_eased.then_some("true")]
+            aria-describedby=[bad_eased.then_some("eased_by-error")] {
+            option value="" selected[p.eased_by.is_none()] { "not answered yet" }
+            @for d in EasedBy::ALL {
+                option value=(d) selected[Some(*d) == p.eased_by] { (d.words()) }
+            }
+        }
+        p.hint { "Plans follow it: moves that arch the back for those eased by arching, moves that round it for those eased by bending forward, both otherwise." }
+        (field_error(e, "eased_by"))
     }
 }
 
@@ -132,12 +159,18 @@ fn sent(f: &Fields) -> Result<ProfileBody, WebError> {
             "give a whole number from 1 to 180",
         )
     })?;
+    // The form always sends the conditions (a hidden empty one at least); a form without
+    // them keeps the saved ones.
+    let conditions = f.all("conditions");
     Ok(ProfileBody {
         areas,
         places: f.all("places"),
         minutes,
         goal: f.one("goal"),
         style: f.one("style"),
+        conditions: (!conditions.is_empty())
+            .then(|| conditions.into_iter().filter(|c| !c.is_empty()).collect()),
+        eased_by: f.one("eased_by"),
     })
 }
 
@@ -167,6 +200,12 @@ pub async fn save_profile(State(s): State<Shared>, f: FormResult) -> Page {
                     .iter()
                     .filter_map(|a| Place::parse_word(a).ok())
                     .collect(),
+                conditions: f
+                    .all("conditions")
+                    .iter()
+                    .filter_map(|c| Condition::parse_word(c).ok())
+                    .collect(),
+                eased_by: f.one("eased_by").and_then(|d| EasedBy::parse_word(&d).ok()),
                 ..Profile::default()
             };
             let body = html! {
