@@ -530,6 +530,127 @@ fn the_browser_plays_a_session_and_every_step_reaches_the_log_once() {
     drop(server);
 }
 
+/// The page's clock runs this far ahead of the computer's (ms).
+const PHONE_AHEAD: &str = "(() => { const ahead = 10 * 60 * 1000; const Real = Date;
+  class Phone extends Real { constructor(...a) { if (a.length) super(...a); else super(Real.now() + ahead); }
+    static now() { return Real.now() + ahead; } }
+  window.Date = Phone; })();";
+
+/// Regression: with the phone's clock 10 minutes ahead of the computer's, the server refused
+/// every step ("in the future") and the player dropped them: 0 of 16 steps were logged. The
+/// page now stamps reports with the server's time (learned from its `Date` header), and a
+/// report the server refuses is kept on the device and shown.
+#[test]
+fn a_phone_whose_clock_is_ahead_still_logs_every_step() {
+    if !chromium() {
+        return;
+    }
+    let Served {
+        env,
+        base,
+        server: _server,
+        b,
+        ..
+    } = served();
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        &json!({ "source": PHONE_AHEAD }),
+    );
+    first_run(&b, &base);
+    open_player(&b, &format!("{base}/play?speed=50"));
+    b.click("[data-pain=before] button[value='3']");
+    let begun = wait_for("the session in storage", LONG, || {
+        let v = b.js(
+            "return JSON.parse(localStorage.getItem('backstretch.session'));",
+            &json!([]),
+        );
+        (!v.is_null()).then_some(v)
+    });
+    let session = begun["id"].as_i64().expect("session id");
+    let steps = begun["timeline"]["steps"].as_array().expect("steps").len();
+    wait_for("the pain question after", LONG, || {
+        (b.count("#after:not([hidden])") == 1).then_some(())
+    });
+    b.click("[data-pain=after] button[value='2']");
+    wait_for("the summary", LONG, || {
+        b.text("#summary-text")
+            .contains("Pain 3 -> 2")
+            .then_some(())
+    });
+    wait_for("the queue sent", LONG, || {
+        (queue_len(&b) == 0).then_some(())
+    });
+    let refused = b.js(
+        "return localStorage.getItem('backstretch.refused');",
+        &json!([]),
+    );
+    assert!(refused.is_null(), "refused: {refused}");
+    let rows = sqlite(
+        &env.home().join("backstretch.sqlite"),
+        &format!("SELECT count(*) FROM session_steps WHERE session_id = {session}"),
+    );
+    assert_eq!(
+        rows.trim(),
+        (steps - 1).to_string(),
+        "every step but the closing one"
+    );
+    let ended = sqlite(
+        &env.home().join("backstretch.sqlite"),
+        &format!("SELECT outcome FROM sessions WHERE id = {session}"),
+    );
+    assert_eq!(ended.trim(), "completed");
+}
+
+/// A report the server refuses for what it says is kept on the device and shown.
+#[test]
+fn a_refused_report_is_kept_on_the_device_and_shown() {
+    if !chromium() {
+        return;
+    }
+    let Served {
+        env: _env,
+        base,
+        server: _server,
+        b,
+        ..
+    } = served();
+    first_run(&b, &base);
+    open_player(&b, &format!("{base}/play?speed=10"));
+    b.click("[data-pain=before] button[value='3']");
+    wait_for("a hold", LONG, || {
+        (b.text("#phase") == "Hold").then_some(())
+    });
+    // A report of a step the session does not have: the server refuses it (422).
+    b.js(
+        "const q = JSON.parse(localStorage.getItem('backstretch.queue') || '[]');
+         const s = JSON.parse(localStorage.getItem('backstretch.session'));
+         q.push({ url: `/api/sessions/${s.id}/steps`, body: { report: 999, step: 9999, outcome: 'done', done_ms: 1, at: new Date().toISOString().slice(0, 19) + 'Z' } });
+         localStorage.setItem('backstretch.queue', JSON.stringify(q));
+         window.dispatchEvent(new Event('online'));
+         return true;",
+        &json!([]),
+    );
+    let kept = wait_for("the refused report kept", LONG, || {
+        let v = b.js(
+            "return JSON.parse(localStorage.getItem('backstretch.refused') || '[]');",
+            &json!([]),
+        );
+        (v.as_array().is_some_and(|a| !a.is_empty())).then_some(v)
+    });
+    assert_eq!(kept[0]["status"], 422, "{kept}");
+    assert!(
+        b.text("#player-error").contains("kept on this device"),
+        "{}",
+        b.text("#player-error")
+    );
+    b.refresh();
+    wait_for("shown again after a reload", LONG, || {
+        b.text("#player-error")
+            .contains("1 report could not be saved")
+            .then_some(())
+    });
+}
+
 /// Regression: a session left with its tab closed was, on coming back hours later, "caught
 /// up" from the clock: every remaining step was logged as done. Now it waits, paused, at the
 /// first step not logged.

@@ -15,6 +15,12 @@
   if (!root) return;
   const SESSION = 'backstretch.session';
   const QUEUE = 'backstretch.queue';
+  // Reports the server refused for what they said: kept on the device and shown, never
+  // dropped unseen.
+  const REFUSED = 'backstretch.refused';
+  // How far the server's clock is ahead of this device's (ms), learned from the Date header
+  // of every answer: reports carry the server's time, so a phone whose clock is off still logs.
+  const SKEW = 'backstretch.skew';
   // A cue more than this late (after the phone slept) is not said: it would be out of date.
   const STALE_MS = 1500;
   // Back more than this long after the routine would have ended, the session was left, not
@@ -68,11 +74,27 @@
     const sign = off >= 0 ? '+' : '-';
     return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${sign}${pad(off / 60)}:${pad(off % 60)}`;
   }
+  let skew = load(SKEW, 0);
+  const serverNow = () => new Date(Date.now() + skew);
+  // The Date header has whole seconds: the server's clock read sometime in that second,
+  // about halfway between sending and the answer.
+  function learnClock(res, sentAt) {
+    const d = Date.parse(res.headers.get('Date') || '');
+    if (Number.isNaN(d)) return;
+    skew = d + 500 - (sentAt + Date.now()) / 2;
+    store(SKEW, skew);
+  }
+  function showRefused() {
+    const kept = load(REFUSED, []);
+    if (!kept.length) return;
+    const why = kept[kept.length - 1].error || 'not saved';
+    fail(`${kept.length} report${kept.length === 1 ? '' : 's'} could not be saved (${why}); kept on this device.`);
+  }
   function report(step, outcome, doneMs) {
     const planned = steps()[step].seconds * 1000;
     enqueue({
       url: `/api/sessions/${S.id}/steps`,
-      body: { report: S.reports++, step, outcome, done_ms: Math.max(0, Math.min(planned, Math.round(doneMs))), at: localStamp(new Date()) },
+      body: { report: S.reports++, step, outcome, done_ms: Math.max(0, Math.min(planned, Math.round(doneMs))), at: localStamp(serverNow()) },
     });
   }
   function reportUntil(step) {
@@ -270,7 +292,7 @@
   async function finish(painAfter) {
     enqueue({
       url: `/api/sessions/${S.id}/finish`,
-      body: { pain_after: painAfter, ending: S.ending, at: localStamp(new Date()) },
+      body: { pain_after: painAfter, ending: S.ending, at: localStamp(serverNow()) },
       summary: true,
     });
     S.done = true;
@@ -299,11 +321,13 @@
         if (!q.length) break;
         const e = q[0];
         let res;
+        const sentAt = Date.now();
         try {
           res = await fetch(e.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(e.body), credentials: 'same-origin' });
         } catch {
           res = null;
         }
+        if (res) learnClock(res, sentAt);
         if (!res || res.status >= 500 || res.status === 408 || res.status === 429) {
           $('sync').textContent = `Saved on this device: ${q.length} to send when backstretch is back.`;
           setTimeout(flush, retryMs);
@@ -312,7 +336,12 @@
         }
         retryMs = 1000;
         const body = await res.json().catch(() => ({}));
-        if (!res.ok) fail(`${body.error || 'Not saved'}${body.help ? `. ${body.help}` : ''}`);
+        if (!res.ok) {
+          const kept = load(REFUSED, []);
+          kept.push({ ...e, status: res.status, error: body.error || 'not saved' });
+          store(REFUSED, kept);
+          showRefused();
+        }
         if (e.summary && res.ok) showSummary(body);
         const rest = load(QUEUE, []);
         rest.shift();
@@ -341,12 +370,14 @@
     fail('');
     if (!audio && window.AudioContext) { try { audio = new AudioContext(); } catch { audio = null; } }
     let res;
+    const sentAt = Date.now();
     try {
       res = await fetch('/api/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ pain_before: painBefore, gentlest }), credentials: 'same-origin' });
     } catch {
       fail('backstretch cannot be reached. Is `backstretch serve` still running?');
       return;
     }
+    learnClock(res, sentAt);
     const b = await res.json().catch(() => ({}));
     if (res.status === 409 && b.gate === 'high-pain') {
       $('high-text').textContent = b.error;
@@ -395,5 +426,6 @@
     S = null;
     show('before');
   }
+  showRefused();
   flush();
 })();
