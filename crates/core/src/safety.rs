@@ -34,7 +34,7 @@ pub const CES_LINE: &str = "Emergency, call 999 / 112 / 911 now: numbness betwee
 /// light: everyday pain that stays as it was is allowed, but pain that turns sharper, grows
 /// past where it started, or spreads down a limb (with numbness, tingling or weakness) stops
 /// the exercise.
-pub const STOP_RULE: &str = "Stop if it is sharper, or worse than when you started, or if it spreads: pain, tingling, numbness or weakness moving down an arm or a leg means stop at once.";
+pub const STOP_RULE: &str = "Stop if it is sharper, or worse than when you started, or if it spreads: pain, tingling, numbness or weakness down an arm or a leg.";
 
 /// A shorter form of [`CES_LINE`] for narrow places (the player's frame).
 pub const CES_SHORT: &str =
