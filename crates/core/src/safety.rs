@@ -1127,9 +1127,9 @@ mod tests {
         assert!(r.tenths_per_two_weeks >= 30, "{r:?}");
         assert!(r.advice().contains("rising"));
         // Steady pain with one bad day, anywhere, is not a rise.
-        for odd in 0..7 {
+        for odd in 0..7usize {
             let mut flat: Vec<(NaiveDate, u8)> = (0..7).map(|i| (on(8 + 2 * i), 3)).collect();
-            flat[odd as usize].1 = 9;
+            flat[odd].1 = 9;
             assert_eq!(rising(&flat, on(22)), None, "odd day {odd}");
         }
         // Too few days, or all on one week: nothing to say.

@@ -1180,7 +1180,7 @@ fn eased(ease: Ease) -> Option<Easing> {
 #[test]
 fn gentler_means_fewer_exercises_in_less_time_and_no_walking() {
     let c = builtin_catalog();
-    let r = req(&[Area::LowerBack], &Place::ALL, 10);
+    let r = req(&[Area::LowerBack], Place::ALL, 10);
     let normal = plan(&c, &r, &[]).unwrap();
     let gentler = plan_eased(&c, &r, &[], eased(Ease::Gentler)).unwrap();
     assert!(
@@ -1217,7 +1217,7 @@ fn gentler_means_fewer_exercises_in_less_time_and_no_walking() {
 fn the_gentlest_routine_is_five_minutes_in_one_place() {
     let c = builtin_catalog();
     for minutes in [10, 30] {
-        let r = req(&[Area::LowerBack], &Place::ALL, minutes);
+        let r = req(&[Area::LowerBack], Place::ALL, minutes);
         let p = plan_eased(&c, &r, &[], eased(Ease::Gentlest)).unwrap();
         let doses: Vec<String> = p.items.iter().map(|i| i.dose_text(", ")).collect();
         assert!(
