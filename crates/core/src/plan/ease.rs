@@ -20,8 +20,9 @@ use crate::vocab::Place;
 use super::search::{Found, Problem};
 use super::{Item, Plan, PlanError, Request, Warning, plan_by, plan_within};
 
-/// Attempts at a smaller budget before the routine is cut to its most useful exercises.
-const ATTEMPTS: usize = 6;
+/// Attempts at a smaller budget (an eighth less each time) before the routine is cut to its
+/// most useful exercises.
+const ATTEMPTS: usize = 12;
 
 /// The plan for `req` eased as `easing` says.
 pub(super) fn eased(
@@ -60,17 +61,16 @@ pub(super) fn eased(
         }
         Err(e) => return Err(e),
     };
+    // Too many exercises: the budget shrinks an eighth at a time, so the routine keeps as
+    // much of its share of the time as the cap on exercises allows.
+    let mut smaller = budget;
     for _ in 0..ATTEMPTS {
         if plan.items.len() <= cap {
             break;
         }
-        let smaller = budget * u32::try_from(cap).unwrap_or(u32::MAX)
-            / u32::try_from(plan.items.len()).unwrap_or(u32::MAX);
+        smaller -= smaller / 8;
         match plan_within(catalog, &req, blocked, solve, ease, smaller) {
-            Ok(p) => {
-                budget = smaller;
-                plan = p;
-            }
+            Ok(p) => plan = p,
             Err(_) => break,
         }
     }
