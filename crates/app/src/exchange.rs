@@ -82,19 +82,26 @@ impl App<'_> {
     /// applied: an exercise left out for safety is not in it), or else the latest session's
     /// routine; none when there is neither.
     pub fn care_plan(&self, catalog: &Catalog) -> Result<Option<CarePlan>, AppError> {
+        let paused = self.paused(catalog)?;
         let profile = self.store.profile(&self.user)?;
         let per_week = profile.as_ref().map_or(7, |p| p.goal.per_week());
         if let Some(p) = &profile {
             let req = self.request(catalog, &Overrides::default())?;
             let rules = self.pain_rules()?;
             let req = backstretch_core::plan::Request {
-                gentler: rules.flare.gentler,
+                gentler: rules.flare.easing.is_some(),
                 pages_only: false,
                 recent: vec![],
                 ..req
             };
-            if let Ok(plan) = backstretch_core::plan::plan(catalog, &req, &rules.blocked) {
+            if let Ok(plan) = backstretch_core::plan::plan_eased(
+                catalog,
+                &req,
+                &rules.blocked,
+                rules.flare.easing,
+            ) {
                 return Ok(Some(CarePlan {
+                    paused,
                     title: format!(
                         "Stretching routine for {}",
                         p.areas
@@ -120,6 +127,7 @@ impl App<'_> {
             .map(|l| l.session.routine)
             .filter(|r| !r.items.is_empty())
             .map(|r| CarePlan {
+                paused,
                 title: "Stretching routine".into(),
                 per_week,
                 activities: r
@@ -143,10 +151,12 @@ impl App<'_> {
     /// `place` names the data directory, so its UID is stable for it.
     pub fn reminder(
         &self,
+        catalog: &Catalog,
         place: &str,
         time: Option<NaiveTime>,
         days: Option<Vec<Weekday>>,
     ) -> Result<Reminder, AppError> {
+        let paused = self.paused(catalog)?;
         let profile = self.store.profile(&self.user)?;
         let goal = profile
             .as_ref()
@@ -173,10 +183,40 @@ impl App<'_> {
             days,
             minutes,
             stamp: local.with_timezone(&chrono::Utc),
-            description: format!(
-                "Your stretching session ({minutes} min, {when}; goal {goal}). Run `backstretch start`. Move slowly, never into pain, and stop if anything hurts."
-            ),
+            description: match &paused {
+                Some(why) => format!(
+                    "{why} Your stretching sessions ({minutes} min, {when}; goal {goal}) start again once `backstretch safety` reports no warning sign."
+                ),
+                None => format!(
+                    "Your stretching session ({minutes} min, {when}; goal {goal}). Run `backstretch start`. Move slowly, never into pain, and stop if it is sharper, or worse than when you started, or if it spreads."
+                ),
+            },
+            paused,
         })
+    }
+
+    /// Why plans are paused, while a warning sign from the latest check blocks them (the
+    /// gate [`crate::Gate::Flagged`] for the profile's areas): the signs and what to do, for
+    /// the exports to say. None when nothing blocks.
+    pub fn paused(&self, catalog: &Catalog) -> Result<Option<String>, AppError> {
+        let areas = self
+            .store
+            .profile(&self.user)?
+            .map(|p| p.areas)
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| backstretch_core::vocab::Area::ALL.to_vec());
+        let Some(crate::Gate::Flagged { verdict, .. }) = self.screening_gate(catalog, &areas)?
+        else {
+            return Ok(None);
+        };
+        let backstretch_core::safety::Verdict::Flagged { signs, .. } = verdict else {
+            return Ok(None);
+        };
+        let names: Vec<&str> = signs.iter().map(|s| s.sign.as_str()).collect();
+        Ok(Some(format!(
+            "Paused: a warning sign was reported ({}). See a doctor or physiotherapist before stretching again; backstretch plans nothing until a new check reports no warning sign.",
+            names.join("; ")
+        )))
     }
 }
 

@@ -318,7 +318,8 @@ impl App<'_> {
     }
 
     /// The pain rules as of today, from the log: exercises that hurt twice lately (unless
-    /// put back), and flares.
+    /// put back), flares and red sessions, and a rise in pain week on week. Reads only the
+    /// last three weeks (and the latest rated session), however long the log.
     pub fn pain_rules(&self) -> Result<PainRules, AppError> {
         let allowed = self
             .store
@@ -328,11 +329,17 @@ impl App<'_> {
         // The rules look back over a window of days, and at the latest rated session.
         let since = Stamp::earliest_on(self.today() - chrono::Duration::days(safety::WINDOW_DAYS));
         let hurts = self.store.hurts(&self.user, since)?;
-        // Newest first, as the rules read them.
-        let mut pains: Vec<SessionPain> = self
-            .store
-            .pain_history(&self.user, Some(since))?
+        let rise_since =
+            Stamp::earliest_on(self.today() - chrono::Duration::days(safety::RISE_WINDOW_DAYS));
+        let history = self.store.pain_history(&self.user, Some(rise_since))?;
+        let before: Vec<(chrono::NaiveDate, u8)> = history
             .iter()
+            .filter_map(|p| Some((p.started_at.day(), p.pain_before?)))
+            .collect();
+        // Newest first, as the rules read them.
+        let mut pains: Vec<SessionPain> = history
+            .iter()
+            .filter(|p| p.started_at >= since)
             .rev()
             .filter(|p| p.ended)
             .filter_map(|p| {
@@ -355,7 +362,13 @@ impl App<'_> {
                 settled: last.settled,
             });
         }
-        Ok(PainRules::from_log(&hurts, &pains, &allowed, self.today()))
+        Ok(PainRules::from_log(
+            &hurts,
+            &pains,
+            &allowed,
+            &before,
+            self.today(),
+        ))
     }
 }
 

@@ -6,7 +6,7 @@ use backstretch_core::catalog::Catalog;
 use backstretch_core::plan::{self, Plan, Request, Warning};
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::{Routine, RoutineItem};
-use backstretch_core::safety::{PainRules, gentler};
+use backstretch_core::safety::{Ease, Easing, PainRules, Why};
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::TimelineItem;
 use backstretch_core::vocab::{Area, DoseStyle, Place, Word};
@@ -75,7 +75,21 @@ fn rule_notes(rules: &PainRules, catalog: &Catalog) -> Vec<Warning> {
             flares: rules.flare.recent_flares,
         });
     }
+    if let Some(r) = rules.rising {
+        out.push(Warning::PainRising(r));
+    }
     out
+}
+
+/// How much a routine is eased: the gentlest at high pain, else as the pain rules say.
+fn easing(rules: &PainRules, force_gentler: bool) -> Option<Easing> {
+    if force_gentler {
+        return Some(Easing {
+            ease: Ease::Gentlest,
+            why: Why::HighPain,
+        });
+    }
+    rules.flare.easing
 }
 
 impl App<'_> {
@@ -186,8 +200,9 @@ impl App<'_> {
     }
 
     /// The best routine for the profile and overrides, once every gate is passed: exercises
-    /// that hurt twice lately left out, gentler after a flare (or when `force_gentler`, for
-    /// high pain), with the pain rules' notes among its warnings.
+    /// that hurt twice lately left out, eased after a flare or red sessions (or at its
+    /// gentlest when `force_gentler`, for high pain), with the pain rules' notes among its
+    /// warnings.
     pub fn plan(
         &self,
         catalog: &Catalog,
@@ -201,8 +216,10 @@ impl App<'_> {
         let mut req = self.request(catalog, o)?;
         self.require_gates(catalog, &req.areas)?;
         let rules = self.pain_rules()?;
-        req.gentler = force_gentler || rules.flare.gentler;
-        let mut p = plan::plan(catalog, &req, &rules.blocked).map_err(AppError::Plan)?;
+        let easing = easing(&rules, force_gentler);
+        req.gentler = easing.is_some();
+        let mut p =
+            plan::plan_eased(catalog, &req, &rules.blocked, easing).map_err(AppError::Plan)?;
         p.warnings.extend(rule_notes(&rules, catalog));
         if self.review_advised()? {
             p.warnings.push(Warning::ReviewAdvised);
@@ -232,7 +249,8 @@ impl App<'_> {
     }
 
     /// A saved routine, checked against today's gates and pain rules: exercises that hurt
-    /// twice lately are left out, and after a flare only the gentlest remain, shortened.
+    /// twice lately are left out, and when plans are eased only the exercises the ease
+    /// allows remain, shortened and fewer.
     pub fn saved(
         &self,
         catalog: &Catalog,
@@ -251,9 +269,9 @@ impl App<'_> {
             .into_iter()
             .filter(|i| !rules.blocked.contains(&i.id))
             .collect();
-        let kept = if rules.flare.gentler {
-            notes.push(Warning::Gentler);
-            gentler::items(&kept, catalog)
+        let kept = if let Some(e) = rules.flare.easing {
+            notes.push(Warning::Gentler(e));
+            e.ease.items(&kept, catalog)
         } else {
             kept
         };
@@ -283,7 +301,7 @@ impl App<'_> {
             self.planned(catalog, o, true)?
         } else {
             Playable {
-                items: gentler::items(&p.items, catalog),
+                items: Ease::Gentlest.items(&p.items, catalog),
                 ..p.clone()
             }
         };

@@ -80,7 +80,7 @@ impl HighPain {
     }
 
     /// The advice that goes with the question.
-    pub const ADVICE: &str = "A rest day is a fine choice; if you go on, it will be only the gentlest moves, and stop at once if anything hurts.";
+    pub const ADVICE: &str = "A rest day is a fine choice; if you go on, it will be only the gentlest moves for about five minutes in one place, and stop at once if the pain turns sharper or worse than now, or spreads.";
 
     /// What to say to someone who rests.
     pub const REST: &str = "Rest today. If the pain stays this high, gets worse, or any warning sign appears, see a doctor.";

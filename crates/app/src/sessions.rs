@@ -3,7 +3,7 @@
 
 use backstretch_core::player::Outcome;
 use backstretch_core::routine::Routine;
-use backstretch_core::safety::{self, Light};
+use backstretch_core::safety::{Feedback, Light};
 use backstretch_core::session::{
     Ending, SessionId, SessionOutcome, SessionRecord, SessionSource, StepRecord, Summary, summarize,
 };
@@ -31,6 +31,8 @@ pub struct SessionSummary {
     pub flare_rise: Option<u8>,
     /// Flares within the window, when they call for a clinician.
     pub see_clinician: Option<usize>,
+    /// What the pain scores come to, as `log` says it too.
+    pub feedback: Option<Feedback>,
     /// Progress, with this session counted.
     pub progress: Stats,
 }
@@ -159,29 +161,32 @@ impl App<'_> {
         ending: Ending,
     ) -> Result<SessionSummary, AppError> {
         let summary = summarize(&self.store.steps(&self.user, id)?);
-        let flare_rise = match (pain_before, pain_after) {
-            (Some(b), Some(a)) if safety::is_flare(b, a) => Some(a - b),
-            _ => None,
-        };
-        let see_clinician = if flare_rise.is_some() {
-            let rules = self.pain_rules()?;
-            rules
-                .flare
-                .see_clinician
-                .then_some(rules.flare.recent_flares)
-        } else {
-            None
-        };
+        let feedback = self.feedback(pain_before, pain_after)?;
         Ok(SessionSummary {
             ending,
             summary,
             pain_before,
             pain_after,
-            light: pain_after.map(|a| safety::light(pain_before, a)),
-            flare_rise,
-            see_clinician,
+            light: feedback.as_ref().map(Feedback::light),
+            flare_rise: feedback.as_ref().and_then(|f| f.flare_rise),
+            see_clinician: feedback.as_ref().and_then(Feedback::see_clinician),
+            feedback,
             progress: self.progress(false)?,
         })
+    }
+
+    /// What a session's pain scores come to, with the session logged: the light, a flare,
+    /// how the next plans are eased, clinician advice and a rise week on week. The player's
+    /// summary and `log` both say this. None without a score after.
+    pub fn feedback(
+        &self,
+        pain_before: Option<u8>,
+        pain_after: Option<u8>,
+    ) -> Result<Option<Feedback>, AppError> {
+        let Some(after) = pain_after else {
+            return Ok(None);
+        };
+        Ok(Some(Feedback::new(pain_before, after, self.pain_rules()?)))
     }
 
     /// What reports of a session of this user's are checked against: the timeline it unrolls

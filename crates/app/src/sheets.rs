@@ -41,8 +41,9 @@ impl App<'_> {
         )?;
         let rules = self.pain_rules()?;
         let mut req = req;
-        req.gentler = rules.flare.gentler;
-        let p = plan::plan(catalog, &req, &rules.blocked).map_err(AppError::Plan)?;
+        req.gentler = rules.flare.easing.is_some();
+        let p = plan::plan_eased(catalog, &req, &rules.blocked, rules.flare.easing)
+            .map_err(AppError::Plan)?;
         Ok(Routine::from_plan(&p))
     }
 }

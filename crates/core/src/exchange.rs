@@ -133,6 +133,8 @@ pub struct CarePlan {
     pub per_week: u32,
     /// The routine's exercises.
     pub activities: Vec<CareActivity>,
+    /// Why the plan is on hold, while a warning sign blocks plans.
+    pub paused: Option<String>,
 }
 
 /// A clock may run this far ahead of another machine's before a time counts as future.

@@ -69,4 +69,6 @@ pub struct Reminder {
     pub stamp: chrono::DateTime<chrono::Utc>,
     /// The event's description.
     pub description: String,
+    /// Why stretching is paused, while a warning sign blocks plans: the events say so.
+    pub paused: Option<String>,
 }

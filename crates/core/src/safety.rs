@@ -30,9 +30,11 @@ Seek medical help if warning signs appear; backstretch asks about them before pl
 /// every printed routine (GIRFT asks that they be given at every contact).
 pub const CES_LINE: &str = "Emergency, call 999 / 112 / 911 now: numbness between your legs or around your bottom, new trouble passing urine or controlling your bladder or bowels, or both legs newly weak or numb.";
 
-/// The rule for every exercise, shown with each one's own cautions: pain stops it, and so do
-/// symptoms that spread down a limb or bring numbness or weakness.
-pub const STOP_RULE: &str = "Stop if it hurts, and stop at once if pain, tingling, numbness or weakness spreads down an arm or a leg.";
+/// The rule for every exercise, shown with each one's own cautions. It agrees with the
+/// light: everyday pain that stays as it was is allowed, but pain that turns sharper, grows
+/// past where it started, or spreads down a limb (with numbness, tingling or weakness) stops
+/// the exercise.
+pub const STOP_RULE: &str = "Stop if it is sharper, or worse than when you started, or if it spreads: pain, tingling, numbness or weakness down an arm or a leg.";
 
 /// A shorter form of [`CES_LINE`] for narrow places (the player's frame).
 pub const CES_SHORT: &str =
@@ -338,10 +340,17 @@ pub enum Light {
 /// The highest pain after a session that counts as acceptable.
 pub const ACCEPTABLE: u8 = 5;
 
+/// Pain after a session at or above this is never green, whatever it was before: it calls
+/// for rest, and for a clinician if it stays this high. 7 of 10 is well above the model's
+/// acceptable 5 (Silbernagel et al. 2007), and the level UK physiotherapy leaflets call severe.
+pub const CEILING: u8 = 7;
+
 /// The light for a session's pain after, judged against its pain before when there is one.
-/// Someone whose everyday pain is 7 and ends at 6 is green: no worse.
+/// Someone whose everyday pain is 7 and ends at 6 is green: no worse. Pain after at or above
+/// [`CEILING`] is red, even when it is no worse than before.
 pub fn light(before: Option<u8>, after: u8) -> Light {
     match before {
+        _ if after >= CEILING => Light::Red,
         Some(b) if after <= b => Light::Green,
         Some(_) if after <= ACCEPTABLE => Light::Amber,
         Some(_) => Light::Red,
@@ -355,6 +364,11 @@ pub fn light(before: Option<u8>, after: u8) -> Light {
 
 /// What a light means, in a sentence.
 pub fn light_text(before: Option<u8>, after: u8) -> String {
+    if after >= CEILING {
+        return format!(
+            "Pain {after}: red, high. Rest rather than stretch more today, and if your pain stays at {CEILING} or more, see a doctor or physiotherapist."
+        );
+    }
     match light(before, after) {
         Light::Green => format!("Pain {after}: green, no worse than before; carry on as you are."),
         Light::Amber => format!(
@@ -377,44 +391,196 @@ pub const FLARES_FOR_CLINICIAN: usize = 3;
 /// Times an exercise hurt within the window before it is left out.
 pub const HURTS_TO_BLOCK: usize = 2;
 
-/// The gentler routine after a flare, and the gentlest one offered at high pain: only the
-/// gentlest exercises (gentleness 1 of 3), holds of at most 15 s, at most 2 repetitions.
-/// The planner and the playback of a saved routine both apply it from here.
+/// How much a routine is eased, least first. After a flare, or two red sessions in the last
+/// three, plans are [`Ease::Gentler`]; the first calm session after that steps up to
+/// [`Ease::Stepping`], and the next to normal again. [`Ease::Gentlest`] is the routine offered
+/// at high pain (pain before of [`HIGH_PAIN`] or more).
+///
+/// An eased plan is never longer and never has more exercises than the normal plan for the
+/// same day: the planner plans the normal routine first and gives the eased one a share of
+/// its time ([`Ease::time_quarters`]) and of its exercises ([`Ease::max_items`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ease {
+    /// The normal plan.
+    #[default]
+    Normal,
+    /// The middle step back up: three quarters of the time, one exercise fewer, holds of at
+    /// most 30 s, nothing of the most demanding kind.
+    Stepping,
+    /// Half the time, half the exercises (rounded up), only the gentlest, holds of at most
+    /// 15 s and at most 30 s of holding per side.
+    Gentler,
+    /// The gentler exercises and doses in about five minutes (never more than the normal
+    /// plan's time) and in one place, with one exercise fewer than the normal plan.
+    Gentlest,
+}
+
+/// A hold is left out of an eased plan when shortening it would keep less than this share of
+/// it (1 in 4): a dose timed in minutes, such as walking, makes no sense in 15 s.
+pub const SHORTEN_AT_MOST: u32 = 4;
+
+/// Minutes of the gentlest routine offered at high pain.
+pub const GENTLEST_MINUTES: u32 = 5;
+
+impl Ease {
+    /// The longest hold, in seconds, if there is a cap.
+    pub fn max_hold_s(self) -> Option<u32> {
+        match self {
+            Ease::Normal => None,
+            Ease::Stepping => Some(30),
+            Ease::Gentler | Ease::Gentlest => Some(gentler::MAX_HOLD_S),
+        }
+    }
+
+    /// The most demanding gentleness allowed (1 gentle .. 3 demanding).
+    pub fn max_gentleness(self) -> u8 {
+        match self {
+            Ease::Normal => 3,
+            Ease::Stepping => 2,
+            Ease::Gentler | Ease::Gentlest => gentler::GENTLENESS,
+        }
+    }
+
+    /// Whether an exercise may be in a routine eased this much: gentle enough, and with a
+    /// hold that still makes sense once shortened ([`SHORTEN_AT_MOST`]).
+    pub fn allows(self, e: &Exercise) -> bool {
+        e.gentleness <= self.max_gentleness()
+            && self
+                .max_hold_s()
+                .is_none_or(|h| e.dose.hold_s <= h * SHORTEN_AT_MOST)
+    }
+
+    /// A dose eased this much: holds of at most [`Ease::max_hold_s`], and at most
+    /// [`gentler::MAX_REPS`] repetitions of them, so at most twice the longest hold per side;
+    /// a shorter hold (a 5 s pelvic tilt) may be repeated up to that total.
+    pub fn dose(self, d: Dose) -> Dose {
+        match self.max_hold_s() {
+            None => d,
+            Some(h) => {
+                let hold_s = d.hold_s.clamp(1, h);
+                let most = (h * gentler::MAX_REPS / hold_s).max(1);
+                Dose {
+                    hold_s,
+                    reps: d.reps.clamp(1, most),
+                    ..d
+                }
+            }
+        }
+    }
+
+    /// The share of the normal plan's time an eased plan may take, in quarters.
+    pub fn time_quarters(self) -> u32 {
+        match self {
+            Ease::Normal | Ease::Gentlest => 4,
+            Ease::Stepping => 3,
+            Ease::Gentler => 2,
+        }
+    }
+
+    /// The most exercises an eased plan may have when the normal plan has `normal`: fewer
+    /// whenever the normal plan has more than one, never more.
+    pub fn max_items(self, normal: usize) -> usize {
+        match self {
+            Ease::Normal => normal,
+            Ease::Stepping | Ease::Gentlest => normal.saturating_sub(1).max(1),
+            Ease::Gentler => normal.div_ceil(2).max(1),
+        }
+        .min(normal.max(1))
+    }
+
+    /// A saved routine's items eased this much: exercises not allowed (or not in the
+    /// catalogue) are left out, the others shortened, and no more than
+    /// [`Ease::max_items`] of them kept, in their order.
+    pub fn items(self, items: &[TimelineItem], catalog: &Catalog) -> Vec<TimelineItem> {
+        if self == Ease::Normal {
+            return items.to_vec();
+        }
+        items
+            .iter()
+            .filter(|i| catalog.get(&i.id).is_some_and(|e| self.allows(&e.exercise)))
+            .map(|i| TimelineItem {
+                dose: self.dose(i.dose.clone()),
+                ..i.clone()
+            })
+            .take(self.max_items(items.len()))
+            .collect()
+    }
+}
+
+/// Why plans are eased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Why {
+    /// A flare (a rise of 2 or more ending above 5, or soreness not settled by morning).
+    Flare,
+    /// Two red sessions among the last three.
+    RedSessions,
+    /// Pain before of [`HIGH_PAIN`] or more.
+    HighPain,
+}
+
+/// How much plans are eased, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Easing {
+    pub ease: Ease,
+    pub why: Why,
+}
+
+impl std::fmt::Display for Easing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let why = match self.why {
+            Why::Flare => "after a flare",
+            Why::RedSessions => "after two red sessions in the last three",
+            Why::HighPain => "for high pain",
+        };
+        match self.ease {
+            Ease::Normal => write!(f, "the normal plan"),
+            Ease::Stepping => write!(
+                f,
+                "stepping back up {why}: about three quarters of the time, one exercise fewer, holds of at most 30 s; the normal plan returns after one more calm session"
+            ),
+            Ease::Gentler => write!(
+                f,
+                "gentler plan {why}: about half the time and half the exercises, only the gentlest, holds of at most {} s and at most {} s of holding per side; it steps back up over the next two calm sessions",
+                gentler::MAX_HOLD_S,
+                gentler::MAX_HOLD_S * gentler::MAX_REPS
+            ),
+            Ease::Gentlest => write!(
+                f,
+                "the gentlest routine {why}: about {GENTLEST_MINUTES} minutes in one place, only the gentlest exercises, holds of at most {} s",
+                gentler::MAX_HOLD_S
+            ),
+        }
+    }
+}
+
+/// The gentler routine's limits, and the helpers the planner and the playback of a saved
+/// routine share ([`Ease::Gentler`]'s).
 pub mod gentler {
-    use super::{Catalog, Dose, Exercise, TimelineItem};
+    use super::{Catalog, Dose, Ease, Exercise, TimelineItem};
 
     /// The longest hold, in seconds.
     pub const MAX_HOLD_S: u32 = 15;
-    /// The most repetitions.
+    /// The most repetitions of the longest hold (shorter holds may be repeated up to
+    /// `MAX_HOLD_S * MAX_REPS` seconds per side).
     pub const MAX_REPS: u32 = 2;
     /// The only gentleness allowed.
     pub const GENTLENESS: u8 = 1;
 
     /// Whether an exercise is gentle enough.
     pub fn allows(e: &Exercise) -> bool {
-        e.gentleness == GENTLENESS
+        Ease::Gentler.allows(e)
     }
 
     /// A dose made gentler.
     pub fn dose(d: Dose) -> Dose {
-        Dose {
-            hold_s: d.hold_s.min(MAX_HOLD_S),
-            reps: d.reps.clamp(1, MAX_REPS),
-            ..d
-        }
+        Ease::Gentler.dose(d)
     }
 
-    /// A saved routine made gentler: exercises not gentle enough (or not in the catalogue)
-    /// are left out, and the others' doses are shortened.
+    /// A saved routine made gentler: see [`Ease::items`].
     pub fn items(items: &[TimelineItem], catalog: &Catalog) -> Vec<TimelineItem> {
-        items
-            .iter()
-            .filter(|i| catalog.get(&i.id).is_some_and(|e| allows(&e.exercise)))
-            .map(|i| TimelineItem {
-                dose: dose(i.dose.clone()),
-                ..i.clone()
-            })
-            .collect()
+        Ease::Gentler.items(items, catalog)
     }
 }
 
@@ -488,28 +654,65 @@ pub fn uncleared(
 /// Where a person stands after their recent sessions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FlareState {
-    /// The latest session with both scores was a flare: plan gentler until a calm one.
-    pub gentler: bool,
+    /// How much the next plans are eased, and why; none for the normal plan.
+    pub easing: Option<Easing>,
     /// Flares within the last 14 days.
     pub recent_flares: usize,
     /// Three or more flares lately and no calm session since: advise seeing a clinician.
     pub see_clinician: bool,
 }
 
+impl FlareState {
+    /// How much the next plans are eased.
+    pub fn ease(&self) -> Ease {
+        self.easing.map_or(Ease::Normal, |e| e.ease)
+    }
+}
+
+/// Red sessions that, among the last three, make the next plans gentler.
+pub const REDS_IN_THREE: usize = 2;
+
+/// Why the plans were eased right after the session at `i` (newest first), if they were: it
+/// was a flare, or it left two red sessions among the last three.
+fn trigger(sessions: &[SessionPain], i: usize) -> Option<Why> {
+    if sessions[i].is_flare() {
+        return Some(Why::Flare);
+    }
+    let reds = sessions[i..]
+        .iter()
+        .take(3)
+        .filter(|s| light(Some(s.before), s.after) == Light::Red)
+        .count();
+    (reds >= REDS_IN_THREE).then_some(Why::RedSessions)
+}
+
 /// The flare state from sessions with both pain scores, newest first, as of `today`.
+///
+/// Plans are gentler after a flare, or after a session that leaves two red ones among the
+/// last three; they step back up over the calm sessions that follow: the first brings the
+/// middle step ([`Ease::Stepping`]), the second the normal plan.
 pub fn flare_state(sessions: &[SessionPain], today: NaiveDate) -> FlareState {
     let Some(latest) = sessions.first() else {
         return FlareState::default();
     };
-    let gentler = latest.is_flare();
+    let easing = (0..sessions.len().min(2))
+        .find_map(|i| trigger(sessions, i).map(|why| (i, why)))
+        .map(|(i, why)| Easing {
+            ease: if i == 0 {
+                Ease::Gentler
+            } else {
+                Ease::Stepping
+            },
+            why,
+        });
     let recent_flares = sessions
         .iter()
         .filter(|s| (today - s.day).num_days() < WINDOW_DAYS && s.is_flare())
         .count();
     FlareState {
-        gentler,
+        easing,
         recent_flares,
-        see_clinician: gentler && recent_flares >= FLARES_FOR_CLINICIAN,
+        see_clinician: latest.is_flare() && recent_flares >= FLARES_FOR_CLINICIAN,
     }
 }
 
@@ -522,28 +725,183 @@ pub struct Hurt {
     pub exercise: String,
 }
 
-/// The pain rules as of one day: exercises left out, and the flare state.
+/// The pain rules as of one day: exercises left out, the flare state, and a rise in pain
+/// week on week.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PainRules {
     /// Exercise ids left out (hurt twice within 14 days).
     pub blocked: Vec<String>,
     pub flare: FlareState,
+    /// Pain before sessions rising by 2 points or more over two weeks.
+    pub rising: Option<Rise>,
 }
 
 impl PainRules {
-    /// The rules from the log: hurts, finished sessions' pain (newest first), and the
-    /// exercises the person put back.
+    /// The rules from the log: hurts, finished sessions' pain (newest first), the
+    /// exercises the person put back, and the pain-before scores of the last
+    /// [`RISE_WINDOW_DAYS`] (any order).
     pub fn from_log(
         hurts: &[Hurt],
         pains: &[SessionPain],
         allowed: &BTreeMap<String, NaiveDate>,
+        before: &[(NaiveDate, u8)],
         today: NaiveDate,
     ) -> PainRules {
         PainRules {
             blocked: blocked(hurts, allowed, today),
             flare: flare_state(pains, today),
+            rising: rising(before, today),
         }
     }
+}
+
+/// What a session's pain scores come to, said the same way after the player and after
+/// `log`: the light, a flare, how the next plans are eased, the clinician advice and a rise
+/// week on week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feedback {
+    pub before: Option<u8>,
+    pub after: u8,
+    /// The rise, when the session was a flare.
+    pub flare_rise: Option<u8>,
+    /// The rules as they stand with this session logged.
+    pub rules: PainRules,
+}
+
+impl Feedback {
+    /// The feedback on a session's scores, given the rules with it logged.
+    pub fn new(before: Option<u8>, after: u8, rules: PainRules) -> Feedback {
+        let flare_rise = before
+            .filter(|b| is_flare(*b, after))
+            .map(|b| after.saturating_sub(b));
+        Feedback {
+            before,
+            after,
+            flare_rise,
+            rules,
+        }
+    }
+
+    /// The light.
+    pub fn light(&self) -> Light {
+        light(self.before, self.after)
+    }
+
+    /// Recent flares, when they call for a clinician.
+    pub fn see_clinician(&self) -> Option<usize> {
+        let f = &self.rules.flare;
+        (self.flare_rise.is_some() && f.see_clinician).then_some(f.recent_flares)
+    }
+
+    /// The feedback in sentences, one a line.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![light_text(self.before, self.after)];
+        if let Some(rise) = self.flare_rise {
+            out.push(format!(
+                "That is a flare: your pain rose by {rise} points. If it has not settled by tomorrow, see a doctor or physiotherapist."
+            ));
+        }
+        if let Some(e) = self.rules.flare.easing.filter(|e| e.ease == Ease::Gentler) {
+            let why = match e.why {
+                Why::RedSessions => "Two of your last three sessions ended red, so your",
+                Why::Flare | Why::HighPain => "Your",
+            };
+            out.push(format!(
+                "{why} next plans will be gentler: shorter, with fewer exercises, only the gentlest, and holds of at most {} s. They step back up over the next two calm sessions.",
+                gentler::MAX_HOLD_S
+            ));
+        }
+        if let Some(n) = self.see_clinician() {
+            out.push(format!(
+                "That makes {n} flares in 14 days: please see a doctor or physiotherapist before stretching again."
+            ));
+        }
+        if let Some(r) = &self.rules.rising {
+            out.push(r.advice());
+        }
+        out
+    }
+}
+
+/// The window, in days, in which a rise in pain before sessions is looked for.
+pub const RISE_WINDOW_DAYS: i64 = 21;
+/// A rise of this many points over two weeks, by the trend, brings advice.
+pub const RISE_POINTS: f64 = 2.0;
+/// Days with a score the trend needs, so one odd day cannot make a rise (see [`rising`]).
+pub const RISE_MIN_DAYS: usize = 5;
+/// ... and how many days they must span.
+pub const RISE_MIN_SPAN_DAYS: i64 = 7;
+
+/// Pain before sessions rising week on week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Rise {
+    /// Tenths of a point the trend rises over two weeks (33 is 3.3 points).
+    pub tenths_per_two_weeks: u32,
+    /// Days with a score the trend was taken from.
+    pub days: usize,
+}
+
+impl Rise {
+    /// The advice, in a sentence.
+    pub fn advice(&self) -> String {
+        format!(
+            "Your pain before sessions has been rising: about {}.{} points over two weeks. Do less until it settles, and see a doctor or physiotherapist if it keeps rising.",
+            self.tenths_per_two_weeks / 10,
+            self.tenths_per_two_weeks % 10
+        )
+    }
+}
+
+fn median(v: &mut [f64]) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some(f64::midpoint(v[n / 2 - 1], v[n / 2])),
+    }
+}
+
+/// A rise in pain before sessions of [`RISE_POINTS`] or more over two weeks, from the
+/// scores of the last [`RISE_WINDOW_DAYS`] before `today` (any order).
+///
+/// The trend is robust to an odd day: each day counts once, by its median score, and the
+/// slope is the Theil-Sen estimate (the median of the slopes between every two days), which
+/// one outlying day among five or more cannot move past the others. At least
+/// [`RISE_MIN_DAYS`] days spanning [`RISE_MIN_SPAN_DAYS`] are needed. The work is bounded by
+/// the window's days, not by the sessions.
+pub fn rising(before: &[(NaiveDate, u8)], today: NaiveDate) -> Option<Rise> {
+    let mut by_day: BTreeMap<NaiveDate, Vec<f64>> = BTreeMap::new();
+    for (d, p) in before {
+        let age = (today - *d).num_days();
+        if (0..RISE_WINDOW_DAYS).contains(&age) {
+            by_day.entry(*d).or_default().push(f64::from(*p));
+        }
+    }
+    let points: Vec<(f64, f64)> = by_day
+        .into_iter()
+        .filter_map(|(d, mut v)| median(&mut v).map(|m| ((d - today).num_days() as f64, m)))
+        .collect();
+    let span = points.last()?.0 - points.first()?.0;
+    if points.len() < RISE_MIN_DAYS || span < RISE_MIN_SPAN_DAYS as f64 {
+        return None;
+    }
+    let mut slopes: Vec<f64> = Vec::new();
+    for (i, (x1, y1)) in points.iter().enumerate() {
+        for (x2, y2) in &points[i + 1..] {
+            slopes.push((y2 - y1) / (x2 - x1));
+        }
+    }
+    let rise = median(&mut slopes)? * 14.0;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a rise of at least 2 points on a 0-10 scale, in tenths"
+    )]
+    (rise >= RISE_POINTS - 1e-9).then(|| Rise {
+        tenths_per_two_weeks: (rise * 10.0).round() as u32,
+        days: points.len(),
+    })
 }
 
 /// Exercises to leave out of plans: hurt in two or more sessions within the last 14 days,
@@ -672,7 +1030,7 @@ mod tests {
     #[test]
     fn the_light_judges_pain_after_against_pain_before() {
         assert_eq!(light(Some(7), 6), Light::Green, "7 -> 6 is no worse");
-        assert_eq!(light(Some(7), 7), Light::Green);
+        assert_eq!(light(Some(6), 6), Light::Green);
         assert_eq!(light(Some(2), 5), Light::Amber, "a rise to 5 or less");
         assert_eq!(
             light(Some(5), 6),
@@ -703,10 +1061,12 @@ mod tests {
         };
         assert_eq!(flare_state(&[], day(21)), FlareState::default());
         let st = flare_state(&[s(20, 3, 6)], day(21));
-        assert!(st.gentler && !st.see_clinician);
-        // A calm session since the flare ends the gentler plans.
+        assert!(st.ease() == Ease::Gentler && !st.see_clinician);
+        // A calm session since the flare steps up to the middle step, a second to normal.
         let st = flare_state(&[s(21, 3, 3), s(20, 3, 6)], day(21));
-        assert!(!st.gentler);
+        assert_eq!(st.ease(), Ease::Stepping);
+        let st = flare_state(&[s(21, 3, 3), s(21, 3, 3), s(20, 3, 6)], day(21));
+        assert_eq!(st.ease(), Ease::Normal);
         // Three flares within 14 days, the latest a flare: see a clinician.
         let st = flare_state(&[s(20, 4, 6), s(15, 3, 6), s(10, 1, 7)], day(21));
         assert!(st.see_clinician && st.recent_flares == 3);
@@ -718,7 +1078,142 @@ mod tests {
             &[s(21, 4, 3), s(20, 2, 4), s(15, 3, 6), s(10, 1, 3)],
             day(21),
         );
-        assert!(!st.see_clinician && !st.gentler);
+        assert!(!st.see_clinician && st.ease() == Ease::Normal);
+    }
+
+    /// Regression (clinical review 2, 2.2): 10 before and 10 after read "green, carry on".
+    #[test]
+    fn pain_of_seven_or_more_after_is_never_green() {
+        for (b, a) in [(10, 10), (9, 7), (7, 7), (8, 8)] {
+            assert_eq!(light(Some(b), a), Light::Red, "{b} -> {a}");
+            let t = light_text(Some(b), a);
+            assert!(!t.contains("carry on"), "{t}");
+            assert!(
+                t.contains("Rest") && t.contains("doctor or physiotherapist"),
+                "{t}"
+            );
+        }
+        assert_eq!(light(Some(7), 6), Light::Green, "7 -> 6 is still no worse");
+        assert_eq!(light(None, 7), Light::Red);
+    }
+
+    fn pain(d: u32, before: u8, after: u8) -> SessionPain {
+        SessionPain {
+            day: day(d),
+            before,
+            after,
+            settled: None,
+        }
+    }
+
+    /// Regression (clinical review 2, 2.2): five red sessions (6 -> 7) in nine days, none a
+    /// flare, left the plan unchanged.
+    #[test]
+    fn two_red_sessions_in_the_last_three_make_plans_gentler() {
+        // 5 -> 6 and 6 -> 7: red, not flares.
+        assert!(!is_flare(5, 6) && light(Some(5), 6) == Light::Red);
+        let st = flare_state(&[pain(20, 5, 6), pain(19, 2, 2), pain(18, 5, 6)], day(21));
+        assert_eq!(
+            st.easing,
+            Some(Easing {
+                ease: Ease::Gentler,
+                why: Why::RedSessions
+            })
+        );
+        // One red among the last three: no change.
+        let st = flare_state(&[pain(20, 5, 6), pain(19, 2, 2), pain(18, 2, 2)], day(21));
+        assert_eq!(st.ease(), Ease::Normal);
+        // Stepping back up: the pair still in the last three keeps it gentler; then the middle
+        // step, then normal.
+        let mut log = vec![pain(18, 6, 7), pain(17, 6, 7)];
+        let mut seen = vec![];
+        for _ in 0..4 {
+            seen.push(flare_state(&log, day(21)).ease());
+            log.insert(0, pain(20, 3, 3));
+        }
+        assert_eq!(
+            seen,
+            [Ease::Gentler, Ease::Gentler, Ease::Stepping, Ease::Normal]
+        );
+    }
+
+    /// Regression (clinical review 2, 2.2): pain before climbing from 2 to 7 over three
+    /// weeks raised nothing.
+    #[test]
+    fn a_rise_week_on_week_is_flagged_robustly() {
+        let on = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        // 11 sessions over three weeks, 2 -> 7.
+        let climb: Vec<(NaiveDate, u8)> = [2, 2, 3, 3, 4, 4, 5, 5, 6, 7, 7]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (on(1 + 2 * u32::try_from(i).unwrap()), *p))
+            .collect();
+        let r = rising(&climb, on(22)).expect("a climb from 2 to 7");
+        assert!(r.tenths_per_two_weeks >= 30, "{r:?}");
+        assert!(r.advice().contains("rising"));
+        // Steady pain with one bad day, anywhere, is not a rise.
+        for odd in 0..7usize {
+            let mut flat: Vec<(NaiveDate, u8)> = (0..7).map(|i| (on(8 + 2 * i), 3)).collect();
+            flat[odd].1 = 9;
+            assert_eq!(rising(&flat, on(22)), None, "odd day {odd}");
+        }
+        // Too few days, or all on one week: nothing to say.
+        assert_eq!(rising(&climb[7..], on(22)), None);
+        // Only the last three weeks count.
+        assert_eq!(rising(&climb, on(28) + chrono::Duration::days(20)), None);
+        // A fall is not a rise.
+        let fall: Vec<(NaiveDate, u8)> = climb.iter().map(|(d, p)| (*d, 9 - p)).collect();
+        assert_eq!(rising(&fall, on(22)), None);
+    }
+
+    /// The player's summary and `log` say the same: the light, a flare, the gentler plans,
+    /// and the clinician advice, from one function.
+    #[test]
+    fn feedback_says_the_light_the_flare_and_what_happens_next() {
+        let rules = PainRules {
+            flare: flare_state(&[pain(20, 3, 6)], day(21)),
+            ..PainRules::default()
+        };
+        let f = Feedback::new(Some(3), 6, rules);
+        assert_eq!(f.flare_rise, Some(3));
+        let lines = f.lines();
+        assert!(lines[0].starts_with("Pain 6: red"), "{lines:?}");
+        assert!(lines[1].contains("flare"), "{lines:?}");
+        assert!(lines[2].contains("gentler"), "{lines:?}");
+        let reds = PainRules {
+            flare: flare_state(&[pain(20, 5, 6), pain(18, 5, 6)], day(21)),
+            ..PainRules::default()
+        };
+        let lines = Feedback::new(Some(5), 6, reds).lines();
+        assert!(
+            lines.iter().any(|l| l.contains("Two of your last three")),
+            "{lines:?}"
+        );
+        assert!(!lines.iter().any(|l| l.contains("flare")), "{lines:?}");
+    }
+
+    /// The stop rule agrees with the light: not "stop if it hurts", which everyday pain
+    /// allowed up to 5 would contradict.
+    #[test]
+    fn the_stop_rule_agrees_with_the_light() {
+        assert!(!STOP_RULE.to_lowercase().contains("if it hurts"));
+        for w in ["sharper", "worse than when you started", "spreads"] {
+            assert!(STOP_RULE.contains(w), "{w}");
+        }
+    }
+
+    /// Walking, timed in minutes, is no exercise for an eased plan; a saved routine eased
+    /// keeps fewer exercises, never more.
+    #[test]
+    fn eased_exercises_keep_a_dose_that_makes_sense() {
+        let c = crate::catalog::builtin().catalog;
+        let walking = &c.get("walking").unwrap().exercise;
+        assert!(!Ease::Gentler.allows(walking) && !Ease::Stepping.allows(walking));
+        assert!(Ease::Normal.allows(walking));
+        assert_eq!(Ease::Gentler.max_items(4), 2);
+        assert_eq!(Ease::Stepping.max_items(4), 3);
+        assert_eq!(Ease::Gentler.max_items(1), 1);
+        assert_eq!(Ease::Gentler.max_items(0), 1);
     }
 
     #[test]
@@ -877,7 +1372,10 @@ mod tests {
         assert!(!s(None).is_flare());
         assert!(!s(Some(true)).is_flare());
         assert!(s(Some(false)).is_flare());
-        assert!(flare_state(&[s(Some(false))], day(21)).gentler);
+        assert_eq!(
+            flare_state(&[s(Some(false))], day(21)).ease(),
+            Ease::Gentler
+        );
         assert!(needs_followup(3, 5, None));
         assert!(!needs_followup(3, 3, None), "green: nothing to ask");
         assert!(!needs_followup(3, 5, Some(true)));

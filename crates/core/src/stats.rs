@@ -113,6 +113,9 @@ pub struct Stats {
     /// Six weeks or more of sessions without a meaningful improvement: time to have the back
     /// or neck reviewed by a clinician.
     pub review_advised: bool,
+    /// Pain before sessions rising by 2 points or more over two weeks
+    /// ([`crate::safety::rising`]).
+    pub rising: Option<crate::safety::Rise>,
 }
 
 /// Weeks of logged sessions without a meaningful improvement that call for a review.
@@ -195,6 +198,23 @@ pub fn streak(facts: &[SessionFact], goal: Goal, today: NaiveDate) -> Streak {
     }
 }
 
+/// The smallest fall from a baseline that counts as a meaningful improvement: 2 points or
+/// 30 % of the baseline, whichever is smaller (Ostelo et al., Spine 2008), so someone
+/// starting at 3 needs 0.9 points and someone starting at 8 needs 2, not 2.4. A baseline of 0
+/// cannot fall.
+pub fn meaningful_fall(baseline: f64) -> f64 {
+    if baseline <= 0.0 {
+        return f64::INFINITY;
+    }
+    // A hair of slack so that exactly 30 % (3 -> 2.1) counts despite rounding.
+    MEANINGFUL_POINTS.min(MEANINGFUL_SHARE * baseline) - 1e-9
+}
+
+/// The absolute part of the minimal important change on the 0-10 scale.
+pub const MEANINGFUL_POINTS: f64 = 2.0;
+/// The relative part of the minimal important change.
+pub const MEANINGFUL_SHARE: f64 = 0.3;
+
 /// The pain trend from pain-before scores in time order.
 pub fn pain_trend(before: &[u8]) -> Pain {
     let n = before.len();
@@ -211,7 +231,7 @@ pub fn pain_trend(before: &[u8]) -> Pain {
         let r = mean(&before[n - k..]);
         let fall = b - r;
         let sustained = before[n - k..].iter().all(|v| f64::from(*v) < b);
-        meaningful = sustained && (fall >= 2.0 || (b > 0.0 && fall / b >= 0.3));
+        meaningful = sustained && fall >= meaningful_fall(b);
         baseline = Some(b);
         recent = Some(r);
     }
@@ -281,6 +301,13 @@ pub fn stats(
         minutes: (window.iter().map(|f| f.seconds).sum::<u64>() as f64 / 6.0).round() / 10.0,
         exercises_done: window.iter().map(|f| f.done).sum(),
         review_advised: review_advised(&sorted, today),
+        rising: crate::safety::rising(
+            &sorted
+                .iter()
+                .filter_map(|f| f.pain_before.map(|p| (f.day(), p)))
+                .collect::<Vec<_>>(),
+            today,
+        ),
         pain: pain_trend(&before),
         most_hurt,
     }
@@ -462,6 +489,59 @@ mod tests {
         assert_eq!(
             streak(&three_days, Goal::PerWeek(3), day("2026-11-22")).current,
             1
+        );
+    }
+
+    /// The six-week review's measure is "2 points or 30 %, whichever is smaller" (Ostelo et
+    /// al. 2008): from 8, a 2-point fall (25 %) is enough; from 3, 0.9 points (30 %) is.
+    #[test]
+    fn the_review_counts_two_points_or_thirty_percent_whichever_is_smaller() {
+        assert!((meaningful_fall(8.0) - 2.0).abs() < 1e-6);
+        assert!((meaningful_fall(3.0) - 0.9).abs() < 1e-6);
+        assert!(meaningful_fall(0.0).is_infinite());
+        let d = |s: &str| day(s);
+        let weeks_ago = d("2026-10-01");
+        let today = d("2026-11-20");
+        assert!(!review_due(Some(weeks_ago), &[8, 8, 8, 6, 6, 6], today));
+        assert!(review_due(Some(weeks_ago), &[8, 8, 8, 7, 7, 7], today));
+        assert!(!review_due(Some(weeks_ago), &[3, 3, 4, 2, 2, 3], today));
+        assert!(review_due(Some(weeks_ago), &[3, 3, 3, 3, 2, 3], today));
+    }
+
+    /// A steady rise in pain before sessions shows in the statistics.
+    #[test]
+    fn stats_flag_a_rise_week_on_week() {
+        let at = |d: &str, p: u8| SessionFact {
+            pain_before: Some(p),
+            ..fact(&format!("{d}T09:00:00Z"))
+        };
+        let climb: Vec<SessionFact> = [
+            ("2026-11-01", 2),
+            ("2026-11-03", 2),
+            ("2026-11-05", 3),
+            ("2026-11-08", 3),
+            ("2026-11-10", 4),
+            ("2026-11-12", 5),
+            ("2026-11-15", 5),
+            ("2026-11-17", 6),
+            ("2026-11-19", 7),
+            ("2026-11-21", 7),
+        ]
+        .iter()
+        .map(|(d, p)| at(d, *p))
+        .collect();
+        let s = stats(&climb, Goal::Daily, day("2026-11-21"), None);
+        assert!(s.rising.is_some(), "{:?}", s.pain);
+        let flat: Vec<SessionFact> = climb
+            .iter()
+            .map(|f| SessionFact {
+                pain_before: Some(4),
+                ..f.clone()
+            })
+            .collect();
+        assert_eq!(
+            stats(&flat, Goal::Daily, day("2026-11-21"), None).rising,
+            None
         );
     }
 

@@ -1,7 +1,7 @@
 //! Progress in words: this week against the goal and the streak, the statistics, and the
 //! summary after a session.
 
-use backstretch_core::safety::light_text;
+use backstretch_core::safety::Feedback;
 use backstretch_core::stats::Stats;
 
 fn plural(n: u32, word: &str) -> String {
@@ -79,6 +79,9 @@ pub fn stats_text(s: &Stats) -> String {
         }
         _ => out.push_str("Pain       no scores yet (give them before and after each session)\n"),
     }
+    if let Some(r) = &s.rising {
+        out.push_str(&format!("\n{}\n", r.advice()));
+    }
     if s.review_advised {
         out.push_str("\nSix weeks of sessions have brought no meaningful improvement: please have your back or neck\nreviewed by a doctor or physiotherapist.\n");
     }
@@ -108,12 +111,16 @@ pub struct SummaryView<'a> {
     pub seconds: u64,
     pub pain_before: Option<u8>,
     pub pain_after: Option<u8>,
-    /// The rise, when it was a flare.
-    pub flare_rise: Option<u8>,
-    /// Recent flares, when they call for a clinician.
-    pub see_clinician: Option<usize>,
+    /// What the pain scores come to (the light, a flare, the next plans), as `log` says it.
+    pub feedback: Option<&'a Feedback>,
     /// Progress, with this session.
     pub progress: &'a Stats,
+}
+
+/// What a session's pain scores come to, a sentence a line: the same after the player and
+/// after `log`.
+pub fn feedback_text(f: &Feedback) -> String {
+    f.lines().iter().map(|l| format!("{l}\n")).collect()
 }
 
 /// The summary printed after a session.
@@ -134,19 +141,8 @@ pub fn summary_text(v: &SummaryView<'_>) -> String {
         (None, Some(a)) => text.push_str(&format!("Pain after {a}.\n")),
         (None, None) => {}
     }
-    if let Some(after) = v.pain_after {
-        text.push_str(&light_text(v.pain_before, after));
-        text.push('\n');
-    }
-    if let Some(rise) = v.flare_rise {
-        text.push_str(&format!(
-            "That is a flare: your pain rose by {rise} points. Your next plans will be gentler (shorter holds, fewer repetitions, only the gentlest exercises) until a session ends without a flare. If it has not settled by tomorrow, see a doctor or physiotherapist.\n"
-        ));
-        if let Some(n) = v.see_clinician {
-            text.push_str(&format!(
-                "That makes {n} flares in 14 days: please see a doctor or physiotherapist before stretching again.\n"
-            ));
-        }
+    if let Some(f) = v.feedback {
+        text.push_str(&feedback_text(f));
     }
     text.push_str(&progress_line(v.progress));
     text.push('\n');

@@ -98,7 +98,7 @@ pub struct Sheet {
     pub log_line: String,
     /// The emergency signs, in one line.
     pub warning: String,
-    /// Stop if it hurts.
+    /// The stop rule: sharper, worse than at the start, or spreading.
     pub stop: String,
     pub goal: String,
 }

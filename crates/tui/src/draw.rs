@@ -337,7 +337,7 @@ impl App {
         );
 
         let help_text =
-            "space pause · n next · b back · h it hurts · s it spreads or tingles · q quit";
+            "space pause · n next · b back · h worse · s it spreads or tingles · q quit";
         f.render_widget(
             Paragraph::new(help_text).dim().alignment(Alignment::Center),
             help,
@@ -359,7 +359,7 @@ impl App {
         } else if let Some((msg, until)) = &self.notice
             && self.player.elapsed(now) < *until
         {
-            self.popup(f, inner, "It hurts: stopped", msg, Color::Red);
+            self.popup(f, inner, "Sharper or worse: stopped", msg, Color::Red);
         }
     }
 
@@ -434,7 +434,7 @@ impl App {
             bar,
         );
         f.render_widget(
-            Paragraph::new("spc pause·n·b·h hurts·s spreads·q quit")
+            Paragraph::new("spc pause·n·b·h worse·s spreads·q quit")
                 .dim()
                 .alignment(Alignment::Center),
             help,

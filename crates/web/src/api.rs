@@ -545,8 +545,7 @@ pub async fn finish(
                 seconds: sum.summary.seconds,
                 pain_before: sum.pain_before,
                 pain_after: sum.pain_after,
-                flare_rise: sum.flare_rise,
-                see_clinician: sum.see_clinician,
+                feedback: sum.feedback.as_ref(),
                 progress: &sum.progress,
             },
         );

@@ -252,6 +252,13 @@ async fn the_first_run_leads_through_every_gate_to_today() {
     assert_eq!(play.status, StatusCode::OK);
     assert!(play.body.contains("/static/player.js"));
     assert!(play.body.contains("aria-label=\"10 out of 10\""));
+    // The player's words agree with the light (issue 28, item 14).
+    assert!(
+        play.body
+            .contains("Stop if it is sharper, or worse than when you started")
+    );
+    assert!(play.body.contains("Sharper or worse"));
+    assert!(!play.body.contains("Stop if it hurts"));
 }
 
 #[tokio::test]

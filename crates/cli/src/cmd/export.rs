@@ -63,11 +63,25 @@ pub fn run(ctx: &Context, a: &ExportArgs) -> miette::Result<ExitCode> {
                 d.sort_by_key(chrono::Weekday::num_days_from_monday);
                 d.dedup();
             }
-            export::ics(&app.reminder(&ctx.home.display().to_string(), a.time, days)?)
+            let catalog = ctx.catalog()?;
+            let r = app.reminder(&catalog, &ctx.home.display().to_string(), a.time, days)?;
+            if let Some(why) = &r.paused {
+                eprintln!(
+                    "{}\nThe calendar's events say that stretching is paused.",
+                    crate::output::wrapped(why)
+                );
+            }
+            export::ics(&r)
         }
         ExportKind::Fhir => {
             let catalog = ctx.catalog()?;
             let plan = app.care_plan(&catalog)?;
+            if let Some(why) = plan.as_ref().and_then(|p| p.paused.as_ref()) {
+                eprintln!(
+                    "{}\nThe care plan is exported on hold.",
+                    crate::output::wrapped(why)
+                );
+            }
             let created = ctx.now.rfc3339();
             let owner = ctx.home.display().to_string();
             json(&export::fhir(

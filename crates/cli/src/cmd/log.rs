@@ -83,8 +83,13 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
     } else {
         format!(" ({} skipped)", skipped.len())
     };
+    // The same feedback as the player's summary: the light, a flare, the next plans.
+    let feedback = app
+        .feedback(Some(a.pain_before), Some(a.pain_after))?
+        .map(|f| backstretch_render::progress::feedback_text(&f))
+        .unwrap_or_default();
     print(&format!(
-        "{}Logged a session on {}: {} exercise{}{skipped}, pain {} -> {}.\n",
+        "{}Logged a session on {}: {} exercise{}{skipped}, pain {} -> {}.\n{feedback}",
         said.unwrap_or_default(),
         started.local().format("%a %-d %b %Y %H:%M"),
         count,

@@ -611,8 +611,7 @@ fn finish(
         seconds: s.summary.seconds,
         pain_before: s.pain_before,
         pain_after: s.pain_after,
-        flare_rise: s.flare_rise,
-        see_clinician: s.see_clinician,
+        feedback: s.feedback.as_ref(),
         progress: &s.progress,
     }))?;
     if exit == Exit::Symptoms {

@@ -9,6 +9,7 @@ mod catalog;
 mod durability;
 mod foundation;
 mod hardening;
+mod pain;
 mod plan;
 mod progress;
 mod safety;

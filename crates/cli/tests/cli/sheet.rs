@@ -243,6 +243,8 @@ fn log_by_sheet_code_records_what_was_printed() {
         hurt,
     ]));
     assert!(out.contains("(1 skipped)"), "{out}");
+    // The same feedback as the player's summary (issue 28, item 13).
+    assert!(out.contains("Pain 3: green, no worse than before"), "{out}");
     let h = env.history();
     assert_eq!(h.len(), 1);
     let ex = &h[0]["exercises"];

@@ -85,7 +85,7 @@ fn full_screen_player_in_a_real_terminal() {
     let s = t.wait_for("the player", |s| s.contains("backstretch · 1 of 2"));
     assert!(s.contains("Neck flexion stretch"), "{s}");
     assert!(
-        s.contains("space pause · n next · b back · h it hurts · s it spreads or tingles · q quit"),
+        s.contains("space pause · n next · b back · h worse · s it spreads or tingles · q quit"),
         "{s}"
     );
 
@@ -95,7 +95,7 @@ fn full_screen_player_in_a_real_terminal() {
     t.wait_for("the resume", |s| !s.contains("Paused"));
 
     t.keys(&["h"]);
-    let s = t.wait_for("it hurts", |s| s.contains("It hurts: stopped"));
+    let s = t.wait_for("it hurts", |s| s.contains("Sharper or worse: stopped"));
     assert!(
         s.contains("Neck side bend"),
         "moved on to the next exercise: {s}"

@@ -2,7 +2,7 @@
 
 use crate::conditions::{self, Family};
 use crate::exercise::Exercise;
-use crate::safety::gentler;
+use crate::safety::{Easing, Rise};
 use crate::sources::source_doc;
 use crate::vocab::{Area, Condition, EasedBy, Place, Word};
 
@@ -51,8 +51,11 @@ pub enum Warning {
         /// The exercises' names.
         names: Vec<String>,
     },
-    /// The gentler plan after a flare.
-    Gentler,
+    /// A plan eased by the pain rules: gentler after a flare or red sessions, the middle step
+    /// back up, or the gentlest at high pain.
+    Gentler(Easing),
+    /// Pain before sessions rising week on week.
+    PainRising(Rise),
     /// An exercise left out after hurting twice lately.
     Blocked { id: String, name: String },
     /// Weeks of practice without a meaningful improvement: have it reviewed.
@@ -126,7 +129,8 @@ impl Warning {
                 | Warning::Direction { .. }
                 | Warning::SeeClinician { .. }
                 | Warning::ReviewAdvised
-                | Warning::Gentler
+                | Warning::Gentler(_)
+                | Warning::PainRising(_)
         )
     }
 }
@@ -160,12 +164,8 @@ impl std::fmt::Display for Warning {
                 "repetitions trimmed to fit the time: {}",
                 names.join(", ")
             ),
-            Warning::Gentler => write!(
-                f,
-                "gentler plan after a flare: only the gentlest exercises, holds of at most {} s, at most {} repetitions",
-                gentler::MAX_HOLD_S,
-                gentler::MAX_REPS
-            ),
+            Warning::Gentler(e) => write!(f, "{e}"),
+            Warning::PainRising(r) => write!(f, "{}", r.advice()),
             Warning::Blocked { id, name } => write!(
                 f,
                 "left out for safety: {name} was logged as hurting twice in 14 days; `backstretch profile allow {id}` puts it back"
@@ -436,9 +436,6 @@ pub(super) fn warnings(
         .collect();
     if !trimmed.is_empty() {
         out.push(Warning::Trimmed { names: trimmed });
-    }
-    if req.gentler {
-        out.push(Warning::Gentler);
     }
     out.extend(condition_warnings(
         items, areas, places, req, exercises, blocked,

@@ -48,7 +48,7 @@ use crate::catalog::Catalog;
 use crate::conditions::{self, Family};
 use crate::exercise::{Dose, Exercise};
 use crate::routine::{Routine, RoutineItem, RoutineRequest, RoutineStep, words};
-use crate::safety::gentler;
+use crate::safety::{Ease, Easing};
 use crate::timeline::{Timeline, TimelineItem, item_seconds};
 use crate::vocab::{Area, Condition, DoseStyle, EasedBy, Kind, Place, Word};
 
@@ -259,6 +259,7 @@ pub enum PlanError {
     },
 }
 
+mod ease;
 mod explain;
 mod search;
 
@@ -284,8 +285,14 @@ pub struct Score {
     pub neg_positions: i32,
 }
 
-/// The dose an exercise gets in a style (before any trimming).
+/// The dose an exercise gets in a style (before any trimming); `gentler` gives
+/// [`Ease::Gentler`]'s dose.
 pub fn style_dose(e: &Exercise, style: DoseStyle, gentler: bool) -> Dose {
+    eased_dose(e, style, if gentler { Ease::Gentler } else { Ease::Normal })
+}
+
+/// The dose an exercise gets in a style, eased (before any trimming).
+pub fn eased_dose(e: &Exercise, style: DoseStyle, ease: Ease) -> Dose {
     let base = &e.dose;
     let mut d = match (style, e.kind) {
         (DoseStyle::Source, _) | (_, Kind::Activation | Kind::Mobility) => {
@@ -294,9 +301,7 @@ pub fn style_dose(e: &Exercise, style: DoseStyle, gentler: bool) -> Dose {
         (DoseStyle::Standard, Kind::Stretch) => Dose::new(30, 2, 10),
         (DoseStyle::Long, Kind::Stretch) => Dose::new(60, 1, 0),
     };
-    if gentler {
-        d = gentler::dose(d);
-    }
+    d = ease.dose(d);
     d
 }
 
@@ -355,9 +360,37 @@ fn dedup<T: PartialEq + Copy>(v: &[T]) -> Vec<T> {
 }
 
 /// Plans the best routine for a request. `blocked` are ids left out for safety (hurt twice
-/// lately); they are never chosen.
+/// lately); they are never chosen. A request marked [`Request::gentler`] is planned
+/// [`Ease::Gentler`] (see [`plan_eased`]).
 pub fn plan(catalog: &Catalog, req: &Request, blocked: &[String]) -> Result<Plan, PlanError> {
-    plan_by(catalog, req, blocked, search)
+    let easing = req.gentler.then_some(Easing {
+        ease: Ease::Gentler,
+        why: crate::safety::Why::Flare,
+    });
+    plan_eased(catalog, req, blocked, easing)
+}
+
+/// Plans the best routine for a request, eased by the pain rules when `easing` says so: never
+/// longer and never with more exercises than the normal plan for the same request
+/// (see the `ease` module).
+pub fn plan_eased(
+    catalog: &Catalog,
+    req: &Request,
+    blocked: &[String],
+    easing: Option<Easing>,
+) -> Result<Plan, PlanError> {
+    match easing.filter(|e| e.ease != Ease::Normal) {
+        None => plan_by(
+            catalog,
+            &Request {
+                gentler: false,
+                ..req.clone()
+            },
+            blocked,
+            search,
+        ),
+        Some(e) => ease::eased(catalog, req, blocked, e, search),
+    }
 }
 
 /// [`plan`] with the search to run given: the branch and bound, or in tests brute force.
@@ -366,6 +399,23 @@ fn plan_by(
     req: &Request,
     blocked: &[String],
     solve: fn(&Problem<'_>) -> Found,
+) -> Result<Plan, PlanError> {
+    let ease = if req.gentler {
+        Ease::Gentler
+    } else {
+        Ease::Normal
+    };
+    plan_within(catalog, req, blocked, solve, ease, req.minutes * 60)
+}
+
+/// [`plan_by`] eased by `ease`, within `budget` seconds (at most the request's minutes).
+fn plan_within(
+    catalog: &Catalog,
+    req: &Request,
+    blocked: &[String],
+    solve: fn(&Problem<'_>) -> Found,
+    ease: Ease,
+    budget: u32,
 ) -> Result<Plan, PlanError> {
     validate(req)?;
     let areas = dedup(&req.areas);
@@ -383,7 +433,7 @@ fn plan_by(
         req.date.format("%Y-%m-%d").to_string().as_bytes(),
     );
     let cands = candidates(
-        &exercises, req, &areas, &places, blocked, &weights, date_seed,
+        &exercises, req, ease, &areas, &places, blocked, &weights, date_seed,
     );
     if cands.is_empty() {
         return Err(nothing_fits(&exercises, req, areas, places, blocked));
@@ -391,7 +441,7 @@ fn plan_by(
     let problem = Problem {
         cands: &cands,
         weights,
-        budget: req.minutes * 60,
+        budget: budget.min(req.minutes * 60),
         date_seed,
     };
     let found = solve(&problem);
@@ -403,7 +453,7 @@ fn plan_by(
         found,
         second: None,
     };
-    if !req.gentler {
+    if ease == Ease::Normal {
         fill(&mut round, &problem, &exercises, solve);
     }
     let problem = Problem {
@@ -411,7 +461,15 @@ fn plan_by(
         ..problem
     };
     let score = evaluate(&problem, &round.reps).unwrap_or_default();
-    let items = items(catalog, &exercises, problem.cands, &round.reps, req, &areas);
+    let items = items(
+        catalog,
+        &exercises,
+        problem.cands,
+        &round.reps,
+        req,
+        ease,
+        &areas,
+    );
     let total_s = items.iter().map(|i| i.seconds).sum();
     let mut warnings = warnings(&items, &areas, &places, req, exercises.as_slice(), blocked);
     if round.second.is_some() {
@@ -423,7 +481,7 @@ fn plan_by(
                 .collect(),
         });
     }
-    if short_of(total_s, problem.budget) {
+    if ease == Ease::Normal && short_of(total_s, problem.budget) {
         warnings.push(Warning::ShortOfTime {
             seconds: total_s,
             minutes: req.minutes,
@@ -550,6 +608,7 @@ fn items(
     cands: &[Cand],
     reps: &[u32],
     req: &Request,
+    ease: Ease,
     areas: &[Area],
 ) -> Vec<Item> {
     let mut chosen: Vec<(&Cand, u32)> = cands
@@ -567,7 +626,7 @@ fn items(
             .get(&head.id)
             .map_or(head, |x| &x.exercise)
             .in_form(c.form);
-        let mut dose = style_dose(&e, req.style, req.gentler);
+        let mut dose = eased_dose(&e, req.style, ease);
         let style_reps = dose.reps;
         dose.reps = *r;
         let serves: Vec<Area> = areas
@@ -599,18 +658,18 @@ fn items(
 /// The candidates for a request: doable in an allowed place, not excluded or blocked,
 /// serving a requested area; in search order, with each class of identical candidates
 /// together and its members in the order the date prefers (recent ones last).
+#[allow(clippy::too_many_arguments, reason = "each is one part of the request")]
 fn candidates(
     exercises: &[&Exercise],
     req: &Request,
+    ease: Ease,
     areas: &[Area],
     places: &[Place],
     blocked: &[String],
     weights: &[u32],
     date_seed: u64,
 ) -> Vec<Cand> {
-    let allowed = |e: &Exercise| {
-        req.permits(e) && !blocked.contains(&e.id) && (!req.gentler || gentler::allows(e))
-    };
+    let allowed = |e: &Exercise| req.permits(e) && !blocked.contains(&e.id) && ease.allows(e);
     let mut cands: Vec<Cand> = Vec::new();
     for (i, e) in exercises.iter().enumerate() {
         let Some(form) = e.form_for(places).filter(|_| allowed(e)) else {
@@ -628,7 +687,7 @@ fn candidates(
         if weights.len() > areas.len() && req.direction_wants(e) {
             mask |= 1 << areas.len();
         }
-        let dose = style_dose(e, req.style, req.gentler);
+        let dose = eased_dose(e, req.style, ease);
         cands.push(Cand {
             ex: i,
             form,

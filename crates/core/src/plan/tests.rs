@@ -344,7 +344,7 @@ fn gentler_plans_use_only_the_gentlest_with_short_holds() {
     let p = plan(&c, &r, &[]).unwrap();
     for i in &p.items {
         assert_eq!(i.exercise.gentleness, 1);
-        assert!(i.dose.hold_s <= 15 && i.dose.reps <= 2);
+        assert!(i.dose.hold_s <= 15 && i.dose.hold_s * i.dose.reps <= 30);
     }
 }
 
@@ -630,7 +630,16 @@ fn candidates_for(n: usize, seed: u64, r: &Request) -> (Vec<Exercise>, Vec<Cand>
         .collect();
     let refs: Vec<&Exercise> = exercises.iter().collect();
     let weights = weights(r.areas.len());
-    let cands = candidates(&refs, r, &r.areas, &r.places, &[], &weights, 1);
+    let cands = candidates(
+        &refs,
+        r,
+        Ease::Normal,
+        &r.areas,
+        &r.places,
+        &[],
+        &weights,
+        1,
+    );
     (exercises, cands)
 }
 
@@ -1438,6 +1447,114 @@ fn lower_back_profiles_with_a_direction_are_searched_to_the_end() {
                     let Ok(p) = plan(&c, &r, &[]) else { continue };
                     assert!(p.exhaustive, "{areas:?} {places:?} {minutes}");
                 }
+            }
+        }
+    }
+}
+
+fn eased(ease: Ease) -> Option<Easing> {
+    Some(Easing {
+        ease,
+        why: crate::safety::Why::Flare,
+    })
+}
+
+/// Regression (clinical review 2, 2.2): after a flare the 10-minute lower-back plan held 9
+/// exercises in place of 4, refilling the minutes, with "walking 15 s x 2".
+#[test]
+fn gentler_means_fewer_exercises_in_less_time_and_no_walking() {
+    let c = builtin_catalog();
+    let r = req(&[Area::LowerBack], Place::ALL, 10);
+    let normal = plan(&c, &r, &[]).unwrap();
+    let gentler = plan_eased(&c, &r, &[], eased(Ease::Gentler)).unwrap();
+    assert!(
+        gentler.items.len() < normal.items.len(),
+        "{:?} vs {:?}",
+        ids(&gentler),
+        ids(&normal)
+    );
+    assert!(
+        gentler.total_s * 2 <= normal.total_s + 1,
+        "about half the time"
+    );
+    assert!(!ids(&gentler).contains(&"walking"), "{:?}", ids(&gentler));
+    for i in &gentler.items {
+        assert_eq!(i.exercise.gentleness, 1);
+        assert!(i.dose.hold_s <= 15 && i.dose.hold_s * i.dose.reps <= 30);
+    }
+    assert!(matches!(gentler.warnings[0], Warning::Gentler(_)));
+    // The middle step lies between the two.
+    let step = plan_eased(&c, &r, &[], eased(Ease::Stepping)).unwrap();
+    assert!(step.items.len() < normal.items.len() && step.total_s <= normal.total_s);
+    assert!(
+        step.total_s >= gentler.total_s,
+        "{} < {}",
+        step.total_s,
+        gentler.total_s
+    );
+    assert!(step.items.iter().all(|i| i.dose.hold_s <= 30));
+}
+
+/// The gentlest routine at high pain is about five minutes in one place: bed when the
+/// person has one, otherwise the place that serves best.
+#[test]
+fn the_gentlest_routine_is_five_minutes_in_one_place() {
+    let c = builtin_catalog();
+    for minutes in [10, 30] {
+        let r = req(&[Area::LowerBack], Place::ALL, minutes);
+        let p = plan_eased(&c, &r, &[], eased(Ease::Gentlest)).unwrap();
+        let doses: Vec<String> = p.items.iter().map(|i| i.dose_text(", ")).collect();
+        assert!(
+            p.total_s <= 5 * 60 && p.total_s >= 3 * 60,
+            "{} {:?} {doses:?}",
+            p.total_s,
+            ids(&p)
+        );
+        assert_eq!(p.request.places, [Place::Bed]);
+        assert!(!p.items.is_empty() && p.items.len() <= 5, "{:?}", ids(&p));
+    }
+    let r = req(&[Area::Neck], &[Place::Floor, Place::Chair], 20);
+    let p = plan_eased(&c, &r, &[], eased(Ease::Gentlest)).unwrap();
+    assert_eq!(p.request.places.len(), 1);
+    assert!(
+        p.items
+            .iter()
+            .all(|i| i.exercise.fits_any(&p.request.places))
+    );
+}
+
+fn wide_request_strategy() -> impl Strategy<Value = Request> {
+    (request_strategy(), 1u32..=40).prop_map(|(r, minutes)| Request { minutes, ..r })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// For any profile and day, an eased plan has no more exercises and no more minutes than
+    /// the normal plan, and fewer exercises whenever the normal plan has more than one.
+    #[test]
+    fn eased_plans_are_never_longer_or_fuller_than_the_normal_one(r in wide_request_strategy()) {
+        let c = builtin_catalog();
+        let Ok(normal) = plan(&c, &r, &[]) else { return Ok(()) };
+        for ease in [Ease::Stepping, Ease::Gentler, Ease::Gentlest] {
+            let Ok(p) = plan_eased(&c, &r, &[], eased(ease)) else { continue };
+            prop_assert!(p.items.len() <= normal.items.len(), "{:?}: {:?} vs {:?}", ease, ids(&p), ids(&normal));
+            prop_assert!(p.total_s <= normal.total_s, "{:?}: {} vs {}", ease, p.total_s, normal.total_s);
+            if normal.items.len() > 1 {
+                prop_assert!(p.items.len() < normal.items.len(), "{:?}: fewer", ease);
+            }
+            prop_assert!(p.items.iter().all(|i| ease.allows(&i.exercise)));
+        }
+    }
+
+    #[test]
+    fn eased_plans_are_never_fuller_on_generated_catalogues(seed in any::<u64>(), n in 1usize..=30, r in request_strategy()) {
+        let c = synth::catalog(n, seed, 5);
+        let Ok(normal) = plan(&c, &r, &[]) else { return Ok(()) };
+        for ease in [Ease::Stepping, Ease::Gentler, Ease::Gentlest] {
+            if let Ok(p) = plan_eased(&c, &r, &[], eased(ease)) {
+                prop_assert!(p.items.len() <= normal.items.len());
+                prop_assert!(p.total_s <= normal.total_s);
             }
         }
     }

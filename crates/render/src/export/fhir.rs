@@ -63,32 +63,7 @@ pub fn fhir(file: &LogFile, owner: &str, plan: Option<&CarePlan>, created: &str)
         }
     }
     if let Some(p) = plan {
-        let activities: Vec<Value> = p
-            .activities
-            .iter()
-            .map(|a| {
-                json!({"detail": {
-                    "kind": "ServiceRequest",
-                    "code": {"text": a.name},
-                    "status": "scheduled",
-                    "description": format!("{}: {}", a.name, a.dose),
-                    "scheduledTiming": {"repeat": {"frequency": p.per_week, "period": 1, "periodUnit": "wk"}}
-                }})
-            })
-            .collect();
-        entries.push(json!({
-            "fullUrl": format!("urn:uuid:{}", uuid_from(&format!("careplan/{owner}"))),
-            "resource": {
-                "resourceType": "CarePlan",
-                "status": "active",
-                "intent": "plan",
-                "title": p.title,
-                "description": "Self-managed stretching routine for back and neck pain, planned by backstretch from practitioners' advice. General education, not a prescription.",
-                "subject": {"reference": format!("urn:uuid:{patient}")},
-                "created": created,
-                "activity": activities
-            }
-        }));
+        entries.push(care_plan(p, owner, &patient, created));
     }
     json!({
         "resourceType": "Bundle",
@@ -97,4 +72,43 @@ pub fn fhir(file: &LogFile, owner: &str, plan: Option<&CarePlan>, created: &str)
         "timestamp": created,
         "entry": entries
     })
+}
+
+/// The CarePlan entry: `active`, or `on-hold` with the reason (a note, and each activity's
+/// `statusReason`) while a warning sign blocks plans.
+fn care_plan(p: &CarePlan, owner: &str, patient: &str, created: &str) -> Value {
+    let activities: Vec<Value> = p
+        .activities
+        .iter()
+        .map(|a| {
+            let mut detail = json!({
+                "kind": "ServiceRequest",
+                "code": {"text": a.name},
+                "status": if p.paused.is_some() { "on-hold" } else { "scheduled" },
+                "description": format!("{}: {}", a.name, a.dose),
+                "scheduledTiming": {"repeat": {"frequency": p.per_week, "period": 1, "periodUnit": "wk"}}
+            });
+            if let Some(why) = &p.paused {
+                detail["statusReason"] = json!({"text": why});
+            }
+            json!({"detail": detail})
+        })
+        .collect();
+    let mut entry = json!({
+            "fullUrl": format!("urn:uuid:{}", uuid_from(&format!("careplan/{owner}"))),
+            "resource": {
+                "resourceType": "CarePlan",
+                "status": if p.paused.is_some() { "on-hold" } else { "active" },
+                "intent": "plan",
+                "title": p.title,
+                "description": "Self-managed stretching routine for back and neck pain, planned by backstretch from practitioners' advice. General education, not a prescription.",
+                "subject": {"reference": format!("urn:uuid:{patient}")},
+                "created": created,
+                "activity": activities
+            }
+    });
+    if let Some(why) = &p.paused {
+        entry["resource"]["note"] = json!([{"text": why}]);
+    }
+    entry
 }

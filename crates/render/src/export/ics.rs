@@ -34,7 +34,11 @@ pub fn ics(r: &Reminder) -> String {
     // The crate fills in a missing DTSTAMP and UID with the clock and a random id; both are
     // given, so the file is deterministic.
     let alarm = Alarm::display(
-        "Time to stretch: run backstretch start",
+        if r.paused.is_some() {
+            "Stretching is paused until a clinician has seen the warning sign"
+        } else {
+            "Time to stretch: run backstretch start"
+        },
         chrono::Duration::zero(),
     )
     .uid(&format!("{}-alarm", r.uid))
@@ -46,7 +50,10 @@ pub fn ics(r: &Reminder) -> String {
         .add_property("DTSTART", start.format("%Y%m%dT%H%M%S").to_string())
         .add_property("DURATION", format!("PT{}M", r.minutes.max(1)))
         .add_property("RRULE", &rrule)
-        .summary(&format!("Stretch for your back ({} min)", r.minutes))
+        .summary(&match r.paused {
+            Some(_) => "Stretching paused: see a clinician first".to_string(),
+            None => format!("Stretch for your back ({} min)", r.minutes),
+        })
         .description(&r.description)
         .add_property("CATEGORIES", "HEALTH")
         .add_property("TRANSP", "TRANSPARENT")

@@ -88,6 +88,7 @@ fn reminder(days: Vec<Weekday>) -> Reminder {
             .with_timezone(&Utc),
         description: "Today's routine: Pelvic tilt, Bridge; never stretch into pain, and stop if it hurts, even a little, because a long description must fold."
             .into(),
+        paused: None,
     }
 }
 
@@ -128,6 +129,7 @@ fn fhir_bundle_has_pain_observations_and_a_care_plan() {
             name: "Bridge".into(),
             dose: "hold 5 s x 8".into(),
         }],
+        paused: None,
     };
     let b = fhir(
         &sample(),
@@ -178,6 +180,48 @@ fn fhir_bundle_has_pain_observations_and_a_care_plan() {
         ),
         "deterministic"
     );
+}
+
+/// While a warning sign blocks plans the care plan is on hold with its reason, and the
+/// reminder's events say that stretching is paused.
+#[test]
+fn a_blocked_plan_is_exported_on_hold_and_paused() {
+    let why = "Paused: a warning sign was reported (unexplained weight loss).";
+    let plan = CarePlan {
+        title: "Stretching routine".into(),
+        per_week: 3,
+        activities: vec![CareActivity {
+            name: "Bridge".into(),
+            dose: "hold 5 s x 8".into(),
+        }],
+        paused: Some(why.into()),
+    };
+    let b = fhir(
+        &sample(),
+        "/home/me",
+        Some(&plan),
+        "2026-11-21T09:00:00+01:00",
+    );
+    let cp = &b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "CarePlan")
+        .unwrap()["resource"];
+    assert_eq!(cp["status"], "on-hold");
+    assert_eq!(cp["note"][0]["text"], why);
+    assert_eq!(cp["activity"][0]["detail"]["status"], "on-hold");
+    assert_eq!(cp["activity"][0]["detail"]["statusReason"]["text"], why);
+    let r = Reminder {
+        paused: Some(why.into()),
+        description: format!("{why} Sessions start again after a new check."),
+        ..reminder(vec![])
+    };
+    let cal: icalendar::Calendar = ics(&r).parse().unwrap();
+    let e = cal.events().next().unwrap();
+    use icalendar::Component;
+    assert!(e.get_summary().unwrap().contains("paused"));
+    assert!(e.get_description().unwrap().starts_with("Paused"));
 }
 
 #[test]

@@ -119,6 +119,9 @@ pub async fn progress(State(s): State<Shared>) -> Page {
                 " (longest " (count(st.streak.longest, st.streak.unit)) ")"
             } }
         }
+        @if let Some(r) = &st.rising {
+            div.alert role="note" { p { (r.advice()) } }
+        }
         @if st.review_advised {
             div.alert role="note" { p { "Six weeks of sessions have brought no meaningful improvement: please have your back or neck reviewed by a doctor or physiotherapist." } }
         }

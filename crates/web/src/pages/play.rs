@@ -33,13 +33,13 @@ fn controls() -> Markup {
             button #back type="button" aria-keyshortcuts="ArrowLeft" { "Back" }
             button #pause.primary type="button" aria-keyshortcuts="Space" { "Pause" }
             button #next-step type="button" aria-keyshortcuts="ArrowRight" { "Next" }
-            button #hurt.danger type="button" aria-keyshortcuts="H" { "It hurts" }
+            button #hurt.danger type="button" aria-keyshortcuts="H" { "Sharper or worse" }
             button #stop type="button" aria-keyshortcuts="Escape" { "Stop" }
             button #spreading."danger wide" type="button" aria-keyshortcuts="S" {
                 "Pain spreading down a limb, numbness or tingling"
             }
         }
-        p.keys { "Keys: Space pause, ← back, → next, H it hurts, S spreading symptoms, Esc stop." }
+        p.keys { "Keys: Space pause, ← back, → next, H sharper or worse, S spreading symptoms, Esc stop." }
     }
 }
 
