@@ -300,7 +300,7 @@ pub const EMERGENCY_ADVICE: &str = "Seek emergency care now: call your emergency
 pub fn verdict_message(v: &Verdict) -> String {
     match v {
         Verdict::Clear => {
-            "No warning signs reported. Stretch gently, and stop if anything hurts.".into()
+            "No warning signs reported. Stretch gently, and stop if it is sharper, or worse than when you started.".into()
         }
         Verdict::Flagged { urgency, signs } => {
             let list: Vec<String> = signs.iter().map(|s| format!("  - {}", s.sign)).collect();

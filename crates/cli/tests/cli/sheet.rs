@@ -130,7 +130,7 @@ fn a_pdf_sheet_has_every_exercise_dose_caution_the_code_and_the_warning_signs() 
             .contains("Numb groin, bladder or bowel change, both legs weak: emergency care now"),
         "warning signs missing"
     );
-    assert!(text_raw.contains("Stop if it hurts"));
+    assert!(text_raw.contains("Stop if it is sharper"));
     assert!(text_raw.contains(&format!("backstretch log --sheet {code}")));
 
     let info = tool("pdfinfo", &[], &pdf);
