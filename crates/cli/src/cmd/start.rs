@@ -274,8 +274,7 @@ impl Host for Live {
 }
 
 /// What the plain player's keys do, said once at the start.
-const PLAIN_KEYS: &str =
-    "Keys, each followed by Enter: h it hurts, s it spreads or tingles, p pause or go on, q stop.";
+const PLAIN_KEYS: &str = "Keys, each followed by Enter: h sharper or worse, s it spreads or tingles, p pause or go on, q stop.";
 
 /// Plays without a full screen: one line per cue, waiting until the next one is due. With
 /// `keys`, a line typed meanwhile is a key (for screen readers: every key is answered in
@@ -348,7 +347,7 @@ fn plain_key(
                 live.event(&e)?;
             }
             ask::say(&format!(
-                "Stopped {hurt} and logged it as hurt. Moving on gently."
+                "Sharper or worse: stopped {hurt} and logged it as hurt. Moving on gently."
             ));
         }
         "s" => {

@@ -322,7 +322,7 @@ fn the_plain_player_reads_keys_on_a_terminal() {
     let Some(t) = spawn(&env, "plain", &args) else {
         return;
     };
-    let s = t.wait_for("the keys", |s| s.contains("h it hurts"));
+    let s = t.wait_for("the keys", |s| s.contains("h sharper or worse"));
     assert!(s.contains("q stop"), "{s}");
     t.wait_for("the first cue", |s| s.contains("[00:"));
     t.keys(&["p", "Enter"]);
@@ -331,7 +331,7 @@ fn the_plain_player_reads_keys_on_a_terminal() {
     t.wait_for("going on", |s| s.contains("Going on."));
     t.keys(&["h", "Enter"]);
     t.wait_for("it hurts", |s| {
-        s.contains("Stopped Neck flexion stretch and logged it as hurt")
+        s.contains("Sharper or worse: stopped Neck flexion stretch and logged it as hurt")
     });
     t.keys(&["q", "Enter"]);
     t.wait_for("the stop question", |s| s.contains("Stop this session?"));
