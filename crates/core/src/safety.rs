@@ -453,13 +453,18 @@ impl Ease {
 
     /// A dose eased this much: holds of at most [`Ease::max_hold_s`], and at most
     /// [`gentler::MAX_REPS`] repetitions of them, so at most twice the longest hold per side;
-    /// a shorter hold (a 5 s pelvic tilt) may be repeated up to that total.
+    /// a shorter hold (a 5 s pelvic tilt) may be repeated up to that total, but never more
+    /// than half its usual repetitions.
     pub fn dose(self, d: Dose) -> Dose {
         match self.max_hold_s() {
             None => d,
             Some(h) => {
                 let hold_s = d.hold_s.clamp(1, h);
-                let most = (h * gentler::MAX_REPS / hold_s).max(1);
+                // Never more than half the usual repetitions (rounded up), as the time is
+                // halved: a 5 s x 10 pelvic tilt becomes 5 s x 5, not 5 s x 6.
+                let most = (h * gentler::MAX_REPS / hold_s)
+                    .min(d.reps.div_ceil(2))
+                    .max(1);
                 Dose {
                     hold_s,
                     reps: d.reps.clamp(1, most),
