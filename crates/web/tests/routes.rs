@@ -73,7 +73,20 @@ impl Res {
 }
 
 impl T {
-    async fn send(&self, req: Request<Body>) -> Res {
+    /// Sends `req` with the `Host` a browser sends (unless it has one, or is marked to have none).
+    async fn send(&self, mut req: Request<Body>) -> Res {
+        if !req.headers().contains_key(header::HOST) {
+            let host = if self.pairing.is_some() {
+                "127.0.0.2:8421"
+            } else {
+                "127.0.0.1:8421"
+            };
+            req.headers_mut()
+                .insert(header::HOST, header::HeaderValue::from_static(host));
+        }
+        self.send_as_is(req).await
+    }
+    async fn send_as_is(&self, req: Request<Body>) -> Res {
         let r = self.app.clone().oneshot(req).await.unwrap();
         let status = r.status();
         let headers = r.headers().clone();
