@@ -193,11 +193,17 @@ steps = ["Lie down.", "Stretch."]
             "\\r",
             "\\u0000",
             "\\u009b",
+            // Text-direction overrides and isolates make a name read as something else.
+            "\\u202e",
+            "\\u202a",
+            "\\u2066",
+            "\\u2069",
         ] {
             let text = good().replace("Test stretch", &format!("Test{c}stretch"));
             let d = parse(&text).unwrap_err();
             assert!(
-                d.iter().any(|d| d.message.contains("control character")),
+                d.iter()
+                    .any(|d| d.message.contains("control or text-direction character")),
                 "{c}: {d:?}"
             );
         }
