@@ -1221,3 +1221,17 @@ async fn the_profile_form_keeps_conditions_and_the_direction() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("conditions"), "{}", r.body);
 }
+
+/// Regression: a request without a `Host` header passed the host check.
+#[tokio::test]
+async fn a_request_without_a_host_gets_400() {
+    for lan in [false, true] {
+        let t = server_with(lan);
+        let r = t
+            .send_as_is(Request::get("/api/history").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "lan {lan}");
+        assert_eq!(r.json()["field"], "Host");
+        assert!(r.json()["error"].as_str().unwrap().contains("no Host"));
+    }
+}
