@@ -29,6 +29,8 @@ pub enum Refusal {
     ForeignOrigin,
     /// The `Host` is a name this server does not answer to: 421.
     OtherHost,
+    /// Too many wrong pairing codes from this address: 429.
+    TooManyAttempts,
 }
 
 /// An error for the web, by whose fault it is; each answers with a status and, as JSON or as
@@ -184,6 +186,7 @@ impl WebError {
                 Refusal::NotPaired => StatusCode::UNAUTHORIZED,
                 Refusal::ForeignOrigin => StatusCode::FORBIDDEN,
                 Refusal::OtherHost => StatusCode::MISDIRECTED_REQUEST,
+                Refusal::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             },
             WebError::App(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
