@@ -223,7 +223,7 @@ impl Routine {
                     .find(|(_, t)| t.is_some_and(|t| t.chars().any(crate::text::is_hidden_control)))
                 {
                     return Err(bad(format!(
-                        "{field} holds a control or text-direction character; remove it"
+                        "{field} holds a control character or a text-direction mark; remove it"
                     )));
                 }
                 let position = Position::parse_word(&i.position).map_err(|e| bad(e.to_string()))?;
@@ -293,7 +293,7 @@ mod tests {
             bad.name = format!("Knee{c} to chest");
             let err = make(bad).unwrap_err().to_string();
             assert!(
-                err.contains("name holds a control or text-direction"),
+                err.contains("name holds a control character or a text-direction mark"),
                 "{err}"
             );
         }

@@ -31,7 +31,7 @@ pub(super) fn expect_text(r: &mut Reporter<'_>, field: &str, value: &S<String>) 
             value.span(),
             field,
             format!(
-                "holds a control or text-direction character (U+{:04X})",
+                "holds a control character or a text-direction mark (U+{:04X})",
                 u32::from(c)
             ),
             Some("remove it: catalogue text is plain, one line per entry".into()),
