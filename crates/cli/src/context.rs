@@ -115,6 +115,16 @@ impl Context {
     /// Opens the log, creating the data directory (private to the user) and file if needed.
     /// An existing data directory that others can read is made private, with a note.
     pub fn store(&self) -> miette::Result<SqliteStore> {
+        let path = self.store_path();
+        if !SqliteStore::writable(&path) {
+            // A read-only copy (a backup, a folder not yours to write): it can be read and
+            // exported; a command that writes says the folder is read-only.
+            crate::output::note(&format!(
+                "note: {} is read-only, so backstretch only reads it: history, stats and export work; anything that saves needs it writable",
+                path.display()
+            ));
+            return Ok(SqliteStore::open_read_only(&path).map_err(backstretch_app::AppError::from)?);
+        }
         #[cfg(unix)]
         if let Ok(meta) = std::fs::metadata(&self.home) {
             use std::os::unix::fs::PermissionsExt;
@@ -145,7 +155,7 @@ impl Context {
                     std::fs::set_permissions(&self.home, std::fs::Permissions::from_mode(0o700));
             }
         }
-        Ok(SqliteStore::open(&self.store_path()).map_err(backstretch_app::AppError::from)?)
+        Ok(SqliteStore::open(&path).map_err(backstretch_app::AppError::from)?)
     }
 
     /// The app over a store, for this data directory's one person, now.

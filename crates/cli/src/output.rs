@@ -8,7 +8,7 @@ use std::process::ExitCode;
 /// the colour sequences (`ESC [ digits ; m`) this program writes itself. Data in the log or a
 /// catalogue can never retitle the window, move the cursor or ask the terminal to report.
 pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let bad = |c: char| backstretch_core::text::is_hidden_control(c) && c != '\n' && c != '\t';
     if !text.chars().any(bad) {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -220,9 +220,11 @@ impl Routine {
                 ];
                 if let Some((field, _)) = texts
                     .iter()
-                    .find(|(_, t)| t.is_some_and(|t| t.chars().any(char::is_control)))
+                    .find(|(_, t)| t.is_some_and(|t| t.chars().any(crate::text::is_hidden_control)))
                 {
-                    return Err(bad(format!("{field} holds a control character")));
+                    return Err(bad(format!(
+                        "{field} holds a control character or a text-direction mark; remove it"
+                    )));
                 }
                 let position = Position::parse_word(&i.position).map_err(|e| bad(e.to_string()))?;
                 let sides = Sides::parse_word(&i.sides).map_err(|e| bad(e.to_string()))?;
@@ -279,11 +281,21 @@ mod tests {
         bad.side_cue = Some("stretching your {side} hip\u{1b}[2J".into());
         let err = make(bad).unwrap_err().to_string();
         assert!(
-            err.contains("item 1") && err.contains("side_cue holds a control character"),
+            err.contains("item 1") && err.contains("side_cue holds a control"),
             "{err}"
         );
-        let mut bad = item;
+        let mut bad = item.clone();
         bad.name = "Knee\u{7}".into();
         assert!(make(bad).unwrap_err().to_string().contains("name holds"));
+        // Regression: a right-to-left override passed, and made a name read backwards.
+        for c in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+            let mut bad = item.clone();
+            bad.name = format!("Knee{c} to chest");
+            let err = make(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("name holds a control character or a text-direction mark"),
+                "{err}"
+            );
+        }
     }
 }

@@ -24,6 +24,13 @@ pub fn normalize_name(name: &str) -> String {
     out
 }
 
+/// Whether a character must not reach a screen or a voice from a file: a control character,
+/// or a bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069), which
+/// can make a name read as something else.
+pub fn is_hidden_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Levenshtein distance between two strings, by characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use backstretch_app::{AppError, Gate};
-use backstretch_store::StoreError;
+use backstretch_store::{SqliteError, StoreError};
 use serde::Serialize;
 
 /// Why something a request sent cannot be used, which sets the status.
@@ -29,6 +29,8 @@ pub enum Refusal {
     ForeignOrigin,
     /// The `Host` is a name this server does not answer to: 421.
     OtherHost,
+    /// Too many wrong pairing codes from this address: 429.
+    TooManyAttempts,
 }
 
 /// An error for the web, by whose fault it is; each answers with a status and, as JSON or as
@@ -95,6 +97,19 @@ pub enum WebError {
     /// The log stayed locked by another program: 503; the cause is logged, never sent.
     #[error("the log is busy: {0}")]
     Busy(String),
+    /// The disk holding the log is full (507), or the log is read-only (503): what the
+    /// terminal says, without the path; the cause is logged.
+    #[error("{message}")]
+    Storage {
+        /// 507 for a full disk, 503 for a read-only log.
+        full: bool,
+        /// What is wrong.
+        message: &'static str,
+        /// What to do.
+        help: &'static str,
+        /// The cause, for the log.
+        cause: String,
+    },
     /// Something went wrong inside the server: 500; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -106,6 +121,16 @@ const INTERNAL_HELP: &str = "try again; if it keeps happening, stop the server a
 /// The message of a 503 (the log stayed locked by another program).
 const BUSY: &str = "the log is busy: another backstretch is writing to it";
 const BUSY_HELP: &str = "try again in a moment";
+
+/// The message of a 507: the terminal's, without the path.
+const DISK_FULL: &str =
+    "the disk holding your log is full, so nothing could be saved (what was saved before is safe)";
+const DISK_FULL_HELP: &str = "free some space on that disk and try again";
+/// The message of a 503 for a log that cannot be written.
+const READ_ONLY: &str =
+    "the log cannot be written: its folder or file is read-only, so nothing could be saved";
+const READ_ONLY_HELP: &str =
+    "make the data directory writable by you, then restart `backstretch serve`";
 
 /// What the person is told, as the API sends it and a page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -161,9 +186,12 @@ impl WebError {
                 Refusal::NotPaired => StatusCode::UNAUTHORIZED,
                 Refusal::ForeignOrigin => StatusCode::FORBIDDEN,
                 Refusal::OtherHost => StatusCode::MISDIRECTED_REQUEST,
+                Refusal::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             },
             WebError::App(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Storage { full: true, .. } => StatusCode::INSUFFICIENT_STORAGE,
+            WebError::Storage { full: false, .. } => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -188,6 +216,7 @@ impl WebError {
         };
         let (help, gate) = match self {
             WebError::Busy(_) => return generic(BUSY, BUSY_HELP),
+            WebError::Storage { message, help, .. } => return generic(message, help),
             WebError::Internal(_) => return generic(INTERNAL, INTERNAL_HELP),
             WebError::BadRequest { help, .. } | WebError::Refused { help, .. } => {
                 (Some(help.clone()), None)
@@ -208,7 +237,9 @@ impl WebError {
 
     /// Logs the cause of a 5xx; nothing for the person's own mistakes.
     pub fn log(&self) {
-        if let WebError::Busy(cause) | WebError::Internal(cause) = self {
+        if let WebError::Busy(cause) | WebError::Internal(cause) | WebError::Storage { cause, .. } =
+            self
+        {
             tracing::error!(status = self.status().as_u16(), %cause, "request failed");
         }
     }
@@ -312,6 +343,25 @@ impl From<AppError> for WebError {
         match &e {
             AppError::Store(StoreError::Busy { .. }) => WebError::Busy(chain(&e)),
             AppError::Store(StoreError::NotFound { .. }) => WebError::not_found(message),
+            AppError::Store(StoreError::Backend(b))
+                if b.downcast_ref::<SqliteError>().is_some_and(|s| {
+                    matches!(
+                        s,
+                        SqliteError::DiskFull { .. } | SqliteError::ReadOnly { .. }
+                    )
+                }) =>
+            {
+                let full = matches!(
+                    b.downcast_ref::<SqliteError>(),
+                    Some(SqliteError::DiskFull { .. })
+                );
+                WebError::Storage {
+                    full,
+                    message: if full { DISK_FULL } else { READ_ONLY },
+                    help: if full { DISK_FULL_HELP } else { READ_ONLY_HELP },
+                    cause: chain(&e),
+                }
+            }
             AppError::Store(_) | AppError::RedFlags(_) | AppError::ImportFailed(_) => {
                 WebError::Internal(chain(&e))
             }
@@ -384,6 +434,32 @@ mod tests {
         }));
         assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(!format!("{:?}", busy.told()).contains("/home"));
+    }
+
+    /// Regression: a full disk answered a generic 500 whose help pointed to `history`.
+    #[test]
+    fn a_full_disk_answers_507_with_what_to_do() {
+        let e = WebError::from(AppError::Store(StoreError::Backend(Box::new(
+            SqliteError::DiskFull {
+                path: "/home/me/backstretch.sqlite".into(),
+            },
+        ))));
+        assert_eq!(e.status(), StatusCode::INSUFFICIENT_STORAGE);
+        let told = e.told();
+        assert!(
+            told.error.contains("disk holding your log is full"),
+            "{told:?}"
+        );
+        let help = told.help.unwrap();
+        assert!(help.contains("free some space") && !help.contains("history"));
+        assert!(!told.error.contains("/home"));
+        let ro = WebError::from(AppError::Store(StoreError::Backend(Box::new(
+            SqliteError::ReadOnly {
+                dir: "/home/me".into(),
+            },
+        ))));
+        assert_eq!(ro.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(ro.told().help.unwrap().contains("writable"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod pages;
 pub mod pair;
 mod router;
 mod server;
+mod slots;
 mod state;
 mod steps;
 pub mod tls;
@@ -26,5 +27,9 @@ pub use error::{Refusal, Told, Unusable, WebError};
 pub use input::BODY_LIMIT;
 pub use pair::Pairing;
 pub use router::{CSP, router};
-pub use server::{CodeMint, Config, DEFAULT_PORT, PairingCode, ServeError, Server};
+pub use server::{
+    CodeMint, Config, DEFAULT_PORT, HEADER_READ_TIMEOUT, PairingCode, REQUEST_TIMEOUT, ServeError,
+    Server,
+};
+pub use slots::{MAX_CONNECTIONS, PER_ADDRESS, Peer};
 pub use state::{Clock, Setup, Shared};

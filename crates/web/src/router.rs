@@ -3,13 +3,16 @@
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tower_http::timeout::TimeoutLayer;
 
-use crate::error::{Refusal, WebError};
+use crate::error::{Refusal, Unusable, WebError};
 use crate::input::BODY_LIMIT;
+use crate::server::REQUEST_TIMEOUT;
+use crate::slots::Proven;
 use crate::state::Shared;
 use crate::{api, assets, pages, pair};
 
@@ -72,6 +75,10 @@ pub fn router(s: Shared) -> Router {
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(s.clone(), guard))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(middleware::from_fn(security_headers))
         .with_state(s)
 }
@@ -93,13 +100,19 @@ fn refuse(why: Refusal, message: String, help: &str) -> Response {
 ///   403); on `--lan` it must say so.
 async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
     let origins = &s.0.origins;
-    if let Some(host) = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        && !origins
-            .iter()
-            .any(|o| o.split_once("://").is_some_and(|(_, h)| h == host))
+    let Some(host) = req.headers().get(header::HOST) else {
+        return WebError::BadRequest {
+            why: Unusable::Unreadable,
+            field: Some("Host".into()),
+            message: "the request has no Host header".into(),
+            help: "send the Host header with the address `backstretch serve` printed (every browser does)".into(),
+        }
+        .into_response();
+    };
+    let host = host.to_str().unwrap_or_default();
+    if !origins
+        .iter()
+        .any(|o| o.split_once("://").is_some_and(|(_, h)| h == host))
     {
         return refuse(
             Refusal::OtherHost,
@@ -123,6 +136,10 @@ async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
                 "scan the code `backstretch serve --lan` shows in its terminal (press Enter there for a new one)",
             );
         }
+    }
+    // A connection that carried an allowed request is kept when the server is full.
+    if let Some(proven) = req.extensions().get::<Proven>() {
+        proven.prove();
     }
     let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes {

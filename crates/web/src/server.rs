@@ -5,14 +5,24 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use backstretch_core::catalog::Catalog;
 use backstretch_core::time::Stamp;
 use backstretch_store::Store;
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::task::{AbortHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
 
 use crate::pair::Pairing;
 use crate::router::router;
+use crate::slots::{MAX_CONNECTIONS, PER_ADDRESS, Peer, Proven, Slots};
 use crate::state::{Clock, Setup, Shared};
 use crate::tls;
 
@@ -126,11 +136,25 @@ impl CodeMint {
     }
 }
 
-/// What the server accepts connections on.
-#[derive(Debug)]
-enum Listener {
-    Plain(tokio::net::TcpListener),
-    Tls(tls::TlsListener),
+/// How long a client has to send a request's headers (the first request's, and each next
+/// one's on a kept-alive connection) before the connection is closed.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request may take, its body and its answer: after it, 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the server accepts connections on: TCP, with the TLS settings on `--lan`.
+struct Listener {
+    tcp: tokio::net::TcpListener,
+    tls: Option<TlsAcceptor>,
+}
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener")
+            .field("tcp", &self.tcp)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
 }
 
 /// A server bound to its address and ready to run: the front end reads its address and
@@ -179,14 +203,21 @@ impl Server {
             .then(|| Arc::new(Pairing::load(&serve_dir.join("devices"))));
         let scheme = if c.lan { "https" } else { "http" };
         let base = format!("{scheme}://{}", origin_host(addr));
-        let listener = if c.lan {
+        if c.lan {
+            crate::files::private_dir(&serve_dir).map_err(|source| {
+                ServeError::Tls(tls::TlsError::Io {
+                    path: serve_dir.display().to_string(),
+                    source,
+                })
+            })?;
+        }
+        let tls = if c.lan {
             let (certs, key) = tls::certificate(&serve_dir, &[addr.ip().to_string()])?;
-            let acceptor = tls::acceptor(certs, key)?;
-            let _inside = rt.enter();
-            Listener::Tls(tls::TlsListener::new(tcp, acceptor).map_err(ServeError::Io)?)
+            Some(tls::acceptor(certs, key)?)
         } else {
-            Listener::Plain(tcp)
+            None
         };
+        let listener = Listener { tcp, tls };
         let clock: Clock = Arc::new(|| Stamp::from_datetime(&chrono::Local::now()));
         let mint = pairing.clone().map(|pairing| CodeMint {
             pairing,
@@ -229,21 +260,115 @@ impl Server {
         let Server {
             rt, listener, app, ..
         } = self;
-        rt.block_on(async move {
-            match listener {
-                Listener::Plain(tcp) => {
-                    axum::serve(tcp, app)
-                        .with_graceful_shutdown(stop_signal())
-                        .await
+        rt.block_on(serve(listener, app, stop_signal()));
+        Ok(())
+    }
+}
+
+/// The accept loop: each connection in its own task, within the slots ([`Slots`]), until
+/// `stop`; then each connection finishes the request it is answering (for at most
+/// [`REQUEST_TIMEOUT`]) and closes.
+async fn serve(listener: Listener, app: Router, stop: impl Future<Output = ()>) {
+    let mut slots: Slots<tokio::task::Id, AbortHandle> = Slots::new(MAX_CONNECTIONS, PER_ADDRESS);
+    let mut tasks = JoinSet::new();
+    let (stopping, stopped) = watch::channel(false);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            Some(done) = tasks.join_next_with_id() => {
+                slots.remove(&match done {
+                    Ok((id, ())) => id,
+                    Err(e) => e.id(),
+                });
+            }
+            accepted = listener.tcp.accept() => {
+                let (tcp, peer) = match accepted {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // Out of file descriptors, say: wait for connections to close.
+                        tracing::warn!(error = %e, "cannot accept a connection");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let Ok(closing) = slots.make_room(peer.ip()) else {
+                    continue;
+                };
+                for c in closing {
+                    c.abort();
                 }
-                Listener::Tls(tls) => {
-                    axum::serve(tls, app)
-                        .with_graceful_shutdown(stop_signal())
-                        .await
+                let proven = Proven::default();
+                let conn = Conn {
+                    peer,
+                    proven: proven.clone(),
+                    app: app.clone(),
+                    stopped: stopped.clone(),
+                };
+                let handle = tasks.spawn(conn.run(tcp, listener.tls.clone()));
+                slots.insert(handle.id(), peer.ip(), proven, handle);
+            }
+        }
+    }
+    let _ = stopping.send(true);
+    let _ = tokio::time::timeout(REQUEST_TIMEOUT + Duration::from_secs(1), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+}
+
+/// One connection, served in its own task.
+struct Conn {
+    peer: SocketAddr,
+    proven: Proven,
+    app: Router,
+    stopped: watch::Receiver<bool>,
+}
+
+impl Conn {
+    /// Shakes hands on `--lan` (within [`tls::HANDSHAKE`]), then serves.
+    async fn run(self, tcp: TcpStream, tls: Option<TlsAcceptor>) {
+        let _ = tcp.set_nodelay(true);
+        match tls {
+            None => self.serve(TokioIo::new(tcp)).await,
+            Some(acceptor) => {
+                if let Ok(Ok(stream)) =
+                    tokio::time::timeout(tls::HANDSHAKE, acceptor.accept(tcp)).await
+                {
+                    self.serve(TokioIo::new(stream)).await;
                 }
             }
-        })
-        .map_err(ServeError::Io)
+        }
+    }
+
+    /// HTTP/1.1 with the header-read timeout, each request marked with the connection's
+    /// address and its proof; a stop lets the request being answered finish.
+    async fn serve<I>(self, io: I)
+    where
+        I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    {
+        let Conn {
+            peer,
+            proven,
+            app,
+            mut stopped,
+        } = self;
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(proven.clone());
+            req.extensions_mut().insert(Peer(peer.ip()));
+            app.clone().oneshot(req)
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .serve_connection(io, service);
+        tokio::pin!(conn);
+        tokio::select! {
+            _ = conn.as_mut() => return,
+            _ = stopped.wait_for(|s| *s) => {}
+        }
+        conn.as_mut().graceful_shutdown();
+        let _ = conn.await;
     }
 }
 

@@ -1,18 +1,15 @@
 //! HTTPS for `--lan`: a self-signed certificate made once for the addresses served and kept
-//! in the data directory (a phone asked to trust it once keeps trusting it), and a listener
-//! that does each TLS handshake in its own task, so a slow client never holds up another.
+//! in the data directory (a phone asked to trust it once keeps trusting it), and the TLS
+//! settings; the server shakes hands in each connection's own task, so a slow client never
+//! holds up another.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
-use tokio_rustls::server::TlsStream;
 
 /// Why HTTPS could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -93,54 +90,4 @@ pub fn acceptor(
 }
 
 /// How long a client has to finish its handshake.
-const HANDSHAKE: Duration = Duration::from_secs(10);
-
-/// A listener of finished TLS connections.
-#[derive(Debug)]
-pub struct TlsListener {
-    rx: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    addr: SocketAddr,
-}
-
-impl TlsListener {
-    /// Accepts on `tcp`, shaking hands with each client in its own task.
-    pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
-        let addr = tcp.local_addr()?;
-        let (tx, rx) = mpsc::channel(64);
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, peer)) = tcp.accept().await else {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                };
-                let acceptor = acceptor.clone();
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    if let Ok(Ok(tls)) =
-                        tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await
-                    {
-                        let _ = tx.send((tls, peer)).await;
-                    }
-                });
-            }
-        });
-        Ok(TlsListener { rx, addr })
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.rx.recv().await {
-            Some(c) => c,
-            // The accepting task only ends with the runtime.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.addr)
-    }
-}
+pub const HANDSHAKE: Duration = Duration::from_secs(10);

@@ -73,7 +73,20 @@ impl Res {
 }
 
 impl T {
-    async fn send(&self, req: Request<Body>) -> Res {
+    /// Sends `req` with the `Host` a browser sends (unless it has one, or is marked to have none).
+    async fn send(&self, mut req: Request<Body>) -> Res {
+        if !req.headers().contains_key(header::HOST) {
+            let host = if self.pairing.is_some() {
+                "127.0.0.2:8421"
+            } else {
+                "127.0.0.1:8421"
+            };
+            req.headers_mut()
+                .insert(header::HOST, header::HeaderValue::from_static(host));
+        }
+        self.send_as_is(req).await
+    }
+    async fn send_as_is(&self, req: Request<Body>) -> Res {
         let r = self.app.clone().oneshot(req).await.unwrap();
         let status = r.status();
         let headers = r.headers().clone();
@@ -1214,4 +1227,18 @@ async fn the_profile_form_keeps_conditions_and_the_direction() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("conditions"), "{}", r.body);
+}
+
+/// Regression: a request without a `Host` header passed the host check.
+#[tokio::test]
+async fn a_request_without_a_host_gets_400() {
+    for lan in [false, true] {
+        let t = server_with(lan);
+        let r = t
+            .send_as_is(Request::get("/api/history").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "lan {lan}");
+        assert_eq!(r.json()["field"], "Host");
+        assert!(r.json()["error"].as_str().unwrap().contains("no Host"));
+    }
 }

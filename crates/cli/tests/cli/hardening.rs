@@ -333,3 +333,97 @@ fn columns_fall_back_and_stop_at_forty() {
     assert!(widest("50") <= 50);
     assert!(widest("20") <= 40 && widest("20") > 20, "{}", widest("20"));
 }
+
+/// Runs the binary with `home` as the data directory, as a user who cannot write it: this
+/// user when not root, else `nobody` (root writes anywhere).
+fn as_reader(home: &Path, args: &[&str]) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("backstretch");
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut c = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    c.env_clear()
+        .env("BACKSTRETCH_HOME", home)
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC")
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+/// Regression: a read-only backup copy of the log could not even be read (the log was
+/// opened to write). It is read, listed and exported; a command that saves says why not.
+#[test]
+#[cfg(unix)]
+fn a_read_only_copy_of_the_log_can_be_read_and_exported() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.cmd()
+        .args([
+            "log",
+            "--exercise",
+            "childs-pose",
+            "--pain-before",
+            "3",
+            "--pain-after",
+            "2",
+        ])
+        .assert()
+        .success();
+    let outer = tempfile::tempdir().unwrap();
+    let copy = outer.path().join("backup");
+    std::fs::create_dir(&copy).unwrap();
+    let db = copy.join("backstretch.sqlite");
+    std::fs::copy(env.home().join("backstretch.sqlite"), &db).unwrap();
+    let mode = |p: &Path, m| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    mode(outer.path(), 0o755).unwrap();
+    mode(&db, 0o444).unwrap();
+    mode(&copy, 0o555).unwrap();
+    for args in [
+        &["history"][..],
+        &["stats"],
+        &["export", "csv"],
+        &["export", "json"],
+    ] {
+        let out = as_reader(&copy, args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        let err = String::from_utf8_lossy(&out.stderr);
+        if args == ["export", "json"] || args == ["history"] {
+            assert!(out.status.success(), "{args:?}: {err}");
+            assert!(
+                text.contains("childs-pose") || text.contains("3 -> 2"),
+                "{args:?}: {text}"
+            );
+        } else if args == ["stats"] {
+            assert!(out.status.success(), "{args:?}: {err}");
+        }
+        assert!(
+            err.contains("read-only"),
+            "{args:?} says the log is only read: {err}"
+        );
+    }
+    let out = as_reader(
+        &copy,
+        &[
+            "log",
+            "--exercise",
+            "childs-pose",
+            "--pain-before",
+            "3",
+            "--pain-after",
+            "2",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("read-only"), "{err}");
+    mode(&copy, 0o755).unwrap();
+}

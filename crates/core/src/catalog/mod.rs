@@ -193,6 +193,11 @@ steps = ["Lie down.", "Stretch."]
             "\\r",
             "\\u0000",
             "\\u009b",
+            // Text-direction overrides and isolates make a name read as something else.
+            "\\u202e",
+            "\\u202a",
+            "\\u2066",
+            "\\u2069",
         ] {
             let text = good().replace("Test stretch", &format!("Test{c}stretch"));
             let d = parse(&text).unwrap_err();

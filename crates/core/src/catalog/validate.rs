@@ -26,11 +26,14 @@ pub(super) fn expect_text(r: &mut Reporter<'_>, field: &str, value: &S<String>) 
         );
         return String::new();
     }
-    if let Some(c) = v.chars().find(|c| c.is_control()) {
+    if let Some(c) = v.chars().find(|c| crate::text::is_hidden_control(*c)) {
         r.report(
             value.span(),
             field,
-            format!("holds a control character (U+{:04X})", u32::from(c)),
+            format!(
+                "holds a control character or a text-direction mark (U+{:04X})",
+                u32::from(c)
+            ),
             Some("remove it: catalogue text is plain, one line per entry".into()),
         );
         return String::new();

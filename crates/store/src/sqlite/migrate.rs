@@ -77,7 +77,7 @@ impl Db<'_> {
     }
 
     /// A file at version 0 that already has tables is another program's database.
-    fn check_not_foreign(&self, found: u32) -> Result<(), StoreError> {
+    pub(super) fn check_not_foreign(&self, found: u32) -> Result<(), StoreError> {
         if found > 0 {
             let has: bool = self
                 .conn

@@ -199,6 +199,65 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Opens the log at `path` to read only: nothing is created or migrated, and a write
+    /// fails with [`SqliteError::ReadOnly`]. For a log whose folder or file this user cannot
+    /// write (a backup copy on read-only media), so it can still be read and exported.
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let encoded: String = path
+            .display()
+            .to_string()
+            .chars()
+            .map(|c| match c {
+                '%' | '?' | '#' => format!("%{:02X}", u32::from(c)),
+                c => c.to_string(),
+            })
+            .collect();
+        let try_open = |query: &str| -> rusqlite::Result<Connection> {
+            let c = Connection::open_with_flags(format!("file:{encoded}?{query}"), flags)?;
+            c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+            Ok(c)
+        };
+        // `mode=ro` needs the shared-memory file of a WAL log, which SQLite cannot make in a
+        // read-only folder; `immutable` then reads the file as it is.
+        let conn = try_open("mode=ro")
+            .or_else(|_| try_open("immutable=1"))
+            .map_err(|source| classify(path, source))?;
+        let db = Db { conn: &conn, path };
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(|e| db.err(e))?;
+        let found = db.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                log: path.display().to_string(),
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if found < SCHEMA_VERSION {
+            // Bringing it up to date would write.
+            return Err(SqliteError::ReadOnly {
+                dir: path.parent().unwrap_or(path).to_path_buf(),
+            }
+            .into());
+        }
+        db.check_not_foreign(found)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            reader: None,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Whether this process can write the log at `path` and its folder (false for a
+    /// read-only copy; true when the log does not exist yet).
+    pub fn writable(path: &Path) -> bool {
+        !path.exists() || (writable(path.parent().unwrap_or(path)) && writable(path))
+    }
+
     /// An in-memory store, for tests.
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory().map_err(|source| SqliteError::Sqlite {

@@ -1,12 +1,14 @@
 //! Pairing a device on `--lan`: a one-time code from the terminal, redeemed for a device
 //! cookie.
 
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 
 use crate::error::{Refusal, WebError};
 use crate::pages::frame::{Page, to};
-use crate::pair::COOKIE;
+use crate::pair::{COOKIE, Redeemed};
+use crate::slots::Peer;
 use crate::state::Shared;
 
 /// The code a phone opens with.
@@ -16,7 +18,11 @@ pub struct PairQuery {
 }
 
 /// Redeems a code: the device cookie and on to today, or 401 for a code spent or expired.
-pub async fn pair(State(s): State<Shared>, Query(q): Query<PairQuery>) -> Page {
+pub async fn pair(
+    State(s): State<Shared>,
+    peer: Option<Extension<Peer>>,
+    Query(q): Query<PairQuery>,
+) -> Page {
     let Some(pairing) = s.pairing() else {
         return Err(WebError::not_found(
             "this server is only for this computer; there is nothing to pair",
@@ -24,8 +30,12 @@ pub async fn pair(State(s): State<Shared>, Query(q): Query<PairQuery>) -> Page {
         .into());
     };
     let code = q.code.unwrap_or_default();
-    match pairing.redeem(&code, std::time::Instant::now()) {
-        Ok(Some(token)) => {
+    let from = peer.map_or(
+        std::net::IpAddr::from([0, 0, 0, 0]),
+        |Extension(Peer(ip))| ip,
+    );
+    match pairing.redeem(&code, from, std::time::Instant::now()) {
+        Ok(Redeemed::Paired(token)) => {
             let mut r = to("/today");
             let cookie = format!(
                 "{COOKIE}={token}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=31536000"
@@ -36,7 +46,16 @@ pub async fn pair(State(s): State<Shared>, Query(q): Query<PairQuery>) -> Page {
             );
             Ok(r)
         }
-        Ok(None) => Err(WebError::Refused {
+        Ok(Redeemed::LockedOut(left)) => Err(WebError::Refused {
+            why: Refusal::TooManyAttempts,
+            message: format!(
+                "too many wrong pairing codes from this device; pairing is locked for {} more minutes",
+                left.as_secs().div_ceil(60)
+            ),
+            help: "wait, then scan a new code from the terminal running `backstretch serve --lan`".into(),
+        }
+        .into()),
+        Ok(Redeemed::Refused) => Err(WebError::Refused {
             why: Refusal::NotPaired,
             message: "this pairing code has expired or was already used".into(),
             help: "press Enter in the terminal running `backstretch serve --lan` for a new code, and scan it".into(),
