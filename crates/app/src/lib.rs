@@ -22,7 +22,7 @@ use backstretch_store::{Store, UserId};
 
 pub use error::{AppError, Remedy};
 pub use gates::{Gate, ScreeningDue};
-pub use planning::{Overrides, Playable};
+pub use planning::{Overrides, Playable, canonical};
 pub use play::{ExerciseView, HighPain};
 pub use profile::ProfileSaved;
 pub use sessions::{CLOCK_SLACK_S, ManualLog, Reported, Resume, SessionFrame, SessionSummary};

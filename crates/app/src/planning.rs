@@ -257,6 +257,7 @@ impl App<'_> {
         routine: Routine,
         what: &str,
     ) -> Result<Playable, AppError> {
+        let routine = canonical(catalog, routine);
         let items = routine.items().map_err(|source| AppError::BadRoutine {
             what: what.to_string(),
             source,
@@ -337,4 +338,16 @@ impl App<'_> {
             remedy: Remedy::NameWhatWasDone,
         })
     }
+}
+
+/// A routine whose exercises are named by their catalogue ids: a file may name one by an
+/// alias ("Glute Bridge"), but the log keeps the id, as everything that reads it expects.
+/// Names no exercise answers to are kept as they are.
+pub fn canonical(catalog: &Catalog, mut routine: Routine) -> Routine {
+    for item in &mut routine.items {
+        if let Ok(e) = catalog.find(&item.exercise_id) {
+            item.exercise_id.clone_from(&e.exercise.id);
+        }
+    }
+    routine
 }

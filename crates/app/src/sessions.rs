@@ -328,14 +328,17 @@ impl App<'_> {
         if let Some(id) = m.hurt.iter().find(|h| m.skipped.contains(h)) {
             return Err(AppError::SkippedAndHurt { id: id.clone() });
         }
-        let started = m.started.unwrap_or(self.now);
+        let timeline = Timeline::new(&items);
+        let total = i64::from(timeline.total_s());
+        // Without a time, the session has just ended: it began its length ago (its end, and
+        // the steps logged at it, are never in the future).
+        let started = m.started.unwrap_or_else(|| self.now.plus_seconds(-total));
         if started.utc_s > self.now.utc_s + CLOCK_SLACK_S {
             return Err(AppError::InTheFuture(
                 started.local().format("%Y-%m-%d %H:%M").to_string(),
             ));
         }
-        let timeline = Timeline::new(&items);
-        let ended = started.plus_seconds(i64::from(timeline.total_s()));
+        let ended = started.plus_seconds(total);
         let steps: Vec<StepRecord> = timeline
             .steps()
             .iter()

@@ -41,7 +41,8 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
     let day = started.unwrap_or_else(|| app.now()).day();
     let mut said = None;
     let (routine, what) = if let Some(p) = &a.routine {
-        (crate::routine_file::read(p)?, p.display().to_string())
+        let r = backstretch_app::canonical(&catalog, crate::routine_file::read(p)?);
+        (r, p.display().to_string())
     } else if let Some(code) = a.sheet {
         let r = app.printed(code)?;
         let what = with_ids(&format!("sheet {code}"), &r);

@@ -427,3 +427,79 @@ fn a_read_only_copy_of_the_log_can_be_read_and_exported() {
     assert!(err.contains("read-only"), "{err}");
     mode(&copy, 0o755).unwrap();
 }
+
+/// Exports, then imports into a new data directory, and says what import answered.
+fn export_then_import(env: &Env) -> (bool, String) {
+    let file = env.home().join("backup.json");
+    stdout_ok(env.cmd().args(["export", "json", "--out"]).arg(&file));
+    let other = Env::new();
+    let out = other
+        .cmd()
+        .arg("import")
+        .arg(&file)
+        .output()
+        .expect("import runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Regression: two ordinary things made a person's own export refuse to import: `log` with
+/// no `--date` stored a heartbeat about ten minutes in the future, and a routine file naming
+/// an exercise by an alias ("Glute Bridge") was stored under the alias.
+#[test]
+fn what_log_writes_always_imports() {
+    let env = Env::new();
+    stdout_ok(env.cmd().args([
+        "profile",
+        "set",
+        "--area",
+        "lower-back",
+        "--place",
+        "floor",
+        "--minutes",
+        "20",
+    ]));
+    stdout_ok(
+        env.cmd()
+            .args(["log", "--pain-before", "3", "--pain-after", "2"]),
+    );
+    let (ok, said) = export_then_import(&env);
+    assert!(ok, "log with no --date: {said}");
+
+    let env = Env::new();
+    let routine = env.write(
+        "alias.json",
+        r#"{"profile": {"areas": ["lower-back"], "places": ["floor"], "minutes": 5, "style": "source",
+            "exclude": [], "date": "2026-11-21"},
+            "style": "source", "total_s": 40, "timeline": [], "warnings": [],
+            "items": [{"exercise_id": "Glute Bridge", "name": "Bridge", "position": "supine",
+              "places": ["floor"], "sides": "both", "dose": {"hold_s": 5, "reps": 2, "rest_s": 5},
+              "seconds": 40, "reason": "test"}]}"#,
+    );
+    stdout_ok(
+        env.cmd()
+            .args([
+                "log",
+                "--pain-before",
+                "2",
+                "--pain-after",
+                "2",
+                "--routine",
+            ])
+            .arg(&routine),
+    );
+    let h = env.history();
+    assert_eq!(
+        h[0]["exercises"]["done"],
+        serde_json::json!(["bridge"]),
+        "{h:?}"
+    );
+    let (ok, said) = export_then_import(&env);
+    assert!(ok, "a routine named by an alias: {said}");
+}

@@ -169,7 +169,9 @@ impl Db<'_> {
     }
 
     /// Inserts a step's row (the session known to be the user's); a report already logged
-    /// is left as it is. True when a row was added.
+    /// is left as it is, and so is a step already logged at the same second with the same
+    /// time done (the same moment reported twice: "it hurts", back, back, "it hurts" within a
+    /// second). True when a row was added.
     pub(super) fn insert_row(
         &self,
         id: SessionId,
@@ -178,7 +180,9 @@ impl Db<'_> {
     ) -> Result<bool, StoreError> {
         self.conn
             .prepare_cached("INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset, report)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+                 WHERE NOT EXISTS (SELECT 1 FROM session_steps
+                                   WHERE session_id = ?1 AND step = ?2 AND at = ?10 AND done_ms = ?8)
                  ON CONFLICT (session_id, report) WHERE report IS NOT NULL DO NOTHING").and_then(|mut st| st.execute(
                 params![
                     id.0,
