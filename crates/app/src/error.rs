@@ -160,14 +160,13 @@ pub enum AppError {
         format: String,
         version: u32,
     },
-    /// One value of an import file is wrong; nothing was imported.
-    #[error("{file}: {path}: {problem}")]
+    /// Values of an import file are wrong; nothing was imported. Every problem is listed,
+    /// so a damaged backup can be repaired in one pass.
+    #[error("{file}: {}", problems_text(.problems))]
     BadImport {
         file: String,
-        /// The JSON path of the value.
-        path: String,
-        /// What is wrong.
-        problem: String,
+        /// Every bad value, with its JSON path.
+        problems: Vec<backstretch_core::exchange::BadValue>,
     },
     /// An export could not be written out.
     #[error("cannot write the export: {0}")]
@@ -175,6 +174,22 @@ pub enum AppError {
     /// An import the store refused.
     #[error("nothing was imported: {0}")]
     ImportFailed(#[source] StoreError),
+}
+
+/// The problems of an import, one a line (the first 50, then how many more).
+fn problems_text(problems: &[backstretch_core::exchange::BadValue]) -> String {
+    const SHOWN: usize = 50;
+    let mut text = match problems {
+        [one] => return one.to_string(),
+        _ => format!("{} problems, nothing imported:", problems.len()),
+    };
+    for p in problems.iter().take(SHOWN) {
+        text.push_str(&format!("\n  {p}"));
+    }
+    if problems.len() > SHOWN {
+        text.push_str(&format!("\n  ... and {} more", problems.len() - SHOWN));
+    }
+    text
 }
 
 fn plural(n: usize) -> String {

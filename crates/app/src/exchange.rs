@@ -2,11 +2,13 @@
 //! or nothing), the care plan for a clinician, and the reminder calendar's settings.
 
 use backstretch_core::catalog::Catalog;
-use backstretch_core::exchange::{CareActivity, CarePlan, FORMAT, LogFile, VERSION};
+use backstretch_core::exchange::{
+    BadValue, CareActivity, CarePlan, Checker, FORMAT, LogFile, LogSession, VERSION, check_profile,
+};
 use backstretch_core::reminder::{Reminder, first_day, spread_days};
 use backstretch_core::session::LoggedSession;
 use backstretch_core::vocab::Word;
-use backstretch_store::ImportCount;
+use backstretch_store::{ImportCount, StoreError};
 use chrono::{NaiveTime, Weekday};
 
 use crate::planning::Overrides;
@@ -49,33 +51,97 @@ impl App<'_> {
     /// Imports an export file's text (named `file` in messages): every value is checked
     /// first, and nothing is written unless all of it is good.
     pub fn import(&self, file: &str, text: &str) -> Result<ImportCount, AppError> {
-        let parsed: LogFile = serde_json::from_str(text).map_err(|e| AppError::NotAnExport {
+        let bytes = text.as_bytes();
+        let open =
+            || -> std::io::Result<Box<dyn std::io::Read + Send + '_>> { Ok(Box::new(bytes)) };
+        Ok(self.import_from(file, &open, false)?.count)
+    }
+
+    /// Imports an export file read by `open` (twice: once to check every value, once to
+    /// write), a session at a time, so memory stays bounded however long the file. With
+    /// problems, nothing is imported and every one is reported; unless `skip_invalid`, when
+    /// the good sessions are imported and the problems are listed as left out. A leading
+    /// byte-order mark is passed over.
+    pub fn import_from<'r>(
+        &self,
+        file: &str,
+        open: &(dyn Fn() -> std::io::Result<Box<dyn std::io::Read + Send + 'r>> + Sync),
+        skip_invalid: bool,
+    ) -> Result<Imported, AppError> {
+        let not_export = |detail: String| AppError::NotAnExport {
             file: file.to_string(),
-            detail: e.to_string(),
-        })?;
-        if parsed.format != FORMAT || parsed.version != VERSION {
+            detail,
+        };
+        let read = |e: std::io::Error| not_export(format!("cannot read it: {e}"));
+        // First pass: check everything, keep nothing but the problems.
+        let mut checker = Checker::new(self.now);
+        let mut problems = Vec::new();
+        let mut bad = std::collections::BTreeSet::new();
+        let header = stream(open().map_err(read)?, &mut |i, s| {
+            if let Err(p) = checker.session(i, &s) {
+                problems.extend(p);
+                bad.insert(i);
+            }
+        })
+        .map_err(|e| not_export(e.to_string()))?;
+        if header.format.as_deref() != Some(FORMAT) || header.version != Some(VERSION) {
             return Err(AppError::WrongExport {
                 file: file.to_string(),
-                format: parsed.format,
-                version: parsed.version,
+                format: header.format.unwrap_or_default(),
+                version: header.version.unwrap_or(0),
             });
         }
-        let sessions = parsed.checked(self.now).map_err(|e| AppError::BadImport {
-            file: file.to_string(),
-            path: e.path,
-            problem: e.problem,
-        })?;
-        let count = self
-            .store
-            .import(&self.user, &sessions)
-            .map_err(AppError::ImportFailed)?;
+        if let Some(Err(e)) = header.profile.as_ref().map(check_profile) {
+            problems.push(e);
+        }
+        if !problems.is_empty() && !skip_invalid {
+            return Err(AppError::BadImport {
+                file: file.to_string(),
+                problems,
+            });
+        }
+        // Second pass: the good sessions, written as they are read.
+        let count = self.write_import(open().map_err(read)?, &bad)?;
         // The file's profile comes in only where none is saved: a profile set here wins.
-        if let Some(p) = parsed.profile
+        if let Some(p) = header.profile.filter(|p| check_profile(p).is_ok())
             && self.store.profile(&self.user)?.is_none()
         {
             self.store.set_profile(&self.user, &p, self.now)?;
         }
-        Ok(count)
+        Ok(Imported {
+            count,
+            left_out: problems,
+        })
+    }
+
+    /// Writes a file's sessions but those numbered in `bad`, read by a thread of its own and
+    /// handed over a few at a time.
+    fn write_import(
+        &self,
+        reader: Box<dyn std::io::Read + Send + '_>,
+        bad: &std::collections::BTreeSet<usize>,
+    ) -> Result<ImportCount, AppError> {
+        let now = self.now;
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<LoggedSession, StoreError>>(16);
+            scope.spawn(move || {
+                let mut checker = Checker::new(now);
+                let sent = tx.clone();
+                let read = stream(reader, &mut |i, s| {
+                    if !bad.contains(&i)
+                        && let Ok(l) = checker.session(i, &s)
+                    {
+                        let _ = sent.send(Ok(l));
+                    }
+                });
+                if let Err(e) = read {
+                    let _ = tx.send(Err(StoreError::Backend(Box::new(e))));
+                }
+            });
+            self.store
+                .import_each(&self.user, &mut rx.into_iter())
+                .map_err(AppError::ImportFailed)
+        })
     }
 
     /// The care plan: the routine `plan` gives today (gates aside, with the pain rules
@@ -227,7 +293,7 @@ const PAGE: usize = 64;
 struct Streamed<'s, 'a> {
     app: &'s App<'a>,
     /// The log's error that stopped the sessions, if one did.
-    failed: std::cell::RefCell<Option<backstretch_store::StoreError>>,
+    failed: std::cell::RefCell<Option<StoreError>>,
 }
 
 impl serde::Serialize for Streamed<'_, '_> {
@@ -257,7 +323,7 @@ impl serde::Serialize for Pages<'_, '_, '_> {
         let mut done = false;
         let sessions = std::iter::from_fn(|| {
             if let Some(l) = page.next() {
-                return Some(backstretch_core::exchange::LogSession::of(&l));
+                return Some(LogSession::of(&l));
             }
             if done {
                 return None;
@@ -267,8 +333,7 @@ impl serde::Serialize for Pages<'_, '_, '_> {
                     done = next.len() < PAGE;
                     after = next.last().map(|l| (l.session.started_at, l.session.id));
                     page = next.into_iter();
-                    page.next()
-                        .map(|l| backstretch_core::exchange::LogSession::of(&l))
+                    page.next().map(|l| LogSession::of(&l))
                 }
                 Err(e) => {
                     *self.0.failed.borrow_mut() = Some(e);
@@ -277,5 +342,99 @@ impl serde::Serialize for Pages<'_, '_, '_> {
             }
         });
         s.collect_seq(sessions)
+    }
+}
+
+/// What an import added, and what it left out (only with `skip_invalid`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Imported {
+    /// Sessions added, and those already here.
+    pub count: ImportCount,
+    /// The problems of the sessions (or profile) left out.
+    pub left_out: Vec<BadValue>,
+}
+
+/// An export file's fields besides its sessions.
+#[derive(Debug, Default)]
+struct Header {
+    format: Option<String>,
+    version: Option<u32>,
+    profile: Option<backstretch_core::profile::Profile>,
+}
+
+/// Reads an export file from `reader`, handing each session to `each` as it is read (with
+/// its place in the file), and gives the other fields. A leading byte-order mark is skipped.
+fn stream(
+    reader: Box<dyn std::io::Read + Send + '_>,
+    each: &mut dyn FnMut(usize, LogSession),
+) -> Result<Header, serde_json::Error> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    if reader
+        .fill_buf()
+        .map_err(serde_json::Error::io)?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
+        reader.consume(3);
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let header = serde::de::DeserializeSeed::deserialize(FileSeed(each), &mut de)?;
+    de.end()?;
+    Ok(header)
+}
+
+/// The whole file: a map whose `sessions` are handed over one by one.
+struct FileSeed<'a, 'f>(&'a mut (dyn FnMut(usize, LogSession) + 'f));
+
+impl<'de> serde::de::DeserializeSeed<'de> for FileSeed<'_, '_> {
+    type Value = Header;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Header, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FileSeed<'_, '_> {
+    type Value = Header;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a backstretch export (an object with format, version and sessions)")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Header, A::Error> {
+        const FIELDS: &[&str] = &["format", "version", "sessions", "profile"];
+        let mut h = Header::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => h.format = Some(map.next_value()?),
+                "version" => h.version = Some(map.next_value()?),
+                "profile" => h.profile = map.next_value()?,
+                "sessions" => map.next_value_seed(SessionsSeed(&mut *self.0))?,
+                other => return Err(serde::de::Error::unknown_field(other, FIELDS)),
+            }
+        }
+        Ok(h)
+    }
+}
+
+/// The sessions array, each element handed over as it is read.
+struct SessionsSeed<'a, 'f>(&'a mut (dyn FnMut(usize, LogSession) + 'f));
+
+impl<'de> serde::de::DeserializeSeed<'de> for SessionsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SessionsSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of sessions")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(s) = seq.next_element::<LogSession>()? {
+            (self.0)(i, s);
+            i += 1;
+        }
+        Ok(())
     }
 }

@@ -21,6 +21,7 @@ use backstretch_core::time::Stamp;
 use backstretch_store::{Store, UserId};
 
 pub use error::{AppError, Remedy};
+pub use exchange::Imported;
 pub use gates::{Gate, ScreeningDue};
 pub use planning::{Overrides, Playable, canonical};
 pub use play::{ExerciseView, HighPain};

@@ -607,6 +607,10 @@ pub struct ImportArgs {
     /// A file written by `backstretch export json`
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Import the sessions that are good and list those left out (without it, a file with
+    /// any bad value imports nothing, and every problem is listed)
+    #[arg(long)]
+    pub skip_invalid: bool,
 }
 
 #[derive(Debug, Subcommand)]

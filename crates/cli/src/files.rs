@@ -7,11 +7,14 @@ use miette::miette;
 
 /// The largest routine file read (`start --routine`, `log --routine`).
 pub const ROUTINE_MAX: u64 = 1 << 20;
-/// The largest export file imported.
-pub const IMPORT_MAX: u64 = 256 << 20;
+/// The largest export file imported: far above any real log (20 years of two sessions a day
+/// is about 500 MiB); import reads a session at a time, so memory does not grow with it.
+pub const IMPORT_MAX: u64 = 4 << 30;
 
 fn size_text(bytes: u64) -> String {
-    if bytes >= 1 << 20 {
+    if bytes >= 1 << 30 {
+        format!("{} GiB", bytes >> 30)
+    } else if bytes >= 1 << 20 {
         format!("{} MiB", bytes >> 20)
     } else {
         format!("{} KiB", bytes >> 10)
@@ -28,13 +31,18 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> miette::Result<Vec<u
         .read_to_end(&mut bytes)
         .map_err(|e| miette!("cannot read the {what} {}: {e}", path.display()))?;
     if bytes.len() as u64 > limit {
-        return Err(miette!(
-            help = format!("a {what} is at most {}", size_text(limit)),
-            "{} is too large to be a {what}",
-            path.display()
-        ));
+        return Err(too_large(path, limit, what));
     }
     Ok(bytes)
+}
+
+/// A file over its size limit, said with the limit.
+pub fn too_large(path: &Path, limit: u64, what: &str) -> miette::Report {
+    miette!(
+        help = format!("a {what} is at most {}", size_text(limit)),
+        "{} is too large to be a {what}",
+        path.display()
+    )
 }
 
 /// Writes a file atomically and privately: into a temporary file (0600) beside it, then

@@ -164,13 +164,16 @@ fn sane_id(s: &str) -> bool {
 /// The first string in a JSON value that holds a control character, with its path.
 fn control_in(v: &serde_json::Value, path: &str) -> Option<String> {
     match v {
-        serde_json::Value::String(s) => s.chars().any(char::is_control).then(|| path.to_string()),
+        serde_json::Value::String(s) => s
+            .chars()
+            .any(crate::text::is_hidden_control)
+            .then(|| path.to_string()),
         serde_json::Value::Array(a) => a
             .iter()
             .enumerate()
             .find_map(|(i, x)| control_in(x, &format!("{path}[{i}]"))),
         serde_json::Value::Object(o) => o.iter().find_map(|(k, x)| {
-            if k.chars().any(char::is_control) {
+            if k.chars().any(crate::text::is_hidden_control) {
                 Some(format!("{path}.<key>"))
             } else {
                 control_in(x, &format!("{path}.{k}"))
@@ -181,7 +184,7 @@ fn control_in(v: &serde_json::Value, path: &str) -> Option<String> {
 }
 
 /// A profile from a file: something to plan for, in the minutes a plan allows.
-fn check_profile(p: &crate::profile::Profile) -> Result<(), BadValue> {
+pub fn check_profile(p: &crate::profile::Profile) -> Result<(), BadValue> {
     let bad = |field: &str, problem: &str| BadValue {
         path: format!("profile.{field}"),
         problem: problem.to_string(),
@@ -201,111 +204,161 @@ fn check_profile(p: &crate::profile::Profile) -> Result<(), BadValue> {
     Ok(())
 }
 
-impl LogFile {
-    /// Every value checked, as of `now`: times from the year 2000 on, an end not before its
-    /// start, nothing in the future beyond [`CLOCK_SKEW_S`] (a future heartbeat would keep a
-    /// session "in progress" for good), sane and unique uids, no step logged twice, bounded
-    /// durations, pain 0-10, ids and text without control characters, and a routine that
-    /// reads. The sessions as a store keeps them, or the first bad value.
-    pub fn checked(&self, now: Stamp) -> Result<Vec<LoggedSession>, BadValue> {
+/// A value as a message quotes it: escaped, and cut to [`QUOTE_CHARS`] characters.
+pub fn quoted(value: &str) -> String {
+    let escaped: String = value.escape_default().collect();
+    if escaped.chars().count() <= QUOTE_CHARS {
+        return escaped;
+    }
+    let cut: String = escaped.chars().take(QUOTE_CHARS).collect();
+    format!("{cut}... ({} characters)", value.chars().count())
+}
+
+/// The most characters of a bad value a message quotes.
+pub const QUOTE_CHARS: usize = 80;
+
+/// What a file's sessions are checked against: the time of the import, and the uids seen so
+/// far (a uid twice in one file is a mistake).
+#[derive(Debug)]
+pub struct Checker {
+    now: Stamp,
+    earliest: i64,
+    uids: std::collections::HashSet<String>,
+}
+
+impl Checker {
+    /// A checker as of `now`.
+    pub fn new(now: Stamp) -> Checker {
         let earliest = chrono::NaiveDate::from_ymd_opt(crate::time::EARLIEST_YEAR, 1, 1)
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map_or(0, |t| t.and_utc().timestamp());
-        let latest = now.utc_s + CLOCK_SKEW_S;
-        let mut uids = std::collections::HashSet::new();
-        let mut out = Vec::with_capacity(self.sessions.len());
-        for (i, s) in self.sessions.iter().enumerate() {
-            let at = |field: &str| format!("sessions[{i}].{field}");
-            let bad = |field: &str, problem: String| BadValue {
+        Checker {
+            now,
+            earliest,
+            uids: std::collections::HashSet::new(),
+        }
+    }
+
+    /// Session `i` checked: times from the year 2000 on, an end not before its start,
+    /// nothing in the future beyond [`CLOCK_SKEW_S`] (a future heartbeat would keep a session
+    /// "in progress" for good), a sane uid not seen before, no step logged twice, bounded
+    /// durations, pain 0-10, ids and text without hidden control characters, and a routine
+    /// that reads. The session as a store keeps it, or every problem found in it.
+    pub fn session(&mut self, i: usize, s: &LogSession) -> Result<LoggedSession, Vec<BadValue>> {
+        let mut problems = Vec::new();
+        let at = |field: &str| format!("sessions[{i}].{field}");
+        let mut bad = |field: &str, problem: String| {
+            problems.push(BadValue {
                 path: at(field),
                 problem,
-            };
-            if !sane_id(&s.uid) {
-                return Err(bad(
-                    "uid",
-                    format!(
-                        "`{}` is not an id (1-{MAX_ID_CHARS} letters, digits, - _ . : @)",
-                        s.uid.escape_default()
-                    ),
-                ));
-            }
-            if !uids.insert(s.uid.as_str()) {
-                return Err(bad("uid", format!("`{}` appears twice in the file", s.uid)));
-            }
-            let when = |field: &str, t: Stamp| -> Result<(), BadValue> {
-                if t.utc_s < earliest {
-                    Err(bad(
-                        field,
-                        format!("{t} is before {}", crate::time::EARLIEST_YEAR),
-                    ))
-                } else if t.utc_s > latest {
-                    Err(bad(field, format!("{t} is in the future")))
-                } else {
-                    Ok(())
-                }
-            };
-            when("started_at", s.started_at)?;
-            when("heartbeat_at", s.heartbeat_at)?;
-            if s.heartbeat_at < s.started_at {
-                return Err(bad("heartbeat_at", "is before the start".into()));
-            }
-            if let Some(end) = s.ended_at {
-                when("ended_at", end)?;
-                if end < s.started_at {
-                    return Err(bad("ended_at", format!("{end} is before the start")));
-                }
-            }
-            if s.ended_at.is_some() != s.outcome.is_some() {
-                return Err(bad(
-                    "outcome",
-                    "a session has both an end and an outcome, or neither".into(),
-                ));
-            }
-            if s.planned_s > MAX_SECONDS {
-                return Err(bad(
-                    "planned_s",
-                    format!("{} s is more than a day", s.planned_s),
-                ));
-            }
-            for (field, p) in [("pain_before", s.pain_before), ("pain_after", s.pain_after)] {
-                if let Some(p) = p.filter(|p| *p > 10) {
-                    return Err(bad(field, format!("pain {p} is outside 0-10")));
-                }
-            }
-            if let Some(path) = control_in(&s.routine, &at("routine")) {
-                return Err(BadValue {
-                    path,
-                    problem: "holds a control character".into(),
-                });
-            }
-            let mut seen = std::collections::HashSet::new();
-            for (j, st) in s.steps.iter().enumerate() {
-                let field = |f: &str| format!("steps[{j}].{f}");
-                if !seen.insert((st.step, st.at, st.done_ms)) {
-                    return Err(bad(
-                        &field("step"),
-                        format!("step {} is logged twice", st.step),
-                    ));
-                }
-                if let Some(id) = st.exercise_id.as_deref().filter(|id| !sane_id(id)) {
-                    return Err(bad(
-                        &field("exercise_id"),
-                        format!("`{}` is not an exercise id", id.escape_default()),
-                    ));
-                }
-                if st.planned_s > MAX_SECONDS || st.done_ms > u64::from(MAX_SECONDS) * 1000 {
-                    return Err(bad(&field("done_ms"), "lasts more than a day".into()));
-                }
-                when(&field("at"), st.at)?;
-            }
-            let logged = self.sessions[i]
-                .to_logged()
-                .map_err(|e| bad("routine", e.to_string()))?;
-            out.push(logged);
+            });
+        };
+        if !sane_id(&s.uid) {
+            bad(
+                "uid",
+                format!(
+                    "`{}` is not an id (1-{MAX_ID_CHARS} letters, digits, - _ . : @)",
+                    quoted(&s.uid)
+                ),
+            );
+        } else if !self.uids.insert(s.uid.clone()) {
+            bad("uid", format!("`{}` appears twice in the file", s.uid));
         }
-        if let Some(p) = &self.profile {
-            check_profile(p)?;
+        let latest = self.now.utc_s + CLOCK_SKEW_S;
+        let earliest = self.earliest;
+        let mut when = |field: &str, t: Stamp| {
+            if t.utc_s < earliest {
+                bad(
+                    field,
+                    format!("{t} is before {}", crate::time::EARLIEST_YEAR),
+                );
+            } else if t.utc_s > latest {
+                bad(field, format!("{t} is in the future"));
+            }
+        };
+        when("started_at", s.started_at);
+        when("heartbeat_at", s.heartbeat_at);
+        if let Some(end) = s.ended_at {
+            when("ended_at", end);
         }
-        Ok(out)
+        for (j, st) in s.steps.iter().enumerate() {
+            when(&format!("steps[{j}].at"), st.at);
+        }
+        if s.heartbeat_at < s.started_at {
+            bad("heartbeat_at", "is before the start".into());
+        }
+        if let Some(end) = s.ended_at.filter(|end| *end < s.started_at) {
+            bad("ended_at", format!("{end} is before the start"));
+        }
+        if s.ended_at.is_some() != s.outcome.is_some() {
+            bad(
+                "outcome",
+                "a session has both an end and an outcome, or neither".into(),
+            );
+        }
+        if s.planned_s > MAX_SECONDS {
+            bad("planned_s", format!("{} s is more than a day", s.planned_s));
+        }
+        for (field, p) in [("pain_before", s.pain_before), ("pain_after", s.pain_after)] {
+            if let Some(p) = p.filter(|p| *p > 10) {
+                bad(field, format!("pain {p} is outside 0-10"));
+            }
+        }
+        if let Some(path) = control_in(&s.routine, "routine") {
+            bad(&path, "holds a control character".into());
+        }
+        check_steps(&s.steps, &mut bad);
+        let logged = s.to_logged();
+        if let Err(e) = &logged {
+            bad("routine", e.to_string());
+        }
+        match logged {
+            Ok(l) if problems.is_empty() => Ok(l),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// A session's steps: none logged twice, ids sane, durations bounded.
+fn check_steps(steps: &[StepRecord], bad: &mut impl FnMut(&str, String)) {
+    let mut seen = std::collections::HashSet::new();
+    for (j, st) in steps.iter().enumerate() {
+        let field = |f: &str| format!("steps[{j}].{f}");
+        if !seen.insert((st.step, st.at, st.done_ms)) {
+            bad(&field("step"), format!("step {} is logged twice", st.step));
+        }
+        if let Some(id) = st.exercise_id.as_deref().filter(|id| !sane_id(id)) {
+            bad(
+                &field("exercise_id"),
+                format!("`{}` is not an exercise id", quoted(id)),
+            );
+        }
+        if st.planned_s > MAX_SECONDS || st.done_ms > u64::from(MAX_SECONDS) * 1000 {
+            bad(&field("done_ms"), "lasts more than a day".into());
+        }
+    }
+}
+
+impl LogFile {
+    /// Every session checked ([`Checker::session`]) and the profile: the sessions as a store
+    /// keeps them, or every problem found.
+    pub fn checked(&self, now: Stamp) -> Result<Vec<LoggedSession>, Vec<BadValue>> {
+        let mut checker = Checker::new(now);
+        let mut out = Vec::with_capacity(self.sessions.len());
+        let mut problems = Vec::new();
+        for (i, s) in self.sessions.iter().enumerate() {
+            match checker.session(i, s) {
+                Ok(l) => out.push(l),
+                Err(p) => problems.extend(p),
+            }
+        }
+        if let Some(Err(e)) = self.profile.as_ref().map(check_profile) {
+            problems.push(e);
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
     }
 }

@@ -229,7 +229,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The newest session that never ended, if any.
     fn last_unfinished(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError>;
     /// Adds sessions from an export, all or nothing, skipping any whose uid is already here.
-    fn import(&self, user: &UserId, sessions: &[LoggedSession]) -> Result<ImportCount, StoreError>;
+    fn import(&self, user: &UserId, sessions: &[LoggedSession]) -> Result<ImportCount, StoreError> {
+        self.import_each(user, &mut sessions.iter().cloned().map(Ok))
+    }
+    /// Adds sessions as they come (a long file is never held whole), all or nothing,
+    /// skipping any whose uid is already here; an error among them undoes the import.
+    fn import_each(
+        &self,
+        user: &UserId,
+        sessions: &mut dyn Iterator<Item = Result<LoggedSession, StoreError>>,
+    ) -> Result<ImportCount, StoreError>;
     /// The newest session that ended with a pain score before and after (what the flare
     /// rules and the next morning's question look at).
     fn last_rated(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError>;

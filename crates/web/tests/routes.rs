@@ -681,10 +681,19 @@ async fn a_session_is_logged_step_by_step_once_each() {
         (r.status, r.json()["logged"].clone()),
         (StatusCode::OK, json!(false))
     );
-    // The same step played again after "back" is a new report.
+    // The same step played again after "back" is a new report (it ends later).
+    let mut again = step_body(1, 0);
+    again["at"] = json!("2026-11-22T09:01:20+00:00");
     assert_eq!(
-        t.json("POST", &steps_url, step_body(1, 0)).await.status,
+        t.json("POST", &steps_url, again).await.status,
         StatusCode::CREATED
+    );
+    // Another report of the very same moment is that moment again: kept once, so the log's
+    // export always imports.
+    let r = t.json("POST", &steps_url, step_body(2, 0)).await;
+    assert_eq!(
+        (r.status, r.json()["logged"].clone()),
+        (StatusCode::OK, json!(false))
     );
     for (body, field) in [
         (

@@ -99,21 +99,43 @@ pub fn run(ctx: &Context, a: &ExportArgs) -> miette::Result<ExitCode> {
 pub fn import(ctx: &Context, a: &ImportArgs) -> miette::Result<ExitCode> {
     ctx.format(&[Format::Table])?;
     let name = a.file.display().to_string();
-    let bytes =
-        crate::files::read_bounded(&a.file, crate::files::IMPORT_MAX, "backstretch export")?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        miette!(
-            help = "import reads files written by `backstretch export json`",
-            "{name} is not a backstretch export (it is not text)"
-        )
-    })?;
+    let path = a.file.clone();
+    let too_large = std::fs::metadata(&path)
+        .map_err(|e| miette!("cannot read the backstretch export {name}: {e}"))?
+        .len()
+        > crate::files::IMPORT_MAX;
+    if too_large {
+        return Err(crate::files::too_large(
+            &path,
+            crate::files::IMPORT_MAX,
+            "backstretch export",
+        ));
+    }
+    let open = move || -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        Ok(Box::new(std::io::Read::take(
+            std::fs::File::open(&path)?,
+            crate::files::IMPORT_MAX + 1,
+        )))
+    };
     let store = ctx.store()?;
-    let n = ctx.app(&store).import(&name, &text)?;
+    let done = ctx.app(&store).import_from(&name, &open, a.skip_invalid)?;
+    let n = done.count;
     print(&format!(
         "Imported {} session{} from {name}; {} already here were skipped.\n",
         n.added,
         if n.added == 1 { "" } else { "s" },
         n.skipped
     ))?;
+    if !done.left_out.is_empty() {
+        let mut text = format!(
+            "Left out for {} problem{}:\n",
+            done.left_out.len(),
+            if done.left_out.len() == 1 { "" } else { "s" }
+        );
+        for p in &done.left_out {
+            text.push_str(&format!("  {p}\n"));
+        }
+        crate::output::note(&text);
+    }
     Ok(ExitCode::SUCCESS)
 }

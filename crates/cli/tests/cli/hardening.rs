@@ -206,8 +206,9 @@ fn oversized_inputs_are_refused_at_once() {
             "/dev/zero",
         ]));
         assert!(err.contains("is too large to be a routine"), "{err}");
+        // Read a session at a time: a device is refused at its first bytes.
         let (_, _, err) = run_fail(env.cmd().args(["import", "/dev/zero"]));
-        assert!(err.contains("too large"), "{err}");
+        assert!(err.contains("is not a backstretch export"), "{err}");
     }
 }
 
@@ -502,4 +503,74 @@ fn what_log_writes_always_imports() {
     );
     let (ok, said) = export_then_import(&env);
     assert!(ok, "a routine named by an alias: {said}");
+}
+
+/// An export of these sessions (each as [`export_with`] makes one, changed by its edit).
+fn export_of(edits: &[&dyn Fn(&mut Value)]) -> String {
+    let sessions: Vec<Value> = edits
+        .iter()
+        .map(|edit| {
+            let file: Value = serde_json::from_str(&export_with(edit)).unwrap();
+            file["sessions"][0].clone()
+        })
+        .collect();
+    json!({"format": "backstretch-log", "version": 1, "sessions": sessions}).to_string()
+}
+
+/// A damaged backup is repaired in one pass: import lists every problem of the file at once
+/// (a long bad value quoted to 80 characters), and `--skip-invalid` imports the rest and says
+/// what it left out. A leading byte-order mark is passed over.
+#[test]
+fn import_lists_every_problem_and_can_skip_the_bad_sessions() {
+    let env = Env::new();
+    let long_id = "x".repeat(500);
+    let text = export_of(&[
+        &|s| s["uid"] = json!("good-1"),
+        &|s| {
+            s["uid"] = json!("bad-1");
+            s["pain_before"] = json!(11);
+            s["steps"][0]["exercise_id"] = json!(long_id.clone());
+        },
+        &|s| {
+            s["uid"] = json!("bad-2");
+            s["routine"]["name"] = json!("a \u{202E}name");
+        },
+        &|s| s["uid"] = json!("good-2"),
+    ]);
+    let file = env.write("damaged.json", &format!("\u{FEFF}{text}"));
+    let (code, _, err) = run_fail(env.cmd().arg("import").arg(&file));
+    assert_eq!(code, 1);
+    assert!(err.contains("3 problems, nothing imported"), "{err}");
+    for path in [
+        "sessions[1].pain_before",
+        "sessions[1].steps[0].exercise_id",
+        "sessions[2].routine.name",
+    ] {
+        assert!(err.contains(path), "{path}: {err}");
+    }
+    assert!(err.contains("(500 characters)"), "{err}");
+    assert!(
+        !err.contains(&"x".repeat(81)),
+        "quoted to 80 characters: {err}"
+    );
+    assert!(env.history().is_empty());
+
+    let out = env
+        .cmd()
+        .args(["import", "--skip-invalid"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    let noted = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("Imported 2 sessions"), "{said}");
+    assert!(noted.contains("Left out for 3 problems"), "{noted}");
+    let uids: Vec<String> = env
+        .history()
+        .iter()
+        .map(|h| h["uid"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(uids.len(), 2);
+    assert!(uids.iter().all(|u| u.starts_with("good")), "{uids:?}");
 }

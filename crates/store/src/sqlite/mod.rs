@@ -486,7 +486,11 @@ impl Store for SqliteStore {
     fn last_unfinished(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {
         self.read(|db| db.newest_unfinished(user))
     }
-    fn import(&self, user: &UserId, sessions: &[LoggedSession]) -> Result<ImportCount, StoreError> {
+    fn import_each(
+        &self,
+        user: &UserId,
+        sessions: &mut dyn Iterator<Item = Result<LoggedSession, StoreError>>,
+    ) -> Result<ImportCount, StoreError> {
         self.with(|db| db.import_sessions(user, sessions))
     }
     fn last_rated(&self, user: &UserId) -> Result<Option<SessionRecord>, StoreError> {

@@ -439,20 +439,32 @@ impl Db<'_> {
     /// Imports in bounded transactions of [`IMPORT_CHUNK`] sessions, so a playing session's
     /// step commit waits at most one chunk, never the whole import; and stays all or nothing:
     /// when a chunk fails, the sessions the earlier chunks added are deleted again.
+    /// The sessions come one at a time (memory holds one chunk); an error among them stops
+    /// the import and undoes it.
     pub(super) fn import_sessions(
         &self,
         user: &UserId,
-        sessions: &[LoggedSession],
+        sessions: &mut dyn Iterator<Item = Result<LoggedSession, StoreError>>,
     ) -> Result<ImportCount, StoreError> {
         let mut count = ImportCount::default();
         let mut added: Vec<SessionId> = Vec::new();
-        for chunk in sessions.chunks(IMPORT_CHUNK) {
-            if let Err(e) = self.import_chunk(user, chunk, &mut count, &mut added) {
+        let mut chunk = Vec::with_capacity(IMPORT_CHUNK);
+        loop {
+            chunk.clear();
+            let next: Result<(), StoreError> = (&mut *sessions)
+                .take(IMPORT_CHUNK)
+                .try_for_each(|s| s.map(|s| chunk.push(s)));
+            let done = chunk.len() < IMPORT_CHUNK;
+            let written =
+                next.and_then(|()| self.import_chunk(user, &chunk, &mut count, &mut added));
+            if let Err(e) = written {
                 self.undo_import(user, &added);
                 return Err(e);
             }
+            if done {
+                return Ok(count);
+            }
         }
-        Ok(count)
     }
 
     fn import_chunk(
