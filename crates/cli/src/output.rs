@@ -4,8 +4,8 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-/// Text made safe for a terminal: control characters are dropped, except newlines, tabs and
-/// the colour sequences (`ESC [ digits ; m`) this program writes itself. Data in the log or a
+/// Text made safe for a terminal: control characters are dropped, except newlines (LF, or
+/// CR LF), tabs and the colour sequences (`ESC [ digits ; m`) this program writes itself. Data in the log or a
 /// catalogue can never retitle the window, move the cursor or ask the terminal to report.
 pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| backstretch_core::text::is_hidden_control(c) && c != '\n' && c != '\t';
@@ -30,7 +30,9 @@ pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
                 continue;
             }
         }
-        if !bad(c) {
+        // A line ending of CR LF (RFC 5545 calendars, CSV) is kept; a lone CR, which could
+        // write over a line on the screen, is not.
+        if !bad(c) || rest.starts_with("\r\n") {
             out.push(c);
         }
         rest = &rest[c.len_utf8()..];
@@ -181,5 +183,16 @@ mod tests {
             "[6n",
             "a cursor report request is defused"
         );
+    }
+
+    /// Regression: `export ics` lost the CR of its CR LF line endings (RFC 5545) on the way
+    /// out; a lone CR is still dropped.
+    #[test]
+    fn crlf_line_endings_are_kept() {
+        assert_eq!(
+            sanitize("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
+            "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+        );
+        assert_eq!(sanitize("over\rwrite\r\n"), "overwrite\r\n");
     }
 }

@@ -574,3 +574,29 @@ fn import_lists_every_problem_and_can_skip_the_bad_sessions() {
     assert_eq!(uids.len(), 2);
     assert!(uids.iter().all(|u| u.starts_with("good")), "{uids:?}");
 }
+
+/// Regression: `export ics` wrote LF line endings where RFC 5545 asks for CR LF (the
+/// terminal's clean-up dropped the CR), to standard output and to a file.
+#[test]
+fn the_reminder_calendar_has_crlf_line_endings() {
+    let env = Env::new();
+    stdout_ok(
+        env.cmd()
+            .args(["profile", "set", "--area", "neck", "--place", "chair"]),
+    );
+    let out = env.cmd().args(["export", "ics"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text:?}");
+    assert!(
+        !text.replace("\r\n", "").contains('\n'),
+        "every line ends CR LF"
+    );
+    let file = env.home().join("r.ics");
+    stdout_ok(env.cmd().args(["export", "ics", "--out"]).arg(&file));
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("END:VEVENT\r\n")
+    );
+}
