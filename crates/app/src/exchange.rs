@@ -3,10 +3,12 @@
 
 use backstretch_core::catalog::Catalog;
 use backstretch_core::exchange::{
-    BadValue, CareActivity, CarePlan, Checker, FORMAT, LogFile, LogSession, VERSION, check_profile,
+    BadValue, CareActivity, CarePlan, Checker, Clearance, FORMAT, LogFile, LogSession, Sheet,
+    VERSION, check_profile,
 };
 use backstretch_core::reminder::{Reminder, first_day, spread_days};
 use backstretch_core::session::LoggedSession;
+use backstretch_core::time::Stamp;
 use backstretch_core::vocab::Word;
 use backstretch_store::{ImportCount, StoreError};
 use chrono::{NaiveTime, Weekday};
@@ -17,10 +19,40 @@ use crate::{App, AppError};
 impl App<'_> {
     /// The whole log as an export file, oldest session first.
     pub fn log_file(&self) -> Result<LogFile, AppError> {
+        let (profile_saved_at, clearances, sheets) = self.kept()?;
         Ok(LogFile {
             profile: self.store.profile(&self.user)?,
+            profile_saved_at,
+            clearances,
+            sheets,
             ..LogFile::of(&self.store.sessions(&self.user)?)
         })
+    }
+
+    /// What an export keeps besides the sessions and the profile: when the profile was saved,
+    /// the clearances and the printed sheets.
+    #[allow(
+        clippy::type_complexity,
+        reason = "three parts of one file, named where used"
+    )]
+    fn kept(&self) -> Result<(Option<Stamp>, Vec<Clearance>, Vec<Sheet>), AppError> {
+        let clearances = self
+            .store
+            .clearances(&self.user)?
+            .into_iter()
+            .map(|(sign, at)| Clearance { sign, at })
+            .collect();
+        let sheets = self
+            .store
+            .sheets(&self.user)?
+            .into_iter()
+            .map(|(code, routine, at)| Sheet {
+                code: code.to_string(),
+                at,
+                routine: serde_json::to_value(&routine).unwrap_or(serde_json::Value::Null),
+            })
+            .collect();
+        Ok((self.store.profile_saved_at(&self.user)?, clearances, sheets))
     }
 
     /// Writes the whole log as an export file (pretty JSON, the same as [`App::log_file`]
@@ -94,6 +126,12 @@ impl App<'_> {
         if let Some(Err(e)) = header.profile.as_ref().map(check_profile) {
             problems.push(e);
         }
+        for (i, c) in header.clearances.iter().enumerate() {
+            problems.extend(c.checked(i, self.now).err());
+        }
+        for (i, sheet) in header.sheets.iter().enumerate() {
+            problems.extend(sheet.checked(i).err());
+        }
         if !problems.is_empty() && !skip_invalid {
             return Err(AppError::BadImport {
                 file: file.to_string(),
@@ -102,16 +140,45 @@ impl App<'_> {
         }
         // Second pass: the good sessions, written as they are read.
         let count = self.write_import(open().map_err(read)?, &bad)?;
-        // The file's profile comes in only where none is saved: a profile set here wins.
-        if let Some(p) = header.profile.filter(|p| check_profile(p).is_ok())
-            && self.store.profile(&self.user)?.is_none()
-        {
-            self.store.set_profile(&self.user, &p, self.now)?;
-        }
+        self.restore(header)?;
         Ok(Imported {
             count,
             left_out: problems,
         })
+    }
+
+    /// Restores what a file keeps besides its sessions: the profile when it is newer than the
+    /// one saved here (or none is), the clearances and the sheets not here yet. Values that
+    /// did not pass their checks are left out.
+    fn restore(&self, h: Header) -> Result<(), AppError> {
+        if let Some(p) = h.profile.filter(|p| check_profile(p).is_ok()) {
+            let here = self.store.profile_saved_at(&self.user)?;
+            let newer = match (here, h.profile_saved_at) {
+                (None, _) => true,
+                (Some(here), Some(there)) => there > here,
+                (Some(_), None) => false,
+            };
+            if newer {
+                let at = h.profile_saved_at.unwrap_or(self.now);
+                self.store.set_profile(&self.user, &p, at)?;
+            }
+        }
+        let known = self.store.clearances(&self.user)?;
+        for (i, c) in h.clearances.iter().enumerate() {
+            let here = known
+                .iter()
+                .any(|(sign, at)| *sign == c.sign && *at == c.at);
+            if !here && c.checked(i, self.now).is_ok() {
+                self.store.add_clearance(&self.user, &c.sign, c.at)?;
+            }
+        }
+        for (i, sheet) in h.sheets.iter().enumerate() {
+            if let Ok((code, routine)) = sheet.checked(i) {
+                self.store
+                    .save_sheet(&self.user, code, &routine, sheet.at)?;
+            }
+        }
+        Ok(())
     }
 
     /// Writes a file's sessions but those numbered in `bad`, read by a thread of its own and
@@ -299,7 +366,7 @@ struct Streamed<'s, 'a> {
 impl serde::Serialize for Streamed<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut m = s.serialize_struct("LogFile", 4)?;
+        let mut m = s.serialize_struct("LogFile", 7)?;
         m.serialize_field("format", FORMAT)?;
         m.serialize_field("version", &VERSION)?;
         m.serialize_field("sessions", &Pages(self))?;
@@ -307,6 +374,26 @@ impl serde::Serialize for Streamed<'_, '_> {
             Ok(Some(p)) => m.serialize_field("profile", &p)?,
             Ok(None) => m.skip_field("profile")?,
             Err(e) => *self.failed.borrow_mut() = Some(e),
+        }
+        match self.app.kept() {
+            Ok((at, clearances, sheets)) => {
+                match at {
+                    Some(at) => m.serialize_field("profile_saved_at", &at)?,
+                    None => m.skip_field("profile_saved_at")?,
+                }
+                if clearances.is_empty() {
+                    m.skip_field("clearances")?;
+                } else {
+                    m.serialize_field("clearances", &clearances)?;
+                }
+                if sheets.is_empty() {
+                    m.skip_field("sheets")?;
+                } else {
+                    m.serialize_field("sheets", &sheets)?;
+                }
+            }
+            Err(AppError::Store(e)) => *self.failed.borrow_mut() = Some(e),
+            Err(_) => {}
         }
         m.end()
     }
@@ -360,6 +447,9 @@ struct Header {
     format: Option<String>,
     version: Option<u32>,
     profile: Option<backstretch_core::profile::Profile>,
+    profile_saved_at: Option<Stamp>,
+    clearances: Vec<Clearance>,
+    sheets: Vec<Sheet>,
 }
 
 /// Reads an export file from `reader`, handing each session to `each` as it is read (with
@@ -399,13 +489,24 @@ impl<'de> serde::de::Visitor<'de> for FileSeed<'_, '_> {
         f.write_str("a backstretch export (an object with format, version and sessions)")
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Header, A::Error> {
-        const FIELDS: &[&str] = &["format", "version", "sessions", "profile"];
+        const FIELDS: &[&str] = &[
+            "format",
+            "version",
+            "sessions",
+            "profile",
+            "profile_saved_at",
+            "clearances",
+            "sheets",
+        ];
         let mut h = Header::default();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "format" => h.format = Some(map.next_value()?),
                 "version" => h.version = Some(map.next_value()?),
                 "profile" => h.profile = map.next_value()?,
+                "profile_saved_at" => h.profile_saved_at = map.next_value()?,
+                "clearances" => h.clearances = map.next_value()?,
+                "sheets" => h.sheets = map.next_value()?,
                 "sessions" => map.next_value_seed(SessionsSeed(&mut *self.0))?,
                 other => return Err(serde::de::Error::unknown_field(other, FIELDS)),
             }

@@ -681,3 +681,67 @@ fn conditions_and_direction_shape_plans_and_survive_export_then_import() {
             .is_empty()
     );
 }
+
+/// Regression: an export left out the profile's time, the clearances and the printed
+/// sheets, so a restored log lost them. Now they come back, and the newer profile wins.
+#[test]
+fn a_backup_restores_the_clearances_the_sheets_and_the_newer_profile() {
+    use backstretch_core::profile::Goal;
+    let mut kit = Kit::set_up();
+    check(&kit, &["weight-loss"]);
+    kit.next_day();
+    kit.app().clear("weight-loss").unwrap();
+    let app = kit.app();
+    let (_, code) = app.sheet(&kit.catalog, &Overrides::default()).unwrap();
+    let mut p = app.profile().unwrap().unwrap();
+    p.goal = Goal::PerWeek(3);
+    app.save_profile(&kit.catalog, p).unwrap();
+    let mut file = Vec::new();
+    app.write_log_file(&mut file).unwrap();
+    let file = String::from_utf8(file).unwrap();
+    assert_eq!(
+        serde_json::to_value(app.log_file().unwrap()).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&file).unwrap(),
+        "the streamed export is the whole file"
+    );
+
+    // An older profile here is replaced by the file's.
+    let mut other = Kit::set_up();
+    other.now = kit.now;
+    other.app().import("backup.json", &file).unwrap();
+    let restored = other.app();
+    assert_eq!(restored.profile().unwrap().unwrap().goal, Goal::PerWeek(3));
+    assert!(!restored.printed(code).unwrap().items.is_empty());
+    assert!(
+        other
+            .store
+            .clearances(&backstretch_store::UserId::local())
+            .unwrap()
+            .iter()
+            .any(|(sign, _)| sign == "weight-loss")
+    );
+    // Imported again: nothing doubles.
+    other.app().import("backup.json", &file).unwrap();
+    assert_eq!(
+        other
+            .store
+            .clearances(&backstretch_store::UserId::local())
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        serde_json::to_value(other.app().log_file().unwrap().sheets).unwrap(),
+        serde_json::to_value(app.log_file().unwrap().sheets).unwrap()
+    );
+
+    // A profile saved here after the backup was made is kept.
+    let mut newer = Kit::set_up();
+    newer.now = kit.now;
+    newer.advance(30 * 86_400);
+    let mut mine = newer.app().profile().unwrap().unwrap();
+    mine.minutes = 25;
+    newer.app().save_profile(&newer.catalog, mine).unwrap();
+    newer.app().import("backup.json", &file).unwrap();
+    assert_eq!(newer.app().profile().unwrap().unwrap().minutes, 25);
+}

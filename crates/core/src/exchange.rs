@@ -26,6 +26,80 @@ pub struct LogFile {
     /// written before it was carried).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<crate::profile::Profile>,
+    /// When the profile was saved: on import, the newer profile wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_saved_at: Option<Stamp>,
+    /// Signs a clinician has checked and cleared, with when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clearances: Vec<Clearance>,
+    /// Routines printed on sheets, by their code (so `log --sheet CODE` works after a
+    /// restore).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sheets: Vec<Sheet>,
+}
+
+/// A clinician's clearance of a warning sign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clearance {
+    /// The sign's id.
+    pub sign: String,
+    pub at: Stamp,
+}
+
+/// A routine printed on a sheet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sheet {
+    /// The code on the sheet.
+    pub code: String,
+    /// When it was printed.
+    pub at: Stamp,
+    /// The routine (kept as the JSON object it is).
+    pub routine: serde_json::Value,
+}
+
+impl Clearance {
+    /// Checked: a sane sign id, a time not in the future (as of `now`).
+    pub fn checked(&self, i: usize, now: Stamp) -> Result<(), BadValue> {
+        let bad = |field: &str, problem: String| BadValue {
+            path: format!("clearances[{i}].{field}"),
+            problem,
+        };
+        if !sane_id(&self.sign) {
+            return Err(bad(
+                "sign",
+                format!("`{}` is not a sign's id", quoted(&self.sign)),
+            ));
+        }
+        if self.at.utc_s > now.utc_s + CLOCK_SKEW_S {
+            return Err(bad("at", format!("{} is in the future", self.at)));
+        }
+        Ok(())
+    }
+}
+
+impl Sheet {
+    /// Checked: a code as printed, a routine that reads, no hidden control characters. The
+    /// code and the routine.
+    pub fn checked(&self, i: usize) -> Result<(crate::code::RoutineCode, Routine), BadValue> {
+        let bad = |field: &str, problem: String| BadValue {
+            path: format!("sheets[{i}].{field}"),
+            problem,
+        };
+        let code = crate::code::RoutineCode::parse(&self.code).map_err(|_| {
+            bad(
+                "code",
+                format!("`{}` is not a sheet's code", quoted(&self.code)),
+            )
+        })?;
+        if let Some(path) = control_in(&self.routine, "routine") {
+            return Err(bad(&path, "holds a control character".into()));
+        }
+        let routine =
+            Routine::deserialize(&self.routine).map_err(|e| bad("routine", e.to_string()))?;
+        Ok((code, routine))
+    }
 }
 
 /// One session with its steps.
@@ -67,6 +141,9 @@ impl LogFile {
             version: VERSION,
             sessions: sessions.iter().rev().map(LogSession::of).collect(),
             profile: None,
+            profile_saved_at: None,
+            clearances: Vec::new(),
+            sheets: Vec::new(),
         }
     }
 }

@@ -114,6 +114,12 @@ pub fn profile_round_trips_per_user(s: &dyn Store) {
     s.set_profile(&a, &p, t("2026-11-22T09:00:00+00:00"))
         .unwrap();
     assert_eq!(s.profile(&a).unwrap(), Some(p));
+    assert_eq!(
+        s.profile_saved_at(&a).unwrap(),
+        Some(t("2026-11-22T09:00:00+00:00")),
+        "when it was last saved"
+    );
+    assert_eq!(s.profile_saved_at(&b).unwrap(), None);
 }
 
 /// The disclaimer version is the highest accepted, per user.
@@ -574,8 +580,14 @@ pub fn sheets_are_kept_by_code_per_user(s: &dyn Store) {
     other.style = "other".into();
     s.save_sheet(&a, code, &other, t("2026-11-22T09:00:00+00:00"))
         .unwrap();
-    assert_eq!(s.sheet(&a, code).unwrap(), Some(r));
+    assert_eq!(s.sheet(&a, code).unwrap(), Some(r.clone()));
     assert_eq!(s.sheet(&b, code).unwrap(), None);
+    assert_eq!(
+        s.sheets(&a).unwrap(),
+        vec![(code, r, t("2026-11-22T08:00:00+00:00"))],
+        "every sheet, for an export"
+    );
+    assert!(s.sheets(&b).unwrap().is_empty());
 }
 
 /// A step sent again under the same report number (a network retry) is logged once; the

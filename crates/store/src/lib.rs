@@ -266,6 +266,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError>;
     /// Every clearance, oldest first: (sign id, when).
     fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError>;
+    /// When the profile was last saved.
+    fn profile_saved_at(&self, user: &UserId) -> Result<Option<Stamp>, StoreError>;
+    /// Every printed sheet: its code, its routine and when it was printed, oldest first.
+    fn sheets(&self, user: &UserId) -> Result<Vec<(RoutineCode, Routine, Stamp)>, StoreError>;
 
     /// Keeps a routine printed on a sheet under its code (the same code again keeps the
     /// first, since the code names the same routine).

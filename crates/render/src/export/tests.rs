@@ -58,6 +58,9 @@ fn sample() -> LogFile {
             },
         ],
         profile: None,
+        profile_saved_at: None,
+        clearances: Vec::new(),
+        sheets: Vec::new(),
     }
 }
 

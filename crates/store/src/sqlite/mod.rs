@@ -523,6 +523,12 @@ impl Store for SqliteStore {
     fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
         self.read(|db| db.read_clearances(user))
     }
+    fn profile_saved_at(&self, user: &UserId) -> Result<Option<Stamp>, StoreError> {
+        self.read(|db| db.read_profile_saved_at(user))
+    }
+    fn sheets(&self, user: &UserId) -> Result<Vec<(RoutineCode, Routine, Stamp)>, StoreError> {
+        self.read(|db| db.read_sheets(user))
+    }
     fn save_sheet(
         &self,
         user: &UserId,

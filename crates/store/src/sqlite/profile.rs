@@ -22,6 +22,17 @@ impl Db<'_> {
             .transpose()
     }
 
+    pub(super) fn read_profile_saved_at(&self, user: &UserId) -> Result<Option<Stamp>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT updated_at, updated_offset FROM profile WHERE user_id = ?1",
+                params![user.as_str()],
+                |r| Ok(super::stamp(r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     pub(super) fn write_profile(
         &self,
         user: &UserId,

@@ -45,4 +45,31 @@ impl Db<'_> {
         json.map(|j| serde_json::from_str(&j).map_err(|e| self.corrupt("sheet", &e)))
             .transpose()
     }
+
+    pub(super) fn read_sheets(
+        &self,
+        user: &UserId,
+    ) -> Result<Vec<(RoutineCode, Routine, Stamp)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT code, routine, at, at_offset FROM sheets WHERE user_id = ?1
+                 ORDER BY at, code",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<(String, String, i64, i32)> = st
+            .query_map(params![user.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        rows.into_iter()
+            .map(|(code, json, at, off)| {
+                let code =
+                    RoutineCode::parse(&code).map_err(|e| self.corrupt("sheet", &e.to_string()))?;
+                let routine = serde_json::from_str(&json).map_err(|e| self.corrupt("sheet", &e))?;
+                Ok((code, routine, super::stamp(at, off)))
+            })
+            .collect()
+    }
 }
