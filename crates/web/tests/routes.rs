@@ -1242,3 +1242,61 @@ async fn a_request_without_a_host_gets_400() {
         assert!(r.json()["error"].as_str().unwrap().contains("no Host"));
     }
 }
+
+/// Regression (issue 29, item 5): a paired device could not be unpaired, and had no name.
+#[tokio::test]
+async fn an_unpaired_device_is_refused_at_its_next_request() {
+    let t = server_with(true);
+    let lan = |req: axum::http::request::Builder| {
+        req.header(header::HOST, "127.0.0.2:8421")
+            .header(
+                header::USER_AGENT,
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile/15E148 Safari/604.1",
+            )
+    };
+    let mut cookies = Vec::new();
+    for _ in 0..2 {
+        let code = t
+            .pairing
+            .as_ref()
+            .unwrap()
+            .new_code(std::time::Instant::now());
+        let r = t
+            .send(
+                lan(Request::get(format!("/pair?code={code}")))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let cookie = r.header(header::SET_COOKIE);
+        cookies.push(cookie.split(';').next().unwrap().to_string());
+    }
+    let history = |cookie: &str| {
+        lan(Request::get("/api/history"))
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for c in &cookies {
+        assert_eq!(t.send(history(c)).await.status, StatusCode::OK);
+    }
+    let file = backstretch_web::devices_file(t.dir.path());
+    let listed = backstretch_web::devices::list(&file).unwrap();
+    let names: Vec<&str> = listed.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["Safari on iPhone", "Safari on iPhone 2"]);
+    assert_eq!(listed[0].paired, Some(clock()));
+    assert_eq!(listed[0].last_seen, Some(clock()));
+    let token = cookies[0].split_once('=').unwrap().1;
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains(token), "the cookie is kept only as a hash");
+    // An unknown name changes nothing and names the devices there are.
+    let e = backstretch_web::devices::unpair(&file, "Pixel").unwrap_err();
+    assert!(e.to_string().contains("Pixel"));
+    assert_eq!(t.send(history(&cookies[0])).await.status, StatusCode::OK);
+    backstretch_web::devices::unpair(&file, "Safari on iPhone").unwrap();
+    let r = t.send(history(&cookies[0])).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.json()["error"].as_str().unwrap().contains("not paired"));
+    assert_eq!(t.send(history(&cookies[1])).await.status, StatusCode::OK);
+}
