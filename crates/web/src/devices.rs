@@ -186,6 +186,12 @@ pub fn list(file: &Path) -> Result<Vec<Device>, DevicesError> {
 /// Unpairs the device named `name` (case does not matter): a running server refuses its next
 /// request. An unknown name is an error that lists the names there are.
 pub fn unpair(file: &Path, name: &str) -> Result<Device, DevicesError> {
+    if !file.exists() {
+        return Err(DevicesError::Unknown {
+            name: name.to_string(),
+            known: Vec::new(),
+        });
+    }
     let (gone, _) = change(file, |records| {
         let Some(i) = records.iter().position(|r| r.name == name).or_else(|| {
             records

@@ -263,6 +263,74 @@ fn lan_serves_https_to_paired_devices_only() {
     assert_eq!(status, 200);
 }
 
+/// Pairs one device with the server's current code; its cookie (`name=value`).
+fn pair_device(s: &mut Serve, cert: &Path, addr: &str) -> String {
+    let url_line = s.until("/pair?code=");
+    let url = url_line
+        .split_whitespace()
+        .find(|w| w.contains("/pair?code="))
+        .expect("pairing URL");
+    let path = url.trim_start_matches(&format!("https://{addr}"));
+    let (status, head, _) = https_get(cert, addr, path, None);
+    assert_eq!(status, 303, "{head}");
+    head.lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .and_then(|l| l.split_once(':'))
+        .and_then(|(_, v)| v.split(';').next())
+        .expect("a cookie")
+        .trim()
+        .to_string()
+}
+
+/// Regression (issue 29, item 5): a paired device could not be unpaired. `serve devices`
+/// lists it and `serve unpair NAME` makes the running server refuse its next request.
+#[test]
+fn an_unpaired_device_is_refused_at_once_by_the_running_server() {
+    let env = Env::new();
+    let port = free_port();
+    let addr = format!("127.0.0.2:{port}");
+    let mut s = Serve::start(env.home(), &["--lan", "--listen", &addr]);
+    let cert = env.home().join("serve/cert.pem");
+    let cookie = pair_device(&mut s, &cert, &addr);
+    let (status, _, body) = https_get(&cert, &addr, "/api/history", Some(&cookie));
+    assert_eq!(status, 200, "{body}");
+    let listed: Value = serde_json::from_str(&crate::util::stdout_ok(
+        env.cmd().args(["serve", "devices", "--format", "json"]),
+    ))
+    .expect("json");
+    let devices = listed.as_array().expect("a list");
+    assert_eq!(devices.len(), 1, "{listed}");
+    let name = devices[0]["name"].as_str().expect("a name").to_string();
+    assert!(devices[0]["paired"].is_string() && devices[0]["last_seen"].is_string());
+    let table = crate::util::stdout_ok(env.cmd().args(["serve", "devices"]));
+    assert!(
+        table.contains(&name) && table.contains("LAST SEEN"),
+        "{table}"
+    );
+    // An unknown name changes nothing and says which names there are.
+    let (code, _, err) = crate::util::run_fail(env.cmd().args(["serve", "unpair", "Pixel"]));
+    assert_ne!(code, 0);
+    assert!(err.contains("Pixel") && err.contains(&name), "{err}");
+    let (status, _, _) = https_get(&cert, &addr, "/api/history", Some(&cookie));
+    assert_eq!(status, 200);
+    let out = crate::util::stdout_ok(env.cmd().args(["serve", "unpair", &name]));
+    assert!(out.contains("Unpaired"), "{out}");
+    let (status, _, body) = https_get(&cert, &addr, "/api/history", Some(&cookie));
+    assert_eq!(status, 401, "refused at once: {body}");
+    let (status, _, _) = https_get(&cert, &addr, "/today", Some(&cookie));
+    assert_eq!(status, 401);
+    let listed = crate::util::stdout_ok(env.cmd().args(["serve", "devices", "--format", "json"]));
+    assert_eq!(listed.trim(), "[]");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |f: &Path| std::fs::metadata(f).expect("kept").permissions().mode() & 0o777;
+        assert_eq!(mode(&env.home().join("serve")), 0o700);
+        assert_eq!(mode(&env.home().join("serve/devices")), 0o600);
+    }
+    drop(s);
+}
+
 /// Replaces speech with a recorder, in every document the browser opens.
 const SPEECH_STUB: &str = "window.__spoken = [];
 const synth = { speak(u) { window.__spoken.push(u.text); }, cancel() {}, getVoices() { return [{ name: 'stub', lang: 'en-GB' }]; }, speaking: false };
