@@ -66,7 +66,10 @@ pub fn router(s: Shared) -> Router {
         .route("/exercises/{id}", get(pages::exercises::exercise))
         .route("/figures/{file}", get(pages::exercises::figure_svg))
         .route("/charts/{file}", get(pages::history::chart))
-        .route("/print", get(pages::print::print))
+        .route(
+            "/print",
+            get(pages::print::print).post(pages::print::print_sheet),
+        )
         .route("/pair", get(pages::pair::pair))
         .route("/static/{file}", get(assets::file))
         .route("/sw.js", get(assets::service_worker))

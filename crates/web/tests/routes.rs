@@ -1300,3 +1300,78 @@ async fn an_unpaired_device_is_refused_at_its_next_request() {
     assert!(r.json()["error"].as_str().unwrap().contains("not paired"));
     assert_eq!(t.send(history(&cookies[1])).await.status, StatusCode::OK);
 }
+
+/// The code a sheet's page shows.
+fn sheet_code(page: &str) -> backstretch_core::code::RoutineCode {
+    let code = page
+        .split("Routine code<b>")
+        .nth(1)
+        .and_then(|r| r.split("</b>").next())
+        .unwrap_or_else(|| panic!("no code on the sheet: {page}"));
+    backstretch_core::code::RoutineCode::parse(code).unwrap()
+}
+
+/// Regression (issue 29, item 6): `GET /print` kept the sheet in the log. Now a GET is a
+/// preview that changes nothing, and the "Print this sheet" button's POST keeps it under the
+/// code it shows, where `log --sheet CODE` finds it.
+#[tokio::test]
+async fn get_print_changes_nothing_and_printing_keeps_the_sheet() {
+    use backstretch_store::{Store, UserId};
+    let t = server();
+    t.ready().await;
+    let other = SqliteStore::open(&t.dir.path().join("backstretch.sqlite")).unwrap();
+    let before = other.change_marker().unwrap();
+    let a = t.get("/print?weeks=1&paper=letter").await;
+    let b = t.get("/print?weeks=1&paper=letter").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.body, b.body);
+    assert_eq!(
+        other.change_marker().unwrap(),
+        before,
+        "a GET changed the log"
+    );
+    let code = sheet_code(&a.body);
+    assert_eq!(other.sheet(&UserId::local(), code).unwrap(), None);
+    // The preview posts to print, and its policy lets only that form through.
+    assert!(
+        a.body
+            .contains("<form class=\"preview\" method=\"post\" action=\"/print\"")
+    );
+    assert!(a.body.contains("Print this sheet"));
+    assert!(a.body.contains("name=\"paper\" value=\"letter\""));
+    let csp = a.header(header::CONTENT_SECURITY_POLICY);
+    assert!(
+        csp.contains("form-action 'self'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+    assert!(!a.body.contains("<script"));
+    // Printing keeps it, under the same code.
+    let p = t.post_form("/print", "weeks=1&paper=letter").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(sheet_code(&p.body), code);
+    assert!(!p.body.contains("<form"));
+    assert!(
+        p.header(header::CONTENT_SECURITY_POLICY)
+            .contains("form-action 'none'")
+    );
+    assert!(other.sheet(&UserId::local(), code).unwrap().is_some());
+    // The form's values are checked as the query's are, and a foreign page cannot print.
+    assert_eq!(
+        t.post_form("/print", "weeks=9").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        t.post_form("/print", "weeks=two").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = t
+        .send(
+            Request::post("/print")
+                .header(header::ORIGIN, "http://evil.example")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("weeks=1"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
