@@ -162,12 +162,11 @@ pub(crate) fn change<T>(
     let dir = file.parent().unwrap_or(Path::new("."));
     crate::files::private_dir(dir).map_err(io)?;
     let lock_path = file.with_extension("lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io)?;
+    let mut open = std::fs::OpenOptions::new();
+    open.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let lock = open.open(&lock_path).map_err(io)?;
     lock.lock().map_err(io)?;
     let mut records = read(file)?;
     let (out, write_it) = edit(&mut records)?;

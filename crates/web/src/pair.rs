@@ -418,6 +418,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = |f: &Path| std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode(&file), 0o600);
+            assert_eq!(mode(&dir.path().join("serve/devices.lock")), 0o600);
             assert_eq!(mode(&dir.path().join("serve")), 0o700);
         }
     }
