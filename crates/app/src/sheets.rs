@@ -13,11 +13,21 @@ impl App<'_> {
     /// The routine for a sheet, planned as `plan` would (every gate passed), and kept under
     /// its code so `log --sheet CODE` records exactly what was printed.
     pub fn sheet(&self, catalog: &Catalog, o: &Overrides) -> Result<(Plan, RoutineCode), AppError> {
-        let p = self.plan(catalog, o, false)?;
-        let routine = Routine::from_plan(&p);
-        let code = RoutineCode::of(&routine);
+        let (p, code) = self.sheet_preview(catalog, o)?;
         self.store
-            .save_sheet(&self.user, code, &routine, self.now)?;
+            .save_sheet(&self.user, code, &Routine::from_plan(&p), self.now)?;
+        Ok((p, code))
+    }
+
+    /// The sheet [`App::sheet`] would print now, with the code it would show, without keeping
+    /// anything: for a preview, which changes nothing in the log.
+    pub fn sheet_preview(
+        &self,
+        catalog: &Catalog,
+        o: &Overrides,
+    ) -> Result<(Plan, RoutineCode), AppError> {
+        let p = self.plan(catalog, o, false)?;
+        let code = RoutineCode::of(&Routine::from_plan(&p));
         Ok((p, code))
     }
 

@@ -568,7 +568,10 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ServeArgs {
+    #[command(subcommand)]
+    pub command: Option<ServeCommand>,
     /// The address and port to listen on [default: 127.0.0.1:8421; with --lan, this
     /// computer's network address]
     #[arg(long, value_name = "ADDR:PORT")]
@@ -580,6 +583,22 @@ pub struct ServeArgs {
     /// Open a browser at the address
     #[arg(long)]
     pub open: bool,
+}
+
+/// What `serve` can do besides serving: the paired devices.
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// List the devices paired with `serve --lan`: name, when paired, when last seen.
+    Devices,
+    /// Unpair a device: a running server refuses its next request (it must pair again).
+    Unpair(UnpairArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UnpairArgs {
+    /// The device's name, as `backstretch serve devices` lists it
+    #[arg(value_name = "NAME")]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@
 
 mod api;
 mod assets;
+pub mod devices;
 mod error;
 mod files;
 mod input;
@@ -23,6 +24,7 @@ mod state;
 mod steps;
 pub mod tls;
 
+pub use devices::{Device, DevicesError, devices_file};
 pub use error::{Refusal, Told, Unusable, WebError};
 pub use input::BODY_LIMIT;
 pub use pair::Pairing;

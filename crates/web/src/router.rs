@@ -66,7 +66,10 @@ pub fn router(s: Shared) -> Router {
         .route("/exercises/{id}", get(pages::exercises::exercise))
         .route("/figures/{file}", get(pages::exercises::figure_svg))
         .route("/charts/{file}", get(pages::history::chart))
-        .route("/print", get(pages::print::print))
+        .route(
+            "/print",
+            get(pages::print::print).post(pages::print::print_sheet),
+        )
         .route("/pair", get(pages::pair::pair))
         .route("/static/{file}", get(assets::file))
         .route("/sw.js", get(assets::service_worker))
@@ -123,13 +126,25 @@ async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
     if let Some(pairing) = &s.0.pairing
         && req.uri().path() != "/pair"
     {
-        let paired = req
+        let token = req
             .headers()
             .get(header::COOKIE)
             .and_then(|c| c.to_str().ok())
-            .and_then(pair::cookie_token)
-            .is_some_and(|t| pairing.knows(t));
-        if !paired {
+            .and_then(pair::cookie_token);
+        let now = s.now();
+        let seen = token.map_or(pair::Seen::Stranger, |t| pairing.seen(t, now));
+        if seen == pair::Seen::PairedSeenDue
+            && let Some(t) = token
+        {
+            // The last-seen time, at most once a minute, off the async workers.
+            let (pairing, token) = (pairing.clone(), t.to_string());
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = pairing.record_seen(&token, now) {
+                    tracing::warn!(error = %e, "cannot keep a device's last-seen time");
+                }
+            });
+        }
+        if seen == pair::Seen::Stranger {
             return refuse(
                 Refusal::NotPaired,
                 "this device is not paired with backstretch".into(),

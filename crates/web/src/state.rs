@@ -188,6 +188,11 @@ impl Shared {
         self.0.pairing.as_ref()
     }
 
+    /// The time now, from the server's clock.
+    pub(crate) fn now(&self) -> Stamp {
+        (self.0.clock)()
+    }
+
     /// Runs a use case with the app at this moment, off the async workers (a store may block).
     pub async fn run<T, F>(&self, f: F) -> Result<T, WebError>
     where

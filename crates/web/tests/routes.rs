@@ -1251,3 +1251,136 @@ async fn a_request_without_a_host_gets_400() {
         assert!(r.json()["error"].as_str().unwrap().contains("no Host"));
     }
 }
+
+/// Regression (issue 29, item 5): a paired device could not be unpaired, and had no name.
+#[tokio::test]
+async fn an_unpaired_device_is_refused_at_its_next_request() {
+    let t = server_with(true);
+    let lan = |req: axum::http::request::Builder| {
+        req.header(header::HOST, "127.0.0.2:8421")
+            .header(
+                header::USER_AGENT,
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Mobile/15E148 Safari/604.1",
+            )
+    };
+    let mut cookies = Vec::new();
+    for _ in 0..2 {
+        let code = t
+            .pairing
+            .as_ref()
+            .unwrap()
+            .new_code(std::time::Instant::now());
+        let r = t
+            .send(
+                lan(Request::get(format!("/pair?code={code}")))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let cookie = r.header(header::SET_COOKIE);
+        cookies.push(cookie.split(';').next().unwrap().to_string());
+    }
+    let history = |cookie: &str| {
+        lan(Request::get("/api/history"))
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for c in &cookies {
+        assert_eq!(t.send(history(c)).await.status, StatusCode::OK);
+    }
+    let file = backstretch_web::devices_file(t.dir.path());
+    let listed = backstretch_web::devices::list(&file).unwrap();
+    let names: Vec<&str> = listed.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["Safari on iPhone", "Safari on iPhone 2"]);
+    assert_eq!(listed[0].paired, Some(clock()));
+    assert_eq!(listed[0].last_seen, Some(clock()));
+    let token = cookies[0].split_once('=').unwrap().1;
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains(token), "the cookie is kept only as a hash");
+    // An unknown name changes nothing and names the devices there are.
+    let e = backstretch_web::devices::unpair(&file, "Pixel").unwrap_err();
+    assert!(e.to_string().contains("Pixel"));
+    assert_eq!(t.send(history(&cookies[0])).await.status, StatusCode::OK);
+    backstretch_web::devices::unpair(&file, "Safari on iPhone").unwrap();
+    let r = t.send(history(&cookies[0])).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.json()["error"].as_str().unwrap().contains("not paired"));
+    assert_eq!(t.send(history(&cookies[1])).await.status, StatusCode::OK);
+}
+
+/// The code a sheet's page shows.
+fn sheet_code(page: &str) -> backstretch_core::code::RoutineCode {
+    let code = page
+        .split("Routine code<b>")
+        .nth(1)
+        .and_then(|r| r.split("</b>").next())
+        .unwrap_or_else(|| panic!("no code on the sheet: {page}"));
+    backstretch_core::code::RoutineCode::parse(code).unwrap()
+}
+
+/// Regression (issue 29, item 6): `GET /print` kept the sheet in the log. Now a GET is a
+/// preview that changes nothing, and the "Print this sheet" button's POST keeps it under the
+/// code it shows, where `log --sheet CODE` finds it.
+#[tokio::test]
+async fn get_print_changes_nothing_and_printing_keeps_the_sheet() {
+    use backstretch_store::{Store, UserId};
+    let t = server();
+    t.ready().await;
+    let other = SqliteStore::open(&t.dir.path().join("backstretch.sqlite")).unwrap();
+    let before = other.change_marker().unwrap();
+    let a = t.get("/print?weeks=1&paper=letter").await;
+    let b = t.get("/print?weeks=1&paper=letter").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.body, b.body);
+    assert_eq!(
+        other.change_marker().unwrap(),
+        before,
+        "a GET changed the log"
+    );
+    let code = sheet_code(&a.body);
+    assert_eq!(other.sheet(&UserId::local(), code).unwrap(), None);
+    // The preview posts to print, and its policy lets only that form through.
+    assert!(
+        a.body
+            .contains("<form class=\"preview\" method=\"post\" action=\"/print\"")
+    );
+    assert!(a.body.contains("Print this sheet"));
+    assert!(a.body.contains("name=\"paper\" value=\"letter\""));
+    let csp = a.header(header::CONTENT_SECURITY_POLICY);
+    assert!(
+        csp.contains("form-action 'self'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+    assert!(!a.body.contains("<script"));
+    // Printing keeps it, under the same code.
+    let p = t.post_form("/print", "weeks=1&paper=letter").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(sheet_code(&p.body), code);
+    assert!(!p.body.contains("<form"));
+    assert!(
+        p.header(header::CONTENT_SECURITY_POLICY)
+            .contains("form-action 'none'")
+    );
+    assert!(other.sheet(&UserId::local(), code).unwrap().is_some());
+    // The form's values are checked as the query's are, and a foreign page cannot print.
+    assert_eq!(
+        t.post_form("/print", "weeks=9").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        t.post_form("/print", "weeks=two").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = t
+        .send(
+            Request::post("/print")
+                .header(header::ORIGIN, "http://evil.example")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("weeks=1"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

@@ -1,17 +1,25 @@
 //! `backstretch serve`: the coach in a browser, on the same log. The web library listens and
 //! serves; this command tells the person where, draws the pairing code as a QR code on
 //! `--lan` (a new one each time Enter is pressed), opens a browser if asked, and logs server
-//! errors to stderr.
+//! errors to stderr. `serve devices` lists the paired devices and `serve unpair NAME`
+//! unpairs one.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use backstretch_web::{CodeMint, Config, Server};
+use backstretch_render::table::Table;
+use backstretch_web::{CodeMint, Config, Server, devices, devices_file};
 
-use crate::args::ServeArgs;
+use crate::args::{Format, ServeArgs, ServeCommand};
 use crate::context::Context;
+use crate::output::{json, print, width};
 
 pub fn run(ctx: &Context, a: &ServeArgs) -> miette::Result<ExitCode> {
+    match &a.command {
+        Some(ServeCommand::Devices) => return list_devices(ctx),
+        Some(ServeCommand::Unpair(u)) => return unpair(ctx, &u.name),
+        None => {}
+    }
     log_to_stderr();
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
@@ -106,4 +114,46 @@ fn open_browser(base: &str) {
     {
         eprintln!("note: could not open a browser ({opener}); open {base}/ yourself");
     }
+}
+
+/// `serve devices`: the paired devices, as a table or JSON.
+fn list_devices(ctx: &Context) -> miette::Result<ExitCode> {
+    let format = ctx.format(&[Format::Table, Format::Json])?;
+    let list = devices::list(&devices_file(&ctx.home))?;
+    if format == Format::Json {
+        print(&json(&list)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if list.is_empty() {
+        print("No device is paired. `backstretch serve --lan` shows a code to pair a phone.\n")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let when = |t: Option<backstretch_core::time::Stamp>| {
+        t.map_or_else(
+            || "-".to_string(),
+            |t| t.local().format("%a %-d %b %Y %H:%M").to_string(),
+        )
+    };
+    let mut t = Table::new(["NAME", "PAIRED", "LAST SEEN"])
+        .no_wrap(1)
+        .no_wrap(2);
+    for d in &list {
+        t.row([d.name.clone(), when(d.paired), when(d.last_seen)]);
+    }
+    let mut out = t.render(width());
+    out.push_str(
+        "\n`backstretch serve unpair NAME` unpairs one; a running server refuses it at once.\n",
+    );
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `serve unpair NAME`: unpairs a device, or says which names there are.
+fn unpair(ctx: &Context, name: &str) -> miette::Result<ExitCode> {
+    let gone = devices::unpair(&devices_file(&ctx.home), name)?;
+    print(&format!(
+        "Unpaired {}. A running server refuses it from its next request; to use it again, pair it with a new code from `backstretch serve --lan`.\n",
+        gone.name
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -263,6 +263,149 @@ fn lan_serves_https_to_paired_devices_only() {
     assert_eq!(status, 200);
 }
 
+/// Pairs one device with the server's current code; its cookie (`name=value`).
+fn pair_device(s: &mut Serve, cert: &Path, addr: &str) -> String {
+    let url_line = s.until("/pair?code=");
+    let url = url_line
+        .split_whitespace()
+        .find(|w| w.contains("/pair?code="))
+        .expect("pairing URL");
+    let path = url.trim_start_matches(&format!("https://{addr}"));
+    let (status, head, _) = https_get(cert, addr, path, None);
+    assert_eq!(status, 303, "{head}");
+    head.lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .and_then(|l| l.split_once(':'))
+        .and_then(|(_, v)| v.split(';').next())
+        .expect("a cookie")
+        .trim()
+        .to_string()
+}
+
+/// Regression (issue 29, item 5): a paired device could not be unpaired. `serve devices`
+/// lists it and `serve unpair NAME` makes the running server refuse its next request.
+#[test]
+fn an_unpaired_device_is_refused_at_once_by_the_running_server() {
+    let env = Env::new();
+    let port = free_port();
+    let addr = format!("127.0.0.2:{port}");
+    let mut s = Serve::start(env.home(), &["--lan", "--listen", &addr]);
+    let cert = env.home().join("serve/cert.pem");
+    let cookie = pair_device(&mut s, &cert, &addr);
+    let (status, _, body) = https_get(&cert, &addr, "/api/history", Some(&cookie));
+    assert_eq!(status, 200, "{body}");
+    let listed: Value = serde_json::from_str(&crate::util::stdout_ok(
+        env.cmd().args(["serve", "devices", "--format", "json"]),
+    ))
+    .expect("json");
+    let devices = listed.as_array().expect("a list");
+    assert_eq!(devices.len(), 1, "{listed}");
+    let name = devices[0]["name"].as_str().expect("a name").to_string();
+    assert!(devices[0]["paired"].is_string() && devices[0]["last_seen"].is_string());
+    let table = crate::util::stdout_ok(env.cmd().args(["serve", "devices"]));
+    assert!(
+        table.contains(&name) && table.contains("LAST SEEN"),
+        "{table}"
+    );
+    // An unknown name changes nothing and says which names there are.
+    let (code, _, err) = crate::util::run_fail(env.cmd().args(["serve", "unpair", "Pixel"]));
+    assert_ne!(code, 0);
+    assert!(err.contains("Pixel") && err.contains(&name), "{err}");
+    let (status, _, _) = https_get(&cert, &addr, "/api/history", Some(&cookie));
+    assert_eq!(status, 200);
+    let out = crate::util::stdout_ok(env.cmd().args(["serve", "unpair", &name]));
+    assert!(out.contains("Unpaired"), "{out}");
+    let (status, _, body) = https_get(&cert, &addr, "/api/history", Some(&cookie));
+    assert_eq!(status, 401, "refused at once: {body}");
+    let (status, _, _) = https_get(&cert, &addr, "/today", Some(&cookie));
+    assert_eq!(status, 401);
+    let listed = crate::util::stdout_ok(env.cmd().args(["serve", "devices", "--format", "json"]));
+    assert_eq!(listed.trim(), "[]");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |f: &Path| std::fs::metadata(f).expect("kept").permissions().mode() & 0o777;
+        assert_eq!(mode(&env.home().join("serve")), 0o700);
+        assert_eq!(mode(&env.home().join("serve/devices")), 0o600);
+    }
+    drop(s);
+}
+
+/// One form POST to a loopback server, from its own page: the status and the body.
+fn post_form(port: u16, path: &str, form: &str) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connects");
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    )
+    .expect("request");
+    let mut raw = String::new();
+    let _ = s.read_to_string(&mut raw);
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_string())
+}
+
+/// The code on a sheet's page.
+fn code_on_sheet(page: &str) -> String {
+    page.split("Routine code<b>")
+        .nth(1)
+        .and_then(|r| r.split("</b>").next())
+        .unwrap_or_else(|| panic!("no code: {page}"))
+        .to_string()
+}
+
+/// Regression (issue 29, item 6): `GET /print` kept the sheet. A preview keeps nothing
+/// (`log --sheet` does not know its code); the sheet printed from the web is found by
+/// `log --sheet CODE`.
+#[test]
+fn a_sheet_printed_from_the_web_is_logged_by_its_code_and_a_preview_is_not_kept() {
+    let env = Env::new();
+    crate::util::stdout_ok(env.cmd().args(["disclaimer", "--accept"]));
+    crate::util::stdout_ok(env.cmd().args([
+        "profile",
+        "set",
+        "--area",
+        "lower-back",
+        "--place",
+        "floor",
+        "--minutes",
+        "10",
+    ]));
+    let port = free_port();
+    let _s = Serve::start(env.home(), &["--listen", &format!("127.0.0.1:{port}")]);
+    let (status, preview) = http("GET", port, "/print?weeks=1", None).expect("preview");
+    assert_eq!(status, 200, "{preview}");
+    let code = code_on_sheet(&preview);
+    let log = |code: &str| {
+        let mut c = env.cmd();
+        c.args([
+            "log",
+            "--sheet",
+            code,
+            "--pain-before",
+            "3",
+            "--pain-after",
+            "2",
+        ]);
+        c
+    };
+    let (status, _, err) = crate::util::run_fail(&mut log(&code));
+    assert_ne!(status, 0);
+    assert!(err.contains(&code) || err.contains("sheet"), "{err}");
+    let (status, printed) = post_form(port, "/print", "weeks=1&paper=a4");
+    assert_eq!(status, 200, "{printed}");
+    assert_eq!(code_on_sheet(&printed), code);
+    let out = crate::util::stdout_ok(&mut log(&code));
+    assert!(!out.is_empty());
+    assert_eq!(env.history().len(), 1);
+}
+
 /// Replaces speech with a recorder, in every document the browser opens.
 const SPEECH_STUB: &str = "window.__spoken = [];
 const synth = { speak(u) { window.__spoken.push(u.text); }, cancel() {}, getVoices() { return [{ name: 'stub', lang: 'en-GB' }]; }, speaking: false };

@@ -3,11 +3,11 @@
 
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 
 use crate::error::{Refusal, WebError};
 use crate::pages::frame::{Page, to};
-use crate::pair::{COOKIE, Redeemed};
+use crate::pair::{COOKIE, Newcomer, Redeemed};
 use crate::slots::Peer;
 use crate::state::Shared;
 
@@ -21,6 +21,7 @@ pub struct PairQuery {
 pub async fn pair(
     State(s): State<Shared>,
     peer: Option<Extension<Peer>>,
+    headers: HeaderMap,
     Query(q): Query<PairQuery>,
 ) -> Page {
     let Some(pairing) = s.pairing() else {
@@ -34,7 +35,15 @@ pub async fn pair(
         std::net::IpAddr::from([0, 0, 0, 0]),
         |Extension(Peer(ip))| ip,
     );
-    match pairing.redeem(&code, from, std::time::Instant::now()) {
+    let who = Newcomer {
+        from,
+        agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|a| a.to_str().ok())
+            .unwrap_or_default(),
+        at: s.now(),
+    };
+    match pairing.redeem(&code, who, std::time::Instant::now()) {
         Ok(Redeemed::Paired(token)) => {
             let mut r = to("/today");
             let cookie = format!(
