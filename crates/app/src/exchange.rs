@@ -342,13 +342,16 @@ impl App<'_> {
         else {
             return Ok(None);
         };
-        let backstretch_core::safety::Verdict::Flagged { signs, .. } = verdict else {
+        let backstretch_core::safety::Verdict::Flagged { signs, urgency } = verdict else {
             return Ok(None);
         };
         let names: Vec<&str> = signs.iter().map(|s| s.sign.as_str()).collect();
+        // What the most urgent sign calls for: emergency care for a cauda equina sign, not
+        // "see a doctor".
         Ok(Some(format!(
-            "Paused: a warning sign was reported ({}). See a doctor or physiotherapist before stretching again; backstretch plans nothing until a new check reports no warning sign.",
-            names.join("; ")
+            "Paused: a warning sign was reported ({}). {} backstretch plans nothing until a new check reports no warning sign.",
+            names.join("; "),
+            urgency.advice()
         )))
     }
 }

@@ -102,6 +102,11 @@ fn spreading_symptoms_block_the_next_session_until_a_new_check() {
             .iter()
             .any(|q| q.id == backstretch_core::safety::SPREADING)
     );
+    // Within a day, "no" to everything is not enough: first, a clinician's assessment
+    // (the clinical review: the block lifted with a "no" seconds later).
     app.record_screening(Area::ALL, &[]).unwrap();
+    assert!(app.gate(&catalog, &[Area::LowerBack]).unwrap().is_some());
+    app.record_screening(Area::ALL, &["assessed".into()])
+        .unwrap();
     assert!(app.gate(&catalog, &[Area::LowerBack]).unwrap().is_none());
 }

@@ -543,6 +543,11 @@ fn after_it_spreads_the_next_check_asks_about_it() {
     let out = check(&kit, &["spreading-symptoms"]);
     assert_ne!(out.verdict, backstretch_core::safety::Verdict::Clear);
     assert!(blocked(&kit), "still spreading: the block holds");
+    // Within a day of that answer, only an assessment lets a check go on; a day later, it
+    // has settled.
+    let out = check(&kit, &[]);
+    assert!(out.stopped && blocked(&kit));
+    kit.next_day();
     check(&kit, &[]);
     assert!(!blocked(&kit));
 }

@@ -5,7 +5,7 @@
 use backstretch_app::{App, AppError, Gate};
 use backstretch_core::catalog::Catalog;
 use backstretch_core::check::Outcome;
-use backstretch_core::safety::{DISCLAIMER, Verdict, verdict_message, worth_knowing};
+use backstretch_core::safety::{DISCLAIMER, Urgency, Verdict, verdict_message, worth_knowing};
 use backstretch_core::vocab::Area;
 use miette::miette;
 
@@ -35,6 +35,18 @@ pub fn ask_screening(app: &App<'_>, areas: &[Area]) -> miette::Result<Outcome<'s
 /// What a check found: the verdict's advice, then what is worth knowing from the answers.
 pub fn show(outcome: &Outcome<'_>) -> String {
     let mut text = format!("{}\n", verdict_message(&outcome.verdict));
+    if let Verdict::Flagged { signs, .. } = &outcome.verdict {
+        let clearable: Vec<String> = signs
+            .iter()
+            .filter(|s| s.urgency < Urgency::Emergency)
+            .map(|s| s.id.clone())
+            .collect();
+        let emergency = signs.iter().any(|s| s.urgency == Urgency::Emergency);
+        text.push_str(&format!(
+            "What to do: {}.\n",
+            crate::remedy::check_again(&clearable, emergency)
+        ));
+    }
     for f in &outcome.advice {
         text.push_str(&format!("{}\n", worth_knowing(f)));
     }

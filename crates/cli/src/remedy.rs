@@ -62,7 +62,7 @@ pub fn help(e: &AppError) -> Option<String> {
 /// What to do after a reported sign: check again when it has gone; record a clinician's
 /// clearance of the signs that allow one; after an emergency, the next check asks about the
 /// assessment first.
-fn check_again(clearable: &[String], emergency: bool) -> String {
+pub fn check_again(clearable: &[String], emergency: bool) -> String {
     let mut text = if emergency {
         "seek emergency care now. Once you have been assessed (by emergency services, a doctor or a physiotherapist), run `backstretch safety` again: it asks about that first".to_string()
     } else {

@@ -1,8 +1,9 @@
 //! A red-flag check, one question at a time.
 //!
 //! Which questions a check asks depends on what came before it:
-//! - after an emergency answer, it first asks whether the person has been assessed since. Within
-//!   a day of that answer, only "yes, assessed" lets the check go on;
+//! - after an emergency answer, or pain that spread into a limb while stretching, it first asks
+//!   whether the person has been assessed since. Within a day of that, only "yes, assessed"
+//!   lets the check go on;
 //! - a sign a clinician has checked (an assessment after an emergency, or a clearance) is asked
 //!   as "new, or worse, since DATE?", so an honest answer about a lasting, checked sign does not
 //!   lock the person out;
@@ -114,16 +115,17 @@ impl<'a> Check<'a> {
                 .map(|(_, at)| *at)
                 .max()
         };
+        let anchored = |f: &'a RedFlag| {
+            let anchor = match active(&f.id) {
+                Some(at) if f.urgency == Urgency::Emergency => Anchor::Assessed(at),
+                Some(at) => Anchor::Cleared(at),
+                None => Anchor::Plain,
+            };
+            (f, anchor)
+        };
         let mut signs: Vec<(&RedFlag, Anchor)> = questions_for(flags, areas)
             .into_iter()
-            .map(|f| {
-                let anchor = match active(&f.id) {
-                    Some(at) if f.urgency == Urgency::Emergency => Anchor::Assessed(at),
-                    Some(at) => Anchor::Cleared(at),
-                    None => Anchor::Plain,
-                };
-                (f, anchor)
-            })
+            .map(anchored)
             .collect();
         let last_yes = before.last.map(Screening::yes).unwrap_or_default();
         // A sign the player recorded is asked about before the check can clear.
@@ -131,8 +133,10 @@ impl<'a> Check<'a> {
             .iter()
             .filter(|f| !f.asked && last_yes.contains(&f.id))
         {
-            signs.push((f, Anchor::Plain));
+            signs.push(anchored(f));
         }
+        // An emergency sign, or one the player recorded (pain that spread into a limb), holds
+        // until the person says a clinician has assessed it (within a day of it).
         let emergency = before.last.and_then(|last| {
             let still = uncleared(flags, last, before.clearances, before.now);
             let signs: Vec<String> = still
@@ -140,7 +144,7 @@ impl<'a> Check<'a> {
                 .filter(|id| {
                     flags
                         .iter()
-                        .any(|f| &f.id == id && f.urgency == Urgency::Emergency)
+                        .any(|f| &f.id == id && (f.urgency == Urgency::Emergency || !f.asked))
                 })
                 .collect();
             (!signs.is_empty()).then_some((last.at, signs))
@@ -167,12 +171,25 @@ impl<'a> Check<'a> {
         if let Some((at, _)) = &self.emergency
             && self.assessed.is_none()
         {
-            return Some(Question {
-                id: ASSESSED,
-                text: format!(
+            let urgent = self.emergency.as_ref().is_some_and(|(_, signs)| {
+                self.flags
+                    .iter()
+                    .any(|f| signs.contains(&f.id) && f.urgency == Urgency::Emergency)
+            });
+            let text = if urgent {
+                format!(
                     "On {} you reported a sign that needs emergency care. Since then, have you been assessed by emergency services, a doctor or a physiotherapist?",
                     date(*at)
-                ),
+                )
+            } else {
+                format!(
+                    "On {} pain spread into a limb, or numbness, tingling or weakness came, while you stretched. Since then, has a doctor or physiotherapist assessed it?",
+                    date(*at)
+                )
+            };
+            return Some(Question {
+                id: ASSESSED,
+                text,
                 flag: None,
             });
         }
@@ -454,18 +471,47 @@ mod tests {
             assessed: None,
             since: BTreeMap::new(),
         };
-        let before = Before {
-            last: Some(&spread),
-            clearances: &[],
-            now: t(1),
+        let at = |now| {
+            Check::new(
+                flags,
+                &[Area::LowerBack],
+                Before {
+                    last: Some(&spread),
+                    clearances: &[],
+                    now,
+                },
+            )
         };
-        let c = Check::new(flags, &[Area::LowerBack], before);
+        // Within a day, not assessed: it holds (the review lifted it with "no" seconds later).
+        let first = at(t(1)).next().unwrap();
+        assert_eq!(first.id, ASSESSED);
+        assert!(
+            first.text.contains("pain spread into a limb"),
+            "{}",
+            first.text
+        );
+        assert!(run(at(t(1)), &[], false).stopped);
+        // Assessed: asked as new or worse since.
+        let qs = at(t(1)).questions();
+        let q = qs.iter().find(|q| q.id == "spreading-symptoms").unwrap();
+        assert!(
+            q.text.contains("since you were assessed today"),
+            "{}",
+            q.text
+        );
+        // A day later, not assessed: asked whether it is still there before it can clear.
+        let mut c = at(t(25));
+        c.answer(false);
+        let q = c.next().unwrap();
+        assert_eq!(q.id, "saddle-numbness");
         let qs = c.questions();
         let q = qs.iter().find(|q| q.id == "spreading-symptoms").unwrap();
         assert!(q.text.contains("still"), "{}", q.text);
-        let out = run(c.clone(), &["spreading-symptoms"], true);
-        assert_ne!(out.verdict, Verdict::Clear);
-        assert_eq!(run(c, &[], true).verdict, Verdict::Clear);
+        assert_ne!(
+            run(at(t(25)), &["spreading-symptoms"], false).verdict,
+            Verdict::Clear
+        );
+        assert_eq!(run(at(t(25)), &[], false).verdict, Verdict::Clear);
         // A fresh check does not ask it.
         assert!(
             fresh(t(1))

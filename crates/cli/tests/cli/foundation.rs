@@ -105,7 +105,7 @@ fn a_log_from_the_previous_release_migrates_with_nothing_changed() {
     // completed the same way; nothing in the rows depends on today.
     assert_eq!(history, expected);
     let export = stdout_ok(london(&env).args(["export", "json"]));
-    // The export now carries the profile after the sessions; the rest is byte for byte
+    // The export now carries the profile (and its time) after the sessions; the rest is byte for byte
     // what the old release wrote.
     let (sessions, profile) = export
         .split_once(",\n  \"profile\": ")
@@ -115,8 +115,13 @@ fn a_log_from_the_previous_release_migrates_with_nothing_changed() {
         std::fs::read_to_string(fixture("export.json")).unwrap(),
         "byte for byte"
     );
-    let profile = json_of(profile.trim_end().strip_suffix('}').unwrap());
-    assert_eq!(profile["areas"], serde_json::json!(["lower-back", "neck"]));
+    // After the sessions: the profile and when it was saved.
+    let rest = json_of(&format!("{{\"profile\": {profile}"));
+    assert_eq!(
+        rest["profile"]["areas"],
+        serde_json::json!(["lower-back", "neck"])
+    );
+    assert!(rest["profile_saved_at"].is_string(), "{rest}");
     let profile = json_of(&stdout_ok(
         london(&env).args(["profile", "show", "--format", "json"]),
     ));
