@@ -351,7 +351,9 @@ pub const CEILING: u8 = 7;
 pub fn light(before: Option<u8>, after: u8) -> Light {
     match before {
         _ if after >= CEILING => Light::Red,
-        Some(b) if after <= b => Light::Green,
+        Some(b) if after <= b && after <= ACCEPTABLE => Light::Green,
+        // No worse than before, but above the acceptable 5: never "carry on".
+        Some(b) if after <= b => Light::Amber,
         Some(_) if after <= ACCEPTABLE => Light::Amber,
         Some(_) => Light::Red,
         None => match after {
@@ -371,6 +373,9 @@ pub fn light_text(before: Option<u8>, after: u8) -> String {
     }
     match light(before, after) {
         Light::Green => format!("Pain {after}: green, no worse than before; carry on as you are."),
+        Light::Amber if after > ACCEPTABLE => format!(
+            "Pain {after}: amber, no worse than before, but above the acceptable 5. Keep to the gentlest moves, and if it has not settled by tomorrow morning, do less next time."
+        ),
         Light::Amber => format!(
             "Pain {after}: amber, acceptable if it settles by tomorrow morning; if it does not, do less next time."
         ),
@@ -1034,8 +1039,16 @@ mod tests {
     /// and anyone whose everyday pain is 6 or more was always red.
     #[test]
     fn the_light_judges_pain_after_against_pain_before() {
-        assert_eq!(light(Some(7), 6), Light::Green, "7 -> 6 is no worse");
-        assert_eq!(light(Some(6), 6), Light::Green);
+        assert_eq!(
+            light(Some(7), 6),
+            Light::Amber,
+            "7 -> 6 is no worse, but above the acceptable 5 (never green)"
+        );
+        assert_eq!(
+            light(Some(6), 6),
+            Light::Amber,
+            "6 -> 6: above 5, never green"
+        );
         assert_eq!(light(Some(2), 5), Light::Amber, "a rise to 5 or less");
         assert_eq!(
             light(Some(5), 6),
@@ -1098,7 +1111,12 @@ mod tests {
                 "{t}"
             );
         }
-        assert_eq!(light(Some(7), 6), Light::Green, "7 -> 6 is still no worse");
+        assert_eq!(light(Some(7), 6), Light::Amber, "7 -> 6: no worse, above 5");
+        assert_eq!(
+            light(Some(5), 5),
+            Light::Green,
+            "5 -> 5: acceptable, no worse"
+        );
         assert_eq!(light(None, 7), Light::Red);
     }
 

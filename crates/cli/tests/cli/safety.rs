@@ -378,9 +378,11 @@ fn the_session_summary_names_the_traffic_light_and_a_flare() {
     };
     let out = run("2", "2");
     assert!(out.contains("Pain 2: green"), "{out}");
-    // Regression: pain after was judged on its own, so 7 -> 6 read "red, too much".
+    // Regression: pain after was judged on its own, so 7 -> 6 read "red, too much". It is
+    // no worse, but above the acceptable 5: amber, never "carry on" (clinical review 2).
     let out = run("7", "6");
-    assert!(out.contains("Pain 6: green, no worse than before"), "{out}");
+    assert!(out.contains("Pain 6: amber, no worse than before"), "{out}");
+    assert!(!out.contains("carry on"), "{out}");
     assert!(!out.contains("flare"), "{out}");
     // Regression: a rise from 0 to 2 counted as a flare.
     let out = run("0", "2");
