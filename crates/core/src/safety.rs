@@ -528,6 +528,8 @@ pub enum Why {
     RedSessions,
     /// Pain before of [`HIGH_PAIN`] or more.
     HighPain,
+    /// Pain before rising week on week.
+    Rising,
 }
 
 /// How much plans are eased, and why.
@@ -543,6 +545,7 @@ impl std::fmt::Display for Easing {
             Why::Flare => "after a flare",
             Why::RedSessions => "after two red sessions in the last three",
             Why::HighPain => "for high pain",
+            Why::Rising => "while your pain is rising week on week",
         };
         match self.ease {
             Ease::Normal => write!(f, "the normal plan"),
@@ -552,7 +555,7 @@ impl std::fmt::Display for Easing {
             ),
             Ease::Gentler => write!(
                 f,
-                "gentler plan {why}: about half the time and half the exercises, only the gentlest, holds of at most {} s and at most {} s of holding per side; it steps back up over the next two calm sessions",
+                "gentler plan {why}: at most half the time and half the exercises, only the gentlest, holds of at most {} s and at most {} s of holding per side; it steps back up over calm sessions on the next two days",
                 gentler::MAX_HOLD_S,
                 gentler::MAX_HOLD_S * gentler::MAX_REPS
             ),
@@ -699,21 +702,30 @@ fn trigger(sessions: &[SessionPain], i: usize) -> Option<Why> {
 /// The flare state from sessions with both pain scores, newest first, as of `today`.
 ///
 /// Plans are gentler after a flare, or after a session that leaves two red ones among the
-/// last three; they step back up over the calm sessions that follow: the first brings the
-/// middle step ([`Ease::Stepping`]), the second the normal plan.
+/// last three; they step back up over the calm days that follow: the first day with a calm
+/// session brings the middle step ([`Ease::Stepping`]), the second the normal plan.
 pub fn flare_state(sessions: &[SessionPain], today: NaiveDate) -> FlareState {
     let Some(latest) = sessions.first() else {
         return FlareState::default();
     };
-    let easing = (0..sessions.len().min(2))
+    // The newest session that eased plans, and the calm days since: sessions on the day of
+    // that session, or several on one later day, count once (three calm logs within a few
+    // minutes are not three calm days).
+    let easing = (0..sessions.len())
         .find_map(|i| trigger(sessions, i).map(|why| (i, why)))
-        .map(|(i, why)| Easing {
-            ease: if i == 0 {
-                Ease::Gentler
-            } else {
-                Ease::Stepping
-            },
-            why,
+        .and_then(|(i, why)| {
+            let since = sessions[i].day;
+            let calm_days: BTreeSet<NaiveDate> = sessions[..i]
+                .iter()
+                .map(|s| s.day)
+                .filter(|d| *d > since)
+                .collect();
+            let ease = match calm_days.len() {
+                0 => Ease::Gentler,
+                1 => Ease::Stepping,
+                _ => return None,
+            };
+            Some(Easing { ease, why })
         });
     let recent_flares = sessions
         .iter()
@@ -757,10 +769,19 @@ impl PainRules {
         before: &[(NaiveDate, u8)],
         today: NaiveDate,
     ) -> PainRules {
+        let rising = rising(before, today);
+        let mut flare = flare_state(pains, today);
+        // Pain rising week on week eases plans too, until it stops rising.
+        if rising.is_some() && flare.easing.is_none() {
+            flare.easing = Some(Easing {
+                ease: Ease::Gentler,
+                why: Why::Rising,
+            });
+        }
         PainRules {
             blocked: blocked(hurts, allowed, today),
-            flare: flare_state(pains, today),
-            rising: rising(before, today),
+            flare,
+            rising,
         }
     }
 }
@@ -814,10 +835,11 @@ impl Feedback {
         if let Some(e) = self.rules.flare.easing.filter(|e| e.ease == Ease::Gentler) {
             let why = match e.why {
                 Why::RedSessions => "Two of your last three sessions ended red, so your",
+                Why::Rising => "Your pain is rising week on week, so your",
                 Why::Flare | Why::HighPain => "Your",
             };
             out.push(format!(
-                "{why} next plans will be gentler: shorter, with fewer exercises, only the gentlest, and holds of at most {} s. They step back up over the next two calm sessions.",
+                "{why} next plans will be gentler: shorter, with fewer exercises, only the gentlest, and holds of at most {} s. They step back up over calm sessions on the next two days.",
                 gentler::MAX_HOLD_S
             ));
         }
@@ -1083,8 +1105,15 @@ mod tests {
         // A calm session since the flare steps up to the middle step, a second to normal.
         let st = flare_state(&[s(21, 3, 3), s(20, 3, 6)], day(21));
         assert_eq!(st.ease(), Ease::Stepping);
-        let st = flare_state(&[s(21, 3, 3), s(21, 3, 3), s(20, 3, 6)], day(21));
+        let st = flare_state(&[s(22, 3, 3), s(21, 3, 3), s(20, 3, 6)], day(22));
         assert_eq!(st.ease(), Ease::Normal);
+        // Regression (clinical review 2): calm sessions on one day are one calm day; three
+        // calm logs within minutes restored the full plan.
+        let st = flare_state(
+            &[s(21, 3, 3), s(21, 3, 3), s(21, 3, 3), s(20, 3, 6)],
+            day(21),
+        );
+        assert_eq!(st.ease(), Ease::Stepping);
         // Three flares within 14 days, the latest a flare: see a clinician.
         let st = flare_state(&[s(20, 4, 6), s(15, 3, 6), s(10, 1, 7)], day(21));
         assert!(st.see_clinician && st.recent_flares == 3);
@@ -1150,9 +1179,9 @@ mod tests {
         // step, then normal.
         let mut log = vec![pain(18, 6, 7), pain(17, 6, 7)];
         let mut seen = vec![];
-        for _ in 0..4 {
-            seen.push(flare_state(&log, day(21)).ease());
-            log.insert(0, pain(20, 3, 3));
+        for d in 19..23 {
+            seen.push(flare_state(&log, day(23)).ease());
+            log.insert(0, pain(d, 3, 3));
         }
         assert_eq!(
             seen,
@@ -1187,6 +1216,16 @@ mod tests {
         // A fall is not a rise.
         let fall: Vec<(NaiveDate, u8)> = climb.iter().map(|(d, p)| (*d, 9 - p)).collect();
         assert_eq!(rising(&fall, on(22)), None);
+        // A rise eases the next plans too, not only advice (clinical review 2: the plan
+        // stayed the full routine while pain climbed).
+        let rules = PainRules::from_log(&[], &[], &BTreeMap::new(), &climb, on(22));
+        assert_eq!(
+            rules.flare.easing,
+            Some(Easing {
+                ease: Ease::Gentler,
+                why: Why::Rising
+            })
+        );
     }
 
     /// The player's summary and `log` say the same: the light, a flare, the gentler plans,

@@ -1475,7 +1475,7 @@ fn gentler_means_fewer_exercises_in_less_time_and_no_walking() {
     );
     assert!(
         gentler.total_s * 2 <= normal.total_s + 1,
-        "about half the time"
+        "at most half the time"
     );
     assert!(!ids(&gentler).contains(&"walking"), "{:?}", ids(&gentler));
     for i in &gentler.items {
