@@ -145,23 +145,34 @@ impl App<'_> {
             return Err(backstretch_store::StoreError::no_session(id).into());
         };
         if let Some(done) = s.outcome {
-            return self.finish_summary(id, s.pain_before, s.pain_after, done);
+            return self.finish_summary(id, s.started_at, s.pain_before, s.pain_after, done);
         }
         self.check_time(ended, s.started_at)?;
         self.store
             .finish_session(&self.user, id, ended, pain_after, ending)?;
-        self.finish_summary(id, s.pain_before, pain_after, ending)
+        self.finish_summary(id, s.started_at, s.pain_before, pain_after, ending)
     }
 
     fn finish_summary(
         &self,
         id: SessionId,
+        started: Stamp,
         pain_before: Option<u8>,
         pain_after: Option<u8>,
         ending: Ending,
     ) -> Result<SessionSummary, AppError> {
         let summary = summarize(&self.store.steps(&self.user, id)?);
-        let feedback = self.feedback(pain_before, pain_after)?;
+        // A warning sign reported during the session (pain that spread) says what to do; the
+        // pain light ("green, carry on") would contradict it, so it is left out.
+        let warned = self
+            .store
+            .last_screening(&self.user)?
+            .is_some_and(|c| !c.is_clear() && c.at >= started);
+        let feedback = if warned {
+            None
+        } else {
+            self.feedback(pain_before, pain_after)?
+        };
         Ok(SessionSummary {
             ending,
             summary,

@@ -750,3 +750,23 @@ fn a_backup_restores_the_clearances_the_sheets_and_the_newer_profile() {
     newer.app().import("backup.json", &file).unwrap();
     assert_eq!(newer.app().profile().unwrap().unwrap().minutes, 25);
 }
+
+/// Regression (clinical review 2): after "it spreads", the summary read "Pain 3: green, carry
+/// on as you are" just above "see a doctor". A warning sign reported during the session
+/// replaces the pain light.
+#[test]
+fn a_session_stopped_by_spreading_symptoms_never_says_carry_on() {
+    let mut kit = Kit::set_up();
+    let p = kit.planned();
+    let id = kit.begin(&p, Some(3));
+    kit.play(id, &p, 0..2);
+    kit.app().report_spreading().unwrap();
+    let s = kit
+        .app()
+        .finish(id, kit.now, Some(3), Ending::Stopped)
+        .unwrap();
+    assert!(s.feedback.is_none(), "{:?}", s.feedback);
+    // A calm session on another day has its light as usual.
+    let mut kit = Kit::set_up();
+    assert!(kit.session(3, 3).feedback.is_some());
+}

@@ -259,6 +259,11 @@ pub struct Screening {
 }
 
 impl Screening {
+    /// Whether its verdict blocks nothing.
+    pub fn is_clear(&self) -> bool {
+        self.verdict == ScreeningVerdict::Clear
+    }
+
     /// The ids answered yes.
     pub fn yes(&self) -> Vec<String> {
         self.answers
@@ -1330,6 +1335,7 @@ mod tests {
             ("sight-loss", Urgency::Emergency),
             ("giant-cell-arteritis", Urgency::SameDay),
             ("major-accident", Urgency::SameDay),
+            ("neck-accident", Urgency::Emergency),
             ("fracture-no-trauma", Urgency::SameDay),
             ("arm-weakness", Urgency::SameDay),
             ("lhermitte", Urgency::Soon),

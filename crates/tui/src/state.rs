@@ -148,8 +148,10 @@ impl App {
                 ev
             }
             KeyCode::Char('s') => {
-                // The step in progress ends as hurt and the session stops at once.
-                let ev = self.player.hurt(now);
+                // The step in progress ends as hurt and the session stops at once: the next
+                // exercise's cue is not said.
+                let mut ev = self.player.hurt(now);
+                ev.retain(|e| !matches!(e, Event::Cue { .. }));
                 self.note(&ev);
                 return (ev, Some(Exit::Symptoms));
             }

@@ -358,4 +358,9 @@ fn spreading_symptoms_stop_the_session() {
         )),
         "{events:?}"
     );
+    // Regression (clinical review 2): the next exercise was announced before the stop.
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Cue { .. })),
+        "{events:?}"
+    );
 }

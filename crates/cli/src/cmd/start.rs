@@ -351,8 +351,11 @@ fn plain_key(
             ));
         }
         "s" => {
+            // The step ends as hurt; the next exercise's cue is not said.
             for e in player.hurt(now) {
-                live.event(&e)?;
+                if !matches!(e, Event::Cue { .. }) {
+                    live.event(&e)?;
+                }
             }
             ask::say("Stopping the session: pain that spreads, or tingling, is logged.");
             return Ok(Some(Exit::Symptoms));
@@ -601,6 +604,10 @@ fn finish(
         Exit::Completed => Ending::Completed,
         Exit::Stopped | Exit::Symptoms => Ending::Stopped,
     };
+    if exit == Exit::Symptoms {
+        // Recorded first, so the summary says what the sign calls for, not the pain light.
+        app.report_spreading()?;
+    }
     let s = app.finish(session, stamp_now(), pain_after, ending)?;
     print(&summary_text(&SummaryView {
         ending: s.ending.as_str(),
@@ -614,7 +621,6 @@ fn finish(
         progress: &s.progress,
     }))?;
     if exit == Exit::Symptoms {
-        app.report_spreading()?;
         print(&format!(
             "{}\n",
             crate::output::wrapped(backstretch_core::safety::SPREADING_STOPPED)
