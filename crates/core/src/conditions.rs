@@ -125,19 +125,20 @@ impl Family {
 }
 
 /// What a directional preference asks of a lower-back plan: the family to include, and
-/// the family to leave out. Nothing for `neither`, for a question not yet answered, or
-/// when the lower back is not among the areas.
+/// the family to leave out. For `neither`, both families: the extension family is asked for
+/// (the flexion family serves the lower back anyway) and nothing is left out. Nothing for a
+/// question not yet answered, or when the lower back is not among the areas.
 ///
 /// Matching exercise to the direction that eases the pain did better than the opposite
 /// direction or general exercise (Long, Donelson and Fung, Spine 2004).
-pub fn direction(eased_by: Option<EasedBy>, areas: &[Area]) -> Option<(Family, Family)> {
+pub fn direction(eased_by: Option<EasedBy>, areas: &[Area]) -> Option<(Family, Option<Family>)> {
     if !areas.contains(&Area::LowerBack) {
         return None;
     }
     match eased_by? {
-        EasedBy::Back => Some((Family::Extension, Family::Flexion)),
-        EasedBy::Forward => Some((Family::Flexion, Family::Extension)),
-        EasedBy::Neither => None,
+        EasedBy::Back => Some((Family::Extension, Some(Family::Flexion))),
+        EasedBy::Forward => Some((Family::Flexion, Some(Family::Extension))),
+        EasedBy::Neither => Some((Family::Extension, None)),
     }
 }
 
@@ -206,13 +207,17 @@ mod tests {
         let lb = [Area::LowerBack];
         assert_eq!(
             direction(Some(EasedBy::Back), &lb),
-            Some((Family::Extension, Family::Flexion))
+            Some((Family::Extension, Some(Family::Flexion)))
         );
         assert_eq!(
             direction(Some(EasedBy::Forward), &lb),
-            Some((Family::Flexion, Family::Extension))
+            Some((Family::Flexion, Some(Family::Extension)))
         );
-        assert_eq!(direction(Some(EasedBy::Neither), &lb), None);
+        assert_eq!(
+            direction(Some(EasedBy::Neither), &lb),
+            Some((Family::Extension, None)),
+            "both families: the press-up asked for, nothing left out"
+        );
         assert_eq!(direction(None, &lb), None);
         assert_eq!(direction(Some(EasedBy::Back), &[Area::Neck]), None);
         let ext = ids(|e| Family::of(e) == Some(Family::Extension));

@@ -324,7 +324,7 @@ fn condition_warnings(
             });
         }
     }
-    if let (Some((want, left)), Some(eased_by)) =
+    if let (Some((want, Some(left))), Some(eased_by)) =
         (conditions::direction(req.eased_by, areas), req.eased_by)
     {
         let names = exercises

@@ -109,7 +109,7 @@ impl Request {
     /// Whether the direction of movement leaves this exercise out of a lower-back plan.
     pub fn direction_leaves_out(&self, e: &Exercise) -> bool {
         conditions::direction(self.eased_by, &self.areas)
-            .is_some_and(|(_, out)| Family::of(e) == Some(out))
+            .is_some_and(|(_, out)| out.is_some_and(|out| Family::of(e) == Some(out)))
     }
 
     /// Whether the direction of movement asks for this exercise in a lower-back plan.
