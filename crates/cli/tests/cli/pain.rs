@@ -4,19 +4,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Env, stdout_ok};
-
-/// A local time `n` days ago at 10:00; today, two minutes ago.
-fn days_ago(n: i64) -> String {
-    if n == 0 {
-        return (chrono::Local::now() - chrono::Duration::minutes(2))
-            .format("%Y-%m-%dT%H:%M")
-            .to_string();
-    }
-    (chrono::Local::now() - chrono::Duration::days(n))
-        .format("%Y-%m-%dT10:00")
-        .to_string()
-}
+use crate::util::{Env, days_ago, stdout_ok};
 
 fn log(env: &Env, before: u8, after: u8, ago: i64) -> String {
     stdout_ok(env.cmd().args([

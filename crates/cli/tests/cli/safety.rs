@@ -2,20 +2,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Env, run_fail, stdout_ok};
-
-/// A local time `n` days ago at 10:00; today, two minutes ago (10:00 today may not have come
-/// yet: the suite runs at any hour).
-fn days_ago(n: i64) -> String {
-    if n == 0 {
-        return (chrono::Local::now() - chrono::Duration::minutes(2))
-            .format("%Y-%m-%dT%H:%M")
-            .to_string();
-    }
-    (chrono::Local::now() - chrono::Duration::days(n))
-        .format("%Y-%m-%dT10:00")
-        .to_string()
-}
+use crate::util::{Env, days_ago, run_fail, stdout_ok};
 
 const PLAN: [&str; 7] = [
     "plan",

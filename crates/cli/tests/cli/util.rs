@@ -152,3 +152,16 @@ doc = "002_0d052247460285cc.txt"
 "#
     )
 }
+
+/// A local time `n` days ago at 10:00; today, two minutes ago (10:00 today may not have come
+/// yet: the suite runs at any hour).
+pub fn days_ago(n: i64) -> String {
+    if n == 0 {
+        return (chrono::Local::now() - chrono::Duration::minutes(2))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+    }
+    (chrono::Local::now() - chrono::Duration::days(n))
+        .format("%Y-%m-%dT10:00")
+        .to_string()
+}
