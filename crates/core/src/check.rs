@@ -237,7 +237,8 @@ impl<'a> Check<'a> {
     }
 
     /// Answers every question from `answers` (id to yes), in order. Fails naming the
-    /// questions left unanswered, unless the check stopped before them.
+    /// questions left unanswered, unless the check stopped before them; answers given to
+    /// questions after the stop are kept too (a form answered whole loses nothing).
     pub fn answer_all(&mut self, answers: &BTreeMap<String, bool>) -> Result<(), Unanswered> {
         let mut missing = Vec::new();
         while let Some(q) = self.next() {
@@ -250,11 +251,15 @@ impl<'a> Check<'a> {
                 }
             }
         }
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(Unanswered(missing))
+        if !missing.is_empty() {
+            return Err(Unanswered(missing));
         }
+        for &(f, _) in &self.signs[self.next..] {
+            if let Some(&yes) = answers.get(&f.id) {
+                self.answers.insert(f.id.clone(), yes);
+            }
+        }
+        Ok(())
     }
 
     /// Whether the check ended early (an emergency answer, or not assessed since one).
@@ -265,8 +270,22 @@ impl<'a> Check<'a> {
     /// What the check records and found.
     pub fn outcome(self) -> Outcome<'a> {
         let held = self.assessed == Some(false) && self.stopped;
-        let mut answers = if held {
-            self.carried.clone()
+        let answers = if held {
+            // The block holds: the signs reported before, with any given now.
+            let mut kept: BTreeMap<String, bool> = self
+                .carried
+                .iter()
+                .filter(|(_, y)| **y)
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            // Only new signs are added: a "no" given now cannot lift a sign the block holds.
+            kept.extend(
+                self.answers
+                    .iter()
+                    .filter(|(_, y)| **y)
+                    .map(|(k, v)| (k.clone(), *v)),
+            );
+            kept
         } else {
             self.answers.clone()
         };
@@ -294,9 +313,6 @@ impl<'a> Check<'a> {
                 Anchor::Plain => None,
             })
             .collect();
-        if held {
-            answers.retain(|_, y| *y);
-        }
         Outcome {
             screening: Screening {
                 at: self.now,
@@ -453,6 +469,19 @@ mod tests {
             "{:?}",
             c.next()
         );
+        // A form answered whole while not assessed: its "no"s lift nothing, a new sign is
+        // added.
+        let mut c = again(t(1));
+        let mut answers: BTreeMap<String, bool> = again(t(1))
+            .questions()
+            .iter()
+            .map(|q| (q.id.to_string(), q.id == "weight-loss"))
+            .collect();
+        answers.insert(ASSESSED.into(), false);
+        assert_eq!(c.answer_all(&answers), Ok(()));
+        let held = c.outcome();
+        assert_eq!(held.screening.yes(), ["saddle-numbness", "weight-loss"]);
+        assert_eq!(held.screening.verdict, ScreeningVerdict::Emergency);
         // A day later, "not assessed" lets the check go on with the plain questions.
         let out = run(again(t(25)), &[], false);
         assert!(!out.stopped && out.verdict == Verdict::Clear);
@@ -573,6 +602,15 @@ mod tests {
         let answers = BTreeMap::from([("saddle-numbness".to_string(), true)]);
         assert_eq!(c2.answer_all(&answers), Ok(()));
         assert!(c2.stopped());
+        // Answers after the stop are kept, not dropped.
+        let mut c3 = fresh(t(0));
+        let answers = BTreeMap::from([
+            ("saddle-numbness".to_string(), true),
+            ("weight-loss".to_string(), true),
+        ]);
+        assert_eq!(c3.answer_all(&answers), Ok(()));
+        let out = c3.outcome();
+        assert_eq!(out.screening.yes(), ["saddle-numbness", "weight-loss"]);
     }
 
     /// Advice answers are kept and returned, never a block.
