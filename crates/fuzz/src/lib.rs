@@ -2,7 +2,8 @@
 //! catalogue files, routine JSON (`start --routine`) and export JSON (`import`). Each target
 //! takes arbitrary bytes and must never panic, whatever it is given.
 //!
-//! The targets have the shape cargo-fuzz expects (`fn(&[u8])`), and `src/main.rs` runs them
+//! The targets take bytes as cargo-fuzz's do (`fn(&[u8])`, telling also whether the input
+//! parsed), and `src/main.rs` runs them
 //! on stable Rust with a small mutation fuzzer over the seed corpus (the built-in catalogue,
 //! a planned routine, an export), so no nightly toolchain is needed:
 //!
@@ -15,12 +16,15 @@ use backstretch_core::exchange::LogFile;
 use backstretch_core::routine::Routine;
 use backstretch_core::time::Stamp;
 
-/// A target: arbitrary bytes in, no panic out.
-pub type Target = fn(&[u8]);
+/// A target: arbitrary bytes in, no panic out; true when the input got past parsing to the
+/// code behind it (the runner keeps such inputs to mutate further).
+pub type Target = fn(&[u8]) -> bool;
 
 /// Catalogue files: parse and validate one file, then load it beside the built-in ones.
-pub fn catalog_file(data: &[u8]) {
+pub fn catalog_file(data: &[u8]) -> bool {
     let text = String::from_utf8_lossy(data);
+    // Well-formed TOML reaches the validation behind the parser.
+    let parsed = toml::from_str::<toml::Table>(&text).is_ok();
     let _ = catalog::parse_exercise("fuzz.toml", &text);
     let user = [SourceFile {
         path: "fuzz.toml",
@@ -30,10 +34,11 @@ pub fn catalog_file(data: &[u8]) {
     let _ = loaded
         .catalog
         .find(&text.chars().take(20).collect::<String>());
+    parsed
 }
 
 /// Routine JSON: read it, and unroll its items into a timeline and its cues.
-pub fn routine_json(data: &[u8]) {
+pub fn routine_json(data: &[u8]) -> bool {
     if let Ok(r) = serde_json::from_slice::<Routine>(data)
         && let Ok(items) = r.items()
     {
@@ -41,18 +46,22 @@ pub fn routine_json(data: &[u8]) {
         let _ = t.cues();
         let _ = t.at(u64::from(t.total_s()) * 500);
         let _ = t.resume_from(items.len());
+        return true;
     }
+    false
 }
 
 /// Export JSON: read it and check every value, as `import` does.
-pub fn import_json(data: &[u8]) {
+pub fn import_json(data: &[u8]) -> bool {
     if let Ok(f) = serde_json::from_slice::<LogFile>(data) {
         let now = Stamp {
             utc_s: 1_795_000_000,
             offset_s: 0,
         };
         let _ = f.checked(now);
+        return true;
     }
+    false
 }
 
 /// Every target, by name.
