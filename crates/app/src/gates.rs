@@ -317,6 +317,22 @@ impl App<'_> {
         Ok(self.store.set_settled(&self.user, id, settled)?)
     }
 
+    /// Whether "sharper or worse" ends this session, rather than moving on: its pain before
+    /// was high, or plans are eased today ([`safety::hurt_ends_session`]).
+    pub fn hurt_ends_session(
+        &self,
+        session: backstretch_core::session::SessionId,
+    ) -> Result<bool, AppError> {
+        let pain_before = self
+            .store
+            .session(&self.user, session)?
+            .and_then(|s| s.pain_before);
+        Ok(safety::hurt_ends_session(
+            pain_before,
+            self.pain_rules()?.flare.easing,
+        ))
+    }
+
     /// The pain rules as of today, from the log: exercises that hurt twice lately (unless
     /// put back), flares and red sessions, and a rise in pain week on week. Reads only the
     /// last three weeks (and the latest rated session), however long the log.

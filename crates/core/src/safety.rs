@@ -602,6 +602,17 @@ pub mod gentler {
     }
 }
 
+/// What the player says when "sharper or worse" ends a session (see [`hurt_ends_session`]).
+pub const HURT_ENDS: &str = "Stopped: it got sharper or worse while your pain was already high, or while your plans are eased. That is logged. Rest for today, and if it stays this bad, see a doctor or physiotherapist.";
+
+/// Whether "sharper or worse" ends the session rather than moving on to the next exercise:
+/// when pain before was high ([`HIGH_PAIN`] or more), or while plans are eased after a flare,
+/// red sessions or a rise. Someone already in that much pain, or getting worse, stops and
+/// rests rather than trying the next stretch.
+pub fn hurt_ends_session(pain_before: Option<u8>, easing: Option<Easing>) -> bool {
+    pain_before.is_some_and(is_high_pain) || easing.is_some_and(|e| e.ease != Ease::Normal)
+}
+
 /// Whether a pain score before a session is high enough to ask whether to go on, and to offer
 /// only the gentlest routine.
 pub fn is_high_pain(before: u8) -> bool {
@@ -1131,6 +1142,19 @@ mod tests {
             day(21),
         );
         assert!(!st.see_clinician && st.ease() == Ease::Normal);
+    }
+
+    /// Regression (clinical review 2): "it hurts" at pain 8 moved on to the next stretch.
+    #[test]
+    fn sharper_or_worse_ends_the_session_at_high_pain_or_while_plans_are_eased() {
+        assert!(hurt_ends_session(Some(8), None));
+        assert!(!hurt_ends_session(Some(7), None));
+        assert!(!hurt_ends_session(None, None));
+        let eased = Easing {
+            ease: Ease::Gentler,
+            why: Why::Flare,
+        };
+        assert!(hurt_ends_session(Some(2), Some(eased)));
     }
 
     /// Regression (clinical review 2, 2.2): 10 before and 10 after read "green, carry on".

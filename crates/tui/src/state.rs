@@ -29,6 +29,8 @@ pub enum Exit {
     /// Pain spread down a limb, or numbness, tingling or weakness appeared (`s`): stopped at
     /// once.
     Symptoms,
+    /// "Sharper or worse" (`h`) when that ends the session (high pain, or eased plans).
+    Hurt,
 }
 
 /// The player's screen state.
@@ -51,6 +53,9 @@ pub struct App {
     pub done: bool,
     /// This week against the goal and the streak, as they stand with this session.
     pub progress: Option<String>,
+    /// Whether "sharper or worse" ends the session instead of moving on
+    /// (`core::safety::hurt_ends_session`).
+    pub hurt_ends: bool,
 }
 
 impl App {
@@ -66,6 +71,7 @@ impl App {
             spent_ms: 0,
             done: false,
             progress: None,
+            hurt_ends: false,
         }
     }
 
@@ -132,6 +138,13 @@ impl App {
             KeyCode::Char('b') | KeyCode::Left => {
                 self.player.back(now);
                 Vec::new()
+            }
+            KeyCode::Char('h') if self.hurt_ends => {
+                // The step ends as hurt and the session stops: nothing more is said.
+                let mut ev = self.player.hurt(now);
+                ev.retain(|e| !matches!(e, Event::Cue { .. }));
+                self.note(&ev);
+                return (ev, Some(Exit::Hurt));
             }
             KeyCode::Char('h') => {
                 let item = self.player.step(now).item;

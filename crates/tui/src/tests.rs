@@ -364,3 +364,29 @@ fn spreading_symptoms_stop_the_session() {
         "{events:?}"
     );
 }
+
+/// Regression (clinical review 2): at high pain, "sharper or worse" moved on to the next
+/// stretch. When it ends the session, `h` stops at once and says no next cue.
+#[test]
+fn sharper_or_worse_ends_the_session_when_it_should() {
+    let mut a = app();
+    a.hurt_ends = true;
+    a.tick(27_000);
+    let (events, exit) = a.key(key('h'), 27_000);
+    assert_eq!(exit, Some(Exit::Hurt));
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            Event::StepEnded {
+                outcome: Outcome::Hurt,
+                ..
+            }
+        )),
+        "{events:?}"
+    );
+    assert!(!events.iter().any(|e| matches!(e, Event::Cue { .. })));
+    // Otherwise it moves on, as before.
+    let mut b = app();
+    b.tick(27_000);
+    assert_eq!(b.key(key('h'), 27_000).1, None);
+}

@@ -352,6 +352,10 @@ pub struct Begun {
     pub phases: BTreeMap<&'static str, &'static str>,
     /// What to say when the session stops for spreading symptoms.
     pub spreading_stopped: &'static str,
+    /// Whether "sharper or worse" ends the session (high pain, or eased plans), and what to
+    /// say then.
+    pub hurt_ends: bool,
+    pub hurt_ends_text: &'static str,
 }
 
 fn play_items(views: Vec<backstretch_app::ExerciseView>) -> Vec<PlayItem> {
@@ -425,6 +429,8 @@ pub async fn begin(State(s): State<Shared>, Body(b): Body) -> Result<Response, W
                     .map(|k| (k.as_str(), Player::phase_word(k)))
                     .collect(),
                 spreading_stopped: safety::SPREADING_STOPPED,
+                hurt_ends: app.hurt_ends_session(id)?,
+                hurt_ends_text: safety::HURT_ENDS,
             }),
         )
             .into_response())

@@ -833,6 +833,18 @@ async fn high_pain_offers_only_the_gentlest_moves() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // At high pain, "sharper or worse" ends the session (clinical review 2).
+    assert_eq!(r.json()["hurt_ends"], true, "{}", r.body);
+    assert!(
+        r.json()["hurt_ends_text"]
+            .as_str()
+            .unwrap()
+            .contains("Rest")
+    );
+    let r = t
+        .json("POST", "/api/sessions", json!({"pain_before": 3}))
+        .await;
+    assert_eq!(r.json()["hurt_ends"], false, "{}", r.body);
     let r = t.json("POST", "/api/sessions", json!({"pain": 3})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown field");
 }

@@ -157,6 +157,8 @@ impl Writer {
 
 /// The session being played: where its steps go and how its cues are given.
 struct Live {
+    /// Whether "sharper or worse" ends the session (high pain, or eased plans).
+    hurt_ends: bool,
     writer: Writer,
     timeline: Timeline,
     announcer: Announcer,
@@ -341,6 +343,14 @@ fn plain_key(
             .unwrap_or_default()
     };
     match key {
+        "h" if live.hurt_ends => {
+            for e in player.hurt(now) {
+                if !matches!(e, Event::Cue { .. }) {
+                    live.event(&e)?;
+                }
+            }
+            return Ok(Some(Exit::Hurt));
+        }
         "h" => {
             let hurt = name(player);
             for e in player.hurt(now) {
@@ -521,8 +531,10 @@ fn play(
     let progress = (!plain)
         .then(|| app.progress(true).ok().map(|s| progress_line(&s)))
         .flatten();
+    let hurt_ends = app.hurt_ends_session(session)?;
     let played = std::thread::scope(|scope| {
         let mut live = Live {
+            hurt_ends,
             writer: Writer::start(scope, app, session),
             explained: vec![false; info.len()],
             info: info.clone(),
@@ -546,6 +558,7 @@ fn play(
         } else {
             let mut tui = backstretch_tui::App::new(player, info);
             tui.progress = progress;
+            tui.hurt_ends = hurt_ends;
             backstretch_tui::run(&mut tui, &mut live)
         };
         // Every step handed to the writer is on disk before the session is finished.
@@ -602,7 +615,7 @@ fn finish(
         .or_else(|| ask_pain("How much does it hurt now, 0-10?"));
     let ending = match exit {
         Exit::Completed => Ending::Completed,
-        Exit::Stopped | Exit::Symptoms => Ending::Stopped,
+        Exit::Stopped | Exit::Symptoms | Exit::Hurt => Ending::Stopped,
     };
     if exit == Exit::Symptoms {
         // Recorded first, so the summary says what the sign calls for, not the pain light.
@@ -620,6 +633,12 @@ fn finish(
         feedback: s.feedback.as_ref(),
         progress: &s.progress,
     }))?;
+    if exit == Exit::Hurt {
+        print(&format!(
+            "{}\n",
+            crate::output::wrapped(backstretch_core::safety::HURT_ENDS)
+        ))?;
+    }
     if exit == Exit::Symptoms {
         print(&format!(
             "{}\n",

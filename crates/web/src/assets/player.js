@@ -255,6 +255,12 @@
       const a = at(elapsed(now));
       const item = steps()[a.step].item;
       endCurrent(now, 'hurt');
+      // At high pain, or while plans are eased, "sharper or worse" ends the session.
+      if (S.hurt_ends) {
+        S.hurtStopped = true;
+        end('stopped');
+        return;
+      }
       let nextItem = steps().findIndex((s) => s.item > item);
       if (nextItem < 0) nextItem = steps().length - 1;
       while (S.nextReport < nextItem) { report(S.nextReport, 'skipped', 0); S.nextReport++; }
@@ -358,6 +364,7 @@
     t.replaceChildren();
     const lines = (b.text || '').split('\n').filter((l) => l.trim());
     if (S && S.spreading) lines.unshift(S.spreading_stopped);
+    if (S && S.hurtStopped) lines.unshift(S.hurt_ends_text);
     for (const line of lines) {
       const p = document.createElement('p');
       p.textContent = line;
