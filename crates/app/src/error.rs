@@ -300,7 +300,9 @@ impl AppError {
             }
             E::NothingToPlanFor { .. } => Remedy::GiveAreasAndPlaces,
             E::Plan(PlanError::Invalid(_)) => Remedy::FixTheRequest,
-            E::Plan(PlanError::NothingFits { .. }) => Remedy::WidenTheRequest,
+            E::Plan(PlanError::NothingFits { .. } | PlanError::NothingGentle { .. }) => {
+                Remedy::WidenTheRequest
+            }
             E::Plan(PlanError::TooShort { .. }) => Remedy::MoreMinutes,
             E::GateNotPassed(crate::Gate::Disclaimer) => Remedy::AcceptTheDisclaimer,
             E::GateNotPassed(crate::Gate::Screening { .. }) => Remedy::AnswerTheCheck,

@@ -249,6 +249,16 @@ pub enum PlanError {
         /// A place that would help.
         suggest: Option<Place>,
     },
+    /// The plans are eased (after a flare, red sessions, a rise or at high pain), and nothing
+    /// gentle enough can be done in the allowed places.
+    #[error(
+        "nothing gentle enough for today can be done in {places} alone: rest today, or allow another place (a chair, the floor or a bed) for the gentler plan",
+        places = join(.places)
+    )]
+    NothingGentle {
+        /// Allowed places.
+        places: Vec<Place>,
+    },
     /// Not even the shortest exercise fits the minutes.
     #[error("{minutes} minute{s} is too short: the shortest routine for these areas and places needs {need} minutes", s = if *.minutes == 1 { "" } else { "s" })]
     TooShort {
@@ -389,7 +399,11 @@ pub fn plan_eased(
             blocked,
             search,
         ),
-        Some(e) => ease::eased(catalog, req, blocked, e, search),
+        // A place with nothing gentle enough says so, not that nothing at all can be done there.
+        Some(e) => ease::eased(catalog, req, blocked, e, search).map_err(|err| match err {
+            PlanError::NothingFits { places, .. } => PlanError::NothingGentle { places },
+            other => other,
+        }),
     }
 }
 

@@ -1576,3 +1576,20 @@ proptest! {
         }
     }
 }
+
+/// Regression (clinical review 2): after a flare, a standing-only lower-back profile was told
+/// "no exercise for lower-back can be done in standing", which is not so; nothing gentle
+/// enough can, and the message says to rest or allow another place.
+#[test]
+fn nothing_gentle_enough_says_so() {
+    let c = builtin_catalog();
+    let r = req(&[Area::LowerBack], &[Place::Standing], 15);
+    assert!(plan(&c, &r, &[]).is_ok(), "the normal plan has something");
+    match plan_eased(&c, &r, &[], eased(Ease::Gentler)) {
+        Ok(p) => assert!(!p.items.is_empty()),
+        Err(e) => {
+            assert!(matches!(e, PlanError::NothingGentle { .. }), "{e:?}");
+            assert!(e.to_string().contains("rest today"), "{e}");
+        }
+    }
+}
