@@ -187,7 +187,15 @@ impl App<'_> {
         areas: &[Area],
         answers: &BTreeMap<String, bool>,
     ) -> Result<Outcome<'static>, AppError> {
-        let mut check = self.check(areas)?;
+        self.answer_check(self.check(areas)?, answers)
+    }
+
+    /// [`App::record_answers`] for a check already read from the log.
+    fn answer_check(
+        &self,
+        mut check: Check<'static>,
+        answers: &BTreeMap<String, bool>,
+    ) -> Result<Outcome<'static>, AppError> {
         let asked: Vec<String> = check.questions().iter().map(|q| q.id.to_string()).collect();
         if let Some(id) = answers.keys().find(|id| !asked.contains(id)) {
             let all = safety::red_flags()?;
@@ -226,15 +234,8 @@ impl App<'_> {
         areas: &[Area],
         yes: &[String],
     ) -> Result<Outcome<'static>, AppError> {
-        let all = safety::red_flags()?;
-        if let Some(id) = yes
-            .iter()
-            .find(|id| *id != ASSESSED && !all.iter().any(|q| &q.id == *id))
-        {
-            return Err(unknown(id, all));
-        }
-        let mut answers: BTreeMap<String, bool> = self
-            .check(areas)?
+        let check = self.check(areas)?;
+        let mut answers: BTreeMap<String, bool> = check
             .questions()
             .iter()
             .map(|q| (q.id.to_string(), false))
@@ -242,7 +243,8 @@ impl App<'_> {
         for id in yes {
             answers.insert(id.clone(), true);
         }
-        self.record_answers(areas, &answers)
+        // An unknown id, or one this check does not ask, is refused there.
+        self.answer_check(check, &answers)
     }
 
     /// Records that pain spread down a limb, or numbness, tingling or weakness appeared, while
