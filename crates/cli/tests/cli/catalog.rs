@@ -19,9 +19,7 @@ fn list_shows_every_builtin_exercise_in_80_columns() {
 #[test]
 fn list_filters_combine() {
     let env = Env::new();
-    let out = stdout_ok(env.cmd().args([
-        "catalog", "list", "--area", "neck", "--place", "standing", "--format", "json",
-    ]));
+    let out = stdout_ok(&mut env.run("catalog list --area neck --place standing --format json"));
     let v: Value = serde_json::from_str(&out).unwrap();
     let ids: Vec<&str> = v
         .as_array()
@@ -30,14 +28,7 @@ fn list_filters_combine() {
         .map(|e| e["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["doorway-chest-stretch", "levator-scapulae-stretch"]);
-    let out = stdout_ok(env.cmd().args([
-        "catalog",
-        "list",
-        "--kind",
-        "activation",
-        "--format",
-        "json",
-    ]));
+    let out = stdout_ok(&mut env.run("catalog list --kind activation --format json"));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 6);
     let out = stdout_ok(
@@ -453,14 +444,9 @@ fn figures_are_drawn_for_every_exercise() {
             && show.contains("backstretch figure levator-scapulae-stretch --variant seated"),
         "{show}"
     );
-    let j: Value = serde_json::from_str(&stdout_ok(env.cmd().args([
-        "figure",
-        "levator-scapulae-stretch",
-        "--variant",
-        "seated",
-        "--format",
-        "json",
-    ])))
+    let j: Value = serde_json::from_str(&stdout_ok(
+        &mut env.run("figure levator-scapulae-stretch --variant seated --format json"),
+    ))
     .unwrap();
     assert_eq!(
         (j["support"].as_str(), j["view"].as_str()),

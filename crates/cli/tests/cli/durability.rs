@@ -59,15 +59,7 @@ fn sigkill_at_any_moment_keeps_every_finished_step_and_resume_finishes() {
         if until != "Get into position" {
             assert!(logged >= 1, "{until}: {logged} steps");
         }
-        let out = stdout_ok(env.cmd().args([
-            "start",
-            "--resume",
-            "--plain",
-            "--speed",
-            "400",
-            "--pain-after",
-            "3",
-        ]));
+        let out = stdout_ok(&mut env.run("start --resume --plain --speed 400 --pain-after 3"));
         assert!(out.contains("Session completed"), "{until}: {out}");
         let h = env.history();
         assert_eq!(h.len(), 1);

@@ -342,10 +342,7 @@ fn the_disclaimer_can_be_accepted_once_for_scripts() {
     let out = stdout_ok(env.cmd().args(["disclaimer", "--accept"]));
     assert!(out.contains("You have accepted it."), "{out}");
     stdout_ok(env.cmd().args(["safety", "--answers", "none"]));
-    stdout_ok(
-        env.cmd()
-            .args(["profile", "set", "--area", "neck", "--place", "chair"]),
-    );
+    stdout_ok(&mut env.run("profile set --area neck --place chair"));
     // No flag, no environment variable: the acceptance was kept.
     stdout_ok(env.cmd().args(["plan"]));
     let again = Env::fresh();

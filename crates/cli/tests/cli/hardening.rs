@@ -20,16 +20,7 @@ fn one_bad_user_file_never_blocks_the_rest() {
     .unwrap();
     std::fs::write(dir.join("huge.toml"), "# x\n".repeat(40_000)).unwrap();
     let out = env
-        .cmd()
-        .args([
-            "plan",
-            "--area",
-            "lower-back",
-            "--place",
-            "bed",
-            "--format",
-            "json",
-        ])
+        .run("plan --area lower-back --place bed --format json")
         .output()
         .unwrap();
     assert!(
@@ -67,10 +58,7 @@ fn no_empty_answer_clears_a_warning_sign() {
             "{empty:?}: {err}"
         );
     }
-    let (_, _, err) = run_fail(
-        env.cmd()
-            .args(["plan", "--area", "neck", "--place", "chair"]),
-    );
+    let (_, _, err) = run_fail(&mut env.run("plan --area neck --place chair"));
     assert!(
         err.contains("a warning sign was reported"),
         "still blocked: {err}"
@@ -196,15 +184,8 @@ fn import_checks_every_value_and_names_its_path() {
 fn oversized_inputs_are_refused_at_once() {
     let env = Env::new();
     if Path::new("/dev/zero").exists() {
-        let (_, _, err) = run_fail(env.cmd().args([
-            "log",
-            "--pain-before",
-            "3",
-            "--pain-after",
-            "2",
-            "--routine",
-            "/dev/zero",
-        ]));
+        let (_, _, err) =
+            run_fail(&mut env.run("log --pain-before 3 --pain-after 2 --routine /dev/zero"));
         assert!(err.contains("is too large to be a routine"), "{err}");
         // Read a session at a time: a device is refused at its first bytes.
         let (_, _, err) = run_fail(env.cmd().args(["import", "/dev/zero"]));
@@ -277,17 +258,9 @@ fn repeated_names_count_once_and_old_dates_are_refused() {
     ]));
     let h = env.history();
     assert_eq!(h[0]["exercises"]["done"].as_array().unwrap().len(), 2);
-    let (code, _, err) = run_fail(env.cmd().args([
-        "log",
-        "--pain-before",
-        "3",
-        "--pain-after",
-        "2",
-        "--exercise",
-        "bridge",
-        "--date",
-        "1999-06-01",
-    ]));
+    let (code, _, err) = run_fail(
+        &mut env.run("log --pain-before 3 --pain-after 2 --exercise bridge --date 1999-06-01"),
+    );
     assert_eq!(code, 2);
     assert!(err.contains("before 2000"), "{err}");
     let (_, _, err) = run_fail(env.cmd().args(["stats", "--since", "0226-01-01"]));
@@ -367,16 +340,7 @@ fn as_reader(home: &Path, args: &[&str]) -> std::process::Output {
 fn a_read_only_copy_of_the_log_can_be_read_and_exported() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
-    env.cmd()
-        .args([
-            "log",
-            "--exercise",
-            "childs-pose",
-            "--pain-before",
-            "3",
-            "--pain-after",
-            "2",
-        ])
+    env.run("log --exercise childs-pose --pain-before 3 --pain-after 2")
         .assert()
         .success();
     let outer = tempfile::tempdir().unwrap();
@@ -456,20 +420,8 @@ fn export_then_import(env: &Env) -> (bool, String) {
 #[test]
 fn what_log_writes_always_imports() {
     let env = Env::new();
-    stdout_ok(env.cmd().args([
-        "profile",
-        "set",
-        "--area",
-        "lower-back",
-        "--place",
-        "floor",
-        "--minutes",
-        "20",
-    ]));
-    stdout_ok(
-        env.cmd()
-            .args(["log", "--pain-before", "3", "--pain-after", "2"]),
-    );
+    stdout_ok(&mut env.run("profile set --area lower-back --place floor --minutes 20"));
+    stdout_ok(&mut env.run("log --pain-before 3 --pain-after 2"));
     let (ok, said) = export_then_import(&env);
     assert!(ok, "log with no --date: {said}");
 
@@ -484,15 +436,7 @@ fn what_log_writes_always_imports() {
               "seconds": 40, "reason": "test"}]}"#,
     );
     stdout_ok(
-        env.cmd()
-            .args([
-                "log",
-                "--pain-before",
-                "2",
-                "--pain-after",
-                "2",
-                "--routine",
-            ])
+        env.run("log --pain-before 2 --pain-after 2 --routine")
             .arg(&routine),
     );
     let h = env.history();
@@ -580,10 +524,7 @@ fn import_lists_every_problem_and_can_skip_the_bad_sessions() {
 #[test]
 fn the_reminder_calendar_has_crlf_line_endings() {
     let env = Env::new();
-    stdout_ok(
-        env.cmd()
-            .args(["profile", "set", "--area", "neck", "--place", "chair"]),
-    );
+    stdout_ok(&mut env.run("profile set --area neck --place chair"));
     let out = env.cmd().args(["export", "ics"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();

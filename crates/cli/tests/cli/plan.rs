@@ -89,18 +89,8 @@ fn plan_is_deterministic_for_a_date() {
 #[test]
 fn plan_uses_the_profile_and_flags_override_it_for_one_run() {
     let env = Env::new();
-    let out = stdout_ok(env.cmd().args([
-        "profile",
-        "set",
-        "--area",
-        "neck",
-        "--place",
-        "chair",
-        "--minutes",
-        "6",
-        "--goal",
-        "3/week",
-    ]));
+    let out =
+        stdout_ok(&mut env.run("profile set --area neck --place chair --minutes 6 --goal 3/week"));
     assert!(out.starts_with("Saved your profile."), "{out}");
     assert!(out.contains("Goal      3/week"));
     let v = plan_json(&env, &[]);
@@ -149,11 +139,7 @@ fn profile_exclude_and_include_by_name() {
 #[test]
 fn impossible_requests_exit_non_zero_and_say_what_to_change() {
     let env = Env::new();
-    let (code, out, err) =
-        run_fail(
-            env.cmd()
-                .args(["plan", "--area", "hip-flexors", "--place", "chair"]),
-        );
+    let (code, out, err) = run_fail(&mut env.run("plan --area hip-flexors --place chair"));
     assert_eq!(code, 1);
     assert!(out.is_empty(), "no routine printed: {out}");
     assert!(
@@ -162,42 +148,15 @@ fn impossible_requests_exit_non_zero_and_say_what_to_change() {
         ),
         "{err}"
     );
-    let (_, _, err) = run_fail(env.cmd().args([
-        "plan",
-        "--area",
-        "hamstrings",
-        "--place",
-        "standing",
-        "--minutes",
-        "1",
-    ]));
+    let (_, _, err) = run_fail(&mut env.run("plan --area hamstrings --place standing --minutes 1"));
     assert!(err.contains("1 minute is too short"), "{err}");
     assert!(err.contains("--minutes"), "{err}");
-    let (code, _, err) = run_fail(env.cmd().args([
-        "plan",
-        "--area",
-        "neck",
-        "--place",
-        "chair",
-        "--minutes",
-        "0",
-    ]));
+    let (code, _, err) = run_fail(&mut env.run("plan --area neck --place chair --minutes 0"));
     assert_eq!(code, 2);
     assert!(err.contains("0 is not in 1..=180"), "{err}");
-    let (_, _, err) = run_fail(
-        env.cmd()
-            .args(["plan", "--area", "nekc", "--place", "chair"]),
-    );
+    let (_, _, err) = run_fail(&mut env.run("plan --area nekc --place chair"));
     assert!(err.contains("did you mean `neck`?"), "{err}");
-    let (_, _, err) = run_fail(env.cmd().args([
-        "plan",
-        "--area",
-        "neck",
-        "--place",
-        "chair",
-        "--date",
-        "21/11/2026",
-    ]));
+    let (_, _, err) = run_fail(&mut env.run("plan --area neck --place chair --date 21/11/2026"));
     assert!(err.contains("use YYYY-MM-DD"), "{err}");
     let (_, _, err) = run_fail(env.cmd().arg("plan"));
     assert!(err.contains("no areas and places to plan for"), "{err}");
@@ -234,10 +193,7 @@ fn plan_table_and_markdown_show_cautions() {
 #[test]
 fn a_newer_log_is_refused_with_a_clear_message() {
     let env = Env::new();
-    stdout_ok(
-        env.cmd()
-            .args(["profile", "set", "--area", "neck", "--place", "chair"]),
-    );
+    stdout_ok(&mut env.run("profile set --area neck --place chair"));
     let db = env.home().join("backstretch.sqlite");
     let c = std::process::Command::new("sqlite3")
         .arg(&db)
@@ -298,22 +254,7 @@ fn sources_pages_leaves_out_the_evidence_additions() {
 #[test]
 fn conditions_and_eased_by_are_saved_shown_and_planned_by() {
     let env = Env::new();
-    let out = stdout_ok(env.cmd().args([
-        "profile",
-        "set",
-        "--area",
-        "lower-back",
-        "--place",
-        "floor",
-        "--minutes",
-        "15",
-        "--condition",
-        "osteoporosis",
-        "--condition",
-        "knee-replacement",
-        "--eased-by",
-        "back",
-    ]));
+    let out = stdout_ok(&mut env.run("profile set --area lower-back --place floor --minutes 15 --condition osteoporosis --condition knee-replacement --eased-by back"));
     assert!(
         out.contains("Conditions osteoporosis, knee-replacement"),
         "{out}"

@@ -21,16 +21,7 @@ fn days_ago(n: i64, hm: &str) -> String {
 /// A log of a few sessions over the last week, pain falling.
 fn seeded() -> Env {
     let env = Env::new();
-    stdout_ok(env.cmd().args([
-        "profile",
-        "set",
-        "--area",
-        "lower-back",
-        "--place",
-        "bed",
-        "--goal",
-        "daily",
-    ]));
+    stdout_ok(&mut env.run("profile set --area lower-back --place bed --goal daily"));
     for (ago, before, after, hurt) in [
         (5, 6, 5, false),
         (4, 6, 4, false),
@@ -152,22 +143,9 @@ fn csv_export_reads_back_with_a_csv_reader() {
 fn json_export_import_round_trip_is_exact_and_idempotent() {
     let env = seeded();
     // A played session too, with rests, sides and a skipped step.
-    stdout_ok(env.cmd().args([
-        "start",
-        "--plain",
-        "--speed",
-        "200",
-        "--area",
-        "neck",
-        "--place",
-        "chair",
-        "--minutes",
-        "3",
-        "--pain-before",
-        "3",
-        "--pain-after",
-        "3",
-    ]));
+    stdout_ok(
+        &mut env.play("--area neck --place chair --minutes 3 --pain-before 3 --pain-after 3"),
+    );
     let first = stdout_ok(env.cmd().args(["export", "json"]));
     let path = env.write("log.json", &first);
     let other = Env::new();
@@ -213,11 +191,7 @@ fn json_export_import_round_trip_is_exact_and_idempotent() {
 fn ics_export_is_a_valid_recurring_reminder() {
     use icalendar::{Calendar, Component};
     let env = seeded();
-    let text =
-        stdout_ok(
-            env.cmd()
-                .args(["export", "ics", "--time", "07:30", "--days", "mon,wed,fri"]),
-        );
+    let text = stdout_ok(&mut env.run("export ics --time 07:30 --days mon,wed,fri"));
     let cal: Calendar = text.parse().unwrap();
     let e = cal.events().next().unwrap();
     assert_eq!(
@@ -271,22 +245,9 @@ fn fhir_export_is_a_bundle_of_pain_observations_and_a_care_plan() {
 #[test]
 fn the_session_summary_shows_the_week_and_the_streak() {
     let env = seeded();
-    let out = stdout_ok(env.cmd().args([
-        "start",
-        "--plain",
-        "--speed",
-        "200",
-        "--area",
-        "neck",
-        "--place",
-        "chair",
-        "--minutes",
-        "2",
-        "--pain-before",
-        "2",
-        "--pain-after",
-        "2",
-    ]));
+    let out = stdout_ok(
+        &mut env.play("--area neck --place chair --minutes 2 --pain-before 2 --pain-after 2"),
+    );
     assert!(
         out.contains("This week: ") && out.contains("Streak: 6 days"),
         "{out}"
@@ -298,16 +259,7 @@ fn the_session_summary_shows_the_week_and_the_streak() {
 #[test]
 fn the_fhir_care_plan_leaves_out_what_planning_left_out() {
     let env = Env::new();
-    stdout_ok(env.cmd().args([
-        "profile",
-        "set",
-        "--area",
-        "lower-back",
-        "--place",
-        "bed",
-        "--minutes",
-        "10",
-    ]));
+    stdout_ok(&mut env.run("profile set --area lower-back --place bed --minutes 10"));
     let plan: Value =
         serde_json::from_str(&stdout_ok(env.cmd().args(["plan", "--format", "json"]))).unwrap();
     let id = plan["items"][0]["exercise_id"]

@@ -133,16 +133,7 @@ fn a_second_serve_on_the_port_says_one_is_running_and_ctrl_c_stops_cleanly() {
     // The terminal and the page share the data directory at the same time.
     let (status, body) = http("GET", port, "/api/history", None).expect("serves");
     assert_eq!(status, 200, "{body}");
-    env.cmd()
-        .args([
-            "log",
-            "--exercise",
-            "childs-pose",
-            "--pain-before",
-            "3",
-            "--pain-after",
-            "2",
-        ])
+    env.run("log --exercise childs-pose --pain-before 3 --pain-after 2")
         .assert()
         .success();
     let (_, body) = http("GET", port, "/api/history", None).expect("serves");
@@ -367,16 +358,9 @@ fn code_on_sheet(page: &str) -> String {
 fn a_sheet_printed_from_the_web_is_logged_by_its_code_and_a_preview_is_not_kept() {
     let env = Env::new();
     crate::util::stdout_ok(env.cmd().args(["disclaimer", "--accept"]));
-    crate::util::stdout_ok(env.cmd().args([
-        "profile",
-        "set",
-        "--area",
-        "lower-back",
-        "--place",
-        "floor",
-        "--minutes",
-        "10",
-    ]));
+    crate::util::stdout_ok(
+        &mut env.run("profile set --area lower-back --place floor --minutes 10"),
+    );
     let port = free_port();
     let _s = Serve::start(env.home(), &["--listen", &format!("127.0.0.1:{port}")]);
     let (status, preview) = http("GET", port, "/print?weeks=1", None).expect("preview");
@@ -1075,8 +1059,7 @@ fn a_half_sent_request_is_closed_and_an_address_over_its_share_loses_its_oldest(
 #[test]
 fn five_thousand_half_sent_requests_leave_the_server_answering() {
     let env = Env::new();
-    env.cmd()
-        .args(["profile", "set", "--area", "neck", "--place", "chair"])
+    env.run("profile set --area neck --place chair")
         .assert()
         .success();
     let port = free_port();

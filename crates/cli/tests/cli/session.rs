@@ -10,26 +10,7 @@ use crate::util::{Env, play_then_kill, run_fail, stdout_ok};
 #[test]
 fn plain_player_prints_cues_logs_every_step_and_summarises() {
     let env = Env::new();
-    let out = stdout_ok(env.cmd().args([
-        "start",
-        "--plain",
-        "--sources",
-        "pages",
-        "--area",
-        "neck",
-        "--place",
-        "chair",
-        "--minutes",
-        "2",
-        "--date",
-        "2026-11-21",
-        "--pain-before",
-        "4",
-        "--pain-after",
-        "2",
-        "--speed",
-        "100",
-    ]));
+    let out = stdout_ok(&mut env.run("start --plain --sources pages --area neck --place chair --minutes 2 --date 2026-11-21 --pain-before 4 --pain-after 2 --speed 100"));
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines[0].starts_with("[00:00] Get into position: sit tall on a steady chair."),
@@ -65,25 +46,12 @@ fn plain_player_prints_cues_logs_every_step_and_summarises() {
 #[test]
 fn a_saved_routine_plays_back() {
     let env = Env::new();
-    let json = stdout_ok(env.cmd().args([
-        "plan",
-        "--area",
-        "lower-back",
-        "--place",
-        "bed",
-        "--minutes",
-        "3",
-        "--date",
-        "2026-11-21",
-        "--format",
-        "json",
-    ]));
-    let path = env.write("routine.json", &json);
-    let out = stdout_ok(
-        env.cmd()
-            .args(["start", "--plain", "--speed", "200", "--routine"])
-            .arg(&path),
+    let json = stdout_ok(
+        &mut env
+            .run("plan --area lower-back --place bed --minutes 3 --date 2026-11-21 --format json"),
     );
+    let path = env.write("routine.json", &json);
+    let out = stdout_ok(env.play("--routine").arg(&path));
     assert!(out.contains("Session completed"), "{out}");
     let planned: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
@@ -95,7 +63,7 @@ fn a_saved_routine_plays_back() {
         "bad.json",
         &json.replacen("\"supine\"", "\"upside-down\"", 1),
     );
-    let (_, _, err) = run_fail(env.cmd().args(["start", "--plain", "--routine"]).arg(&bad));
+    let (_, _, err) = run_fail(env.run("start --plain --routine").arg(&bad));
     assert!(err.contains("unknown position `upside-down`"), "{err}");
 }
 
@@ -138,15 +106,7 @@ fn a_killed_session_keeps_its_steps_shows_interrupted_and_resumes() {
         "finished steps were kept: {steps_before}"
     );
 
-    let out = stdout_ok(env.cmd().args([
-        "start",
-        "--resume",
-        "--plain",
-        "--speed",
-        "100",
-        "--pain-after",
-        "3",
-    ]));
+    let out = stdout_ok(&mut env.run("start --resume --plain --speed 100 --pain-after 3"));
     assert!(out.starts_with("Resuming the session started at"), "{out}");
     // Regression: it began with a hold about 3 s after launch, and showed a raw timestamp.
     // It begins by getting ready for the exercise in progress, and says when in words.
@@ -212,35 +172,17 @@ fn log_records_a_session_done_on_paper() {
         h[0]["exercises"]["done"],
         serde_json::json!(["childs-pose"])
     );
-    let (_, _, err) = run_fail(env.cmd().args([
-        "log",
-        "--pain-before",
-        "11",
-        "--pain-after",
-        "2",
-        "--exercise",
-        "bridge",
-    ]));
+    let (_, _, err) =
+        run_fail(&mut env.run("log --pain-before 11 --pain-after 2 --exercise bridge"));
     assert!(
         err.contains("not a pain score; use a whole number from 0 (none) to 10"),
         "{err}"
     );
-    let (_, _, err) = run_fail(
-        env.cmd()
-            .args(["log", "--pain-before", "3", "--pain-after", "2"]),
-    );
+    let (_, _, err) = run_fail(&mut env.run("log --pain-before 3 --pain-after 2"));
     assert!(err.contains("no areas and places to plan for"), "{err}");
-    let (_, _, err) = run_fail(env.cmd().args([
-        "log",
-        "--pain-before",
-        "3",
-        "--pain-after",
-        "2",
-        "--exercise",
-        "bridge",
-        "--date",
-        "2999-01-01",
-    ]));
+    let (_, _, err) = run_fail(
+        &mut env.run("log --pain-before 3 --pain-after 2 --exercise bridge --date 2999-01-01"),
+    );
     assert!(err.contains("is in the future"), "{err}");
     assert_eq!(env.history().len(), 1, "nothing half-written");
 }
@@ -284,17 +226,9 @@ fn plain_output_explains_each_exercise_once_and_counts_only_long_holds() {
         stdout_ok(&mut c)
     };
     let out = run(&[]);
-    let plan: Value = serde_json::from_str(&stdout_ok(env.cmd().args([
-        "plan",
-        "--format",
-        "json",
-        "--area",
-        "lower-back",
-        "--place",
-        "bed",
-        "--minutes",
-        "3",
-    ])))
+    let plan: Value = serde_json::from_str(&stdout_ok(
+        &mut env.run("plan --format json --area lower-back --place bed --minutes 3"),
+    ))
     .unwrap();
     for item in plan["items"].as_array().unwrap() {
         let name = item["name"].as_str().unwrap();

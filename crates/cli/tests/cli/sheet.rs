@@ -203,10 +203,10 @@ fn an_html_sheet_and_bad_requests() {
     let (code, _, err) = run_fail(env.cmd().args(["sheet", "--out", "x.docx"]));
     assert_eq!(code, 1);
     assert!(err.contains("end the file name with .pdf"), "{err}");
-    let (code, _, err) = run_fail(env.cmd().args(["sheet", "--weeks", "6", "--out", "x.pdf"]));
+    let (code, _, err) = run_fail(&mut env.run("sheet --weeks 6 --out x.pdf"));
     assert_eq!(code, 2);
     assert!(err.contains("use 1, 2, 3 or 4"), "{err}");
-    let (code, _, err) = run_fail(env.cmd().args(["sheet", "--paper", "a3", "--out", "x.pdf"]));
+    let (code, _, err) = run_fail(&mut env.run("sheet --paper a3 --out x.pdf"));
     assert_eq!(code, 2);
     assert!(err.contains("a4") && err.contains("letter"), "{err}");
     assert!(!env.home().join("x.pdf").exists());
@@ -292,39 +292,14 @@ fn log_by_sheet_code_records_what_was_printed() {
 #[test]
 fn log_without_exercises_records_the_day_s_planned_routine() {
     let env = Env::new();
-    let (code, _, err) =
-        run_fail(
-            env.cmd()
-                .args(["log", "--pain-before", "3", "--pain-after", "2"]),
-        );
+    let (code, _, err) = run_fail(&mut env.run("log --pain-before 3 --pain-after 2"));
     assert_eq!(code, 1);
     assert!(err.contains("no areas and places to plan for"), "{err}");
-    stdout_ok(env.cmd().args([
-        "profile",
-        "set",
-        "--area",
-        "lower-back",
-        "--place",
-        "bed",
-        "--minutes",
-        "5",
-    ]));
-    let out = stdout_ok(env.cmd().args([
-        "log",
-        "--pain-before",
-        "4",
-        "--pain-after",
-        "2",
-        "--date",
-        "2026-11-19T19:00",
-    ]));
-    let plan: serde_json::Value = serde_json::from_str(&stdout_ok(env.cmd().args([
-        "plan",
-        "--format",
-        "json",
-        "--date",
-        "2026-11-19",
-    ])))
+    stdout_ok(&mut env.run("profile set --area lower-back --place bed --minutes 5"));
+    let out = stdout_ok(&mut env.run("log --pain-before 4 --pain-after 2 --date 2026-11-19T19:00"));
+    let plan: serde_json::Value = serde_json::from_str(&stdout_ok(
+        &mut env.run("plan --format json --date 2026-11-19"),
+    ))
     .expect("plan JSON");
     assert_eq!(plan["exhaustive"], true);
     assert!(

@@ -58,6 +58,18 @@ impl Env {
         c
     }
 
+    /// The binary with these words as its arguments (split at white space).
+    pub fn run(&self, words: &str) -> Command {
+        let mut c = self.cmd();
+        c.args(words.split_whitespace());
+        c
+    }
+
+    /// A session played fast with no terminal: `start --plain --speed 400 WORDS`.
+    pub fn play(&self, words: &str) -> Command {
+        self.run(&format!("start --plain --speed 400 {words}"))
+    }
+
     /// `history --format json`, as an array of sessions (newest first).
     pub fn history(&self) -> Vec<serde_json::Value> {
         let out = stdout_ok(self.cmd().args(["history", "--format", "json"]));
