@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What a long log costs: `plan`, `start` to its first cue, the web's Today page and the
-# web's Start (POST /api/sessions) with 0, 1,000 and 10,000 sessions in the log, measured
+# What a long log costs: `plan`, `start` to its first cue, the web's Today page, the web's
+# Start (POST /api/sessions), `stats`, `history` and the web's History and Progress pages
+# with 0, 1,000 and 10,000 sessions in the log, measured
 # side by side in one run (medians), and the peak memory of `export json` at each size.
 # A day's work must cost what a day's work costs, whatever the length of the history:
 # the target is within 1.5x of the empty log.
@@ -89,6 +90,10 @@ for n in sizes:
             time.sleep(0.1)
 def today(n):
     urllib.request.urlopen(f"http://127.0.0.1:{ports[n]}/today").read()
+def cli(*args):
+    return lambda n: subprocess.run([bin, *args], env=env(n), stdout=subprocess.DEVNULL, check=True)
+def page(path):
+    return lambda n: urllib.request.urlopen(f"http://127.0.0.1:{ports[n]}{path}").read()
 def web_start(n):
     base = f"http://127.0.0.1:{ports[n]}"
     req = urllib.request.Request(f"{base}/api/sessions", data=b"{}", method="POST",
@@ -96,7 +101,9 @@ def web_start(n):
     urllib.request.urlopen(req).read()
 results = {}
 try:
-    for name, f in [("plan", plan), ("start to first cue", first_cue), ("web Today", today), ("web Start", web_start)]:
+    for name, f in [("plan", plan), ("start to first cue", first_cue), ("web Today", today),
+                    ("web Start", web_start), ("stats", cli("stats")), ("history", cli("history")),
+                    ("web History", page("/history")), ("web Progress", page("/progress"))]:
         samples = {n: [] for n in sizes}
         for _ in range(runs):
             for n in sizes:  # side by side, alternating

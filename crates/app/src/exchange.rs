@@ -10,7 +10,7 @@ use backstretch_core::reminder::{Reminder, first_day, spread_days};
 use backstretch_core::session::LoggedSession;
 use backstretch_core::time::Stamp;
 use backstretch_core::vocab::Word;
-use backstretch_store::{ImportCount, StoreError};
+use backstretch_store::{ImportCount, Order, StoreError};
 use chrono::{NaiveTime, Weekday};
 
 use crate::planning::Overrides;
@@ -73,11 +73,6 @@ impl App<'_> {
                 AppError::Write(std::io::Error::new(kind, e))
             })
             .and_then(|()| out.write_all(b"\n").map_err(AppError::Write))
-    }
-
-    /// Every session with its steps, newest first.
-    pub fn sessions(&self) -> Result<Vec<LoggedSession>, AppError> {
-        Ok(self.store.sessions(&self.user)?)
     }
 
     /// Imports an export file's text (named `file` in messages): every value is checked
@@ -255,7 +250,11 @@ impl App<'_> {
                 }));
             }
         }
-        let latest = self.store.sessions(&self.user)?.into_iter().next();
+        let latest = self
+            .store
+            .sessions_page(&self.user, None, 1, Order::NewestFirst)?
+            .into_iter()
+            .next();
         Ok(latest
             .map(|l| l.session.routine)
             .filter(|r| !r.items.is_empty())
@@ -418,7 +417,10 @@ impl serde::Serialize for Pages<'_, '_, '_> {
             if done {
                 return None;
             }
-            match app.store.sessions_page(&app.user, after, PAGE) {
+            match app
+                .store
+                .sessions_page(&app.user, after, PAGE, Order::OldestFirst)
+            {
                 Ok(next) => {
                     done = next.len() < PAGE;
                     after = next.last().map(|l| (l.session.started_at, l.session.id));

@@ -26,6 +26,7 @@ pub use gates::{Gate, ScreeningDue};
 pub use planning::{Overrides, Playable, canonical};
 pub use play::{ExerciseView, HighPain};
 pub use profile::ProfileSaved;
+pub use progress::HistoryPage;
 pub use sessions::{CLOCK_SLACK_S, ManualLog, Reported, Resume, SessionFrame, SessionSummary};
 
 /// The app for one user, at one moment.

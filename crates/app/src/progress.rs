@@ -1,12 +1,53 @@
-//! Progress: the facts of every session, and the statistics against the goal.
+//! Progress: the history a page at a time, the facts of every session, and the statistics
+//! against the goal.
 
 use backstretch_core::profile::Goal;
+use backstretch_core::session::{LoggedSession, SessionId};
 use backstretch_core::stats::{SessionFact, Stats, review_due, stats};
+use backstretch_store::{Order, StoreError};
 use chrono::NaiveDate;
 
 use crate::{App, AppError};
 
+/// One page of the history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryPage {
+    /// The sessions with their steps, newest first.
+    pub sessions: Vec<LoggedSession>,
+    /// When older sessions remain: the session to ask for the sessions before.
+    pub older: Option<SessionId>,
+}
+
 impl App<'_> {
+    /// Up to `limit` sessions, newest first, from just before session `before` or from the
+    /// latest: what a history page shows, read in one bounded query.
+    pub fn history(
+        &self,
+        before: Option<SessionId>,
+        limit: usize,
+    ) -> Result<HistoryPage, AppError> {
+        let from = match before {
+            None => None,
+            Some(id) => {
+                let s = self.store.session(&self.user, id)?;
+                Some((s.ok_or(StoreError::no_session(id))?.started_at, id))
+            }
+        };
+        let mut sessions = self.store.sessions_page(
+            &self.user,
+            from,
+            limit.saturating_add(1),
+            Order::NewestFirst,
+        )?;
+        let older = if sessions.len() > limit {
+            sessions.truncate(limit);
+            sessions.last().map(|l| l.session.id)
+        } else {
+            None
+        };
+        Ok(HistoryPage { sessions, older })
+    }
+
     /// The goal: the profile's, or daily.
     pub fn goal(&self) -> Result<Goal, AppError> {
         Ok(self
@@ -17,12 +58,7 @@ impl App<'_> {
 
     /// Every session as the statistics need it, newest first.
     pub fn facts(&self) -> Result<Vec<SessionFact>, AppError> {
-        Ok(self
-            .store
-            .sessions(&self.user)?
-            .iter()
-            .map(SessionFact::of)
-            .collect())
+        Ok(self.store.session_facts(&self.user)?)
     }
 
     /// The statistics, counting sessions from `since` on (streaks use the whole log).
@@ -35,7 +71,7 @@ impl App<'_> {
     pub fn review_advised(&self) -> Result<bool, AppError> {
         let first = self
             .store
-            .sessions_page(&self.user, None, 1)?
+            .sessions_page(&self.user, None, 1, Order::OldestFirst)?
             .first()
             .map(|l| l.session.started_at.day());
         // The trend compares the first and the latest few scores (at most three each, half

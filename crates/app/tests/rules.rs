@@ -163,9 +163,11 @@ fn not_settled_by_the_morning_makes_the_next_plan_gentler() {
     kit.session(3, 5);
     kit.next_day();
     assert_eq!(why_eased(&plan(&kit)), None, "3 -> 5 alone is no flare");
-    let id = kit.app().sessions().unwrap()[0].session.id;
+    let id = kit.app().history(None, usize::MAX).unwrap().sessions[0]
+        .session
+        .id;
     kit.app().record_settled(id, false).unwrap();
     assert_eq!(why_eased(&plan(&kit)).map(|(e, _)| e), Some(Ease::Gentler));
-    let logged = kit.app().sessions().unwrap();
+    let logged = kit.app().history(None, usize::MAX).unwrap().sessions;
     assert_eq!(logged[0].session.settled, Some(false));
 }

@@ -368,7 +368,7 @@ fn a_printed_sheet_is_logged_by_its_code() {
         })
         .unwrap();
     assert_eq!(n, plan.items.len());
-    let logged = kit.app().sessions().unwrap();
+    let logged = kit.app().history(None, usize::MAX).unwrap().sessions;
     assert_eq!(logged[0].session.id, id);
     assert_eq!(logged[0].session.pain_after, Some(3));
     assert!(
@@ -404,7 +404,7 @@ fn an_export_imports_whole_into_a_new_log_and_once_only() {
     // Every session comes back with every field, but for the log's own row ids and the
     // player's process id, which belong to the machine that played it.
     let local = |k: &Kit| {
-        let mut all = k.app().sessions().unwrap();
+        let mut all = k.app().history(None, usize::MAX).unwrap().sessions;
         for l in &mut all {
             l.session.id = backstretch_core::session::SessionId(0);
             l.session.pid = None;
@@ -769,4 +769,38 @@ fn a_session_stopped_by_spreading_symptoms_never_says_carry_on() {
     // A calm session on another day has its light as usual.
     let mut kit = Kit::set_up();
     assert!(kit.session(3, 3).feedback.is_some());
+}
+
+#[test]
+fn the_history_reads_a_page_at_a_time_newest_first() {
+    let mut kit = Kit::set_up();
+    let mut ids = Vec::new();
+    for pain in [5, 4, 3] {
+        let p = kit.planned();
+        let id = kit.begin(&p, Some(pain));
+        kit.play(id, &p, 0..Timeline::new(&p.items).steps().len());
+        let app = kit.app();
+        app.finish(id, kit.now, Some(pain - 1), Ending::Completed)
+            .unwrap();
+        ids.push(id);
+        kit.next_day();
+    }
+    let app = kit.app();
+    let first = app.history(None, 2).unwrap();
+    let shown: Vec<_> = first.sessions.iter().map(|l| l.session.id).collect();
+    assert_eq!(shown, [ids[2], ids[1]]);
+    assert_eq!(first.older, Some(ids[1]));
+    let rest = app.history(first.older, 2).unwrap();
+    assert_eq!(rest.sessions.len(), 1);
+    assert_eq!(rest.sessions[0].session.id, ids[0]);
+    assert_eq!(rest.sessions[0].session.pain_before, Some(5));
+    assert_eq!(rest.older, None, "nothing older than the first session");
+    let whole = app.history(None, 3).unwrap();
+    assert_eq!((whole.sessions.len(), whole.older), (3, None));
+    assert!(matches!(
+        app.history(Some(backstretch_core::session::SessionId(999)), 2),
+        Err(AppError::Store(
+            backstretch_store::StoreError::NotFound { .. }
+        ))
+    ));
 }

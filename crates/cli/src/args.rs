@@ -83,7 +83,7 @@ pub enum Command {
     /// this computer (or, with --lan, on a paired phone).
     Serve(ServeArgs),
     /// Past sessions, newest first.
-    History,
+    History(HistoryArgs),
     /// Record a session done without the player (from a printed sheet, say).
     Log(LogArgs),
     /// Progress: sessions against your goal, streaks, minutes, and the pain trend.
@@ -493,6 +493,19 @@ fn sheet_code(s: &str) -> Result<backstretch_core::code::RoutineCode, BadValue> 
     backstretch_core::code::RoutineCode::parse(s).map_err(|e| BadValue(e.to_string()))
 }
 
+/// `history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Show the latest N sessions
+    #[arg(long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+    /// Show every session (read a page at a time)
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
+}
+
+/// `stats`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     /// Count only sessions from this day on (streaks always use the whole log)

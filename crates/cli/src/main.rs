@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Some(Command::Plan(a)) => cmd::plan::run(&ctx, &a),
         Some(Command::Profile(a)) => cmd::profile::run(&ctx, a),
         Some(Command::Start(a)) => cmd::start::run(&ctx, &a),
-        Some(Command::History) => cmd::history::run(&ctx),
+        Some(Command::History(a)) => cmd::history::run(&ctx, &a),
         Some(Command::Log(a)) => cmd::log::run(&ctx, &a),
         Some(Command::Sheet(a)) => cmd::sheet::run(&ctx, &a),
         Some(Command::Serve(a)) => cmd::serve::run(&ctx, &a),

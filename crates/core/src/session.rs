@@ -143,37 +143,63 @@ pub struct Summary {
 
 /// Sums up a session's steps by exercise, in the order the exercises first appear.
 pub fn summarize(steps: &[StepRecord]) -> Summary {
-    let mut order: Vec<&str> = Vec::new();
+    let mut t = Tally::default();
     for s in steps {
-        if let Some(id) = s.exercise_id.as_deref()
-            && !order.contains(&id)
-        {
-            order.push(id);
-        }
+        t.add(s);
     }
-    let mut sum = Summary {
-        seconds: steps.iter().map(|s| s.done_ms).sum::<u64>() / 1000,
-        ..Summary::default()
-    };
-    for id in order {
-        let mine = steps
-            .iter()
-            .filter(|s| s.exercise_id.as_deref() == Some(id));
-        let (mut hurt, mut held) = (false, false);
-        for s in mine {
-            hurt |= s.outcome == Outcome::Hurt;
-            held |= s.kind == StepKind::Hold && s.outcome == Outcome::Done;
-        }
-        let list = if hurt {
-            &mut sum.hurt
-        } else if held {
-            &mut sum.done
-        } else {
-            &mut sum.skipped
+    t.summary()
+}
+
+/// What a session's steps come to so far, kept a step at a time (a store keeps one beside each
+/// session, so a summary never reads the steps again): the milliseconds spent, and each
+/// exercise in the order it first appeared with whether it hurt and whether a hold was done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tally {
+    /// Milliseconds spent in steps.
+    pub ms: u64,
+    /// Each exercise: its id, whether it hurt, whether a hold was done.
+    pub exercises: Vec<(String, bool, bool)>,
+}
+
+impl Tally {
+    /// Counts one more step.
+    pub fn add(&mut self, s: &StepRecord) {
+        self.ms = self.ms.saturating_add(s.done_ms);
+        let Some(id) = s.exercise_id.as_deref() else {
+            return;
         };
-        list.push(id.to_string());
+        let at = match self.exercises.iter().position(|(e, _, _)| e == id) {
+            Some(at) => at,
+            None => {
+                self.exercises.push((id.to_string(), false, false));
+                self.exercises.len() - 1
+            }
+        };
+        let (_, hurt, held) = &mut self.exercises[at];
+        *hurt |= s.outcome == Outcome::Hurt;
+        *held |= s.kind == StepKind::Hold && s.outcome == Outcome::Done;
     }
-    sum
+
+    /// The summary: an exercise that hurt is hurt, else one with a hold done is done, else
+    /// it was skipped.
+    pub fn summary(&self) -> Summary {
+        let mut sum = Summary {
+            seconds: self.ms / 1000,
+            ..Summary::default()
+        };
+        for (id, hurt, held) in &self.exercises {
+            let list = if *hurt {
+                &mut sum.hurt
+            } else if *held {
+                &mut sum.done
+            } else {
+                &mut sum.skipped
+            };
+            list.push(id.clone());
+        }
+        sum
+    }
 }
 
 /// A session's id in one log.

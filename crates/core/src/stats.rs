@@ -9,7 +9,8 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use crate::profile::Goal;
-use crate::session::{Ending, LoggedSession, summarize};
+use crate::session::{Ending, LoggedSession, Summary, summarize};
+use crate::time::Stamp;
 
 /// One session as the statistics need it.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,16 +33,28 @@ pub struct SessionFact {
 
 impl SessionFact {
     /// The facts of a logged session.
-    pub fn of(s: &LoggedSession) -> SessionFact {
-        let sum = summarize(&s.steps);
+    pub fn of(l: &LoggedSession) -> SessionFact {
+        let s = &l.session;
+        let pains = (s.pain_before, s.pain_after);
+        SessionFact::new(s.started_at, pains, s.outcome, &summarize(&l.steps))
+    }
+
+    /// The facts of a session that started at `started`, with its pain before and after, how
+    /// it ended and what its steps came to.
+    pub fn new(
+        started: Stamp,
+        (pain_before, pain_after): (Option<u8>, Option<u8>),
+        outcome: Option<Ending>,
+        sum: &Summary,
+    ) -> SessionFact {
         SessionFact {
-            started: s.session.started_at.local(),
+            started: started.local(),
             seconds: sum.seconds,
-            pain_before: s.session.pain_before,
-            pain_after: s.session.pain_after,
-            counts: s.session.outcome == Some(Ending::Completed) || !sum.done.is_empty(),
+            pain_before,
+            pain_after,
+            counts: outcome == Some(Ending::Completed) || !sum.done.is_empty(),
             done: sum.done.len(),
-            hurt: sum.hurt,
+            hurt: sum.hurt.clone(),
         }
     }
 

@@ -15,11 +15,12 @@ use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Screening, ScreeningVerdict};
 use backstretch_core::session::{Ending, LoggedSession, SessionId, SessionSource, StepRecord};
+use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{Side, StepKind};
 use backstretch_core::vocab::{Area, Place};
 
-use crate::{NewSession, Store, StoreError, UserId};
+use crate::{NewSession, Order, Store, StoreError, UserId};
 
 /// Makes one test per contract check for a backend: `store_contract_tests!(make())`, where
 /// `make()` returns a fresh, empty store behind any pointer (`Box`, or a guard that also
@@ -34,7 +35,7 @@ macro_rules! store_contract_tests {
             sessions_are_logged_step_by_step,
             sessions_order_by_the_instant_across_a_clock_change,
             sessions_since_reads_from_an_instant_with_steps,
-            the_log_reads_page_by_page_oldest_first,
+            the_log_reads_page_by_page_either_way,
             a_recorded_session_is_all_or_nothing,
             users_never_see_or_touch_each_others_sessions,
             import_skips_known_uids_and_keeps_every_field,
@@ -44,7 +45,8 @@ macro_rules! store_contract_tests {
             follow_ups_and_clearances_are_kept_per_user,
             sheets_are_kept_by_code_per_user,
             a_retried_report_is_logged_once,
-            the_change_marker_moves_with_every_write
+            the_change_marker_moves_with_every_write,
+            session_facts_agree_with_the_steps_however_they_were_written
         );
     };
     (@each $make:expr; $($name:ident),*) => {
@@ -270,9 +272,9 @@ pub fn sessions_since_reads_from_an_instant_with_steps(s: &dyn Store) {
     assert_eq!(since("2020-01-01T00:00:00+00:00").len(), 3);
 }
 
-/// Pages of the log come oldest first, each from just after the last, with every session
+/// Pages of the log come in either order, each from just past the last, with every session
 /// once (sessions started in the same second too), with its steps, and only the user's.
-pub fn the_log_reads_page_by_page_oldest_first(s: &dyn Store) {
+pub fn the_log_reads_page_by_page_either_way(s: &dyn Store) {
     let (u, other) = (UserId::new("a"), UserId::new("b"));
     let r = routine();
     let uids: Vec<String> = (0..7).map(|i| format!("s{i}")).collect();
@@ -299,24 +301,40 @@ pub fn the_log_reads_page_by_page_oldest_first(s: &dyn Store) {
         Ending::Completed,
     )
     .unwrap();
-    let mut seen = Vec::new();
-    let mut after = None;
-    loop {
-        let page = s.sessions_page(&u, after, 3).unwrap();
-        assert!(page.len() <= 3);
-        let Some(last) = page.last() else { break };
-        after = Some((last.session.started_at, last.session.id));
-        for l in &page {
-            assert_eq!(l.steps.len(), 1, "{}", l.session.uid);
-            seen.push(l.session.uid.clone());
+    for order in [Order::OldestFirst, Order::NewestFirst] {
+        let mut seen = Vec::new();
+        let mut from = None;
+        loop {
+            let page = s.sessions_page(&u, from, 3, order).unwrap();
+            assert!(page.len() <= 3);
+            let Some(last) = page.last() else { break };
+            from = Some((last.session.started_at, last.session.id));
+            for l in &page {
+                assert_eq!(l.steps.len(), 1, "{}", l.session.uid);
+                seen.push(l.session.uid.clone());
+            }
         }
-    }
-    assert_eq!(seen, uids);
-    assert!(
-        s.sessions_page(&UserId::new("c"), None, 3)
+        if order == Order::NewestFirst {
+            seen.reverse();
+        }
+        assert_eq!(seen, uids, "{order:?}");
+        let newest: Vec<String> = s
+            .sessions(&u)
             .unwrap()
-            .is_empty()
-    );
+            .into_iter()
+            .map(|l| l.session.uid)
+            .collect();
+        assert_eq!(
+            newest.last(),
+            uids.first(),
+            "the whole log is newest first too"
+        );
+        assert!(
+            s.sessions_page(&UserId::new("c"), None, 3, order)
+                .unwrap()
+                .is_empty()
+        );
+    }
 }
 
 /// A session recorded whole is all or nothing: an impossible value writes none of it.
@@ -677,4 +695,92 @@ pub fn the_change_marker_moves_with_every_write(s: &dyn Store) {
     s.log_step(&u, id, &step(1, Outcome::Done, "2026-11-21T09:00:10+00:00"))
         .unwrap();
     assert_ne!(s.change_marker().unwrap().unwrap(), m2);
+}
+
+/// The facts of every session (what statistics read from one row a session) are what its
+/// steps come to, however they were written: step by step, in a batch with a retried report,
+/// whole, or by an import; newest first, and only the user's.
+pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Store) {
+    let (u, other) = (UserId::new("a"), UserId::new("b"));
+    let r = routine();
+    let other_exercise = |mut st: StepRecord, id: &str, kind: StepKind| {
+        st.exercise_id = Some(id.into());
+        st.kind = kind;
+        st
+    };
+    let id = s
+        .begin_session(&u, &new_session("steps", "2026-11-20T08:00:00+00:00", &r))
+        .unwrap();
+    for st in [
+        step(0, Outcome::Done, "2026-11-20T08:00:05+00:00"),
+        other_exercise(
+            step(1, Outcome::Hurt, "2026-11-20T08:00:10+00:00"),
+            "cat-camel",
+            StepKind::Hold,
+        ),
+        other_exercise(
+            step(2, Outcome::Done, "2026-11-20T08:00:15+00:00"),
+            "chin-tuck",
+            StepKind::Rest,
+        ),
+    ] {
+        s.log_step(&u, id, &st).unwrap();
+    }
+    let batch = [
+        step(0, Outcome::Skipped, "2026-11-21T08:00:05+00:00"),
+        step(1, Outcome::Hurt, "2026-11-21T08:00:10+00:00"),
+    ];
+    let id2 = s
+        .begin_session(&u, &new_session("batch", "2026-11-21T08:00:00+00:00", &r))
+        .unwrap();
+    let sent: Vec<(SessionId, u32, &StepRecord)> = vec![
+        (id2, 0, &batch[0]),
+        (id2, 1, &batch[1]),
+        (id2, 1, &batch[1]),
+    ];
+    s.log_steps_once(&u, &sent).unwrap();
+    s.finish_session(
+        &u,
+        id2,
+        t("2026-11-21T08:10:00+00:00"),
+        Some(5),
+        Ending::Stopped,
+    )
+    .unwrap();
+    s.record_session(
+        &u,
+        &new_session("whole", "2026-11-22T08:00:00+00:00", &r),
+        &[step(0, Outcome::Skipped, "2026-11-22T08:00:05+00:00")],
+        t("2026-11-22T08:10:00+00:00"),
+        Some(2),
+        Ending::Completed,
+    )
+    .unwrap();
+    s.begin_session(&u, &new_session("empty", "2026-11-19T08:00:00+00:00", &r))
+        .unwrap();
+    let mut imported = s.sessions(&u).unwrap()[1].clone();
+    imported.session.uid = "imported".into();
+    imported.session.started_at = t("2026-11-23T08:00:00+00:00");
+    s.import(&other, std::slice::from_ref(&imported)).unwrap();
+    s.import(&u, std::slice::from_ref(&imported)).unwrap();
+    let from_steps: Vec<SessionFact> = s
+        .sessions(&u)
+        .unwrap()
+        .iter()
+        .map(SessionFact::of)
+        .collect();
+    let facts = s.session_facts(&u).unwrap();
+    assert_eq!(facts, from_steps);
+    assert_eq!(facts.len(), 5);
+    let first = &facts[3];
+    assert_eq!(
+        (first.done, first.hurt.clone(), first.seconds),
+        (1, vec!["cat-camel".to_string()], 15)
+    );
+    assert!(first.counts, "a hold was done");
+    assert!(!facts[2].counts, "stopped with nothing done");
+    assert_eq!(facts[2].seconds, 10, "a retried report counts once");
+    assert!(facts[1].counts, "completed, though skipped");
+    assert_eq!(s.session_facts(&other).unwrap().len(), 1);
+    assert!(s.session_facts(&UserId::new("c")).unwrap().is_empty());
 }

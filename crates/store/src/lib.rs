@@ -18,6 +18,7 @@ use backstretch_core::safety::{Hurt, Screening};
 use backstretch_core::session::{
     Ending, LoggedSession, SessionId, SessionRecord, SessionSource, StepRecord,
 };
+use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
 
 /// A store is shared between threads (the web server's workers, a server's requests).
@@ -48,6 +49,15 @@ impl UserId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Which end of the log a page starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// The first session first, as an export reads the log.
+    OldestFirst,
+    /// The latest session first, as the history shows it.
+    NewestFirst,
 }
 
 /// A session about to start.
@@ -211,18 +221,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Every session with its steps, newest first (by the instant it started).
     fn sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError>;
+    /// What statistics need of every session, newest first: its start, pain scores and what
+    /// its steps came to, read from one row a session (never the steps or the routine).
+    fn session_facts(&self, user: &UserId) -> Result<Vec<SessionFact>, StoreError>;
     /// The sessions started at `since` or later, with their steps, newest first: what a plan
     /// or a day's page reads, whatever the length of the log.
     fn sessions_since(&self, user: &UserId, since: Stamp)
     -> Result<Vec<LoggedSession>, StoreError>;
-    /// Up to `limit` sessions with their steps, oldest first, starting just after `after`
-    /// (a session's start and id, as the last page ended) or at the first: the whole log
-    /// read a page at a time, in bounded memory.
+    /// Up to `limit` sessions with their steps in `order`, starting just past `from` (a
+    /// session's start and id, as the last page ended) or at the first (or the newest): the
+    /// log read a page at a time, in bounded memory.
     fn sessions_page(
         &self,
         user: &UserId,
-        after: Option<(Stamp, SessionId)>,
+        from: Option<(Stamp, SessionId)>,
         limit: usize,
+        order: Order,
     ) -> Result<Vec<LoggedSession>, StoreError>;
     /// One session's steps, in the order they were logged.
     fn steps(&self, user: &UserId, id: SessionId) -> Result<Vec<StepRecord>, StoreError>;

@@ -136,3 +136,69 @@ fn the_change_marker_sees_another_connections_write() {
         .unwrap();
     assert_ne!(server.change_marker().unwrap().unwrap(), before);
 }
+
+/// A log from before sessions kept their tallies gets them from its steps when it is opened.
+#[test]
+fn an_older_log_gets_every_sessions_tally_from_its_steps() {
+    use backstretch_core::player::Outcome;
+    use backstretch_core::routine::Routine;
+    use backstretch_core::session::{Ending, SessionSource, StepRecord};
+    use backstretch_core::stats::SessionFact;
+    use backstretch_core::time::Stamp;
+    use backstretch_core::timeline::StepKind;
+    use backstretch_store::NewSession;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.sqlite");
+    let u = UserId::local();
+    let at = |s: &str| Stamp::parse(s).unwrap();
+    let routine = Routine::default();
+    {
+        let s = SqliteStore::open(&path).unwrap();
+        for (i, outcome) in [Outcome::Done, Outcome::Hurt].into_iter().enumerate() {
+            let uid = format!("s{i}");
+            let new = NewSession {
+                uid: &uid,
+                started_at: at(&format!("2026-11-2{i}T08:00:00+01:00")),
+                source: SessionSource::Manual,
+                routine: &routine,
+                planned_s: 60,
+                pain_before: Some(3),
+                pid: None,
+            };
+            let step = |n: u32, id: &str| StepRecord {
+                step: n,
+                kind: StepKind::Hold,
+                exercise_id: Some(id.into()),
+                side: None,
+                rep: 0,
+                planned_s: 30,
+                done_ms: 30_500,
+                outcome,
+                at: at(&format!("2026-11-2{i}T08:01:0{n}+01:00")),
+            };
+            let steps = [step(0, "bridge"), step(1, "cat-camel")];
+            let end = at(&format!("2026-11-2{i}T08:05:00+01:00"));
+            s.record_session(&u, &new, &steps, end, Some(2), Ending::Completed)
+                .unwrap();
+        }
+    }
+    // Back to version 10: the column gone, as it was.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("ALTER TABLE sessions DROP COLUMN tally; PRAGMA user_version = 10;")
+        .unwrap();
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(version(&path), i64::from(SCHEMA_VERSION));
+    let facts = s.session_facts(&u).unwrap();
+    let from_steps: Vec<SessionFact> = s
+        .sessions(&u)
+        .unwrap()
+        .iter()
+        .map(SessionFact::of)
+        .collect();
+    assert_eq!(facts, from_steps);
+    assert_eq!((facts[0].seconds, facts[0].done), (61, 0));
+    assert_eq!(facts[0].hurt, ["bridge", "cat-camel"]);
+    assert_eq!((facts[1].seconds, facts[1].done), (61, 2));
+}

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebError;
 use crate::input::{
-    Body, ProfileBody, json, minutes, one_word, pain, query, session_id, stamp, words,
+    Body, HistoryQuery, ProfileBody, json, minutes, one_word, pain, query, session_id, stamp, words,
 };
 use crate::links::figure_url;
 use crate::state::Shared;
@@ -97,11 +97,25 @@ fn json_text(json: &str) -> Response {
         .into_response()
 }
 
-/// `GET /api/history`: the sessions, newest first, as `history --format json`.
-pub async fn history(State(s): State<Shared>) -> Result<Response, WebError> {
-    s.run(|app, _| {
-        let sessions = app.sessions()?;
-        Ok(Json(history_rows(&sessions, app.now(), no_process)).into_response())
+/// `GET /api/history?before=&limit=`: a page of the sessions, newest first, as `history
+/// --format json` (100 unless `limit` says otherwise), and a `Link` to the older ones.
+pub async fn history(
+    State(s): State<Shared>,
+    q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, WebError> {
+    let q = query(q, "use before= (a session id) and limit= (1 to 1000)")?;
+    s.run(move |app, _| {
+        let page = q.read(app, 100)?;
+        let mut r = Json(history_rows(&page.sessions, app.now(), no_process)).into_response();
+        if let Some(older) = page.older {
+            let limit = q.limit.map(|n| format!("&limit={n}")).unwrap_or_default();
+            let link = format!("</api/history?before={}{limit}>; rel=\"next\"", older.0);
+            r.headers_mut().insert(
+                axum::http::header::LINK,
+                link.parse().map_err(WebError::internal)?,
+            );
+        }
+        Ok(r)
     })
     .await
 }

@@ -1,15 +1,17 @@
 //! What requests send, read and checked the same way for the API and the pages: bodies within
 //! the size limit, JSON, words from the vocabulary, minutes, pain scores, times, session ids,
-//! a profile, and HTML forms.
+//! a page of the history, a profile, and HTML forms.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, FromRequest, Query};
 use axum::http::StatusCode;
+use backstretch_app::{App, AppError, HistoryPage};
 use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::session::SessionId;
 use backstretch_core::time::Stamp;
 use backstretch_core::vocab::{Area, Condition, DoseStyle, EasedBy, Place, Word};
+use backstretch_store::StoreError;
 use serde::Deserialize;
 
 use crate::error::{Unusable, WebError, bad_json};
@@ -131,6 +133,48 @@ pub fn session_id(id: &str) -> Result<SessionId, WebError> {
         .filter(|n| *n > 0)
         .map(SessionId)
         .ok_or_else(|| WebError::not_found(format!("no session has the id `{id}`")))
+}
+
+/// The most sessions one page of the history shows.
+pub const MAX_PAGE: u32 = 1000;
+
+/// `?before=ID&limit=N`: a page of the history, the latest first.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// The page starts just before this session (the last page's `older`).
+    pub before: Option<i64>,
+    /// How many sessions, 1 to [`MAX_PAGE`].
+    pub limit: Option<u32>,
+}
+
+impl HistoryQuery {
+    /// The page asked for, `default` sessions long unless `limit` says otherwise.
+    pub fn read(&self, app: &App<'_>, default: usize) -> Result<HistoryPage, WebError> {
+        let limit = match self.limit {
+            None => default,
+            Some(n @ 1..=MAX_PAGE) => n as usize,
+            Some(n) => {
+                return Err(WebError::invalid(
+                    "limit",
+                    format!("a page of {n} sessions cannot be shown"),
+                    format!("give 1 to {MAX_PAGE}"),
+                ));
+            }
+        };
+        app.history(self.before.map(SessionId), limit)
+            .map_err(|e| match e {
+                AppError::Store(StoreError::NotFound { .. }) => WebError::invalid(
+                    "before",
+                    format!(
+                        "no session in this log has the id {}",
+                        self.before.unwrap_or(0)
+                    ),
+                    "give the `older` id of the page before, or leave it out for the latest",
+                ),
+                e => e.into(),
+            })
+    }
 }
 
 /// A profile as the page and the API send it.

@@ -1396,3 +1396,66 @@ async fn get_print_changes_nothing_and_printing_keeps_the_sheet() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_history_comes_a_page_at_a_time_with_a_link_to_the_older() {
+    let t = server();
+    t.ready().await;
+    let mut ids = Vec::new();
+    for pain_after in [3, 2, 1] {
+        let (id, _) = t.begin().await;
+        let done = json!({"pain_after": pain_after, "ending": "completed", "at": "2026-11-22T09:05:00+00:00"});
+        let r = t
+            .json("POST", &format!("/api/sessions/{id}/finish"), done)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        ids.push(id);
+    }
+    let r = t.get("/api/history?limit=2").await;
+    let page = r.json();
+    let shown: Vec<i64> = page
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(shown, [ids[2], ids[1]]);
+    let next = format!("</api/history?before={}&limit=2>; rel=\"next\"", ids[1]);
+    assert_eq!(r.header(header::LINK), next);
+    let r = t
+        .get(&format!("/api/history?before={}&limit=2", ids[1]))
+        .await;
+    assert_eq!(r.json().as_array().unwrap().len(), 1);
+    assert_eq!(r.json()[0]["pain_after"], 3);
+    assert_eq!(r.header(header::LINK), "", "nothing older");
+    assert_eq!(
+        t.get("/api/history").await.json().as_array().unwrap().len(),
+        3
+    );
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("before=999", "before"),
+    ] {
+        let r = t.get(&format!("/api/history?{query}")).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            r.body
+        );
+        assert_eq!(r.json()["field"], field, "{query}");
+    }
+    let r = t.get("/api/history?limit=many").await;
+    assert!(r.status.is_client_error(), "{}", r.body);
+    let page = t.get("/history?limit=2").await.body;
+    assert!(
+        page.contains(&format!("href=\"/history?before={}\"", ids[1])),
+        "{page}"
+    );
+    let older = t.get(&format!("/history?before={}", ids[1])).await.body;
+    assert!(
+        older.contains("4 → 3") && !older.contains("Older sessions"),
+        "{older}"
+    );
+}

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use backstretch_core::session::{LoggedSession, SessionSource};
-use backstretch_render::json::history_rows;
+use backstretch_core::session::SessionSource;
+use backstretch_render::json::{HistoryRow, history_rows};
 use backstretch_render::table::Table;
 
-use crate::args::Format;
+use crate::args::{Format, HistoryArgs};
 use crate::context::{Context, process_alive};
 use crate::output::{json, print, width};
 
@@ -14,16 +14,38 @@ fn pain(p: Option<u8>) -> String {
     p.map_or_else(|| "-".to_string(), |v| v.to_string())
 }
 
-pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
+/// Sessions read a page at a time.
+const PAGE: usize = 500;
+
+/// The rows to show, newest first, each with when it started, and whether older ones remain.
+fn rows(ctx: &Context, a: &HistoryArgs) -> miette::Result<(Vec<(String, HistoryRow)>, bool)> {
+    let mut out = Vec::new();
+    if !ctx.has_store() {
+        return Ok((out, false));
+    }
+    let store = ctx.store()?;
+    let app = ctx.app(&store);
+    let limit = if a.all { PAGE } else { a.limit as usize };
+    let mut before = None;
+    loop {
+        let page = app.history(before, limit)?;
+        let when = page.sessions.iter().map(|l| {
+            let at = l.session.started_at.local();
+            at.format("%a %-d %b %Y %H:%M").to_string()
+        });
+        out.extend(when.zip(history_rows(&page.sessions, ctx.now, process_alive)));
+        before = page.older;
+        if !a.all || before.is_none() {
+            return Ok((out, before.is_some()));
+        }
+    }
+}
+
+pub fn run(ctx: &Context, a: &HistoryArgs) -> miette::Result<ExitCode> {
     let format = ctx.format(&[Format::Table, Format::Json])?;
-    let sessions: Vec<LoggedSession> = if ctx.has_store() {
-        let store = ctx.store()?;
-        ctx.app(&store).sessions()?
-    } else {
-        Vec::new()
-    };
-    let rows = history_rows(&sessions, ctx.now, process_alive);
+    let (rows, older) = rows(ctx, a)?;
     if format == Format::Json {
+        let rows: Vec<&HistoryRow> = rows.iter().map(|(_, r)| r).collect();
         print(&json(&rows)?)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -38,7 +60,7 @@ pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
         .align_right(1)
         .no_wrap(3)
         .no_wrap(4);
-    for (r, l) in rows.iter().zip(&sessions) {
+    for (when, r) in &rows {
         let mut ex = format!("{} done", r.exercises.done.len());
         if !r.exercises.skipped.is_empty() {
             ex.push_str(&format!(", {} skipped", r.exercises.skipped.len()));
@@ -56,11 +78,7 @@ pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
             r.outcome.to_string()
         };
         t.row([
-            l.session
-                .started_at
-                .local()
-                .format("%a %-d %b %Y %H:%M")
-                .to_string(),
+            when.clone(),
             format!("{:.1}", r.minutes),
             ex,
             format!("{} -> {}", pain(r.pain_before), pain(r.pain_after)),
@@ -68,7 +86,13 @@ pub fn run(ctx: &Context) -> miette::Result<ExitCode> {
         ]);
     }
     let mut out = t.render(width());
-    if rows.iter().any(|r| r.outcome == "interrupted") {
+    if older {
+        out.push_str(&format!(
+            "\nThe latest {} sessions; `backstretch history --all` shows every one.\n",
+            rows.len()
+        ));
+    }
+    if rows.iter().any(|(_, r)| r.outcome == "interrupted") {
         out.push_str("\nAn interrupted session keeps every finished step; `backstretch start --resume` continues the last one.\n");
     }
     print(&out)?;

@@ -198,6 +198,39 @@ fn empty_history_says_how_to_begin() {
     );
 }
 
+#[test]
+fn history_shows_the_latest_sessions_and_says_how_to_see_every_one() {
+    let env = Env::new();
+    for (day, pain) in [("2026-11-20", 5), ("2026-11-21", 4), ("2026-11-22", 3)] {
+        stdout_ok(&mut env.run(&format!(
+            "log --exercise bridge --pain-before {pain} --pain-after 2 --date {day}"
+        )));
+    }
+    let out = stdout_ok(&mut env.run("history --limit 2"));
+    assert!(
+        out.contains("Sun 22 Nov 2026") && out.contains("Sat 21 Nov 2026"),
+        "{out}"
+    );
+    assert!(!out.contains("Fri 20 Nov"), "{out}");
+    assert!(
+        out.contains("The latest 2 sessions; `backstretch history --all` shows every one."),
+        "{out}"
+    );
+    let all = stdout_ok(&mut env.run("history --all"));
+    assert!(
+        all.contains("Fri 20 Nov 2026") && !all.contains("--all"),
+        "{all}"
+    );
+    let json = stdout_ok(&mut env.run("history --limit 1 --format json"));
+    let rows: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1));
+    assert_eq!(rows[0]["pain_before"], 3);
+    assert_eq!(env.history().len(), 3);
+    let (code, _, err) = run_fail(&mut env.run("history --limit 0"));
+    assert_eq!(code, 2);
+    assert!(err.contains("--limit") && err.contains("0"), "{err}");
+}
+
 /// Regression: `--plain` printed only cues, with "3, 2, 1" on every 5-second hold. It prints
 /// each exercise's instructions once when it begins, and counts down only holds of 10 s or
 /// more unless `--count-from` says otherwise.

@@ -72,7 +72,7 @@ impl Env {
 
     /// `history --format json`, as an array of sessions (newest first).
     pub fn history(&self) -> Vec<serde_json::Value> {
-        let out = stdout_ok(self.cmd().args(["history", "--format", "json"]));
+        let out = stdout_ok(self.cmd().args(["history", "--all", "--format", "json"]));
         match serde_json::from_str(&out).expect("history JSON") {
             serde_json::Value::Array(v) => v,
             v => panic!("history is not an array: {v}"),

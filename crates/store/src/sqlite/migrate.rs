@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_check_anchors",
         include_str!("../../migrations/0010_check_anchors.sql"),
     ),
+    (
+        "0011_tallies",
+        include_str!("../../migrations/0011_tallies.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -149,10 +153,14 @@ impl Db<'_> {
             // Read again under the write lock: another process may have migrated meanwhile.
             let found = self.schema_version()?;
             self.check_not_foreign(found)?;
-            for (i, (_, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
                 self.conn
                     .execute_batch(&format!("{sql}\nPRAGMA user_version = {};", i + 1))
                     .map_err(|e| self.err(e))?;
+                // What SQL cannot compute is filled in by Rust, in the same transaction.
+                if *name == "0011_tallies" {
+                    self.fill_tallies()?;
+                }
             }
             let broken: i64 = self
                 .conn

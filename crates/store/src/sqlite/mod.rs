@@ -19,12 +19,13 @@ use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
 use backstretch_core::session::{Ending, LoggedSession, SessionId, SessionRecord, StepRecord};
+use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
 use rusqlite::Connection;
 
 pub use migrate::SCHEMA_VERSION;
 
-use crate::{ImportCount, NewSession, PainRecord, Store, StoreError, UserId};
+use crate::{ImportCount, NewSession, Order, PainRecord, Store, StoreError, UserId};
 
 /// The log in one SQLite file. One connection writes, behind a lock, so that one store can
 /// serve several threads (the web server's workers), each call holding it for its own
@@ -465,6 +466,9 @@ impl Store for SqliteStore {
     fn sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError> {
         self.read(|db| db.sessions_from(user, None))
     }
+    fn session_facts(&self, user: &UserId) -> Result<Vec<SessionFact>, StoreError> {
+        self.read(|db| db.session_facts(user))
+    }
     fn sessions_since(
         &self,
         user: &UserId,
@@ -475,10 +479,11 @@ impl Store for SqliteStore {
     fn sessions_page(
         &self,
         user: &UserId,
-        after: Option<(Stamp, SessionId)>,
+        from: Option<(Stamp, SessionId)>,
         limit: usize,
+        order: Order,
     ) -> Result<Vec<LoggedSession>, StoreError> {
-        self.read(|db| db.sessions_page(user, after, limit))
+        self.read(|db| db.sessions_page(user, from, limit, order))
     }
     fn steps(&self, user: &UserId, id: SessionId) -> Result<Vec<StepRecord>, StoreError> {
         self.read(|db| db.session_steps(user, id))

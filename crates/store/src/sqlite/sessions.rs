@@ -3,14 +3,15 @@
 use backstretch_core::player::Outcome;
 use backstretch_core::routine::Routine;
 use backstretch_core::session::{
-    Ending, LoggedSession, SessionId, SessionRecord, SessionSource, StepRecord,
+    Ending, LoggedSession, SessionId, SessionRecord, SessionSource, StepRecord, Tally,
 };
+use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{Side, StepKind};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, stamp};
-use crate::{ImportCount, NewSession, PainRecord, StoreError, UserId};
+use crate::{ImportCount, NewSession, Order, PainRecord, StoreError, UserId};
 
 const SESSION_COLUMNS: &str = "s.id, s.uid, s.started_at, s.started_offset, s.ended_at, s.ended_offset, s.heartbeat_at, s.heartbeat_offset, s.source, s.routine, s.planned_s, s.pain_before, s.pain_after, s.outcome, s.pid, s.settled";
 const STEP_COLUMNS: &str = "t.step, t.kind, t.exercise_id, t.side, t.rep, t.planned_s, t.done_ms, t.outcome, t.at, t.at_offset";
@@ -178,7 +179,8 @@ impl Db<'_> {
         step: &StepRecord,
         report: Option<u32>,
     ) -> Result<bool, StoreError> {
-        self.conn
+        let n = self
+            .conn
             .prepare_cached("INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset, report)
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
                  WHERE NOT EXISTS (SELECT 1 FROM session_steps
@@ -199,8 +201,92 @@ impl Db<'_> {
                     report
                 ],
             ))
-            .map(|n| n == 1)
+            .map_err(|e| self.err(e))?;
+        if n == 1 {
+            self.count_in_tally(id, step)?;
+        }
+        Ok(n == 1)
+    }
+
+    /// Counts a step just added in its session's tally.
+    fn count_in_tally(&self, id: SessionId, step: &StepRecord) -> Result<(), StoreError> {
+        let mut tally = self.tally(id)?;
+        tally.add(step);
+        self.set_tally(id, &tally)
+    }
+
+    fn tally(&self, id: SessionId) -> Result<Tally, StoreError> {
+        let text: String = self
+            .conn
+            .prepare_cached("SELECT tally FROM sessions WHERE id = ?1")
+            .and_then(|mut st| st.query_row([id.0], |r| r.get(0)))
+            .map_err(|e| self.err(e))?;
+        serde_json::from_str(&text).map_err(|e| self.corrupt("a session's tally", &e))
+    }
+
+    fn set_tally(&self, id: SessionId, tally: &Tally) -> Result<(), StoreError> {
+        let text =
+            serde_json::to_string(tally).map_err(|e| self.corrupt("a session's tally", &e))?;
+        self.conn
+            .prepare_cached("UPDATE sessions SET tally = ?2 WHERE id = ?1")
+            .and_then(|mut st| st.execute(params![id.0, text]))
+            .map(|_| ())
             .map_err(|e| self.err(e))
+    }
+
+    /// Fills in every session's tally from its steps (migration 0011).
+    pub(super) fn fill_tallies(&self) -> Result<(), StoreError> {
+        let sql = format!(
+            "SELECT t.session_id, {STEP_COLUMNS} FROM session_steps t ORDER BY t.session_id, t.seq"
+        );
+        let mut st = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = st.query([]).map_err(|e| self.err(e))?;
+        let mut current: Option<(i64, Tally)> = None;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let id: i64 = r.get(0).map_err(|e| self.err(e))?;
+            let step = self.step_of(&raw_step(r, 1).map_err(|e| self.err(e))?)?;
+            match &mut current {
+                Some((at, tally)) if *at == id => tally.add(&step),
+                _ => {
+                    if let Some((at, tally)) = current.take() {
+                        self.set_tally(SessionId(at), &tally)?;
+                    }
+                    let mut tally = Tally::default();
+                    tally.add(&step);
+                    current = Some((id, tally));
+                }
+            }
+        }
+        if let Some((at, tally)) = current {
+            self.set_tally(SessionId(at), &tally)?;
+        }
+        Ok(())
+    }
+
+    /// The facts of every session, newest first, from each session's row alone.
+    pub(super) fn session_facts(&self, user: &UserId) -> Result<Vec<SessionFact>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT started_at, started_offset, pain_before, pain_after, outcome, tally
+                 FROM sessions WHERE user_id = ?1 ORDER BY started_at DESC, id DESC",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query([user.as_str()]).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let get = |e| self.err(e);
+            let started = stamp(r.get(0).map_err(get)?, r.get(1).map_err(get)?);
+            let pains = (r.get(2).map_err(get)?, r.get(3).map_err(get)?);
+            let outcome: Option<String> = r.get(4).map_err(get)?;
+            let outcome = outcome
+                .map(|o| Ending::parse(&o).ok_or_else(|| self.corrupt("a session's outcome", &o)))
+                .transpose()?;
+            let tally: Tally = serde_json::from_str(&r.get::<_, String>(5).map_err(get)?)
+                .map_err(|e| self.corrupt("a session's tally", &e))?;
+            out.push(SessionFact::new(started, pains, outcome, &tally.summary()));
+        }
+        Ok(out)
     }
 
     pub(super) fn set_heartbeat(
@@ -269,23 +355,28 @@ impl Db<'_> {
         self.gather(rows)
     }
 
-    /// Up to `limit` sessions with their steps, oldest first, from just after `after` (a
-    /// session's start and id) or from the first: one page of the whole log.
+    /// Up to `limit` sessions with their steps in `order`, from just past `from` (a session's
+    /// start and id, as the last page ended) or from the first (or newest): one page of the log.
     pub(super) fn sessions_page(
         &self,
         user: &UserId,
-        after: Option<(Stamp, SessionId)>,
+        from: Option<(Stamp, SessionId)>,
         limit: usize,
+        order: Order,
     ) -> Result<Vec<LoggedSession>, StoreError> {
+        let (past, dir, edge) = match order {
+            Order::OldestFirst => (">", "", i64::MIN),
+            Order::NewestFirst => ("<", " DESC", i64::MAX),
+        };
         let sql = format!(
             "SELECT {SESSION_COLUMNS}, t.seq, {STEP_COLUMNS}
              FROM (SELECT * FROM sessions
-                   WHERE user_id = ?1 AND (started_at, id) > (?2, ?3)
-                   ORDER BY started_at, id LIMIT ?4) s
+                   WHERE user_id = ?1 AND (started_at, id) {past} (?2, ?3)
+                   ORDER BY started_at{dir}, id{dir} LIMIT ?4) s
              LEFT JOIN session_steps t ON t.session_id = s.id
-             ORDER BY s.started_at, s.id, t.seq"
+             ORDER BY s.started_at{dir}, s.id{dir}, t.seq"
         );
-        let (at, id) = after.map_or((i64::MIN, i64::MIN), |(t, id)| (t.utc_s, id.0));
+        let (at, id) = from.map_or((edge, edge), |(t, id)| (t.utc_s, id.0));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = st

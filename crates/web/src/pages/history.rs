@@ -1,7 +1,8 @@
 //! What was done: the sessions, newest first; progress against the goal with its charts; and
 //! the charts themselves as SVG.
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use backstretch_core::stats::Stats;
@@ -10,6 +11,7 @@ use backstretch_render::progress::progress_line;
 use maud::{Markup, html};
 
 use crate::error::WebError;
+use crate::input::{HistoryQuery, query};
 use crate::pages::frame::{Page, html_page};
 use crate::pages::parts::{count, svg};
 use crate::state::Shared;
@@ -32,20 +34,26 @@ fn no_sessions(what: &str) -> Markup {
     }
 }
 
-/// The sessions, newest first.
-pub async fn history(State(s): State<Shared>) -> Page {
-    let rows = s
-        .run(|app, _| {
-            let sessions = app.sessions()?;
-            let rows = history_rows(&sessions, app.now(), |_| None);
-            Ok(sessions
+/// The sessions, newest first, 50 to a page (`?before=` the last one shown for older ones).
+pub async fn history(
+    State(s): State<Shared>,
+    q: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Page {
+    let q = query(q, "use before= (a session id) and limit= (1 to 1000)")?;
+    let (rows, older) = s
+        .run(move |app, _| {
+            let page = q.read(app, 50)?;
+            let rows = history_rows(&page.sessions, app.now(), |_| None);
+            let rows = page
+                .sessions
                 .iter()
                 .map(|l| {
                     let when = l.session.started_at.local();
                     when.format("%a %-d %b %Y, %H:%M").to_string()
                 })
                 .zip(rows)
-                .collect::<Vec<_>>())
+                .collect::<Vec<_>>();
+            Ok((rows, page.older))
         })
         .await?;
     if rows.is_empty() {
@@ -79,6 +87,9 @@ pub async fn history(State(s): State<Shared>) -> Page {
                 }
             }
         } }
+        @if let Some(id) = older {
+            p { a href={ "/history?before=" (id.0) } { "Older sessions" } }
+        }
     };
     Ok(html_page(StatusCode::OK, "History", "/history", &body))
 }
