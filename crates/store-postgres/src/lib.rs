@@ -7,11 +7,15 @@
 //! newer backstretch has migrated. Each call takes a connection from a small pool (`r2d2`);
 //! each write runs in one transaction. The client is the synchronous `postgres` crate, since
 //! the trait is synchronous and front ends already call it off their async workers.
+//!
+//! The `test-support` feature adds [`testing`]: a throwaway PostgreSQL cluster for tests.
 
 mod migrate;
 mod profile;
 mod safety;
 mod sessions;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 use std::time::Duration;
 
