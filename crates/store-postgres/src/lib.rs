@@ -2,13 +2,14 @@
 //! every row keyed by its user, for a server that outgrows one SQLite file (or several
 //! servers sharing one database).
 //!
-//! [`PostgresStore::connect`] applies the embedded, append-only migrations ([`migrate`]) under
-//! an advisory lock, so servers starting together migrate once, and refuses a database that a
-//! newer backstretch has migrated. Each call takes a connection from a small pool (`r2d2`);
-//! each write runs in one transaction. The client is the synchronous `postgres` crate, since
-//! the trait is synchronous and front ends already call it off their async workers.
+//! [`PostgresStore::connect`] applies the embedded, append-only migrations (`migrations/`,
+//! recorded in `schema_migrations`) under an advisory lock, so servers starting together
+//! migrate once, and refuses a database that a newer backstretch has migrated. Each call
+//! takes a connection from a small pool (`r2d2`); each write runs in one transaction. The
+//! client is the synchronous `postgres` crate, since the trait is synchronous and front ends
+//! already call it off their async workers.
 //!
-//! The `test-support` feature adds [`testing`]: a throwaway PostgreSQL cluster for tests.
+//! The `test-support` feature adds `testing`: a throwaway PostgreSQL cluster for tests.
 
 mod migrate;
 mod profile;
