@@ -38,6 +38,7 @@ macro_rules! store_contract_tests {
             the_log_reads_page_by_page_either_way,
             a_recorded_session_is_all_or_nothing,
             users_never_see_or_touch_each_others_sessions,
+            one_users_log_is_out_of_every_other_users_reach,
             import_skips_known_uids_and_keeps_every_field,
             hurts_count_once_per_session,
             the_last_rated_session_and_the_pain_history,
@@ -386,6 +387,112 @@ pub fn users_never_see_or_touch_each_others_sessions(s: &dyn Store) {
     assert_eq!(s.sessions(&a).unwrap().len(), 1);
     assert_eq!(s.sessions(&b).unwrap().len(), 1);
     assert!(s.sessions(&UserId::new("c")).unwrap().is_empty());
+}
+
+/// Everything a user reads back, for comparing before and after another user's calls.
+fn everything(s: &dyn Store, u: &UserId) -> String {
+    let ever = t("2000-01-01T00:00:00+00:00");
+    format!(
+        "{:?}",
+        (
+            (s.profile(u).unwrap(), s.profile_saved_at(u).unwrap()),
+            (
+                s.disclaimer_version(u).unwrap(),
+                s.last_screening(u).unwrap()
+            ),
+            (
+                s.sessions(u).unwrap(),
+                s.sessions_page(u, None, 100).unwrap()
+            ),
+            (s.last_unfinished(u).unwrap(), s.last_rated(u).unwrap()),
+            (
+                s.pain_history(u, None).unwrap(),
+                s.pain_befores(u, true, 100).unwrap()
+            ),
+            (
+                s.hurts(u, ever).unwrap(),
+                s.clearances(u).unwrap(),
+                s.sheets(u).unwrap()
+            ),
+        )
+    )
+}
+
+/// One user's whole log (profile, disclaimer, check, sessions open and ended with their
+/// steps, clearance, sheet) is out of another's reach: every read of the other finds nothing,
+/// every write naming the first user's sessions is refused as not found, and nothing the
+/// other does (even importing the first user's export) changes what the first user reads.
+pub fn one_users_log_is_out_of_every_other_users_reach(s: &dyn Store) {
+    let (a, b) = (UserId::new("a"), UserId::new("b"));
+    let r = routine();
+    let at = t("2026-11-21T09:00:00+00:00");
+    let p = Profile {
+        minutes: 12,
+        ..Profile::default()
+    };
+    s.set_profile(&a, &p, at).unwrap();
+    s.accept_disclaimer(&a, 3, at).unwrap();
+    let check = Screening {
+        at,
+        areas: vec![Area::Neck],
+        answers: BTreeMap::from([("weight-loss".to_string(), false)]),
+        verdict: ScreeningVerdict::Clear,
+        assessed: None,
+        since: BTreeMap::new(),
+    };
+    s.add_screening(&a, &check).unwrap();
+    s.add_clearance(&a, "weight-loss", at).unwrap();
+    s.save_sheet(&a, RoutineCode::of(&r), &r, at).unwrap();
+    let hurt = step(1, Outcome::Hurt, "2026-11-20T09:00:10+00:00");
+    let ended = s
+        .record_session(
+            &a,
+            &new_session("ended", "2026-11-20T09:00:00+00:00", &r),
+            std::slice::from_ref(&hurt),
+            t("2026-11-20T09:10:00+00:00"),
+            Some(3),
+            Ending::Completed,
+        )
+        .unwrap();
+    s.set_settled(&a, ended, true).unwrap();
+    let open = s
+        .begin_session(&a, &new_session("open", "2026-11-21T09:00:00+00:00", &r))
+        .unwrap();
+    s.log_step(&a, open, &hurt).unwrap();
+    let before = everything(s, &a);
+    let nobody = everything(s, &b);
+
+    let not_found = |r: Result<(), StoreError>| matches!(r, Err(StoreError::NotFound { .. }));
+    for id in [ended, open] {
+        assert!(s.session(&b, id).unwrap().is_none());
+        assert!(s.steps(&b, id).unwrap().is_empty());
+        assert!(not_found(s.log_step(&b, id, &hurt)));
+        assert!(not_found(s.heartbeat(&b, id, at)));
+        assert!(not_found(s.set_settled(&b, id, false)));
+        assert!(not_found(s.finish_session(
+            &b,
+            id,
+            at,
+            Some(9),
+            Ending::Stopped
+        )));
+        let once = s.log_steps_once(&b, &[(id, 7, &hurt)]).unwrap();
+        assert!(matches!(once[0], Err(StoreError::NotFound { .. })));
+    }
+    assert_eq!(s.sheet(&b, RoutineCode::of(&r)).unwrap(), None);
+    // The other user's own writes, under the same uids and code, stay theirs.
+    s.set_profile(&b, &Profile::default(), at).unwrap();
+    s.accept_disclaimer(&b, 1, at).unwrap();
+    s.save_sheet(&b, RoutineCode::of(&r), &r, at).unwrap();
+    s.begin_session(&b, &new_session("open", "2026-11-22T09:00:00+00:00", &r))
+        .unwrap();
+    let n = s.import(&b, &s.sessions(&a).unwrap()).unwrap();
+    assert_eq!((n.added, n.skipped), (1, 1), "b's own `open` is skipped");
+
+    assert_eq!(everything(s, &a), before, "a's log is as it was");
+    assert_ne!(everything(s, &b), nobody);
+    assert_eq!(s.sessions(&b).unwrap().len(), 2);
+    assert_eq!(s.last_unfinished(&a).unwrap().unwrap().id, open);
 }
 
 /// Import adds what is new, skips known uids, and keeps every field (an unfinished session

@@ -1,0 +1,6 @@
+//! The store contract, against the PostgreSQL backend: each check on a fresh database of a
+//! real PostgreSQL that the harness starts (see `backstretch_store_postgres::testing`).
+
+use backstretch_store_postgres::testing::fresh_store;
+
+backstretch_store::store_contract_tests!(fresh_store());
