@@ -60,6 +60,9 @@ CREATE TABLE sessions (
     pain_after       smallint CHECK (pain_after BETWEEN 0 AND 10),
     outcome          text CHECK (outcome IN ('completed', 'stopped')),
     settled          boolean,
+    -- What the steps come to so far (core's `Tally`), kept by every step's insert in the same
+    -- transaction, so statistics read one row a session and never the steps or the routine.
+    tally            json NOT NULL DEFAULT '{"ms":0,"exercises":[]}',
     CHECK ((ended_at IS NULL) = (ended_offset IS NULL)),
     PRIMARY KEY (user_id, id),
     UNIQUE (user_id, uid)

@@ -25,8 +25,9 @@ use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
 use backstretch_core::session::{Ending, LoggedSession, SessionId, SessionRecord, StepRecord};
+use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
-use backstretch_store::{ImportCount, NewSession, PainRecord, Store, StoreError, UserId};
+use backstretch_store::{ImportCount, NewSession, Order, PainRecord, Store, StoreError, UserId};
 use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::{Client, Config, GenericClient, NoTls, Transaction};
@@ -365,10 +366,14 @@ impl Store for PostgresStore {
     fn sessions_page(
         &self,
         user: &UserId,
-        after: Option<(Stamp, SessionId)>,
+        from: Option<(Stamp, SessionId)>,
         limit: usize,
+        order: Order,
     ) -> Result<Vec<LoggedSession>, StoreError> {
-        self.read(|db| db.sessions_page(user, after, limit))
+        self.read(|db| db.sessions_page(user, from, limit, order))
+    }
+    fn session_facts(&self, user: &UserId) -> Result<Vec<SessionFact>, StoreError> {
+        self.read(|db| db.session_facts(user))
     }
     fn steps(&self, user: &UserId, id: SessionId) -> Result<Vec<StepRecord>, StoreError> {
         self.read(|db| db.session_steps(user, id))

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use backstretch_core::player::Outcome;
 use backstretch_core::routine::Routine;
 use backstretch_core::session::{
-    Ending, LoggedSession, SessionId, SessionRecord, SessionSource, StepRecord,
+    Ending, LoggedSession, SessionId, SessionRecord, SessionSource, StepRecord, Tally,
 };
+use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{Side, StepKind};
-use backstretch_store::{ImportCount, NewSession, PainRecord, StoreError, UserId};
+use backstretch_store::{ImportCount, NewSession, Order, PainRecord, StoreError, UserId};
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
 
@@ -202,7 +203,8 @@ impl<C: GenericClient> Db<'_, C> {
         step: &StepRecord,
         report: Option<u32>,
     ) -> Result<bool, StoreError> {
-        self.c
+        let n = self
+            .c
             .execute(
                 INSERT_STEP,
                 &[
@@ -221,8 +223,73 @@ impl<C: GenericClient> Db<'_, C> {
                     &report.map(i64::from),
                 ],
             )
-            .map(|n| n == 1)
+            .map_err(|e| self.err(e))?;
+        if n == 1 {
+            self.count_in_tally(user, id, step)?;
+        }
+        Ok(n == 1)
+    }
+
+    /// Counts a step just added in its session's tally (the session row is locked by the
+    /// caller, so two steps never count over each other).
+    fn count_in_tally(
+        &mut self,
+        user: &UserId,
+        id: SessionId,
+        step: &StepRecord,
+    ) -> Result<(), StoreError> {
+        let row = self
+            .c
+            .query_one(
+                "SELECT tally::text FROM sessions WHERE user_id = $1 AND id = $2",
+                &[&user.as_str(), &id.0],
+            )
+            .map_err(|e| self.err(e))?;
+        let mut tally: Tally =
+            serde_json::from_str(row.get(0)).map_err(|e| self.corrupt("a session's tally", &e))?;
+        tally.add(step);
+        let text =
+            serde_json::to_string(&tally).map_err(|e| self.corrupt("a session's tally", &e))?;
+        self.c
+            .execute(
+                "UPDATE sessions SET tally = $3::text::json WHERE user_id = $1 AND id = $2",
+                &[&user.as_str(), &id.0, &text],
+            )
+            .map(|_| ())
             .map_err(|e| self.err(e))
+    }
+
+    /// The facts of every session, newest first, from each session's row alone.
+    pub(crate) fn session_facts(&mut self, user: &UserId) -> Result<Vec<SessionFact>, StoreError> {
+        let rows = self
+            .c
+            .query(
+                "SELECT started_at, started_offset, pain_before, pain_after, outcome, tally::text
+                 FROM sessions WHERE user_id = $1 ORDER BY started_at DESC, id DESC",
+                &[&user.as_str()],
+            )
+            .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|r| {
+                let bad = |d: String| self.corrupt("session", &d);
+                let score = |p: Option<i16>| {
+                    p.map(|p| u8::try_from(p).map_err(|_| bad(format!("pain {p}"))))
+                        .transpose()
+                };
+                let outcome: Option<String> = r.get(4);
+                let outcome = outcome
+                    .map(|o| Ending::parse(&o).ok_or_else(|| bad(format!("unknown outcome `{o}`"))))
+                    .transpose()?;
+                let tally: Tally =
+                    serde_json::from_str(r.get(5)).map_err(|e| bad(format!("tally: {e}")))?;
+                Ok(SessionFact::new(
+                    stamp(r.get(0), r.get(1)),
+                    (score(r.get(2))?, score(r.get(3))?),
+                    outcome,
+                    &tally.summary(),
+                ))
+            })
+            .collect()
     }
 
     /// Writes steps each sent under a report number, in the caller's transaction. Each
@@ -360,23 +427,28 @@ impl<C: GenericClient> Db<'_, C> {
         self.gather(&rows)
     }
 
-    /// Up to `limit` sessions with their steps, oldest first, from just after `after` (a
-    /// session's start and id) or from the first: one page of the whole log.
+    /// Up to `limit` sessions with their steps in `order`, from just past `from` (a session's
+    /// start and id, as the last page ended) or from the first (or newest): one page of the log.
     pub(crate) fn sessions_page(
         &mut self,
         user: &UserId,
-        after: Option<(Stamp, SessionId)>,
+        from: Option<(Stamp, SessionId)>,
         limit: usize,
+        order: Order,
     ) -> Result<Vec<LoggedSession>, StoreError> {
+        let (past, dir, edge) = match order {
+            Order::OldestFirst => (">", "", i64::MIN),
+            Order::NewestFirst => ("<", " DESC", i64::MAX),
+        };
         let sql = format!(
             "SELECT {SESSION_COLUMNS}, t.seq, {STEP_COLUMNS}
              FROM (SELECT * FROM sessions
-                   WHERE user_id = $1 AND (started_at, id) > ($2, $3)
-                   ORDER BY started_at, id LIMIT $4) s
+                   WHERE user_id = $1 AND (started_at, id) {past} ($2, $3)
+                   ORDER BY started_at{dir}, id{dir} LIMIT $4) s
              LEFT JOIN session_steps t ON t.user_id = s.user_id AND t.session_id = s.id
-             ORDER BY s.started_at, s.id, t.seq"
+             ORDER BY s.started_at{dir}, s.id{dir}, t.seq"
         );
-        let (at, id) = after.map_or((i64::MIN, i64::MIN), |(t, id)| (t.utc_s, id.0));
+        let (at, id) = from.map_or((edge, edge), |(t, id)| (t.utc_s, id.0));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self
             .c

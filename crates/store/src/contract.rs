@@ -402,7 +402,8 @@ fn everything(s: &dyn Store, u: &UserId) -> String {
             ),
             (
                 s.sessions(u).unwrap(),
-                s.sessions_page(u, None, 100).unwrap()
+                s.sessions_page(u, None, 100, Order::NewestFirst).unwrap(),
+                s.session_facts(u).unwrap()
             ),
             (s.last_unfinished(u).unwrap(), s.last_rated(u).unwrap()),
             (
