@@ -112,7 +112,7 @@ fn pain_text(st: &Stats) -> String {
 /// Progress: the figures, the advice to be reviewed when nothing improves, and the charts.
 pub async fn progress(State(s): State<Shared>) -> Page {
     let (st, n) = s
-        .run(|app, _| Ok((app.stats(None)?, app.facts()?.len())))
+        .run(|app, _| Ok((app.stats(None)?, app.history(None, 1)?.sessions.len())))
         .await?;
     if n == 0 {
         let body = no_sessions(", so no progress to show");
