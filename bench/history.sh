@@ -115,9 +115,10 @@ try:
     for n in sizes:
         steps = subprocess.Popen([load, str(ports[n]), "step", "10", "2000"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        out = subprocess.run([load, str(ports[n]), "plan", "10", "2000"], capture_output=True,
-                             text=True, check=True).stdout.strip()
+        run = subprocess.run([load, str(ports[n]), "plan", "10", "2000"], capture_output=True,
+                             text=True)
         steps.wait()
+        out = run.stdout.strip() or run.stderr.strip()
         changing[n] = out.splitlines()[-1] if out else "?"
 finally:
     for p in servers.values():
