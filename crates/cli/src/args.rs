@@ -493,12 +493,20 @@ fn sheet_code(s: &str) -> Result<backstretch_core::code::RoutineCode, BadValue> 
     backstretch_core::code::RoutineCode::parse(s).map_err(|e| BadValue(e.to_string()))
 }
 
+fn sessions(s: &str) -> Result<u32, BadValue> {
+    match s.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(BadValue(format!(
+            "`{s}` is not a number of sessions; use a whole number from 1 (or --all for every one)"
+        ))),
+    }
+}
+
 /// `history`.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Show the latest N sessions
-    #[arg(long, value_name = "N", default_value_t = 30,
-          value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = sessions)]
     pub limit: u32,
     /// Show every session (read a page at a time)
     #[arg(long, conflicts_with = "limit")]
