@@ -11,6 +11,7 @@
 //!
 //! The `test-support` feature adds `testing`: a throwaway PostgreSQL cluster for tests.
 
+mod accounts;
 mod migrate;
 mod profile;
 mod safety;

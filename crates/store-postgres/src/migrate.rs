@@ -12,7 +12,13 @@ use postgres::{Client, GenericClient};
 use crate::{PostgresError, classify};
 
 /// The migrations, in order. Never edit one that has shipped; add a new one.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_logs", include_str!("../migrations/0001_logs.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_logs", include_str!("../migrations/0001_logs.sql")),
+    (
+        "0002_accounts",
+        include_str!("../migrations/0002_accounts.sql"),
+    ),
+];
 
 /// The schema version this build writes.
 #[allow(clippy::cast_possible_truncation, reason = "a handful of migrations")]

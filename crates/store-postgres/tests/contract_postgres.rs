@@ -4,3 +4,8 @@
 use backstretch_store_postgres::testing::fresh_store;
 
 backstretch_store::store_contract_tests!(fresh_store());
+
+mod accounts {
+    use super::fresh_store;
+    backstretch_store::accounts_contract_tests!(fresh_store());
+}

@@ -20,6 +20,7 @@ use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{Side, StepKind};
 use backstretch_core::vocab::{Area, Place};
 
+use crate::accounts::{Accounts, Linking, Redeemed};
 use crate::{NewSession, Order, Store, StoreError, UserId};
 
 /// Makes one test per contract check for a backend: `store_contract_tests!(make())`, where
@@ -891,4 +892,150 @@ pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Stor
     assert!(facts[1].counts, "completed, though skipped");
     assert_eq!(s.session_facts(&other).unwrap().len(), 1);
     assert!(s.session_facts(&UserId::new("c")).unwrap().is_empty());
+}
+
+/// The accounts contract: every backend a sync server runs on passes these.
+#[macro_export]
+macro_rules! accounts_contract_tests {
+    ($make:expr) => {
+        $crate::store_contract_tests!(@each $make;
+            people_are_added_once_by_name,
+            a_link_code_links_one_device_once_before_it_expires,
+            a_device_speaks_for_its_person_until_unlinked
+        );
+    };
+}
+
+fn linking<'a>(code: &'a str, device: &'a str, token: &'a str, at: &str) -> Linking<'a> {
+    Linking {
+        code_hash: code,
+        device,
+        name: "phone",
+        token_hash: token,
+        at: t(at),
+    }
+}
+
+/// A person is added once by name, under the id given.
+pub fn people_are_added_once_by_name(s: &dyn Accounts) {
+    let at = t("2026-12-01T09:00:00+00:00");
+    s.add_person("ann", &UserId::new("u-ann"), at).unwrap();
+    assert!(matches!(
+        s.add_person("ann", &UserId::new("u-other"), at),
+        Err(StoreError::Taken { .. })
+    ));
+    s.add_person("bob", &UserId::new("u-bob"), at).unwrap();
+    assert_eq!(s.person("ann").unwrap(), Some(UserId::new("u-ann")));
+    assert_eq!(s.person("bob").unwrap(), Some(UserId::new("u-bob")));
+    assert_eq!(s.person("carl").unwrap(), None);
+}
+
+/// A code links one device, once, before it expires, to its own person's log; a device
+/// linked to one person cannot link to another's.
+pub fn a_link_code_links_one_device_once_before_it_expires(s: &dyn Accounts) {
+    let (ann, bob) = (UserId::new("u-ann"), UserId::new("u-bob"));
+    let at = t("2026-12-01T09:00:00+00:00");
+    s.add_person("ann", &ann, at).unwrap();
+    s.add_person("bob", &bob, at).unwrap();
+    s.add_link_code(&ann, "code-1", t("2026-12-02T09:00:00+00:00"))
+        .unwrap();
+    s.add_link_code(&ann, "code-2", t("2026-12-02T09:00:00+00:00"))
+        .unwrap();
+    s.add_link_code(&bob, "code-b", t("2026-12-02T09:00:00+00:00"))
+        .unwrap();
+    let noon = "2026-12-01T12:00:00+00:00";
+    assert_eq!(
+        s.redeem_link_code(&linking("wrong", "dev-1", "tok-1", noon))
+            .unwrap(),
+        Redeemed::Refused
+    );
+    assert_eq!(
+        s.redeem_link_code(&linking("code-1", "dev-1", "tok-1", noon))
+            .unwrap(),
+        Redeemed::Linked(ann.clone())
+    );
+    assert_eq!(
+        s.redeem_link_code(&linking("code-1", "dev-2", "tok-2", noon))
+            .unwrap(),
+        Redeemed::Refused,
+        "spent"
+    );
+    assert_eq!(
+        s.redeem_link_code(&linking(
+            "code-2",
+            "dev-2",
+            "tok-2",
+            "2026-12-02T09:00:00+00:00"
+        ))
+        .unwrap(),
+        Redeemed::Refused,
+        "expired"
+    );
+    assert_eq!(
+        s.redeem_link_code(&linking("code-b", "dev-1", "tok-3", noon))
+            .unwrap(),
+        Redeemed::OtherPersons
+    );
+    assert_eq!(s.device_for("tok-3").unwrap(), None, "nothing linked");
+    assert_eq!(
+        s.redeem_link_code(&linking("code-b", "dev-b", "tok-b", noon))
+            .unwrap(),
+        Redeemed::Linked(bob.clone()),
+        "the code was not spent by the refusal"
+    );
+    let devices = s.devices(&ann).unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(
+        (devices[0].id.as_str(), devices[0].name.as_str()),
+        ("dev-1", "phone")
+    );
+    assert_eq!(s.devices(&bob).unwrap().len(), 1);
+}
+
+/// A token speaks for its device and person until the device is unlinked; linking again
+/// with a new code gives it a new token.
+pub fn a_device_speaks_for_its_person_until_unlinked(s: &dyn Accounts) {
+    let ann = UserId::new("u-ann");
+    let at = t("2026-12-01T09:00:00+00:00");
+    s.add_person("ann", &ann, at).unwrap();
+    let until = t("2026-12-02T09:00:00+00:00");
+    s.add_link_code(&ann, "code-1", until).unwrap();
+    s.add_link_code(&ann, "code-2", until).unwrap();
+    let noon = "2026-12-01T12:00:00+00:00";
+    s.redeem_link_code(&linking("code-1", "dev-1", "tok-1", noon))
+        .unwrap();
+    assert_eq!(
+        s.device_for("tok-1").unwrap(),
+        Some((ann.clone(), "dev-1".to_string()))
+    );
+    assert!(
+        !s.unlink(&UserId::new("u-bob"), "dev-1", at).unwrap(),
+        "not bob's"
+    );
+    assert!(s.device_for("tok-1").unwrap().is_some());
+    assert!(s.unlink(&ann, "dev-1", t(noon)).unwrap());
+    assert!(
+        !s.unlink(&ann, "dev-1", t(noon)).unwrap(),
+        "already unlinked"
+    );
+    assert_eq!(s.device_for("tok-1").unwrap(), None);
+    assert_eq!(s.devices(&ann).unwrap()[0].unlinked_at, Some(t(noon)));
+    s.redeem_link_code(&linking(
+        "code-2",
+        "dev-1",
+        "tok-new",
+        "2026-12-01T13:00:00+00:00",
+    ))
+    .unwrap();
+    assert_eq!(
+        s.device_for("tok-1").unwrap(),
+        None,
+        "the old token stays dead"
+    );
+    assert_eq!(
+        s.device_for("tok-new").unwrap(),
+        Some((ann.clone(), "dev-1".to_string()))
+    );
+    let devices = s.devices(&ann).unwrap();
+    assert_eq!((devices.len(), devices[0].unlinked_at), (1, None));
 }

@@ -7,6 +7,7 @@
 //! outcomes, sources and verdicts are core's enums. [`contract`] is the test suite every
 //! backend must pass.
 
+pub mod accounts;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod sqlite;
@@ -145,6 +146,12 @@ pub enum StoreError {
         what: &'static str,
         /// What was wrong with it.
         detail: String,
+    },
+    /// A name or key that must be unique is already taken.
+    #[error("{what} is already taken")]
+    Taken {
+        /// What, in words (`the name "ann"`).
+        what: String,
     },
     /// The backend failed; its own error says how.
     #[error(transparent)]

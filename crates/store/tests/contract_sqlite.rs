@@ -30,3 +30,13 @@ mod real_file {
     use super::*;
     backstretch_store::store_contract_tests!(in_file());
 }
+
+mod accounts_in_memory {
+    use super::*;
+    backstretch_store::accounts_contract_tests!(Box::new(SqliteStore::in_memory().expect("opens")));
+}
+
+mod accounts_in_file {
+    use super::*;
+    backstretch_store::accounts_contract_tests!(in_file());
+}

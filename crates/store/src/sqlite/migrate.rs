@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_tallies",
         include_str!("../../migrations/0011_tallies.sql"),
     ),
+    (
+        "0012_accounts",
+        include_str!("../../migrations/0012_accounts.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

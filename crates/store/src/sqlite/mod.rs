@@ -3,6 +3,7 @@
 //! Migrations are embedded and append-only ([`migrate`]); a file written by a newer
 //! backstretch is refused, never rewritten.
 
+mod accounts;
 mod migrate;
 mod profile;
 mod safety;

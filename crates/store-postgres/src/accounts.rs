@@ -1,0 +1,145 @@
+//! A sync server's people and devices, in PostgreSQL.
+
+use backstretch_core::time::Stamp;
+use backstretch_store::accounts::{Accounts, Device, Linking, Redeemed};
+use backstretch_store::{StoreError, UserId};
+
+use crate::{PostgresStore, stamp};
+
+impl Accounts for PostgresStore {
+    fn add_person(&self, name: &str, id: &UserId, at: Stamp) -> Result<(), StoreError> {
+        self.write(|db| {
+            let n =
+                db.c.execute(
+                    "INSERT INTO people (id, name, added_at, added_offset) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT DO NOTHING",
+                    &[&id.as_str(), &name, &at.utc_s, &at.offset_s],
+                )
+                .map_err(|e| db.err(e))?;
+            if n == 0 {
+                return Err(StoreError::Taken {
+                    what: format!("the name \"{name}\""),
+                });
+            }
+            Ok(())
+        })
+    }
+
+    fn person(&self, name: &str) -> Result<Option<UserId>, StoreError> {
+        self.read(|db| {
+            let row =
+                db.c.query_opt("SELECT id FROM people WHERE name = $1", &[&name])
+                    .map_err(|e| db.err(e))?;
+            Ok(row.map(|r| UserId::new(r.get::<_, String>(0))))
+        })
+    }
+
+    fn add_link_code(
+        &self,
+        user: &UserId,
+        code_hash: &str,
+        expires: Stamp,
+    ) -> Result<(), StoreError> {
+        self.write(|db| {
+            db.c.execute(
+                "INSERT INTO link_codes (hash, user_id, expires_at) VALUES ($1, $2, $3)",
+                &[&code_hash, &user.as_str(), &expires.utc_s],
+            )
+            .map(|_| ())
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn redeem_link_code(&self, l: &Linking<'_>) -> Result<Redeemed, StoreError> {
+        self.write(|db| {
+            // The code's row is locked, so two devices racing with it link once.
+            let user: Option<String> =
+                db.c.query_opt(
+                    "SELECT user_id FROM link_codes
+                     WHERE hash = $1 AND used_at IS NULL AND expires_at > $2 FOR UPDATE",
+                    &[&l.code_hash, &l.at.utc_s],
+                )
+                .map_err(|e| db.err(e))?
+                .map(|r| r.get(0));
+            let Some(user) = user else {
+                return Ok(Redeemed::Refused);
+            };
+            let owner: Option<String> =
+                db.c.query_opt("SELECT user_id FROM devices WHERE id = $1", &[&l.device])
+                    .map_err(|e| db.err(e))?
+                    .map(|r| r.get(0));
+            if owner.is_some_and(|o| o != user) {
+                return Ok(Redeemed::OtherPersons);
+            }
+            db.c.execute(
+                "UPDATE link_codes SET used_at = $2 WHERE hash = $1",
+                &[&l.code_hash, &l.at.utc_s],
+            )
+            .map_err(|e| db.err(e))?;
+            db.c.execute(
+                "INSERT INTO devices (user_id, id, name, token_hash, linked_at, linked_offset)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (id) DO UPDATE SET name = $3, token_hash = $4, linked_at = $5,
+                     linked_offset = $6, unlinked_at = NULL, unlinked_offset = NULL",
+                &[
+                    &user,
+                    &l.device,
+                    &l.name,
+                    &l.token_hash,
+                    &l.at.utc_s,
+                    &l.at.offset_s,
+                ],
+            )
+            .map_err(|e| db.err(e))?;
+            Ok(Redeemed::Linked(UserId::new(user)))
+        })
+    }
+
+    fn device_for(&self, token_hash: &str) -> Result<Option<(UserId, String)>, StoreError> {
+        self.read(|db| {
+            let row =
+                db.c.query_opt(
+                    "SELECT user_id, id FROM devices WHERE token_hash = $1 AND unlinked_at IS NULL",
+                    &[&token_hash],
+                )
+                .map_err(|e| db.err(e))?;
+            Ok(row.map(|r| (UserId::new(r.get::<_, String>(0)), r.get(1))))
+        })
+    }
+
+    fn unlink(&self, user: &UserId, device: &str, at: Stamp) -> Result<bool, StoreError> {
+        self.write(|db| {
+            db.c.execute(
+                "UPDATE devices SET unlinked_at = $3, unlinked_offset = $4
+                 WHERE user_id = $1 AND id = $2 AND unlinked_at IS NULL",
+                &[&user.as_str(), &device, &at.utc_s, &at.offset_s],
+            )
+            .map(|n| n == 1)
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn devices(&self, user: &UserId) -> Result<Vec<Device>, StoreError> {
+        self.read(|db| {
+            let rows =
+                db.c.query(
+                    "SELECT id, name, linked_at, linked_offset, unlinked_at, unlinked_offset
+                     FROM devices WHERE user_id = $1 ORDER BY linked_at, id",
+                    &[&user.as_str()],
+                )
+                .map_err(|e| db.err(e))?;
+            Ok(rows
+                .iter()
+                .map(|r| Device {
+                    id: r.get(0),
+                    name: r.get(1),
+                    linked_at: stamp(r.get(2), r.get(3)),
+                    unlinked_at: match (r.get(4), r.get(5)) {
+                        (Some(t), Some(o)) => Some(stamp(t, o)),
+                        _ => None,
+                    },
+                })
+                .collect())
+        })
+    }
+}
