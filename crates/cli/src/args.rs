@@ -82,6 +82,11 @@ pub enum Command {
     /// Serve the coach to a browser: today's routine, the player, history and progress, on
     /// this computer (or, with --lan, on a paired phone).
     Serve(ServeArgs),
+    /// Run the sync server: people's logs kept for their devices, linked by one-time codes.
+    Server(ServerArgs),
+    /// Link this log to a sync server, and see or end the link.
+    #[command(subcommand)]
+    Sync(SyncCommand),
     /// Past sessions, newest first.
     History(HistoryArgs),
     /// Record a session done without the player (from a printed sheet, say).
@@ -604,6 +609,82 @@ pub struct ServeArgs {
     /// Open a browser at the address
     #[arg(long)]
     pub open: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
+    /// The address and port to listen on [default: 127.0.0.1:8422]; beyond this computer it
+    /// needs --cert and --key
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Keep the logs in this PostgreSQL database (postgres://...) [default: one SQLite file
+    /// in the data folder]
+    #[arg(long, value_name = "URL", env = "BACKSTRETCH_DATABASE", global = true)]
+    pub database: Option<String>,
+    /// Speak HTTPS with this certificate chain (PEM)
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The certificate's private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+}
+
+/// What `server` can do besides serving.
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// The people whose logs the server keeps.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `server user`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person and print a one-time code to link their first device.
+    Add(UserArgs),
+    /// Print another one-time code, for the person's next device.
+    Code(UserArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// The person's name: letters, digits, dots, dashes or underscores
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The address devices reach the server at, shown in the command to link
+    /// [default: http://127.0.0.1:8422]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+/// `sync`.
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Link this log to a sync server with a one-time code from `server user add/code`.
+    Link(LinkArgs),
+    /// Whether this log is linked, to which server, and the server's devices for it.
+    Status,
+    /// Stop syncing: the server forgets this device's token (the log stays as it is).
+    Unlink,
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The server's address, as `server user add` printed it
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The one-time code
+    #[arg(value_name = "CODE")]
+    pub code: String,
+    /// Trust the server's certificate from this file (PEM), for a server with a certificate
+    /// of its own making
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// What to call this device on the server [default: this computer's name]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 /// What `serve` can do besides serving: the paired devices.

@@ -46,6 +46,8 @@ fn main() -> ExitCode {
         Some(Command::Log(a)) => cmd::log::run(&ctx, &a),
         Some(Command::Sheet(a)) => cmd::sheet::run(&ctx, &a),
         Some(Command::Serve(a)) => cmd::serve::run(&ctx, &a),
+        Some(Command::Server(a)) => cmd::server::run(&ctx, &a),
+        Some(Command::Sync(a)) => cmd::sync::run(&ctx, &a),
         Some(Command::Safety(a)) => cmd::safety::run(&ctx, &a),
         Some(Command::Stats(a)) => cmd::stats::run(&ctx, &a),
         Some(Command::Chart(a)) => cmd::stats::chart(&ctx, &a),

@@ -12,7 +12,7 @@ mod api;
 mod assets;
 pub mod devices;
 mod error;
-mod files;
+pub mod files;
 mod input;
 mod links;
 mod pages;
@@ -30,8 +30,8 @@ pub use input::BODY_LIMIT;
 pub use pair::Pairing;
 pub use router::{CSP, router};
 pub use server::{
-    CodeMint, Config, DEFAULT_PORT, HEADER_READ_TIMEOUT, PairingCode, REQUEST_TIMEOUT, ServeError,
-    Server,
+    CodeMint, Config, DEFAULT_PORT, HEADER_READ_TIMEOUT, Listener, PairingCode, REQUEST_TIMEOUT,
+    ServeError, Server, serve, stop_signal,
 };
 pub use slots::{MAX_CONNECTIONS, PER_ADDRESS, Peer};
 pub use state::{Clock, Setup, Shared};

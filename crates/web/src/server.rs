@@ -142,10 +142,12 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a whole request may take, its body and its answer: after it, 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// What the server accepts connections on: TCP, with the TLS settings on `--lan`.
-struct Listener {
-    tcp: tokio::net::TcpListener,
-    tls: Option<TlsAcceptor>,
+/// What a server accepts connections on: TCP, with TLS settings when it speaks HTTPS.
+pub struct Listener {
+    /// The bound socket.
+    pub tcp: tokio::net::TcpListener,
+    /// The TLS settings, for HTTPS.
+    pub tls: Option<TlsAcceptor>,
 }
 
 impl std::fmt::Debug for Listener {
@@ -265,10 +267,10 @@ impl Server {
     }
 }
 
-/// The accept loop: each connection in its own task, within the slots ([`Slots`]), until
-/// `stop`; then each connection finishes the request it is answering (for at most
-/// [`REQUEST_TIMEOUT`]) and closes.
-async fn serve(listener: Listener, app: Router, stop: impl Future<Output = ()>) {
+/// The accept loop (the coach's and the sync server's): each connection in its own task,
+/// within the slots ([`Slots`]), until `stop`; then each connection finishes the request it
+/// is answering (for at most [`REQUEST_TIMEOUT`]) and closes.
+pub async fn serve(listener: Listener, app: Router, stop: impl Future<Output = ()>) {
     let mut slots: Slots<tokio::task::Id, AbortHandle> = Slots::new(MAX_CONNECTIONS, PER_ADDRESS);
     let mut tasks = JoinSet::new();
     let (stopping, stopped) = watch::channel(false);
@@ -373,7 +375,7 @@ impl Conn {
 }
 
 /// Ctrl-C, or (on Unix) a polite request to stop (SIGTERM).
-async fn stop_signal() {
+pub async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

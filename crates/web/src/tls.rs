@@ -60,6 +60,14 @@ pub fn certificate(
             .map_err(io(&cert_path))?;
         crate::files::write_private(&hosts_path, want.as_bytes()).map_err(io(&hosts_path))?;
     }
+    read(&cert_path, &key_path)
+}
+
+/// A certificate chain and its key from PEM files (as `server --cert --key` takes them).
+pub fn read(
+    cert_path: &Path,
+    key_path: &Path,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsError> {
     let bad = |path: &Path| {
         let path = path.display().to_string();
         move |e: rustls::pki_types::pem::Error| TlsError::Bad {
@@ -67,11 +75,11 @@ pub fn certificate(
             detail: e.to_string(),
         }
     };
-    let certs = CertificateDer::pem_file_iter(&cert_path)
-        .map_err(bad(&cert_path))?
+    let certs = CertificateDer::pem_file_iter(cert_path)
+        .map_err(bad(cert_path))?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(bad(&cert_path))?;
-    let key = PrivateKeyDer::from_pem_file(&key_path).map_err(bad(&key_path))?;
+        .map_err(bad(cert_path))?;
+    let key = PrivateKeyDer::from_pem_file(key_path).map_err(bad(key_path))?;
     Ok((certs, key))
 }
 

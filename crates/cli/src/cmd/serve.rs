@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> miette::Result<ExitCode> {
 }
 
 /// Server errors (their causes, which the browser is never shown) as lines on stderr.
-fn log_to_stderr() {
+pub(crate) fn log_to_stderr() {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
@@ -59,7 +59,7 @@ fn log_to_stderr() {
 }
 
 /// The pairing address as a QR code drawn with half blocks, for a terminal.
-fn qr_text(url: &str) -> String {
+pub(crate) fn qr_text(url: &str) -> String {
     use qrcode::render::unicode::Dense1x2;
     match qrcode::QrCode::new(url.as_bytes()) {
         Ok(code) => code

@@ -16,6 +16,7 @@ mod safety;
 mod serve;
 mod session;
 mod sheet;
+mod sync;
 mod tmux;
 mod util;
 mod webdriver;

@@ -1,0 +1,94 @@
+//! `backstretch server`: the sync server, on the data folder's SQLite file or a PostgreSQL
+//! database. `server user add NAME` adds a person and `server user code NAME` offers another
+//! code; both print the code, the command that links a device with it, and a QR code.
+
+use std::process::ExitCode;
+
+use backstretch_server::link::{Code, PeopleError};
+use backstretch_server::{Config, DEFAULT_PORT, Server, ServerError, ServerStore};
+use miette::miette;
+
+use crate::args::{ServerArgs, ServerCommand, UserArgs, UserCommand};
+use crate::context::Context;
+use crate::output::print;
+
+pub fn run(ctx: &Context, a: &ServerArgs) -> miette::Result<ExitCode> {
+    let store = open(ctx, a.database.as_deref())?;
+    match &a.command {
+        Some(ServerCommand::User(UserCommand::Add(u))) => {
+            let code =
+                backstretch_server::link::add_person(&*store, &u.name, ctx.now).map_err(people)?;
+            show(u, &code, "Added")
+        }
+        Some(ServerCommand::User(UserCommand::Code(u))) => {
+            let code = backstretch_server::link::another_code(&*store, &u.name, ctx.now)
+                .map_err(people)?;
+            show(u, &code, "A new code for")
+        }
+        None => serve(a, store),
+    }
+}
+
+fn open(ctx: &Context, database: Option<&str>) -> miette::Result<std::sync::Arc<dyn ServerStore>> {
+    backstretch_server::open(&ctx.home, database).map_err(|e| {
+        miette!(
+            help = "check --database (postgres://USER@HOST/DB) or the data folder (--home)",
+            "cannot open the server's store: {e}"
+        )
+    })
+}
+
+fn people(e: PeopleError) -> miette::Report {
+    match e {
+        PeopleError::NoOne(name) => miette!(
+            help = format!("add them first: backstretch server user add {name}"),
+            "no one called `{name}` on this server"
+        ),
+        PeopleError::Store(backstretch_store::StoreError::Taken { what }) => miette!(
+            help = "choose another name, or `server user code NAME` for another code",
+            "{what} is already taken"
+        ),
+        e => miette!("{e}"),
+    }
+}
+
+fn show(u: &UserArgs, code: &Code, verb: &str) -> miette::Result<ExitCode> {
+    let url = u
+        .url
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
+    let url = url.trim_end_matches('/');
+    let qr = super::serve::qr_text(&format!(
+        "{url}/link?code={}",
+        backstretch_server::link::normalise(&code.code)
+    ));
+    let expires = code.expires.local().format("%a %-d %b %Y %H:%M");
+    print(&format!(
+        "{verb} {name}. To link a device to {name}'s log, run this on it:\n\n  backstretch sync link {url} {code}\n\n{qr}\nThe code works once, until {expires}. `backstretch server user code {name}` prints another.\n",
+        name = u.name,
+        code = code.code,
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(a: &ServerArgs, store: std::sync::Arc<dyn ServerStore>) -> miette::Result<ExitCode> {
+    let config = Config {
+        listen: a.listen,
+        tls: a.cert.clone().zip(a.key.clone()),
+    };
+    let server = Server::bind(&config, store).map_err(|e| match e {
+        ServerError::NeedsTls { addr } => miette!(
+            help = "give --cert FILE --key FILE to speak HTTPS, or listen on 127.0.0.1 behind a reverse proxy that does",
+            "{addr} is reachable beyond this computer, and health data must not cross a network in plain text"
+        ),
+        e => miette!("{e}"),
+    })?;
+    super::serve::log_to_stderr();
+    println!(
+        "The backstretch sync server is at {}/. Ctrl-C stops it.",
+        server.base_url()
+    );
+    server.run();
+    println!("\nStopped.");
+    Ok(ExitCode::SUCCESS)
+}

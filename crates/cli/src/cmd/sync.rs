@@ -1,0 +1,229 @@
+//! `backstretch sync`: link this log to a sync server with a one-time code, see the link, and
+//! end it. The link (the server's address, this device's id and its token, and the
+//! certificate to trust, if given) is kept in `sync.json` in the data folder, readable by
+//! the user alone.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use miette::miette;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::args::{LinkArgs, SyncCommand};
+use crate::context::Context;
+use crate::files::write_private;
+use crate::output::print;
+
+/// The link to a server, as kept.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Link {
+    server: String,
+    device: String,
+    token: String,
+    ca: Option<PathBuf>,
+}
+
+fn link_file(ctx: &Context) -> PathBuf {
+    ctx.home.join("sync.json")
+}
+
+fn read_link(ctx: &Context) -> miette::Result<Option<Link>> {
+    let file = link_file(ctx);
+    match std::fs::read_to_string(&file) {
+        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+            miette!(
+                help = format!("remove {} and link again", file.display()),
+                "{} cannot be read: {e}",
+                file.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(miette!("cannot read {}: {e}", file.display())),
+    }
+}
+
+pub fn run(ctx: &Context, c: &SyncCommand) -> miette::Result<ExitCode> {
+    match c {
+        SyncCommand::Link(a) => link(ctx, a),
+        SyncCommand::Status => status(ctx),
+        SyncCommand::Unlink => unlink(ctx),
+    }
+}
+
+/// An HTTP client that trusts `ca` (PEM) if given, else the usual roots, and reports every
+/// status as an answer.
+fn agent(ca: Option<&Path>) -> miette::Result<ureq::Agent> {
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if let Some(ca) = ca {
+        let pem = std::fs::read(ca).map_err(|e| miette!("cannot read {}: {e}", ca.display()))?;
+        let certs = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect::<Vec<_>>();
+        if certs.is_empty() {
+            return Err(miette!(
+                help = "give the server's certificate (the PEM file it was started with --cert)",
+                "{} holds no certificate",
+                ca.display()
+            ));
+        }
+        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
+    }
+    Ok(ureq::Agent::config_builder()
+        .tls_config(tls.build())
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into())
+}
+
+/// An answer's status and JSON, or what stopped the request, in words.
+fn answer(
+    server: &str,
+    r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> miette::Result<(u16, Value)> {
+    let mut r = r.map_err(|e| {
+        miette!(
+            help = "check the address, that the server is running, and (for HTTPS) --ca",
+            "cannot reach the sync server at {server}: {e}"
+        )
+    })?;
+    let status = r.status().as_u16();
+    let v = r.body_mut().read_json::<Value>().unwrap_or(Value::Null);
+    Ok((status, v))
+}
+
+fn said(v: &Value) -> miette::Report {
+    let error = v["error"].as_str().unwrap_or("the server refused");
+    match v["help"].as_str() {
+        Some(help) => miette!(help = help.to_string(), "{error}"),
+        None => miette!("{error}"),
+    }
+}
+
+fn link(ctx: &Context, a: &LinkArgs) -> miette::Result<ExitCode> {
+    let server = a.url.trim_end_matches('/').to_string();
+    if !(server.starts_with("https://") || server.starts_with("http://")) {
+        return Err(miette!(
+            help = "give the address `server user add` printed, like https://sync.example:8422",
+            "`{}` is not a server's address",
+            a.url
+        ));
+    }
+    if let Some(old) = read_link(ctx)? {
+        return Err(miette!(
+            help = "`backstretch sync unlink` first, to link to another server",
+            "this log is already linked to {}",
+            old.server
+        ));
+    }
+    let device = uuid::Uuid::new_v4().simple().to_string();
+    let name = a.name.clone().unwrap_or_else(computer_name);
+    let body = json!({"code": a.code, "device": device, "name": name});
+    let agent = agent(a.ca.as_deref())?;
+    let (status, v) = answer(
+        &server,
+        agent.post(format!("{server}/api/v1/link")).send_json(&body),
+    )?;
+    if status != 200 {
+        return Err(said(&v));
+    }
+    let token = v["token"]
+        .as_str()
+        .ok_or_else(|| miette!("the server's answer has no token"))?;
+    let kept = Link {
+        server: server.clone(),
+        device,
+        token: token.to_string(),
+        ca: a
+            .ca
+            .as_ref()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())),
+    };
+    let text = serde_json::to_string_pretty(&kept).map_err(|e| miette!("{e}"))?;
+    write_private(&link_file(ctx), text.as_bytes())?;
+    print(&format!(
+        "Linked to {server} as `{name}`. `backstretch sync status` shows the link; `sync unlink` ends it.\n"
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn computer_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "this computer".into())
+}
+
+fn status(ctx: &Context) -> miette::Result<ExitCode> {
+    let Some(l) = read_link(ctx)? else {
+        print(
+            "Not linked to a sync server. `backstretch sync link URL CODE` links this log with a code from the server.\n",
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let agent = agent(l.ca.as_deref())?;
+    let (status, v) = answer(
+        &l.server,
+        agent
+            .get(format!("{}/api/v1/me", l.server))
+            .header("Authorization", format!("Bearer {}", l.token))
+            .call(),
+    )?;
+    if status != 200 {
+        return Err(said(&v));
+    }
+    let mut out = format!(
+        "Linked to {} as device {}.\nDevices of this log:\n",
+        l.server, l.device
+    );
+    for d in v["devices"].as_array().into_iter().flatten() {
+        let this = if d["id"] == l.device.as_str() {
+            " (this one)"
+        } else {
+            ""
+        };
+        let state = d["unlinked_at"]
+            .as_str()
+            .map_or_else(|| "linked".to_string(), |at| format!("unlinked {at}"));
+        out.push_str(&format!(
+            "  {}{this}: {state}, linked {}\n",
+            d["name"].as_str().unwrap_or("?"),
+            d["linked_at"].as_str().unwrap_or("?")
+        ));
+    }
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn unlink(ctx: &Context) -> miette::Result<ExitCode> {
+    let Some(l) = read_link(ctx)? else {
+        print("Not linked to a sync server: nothing to unlink.\n")?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let agent = agent(l.ca.as_deref())?;
+    let (status, v) = answer(
+        &l.server,
+        agent
+            .post(format!("{}/api/v1/unlink", l.server))
+            .header("Authorization", format!("Bearer {}", l.token))
+            .send_empty(),
+    )?;
+    // Already unlinked on the server (401) is as good as unlinked now.
+    if status != 200 && status != 401 {
+        return Err(said(&v));
+    }
+    let file = link_file(ctx);
+    std::fs::remove_file(&file).map_err(|e| miette!("cannot remove {}: {e}", file.display()))?;
+    print(&format!(
+        "Unlinked from {}: nothing more is sent there. Your log here is unchanged.\n",
+        l.server
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}

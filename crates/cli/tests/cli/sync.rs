@@ -1,0 +1,120 @@
+//! The sync server and the link to it, end to end: `server` on loopback in a data folder of
+//! its own, `server user add/code`, and `sync link/status/unlink` from other data folders.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Child, Stdio};
+
+use crate::util::{Env, run_fail, stdout_ok};
+
+/// A running `backstretch server` on 127.0.0.1, stopped when dropped.
+struct Running {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(home: &Env) -> Running {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backstretch"))
+        .args(["server", "--listen", "127.0.0.1:0"])
+        .env("BACKSTRETCH_HOME", home.home())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches(['/', '.'])
+        .to_string();
+    Running { child, url }
+}
+
+/// The code in `server user add/code`'s answer.
+fn code_in(out: &str) -> String {
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("backstretch sync link"))
+        .unwrap_or_else(|| panic!("no command in {out}"));
+    line.split_whitespace().last().unwrap().to_string()
+}
+
+#[test]
+fn a_device_links_with_a_one_time_code_sees_the_link_and_unlinks() {
+    let server = Env::fresh();
+    let running = start(&server);
+    let url = &running.url;
+    let added = stdout_ok(&mut server.run(&format!("server user add ann --url {url}")));
+    assert!(added.starts_with("Added ann."), "{added}");
+    assert!(added.contains("works once"), "{added}");
+    let code = code_in(&added);
+    let (_, _, err) = run_fail(&mut server.run("server user add ann"));
+    assert!(err.contains("already taken"), "{err}");
+    let (_, _, err) = run_fail(&mut server.run("server user code bob"));
+    assert!(
+        err.contains("no one called `bob`") && err.contains("user add bob"),
+        "{err}"
+    );
+
+    let laptop = Env::new();
+    let out = stdout_ok(&mut laptop.run("sync status"));
+    assert!(out.starts_with("Not linked"), "{out}");
+    let out = stdout_ok(&mut laptop.run(&format!("sync link {url} {code} --name laptop")));
+    assert!(
+        out.starts_with(&format!("Linked to {url} as `laptop`")),
+        "{out}"
+    );
+    let mode = std::fs::metadata(laptop.home().join("sync.json")).unwrap();
+    assert_eq!(mode.permissions().mode() & 0o777, 0o600);
+    let (_, _, err) = run_fail(&mut laptop.run(&format!("sync link {url} {code}")));
+    assert!(err.contains("already linked"), "{err}");
+
+    // The code is spent: another device needs another code.
+    let phone = Env::new();
+    let (_, _, err) = run_fail(&mut phone.run(&format!("sync link {url} {code}")));
+    assert!(
+        err.contains("not on offer") && err.contains("server user code"),
+        "{err}"
+    );
+    let second = code_in(&stdout_ok(&mut server.run("server user code ann")));
+    stdout_ok(&mut phone.run(&format!("sync link {url} {second} --name phone")));
+    let status = stdout_ok(&mut laptop.run("sync status"));
+    assert!(status.contains("laptop (this one): linked"), "{status}");
+    assert!(status.contains("phone: linked"), "{status}");
+
+    let out = stdout_ok(&mut laptop.run("sync unlink"));
+    assert!(out.starts_with(&format!("Unlinked from {url}")), "{out}");
+    assert!(stdout_ok(&mut laptop.run("sync status")).starts_with("Not linked"));
+    let status = stdout_ok(&mut phone.run("sync status"));
+    assert!(status.contains("laptop: unlinked"), "{status}");
+}
+
+#[test]
+fn the_server_refuses_a_network_without_tls_and_a_bad_address_is_named() {
+    let server = Env::fresh();
+    let (code, _, err) = run_fail(&mut server.run("server --listen 0.0.0.0:0"));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("plain text") && err.contains("--cert"),
+        "{err}"
+    );
+    let (_, _, err) = run_fail(&mut server.run("server user add ann%"));
+    assert!(err.contains("cannot be a name"), "{err}");
+    let laptop = Env::new();
+    let (_, _, err) = run_fail(&mut laptop.run("sync link sync.example AAAA-BBBB-CCCC"));
+    assert!(err.contains("not a server's address"), "{err}");
+    let (_, _, err) = run_fail(&mut laptop.run("sync link http://127.0.0.1:9 AAAA-BBBB-CCCC"));
+    assert!(err.contains("cannot reach the sync server"), "{err}");
+    assert!(!laptop.home().join("sync.json").exists());
+}

@@ -1,0 +1,351 @@
+//! The server's HTTP API under `/api/v1/`, JSON in and out. Errors are `{error, help, field?}`
+//! with a status that says whose fault it was. A device speaks with `Authorization: Bearer
+//! TOKEN`; only the token's hash is kept.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use backstretch_core::time::Stamp;
+use backstretch_store::accounts::Redeemed;
+use backstretch_store::{StoreError, UserId};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::ServerStore;
+use crate::link::{self, hash};
+
+/// Wrong codes one address may give before it waits.
+pub const MAX_FAILURES: u32 = 5;
+/// How long an address waits after [`MAX_FAILURES`] wrong codes (and the window they count in).
+pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+
+/// The server's state: the store, the clock, and the wrong codes per address.
+#[derive(Clone)]
+pub struct Api {
+    store: Arc<dyn ServerStore>,
+    clock: Arc<dyn Fn() -> Stamp + Send + Sync>,
+    failures: Arc<Mutex<HashMap<IpAddr, (u32, Instant)>>>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api").finish_non_exhaustive()
+    }
+}
+
+impl Api {
+    /// A server's state over `store`, telling the time with `clock`.
+    pub fn new(store: Arc<dyn ServerStore>, clock: Arc<dyn Fn() -> Stamp + Send + Sync>) -> Api {
+        Api {
+            store,
+            clock,
+            failures: Arc::default(),
+        }
+    }
+
+    /// Runs a store call off the async workers.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn ServerStore, Stamp) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (store, now) = (self.store.clone(), (self.clock)());
+        tokio::task::spawn_blocking(move || f(&*store, now))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+    }
+
+    /// How long `from` must wait before giving another code, if it must.
+    fn locked_out(&self, from: IpAddr, now: Instant) -> Option<Duration> {
+        let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        f.retain(|_, (_, since)| now.duration_since(*since) < LOCKOUT);
+        f.get(&from)
+            .filter(|(n, _)| *n >= MAX_FAILURES)
+            .map(|(_, since)| LOCKOUT.saturating_sub(now.duration_since(*since)))
+    }
+
+    fn failed(&self, from: IpAddr, now: Instant) {
+        let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        f.entry(from).or_insert((0, now)).0 += 1;
+    }
+}
+
+/// What went wrong with a request.
+#[derive(Debug)]
+pub enum ApiError {
+    /// The request cannot be used (422), naming the field.
+    Invalid {
+        field: &'static str,
+        error: String,
+        help: String,
+    },
+    /// No device token, or not a linked device's (401).
+    Unauthorised,
+    /// The code is not on offer (401).
+    CodeRefused,
+    /// The device belongs to another person's log (409).
+    OtherPersons,
+    /// Too many wrong codes from this address (429).
+    TooMany(Duration),
+    /// The store failed (503 when busy, else 500; the cause is logged).
+    Store(StoreError),
+    /// Something else failed (500, logged).
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        ApiError::Store(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error, help, field) = match self {
+            ApiError::Invalid { field, error, help } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, error, help, Some(field))
+            }
+            ApiError::Unauthorised => (
+                StatusCode::UNAUTHORIZED,
+                "this device is not linked to a log here".into(),
+                "link it with `backstretch sync link URL CODE`, a code from `backstretch server user code NAME`".into(),
+                None,
+            ),
+            ApiError::CodeRefused => (
+                StatusCode::UNAUTHORIZED,
+                "that code is not on offer: it is wrong, already used, or older than a day".into(),
+                "ask for a new one: `backstretch server user code NAME` on the server".into(),
+                Some("code"),
+            ),
+            ApiError::OtherPersons => (
+                StatusCode::CONFLICT,
+                "this device is linked to another person's log".into(),
+                "unlink it there first (`backstretch sync unlink`)".into(),
+                Some("device"),
+            ),
+            ApiError::TooMany(wait) => {
+                let minutes = wait.as_secs().div_ceil(60);
+                let body = json!({
+                    "error": "too many wrong codes from this address",
+                    "help": format!("try again in {minutes} minutes"),
+                });
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())],
+                    Json(body),
+                )
+                    .into_response();
+            }
+            ApiError::Store(StoreError::Busy { .. }) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is busy".into(),
+                "try again in a moment".into(),
+                None,
+            ),
+            ApiError::Store(e) => internal(&e.to_string()),
+            ApiError::Internal(e) => internal(&e),
+        };
+        let mut body = json!({ "error": error, "help": help });
+        if let Some(f) = field {
+            body["field"] = json!(f);
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+fn internal(cause: &str) -> (StatusCode, String, String, Option<&'static str>) {
+    tracing::error!(cause, "request failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the server could not answer".into(),
+        "try again; if it goes on, the server's log says why".into(),
+        None,
+    )
+}
+
+/// A linked device, from its bearer token.
+#[derive(Debug)]
+pub struct Device {
+    /// The person's log.
+    pub user: UserId,
+    /// The device's id.
+    pub id: String,
+}
+
+impl FromRequestParts<Api> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Device, ApiError> {
+        let token = bearer(&parts.headers).ok_or(ApiError::Unauthorised)?;
+        let h = hash(token);
+        let (user, id) = api
+            .run(move |s, _| Ok(s.device_for(&h)?))
+            .await?
+            .ok_or(ApiError::Unauthorised)?;
+        Ok(Device { user, id })
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// The server's routes.
+pub fn router(api: Api) -> axum::Router {
+    axum::Router::new()
+        .route("/", get(front))
+        .route("/link", get(link_page))
+        .route("/api/v1/link", post(link_device))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/unlink", post(unlink))
+        .with_state(api)
+}
+
+async fn front() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "backstretch sync server.\nLink a device with `backstretch sync link URL CODE`; \
+         a code comes from `backstretch server user add NAME` or `server user code NAME`.\n",
+    )
+}
+
+/// `GET /link?code=`: where a link code's QR leads: how to link a device with it.
+async fn link_page(
+    headers: HeaderMap,
+    q: Result<
+        axum::extract::Query<HashMap<String, String>>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> impl IntoResponse {
+    let code = q
+        .ok()
+        .and_then(|q| q.0.get("code").cloned())
+        .map(|c| link::normalise(&c))
+        .filter(|c| c.len() == link::CODE_LEN && c.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| "CODE".into());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
+        .unwrap_or("this-server");
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "To link a device to this log, run this on it:\n\n  backstretch sync link https://{host} {code}\n\n\
+             (http:// when the server is on the same computer). The code works once, within a day.\n"
+        ),
+    )
+}
+
+/// `POST /api/v1/link`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkBody {
+    code: String,
+    device: String,
+    name: String,
+}
+
+fn check_link(b: &LinkBody) -> Result<(), ApiError> {
+    let invalid = |field, error: String, help: &str| ApiError::Invalid {
+        field,
+        error,
+        help: help.into(),
+    };
+    if link::normalise(&b.code).len() != link::CODE_LEN {
+        return Err(invalid(
+            "code",
+            format!("`{}` is not a link code", b.code),
+            "give the 12 letters and digits the server printed, like 7KQ2-MZ4P-XW9D",
+        ));
+    }
+    let id_ok = (8..=64).contains(&b.device.len())
+        && b.device
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !id_ok {
+        return Err(invalid(
+            "device",
+            format!("`{}` is not a device id", b.device),
+            "send the device's id: 8 to 64 letters, digits or dashes",
+        ));
+    }
+    if b.name.trim().is_empty() || b.name.chars().count() > 100 {
+        return Err(invalid(
+            "name",
+            "a device's name must be 1 to 100 characters".into(),
+            "name the device, like `laptop`",
+        ));
+    }
+    Ok(())
+}
+
+async fn link_device(
+    State(api): State<Api>,
+    peer: Option<axum::Extension<backstretch_web::Peer>>,
+    body: Result<Json<LinkBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(b) = body.map_err(|e| ApiError::Invalid {
+        field: "body",
+        error: e.body_text(),
+        help: "send {\"code\", \"device\", \"name\"} as JSON".into(),
+    })?;
+    check_link(&b)?;
+    let from = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.0.0);
+    if let Some(wait) = api.locked_out(from, Instant::now()) {
+        return Err(ApiError::TooMany(wait));
+    }
+    let linked = api
+        .run(move |s, now| Ok(link::link(s, &b.code, &b.device, b.name.trim(), now)?))
+        .await?;
+    match linked {
+        Ok(l) => Ok(Json(json!({ "token": l.token })).into_response()),
+        Err(Redeemed::OtherPersons) => Err(ApiError::OtherPersons),
+        Err(_) => {
+            api.failed(from, Instant::now());
+            Err(ApiError::CodeRefused)
+        }
+    }
+}
+
+/// `GET /api/v1/me`: the device, and every device of the person's log.
+async fn me(State(api): State<Api>, d: Device) -> Result<Response, ApiError> {
+    let user = d.user.clone();
+    let devices = api.run(move |s, _| Ok(s.devices(&user)?)).await?;
+    let devices: Vec<_> = devices
+        .iter()
+        .map(|x| {
+            json!({
+                "id": x.id,
+                "name": x.name,
+                "linked_at": x.linked_at.rfc3339(),
+                "unlinked_at": x.unlinked_at.map(Stamp::rfc3339),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "device": d.id, "devices": devices })).into_response())
+}
+
+/// `POST /api/v1/unlink`: this device stops speaking for the log.
+async fn unlink(State(api): State<Api>, d: Device) -> Result<Response, ApiError> {
+    let unlinked = api
+        .run(move |s, now| Ok(s.unlink(&d.user, &d.id, now)?))
+        .await?;
+    Ok(Json(json!({ "unlinked": unlinked })).into_response())
+}
