@@ -122,6 +122,12 @@ fn link(ctx: &Context, a: &LinkArgs) -> miette::Result<ExitCode> {
             old.server
         ));
     }
+    // The data folder (and the log the link is for) must exist and take the link's file
+    // before the code is spent on the server.
+    ctx.store()?;
+    let probe = ctx.home.join(".sync-link-probe");
+    write_private(&probe, b"")?;
+    let _ = std::fs::remove_file(&probe);
     let device = uuid::Uuid::new_v4().simple().to_string();
     let name = a.name.clone().unwrap_or_else(computer_name);
     let body = json!({"code": a.code, "device": device, "name": name});

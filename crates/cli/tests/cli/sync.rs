@@ -21,8 +21,14 @@ impl Drop for Running {
 }
 
 fn start(home: &Env) -> Running {
+    start_with(home, &[])
+}
+
+/// `server --listen 127.0.0.1:0` with more arguments; its address from the line it prints.
+fn start_with(home: &Env, more: &[&std::ffi::OsStr]) -> Running {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backstretch"))
         .args(["server", "--listen", "127.0.0.1:0"])
+        .args(more)
         .env("BACKSTRETCH_HOME", home.home())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -34,7 +40,7 @@ fn start(home: &Env) -> Running {
         .unwrap();
     let url = line
         .split_whitespace()
-        .find(|w| w.starts_with("http://"))
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .trim_end_matches(['/', '.'])
         .to_string();
@@ -117,4 +123,60 @@ fn the_server_refuses_a_network_without_tls_and_a_bad_address_is_named() {
     let (_, _, err) = run_fail(&mut laptop.run("sync link http://127.0.0.1:9 AAAA-BBBB-CCCC"));
     assert!(err.contains("cannot reach the sync server"), "{err}");
     assert!(!laptop.home().join("sync.json").exists());
+}
+
+/// Regression: linking from a data folder that did not exist yet spent the code on the server,
+/// then could not keep the token. The folder is made first.
+#[test]
+fn a_first_link_from_a_new_data_folder_keeps_its_token() {
+    let server = Env::fresh();
+    let running = start(&server);
+    let url = &running.url;
+    let code = code_in(&stdout_ok(&mut server.run("server user add ann")));
+    let parent = tempfile::tempdir().unwrap();
+    let home = parent.path().join("new");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backstretch"))
+        .args(["--home", home.to_str().unwrap(), "sync", "link", url, &code])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(home.join("sync.json").is_file());
+}
+
+/// Over HTTPS with a certificate of the practice's own making: a device that does not trust
+/// it is refused, one given it with `--ca` links.
+#[test]
+fn a_device_links_over_https_when_it_trusts_the_certificate() {
+    let server = Env::fresh();
+    let certs = tempfile::tempdir().unwrap();
+    backstretch_web::tls::certificate(certs.path(), &["127.0.0.1".to_string()]).unwrap();
+    let (cert, key) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
+    let running = start_with(
+        &server,
+        &[
+            "--cert".as_ref(),
+            cert.as_os_str(),
+            "--key".as_ref(),
+            key.as_os_str(),
+        ],
+    );
+    let url = &running.url;
+    let code = code_in(&stdout_ok(&mut server.run("server user add ann")));
+    let laptop = Env::new();
+    let (_, _, err) = run_fail(&mut laptop.run(&format!("sync link {url} {code}")));
+    assert!(
+        err.contains("cannot reach") && err.contains("--ca"),
+        "{err}"
+    );
+    let out = stdout_ok(
+        laptop
+            .run(&format!("sync link {url} {code} --ca"))
+            .arg(&cert),
+    );
+    assert!(out.starts_with(&format!("Linked to {url}")), "{out}");
+    assert!(stdout_ok(&mut laptop.run("sync status")).contains("(this one): linked"));
 }
