@@ -31,9 +31,19 @@ pub fn run(ctx: &Context, a: &ServerArgs) -> miette::Result<ExitCode> {
 
 fn open(ctx: &Context, database: Option<&str>) -> miette::Result<std::sync::Arc<dyn ServerStore>> {
     backstretch_server::open(&ctx.home, database).map_err(|e| {
+        // The causes too: "connection refused" says more than "error connecting".
+        let mut said = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            let c_said = c.to_string();
+            if !said.contains(&c_said) {
+                said = format!("{said}: {c_said}");
+            }
+            cause = c.source();
+        }
         miette!(
             help = "check --database (postgres://USER@HOST/DB) or the data folder (--home)",
-            "cannot open the server's store: {e}"
+            "cannot open the server's store: {said}"
         )
     })
 }
