@@ -183,10 +183,15 @@ fn an_older_log_gets_every_sessions_tally_from_its_steps() {
                 .unwrap();
         }
     }
-    // Back to version 10: the column gone, as it was.
+    // Back to version 10: the column gone, as it was (and what version 12 added).
     Connection::open(&path)
         .unwrap()
-        .execute_batch("ALTER TABLE sessions DROP COLUMN tally; PRAGMA user_version = 10;")
+        .execute_batch(
+            "ALTER TABLE sessions DROP COLUMN tally; DROP TABLE device; DROP TABLE outbox;
+             ALTER TABLE profile DROP COLUMN updated_by;
+             ALTER TABLE sessions DROP COLUMN settled_at;
+             ALTER TABLE sessions DROP COLUMN settled_by; PRAGMA user_version = 10;",
+        )
         .unwrap();
     let s = SqliteStore::open(&path).unwrap();
     assert_eq!(version(&path), i64::from(SCHEMA_VERSION));

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_tallies",
         include_str!("../../migrations/0011_tallies.sql"),
     ),
+    (
+        "0012_outbox",
+        include_str!("../../migrations/0012_outbox.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -160,6 +164,14 @@ impl Db<'_> {
                 // What SQL cannot compute is filled in by Rust, in the same transaction.
                 if *name == "0011_tallies" {
                     self.fill_tallies()?;
+                }
+                if *name == "0012_outbox" {
+                    self.conn
+                        .execute(
+                            "INSERT INTO device (one, id) VALUES (1, ?1)",
+                            [crate::new_device_id()],
+                        )
+                        .map_err(|e| self.err(e))?;
                 }
             }
             let broken: i64 = self
