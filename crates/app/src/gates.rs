@@ -316,7 +316,7 @@ impl App<'_> {
         id: backstretch_core::session::SessionId,
         settled: bool,
     ) -> Result<(), AppError> {
-        Ok(self.store.set_settled(&self.user, id, settled)?)
+        Ok(self.store.set_settled(&self.user, id, settled, self.now)?)
     }
 
     /// Whether "sharper or worse" ends this session, rather than moving on: its pain before

@@ -163,6 +163,29 @@ pub fn note(text: &str) {
     eprintln!("{}", sanitize(text));
 }
 
+/// The pairing address as a QR code drawn with half blocks, for a terminal.
+pub fn qr_text(url: &str) -> String {
+    use qrcode::render::unicode::Dense1x2;
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// A server's errors (their causes, which clients are never shown) as lines on stderr.
+pub fn log_to_stderr() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
+}
+
 #[cfg(test)]
 mod tests {
     use super::sanitize;

@@ -96,6 +96,20 @@ impl RoutineCode {
     }
 }
 
+/// A code travels as the text a sheet shows (`K7QM-3XPA`).
+impl serde::Serialize for RoutineCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RoutineCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        RoutineCode::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for RoutineCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // ASCII by construction.

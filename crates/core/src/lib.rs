@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod check;
 pub mod code;
 pub mod conditions;
+pub mod event;
 pub mod exchange;
 pub mod exercise;
 pub mod hash;

@@ -243,7 +243,7 @@ impl ScreeningVerdict {
 }
 
 /// A red-flag check as the log keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Screening {
     pub at: Stamp,
     /// The areas it was asked for.

@@ -207,7 +207,7 @@ impl Tally {
 pub struct SessionId(pub i64);
 
 /// A session as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
     /// Row id in this log.
     pub id: SessionId,
@@ -238,7 +238,7 @@ pub struct SessionRecord {
 }
 
 /// A session with its steps, in the order they were logged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoggedSession {
     pub session: SessionRecord,
     pub steps: Vec<StepRecord>,

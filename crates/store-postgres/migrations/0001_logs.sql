@@ -1,5 +1,5 @@
 -- The log of many people, each row keyed by the user it belongs to: the same tables as the
--- SQLite log at its version 10, in PostgreSQL's types. Times are a UTC instant (`*_at`,
+-- SQLite log at its version 12, in PostgreSQL's types. Times are a UTC instant (`*_at`,
 -- seconds since the epoch) and the offset in force when it was taken (`*_offset`, seconds
 -- east), so a `Stamp` comes back exactly and sessions order by the instant. JSON is kept as
 -- `json` (validated, stored as written, every string serde_json can write), never `jsonb`,
@@ -10,7 +10,9 @@ CREATE TABLE profile (
     user_id        text PRIMARY KEY,
     data           json NOT NULL,
     updated_at     bigint NOT NULL,
-    updated_offset integer NOT NULL
+    updated_offset integer NOT NULL,
+    -- The device that wrote it: last writer wins, by the instant and then the device.
+    updated_by     text
 );
 
 CREATE TABLE acknowledgements (
@@ -60,6 +62,9 @@ CREATE TABLE sessions (
     pain_after       smallint CHECK (pain_after BETWEEN 0 AND 10),
     outcome          text CHECK (outcome IN ('completed', 'stopped')),
     settled          boolean,
+    -- When and on which device the settled answer was given (last writer wins).
+    settled_at       bigint,
+    settled_by       text,
     -- What the steps come to so far (core's `Tally`), kept by every step's insert in the same
     -- transaction, so statistics read one row a session and never the steps or the routine.
     tally            json NOT NULL DEFAULT '{"ms":0,"exercises":[]}',
@@ -116,3 +121,30 @@ CREATE TABLE sheets (
     at_offset integer NOT NULL,
     PRIMARY KEY (user_id, code)
 );
+
+-- Sync events. `device` holds this database's own id (one row). `outbox` keeps every event,
+-- this device's own (appended by each write in the same transaction) and other devices'
+-- (kept by `apply`), each in its device's dense series per user (`idx` from 1, `MAX(idx) + 1`
+-- read under a transaction-scoped advisory lock on the user and device) with its global
+-- uid, a UUIDv7 (unique per user, so no user can take another's). `session` is the uid of the
+-- session a step, an end or a settled answer touches, so one that arrived before its session
+-- is merged when the session comes. `body` is the change as core's JSON; `at` its instant.
+CREATE TABLE device (
+    one integer PRIMARY KEY CHECK (one = 1),
+    id  text NOT NULL
+);
+INSERT INTO device (one, id) VALUES (1, gen_random_uuid()::text);
+
+CREATE TABLE outbox (
+    user_id text NOT NULL,
+    device  text NOT NULL,
+    idx     bigint NOT NULL CHECK (idx >= 1),
+    uid     text NOT NULL,
+    kind    text NOT NULL,
+    session text,
+    body    json NOT NULL,
+    at      bigint NOT NULL,
+    PRIMARY KEY (user_id, device, idx),
+    UNIQUE (user_id, uid)
+);
+CREATE INDEX outbox_by_session ON outbox (user_id, session) WHERE session IS NOT NULL;

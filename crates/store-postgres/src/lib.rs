@@ -12,6 +12,7 @@
 //! The `test-support` feature adds `testing`: a throwaway PostgreSQL cluster for tests.
 
 mod accounts;
+mod events;
 mod migrate;
 mod profile;
 mod safety;
@@ -22,13 +23,16 @@ pub mod testing;
 use std::time::Duration;
 
 use backstretch_core::code::RoutineCode;
+use backstretch_core::event::{Change, Event};
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
 use backstretch_core::session::{Ending, LoggedSession, SessionId, SessionRecord, StepRecord};
 use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
-use backstretch_store::{ImportCount, NewSession, Order, PainRecord, Store, StoreError, UserId};
+use backstretch_store::{
+    ApplyCount, ImportCount, NewSession, Order, PainRecord, Store, StoreError, UserId,
+};
 use postgres::config::Host;
 use postgres::error::SqlState;
 use postgres::{Client, Config, GenericClient, NoTls, Transaction};
@@ -288,30 +292,131 @@ impl PostgresStore {
     }
 }
 
+/// The writes of the trait, each with its event, inside the caller's transaction.
+impl Db<'_, Transaction<'_>> {
+    fn begin_session(
+        &mut self,
+        user: &UserId,
+        s: &NewSession<'_>,
+    ) -> Result<SessionId, StoreError> {
+        let id = self.insert_session(user, s)?;
+        let change = Change::SessionStarted {
+            uid: s.uid.to_string(),
+            started_at: s.started_at,
+            source: s.source,
+            routine: s.routine.clone(),
+            planned_s: s.planned_s,
+            pain_before: s.pain_before,
+        };
+        self.append(user, change)?;
+        Ok(id)
+    }
+
+    fn log_step(
+        &mut self,
+        user: &UserId,
+        id: SessionId,
+        step: &StepRecord,
+    ) -> Result<(), StoreError> {
+        if self.insert_step(user, id, step)? {
+            let change = Change::StepLogged {
+                session: self.session_uid(user, id)?,
+                report: None,
+                step: step.clone(),
+            };
+            self.append(user, change)?;
+        }
+        Ok(())
+    }
+
+    fn finish_session(
+        &mut self,
+        user: &UserId,
+        id: SessionId,
+        (ended_at, pain_after, ending): (Stamp, Option<u8>, Ending),
+    ) -> Result<(), StoreError> {
+        self.end_session(user, id, ended_at, pain_after, ending)?;
+        let change = Change::SessionFinished {
+            uid: self.session_uid(user, id)?,
+            ended_at,
+            pain_after,
+            ending,
+        };
+        self.append(user, change)
+    }
+
+    fn record_session(
+        &mut self,
+        user: &UserId,
+        s: &NewSession<'_>,
+        steps: &[StepRecord],
+        (ended_at, pain_after, ending): (Stamp, Option<u8>, Ending),
+    ) -> Result<SessionId, StoreError> {
+        let id = self.insert_session(user, s)?;
+        for st in steps {
+            self.insert_step(user, id, st)?;
+        }
+        self.end_session(user, id, ended_at, pain_after, ending)?;
+        let change = self.whole(user, id)?;
+        self.append(user, change)?;
+        Ok(id)
+    }
+
+    fn set_settled(
+        &mut self,
+        user: &UserId,
+        id: SessionId,
+        settled: bool,
+        at: Stamp,
+    ) -> Result<(), StoreError> {
+        let uid = self.session_uid(user, id)?;
+        let device = self.device_id()?;
+        self.settle(user, &uid, settled, (at, &device))?;
+        self.append(user, Change::Settled { uid, settled, at })
+    }
+}
+
 impl Store for PostgresStore {
     fn profile(&self, user: &UserId) -> Result<Option<Profile>, StoreError> {
         self.read(|db| db.read_profile(user))
     }
     fn set_profile(&self, user: &UserId, profile: &Profile, at: Stamp) -> Result<(), StoreError> {
-        self.write(|db| db.write_profile(user, profile, at))
+        self.write(|db| {
+            let device = db.device_id()?;
+            db.write_profile(user, profile, at, &device)?;
+            let change = Change::ProfileSet {
+                profile: profile.clone(),
+                at,
+            };
+            db.append(user, change)
+        })
     }
     fn disclaimer_version(&self, user: &UserId) -> Result<Option<u32>, StoreError> {
         self.read(|db| db.read_disclaimer(user))
     }
     fn accept_disclaimer(&self, user: &UserId, version: u32, at: Stamp) -> Result<(), StoreError> {
-        self.write(|db| db.write_disclaimer(user, version, at))
+        self.write(|db| {
+            db.write_disclaimer(user, version, at)?;
+            db.append(user, Change::DisclaimerAccepted { version, at })
+        })
     }
     fn add_screening(&self, user: &UserId, s: &Screening) -> Result<(), StoreError> {
-        self.write(|db| db.write_screening(user, s))
+        self.write(|db| {
+            db.write_screening(user, s)?;
+            let change = Change::Screening {
+                screening: s.clone(),
+            };
+            db.append(user, change)
+        })
     }
     fn last_screening(&self, user: &UserId) -> Result<Option<Screening>, StoreError> {
         self.read(|db| db.read_last_screening(user))
     }
     fn begin_session(&self, user: &UserId, s: &NewSession<'_>) -> Result<SessionId, StoreError> {
-        self.write(|db| db.insert_session(user, s))
+        self.write(|db| db.begin_session(user, s))
     }
     fn log_step(&self, user: &UserId, id: SessionId, step: &StepRecord) -> Result<(), StoreError> {
-        self.write(|db| db.insert_step(user, id, step))
+        self.write(|db| db.log_step(user, id, step))
     }
     fn log_steps_once(
         &self,
@@ -334,7 +439,7 @@ impl Store for PostgresStore {
         pain_after: Option<u8>,
         ending: Ending,
     ) -> Result<(), StoreError> {
-        self.write(|db| db.end_session(user, id, ended_at, pain_after, ending))
+        self.write(|db| db.finish_session(user, id, (ended_at, pain_after, ending)))
     }
     fn record_session(
         &self,
@@ -345,14 +450,7 @@ impl Store for PostgresStore {
         pain_after: Option<u8>,
         ending: Ending,
     ) -> Result<SessionId, StoreError> {
-        self.write(|db| {
-            let id = db.insert_session(user, s)?;
-            for st in steps {
-                db.insert_step(user, id, st)?;
-            }
-            db.end_session(user, id, ended_at, pain_after, ending)?;
-            Ok(id)
-        })
+        self.write(|db| db.record_session(user, s, steps, (ended_at, pain_after, ending)))
     }
     fn sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError> {
         self.read(|db| db.sessions_from(user, None))
@@ -410,11 +508,24 @@ impl Store for PostgresStore {
     fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError> {
         self.read(|db| db.read_hurts(user, since))
     }
-    fn set_settled(&self, user: &UserId, id: SessionId, settled: bool) -> Result<(), StoreError> {
-        self.write(|db| db.mark_settled(user, id, settled))
+    fn set_settled(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        settled: bool,
+        at: Stamp,
+    ) -> Result<(), StoreError> {
+        self.write(|db| db.set_settled(user, id, settled, at))
     }
     fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError> {
-        self.write(|db| db.write_clearance(user, sign, at))
+        self.write(|db| {
+            db.write_clearance(user, sign, at)?;
+            let change = Change::Clearance {
+                sign: sign.to_string(),
+                at,
+            };
+            db.append(user, change)
+        })
     }
     fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
         self.read(|db| db.read_clearances(user))
@@ -432,10 +543,40 @@ impl Store for PostgresStore {
         routine: &Routine,
         at: Stamp,
     ) -> Result<(), StoreError> {
-        self.write(|db| db.write_sheet(user, code, routine, at))
+        self.write(|db| {
+            db.write_sheet(user, code, routine, at)?;
+            let change = Change::SheetSaved {
+                code,
+                routine: routine.clone(),
+                at,
+            };
+            db.append(user, change)
+        })
     }
     fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError> {
         self.read(|db| db.read_sheet(user, code))
+    }
+    fn device(&self) -> Result<String, StoreError> {
+        #[allow(
+            clippy::redundant_closure_for_method_calls,
+            reason = "the method is not general over the connection's lifetime"
+        )]
+        self.read(|db| db.device_id())
+    }
+    fn events(
+        &self,
+        user: &UserId,
+        device: &str,
+        after_idx: u64,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.read(|db| db.read_events(user, device, after_idx, limit))
+    }
+    fn event_heads(&self, user: &UserId) -> Result<Vec<(String, u64)>, StoreError> {
+        self.read(|db| db.read_heads(user))
+    }
+    fn apply(&self, user: &UserId, events: &[Event]) -> Result<ApplyCount, StoreError> {
+        self.write(|db| db.apply_events(user, events))
     }
     /// None: PostgreSQL has no cheap marker that moves with this database's writes alone.
     /// The current snapshot (`pg_current_snapshot()`) changes whenever any transaction that

@@ -39,20 +39,26 @@ impl<C: GenericClient> Db<'_, C> {
             .map_err(|e| self.err(e))
     }
 
+    /// Saves the profile written at `at` by `device`, unless one written later (by the
+    /// instant, then the device: `core::event::wins`) is here.
     pub(crate) fn write_profile(
         &mut self,
         user: &UserId,
         profile: &Profile,
         at: Stamp,
+        device: &str,
     ) -> Result<(), StoreError> {
         let data = serde_json::to_string(profile).map_err(|e| self.corrupt("profile", &e))?;
         self.c
             .execute(
-                "INSERT INTO profile (user_id, data, updated_at, updated_offset)
-                 VALUES ($1, $2::text::json, $3, $4)
+                r#"INSERT INTO profile (user_id, data, updated_at, updated_offset, updated_by)
+                 VALUES ($1, $2::text::json, $3, $4, $5)
                  ON CONFLICT (user_id) DO UPDATE SET data = excluded.data,
-                     updated_at = excluded.updated_at, updated_offset = excluded.updated_offset",
-                &[&user.as_str(), &data, &at.utc_s, &at.offset_s],
+                     updated_at = excluded.updated_at, updated_offset = excluded.updated_offset,
+                     updated_by = excluded.updated_by
+                 WHERE (excluded.updated_at, excluded.updated_by COLLATE "C")
+                       >= (profile.updated_at, COALESCE(profile.updated_by, '') COLLATE "C")"#,
+                &[&user.as_str(), &data, &at.utc_s, &at.offset_s, &device],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -87,7 +93,8 @@ impl<C: GenericClient> Db<'_, C> {
             .map_err(|e| self.err(e))
     }
 
-    /// Keeps a routine under its code; the same code again keeps the first.
+    /// Keeps a routine under its code; the same code again keeps the routine and the
+    /// earliest time it was printed (so devices agree whatever order they learn of it).
     pub(crate) fn write_sheet(
         &mut self,
         user: &UserId,
@@ -100,7 +107,9 @@ impl<C: GenericClient> Db<'_, C> {
             .execute(
                 "INSERT INTO sheets (user_id, code, routine, at, at_offset)
                  VALUES ($1, $2, $3::text::json, $4, $5)
-                 ON CONFLICT (user_id, code) DO NOTHING",
+                 ON CONFLICT (user_id, code) DO UPDATE SET at = excluded.at,
+                     at_offset = excluded.at_offset
+                 WHERE excluded.at < sheets.at",
                 &[
                     &user.as_str(),
                     &code.to_string(),

@@ -64,7 +64,7 @@ impl<C: GenericClient> Db<'_, C> {
             .c
             .query_opt(
                 "SELECT at, at_offset, areas::text, answers::text, verdict, assessed, since::text
-                 FROM screenings WHERE user_id = $1 ORDER BY id DESC LIMIT 1",
+                 FROM screenings WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT 1",
                 &[&user.as_str()],
             )
             .and_then(|r| {
@@ -129,7 +129,8 @@ impl<C: GenericClient> Db<'_, C> {
     ) -> Result<Vec<(String, Stamp)>, StoreError> {
         self.c
             .query(
-                "SELECT sign, at, at_offset FROM clearances WHERE user_id = $1 ORDER BY id",
+                r#"SELECT sign, at, at_offset FROM clearances WHERE user_id = $1
+                   ORDER BY at, sign COLLATE "C", id"#,
                 &[&user.as_str()],
             )
             .and_then(|rows| {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use backstretch_core::event::Change;
 use backstretch_core::player::Outcome;
 use backstretch_core::routine::Routine;
 use backstretch_core::session::{
@@ -189,14 +190,14 @@ impl<C: GenericClient> Db<'_, C> {
         user: &UserId,
         id: SessionId,
         step: &StepRecord,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.set_heartbeat(user, id, step.at)?;
-        self.insert_row(user, id, step, None).map(|_| ())
+        self.insert_row(user, id, step, None)
     }
 
     /// Inserts a step's row (the session known to be the user's), unless it is already
     /// logged ([`INSERT_STEP`]). True when a row was added.
-    fn insert_row(
+    pub(crate) fn insert_row(
         &mut self,
         user: &UserId,
         id: SessionId,
@@ -301,6 +302,7 @@ impl<C: GenericClient> Db<'_, C> {
         user: &UserId,
         steps: &[(SessionId, u32, &StepRecord)],
     ) -> Result<Vec<Result<bool, StoreError>>, StoreError> {
+        self.lock_own_series(user)?;
         let mut latest: BTreeMap<i64, Stamp> = BTreeMap::new();
         for (id, _, step) in steps {
             let at = latest.entry(id.0).or_insert(step.at);
@@ -331,6 +333,14 @@ impl<C: GenericClient> Db<'_, C> {
                 sp.rollback()
             };
             ended.map_err(|e| crate::classify(log, e))?;
+            if let Ok(true) = written {
+                let change = Change::StepLogged {
+                    session: self.session_uid(user, *id)?,
+                    report: Some(*report),
+                    step: (*step).clone(),
+                };
+                self.append(user, change)?;
+            }
             out.push(written);
         }
         Ok(out)
@@ -378,25 +388,6 @@ impl<C: GenericClient> Db<'_, C> {
                     &pain(pain_after),
                     &ending.as_str(),
                 ],
-            )
-            .map_err(|e| self.err(e))?;
-        if n == 0 {
-            return Err(StoreError::no_session(id));
-        }
-        Ok(())
-    }
-
-    pub(crate) fn mark_settled(
-        &mut self,
-        user: &UserId,
-        id: SessionId,
-        settled: bool,
-    ) -> Result<(), StoreError> {
-        let n = self
-            .c
-            .execute(
-                "UPDATE sessions SET settled = $3 WHERE id = $1 AND user_id = $2",
-                &[&id.0, &user.as_str(), &settled],
             )
             .map_err(|e| self.err(e))?;
         if n == 0 {
@@ -631,9 +622,16 @@ impl<C: GenericClient> Db<'_, C> {
         user: &UserId,
         sessions: &mut dyn Iterator<Item = Result<LoggedSession, StoreError>>,
     ) -> Result<ImportCount, StoreError> {
+        self.lock_own_series(user)?;
         let mut count = ImportCount::default();
         for l in sessions {
-            if self.import_one(user, &l?)? {
+            let l = l?;
+            if self.import_one(user, &l)? {
+                let id = self
+                    .session_by_uid(user, &l.session.uid)?
+                    .ok_or_else(|| StoreError::no_session(SessionId(0)))?;
+                let change = self.whole(user, id)?;
+                self.append(user, change)?;
                 count.added += 1;
             } else {
                 count.skipped += 1;
@@ -645,7 +643,11 @@ impl<C: GenericClient> Db<'_, C> {
     /// One imported session, whole, with its end, follow-up and heartbeat as exported (an
     /// outcome is kept only with its end); false when its uid is already the user's. A
     /// parallel import of the same uid waits for this one's transaction, then skips it.
-    fn import_one(&mut self, user: &UserId, l: &LoggedSession) -> Result<bool, StoreError> {
+    pub(crate) fn import_one(
+        &mut self,
+        user: &UserId,
+        l: &LoggedSession,
+    ) -> Result<bool, StoreError> {
         let s = &l.session;
         let routine = serde_json::to_string(&s.routine).map_err(|e| self.corrupt("routine", &e))?;
         let outcome = s.ended_at.and(s.outcome).map(Ending::as_str);

@@ -7,6 +7,13 @@
 
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+mod sync;
+pub use sync::{
+    a_diverged_event_is_refused, applying_in_any_order_converges,
+    every_write_appends_one_event_and_a_failed_write_none,
+    replaying_a_devices_events_gives_the_same_log,
+};
+
 use std::collections::BTreeMap;
 
 use backstretch_core::code::RoutineCode;
@@ -48,8 +55,24 @@ macro_rules! store_contract_tests {
             sheets_are_kept_by_code_per_user,
             a_retried_report_is_logged_once,
             the_change_marker_moves_with_every_write,
-            session_facts_agree_with_the_steps_however_they_were_written
+            session_facts_agree_with_the_steps_however_they_were_written,
+            every_write_appends_one_event_and_a_failed_write_none
         );
+        $crate::store_contract_tests!(@many $make;
+            replaying_a_devices_events_gives_the_same_log,
+            applying_in_any_order_converges,
+            a_diverged_event_is_refused
+        );
+    };
+    (@many $make:expr; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                let stores = [$make, $make, $make];
+                let each: Vec<&dyn $crate::Store> = stores.iter().map(|s| &**s as _).collect();
+                $crate::contract::$name(&each);
+            }
+        )*
     };
     (@each $make:expr; $($name:ident),*) => {
         $(
@@ -456,7 +479,8 @@ pub fn one_users_log_is_out_of_every_other_users_reach(s: &dyn Store) {
             Ending::Completed,
         )
         .unwrap();
-    s.set_settled(&a, ended, true).unwrap();
+    s.set_settled(&a, ended, true, t("2026-11-22T07:00:00+00:00"))
+        .unwrap();
     let open = s
         .begin_session(&a, &new_session("open", "2026-11-21T09:00:00+00:00", &r))
         .unwrap();
@@ -470,7 +494,12 @@ pub fn one_users_log_is_out_of_every_other_users_reach(s: &dyn Store) {
         assert!(s.steps(&b, id).unwrap().is_empty());
         assert!(not_found(s.log_step(&b, id, &hurt)));
         assert!(not_found(s.heartbeat(&b, id, at)));
-        assert!(not_found(s.set_settled(&b, id, false)));
+        assert!(not_found(s.set_settled(
+            &b,
+            id,
+            false,
+            t("2026-11-22T07:00:00+00:00")
+        )));
         assert!(not_found(s.finish_session(
             &b,
             id,
@@ -624,8 +653,13 @@ pub fn the_last_rated_session_and_the_pain_history(s: &dyn Store) {
     assert_eq!(s.pain_befores(&u, true, 2).unwrap(), [6, 5]);
     assert_eq!(s.pain_befores(&u, true, 10).unwrap(), [6, 5, 4]);
     assert_eq!(s.pain_befores(&other, true, 10).unwrap(), [2]);
-    s.set_settled(&u, s.last_rated(&u).unwrap().unwrap().id, false)
-        .unwrap();
+    s.set_settled(
+        &u,
+        s.last_rated(&u).unwrap().unwrap().id,
+        false,
+        t("2026-11-22T07:00:00+00:00"),
+    )
+    .unwrap();
     assert_eq!(s.pain_history(&u, None).unwrap()[0].settled, Some(false));
 }
 
@@ -676,10 +710,11 @@ pub fn follow_ups_and_clearances_are_kept_per_user(s: &dyn Store) {
         .unwrap();
     assert_eq!(s.sessions(&a).unwrap()[0].session.settled, None);
     assert!(matches!(
-        s.set_settled(&b, id, false),
+        s.set_settled(&b, id, false, t("2026-11-22T07:00:00+00:00")),
         Err(StoreError::NotFound { .. })
     ));
-    s.set_settled(&a, id, false).unwrap();
+    s.set_settled(&a, id, false, t("2026-11-22T07:00:00+00:00"))
+        .unwrap();
     let exported = s.sessions(&a).unwrap();
     assert_eq!(exported[0].session.settled, Some(false));
     s.import(&b, &exported).unwrap();

@@ -13,6 +13,7 @@ pub mod contract;
 mod sqlite;
 
 use backstretch_core::code::RoutineCode;
+use backstretch_core::event::{Change, Event};
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
@@ -104,6 +105,28 @@ pub struct ImportCount {
     pub skipped: usize,
 }
 
+/// How applying other devices' events went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ApplyCount {
+    /// Events new to this log, kept and merged into its tables.
+    pub applied: usize,
+    /// Events already here (by their uid), skipped.
+    pub skipped: usize,
+}
+
+/// A new event's global id: a UUIDv7 from the instant of its change (never the clock, so a
+/// store stays a function of what it is given), its other bits random.
+pub fn event_uid(change: &Change) -> String {
+    let at = change.at();
+    let secs = u64::try_from(at.utc_s).unwrap_or(0);
+    uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, 0)).to_string()
+}
+
+/// A new device id (a UUIDv4), made once per log.
+pub fn new_device_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// What can go wrong with a store, in words that fit every backend. A backend's own
 /// errors (SQLite's full disk or read-only folder, a lost database connection) come as
 /// [`StoreError::Backend`], their source chain kept, for a front end to give its advice.
@@ -152,6 +175,27 @@ pub enum StoreError {
     Taken {
         /// What, in words (`the name "ann"`).
         what: String,
+    },
+    /// An event has the place of another in its device's series: that device's log and
+    /// this one have diverged (it was restored from an old copy); it must take a new id.
+    #[error(
+        "event {idx} of device {device} is already another event here: the device's log has diverged from this one"
+    )]
+    Diverged {
+        /// The device.
+        device: String,
+        /// The place in its series.
+        idx: u64,
+    },
+    /// Events were given with a gap in a device's series.
+    #[error("events of device {device} skip from {after} to {found}: the ones between are missing")]
+    Gap {
+        /// The device.
+        device: String,
+        /// The last event of its series here.
+        after: u64,
+        /// The event given next.
+        found: u64,
     },
     /// The backend failed; its own error says how.
     #[error(transparent)]
@@ -281,8 +325,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Every exercise logged as hurt in a session started at `since` or later, once per
     /// session, oldest first.
     fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError>;
-    /// Records whether a session's soreness had settled by the next morning.
-    fn set_settled(&self, user: &UserId, id: SessionId, settled: bool) -> Result<(), StoreError>;
+    /// Records whether a session's soreness had settled by the next morning, as answered at
+    /// `at` (the latest answer wins, on every device).
+    fn set_settled(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        settled: bool,
+        at: Stamp,
+    ) -> Result<(), StoreError>;
     /// Records that a clinician has checked a warning sign and cleared the person to exercise.
     fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError>;
     /// Every clearance, oldest first: (sign id, when).
@@ -303,6 +354,29 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<(), StoreError>;
     /// The routine printed under a code, if this user printed one.
     fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError>;
+
+    /// This log's device id: every write appends its event to this device's series.
+    fn device(&self) -> Result<String, StoreError>;
+    /// Up to `limit` events of a device's series (this one's, or another's applied here),
+    /// in order, from just past `after_idx`.
+    fn events(
+        &self,
+        user: &UserId,
+        device: &str,
+        after_idx: u64,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError>;
+    /// The last index of every device's series this log holds for the user.
+    fn event_heads(&self, user: &UserId) -> Result<Vec<(String, u64)>, StoreError>;
+    /// Applies other devices' events in one transaction: each is kept under its own device,
+    /// index and uid (one already here is skipped; another event in its place is
+    /// [`StoreError::Diverged`]; a gap in a series is [`StoreError::Gap`]) and merged into
+    /// the tables by rules that make applying commutative and idempotent: a session once by
+    /// uid, a step once by (session, report) or moment, other records once by event; the
+    /// profile and the settled answer by the latest instant, then device; the disclaimer by
+    /// the highest version; a sheet's time the earliest. A change to a session not here yet
+    /// waits in the outbox and is merged when the session comes.
+    fn apply(&self, user: &UserId, events: &[Event]) -> Result<ApplyCount, StoreError>;
 
     /// A value that changes whenever anything in the store has changed, by this handle or
     /// another (so what was computed from the store may be reused while it stays the same);

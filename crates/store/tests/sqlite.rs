@@ -187,7 +187,10 @@ fn an_older_log_gets_every_sessions_tally_from_its_steps() {
     Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "ALTER TABLE sessions DROP COLUMN tally;
+            "ALTER TABLE sessions DROP COLUMN tally; DROP TABLE device; DROP TABLE outbox;
+             ALTER TABLE profile DROP COLUMN updated_by;
+             ALTER TABLE sessions DROP COLUMN settled_at;
+             ALTER TABLE sessions DROP COLUMN settled_by;
              DROP TABLE devices; DROP TABLE link_codes; DROP TABLE people;
              PRAGMA user_version = 10;",
         )

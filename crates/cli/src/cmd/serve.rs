@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> miette::Result<ExitCode> {
         Some(ServeCommand::Unpair(u)) => return unpair(ctx, &u.name),
         None => {}
     }
-    log_to_stderr();
+    crate::output::log_to_stderr();
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
     let server = Server::bind(Config {
@@ -49,29 +49,6 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> miette::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Server errors (their causes, which the browser is never shown) as lines on stderr.
-pub(crate) fn log_to_stderr() {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_target(false)
-        .try_init();
-}
-
-/// The pairing address as a QR code drawn with half blocks, for a terminal.
-pub(crate) fn qr_text(url: &str) -> String {
-    use qrcode::render::unicode::Dense1x2;
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => code
-            .render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .quiet_zone(true)
-            .build(),
-        Err(_) => String::new(),
-    }
-}
-
 /// A new pairing code, as an address to open and a QR code to scan.
 fn show_pairing(mint: &CodeMint) {
     let new = mint.mint();
@@ -79,7 +56,7 @@ fn show_pairing(mint: &CodeMint) {
         "\nTo pair a phone on this network, scan this or open {url}\n{qr}\nThe code {code} works once, within 10 minutes. Press Enter for a new one.\n\
 Your browser will warn that the certificate is made by this computer: that is expected; accept it once for this address.",
         url = new.url,
-        qr = qr_text(&new.url),
+        qr = crate::output::qr_text(&new.url),
         code = new.code,
     );
 }

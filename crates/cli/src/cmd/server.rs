@@ -68,7 +68,7 @@ fn show(u: &UserArgs, code: &Code, verb: &str) -> miette::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
     let url = url.trim_end_matches('/');
-    let qr = super::serve::qr_text(&format!(
+    let qr = crate::output::qr_text(&format!(
         "{url}/link?code={}",
         backstretch_server::link::normalise(&code.code)
     ));
@@ -93,7 +93,7 @@ fn serve(a: &ServerArgs, store: std::sync::Arc<dyn ServerStore>) -> miette::Resu
         ),
         e => miette!("{e}"),
     })?;
-    super::serve::log_to_stderr();
+    crate::output::log_to_stderr();
     println!(
         "The backstretch sync server is at {}/. Ctrl-C stops it.",
         server.base_url()

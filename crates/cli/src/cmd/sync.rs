@@ -11,6 +11,8 @@ use miette::miette;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use backstretch_store::Store;
+
 use crate::args::{LinkArgs, SyncCommand};
 use crate::context::Context;
 use crate::files::write_private;
@@ -124,11 +126,12 @@ fn link(ctx: &Context, a: &LinkArgs) -> miette::Result<ExitCode> {
     }
     // The data folder (and the log the link is for) must exist and take the link's file
     // before the code is spent on the server.
-    ctx.store()?;
+    let store = ctx.store()?;
     let probe = ctx.home.join(".sync-link-probe");
     write_private(&probe, b"")?;
     let _ = std::fs::remove_file(&probe);
-    let device = uuid::Uuid::new_v4().simple().to_string();
+    // The id every event of this log carries.
+    let device = store.device().map_err(backstretch_app::AppError::from)?;
     let name = a.name.clone().unwrap_or_else(computer_name);
     let body = json!({"code": a.code, "device": device, "name": name});
     let agent = agent(a.ca.as_deref())?;

@@ -54,8 +54,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0011_tallies.sql"),
     ),
     (
-        "0012_accounts",
-        include_str!("../../migrations/0012_accounts.sql"),
+        "0012_outbox",
+        include_str!("../../migrations/0012_outbox.sql"),
+    ),
+    (
+        "0013_accounts",
+        include_str!("../../migrations/0013_accounts.sql"),
     ),
 ];
 
@@ -164,6 +168,14 @@ impl Db<'_> {
                 // What SQL cannot compute is filled in by Rust, in the same transaction.
                 if *name == "0011_tallies" {
                     self.fill_tallies()?;
+                }
+                if *name == "0012_outbox" {
+                    self.conn
+                        .execute(
+                            "INSERT INTO device (one, id) VALUES (1, ?1)",
+                            [crate::new_device_id()],
+                        )
+                        .map_err(|e| self.err(e))?;
                 }
             }
             let broken: i64 = self

@@ -4,6 +4,7 @@
 //! backstretch is refused, never rewritten.
 
 mod accounts;
+mod events;
 mod migrate;
 mod profile;
 mod safety;
@@ -16,6 +17,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use backstretch_core::code::RoutineCode;
+use backstretch_core::event::{Change, Event};
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
@@ -26,7 +28,7 @@ use rusqlite::Connection;
 
 pub use migrate::SCHEMA_VERSION;
 
-use crate::{ImportCount, NewSession, Order, PainRecord, Store, StoreError, UserId};
+use crate::{ApplyCount, ImportCount, NewSession, Order, PainRecord, Store, StoreError, UserId};
 
 /// The log in one SQLite file. One connection writes, behind a lock, so that one store can
 /// serve several threads (the web server's workers), each call holding it for its own
@@ -293,6 +295,22 @@ impl SqliteStore {
         })
     }
 
+    /// [`SqliteStore::with`] for a call that writes: in one transaction that takes the write
+    /// lock at once (so the index of its event, read in it, is the next), committed when it
+    /// returns and rolled back when it fails.
+    fn write<T>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.with(|db| {
+            let tx = rusqlite::Transaction::new_unchecked(
+                db.conn,
+                rusqlite::TransactionBehavior::Immediate,
+            )
+            .map_err(|e| db.err(e))?;
+            let out = f(db)?;
+            tx.commit().map_err(|e| db.err(e))?;
+            Ok(out)
+        })
+    }
+
     /// [`SqliteStore::with`] for a call that only reads: on the reading connection, which
     /// never waits for a write's commit.
     fn read<T>(&self, f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
@@ -346,7 +364,6 @@ impl Db<'_> {
         user: &UserId,
         steps: &[(SessionId, u32, &StepRecord)],
     ) -> Result<Vec<Result<bool, StoreError>>, StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         // Each session once: it must be the user's, and its heartbeat moves to its latest
         // step; a session that is not the user's fails its steps alone.
         let mut sessions: BTreeMap<i64, Result<(), StoreError>> = BTreeMap::new();
@@ -361,14 +378,24 @@ impl Db<'_> {
                 .entry(id.0)
                 .or_insert_with(|| self.set_heartbeat(user, *id, last));
         }
-        let out = steps
-            .iter()
-            .map(|(id, report, step)| match &sessions[&id.0] {
+        let mut out = Vec::with_capacity(steps.len());
+        for (id, report, step) in steps {
+            let written = match &sessions[&id.0] {
                 Ok(()) => self.insert_row(*id, step, Some(*report)),
                 Err(_) => Err(StoreError::no_session(*id)),
-            })
-            .collect();
-        tx.commit().map_err(|e| self.err(e))?;
+            };
+            if let Ok(true) = written {
+                self.append(
+                    user,
+                    Change::StepLogged {
+                        session: self.session_uid(user, *id)?,
+                        report: Some(*report),
+                        step: (*step).clone(),
+                    },
+                )?;
+            }
+            out.push(written);
+        }
         Ok(out)
     }
 
@@ -379,14 +406,70 @@ impl Db<'_> {
         steps: &[StepRecord],
         end: (Stamp, Option<u8>, Ending),
     ) -> Result<SessionId, StoreError> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let id = self.insert_session(user, s)?;
         for st in steps {
             self.insert_step(user, id, st, None)?;
         }
         self.end_session(user, id, end.0, end.1, end.2)?;
-        tx.commit().map_err(|e| self.err(e))?;
+        self.append(user, self.whole(user, id)?)?;
         Ok(id)
+    }
+
+    fn begin_session(&self, user: &UserId, s: &NewSession<'_>) -> Result<SessionId, StoreError> {
+        let id = self.insert_session(user, s)?;
+        self.append(
+            user,
+            Change::SessionStarted {
+                uid: s.uid.to_string(),
+                started_at: s.started_at,
+                source: s.source,
+                routine: s.routine.clone(),
+                planned_s: s.planned_s,
+                pain_before: s.pain_before,
+            },
+        )?;
+        Ok(id)
+    }
+
+    fn log_step(&self, user: &UserId, id: SessionId, step: &StepRecord) -> Result<(), StoreError> {
+        if self.insert_step(user, id, step, None)? {
+            let change = Change::StepLogged {
+                session: self.session_uid(user, id)?,
+                report: None,
+                step: step.clone(),
+            };
+            self.append(user, change)?;
+        }
+        Ok(())
+    }
+
+    fn finish_session(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        (ended_at, pain_after, ending): (Stamp, Option<u8>, Ending),
+    ) -> Result<(), StoreError> {
+        self.end_session(user, id, ended_at, pain_after, ending)?;
+        let change = Change::SessionFinished {
+            uid: self.session_uid(user, id)?,
+            ended_at,
+            pain_after,
+            ending,
+        };
+        self.append(user, change).map(|_| ())
+    }
+
+    fn set_settled(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        settled: bool,
+        at: Stamp,
+    ) -> Result<(), StoreError> {
+        let uid = self.session_uid(user, id)?;
+        self.settle(user, &uid, settled, (at, &self.device_id()?))?;
+        self.append(user, Change::Settled { uid, settled, at })
+            .map(|_| ())
     }
 
     /// `PRAGMA data_version` moves when another connection commits; `total_changes()` when
@@ -406,36 +489,49 @@ impl Store for SqliteStore {
         self.read(|db| db.read_profile(user))
     }
     fn set_profile(&self, user: &UserId, profile: &Profile, at: Stamp) -> Result<(), StoreError> {
-        self.with(|db| db.write_profile(user, profile, at))
+        self.write(|db| {
+            db.write_profile(user, profile, at, &db.device_id()?)?;
+            let change = Change::ProfileSet {
+                profile: profile.clone(),
+                at,
+            };
+            db.append(user, change).map(|_| ())
+        })
     }
     fn disclaimer_version(&self, user: &UserId) -> Result<Option<u32>, StoreError> {
         self.read(|db| db.read_disclaimer(user))
     }
     fn accept_disclaimer(&self, user: &UserId, version: u32, at: Stamp) -> Result<(), StoreError> {
-        self.with(|db| db.write_disclaimer(user, version, at))
+        self.write(|db| {
+            db.write_disclaimer(user, version, at)?;
+            db.append(user, Change::DisclaimerAccepted { version, at })
+                .map(|_| ())
+        })
     }
     fn add_screening(&self, user: &UserId, s: &Screening) -> Result<(), StoreError> {
-        self.with(|db| db.write_screening(user, s))
+        self.write(|db| {
+            db.write_screening(user, s)?;
+            let change = Change::Screening {
+                screening: s.clone(),
+            };
+            db.append(user, change).map(|_| ())
+        })
     }
     fn last_screening(&self, user: &UserId) -> Result<Option<Screening>, StoreError> {
         self.read(|db| db.read_last_screening(user))
     }
     fn begin_session(&self, user: &UserId, s: &NewSession<'_>) -> Result<SessionId, StoreError> {
-        self.with(|db| db.insert_session(user, s))
+        self.write(|db| db.begin_session(user, s))
     }
     fn log_step(&self, user: &UserId, id: SessionId, step: &StepRecord) -> Result<(), StoreError> {
-        self.with(|db| {
-            let tx = db.conn.unchecked_transaction().map_err(|e| db.err(e))?;
-            db.insert_step(user, id, step, None)?;
-            tx.commit().map_err(|e| db.err(e))
-        })
+        self.write(|db| db.log_step(user, id, step))
     }
     fn log_steps_once(
         &self,
         user: &UserId,
         steps: &[(SessionId, u32, &StepRecord)],
     ) -> Result<Vec<Result<bool, StoreError>>, StoreError> {
-        self.with(|db| db.log_steps_once(user, steps))
+        self.write(|db| db.log_steps_once(user, steps))
     }
     fn session(&self, user: &UserId, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
         self.read(|db| db.one_session(user, id))
@@ -451,7 +547,7 @@ impl Store for SqliteStore {
         pain_after: Option<u8>,
         ending: Ending,
     ) -> Result<(), StoreError> {
-        self.with(|db| db.end_session(user, id, ended_at, pain_after, ending))
+        self.write(|db| db.finish_session(user, id, (ended_at, pain_after, ending)))
     }
     fn record_session(
         &self,
@@ -462,7 +558,7 @@ impl Store for SqliteStore {
         pain_after: Option<u8>,
         ending: Ending,
     ) -> Result<SessionId, StoreError> {
-        self.with(|db| db.record_session(user, s, steps, (ended_at, pain_after, ending)))
+        self.write(|db| db.record_session(user, s, steps, (ended_at, pain_after, ending)))
     }
     fn sessions(&self, user: &UserId) -> Result<Vec<LoggedSession>, StoreError> {
         self.read(|db| db.sessions_from(user, None))
@@ -520,11 +616,24 @@ impl Store for SqliteStore {
     fn hurts(&self, user: &UserId, since: Stamp) -> Result<Vec<Hurt>, StoreError> {
         self.read(|db| db.read_hurts(user, since))
     }
-    fn set_settled(&self, user: &UserId, id: SessionId, settled: bool) -> Result<(), StoreError> {
-        self.with(|db| db.mark_settled(user, id, settled))
+    fn set_settled(
+        &self,
+        user: &UserId,
+        id: SessionId,
+        settled: bool,
+        at: Stamp,
+    ) -> Result<(), StoreError> {
+        self.write(|db| db.set_settled(user, id, settled, at))
     }
     fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError> {
-        self.with(|db| db.write_clearance(user, sign, at))
+        self.write(|db| {
+            db.write_clearance(user, sign, at)?;
+            let change = Change::Clearance {
+                sign: sign.to_string(),
+                at,
+            };
+            db.append(user, change).map(|_| ())
+        })
     }
     fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
         self.read(|db| db.read_clearances(user))
@@ -542,10 +651,40 @@ impl Store for SqliteStore {
         routine: &Routine,
         at: Stamp,
     ) -> Result<(), StoreError> {
-        self.with(|db| db.write_sheet(user, code, routine, at))
+        self.write(|db| {
+            db.write_sheet(user, code, routine, at)?;
+            let change = Change::SheetSaved {
+                code,
+                routine: routine.clone(),
+                at,
+            };
+            db.append(user, change).map(|_| ())
+        })
     }
     fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError> {
         self.read(|db| db.read_sheet(user, code))
+    }
+    fn device(&self) -> Result<String, StoreError> {
+        #[allow(
+            clippy::redundant_closure_for_method_calls,
+            reason = "the method is not general over the lock's lifetime"
+        )]
+        self.read(|db| db.device_id())
+    }
+    fn events(
+        &self,
+        user: &UserId,
+        device: &str,
+        after_idx: u64,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.read(|db| db.read_events(user, device, after_idx, limit))
+    }
+    fn event_heads(&self, user: &UserId) -> Result<Vec<(String, u64)>, StoreError> {
+        self.read(|db| db.read_heads(user))
+    }
+    fn apply(&self, user: &UserId, events: &[Event]) -> Result<ApplyCount, StoreError> {
+        self.write(|db| db.apply_events(user, events))
     }
     fn change_marker(&self) -> Result<Option<u64>, StoreError> {
         #[allow(

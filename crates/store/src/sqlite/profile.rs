@@ -33,19 +33,26 @@ impl Db<'_> {
             .map_err(|e| self.err(e))
     }
 
+    /// Saves the profile written at `at` by `device`, unless one written later (by the
+    /// instant, then the device: `core::event::wins`) is here.
     pub(super) fn write_profile(
         &self,
         user: &UserId,
         profile: &Profile,
         at: Stamp,
+        device: &str,
     ) -> Result<(), StoreError> {
         let data = serde_json::to_string(profile).map_err(|e| self.corrupt("profile", &e))?;
         self.conn
             .execute(
-                "INSERT INTO profile (user_id, data, updated_at, updated_offset) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO profile (user_id, data, updated_at, updated_offset, updated_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (user_id) DO UPDATE SET data = excluded.data,
-                     updated_at = excluded.updated_at, updated_offset = excluded.updated_offset",
-                params![user.as_str(), data, at.utc_s, at.offset_s],
+                     updated_at = excluded.updated_at, updated_offset = excluded.updated_offset,
+                     updated_by = excluded.updated_by
+                 WHERE (excluded.updated_at, excluded.updated_by)
+                       >= (profile.updated_at, COALESCE(profile.updated_by, ''))",
+                params![user.as_str(), data, at.utc_s, at.offset_s, device],
             )
             .map_err(|e| self.err(e))?;
         Ok(())

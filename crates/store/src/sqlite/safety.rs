@@ -53,7 +53,7 @@ impl Db<'_> {
             .conn
             .query_row(
                 "SELECT at, at_offset, areas, answers, verdict, assessed, since FROM screenings
-                 WHERE user_id = ?1 ORDER BY id DESC LIMIT 1",
+                 WHERE user_id = ?1 ORDER BY at DESC, id DESC LIMIT 1",
                 params![user.as_str()],
                 |r| {
                     Ok((
@@ -114,7 +114,7 @@ impl Db<'_> {
     ) -> Result<Vec<(String, Stamp)>, StoreError> {
         let mut st = self
             .conn
-            .prepare("SELECT sign, at, at_offset FROM clearances WHERE user_id = ?1 ORDER BY id")
+            .prepare("SELECT sign, at, at_offset FROM clearances WHERE user_id = ?1 ORDER BY at, sign, id")
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![user.as_str()], |r| {

@@ -164,9 +164,9 @@ impl Db<'_> {
         id: SessionId,
         step: &StepRecord,
         report: Option<u32>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.set_heartbeat(user, id, step.at)?;
-        self.insert_row(id, step, report).map(|_| ())
+        self.insert_row(id, step, report)
     }
 
     /// Inserts a step's row (the session known to be the user's); a report already logged
@@ -538,7 +538,7 @@ impl Db<'_> {
         sessions: &mut dyn Iterator<Item = Result<LoggedSession, StoreError>>,
     ) -> Result<ImportCount, StoreError> {
         let mut count = ImportCount::default();
-        let mut added: Vec<SessionId> = Vec::new();
+        let mut added: (Vec<SessionId>, Vec<u64>) = (Vec::new(), Vec::new());
         let mut chunk = Vec::with_capacity(IMPORT_CHUNK);
         loop {
             chunk.clear();
@@ -563,7 +563,7 @@ impl Db<'_> {
         user: &UserId,
         chunk: &[LoggedSession],
         count: &mut ImportCount,
-        added: &mut Vec<SessionId>,
+        added: &mut (Vec<SessionId>, Vec<u64>),
     ) -> Result<(), StoreError> {
         // IMMEDIATE: the existence checks and the inserts happen under one write lock, so
         // parallel imports of overlapping files never add a session twice.
@@ -573,6 +573,7 @@ impl Db<'_> {
         )
         .map_err(|e| self.err(e))?;
         let mut mine = Vec::new();
+        let mut idxs = Vec::new();
         for l in chunk {
             let s = &l.session;
             let exists: bool = self
@@ -586,71 +587,128 @@ impl Db<'_> {
                 count.skipped += 1;
                 continue;
             }
-            let id = self.insert_session(
-                user,
-                &NewSession {
-                    uid: &s.uid,
-                    started_at: s.started_at,
-                    source: s.source,
-                    routine: &s.routine,
-                    planned_s: s.planned_s,
-                    pain_before: s.pain_before,
-                    pid: None,
-                },
-            )?;
-            for st in &l.steps {
-                self.insert_step(user, id, st, None)?;
-            }
-            if let (Some(end), Some(ending)) = (s.ended_at, s.outcome) {
-                self.end_session(user, id, end, s.pain_after, ending)?;
-            } else {
-                self.conn
-                    .prepare_cached(
-                        "UPDATE sessions SET ended_at = ?2, ended_offset = ?3, pain_after = ?4 WHERE id = ?1",
-                    )
-                    .and_then(|mut st| {
-                        st.execute(params![
-                            id.0,
-                            s.ended_at.map(|t| t.utc_s),
-                            s.ended_at.map(|t| t.offset_s),
-                            s.pain_after
-                        ])
-                    })
-                    .map_err(|e| self.err(e))?;
-            }
-            if let Some(settled) = s.settled {
-                self.mark_settled(user, id, settled)?;
-            }
-            // The steps and the end moved the heartbeat; keep the exported one.
-            self.set_heartbeat(user, id, s.heartbeat_at)?;
+            let id = self.insert_whole(user, l)?;
+            idxs.push(self.append(user, self.whole(user, id)?)?);
             mine.push(id);
         }
         tx.commit().map_err(|e| self.err(e))?;
         count.added += mine.len();
-        added.extend(mine);
+        added.0.extend(mine);
+        added.1.extend(idxs);
         Ok(())
     }
 
-    pub(super) fn mark_settled(
+    /// A whole session as an import or an event carries it (its row id and process id are
+    /// ignored; an outcome is kept only with its end), with its steps, end, settled answer
+    /// and heartbeat as given.
+    pub(super) fn insert_whole(
         &self,
         user: &UserId,
-        id: SessionId,
-        settled: bool,
-    ) -> Result<(), StoreError> {
-        let n = self
-            .conn
-            .prepare_cached("UPDATE sessions SET settled = ?3 WHERE id = ?1 AND user_id = ?2")
-            .and_then(|mut st| st.execute(params![id.0, user.as_str(), settled]))
-            .map_err(|e| self.err(e))?;
-        if n == 0 {
-            return Err(StoreError::no_session(id));
+        l: &LoggedSession,
+    ) -> Result<SessionId, StoreError> {
+        let s = &l.session;
+        let id = self.insert_session(
+            user,
+            &NewSession {
+                uid: &s.uid,
+                started_at: s.started_at,
+                source: s.source,
+                routine: &s.routine,
+                planned_s: s.planned_s,
+                pain_before: s.pain_before,
+                pid: None,
+            },
+        )?;
+        for st in &l.steps {
+            self.insert_step(user, id, st, None)?;
         }
-        Ok(())
+        let outcome = s.ended_at.and(s.outcome).map(Ending::as_str);
+        self.conn
+            .prepare_cached(
+                "UPDATE sessions SET ended_at = ?2, ended_offset = ?3, pain_after = ?4,
+                        outcome = ?5, settled = ?6, heartbeat_at = ?7, heartbeat_offset = ?8
+                 WHERE id = ?1",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    id.0,
+                    s.ended_at.map(|t| t.utc_s),
+                    s.ended_at.map(|t| t.offset_s),
+                    s.pain_after,
+                    outcome,
+                    s.settled,
+                    s.heartbeat_at.utc_s,
+                    s.heartbeat_at.offset_s
+                ])
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(id)
     }
 
-    /// Deletes the sessions an import added before it failed (their steps go with them).
-    fn undo_import(&self, user: &UserId, added: &[SessionId]) {
-        for chunk in added.chunks(IMPORT_CHUNK) {
+    /// The uid of the user's session `id`.
+    pub(super) fn session_uid(&self, user: &UserId, id: SessionId) -> Result<String, StoreError> {
+        self.conn
+            .prepare_cached("SELECT uid FROM sessions WHERE id = ?1 AND user_id = ?2")
+            .and_then(|mut st| {
+                st.query_row(params![id.0, user.as_str()], |r| r.get(0))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| StoreError::no_session(id))
+    }
+
+    /// The settled answer, unless one written later (by instant, then device) is here.
+    pub(super) fn settle(
+        &self,
+        user: &UserId,
+        uid: &str,
+        settled: bool,
+        (at, device): (Stamp, &str),
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE sessions SET settled = ?3, settled_at = ?4, settled_by = ?5
+                 WHERE user_id = ?1 AND uid = ?2
+                   AND (COALESCE(settled_at, -9223372036854775808), COALESCE(settled_by, ''))
+                       <= (?4, ?5)",
+            )
+            .and_then(|mut st| st.execute(params![user.as_str(), uid, settled, at.utc_s, device]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// An end from another device: kept unless the session ended later here.
+    pub(super) fn merge_end(
+        &self,
+        id: SessionId,
+        ended_at: Stamp,
+        pain_after: Option<u8>,
+        ending: Ending,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE sessions SET ended_at = ?2, ended_offset = ?3, heartbeat_at = ?2,
+                        heartbeat_offset = ?3, pain_after = ?4, outcome = ?5
+                 WHERE id = ?1 AND (outcome IS NULL OR ended_at IS NULL OR ended_at <= ?2)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    id.0,
+                    ended_at.utc_s,
+                    ended_at.offset_s,
+                    pain_after,
+                    ending.as_str()
+                ])
+            })
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Deletes the sessions an import added before it failed (their steps go with them),
+    /// and their events.
+    fn undo_import(&self, user: &UserId, added: &(Vec<SessionId>, Vec<u64>)) {
+        let _ = self.unappend(user, &added.1);
+        for chunk in added.0.chunks(IMPORT_CHUNK) {
             let _ = (|| -> rusqlite::Result<()> {
                 let tx = rusqlite::Transaction::new_unchecked(
                     self.conn,

@@ -1,0 +1,172 @@
+//! Sync events: every write to a log as a value, so another device (or the sync server) can
+//! make the same change to its own log.
+//!
+//! A [`Change`] carries the same typed values the store's write took, and names a session by
+//! its `uid` (a session's row id differs from log to log). An [`Event`] is a change in one
+//! device's dense, numbered series, with a global id. Heartbeats and process ids stay local:
+//! they have no change.
+
+use serde::{Deserialize, Serialize};
+
+use crate::code::RoutineCode;
+use crate::profile::Profile;
+use crate::routine::Routine;
+use crate::safety::Screening;
+use crate::session::{Ending, LoggedSession, SessionSource, StepRecord};
+use crate::time::Stamp;
+
+/// One change to a person's log, as it travels between devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Change {
+    /// A session began (the player's).
+    SessionStarted {
+        uid: String,
+        started_at: Stamp,
+        source: SessionSource,
+        routine: Routine,
+        planned_s: u32,
+        pain_before: Option<u8>,
+    },
+    /// A step of a session ended; `report` is the player's own count, when it sent one.
+    StepLogged {
+        session: String,
+        report: Option<u32>,
+        step: StepRecord,
+    },
+    /// A session ended.
+    SessionFinished {
+        uid: String,
+        ended_at: Stamp,
+        pain_after: Option<u8>,
+        ending: Ending,
+    },
+    /// The next morning's answer: whether a session's soreness had settled.
+    Settled {
+        uid: String,
+        settled: bool,
+        at: Stamp,
+    },
+    /// The profile was saved.
+    ProfileSet { profile: Profile, at: Stamp },
+    /// The disclaimer of a version was accepted.
+    DisclaimerAccepted { version: u32, at: Stamp },
+    /// A red-flag check.
+    Screening { screening: Screening },
+    /// A clinician cleared a warning sign.
+    Clearance { sign: String, at: Stamp },
+    /// A routine was printed on a sheet under its code.
+    SheetSaved {
+        code: RoutineCode,
+        routine: Routine,
+        at: Stamp,
+    },
+    /// A whole session at once (recorded without the player, or imported). Its row id and
+    /// process id mean nothing elsewhere.
+    SessionRecorded { session: LoggedSession },
+}
+
+impl Change {
+    /// The change's kind, as its JSON tags it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::SessionStarted { .. } => "session-started",
+            Change::StepLogged { .. } => "step-logged",
+            Change::SessionFinished { .. } => "session-finished",
+            Change::Settled { .. } => "settled",
+            Change::ProfileSet { .. } => "profile-set",
+            Change::DisclaimerAccepted { .. } => "disclaimer-accepted",
+            Change::Screening { .. } => "screening",
+            Change::Clearance { .. } => "clearance",
+            Change::SheetSaved { .. } => "sheet-saved",
+            Change::SessionRecorded { .. } => "session-recorded",
+        }
+    }
+
+    /// When it happened, by the writing device's clock.
+    pub fn at(&self) -> Stamp {
+        match self {
+            Change::SessionStarted { started_at, .. } => *started_at,
+            Change::StepLogged { step, .. } => step.at,
+            Change::SessionFinished { ended_at, .. } => *ended_at,
+            Change::Screening { screening } => screening.at,
+            Change::SessionRecorded { session } => session.session.started_at,
+            Change::Settled { at, .. }
+            | Change::ProfileSet { at, .. }
+            | Change::DisclaimerAccepted { at, .. }
+            | Change::Clearance { at, .. }
+            | Change::SheetSaved { at, .. } => *at,
+        }
+    }
+
+    /// The uid of the session a change to an existing session touches (a step, an end, the
+    /// settled answer): such a change waits until its session is in the log.
+    pub fn touches(&self) -> Option<&str> {
+        match self {
+            Change::StepLogged { session, .. } => Some(session),
+            Change::SessionFinished { uid, .. } | Change::Settled { uid, .. } => Some(uid),
+            _ => None,
+        }
+    }
+}
+
+/// A change in one device's series: `idx` counts that device's events from 1 with no gap,
+/// and `uid` (a UUIDv7) names the event everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// The device that made the change.
+    pub device: String,
+    /// Its place in that device's series, from 1.
+    pub idx: u64,
+    /// The event's global id.
+    pub uid: String,
+    /// What changed.
+    pub change: Change,
+}
+
+/// Last writer wins: whether a value written at `challenger` (an instant and the device
+/// that wrote it) replaces one written at `holder`. The later instant wins, then the greater
+/// device id; the same device at the same instant wins too, so a device's own later write
+/// replaces its earlier one.
+pub fn wins(challenger: (Stamp, &str), holder: Option<(Stamp, &str)>) -> bool {
+    holder.is_none_or(|(at, device)| (challenger.0.utc_s, challenger.1) >= (at.utc_s, device))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> Stamp {
+        Stamp::parse(text).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    #[test]
+    fn changes_round_trip_through_json_tagged_by_kind() {
+        let c = Change::Settled {
+            uid: "s1".into(),
+            settled: true,
+            at: t("2026-11-21T09:00:00+01:00"),
+        };
+        let json = serde_json::to_string(&c).unwrap_or_default();
+        assert!(json.contains(r#""kind":"settled""#), "{json}");
+        assert_eq!(serde_json::from_str::<Change>(&json).ok(), Some(c.clone()));
+        assert_eq!(c.kind(), "settled");
+        assert_eq!(c.touches(), Some("s1"));
+    }
+
+    #[test]
+    fn the_later_instant_wins_then_the_device() {
+        let (early, late) = (
+            t("2026-11-21T09:00:00+00:00"),
+            t("2026-11-21T10:00:00+05:00"),
+        );
+        assert!(wins((early, "a"), None));
+        assert!(
+            !wins((late, "z"), Some((early, "a"))),
+            "10:00+05 is earlier"
+        );
+        assert!(wins((early, "b"), Some((early, "a"))));
+        assert!(!wins((early, "a"), Some((early, "b"))));
+        assert!(wins((early, "a"), Some((early, "a"))));
+    }
+}
