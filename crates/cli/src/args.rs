@@ -84,9 +84,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the sync server: people's logs kept for their devices, linked by one-time codes.
     Server(ServerArgs),
-    /// Link this log to a sync server, and see or end the link.
-    #[command(subcommand)]
-    Sync(SyncCommand),
+    /// Sync this log with its server (send, then fetch), or link, check and unlink it.
+    Sync(SyncArgs),
     /// Past sessions, newest first.
     History(HistoryArgs),
     /// Record a session done without the player (from a printed sheet, say).
@@ -659,7 +658,14 @@ pub struct UserArgs {
     pub url: Option<String>,
 }
 
-/// `sync`.
+/// `sync`: with no command, send this log's new events and fetch the other devices'.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub command: Option<SyncCommand>,
+}
+
+/// What `sync` can do besides syncing.
 #[derive(Debug, Subcommand)]
 pub enum SyncCommand {
     /// Link this log to a sync server with a one-time code from `server user add/code`.

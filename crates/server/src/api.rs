@@ -13,14 +13,21 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use backstretch_core::event::Event;
 use backstretch_core::time::Stamp;
 use backstretch_store::accounts::Redeemed;
 use backstretch_store::{StoreError, UserId};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::ServerStore;
 use crate::link::{self, hash};
+
+/// The largest request body taken: a page of events (a whole recorded session is a few
+/// tens of kilobytes).
+pub const BODY_LIMIT: usize = 8 << 20;
+/// The most events one push or pull carries.
+pub const MAX_PAGE: usize = 1000;
 
 /// Wrong codes one address may give before it waits.
 pub const MAX_FAILURES: u32 = 5;
@@ -94,6 +101,12 @@ pub enum ApiError {
     OtherPersons,
     /// Too many wrong codes from this address (429).
     TooMany(Duration),
+    /// The events do not follow the device's series here (409): `code` says how.
+    Sequence {
+        code: &'static str,
+        error: String,
+        help: String,
+    },
     /// The store failed (503 when busy, else 500; the cause is logged).
     Store(StoreError),
     /// Something else failed (500, logged).
@@ -102,7 +115,19 @@ pub enum ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        ApiError::Store(e)
+        match e {
+            StoreError::Gap { after, .. } => ApiError::Sequence {
+                code: "gap",
+                error: e.to_string(),
+                help: format!("send this device's events from {} on", after + 1),
+            },
+            StoreError::Diverged { .. } => ApiError::Sequence {
+                code: "diverged",
+                error: e.to_string(),
+                help: "this device's log was restored from an older copy: it must take a new device id and send its events again".into(),
+            },
+            e => ApiError::Store(e),
+        }
     }
 }
 
@@ -130,6 +155,10 @@ impl IntoResponse for ApiError {
                 "unlink it there first (`backstretch sync unlink`)".into(),
                 Some("device"),
             ),
+            ApiError::Sequence { code, error, help } => {
+                let body = json!({ "error": error, "help": help, "code": code });
+                return (StatusCode::CONFLICT, Json(body)).into_response();
+            }
             ApiError::TooMany(wait) => {
                 let minutes = wait.as_secs().div_ceil(60);
                 let body = json!({
@@ -211,6 +240,10 @@ pub fn router(api: Api) -> axum::Router {
         .route("/api/v1/link", post(link_device))
         .route("/api/v1/me", get(me))
         .route("/api/v1/unlink", post(unlink))
+        .route("/api/v1/status", get(status))
+        .route("/api/v1/push", post(push))
+        .route("/api/v1/pull", get(pull))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(api)
 }
 
@@ -348,4 +381,90 @@ async fn unlink(State(api): State<Api>, d: Device) -> Result<Response, ApiError>
         .run(move |s, now| Ok(s.unlink(&d.user, &d.id, now)?))
         .await?;
     Ok(Json(json!({ "unlinked": unlinked })).into_response())
+}
+
+/// `GET /api/v1/status`: the last event of every device's series the server holds for the
+/// person's log.
+async fn status(State(api): State<Api>, d: Device) -> Result<Response, ApiError> {
+    let user = d.user.clone();
+    let heads = api.run(move |s, _| Ok(s.event_heads(&user)?)).await?;
+    let heads: serde_json::Map<String, Value> = heads
+        .into_iter()
+        .map(|(dev, idx)| (dev, json!(idx)))
+        .collect();
+    Ok(Json(json!({ "device": d.id, "heads": heads })).into_response())
+}
+
+/// `POST /api/v1/push`: `{events}`, this device's own, in order from just past what the
+/// server holds. Pushing what is already here changes nothing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PushBody {
+    events: Vec<Event>,
+}
+
+async fn push(
+    State(api): State<Api>,
+    d: Device,
+    body: Result<Json<PushBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(b) = body.map_err(|e| ApiError::Invalid {
+        field: "events",
+        error: e.body_text(),
+        help: "send {\"events\": [...]}, this device's events in order".into(),
+    })?;
+    if b.events.len() > MAX_PAGE {
+        return Err(ApiError::Invalid {
+            field: "events",
+            error: format!("{} events at once is more than {MAX_PAGE}", b.events.len()),
+            help: format!("send at most {MAX_PAGE} events a request"),
+        });
+    }
+    if let Some(e) = b.events.iter().find(|e| e.device != d.id) {
+        return Err(ApiError::Invalid {
+            field: "events",
+            error: format!(
+                "event {} is device {}'s, not this device's",
+                e.idx, e.device
+            ),
+            help: "a device sends its own events; others' come from their devices".into(),
+        });
+    }
+    let user = d.user.clone();
+    let n = api.run(move |s, _| Ok(s.apply(&user, &b.events)?)).await?;
+    Ok(Json(json!({ "applied": n.applied, "skipped": n.skipped })).into_response())
+}
+
+/// `GET /api/v1/pull?device=&after=&limit=`: a page of a device's series, in order.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullQuery {
+    device: String,
+    after: u64,
+    limit: Option<usize>,
+}
+
+async fn pull(
+    State(api): State<Api>,
+    d: Device,
+    q: Result<axum::extract::Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let axum::extract::Query(q) = q.map_err(|e| ApiError::Invalid {
+        field: "query",
+        error: e.body_text(),
+        help: "use device= (an id from status), after= (an index) and limit= (1 to 1000)".into(),
+    })?;
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::Invalid {
+            field: "limit",
+            error: format!("a page of {limit} events cannot be sent"),
+            help: format!("give 1 to {MAX_PAGE}"),
+        });
+    }
+    let user = d.user.clone();
+    let events = api
+        .run(move |s, _| Ok(s.events(&user, &q.device, q.after, limit)?))
+        .await?;
+    Ok(Json(json!({ "events": events })).into_response())
 }

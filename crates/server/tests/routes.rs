@@ -267,3 +267,119 @@ fn beyond_loopback_the_server_needs_tls_and_on_loopback_it_serves() {
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(mode.permissions().mode() & 0o777, 0o600);
 }
+
+/// A device's log: its id, and the events of a few writes.
+fn device_log(n: u32) -> (String, Vec<backstretch_core::event::Event>) {
+    use backstretch_store::{Store, UserId};
+    let log = SqliteStore::in_memory().unwrap();
+    let u = UserId::local();
+    for v in 1..=n {
+        let at = Stamp::parse(&format!("2026-12-0{v}T09:00:00+00:00")).unwrap();
+        log.accept_disclaimer(&u, v, at).unwrap();
+    }
+    let device = log.device().unwrap();
+    let events = log.events(&u, &device, 0, 100).unwrap();
+    (device, events)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_are_pushed_in_order_once_and_pulled_by_the_persons_other_devices_only() {
+    let t = over(Arc::new(SqliteStore::in_memory().unwrap()));
+    let (laptop, events) = device_log(3);
+    let (phone, _) = device_log(1);
+    let token = |code: &str, device: &str| {
+        let t = &t;
+        let (code, device) = (code.to_string(), device.to_string());
+        async move {
+            let (s, v) = t.link(&code, &device).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v["token"].as_str().unwrap().to_string()
+        }
+    };
+    let laptop_token = token(&t.add("ann").code, &laptop).await;
+    let phone_token = token(&t.another("ann").code, &phone).await;
+    let bob_token = token(&t.add("bob").code, "bobs-device-1").await;
+    let (s, v, _) = t
+        .send("GET", "/api/v1/status", Some(&laptop_token), None)
+        .await;
+    assert_eq!((s, &v["heads"]), (StatusCode::OK, &json!({})));
+    let push = |token: String, events: Vec<backstretch_core::event::Event>| {
+        let t = &t;
+        async move {
+            t.send(
+                "POST",
+                "/api/v1/push",
+                Some(&token),
+                Some(json!({ "events": events })),
+            )
+            .await
+        }
+    };
+    // A gap is refused; the series in order is kept once.
+    let (s, v, _) = push(laptop_token.clone(), events[1..].to_vec()).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("gap")),
+        "{v}"
+    );
+    let (s, v, _) = push(laptop_token.clone(), events.clone()).await;
+    assert_eq!(
+        (s, &v),
+        (StatusCode::OK, &json!({"applied": 3, "skipped": 0}))
+    );
+    let (_, v, _) = push(laptop_token.clone(), events.clone()).await;
+    assert_eq!(
+        v,
+        json!({"applied": 0, "skipped": 3}),
+        "a retry changes nothing"
+    );
+    // Another event in the place of one held: diverged.
+    let mut other = events[2].clone();
+    other.uid = "0190aaaa-0000-7000-8000-000000000000".into();
+    let (s, v, _) = push(laptop_token.clone(), vec![other]).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("diverged")),
+        "{v}"
+    );
+    // A device sends its own events only.
+    let (s, v, _) = push(phone_token.clone(), events.clone()).await;
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("events")),
+        "{v}"
+    );
+    let (_, v, _) = t
+        .send("GET", "/api/v1/status", Some(&phone_token), None)
+        .await;
+    assert_eq!(v["heads"], json!({ laptop.clone(): 3 }));
+    let pull = format!("/api/v1/pull?device={laptop}&after=1&limit=5");
+    let (s, v, _) = t.send("GET", &pull, Some(&phone_token), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let pulled: Vec<backstretch_core::event::Event> =
+        serde_json::from_value(v["events"].clone()).unwrap();
+    assert_eq!(pulled, events[1..]);
+    // Bob sees none of ann's log, whatever he asks for.
+    let (_, v, _) = t.send("GET", &pull, Some(&bob_token), None).await;
+    assert_eq!(v["events"], json!([]));
+    let (_, v, _) = t
+        .send("GET", "/api/v1/status", Some(&bob_token), None)
+        .await;
+    assert_eq!(v["heads"], json!({}));
+    let (s, v, _) = t
+        .send(
+            "GET",
+            &format!("/api/v1/pull?device={laptop}&after=0&limit=0"),
+            Some(&phone_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
+    );
+    for path in ["/api/v1/status", "/api/v1/pull?device=x&after=0"] {
+        let (s, _, _) = t.send("GET", path, None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{path}");
+    }
+}

@@ -11,9 +11,12 @@ use miette::miette;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use backstretch_store::Store;
+use std::collections::BTreeMap;
 
-use crate::args::{LinkArgs, SyncCommand};
+use backstretch_core::event::Event;
+use backstretch_store::{Store, UserId};
+
+use crate::args::{LinkArgs, SyncArgs, SyncCommand};
 use crate::context::Context;
 use crate::files::write_private;
 use crate::output::print;
@@ -47,11 +50,117 @@ fn read_link(ctx: &Context) -> miette::Result<Option<Link>> {
     }
 }
 
-pub fn run(ctx: &Context, c: &SyncCommand) -> miette::Result<ExitCode> {
-    match c {
-        SyncCommand::Link(a) => link(ctx, a),
-        SyncCommand::Status => status(ctx),
-        SyncCommand::Unlink => unlink(ctx),
+pub fn run(ctx: &Context, a: &SyncArgs) -> miette::Result<ExitCode> {
+    match &a.command {
+        None => sync(ctx),
+        Some(SyncCommand::Link(a)) => link(ctx, a),
+        Some(SyncCommand::Status) => status(ctx),
+        Some(SyncCommand::Unlink) => unlink(ctx),
+    }
+}
+
+/// Events sent or fetched a request at a time.
+const PAGE: usize = 500;
+
+/// The server's last event of every device's series for this log.
+fn server_heads(agent: &ureq::Agent, l: &Link) -> miette::Result<BTreeMap<String, u64>> {
+    let (status, v) = answer(
+        &l.server,
+        agent
+            .get(format!("{}/api/v1/status", l.server))
+            .header("Authorization", format!("Bearer {}", l.token))
+            .call(),
+    )?;
+    if status != 200 {
+        return Err(said(&v));
+    }
+    serde_json::from_value(v["heads"].clone())
+        .map_err(|e| miette!("the server's status cannot be read: {e}"))
+}
+
+/// Sends this device's events the server does not have, then fetches and applies the other
+/// devices' events this log does not have.
+fn sync(ctx: &Context) -> miette::Result<ExitCode> {
+    let Some(l) = read_link(ctx)? else {
+        return Err(miette!(
+            help = "link it first: backstretch sync link URL CODE",
+            "this log is not linked to a sync server"
+        ));
+    };
+    let store = ctx.store()?;
+    let user = UserId::local();
+    let agent = agent(l.ca.as_deref())?;
+    let heads = server_heads(&agent, &l)?;
+    let store_err = |e| miette::Report::from(backstretch_app::AppError::from(e));
+    // Send.
+    let mut sent = heads.get(&l.device).copied().unwrap_or(0);
+    let first = sent;
+    loop {
+        let page = store
+            .events(&user, &l.device, sent, PAGE)
+            .map_err(store_err)?;
+        let Some(last) = page.last().map(|e| e.idx) else {
+            break;
+        };
+        let (status, v) = answer(
+            &l.server,
+            agent
+                .post(format!("{}/api/v1/push", l.server))
+                .header("Authorization", format!("Bearer {}", l.token))
+                .send_json(json!({ "events": page })),
+        )?;
+        if status != 200 {
+            return Err(said(&v));
+        }
+        sent = last;
+    }
+    // Fetch.
+    let mine: BTreeMap<String, u64> = store
+        .event_heads(&user)
+        .map_err(store_err)?
+        .into_iter()
+        .collect();
+    let mut fetched = 0;
+    for (device, head) in heads.iter().filter(|(d, _)| **d != l.device) {
+        let mut have = mine.get(device).copied().unwrap_or(0);
+        while have < *head {
+            let (status, v) = answer(
+                &l.server,
+                agent
+                    .get(format!("{}/api/v1/pull", l.server))
+                    .query("device", device)
+                    .query("after", have.to_string())
+                    .query("limit", PAGE.to_string())
+                    .header("Authorization", format!("Bearer {}", l.token))
+                    .call(),
+            )?;
+            if status != 200 {
+                return Err(said(&v));
+            }
+            let events: Vec<Event> = serde_json::from_value(v["events"].clone())
+                .map_err(|e| miette!("the server's events cannot be read: {e}"))?;
+            let Some(last) = events.last().map(|e| e.idx) else {
+                break;
+            };
+            store.apply(&user, &events).map_err(store_err)?;
+            fetched += events.len();
+            have = last;
+        }
+    }
+    print(&format!(
+        "Synced with {}: sent {}, fetched {}.\n",
+        l.server,
+        plural(sent - first, "change"),
+        plural(fetched as u64, "change"),
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 

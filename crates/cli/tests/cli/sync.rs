@@ -180,3 +180,45 @@ fn a_device_links_over_https_when_it_trusts_the_certificate() {
     assert!(out.starts_with(&format!("Linked to {url}")), "{out}");
     assert!(stdout_ok(&mut laptop.run("sync status")).contains("(this one): linked"));
 }
+
+/// Two devices of one person: what one logs, the other shows after both sync; syncing again
+/// changes nothing.
+#[test]
+fn a_session_logged_on_one_device_shows_on_the_other_after_sync() {
+    let server = Env::fresh();
+    let running = start(&server);
+    let url = &running.url;
+    let (laptop, phone) = (Env::new(), Env::new());
+    for (device, ask) in [(&laptop, "add"), (&phone, "code")] {
+        let code = code_in(&stdout_ok(
+            &mut server.run(&format!("server user {ask} ann")),
+        ));
+        stdout_ok(&mut device.run(&format!("sync link {url} {code}")));
+    }
+    stdout_ok(&mut laptop.run(
+        "log --exercise bridge --exercise cat-camel --pain-before 5 --pain-after 3 --date 2026-12-01",
+    ));
+    stdout_ok(&mut laptop.run("profile set --area neck --place chair --minutes 5"));
+    let out = stdout_ok(&mut laptop.run("sync"));
+    assert!(
+        out.starts_with(&format!("Synced with {url}: sent ")),
+        "{out}"
+    );
+    assert!(!out.contains("sent 0 changes"), "{out}");
+    let out = stdout_ok(&mut phone.run("sync"));
+    assert!(out.starts_with("Synced with"), "{out}");
+    let history = phone.history();
+    let logged: Vec<_> = history.iter().filter(|s| s["pain_before"] == 5).collect();
+    assert_eq!(logged.len(), 1, "{history:?}");
+    assert_eq!(logged[0]["pain_after"], 3);
+    let profile = stdout_ok(&mut phone.run("profile show --format json"));
+    assert!(profile.contains("\"neck\""), "{profile}");
+    let again = stdout_ok(&mut phone.run("sync"));
+    assert!(
+        again.ends_with("sent 0 changes, fetched 0 changes.\n"),
+        "{again}"
+    );
+    let again = stdout_ok(&mut laptop.run("sync"));
+    assert!(again.contains("sent 0 changes"), "{again}");
+    assert_eq!(laptop.history().len(), phone.history().len());
+}
