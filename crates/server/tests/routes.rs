@@ -383,3 +383,54 @@ async fn events_are_pushed_in_order_once_and_pulled_by_the_persons_other_devices
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{path}");
     }
 }
+
+/// Two server processes on one PostgreSQL database serve the same people: a device links
+/// through one, pushes through it, and another device pulls the events through the other.
+#[test]
+fn two_servers_on_one_postgres_serve_the_same_people() {
+    use backstretch_store_postgres::testing::TestCluster;
+    let db = TestCluster::shared().database();
+    let open = || {
+        backstretch_server::open(std::path::Path::new("/nonexistent"), Some(&db.address())).unwrap()
+    };
+    let (first, second) = (open(), open());
+    let keep = (first.clone(), second.clone());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let (a, b) = (over(first), over(second));
+        let (laptop, events) = device_log(2);
+        let (s, v) = a.link(&a.add("ann").code, &laptop).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let laptop_token = v["token"].as_str().unwrap().to_string();
+        let (s, v) = b.link(&b.another("ann").code, "phone-0001").await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let phone_token = v["token"].as_str().unwrap().to_string();
+        let (s, v, _) = a
+            .send(
+                "POST",
+                "/api/v1/push",
+                Some(&laptop_token),
+                Some(json!({ "events": events })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (_, v, _) = b
+            .send("GET", "/api/v1/status", Some(&phone_token), None)
+            .await;
+        assert_eq!(v["heads"], json!({ laptop.clone(): 2 }));
+        let (_, v, _) = b
+            .send(
+                "GET",
+                &format!("/api/v1/pull?device={laptop}&after=0"),
+                Some(&phone_token),
+                None,
+            )
+            .await;
+        assert_eq!(v["events"].as_array().unwrap().len(), 2);
+    });
+    drop(rt);
+    drop(keep);
+}
