@@ -11,6 +11,7 @@ mod context;
 mod cue;
 mod files;
 mod gates;
+mod linked;
 mod lookup;
 mod output;
 mod remedy;

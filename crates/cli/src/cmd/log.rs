@@ -98,5 +98,6 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
         a.pain_before,
         a.pain_after
     ))?;
+    crate::linked::after_session(ctx, &store);
     Ok(ExitCode::SUCCESS)
 }

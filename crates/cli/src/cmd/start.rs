@@ -600,7 +600,10 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
     let info = info_for(app.exercise_views(&catalog, &playable.items));
     let timeline = Timeline::new(&playable.items);
     let exit = play(&app, a, info, timeline, (session, from), plain)?;
-    finish(&app, a, session, exit)
+    let code = finish(&app, a, session, exit)?;
+    // The player is done: a linked log syncs now, and a failure waits for the next time.
+    crate::linked::after_session(ctx, &store);
+    Ok(code)
 }
 
 /// Asks the pain after, ends the session and sums it up.

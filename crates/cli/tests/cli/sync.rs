@@ -222,3 +222,38 @@ fn a_session_logged_on_one_device_shows_on_the_other_after_sync() {
     assert!(again.contains("sent 0 changes"), "{again}");
     assert_eq!(laptop.history().len(), phone.history().len());
 }
+
+/// A linked log syncs by itself after a session (one line); with the server gone it says so
+/// in one line, keeps the session, and the next sync sends it.
+#[test]
+fn a_linked_log_syncs_after_each_session_and_a_failure_is_one_line() {
+    let server = Env::fresh();
+    let running = start(&server);
+    let url = running.url.clone();
+    let laptop = Env::new();
+    let code = code_in(&stdout_ok(&mut server.run("server user add ann")));
+    stdout_ok(&mut laptop.run(&format!("sync link {url} {code}")));
+    let out = laptop
+        .run("log --exercise bridge --pain-before 4 --pain-after 3")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("Synced with {url}.")), "{err}");
+    drop(running);
+    let out = laptop
+        .run("log --exercise cat-camel --pain-before 4 --pain-after 3")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the session is logged whatever the server"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.contains("Not synced"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("`backstretch sync` tries again"), "{err}");
+    assert_eq!(laptop.history().len(), 2);
+}
