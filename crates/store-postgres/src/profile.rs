@@ -93,8 +93,8 @@ impl<C: GenericClient> Db<'_, C> {
             .map_err(|e| self.err(e))
     }
 
-    /// Keeps a routine under its code; the same code again keeps the routine and the
-    /// earliest time it was printed (so devices agree whatever order they learn of it).
+    /// Keeps a routine under its code; the same code again keeps the one printed first (at
+    /// the same second, the lesser JSON), so devices agree whatever order they learn of it.
     pub(crate) fn write_sheet(
         &mut self,
         user: &UserId,
@@ -107,9 +107,10 @@ impl<C: GenericClient> Db<'_, C> {
             .execute(
                 "INSERT INTO sheets (user_id, code, routine, at, at_offset)
                  VALUES ($1, $2, $3::text::json, $4, $5)
-                 ON CONFLICT (user_id, code) DO UPDATE SET at = excluded.at,
-                     at_offset = excluded.at_offset
-                 WHERE excluded.at < sheets.at",
+                 ON CONFLICT (user_id, code) DO UPDATE SET routine = excluded.routine,
+                     at = excluded.at, at_offset = excluded.at_offset
+                 WHERE (excluded.at, excluded.routine::text COLLATE \"C\")
+                       < (sheets.at, sheets.routine::text COLLATE \"C\")",
                 &[
                     &user.as_str(),
                     &code.to_string(),

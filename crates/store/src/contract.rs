@@ -7,7 +7,9 @@
 
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+mod converge;
 mod sync;
+pub use converge::{DEVICES, Op, converge};
 pub use sync::{
     a_diverged_event_is_refused, applying_in_any_order_converges,
     every_write_appends_one_event_and_a_failed_write_none,

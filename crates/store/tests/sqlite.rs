@@ -208,4 +208,113 @@ fn an_older_log_gets_every_sessions_tally_from_its_steps() {
     assert_eq!((facts[0].seconds, facts[0].done), (61, 0));
     assert_eq!(facts[0].hurt, ["bridge", "cat-camel"]);
     assert_eq!((facts[1].seconds, facts[1].done), (61, 2));
+    // Its history became events (migration 0012), which another log replays to the same.
+    let events = s.events(&u, &s.device().unwrap(), 0, usize::MAX).unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.change.kind()).collect();
+    assert_eq!(kinds, ["session-recorded"; 2]);
+    let copy = SqliteStore::in_memory().unwrap();
+    copy.apply(&u, &events).unwrap();
+    assert_eq!(copy.session_facts(&u).unwrap(), facts);
+}
+
+/// A log from before events (version 11) gets the events of all it holds when it opens, per
+/// user: another log that applies them reads back the same profile, disclaimer, check,
+/// clearances, sheets and sessions.
+#[test]
+fn an_older_log_gets_the_events_of_its_history() {
+    use backstretch_core::code::RoutineCode;
+    use backstretch_core::profile::Profile;
+    use backstretch_core::routine::Routine;
+    use backstretch_core::safety::{Screening, ScreeningVerdict};
+    use backstretch_core::session::{Ending, SessionSource};
+    use backstretch_core::time::Stamp;
+    use backstretch_store::NewSession;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.sqlite");
+    let at = |s: &str| Stamp::parse(s).unwrap();
+    let (u, other) = (UserId::local(), UserId::new("other"));
+    let r = Routine::default();
+    {
+        let s = SqliteStore::open(&path).unwrap();
+        let t = at("2026-11-20T08:00:00+01:00");
+        s.set_profile(&u, &Profile::default(), t).unwrap();
+        s.accept_disclaimer(&u, 1, t).unwrap();
+        s.accept_disclaimer(&u, 2, t).unwrap();
+        for day in ["20", "21"] {
+            let check = Screening {
+                at: at(&format!("2026-11-{day}T08:00:00+01:00")),
+                areas: vec![],
+                answers: Default::default(),
+                verdict: ScreeningVerdict::Clear,
+                assessed: None,
+                since: Default::default(),
+            };
+            s.add_screening(&u, &check).unwrap();
+        }
+        s.add_clearance(&u, "weight-loss", t).unwrap();
+        s.save_sheet(&u, RoutineCode::of(&r), &r, t).unwrap();
+        let new = NewSession {
+            uid: "s1",
+            started_at: t,
+            source: SessionSource::Manual,
+            routine: &r,
+            planned_s: 60,
+            pain_before: Some(3),
+            pid: None,
+        };
+        s.record_session(&other, &new, &[], t, Some(2), Ending::Completed)
+            .unwrap();
+    }
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP TABLE device; DROP TABLE outbox; ALTER TABLE profile DROP COLUMN updated_by;
+             ALTER TABLE sessions DROP COLUMN settled_at;
+             ALTER TABLE sessions DROP COLUMN settled_by;
+             DROP TABLE devices; DROP TABLE link_codes; DROP TABLE people;
+             PRAGMA user_version = 11;",
+        )
+        .unwrap();
+    let s = SqliteStore::open(&path).unwrap();
+    let device = s.device().unwrap();
+    let kinds = |u: &UserId| -> Vec<&'static str> {
+        s.events(u, &device, 0, usize::MAX)
+            .unwrap()
+            .iter()
+            .map(|e| e.change.kind())
+            .collect()
+    };
+    assert_eq!(
+        kinds(&u),
+        [
+            "profile-set",
+            "disclaimer-accepted",
+            "disclaimer-accepted",
+            "screening",
+            "screening",
+            "clearance",
+            "sheet-saved"
+        ]
+    );
+    assert_eq!(kinds(&other), ["session-recorded"]);
+    let copy = SqliteStore::in_memory().unwrap();
+    for who in [&u, &other] {
+        copy.apply(who, &s.events(who, &device, 0, usize::MAX).unwrap())
+            .unwrap();
+        let read = |x: &SqliteStore| {
+            format!(
+                "{:?}",
+                (
+                    x.profile(who).unwrap(),
+                    x.disclaimer_version(who).unwrap(),
+                    x.last_screening(who).unwrap(),
+                    x.clearances(who).unwrap(),
+                    x.sheets(who).unwrap(),
+                    x.session_facts(who).unwrap(),
+                )
+            )
+        };
+        assert_eq!(read(&copy), read(&s));
+    }
 }

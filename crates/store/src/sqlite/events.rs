@@ -322,6 +322,63 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Appends the events of what a log held before it kept events (migration 0012), oldest
+    /// first, so its history reaches the other devices too: the profile, each disclaimer
+    /// accepted, check, clearance and sheet, and each session whole.
+    pub(super) fn backfill(&self) -> Result<(), StoreError> {
+        let users: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT user_id FROM profile UNION SELECT user_id FROM acknowledgements
+                 UNION SELECT user_id FROM screenings UNION SELECT user_id FROM clearances
+                 UNION SELECT user_id FROM sheets UNION SELECT user_id FROM sessions
+                 ORDER BY 1",
+            )
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))?;
+        for user in users.into_iter().map(UserId::new) {
+            let u = &user;
+            if let (Some(profile), Some(at)) =
+                (self.read_profile(u)?, self.read_profile_saved_at(u)?)
+            {
+                self.append(u, Change::ProfileSet { profile, at })?;
+            }
+            let accepted: Vec<(u32, i64, i32)> = self
+                .conn
+                .prepare(
+                    "SELECT version, accepted_at, accepted_offset FROM acknowledgements
+                     WHERE user_id = ?1 AND kind = 'disclaimer' ORDER BY id",
+                )
+                .and_then(|mut st| {
+                    st.query_map([u.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                        .collect()
+                })
+                .map_err(|e| self.err(e))?;
+            for (version, at, off) in accepted {
+                let at = super::stamp(at, off);
+                self.append(u, Change::DisclaimerAccepted { version, at })?;
+            }
+            for screening in self.read_screenings(u, None)?.into_iter().rev() {
+                self.append(u, Change::Screening { screening })?;
+            }
+            for (sign, at) in self.read_clearances(u)? {
+                self.append(u, Change::Clearance { sign, at })?;
+            }
+            for (code, routine, at) in self.read_sheets(u)? {
+                self.append(u, Change::SheetSaved { code, routine, at })?;
+            }
+            let ids: Vec<i64> = self
+                .conn
+                .prepare("SELECT id FROM sessions WHERE user_id = ?1 ORDER BY started_at, id")
+                .and_then(|mut st| st.query_map([u.as_str()], |r| r.get(0))?.collect())
+                .map_err(|e| self.err(e))?;
+            for id in ids {
+                self.append(u, self.whole(u, SessionId(id))?)?;
+            }
+        }
+        Ok(())
+    }
+
     /// A session's whole record as an event carries it: no row id, no process.
     pub(super) fn whole(&self, user: &UserId, id: SessionId) -> Result<Change, StoreError> {
         let mut session = self

@@ -176,6 +176,7 @@ impl Db<'_> {
                             [crate::new_device_id()],
                         )
                         .map_err(|e| self.err(e))?;
+                    self.backfill()?;
                 }
             }
             let broken: i64 = self

@@ -6,7 +6,7 @@ use backstretch_core::safety::{Hurt, Screening, ScreeningVerdict};
 use backstretch_core::session::SessionId;
 use backstretch_core::time::Stamp;
 use backstretch_core::vocab::{Area, Word};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::{Db, stamp};
 use crate::{StoreError, UserId};
@@ -48,14 +48,24 @@ impl Db<'_> {
         &self,
         user: &UserId,
     ) -> Result<Option<Screening>, StoreError> {
+        Ok(self.read_screenings(user, Some(1))?.pop())
+    }
+
+    /// The user's red-flag checks, newest first (up to `limit`, when given).
+    pub(super) fn read_screenings(
+        &self,
+        user: &UserId,
+        limit: Option<u32>,
+    ) -> Result<Vec<Screening>, StoreError> {
         type Row = (i64, i32, String, String, String, Option<bool>, String);
-        let row: Option<Row> = self
+        let rows: Vec<Row> = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT at, at_offset, areas, answers, verdict, assessed, since FROM screenings
-                 WHERE user_id = ?1 ORDER BY at DESC, id DESC LIMIT 1",
-                params![user.as_str()],
-                |r| {
+                 WHERE user_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![user.as_str(), limit.map_or(-1, i64::from)], |r| {
                     Ok((
                         r.get(0)?,
                         r.get(1)?,
@@ -65,20 +75,32 @@ impl Db<'_> {
                         r.get(5)?,
                         r.get(6)?,
                     ))
-                },
-            )
-            .optional()
+                })?
+                .collect()
+            })
             .map_err(|e| self.err(e))?;
-        let Some((at, off, areas, answers, verdict, assessed, since)) = row else {
-            return Ok(None);
-        };
+        rows.into_iter().map(|row| self.screening_of(row)).collect()
+    }
+
+    fn screening_of(
+        &self,
+        (at, off, areas, answers, verdict, assessed, since): (
+            i64,
+            i32,
+            String,
+            String,
+            String,
+            Option<bool>,
+            String,
+        ),
+    ) -> Result<Screening, StoreError> {
         let bad = |e: String| self.corrupt("red-flag check", &e);
         let areas: Vec<String> = serde_json::from_str(&areas).map_err(|e| bad(e.to_string()))?;
         let areas = areas
             .iter()
             .map(|a| Area::parse_word(a).map_err(|e| bad(e.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(Screening {
+        Ok(Screening {
             at: stamp(at, off),
             areas,
             answers: serde_json::from_str(&answers).map_err(|e| bad(e.to_string()))?,
@@ -90,7 +112,7 @@ impl Db<'_> {
                 .into_iter()
                 .map(|(id, (at, off))| (id, stamp(at, off)))
                 .collect(),
-        }))
+        })
     }
 
     pub(super) fn write_clearance(

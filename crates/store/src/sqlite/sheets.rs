@@ -9,8 +9,8 @@ use super::Db;
 use crate::{StoreError, UserId};
 
 impl Db<'_> {
-    /// Keeps a routine under its code; the same code again keeps the routine and the
-    /// earliest time it was printed (so devices agree whatever order they learn of it).
+    /// Keeps a routine under its code; the same code again keeps the one printed first (at
+    /// the same second, the lesser JSON), so devices agree whatever order they learn of it.
     pub(super) fn write_sheet(
         &self,
         user: &UserId,
@@ -23,9 +23,9 @@ impl Db<'_> {
             .execute(
                 "INSERT INTO sheets (user_id, code, routine, at, at_offset)
                  VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (user_id, code) DO UPDATE SET at = excluded.at,
-                     at_offset = excluded.at_offset
-                 WHERE excluded.at < sheets.at",
+                 ON CONFLICT (user_id, code) DO UPDATE SET routine = excluded.routine,
+                     at = excluded.at, at_offset = excluded.at_offset
+                 WHERE (excluded.at, excluded.routine) < (sheets.at, sheets.routine)",
                 params![user.as_str(), code.to_string(), json, at.utc_s, at.offset_s],
             )
             .map(|_| ())
