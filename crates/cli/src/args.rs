@@ -672,6 +672,8 @@ pub enum SyncCommand {
     Link(LinkArgs),
     /// Whether this log is linked, to which server, and the server's devices for it.
     Status,
+    /// Compare this log with the server's, part by part, and name any difference.
+    Verify,
     /// Stop syncing: the server forgets this device's token (the log stays as it is).
     Unlink,
 }

@@ -132,12 +132,46 @@ pub fn wins(challenger: (Stamp, &str), holder: Option<(Stamp, &str)>) -> bool {
     holder.is_none_or(|(at, device)| (challenger.0.utc_s, challenger.1) >= (at.utc_s, device))
 }
 
+/// The instant a device's own last-writer value takes: its clock's, unless the value it
+/// replaces would win over it (written in the same second by a greater device id, or by a
+/// clock ahead of this one); then one second after that value. So the person's latest word
+/// is what every device keeps, and a save is never silently lost to a tie or a clock.
+pub fn local_instant(at: Stamp, device: &str, holder: Option<(Stamp, &str)>) -> Stamp {
+    match holder {
+        Some((held, _)) if !wins((at, device), holder) => Stamp {
+            utc_s: held.utc_s.saturating_add(1),
+            offset_s: at.offset_s,
+        },
+        _ => at,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn t(text: &str) -> Stamp {
         Stamp::parse(text).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    #[test]
+    fn a_local_write_is_stamped_after_a_value_that_would_beat_it() {
+        let now = t("2026-12-01T09:00:00+01:00");
+        assert_eq!(local_instant(now, "a", None), now);
+        let earlier = t("2026-12-01T08:59:59+01:00");
+        assert_eq!(local_instant(now, "a", Some((earlier, "z"))), now);
+        // The same second, by a greater device: one second later, so it wins everywhere.
+        let later = local_instant(now, "a", Some((now, "z")));
+        assert_eq!(later.utc_s, now.utc_s + 1);
+        assert!(wins((later, "a"), Some((now, "z"))));
+        // A clock an hour ahead elsewhere.
+        let ahead = now.plus_seconds(3600);
+        assert_eq!(
+            local_instant(now, "a", Some((ahead, "b"))).utc_s,
+            ahead.utc_s + 1
+        );
+        // Its own earlier write in the same second is simply replaced.
+        assert_eq!(local_instant(now, "a", Some((now, "a"))), now);
     }
 
     #[test]

@@ -243,6 +243,7 @@ pub fn router(api: Api) -> axum::Router {
         .route("/api/v1/status", get(status))
         .route("/api/v1/push", post(push))
         .route("/api/v1/pull", get(pull))
+        .route("/api/v1/digest", get(digest))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(api)
 }
@@ -467,4 +468,13 @@ async fn pull(
         .run(move |s, _| Ok(s.events(&user, &q.device, q.after, limit)?))
         .await?;
     Ok(Json(json!({ "events": events })).into_response())
+}
+
+/// `GET /api/v1/digest`: the person's log, part by part, as `sync verify` compares it.
+async fn digest(State(api): State<Api>, d: Device) -> Result<Response, ApiError> {
+    let user = d.user.clone();
+    let dg = api
+        .run(move |s, _| Ok(backstretch_store::digest::digest(s, &user)?))
+        .await?;
+    Ok(Json(dg).into_response())
 }

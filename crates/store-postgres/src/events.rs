@@ -8,7 +8,7 @@ use backstretch_core::time::Stamp;
 use backstretch_store::{ApplyCount, NewSession, StoreError, UserId, event_uid};
 use postgres::GenericClient;
 
-use crate::Db;
+use crate::{Db, stamp};
 
 /// The first key of the advisory lock a device's series is appended under ("bkst"); the
 /// second is a hash of the user and the device.
@@ -245,6 +245,25 @@ impl<C: GenericClient> Db<'_, C> {
             .and_then(|r| r.map(|r| r.try_get(0)).transpose())
             .map_err(|e| self.err(e))?
             .ok_or_else(|| StoreError::no_session(id))
+    }
+
+    /// When a session's settled answer was given, and by which device.
+    pub(crate) fn settled_writer(
+        &mut self,
+        user: &UserId,
+        uid: &str,
+    ) -> Result<Option<(Stamp, String)>, StoreError> {
+        self.c
+            .query_opt(
+                "SELECT settled_at, COALESCE(settled_by, '') FROM sessions
+                 WHERE user_id = $1 AND uid = $2 AND settled_at IS NOT NULL",
+                &[&user.as_str(), &uid],
+            )
+            .and_then(|r| {
+                r.map(|r| Ok((stamp(r.try_get(0)?, 0), r.try_get(1)?)))
+                    .transpose()
+            })
+            .map_err(|e| self.err(e))
     }
 
     /// Makes a change to the tables by the merge rules (see `Store::apply`).

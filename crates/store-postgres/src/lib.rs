@@ -23,7 +23,7 @@ pub mod testing;
 use std::time::Duration;
 
 use backstretch_core::code::RoutineCode;
-use backstretch_core::event::{Change, Event};
+use backstretch_core::event::{Change, Event, local_instant};
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
@@ -371,6 +371,8 @@ impl Db<'_, Transaction<'_>> {
     ) -> Result<(), StoreError> {
         let uid = self.session_uid(user, id)?;
         let device = self.device_id()?;
+        let held = self.settled_writer(user, &uid)?;
+        let at = local_instant(at, &device, held.as_ref().map(|(t, d)| (*t, d.as_str())));
         self.settle(user, &uid, settled, (at, &device))?;
         self.append(user, Change::Settled { uid, settled, at })
     }
@@ -383,6 +385,8 @@ impl Store for PostgresStore {
     fn set_profile(&self, user: &UserId, profile: &Profile, at: Stamp) -> Result<(), StoreError> {
         self.write(|db| {
             let device = db.device_id()?;
+            let held = db.read_profile_writer(user)?;
+            let at = local_instant(at, &device, held.as_ref().map(|(t, d)| (*t, d.as_str())));
             db.write_profile(user, profile, at, &device)?;
             let change = Change::ProfileSet {
                 profile: profile.clone(),

@@ -23,6 +23,24 @@ impl<C: GenericClient> Db<'_, C> {
             .transpose()
     }
 
+    /// When the profile was written, and by which device.
+    pub(crate) fn read_profile_writer(
+        &mut self,
+        user: &UserId,
+    ) -> Result<Option<(Stamp, String)>, StoreError> {
+        self.c
+            .query_opt(
+                "SELECT updated_at, updated_offset, COALESCE(updated_by, '') FROM profile
+                 WHERE user_id = $1",
+                &[&user.as_str()],
+            )
+            .and_then(|r| {
+                r.map(|r| Ok((stamp(r.try_get(0)?, r.try_get(1)?), r.try_get(2)?)))
+                    .transpose()
+            })
+            .map_err(|e| self.err(e))
+    }
+
     pub(crate) fn read_profile_saved_at(
         &mut self,
         user: &UserId,

@@ -11,7 +11,8 @@ mod converge;
 mod sync;
 pub use converge::{DEVICES, Op, converge};
 pub use sync::{
-    a_diverged_event_is_refused, applying_in_any_order_converges,
+    a_diverged_event_is_refused, a_local_save_wins_over_a_tie_or_a_clock_ahead,
+    a_replayed_log_has_the_same_digest, applying_in_any_order_converges,
     every_write_appends_one_event_and_a_failed_write_none,
     replaying_a_devices_events_gives_the_same_log,
 };
@@ -58,12 +59,14 @@ macro_rules! store_contract_tests {
             a_retried_report_is_logged_once,
             the_change_marker_moves_with_every_write,
             session_facts_agree_with_the_steps_however_they_were_written,
-            every_write_appends_one_event_and_a_failed_write_none
+            every_write_appends_one_event_and_a_failed_write_none,
+            a_local_save_wins_over_a_tie_or_a_clock_ahead
         );
         $crate::store_contract_tests!(@many $make;
             replaying_a_devices_events_gives_the_same_log,
             applying_in_any_order_converges,
-            a_diverged_event_is_refused
+            a_diverged_event_is_refused,
+            a_replayed_log_has_the_same_digest
         );
     };
     (@many $make:expr; $($name:ident),*) => {

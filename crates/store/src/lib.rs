@@ -10,6 +10,7 @@
 pub mod accounts;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod digest;
 mod sqlite;
 
 use backstretch_core::code::RoutineCode;

@@ -3,7 +3,8 @@
 
 use std::process::ExitCode;
 
-use backstretch_store::Store;
+use backstretch_store::digest::{Digest, digest};
+use backstretch_store::{Store, UserId};
 use miette::miette;
 use serde_json::json;
 
@@ -18,6 +19,7 @@ pub fn run(ctx: &Context, a: &SyncArgs) -> miette::Result<ExitCode> {
         None => sync_now(ctx),
         Some(SyncCommand::Link(a)) => link(ctx, a),
         Some(SyncCommand::Status) => status(ctx),
+        Some(SyncCommand::Verify) => verify(ctx),
         Some(SyncCommand::Unlink) => unlink(ctx),
     }
 }
@@ -176,4 +178,53 @@ fn unlink(ctx: &Context) -> miette::Result<ExitCode> {
         l.server
     ))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `sync verify`: this log's digest against the server's.
+fn verify(ctx: &Context) -> miette::Result<ExitCode> {
+    let Some(l) = read_link(ctx)? else {
+        return Err(miette!(
+            help = "link it first: backstretch sync link URL CODE",
+            "this log is not linked to a sync server"
+        ));
+    };
+    let store = ctx.store()?;
+    let agent = agent(l.ca.as_deref())?;
+    let (status, v) = answer(
+        &l.server,
+        agent
+            .get(format!("{}/api/v1/digest", l.server))
+            .header("Authorization", format!("Bearer {}", l.token))
+            .call(),
+    )?;
+    if status != 200 {
+        return Err(said(&v));
+    }
+    let there: Digest = serde_json::from_value(v)
+        .map_err(|e| miette!("the server's digest cannot be read: {e}"))?;
+    let here = digest(&store, &UserId::local()).map_err(backstretch_app::AppError::from)?;
+    let differ = here.differences(&there);
+    if differ.is_empty() {
+        print(&format!(
+            "This log and the server's agree: {}, and the same profile, disclaimer, check, clearances and sheets.\n",
+            plural(here.sessions as u64, "session")
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let named: Vec<String> = differ
+        .iter()
+        .map(|part| match part.as_str() {
+            "sessions" => format!(
+                "sessions ({} here, {} on the server)",
+                here.sessions, there.sessions
+            ),
+            "screening" => "the latest check".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    print(&format!(
+        "This log and the server's differ in: {}.\n`backstretch sync` sends and fetches what is missing; another device may still have changes to send.\n",
+        named.join(", ")
+    ))?;
+    Ok(ExitCode::from(1))
 }

@@ -221,6 +221,21 @@ fn a_session_logged_on_one_device_shows_on_the_other_after_sync() {
     let again = stdout_ok(&mut laptop.run("sync"));
     assert!(again.contains("sent 0 changes"), "{again}");
     assert_eq!(laptop.history().len(), phone.history().len());
+    for device in [&laptop, &phone] {
+        let out = stdout_ok(&mut device.run("sync verify"));
+        assert!(
+            out.starts_with("This log and the server's agree: "),
+            "{out}"
+        );
+    }
+    // A change not yet sent is named, with a failing exit, until the next sync.
+    stdout_ok(&mut phone.run("profile set --area neck --place chair --minutes 7"));
+    let out = phone.run("sync verify").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("differ in: profile."), "{said}");
+    stdout_ok(&mut phone.run("sync"));
+    assert!(stdout_ok(&mut phone.run("sync verify")).contains("agree"));
 }
 
 /// A linked log syncs by itself after a session (one line); with the server gone it says so

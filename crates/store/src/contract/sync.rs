@@ -389,3 +389,74 @@ pub fn a_diverged_event_is_refused(stores: &[&dyn Store]) {
     let whole = whole.iter().find(|l| l.session.uid == "a-whole").unwrap();
     assert_eq!(whole.steps.len(), 2, "its own step and the one that waited");
 }
+
+/// A log and others that took its events (one of this backend, one of SQLite) have the same
+/// digest, part by part; a change on one names the part that differs.
+pub fn a_replayed_log_has_the_same_digest(stores: &[&dyn Store]) {
+    use crate::digest::digest;
+    let (a, b) = (stores[0], stores[1]);
+    let u = UserId::new("a");
+    story(a, &u, "a", 20);
+    story(a, &u, "a2", 21);
+    let events = series(a, &u, &a.device().unwrap());
+    let sqlite = crate::SqliteStore::in_memory().unwrap();
+    b.apply(&u, &events).unwrap();
+    sqlite.apply(&u, &events).unwrap();
+    let here = digest(a, &u).unwrap();
+    assert_eq!(here.sessions, 6);
+    assert_eq!(digest(b, &u).unwrap(), here);
+    assert_eq!(digest(&sqlite, &u).unwrap(), here);
+    let later = Profile {
+        minutes: 45,
+        ..Profile::default()
+    };
+    b.set_profile(&u, &later, t("2026-11-30T09:00:00+01:00"))
+        .unwrap();
+    assert_eq!(digest(b, &u).unwrap().differences(&here), ["profile"]);
+    let empty = digest(a, &UserId::new("b")).unwrap();
+    assert_eq!(empty.sessions, 0);
+    assert_eq!(
+        here.differences(&empty),
+        [
+            "clearances",
+            "disclaimer",
+            "profile",
+            "screening",
+            "sessions",
+            "sheets"
+        ]
+    );
+}
+
+/// Regression: a profile saved here in the same second as one from a device with a greater id
+/// (or from a clock ahead) was silently kept out. A local save is the person's latest word:
+/// it is stamped just after what it replaces, so it wins here and on every device.
+pub fn a_local_save_wins_over_a_tie_or_a_clock_ahead(s: &dyn Store) {
+    let u = UserId::new("a");
+    let now = t("2026-11-20T09:00:00+01:00");
+    let theirs = Profile {
+        minutes: 5,
+        ..Profile::default()
+    };
+    let remote = Event {
+        device: "ffffffff-ffff-4fff-bfff-ffffffffffff".into(),
+        idx: 1,
+        uid: "0190aaaa-0000-7000-8000-000000000001".into(),
+        change: Change::ProfileSet {
+            profile: theirs,
+            at: now.plus_seconds(3600),
+        },
+    };
+    s.apply(&u, &[remote]).unwrap();
+    let mine = Profile {
+        minutes: 7,
+        ..Profile::default()
+    };
+    s.set_profile(&u, &mine, now).unwrap();
+    assert_eq!(s.profile(&u).unwrap().map(|p| p.minutes), Some(7));
+    let events = series(s, &u, &s.device().unwrap());
+    match &events[0].change {
+        Change::ProfileSet { at, .. } => assert_eq!(at.utc_s, now.utc_s + 3601),
+        other => panic!("{other:?}"),
+    }
+}

@@ -17,7 +17,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use backstretch_core::code::RoutineCode;
-use backstretch_core::event::{Change, Event};
+use backstretch_core::event::{Change, Event, local_instant};
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
@@ -467,7 +467,10 @@ impl Db<'_> {
         at: Stamp,
     ) -> Result<(), StoreError> {
         let uid = self.session_uid(user, id)?;
-        self.settle(user, &uid, settled, (at, &self.device_id()?))?;
+        let me = self.device_id()?;
+        let held = self.settled_writer(user, &uid)?;
+        let at = local_instant(at, &me, held.as_ref().map(|(t, d)| (*t, d.as_str())));
+        self.settle(user, &uid, settled, (at, &me))?;
         self.append(user, Change::Settled { uid, settled, at })
             .map(|_| ())
     }
@@ -490,7 +493,10 @@ impl Store for SqliteStore {
     }
     fn set_profile(&self, user: &UserId, profile: &Profile, at: Stamp) -> Result<(), StoreError> {
         self.write(|db| {
-            db.write_profile(user, profile, at, &db.device_id()?)?;
+            let me = db.device_id()?;
+            let held = db.read_profile_writer(user)?;
+            let at = local_instant(at, &me, held.as_ref().map(|(t, d)| (*t, d.as_str())));
+            db.write_profile(user, profile, at, &me)?;
             let change = Change::ProfileSet {
                 profile: profile.clone(),
                 at,

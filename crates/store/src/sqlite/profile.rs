@@ -22,6 +22,22 @@ impl Db<'_> {
             .transpose()
     }
 
+    /// When the profile was written, and by which device.
+    pub(super) fn read_profile_writer(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<(Stamp, String)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT updated_at, updated_offset, COALESCE(updated_by, '') FROM profile
+                 WHERE user_id = ?1",
+                params![user.as_str()],
+                |r| Ok((super::stamp(r.get(0)?, r.get(1)?), r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     pub(super) fn read_profile_saved_at(&self, user: &UserId) -> Result<Option<Stamp>, StoreError> {
         self.conn
             .query_row(

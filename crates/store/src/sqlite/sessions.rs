@@ -657,6 +657,23 @@ impl Db<'_> {
             .ok_or_else(|| StoreError::no_session(id))
     }
 
+    /// When a session's settled answer was given, and by which device.
+    pub(super) fn settled_writer(
+        &self,
+        user: &UserId,
+        uid: &str,
+    ) -> Result<Option<(Stamp, String)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT settled_at, COALESCE(settled_by, '') FROM sessions
+                 WHERE user_id = ?1 AND uid = ?2 AND settled_at IS NOT NULL",
+                params![user.as_str(), uid],
+                |r| Ok((stamp(r.get(0)?, 0), r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// The settled answer, unless one written later (by instant, then device) is here.
     pub(super) fn settle(
         &self,
