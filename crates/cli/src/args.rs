@@ -636,6 +636,25 @@ pub enum ServerCommand {
     /// The people whose logs the server keeps.
     #[command(subcommand)]
     User(UserCommand),
+    /// Write a backup of the server's store: a consistent copy of the SQLite file, or
+    /// PostgreSQL's own dump (pg_dump).
+    Backup(BackupArgs),
+    /// Put a backup in place of the server's store (stop the server first).
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup, as `server backup` wrote it
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 /// `server user`.

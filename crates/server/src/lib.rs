@@ -15,6 +15,7 @@ use backstretch_store::{SqliteStore, Store, StoreError};
 use backstretch_store_postgres::PostgresStore;
 
 mod api;
+pub mod backup;
 pub mod link;
 
 pub use api::{Api, router};

@@ -434,3 +434,94 @@ fn two_servers_on_one_postgres_serve_the_same_people() {
     drop(rt);
     drop(keep);
 }
+
+/// A person's log and their devices, as a backup must keep them.
+fn seeded(store: &dyn ServerStore) -> (backstretch_store::digest::Digest, String) {
+    use backstretch_server::link;
+    use backstretch_store::UserId;
+    let now = Stamp::parse("2026-12-01T09:00:00+01:00").unwrap();
+    let code = link::add_person(store, "ann", now).unwrap();
+    let (device, events) = device_log(3);
+    let linked = link::link(store, &code.code, &device, "laptop", now)
+        .unwrap()
+        .unwrap();
+    store.apply(&linked.user, &events).unwrap();
+    let user: UserId = store.person("ann").unwrap().unwrap();
+    (
+        backstretch_store::digest::digest(store, &user).unwrap(),
+        linked.token,
+    )
+}
+
+fn same_after_restore(
+    store: &dyn ServerStore,
+    before: &backstretch_store::digest::Digest,
+    token: &str,
+) {
+    let user = store.person("ann").unwrap().expect("ann is back");
+    assert_eq!(
+        &backstretch_store::digest::digest(store, &user).unwrap(),
+        before
+    );
+    let hash = backstretch_server::link::hash(token);
+    assert_eq!(
+        store.device_for(&hash).unwrap().map(|(u, _)| u),
+        Some(user),
+        "the device still speaks"
+    );
+}
+
+#[test]
+fn a_sqlite_backup_restores_the_logs_and_the_devices() {
+    use backstretch_server::backup::{backup, restore};
+    let (dir, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (digest, token) = seeded(&*backstretch_server::open(dir.path(), None).unwrap());
+    let file = other.path().join("server-backup.sqlite");
+    backup(dir.path(), None, &file).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        backup(dir.path(), None, &file).is_err(),
+        "never over an existing file"
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    restore(fresh.path(), None, &file).unwrap();
+    same_after_restore(
+        &*backstretch_server::open(fresh.path(), None).unwrap(),
+        &digest,
+        &token,
+    );
+    let junk = other.path().join("junk");
+    std::fs::write(&junk, "not a database").unwrap();
+    assert!(restore(fresh.path(), None, &junk).is_err());
+    same_after_restore(
+        &*backstretch_server::open(fresh.path(), None).unwrap(),
+        &digest,
+        &token,
+    );
+}
+
+#[test]
+fn a_postgres_backup_restores_the_logs_and_the_devices() {
+    use backstretch_server::backup::{backup, restore};
+    use backstretch_store_postgres::testing::TestCluster;
+    let (from, to) = (
+        TestCluster::shared().database(),
+        TestCluster::shared().database(),
+    );
+    let nowhere = std::path::Path::new("/nonexistent");
+    let (digest, token) =
+        seeded(&*backstretch_server::open(nowhere, Some(&from.address())).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("server.dump");
+    backup(nowhere, Some(&from.address()), &file).unwrap();
+    restore(nowhere, Some(&to.address()), &file).unwrap();
+    same_after_restore(
+        &*backstretch_server::open(nowhere, Some(&to.address())).unwrap(),
+        &digest,
+        &token,
+    );
+}

@@ -8,25 +8,57 @@ use backstretch_server::link::{Code, PeopleError};
 use backstretch_server::{Config, DEFAULT_PORT, Server, ServerError, ServerStore};
 use miette::miette;
 
-use crate::args::{ServerArgs, ServerCommand, UserArgs, UserCommand};
+use crate::args::{BackupArgs, RestoreArgs, ServerArgs, ServerCommand, UserArgs, UserCommand};
 use crate::context::Context;
 use crate::output::print;
 
 pub fn run(ctx: &Context, a: &ServerArgs) -> miette::Result<ExitCode> {
-    let store = open(ctx, a.database.as_deref())?;
+    let database = a.database.as_deref();
     match &a.command {
+        Some(ServerCommand::Backup(b)) => backup(ctx, database, b),
+        Some(ServerCommand::Restore(r)) => restore(ctx, database, r),
         Some(ServerCommand::User(UserCommand::Add(u))) => {
+            let store = open(ctx, database)?;
             let code =
                 backstretch_server::link::add_person(&*store, &u.name, ctx.now).map_err(people)?;
             show(u, &code, "Added")
         }
         Some(ServerCommand::User(UserCommand::Code(u))) => {
+            let store = open(ctx, database)?;
             let code = backstretch_server::link::another_code(&*store, &u.name, ctx.now)
                 .map_err(people)?;
             show(u, &code, "A new code for")
         }
-        None => serve(a, store),
+        None => serve(a, open(ctx, database)?),
     }
+}
+
+fn backup(ctx: &Context, database: Option<&str>, b: &BackupArgs) -> miette::Result<ExitCode> {
+    backstretch_server::backup::backup(&ctx.home, database, &b.out).map_err(|e| {
+        miette!(
+            help = "name a new file with --out; a PostgreSQL backup needs pg_dump (Debian's postgresql-client)",
+            "cannot back up the server: {e}"
+        )
+    })?;
+    let out = b.out.display();
+    print(&format!(
+        "Backed up the server to {out} (yours alone to read). `backstretch server restore {out}` puts it back.\n"
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore(ctx: &Context, database: Option<&str>, r: &RestoreArgs) -> miette::Result<ExitCode> {
+    backstretch_server::backup::restore(&ctx.home, database, &r.file).map_err(|e| {
+        miette!(
+            help = "give a file `server backup` wrote, with the same --database; stop the server first",
+            "cannot restore the server: {e}"
+        )
+    })?;
+    print(&format!(
+        "Restored the server from {}. Start it again with `backstretch server`.\n",
+        r.file.display()
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn open(ctx: &Context, database: Option<&str>) -> miette::Result<std::sync::Arc<dyn ServerStore>> {

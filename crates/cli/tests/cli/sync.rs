@@ -272,3 +272,25 @@ fn a_linked_log_syncs_after_each_session_and_a_failure_is_one_line() {
     assert!(line.contains("`backstretch sync` tries again"), "{err}");
     assert_eq!(laptop.history().len(), 2);
 }
+
+#[test]
+fn a_server_backup_restores_into_another_data_folder() {
+    let (server, elsewhere) = (Env::fresh(), Env::fresh());
+    stdout_ok(&mut server.run("server user add ann"));
+    let file = elsewhere.home().join("backup.sqlite");
+    let out = stdout_ok(server.run("server backup --out").arg(&file));
+    assert!(out.starts_with("Backed up the server to "), "{out}");
+    let (_, _, err) = run_fail(server.run("server backup --out").arg(&file));
+    assert!(err.contains("already there"), "{err}");
+    let restored = Env::fresh();
+    let out = stdout_ok(restored.run("server restore").arg(&file));
+    assert!(out.starts_with("Restored the server"), "{out}");
+    let code = stdout_ok(&mut restored.run("server user code ann"));
+    assert!(code.starts_with("A new code for ann."), "{code}");
+    let (_, _, err) = run_fail(
+        restored
+            .run("server restore")
+            .arg(elsewhere.home().join("none")),
+    );
+    assert!(err.contains("cannot restore"), "{err}");
+}

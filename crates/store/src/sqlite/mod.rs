@@ -256,6 +256,27 @@ impl SqliteStore {
         })
     }
 
+    /// Copies the whole log, consistent as of one moment, into a new file at `out` (SQLite's
+    /// `VACUUM INTO`: online, while others read and write), readable by its owner alone.
+    pub fn backup_to(&self, out: &Path) -> Result<(), StoreError> {
+        let text = out
+            .to_str()
+            .ok_or_else(|| StoreError::Backend("the backup's path is not UTF-8".into()))?;
+        self.with(|db| {
+            db.conn
+                .execute("VACUUM INTO ?1", [text])
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| StoreError::Backend(e.into()))?;
+        }
+        Ok(())
+    }
+
     /// Whether this process can write the log at `path` and its folder (false for a
     /// read-only copy; true when the log does not exist yet).
     pub fn writable(path: &Path) -> bool {
