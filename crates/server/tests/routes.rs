@@ -440,7 +440,7 @@ fn seeded(store: &dyn ServerStore) -> (backstretch_store::digest::Digest, String
     use backstretch_server::link;
     use backstretch_store::UserId;
     let now = Stamp::parse("2026-12-01T09:00:00+01:00").unwrap();
-    let code = link::add_person(store, "ann", now).unwrap();
+    let code = add_person(store, "ann", now).unwrap();
     let (device, events) = device_log(3);
     let linked = link::link(store, &code.code, &device, "laptop", now)
         .unwrap()
