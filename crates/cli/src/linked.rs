@@ -31,12 +31,20 @@ pub struct Link {
 
 /// Where the link is kept.
 pub fn link_file(ctx: &Context) -> PathBuf {
-    ctx.home.join("sync.json")
+    link_file_in(&ctx.home)
+}
+
+fn link_file_in(home: &Path) -> PathBuf {
+    home.join("sync.json")
 }
 
 /// The link, if this log has one.
 pub fn read_link(ctx: &Context) -> miette::Result<Option<Link>> {
-    let file = link_file(ctx);
+    read_link_in(&ctx.home)
+}
+
+fn read_link_in(home: &Path) -> miette::Result<Option<Link>> {
+    let file = link_file_in(home);
     match std::fs::read_to_string(&file) {
         Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
             miette!(
@@ -134,7 +142,7 @@ pub struct Synced {
     pub fetched: usize,
 }
 
-pub fn sync(l: &Link, store: &SqliteStore) -> miette::Result<Synced> {
+pub fn sync(l: &Link, store: &dyn Store) -> miette::Result<Synced> {
     let user = UserId::local();
     let agent = agent(l.ca.as_deref())?;
     let heads = server_heads(&agent, l)?;
@@ -212,5 +220,23 @@ pub fn after_session(ctx: &Context, store: &SqliteStore) {
             "Not synced with {} ({e}); `backstretch sync` tries again.",
             l.server
         )),
+    }
+}
+
+/// For `serve`: after each session in the browser, a linked log syncs, and says how in one
+/// line on the server's stderr (the link is read each time, so `sync unlink` takes effect).
+pub fn after_web_session(home: &Path, store: &dyn Store) {
+    let Ok(Some(l)) = read_link_in(home) else {
+        return;
+    };
+    match sync(&l, store) {
+        Ok(s) => eprintln!(
+            "Synced with {} after a session: sent {}, fetched {}.",
+            l.server, s.sent, s.fetched
+        ),
+        Err(e) => eprintln!(
+            "Not synced with {} ({e}); the next session or `backstretch sync` tries again.",
+            l.server
+        ),
     }
 }

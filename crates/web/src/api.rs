@@ -554,8 +554,10 @@ pub async fn finish(
         )
     })?;
     let at = stamp("at", &b.at)?;
+    let finished = s.clone();
     s.run(move |app, _| {
         let sum = app.finish(id, at, pain_after, ending)?;
+        finished.session_finished();
         let text = backstretch_render::progress::summary_text(
             &backstretch_render::progress::SummaryView {
                 ending: sum.ending.as_str(),

@@ -34,4 +34,4 @@ pub use server::{
     ServeError, Server, serve, stop_signal,
 };
 pub use slots::{MAX_CONNECTIONS, PER_ADDRESS, Peer};
-pub use state::{Clock, Setup, Shared};
+pub use state::{AfterSession, Clock, Setup, Shared};

@@ -81,6 +81,8 @@ pub struct Config {
     pub listen: Option<SocketAddr>,
     /// `--lan`: serve other devices over HTTPS, paired devices only.
     pub lan: bool,
+    /// Run after each session finishes, off the request (the CLI syncs a linked log).
+    pub after_session: Option<crate::AfterSession>,
 }
 
 /// This computer's address on its network: the one a route to a public address would leave
@@ -231,6 +233,7 @@ impl Server {
             clock,
             pairing,
             origins: origins(addr, c.lan),
+            after_session: c.after_session,
         }));
         Ok(Server {
             rt,

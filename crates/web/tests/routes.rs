@@ -44,6 +44,7 @@ fn server_with(lan: bool) -> T {
         clock: Arc::new(clock),
         pairing: pairing.clone(),
         origins,
+        after_session: None,
     }));
     T { dir, app, pairing }
 }

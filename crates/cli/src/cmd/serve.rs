@@ -23,12 +23,21 @@ pub fn run(ctx: &Context, a: &ServeArgs) -> miette::Result<ExitCode> {
     crate::output::log_to_stderr();
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
+    let store: std::sync::Arc<dyn backstretch_store::Store> = std::sync::Arc::new(store);
+    // A linked log syncs after each session in the browser, as after one in the terminal.
+    let after_session = {
+        let (home, store) = (ctx.home.clone(), store.clone());
+        backstretch_web::AfterSession(std::sync::Arc::new(move || {
+            crate::linked::after_web_session(&home, &*store);
+        }))
+    };
     let server = Server::bind(Config {
         home: ctx.home.clone(),
-        store: std::sync::Arc::new(store),
+        store,
         catalog,
         listen: a.listen,
         lan: a.lan,
+        after_session: Some(after_session),
     })?;
     let base = server.base_url().to_string();
     match server.codes() {

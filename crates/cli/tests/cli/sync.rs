@@ -294,3 +294,71 @@ fn a_server_backup_restores_into_another_data_folder() {
     );
     assert!(err.contains("cannot restore"), "{err}");
 }
+
+/// A session played in the web player of a linked log reaches the server by itself, and the
+/// person's other device fetches it.
+#[test]
+fn a_session_in_the_web_player_of_a_linked_log_syncs_by_itself() {
+    use crate::webdriver::http;
+    let server = Env::fresh();
+    let running = start(&server);
+    let url = &running.url;
+    let (laptop, phone) = (Env::new(), Env::new());
+    for (device, ask) in [(&laptop, "add"), (&phone, "code")] {
+        let code = code_in(&stdout_ok(
+            &mut server.run(&format!("server user {ask} ann")),
+        ));
+        stdout_ok(&mut device.run(&format!("sync link {url} {code}")));
+    }
+    stdout_ok(&mut laptop.run("disclaimer --accept"));
+    stdout_ok(&mut laptop.run("profile set --area neck --place chair --minutes 5"));
+    stdout_ok(&mut laptop.run("safety --answers none"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_backstretch"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("BACKSTRETCH_HOME", laptop.home())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(serve.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let (status, begun) =
+        http("POST", port, "/api/sessions", Some(r#"{"pain_before": 6}"#)).unwrap();
+    assert_eq!(status, 201, "{begun}");
+    let id = serde_json::from_str::<serde_json::Value>(&begun).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let done = format!(r#"{{"pain_after": 4, "ending": "stopped", "at": "{now}"}}"#);
+    let (status, body) = http(
+        "POST",
+        port,
+        &format!("/api/sessions/{id}/finish"),
+        Some(&done),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let mut seen = false;
+    for _ in 0..50 {
+        stdout_ok(&mut phone.run("sync"));
+        if phone
+            .history()
+            .iter()
+            .any(|s| s["pain_before"] == 6 && s["pain_after"] == 4)
+        {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert!(seen, "the web session never reached the phone");
+}
