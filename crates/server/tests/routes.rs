@@ -366,6 +366,26 @@ async fn events_are_pushed_in_order_once_and_pulled_by_the_persons_other_devices
         .send("GET", "/api/v1/status", Some(&bob_token), None)
         .await;
     assert_eq!(v["heads"], json!({}));
+    let (_, v, _) = t
+        .send("GET", "/api/v1/digest", Some(&bob_token), None)
+        .await;
+    assert_eq!(v["sessions"], 0);
+    let (_, ann, _) = t
+        .send("GET", "/api/v1/digest", Some(&phone_token), None)
+        .await;
+    assert_ne!(ann["parts"]["disclaimer"], v["parts"]["disclaimer"]);
+    let (_, v, _) = t.send("GET", "/api/v1/me", Some(&bob_token), None).await;
+    assert_eq!(
+        v["devices"].as_array().unwrap().len(),
+        1,
+        "bob's own device only: {v}"
+    );
+    let (s, v, _) = push(bob_token.clone(), events.clone()).await;
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("events")),
+        "{v}"
+    );
     let (s, v, _) = t
         .send(
             "GET",
