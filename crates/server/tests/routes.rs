@@ -82,6 +82,27 @@ impl T {
         tokio::task::block_in_place(|| add_person(&*self.store, name, self.now()).unwrap())
     }
 
+    /// Links `device` with `code`; its token.
+    async fn token(&self, code: &str, device: &str) -> String {
+        let (s, v) = self.link(code, device).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    async fn push(
+        &self,
+        token: &str,
+        events: Vec<backstretch_core::event::Event>,
+    ) -> (StatusCode, Value, axum::http::HeaderMap) {
+        self.send(
+            "POST",
+            "/api/v1/push",
+            Some(token),
+            Some(json!({ "events": events })),
+        )
+        .await
+    }
+
     fn another(&self, name: &str) -> backstretch_server::link::Code {
         tokio::task::block_in_place(|| another_code(&*self.store, name, self.now()).unwrap())
     }
@@ -287,47 +308,26 @@ async fn events_are_pushed_in_order_once_and_pulled_by_the_persons_other_devices
     let t = over(Arc::new(SqliteStore::in_memory().unwrap()));
     let (laptop, events) = device_log(3);
     let (phone, _) = device_log(1);
-    let token = |code: &str, device: &str| {
-        let t = &t;
-        let (code, device) = (code.to_string(), device.to_string());
-        async move {
-            let (s, v) = t.link(&code, &device).await;
-            assert_eq!(s, StatusCode::OK, "{v}");
-            v["token"].as_str().unwrap().to_string()
-        }
-    };
-    let laptop_token = token(&t.add("ann").code, &laptop).await;
-    let phone_token = token(&t.another("ann").code, &phone).await;
-    let bob_token = token(&t.add("bob").code, "bobs-device-1").await;
+    let laptop_token = t.token(&t.add("ann").code, &laptop).await;
+    let phone_token = t.token(&t.another("ann").code, &phone).await;
+    let bob_token = t.token(&t.add("bob").code, "bobs-device-1").await;
     let (s, v, _) = t
         .send("GET", "/api/v1/status", Some(&laptop_token), None)
         .await;
     assert_eq!((s, &v["heads"]), (StatusCode::OK, &json!({})));
-    let push = |token: String, events: Vec<backstretch_core::event::Event>| {
-        let t = &t;
-        async move {
-            t.send(
-                "POST",
-                "/api/v1/push",
-                Some(&token),
-                Some(json!({ "events": events })),
-            )
-            .await
-        }
-    };
     // A gap is refused; the series in order is kept once.
-    let (s, v, _) = push(laptop_token.clone(), events[1..].to_vec()).await;
+    let (s, v, _) = t.push(&laptop_token, events[1..].to_vec()).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::CONFLICT, Some("gap")),
         "{v}"
     );
-    let (s, v, _) = push(laptop_token.clone(), events.clone()).await;
+    let (s, v, _) = t.push(&laptop_token, events.clone()).await;
     assert_eq!(
         (s, &v),
         (StatusCode::OK, &json!({"applied": 3, "skipped": 0}))
     );
-    let (_, v, _) = push(laptop_token.clone(), events.clone()).await;
+    let (_, v, _) = t.push(&laptop_token, events.clone()).await;
     assert_eq!(
         v,
         json!({"applied": 0, "skipped": 3}),
@@ -336,14 +336,14 @@ async fn events_are_pushed_in_order_once_and_pulled_by_the_persons_other_devices
     // Another event in the place of one held: diverged.
     let mut other = events[2].clone();
     other.uid = "0190aaaa-0000-7000-8000-000000000000".into();
-    let (s, v, _) = push(laptop_token.clone(), vec![other]).await;
+    let (s, v, _) = t.push(&laptop_token, vec![other]).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::CONFLICT, Some("diverged")),
         "{v}"
     );
     // A device sends its own events only.
-    let (s, v, _) = push(phone_token.clone(), events.clone()).await;
+    let (s, v, _) = t.push(&phone_token, events.clone()).await;
     assert_eq!(
         (s, v["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("events")),
@@ -380,7 +380,7 @@ async fn events_are_pushed_in_order_once_and_pulled_by_the_persons_other_devices
         1,
         "bob's own device only: {v}"
     );
-    let (s, v, _) = push(bob_token.clone(), events.clone()).await;
+    let (s, v, _) = t.push(&bob_token, events.clone()).await;
     assert_eq!(
         (s, v["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("events")),
