@@ -181,20 +181,27 @@ fn a_device_links_over_https_when_it_trusts_the_certificate() {
     assert!(stdout_ok(&mut laptop.run("sync status")).contains("(this one): linked"));
 }
 
-/// Two devices of one person: what one logs, the other shows after both sync; syncing again
-/// changes nothing.
-#[test]
-fn a_session_logged_on_one_device_shows_on_the_other_after_sync() {
+/// A server with ann's two devices linked to it: (its data folder, it running, the laptop,
+/// the phone).
+fn two_linked() -> (Env, Running, Env, Env) {
     let server = Env::fresh();
     let running = start(&server);
-    let url = &running.url;
     let (laptop, phone) = (Env::new(), Env::new());
     for (device, ask) in [(&laptop, "add"), (&phone, "code")] {
         let code = code_in(&stdout_ok(
             &mut server.run(&format!("server user {ask} ann")),
         ));
-        stdout_ok(&mut device.run(&format!("sync link {url} {code}")));
+        stdout_ok(&mut device.run(&format!("sync link {} {code}", running.url)));
     }
+    (server, running, laptop, phone)
+}
+
+/// Two devices of one person: what one logs, the other shows after both sync; syncing again
+/// changes nothing.
+#[test]
+fn a_session_logged_on_one_device_shows_on_the_other_after_sync() {
+    let (_server, running, laptop, phone) = two_linked();
+    let url = &running.url;
     stdout_ok(&mut laptop.run(
         "log --exercise bridge --exercise cat-camel --pain-before 5 --pain-after 3 --date 2026-12-01",
     ));
@@ -300,16 +307,7 @@ fn a_server_backup_restores_into_another_data_folder() {
 #[test]
 fn a_session_in_the_web_player_of_a_linked_log_syncs_by_itself() {
     use crate::webdriver::http;
-    let server = Env::fresh();
-    let running = start(&server);
-    let url = &running.url;
-    let (laptop, phone) = (Env::new(), Env::new());
-    for (device, ask) in [(&laptop, "add"), (&phone, "code")] {
-        let code = code_in(&stdout_ok(
-            &mut server.run(&format!("server user {ask} ann")),
-        ));
-        stdout_ok(&mut device.run(&format!("sync link {url} {code}")));
-    }
+    let (_server, _running, laptop, phone) = two_linked();
     stdout_ok(&mut laptop.run("disclaimer --accept"));
     stdout_ok(&mut laptop.run("profile set --area neck --place chair --minutes 5"));
     stdout_ok(&mut laptop.run("safety --answers none"));
