@@ -99,9 +99,27 @@ pub fn answer(
         )
     })?;
     let status = r.status().as_u16();
-    let v = r.body_mut().read_json::<Value>().unwrap_or(Value::Null);
+    // A page of whole sessions is tens of megabytes; more than that is not an answer of ours.
+    let read = r
+        .body_mut()
+        .with_config()
+        .limit(ANSWER_BYTES)
+        .read_json::<Value>();
+    let v = match read {
+        Ok(v) => v,
+        // A refusal not in our words (a proxy's page, say): its status says enough.
+        Err(_) if status >= 400 => json!({ "error": format!("the server answered {status}") }),
+        Err(e) => {
+            return Err(miette!(
+                "the answer of the sync server at {server} cannot be read: {e}"
+            ));
+        }
+    };
     Ok((status, v))
 }
+
+/// The largest answer read from the server.
+const ANSWER_BYTES: u64 = 256 << 20;
 
 /// The server's words for a refusal.
 pub fn said(v: &Value) -> miette::Report {
@@ -131,8 +149,6 @@ fn server_heads(agent: &ureq::Agent, l: &Link) -> miette::Result<BTreeMap<String
         .map_err(|e| miette!("the server's status cannot be read: {e}"))
 }
 
-/// Sends this device's events the server does not have, then fetches and applies the other
-/// devices' events this log does not have.
 /// What a sync came to: changes sent and fetched.
 #[derive(Debug, Clone, Copy)]
 pub struct Synced {
@@ -142,36 +158,88 @@ pub struct Synced {
     pub fetched: usize,
 }
 
+/// The most bytes of events one push carries (the server takes up to 8 MiB; a whole
+/// recorded session is tens of kilobytes).
+const PUSH_BYTES: usize = 4 << 20;
+
+fn store_err(e: backstretch_store::StoreError) -> miette::Report {
+    miette::Report::from(backstretch_app::AppError::from(e))
+}
+
+/// Sends this device's events the server does not have, then fetches and applies the other
+/// devices' events this log does not have.
 pub fn sync(l: &Link, store: &dyn Store) -> miette::Result<Synced> {
     let user = UserId::local();
     let agent = agent(l.ca.as_deref())?;
     let heads = server_heads(&agent, l)?;
-    let store_err = |e| miette::Report::from(backstretch_app::AppError::from(e));
-    // Send.
-    let mut sent = heads.get(&l.device).copied().unwrap_or(0);
-    let first = sent;
+    let first = heads.get(&l.device).copied().unwrap_or(0);
+    let sent = push_own(&agent, l, store, &user, first)?;
+    let fetched = fetch_others(&agent, l, store, &user, &heads)?;
+    Ok(Synced {
+        sent: sent - first,
+        fetched,
+    })
+}
+
+/// Pushes this device's series from just past `from`, in requests of at most [`PUSH_BYTES`];
+/// the last index the server now holds.
+fn push_own(
+    agent: &ureq::Agent,
+    l: &Link,
+    store: &dyn Store,
+    user: &UserId,
+    from: u64,
+) -> miette::Result<u64> {
+    let mut sent = from;
     loop {
         let page = store
-            .events(&user, &l.device, sent, PAGE)
+            .events(user, &l.device, sent, PAGE)
             .map_err(store_err)?;
-        let Some(last) = page.last().map(|e| e.idx) else {
-            break;
-        };
-        let (status, v) = answer(
-            &l.server,
-            agent
-                .post(format!("{}/api/v1/push", l.server))
-                .header("Authorization", format!("Bearer {}", l.token))
-                .send_json(json!({ "events": page })),
-        )?;
-        if status != 200 {
-            return Err(said(&v));
+        if page.is_empty() {
+            return Ok(sent);
         }
-        sent = last;
+        let mut start = 0;
+        while start < page.len() {
+            let mut end = start;
+            let mut bytes = 0;
+            while end < page.len() {
+                let size = serde_json::to_vec(&page[end]).map_or(0, |v| v.len());
+                if end > start && bytes + size > PUSH_BYTES {
+                    break;
+                }
+                bytes += size;
+                end += 1;
+            }
+            // Written here, compact, so the request is the size counted above.
+            let body = serde_json::to_vec(&json!({ "events": &page[start..end] }))
+                .map_err(|e| miette!("cannot write the events: {e}"))?;
+            let (status, v) = answer(
+                &l.server,
+                agent
+                    .post(format!("{}/api/v1/push", l.server))
+                    .header("Authorization", format!("Bearer {}", l.token))
+                    .header("Content-Type", "application/json")
+                    .send(&body[..]),
+            )?;
+            if status != 200 {
+                return Err(said(&v));
+            }
+            sent = page[end - 1].idx;
+            start = end;
+        }
     }
-    // Fetch.
+}
+
+/// Fetches and applies every other device's events past what this log holds of its series.
+fn fetch_others(
+    agent: &ureq::Agent,
+    l: &Link,
+    store: &dyn Store,
+    user: &UserId,
+    heads: &BTreeMap<String, u64>,
+) -> miette::Result<usize> {
     let mine: BTreeMap<String, u64> = store
-        .event_heads(&user)
+        .event_heads(user)
         .map_err(store_err)?
         .into_iter()
         .collect();
@@ -194,18 +262,16 @@ pub fn sync(l: &Link, store: &dyn Store) -> miette::Result<Synced> {
             }
             let events: Vec<Event> = serde_json::from_value(v["events"].clone())
                 .map_err(|e| miette!("the server's events cannot be read: {e}"))?;
-            let Some(last) = events.last().map(|e| e.idx) else {
+            // An empty page, or one that does not move on, ends this series for now.
+            let Some(last) = events.last().map(|e| e.idx).filter(|last| *last > have) else {
                 break;
             };
-            store.apply(&user, &events).map_err(store_err)?;
+            store.apply(user, &events).map_err(store_err)?;
             fetched += events.len();
             have = last;
         }
     }
-    Ok(Synced {
-        sent: sent - first,
-        fetched,
-    })
+    Ok(fetched)
 }
 
 /// After a session: syncs when the log is linked, in one line; a failure is a note, and the

@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Child, Stdio};
 
+use serde_json::Value;
+
 use crate::util::{Env, run_fail, stdout_ok};
 
 /// A running `backstretch server` on 127.0.0.1, stopped when dropped.
@@ -330,7 +332,7 @@ fn a_session_in_the_web_player_of_a_linked_log_syncs_by_itself() {
     let (status, begun) =
         http("POST", port, "/api/sessions", Some(r#"{"pain_before": 6}"#)).unwrap();
     assert_eq!(status, 201, "{begun}");
-    let id = serde_json::from_str::<serde_json::Value>(&begun).unwrap()["id"]
+    let id = serde_json::from_str::<Value>(&begun).unwrap()["id"]
         .as_i64()
         .unwrap();
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -359,4 +361,37 @@ fn a_session_in_the_web_player_of_a_linked_log_syncs_by_itself() {
     let _ = serve.kill();
     let _ = serve.wait();
     assert!(seen, "the web session never reached the phone");
+}
+
+/// Regression: a log with many whole sessions (an import) pushed 500 events at once, more
+/// than the server takes in one request (413), so it could never sync. Pushes are bounded by
+/// size.
+#[test]
+fn a_large_imported_log_syncs_in_requests_the_server_takes() {
+    let (_server, _running, laptop, phone) = two_linked();
+    stdout_ok(
+        &mut laptop
+            .play("--area lower-back --place floor --minutes 10 --pain-before 3 --pain-after 2"),
+    );
+    let one: Value = serde_json::from_str(&stdout_ok(&mut laptop.run("export json"))).unwrap();
+    let mut file = one.clone();
+    let base = one["sessions"][0].clone();
+    let many: Vec<Value> = (0..400)
+        .map(|i| {
+            let mut s = base.clone();
+            s["uid"] = Value::String(format!("copy-{i}"));
+            s
+        })
+        .collect();
+    file["sessions"] = Value::Array(many);
+    let path = laptop.write("many.json", &file.to_string());
+    assert!(
+        std::fs::metadata(&path).unwrap().len() > 8 << 20,
+        "more than one request takes"
+    );
+    stdout_ok(laptop.run("import").arg(&path));
+    let out = stdout_ok(&mut laptop.run("sync"));
+    assert!(out.contains("sent 4"), "{out}");
+    stdout_ok(&mut phone.run("sync"));
+    assert_eq!(phone.history().len(), 401);
 }
