@@ -218,6 +218,11 @@ impl FromRequestParts<Api> for Device {
             .run(move |s, _| Ok(s.device_for(&h)?))
             .await?
             .ok_or(ApiError::Unauthorised)?;
+        // A linked device's connection is not one of the few a single address may hold
+        // unproven: many devices behind one proxy or NAT are each served.
+        if let Some(proven) = parts.extensions.get::<backstretch_web::Proven>() {
+            proven.prove();
+        }
         Ok(Device { user, id })
     }
 }

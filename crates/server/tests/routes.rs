@@ -545,3 +545,92 @@ fn a_postgres_backup_restores_the_logs_and_the_devices() {
         &token,
     );
 }
+
+/// Regression (found by bench/sync.sh): the server keeps only 16 unproven connections an
+/// address, so behind a reverse proxy or NAT a 17th device closed the first one's. A linked
+/// device's token proves its connection: 24 devices on one address are all kept.
+#[test]
+fn many_linked_devices_behind_one_address_keep_their_connections() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let store = backstretch_server::open(dir.path(), None).unwrap();
+    let now = Stamp::parse("2026-12-01T09:00:00+01:00").unwrap();
+    let mut tokens = Vec::new();
+    let first = add_person(&*store, "ann", now).unwrap();
+    for i in 0..24 {
+        let code = if i == 0 {
+            first.clone()
+        } else {
+            another_code(&*store, "ann", now).unwrap()
+        };
+        let linked = backstretch_server::link::link(
+            &*store,
+            &code.code,
+            &format!("device-{i:04}"),
+            "d",
+            now,
+        )
+        .unwrap()
+        .unwrap();
+        tokens.push(linked.token);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let tcp = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = tcp.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = router(Api::new(store.clone(), Arc::new(move || now)));
+    let serving = rt.spawn(backstretch_web::serve(
+        backstretch_web::Listener { tcp, tls: None },
+        app,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let ask = |conn: &mut std::net::TcpStream, token: &str| -> Option<u16> {
+        write!(
+            conn,
+            "GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n"
+        )
+        .ok()?;
+        let mut reader = BufReader::new(conn.try_clone().ok()?);
+        let mut status = String::new();
+        reader.read_line(&mut status).ok()?;
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).ok()?;
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().ok()?;
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).ok()?;
+        status.split_whitespace().nth(1)?.parse().ok()
+    };
+    let mut conns: Vec<std::net::TcpStream> = Vec::new();
+    for token in &tokens {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        assert_eq!(ask(&mut c, token.as_str()), Some(200));
+        conns.push(c);
+    }
+    let mut kept = 0;
+    for (c, t) in conns.iter_mut().zip(&tokens) {
+        if ask(c, t.as_str()) == Some(200) {
+            kept += 1;
+        }
+    }
+    let _ = stop.send(());
+    let _ = rt.block_on(serving);
+    drop(rt);
+    assert_eq!(kept, 24, "every linked device's connection is kept");
+}

@@ -33,5 +33,5 @@ pub use server::{
     CodeMint, Config, DEFAULT_PORT, HEADER_READ_TIMEOUT, Listener, PairingCode, REQUEST_TIMEOUT,
     ServeError, Server, serve, stop_signal,
 };
-pub use slots::{MAX_CONNECTIONS, PER_ADDRESS, Peer};
+pub use slots::{MAX_CONNECTIONS, PER_ADDRESS, Peer, Proven};
 pub use state::{AfterSession, Clock, Setup, Shared};
