@@ -119,6 +119,68 @@ impl Accounts for PostgresStore {
         })
     }
 
+    fn move_link(
+        &self,
+        user: &UserId,
+        from: &str,
+        to: &str,
+        at: Stamp,
+    ) -> Result<bool, StoreError> {
+        self.write(|db| {
+            let known: bool =
+                db.c.query_one(
+                    "SELECT EXISTS (SELECT 1 FROM devices WHERE id = $1)",
+                    &[&to],
+                )
+                .and_then(|r| r.try_get(0))
+                .map_err(|e| db.err(e))?;
+            if known {
+                return Err(StoreError::Taken {
+                    what: format!("the device id {to}"),
+                });
+            }
+            let linked =
+                db.c.query_opt(
+                    "SELECT name, token_hash FROM devices
+                     WHERE user_id = $1 AND id = $2 AND unlinked_at IS NULL FOR UPDATE",
+                    &[&user.as_str(), &from],
+                )
+                .map_err(|e| db.err(e))?;
+            let Some(row) = linked else {
+                return Ok(false);
+            };
+            let (name, token_hash): (String, String) = (row.get(0), row.get(1));
+            // The old row keeps a token hash no token has (a hash is hex), so the column
+            // stays unique.
+            db.c.execute(
+                "UPDATE devices SET token_hash = $3, unlinked_at = $4, unlinked_offset = $5
+                 WHERE user_id = $1 AND id = $2",
+                &[
+                    &user.as_str(),
+                    &from,
+                    &format!("moved to {to}"),
+                    &at.utc_s,
+                    &at.offset_s,
+                ],
+            )
+            .map_err(|e| db.err(e))?;
+            db.c.execute(
+                "INSERT INTO devices (user_id, id, name, token_hash, linked_at, linked_offset)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &user.as_str(),
+                    &to,
+                    &name,
+                    &token_hash,
+                    &at.utc_s,
+                    &at.offset_s,
+                ],
+            )
+            .map_err(|e| db.err(e))?;
+            Ok(true)
+        })
+    }
+
     fn devices(&self, user: &UserId) -> Result<Vec<Device>, StoreError> {
         self.read(|db| {
             let rows =

@@ -215,6 +215,53 @@ impl<C: GenericClient> Db<'_, C> {
         Ok(count)
     }
 
+    /// See `Store::rename_device`; in the caller's transaction, the device's row and both
+    /// series locked.
+    pub(crate) fn rename_device(&mut self, user: &UserId, keep: u64) -> Result<String, StoreError> {
+        let old: String = self
+            .c
+            .query_one("SELECT id FROM device WHERE one = 1 FOR UPDATE", &[])
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| self.err(e))?;
+        let new = backstretch_store::new_device_id();
+        let (lo, hi) = if old < new {
+            (&old, &new)
+        } else {
+            (&new, &old)
+        };
+        self.lock_series(user, lo)?;
+        self.lock_series(user, hi)?;
+        let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+        let u = user.as_str();
+        let steps: [(&str, &[&(dyn postgres::types::ToSql + Sync)]); 4] = [
+            ("UPDATE device SET id = $1 WHERE one = 1", &[&new]),
+            (
+                "UPDATE outbox SET device = $3, idx = idx - $4
+                 WHERE user_id = $1 AND device = $2 AND idx > $4",
+                &[&u, &old, &new, &keep],
+            ),
+            (
+                "UPDATE profile p SET updated_by = $3
+                 WHERE p.user_id = $1 AND p.updated_by = $2 AND EXISTS (
+                     SELECT 1 FROM outbox o WHERE o.user_id = $1 AND o.device = $3
+                         AND o.kind = 'profile-set' AND o.at = p.updated_at)",
+                &[&u, &old, &new],
+            ),
+            (
+                "UPDATE sessions s SET settled_by = $3
+                 WHERE s.user_id = $1 AND s.settled_by = $2 AND EXISTS (
+                     SELECT 1 FROM outbox o WHERE o.user_id = $1 AND o.device = $3
+                         AND o.kind = 'settled' AND o.session = s.uid
+                         AND o.at = s.settled_at)",
+                &[&u, &old, &new],
+            ),
+        ];
+        for (sql, args) in steps {
+            self.c.execute(sql, args).map_err(|e| self.err(e))?;
+        }
+        Ok(new)
+    }
+
     /// The row id of the user's session with this uid, if it is here.
     pub(crate) fn session_by_uid(
         &mut self,

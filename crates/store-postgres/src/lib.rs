@@ -582,6 +582,9 @@ impl Store for PostgresStore {
     fn apply(&self, user: &UserId, events: &[Event]) -> Result<ApplyCount, StoreError> {
         self.write(|db| db.apply_events(user, events))
     }
+    fn rename_device(&self, user: &UserId, keep: u64) -> Result<String, StoreError> {
+        self.write(|db| db.rename_device(user, keep))
+    }
     /// None: PostgreSQL has no cheap marker that moves with this database's writes alone.
     /// The current snapshot (`pg_current_snapshot()`) changes whenever any transaction that
     /// wrote commits, so it would be correct, but it is cluster-wide: every other user's

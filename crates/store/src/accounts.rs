@@ -69,6 +69,12 @@ pub trait Accounts: Send + Sync + std::fmt::Debug {
     /// Unlinks a device of the person's: its token stops working. False when it was not
     /// linked.
     fn unlink(&self, user: &UserId, device: &str, at: Stamp) -> Result<bool, StoreError>;
+    /// The log of the person's linked device `from` took a new id, `to`: its token now
+    /// speaks for `to`, linked at `at` under the same name, and `from` stays as a device
+    /// unlinked at `at` (its events stay under it). An id any person's device ever had is
+    /// [`StoreError::Taken`]; false when `from` is not linked.
+    fn move_link(&self, user: &UserId, from: &str, to: &str, at: Stamp)
+    -> Result<bool, StoreError>;
     /// The person's devices, in the order they linked.
     fn devices(&self, user: &UserId) -> Result<Vec<Device>, StoreError>;
 }

@@ -12,8 +12,8 @@ mod sync;
 pub use converge::{DEVICES, Op, converge};
 pub use sync::{
     a_diverged_event_is_refused, a_local_save_wins_over_a_tie_or_a_clock_ahead,
-    a_replayed_log_has_the_same_digest, applying_in_any_order_converges,
-    every_write_appends_one_event_and_a_failed_write_none,
+    a_renamed_device_resends_what_the_server_lacks, a_replayed_log_has_the_same_digest,
+    applying_in_any_order_converges, every_write_appends_one_event_and_a_failed_write_none,
     replaying_a_devices_events_gives_the_same_log,
 };
 
@@ -66,7 +66,8 @@ macro_rules! store_contract_tests {
             replaying_a_devices_events_gives_the_same_log,
             applying_in_any_order_converges,
             a_diverged_event_is_refused,
-            a_replayed_log_has_the_same_digest
+            a_replayed_log_has_the_same_digest,
+            a_renamed_device_resends_what_the_server_lacks
         );
     };
     (@many $make:expr; $($name:ident),*) => {
@@ -941,7 +942,8 @@ macro_rules! accounts_contract_tests {
         $crate::store_contract_tests!(@each $make;
             people_are_added_once_by_name,
             a_link_code_links_one_device_once_before_it_expires,
-            a_device_speaks_for_its_person_until_unlinked
+            a_device_speaks_for_its_person_until_unlinked,
+            a_link_moves_to_the_new_id_of_its_device
         );
     };
 }
@@ -1078,4 +1080,75 @@ pub fn a_device_speaks_for_its_person_until_unlinked(s: &dyn Accounts) {
     );
     let devices = s.devices(&ann).unwrap();
     assert_eq!((devices.len(), devices[0].unlinked_at), (1, None));
+}
+
+/// A device's log that took a new id keeps its link: its token speaks for the new id, the
+/// old one stays as an unlinked device, and an id ever known is refused.
+pub fn a_link_moves_to_the_new_id_of_its_device(s: &dyn Accounts) {
+    let (ann, bob) = (UserId::new("u-ann"), UserId::new("u-bob"));
+    let at = t("2026-12-01T09:00:00+00:00");
+    s.add_person("ann", &ann, at).unwrap();
+    s.add_person("bob", &bob, at).unwrap();
+    let until = t("2026-12-02T09:00:00+00:00");
+    s.add_link_code(&ann, "code-1", until).unwrap();
+    s.add_link_code(&ann, "code-2", until).unwrap();
+    s.add_link_code(&bob, "code-b", until).unwrap();
+    let noon = "2026-12-01T12:00:00+00:00";
+    s.redeem_link_code(&linking("code-1", "dev-1", "tok-1", noon))
+        .unwrap();
+    s.redeem_link_code(&linking("code-2", "dev-2", "tok-2", noon))
+        .unwrap();
+    s.redeem_link_code(&linking("code-b", "dev-b", "tok-b", noon))
+        .unwrap();
+    let later = t("2026-12-01T13:00:00+00:00");
+    assert!(
+        !s.move_link(&bob, "dev-1", "dev-9", later).unwrap(),
+        "not bob's"
+    );
+    for taken in ["dev-2", "dev-b", "dev-1"] {
+        assert!(
+            matches!(
+                s.move_link(&ann, "dev-1", taken, later),
+                Err(StoreError::Taken { .. })
+            ),
+            "{taken}"
+        );
+    }
+    assert!(s.move_link(&ann, "dev-1", "dev-1b", later).unwrap());
+    assert_eq!(
+        s.device_for("tok-1").unwrap(),
+        Some((ann.clone(), "dev-1b".to_string()))
+    );
+    let devices = s.devices(&ann).unwrap();
+    let ids: Vec<(&str, &str, Option<Stamp>)> = devices
+        .iter()
+        .map(|d| (d.id.as_str(), d.name.as_str(), d.unlinked_at))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("dev-1", "phone", Some(later)),
+            ("dev-2", "phone", None),
+            ("dev-1b", "phone", None)
+        ]
+    );
+    assert!(
+        !s.move_link(&ann, "dev-1", "dev-1c", later).unwrap(),
+        "moved"
+    );
+    assert!(
+        matches!(
+            s.move_link(&ann, "dev-1b", "dev-1", later),
+            Err(StoreError::Taken { .. })
+        ),
+        "an old id is never taken again"
+    );
+    assert_eq!(
+        s.device_for("tok-2").unwrap(),
+        Some((ann, "dev-2".to_string()))
+    );
+    assert_eq!(
+        s.device_for("tok-b").unwrap(),
+        Some((bob, "dev-b".to_string()))
+    );
 }

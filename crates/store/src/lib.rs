@@ -378,6 +378,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// the highest version; a sheet's time the earliest. A change to a session not here yet
     /// waits in the outbox and is merged when the session comes.
     fn apply(&self, user: &UserId, events: &[Event]) -> Result<ApplyCount, StoreError>;
+    /// This log takes a new device id, as a device must when its series has diverged from
+    /// the server's (it was restored from an older copy), and returns it. In one
+    /// transaction: the user's events of the old id after `keep` (those the server does not
+    /// hold) move to the new id, numbered from 1 in order with their uids and changes
+    /// unchanged; the first `keep` stay under the old id, as another device's series; and
+    /// the profile and settled answers those moved events wrote name the new id, so the last
+    /// writer wins the same everywhere. The log reads back the same. Other users' events of
+    /// the old id stay under it. (On PostgreSQL a log being renamed must not be written to at
+    /// the same time: a server's database never renames.)
+    fn rename_device(&self, user: &UserId, keep: u64) -> Result<String, StoreError>;
 
     /// A value that changes whenever anything in the store has changed, by this handle or
     /// another (so what was computed from the store may be reused while it stays the same);

@@ -460,3 +460,120 @@ pub fn a_local_save_wins_over_a_tie_or_a_clock_ahead(s: &dyn Store) {
         other => panic!("{other:?}"),
     }
 }
+
+/// A log restored from an older copy diverges from what the server holds of its series; it
+/// takes a new id, keeping under the old one what the server holds, and moving the rest
+/// (with their uids) to the new one from 1. The server then takes them, the log takes the
+/// events it lost, and every log converges with nothing twice.
+pub fn a_renamed_device_resends_what_the_server_lacks(stores: &[&dyn Store]) {
+    let (a, server, other) = (stores[0], stores[1], stores[2]);
+    let u = UserId::new("a");
+    story(a, &u, "a", 20);
+    let old = a.device().unwrap();
+    let backup = series(a, &u, &old);
+    server.apply(&u, &backup).unwrap();
+    let lost = lost_after_backup(&old);
+    server.apply(&u, &lost).unwrap();
+    // Written after the restore: the same places, other events.
+    let r = routine();
+    let profile = Profile {
+        minutes: 55,
+        ..Profile::default()
+    };
+    a.set_profile(&u, &profile, t("2026-11-22T07:00:00+01:00"))
+        .unwrap();
+    a.add_clearance(&u, "sign-new", t("2026-11-22T07:01:00+01:00"))
+        .unwrap();
+    let id = a
+        .begin_session(&u, &new_session("a-after", "2026-11-22T08:00:00+01:00", &r))
+        .unwrap();
+    a.log_step(&u, id, &step(0, Outcome::Done, "2026-11-22T08:00:05+01:00"))
+        .unwrap();
+    a.set_settled(&u, id, true, t("2026-11-22T20:00:00+01:00"))
+        .unwrap();
+    let after = series(a, &u, &old)[13..].to_vec();
+    let e = server.apply(&u, &after).unwrap_err();
+    assert!(matches!(e, StoreError::Diverged { idx: 14, .. }), "{e}");
+
+    let before = view(a, &u);
+    let new = a.rename_device(&u, 13).unwrap();
+    assert_ne!(new, old);
+    assert_eq!(a.device().unwrap(), new, "the log writes under its new id");
+    assert_eq!(series(a, &u, &old), backup, "what the server holds stays");
+    let moved = series(a, &u, &new);
+    assert_eq!(
+        moved.iter().map(|e| e.idx).collect::<Vec<_>>(),
+        (1..=after.len() as u64).collect::<Vec<_>>()
+    );
+    for (m, e) in moved.iter().zip(&after) {
+        assert_eq!((&m.device, &m.uid, &m.change), (&new, &e.uid, &e.change));
+    }
+    assert_eq!(view(a, &u), before, "the log reads back the same");
+
+    // The server takes the moved events, once; the log takes the ones it lost.
+    let n = server.apply(&u, &moved).unwrap();
+    assert_eq!((n.applied, n.skipped), (moved.len(), 0));
+    assert_eq!(server.apply(&u, &moved).unwrap().skipped, moved.len());
+    let back = server.events(&u, &old, 13, usize::MAX).unwrap();
+    assert_eq!(back, lost);
+    a.apply(&u, &back).unwrap();
+    a.set_profile(&u, &profile, t("2026-11-22T09:00:00+01:00"))
+        .unwrap();
+    let next = series(a, &u, &new);
+    assert_eq!(next.last().unwrap().idx, after.len() as u64 + 1);
+    server.apply(&u, &next).unwrap();
+    for (device, _) in server.event_heads(&u).unwrap() {
+        other
+            .apply(&u, &server.events(&u, &device, 0, usize::MAX).unwrap())
+            .unwrap();
+    }
+    let seen = view(a, &u);
+    assert_eq!(view(server, &u), seen);
+    assert_eq!(view(other, &u), seen);
+    assert_eq!(a.profile(&u).unwrap(), Some(profile), "the latest profile");
+    assert_eq!(
+        a.clearances(&u)
+            .unwrap()
+            .iter()
+            .filter(|(s, _)| s == "sign-new" || s == "sign-lost")
+            .count(),
+        2,
+        "each clearance once"
+    );
+    let mut heads = a.event_heads(&u).unwrap();
+    heads.sort();
+    let mut want = vec![(old, 15), (new, after.len() as u64 + 1)];
+    want.sort();
+    assert_eq!(heads, want);
+}
+
+/// Two events a device wrote after its backup, lost when the backup was restored.
+fn lost_after_backup(device: &str) -> [Event; 2] {
+    let lost = |idx: u64, uid: &str, change: Change| Event {
+        device: device.to_string(),
+        idx,
+        uid: uid.into(),
+        change,
+    };
+    [
+        lost(
+            14,
+            "0190b000-0000-7000-8000-000000000001",
+            Change::ProfileSet {
+                profile: Profile {
+                    minutes: 44,
+                    ..Profile::default()
+                },
+                at: t("2026-11-21T07:00:00+01:00"),
+            },
+        ),
+        lost(
+            15,
+            "0190b000-0000-7000-8000-000000000002",
+            Change::Clearance {
+                sign: "sign-lost".into(),
+                at: t("2026-11-21T07:01:00+01:00"),
+            },
+        ),
+    ]
+}

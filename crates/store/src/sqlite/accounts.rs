@@ -137,6 +137,68 @@ impl Accounts for SqliteStore {
         })
     }
 
+    fn move_link(
+        &self,
+        user: &UserId,
+        from: &str,
+        to: &str,
+        at: Stamp,
+    ) -> Result<bool, StoreError> {
+        self.with(|db| {
+            let tx = db.conn.unchecked_transaction().map_err(|e| db.err(e))?;
+            let known: bool = db
+                .conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM devices WHERE id = ?1)",
+                    [to],
+                    |r| r.get(0),
+                )
+                .map_err(|e| db.err(e))?;
+            if known {
+                return Err(StoreError::Taken {
+                    what: format!("the device id {to}"),
+                });
+            }
+            let linked: Option<(String, String)> = db
+                .conn
+                .query_row(
+                    "SELECT name, token_hash FROM devices
+                     WHERE user_id = ?1 AND id = ?2 AND unlinked_at IS NULL",
+                    params![user.as_str(), from],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(|e| db.err(e))?;
+            let Some((name, token_hash)) = linked else {
+                return Ok(false);
+            };
+            // The old row keeps a token hash no token has (a hash is hex), so the column
+            // stays unique.
+            db.conn
+                .execute(
+                    "UPDATE devices SET token_hash = ?3, unlinked_at = ?4, unlinked_offset = ?5
+                     WHERE user_id = ?1 AND id = ?2",
+                    params![
+                        user.as_str(),
+                        from,
+                        format!("moved to {to}"),
+                        at.utc_s,
+                        at.offset_s
+                    ],
+                )
+                .map_err(|e| db.err(e))?;
+            db.conn
+                .execute(
+                    "INSERT INTO devices (user_id, id, name, token_hash, linked_at, linked_offset)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![user.as_str(), to, name, token_hash, at.utc_s, at.offset_s],
+                )
+                .map_err(|e| db.err(e))?;
+            tx.commit().map_err(|e| db.err(e))?;
+            Ok(true)
+        })
+    }
+
     fn devices(&self, user: &UserId) -> Result<Vec<Device>, StoreError> {
         self.read(|db| {
             let mut st = db

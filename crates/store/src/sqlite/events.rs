@@ -201,6 +201,40 @@ impl Db<'_> {
         Ok(count)
     }
 
+    /// See [`crate::Store::rename_device`]; in the caller's transaction.
+    pub(super) fn rename_device(&self, user: &UserId, keep: u64) -> Result<String, StoreError> {
+        let old = self.device_id()?;
+        let new = crate::new_device_id();
+        let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+        let u = user.as_str();
+        for (sql, args) in [
+            ("UPDATE device SET id = ?1 WHERE one = 1", params![new]),
+            (
+                "UPDATE outbox SET device = ?3, idx = idx - ?4
+                 WHERE user_id = ?1 AND device = ?2 AND idx > ?4",
+                params![u, old, new, keep],
+            ),
+            (
+                "UPDATE profile SET updated_by = ?3
+                 WHERE user_id = ?1 AND updated_by = ?2 AND EXISTS (
+                     SELECT 1 FROM outbox o WHERE o.user_id = ?1 AND o.device = ?3
+                         AND o.kind = 'profile-set' AND o.at = profile.updated_at)",
+                params![u, old, new],
+            ),
+            (
+                "UPDATE sessions SET settled_by = ?3
+                 WHERE user_id = ?1 AND settled_by = ?2 AND EXISTS (
+                     SELECT 1 FROM outbox o WHERE o.user_id = ?1 AND o.device = ?3
+                         AND o.kind = 'settled' AND o.session = sessions.uid
+                         AND o.at = sessions.settled_at)",
+                params![u, old, new],
+            ),
+        ] {
+            self.conn.execute(sql, args).map_err(|e| self.err(e))?;
+        }
+        Ok(new)
+    }
+
     fn has_event(&self, user: &UserId, uid: &str) -> Result<bool, StoreError> {
         self.conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE user_id = ?1 AND uid = ?2)")

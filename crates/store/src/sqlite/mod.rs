@@ -713,6 +713,9 @@ impl Store for SqliteStore {
     fn apply(&self, user: &UserId, events: &[Event]) -> Result<ApplyCount, StoreError> {
         self.write(|db| db.apply_events(user, events))
     }
+    fn rename_device(&self, user: &UserId, keep: u64) -> Result<String, StoreError> {
+        self.write(|db| db.rename_device(user, keep))
+    }
     fn change_marker(&self) -> Result<Option<u64>, StoreError> {
         #[allow(
             clippy::redundant_closure_for_method_calls,
