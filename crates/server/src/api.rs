@@ -28,6 +28,8 @@ use crate::link::{self, hash};
 pub const BODY_LIMIT: usize = 8 << 20;
 /// The most events one push or pull carries.
 pub const MAX_PAGE: usize = 1000;
+/// The most bytes of events one pull answers with (past the first event).
+pub const PULL_BYTES: usize = 4 << 20;
 
 /// Wrong codes one address may give before it waits.
 pub const MAX_FAILURES: u32 = 5;
@@ -249,6 +251,7 @@ pub fn router(api: Api) -> axum::Router {
         .route("/api/v1/push", post(push))
         .route("/api/v1/pull", get(pull))
         .route("/api/v1/digest", get(digest))
+        .route("/api/v1/rename", post(rename))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(api)
 }
@@ -314,17 +317,7 @@ fn check_link(b: &LinkBody) -> Result<(), ApiError> {
             "give the 12 letters and digits the server printed, like 7KQ2-MZ4P-XW9D",
         ));
     }
-    let id_ok = (8..=64).contains(&b.device.len())
-        && b.device
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if !id_ok {
-        return Err(invalid(
-            "device",
-            format!("`{}` is not a device id", b.device),
-            "send the device's id: 8 to 64 letters, digits or dashes",
-        ));
-    }
+    check_device_id(&b.device)?;
     if b.name.trim().is_empty() || b.name.chars().count() > 100 {
         return Err(invalid(
             "name",
@@ -333,6 +326,19 @@ fn check_link(b: &LinkBody) -> Result<(), ApiError> {
         ));
     }
     Ok(())
+}
+
+fn check_device_id(id: &str) -> Result<(), ApiError> {
+    let ok =
+        (8..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        return Ok(());
+    }
+    Err(ApiError::Invalid {
+        field: "device",
+        error: format!("`{id}` is not a device id"),
+        help: "send the device's id: 8 to 64 letters, digits or dashes".into(),
+    })
 }
 
 async fn link_device(
@@ -469,9 +475,20 @@ async fn pull(
         });
     }
     let user = d.user.clone();
-    let events = api
+    let mut events = api
         .run(move |s, _| Ok(s.events(&user, &q.device, q.after, limit)?))
         .await?;
+    // An answer stays well under what a client reads at once, however large the sessions:
+    // at least one event, then as many as fit; the client asks on from the last.
+    let mut bytes = 0;
+    let fit = events
+        .iter()
+        .take_while(|e| {
+            bytes += serde_json::to_vec(e).map_or(0, |b| b.len());
+            bytes <= PULL_BYTES
+        })
+        .count();
+    events.truncate(fit.max(1));
     Ok(Json(json!({ "events": events })).into_response())
 }
 
@@ -482,4 +499,47 @@ async fn digest(State(api): State<Api>, d: Device) -> Result<Response, ApiError>
         .run(move |s, _| Ok(backstretch_store::digest::digest(s, &user)?))
         .await?;
     Ok(Json(dg).into_response())
+}
+
+/// `POST /api/v1/rename {device}`: this device's log took a new id (it diverged: it was
+/// restored from an older copy), and its token speaks for the new id from now on; the old
+/// id stays, unlinked, with its events. An id the server has ever known is refused (409
+/// `{code: "taken"}`); asking again for the id the token has changes nothing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenameBody {
+    device: String,
+}
+
+async fn rename(
+    State(api): State<Api>,
+    d: Device,
+    body: Result<Json<RenameBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(b) = body.map_err(|e| ApiError::Invalid {
+        field: "body",
+        error: e.body_text(),
+        help: "send {\"device\"}: the log's new device id".into(),
+    })?;
+    check_device_id(&b.device)?;
+    if b.device == d.id {
+        return Ok(Json(json!({ "device": d.id })).into_response());
+    }
+    let to = b.device.clone();
+    let moved = api
+        .run(move |s, now| {
+            s.move_link(&d.user, &d.id, &to, now).map_err(|e| match e {
+                StoreError::Taken { .. } => ApiError::Sequence {
+                    code: "taken",
+                    error: format!("device id {to} is already known here"),
+                    help: "take another new id".into(),
+                },
+                e => e.into(),
+            })
+        })
+        .await?;
+    if !moved {
+        return Err(ApiError::Unauthorised);
+    }
+    Ok(Json(json!({ "device": b.device })).into_response())
 }

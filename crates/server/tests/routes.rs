@@ -634,3 +634,87 @@ fn many_linked_devices_behind_one_address_keep_their_connections() {
     drop(rt);
     assert_eq!(kept, 24, "every linked device's connection is kept");
 }
+
+/// A device whose log took a new id (it diverged) moves its link there: its token speaks for
+/// the new id, its old id stays with its events, and an id the server knows is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_diverged_device_moves_its_link_to_its_new_id() {
+    let t = over(Arc::new(SqliteStore::in_memory().unwrap()));
+    let (laptop, events) = device_log(3);
+    let (s, v) = t.link(&t.add("ann").code, &laptop).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let token = v["token"].as_str().unwrap().to_string();
+    let (s, v) = t.link(&t.another("ann").code, "the-phone-1").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v, _) = t
+        .send(
+            "POST",
+            "/api/v1/push",
+            Some(&token),
+            Some(json!({ "events": events })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let rename = |device: &str| {
+        let (t, token) = (&t, token.clone());
+        let body = json!({ "device": device });
+        async move {
+            t.send("POST", "/api/v1/rename", Some(&token), Some(body))
+                .await
+        }
+    };
+    let (s, v, _) = rename("no").await;
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("device"))
+    );
+    let (s, v, _) = rename("the-phone-1").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("taken")),
+        "{v}"
+    );
+    *t.now.lock().unwrap() = Stamp::parse("2026-12-01T10:00:00+01:00").unwrap();
+    let (s, v, _) = rename("laptop-anew-1").await;
+    assert_eq!(
+        (s, &v),
+        (StatusCode::OK, &json!({"device": "laptop-anew-1"}))
+    );
+    let (s, v, _) = rename("laptop-anew-1").await;
+    assert_eq!(s, StatusCode::OK, "asking again changes nothing: {v}");
+    let (_, v, _) = t.send("GET", "/api/v1/status", Some(&token), None).await;
+    assert_eq!(
+        (&v["device"], &v["heads"]),
+        (&json!("laptop-anew-1"), &json!({ laptop.clone(): 3 }))
+    );
+    let (_, me, _) = t.send("GET", "/api/v1/me", Some(&token), None).await;
+    let devices: Vec<(&str, bool)> = me["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap(), d["unlinked_at"].is_null()))
+        .collect();
+    assert_eq!(
+        devices,
+        [
+            (laptop.as_str(), false),
+            ("the-phone-1", true),
+            ("laptop-anew-1", true)
+        ]
+    );
+    // The old id's events are no longer this token's to send; its old id is never taken again.
+    let (s, _, _) = t
+        .send(
+            "POST",
+            "/api/v1/push",
+            Some(&token),
+            Some(json!({ "events": events })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, v, _) = rename(&laptop).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("taken"))
+    );
+}
