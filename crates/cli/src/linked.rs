@@ -133,8 +133,14 @@ pub fn said(v: &Value) -> miette::Report {
 /// Events sent or fetched a request at a time.
 pub const PAGE: usize = 500;
 
-/// The server's last event of every device's series for this log.
-fn server_heads(agent: &ureq::Agent, l: &Link) -> miette::Result<BTreeMap<String, u64>> {
+/// What the server holds of this log: the device its token speaks for, and the last event
+/// of every device's series.
+struct Status {
+    device: String,
+    heads: BTreeMap<String, u64>,
+}
+
+fn server_status(agent: &ureq::Agent, l: &Link) -> miette::Result<Status> {
     let (status, v) = answer(
         &l.server,
         agent
@@ -145,8 +151,52 @@ fn server_heads(agent: &ureq::Agent, l: &Link) -> miette::Result<BTreeMap<String
     if status != 200 {
         return Err(said(&v));
     }
-    serde_json::from_value(v["heads"].clone())
-        .map_err(|e| miette!("the server's status cannot be read: {e}"))
+    let heads = serde_json::from_value(v["heads"].clone())
+        .map_err(|e| miette!("the server's status cannot be read: {e}"))?;
+    let device = v["device"].as_str().unwrap_or_default().to_string();
+    Ok(Status { device, heads })
+}
+
+/// Up to `limit` events of a device's series on the server, from just past `after`.
+fn pull(
+    agent: &ureq::Agent,
+    l: &Link,
+    device: &str,
+    after: u64,
+    limit: usize,
+) -> miette::Result<Vec<Event>> {
+    let (status, v) = answer(
+        &l.server,
+        agent
+            .get(format!("{}/api/v1/pull", l.server))
+            .query("device", device)
+            .query("after", after.to_string())
+            .query("limit", limit.to_string())
+            .header("Authorization", format!("Bearer {}", l.token))
+            .call(),
+    )?;
+    if status != 200 {
+        return Err(said(&v));
+    }
+    serde_json::from_value(v["events"].clone())
+        .map_err(|e| miette!("the server's events cannot be read: {e}"))
+}
+
+/// Has the server's token speak for this log's new device id (taken when it diverged).
+/// False when the server already knows the id as another device's.
+fn move_link(agent: &ureq::Agent, l: &Link, device: &str) -> miette::Result<bool> {
+    let (status, v) = answer(
+        &l.server,
+        agent
+            .post(format!("{}/api/v1/rename", l.server))
+            .header("Authorization", format!("Bearer {}", l.token))
+            .send_json(json!({ "device": device })),
+    )?;
+    match status {
+        200 => Ok(true),
+        409 if v["code"] == "taken" => Ok(false),
+        _ => Err(said(&v)),
+    }
 }
 
 /// What a sync came to: changes sent and fetched.
@@ -166,112 +216,229 @@ fn store_err(e: backstretch_store::StoreError) -> miette::Report {
     miette::Report::from(backstretch_app::AppError::from(e))
 }
 
-/// Sends this device's events the server does not have, then fetches and applies the other
-/// devices' events this log does not have.
-pub fn sync(l: &Link, store: &dyn Store) -> miette::Result<Synced> {
-    let user = UserId::local();
-    let agent = agent(l.ca.as_deref())?;
-    let heads = server_heads(&agent, l)?;
-    let first = heads.get(&l.device).copied().unwrap_or(0);
-    let sent = push_own(&agent, l, store, &user, first)?;
-    let fetched = fetch_others(&agent, l, store, &user, &heads)?;
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// A sync's work: the data folder (where the link is kept), the link, the client and the log.
+struct Syncing<'a> {
+    home: &'a Path,
+    l: &'a Link,
+    agent: ureq::Agent,
+    store: &'a dyn Store,
+    user: UserId,
+}
+
+impl Syncing<'_> {
+    /// The uid of event `idx` of `device`'s series, here and on the server.
+    fn uids_at(&self, device: &str, idx: u64) -> miette::Result<(Option<String>, Option<String>)> {
+        let here = self
+            .store
+            .events(&self.user, device, idx - 1, 1)
+            .map_err(store_err)?;
+        let there = pull(&self.agent, self.l, device, idx - 1, 1)?;
+        let uid = |e: Vec<Event>| e.into_iter().next().filter(|e| e.idx == idx).map(|e| e.uid);
+        Ok((uid(here), uid(there)))
+    }
+
+    /// How many of `device`'s first `both` events this log and the server hold alike: a
+    /// log restored from an older copy holds the start of the series the server holds,
+    /// then events of its own.
+    fn alike(&self, device: &str, both: u64) -> miette::Result<u64> {
+        let same = |idx: u64| -> miette::Result<bool> {
+            let (here, there) = self.uids_at(device, idx)?;
+            Ok(here.is_some() && here == there)
+        };
+        if both == 0 || same(both)? {
+            return Ok(both);
+        }
+        let (mut lo, mut hi) = (0, both);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if same(mid)? {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(lo)
+    }
+
+    /// This log's series has diverged from the server's (it was restored from an older
+    /// copy): it takes a new device id, keeping under the old one what the server holds
+    /// alike, and the server's token moves to the new id. The new id.
+    fn diverged(&self, device: &str, heads: &BTreeMap<String, u64>) -> miette::Result<String> {
+        let here = self.head(device)?;
+        let both = here.min(heads.get(device).copied().unwrap_or(0));
+        let keep = self.alike(device, both)?;
+        let new = self
+            .store
+            .rename_device(&self.user, keep)
+            .map_err(store_err)?;
+        crate::output::note(&format!(
+            "This log's changes disagree with the server's (it was restored from an older copy): it syncs as a new device from now on, and sends again the {} the server lacked.",
+            plural(here - keep, "change")
+        ));
+        self.adopt(&new)?;
+        Ok(new)
+    }
+
+    /// Has the server's token speak for `device`, this log's id, and keeps it in the link.
+    fn adopt(&self, device: &str) -> miette::Result<()> {
+        if !move_link(&self.agent, self.l, device)? {
+            return Err(miette!(
+                help = "unlink (`backstretch sync unlink`) and link again with a new code",
+                "the server knows device id {device} as another device"
+            ));
+        }
+        let kept = Link {
+            server: self.l.server.clone(),
+            device: device.to_string(),
+            token: self.l.token.clone(),
+            ca: self.l.ca.clone(),
+        };
+        let text = serde_json::to_string_pretty(&kept).map_err(|e| miette!("{e}"))?;
+        crate::files::write_private(&link_file_in(self.home), text.as_bytes())
+    }
+
+    /// The last index of `device`'s series here.
+    fn head(&self, device: &str) -> miette::Result<u64> {
+        Ok(self
+            .store
+            .event_heads(&self.user)
+            .map_err(store_err)?
+            .into_iter()
+            .find(|(d, _)| d == device)
+            .map_or(0, |(_, i)| i))
+    }
+
+    /// Pushes `device`'s series from just past `from`, in requests of at most
+    /// [`PUSH_BYTES`]: the last index the server now holds, or `Err(())` when the server
+    /// answers that the series diverged.
+    fn push_own(&self, device: &str, from: u64) -> miette::Result<Result<u64, ()>> {
+        let l = self.l;
+        let mut sent = from;
+        loop {
+            let page = self
+                .store
+                .events(&self.user, device, sent, PAGE)
+                .map_err(store_err)?;
+            if page.is_empty() {
+                return Ok(Ok(sent));
+            }
+            let mut start = 0;
+            while start < page.len() {
+                let mut end = start;
+                let mut bytes = 0;
+                while end < page.len() {
+                    let size = serde_json::to_vec(&page[end]).map_or(0, |v| v.len());
+                    if end > start && bytes + size > PUSH_BYTES {
+                        break;
+                    }
+                    bytes += size;
+                    end += 1;
+                }
+                // Written here, compact, so the request is the size counted above.
+                let body = serde_json::to_vec(&json!({ "events": &page[start..end] }))
+                    .map_err(|e| miette!("cannot write the events: {e}"))?;
+                let (status, v) = answer(
+                    &l.server,
+                    self.agent
+                        .post(format!("{}/api/v1/push", l.server))
+                        .header("Authorization", format!("Bearer {}", l.token))
+                        .header("Content-Type", "application/json")
+                        .send(&body[..]),
+                )?;
+                if status == 409 && v["code"] == "diverged" {
+                    return Ok(Err(()));
+                }
+                if status != 200 {
+                    return Err(said(&v));
+                }
+                sent = page[end - 1].idx;
+                start = end;
+            }
+        }
+    }
+
+    /// Fetches and applies every series the server holds more of than this log: other
+    /// devices', and this device's own when the log lost its latest events.
+    fn fetch(&self, heads: &BTreeMap<String, u64>) -> miette::Result<usize> {
+        let mine: BTreeMap<String, u64> = self
+            .store
+            .event_heads(&self.user)
+            .map_err(store_err)?
+            .into_iter()
+            .collect();
+        let mut fetched = 0;
+        for (device, head) in heads {
+            let mut have = mine.get(device).copied().unwrap_or(0);
+            while have < *head {
+                let events = pull(&self.agent, self.l, device, have, PAGE)?;
+                // An empty page, or one that does not move on, ends this series for now.
+                let Some(last) = events.last().map(|e| e.idx).filter(|last| *last > have) else {
+                    break;
+                };
+                self.store.apply(&self.user, &events).map_err(store_err)?;
+                fetched += events.len();
+                have = last;
+            }
+        }
+        Ok(fetched)
+    }
+}
+
+/// Sends this device's events the server does not have, then fetches and applies the
+/// events this log does not have. A log whose series disagrees with the server's (restored
+/// from an older copy) takes a new device id first and sends again what the server lacks;
+/// a log that only lost its latest events (restored, nothing written since) takes them back.
+/// `home` is the data folder, where the link is kept.
+pub fn sync(home: &Path, l: &Link, store: &dyn Store) -> miette::Result<Synced> {
+    let s = Syncing {
+        home,
+        l,
+        agent: agent(l.ca.as_deref())?,
+        store,
+        user: UserId::local(),
+    };
+    let mut status = server_status(&s.agent, l)?;
+    let mut device = store.device().map_err(store_err)?;
+    if status.device != device {
+        // The log took a new id the server has not heard of (a sync stopped half way), or
+        // the whole folder was restored from before it did: the server's token follows it.
+        if move_link(&s.agent, l, &device)? {
+            s.adopt(&device)?;
+        } else {
+            device = s.diverged(&device, &status.heads)?;
+        }
+    }
+    // Where both hold the series, they must hold the same events.
+    let there = status.heads.get(&device).copied().unwrap_or(0);
+    let both = there.min(s.head(&device)?);
+    if both > 0 && s.alike(&device, both)? < both {
+        device = s.diverged(&device, &status.heads)?;
+    }
+    let mut first = status.heads.get(&device).copied().unwrap_or(0);
+    let sent = match s.push_own(&device, first)? {
+        Ok(sent) => sent,
+        Err(()) => {
+            // Another copy of this log sent first.
+            status = server_status(&s.agent, l)?;
+            device = s.diverged(&device, &status.heads)?;
+            first = 0;
+            s.push_own(&device, 0)?
+                .map_err(|()| miette!("the server refused this log's changes as diverged twice"))?
+        }
+    };
+    let fetched = s.fetch(&status.heads)?;
     Ok(Synced {
         sent: sent - first,
         fetched,
     })
-}
-
-/// Pushes this device's series from just past `from`, in requests of at most [`PUSH_BYTES`];
-/// the last index the server now holds.
-fn push_own(
-    agent: &ureq::Agent,
-    l: &Link,
-    store: &dyn Store,
-    user: &UserId,
-    from: u64,
-) -> miette::Result<u64> {
-    let mut sent = from;
-    loop {
-        let page = store
-            .events(user, &l.device, sent, PAGE)
-            .map_err(store_err)?;
-        if page.is_empty() {
-            return Ok(sent);
-        }
-        let mut start = 0;
-        while start < page.len() {
-            let mut end = start;
-            let mut bytes = 0;
-            while end < page.len() {
-                let size = serde_json::to_vec(&page[end]).map_or(0, |v| v.len());
-                if end > start && bytes + size > PUSH_BYTES {
-                    break;
-                }
-                bytes += size;
-                end += 1;
-            }
-            // Written here, compact, so the request is the size counted above.
-            let body = serde_json::to_vec(&json!({ "events": &page[start..end] }))
-                .map_err(|e| miette!("cannot write the events: {e}"))?;
-            let (status, v) = answer(
-                &l.server,
-                agent
-                    .post(format!("{}/api/v1/push", l.server))
-                    .header("Authorization", format!("Bearer {}", l.token))
-                    .header("Content-Type", "application/json")
-                    .send(&body[..]),
-            )?;
-            if status != 200 {
-                return Err(said(&v));
-            }
-            sent = page[end - 1].idx;
-            start = end;
-        }
-    }
-}
-
-/// Fetches and applies every other device's events past what this log holds of its series.
-fn fetch_others(
-    agent: &ureq::Agent,
-    l: &Link,
-    store: &dyn Store,
-    user: &UserId,
-    heads: &BTreeMap<String, u64>,
-) -> miette::Result<usize> {
-    let mine: BTreeMap<String, u64> = store
-        .event_heads(user)
-        .map_err(store_err)?
-        .into_iter()
-        .collect();
-    let mut fetched = 0;
-    for (device, head) in heads.iter().filter(|(d, _)| **d != l.device) {
-        let mut have = mine.get(device).copied().unwrap_or(0);
-        while have < *head {
-            let (status, v) = answer(
-                &l.server,
-                agent
-                    .get(format!("{}/api/v1/pull", l.server))
-                    .query("device", device)
-                    .query("after", have.to_string())
-                    .query("limit", PAGE.to_string())
-                    .header("Authorization", format!("Bearer {}", l.token))
-                    .call(),
-            )?;
-            if status != 200 {
-                return Err(said(&v));
-            }
-            let events: Vec<Event> = serde_json::from_value(v["events"].clone())
-                .map_err(|e| miette!("the server's events cannot be read: {e}"))?;
-            // An empty page, or one that does not move on, ends this series for now.
-            let Some(last) = events.last().map(|e| e.idx).filter(|last| *last > have) else {
-                break;
-            };
-            store.apply(user, &events).map_err(store_err)?;
-            fetched += events.len();
-            have = last;
-        }
-    }
-    Ok(fetched)
 }
 
 /// After a session: syncs when the log is linked, in one line; a failure is a note, and the
@@ -280,7 +447,7 @@ pub fn after_session(ctx: &Context, store: &SqliteStore) {
     let Ok(Some(l)) = read_link(ctx) else {
         return;
     };
-    match sync(&l, store) {
+    match sync(&ctx.home, &l, store) {
         Ok(_) => crate::output::note(&format!("Synced with {}.", l.server)),
         Err(e) => crate::output::note(&format!(
             "Not synced with {} ({e}); `backstretch sync` tries again.",
@@ -295,7 +462,7 @@ pub fn after_web_session(home: &Path, store: &dyn Store) {
     let Ok(Some(l)) = read_link_in(home) else {
         return;
     };
-    match sync(&l, store) {
+    match sync(home, &l, store) {
         Ok(s) => eprintln!(
             "Synced with {} after a session: sent {}, fetched {}.",
             l.server, s.sent, s.fetched

@@ -33,7 +33,7 @@ fn sync_now(ctx: &Context) -> miette::Result<ExitCode> {
         ));
     };
     let store = ctx.store()?;
-    let s = crate::linked::sync(&l, &store)?;
+    let s = crate::linked::sync(&ctx.home, &l, &store)?;
     print(&format!(
         "Synced with {}: sent {}, fetched {}.\n",
         l.server,

@@ -28,8 +28,13 @@ fn start(home: &Env) -> Running {
 
 /// `server --listen 127.0.0.1:0` with more arguments; its address from the line it prints.
 fn start_with(home: &Env, more: &[&std::ffi::OsStr]) -> Running {
+    start_at(home, "127.0.0.1:0", more)
+}
+
+/// `server --listen ADDR` with more arguments; its address from the line it prints.
+fn start_at(home: &Env, listen: &str, more: &[&std::ffi::OsStr]) -> Running {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backstretch"))
-        .args(["server", "--listen", "127.0.0.1:0"])
+        .args(["server", "--listen", listen])
         .args(more)
         .env("BACKSTRETCH_HOME", home.home())
         .stdout(Stdio::piped())
@@ -394,4 +399,314 @@ fn a_large_imported_log_syncs_in_requests_the_server_takes() {
     assert!(out.contains("sent 4"), "{out}");
     stdout_ok(&mut phone.run("sync"));
     assert_eq!(phone.history().len(), 401);
+}
+
+// Faults: the server killed during pushes, a device offline for weeks, a device restored from
+// an old backup, and two devices whose clocks disagree.
+
+/// A person's server with `n` devices linked to their log.
+fn linked(n: usize) -> (Env, Running, Vec<Env>) {
+    let server = Env::fresh();
+    let running = start(&server);
+    let devices: Vec<Env> = (0..n)
+        .map(|i| {
+            let ask = if i == 0 { "add" } else { "code" };
+            let code = code_in(&stdout_ok(
+                &mut server.run(&format!("server user {ask} ann")),
+            ));
+            let device = Env::new();
+            stdout_ok(&mut device.run(&format!("sync link {} {code}", running.url)));
+            device
+        })
+        .collect();
+    (server, running, devices)
+}
+
+/// What the server holds of a device's log: the device its token speaks for, and the last
+/// event of every series.
+fn server_status(device: &Env) -> (String, std::collections::BTreeMap<String, u64>) {
+    let link: Value =
+        serde_json::from_str(&std::fs::read_to_string(device.home().join("sync.json")).unwrap())
+            .unwrap();
+    let mut r = ureq::get(format!(
+        "{}/api/v1/status",
+        link["server"].as_str().unwrap()
+    ))
+    .header(
+        "Authorization",
+        format!("Bearer {}", link["token"].as_str().unwrap()),
+    )
+    .call()
+    .unwrap();
+    let v: Value = r.body_mut().read_json().unwrap();
+    (
+        v["device"].as_str().unwrap().to_string(),
+        serde_json::from_value(v["heads"].clone()).unwrap(),
+    )
+}
+
+/// A log's own device id and the last event of every series it holds.
+fn local_heads(device: &Env) -> (String, std::collections::BTreeMap<String, u64>) {
+    use backstretch_store::{SqliteStore, Store, UserId};
+    let log = SqliteStore::open(&device.home().join("backstretch.sqlite")).unwrap();
+    let heads = log.event_heads(&UserId::local()).unwrap();
+    (log.device().unwrap(), heads.into_iter().collect())
+}
+
+/// The uids of a log's sessions, sorted (a session twice shows twice).
+fn session_uids(device: &Env) -> Vec<String> {
+    let mut uids: Vec<String> = device
+        .history()
+        .iter()
+        .map(|s| s["uid"].as_str().unwrap().to_string())
+        .collect();
+    uids.sort();
+    uids
+}
+
+/// An export of `n` sessions (uids `tag-0`...), to import as if played on a device.
+fn many_sessions(into: &Env, tag: &str, n: usize) -> String {
+    let src = Env::new();
+    stdout_ok(&mut src.run(
+        "log --exercise bridge --exercise cat-camel --pain-before 4 --pain-after 3 --date 2026-10-01T09:00",
+    ));
+    let mut file: Value = serde_json::from_str(&stdout_ok(&mut src.run("export json"))).unwrap();
+    let proto = file["sessions"][0].clone();
+    file["sessions"] = (0..n)
+        .map(|i| {
+            let mut s = proto.clone();
+            s["uid"] = format!("{tag}-{i}").into();
+            s
+        })
+        .collect::<Vec<_>>()
+        .into();
+    let path = into.home().join(format!("{tag}.json"));
+    std::fs::write(&path, file.to_string()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The port a running server listens on.
+fn port(r: &Running) -> u16 {
+    r.url.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+/// SIGKILL the server while a device pushes pages of events: after a restart on the same
+/// data folder and a retry, the server and the other device hold every event once.
+#[test]
+fn the_server_killed_during_pushes_loses_and_duplicates_nothing() {
+    let (server, mut running, devices) = linked(2);
+    let (laptop, phone) = (&devices[0], &devices[1]);
+    let file = many_sessions(laptop, "bulk", 1000);
+    stdout_ok(&mut laptop.run(&format!("import {file}")));
+    let (me, heads) = local_heads(laptop);
+    let total = heads[&me];
+    let before = server_status(phone).1.get(&me).copied().unwrap_or(0);
+    assert!(total > before + 500, "pages to push: {total}");
+
+    let sync = std::process::Command::new(env!("CARGO_BIN_EXE_backstretch"))
+        .args(["sync"])
+        .env("BACKSTRETCH_HOME", laptop.home())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let seen = loop {
+        let held = server_status(phone).1.get(&me).copied().unwrap_or(0);
+        if held > before {
+            break held;
+        }
+        assert!(std::time::Instant::now() < deadline, "nothing pushed");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    running.child.kill().unwrap();
+    running.child.wait().unwrap();
+    assert!(seen < total, "killed half way: {seen} of {total}");
+    let out = sync.wait_with_output().unwrap();
+    assert!(
+        !out.status.success(),
+        "the sync saw the server go: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let _again = start_at(&server, &format!("127.0.0.1:{}", port(&running)), &[]);
+    let out = stdout_ok(&mut laptop.run("sync"));
+    assert!(out.contains("sent "), "{out}");
+    assert_eq!(server_status(phone).1[&me], total, "0 events lost");
+    stdout_ok(&mut phone.run("sync"));
+    assert_eq!(local_heads(phone).1[&me], total);
+    let uids = session_uids(phone);
+    assert_eq!(uids.len(), 1000);
+    assert_eq!(uids, session_uids(laptop), "0 duplicated, 0 lost");
+}
+
+/// A device offline for weeks logs its sessions (each says it could not sync); one sync then
+/// sends them all, a page at a time, and the other device fetches them all.
+#[test]
+fn a_device_offline_for_weeks_sends_everything_in_one_sync() {
+    let (server, running, devices) = linked(2);
+    let (laptop, phone) = (&devices[0], &devices[1]);
+    let at = port(&running);
+    drop(running);
+    for day in 1..=28 {
+        let out = laptop
+            .run(&format!(
+                "log --exercise bridge --pain-before 4 --pain-after 3 --date 2026-11-{day:02}T09:00"
+            ))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("Not synced"));
+    }
+    let file = many_sessions(laptop, "weeks", 600);
+    stdout_ok(&mut laptop.run(&format!("import {file}")));
+    let _running = start_at(&server, &format!("127.0.0.1:{at}"), &[]);
+    let (me, mine) = local_heads(laptop);
+    let held = server_status(laptop).1.get(&me).copied().unwrap_or(0);
+    let out = stdout_ok(&mut laptop.run("sync"));
+    assert!(
+        out.contains(&format!("sent {} changes", mine[&me] - held)),
+        "{out}"
+    );
+    assert!(mine[&me] - held > 500, "more than a page");
+    let out = stdout_ok(&mut phone.run("sync"));
+    assert!(
+        out.contains(&format!("fetched {} changes", mine[&me] - held)),
+        "{out}"
+    );
+    assert_eq!(session_uids(phone).len(), 628);
+    assert_eq!(session_uids(phone), session_uids(laptop));
+}
+
+/// Copies a data folder's files (the log and the link), as a backup does.
+fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// A device restored from an old backup has a series that disagrees with the server's: it
+/// takes a new device id (in one line), sends again what the server lacks, takes back what
+/// it lost, and both devices converge with nothing twice.
+#[test]
+fn a_device_restored_from_an_old_backup_takes_a_new_id_and_converges() {
+    let (_server, _running, devices) = linked(2);
+    let (laptop, phone) = (&devices[0], &devices[1]);
+    let log = |env: &Env, day: u32| {
+        let out = env
+            .run(&format!(
+                "log --exercise bridge --pain-before 4 --pain-after 3 --date 2026-11-{day:02}T09:00"
+            ))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    log(laptop, 1);
+    let backup = tempfile::tempdir().unwrap();
+    copy_folder(laptop.home(), backup.path());
+    let (old, _) = local_heads(laptop);
+    log(laptop, 2);
+    log(laptop, 3);
+    stdout_ok(&mut laptop.run("profile set --area neck --place chair --minutes 6"));
+    stdout_ok(&mut laptop.run("sync"));
+    log(phone, 4);
+
+    // The laptop's folder is restored from the backup, and a session is logged on it.
+    for entry in std::fs::read_dir(laptop.home()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    copy_folder(backup.path(), laptop.home());
+    assert_eq!(laptop.history().len(), 1);
+    let err = log(laptop, 5);
+    let said: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("syncs as a new device"))
+        .collect();
+    assert_eq!(said.len(), 1, "{err}");
+    assert!(said[0].contains("restored from an older copy"), "{err}");
+    assert!(err.contains("Synced with"), "{err}");
+    let (new, _) = local_heads(laptop);
+    assert_ne!(new, old);
+    assert_eq!(
+        server_status(laptop).0,
+        new,
+        "the token speaks for the new id"
+    );
+    let status = stdout_ok(&mut laptop.run("sync status"));
+    assert!(status.contains(&format!("as device {new}")), "{status}");
+
+    stdout_ok(&mut phone.run("sync"));
+    let again = stdout_ok(&mut laptop.run("sync"));
+    assert!(
+        again.contains("sent 0 changes, fetched 0 changes"),
+        "{again}"
+    );
+    let uids = session_uids(laptop);
+    assert_eq!(
+        uids.len(),
+        5,
+        "the sessions lost by the restore came back: {uids:?}"
+    );
+    assert_eq!(
+        session_uids(phone),
+        uids,
+        "nothing twice on the other device"
+    );
+    for device in [laptop, phone] {
+        let profile = stdout_ok(&mut device.run("profile show --format json"));
+        assert!(profile.contains("\"minutes\": 6"), "{profile}");
+    }
+}
+
+/// Two devices whose clocks differ by an hour converge: the profile by the latest time wins
+/// on both, whichever was written last by the wall clock.
+#[test]
+fn two_devices_whose_clocks_differ_by_an_hour_converge() {
+    let (_server, _running, devices) = linked(2);
+    let (laptop, phone) = (&devices[0], &devices[1]);
+    let ahead = |env: &Env, words: &str, skew: &str| {
+        stdout_ok(env.run(words).env("BACKSTRETCH_CLOCK_SKEW", skew))
+    };
+    // The laptop's clock is an hour ahead: its profile, set first, is the latest by time.
+    ahead(
+        laptop,
+        "profile set --area neck --place chair --minutes 7",
+        "3600",
+    );
+    ahead(
+        laptop,
+        "log --exercise bridge --pain-before 4 --pain-after 3",
+        "3600",
+    );
+    stdout_ok(&mut phone.run("profile set --area neck --place chair --minutes 9"));
+    stdout_ok(&mut phone.run("log --exercise cat-camel --pain-before 5 --pain-after 3"));
+    for device in [laptop, phone, laptop] {
+        stdout_ok(&mut device.run("sync"));
+    }
+    let minutes = |env: &Env| {
+        let v: Value =
+            serde_json::from_str(&stdout_ok(&mut env.run("profile show --format json"))).unwrap();
+        v["minutes"].clone()
+    };
+    assert_eq!((minutes(laptop), minutes(phone)), (7.into(), 7.into()));
+    // The phone's next profile, two hours ahead, is later than the laptop's: it wins on both.
+    ahead(
+        phone,
+        "profile set --area neck --place chair --minutes 11",
+        "7200",
+    );
+    for device in [phone, laptop] {
+        stdout_ok(&mut device.run("sync"));
+    }
+    assert_eq!((minutes(laptop), minutes(phone)), (11.into(), 11.into()));
+    assert_eq!(session_uids(laptop), session_uids(phone));
+    assert_eq!(session_uids(laptop).len(), 2);
 }
