@@ -31,10 +31,18 @@ fn main() -> ExitCode {
     // The one reading of the clock for this command; everything below takes it as a value.
     // `BACKSTRETCH_CLOCK_SKEW` (seconds) sets it ahead or behind: the tests' devices whose
     // clocks disagree.
-    let skew = std::env::var("BACKSTRETCH_CLOCK_SKEW")
-        .ok()
-        .and_then(|s| s.parse::<i64>().ok())
-        .map_or(chrono::Duration::zero(), chrono::Duration::seconds);
+    let skew = match std::env::var("BACKSTRETCH_CLOCK_SKEW") {
+        Err(_) => chrono::Duration::zero(),
+        Ok(s) => match s.trim().parse::<i64>() {
+            Ok(n) if n.abs() <= 366 * 24 * 3600 => chrono::Duration::seconds(n),
+            _ => {
+                return output::report(&miette::miette!(
+                    help = "give whole seconds within a year (3600, -3600), or unset it",
+                    "BACKSTRETCH_CLOCK_SKEW is `{s}`, not a number of seconds"
+                ));
+            }
+        },
+    };
     let now = Stamp::from_datetime(&(chrono::Local::now() + skew));
     let ctx = match Context::new(&cli.global, now) {
         Ok(c) => c,

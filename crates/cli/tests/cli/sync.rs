@@ -710,3 +710,11 @@ fn two_devices_whose_clocks_differ_by_an_hour_converge() {
     assert_eq!(session_uids(laptop), session_uids(phone));
     assert_eq!(session_uids(laptop).len(), 2);
 }
+
+#[test]
+fn a_clock_skew_that_is_not_seconds_is_refused() {
+    let env = Env::new();
+    let (code, _, err) = run_fail(env.run("history").env("BACKSTRETCH_CLOCK_SKEW", "an hour"));
+    assert_eq!(code, 1);
+    assert!(err.contains("not a number of seconds"), "{err}");
+}
