@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use backstretch_core::event::Event;
+use backstretch_core::text::plural;
 use backstretch_store::{SqliteStore, Store, UserId};
 use miette::miette;
 use serde::{Deserialize, Serialize};
@@ -212,16 +213,13 @@ pub struct Synced {
 /// recorded session is tens of kilobytes).
 const PUSH_BYTES: usize = 4 << 20;
 
-fn store_err(e: backstretch_store::StoreError) -> miette::Report {
-    miette::Report::from(backstretch_app::AppError::from(e))
+/// A count as `core::text::plural` takes it (a log never holds four billion of anything).
+pub fn count<T: TryInto<u32>>(n: T) -> u32 {
+    n.try_into().unwrap_or(u32::MAX)
 }
 
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
+fn store_err(e: backstretch_store::StoreError) -> miette::Report {
+    miette::Report::from(backstretch_app::AppError::from(e))
 }
 
 /// A sync's work: the data folder (where the link is kept), the link, the client and the log.
@@ -281,7 +279,7 @@ impl Syncing<'_> {
             .map_err(store_err)?;
         crate::output::note(&format!(
             "This log's changes disagree with the server's (it was restored from an older copy): it syncs as a new device from now on, and sends again the {} the server lacked.",
-            plural(here - keep, "change")
+            plural(count(here - keep), "change", "changes")
         ));
         self.adopt(&new)?;
         Ok(new)

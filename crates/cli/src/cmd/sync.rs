@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use backstretch_core::text::plural;
 use backstretch_store::digest::{Digest, digest};
 use backstretch_store::{Store, UserId};
 use miette::miette;
@@ -11,7 +12,7 @@ use serde_json::json;
 use crate::args::{LinkArgs, SyncArgs, SyncCommand};
 use crate::context::Context;
 use crate::files::write_private;
-use crate::linked::{Link, agent, answer, link_file, read_link, said};
+use crate::linked::{Link, agent, answer, count, link_file, read_link, said};
 use crate::output::print;
 
 pub fn run(ctx: &Context, a: &SyncArgs) -> miette::Result<ExitCode> {
@@ -37,18 +38,10 @@ fn sync_now(ctx: &Context) -> miette::Result<ExitCode> {
     print(&format!(
         "Synced with {}: sent {}, fetched {}.\n",
         l.server,
-        plural(s.sent, "change"),
-        plural(s.fetched as u64, "change"),
+        plural(count(s.sent), "change", "changes"),
+        plural(count(s.fetched), "change", "changes"),
     ))?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn plural(n: u64, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }
 
 fn link(ctx: &Context, a: &LinkArgs) -> miette::Result<ExitCode> {
@@ -207,7 +200,7 @@ fn verify(ctx: &Context) -> miette::Result<ExitCode> {
     if differ.is_empty() {
         print(&format!(
             "This log and the server's agree: {}, and the same profile, disclaimer, check, clearances and sheets.\n",
-            plural(here.sessions as u64, "session")
+            plural(count(here.sessions), "session", "sessions")
         ))?;
         return Ok(ExitCode::SUCCESS);
     }
