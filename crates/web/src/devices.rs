@@ -88,8 +88,8 @@ fn known_names(known: &[String]) -> String {
     }
 }
 
-/// The SHA-256 of a cookie, in hex.
-pub(crate) fn token_hash(token: &str) -> String {
+/// The SHA-256 of a cookie or a token, in hex (the web's paired devices, the sync server's codes and tokens).
+pub fn token_hash(token: &str) -> String {
     ring::digest::digest(&ring::digest::SHA256, token.as_bytes())
         .as_ref()
         .iter()
