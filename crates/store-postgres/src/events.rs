@@ -1,6 +1,6 @@
 //! Sync events: the outbox every write appends to, and other devices' events merged in.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use backstretch_core::event::{Change, Event};
 use backstretch_core::session::{Ending, LoggedSession, SessionId};
@@ -165,20 +165,15 @@ impl<C: GenericClient> Db<'_, C> {
         for d in devices {
             self.lock_series(user, d)?;
         }
+        // What the server holds already, in two queries for the whole page rather than two
+        // for each event; kept up to date as the page's events are kept.
+        let mut held = self.held(user, events)?;
+        let mut taken = self.taken(user, events)?;
         let mut count = ApplyCount::default();
         let mut heads: HashMap<&str, u64> = HashMap::new();
         for e in events {
-            let idx = i64::try_from(e.idx).unwrap_or(i64::MAX);
-            let here: Option<String> = self
-                .c
-                .query_opt(
-                    "SELECT uid FROM outbox WHERE user_id = $1 AND device = $2 AND idx = $3",
-                    &[&user.as_str(), &e.device, &idx],
-                )
-                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
-                .map_err(|err| self.err(err))?;
-            match here {
-                Some(uid) if uid == e.uid => {
+            match held.get(&(e.device.as_str(), e.idx)) {
+                Some(uid) if *uid == e.uid => {
                     count.skipped += 1;
                     continue;
                 }
@@ -196,23 +191,64 @@ impl<C: GenericClient> Db<'_, C> {
                     found: e.idx,
                 });
             }
-            let taken: bool = self
-                .c
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM outbox WHERE user_id = $1 AND uid = $2)",
-                    &[&user.as_str(), &e.uid],
-                )
-                .and_then(|r| r.try_get(0))
-                .map_err(|err| self.err(err))?;
-            if taken {
+            if taken.contains(e.uid.as_str()) {
                 return Err(diverged(e));
             }
             self.keep(user, e)?;
+            held.insert((&e.device, e.idx), e.uid.clone());
+            taken.insert(&e.uid);
             heads.insert(&e.device, e.idx);
             self.merge(user, &e.device, &e.change)?;
             count.applied += 1;
         }
         Ok(count)
+    }
+
+    /// The uids held at the places (device and index) of a page of events.
+    fn held<'e>(
+        &mut self,
+        user: &UserId,
+        events: &'e [Event],
+    ) -> Result<HashMap<(&'e str, u64), String>, StoreError> {
+        let mut places: HashMap<&str, Vec<i64>> = HashMap::new();
+        for e in events {
+            let idx = i64::try_from(e.idx).unwrap_or(i64::MAX);
+            places.entry(&e.device).or_default().push(idx);
+        }
+        let mut held = HashMap::new();
+        for (device, idxs) in places {
+            let rows = self
+                .c
+                .query(
+                    "SELECT idx, uid FROM outbox WHERE user_id = $1 AND device = $2 AND idx = ANY($3)",
+                    &[&user.as_str(), &device, &idxs],
+                )
+                .map_err(|e| self.err(e))?;
+            for r in rows {
+                let (idx, uid): (i64, String) = (r.get(0), r.get(1));
+                let idx = u64::try_from(idx).map_err(|e| self.corrupt("event", &e))?;
+                held.insert((device, idx), uid);
+            }
+        }
+        Ok(held)
+    }
+
+    /// Which of a page's event uids the user's log holds already (anywhere).
+    fn taken<'e>(
+        &mut self,
+        user: &UserId,
+        events: &'e [Event],
+    ) -> Result<HashSet<&'e str>, StoreError> {
+        let uids: Vec<&str> = events.iter().map(|e| e.uid.as_str()).collect();
+        let rows = self
+            .c
+            .query(
+                "SELECT uid FROM outbox WHERE user_id = $1 AND uid = ANY($2)",
+                &[&user.as_str(), &uids],
+            )
+            .map_err(|e| self.err(e))?;
+        let found: HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
+        Ok(uids.into_iter().filter(|u| found.contains(*u)).collect())
     }
 
     /// See `Store::rename_device`; in the caller's transaction, the device's row and both
@@ -348,17 +384,22 @@ impl<C: GenericClient> Db<'_, C> {
                 report,
                 step,
             } => {
-                if let Some(id) = self.session_by_uid(user, session)? {
-                    self.c
-                        .execute(
-                            "UPDATE sessions SET heartbeat_at = GREATEST(heartbeat_at, $3),
-                                    heartbeat_offset = CASE WHEN heartbeat_at < $3 THEN $4
-                                                            ELSE heartbeat_offset END
-                             WHERE user_id = $1 AND id = $2",
-                            &[&user.as_str(), &id.0, &step.at.utc_s, &step.at.offset_s],
-                        )
-                        .map_err(|e| self.err(e))?;
-                    self.insert_row(user, id, step, *report)?;
+                // The session's heartbeat moved on, which finds its row (and locks it),
+                // and its id and tally for the step's row, in one statement.
+                let row = self
+                    .c
+                    .query_opt(
+                        "UPDATE sessions SET heartbeat_at = GREATEST(heartbeat_at, $3),
+                                heartbeat_offset = CASE WHEN heartbeat_at < $3 THEN $4
+                                                        ELSE heartbeat_offset END
+                         WHERE user_id = $1 AND uid = $2
+                         RETURNING id, tally::text",
+                        &[&user.as_str(), session, &step.at.utc_s, &step.at.offset_s],
+                    )
+                    .map_err(|e| self.err(e))?;
+                if let Some(row) = row {
+                    let tally = self.parse_tally(row.get(1))?;
+                    self.insert_counted(user, SessionId(row.get(0)), step, *report, Some(tally))?;
                 }
             }
             Change::SessionFinished {

@@ -12,6 +12,7 @@
 //! The `test-support` feature adds `testing`: a throwaway PostgreSQL cluster for tests.
 
 mod accounts;
+mod cached;
 mod events;
 mod migrate;
 mod profile;
@@ -56,7 +57,7 @@ const LOCK_TIMEOUT: &str = "5s";
 /// How long a call waits for a free connection.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<cached::Manager>;
 
 /// The logs in a PostgreSQL database, behind a pool of connections.
 #[derive(Debug)]
@@ -170,7 +171,7 @@ fn stamp(utc_s: i64, offset_s: i32) -> Stamp {
 /// One call's connection (a client, or a transaction on it) and the log's name for errors:
 /// what every query of the backend's modules works on.
 pub(crate) struct Db<'a, C> {
-    c: &'a mut C,
+    c: cached::Cached<'a, C>,
     log: &'a str,
 }
 
@@ -227,7 +228,9 @@ impl PostgresStore {
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
             .connection_timeout(CHECKOUT_TIMEOUT)
-            .build(PostgresConnectionManager::new(config, NoTls))
+            .build(cached::Manager(PostgresConnectionManager::new(
+                config, NoTls,
+            )))
             .map_err(|source| PostgresError::Pool {
                 log: log.clone(),
                 source,
@@ -242,10 +245,10 @@ impl PostgresStore {
 
     /// The schema version of the database.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        self.read(|db| migrate::version(db.c, db.log))
+        self.read(|db| migrate::version(db.c.parts().0, db.log))
     }
 
-    fn conn(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, StoreError> {
+    fn conn(&self) -> Result<r2d2::PooledConnection<cached::Manager>, StoreError> {
         self.pool.get().map_err(|source| {
             let state = self.pool.state();
             if state.idle_connections == 0 && state.connections >= self.pool.max_size() {
@@ -269,8 +272,9 @@ impl PostgresStore {
         f: impl FnOnce(&mut Db<'_, Client>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.conn()?;
+        let (client, statements) = conn.parts();
         f(&mut Db {
-            c: &mut conn,
+            c: cached::Cached::new(client, statements),
             log: &self.log,
         })
     }
@@ -282,9 +286,10 @@ impl PostgresStore {
         f: impl FnOnce(&mut Db<'_, Transaction<'_>>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.conn()?;
-        let mut tx = conn.transaction().map_err(|e| classify(&self.log, e))?;
+        let (client, statements) = conn.parts();
+        let mut tx = client.transaction().map_err(|e| classify(&self.log, e))?;
         let out = f(&mut Db {
-            c: &mut tx,
+            c: cached::Cached::new(&mut tx, statements),
             log: &self.log,
         })?;
         tx.commit().map_err(|e| classify(&self.log, e))?;

@@ -204,6 +204,19 @@ impl<C: GenericClient> Db<'_, C> {
         step: &StepRecord,
         report: Option<u32>,
     ) -> Result<bool, StoreError> {
+        self.insert_counted(user, id, step, report, None)
+    }
+
+    /// [`Db::insert_row`], given the session's tally when the caller has just read it
+    /// (with the session's row locked), so it is not read again.
+    pub(crate) fn insert_counted(
+        &mut self,
+        user: &UserId,
+        id: SessionId,
+        step: &StepRecord,
+        report: Option<u32>,
+        tally: Option<Tally>,
+    ) -> Result<bool, StoreError> {
         let n = self
             .c
             .execute(
@@ -226,28 +239,38 @@ impl<C: GenericClient> Db<'_, C> {
             )
             .map_err(|e| self.err(e))?;
         if n == 1 {
-            self.count_in_tally(user, id, step)?;
+            self.count_in_tally(user, id, step, tally)?;
         }
         Ok(n == 1)
     }
 
+    /// A session's tally as stored.
+    pub(crate) fn parse_tally(&self, text: &str) -> Result<Tally, StoreError> {
+        serde_json::from_str(text).map_err(|e| self.corrupt("a session's tally", &e))
+    }
+
     /// Counts a step just added in its session's tally (the session row is locked by the
-    /// caller, so two steps never count over each other).
+    /// caller, so two steps never count over each other); read here unless given.
     fn count_in_tally(
         &mut self,
         user: &UserId,
         id: SessionId,
         step: &StepRecord,
+        tally: Option<Tally>,
     ) -> Result<(), StoreError> {
-        let row = self
-            .c
-            .query_one(
-                "SELECT tally::text FROM sessions WHERE user_id = $1 AND id = $2",
-                &[&user.as_str(), &id.0],
-            )
-            .map_err(|e| self.err(e))?;
-        let mut tally: Tally =
-            serde_json::from_str(row.get(0)).map_err(|e| self.corrupt("a session's tally", &e))?;
+        let mut tally = match tally {
+            Some(t) => t,
+            None => {
+                let row = self
+                    .c
+                    .query_one(
+                        "SELECT tally::text FROM sessions WHERE user_id = $1 AND id = $2",
+                        &[&user.as_str(), &id.0],
+                    )
+                    .map_err(|e| self.err(e))?;
+                self.parse_tally(row.get(0))?
+            }
+        };
         tally.add(step);
         let text =
             serde_json::to_string(&tally).map_err(|e| self.corrupt("a session's tally", &e))?;
@@ -325,8 +348,13 @@ impl<C: GenericClient> Db<'_, C> {
                 continue;
             }
             let log = self.log;
-            let mut sp = self.c.transaction().map_err(|e| crate::classify(log, e))?;
-            let written = Db { c: &mut sp, log }.insert_row(user, *id, step, Some(*report));
+            let (client, statements) = self.c.parts();
+            let mut sp = client.transaction().map_err(|e| crate::classify(log, e))?;
+            let written = Db {
+                c: crate::cached::Cached::new(&mut sp, statements),
+                log,
+            }
+            .insert_row(user, *id, step, Some(*report));
             let ended = if written.is_ok() {
                 sp.commit()
             } else {

@@ -366,6 +366,11 @@ pub fn a_diverged_event_is_refused(stores: &[&dyn Store]) {
         b.apply(&u, &[moved]),
         Err(StoreError::Diverged { .. })
     ));
+    // Within one call too: a uid kept earlier in the page, in another place.
+    let mut again = events[5].clone();
+    again.uid = events[4].uid.clone();
+    let e = b.apply(&u, &[events[4].clone(), again]).unwrap_err();
+    assert!(matches!(e, StoreError::Diverged { idx: 6, .. }), "{e}");
     assert_eq!(view(b, &u), before);
     assert_eq!(b.event_heads(&u).unwrap(), [(device, 4)]);
     // A change of a session not here yet waits for it.
@@ -384,6 +389,10 @@ pub fn a_diverged_event_is_refused(stores: &[&dyn Store]) {
     };
     b.apply(&u, &[step]).unwrap();
     assert_eq!(view(b, &u), before);
+    // An event twice in one page is kept once.
+    let twice = [events[4].clone(), events[4].clone()];
+    let n = b.apply(&u, &twice).unwrap();
+    assert_eq!((n.applied, n.skipped), (1, 1));
     b.apply(&u, &events[4..]).unwrap();
     let whole = b.sessions(&u).unwrap();
     let whole = whole.iter().find(|l| l.session.uid == "a-whole").unwrap();
