@@ -718,3 +718,152 @@ async fn a_diverged_device_moves_its_link_to_its_new_id() {
         (StatusCode::CONFLICT, Some("taken"))
     );
 }
+
+/// Ann's laptop's log: a profile, a session played with a step that hurt, ended and
+/// settled; its device id and events.
+fn anns_laptop() -> (String, Vec<backstretch_core::event::Event>) {
+    use backstretch_core::player::Outcome;
+    use backstretch_core::profile::Profile;
+    use backstretch_core::routine::Routine;
+    use backstretch_core::session::{Ending, SessionSource, StepRecord};
+    use backstretch_core::timeline::StepKind;
+    use backstretch_store::{NewSession, Store, UserId};
+    let log = SqliteStore::in_memory().unwrap();
+    let u = UserId::local();
+    let at = |t: &str| Stamp::parse(&format!("2026-12-01T{t}+01:00")).unwrap();
+    log.set_profile(&u, &Profile::default(), at("07:00:00"))
+        .unwrap();
+    log.accept_disclaimer(&u, 3, at("07:00:01")).unwrap();
+    let routine = Routine::default();
+    let id = log
+        .begin_session(
+            &u,
+            &NewSession {
+                uid: "anns-session-0001",
+                started_at: at("08:00:00"),
+                source: SessionSource::Player,
+                routine: &routine,
+                planned_s: 60,
+                pain_before: Some(6),
+                pid: None,
+            },
+        )
+        .unwrap();
+    for (i, outcome) in [Outcome::Done, Outcome::Hurt].into_iter().enumerate() {
+        let step = StepRecord {
+            step: u32::try_from(i).unwrap(),
+            kind: StepKind::Hold,
+            exercise_id: Some("cat-camel".into()),
+            side: None,
+            rep: 1,
+            planned_s: 10,
+            done_ms: 10_000,
+            outcome,
+            at: at(&format!("08:00:1{i}")),
+        };
+        log.log_step(&u, id, &step).unwrap();
+    }
+    log.finish_session(&u, id, at("08:01:00"), Some(7), Ending::Stopped)
+        .unwrap();
+    log.set_settled(&u, id, false, at("20:00:00")).unwrap();
+    let device = log.device().unwrap();
+    let events = log.events(&u, &device, 0, 100).unwrap();
+    (device, events)
+}
+
+/// Several people on one server: bob's token on every route, with ann's device id, session
+/// uid and event uids, reads none of ann's log and writes none of it.
+async fn another_persons_ids_reach_nothing_of_theirs(t: T) {
+    let (laptop, events) = anns_laptop();
+    let ann = t.token(&t.add("ann").code, &laptop).await;
+    let (s, v, _) = t.push(&ann, events.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let read = async |token: &str| {
+        let mut seen = Vec::new();
+        for path in ["/api/v1/me", "/api/v1/status", "/api/v1/digest"] {
+            seen.push(t.send("GET", path, Some(token), None).await.1);
+        }
+        seen.push(
+            t.send(
+                "GET",
+                &format!("/api/v1/pull?device={laptop}&after=0"),
+                Some(token),
+                None,
+            )
+            .await
+            .1,
+        );
+        seen
+    };
+    let before = read(&ann).await;
+    let bob_code = t.add("bob");
+    let bob = t.token(&bob_code.code, "bobs-phone-0001").await;
+    // Everything ann's log holds that bob could name or hope to see.
+    let session = "anns-session-0001";
+    let mut anns: Vec<String> = events.iter().map(|e| e.uid.clone()).collect();
+    anns.extend([laptop.clone(), session.into(), "cat-camel".into()]);
+    let shown = |answers: &[Value], id: &str| answers.iter().any(|a| a.to_string().contains(id));
+    assert!(
+        anns.iter().all(|id| shown(&before, id)),
+        "ann herself is shown every one of them"
+    );
+    let mut answers = read(&bob).await;
+    for after in 0..=u64::try_from(events.len()).unwrap() {
+        let path = format!("/api/v1/pull?device={laptop}&after={after}&limit=1000");
+        answers.push(t.send("GET", &path, Some(&bob), None).await.1);
+    }
+    // Ann's events (her session's uid, her event uids) sent as bob's own device's: they
+    // go into bob's log, as any device's new events would, and touch nothing of ann's.
+    let mut forged = events.clone();
+    for e in &mut forged {
+        e.device = "bobs-phone-0001".into();
+    }
+    let (s, v, _) = t.push(&bob, forged).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    answers.push(v);
+    // Ann's own events, under her device's id: refused, not a device of his.
+    let (s, v, _) = t.push(&bob, events.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    // Taking ann's device id: refused, and the link stays hers.
+    let rename = json!({ "device": laptop });
+    let (s, v, _) = t
+        .send("POST", "/api/v1/rename", Some(&bob), Some(rename))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("taken"))
+    );
+    // Linking ann's device with bob's spent code, or a new one: refused.
+    for code in [bob_code.code.clone(), t.another("bob").code] {
+        let (s, v) = t.link(&code, &laptop).await;
+        assert!(s.is_client_error(), "{s} {v}");
+        answers.push(v);
+    }
+    let (s, v, _) = t.send("POST", "/api/v1/unlink", Some(&bob), None).await;
+    assert_eq!((s, &v), (StatusCode::OK, &json!({ "unlinked": true })));
+    for path in ["/", "/link"] {
+        let (s, v, _) = t.send("GET", path, None, None).await;
+        assert_eq!(s, StatusCode::OK);
+        answers.push(v);
+    }
+    let leaked: Vec<&String> = anns.iter().filter(|id| shown(&answers, id)).collect();
+    assert!(leaked.is_empty(), "bob was shown {leaked:?}: {answers:#?}");
+    assert_eq!(read(&ann).await, before, "ann's log is as it was");
+    // And bob's forged copy is his alone, in his own device's series.
+    let bob_again = t.token(&t.another("bob").code, "bobs-laptop-0001").await;
+    let (_, v, _) = t
+        .send("GET", "/api/v1/status", Some(&bob_again), None)
+        .await;
+    assert_eq!(v["heads"], json!({ "bobs-phone-0001": events.len() }));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_another_persons_ids_reach_nothing_of_theirs() {
+    another_persons_ids_reach_nothing_of_theirs(over(Arc::new(SqliteStore::in_memory().unwrap())))
+        .await;
+}
+
+#[test]
+fn postgres_another_persons_ids_reach_nothing_of_theirs() {
+    on_postgres(|t| Box::pin(another_persons_ids_reach_nothing_of_theirs(t)));
+}
