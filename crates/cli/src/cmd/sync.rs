@@ -124,27 +124,82 @@ fn status(ctx: &Context) -> miette::Result<ExitCode> {
     if status != 200 {
         return Err(said(&v));
     }
-    let mut out = format!(
-        "Linked to {} as device {}.\nDevices of this log:\n",
-        l.server, l.device
-    );
-    for d in v["devices"].as_array().into_iter().flatten() {
+    let devices: Vec<&serde_json::Value> = v["devices"].as_array().into_iter().flatten().collect();
+    let name = devices
+        .iter()
+        .find(|d| d["id"] == l.device.as_str())
+        .and_then(|d| d["name"].as_str())
+        .unwrap_or("this device");
+    let mut out = format!("Linked to {} as `{name}`.\n", l.server);
+    out.push_str(&unsent(ctx, &l, &agent)?);
+    out.push_str("Devices of this log:\n");
+    for d in devices {
         let this = if d["id"] == l.device.as_str() {
             " (this one)"
         } else {
             ""
         };
-        let state = d["unlinked_at"]
+        let unlinked = d["unlinked_at"]
             .as_str()
-            .map_or_else(|| "linked".to_string(), |at| format!("unlinked {at}"));
+            .map_or_else(String::new, |at| format!(", unlinked {}", local_time(at)));
         out.push_str(&format!(
-            "  {}{this}: {state}, linked {}\n",
+            "  {}{this}: linked {}{unlinked}\n",
             d["name"].as_str().unwrap_or("?"),
-            d["linked_at"].as_str().unwrap_or("?")
+            local_time(d["linked_at"].as_str().unwrap_or("?"))
         ));
     }
     print(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the server has every change this device made, in a line.
+fn unsent(ctx: &Context, l: &Link, agent: &ureq::Agent) -> miette::Result<String> {
+    let (status, v) = answer(
+        &l.server,
+        agent
+            .get(format!("{}/api/v1/status", l.server))
+            .header("Authorization", format!("Bearer {}", l.token))
+            .call(),
+    )?;
+    if status != 200 {
+        return Err(said(&v));
+    }
+    let there = v["heads"][&l.device].as_u64().unwrap_or(0);
+    let store = ctx.store()?;
+    let here = store
+        .event_heads(&UserId::local())
+        .map_err(|e| miette!("{e}"))?
+        .into_iter()
+        .find(|(d, _)| *d == l.device)
+        .map_or(0, |(_, idx)| idx);
+    Ok(if here > there {
+        let (are, them) = if here - there == 1 {
+            ("is", "it")
+        } else {
+            ("are", "them")
+        };
+        format!(
+            "{} made here {are} not on the server yet: `backstretch sync` sends {them}.\n",
+            plural(count(here - there), "change", "changes"),
+        )
+    } else {
+        format!(
+            "The server has every change made here ({}).\n",
+            plural(count(here), "change", "changes")
+        )
+    })
+}
+
+/// A time the server sent (RFC 3339) in this computer's time zone, as people read it.
+fn local_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at).map_or_else(
+        |_| at.to_string(),
+        |t| {
+            t.with_timezone(&chrono::Local)
+                .format("%a %-d %b %Y %H:%M")
+                .to_string()
+        },
+    )
 }
 
 fn unlink(ctx: &Context) -> miette::Result<ExitCode> {
