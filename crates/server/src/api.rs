@@ -109,7 +109,8 @@ pub enum ApiError {
         error: String,
         help: String,
     },
-    /// The store failed (503 when busy, else 500; the cause is logged).
+    /// The store failed (503 when busy or its database cannot be reached, else 500; the cause
+    /// is logged).
     Store(StoreError),
     /// Something else failed (500, logged).
     Internal(String),
@@ -180,6 +181,15 @@ impl IntoResponse for ApiError {
                 "try again in a moment".into(),
                 None,
             ),
+            ApiError::Store(StoreError::Unavailable { log, why }) => {
+                tracing::warn!(log, why, "the database cannot be reached");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the server cannot reach its database for now".into(),
+                    "try again in a moment".into(),
+                    None,
+                )
+            }
             ApiError::Store(e) => internal(&e.to_string()),
             ApiError::Internal(e) => internal(&e),
         };

@@ -404,8 +404,9 @@ async fn events_are_pushed_in_order_once_and_pulled_by_the_persons_other_devices
     }
 }
 
-/// Two server processes on one PostgreSQL database serve the same people: a device links
-/// through one, pushes through it, and another device pulls the events through the other.
+/// Two servers on one PostgreSQL database serve the same people: a device links through one,
+/// pushes through it, and another device pulls the events through the other. (Two servers of
+/// one process here; the CLI's `sync_postgres` tests run two server processes.)
 #[test]
 fn two_servers_on_one_postgres_serve_the_same_people() {
     use backstretch_store_postgres::testing::TestCluster;

@@ -125,7 +125,9 @@ pub(crate) fn said(e: &postgres::Error) -> String {
 }
 
 /// A PostgreSQL error in the neutral words: waiting too long for a lock, a deadlock or a
-/// serialization failure is busy (try again); anything else is the backend's, kept whole.
+/// serialization failure is busy (try again); a connection lost or refused, or a server
+/// shutting down or starting up, is unavailable (try again in a moment); anything else is
+/// the backend's, kept whole.
 fn classify(log: &str, source: postgres::Error) -> StoreError {
     let busy = [
         SqlState::LOCK_NOT_AVAILABLE,
@@ -134,12 +136,50 @@ fn classify(log: &str, source: postgres::Error) -> StoreError {
     ];
     match source.code() {
         Some(code) if busy.contains(code) => StoreError::Busy { log: log.into() },
+        _ if unreachable(&source) => StoreError::Unavailable {
+            log: log.into(),
+            why: said(&source),
+        },
         _ => PostgresError::Postgres {
             log: log.into(),
             source,
         }
         .into(),
     }
+}
+
+/// Whether PostgreSQL went away or cannot be reached: it cut the connection (a restart, an
+/// administrator: `57P01` and its kin), is starting up (`57P03`), or the connection failed
+/// (class `08`, or the socket's own error). Each passes with a restart: tried again in a
+/// moment, the call gets a new connection from the pool.
+fn unreachable(e: &postgres::Error) -> bool {
+    use std::io::ErrorKind as Io;
+    let gone = [
+        SqlState::ADMIN_SHUTDOWN,
+        SqlState::CRASH_SHUTDOWN,
+        SqlState::CANNOT_CONNECT_NOW,
+    ];
+    if let Some(code) = e.code() {
+        return gone.contains(code) || code.code().starts_with("08");
+    }
+    let io = std::error::Error::source(e).and_then(|s| s.downcast_ref::<std::io::Error>());
+    e.is_closed()
+        || io.is_some_and(|io| {
+            matches!(
+                io.kind(),
+                Io::NotFound
+                    | Io::ConnectionRefused
+                    | Io::ConnectionReset
+                    | Io::ConnectionAborted
+                    | Io::NotConnected
+                    | Io::BrokenPipe
+                    | Io::UnexpectedEof
+                    | Io::TimedOut
+                    | Io::HostUnreachable
+                    | Io::NetworkUnreachable
+                    | Io::NetworkDown
+            )
+        })
 }
 
 /// Where a configuration points, for messages: `postgresql://user@host:port/dbname`, or the
@@ -221,7 +261,10 @@ impl PostgresStore {
         // database is reported as PostgreSQL said it, at once.
         let mut client = config
             .connect(NoTls)
-            .map_err(|source| classify(&log, source))?;
+            .map_err(|source| PostgresError::Postgres {
+                log: log.clone(),
+                source,
+            })?;
         migrate::migrate(&mut client, &log)?;
         drop(client);
         let pool = r2d2::Pool::builder()
@@ -257,11 +300,12 @@ impl PostgresStore {
                     log: self.log.clone(),
                 }
             } else {
-                PostgresError::Pool {
+                // No connection could be made the whole time (PostgreSQL is down, or still
+                // starting again): the pool keeps trying, so a later call may get one.
+                StoreError::Unavailable {
                     log: self.log.clone(),
-                    source,
+                    why: source.to_string(),
                 }
-                .into()
             }
         })
     }

@@ -17,6 +17,10 @@
 //!
 //! Starting costs about a second (initdb) once per run; a test's database 0.1 to 0.3 s (it is
 //! copied from `template1`), and migrating it about 0.1 s.
+//!
+//! A test that stops or restarts PostgreSQL has a [`PrivateCluster`] of its own instead,
+//! started the same way with the same settings in a folder of its own: restarting the shared
+//! one would cut every other test process's connections.
 
 #![allow(
     clippy::missing_panics_doc,
@@ -56,6 +60,7 @@ pub struct TestCluster {
 }
 
 /// How to run PostgreSQL's programs.
+#[derive(Debug)]
 struct Tools {
     bin: PathBuf,
     /// Whether they run as the `postgres` user (we are root).
@@ -176,14 +181,7 @@ impl TestCluster {
         if mine.is_ok() && owner.ok() != mine.ok() {
             return Err(format!("{} belongs to another user", root.display()));
         }
-        let open = |name: &str| {
-            File::options()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(root.join(name))
-                .map_err(|e| format!("{}: {e}", root.join(name).display()))
-        };
+        let open = |name: &str| open_in(&root, name);
         let lock = open("lock")?;
         lock.lock()
             .map_err(|e| format!("locking the cluster: {e}"))?;
@@ -205,9 +203,7 @@ impl TestCluster {
 
     /// A connection configuration for database `dbname` of this cluster.
     pub fn config(&self, dbname: &str) -> Config {
-        let mut c = Config::new();
-        c.host_path(&self.socket).user("postgres").dbname(dbname);
-        c
+        config_at(&self.socket, dbname)
     }
 
     /// A new, empty database, dropped when the value is.
@@ -240,6 +236,29 @@ impl TestCluster {
             .connect(NoTls)
             .unwrap_or_else(|e| panic!("connecting to the test cluster: {e}"))
     }
+}
+
+/// A file of a cluster's folder (one of its locks), made if missing.
+fn open_in(root: &Path, name: &str) -> Result<File, String> {
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(root.join(name))
+        .map_err(|e| format!("{}: {e}", root.join(name).display()))
+}
+
+/// A connection configuration for database `dbname` of the cluster whose socket is in `socket`.
+fn config_at(socket: &Path, dbname: &str) -> Config {
+    let mut c = Config::new();
+    c.host_path(socket).user("postgres").dbname(dbname);
+    c
+}
+
+/// The address of database `dbname` of the cluster whose socket is in `socket`, in libpq's
+/// `key=value` words, as `--database` would take it.
+fn address_at(socket: &Path, dbname: &str) -> String {
+    format!("host={} user=postgres dbname={dbname}", socket.display())
 }
 
 /// Whether the cluster in `pg` is up.
@@ -297,6 +316,20 @@ fn start(tools: &Tools, pg: &Path) -> Result<(), String> {
         format!("{e}\nthe server's log ends:\n{}", tail.join("\n"))
     })?;
     Ok(())
+}
+
+/// Stops the cluster in `pg`, waiting until it has: `fast` cuts the open connections and
+/// shuts down cleanly, as a planned restart does; `immediate` just ends the processes.
+fn stop(tools: &Tools, pg: &Path, mode: &str) -> Result<(), String> {
+    run(
+        "pg_ctl stop",
+        tools
+            .command("pg_ctl")
+            .args(["stop", "-w", "-t", "60", "-m", mode, "-D"])
+            .arg(pg.join("data"))
+            .current_dir(pg),
+    )
+    .map(drop)
 }
 
 /// Starts the watchdog unless one is running (it holds `watchdog` locked while it runs).
@@ -359,11 +392,7 @@ impl TestDatabase {
 
     /// Its address in libpq's `key=value` words, as `--database` would take it.
     pub fn address(&self) -> String {
-        format!(
-            "host={} user=postgres dbname={}",
-            self.cluster.socket.display(),
-            self.name
-        )
+        address_at(&self.cluster.socket, &self.name)
     }
 
     /// A plain connection to it.
@@ -413,4 +442,106 @@ pub fn fresh_store() -> TestStore {
     let store = PostgresStore::connect_with(db.config(), 4)
         .unwrap_or_else(|e| panic!("opening a store on {}: {e}", db.name()));
     TestStore { store, db }
+}
+
+static PRIVATE: AtomicU32 = AtomicU32::new(0);
+
+/// A PostgreSQL cluster of one test's own, for a test that stops or restarts it. It is made
+/// and started as the shared one is (the same programs and settings, a Unix socket only), in
+/// a new folder under the temporary folder, and stopped and deleted when dropped, which a
+/// panic does too as it unwinds. A test process killed outright (SIGKILL, a timeout) drops
+/// nothing: the shared cluster's watchdog, started for this one too, stops it about two
+/// seconds later and deletes its data, leaving the folder's empty shell.
+#[derive(Debug)]
+pub struct PrivateCluster {
+    tools: Tools,
+    /// The cluster's folder: its locks, and `pg` (the data, the log and the socket).
+    root: PathBuf,
+    /// Held shared while the cluster is in use, as for the shared cluster: for the watchdog.
+    _users: File,
+}
+
+impl PrivateCluster {
+    /// A new cluster, running, with only PostgreSQL's own databases (`postgres` among them).
+    /// Panics, saying why, when it cannot be started.
+    pub fn started() -> PrivateCluster {
+        PrivateCluster::make()
+            .unwrap_or_else(|why| panic!("cannot start a PostgreSQL for the test: {why}"))
+    }
+
+    fn make() -> Result<PrivateCluster, String> {
+        let tools = Tools::find()?;
+        let root = std::env::temp_dir().join(format!(
+            "backstretch-pg-own-{}-{}",
+            std::process::id(),
+            PRIVATE.fetch_add(1, Ordering::Relaxed)
+        ));
+        // One left by an earlier process of the same id is stopped and replaced.
+        if root.exists() {
+            let _ = stop(&tools, &root.join("pg"), "immediate");
+            std::fs::remove_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
+        }
+        std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
+        let users = open_in(&root, "users")?;
+        users
+            .lock_shared()
+            .map_err(|e| format!("registering as the user of the cluster: {e}"))?;
+        // Made before it starts, so a failed start is cleaned up too.
+        let cluster = PrivateCluster {
+            tools,
+            root,
+            _users: users,
+        };
+        cluster.up()?;
+        Ok(cluster)
+    }
+
+    /// The folder of the data, the log and the socket.
+    fn pg(&self) -> PathBuf {
+        self.root.join("pg")
+    }
+
+    /// Starts the cluster (made the first time) and a watchdog: the last one left when it
+    /// saw the cluster stopped.
+    fn up(&self) -> Result<(), String> {
+        start(&self.tools, &self.pg())?;
+        watch(&self.tools, &self.root, &open_in(&self.root, "watchdog")?)
+    }
+
+    /// Stops PostgreSQL as an administrator would (`pg_ctl stop -m fast`): open connections
+    /// are cut, a statement under way fails with `57P01` ("terminating connection due to
+    /// administrator command"), and new ones are refused until [`PrivateCluster::start`].
+    pub fn stop(&self) {
+        stop(&self.tools, &self.pg(), "fast")
+            .unwrap_or_else(|why| panic!("cannot stop the test's PostgreSQL: {why}"));
+    }
+
+    /// Starts it again on the same data, waiting until it takes connections.
+    pub fn start(&self) {
+        self.up()
+            .unwrap_or_else(|why| panic!("cannot start the test's PostgreSQL again: {why}"));
+    }
+
+    /// [`PrivateCluster::stop`], then [`PrivateCluster::start`]: a restart.
+    pub fn restart(&self) {
+        self.stop();
+        self.start();
+    }
+
+    /// A connection configuration for database `dbname`.
+    pub fn config(&self, dbname: &str) -> Config {
+        config_at(&self.pg(), dbname)
+    }
+
+    /// The address of database `dbname`, as `--database` would take it.
+    pub fn address(&self, dbname: &str) -> String {
+        address_at(&self.pg(), dbname)
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = stop(&self.tools, &self.pg(), "immediate");
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
 }

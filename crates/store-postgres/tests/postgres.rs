@@ -1,7 +1,8 @@
 //! The PostgreSQL backend's own promises, on a real server: migrations run once when servers
 //! open a new database together, a newer or foreign database is refused untouched, errors come
-//! in the neutral words with their source chain, a lost connection is replaced, concurrent
-//! retries log a step once, and the store works from a Tokio blocking thread.
+//! in the neutral words with their source chain, a lost connection is replaced, a call cut off
+//! by a restart is one to try again, concurrent retries log a step once, and the store works
+//! from a Tokio blocking thread.
 
 use std::error::Error as _;
 use std::sync::{Arc, Barrier};
@@ -12,7 +13,7 @@ use backstretch_core::session::{Ending, SessionSource, StepRecord};
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{Side, StepKind};
 use backstretch_store::{NewSession, Store, StoreError, UserId};
-use backstretch_store_postgres::testing::{TestCluster, TestDatabase, fresh_store};
+use backstretch_store_postgres::testing::{PrivateCluster, TestCluster, TestDatabase, fresh_store};
 use backstretch_store_postgres::{PostgresError, PostgresStore, SCHEMA_VERSION};
 
 fn t(text: &str) -> Stamp {
@@ -254,6 +255,68 @@ fn a_lost_connection_is_replaced() {
         .get(0);
     assert!(killed >= 1);
     s.accept_disclaimer(&u, 2, t("2026-11-21T09:00:00+00:00"))
+        .unwrap();
+    assert_eq!(s.disclaimer_version(&u).unwrap(), Some(2));
+}
+
+/// Regression: a call under way when PostgreSQL cut its connection (a restart cuts them all
+/// with the same `57P01`) failed as the backend's error, which the server answers with a
+/// 500. It is `Unavailable`, which the server answers with a 503 to try again, and the call
+/// tried again works on a new connection.
+#[test]
+fn a_call_whose_connection_is_cut_is_unavailable_and_works_again() {
+    let db = TestCluster::shared().database();
+    let s = PostgresStore::connect_with(db.config(), 2).unwrap();
+    let (u, r) = (UserId::new("a"), routine());
+    let id = s.begin_session(&u, &new_session("held", &r)).unwrap();
+    let at = t("2026-11-21T09:01:00+01:00");
+    let mut other = db.client();
+    let mut tx = other.transaction().unwrap();
+    tx.execute("SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE", &[&id.0])
+        .unwrap();
+    let mut admin = TestCluster::shared().admin();
+    let e = std::thread::scope(|scope| {
+        let call = scope.spawn(|| s.heartbeat(&u, id, at));
+        // The call's connection is cut while it waits for the row.
+        while !call.is_finished() {
+            let cut: i64 = admin
+                .query_one(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                     WHERE datname = $1 AND wait_event_type = 'Lock'",
+                    &[&db.name()],
+                )
+                .unwrap()
+                .get(0);
+            if cut > 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        call.join().unwrap().unwrap_err()
+    });
+    assert!(matches!(e, StoreError::Unavailable { .. }), "{e:?}");
+    assert!(e.to_string().contains("try again"), "{e}");
+    tx.rollback().unwrap();
+    s.heartbeat(&u, id, at).unwrap();
+}
+
+/// PostgreSQL restarted, or down for longer than a call waits for a connection: the store
+/// outlives it. A call while it is down fails, after that wait, as `Unavailable` (it was the
+/// backend's error, a 500 from the server), and calls once it is back work on new connections.
+#[test]
+fn the_store_outlives_postgres_restarted_or_down_a_while() {
+    let cluster = PrivateCluster::started();
+    let s = PostgresStore::connect_with(cluster.config("postgres"), 2).unwrap();
+    let u = UserId::new("a");
+    s.accept_disclaimer(&u, 1, t("2026-11-21T09:00:00+00:00"))
+        .unwrap();
+    cluster.restart();
+    assert_eq!(s.disclaimer_version(&u).unwrap(), Some(1));
+    cluster.stop();
+    let e = s.disclaimer_version(&u).unwrap_err();
+    assert!(matches!(e, StoreError::Unavailable { .. }), "{e:?}");
+    cluster.start();
+    s.accept_disclaimer(&u, 2, t("2026-11-21T09:05:00+00:00"))
         .unwrap();
     assert_eq!(s.disclaimer_version(&u).unwrap(), Some(2));
 }

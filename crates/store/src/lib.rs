@@ -149,6 +149,15 @@ pub enum StoreError {
         /// Where the log is (a file, a server).
         log: String,
     },
+    /// The log's server could not be reached, or cut the connection during the call (it is
+    /// restarting, say): the call may be tried again in a moment.
+    #[error("the log at {log} cannot be reached for now ({why}); try again in a moment")]
+    Unavailable {
+        /// Where the log is (a server).
+        log: String,
+        /// What the connection or the server said.
+        why: String,
+    },
     /// The log was written by a newer version of backstretch.
     #[error(
         "the log at {log} has schema version {found}, newer than this backstretch understands ({known}); upgrade backstretch to use it"

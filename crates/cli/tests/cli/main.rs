@@ -17,6 +17,7 @@ mod serve;
 mod session;
 mod sheet;
 mod sync;
+mod sync_postgres;
 mod tmux;
 mod util;
 mod webdriver;

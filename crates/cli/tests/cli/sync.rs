@@ -10,9 +10,9 @@ use serde_json::Value;
 use crate::util::{Env, run_fail, stdout_ok};
 
 /// A running `backstretch server` on 127.0.0.1, stopped when dropped.
-struct Running {
-    child: Child,
-    url: String,
+pub(crate) struct Running {
+    pub(crate) child: Child,
+    pub(crate) url: String,
 }
 
 impl Drop for Running {
@@ -27,7 +27,7 @@ fn start(home: &Env) -> Running {
 }
 
 /// `server --listen 127.0.0.1:0` with more arguments; its address from the line it prints.
-fn start_with(home: &Env, more: &[&std::ffi::OsStr]) -> Running {
+pub(crate) fn start_with(home: &Env, more: &[&std::ffi::OsStr]) -> Running {
     start_at(home, "127.0.0.1:0", more)
 }
 
@@ -55,7 +55,7 @@ fn start_at(home: &Env, listen: &str, more: &[&std::ffi::OsStr]) -> Running {
 }
 
 /// The code in `server user add/code`'s answer.
-fn code_in(out: &str) -> String {
+pub(crate) fn code_in(out: &str) -> String {
     let line = out
         .lines()
         .find(|l| l.trim_start().starts_with("backstretch sync link"))
@@ -424,14 +424,35 @@ fn a_large_imported_log_syncs_in_requests_the_server_takes() {
 
 /// A person's server with `n` devices linked to their log.
 fn linked(n: usize) -> (Env, Running, Vec<Env>) {
+    linked_on(None, n)
+}
+
+/// `server WORDS` in a server's data folder, on the PostgreSQL `database` if given.
+pub(crate) fn server_run(server: &Env, database: Option<&str>, words: &str) -> assert_cmd::Command {
+    let mut c = server.run(&format!("server {words}"));
+    if let Some(address) = database {
+        c.arg("--database").arg(address);
+    }
+    c
+}
+
+/// A person's server, on the PostgreSQL `database` if given (else its SQLite file), with `n`
+/// devices linked to their log.
+pub(crate) fn linked_on(database: Option<&str>, n: usize) -> (Env, Running, Vec<Env>) {
     let server = Env::fresh();
-    let running = start(&server);
+    let on: Vec<&std::ffi::OsStr> = match database {
+        Some(d) => vec!["--database".as_ref(), d.as_ref()],
+        None => vec![],
+    };
+    let running = start_with(&server, &on);
     let devices: Vec<Env> = (0..n)
         .map(|i| {
             let ask = if i == 0 { "add" } else { "code" };
-            let code = code_in(&stdout_ok(
-                &mut server.run(&format!("server user {ask} ann")),
-            ));
+            let code = code_in(&stdout_ok(&mut server_run(
+                &server,
+                database,
+                &format!("user {ask} ann"),
+            )));
             let device = Env::new();
             stdout_ok(&mut device.run(&format!("sync link {} {code}", running.url)));
             device
@@ -442,7 +463,7 @@ fn linked(n: usize) -> (Env, Running, Vec<Env>) {
 
 /// What the server holds of a device's log: the device its token speaks for, and the last
 /// event of every series.
-fn server_status(device: &Env) -> (String, std::collections::BTreeMap<String, u64>) {
+pub(crate) fn server_status(device: &Env) -> (String, std::collections::BTreeMap<String, u64>) {
     let link: Value =
         serde_json::from_str(&std::fs::read_to_string(device.home().join("sync.json")).unwrap())
             .unwrap();
@@ -464,7 +485,7 @@ fn server_status(device: &Env) -> (String, std::collections::BTreeMap<String, u6
 }
 
 /// A log's own device id and the last event of every series it holds.
-fn local_heads(device: &Env) -> (String, std::collections::BTreeMap<String, u64>) {
+pub(crate) fn local_heads(device: &Env) -> (String, std::collections::BTreeMap<String, u64>) {
     use backstretch_store::{SqliteStore, Store, UserId};
     let log = SqliteStore::open(&device.home().join("backstretch.sqlite")).unwrap();
     let heads = log.event_heads(&UserId::local()).unwrap();
@@ -472,7 +493,7 @@ fn local_heads(device: &Env) -> (String, std::collections::BTreeMap<String, u64>
 }
 
 /// The uids of a log's sessions, sorted (a session twice shows twice).
-fn session_uids(device: &Env) -> Vec<String> {
+pub(crate) fn session_uids(device: &Env) -> Vec<String> {
     let mut uids: Vec<String> = device
         .history()
         .iter()
@@ -483,7 +504,7 @@ fn session_uids(device: &Env) -> Vec<String> {
 }
 
 /// An export of `n` sessions (uids `tag-0`...), to import as if played on a device.
-fn many_sessions(into: &Env, tag: &str, n: usize) -> String {
+pub(crate) fn many_sessions(into: &Env, tag: &str, n: usize) -> String {
     let src = Env::new();
     stdout_ok(&mut src.run(
         "log --exercise bridge --exercise cat-camel --pain-before 4 --pain-after 3 --date 2026-10-01T09:00",
