@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The sync server under load, on both backends: a store seeded with people, each with three
 # linked devices and a year of sessions (crates/server/examples/sync_seed.rs, straight
-# through the store), then `backstretch server` (release) on loopback, and push and pull at
+# through the store), then `backstretch server` (release) on loopback, and push and pull at 1,
 # 10, 50 and 200 concurrent keep-alive clients (crates/server/examples/sync_load.rs): p50,
 # p99, the worst, errors, and the server's resident memory (idle, and its peak, VmHWM).
 # Target: p99 under 25 ms at 50 clients, and 0 errors.
@@ -21,7 +21,7 @@ USERS=${USERS:-1000}
 SESSIONS=${SESSIONS:-12}
 SEED_AS=${SEED_AS:-whole}
 SECS=${SECS:-10}
-CLIENTS=${CLIENTS:-"10 50 200"}
+CLIENTS=${CLIENTS:-"1 10 50 200"}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 # Each client from a loopback address of its own, as devices on a network (0: all from
 # 127.0.0.1, as behind a reverse proxy; the server keeps 16 connections an address then).
