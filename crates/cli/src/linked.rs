@@ -141,17 +141,28 @@ struct Status {
     heads: BTreeMap<String, u64>,
 }
 
-fn server_status(agent: &ureq::Agent, l: &Link) -> miette::Result<Status> {
-    let (status, v) = answer(
-        &l.server,
-        agent
-            .get(format!("{}/api/v1/status", l.server))
-            .header("Authorization", format!("Bearer {}", l.token))
-            .call(),
-    )?;
+/// `GET path?query` as this device: the answer, or what the server said was wrong.
+pub fn get(
+    agent: &ureq::Agent,
+    l: &Link,
+    path: &str,
+    query: &[(&str, String)],
+) -> miette::Result<Value> {
+    let mut request = agent
+        .get(format!("{}{path}", l.server))
+        .header("Authorization", format!("Bearer {}", l.token));
+    for (key, value) in query {
+        request = request.query(key, value);
+    }
+    let (status, v) = answer(&l.server, request.call())?;
     if status != 200 {
         return Err(said(&v));
     }
+    Ok(v)
+}
+
+fn server_status(agent: &ureq::Agent, l: &Link) -> miette::Result<Status> {
+    let v = get(agent, l, "/api/v1/status", &[])?;
     let heads = serde_json::from_value(v["heads"].clone())
         .map_err(|e| miette!("the server's status cannot be read: {e}"))?;
     let device = v["device"].as_str().unwrap_or_default().to_string();
@@ -166,19 +177,12 @@ fn pull(
     after: u64,
     limit: usize,
 ) -> miette::Result<Vec<Event>> {
-    let (status, v) = answer(
-        &l.server,
-        agent
-            .get(format!("{}/api/v1/pull", l.server))
-            .query("device", device)
-            .query("after", after.to_string())
-            .query("limit", limit.to_string())
-            .header("Authorization", format!("Bearer {}", l.token))
-            .call(),
-    )?;
-    if status != 200 {
-        return Err(said(&v));
-    }
+    let query = [
+        ("device", device.to_string()),
+        ("after", after.to_string()),
+        ("limit", limit.to_string()),
+    ];
+    let v = get(agent, l, "/api/v1/pull", &query)?;
     serde_json::from_value(v["events"].clone())
         .map_err(|e| miette!("the server's events cannot be read: {e}"))
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::args::{LinkArgs, SyncArgs, SyncCommand};
 use crate::context::Context;
 use crate::files::write_private;
-use crate::linked::{Link, agent, answer, count, link_file, read_link, said};
+use crate::linked::{Link, agent, answer, count, get, link_file, read_link, said};
 use crate::output::print;
 
 pub fn run(ctx: &Context, a: &SyncArgs) -> miette::Result<ExitCode> {
@@ -114,16 +114,7 @@ fn status(ctx: &Context) -> miette::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let agent = agent(l.ca.as_deref())?;
-    let (status, v) = answer(
-        &l.server,
-        agent
-            .get(format!("{}/api/v1/me", l.server))
-            .header("Authorization", format!("Bearer {}", l.token))
-            .call(),
-    )?;
-    if status != 200 {
-        return Err(said(&v));
-    }
+    let v = get(&agent, &l, "/api/v1/me", &[])?;
     let devices: Vec<&serde_json::Value> = v["devices"].as_array().into_iter().flatten().collect();
     let name = devices
         .iter()
@@ -154,16 +145,7 @@ fn status(ctx: &Context) -> miette::Result<ExitCode> {
 
 /// Whether the server has every change this device made, in a line.
 fn unsent(ctx: &Context, l: &Link, agent: &ureq::Agent) -> miette::Result<String> {
-    let (status, v) = answer(
-        &l.server,
-        agent
-            .get(format!("{}/api/v1/status", l.server))
-            .header("Authorization", format!("Bearer {}", l.token))
-            .call(),
-    )?;
-    if status != 200 {
-        return Err(said(&v));
-    }
+    let v = get(agent, l, "/api/v1/status", &[])?;
     let there = v["heads"][&l.device].as_u64().unwrap_or(0);
     let store = ctx.store()?;
     let here = store
@@ -238,16 +220,7 @@ fn verify(ctx: &Context) -> miette::Result<ExitCode> {
     };
     let store = ctx.store()?;
     let agent = agent(l.ca.as_deref())?;
-    let (status, v) = answer(
-        &l.server,
-        agent
-            .get(format!("{}/api/v1/digest", l.server))
-            .header("Authorization", format!("Bearer {}", l.token))
-            .call(),
-    )?;
-    if status != 200 {
-        return Err(said(&v));
-    }
+    let v = get(&agent, &l, "/api/v1/digest", &[])?;
     let there: Digest = serde_json::from_value(v)
         .map_err(|e| miette!("the server's digest cannot be read: {e}"))?;
     let here = digest(&store, &UserId::local()).map_err(backstretch_app::AppError::from)?;
