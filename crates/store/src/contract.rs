@@ -7,8 +7,14 @@
 
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+mod clinic;
 mod converge;
 mod sync;
+pub use clinic::{
+    a_session_speaks_until_closed_expired_or_idle,
+    an_invitation_sets_the_password_once_before_it_expires, clinicians_are_added_once_by_email,
+    failed_logins_count_and_lock_until_one_succeeds, the_audit_log_keeps_every_line_in_order,
+};
 pub use converge::{DEVICES, Op, converge};
 pub use sync::{
     a_diverged_event_is_refused, a_local_save_wins_over_a_tie_or_a_clock_ahead,
@@ -933,6 +939,20 @@ pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Stor
     assert!(facts[1].counts, "completed, though skipped");
     assert_eq!(s.session_facts(&other).unwrap().len(), 1);
     assert!(s.session_facts(&UserId::new("c")).unwrap().is_empty());
+}
+
+/// The clinic's contract: every backend a sync server runs on passes these.
+#[macro_export]
+macro_rules! clinic_contract_tests {
+    ($make:expr) => {
+        $crate::store_contract_tests!(@each $make;
+            clinicians_are_added_once_by_email,
+            an_invitation_sets_the_password_once_before_it_expires,
+            failed_logins_count_and_lock_until_one_succeeds,
+            a_session_speaks_until_closed_expired_or_idle,
+            the_audit_log_keeps_every_line_in_order
+        );
+    };
 }
 
 /// The accounts contract: every backend a sync server runs on passes these.

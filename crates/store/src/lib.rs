@@ -8,6 +8,7 @@
 //! backend must pass.
 
 pub mod accounts;
+pub mod clinic;
 #[cfg(feature = "contract")]
 pub mod contract;
 pub mod digest;

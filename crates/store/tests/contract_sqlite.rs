@@ -40,3 +40,13 @@ mod accounts_in_file {
     use super::*;
     backstretch_store::accounts_contract_tests!(in_file());
 }
+
+mod clinic_in_memory {
+    use super::*;
+    backstretch_store::clinic_contract_tests!(Box::new(SqliteStore::in_memory().expect("opens")));
+}
+
+mod clinic_in_file {
+    use super::*;
+    backstretch_store::clinic_contract_tests!(in_file());
+}

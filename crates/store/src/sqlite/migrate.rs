@@ -61,6 +61,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_accounts",
         include_str!("../../migrations/0013_accounts.sql"),
     ),
+    (
+        "0014_clinic",
+        include_str!("../../migrations/0014_clinic.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

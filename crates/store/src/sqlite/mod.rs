@@ -4,6 +4,7 @@
 //! backstretch is refused, never rewritten.
 
 mod accounts;
+mod clinic;
 mod events;
 mod migrate;
 mod profile;

@@ -1,0 +1,98 @@
+//! A practice's clinicians on a sync server: each added by e-mail with a one-time invitation
+//! (kept only as a hash; it expires and works once), which sets their password (kept as the
+//! hash the server made); a count of failed logins in a row and a lock; their login sessions
+//! (kept only as a hash of the token, with an absolute expiry and an idle one); and the audit
+//! log of what clinicians read and write, to which rows are only ever added.
+//!
+//! Hashing, the randomness of codes and tokens, and the lockout policy are the server's; the
+//! store keeps what it is given and makes spending an invitation atomic.
+
+use backstretch_core::time::Stamp;
+
+use crate::StoreError;
+
+/// A clinician of the practice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clinician {
+    /// Their opaque id.
+    pub id: String,
+    /// Their e-mail address, as given (compared without regard to case).
+    pub email: String,
+    /// Their password's hash (a PHC string), once they have accepted their invitation.
+    pub password_hash: Option<String>,
+    /// Failed logins since the last one that succeeded.
+    pub failures: u32,
+    /// Logins are refused until then.
+    pub locked_until: Option<Stamp>,
+}
+
+/// One line of the audit log: who did what, to whose data, when and from where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// When.
+    pub at: Stamp,
+    /// The clinician's e-mail address, or `server` for the operator's commands.
+    pub actor: String,
+    /// What was done, in a word or two (`login`, `login refused`, `read patients`, ...).
+    pub action: String,
+    /// The person whose data it was, if it was a person's.
+    pub patient: Option<String>,
+    /// The address the request came from (or `console`).
+    pub from: String,
+}
+
+/// The practice's clinicians, their login sessions and the audit log.
+pub trait Clinic: Send + Sync + std::fmt::Debug {
+    /// Adds a clinician under a new id; an e-mail address already known (in any case) is
+    /// [`StoreError::Taken`].
+    fn add_clinician(&self, id: &str, email: &str, at: Stamp) -> Result<(), StoreError>;
+    /// The clinician with this e-mail address (in any case).
+    fn clinician(&self, email: &str) -> Result<Option<Clinician>, StoreError>;
+    /// Offers an invitation (by its code's hash) to the clinician until `expires`; an earlier
+    /// one not yet spent stays valid until its own expiry.
+    fn add_invitation(
+        &self,
+        clinician: &str,
+        code_hash: &str,
+        expires: Stamp,
+    ) -> Result<(), StoreError>;
+    /// The clinician an invitation is for, while it is unspent and before it expires.
+    fn invitation(&self, code_hash: &str, at: Stamp) -> Result<Option<Clinician>, StoreError>;
+    /// Spends an invitation, at once and once: the clinician's password becomes
+    /// `password_hash` and any lock is lifted. The clinician's id, or None when the
+    /// invitation is unknown, spent or expired.
+    fn accept_invitation(
+        &self,
+        code_hash: &str,
+        password_hash: &str,
+        at: Stamp,
+    ) -> Result<Option<String>, StoreError>;
+    /// Counts a failed login of the clinician; the failures in a row now. With `lock`, their
+    /// logins are refused until then.
+    fn login_failed(&self, id: &str, lock: Option<Stamp>) -> Result<u32, StoreError>;
+    /// A login succeeded: the count of failures starts again.
+    fn login_succeeded(&self, id: &str) -> Result<(), StoreError>;
+    /// Opens a login session for the clinician, by its token's hash, until `expires`.
+    fn open_session(
+        &self,
+        token_hash: &str,
+        clinician: &str,
+        at: Stamp,
+        expires: Stamp,
+    ) -> Result<(), StoreError>;
+    /// The clinician a session speaks for at `at`: while it is open, before it expires, and
+    /// used within the last `idle_s` seconds. Its last use becomes `at`.
+    fn use_session(
+        &self,
+        token_hash: &str,
+        at: Stamp,
+        idle_s: i64,
+    ) -> Result<Option<Clinician>, StoreError>;
+    /// Closes a session (logging out); closing one that is not open does nothing.
+    fn close_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Adds a line to the audit log.
+    fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The audit log from just after line `after`, oldest first, at most `limit` lines, each
+    /// with its number.
+    fn audit_log(&self, after: u64, limit: usize) -> Result<Vec<(u64, AuditEntry)>, StoreError>;
+}

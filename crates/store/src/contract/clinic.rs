@@ -1,0 +1,141 @@
+//! The clinic's contract: clinicians, invitations, logins, login sessions and the audit log.
+
+use crate::StoreError;
+use crate::clinic::{AuditEntry, Clinic};
+
+use super::t;
+
+/// A clinician is added once by e-mail address, whatever its case.
+pub fn clinicians_are_added_once_by_email(s: &dyn Clinic) {
+    let at = t("2026-12-01T09:00:00+00:00");
+    s.add_clinician("c-1", "Ann.Physio@Example.org", at)
+        .unwrap();
+    assert!(matches!(
+        s.add_clinician("c-2", "ann.physio@example.org", at),
+        Err(StoreError::Taken { .. })
+    ));
+    let ann = s.clinician("ANN.PHYSIO@example.org").unwrap().unwrap();
+    assert_eq!(
+        (ann.id.as_str(), ann.email.as_str()),
+        ("c-1", "Ann.Physio@Example.org")
+    );
+    assert_eq!(
+        (ann.password_hash, ann.failures, ann.locked_until),
+        (None, 0, None)
+    );
+    assert!(s.clinician("bob@example.org").unwrap().is_none());
+}
+
+/// An invitation sets the password once, before it expires; a later one works on its own.
+pub fn an_invitation_sets_the_password_once_before_it_expires(s: &dyn Clinic) {
+    let at = t("2026-12-01T09:00:00+00:00");
+    let day = t("2026-12-02T09:00:00+00:00");
+    s.add_clinician("c-1", "ann@example.org", at).unwrap();
+    s.add_invitation("c-1", "h-old", day).unwrap();
+    s.add_invitation("c-1", "h-new", day).unwrap();
+    assert_eq!(s.invitation("h-old", at).unwrap().unwrap().id, "c-1");
+    assert!(s.invitation("h-unknown", at).unwrap().is_none());
+    assert!(s.invitation("h-old", day).unwrap().is_none(), "expired");
+    assert_eq!(
+        s.accept_invitation("h-old", "phc-1", day).unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(
+        s.accept_invitation("h-old", "phc-1", at)
+            .unwrap()
+            .as_deref(),
+        Some("c-1")
+    );
+    assert_eq!(
+        s.accept_invitation("h-old", "phc-2", at).unwrap(),
+        None,
+        "spent"
+    );
+    assert!(s.invitation("h-old", at).unwrap().is_none(), "spent");
+    let ann = s.clinician("ann@example.org").unwrap().unwrap();
+    assert_eq!(ann.password_hash.as_deref(), Some("phc-1"));
+    // A lock is lifted by a new password.
+    s.login_failed("c-1", Some(day)).unwrap();
+    s.accept_invitation("h-new", "phc-3", at).unwrap().unwrap();
+    let ann = s.clinician("ann@example.org").unwrap().unwrap();
+    assert_eq!(
+        (ann.password_hash.as_deref(), ann.failures, ann.locked_until),
+        (Some("phc-3"), 0, None)
+    );
+}
+
+/// Failed logins count in a row and may lock; a login that succeeds starts again.
+pub fn failed_logins_count_and_lock_until_one_succeeds(s: &dyn Clinic) {
+    let at = t("2026-12-01T09:00:00+00:00");
+    let later = t("2026-12-01T09:15:00+00:00");
+    s.add_clinician("c-1", "ann@example.org", at).unwrap();
+    s.add_clinician("c-2", "bob@example.org", at).unwrap();
+    assert_eq!(s.login_failed("c-1", None).unwrap(), 1);
+    assert_eq!(s.login_failed("c-1", None).unwrap(), 2);
+    assert_eq!(s.login_failed("c-1", Some(later)).unwrap(), 3);
+    assert_eq!(s.login_failed("c-1", None).unwrap(), 4, "the lock stays");
+    let ann = s.clinician("ann@example.org").unwrap().unwrap();
+    assert_eq!((ann.failures, ann.locked_until), (4, Some(later)));
+    assert_eq!(s.clinician("bob@example.org").unwrap().unwrap().failures, 0);
+    assert_eq!(s.login_failed("c-unknown", None).unwrap(), 0);
+    s.login_succeeded("c-1").unwrap();
+    let ann = s.clinician("ann@example.org").unwrap().unwrap();
+    assert_eq!((ann.failures, ann.locked_until), (0, None));
+}
+
+/// A login session speaks for its clinician until it is closed, expires, or lies idle.
+pub fn a_session_speaks_until_closed_expired_or_idle(s: &dyn Clinic) {
+    let at = |m: u32| t(&format!("2026-12-01T09:{m:02}:00+00:00"));
+    s.add_clinician("c-1", "ann@example.org", at(0)).unwrap();
+    s.add_clinician("c-2", "bob@example.org", at(0)).unwrap();
+    s.open_session("s-ann", "c-1", at(0), at(50)).unwrap();
+    s.open_session("s-bob", "c-2", at(0), at(50)).unwrap();
+    let idle = 10 * 60;
+    for m in [5, 14, 23, 32, 41] {
+        let who = s.use_session("s-ann", at(m), idle).unwrap();
+        assert_eq!(who.map(|c| c.id).as_deref(), Some("c-1"), "at :{m}");
+    }
+    assert!(
+        s.use_session("s-ann", at(50), idle).unwrap().is_none(),
+        "expired"
+    );
+    assert!(
+        s.use_session("s-bob", at(10), idle).unwrap().is_none(),
+        "idle ten minutes"
+    );
+    s.open_session("s-ann-2", "c-1", at(0), at(50)).unwrap();
+    s.close_session("s-ann-2").unwrap();
+    s.close_session("s-ann-2").unwrap();
+    assert!(s.use_session("s-ann-2", at(1), idle).unwrap().is_none());
+    assert!(s.use_session("s-nobody", at(1), idle).unwrap().is_none());
+}
+
+/// The audit log keeps every line in order, numbered, and reads on from a number.
+pub fn the_audit_log_keeps_every_line_in_order(s: &dyn Clinic) {
+    let line = |m: u32, action: &str, patient: Option<&str>| AuditEntry {
+        at: t(&format!("2026-12-01T09:{m:02}:00+01:00")),
+        actor: "ann@example.org".into(),
+        action: action.into(),
+        patient: patient.map(Into::into),
+        from: "127.0.0.1".into(),
+    };
+    let lines = [
+        line(0, "login", None),
+        line(1, "read patient", Some("u-1")),
+        line(1, "read patient", Some("u-1")),
+        line(2, "logout", None),
+    ];
+    for l in &lines {
+        s.audit(l).unwrap();
+    }
+    let all = s.audit_log(0, 100).unwrap();
+    assert_eq!(
+        all.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>(),
+        lines
+    );
+    assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "numbered in order");
+    let rest = s.audit_log(all[1].0, 1).unwrap();
+    assert_eq!(rest, [all[2].clone()]);
+    assert!(s.audit_log(all[3].0, 10).unwrap().is_empty());
+}

@@ -1,0 +1,271 @@
+//! A practice's clinicians, their login sessions and the audit log, in SQLite.
+
+use backstretch_core::time::Stamp;
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Db, SqliteStore, stamp};
+use crate::StoreError;
+use crate::clinic::{AuditEntry, Clinic, Clinician};
+
+/// The columns [`clinician`] reads, of `clinicians c`.
+const CLINICIAN: &str = "c.id, c.email, c.password, c.failures, c.locked_until";
+
+fn clinician(r: &Row<'_>) -> rusqlite::Result<Clinician> {
+    Ok(Clinician {
+        id: r.get(0)?,
+        email: r.get(1)?,
+        password_hash: r.get(2)?,
+        failures: r.get(3)?,
+        locked_until: r.get::<_, Option<i64>>(4)?.map(|s| stamp(s, 0)),
+    })
+}
+
+impl Db<'_> {
+    fn one_clinician(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Option<Clinician>, StoreError> {
+        self.conn
+            .query_row(&sql.replace("{CLINICIAN}", CLINICIAN), args, clinician)
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+}
+
+impl Clinic for SqliteStore {
+    fn add_clinician(&self, id: &str, email: &str, at: Stamp) -> Result<(), StoreError> {
+        self.with(|db| {
+            let n = db
+                .conn
+                .execute(
+                    "INSERT INTO clinicians (id, email, added_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                    params![id, email, at.utc_s],
+                )
+                .map_err(|e| db.err(e))?;
+            if n == 0 {
+                return Err(StoreError::Taken {
+                    what: format!("the e-mail address {email}"),
+                });
+            }
+            Ok(())
+        })
+    }
+
+    fn clinician(&self, email: &str) -> Result<Option<Clinician>, StoreError> {
+        self.read(|db| {
+            db.one_clinician(
+                "SELECT {CLINICIAN} FROM clinicians c WHERE lower(c.email) = lower(?1)",
+                [email],
+            )
+        })
+    }
+
+    fn add_invitation(
+        &self,
+        clinician: &str,
+        code_hash: &str,
+        expires: Stamp,
+    ) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "INSERT INTO invitations (hash, clinician_id, expires_at) VALUES (?1, ?2, ?3)",
+                    params![code_hash, clinician, expires.utc_s],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn invitation(&self, code_hash: &str, at: Stamp) -> Result<Option<Clinician>, StoreError> {
+        self.read(|db| {
+            db.one_clinician(
+                "SELECT {CLINICIAN} FROM invitations i JOIN clinicians c ON c.id = i.clinician_id
+                 WHERE i.hash = ?1 AND i.used_at IS NULL AND i.expires_at > ?2",
+                params![code_hash, at.utc_s],
+            )
+        })
+    }
+
+    fn accept_invitation(
+        &self,
+        code_hash: &str,
+        password_hash: &str,
+        at: Stamp,
+    ) -> Result<Option<String>, StoreError> {
+        self.with(|db| {
+            let tx = db.conn.unchecked_transaction().map_err(|e| db.err(e))?;
+            let id: Option<String> = db
+                .conn
+                .query_row(
+                    "UPDATE invitations SET used_at = ?2
+                     WHERE hash = ?1 AND used_at IS NULL AND expires_at > ?2
+                     RETURNING clinician_id",
+                    params![code_hash, at.utc_s],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| db.err(e))?;
+            if let Some(id) = &id {
+                db.conn
+                    .execute(
+                        "UPDATE clinicians SET password = ?2, failures = 0, locked_until = NULL
+                         WHERE id = ?1",
+                        params![id, password_hash],
+                    )
+                    .map_err(|e| db.err(e))?;
+            }
+            tx.commit().map_err(|e| db.err(e))?;
+            Ok(id)
+        })
+    }
+
+    fn login_failed(&self, id: &str, lock: Option<Stamp>) -> Result<u32, StoreError> {
+        self.with(|db| {
+            db.conn
+                .query_row(
+                    "UPDATE clinicians SET failures = failures + 1,
+                            locked_until = coalesce(?2, locked_until)
+                     WHERE id = ?1 RETURNING failures",
+                    params![id, lock.map(|l| l.utc_s)],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map(Option::unwrap_or_default)
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn login_succeeded(&self, id: &str) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "UPDATE clinicians SET failures = 0, locked_until = NULL WHERE id = ?1",
+                    [id],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn open_session(
+        &self,
+        token_hash: &str,
+        clinician: &str,
+        at: Stamp,
+        expires: Stamp,
+    ) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "INSERT INTO clinician_sessions (token_hash, clinician_id, opened_at, used_at, expires_at)
+                     VALUES (?1, ?2, ?3, ?3, ?4)",
+                    params![token_hash, clinician, at.utc_s, expires.utc_s],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn use_session(
+        &self,
+        token_hash: &str,
+        at: Stamp,
+        idle_s: i64,
+    ) -> Result<Option<Clinician>, StoreError> {
+        self.with(|db| {
+            let id: Option<String> = db
+                .conn
+                .query_row(
+                    "UPDATE clinician_sessions SET used_at = ?2
+                     WHERE token_hash = ?1 AND expires_at > ?2 AND used_at + ?3 > ?2
+                     RETURNING clinician_id",
+                    params![token_hash, at.utc_s, idle_s],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| db.err(e))?;
+            match id {
+                Some(id) => {
+                    db.one_clinician("SELECT {CLINICIAN} FROM clinicians c WHERE c.id = ?1", [id])
+                }
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn close_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "DELETE FROM clinician_sessions WHERE token_hash = ?1",
+                    [token_hash],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "INSERT INTO audit (at, at_offset, actor, action, patient, source)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        e.at.utc_s,
+                        e.at.offset_s,
+                        e.actor,
+                        e.action,
+                        e.patient,
+                        e.from
+                    ],
+                )
+                .map(|_| ())
+                .map_err(|err| db.err(err))
+        })
+    }
+
+    fn audit_log(&self, after: u64, limit: usize) -> Result<Vec<(u64, AuditEntry)>, StoreError> {
+        self.read(|db| {
+            let mut st = db
+                .conn
+                .prepare_cached(
+                    "SELECT seq, at, at_offset, actor, action, patient, source FROM audit
+                     WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                )
+                .map_err(|e| db.err(e))?;
+            let rows: Vec<(i64, AuditEntry)> = st
+                .query_map(
+                    params![
+                        i64::try_from(after).unwrap_or(i64::MAX),
+                        i64::try_from(limit).unwrap_or(i64::MAX)
+                    ],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            AuditEntry {
+                                at: stamp(r.get(1)?, r.get(2)?),
+                                actor: r.get(3)?,
+                                action: r.get(4)?,
+                                patient: r.get(5)?,
+                                from: r.get(6)?,
+                            },
+                        ))
+                    },
+                )
+                .and_then(Iterator::collect)
+                .map_err(|e| db.err(e))?;
+            rows.into_iter()
+                .map(|(seq, e)| {
+                    Ok((
+                        u64::try_from(seq).map_err(|err| db.corrupt("audit", &err))?,
+                        e,
+                    ))
+                })
+                .collect()
+        })
+    }
+}
