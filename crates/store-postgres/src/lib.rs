@@ -13,6 +13,7 @@
 
 mod accounts;
 mod cached;
+mod clinic;
 mod events;
 mod migrate;
 mod profile;

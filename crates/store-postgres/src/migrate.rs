@@ -18,6 +18,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_accounts",
         include_str!("../migrations/0002_accounts.sql"),
     ),
+    ("0003_clinic", include_str!("../migrations/0003_clinic.sql")),
 ];
 
 /// The schema version this build writes.

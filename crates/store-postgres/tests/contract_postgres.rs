@@ -9,3 +9,8 @@ mod accounts {
     use super::fresh_store;
     backstretch_store::accounts_contract_tests!(fresh_store());
 }
+
+mod clinic {
+    use super::fresh_store;
+    backstretch_store::clinic_contract_tests!(fresh_store());
+}

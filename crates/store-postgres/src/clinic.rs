@@ -1,0 +1,270 @@
+//! A practice's clinicians, their login sessions and the audit log, in PostgreSQL.
+
+use backstretch_core::time::Stamp;
+use backstretch_store::StoreError;
+use backstretch_store::clinic::{AuditEntry, Clinic, Clinician};
+use postgres::types::ToSql;
+use postgres::{GenericClient, Row};
+
+use crate::{Db, PostgresStore, stamp};
+
+/// The columns [`Db::clinician`] reads, of `clinicians c`.
+const CLINICIAN: &str = "c.id, c.email, c.password, c.failures, c.locked_until";
+
+impl<C: GenericClient> Db<'_, C> {
+    /// The clinician of a row of [`CLINICIAN`]'s columns.
+    fn clinician(&self, r: &Row) -> Result<Clinician, StoreError> {
+        let read = || -> Result<_, postgres::Error> {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get::<_, i64>(3)?,
+                r.try_get::<_, Option<i64>>(4)?,
+            ))
+        };
+        let (id, email, password_hash, failures, locked_until) = read().map_err(|e| self.err(e))?;
+        Ok(Clinician {
+            id,
+            email,
+            password_hash,
+            failures: self.count("clinician", failures)?,
+            locked_until: locked_until.map(|s| stamp(s, 0)),
+        })
+    }
+
+    /// The clinician a query finds, if it finds one; `{CLINICIAN}` in it stands for the
+    /// columns [`Db::clinician`] reads.
+    fn one_clinician(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Clinician>, StoreError> {
+        let row = self
+            .c
+            .query_opt(&sql.replace("{CLINICIAN}", CLINICIAN), params)
+            .map_err(|e| self.err(e))?;
+        row.map(|r| self.clinician(&r)).transpose()
+    }
+
+    /// The line of the audit log of a row, with its number.
+    fn audit_line(&self, r: &Row) -> Result<(u64, AuditEntry), StoreError> {
+        let read = || -> Result<_, postgres::Error> {
+            Ok((
+                r.try_get::<_, i64>(0)?,
+                AuditEntry {
+                    at: stamp(r.try_get(1)?, r.try_get(2)?),
+                    actor: r.try_get(3)?,
+                    action: r.try_get(4)?,
+                    patient: r.try_get(5)?,
+                    from: r.try_get(6)?,
+                },
+            ))
+        };
+        let (seq, entry) = read().map_err(|e| self.err(e))?;
+        let seq = u64::try_from(seq).map_err(|e| self.corrupt("audit", &e))?;
+        Ok((seq, entry))
+    }
+}
+
+impl Clinic for PostgresStore {
+    fn add_clinician(&self, id: &str, email: &str, at: Stamp) -> Result<(), StoreError> {
+        self.write(|db| {
+            let n =
+                db.c.execute(
+                    "INSERT INTO clinicians (id, email, added_at) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING",
+                    &[&id, &email, &at.utc_s],
+                )
+                .map_err(|e| db.err(e))?;
+            if n == 0 {
+                return Err(StoreError::Taken {
+                    what: format!("the e-mail address {email}"),
+                });
+            }
+            Ok(())
+        })
+    }
+
+    fn clinician(&self, email: &str) -> Result<Option<Clinician>, StoreError> {
+        self.read(|db| {
+            db.one_clinician(
+                "SELECT {CLINICIAN} FROM clinicians c WHERE lower(c.email) = lower($1)",
+                &[&email],
+            )
+        })
+    }
+
+    fn add_invitation(
+        &self,
+        clinician: &str,
+        code_hash: &str,
+        expires: Stamp,
+    ) -> Result<(), StoreError> {
+        self.write(|db| {
+            db.c.execute(
+                "INSERT INTO invitations (hash, clinician_id, expires_at) VALUES ($1, $2, $3)",
+                &[&code_hash, &clinician, &expires.utc_s],
+            )
+            .map(|_| ())
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn invitation(&self, code_hash: &str, at: Stamp) -> Result<Option<Clinician>, StoreError> {
+        self.read(|db| {
+            db.one_clinician(
+                "SELECT {CLINICIAN} FROM invitations i JOIN clinicians c ON c.id = i.clinician_id
+                 WHERE i.hash = $1 AND i.used_at IS NULL AND i.expires_at > $2",
+                &[&code_hash, &at.utc_s],
+            )
+        })
+    }
+
+    fn accept_invitation(
+        &self,
+        code_hash: &str,
+        password_hash: &str,
+        at: Stamp,
+    ) -> Result<Option<String>, StoreError> {
+        self.write(|db| {
+            // The update locks the invitation's row: a second call with the same code waits
+            // for this transaction, then finds it spent.
+            let id: Option<String> =
+                db.c.query_opt(
+                    "UPDATE invitations SET used_at = $2
+                     WHERE hash = $1 AND used_at IS NULL AND expires_at > $2
+                     RETURNING clinician_id",
+                    &[&code_hash, &at.utc_s],
+                )
+                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+                .map_err(|e| db.err(e))?;
+            if let Some(id) = &id {
+                db.c.execute(
+                    "UPDATE clinicians SET password = $2, failures = 0, locked_until = NULL
+                     WHERE id = $1",
+                    &[id, &password_hash],
+                )
+                .map_err(|e| db.err(e))?;
+            }
+            Ok(id)
+        })
+    }
+
+    fn login_failed(&self, id: &str, lock: Option<Stamp>) -> Result<u32, StoreError> {
+        self.write(|db| {
+            let failures: Option<i64> =
+                db.c.query_opt(
+                    "UPDATE clinicians SET failures = failures + 1,
+                            locked_until = coalesce($2, locked_until)
+                     WHERE id = $1 RETURNING failures",
+                    &[&id, &lock.map(|l| l.utc_s)],
+                )
+                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+                .map_err(|e| db.err(e))?;
+            failures.map_or(Ok(0), |n| db.count("clinician", n))
+        })
+    }
+
+    fn login_succeeded(&self, id: &str) -> Result<(), StoreError> {
+        self.write(|db| {
+            db.c.execute(
+                "UPDATE clinicians SET failures = 0, locked_until = NULL WHERE id = $1",
+                &[&id],
+            )
+            .map(|_| ())
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn open_session(
+        &self,
+        token_hash: &str,
+        clinician: &str,
+        at: Stamp,
+        expires: Stamp,
+    ) -> Result<(), StoreError> {
+        self.write(|db| {
+            db.c.execute(
+                "INSERT INTO clinician_sessions
+                     (token_hash, clinician_id, opened_at, used_at, expires_at)
+                 VALUES ($1, $2, $3, $3, $4)",
+                &[&token_hash, &clinician, &at.utc_s, &expires.utc_s],
+            )
+            .map(|_| ())
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn use_session(
+        &self,
+        token_hash: &str,
+        at: Stamp,
+        idle_s: i64,
+    ) -> Result<Option<Clinician>, StoreError> {
+        self.write(|db| {
+            // One statement marks the use and reads the clinician. `used_at > $2 - $3` is
+            // `used_at + idle_s > at`, without adding to a time near the end of `bigint`.
+            db.one_clinician(
+                "UPDATE clinician_sessions s SET used_at = $2 FROM clinicians c
+                 WHERE s.token_hash = $1 AND c.id = s.clinician_id
+                   AND s.expires_at > $2 AND s.used_at > $2 - $3
+                 RETURNING {CLINICIAN}",
+                &[&token_hash, &at.utc_s, &idle_s],
+            )
+        })
+    }
+
+    fn close_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.write(|db| {
+            db.c.execute(
+                "DELETE FROM clinician_sessions WHERE token_hash = $1",
+                &[&token_hash],
+            )
+            .map(|_| ())
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.write(|db| {
+            // Lines are added one at a time: a line's number is taken when it is inserted,
+            // not when it is committed, so two at once could commit out of order, and a
+            // reader going on from the last number it saw would miss the one committed
+            // late. Under the lock (which plain reads pass) they commit in number order,
+            // as in SQLite.
+            db.c.execute("LOCK TABLE audit IN EXCLUSIVE MODE", &[])
+                .map_err(|err| db.err(err))?;
+            db.c.execute(
+                "INSERT INTO audit (at, at_offset, actor, action, patient, source)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &e.at.utc_s,
+                    &e.at.offset_s,
+                    &e.actor,
+                    &e.action,
+                    &e.patient,
+                    &e.from,
+                ],
+            )
+            .map(|_| ())
+            .map_err(|err| db.err(err))
+        })
+    }
+
+    fn audit_log(&self, after: u64, limit: usize) -> Result<Vec<(u64, AuditEntry)>, StoreError> {
+        self.read(|db| {
+            let rows =
+                db.c.query(
+                    "SELECT seq, at, at_offset, actor, action, patient, source FROM audit
+                     WHERE seq > $1 ORDER BY seq LIMIT $2",
+                    &[
+                        &i64::try_from(after).unwrap_or(i64::MAX),
+                        &i64::try_from(limit).unwrap_or(i64::MAX),
+                    ],
+                )
+                .map_err(|e| db.err(e))?;
+            rows.iter().map(|r| db.audit_line(r)).collect()
+        })
+    }
+}
