@@ -1,8 +1,9 @@
 //! The PostgreSQL backend's own promises, on a real server: migrations run once when servers
 //! open a new database together, a newer or foreign database is refused untouched, errors come
 //! in the neutral words with their source chain, a lost connection is replaced, a call cut off
-//! by a restart is one to try again, concurrent retries log a step once, and the store works
-//! from a Tokio blocking thread.
+//! by a restart is one to try again, concurrent retries log a step once, the store works
+//! from a Tokio blocking thread, and the clinic's audit log is append-only and numbered in the
+//! order its lines are committed.
 
 use std::error::Error as _;
 use std::sync::{Arc, Barrier};
@@ -12,6 +13,7 @@ use backstretch_core::routine::Routine;
 use backstretch_core::session::{Ending, SessionSource, StepRecord};
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{Side, StepKind};
+use backstretch_store::clinic::{AuditEntry, Clinic};
 use backstretch_store::{NewSession, Store, StoreError, UserId};
 use backstretch_store_postgres::testing::{PrivateCluster, TestCluster, TestDatabase, fresh_store};
 use backstretch_store_postgres::{PostgresError, PostgresStore, SCHEMA_VERSION};
@@ -476,4 +478,91 @@ fn sqlite_and_postgres_logs_converge() {
     replaying_a_devices_events_gives_the_same_log(&[&d, &*e]);
     let (f, g) = (fresh_store(), sqlite());
     replaying_a_devices_events_gives_the_same_log(&[&*f, &g]);
+}
+
+fn audit_line(action: &str) -> AuditEntry {
+    AuditEntry {
+        at: t("2026-12-01T09:00:00+01:00"),
+        actor: "ann@example.org".into(),
+        action: action.into(),
+        patient: Some("u-1".into()),
+        from: "127.0.0.1".into(),
+    }
+}
+
+/// The audit log is append-only in PostgreSQL too: an UPDATE, a DELETE or a TRUNCATE of it by
+/// SQL is refused (a trigger), and the lines stay as written.
+#[test]
+fn the_audit_log_refuses_updates_and_deletes_by_sql() {
+    let s = fresh_store();
+    s.audit(&audit_line("login")).unwrap();
+    s.audit(&audit_line("read patient")).unwrap();
+    let before = s.audit_log(0, 10).unwrap();
+    let mut c = s.database().client();
+    for sql in [
+        "UPDATE audit SET actor = 'someone else'",
+        "UPDATE audit SET patient = NULL WHERE seq = 1",
+        "DELETE FROM audit",
+        "DELETE FROM audit WHERE action = 'read patient'",
+        "TRUNCATE audit",
+    ] {
+        let e = c.batch_execute(sql).unwrap_err();
+        let db = e.as_db_error().unwrap_or_else(|| panic!("{sql}: {e}"));
+        assert!(db.message().contains("append-only"), "{sql}: {db}");
+    }
+    assert_eq!(s.audit_log(0, 10).unwrap(), before);
+    // Lines are still added.
+    s.audit(&audit_line("logout")).unwrap();
+    assert_eq!(s.audit_log(0, 10).unwrap().len(), 3);
+}
+
+/// A line's number is drawn when it is inserted, so two lines added at once could commit out
+/// of order. The store adds them one at a time: a line added while another is uncommitted
+/// waits for it, and a reader never sees a number before a smaller one that is yet to come.
+#[test]
+fn audit_lines_commit_in_the_order_of_their_numbers() {
+    let s = fresh_store();
+    let mut other = s.database().client();
+    let mut tx = other.transaction().unwrap();
+    tx.execute(
+        "INSERT INTO audit (at, at_offset, actor, action, patient, source)
+         VALUES (0, 0, 'server', 'first', NULL, 'console')",
+        &[],
+    )
+    .unwrap();
+    let mut admin = TestCluster::shared().admin();
+    std::thread::scope(|scope| {
+        let call = scope.spawn(|| s.audit(&audit_line("second")));
+        loop {
+            assert!(
+                !call.is_finished(),
+                "a line was added while an earlier one was uncommitted"
+            );
+            let waiting: i64 = admin
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = $1 AND wait_event_type = 'Lock'",
+                    &[&s.database().name()],
+                )
+                .unwrap()
+                .get(0);
+            if waiting > 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(
+            s.audit_log(0, 10).unwrap().is_empty(),
+            "reads pass the lock"
+        );
+        tx.commit().unwrap();
+        call.join().unwrap().unwrap();
+    });
+    let actions: Vec<String> = s
+        .audit_log(0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|(_, l)| l.action)
+        .collect();
+    assert_eq!(actions, ["first", "second"]);
 }
