@@ -67,6 +67,13 @@ impl<C: GenericClient> Db<'_, C> {
     }
 }
 
+impl PostgresStore {
+    /// Runs one statement, in a write of its own.
+    fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<(), StoreError> {
+        self.write(|db| db.c.execute(sql, params).map(|_| ()).map_err(|e| db.err(e)))
+    }
+}
+
 impl Clinic for PostgresStore {
     fn add_clinician(&self, id: &str, email: &str, at: Stamp) -> Result<(), StoreError> {
         self.write(|db| {
@@ -101,14 +108,10 @@ impl Clinic for PostgresStore {
         code_hash: &str,
         expires: Stamp,
     ) -> Result<(), StoreError> {
-        self.write(|db| {
-            db.c.execute(
-                "INSERT INTO invitations (hash, clinician_id, expires_at) VALUES ($1, $2, $3)",
-                &[&code_hash, &clinician, &expires.utc_s],
-            )
-            .map(|_| ())
-            .map_err(|e| db.err(e))
-        })
+        self.execute(
+            "INSERT INTO invitations (hash, clinician_id, expires_at) VALUES ($1, $2, $3)",
+            &[&code_hash, &clinician, &expires.utc_s],
+        )
     }
 
     fn invitation(&self, code_hash: &str, at: Stamp) -> Result<Option<Clinician>, StoreError> {
@@ -167,14 +170,10 @@ impl Clinic for PostgresStore {
     }
 
     fn login_succeeded(&self, id: &str) -> Result<(), StoreError> {
-        self.write(|db| {
-            db.c.execute(
-                "UPDATE clinicians SET failures = 0, locked_until = NULL WHERE id = $1",
-                &[&id],
-            )
-            .map(|_| ())
-            .map_err(|e| db.err(e))
-        })
+        self.execute(
+            "UPDATE clinicians SET failures = 0, locked_until = NULL WHERE id = $1",
+            &[&id],
+        )
     }
 
     fn open_session(
@@ -184,16 +183,12 @@ impl Clinic for PostgresStore {
         at: Stamp,
         expires: Stamp,
     ) -> Result<(), StoreError> {
-        self.write(|db| {
-            db.c.execute(
-                "INSERT INTO clinician_sessions
-                     (token_hash, clinician_id, opened_at, used_at, expires_at)
-                 VALUES ($1, $2, $3, $3, $4)",
-                &[&token_hash, &clinician, &at.utc_s, &expires.utc_s],
-            )
-            .map(|_| ())
-            .map_err(|e| db.err(e))
-        })
+        self.execute(
+            "INSERT INTO clinician_sessions
+                 (token_hash, clinician_id, opened_at, used_at, expires_at)
+             VALUES ($1, $2, $3, $3, $4)",
+            &[&token_hash, &clinician, &at.utc_s, &expires.utc_s],
+        )
     }
 
     fn use_session(
@@ -216,14 +211,10 @@ impl Clinic for PostgresStore {
     }
 
     fn close_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        self.write(|db| {
-            db.c.execute(
-                "DELETE FROM clinician_sessions WHERE token_hash = $1",
-                &[&token_hash],
-            )
-            .map(|_| ())
-            .map_err(|e| db.err(e))
-        })
+        self.execute(
+            "DELETE FROM clinician_sessions WHERE token_hash = $1",
+            &[&token_hash],
+        )
     }
 
     fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
