@@ -42,6 +42,8 @@ pub struct Api {
     store: Arc<dyn ServerStore>,
     clock: Arc<dyn Fn() -> Stamp + Send + Sync>,
     failures: Arc<Mutex<HashMap<IpAddr, (u32, Instant)>>>,
+    /// `https` when the server speaks TLS, else `http`.
+    scheme: &'static str,
 }
 
 impl std::fmt::Debug for Api {
@@ -57,11 +59,25 @@ impl Api {
             store,
             clock,
             failures: Arc::default(),
+            scheme: "http",
         }
     }
 
+    /// The same, for a server that speaks TLS (its cookies are `Secure`, its forms come
+    /// from `https://` pages).
+    #[must_use]
+    pub fn with_tls(mut self, tls: bool) -> Api {
+        self.scheme = if tls { "https" } else { "http" };
+        self
+    }
+
+    /// How clients reach it: `https` or `http`.
+    pub(crate) fn scheme(&self) -> &'static str {
+        self.scheme
+    }
+
     /// Runs a store call off the async workers.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&dyn ServerStore, Stamp) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
@@ -252,7 +268,15 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The server's routes.
 pub fn router(api: Api) -> axum::Router {
     axum::Router::new()
-        .route("/", get(front))
+        .route("/", get(crate::clinic_pages::front))
+        .route("/login", post(crate::clinic_pages::login))
+        .route(
+            "/invite",
+            get(crate::clinic_pages::invite_page).post(crate::clinic_pages::accept),
+        )
+        .route("/logout", post(crate::clinic_pages::logout))
+        .route("/clinic", get(crate::clinic_pages::patients))
+        .route("/static/app.css", get(crate::clinic_pages::stylesheet))
         .route("/link", get(link_page))
         .route("/api/v1/link", post(link_device))
         .route("/api/v1/me", get(me))
@@ -264,14 +288,6 @@ pub fn router(api: Api) -> axum::Router {
         .route("/api/v1/rename", post(rename))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(api)
-}
-
-async fn front() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "backstretch sync server.\nLink a device with `backstretch sync link URL CODE`; \
-         a code comes from `backstretch server user add NAME` or `server user code NAME`.\n",
-    )
 }
 
 /// `GET /link?code=`: where a link code's QR leads: how to link a device with it.

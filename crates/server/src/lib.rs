@@ -11,11 +11,14 @@ use std::sync::Arc;
 
 use backstretch_core::time::Stamp;
 use backstretch_store::accounts::Accounts;
+use backstretch_store::clinic::Clinic;
 use backstretch_store::{SqliteStore, Store, StoreError};
 use backstretch_store_postgres::PostgresStore;
 
 mod api;
 pub mod backup;
+pub mod clinic;
+mod clinic_pages;
 pub mod link;
 
 pub use api::{Api, router};
@@ -23,9 +26,9 @@ pub use api::{Api, router};
 /// The port the server listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8422;
 
-/// A store a server can run on: the logs, and the people and their devices.
-pub trait ServerStore: Store + Accounts {}
-impl<T: Store + Accounts> ServerStore for T {}
+/// A store a server can run on: the logs, the people and their devices, and the clinic.
+pub trait ServerStore: Store + Accounts + Clinic {}
+impl<T: Store + Accounts + Clinic> ServerStore for T {}
 
 /// The server's store: `server.sqlite` in its data folder, or the PostgreSQL database at
 /// `database` (a `postgres://` URL or libpq's `key=value` words).
@@ -117,7 +120,7 @@ impl Server {
         Ok(Server {
             rt,
             listener: backstretch_web::Listener { tcp, tls },
-            app: router(Api::new(store.clone(), clock)),
+            app: router(Api::new(store.clone(), clock).with_tls(scheme == "https")),
             addr,
             scheme,
             store,

@@ -14,13 +14,21 @@ const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 pub const CODE_LEN: usize = 12;
 
 /// Random bytes from the operating system's generator (through UUID v4: 122 random bits each).
-fn random_bytes(n: usize) -> Vec<u8> {
+pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(n + 16);
     while out.len() < n {
         out.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
     }
     out.truncate(n);
     out
+}
+
+/// A new token: 32 random bytes, in hex.
+pub(crate) fn new_token() -> String {
+    random_bytes(32)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A new code, in groups of four: `7KQ2-MZ4P-XW9D`.
@@ -130,10 +138,7 @@ pub fn link(
     name: &str,
     now: Stamp,
 ) -> Result<Result<Linked, Redeemed>, StoreError> {
-    let token: String = random_bytes(32)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let token = new_token();
     let code_hash = hash(&normalise(code));
     let token_hash = hash(&token);
     let l = Linking {

@@ -7,13 +7,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::WebError;
 
+/// The stylesheet every page uses (the sync server's clinic pages too).
+pub const STYLESHEET: &str = include_str!("assets/app.css");
+
 /// The static files, by name: (name, content type, text).
 pub const FILES: [(&str, &str, &str); 4] = [
-    (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_str!("assets/app.css"),
-    ),
+    ("app.css", "text/css; charset=utf-8", STYLESHEET),
     (
         "app.js",
         "text/javascript; charset=utf-8",

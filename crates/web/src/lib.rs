@@ -24,6 +24,7 @@ mod state;
 mod steps;
 pub mod tls;
 
+pub use assets::STYLESHEET;
 pub use devices::{Device, DevicesError, devices_file};
 pub use error::{Refusal, Told, Unusable, WebError};
 pub use input::BODY_LIMIT;

@@ -1,0 +1,316 @@
+//! The practice's clinicians: each is added by e-mail address and gets a one-time invitation
+//! link, which sets their password (kept only as an argon2id hash, at OWASP's parameters:
+//! 19 MiB, two passes, one lane). A login opens a session whose token is kept only as a hash;
+//! it ends when the clinician logs out, after [`SESSION_IDLE_S`] unused, or after
+//! [`SESSION_LIFETIME_S`] in all. Failed logins lock an account for [`LOCK_S`] after
+//! [`MAX_FAILURES`] in a row. Every login, refusal and logout is in the audit log.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use backstretch_core::time::Stamp;
+use backstretch_store::StoreError;
+use backstretch_store::clinic::{AuditEntry, Clinic, Clinician};
+
+use crate::link::{hash, new_token, random_bytes};
+
+/// How long an invitation works: a week.
+pub const INVITATION_LIFETIME_S: i64 = 7 * 24 * 60 * 60;
+/// A login session ends this long after it was last used (automatic logoff).
+pub const SESSION_IDLE_S: i64 = 30 * 60;
+/// A login session ends this long after the login, used or not.
+pub const SESSION_LIFETIME_S: i64 = 12 * 60 * 60;
+/// Failed logins in a row that lock an account.
+pub const MAX_FAILURES: u32 = 5;
+/// How long a locked account refuses logins.
+pub const LOCK_S: i64 = 15 * 60;
+/// The shortest password taken, in characters.
+pub const MIN_PASSWORD: usize = 12;
+/// The longest password taken, in characters.
+pub const MAX_PASSWORD: usize = 256;
+
+/// A new invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// The clinician it is for.
+    pub email: String,
+    /// The code, for the link (given once; only its hash is kept).
+    pub code: String,
+    /// Until when it works.
+    pub expires: Stamp,
+}
+
+/// Why a clinician could not be added or invited.
+#[derive(Debug, thiserror::Error)]
+pub enum ClinicError {
+    /// Not an e-mail address.
+    #[error("`{0}` is not an e-mail address")]
+    BadEmail(String),
+    /// No clinician has that address.
+    #[error("no clinician has the e-mail address {0}")]
+    NoOne(String),
+    /// The store failed, or the address is taken.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn check_email(email: &str) -> Result<(), ClinicError> {
+    let ok = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>\"".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ClinicError::BadEmail(email.to_string()))
+    }
+}
+
+/// Adds a clinician and offers their first invitation.
+pub fn add_clinician(
+    store: &dyn Clinic,
+    email: &str,
+    now: Stamp,
+) -> Result<Invitation, ClinicError> {
+    check_email(email)?;
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    store.add_clinician(&id, email, now)?;
+    audit(store, now, "server", "clinician added", "console")?;
+    invite(store, &id, email, now)
+}
+
+/// Offers a clinician another invitation (theirs was lost or expired, or they forgot their
+/// password: accepting it sets a new one).
+pub fn invite_again(
+    store: &dyn Clinic,
+    email: &str,
+    now: Stamp,
+) -> Result<Invitation, ClinicError> {
+    let c = store
+        .clinician(email)?
+        .ok_or_else(|| ClinicError::NoOne(email.to_string()))?;
+    audit(store, now, "server", "clinician invited again", "console")?;
+    invite(store, &c.id, &c.email, now)
+}
+
+fn invite(
+    store: &dyn Clinic,
+    id: &str,
+    email: &str,
+    now: Stamp,
+) -> Result<Invitation, ClinicError> {
+    let code = new_token();
+    let expires = now.plus_seconds(INVITATION_LIFETIME_S);
+    store.add_invitation(id, &hash(&code), expires)?;
+    Ok(Invitation {
+        email: email.to_string(),
+        code,
+        expires,
+    })
+}
+
+fn audit(
+    store: &dyn Clinic,
+    at: Stamp,
+    actor: &str,
+    action: &str,
+    from: &str,
+) -> Result<(), StoreError> {
+    store.audit(&AuditEntry {
+        at,
+        actor: actor.to_string(),
+        action: action.to_string(),
+        patient: None,
+        from: from.to_string(),
+    })
+}
+
+/// What is wrong with a new password, if anything.
+pub fn check_password(password: &str, again: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(format!(
+            "the password has {n} characters: use at least {MIN_PASSWORD} (a few words make a good one)"
+        ));
+    }
+    if n > MAX_PASSWORD {
+        return Err(format!("use at most {MAX_PASSWORD} characters"));
+    }
+    if password != again {
+        return Err("the two passwords differ: type the same one twice".into());
+    }
+    Ok(())
+}
+
+/// The argon2id hash of a password, as a PHC string (with its salt and parameters).
+fn hash_password(password: &str) -> Result<String, StoreError> {
+    let salt = SaltString::encode_b64(&random_bytes(16))
+        .map_err(|e| StoreError::Backend(e.to_string().into()))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Backend(e.to_string().into()))
+}
+
+/// Whether `password` is the one hashed in `phc`.
+fn verify_password(phc: &str, password: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A hash of no one's password: checked against when no clinician has the address given,
+/// so a refusal takes as long either way and does not tell which addresses are known.
+fn decoy() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
+}
+
+/// What a login came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Login {
+    /// Logged in: the session's token (for the cookie; only its hash is kept).
+    In {
+        /// The session's token.
+        token: String,
+        /// Who.
+        clinician: Clinician,
+    },
+    /// The address and password do not match a clinician's.
+    Refused,
+    /// Too many failed logins: refused until then.
+    Locked(Stamp),
+}
+
+/// Logs a clinician in with their e-mail address and password, from address `from`.
+pub fn login(
+    store: &dyn Clinic,
+    email: &str,
+    password: &str,
+    now: Stamp,
+    from: &str,
+) -> Result<Login, StoreError> {
+    let Some(c) = store.clinician(email)? else {
+        let _ = verify_password(decoy(), password);
+        audit(store, now, email, "login refused: unknown address", from)?;
+        return Ok(Login::Refused);
+    };
+    if let Some(until) = c.locked_until.filter(|u| u.utc_s > now.utc_s) {
+        audit(store, now, &c.email, "login refused: locked", from)?;
+        return Ok(Login::Locked(until));
+    }
+    let right = c
+        .password_hash
+        .as_deref()
+        .is_some_and(|phc| verify_password(phc, password));
+    if !right {
+        let lock = (c.failures + 1 >= MAX_FAILURES).then(|| now.plus_seconds(LOCK_S));
+        store.login_failed(&c.id, lock)?;
+        audit(store, now, &c.email, "login refused: wrong password", from)?;
+        return Ok(lock.map_or(Login::Refused, Login::Locked));
+    }
+    store.login_succeeded(&c.id)?;
+    let token = new_token();
+    store.open_session(
+        &hash(&token),
+        &c.id,
+        now,
+        now.plus_seconds(SESSION_LIFETIME_S),
+    )?;
+    audit(store, now, &c.email, "login", from)?;
+    Ok(Login::In {
+        token,
+        clinician: c,
+    })
+}
+
+/// Sets a password with an invitation; the clinician is logged in at once. None when the
+/// invitation is unknown, spent or expired.
+pub fn accept_invitation(
+    store: &dyn Clinic,
+    code: &str,
+    password: &str,
+    now: Stamp,
+    from: &str,
+) -> Result<Option<Login>, StoreError> {
+    let phc = hash_password(password)?;
+    let Some(id) = store.accept_invitation(&hash(code), &phc, now)? else {
+        return Ok(None);
+    };
+    let token = new_token();
+    store.open_session(
+        &hash(&token),
+        &id,
+        now,
+        now.plus_seconds(SESSION_LIFETIME_S),
+    )?;
+    let clinician = store.use_session(&hash(&token), now, SESSION_IDLE_S)?;
+    let Some(clinician) = clinician else {
+        return Ok(None);
+    };
+    audit(store, now, &clinician.email, "password set; login", from)?;
+    Ok(Some(Login::In { token, clinician }))
+}
+
+/// The clinician a session token speaks for now, if its session is open.
+pub fn session(
+    store: &dyn Clinic,
+    token: &str,
+    now: Stamp,
+) -> Result<Option<Clinician>, StoreError> {
+    store.use_session(&hash(token), now, SESSION_IDLE_S)
+}
+
+/// Logs out: the session ends.
+pub fn logout(
+    store: &dyn Clinic,
+    token: &str,
+    who: &Clinician,
+    now: Stamp,
+    from: &str,
+) -> Result<(), StoreError> {
+    store.close_session(&hash(token))?;
+    audit(store, now, &who.email, "logout", from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_and_passwords_are_checked_in_words() {
+        assert!(check_email("ann.physio@example.org").is_ok());
+        for bad in [
+            "",
+            "ann",
+            "@example.org",
+            "ann@example",
+            "ann @example.org",
+            "a<b>@x.org",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+        assert!(check_password("correct horse battery", "correct horse battery").is_ok());
+        let short = check_password("short", "short").unwrap_err();
+        assert!(short.contains("at least 12"), "{short}");
+        let differ = check_password("correct horse battery", "correct horse").unwrap_err();
+        assert!(differ.contains("differ"), "{differ}");
+    }
+
+    #[test]
+    fn a_password_hash_is_argon2id_at_owasps_parameters_and_verifies() {
+        let phc = hash_password("correct horse battery").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(verify_password(&phc, "correct horse battery"));
+        assert!(!verify_password(&phc, "correct horse batter"));
+        assert!(!verify_password("not a hash", "anything"));
+        assert_ne!(
+            phc,
+            hash_password("correct horse battery").unwrap(),
+            "salted"
+        );
+    }
+}

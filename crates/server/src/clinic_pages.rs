@@ -1,0 +1,392 @@
+//! The clinic's pages: the front page's login, the invitation that sets a password, logging
+//! out, and the clinician's patients. Plain HTML forms (maud escapes every value), the
+//! patient pages' stylesheet, no script. A clinician's session is a cookie that is
+//! `HttpOnly` and `SameSite=Strict` (and `Secure` when the server speaks TLS); every form
+//! that changes something is refused unless its `Origin` is this server's own.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use backstretch_store::clinic::Clinician;
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+
+use crate::api::{Api, ApiError};
+use crate::clinic::{self, LOCK_S, Login, MAX_FAILURES, SESSION_LIFETIME_S};
+
+/// The session cookie's name.
+const COOKIE: &str = "backstretch_clinic";
+
+/// The pages' Content-Security-Policy: the stylesheet, forms to this server, nothing else.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                   base-uri 'none'; frame-ancestors 'none'";
+
+/// A page: the clinic's heading and menu (with the clinician and a log out button when one
+/// is logged in), the title, the body.
+fn frame(title: &str, who: Option<&Clinician>, body: &Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · backstretch clinic" }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                a.skip href="#main" { "Skip to the content" }
+                header {
+                    a.brand href="/" { "backstretch clinic" }
+                    @if let Some(c) = who {
+                        nav aria-label="Clinic" {
+                            a href="/clinic" aria-current="page" { "Patients" }
+                        }
+                        form.logout method="post" action="/logout" {
+                            span { (c.email) " " }
+                            button type="submit" { "Log out" }
+                        }
+                    }
+                }
+                main #main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// A page response, never cached, with the clinic's headers.
+fn page(status: StatusCode, title: &str, who: Option<&Clinician>, body: &Markup) -> Response {
+    let mut r = (status, frame(title, who, body)).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // An invitation's code is in its address: it must not leave in a Referer.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+/// `GET /static/app.css`.
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        backstretch_web::STYLESHEET,
+    )
+        .into_response()
+}
+
+/// The session token in the request's cookie.
+fn token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string)
+}
+
+/// The clinician logged in, if any.
+async fn who(api: &Api, headers: &HeaderMap) -> Result<Option<(String, Clinician)>, ApiError> {
+    let Some(token) = token(headers) else {
+        return Ok(None);
+    };
+    let t = token.clone();
+    let c = api
+        .run(move |s, now| Ok(clinic::session(s, &t, now)?))
+        .await?;
+    Ok(c.map(|c| (token, c)))
+}
+
+/// Whether a form came from this server's own pages: its `Origin` is this server's.
+fn same_origin(api: &Api, headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok());
+    match (host, origin) {
+        (Some(host), Some(origin)) => origin == format!("{}://{host}", api.scheme()),
+        _ => false,
+    }
+}
+
+fn cross_site() -> Response {
+    page(
+        StatusCode::FORBIDDEN,
+        "Refused",
+        None,
+        &html! {
+            p { "This form was not sent from this server's own page, so it was refused." }
+            p { a href="/" { "Go to the login page" } " and send it from there." }
+        },
+    )
+}
+
+fn session_cookie(api: &Api, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if api.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Logged in: to the patients, with the session's cookie.
+fn logged_in(api: &Api, token: &str) -> Response {
+    let mut r = Redirect::to("/clinic").into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(api, token, SESSION_LIFETIME_S),
+    );
+    r
+}
+
+fn peer(p: Option<&axum::Extension<backstretch_web::Peer>>) -> String {
+    p.map_or_else(|| "unknown".into(), |p| p.0.0.to_string())
+}
+
+fn login_form(email: &str, error: Option<&str>) -> Markup {
+    html! {
+        @if let Some(e) = error {
+            p.error role="alert" { (e) }
+        }
+        form.stack method="post" action="/login" {
+            label for="email" { "E-mail address" }
+            input #email type="email" name="email" value=(email) autocomplete="username" required;
+            label for="password" { "Password" }
+            input #password type="password" name="password" autocomplete="current-password" required;
+            button type="submit" { "Log in" }
+        }
+        p {
+            "A clinician's account starts with the invitation link the server's operator "
+            "sends (" code { "backstretch server clinician add EMAIL" } ")."
+        }
+        h2 { "Linking a patient's device" }
+        p {
+            "A patient links a device with the code they were given: "
+            code { "backstretch sync link ADDRESS CODE" } " on it."
+        }
+    }
+}
+
+/// `GET /`: the clinician's login (or their patients, when logged in).
+pub async fn front(State(api): State<Api>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if who(&api, &headers).await?.is_some() {
+        return Ok(Redirect::to("/clinic").into_response());
+    }
+    Ok(page(
+        StatusCode::OK,
+        "Clinician login",
+        None,
+        &login_form("", None),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+/// `POST /login`.
+pub async fn login(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    p: Option<axum::Extension<backstretch_web::Peer>>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, ApiError> {
+    if !same_origin(&api, &headers) {
+        return Ok(cross_site());
+    }
+    let from = peer(p.as_ref());
+    let email = f.email.trim().to_string();
+    let (e, pw, at) = (email.clone(), f.password, from.clone());
+    let answer = api
+        .run(move |s, now| Ok(clinic::login(s, &e, &pw, now, &at)?))
+        .await?;
+    let refused = |status, text: String| {
+        page(
+            status,
+            "Clinician login",
+            None,
+            &login_form(&email, Some(&text)),
+        )
+    };
+    Ok(match answer {
+        Login::In { token, .. } => logged_in(&api, &token),
+        Login::Refused => refused(
+            StatusCode::UNAUTHORIZED,
+            format!(
+                "That e-mail address and password do not match an account here. Check both and \
+                 try again; after {MAX_FAILURES} failures in a row the account is locked for {} minutes.",
+                LOCK_S / 60
+            ),
+        ),
+        Login::Locked(until) => refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "This account is locked until {} after {MAX_FAILURES} failed logins in a row. Try \
+                 again then, or ask the server's operator for a new invitation, which sets a new \
+                 password.",
+                until.local().format("%H:%M")
+            ),
+        ),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InviteQuery {
+    code: Option<String>,
+}
+
+fn spent() -> Response {
+    page(
+        StatusCode::NOT_FOUND,
+        "Invitation",
+        None,
+        &html! {
+            p { "This invitation link has been used or has expired (it works once, for a week)." }
+            p {
+                "Ask the server's operator for a new one: "
+                code { "backstretch server clinician invite EMAIL" } "."
+            }
+        },
+    )
+}
+
+fn password_form(code: &str, email: &str, error: Option<&str>) -> Markup {
+    html! {
+        p { "Set the password for " strong { (email) } "." }
+        @if let Some(e) = error {
+            p.error role="alert" { (e) }
+        }
+        form.stack method="post" action="/invite" {
+            input type="hidden" name="code" value=(code);
+            input type="hidden" name="email" value=(email) autocomplete="username";
+            label for="password" { "New password (at least " (clinic::MIN_PASSWORD) " characters)" }
+            input #password type="password" name="password" autocomplete="new-password" required minlength=(clinic::MIN_PASSWORD);
+            label for="again" { "The same password again" }
+            input #again type="password" name="again" autocomplete="new-password" required;
+            button type="submit" { "Set the password and log in" }
+        }
+    }
+}
+
+/// `GET /invite?code=`: the form that sets a password.
+pub async fn invite_page(
+    State(api): State<Api>,
+    Query(q): Query<InviteQuery>,
+) -> Result<Response, ApiError> {
+    let Some(code) = q.code.filter(|c| c.len() == 64) else {
+        return Ok(spent());
+    };
+    let c = code.clone();
+    let clinician = api
+        .run(move |s, now| Ok(s.invitation(&crate::link::hash(&c), now)?))
+        .await?;
+    Ok(match clinician {
+        Some(cl) => page(
+            StatusCode::OK,
+            "Set your password",
+            None,
+            &password_form(&code, &cl.email, None),
+        ),
+        None => spent(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InviteForm {
+    code: String,
+    email: String,
+    password: String,
+    again: String,
+}
+
+/// `POST /invite`: sets the password and logs in.
+pub async fn accept(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    p: Option<axum::Extension<backstretch_web::Peer>>,
+    Form(f): Form<InviteForm>,
+) -> Result<Response, ApiError> {
+    if !same_origin(&api, &headers) {
+        return Ok(cross_site());
+    }
+    if let Err(why) = clinic::check_password(&f.password, &f.again) {
+        return Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Set your password",
+            None,
+            &password_form(&f.code, &f.email, Some(&why)),
+        ));
+    }
+    let from = peer(p.as_ref());
+    let answer = api
+        .run(move |s, now| {
+            Ok(clinic::accept_invitation(
+                s,
+                &f.code,
+                &f.password,
+                now,
+                &from,
+            )?)
+        })
+        .await?;
+    Ok(match answer {
+        Some(Login::In { token, .. }) => logged_in(&api, &token),
+        _ => spent(),
+    })
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    p: Option<axum::Extension<backstretch_web::Peer>>,
+) -> Result<Response, ApiError> {
+    if !same_origin(&api, &headers) {
+        return Ok(cross_site());
+    }
+    if let Some((token, c)) = who(&api, &headers).await? {
+        let from = peer(p.as_ref());
+        api.run(move |s, now| Ok(clinic::logout(s, &token, &c, now, &from)?))
+            .await?;
+    }
+    let mut r = Redirect::to("/").into_response();
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&api, "", 0));
+    Ok(r)
+}
+
+/// `GET /clinic`: the clinician's patients.
+pub async fn patients(State(api): State<Api>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some((_, c)) = who(&api, &headers).await? else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    Ok(page(
+        StatusCode::OK,
+        "Patients",
+        Some(&c),
+        &html! {
+            p { "You have no patients here yet." }
+        },
+    ))
+}
