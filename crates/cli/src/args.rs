@@ -636,6 +636,11 @@ pub enum ServerCommand {
     /// The people whose logs the server keeps.
     #[command(subcommand)]
     User(UserCommand),
+    /// The practice's clinicians, who log in to the server's pages.
+    #[command(subcommand)]
+    Clinician(ClinicianCommand),
+    /// The audit log: every login, and every clinician's read and write of patient data.
+    Audit(AuditArgs),
     /// Write a backup of the server's store: a consistent copy of the SQLite file, or
     /// PostgreSQL's own dump (pg_dump).
     Backup(BackupArgs),
@@ -675,6 +680,32 @@ pub struct UserArgs {
     /// [default: http://127.0.0.1:8422]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClinicianCommand {
+    /// Add a clinician and print a one-time link that sets their password.
+    Add(ClinicianArgs),
+    /// Print another invitation link (one lost or expired, or a forgotten password).
+    Invite(ClinicianArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClinicianArgs {
+    /// The clinician's e-mail address (their login)
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+    /// The address clinicians reach the server at, shown in the link
+    /// [default: http://127.0.0.1:8422]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only the lines after line N (each line starts with its number)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub after: u64,
 }
 
 /// `sync`: with no command, send this log's new events and fetch the other devices'.

@@ -8,7 +8,9 @@ use backstretch_server::link::{Code, PeopleError};
 use backstretch_server::{Config, DEFAULT_PORT, Server, ServerError, ServerStore};
 use miette::miette;
 
-use crate::args::{BackupArgs, RestoreArgs, ServerArgs, ServerCommand, UserArgs, UserCommand};
+use crate::args::{
+    BackupArgs, ClinicianCommand, RestoreArgs, ServerArgs, ServerCommand, UserArgs, UserCommand,
+};
 use crate::context::Context;
 use crate::output::print;
 
@@ -29,8 +31,85 @@ pub fn run(ctx: &Context, a: &ServerArgs) -> miette::Result<ExitCode> {
                 .map_err(people)?;
             show(u, &code, "A new code for")
         }
+        Some(ServerCommand::Clinician(c)) => clinician(ctx, database, c),
+        Some(ServerCommand::Audit(x)) => audit(ctx, database, x.after),
         None => serve(a, open(ctx, database)?),
     }
+}
+
+fn clinician(
+    ctx: &Context,
+    database: Option<&str>,
+    c: &ClinicianCommand,
+) -> miette::Result<ExitCode> {
+    use backstretch_server::clinic::{ClinicError, add_clinician, invite_again};
+    let store = open(ctx, database)?;
+    let (a, made) = match c {
+        ClinicianCommand::Add(a) => (a, add_clinician(&*store, a.email.trim(), ctx.now)),
+        ClinicianCommand::Invite(a) => (a, invite_again(&*store, a.email.trim(), ctx.now)),
+    };
+    let invitation = made.map_err(|e| match e {
+        ClinicError::BadEmail(email) => miette!(
+            help = "give the clinician's e-mail address, like ann.physio@example.org",
+            "`{email}` is not an e-mail address"
+        ),
+        ClinicError::NoOne(email) => miette!(
+            help = format!("add them first: backstretch server clinician add {email}"),
+            "no clinician has the e-mail address {email}"
+        ),
+        ClinicError::Store(backstretch_store::StoreError::Taken { what }) => miette!(
+            help = "`server clinician invite EMAIL` prints a new invitation for them",
+            "{what} is already a clinician's"
+        ),
+        e => miette!("{e}"),
+    })?;
+    let url = a
+        .url
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
+    let link = format!(
+        "{}/invite?code={}",
+        url.trim_end_matches('/'),
+        invitation.code
+    );
+    let expires = invitation.expires.local().format("%a %-d %b %Y %H:%M");
+    print(&format!(
+        "Send {email} this link, by a way only they read. It sets their password and logs them in:\n\n  {link}\n\nIt works once, until {expires}. `backstretch server clinician invite {email}` prints another.\n",
+        email = invitation.email,
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit(ctx: &Context, database: Option<&str>, after: u64) -> miette::Result<ExitCode> {
+    let store = open(ctx, database)?;
+    let mut from = after;
+    let mut any = false;
+    loop {
+        let page = store
+            .audit_log(from, 1000)
+            .map_err(|e| miette!("cannot read the audit log: {e}"))?;
+        let Some((last, _)) = page.last() else { break };
+        from = *last;
+        let mut out = String::new();
+        for (n, e) in &page {
+            out.push_str(&format!(
+                "{n}  {}  {}  {}{}  from {}\n",
+                e.at.rfc3339(),
+                e.actor,
+                e.action,
+                e.patient
+                    .as_deref()
+                    .map_or_else(String::new, |p| format!(" (patient {p})")),
+                e.from
+            ));
+        }
+        print(&out)?;
+        any = true;
+    }
+    if !any {
+        print("The audit log has no lines after that.\n")?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn backup(ctx: &Context, database: Option<&str>, b: &BackupArgs) -> miette::Result<ExitCode> {

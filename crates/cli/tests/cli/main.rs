@@ -6,6 +6,7 @@
 #![allow(clippy::too_many_lines)]
 
 mod catalog;
+mod clinic;
 mod durability;
 mod foundation;
 mod hardening;

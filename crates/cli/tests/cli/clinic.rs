@@ -1,0 +1,84 @@
+//! The clinic from the terminal: `server clinician add/invite` print the invitation link, a
+//! real server sets the password through it, and `server audit` lists what happened.
+
+use std::io::{Read, Write};
+
+use crate::sync::start_with;
+use crate::util::{Env, run_fail, stdout_ok};
+
+/// One HTTP/1.1 request to the server at `url` (http://127.0.0.1:PORT); the whole answer.
+fn http(url: &str, request: &str) -> String {
+    let addr = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.write_all(request.replace("HOST", addr).as_bytes())
+        .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn a_clinician_is_invited_sets_a_password_and_the_audit_log_shows_it() {
+    let server = Env::fresh();
+    let running = start_with(&server, &[]);
+    let url = &running.url;
+    let out = stdout_ok(&mut server.run(&format!(
+        "server clinician add ann.physio@example.org --url {url}"
+    )));
+    assert!(out.contains("works once"), "{out}");
+    let link = out
+        .split_whitespace()
+        .find(|w| w.contains("/invite?code="))
+        .unwrap_or_else(|| panic!("no link in {out}"));
+    let code = link.split("code=").nth(1).unwrap();
+    let (_, _, err) = run_fail(&mut server.run("server clinician add ANN.physio@example.org"));
+    assert!(err.contains("already a clinician's"), "{err}");
+    let (_, _, err) = run_fail(&mut server.run("server clinician add ann"));
+    assert!(err.contains("not an e-mail address"), "{err}");
+    let (_, _, err) = run_fail(&mut server.run("server clinician invite bob@example.org"));
+    assert!(
+        err.contains("no clinician has") && err.contains("clinician add bob@example.org"),
+        "{err}"
+    );
+
+    let page = http(
+        url,
+        &format!("GET /invite?code={code} HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    let body =
+        format!("code={code}&email=x&password=correct+horse+battery&again=correct+horse+battery");
+    let origin = url.clone();
+    let answer = http(
+        url,
+        &format!(
+            "POST /invite HTTP/1.1\r\nHost: HOST\r\nOrigin: {origin}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert!(answer.contains("HttpOnly; SameSite=Strict"), "{answer}");
+
+    let again = stdout_ok(&mut server.run(&format!(
+        "server clinician invite ann.physio@example.org --url {url}"
+    )));
+    assert!(
+        again.contains("/invite?code=") && !again.contains(code),
+        "{again}"
+    );
+    let audit = stdout_ok(&mut server.run("server audit"));
+    let lines: Vec<&str> = audit.lines().collect();
+    assert_eq!(lines.len(), 3, "{audit}");
+    assert!(
+        lines[0].starts_with("1  ") && lines[0].contains("server  clinician added  from console"),
+        "{audit}"
+    );
+    assert!(
+        lines[1].contains("ann.physio@example.org  password set; login  from 127."),
+        "{audit}"
+    );
+    assert!(!audit.contains("correct horse"), "{audit}");
+    let rest = stdout_ok(&mut server.run("server audit --after 2"));
+    assert_eq!(rest.lines().count(), 1, "{rest}");
+    assert!(stdout_ok(&mut server.run("server audit --after 3")).contains("no lines after"));
+}
