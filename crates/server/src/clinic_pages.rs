@@ -66,10 +66,12 @@ fn page(status: StatusCode, title: &str, who: Option<&Clinician>, body: &Markup)
         HeaderValue::from_static(CSP),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    // An invitation's code is in its address: it must not leave in a Referer.
+    // An invitation's code is in its address: it must not leave in a Referer to another
+    // site. (Not `no-referrer`: with it, browsers send `Origin: null` on this server's own
+    // forms, which the Origin check must then refuse.)
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -172,7 +174,7 @@ fn login_form(email: &str, error: Option<&str>) -> Markup {
             input #email type="email" name="email" value=(email) autocomplete="username" required;
             label for="password" { "Password" }
             input #password type="password" name="password" autocomplete="current-password" required;
-            button type="submit" { "Log in" }
+            button.primary type="submit" { "Log in" }
         }
         p {
             "A clinician's account starts with the invitation link the server's operator "
@@ -284,7 +286,7 @@ fn password_form(code: &str, email: &str, error: Option<&str>) -> Markup {
             input #password type="password" name="password" autocomplete="new-password" required minlength=(clinic::MIN_PASSWORD);
             label for="again" { "The same password again" }
             input #again type="password" name="again" autocomplete="new-password" required;
-            button type="submit" { "Set the password and log in" }
+            button.primary type="submit" { "Set the password and log in" }
         }
     }
 }

@@ -330,7 +330,7 @@ async fn forms_from_elsewhere_are_refused_and_pages_need_a_session() {
         csp.contains("frame-ancestors 'none'") && !csp.contains("script-src"),
         "{csp}"
     );
-    assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(h[header::REFERRER_POLICY], "same-origin");
     let (s, _, css) = t.get("/static/app.css", None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(css.contains("body"));

@@ -82,3 +82,67 @@ fn a_clinician_is_invited_sets_a_password_and_the_audit_log_shows_it() {
     assert_eq!(rest.lines().count(), 1, "{rest}");
     assert!(stdout_ok(&mut server.run("server audit --after 3")).contains("no lines after"));
 }
+
+/// In Chromium: the invitation sets the password, the clinician lands on their patients,
+/// logs out, is refused a wrong password with a message by the form, and logs in again; every
+/// page passes axe-core (no serious or critical violation) at 1280x800 and 820x1180.
+#[test]
+fn in_chromium_a_clinician_sets_a_password_logs_out_and_in_with_no_axe_violation() {
+    use crate::webdriver::{Browser, axe_source, chromium, serious_violations, wait_for};
+    if !chromium() {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let server = Env::fresh();
+    let running = start_with(&server, &[]);
+    let url = &running.url;
+    let out = stdout_ok(&mut server.run(&format!(
+        "server clinician add ann.physio@example.org --url {url}"
+    )));
+    let link = out
+        .split_whitespace()
+        .find(|w| w.contains("/invite?code="))
+        .expect("a link")
+        .to_string();
+    let b = Browser::start(1280, 800);
+    let shots = std::env::var_os("BACKSTRETCH_SCREENSHOTS").map(std::path::PathBuf::from);
+    let check = |what: &str| {
+        for (w, h) in [(1280, 800), (820, 1180)] {
+            b.size(w, h);
+            let found = serious_violations(&b, &axe);
+            assert!(found.is_empty(), "{what} at {w}x{h}: {found:#?}");
+            if let Some(dir) = &shots {
+                std::fs::create_dir_all(dir).expect("screenshot dir");
+                b.screenshot(&dir.join(format!("clinic-{what}-{w}x{h}.png")));
+            }
+        }
+    };
+    let long = std::time::Duration::from_secs(20);
+    b.go(&link);
+    check("invite");
+    b.type_into("#password", "correct horse battery");
+    b.type_into("#again", "correct horse battery");
+    b.click("form[action='/invite'] button[type=submit]");
+    wait_for("the patients", long, || {
+        b.url().ends_with("/clinic").then_some(())
+    });
+    assert!(b.text("header").contains("ann.physio@example.org"));
+    check("patients");
+    b.click("form.logout button");
+    wait_for("the login page", long, || {
+        b.text("h1").contains("Clinician login").then_some(())
+    });
+    check("login");
+    b.type_into("#email", "ann.physio@example.org");
+    b.type_into("#password", "not the password");
+    b.click("form[action='/login'] button[type=submit]");
+    wait_for("the refusal", long, || {
+        b.text("main").contains("do not match").then_some(())
+    });
+    check("login-refused");
+    b.type_into("#password", "correct horse battery");
+    b.click("form[action='/login'] button[type=submit]");
+    wait_for("the patients again", long, || {
+        b.url().ends_with("/clinic").then_some(())
+    });
+}

@@ -13,7 +13,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::util::Env;
-use crate::webdriver::{Browser, chromium, free_port, http, wait_for};
+use crate::webdriver::{
+    Browser, axe_source, chromium, free_port, http, serious_violations, wait_for,
+};
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -830,31 +832,6 @@ fn sqlite(db: &Path, sql: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// axe-core, installed by scripts/test with npm (never fetched here).
-fn axe_source() -> Option<String> {
-    let path = std::env::var_os("AXE_CORE_JS").map_or_else(
-        || {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../target/npm/node_modules/axe-core/axe.min.js")
-        },
-        PathBuf::from,
-    );
-    match std::fs::read_to_string(&path) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "axe-core is required in CI (scripts/test installs it with npm)"
-            );
-            eprintln!(
-                "skipping: axe-core is not at {} (scripts/test installs it)",
-                path.display()
-            );
-            None
-        }
-    }
-}
-
 #[test]
 fn every_page_passes_axe_with_no_serious_or_critical_violation() {
     if !chromium() {
@@ -869,19 +846,7 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
         ..
     } = served();
     let check = |what: &str| {
-        b.js(&format!("{axe}\nreturn true;"), &json!([]));
-        let v = b.js_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
-               .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-               .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)));",
-        );
-        let found: Vec<String> = v
-            .as_array()
-            .expect("violations")
-            .iter()
-            .map(|x| x.as_str().unwrap_or("").to_string())
-            .collect();
+        let found = serious_violations(&b, &axe);
         assert!(found.is_empty(), "{what}: {found:#?}");
     };
     b.go(&format!("{base}/welcome"));

@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -367,4 +367,45 @@ fn base64_decode(s: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// axe-core, installed by scripts/test with npm (never fetched here).
+pub fn axe_source() -> Option<String> {
+    let path = std::env::var_os("AXE_CORE_JS").map_or_else(
+        || {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/npm/node_modules/axe-core/axe.min.js")
+        },
+        PathBuf::from,
+    );
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "axe-core is required in CI (scripts/test installs it with npm)"
+            );
+            eprintln!(
+                "skipping: axe-core is not at {} (scripts/test installs it)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// axe-core's serious and critical violations on the page `b` shows, each in a line.
+pub fn serious_violations(b: &Browser, axe: &str) -> Vec<String> {
+    b.js(&format!("{axe}\nreturn true;"), &json!([]));
+    let v = b.js_async(
+        "const done = arguments[arguments.length - 1];
+         axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations
+           .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+           .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)));",
+    );
+    v.as_array()
+        .expect("violations")
+        .iter()
+        .map(|x| x.as_str().unwrap_or("").to_string())
+        .collect()
 }
