@@ -9,7 +9,7 @@
 
 use backstretch_core::time::Stamp;
 
-use crate::StoreError;
+use crate::{StoreError, UserId};
 
 /// A clinician of the practice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +90,13 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<Clinician>, StoreError>;
     /// Closes a session (logging out); closing one that is not open does nothing.
     fn close_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Puts a person (a sync server's, see `Accounts`) on the clinician's list of
+    /// patients; again changes nothing.
+    fn add_patient(&self, clinician: &str, patient: &UserId, at: Stamp) -> Result<(), StoreError>;
+    /// The clinician's patients, each person's id and name, in the order they were added.
+    fn patients(&self, clinician: &str) -> Result<Vec<(UserId, String)>, StoreError>;
+    /// The name of the person, when they are one of the clinician's patients.
+    fn patient(&self, clinician: &str, patient: &UserId) -> Result<Option<String>, StoreError>;
     /// Adds a line to the audit log.
     fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
     /// The audit log from just after line `after`, oldest first, at most `limit` lines, each

@@ -13,7 +13,8 @@ mod sync;
 pub use clinic::{
     a_session_speaks_until_closed_expired_or_idle,
     an_invitation_sets_the_password_once_before_it_expires, clinicians_are_added_once_by_email,
-    failed_logins_count_and_lock_until_one_succeeds, the_audit_log_keeps_every_line_in_order,
+    each_clinician_has_their_own_patients, failed_logins_count_and_lock_until_one_succeeds,
+    the_audit_log_keeps_every_line_in_order,
 };
 pub use converge::{DEVICES, Op, converge};
 pub use sync::{
@@ -950,7 +951,8 @@ macro_rules! clinic_contract_tests {
             an_invitation_sets_the_password_once_before_it_expires,
             failed_logins_count_and_lock_until_one_succeeds,
             a_session_speaks_until_closed_expired_or_idle,
-            the_audit_log_keeps_every_line_in_order
+            the_audit_log_keeps_every_line_in_order,
+            each_clinician_has_their_own_patients
         );
     };
 }

@@ -1,7 +1,8 @@
 //! The clinic's contract: clinicians, invitations, logins, login sessions and the audit log.
 
-use crate::StoreError;
+use crate::accounts::Accounts;
 use crate::clinic::{AuditEntry, Clinic};
+use crate::{StoreError, UserId};
 
 use super::t;
 
@@ -138,4 +139,41 @@ pub fn the_audit_log_keeps_every_line_in_order(s: &dyn Clinic) {
     let rest = s.audit_log(all[1].0, 1).unwrap();
     assert_eq!(rest, [all[2].clone()]);
     assert!(s.audit_log(all[3].0, 10).unwrap().is_empty());
+}
+
+/// A clinician's patients are theirs: listed in the order added, once, and another
+/// clinician's are not theirs.
+pub fn each_clinician_has_their_own_patients<S: Clinic + Accounts>(s: &S) {
+    let people: &dyn Accounts = s;
+    let at = t("2026-12-01T09:00:00+00:00");
+    s.add_clinician("c-ann", "ann@example.org", at).unwrap();
+    s.add_clinician("c-bob", "bob@example.org", at).unwrap();
+    for (id, name) in [("u-1", "jd-1970"), ("u-2", "mk-1985"), ("u-3", "zz-2001")] {
+        people.add_person(name, &UserId::new(id), at).unwrap();
+    }
+    s.add_patient("c-ann", &UserId::new("u-2"), at).unwrap();
+    s.add_patient("c-ann", &UserId::new("u-1"), at).unwrap();
+    s.add_patient("c-ann", &UserId::new("u-2"), at).unwrap();
+    s.add_patient("c-bob", &UserId::new("u-3"), at).unwrap();
+    s.add_patient("c-bob", &UserId::new("u-1"), at).unwrap();
+    let ann = s.patients("c-ann").unwrap();
+    assert_eq!(
+        ann,
+        [
+            (UserId::new("u-2"), "mk-1985".to_string()),
+            (UserId::new("u-1"), "jd-1970".to_string())
+        ]
+    );
+    assert_eq!(
+        s.patients("c-bob").unwrap().len(),
+        2,
+        "shared: u-1 is both's"
+    );
+    assert_eq!(
+        s.patient("c-ann", &UserId::new("u-1")).unwrap().as_deref(),
+        Some("jd-1970")
+    );
+    assert_eq!(s.patient("c-ann", &UserId::new("u-3")).unwrap(), None);
+    assert_eq!(s.patient("c-nobody", &UserId::new("u-1")).unwrap(), None);
+    assert!(s.patients("c-nobody").unwrap().is_empty());
 }

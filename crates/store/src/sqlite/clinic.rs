@@ -4,8 +4,8 @@ use backstretch_core::time::Stamp;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, SqliteStore, stamp};
-use crate::StoreError;
 use crate::clinic::{AuditEntry, Clinic, Clinician};
+use crate::{StoreError, UserId};
 
 /// The columns [`clinician`] reads, of `clinicians c`.
 const CLINICIAN: &str = "c.id, c.email, c.password, c.failures, c.locked_until";
@@ -204,6 +204,51 @@ impl Clinic for SqliteStore {
                     [token_hash],
                 )
                 .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn add_patient(&self, clinician: &str, patient: &UserId, at: Stamp) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "INSERT INTO care_team (clinician_id, user_id, since, seq)
+                     VALUES (?1, ?2, ?3, (SELECT coalesce(max(seq), 0) + 1 FROM care_team))
+                     ON CONFLICT DO NOTHING",
+                    params![clinician, patient.as_str(), at.utc_s],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn patients(&self, clinician: &str) -> Result<Vec<(UserId, String)>, StoreError> {
+        self.read(|db| {
+            let mut st = db
+                .conn
+                .prepare_cached(
+                    "SELECT p.id, p.name FROM care_team t JOIN people p ON p.id = t.user_id
+                     WHERE t.clinician_id = ?1 ORDER BY t.seq",
+                )
+                .map_err(|e| db.err(e))?;
+            st.query_map([clinician], |r| {
+                Ok((UserId::new(r.get::<_, String>(0)?), r.get(1)?))
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn patient(&self, clinician: &str, patient: &UserId) -> Result<Option<String>, StoreError> {
+        self.read(|db| {
+            db.conn
+                .query_row(
+                    "SELECT p.name FROM care_team t JOIN people p ON p.id = t.user_id
+                     WHERE t.clinician_id = ?1 AND t.user_id = ?2",
+                    params![clinician, patient.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
                 .map_err(|e| db.err(e))
         })
     }

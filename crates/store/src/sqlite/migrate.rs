@@ -65,6 +65,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_clinic",
         include_str!("../../migrations/0014_clinic.sql"),
     ),
+    (
+        "0015_care_team",
+        include_str!("../../migrations/0015_care_team.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
