@@ -1,8 +1,9 @@
-//! A practice's clinicians, their login sessions and the audit log, in PostgreSQL.
+//! A practice's clinicians, their patients, their login sessions and the audit log, in
+//! PostgreSQL.
 
 use backstretch_core::time::Stamp;
-use backstretch_store::StoreError;
 use backstretch_store::clinic::{AuditEntry, Clinic, Clinician};
+use backstretch_store::{StoreError, UserId};
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
 
@@ -215,6 +216,42 @@ impl Clinic for PostgresStore {
             "DELETE FROM clinician_sessions WHERE token_hash = $1",
             &[&token_hash],
         )
+    }
+
+    fn add_patient(&self, clinician: &str, patient: &UserId, at: Stamp) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO care_team (clinician_id, user_id, since) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&clinician, &patient.as_str(), &at.utc_s],
+        )
+    }
+
+    fn patients(&self, clinician: &str) -> Result<Vec<(UserId, String)>, StoreError> {
+        self.read(|db| {
+            let rows =
+                db.c.query(
+                    "SELECT p.id, p.name FROM care_team t JOIN people p ON p.id = t.user_id
+                     WHERE t.clinician_id = $1 ORDER BY t.seq",
+                    &[&clinician],
+                )
+                .map_err(|e| db.err(e))?;
+            rows.iter()
+                .map(|r| Ok((UserId::new(r.try_get::<_, String>(0)?), r.try_get(1)?)))
+                .collect::<Result<_, postgres::Error>>()
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn patient(&self, clinician: &str, patient: &UserId) -> Result<Option<String>, StoreError> {
+        self.read(|db| {
+            db.c.query_opt(
+                "SELECT p.name FROM care_team t JOIN people p ON p.id = t.user_id
+                 WHERE t.clinician_id = $1 AND t.user_id = $2",
+                &[&clinician, &patient.as_str()],
+            )
+            .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+            .map_err(|e| db.err(e))
+        })
     }
 
     fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {

@@ -19,6 +19,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0002_accounts.sql"),
     ),
     ("0003_clinic", include_str!("../migrations/0003_clinic.sql")),
+    (
+        "0004_care_team",
+        include_str!("../migrations/0004_care_team.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
