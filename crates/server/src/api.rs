@@ -276,6 +276,12 @@ pub fn router(api: Api) -> axum::Router {
         )
         .route("/logout", post(crate::clinic_pages::logout))
         .route("/clinic", get(crate::clinic_pages::patients))
+        .route("/clinic/patients", post(crate::clinic_pages::add_patient))
+        .route("/clinic/patients/{id}", get(crate::clinic_pages::patient))
+        .route(
+            "/clinic/patients/{id}/code",
+            post(crate::clinic_pages::patient_code),
+        )
         .route("/static/app.css", get(crate::clinic_pages::stylesheet))
         .route("/link", get(link_page))
         .route("/api/v1/link", post(link_device))

@@ -7,10 +7,11 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use backstretch_core::time::Stamp;
-use backstretch_store::StoreError;
 use backstretch_store::clinic::{AuditEntry, Clinic, Clinician};
+use backstretch_store::{StoreError, UserId};
 
-use crate::link::{hash, new_token, random_bytes};
+use crate::ServerStore;
+use crate::link::{self, Code, PeopleError, hash, new_token, random_bytes};
 
 /// How long an invitation works: a week.
 pub const INVITATION_LIFETIME_S: i64 = 7 * 24 * 60 * 60;
@@ -122,6 +123,60 @@ fn audit(
         actor: actor.to_string(),
         action: action.to_string(),
         patient: None,
+        from: from.to_string(),
+    })
+}
+
+/// Adds a patient for the clinician: a person with a log on this server, on the
+/// clinician's list, and the one-time code that links their first device. The name is a
+/// name or a reference the practice uses (letters, digits, dots, dashes, underscores).
+pub fn add_patient(
+    store: &dyn ServerStore,
+    clinician: &Clinician,
+    name: &str,
+    now: Stamp,
+    from: &str,
+) -> Result<(UserId, Code), PeopleError> {
+    let code = link::add_person(store, name, now)?;
+    let id = store
+        .person(name)?
+        .ok_or_else(|| PeopleError::NoOne(name.to_string()))?;
+    store.add_patient(&clinician.id, &id, now)?;
+    audit_patient(store, now, clinician, "patient added", &id, from)?;
+    Ok((id, code))
+}
+
+/// Another one-time code for a patient's next device; None when they are not the
+/// clinician's patient.
+pub fn patient_code(
+    store: &dyn ServerStore,
+    clinician: &Clinician,
+    patient: &UserId,
+    now: Stamp,
+    from: &str,
+) -> Result<Option<(String, Code)>, PeopleError> {
+    let Some(name) = store.patient(&clinician.id, patient)? else {
+        return Ok(None);
+    };
+    let code = link::another_code(store, &name, now)?;
+    audit_patient(store, now, clinician, "link code made", patient, from)?;
+    Ok(Some((name, code)))
+}
+
+/// Records that the clinician read or wrote a patient's data.
+pub fn audit_patient(
+    store: &dyn Clinic,
+    at: Stamp,
+    clinician: &Clinician,
+    action: &str,
+    patient: &UserId,
+    from: &str,
+) -> Result<(), StoreError> {
+    store.audit(&AuditEntry {
+        at,
+        actor: clinician.email.clone(),
+        action: action.to_string(),
+        patient: Some(patient.as_str().to_string()),
         from: from.to_string(),
     })
 }

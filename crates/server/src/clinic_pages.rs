@@ -5,15 +5,19 @@
 //! that changes something is refused unless its `Origin` is this server's own.
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use backstretch_core::time::Stamp;
 use backstretch_store::clinic::Clinician;
+use backstretch_store::{Order, StoreError, UserId};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
 use crate::api::{Api, ApiError};
 use crate::clinic::{self, LOCK_S, Login, MAX_FAILURES, SESSION_LIFETIME_S};
+use crate::link::{Code, PeopleError};
 
 /// The session cookie's name.
 const COOKIE: &str = "backstretch_clinic";
@@ -210,13 +214,10 @@ pub struct LoginForm {
 /// `POST /login`.
 pub async fn login(
     State(api): State<Api>,
-    headers: HeaderMap,
+    _: SameOrigin,
     p: Option<axum::Extension<backstretch_web::Peer>>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, ApiError> {
-    if !same_origin(&api, &headers) {
-        return Ok(cross_site());
-    }
     let from = peer(p.as_ref());
     let email = f.email.trim().to_string();
     let (e, pw, at) = (email.clone(), f.password, from.clone());
@@ -325,13 +326,10 @@ pub struct InviteForm {
 /// `POST /invite`: sets the password and logs in.
 pub async fn accept(
     State(api): State<Api>,
-    headers: HeaderMap,
+    _: SameOrigin,
     p: Option<axum::Extension<backstretch_web::Peer>>,
     Form(f): Form<InviteForm>,
 ) -> Result<Response, ApiError> {
-    if !same_origin(&api, &headers) {
-        return Ok(cross_site());
-    }
     if let Err(why) = clinic::check_password(&f.password, &f.again) {
         return Ok(page(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -361,12 +359,10 @@ pub async fn accept(
 /// `POST /logout`.
 pub async fn logout(
     State(api): State<Api>,
+    _: SameOrigin,
     headers: HeaderMap,
     p: Option<axum::Extension<backstretch_web::Peer>>,
 ) -> Result<Response, ApiError> {
-    if !same_origin(&api, &headers) {
-        return Ok(cross_site());
-    }
     if let Some((token, c)) = who(&api, &headers).await? {
         let from = peer(p.as_ref());
         api.run(move |s, now| Ok(clinic::logout(s, &token, &c, now, &from)?))
@@ -378,17 +374,334 @@ pub async fn logout(
     Ok(r)
 }
 
-/// `GET /clinic`: the clinician's patients.
-pub async fn patients(State(api): State<Api>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let Some((_, c)) = who(&api, &headers).await? else {
-        return Ok(Redirect::to("/").into_response());
-    };
+/// The clinician logged in; without a session the browser is sent to the login.
+pub struct LoggedIn(Clinician);
+
+impl FromRequestParts<Api> for LoggedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<LoggedIn, Response> {
+        match who(api, &parts.headers).await {
+            Ok(Some((_, c))) => Ok(LoggedIn(c)),
+            Ok(None) => Err(Redirect::to("/").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A form sent from this server's own page (see [`same_origin`]); any other is refused.
+pub struct SameOrigin;
+
+impl FromRequestParts<Api> for SameOrigin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<SameOrigin, Response> {
+        if same_origin(api, &parts.headers) {
+            Ok(SameOrigin)
+        } else {
+            Err(cross_site())
+        }
+    }
+}
+
+/// What the patient list shows of one patient.
+struct Row {
+    id: UserId,
+    name: String,
+    devices: usize,
+    last: Option<Stamp>,
+}
+
+fn days_since(last: Option<Stamp>, now: Stamp) -> String {
+    match last {
+        None => "no session yet".into(),
+        Some(at) => {
+            let days = (now.utc_s - at.utc_s).max(0) / 86_400;
+            let date = at.local().format("%a %-d %b %Y");
+            match days {
+                0 => format!("today ({date})"),
+                1 => format!("yesterday ({date})"),
+                n => format!("{n} days ago ({date})"),
+            }
+        }
+    }
+}
+
+fn add_patient_form(name: &str, error: Option<&str>) -> Markup {
+    html! {
+        h2 { "Add a patient" }
+        @if let Some(e) = error {
+            p.error role="alert" { (e) }
+        }
+        form.stack method="post" action="/clinic/patients" {
+            label for="name" { "A name or reference for the patient" }
+            input #name type="text" name="name" value=(name) required maxlength="64"
+                aria-describedby="name-help";
+            p #name-help.help {
+                "Letters, digits, dots, dashes or underscores, like " code { "jd-1970" }
+                ". A reference keeps the patient's name off this server."
+            }
+            button.primary type="submit" { "Add the patient" }
+        }
+    }
+}
+
+/// `GET /clinic`: the clinician's patients, and a form to add one.
+pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<Response, ApiError> {
+    let (id, from) = (c.id.clone(), "web".to_string());
+    let who = c.clone();
+    let (rows, now) = api
+        .run(move |s, now| {
+            let mut rows = Vec::new();
+            for (user, name) in s.patients(&id)? {
+                let devices = s
+                    .devices(&user)?
+                    .iter()
+                    .filter(|d| d.unlinked_at.is_none())
+                    .count();
+                let last = s
+                    .sessions_page(&user, None, 1, Order::NewestFirst)?
+                    .first()
+                    .map(|l| l.session.started_at);
+                clinic::audit_patient(s, now, &who, "read in the patient list", &user, &from)?;
+                rows.push(Row {
+                    id: user,
+                    name,
+                    devices,
+                    last,
+                });
+            }
+            Ok((rows, now))
+        })
+        .await?;
     Ok(page(
         StatusCode::OK,
         "Patients",
         Some(&c),
         &html! {
-            p { "You have no patients here yet." }
+            @if rows.is_empty() {
+                p { "You have no patients here yet. Add one below: you get a code that links their device." }
+            } @else {
+                div.table { table {
+                    caption { "Your patients, in the order you added them" }
+                    thead { tr {
+                        th scope="col" { "Patient" }
+                        th scope="col" { "Devices linked" }
+                        th scope="col" { "Last session" }
+                    } }
+                    tbody {
+                        @for r in &rows {
+                            tr {
+                                td { a href={ "/clinic/patients/" (r.id.as_str()) } { (r.name) } }
+                                td { (r.devices) }
+                                td { (days_since(r.last, now)) }
+                            }
+                        }
+                    }
+                } }
+            }
+            (add_patient_form("", None))
         },
     ))
+}
+
+/// A code to link a device, with the command and a QR code of the link page.
+fn code_page(api: &Api, headers: &HeaderMap, c: &Clinician, name: &str, code: &Code) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("this-server");
+    let base = format!("{}://{host}", api.scheme());
+    let typed = crate::link::normalise(&code.code);
+    let qr = qrcode::QrCode::new(format!("{base}/link?code={typed}").as_bytes()).map_or_else(
+        |_| String::new(),
+        |q| {
+            q.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .build()
+        },
+    );
+    let expires = code.expires.local().format("%a %-d %b %Y %H:%M");
+    page(
+        StatusCode::OK,
+        &format!("A code for {name}"),
+        Some(c),
+        &html! {
+            p { "Give " strong { (name) } " this code to link a device to their log. It works once, until " (expires) "." }
+            p.code { strong { (code.code) } }
+            p { "On the device, in a terminal:" }
+            pre { code { "backstretch sync link " (base) " " (code.code) } }
+            figure role="img" aria-label={ "A QR code of the link page for " (name) } {
+                (maud::PreEscaped(qr))
+            }
+            p {
+                "Linking is the patient's consent to share their log with the practice; "
+                code { "backstretch sync unlink" } " on the device withdraws it."
+            }
+            p { a href="/clinic" { "Back to your patients" } }
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PatientForm {
+    name: String,
+}
+
+/// `POST /clinic/patients`: adds a patient, and shows the code for their first device.
+pub async fn add_patient(
+    State(api): State<Api>,
+    _: SameOrigin,
+    LoggedIn(c): LoggedIn,
+    headers: HeaderMap,
+    p: Option<axum::Extension<backstretch_web::Peer>>,
+    Form(f): Form<PatientForm>,
+) -> Result<Response, ApiError> {
+    let (who, name, from) = (c.clone(), f.name.trim().to_string(), peer(p.as_ref()));
+    let n = name.clone();
+    let added = api
+        .run(move |s, now| Ok(clinic::add_patient(s, &who, &n, now, &from)))
+        .await?;
+    let refuse = |why: String| {
+        page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Patients",
+            Some(&c),
+            &add_patient_form(&name, Some(&why)),
+        )
+    };
+    Ok(match added {
+        Ok((_, code)) => code_page(&api, &headers, &c, &name, &code),
+        Err(PeopleError::BadName(_)) => refuse(format!(
+            "`{name}` cannot be used: give 1 to 64 letters, digits, dots, dashes or underscores"
+        )),
+        Err(PeopleError::Store(StoreError::Taken { .. })) => refuse(format!(
+            "`{name}` is already a patient's here: choose another reference"
+        )),
+        Err(PeopleError::Store(e)) => return Err(ApiError::Store(e)),
+        Err(e) => return Err(ApiError::Internal(e.to_string())),
+    })
+}
+
+/// The patient of the clinician's that a path names, or a 404 page (another clinician's
+/// patient, or no one, look the same).
+async fn their_patient(
+    api: &Api,
+    c: &Clinician,
+    id: &str,
+) -> Result<Result<(UserId, String), Response>, ApiError> {
+    let (cid, user) = (c.id.clone(), UserId::new(id));
+    let u = user.clone();
+    let name = api.run(move |s, _| Ok(s.patient(&cid, &u)?)).await?;
+    Ok(match name {
+        Some(name) => Ok((user, name)),
+        None => Err(page(
+            StatusCode::NOT_FOUND,
+            "No such patient",
+            Some(c),
+            &html! {
+                p { "You have no patient at this address." }
+                p { a href="/clinic" { "Back to your patients" } }
+            },
+        )),
+    })
+}
+
+/// `GET /clinic/patients/{id}`: a patient's devices and latest sessions.
+pub async fn patient(
+    State(api): State<Api>,
+    LoggedIn(c): LoggedIn,
+    p: Option<axum::Extension<backstretch_web::Peer>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (user, name) = match their_patient(&api, &c, &id).await? {
+        Ok(found) => found,
+        Err(not_found) => return Ok(not_found),
+    };
+    let (who, from, u) = (c.clone(), peer(p.as_ref()), user.clone());
+    let (devices, sessions) = api
+        .run(move |s, now| {
+            clinic::audit_patient(s, now, &who, "read the patient's page", &u, &from)?;
+            Ok((
+                s.devices(&u)?,
+                s.sessions_page(&u, None, 10, Order::NewestFirst)?,
+            ))
+        })
+        .await?;
+    let pain = |p: Option<u8>| p.map_or_else(|| "–".to_string(), |v| v.to_string());
+    Ok(page(
+        StatusCode::OK,
+        &name,
+        Some(&c),
+        &html! {
+            h2 { "Devices" }
+            @if devices.is_empty() {
+                p { "No device is linked yet." }
+            } @else {
+                ul {
+                    @for d in &devices {
+                        li {
+                            (d.name) ": linked " (d.linked_at.local().format("%a %-d %b %Y"))
+                            @if let Some(u) = d.unlinked_at {
+                                ", unlinked " (u.local().format("%a %-d %b %Y")) " (it no longer sends)"
+                            }
+                        }
+                    }
+                }
+            }
+            form method="post" action={ "/clinic/patients/" (user.as_str()) "/code" } {
+                button type="submit" {
+                    @if devices.is_empty() { "A new code to link a device" } @else { "A code for another device" }
+                }
+            }
+            h2 { "Latest sessions" }
+            @if sessions.is_empty() {
+                p { "No session yet." }
+            } @else {
+                div.table { table {
+                    caption { "The latest " (sessions.len()) ", newest first" }
+                    thead { tr {
+                        th scope="col" { "When" }
+                        th scope="col" { "Pain before → after" }
+                        th scope="col" { "How it ended" }
+                    } }
+                    tbody {
+                        @for l in &sessions {
+                            tr {
+                                td { (l.session.started_at.local().format("%a %-d %b %Y, %H:%M")) }
+                                td { (pain(l.session.pain_before)) " → " (pain(l.session.pain_after)) }
+                                td { (l.session.outcome.map_or("not finished", |o| o.as_str())) }
+                            }
+                        }
+                    }
+                } }
+            }
+        },
+    ))
+}
+
+/// `POST /clinic/patients/{id}/code`: a code for the patient's next device.
+pub async fn patient_code(
+    State(api): State<Api>,
+    _: SameOrigin,
+    LoggedIn(c): LoggedIn,
+    headers: HeaderMap,
+    p: Option<axum::Extension<backstretch_web::Peer>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (user, _) = match their_patient(&api, &c, &id).await? {
+        Ok(found) => found,
+        Err(not_found) => return Ok(not_found),
+    };
+    let (who, from) = (c.clone(), peer(p.as_ref()));
+    let made = api
+        .run(move |s, now| {
+            clinic::patient_code(s, &who, &user, now, &from)
+                .map_err(|e| ApiError::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(match made {
+        Some((name, code)) => code_page(&api, &headers, &c, &name, &code),
+        None => Redirect::to("/clinic").into_response(),
+    })
 }

@@ -82,6 +82,16 @@ impl T {
         self.send(r.body(Body::from(body)).unwrap()).await
     }
 
+    /// Links a device called `phone` with a code, as `sync link` does.
+    async fn link(&self, code: &str, device: &str) -> StatusCode {
+        let link = serde_json::json!({"code": code, "device": device, "name": "phone"});
+        let r = Request::post("/api/v1/link")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(link.to_string()))
+            .unwrap();
+        self.send(r).await.0
+    }
+
     fn now(&self) -> Stamp {
         *self.now.lock().unwrap()
     }
@@ -209,8 +219,9 @@ async fn sqlite_a_clinician_sets_a_password_logs_in_and_out() {
     a_clinician_sets_a_password_logs_in_and_out(over(store, false)).await;
 }
 
-#[test]
-fn postgres_a_clinician_sets_a_password_logs_in_and_out() {
+/// Runs a story on a fresh database of the test cluster; the store is made and let go of
+/// outside the runtime (the PostgreSQL client blocks).
+fn on_postgres(story: impl FnOnce(T) -> std::pin::Pin<Box<dyn Future<Output = ()>>>) {
     use backstretch_store_postgres::testing::TestCluster;
     let db = TestCluster::shared().database();
     let store = backstretch_server::open(std::path::Path::new("/nonexistent"), Some(&db.address()))
@@ -220,11 +231,14 @@ fn postgres_a_clinician_sets_a_password_logs_in_and_out() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(a_clinician_sets_a_password_logs_in_and_out(over(
-        store, false,
-    )));
+    rt.block_on(story(over(store, false)));
     drop(rt);
     drop(keep);
+}
+
+#[test]
+fn postgres_a_clinician_sets_a_password_logs_in_and_out() {
+    on_postgres(|t| Box::pin(a_clinician_sets_a_password_logs_in_and_out(t)));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -334,4 +348,149 @@ async fn forms_from_elsewhere_are_refused_and_pages_need_a_session() {
     let (s, _, css) = t.get("/static/app.css", None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(css.contains("body"));
+}
+
+/// A clinician invited and logged in; their session's cookie.
+async fn logged_in(t: &T, email: &str) -> String {
+    let code = t.invite(email);
+    let form = [
+        ("code", code.as_str()),
+        ("email", email),
+        ("password", PASSWORD),
+        ("again", PASSWORD),
+    ];
+    let (s, h, body) = t.post("/invite", &form, None, Some(ORIGIN)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    cookie(&h).0
+}
+
+/// The code a code page shows (12 letters in three groups).
+fn code_on(page: &str) -> String {
+    page.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .find(|w| w.len() == 14 && w.matches('-').count() == 2)
+        .unwrap_or_else(|| panic!("no code in {page}"))
+        .to_string()
+}
+
+async fn clinicians_see_and_touch_only_their_own_patients(t: T) {
+    let t = &t;
+    let ann = logged_in(t, "ann@example.org").await;
+    let bob = logged_in(t, "bob@example.org").await;
+    let (s, _, body) = t
+        .post(
+            "/clinic/patients",
+            &[("name", "mk-1985")],
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("backstretch sync link http://127.0.0.1:8422 "),
+        "{body}"
+    );
+    assert!(body.contains("<svg"), "a QR code: {body}");
+    let code = code_on(&body);
+    for (name, why) in [
+        ("mk 1985", "cannot be used"),
+        ("mk-1985", "already a patient"),
+    ] {
+        let (s, _, body) = t
+            .post(
+                "/clinic/patients",
+                &[("name", name)],
+                Some(&ann),
+                Some(ORIGIN),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert!(body.contains(why), "{name}: {body}");
+    }
+    // The patient's device links with the code: the patient page shows it.
+    assert_eq!(t.link(&code, "mk-phone-0001").await, StatusCode::OK);
+    let (_, _, list) = t.get("/clinic", Some(&ann)).await;
+    let href = list
+        .split('"')
+        .find(|w| w.starts_with("/clinic/patients/"))
+        .expect("a link to the patient")
+        .to_string();
+    assert!(
+        list.contains("mk-1985") && list.contains("no session yet"),
+        "{list}"
+    );
+    let (s, _, page) = t.get(&href, Some(&ann)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("phone: linked"), "{page}");
+    let (s, _, again) = t
+        .post(&format!("{href}/code"), &[], Some(&ann), Some(ORIGIN))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_ne!(code_on(&again), code, "a new code for the next device");
+    // Bob: not in his list, and the patient's page and codes are not found for him.
+    let (_, _, list) = t.get("/clinic", Some(&bob)).await;
+    assert!(!list.contains("mk-1985"), "{list}");
+    let (s, _, page) = t.get(&href, Some(&bob)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(
+        !page.contains("mk-1985") && !page.contains("phone"),
+        "{page}"
+    );
+    let (s, _, _) = t
+        .post(&format!("{href}/code"), &[], Some(&bob), Some(ORIGIN))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    for path in ["/clinic/patients/nobody", "/clinic/patients/..%2F..%2Fetc"] {
+        let (s, _, _) = t.get(path, Some(&ann)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    // No session, or a form from elsewhere: nothing shown, nothing made.
+    let (s, h, _) = t.get(&href, None).await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/")
+    );
+    let (s, _, _) = t
+        .post(
+            &format!("{href}/code"),
+            &[],
+            Some(&ann),
+            Some("http://evil.example"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = t
+        .post("/clinic/patients", &[("name", "x-1")], Some(&ann), None)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Every read of the patient's data is in the audit log, ann's only.
+    let about = audited(t, href.trim_start_matches("/clinic/patients/"));
+    for line in [
+        "ann@example.org patient added",
+        "ann@example.org read in the patient list",
+        "ann@example.org read the patient's page",
+        "ann@example.org link code made",
+    ] {
+        assert!(about.iter().any(|l| l == line), "{line} in {about:?}");
+    }
+    assert!(!about.iter().any(|l| l.starts_with("bob")), "{about:?}");
+}
+
+/// The audit log's lines about a patient: who, what.
+fn audited(t: &T, patient: &str) -> Vec<String> {
+    tokio::task::block_in_place(|| t.store.audit_log(0, 1000).unwrap())
+        .iter()
+        .filter(|(_, e)| e.patient.as_deref() == Some(patient))
+        .map(|(_, e)| format!("{} {}", e.actor, e.action))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_clinicians_see_and_touch_only_their_own_patients() {
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
+    clinicians_see_and_touch_only_their_own_patients(over(store, false)).await;
+}
+
+#[test]
+fn postgres_clinicians_see_and_touch_only_their_own_patients() {
+    on_postgres(|t| Box::pin(clinicians_see_and_touch_only_their_own_patients(t)));
 }

@@ -128,6 +128,20 @@ fn in_chromium_a_clinician_sets_a_password_logs_out_and_in_with_no_axe_violation
     });
     assert!(b.text("header").contains("ann.physio@example.org"));
     check("patients");
+    b.type_into("#name", "mk-1985");
+    b.click("form[action='/clinic/patients'] button[type=submit]");
+    wait_for("the code page", long, || {
+        b.text("h1").contains("A code for mk-1985").then_some(())
+    });
+    assert_eq!(b.count("figure svg"), 1, "a QR code");
+    check("patient-code");
+    b.go(&format!("{url}/clinic"));
+    check("patient-list");
+    b.click("main table a");
+    wait_for("the patient's page", long, || {
+        (b.text("h1") == "mk-1985").then_some(())
+    });
+    check("patient");
     b.click("form.logout button");
     wait_for("the login page", long, || {
         b.text("h1").contains("Clinician login").then_some(())
