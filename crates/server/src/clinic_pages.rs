@@ -619,12 +619,13 @@ pub async fn patient(
         Err(not_found) => return Ok(not_found),
     };
     let (who, from, u) = (c.clone(), peer(p.as_ref()), user.clone());
-    let (devices, sessions) = api
+    let (devices, sessions, follow) = api
         .run(move |s, now| {
             clinic::audit_patient(s, now, &who, "read the patient's page", &u, &from)?;
             Ok((
                 s.devices(&u)?,
                 s.sessions_page(&u, None, 10, Order::NewestFirst)?,
+                Follow::read(s, &u, now)?,
             ))
         })
         .await?;
@@ -634,6 +635,7 @@ pub async fn patient(
         &name,
         Some(&c),
         &html! {
+            (follow.render())
             h2 { "Devices" }
             @if devices.is_empty() {
                 p { "No device is linked yet." }
@@ -678,6 +680,113 @@ pub async fn patient(
             }
         },
     ))
+}
+
+/// How a patient is doing, by the rules their own devices apply (the app layer's: the
+/// same week, streak, pain trend, flares and exercises left out as they see).
+struct Follow {
+    stats: backstretch_core::stats::Stats,
+    rules: backstretch_core::safety::PainRules,
+    /// The latest warning-sign check: when, its verdict, and the signs answered yes.
+    check: Option<(Stamp, &'static str, Vec<String>)>,
+    clearances: Vec<(String, Stamp)>,
+}
+
+impl Follow {
+    fn read(s: &dyn crate::ServerStore, user: &UserId, now: Stamp) -> Result<Follow, ApiError> {
+        let app = backstretch_app::App::new(s, user.clone(), now);
+        let failed = |e: backstretch_app::AppError| ApiError::Internal(e.to_string());
+        let signs = backstretch_core::safety::red_flags().unwrap_or_default();
+        let named = |id: &str| {
+            signs
+                .iter()
+                .find(|f| f.id == id)
+                .map_or_else(|| id.to_string(), |f| f.sign.clone())
+        };
+        let check = s.last_screening(user)?.map(|c| {
+            let yes = c
+                .answers
+                .iter()
+                .filter(|(_, y)| **y)
+                .map(|(id, _)| named(id))
+                .collect();
+            (c.at, verdict_words(c.verdict), yes)
+        });
+        let clearances = s
+            .clearances(user)?
+            .into_iter()
+            .map(|(id, at)| (named(&id), at))
+            .collect();
+        Ok(Follow {
+            stats: app.progress(false).map_err(failed)?,
+            rules: app.pain_rules().map_err(failed)?,
+            check,
+            clearances,
+        })
+    }
+
+    fn render(&self) -> Markup {
+        let (st, rules) = (&self.stats, &self.rules);
+        let pain = match (st.pain.first, st.pain.last) {
+            (Some(f), Some(l)) => {
+                let meaningful = if st.pain.meaningful {
+                    ", a meaningful improvement"
+                } else {
+                    ""
+                };
+                format!("{f} at the start, {l} lately{meaningful}")
+            }
+            _ => "no scores yet".into(),
+        };
+        html! {
+            h2 { "How they are doing" }
+            dl.stats {
+                div { dt { "This week" } dd { (st.this_week.days) " of " (st.this_week.target) " days (" (st.goal) ")" } }
+                div { dt { "Streak" } dd { (st.streak.current) " " (st.streak.unit) } }
+                div { dt { "Sessions with an exercise done" } dd { (st.sessions) } }
+                div { dt { "Pain (0-10)" } dd { (pain) } }
+                div { dt { "Flares, last 14 days" } dd { (rules.flare.recent_flares) } }
+            }
+            ul {
+                @if rules.flare.see_clinician {
+                    li.error { "Three or more flares lately and no calm session since: they are advised to see a clinician." }
+                }
+                @if let Some(r) = &rules.rising {
+                    li.error { "Pain is rising: about " (r.tenths_per_two_weeks) " tenths of a point every two weeks, over " (r.days) " days." }
+                }
+                @if st.review_advised {
+                    li { "Six weeks without a meaningful improvement: a review of the programme is advised." }
+                }
+                @if !rules.blocked.is_empty() {
+                    li { "Left out of their plans, as it hurt twice lately: " (rules.blocked.join(", ")) "." }
+                }
+                @for (name, n) in &st.most_hurt {
+                    li { (name) " was logged as hurting in " (n) " session" @if *n != 1 { "s" } "." }
+                }
+            }
+            h2 { "Warning signs" }
+            @match &self.check {
+                None => p { "No warning-sign check yet." },
+                Some((at, verdict, yes)) => p {
+                    "The latest check, " (at.local().format("%a %-d %b %Y")) ": " (verdict)
+                    @if !yes.is_empty() { " (" (yes.join("; ")) ")" } "."
+                },
+            }
+            @for (sign, at) in &self.clearances {
+                p { "Cleared to exercise despite " (sign) ", " (at.local().format("%a %-d %b %Y")) "." }
+            }
+        }
+    }
+}
+
+fn verdict_words(v: backstretch_core::safety::ScreeningVerdict) -> &'static str {
+    use backstretch_core::safety::ScreeningVerdict as V;
+    match v {
+        V::Clear => "no warning sign",
+        V::Soon => "a sign to see a clinician about within days",
+        V::SameDay => "a sign that needs medical help today",
+        V::Emergency => "a sign that needs emergency care",
+    }
 }
 
 /// `POST /clinic/patients/{id}/code`: a code for the patient's next device.

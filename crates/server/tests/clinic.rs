@@ -82,14 +82,15 @@ impl T {
         self.send(r.body(Body::from(body)).unwrap()).await
     }
 
-    /// Links a device called `phone` with a code, as `sync link` does.
-    async fn link(&self, code: &str, device: &str) -> StatusCode {
+    /// Links a device called `phone` with a code, as `sync link` does; the answer.
+    async fn link(&self, code: &str, device: &str) -> (StatusCode, serde_json::Value) {
         let link = serde_json::json!({"code": code, "device": device, "name": "phone"});
         let r = Request::post("/api/v1/link")
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(link.to_string()))
             .unwrap();
-        self.send(r).await.0
+        let (s, _, body) = self.send(r).await;
+        (s, serde_json::from_str(&body).unwrap_or_default())
     }
 
     fn now(&self) -> Stamp {
@@ -407,7 +408,7 @@ async fn clinicians_see_and_touch_only_their_own_patients(t: T) {
         assert!(body.contains(why), "{name}: {body}");
     }
     // The patient's device links with the code: the patient page shows it.
-    assert_eq!(t.link(&code, "mk-phone-0001").await, StatusCode::OK);
+    assert_eq!(t.link(&code, "mk-phone-0001").await.0, StatusCode::OK);
     let (_, _, list) = t.get("/clinic", Some(&ann)).await;
     let href = list
         .split('"')
@@ -493,4 +494,94 @@ async fn sqlite_clinicians_see_and_touch_only_their_own_patients() {
 #[test]
 fn postgres_clinicians_see_and_touch_only_their_own_patients() {
     on_postgres(|t| Box::pin(clinicians_see_and_touch_only_their_own_patients(t)));
+}
+
+/// A patient's phone: a session with pain 6 before and 8 after, in which the cat-camel hurt;
+/// its device id and events.
+fn patients_phone() -> (String, Vec<backstretch_core::event::Event>) {
+    use backstretch_core::player::Outcome;
+    use backstretch_core::routine::Routine;
+    use backstretch_core::session::{Ending, SessionSource, StepRecord};
+    use backstretch_core::timeline::StepKind;
+    use backstretch_store::{NewSession, Store, UserId};
+    let log = SqliteStore::in_memory().unwrap();
+    let u = UserId::local();
+    let at = |t: &str| Stamp::parse(&format!("2026-11-30T{t}+01:00")).unwrap();
+    let routine = Routine::default();
+    let new = NewSession {
+        uid: "mk-session-1",
+        started_at: at("08:00:00"),
+        source: SessionSource::Player,
+        routine: &routine,
+        planned_s: 60,
+        pain_before: Some(6),
+        pid: None,
+    };
+    let id = log.begin_session(&u, &new).unwrap();
+    let step = StepRecord {
+        step: 0,
+        kind: StepKind::Hold,
+        exercise_id: Some("cat-camel".into()),
+        side: None,
+        rep: 1,
+        planned_s: 10,
+        done_ms: 4_000,
+        outcome: Outcome::Hurt,
+        at: at("08:00:10"),
+    };
+    log.log_step(&u, id, &step).unwrap();
+    log.finish_session(&u, id, at("08:01:00"), Some(8), Ending::Stopped)
+        .unwrap();
+    let device = log.device().unwrap();
+    let events = log.events(&u, &device, 0, 100).unwrap();
+    (device, events)
+}
+
+/// The patient's page shows their log as their devices judge it: the session, the flare
+/// (pain up by two), the exercise that hurt, and no session counted (nothing was done).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_patients_page_shows_how_they_are_doing_by_their_own_rules() {
+    let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
+    let ann = logged_in(&t, "ann@example.org").await;
+    let (_, _, body) = t
+        .post(
+            "/clinic/patients",
+            &[("name", "mk-1985")],
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    let (device, events) = patients_phone();
+    let (s, v) = t.link(&code_on(&body), &device).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let push = Request::post("/api/v1/push")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", v["token"].as_str().unwrap()),
+        )
+        .body(Body::from(
+            serde_json::json!({ "events": events }).to_string(),
+        ))
+        .unwrap();
+    assert_eq!(t.send(push).await.0, StatusCode::OK);
+    let (_, _, list) = t.get("/clinic", Some(&ann)).await;
+    assert!(list.contains("yesterday (Mon 30 Nov 2026)"), "{list}");
+    let href = list
+        .split('"')
+        .find(|w| w.starts_with("/clinic/patients/"))
+        .unwrap()
+        .to_string();
+    let (_, _, page) = t.get(&href, Some(&ann)).await;
+    for shown in [
+        "<dt>Flares, last 14 days</dt><dd>1</dd>",
+        "<dt>Sessions with an exercise done</dt><dd>0</dd>",
+        "6 → 8",
+        "stopped",
+        "was logged as hurting in 1 session.",
+        "No warning-sign check yet.",
+        "phone: linked",
+    ] {
+        assert!(page.contains(shown), "{shown} in {page}");
+    }
 }
