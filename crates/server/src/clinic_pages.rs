@@ -636,6 +636,17 @@ pub async fn patient(
         Some(&c),
         &html! {
             (follow.render())
+            h2 { "Adherence and pain" }
+            figure {
+                img.chart src={ "/clinic/patients/" (user.as_str()) "/charts/adherence.svg" }
+                    alt={ "Days with a session, week by week, against the goal of " (follow.stats.goal) };
+                figcaption { "Days with a session, against their goal." }
+            }
+            figure {
+                img.chart src={ "/clinic/patients/" (user.as_str()) "/charts/pain.svg" }
+                    alt="Pain before and after each session, 0 to 10";
+                figcaption { "Pain before and after each session (0-10), as the patient's own progress page shows it." }
+            }
             h2 { "Devices" }
             @if devices.is_empty() {
                 p { "No device is linked yet." }
@@ -787,6 +798,59 @@ fn verdict_words(v: backstretch_core::safety::ScreeningVerdict) -> &'static str 
         V::SameDay => "a sign that needs medical help today",
         V::Emergency => "a sign that needs emergency care",
     }
+}
+
+/// `GET /clinic/patients/{id}/charts/{pain|adherence}.svg`: the patient's charts, drawn as
+/// their own progress page draws them.
+pub async fn patient_chart(
+    State(api): State<Api>,
+    LoggedIn(c): LoggedIn,
+    p: Option<axum::Extension<backstretch_web::Peer>>,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (user, _) = match their_patient(&api, &c, &id).await? {
+        Ok(found) => found,
+        Err(not_found) => return Ok(not_found),
+    };
+    let pain = match file.as_str() {
+        "pain.svg" => true,
+        "adherence.svg" => false,
+        _ => {
+            return Err(ApiError::Invalid {
+                field: "chart",
+                error: format!("no chart called `{file}`"),
+                help: "ask for pain.svg or adherence.svg".into(),
+            });
+        }
+    };
+    let from = peer(p.as_ref());
+    let svg = api
+        .run(move |s, now| {
+            clinic::audit_patient(s, now, &c, "read the patient's chart", &user, &from)?;
+            let app = backstretch_app::App::new(s, user, now);
+            let failed = |e: backstretch_app::AppError| ApiError::Internal(e.to_string());
+            let mut facts = app.facts().map_err(failed)?;
+            facts.sort_by_key(|x| x.started);
+            Ok(if pain {
+                backstretch_render::chart::pain_chart(&facts)
+            } else {
+                backstretch_render::chart::adherence_chart(
+                    &facts,
+                    app.goal().map_err(failed)?,
+                    app.today(),
+                )
+            })
+        })
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        svg,
+    )
+        .into_response())
 }
 
 /// `POST /clinic/patients/{id}/code`: a code for the patient's next device.

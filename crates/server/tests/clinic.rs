@@ -584,4 +584,28 @@ async fn a_patients_page_shows_how_they_are_doing_by_their_own_rules() {
     ] {
         assert!(page.contains(shown), "{shown} in {page}");
     }
+    // The charts, as the patient's own progress page draws them: hers alone to read.
+    let bob = logged_in(&t, "bob@example.org").await;
+    for chart in ["pain.svg", "adherence.svg"] {
+        let path = format!("{href}/charts/{chart}");
+        let (s, h, svg) = t.get(&path, Some(&ann)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(h[header::CONTENT_TYPE], "image/svg+xml");
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(page.contains(&path), "the page shows {path}");
+        let (s, _, svg) = t.get(&path, Some(&bob)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(!svg.contains("<svg"));
+    }
+    let (s, _, _) = t.get(&format!("{href}/charts/x.svg"), Some(&ann)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let about = audited(&t, href.trim_start_matches("/clinic/patients/"));
+    assert_eq!(
+        about
+            .iter()
+            .filter(|l| *l == "ann@example.org read the patient's chart")
+            .count(),
+        2,
+        "{about:?}"
+    );
 }
