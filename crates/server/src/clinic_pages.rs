@@ -412,6 +412,16 @@ struct Row {
     last: Option<Stamp>,
 }
 
+/// A patient with no session for this many days needs attention.
+pub const QUIET_DAYS: i64 = 7;
+
+/// How long a patient has gone without a session, when it is [`QUIET_DAYS`] or more (never
+/// started counts as the longest); 0 otherwise.
+fn quiet_days(last: Option<Stamp>, now: Stamp) -> i64 {
+    let days = last.map_or(i64::MAX, |at| (now.utc_s - at.utc_s).max(0) / 86_400);
+    if days >= QUIET_DAYS { days } else { 0 }
+}
+
 fn days_since(last: Option<Stamp>, now: Stamp) -> String {
     match last {
         None => "no session yet".into(),
@@ -471,6 +481,9 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                     last,
                 });
             }
+            // Those who have gone quiet first, the longest quiet (or never started) at the top;
+            // the rest in the order they were added.
+            rows.sort_by_key(|r| std::cmp::Reverse(quiet_days(r.last, now)));
             Ok((rows, now))
         })
         .await?;
@@ -483,11 +496,12 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                 p { "You have no patients here yet. Add one below: you get a code that links their device." }
             } @else {
                 div.table { table {
-                    caption { "Your patients, in the order you added them" }
+                    caption { "Your patients: those with no session for " (QUIET_DAYS) " days or more first" }
                     thead { tr {
                         th scope="col" { "Patient" }
                         th scope="col" { "Devices linked" }
                         th scope="col" { "Last session" }
+                        th scope="col" { "Needs attention" }
                     } }
                     tbody {
                         @for r in &rows {
@@ -495,6 +509,13 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                                 td { a href={ "/clinic/patients/" (r.id.as_str()) } { (r.name) } }
                                 td { (r.devices) }
                                 td { (days_since(r.last, now)) }
+                                td {
+                                    @match (quiet_days(r.last, now), r.last) {
+                                        (0, _) => "",
+                                        (_, None) => "not started",
+                                        (n, Some(_)) => { "no session for " (n) " days" },
+                                    }
+                                }
                             }
                         }
                     }

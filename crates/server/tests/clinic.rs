@@ -565,11 +565,22 @@ async fn a_patients_page_shows_how_they_are_doing_by_their_own_rules() {
         ))
         .unwrap();
     assert_eq!(t.send(push).await.0, StatusCode::OK);
+    // Another patient, who has not started: first in the list, as needing attention.
+    t.post(
+        "/clinic/patients",
+        &[("name", "zz-2001")],
+        Some(&ann),
+        Some(ORIGIN),
+    )
+    .await;
     let (_, _, list) = t.get("/clinic", Some(&ann)).await;
     assert!(list.contains("yesterday (Mon 30 Nov 2026)"), "{list}");
+    assert!(list.find("zz-2001") < list.find("mk-1985"), "{list}");
+    assert!(list.contains("not started"), "{list}");
     let href = list
-        .split('"')
-        .find(|w| w.starts_with("/clinic/patients/"))
+        .split("<a href=\"")
+        .find(|w| w.contains(">mk-1985<"))
+        .and_then(|w| w.split('"').next())
         .unwrap()
         .to_string();
     let (_, _, page) = t.get(&href, Some(&ann)).await;
