@@ -286,6 +286,10 @@ pub fn router(api: Api) -> axum::Router {
             "/clinic/patients/{id}/charts/{file}",
             get(crate::clinic_pages::patient_chart),
         )
+        .route(
+            "/clinic/patients/{id}/export/{file}",
+            get(crate::clinic_pages::patient_export),
+        )
         .route("/static/app.css", get(crate::clinic_pages::stylesheet))
         .route("/link", get(link_page))
         .route("/api/v1/link", post(link_device))

@@ -668,6 +668,16 @@ pub async fn patient(
                     alt="Pain before and after each session, 0 to 10";
                 figcaption { "Pain before and after each session (0-10), as the patient's own progress page shows it." }
             }
+            h2 { "Export" }
+            p {
+                "The whole log: "
+                a href={ "/clinic/patients/" (user.as_str()) "/export/log.json" } { "JSON" }
+                " (everything kept here; " code { "backstretch import" } " reads it), "
+                a href={ "/clinic/patients/" (user.as_str()) "/export/log.csv" } { "CSV" }
+                " (a row per step), or "
+                a href={ "/clinic/patients/" (user.as_str()) "/export/fhir.json" } { "FHIR R4" }
+                " (a Bundle: pain scores as LOINC 72514-3)."
+            }
             h2 { "Devices" }
             @if devices.is_empty() {
                 p { "No device is linked yet." }
@@ -872,6 +882,77 @@ pub async fn patient_chart(
         svg,
     )
         .into_response())
+}
+
+/// `GET /clinic/patients/{id}/export/{log.json|log.csv|fhir.json}`: the patient's whole
+/// log as `backstretch export` writes it: the JSON file `import` restores (everything the
+/// server keeps of their log, for a GDPR request), the CSV, or an HL7 FHIR R4 Bundle.
+pub async fn patient_export(
+    State(api): State<Api>,
+    LoggedIn(c): LoggedIn,
+    p: Option<axum::Extension<backstretch_web::Peer>>,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (user, name) = match their_patient(&api, &c, &id).await? {
+        Ok(found) => found,
+        Err(not_found) => return Ok(not_found),
+    };
+    let kind = match file.as_str() {
+        "log.json" | "log.csv" | "fhir.json" => file.clone(),
+        _ => {
+            return Err(ApiError::Invalid {
+                field: "export",
+                error: format!("no export called `{file}`"),
+                help: "ask for log.json, log.csv or fhir.json".into(),
+            });
+        }
+    };
+    let from = peer(p.as_ref());
+    let (k, n) = (kind.clone(), name.clone());
+    let body = api
+        .run(move |s, now| {
+            let action = format!("exported the patient's log ({k})");
+            clinic::audit_patient(s, now, &c, &action, &user, &from)?;
+            let app = backstretch_app::App::new(s, user, now);
+            let failed = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
+            Ok(match k.as_str() {
+                "log.json" => {
+                    let mut out = Vec::new();
+                    app.write_log_file(&mut out).map_err(|e| failed(&e))?;
+                    out
+                }
+                "log.csv" => {
+                    let file = app.log_file().map_err(|e| failed(&e))?;
+                    backstretch_render::export::csv(&file)
+                        .map_err(|e| failed(&e))?
+                        .into_bytes()
+                }
+                _ => {
+                    let file = app.log_file().map_err(|e| failed(&e))?;
+                    let bundle = backstretch_render::export::fhir(&file, &n, None, &now.rfc3339());
+                    serde_json::to_vec_pretty(&bundle).map_err(|e| failed(&e))?
+                }
+            })
+        })
+        .await?;
+    let (kind_header, ext) = match kind.as_str() {
+        "log.csv" => ("text/csv; charset=utf-8", "csv"),
+        "fhir.json" => ("application/fhir+json", "fhir.json"),
+        _ => ("application/json", "json"),
+    };
+    let disposition = format!("attachment; filename=\"{name}-backstretch.{ext}\"");
+    let mut r = (
+        [
+            (header::CONTENT_TYPE, kind_header),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
 }
 
 /// `POST /clinic/patients/{id}/code`: a code for the patient's next device.

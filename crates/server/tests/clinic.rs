@@ -543,28 +543,7 @@ fn patients_phone() -> (String, Vec<backstretch_core::event::Event>) {
 async fn a_patients_page_shows_how_they_are_doing_by_their_own_rules() {
     let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
     let ann = logged_in(&t, "ann@example.org").await;
-    let (_, _, body) = t
-        .post(
-            "/clinic/patients",
-            &[("name", "mk-1985")],
-            Some(&ann),
-            Some(ORIGIN),
-        )
-        .await;
-    let (device, events) = patients_phone();
-    let (s, v) = t.link(&code_on(&body), &device).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let push = Request::post("/api/v1/push")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(
-            header::AUTHORIZATION,
-            format!("Bearer {}", v["token"].as_str().unwrap()),
-        )
-        .body(Body::from(
-            serde_json::json!({ "events": events }).to_string(),
-        ))
-        .unwrap();
-    assert_eq!(t.send(push).await.0, StatusCode::OK);
+    add_with_phone(&t, &ann, "mk-1985").await;
     // Another patient, who has not started: first in the list, as needing attention.
     t.post(
         "/clinic/patients",
@@ -619,4 +598,77 @@ async fn a_patients_page_shows_how_they_are_doing_by_their_own_rules() {
         2,
         "{about:?}"
     );
+}
+
+/// Adds a patient for the clinician whose session `cookie` is, links their phone and sends
+/// its session (see [`patients_phone`]).
+async fn add_with_phone(t: &T, cookie: &str, name: &str) {
+    let (_, _, body) = t
+        .post(
+            "/clinic/patients",
+            &[("name", name)],
+            Some(cookie),
+            Some(ORIGIN),
+        )
+        .await;
+    let (device, events) = patients_phone();
+    let (s, v) = t.link(&code_on(&body), &device).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let push = Request::post("/api/v1/push")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", v["token"].as_str().unwrap()),
+        )
+        .body(Body::from(
+            serde_json::json!({ "events": events }).to_string(),
+        ))
+        .unwrap();
+    assert_eq!(t.send(push).await.0, StatusCode::OK);
+}
+
+/// The patient's whole log exports as JSON (which `import` reads), CSV and FHIR, to their
+/// clinician only, each export audited.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_patients_log_exports_to_their_clinician_only() {
+    let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
+    let ann = logged_in(&t, "ann@example.org").await;
+    let bob = logged_in(&t, "bob@example.org").await;
+    add_with_phone(&t, &ann, "mk-1985").await;
+    let (_, _, list) = t.get("/clinic", Some(&ann)).await;
+    let href = list
+        .split('"')
+        .find(|w| w.starts_with("/clinic/patients/"))
+        .unwrap()
+        .to_string();
+    let (_, _, page) = t.get(&href, Some(&ann)).await;
+    for (file, kind, holds) in [
+        ("log.json", "application/json", "\"uid\": \"mk-session-1\""),
+        ("log.csv", "text/csv; charset=utf-8", "cat-camel"),
+        ("fhir.json", "application/fhir+json", "72514-3"),
+    ] {
+        let path = format!("{href}/export/{file}");
+        assert!(page.contains(&path), "the page links {path}");
+        let (s, h, body) = t.get(&path, Some(&ann)).await;
+        assert_eq!(s, StatusCode::OK, "{file}");
+        assert_eq!(h[header::CONTENT_TYPE], kind);
+        let disposition = h[header::CONTENT_DISPOSITION].to_str().unwrap();
+        assert!(disposition.contains("mk-1985-backstretch"), "{disposition}");
+        assert!(body.contains(holds), "{file}: {body}");
+        let (s, _, body) = t.get(&path, Some(&bob)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{file}");
+        assert!(!body.contains("mk-session-1"));
+    }
+    // What the JSON holds, a device's import restores.
+    let (_, _, json) = t.get(&format!("{href}/export/log.json"), Some(&ann)).await;
+    let restored = SqliteStore::in_memory().unwrap();
+    let now = Stamp::parse("2026-12-01T09:00:00+01:00").unwrap();
+    let app = backstretch_app::App::new(&restored, backstretch_store::UserId::local(), now);
+    let n = app.import("export.json", &json).unwrap();
+    assert_eq!(n.added, 1);
+    let about = audited(&t, href.trim_start_matches("/clinic/patients/"));
+    for kind in ["log.json", "log.csv", "fhir.json"] {
+        let line = format!("ann@example.org exported the patient's log ({kind})");
+        assert!(about.contains(&line), "{line} in {about:?}");
+    }
 }
