@@ -16,6 +16,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod alert;
 pub mod catalog;
 pub mod check;
 pub mod code;

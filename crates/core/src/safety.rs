@@ -703,7 +703,7 @@ pub const REDS_IN_THREE: usize = 2;
 
 /// Why the plans were eased right after the session at `i` (newest first), if they were: it
 /// was a flare, or it left two red sessions among the last three.
-fn trigger(sessions: &[SessionPain], i: usize) -> Option<Why> {
+pub(crate) fn trigger(sessions: &[SessionPain], i: usize) -> Option<Why> {
     if sessions[i].is_flare() {
         return Some(Why::Flare);
     }

@@ -7,6 +7,7 @@
 //! Hashing, the randomness of codes and tokens, and the lockout policy are the server's; the
 //! store keeps what it is given and makes spending an invitation atomic.
 
+use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
 
 use crate::{StoreError, UserId};
@@ -39,6 +40,23 @@ pub struct AuditEntry {
     pub patient: Option<String>,
     /// The address the request came from (or `console`).
     pub from: String,
+}
+
+/// An alert about a patient, as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptAlert {
+    /// Its number.
+    pub id: i64,
+    /// What it is about (see `backstretch_core::alert::Alert::key`).
+    pub key: String,
+    /// Its kind (`AlertKind::as_str`).
+    pub kind: String,
+    /// What happened, in a sentence.
+    pub text: String,
+    /// When it happened.
+    pub at: Stamp,
+    /// Who acknowledged it (their e-mail address), and when.
+    pub acked: Option<(String, Stamp)>,
 }
 
 /// The practice's clinicians, their login sessions and the audit log.
@@ -97,6 +115,14 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     fn patients(&self, clinician: &str) -> Result<Vec<(UserId, String)>, StoreError>;
     /// The name of the person, when they are one of the clinician's patients.
     fn patient(&self, clinician: &str, patient: &UserId) -> Result<Option<String>, StoreError>;
+    /// Keeps an alert about a person, once by its key: true when it is new.
+    fn add_alert(&self, patient: &UserId, alert: &Alert) -> Result<bool, StoreError>;
+    /// The person's alerts, the latest first.
+    fn alerts(&self, patient: &UserId) -> Result<Vec<KeptAlert>, StoreError>;
+    /// Acknowledges one of the person's alerts, once, by the clinician with e-mail address
+    /// `by`: false when it is not theirs or was acknowledged already.
+    fn ack_alert(&self, patient: &UserId, id: i64, by: &str, at: Stamp)
+    -> Result<bool, StoreError>;
     /// Adds a line to the audit log.
     fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
     /// The audit log from just after line `after`, oldest first, at most `limit` lines, each

@@ -11,7 +11,7 @@ mod clinic;
 mod converge;
 mod sync;
 pub use clinic::{
-    a_session_speaks_until_closed_expired_or_idle,
+    a_session_speaks_until_closed_expired_or_idle, alerts_are_kept_once_and_acknowledged_once,
     an_invitation_sets_the_password_once_before_it_expires, clinicians_are_added_once_by_email,
     each_clinician_has_their_own_patients, failed_logins_count_and_lock_until_one_succeeds,
     the_audit_log_keeps_every_line_in_order,
@@ -952,7 +952,8 @@ macro_rules! clinic_contract_tests {
             failed_logins_count_and_lock_until_one_succeeds,
             a_session_speaks_until_closed_expired_or_idle,
             the_audit_log_keeps_every_line_in_order,
-            each_clinician_has_their_own_patients
+            each_clinician_has_their_own_patients,
+            alerts_are_kept_once_and_acknowledged_once
         );
     };
 }

@@ -177,3 +177,46 @@ pub fn each_clinician_has_their_own_patients<S: Clinic + Accounts>(s: &S) {
     assert_eq!(s.patient("c-nobody", &UserId::new("u-1")).unwrap(), None);
     assert!(s.patients("c-nobody").unwrap().is_empty());
 }
+
+/// An alert is kept once by its key, per person, and acknowledged once, with who and when.
+pub fn alerts_are_kept_once_and_acknowledged_once(s: &dyn Clinic) {
+    use backstretch_core::alert::{Alert, AlertKind};
+    let alert = |key: &str, at: &str| Alert {
+        key: key.into(),
+        kind: AlertKind::Flare,
+        text: format!("about {key}"),
+        at: t(at),
+    };
+    let (ann, bob) = (UserId::new("u-ann"), UserId::new("u-bob"));
+    let first = alert("flare:s1", "2026-12-01T08:00:00+01:00");
+    assert!(s.add_alert(&ann, &first).unwrap());
+    assert!(!s.add_alert(&ann, &first).unwrap(), "once by its key");
+    assert!(s.add_alert(&bob, &first).unwrap(), "per person");
+    assert!(
+        s.add_alert(&ann, &alert("pain:s2", "2026-12-02T08:00:00+01:00"))
+            .unwrap()
+    );
+    let kept = s.alerts(&ann).unwrap();
+    assert_eq!(
+        kept.iter().map(|k| k.key.as_str()).collect::<Vec<_>>(),
+        ["pain:s2", "flare:s1"],
+        "the latest first"
+    );
+    assert_eq!(
+        (kept[1].kind.as_str(), kept[1].text.as_str(), kept[1].at),
+        ("flare", "about flare:s1", first.at)
+    );
+    assert_eq!(kept[1].acked, None);
+    let at = t("2026-12-02T09:00:00+00:00");
+    let id = kept[1].id;
+    assert!(
+        !s.ack_alert(&bob, id, "c@example.org", at).unwrap(),
+        "not bob's"
+    );
+    assert!(s.ack_alert(&ann, id, "c@example.org", at).unwrap());
+    assert!(!s.ack_alert(&ann, id, "d@example.org", at).unwrap(), "once");
+    let kept = s.alerts(&ann).unwrap();
+    assert_eq!(kept[1].acked, Some(("c@example.org".to_string(), at)));
+    assert!(s.alerts(&bob).unwrap()[0].acked.is_none());
+    assert!(s.alerts(&UserId::new("u-nobody")).unwrap().is_empty());
+}

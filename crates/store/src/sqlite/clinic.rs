@@ -1,10 +1,11 @@
 //! A practice's clinicians, their login sessions and the audit log, in SQLite.
 
+use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, SqliteStore, stamp};
-use crate::clinic::{AuditEntry, Clinic, Clinician};
+use crate::clinic::{AuditEntry, Clinic, Clinician, KeptAlert};
 use crate::{StoreError, UserId};
 
 /// The columns [`clinician`] reads, of `clinicians c`.
@@ -249,6 +250,73 @@ impl Clinic for SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn add_alert(&self, patient: &UserId, a: &Alert) -> Result<bool, StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "INSERT INTO alerts (user_id, key, kind, text, at, at_offset)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                    params![
+                        patient.as_str(),
+                        a.key,
+                        a.kind.as_str(),
+                        a.text,
+                        a.at.utc_s,
+                        a.at.offset_s
+                    ],
+                )
+                .map(|n| n == 1)
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn alerts(&self, patient: &UserId) -> Result<Vec<KeptAlert>, StoreError> {
+        self.read(|db| {
+            let mut st = db
+                .conn
+                .prepare_cached(
+                    "SELECT id, key, kind, text, at, at_offset, acked_by, acked_at FROM alerts
+                     WHERE user_id = ?1 ORDER BY at DESC, id DESC",
+                )
+                .map_err(|e| db.err(e))?;
+            st.query_map([patient.as_str()], |r| {
+                let acked: Option<(String, i64)> = match (r.get(6)?, r.get(7)?) {
+                    (Some(by), Some(at)) => Some((by, at)),
+                    _ => None,
+                };
+                Ok(KeptAlert {
+                    id: r.get(0)?,
+                    key: r.get(1)?,
+                    kind: r.get(2)?,
+                    text: r.get(3)?,
+                    at: stamp(r.get(4)?, r.get(5)?),
+                    acked: acked.map(|(by, at)| (by, stamp(at, 0))),
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn ack_alert(
+        &self,
+        patient: &UserId,
+        id: i64,
+        by: &str,
+        at: Stamp,
+    ) -> Result<bool, StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "UPDATE alerts SET acked_by = ?3, acked_at = ?4
+                     WHERE user_id = ?1 AND id = ?2 AND acked_by IS NULL",
+                    params![patient.as_str(), id, by, at.utc_s],
+                )
+                .map(|n| n == 1)
                 .map_err(|e| db.err(e))
         })
     }

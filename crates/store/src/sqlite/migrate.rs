@@ -69,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0015_care_team",
         include_str!("../../migrations/0015_care_team.sql"),
     ),
+    (
+        "0016_alerts",
+        include_str!("../../migrations/0016_alerts.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
