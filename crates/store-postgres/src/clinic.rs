@@ -1,8 +1,9 @@
-//! A practice's clinicians, their patients, their login sessions and the audit log, in
-//! PostgreSQL.
+//! A practice's clinicians, their patients, their login sessions, alerts about patients and
+//! the audit log, in PostgreSQL.
 
+use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
-use backstretch_store::clinic::{AuditEntry, Clinic, Clinician};
+use backstretch_store::clinic::{AuditEntry, Clinic, Clinician, KeptAlert};
 use backstretch_store::{StoreError, UserId};
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
@@ -65,6 +66,25 @@ impl<C: GenericClient> Db<'_, C> {
         let (seq, entry) = read().map_err(|e| self.err(e))?;
         let seq = u64::try_from(seq).map_err(|e| self.corrupt("audit", &e))?;
         Ok((seq, entry))
+    }
+
+    /// The alert of a row of `id, key, kind, text, at, at_offset, acked_by, acked_at`.
+    fn kept_alert(&self, r: &Row) -> Result<KeptAlert, StoreError> {
+        let read = || -> Result<_, postgres::Error> {
+            let acked = match (r.try_get(6)?, r.try_get::<_, Option<i64>>(7)?) {
+                (Some(by), Some(at)) => Some((by, stamp(at, 0))),
+                _ => None,
+            };
+            Ok(KeptAlert {
+                id: r.try_get(0)?,
+                key: r.try_get(1)?,
+                kind: r.try_get(2)?,
+                text: r.try_get(3)?,
+                at: stamp(r.try_get(4)?, r.try_get(5)?),
+                acked,
+            })
+        };
+        read().map_err(|e| self.err(e))
     }
 }
 
@@ -250,6 +270,58 @@ impl Clinic for PostgresStore {
                 &[&clinician, &patient.as_str()],
             )
             .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn add_alert(&self, patient: &UserId, a: &Alert) -> Result<bool, StoreError> {
+        self.write(|db| {
+            db.c.execute(
+                "INSERT INTO alerts (user_id, key, kind, text, at, at_offset)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                &[
+                    &patient.as_str(),
+                    &a.key,
+                    &a.kind.as_str(),
+                    &a.text,
+                    &a.at.utc_s,
+                    &a.at.offset_s,
+                ],
+            )
+            .map(|n| n == 1)
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn alerts(&self, patient: &UserId) -> Result<Vec<KeptAlert>, StoreError> {
+        self.read(|db| {
+            let rows =
+                db.c.query(
+                    "SELECT id, key, kind, text, at, at_offset, acked_by, acked_at FROM alerts
+                     WHERE user_id = $1 ORDER BY at DESC, id DESC",
+                    &[&patient.as_str()],
+                )
+                .map_err(|e| db.err(e))?;
+            rows.iter().map(|r| db.kept_alert(r)).collect()
+        })
+    }
+
+    fn ack_alert(
+        &self,
+        patient: &UserId,
+        id: i64,
+        by: &str,
+        at: Stamp,
+    ) -> Result<bool, StoreError> {
+        self.write(|db| {
+            // The update locks the alert's row: a second acknowledgement at once waits for
+            // this transaction, then finds it acknowledged.
+            db.c.execute(
+                "UPDATE alerts SET acked_by = $3, acked_at = $4
+                 WHERE user_id = $1 AND id = $2 AND acked_by IS NULL",
+                &[&patient.as_str(), &id, &by, &at.utc_s],
+            )
+            .map(|n| n == 1)
             .map_err(|e| db.err(e))
         })
     }

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_care_team",
         include_str!("../migrations/0004_care_team.sql"),
     ),
+    ("0005_alerts", include_str!("../migrations/0005_alerts.sql")),
 ];
 
 /// The schema version this build writes.
