@@ -137,6 +137,11 @@ fn the_change_marker_sees_another_connections_write() {
     assert_ne!(server.change_marker().unwrap().unwrap(), before);
 }
 
+/// What migrations 0014 on (the clinic: clinicians, their patients, alerts, the audit log)
+/// added, removed again, for a log taken back to an older version.
+const SINCE_14: &str = "DROP TABLE alerts; DROP TABLE care_team; DROP TABLE clinician_sessions;
+     DROP TABLE invitations; DROP TABLE audit; DROP TABLE clinicians;";
+
 /// A log from before sessions kept their tallies gets them from its steps when it is opened.
 #[test]
 fn an_older_log_gets_every_sessions_tally_from_its_steps() {
@@ -186,14 +191,15 @@ fn an_older_log_gets_every_sessions_tally_from_its_steps() {
     // Back to version 10: what migrations 0011 on added is removed again.
     Connection::open(&path)
         .unwrap()
-        .execute_batch(
-            "ALTER TABLE sessions DROP COLUMN tally; DROP TABLE device; DROP TABLE outbox;
+        .execute_batch(&format!(
+            "{SINCE_14}
+             ALTER TABLE sessions DROP COLUMN tally; DROP TABLE device; DROP TABLE outbox;
              ALTER TABLE profile DROP COLUMN updated_by;
              ALTER TABLE sessions DROP COLUMN settled_at;
              ALTER TABLE sessions DROP COLUMN settled_by;
              DROP TABLE devices; DROP TABLE link_codes; DROP TABLE people;
-             PRAGMA user_version = 10;",
-        )
+             PRAGMA user_version = 10;"
+        ))
         .unwrap();
     let s = SqliteStore::open(&path).unwrap();
     assert_eq!(version(&path), i64::from(SCHEMA_VERSION));
@@ -268,13 +274,14 @@ fn an_older_log_gets_the_events_of_its_history() {
     }
     Connection::open(&path)
         .unwrap()
-        .execute_batch(
-            "DROP TABLE device; DROP TABLE outbox; ALTER TABLE profile DROP COLUMN updated_by;
+        .execute_batch(&format!(
+            "{SINCE_14}
+             DROP TABLE device; DROP TABLE outbox; ALTER TABLE profile DROP COLUMN updated_by;
              ALTER TABLE sessions DROP COLUMN settled_at;
              ALTER TABLE sessions DROP COLUMN settled_by;
              DROP TABLE devices; DROP TABLE link_codes; DROP TABLE people;
-             PRAGMA user_version = 11;",
-        )
+             PRAGMA user_version = 11;"
+        ))
         .unwrap();
     let s = SqliteStore::open(&path).unwrap();
     let device = s.device().unwrap();
