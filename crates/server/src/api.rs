@@ -290,6 +290,10 @@ pub fn router(api: Api) -> axum::Router {
             "/clinic/patients/{id}/export/{file}",
             get(crate::clinic_pages::patient_export),
         )
+        .route(
+            "/clinic/patients/{id}/alerts/{alert}/ack",
+            post(crate::clinic_pages::ack_alert),
+        )
         .route("/static/app.css", get(crate::clinic_pages::stylesheet))
         .route("/link", get(link_page))
         .route("/api/v1/link", post(link_device))
@@ -483,7 +487,19 @@ async fn push(
         });
     }
     let user = d.user.clone();
-    let n = api.run(move |s, _| Ok(s.apply(&user, &b.events)?)).await?;
+    let n = api
+        .run(move |s, now| {
+            let n = s.apply(&user, &b.events)?;
+            if n.applied > 0 {
+                // The push is kept whatever happens here; a failure is logged, and the
+                // next push works the alerts out again.
+                if let Err(e) = crate::clinic::raise_alerts(s, &user, now) {
+                    tracing::warn!(error = %e, "alerts were not worked out");
+                }
+            }
+            Ok(n)
+        })
+        .await?;
     Ok(Json(json!({ "applied": n.applied, "skipped": n.skipped })).into_response())
 }
 

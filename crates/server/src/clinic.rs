@@ -6,6 +6,7 @@
 //! [`MAX_FAILURES`] in a row. Every login, refusal and logout is in the audit log.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
 use backstretch_store::clinic::{AuditEntry, Clinic, Clinician};
 use backstretch_store::{StoreError, UserId};
@@ -161,6 +162,51 @@ pub fn patient_code(
     let code = link::another_code(store, &name, now)?;
     audit_patient(store, now, clinician, "link code made", patient, from)?;
     Ok(Some((name, code)))
+}
+
+/// Works out the alerts a person's recent log raises, by the rules their devices apply, and
+/// keeps the new ones (each once by its key); the new ones. Run after each push that
+/// applied something: a session that flared raises its alert as soon as it arrives.
+pub fn raise_alerts(
+    store: &dyn ServerStore,
+    user: &UserId,
+    now: Stamp,
+) -> Result<Vec<Alert>, StoreError> {
+    use backstretch_core::alert::{Recent, Scored, alerts};
+    let since = Stamp::earliest_on(
+        now.day() - chrono::Duration::days(backstretch_core::safety::WINDOW_DAYS),
+    );
+    let mut sessions: Vec<Scored> = store
+        .sessions_since(user, since)?
+        .into_iter()
+        .map(|l| Scored {
+            uid: l.session.uid,
+            at: l.session.started_at,
+            before: l.session.pain_before,
+            after: l.session.pain_after,
+            settled: l.session.settled,
+        })
+        .collect();
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.at.utc_s));
+    let check = store.last_screening(user)?;
+    let rules = backstretch_app::App::new(store, user.clone(), now)
+        .pain_rules()
+        .map_err(|e| StoreError::Backend(e.to_string().into()))?;
+    let hurts = store.hurts(user, since)?;
+    let recent = Recent {
+        sessions: &sessions,
+        check: check.as_ref(),
+        flags: backstretch_core::safety::red_flags().unwrap_or_default(),
+        blocked: &rules.blocked,
+        hurts: &hurts,
+    };
+    let mut raised = Vec::new();
+    for a in alerts(&recent) {
+        if store.add_alert(user, &a)? {
+            raised.push(a);
+        }
+    }
+    Ok(raised)
 }
 
 /// Records that the clinician read or wrote a patient's data.

@@ -410,6 +410,8 @@ struct Row {
     name: String,
     devices: usize,
     last: Option<Stamp>,
+    /// Alerts not yet acknowledged.
+    open: usize,
 }
 
 /// A patient with no session for this many days needs attention.
@@ -474,16 +476,23 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                     .first()
                     .map(|l| l.session.started_at);
                 clinic::audit_patient(s, now, &who, "read in the patient list", &user, &from)?;
+                let open = s
+                    .alerts(&user)?
+                    .iter()
+                    .filter(|a| a.acked.is_none())
+                    .count();
                 rows.push(Row {
                     id: user,
                     name,
                     devices,
                     last,
+                    open,
                 });
             }
-            // Those who have gone quiet first, the longest quiet (or never started) at the top;
-            // the rest in the order they were added.
-            rows.sort_by_key(|r| std::cmp::Reverse(quiet_days(r.last, now)));
+            // Those with alerts not yet acknowledged first, the most at the top; then those
+            // who have gone quiet, the longest quiet (or never started) first; the rest in
+            // the order they were added.
+            rows.sort_by_key(|r| std::cmp::Reverse((r.open, quiet_days(r.last, now))));
             Ok((rows, now))
         })
         .await?;
@@ -496,7 +505,7 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                 p { "You have no patients here yet. Add one below: you get a code that links their device." }
             } @else {
                 div.table { table {
-                    caption { "Your patients: those with no session for " (QUIET_DAYS) " days or more first" }
+                    caption { "Your patients: those with alerts first, then those with no session for " (QUIET_DAYS) " days or more" }
                     thead { tr {
                         th scope="col" { "Patient" }
                         th scope="col" { "Devices linked" }
@@ -510,6 +519,10 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                                 td { (r.devices) }
                                 td { (days_since(r.last, now)) }
                                 td {
+                                    @if r.open > 0 {
+                                        strong.error { (r.open) @if r.open == 1 { " alert" } @else { " alerts" } }
+                                        " "
+                                    }
                                     @match (quiet_days(r.last, now), r.last) {
                                         (0, _) => "",
                                         (_, None) => "not started",
@@ -640,13 +653,14 @@ pub async fn patient(
         Err(not_found) => return Ok(not_found),
     };
     let (who, from, u) = (c.clone(), peer(p.as_ref()), user.clone());
-    let (devices, sessions, follow) = api
+    let (devices, sessions, follow, alerts) = api
         .run(move |s, now| {
             clinic::audit_patient(s, now, &who, "read the patient's page", &u, &from)?;
             Ok((
                 s.devices(&u)?,
                 s.sessions_page(&u, None, 10, Order::NewestFirst)?,
                 Follow::read(s, &u, now)?,
+                s.alerts(&u)?,
             ))
         })
         .await?;
@@ -656,6 +670,7 @@ pub async fn patient(
         &name,
         Some(&c),
         &html! {
+            (alerts_list(&user, &alerts))
             (follow.render())
             h2 { "Adherence and pain" }
             figure {
@@ -722,6 +737,66 @@ pub async fn patient(
             }
         },
     ))
+}
+
+/// The patient's alerts, those not yet acknowledged first (each with a button), then the
+/// others with who acknowledged them and when.
+fn alerts_list(user: &UserId, alerts: &[backstretch_store::clinic::KeptAlert]) -> Markup {
+    let (open, done): (Vec<_>, Vec<_>) = alerts.iter().partition(|a| a.acked.is_none());
+    html! {
+        h2 { "Alerts" }
+        @if alerts.is_empty() {
+            p { "No alerts." }
+        }
+        @if !open.is_empty() {
+            ul.alerts {
+                @for a in &open {
+                    li {
+                        strong { (a.text) }
+                        form method="post" action={ "/clinic/patients/" (user.as_str()) "/alerts/" (a.id) "/ack" } {
+                            button type="submit" { "Acknowledge" }
+                        }
+                    }
+                }
+            }
+        }
+        @if !done.is_empty() {
+            details {
+                summary { "Acknowledged (" (done.len()) ")" }
+                ul {
+                    @for a in &done {
+                        @if let Some((by, at)) = &a.acked {
+                            li { (a.text) " Acknowledged by " (by) ", " (at.local().format("%a %-d %b %Y %H:%M")) "." }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `POST /clinic/patients/{id}/alerts/{alert}/ack`: acknowledges an alert, once, with who
+/// and when; back to the patient's page.
+pub async fn ack_alert(
+    State(api): State<Api>,
+    _: SameOrigin,
+    LoggedIn(c): LoggedIn,
+    p: Option<axum::Extension<backstretch_web::Peer>>,
+    Path((id, alert)): Path<(String, i64)>,
+) -> Result<Response, ApiError> {
+    let (user, _) = match their_patient(&api, &c, &id).await? {
+        Ok(found) => found,
+        Err(not_found) => return Ok(not_found),
+    };
+    let (from, u) = (peer(p.as_ref()), user.clone());
+    api.run(move |s, now| {
+        if s.ack_alert(&u, alert, &c.email, now)? {
+            clinic::audit_patient(s, now, &c, "acknowledged an alert", &u, &from)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/clinic/patients/{}", user.as_str())).into_response())
 }
 
 /// How a patient is doing, by the rules their own devices apply (the app layer's: the

@@ -544,7 +544,8 @@ async fn a_patients_page_shows_how_they_are_doing_by_their_own_rules() {
     let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
     let ann = logged_in(&t, "ann@example.org").await;
     add_with_phone(&t, &ann, "mk-1985").await;
-    // Another patient, who has not started: first in the list, as needing attention.
+    // Another patient, who has not started: marked as needing attention (after mk-1985,
+    // whose session raised alerts).
     t.post(
         "/clinic/patients",
         &[("name", "zz-2001")],
@@ -554,7 +555,7 @@ async fn a_patients_page_shows_how_they_are_doing_by_their_own_rules() {
     .await;
     let (_, _, list) = t.get("/clinic", Some(&ann)).await;
     assert!(list.contains("yesterday (Mon 30 Nov 2026)"), "{list}");
-    assert!(list.find("zz-2001") < list.find("mk-1985"), "{list}");
+    assert!(list.find("mk-1985") < list.find("zz-2001"), "{list}");
     assert!(list.contains("not started"), "{list}");
     let href = list
         .split("<a href=\"")
@@ -671,4 +672,66 @@ async fn a_patients_log_exports_to_their_clinician_only() {
         let line = format!("ann@example.org exported the patient's log ({kind})");
         assert!(about.contains(&line), "{line} in {about:?}");
     }
+}
+
+/// A pushed session that flared to 8 raises two alerts at once; the patient comes first in
+/// the list; each alert is acknowledged once, by their clinician only, with who and when.
+#[tokio::test(flavor = "multi_thread")]
+async fn alerts_from_a_pushed_session_come_first_and_are_acknowledged_once() {
+    let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
+    let ann = logged_in(&t, "ann@example.org").await;
+    let bob = logged_in(&t, "bob@example.org").await;
+    t.post(
+        "/clinic/patients",
+        &[("name", "zz-2001")],
+        Some(&ann),
+        Some(ORIGIN),
+    )
+    .await;
+    add_with_phone(&t, &ann, "mk-1985").await;
+    let (_, _, list) = t.get("/clinic", Some(&ann)).await;
+    assert!(list.find("mk-1985") < list.find("zz-2001"), "{list}");
+    assert!(list.contains("2 alerts"), "{list}");
+    let href = list
+        .split("<a href=\"")
+        .find(|w| w.contains(">mk-1985<"))
+        .and_then(|w| w.split('"').next())
+        .unwrap()
+        .to_string();
+    let (_, _, page) = t.get(&href, Some(&ann)).await;
+    assert!(
+        page.contains("A flare on Mon 30 Nov: pain 6 before, 8 after."),
+        "{page}"
+    );
+    assert!(page.contains("Pain 8 of 10 on Mon 30 Nov."), "{page}");
+    let acks: Vec<String> = page
+        .split('"')
+        .filter(|w| w.ends_with("/ack"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(acks.len(), 2, "{page}");
+    let (s, _, _) = t.post(&acks[0], &[], Some(&bob), Some(ORIGIN)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "not bob's patient");
+    let (s, _, _) = t
+        .post(&acks[0], &[], Some(&ann), Some("http://evil.example"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    for _ in 0..2 {
+        let (s, h, _) = t.post(&acks[0], &[], Some(&ann), Some(ORIGIN)).await;
+        assert_eq!(
+            (s, h[header::LOCATION].to_str().unwrap()),
+            (StatusCode::SEE_OTHER, href.as_str())
+        );
+    }
+    let (_, _, page) = t.get(&href, Some(&ann)).await;
+    assert_eq!(page.matches("/ack\"").count(), 1, "{page}");
+    assert!(page.contains("Acknowledged by ann@example.org"), "{page}");
+    let (_, _, list) = t.get("/clinic", Some(&ann)).await;
+    assert!(list.contains("1 alert<"), "{list}");
+    let about = audited(&t, href.trim_start_matches("/clinic/patients/"));
+    let acked = about
+        .iter()
+        .filter(|l| l.ends_with("acknowledged an alert"))
+        .count();
+    assert_eq!(acked, 1, "{about:?}");
 }
