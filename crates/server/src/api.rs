@@ -88,7 +88,7 @@ impl Api {
     }
 
     /// How long `from` must wait before giving another code, if it must.
-    fn locked_out(&self, from: IpAddr, now: Instant) -> Option<Duration> {
+    pub(crate) fn locked_out(&self, from: IpAddr, now: Instant) -> Option<Duration> {
         let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         f.retain(|_, (_, since)| now.duration_since(*since) < LOCKOUT);
         f.get(&from)
@@ -96,7 +96,7 @@ impl Api {
             .map(|(_, since)| LOCKOUT.saturating_sub(now.duration_since(*since)))
     }
 
-    fn failed(&self, from: IpAddr, now: Instant) {
+    pub(crate) fn failed(&self, from: IpAddr, now: Instant) {
         let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         f.entry(from).or_insert((0, now)).0 += 1;
     }

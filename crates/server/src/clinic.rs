@@ -78,7 +78,13 @@ pub fn add_clinician(
     check_email(email)?;
     let id = uuid::Uuid::new_v4().simple().to_string();
     store.add_clinician(&id, email, now)?;
-    audit(store, now, "server", "clinician added", "console")?;
+    audit(
+        store,
+        now,
+        "server",
+        &format!("clinician added: {email}"),
+        "console",
+    )?;
     invite(store, &id, email, now)
 }
 
@@ -92,7 +98,13 @@ pub fn invite_again(
     let c = store
         .clinician(email)?
         .ok_or_else(|| ClinicError::NoOne(email.to_string()))?;
-    audit(store, now, "server", "clinician invited again", "console")?;
+    audit(
+        store,
+        now,
+        "server",
+        &format!("clinician invited again: {}", c.email),
+        "console",
+    )?;
     invite(store, &c.id, &c.email, now)
 }
 
@@ -296,24 +308,45 @@ pub fn login(
 ) -> Result<Login, StoreError> {
     let Some(c) = store.clinician(email)? else {
         let _ = verify_password(decoy(), password);
-        audit(store, now, email, "login refused: unknown address", from)?;
+        // What was typed goes in the log only when it could be an address (never a password
+        // typed in the wrong field, or control characters).
+        let actor = if check_email(email).is_ok() {
+            email
+        } else {
+            "(not an e-mail address)"
+        };
+        audit(store, now, actor, "login refused: unknown address", from)?;
         return Ok(Login::Refused);
     };
     if let Some(until) = c.locked_until.filter(|u| u.utc_s > now.utc_s) {
         audit(store, now, &c.email, "login refused: locked", from)?;
         return Ok(Login::Locked(until));
     }
-    let right = c
-        .password_hash
-        .as_deref()
-        .is_some_and(|phc| verify_password(phc, password));
+    // Invited but without a password yet: as slow as a wrong one.
+    let right = match c.password_hash.as_deref() {
+        Some(phc) => verify_password(phc, password),
+        None => {
+            let _ = verify_password(decoy(), password);
+            false
+        }
+    };
+    let lock = now.plus_seconds(LOCK_S);
     if !right {
-        let lock = (c.failures + 1 >= MAX_FAILURES).then(|| now.plus_seconds(LOCK_S));
-        store.login_failed(&c.id, lock)?;
+        // The store counts and locks in one step, so guesses sent at once each count.
+        let failures = store.login_failed(&c.id, MAX_FAILURES, lock)?;
         audit(store, now, &c.email, "login refused: wrong password", from)?;
-        return Ok(lock.map_or(Login::Refused, Login::Locked));
+        return Ok(if failures >= MAX_FAILURES {
+            Login::Locked(lock)
+        } else {
+            Login::Refused
+        });
     }
-    store.login_succeeded(&c.id)?;
+    // Locked by guesses that arrived while this password was checked: refused too.
+    if !store.login_succeeded(&c.id, now)? {
+        audit(store, now, &c.email, "login refused: locked", from)?;
+        let until = store.clinician(&c.email)?.and_then(|c| c.locked_until);
+        return Ok(Login::Locked(until.unwrap_or(lock)));
+    }
     let token = new_token();
     store.open_session(
         &hash(&token),
@@ -337,6 +370,10 @@ pub fn accept_invitation(
     now: Stamp,
     from: &str,
 ) -> Result<Option<Login>, StoreError> {
+    // No hashing (19 MiB, some tens of milliseconds) for a code that is not on offer.
+    if store.invitation(&hash(code), now)?.is_none() {
+        return Ok(None);
+    }
     let phc = hash_password(password)?;
     let Some(id) = store.accept_invitation(&hash(code), &phc, now)? else {
         return Ok(None);

@@ -19,6 +19,10 @@ use crate::api::{Api, ApiError};
 use crate::clinic::{self, LOCK_S, Login, MAX_FAILURES, SESSION_LIFETIME_S};
 use crate::link::{Code, PeopleError};
 
+/// Passwords hashed or checked at once, at most: each takes 19 MiB and some tens of
+/// milliseconds of a core, so a flood of logins waits here rather than taking the machine.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// The session cookie's name.
 const COOKIE: &str = "backstretch_clinic";
 
@@ -220,10 +224,31 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let from = peer(p.as_ref());
     let email = f.email.trim().to_string();
+    // An address that keeps getting logins wrong waits, whichever accounts it tries.
+    let ip = p.as_ref().map(|p| p.0.0);
+    if let Some(wait) = ip.and_then(|ip| api.locked_out(ip, std::time::Instant::now())) {
+        let text = format!(
+            "Too many failed logins from this address: try again in {} minutes.",
+            wait.as_secs().div_ceil(60)
+        );
+        return Ok(page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Clinician login",
+            None,
+            &login_form(&email, Some(&text)),
+        ));
+    }
     let (e, pw, at) = (email.clone(), f.password, from.clone());
+    let permit = HASHING.acquire().await;
     let answer = api
         .run(move |s, now| Ok(clinic::login(s, &e, &pw, now, &at)?))
         .await?;
+    drop(permit);
+    if !matches!(answer, Login::In { .. })
+        && let Some(ip) = ip
+    {
+        api.failed(ip, std::time::Instant::now());
+    }
     let refused = |status, text: String| {
         page(
             status,
@@ -339,6 +364,7 @@ pub async fn accept(
         ));
     }
     let from = peer(p.as_ref());
+    let permit = HASHING.acquire().await;
     let answer = api
         .run(move |s, now| {
             Ok(clinic::accept_invitation(
@@ -350,6 +376,7 @@ pub async fn accept(
             )?)
         })
         .await?;
+    drop(permit);
     Ok(match answer {
         Some(Login::In { token, .. }) => logged_in(&api, &token),
         _ => spent(),
@@ -428,7 +455,7 @@ fn days_since(last: Option<Stamp>, now: Stamp) -> String {
     match last {
         None => "no session yet".into(),
         Some(at) => {
-            let days = (now.utc_s - at.utc_s).max(0) / 86_400;
+            let days = (now.day() - at.day()).num_days().max(0);
             let date = at.local().format("%a %-d %b %Y");
             match days {
                 0 => format!("today ({date})"),
@@ -569,8 +596,9 @@ fn code_page(api: &Api, headers: &HeaderMap, c: &Clinician, name: &str, code: &C
                 (maud::PreEscaped(qr))
             }
             p {
-                "Linking is the patient's consent to share their log with the practice; "
-                code { "backstretch sync unlink" } " on the device withdraws it."
+                "Linking is the patient's consent to share their log with the practice. "
+                code { "backstretch sync unlink" } " on the device stops it sending more; what "
+                "it sent before stays here."
             }
             p { a href="/clinic" { "Back to your patients" } }
         },
@@ -610,7 +638,7 @@ pub async fn add_patient(
             "`{name}` cannot be used: give 1 to 64 letters, digits, dots, dashes or underscores"
         )),
         Err(PeopleError::Store(StoreError::Taken { .. })) => refuse(format!(
-            "`{name}` is already a patient's here: choose another reference"
+            "`{name}` cannot be used here: choose another reference"
         )),
         Err(PeopleError::Store(e)) => return Err(ApiError::Store(e)),
         Err(e) => return Err(ApiError::Internal(e.to_string())),
@@ -623,10 +651,23 @@ async fn their_patient(
     api: &Api,
     c: &Clinician,
     id: &str,
+    from: String,
 ) -> Result<Result<(UserId, String), Response>, ApiError> {
     let (cid, user) = (c.id.clone(), UserId::new(id));
-    let u = user.clone();
-    let name = api.run(move |s, _| Ok(s.patient(&cid, &u)?)).await?;
+    let (u, who) = (user.clone(), c.clone());
+    // An id that could be a person's (32 hex digits) is named in the audit when refused;
+    // anything else is not a person's and is not written down.
+    let plausible = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    let name = api
+        .run(move |s, now| {
+            let name = s.patient(&cid, &u)?;
+            if name.is_none() && plausible {
+                let action = "refused: not their patient";
+                clinic::audit_patient(s, now, &who, action, &u, &from)?;
+            }
+            Ok(name)
+        })
+        .await?;
     Ok(match name {
         Some(name) => Ok((user, name)),
         None => Err(page(
@@ -648,7 +689,7 @@ pub async fn patient(
     p: Option<axum::Extension<backstretch_web::Peer>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (user, name) = match their_patient(&api, &c, &id).await? {
+    let (user, name) = match their_patient(&api, &c, &id, peer(p.as_ref())).await? {
         Ok(found) => found,
         Err(not_found) => return Ok(not_found),
     };
@@ -656,6 +697,10 @@ pub async fn patient(
     let (devices, sessions, follow, alerts) = api
         .run(move |s, now| {
             clinic::audit_patient(s, now, &who, "read the patient's page", &u, &from)?;
+            // Alerts are worked out after each push; again here, in case that failed.
+            if let Err(e) = clinic::raise_alerts(s, &u, now) {
+                tracing::warn!(error = %e, "alerts were not worked out");
+            }
             Ok((
                 s.devices(&u)?,
                 s.sessions_page(&u, None, 10, Order::NewestFirst)?,
@@ -784,14 +829,15 @@ pub async fn ack_alert(
     p: Option<axum::Extension<backstretch_web::Peer>>,
     Path((id, alert)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
-    let (user, _) = match their_patient(&api, &c, &id).await? {
+    let (user, _) = match their_patient(&api, &c, &id, peer(p.as_ref())).await? {
         Ok(found) => found,
         Err(not_found) => return Ok(not_found),
     };
     let (from, u) = (peer(p.as_ref()), user.clone());
     api.run(move |s, now| {
         if s.ack_alert(&u, alert, &c.email, now)? {
-            clinic::audit_patient(s, now, &c, "acknowledged an alert", &u, &from)?;
+            let action = format!("acknowledged alert {alert}");
+            clinic::audit_patient(s, now, &c, &action, &u, &from)?;
         }
         Ok(())
     })
@@ -864,6 +910,8 @@ impl Follow {
                 div { dt { "Pain (0-10)" } dd { (pain) } }
                 div { dt { "Flares, last 14 days" } dd { (rules.flare.recent_flares) } }
             }
+            @if rules.flare.see_clinician || rules.rising.is_some() || st.review_advised
+                || !rules.blocked.is_empty() || !st.most_hurt.is_empty() {
             ul {
                 @if rules.flare.see_clinician {
                     li.error { "Three or more flares lately and no calm session since: they are advised to see a clinician." }
@@ -880,6 +928,7 @@ impl Follow {
                 @for (name, n) in &st.most_hurt {
                     li { (name) " was logged as hurting in " (n) " session" @if *n != 1 { "s" } "." }
                 }
+            }
             }
             h2 { "Warning signs" }
             @match &self.check {
@@ -914,7 +963,7 @@ pub async fn patient_chart(
     p: Option<axum::Extension<backstretch_web::Peer>>,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (user, _) = match their_patient(&api, &c, &id).await? {
+    let (user, _) = match their_patient(&api, &c, &id, peer(p.as_ref())).await? {
         Ok(found) => found,
         Err(not_found) => return Ok(not_found),
     };
@@ -968,7 +1017,7 @@ pub async fn patient_export(
     p: Option<axum::Extension<backstretch_web::Peer>>,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (user, name) = match their_patient(&api, &c, &id).await? {
+    let (user, name) = match their_patient(&api, &c, &id, peer(p.as_ref())).await? {
         Ok(found) => found,
         Err(not_found) => return Ok(not_found),
     };
@@ -1039,7 +1088,7 @@ pub async fn patient_code(
     p: Option<axum::Extension<backstretch_web::Peer>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (user, _) = match their_patient(&api, &c, &id).await? {
+    let (user, _) = match their_patient(&api, &c, &id, peer(p.as_ref())).await? {
         Ok(found) => found,
         Err(not_found) => return Ok(not_found),
     };

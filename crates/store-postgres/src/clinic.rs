@@ -129,10 +129,19 @@ impl Clinic for PostgresStore {
         code_hash: &str,
         expires: Stamp,
     ) -> Result<(), StoreError> {
-        self.execute(
-            "INSERT INTO invitations (hash, clinician_id, expires_at) VALUES ($1, $2, $3)",
-            &[&code_hash, &clinician, &expires.utc_s],
-        )
+        self.write(|db| {
+            db.c.execute(
+                "DELETE FROM invitations WHERE clinician_id = $1 AND used_at IS NULL",
+                &[&clinician],
+            )
+            .map_err(|e| db.err(e))?;
+            db.c.execute(
+                "INSERT INTO invitations (hash, clinician_id, expires_at) VALUES ($1, $2, $3)",
+                &[&code_hash, &clinician, &expires.utc_s],
+            )
+            .map(|_| ())
+            .map_err(|e| db.err(e))
+        })
     }
 
     fn invitation(&self, code_hash: &str, at: Stamp) -> Result<Option<Clinician>, StoreError> {
@@ -170,19 +179,25 @@ impl Clinic for PostgresStore {
                     &[id, &password_hash],
                 )
                 .map_err(|e| db.err(e))?;
+                db.c.execute(
+                    "DELETE FROM clinician_sessions WHERE clinician_id = $1",
+                    &[id],
+                )
+                .map_err(|e| db.err(e))?;
             }
             Ok(id)
         })
     }
 
-    fn login_failed(&self, id: &str, lock: Option<Stamp>) -> Result<u32, StoreError> {
+    fn login_failed(&self, id: &str, max: u32, lock_until: Stamp) -> Result<u32, StoreError> {
         self.write(|db| {
             let failures: Option<i64> =
                 db.c.query_opt(
                     "UPDATE clinicians SET failures = failures + 1,
-                            locked_until = coalesce($2, locked_until)
+                            locked_until = CASE WHEN failures + 1 >= $2 THEN $3
+                                                ELSE locked_until END
                      WHERE id = $1 RETURNING failures",
-                    &[&id, &lock.map(|l| l.utc_s)],
+                    &[&id, &i64::from(max), &lock_until.utc_s],
                 )
                 .and_then(|r| r.map(|r| r.try_get(0)).transpose())
                 .map_err(|e| db.err(e))?;
@@ -190,11 +205,16 @@ impl Clinic for PostgresStore {
         })
     }
 
-    fn login_succeeded(&self, id: &str) -> Result<(), StoreError> {
-        self.execute(
-            "UPDATE clinicians SET failures = 0, locked_until = NULL WHERE id = $1",
-            &[&id],
-        )
+    fn login_succeeded(&self, id: &str, at: Stamp) -> Result<bool, StoreError> {
+        self.write(|db| {
+            db.c.execute(
+                "UPDATE clinicians SET failures = 0, locked_until = NULL
+                 WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)",
+                &[&id, &at.utc_s],
+            )
+            .map(|n| n == 1)
+            .map_err(|e| db.err(e))
+        })
     }
 
     fn open_session(

@@ -66,8 +66,8 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     fn add_clinician(&self, id: &str, email: &str, at: Stamp) -> Result<(), StoreError>;
     /// The clinician with this e-mail address (in any case).
     fn clinician(&self, email: &str) -> Result<Option<Clinician>, StoreError>;
-    /// Offers an invitation (by its code's hash) to the clinician until `expires`; an earlier
-    /// one not yet spent stays valid until its own expiry.
+    /// Offers an invitation (by its code's hash) to the clinician until `expires`; any earlier
+    /// one not yet spent is withdrawn (a link that leaked stops working).
     fn add_invitation(
         &self,
         clinician: &str,
@@ -77,19 +77,22 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     /// The clinician an invitation is for, while it is unspent and before it expires.
     fn invitation(&self, code_hash: &str, at: Stamp) -> Result<Option<Clinician>, StoreError>;
     /// Spends an invitation, at once and once: the clinician's password becomes
-    /// `password_hash` and any lock is lifted. The clinician's id, or None when the
-    /// invitation is unknown, spent or expired.
+    /// `password_hash`, any lock is lifted, and their login sessions end (a stolen one does
+    /// not outlive a new password). The clinician's id, or None when the invitation is
+    /// unknown, spent or expired.
     fn accept_invitation(
         &self,
         code_hash: &str,
         password_hash: &str,
         at: Stamp,
     ) -> Result<Option<String>, StoreError>;
-    /// Counts a failed login of the clinician; the failures in a row now. With `lock`, their
-    /// logins are refused until then.
-    fn login_failed(&self, id: &str, lock: Option<Stamp>) -> Result<u32, StoreError>;
-    /// A login succeeded: the count of failures starts again.
-    fn login_succeeded(&self, id: &str) -> Result<(), StoreError>;
+    /// Counts a failed login of the clinician, and locks their logins until `lock_until` when
+    /// that makes `max` failures in a row, in one step (failures at the same moment each
+    /// count); the failures in a row now.
+    fn login_failed(&self, id: &str, max: u32, lock_until: Stamp) -> Result<u32, StoreError>;
+    /// A login with the right password at `at`: unless the account is locked then, the count
+    /// of failures starts again and true; false when it is locked.
+    fn login_succeeded(&self, id: &str, at: Stamp) -> Result<bool, StoreError>;
     /// Opens a login session for the clinician, by its token's hash, until `expires`.
     fn open_session(
         &self,

@@ -92,15 +92,18 @@ fn audit(ctx: &Context, database: Option<&str>, after: u64) -> miette::Result<Ex
         from = *last;
         let mut out = String::new();
         for (n, e) in &page {
+            // Shown as written, but never as terminal control sequences or a line break
+            // (one line per entry, whatever was typed).
+            let clean = |t: &str| crate::output::sanitize(t).replace(['\n', '\t'], " ");
             out.push_str(&format!(
                 "{n}  {}  {}  {}{}  from {}\n",
                 e.at.rfc3339(),
-                e.actor,
-                e.action,
+                clean(&e.actor),
+                clean(&e.action),
                 e.patient
                     .as_deref()
-                    .map_or_else(String::new, |p| format!(" (patient {p})")),
-                e.from
+                    .map_or_else(String::new, |p| format!(" (patient {})", clean(p))),
+                clean(&e.from)
             ));
         }
         print(&out)?;

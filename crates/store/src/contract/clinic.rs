@@ -27,60 +27,79 @@ pub fn clinicians_are_added_once_by_email(s: &dyn Clinic) {
     assert!(s.clinician("bob@example.org").unwrap().is_none());
 }
 
-/// An invitation sets the password once, before it expires; a later one works on its own.
+/// An invitation sets the password once, before it expires; a new one withdraws the old,
+/// and accepting one ends the clinician's login sessions.
 pub fn an_invitation_sets_the_password_once_before_it_expires(s: &dyn Clinic) {
     let at = t("2026-12-01T09:00:00+00:00");
     let day = t("2026-12-02T09:00:00+00:00");
     s.add_clinician("c-1", "ann@example.org", at).unwrap();
-    s.add_invitation("c-1", "h-old", day).unwrap();
-    s.add_invitation("c-1", "h-new", day).unwrap();
-    assert_eq!(s.invitation("h-old", at).unwrap().unwrap().id, "c-1");
+    s.add_clinician("c-2", "bob@example.org", at).unwrap();
+    s.add_invitation("c-1", "h-1", day).unwrap();
+    s.add_invitation("c-2", "h-bob", day).unwrap();
+    assert_eq!(s.invitation("h-1", at).unwrap().unwrap().id, "c-1");
     assert!(s.invitation("h-unknown", at).unwrap().is_none());
-    assert!(s.invitation("h-old", day).unwrap().is_none(), "expired");
+    assert!(s.invitation("h-1", day).unwrap().is_none(), "expired");
     assert_eq!(
-        s.accept_invitation("h-old", "phc-1", day).unwrap(),
+        s.accept_invitation("h-1", "phc-1", day).unwrap(),
         None,
         "expired"
     );
     assert_eq!(
-        s.accept_invitation("h-old", "phc-1", at)
-            .unwrap()
-            .as_deref(),
+        s.accept_invitation("h-1", "phc-1", at).unwrap().as_deref(),
         Some("c-1")
     );
     assert_eq!(
-        s.accept_invitation("h-old", "phc-2", at).unwrap(),
+        s.accept_invitation("h-1", "phc-2", at).unwrap(),
         None,
         "spent"
     );
-    assert!(s.invitation("h-old", at).unwrap().is_none(), "spent");
+    assert!(s.invitation("h-1", at).unwrap().is_none(), "spent");
     let ann = s.clinician("ann@example.org").unwrap().unwrap();
     assert_eq!(ann.password_hash.as_deref(), Some("phc-1"));
-    // A lock is lifted by a new password.
-    s.login_failed("c-1", Some(day)).unwrap();
-    s.accept_invitation("h-new", "phc-3", at).unwrap().unwrap();
+    // A new invitation withdraws one not yet used; accepting it lifts a lock and ends the
+    // sessions open until then; another clinician's is untouched.
+    s.add_invitation("c-1", "h-2", day).unwrap();
+    s.add_invitation("c-1", "h-3", day).unwrap();
+    assert!(s.invitation("h-2", at).unwrap().is_none(), "withdrawn");
+    s.login_failed("c-1", 1, day).unwrap();
+    s.open_session("s-1", "c-1", at, day).unwrap();
+    s.open_session("s-bob", "c-2", at, day).unwrap();
+    assert_eq!(s.accept_invitation("h-2", "phc-2", at).unwrap(), None);
+    s.accept_invitation("h-3", "phc-3", at).unwrap().unwrap();
     let ann = s.clinician("ann@example.org").unwrap().unwrap();
     assert_eq!(
         (ann.password_hash.as_deref(), ann.failures, ann.locked_until),
         (Some("phc-3"), 0, None)
     );
+    assert!(s.use_session("s-1", at, 60).unwrap().is_none(), "ended");
+    assert!(s.use_session("s-bob", at, 60).unwrap().is_some());
+    assert!(s.invitation("h-bob", at).unwrap().is_some());
 }
 
-/// Failed logins count in a row and may lock; a login that succeeds starts again.
+/// Failed logins count in a row and lock at the limit, in one step; a login with the right
+/// password starts again, unless the account is locked then.
 pub fn failed_logins_count_and_lock_until_one_succeeds(s: &dyn Clinic) {
     let at = t("2026-12-01T09:00:00+00:00");
     let later = t("2026-12-01T09:15:00+00:00");
     s.add_clinician("c-1", "ann@example.org", at).unwrap();
     s.add_clinician("c-2", "bob@example.org", at).unwrap();
-    assert_eq!(s.login_failed("c-1", None).unwrap(), 1);
-    assert_eq!(s.login_failed("c-1", None).unwrap(), 2);
-    assert_eq!(s.login_failed("c-1", Some(later)).unwrap(), 3);
-    assert_eq!(s.login_failed("c-1", None).unwrap(), 4, "the lock stays");
+    assert_eq!(s.login_failed("c-1", 3, later).unwrap(), 1);
+    assert_eq!(s.login_failed("c-1", 3, later).unwrap(), 2);
+    assert_eq!(
+        s.clinician("ann@example.org")
+            .unwrap()
+            .unwrap()
+            .locked_until,
+        None
+    );
+    assert_eq!(s.login_failed("c-1", 3, later).unwrap(), 3);
     let ann = s.clinician("ann@example.org").unwrap().unwrap();
-    assert_eq!((ann.failures, ann.locked_until), (4, Some(later)));
+    assert_eq!((ann.failures, ann.locked_until), (3, Some(later)));
     assert_eq!(s.clinician("bob@example.org").unwrap().unwrap().failures, 0);
-    assert_eq!(s.login_failed("c-unknown", None).unwrap(), 0);
-    s.login_succeeded("c-1").unwrap();
+    assert_eq!(s.login_failed("c-unknown", 3, later).unwrap(), 0);
+    assert!(!s.login_succeeded("c-1", at).unwrap(), "locked until later");
+    assert_eq!(s.clinician("ann@example.org").unwrap().unwrap().failures, 3);
+    assert!(s.login_succeeded("c-1", later).unwrap());
     let ann = s.clinician("ann@example.org").unwrap().unwrap();
     assert_eq!((ann.failures, ann.locked_until), (0, None));
 }

@@ -70,13 +70,20 @@ impl Clinic for SqliteStore {
         expires: Stamp,
     ) -> Result<(), StoreError> {
         self.with(|db| {
+            let tx = db.conn.unchecked_transaction().map_err(|e| db.err(e))?;
+            db.conn
+                .execute(
+                    "DELETE FROM invitations WHERE clinician_id = ?1 AND used_at IS NULL",
+                    [clinician],
+                )
+                .map_err(|e| db.err(e))?;
             db.conn
                 .execute(
                     "INSERT INTO invitations (hash, clinician_id, expires_at) VALUES (?1, ?2, ?3)",
                     params![code_hash, clinician, expires.utc_s],
                 )
-                .map(|_| ())
-                .map_err(|e| db.err(e))
+                .map_err(|e| db.err(e))?;
+            tx.commit().map_err(|e| db.err(e))
         })
     }
 
@@ -117,20 +124,27 @@ impl Clinic for SqliteStore {
                         params![id, password_hash],
                     )
                     .map_err(|e| db.err(e))?;
+                db.conn
+                    .execute(
+                        "DELETE FROM clinician_sessions WHERE clinician_id = ?1",
+                        [id],
+                    )
+                    .map_err(|e| db.err(e))?;
             }
             tx.commit().map_err(|e| db.err(e))?;
             Ok(id)
         })
     }
 
-    fn login_failed(&self, id: &str, lock: Option<Stamp>) -> Result<u32, StoreError> {
+    fn login_failed(&self, id: &str, max: u32, lock_until: Stamp) -> Result<u32, StoreError> {
         self.with(|db| {
             db.conn
                 .query_row(
                     "UPDATE clinicians SET failures = failures + 1,
-                            locked_until = coalesce(?2, locked_until)
+                            locked_until = CASE WHEN failures + 1 >= ?2 THEN ?3
+                                                ELSE locked_until END
                      WHERE id = ?1 RETURNING failures",
-                    params![id, lock.map(|l| l.utc_s)],
+                    params![id, max, lock_until.utc_s],
                     |r| r.get(0),
                 )
                 .optional()
@@ -139,14 +153,15 @@ impl Clinic for SqliteStore {
         })
     }
 
-    fn login_succeeded(&self, id: &str) -> Result<(), StoreError> {
+    fn login_succeeded(&self, id: &str, at: Stamp) -> Result<bool, StoreError> {
         self.with(|db| {
             db.conn
                 .execute(
-                    "UPDATE clinicians SET failures = 0, locked_until = NULL WHERE id = ?1",
-                    [id],
+                    "UPDATE clinicians SET failures = 0, locked_until = NULL
+                     WHERE id = ?1 AND (locked_until IS NULL OR locked_until <= ?2)",
+                    params![id, at.utc_s],
                 )
-                .map(|_| ())
+                .map(|n| n == 1)
                 .map_err(|e| db.err(e))
         })
     }
