@@ -70,7 +70,8 @@ fn a_clinician_is_invited_sets_a_password_and_the_audit_log_shows_it() {
     let lines: Vec<&str> = audit.lines().collect();
     assert_eq!(lines.len(), 3, "{audit}");
     assert!(
-        lines[0].starts_with("1  ") && lines[0].contains("server  clinician added  from console"),
+        lines[0].starts_with("1  ")
+            && lines[0].contains("server  clinician added: ann.physio@example.org  from console"),
         "{audit}"
     );
     assert!(
