@@ -125,11 +125,11 @@ async fn who(api: &Api, headers: &HeaderMap) -> Result<Option<(String, Clinician
 }
 
 /// Whether a form came from this server's own pages: its `Origin` is this server's.
-fn same_origin(api: &Api, headers: &HeaderMap) -> bool {
+fn same_origin(scheme: &str, headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok());
     match (host, origin) {
-        (Some(host), Some(origin)) => origin == format!("{}://{host}", api.scheme()),
+        (Some(host), Some(origin)) => origin == format!("{scheme}://{host}"),
         _ => false,
     }
 }
@@ -146,12 +146,8 @@ fn cross_site() -> Response {
     )
 }
 
-fn session_cookie(api: &Api, token: &str, max_age: i64) -> HeaderValue {
-    let secure = if api.scheme() == "https" {
-        "; Secure"
-    } else {
-        ""
-    };
+fn session_cookie(scheme: &str, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if scheme == "https" { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
@@ -159,11 +155,11 @@ fn session_cookie(api: &Api, token: &str, max_age: i64) -> HeaderValue {
 }
 
 /// Logged in: to the patients, with the session's cookie.
-fn logged_in(api: &Api, token: &str) -> Response {
+fn logged_in(scheme: &str, token: &str) -> Response {
     let mut r = Redirect::to("/clinic").into_response();
     r.headers_mut().insert(
         header::SET_COOKIE,
-        session_cookie(api, token, SESSION_LIFETIME_S),
+        session_cookie(scheme, token, SESSION_LIFETIME_S),
     );
     r
 }
@@ -219,6 +215,7 @@ pub struct LoginForm {
 pub async fn login(
     State(api): State<Api>,
     _: SameOrigin,
+    Public(scheme): Public,
     p: Option<axum::Extension<backstretch_web::Peer>>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, ApiError> {
@@ -258,7 +255,7 @@ pub async fn login(
         )
     };
     Ok(match answer {
-        Login::In { token, .. } => logged_in(&api, &token),
+        Login::In { token, .. } => logged_in(scheme, &token),
         Login::Refused => refused(
             StatusCode::UNAUTHORIZED,
             format!(
@@ -352,6 +349,7 @@ pub struct InviteForm {
 pub async fn accept(
     State(api): State<Api>,
     _: SameOrigin,
+    Public(scheme): Public,
     p: Option<axum::Extension<backstretch_web::Peer>>,
     Form(f): Form<InviteForm>,
 ) -> Result<Response, ApiError> {
@@ -378,7 +376,7 @@ pub async fn accept(
         .await?;
     drop(permit);
     Ok(match answer {
-        Some(Login::In { token, .. }) => logged_in(&api, &token),
+        Some(Login::In { token, .. }) => logged_in(scheme, &token),
         _ => spent(),
     })
 }
@@ -387,6 +385,7 @@ pub async fn accept(
 pub async fn logout(
     State(api): State<Api>,
     _: SameOrigin,
+    Public(scheme): Public,
     headers: HeaderMap,
     p: Option<axum::Extension<backstretch_web::Peer>>,
 ) -> Result<Response, ApiError> {
@@ -397,7 +396,7 @@ pub async fn logout(
     }
     let mut r = Redirect::to("/").into_response();
     r.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&api, "", 0));
+        .insert(header::SET_COOKIE, session_cookie(scheme, "", 0));
     Ok(r)
 }
 
@@ -416,6 +415,40 @@ impl FromRequestParts<Api> for LoggedIn {
     }
 }
 
+/// How the browser reached the server: `https` when it speaks TLS, or when it listens on
+/// loopback behind a reverse proxy that says the browser's request was HTTPS
+/// (`X-Forwarded-Proto`, believed from a loopback peer only); else `http`.
+fn scheme_of(api: &Api, parts: &Parts) -> &'static str {
+    let from_loopback = parts
+        .extensions
+        .get::<backstretch_web::Peer>()
+        .is_some_and(|p| p.0.is_loopback());
+    let proxied_https = parts
+        .headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    if api.scheme() == "http" && from_loopback && proxied_https {
+        "https"
+    } else {
+        api.scheme()
+    }
+}
+
+/// The scheme the browser reached the server by (see [`scheme_of`]).
+pub struct Public(&'static str);
+
+impl FromRequestParts<Api> for Public {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        api: &Api,
+    ) -> Result<Public, std::convert::Infallible> {
+        Ok(Public(scheme_of(api, parts)))
+    }
+}
+
 /// A form sent from this server's own page (see [`same_origin`]); any other is refused.
 pub struct SameOrigin;
 
@@ -423,7 +456,7 @@ impl FromRequestParts<Api> for SameOrigin {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<SameOrigin, Response> {
-        if same_origin(api, &parts.headers) {
+        if same_origin(scheme_of(api, parts), &parts.headers) {
             Ok(SameOrigin)
         } else {
             Err(cross_site())
@@ -567,12 +600,18 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
 }
 
 /// A code to link a device, with the command and a QR code of the link page.
-fn code_page(api: &Api, headers: &HeaderMap, c: &Clinician, name: &str, code: &Code) -> Response {
+fn code_page(
+    scheme: &str,
+    headers: &HeaderMap,
+    c: &Clinician,
+    name: &str,
+    code: &Code,
+) -> Response {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("this-server");
-    let base = format!("{}://{host}", api.scheme());
+    let base = format!("{scheme}://{host}");
     let typed = crate::link::normalise(&code.code);
     let qr = qrcode::QrCode::new(format!("{base}/link?code={typed}").as_bytes()).map_or_else(
         |_| String::new(),
@@ -614,6 +653,7 @@ pub struct PatientForm {
 pub async fn add_patient(
     State(api): State<Api>,
     _: SameOrigin,
+    Public(scheme): Public,
     LoggedIn(c): LoggedIn,
     headers: HeaderMap,
     p: Option<axum::Extension<backstretch_web::Peer>>,
@@ -633,7 +673,7 @@ pub async fn add_patient(
         )
     };
     Ok(match added {
-        Ok((_, code)) => code_page(&api, &headers, &c, &name, &code),
+        Ok((_, code)) => code_page(scheme, &headers, &c, &name, &code),
         Err(PeopleError::BadName(_)) => refuse(format!(
             "`{name}` cannot be used: give 1 to 64 letters, digits, dots, dashes or underscores"
         )),
@@ -1083,6 +1123,7 @@ pub async fn patient_export(
 pub async fn patient_code(
     State(api): State<Api>,
     _: SameOrigin,
+    Public(scheme): Public,
     LoggedIn(c): LoggedIn,
     headers: HeaderMap,
     p: Option<axum::Extension<backstretch_web::Peer>>,
@@ -1100,7 +1141,7 @@ pub async fn patient_code(
         })
         .await?;
     Ok(match made {
-        Some((name, code)) => code_page(&api, &headers, &c, &name, &code),
+        Some((name, code)) => code_page(scheme, &headers, &c, &name, &code),
         None => Redirect::to("/clinic").into_response(),
     })
 }

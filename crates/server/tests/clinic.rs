@@ -756,3 +756,34 @@ async fn alerts_from_a_pushed_session_come_first_and_are_acknowledged_once() {
         .count();
     assert_eq!(acked, 1, "{about:?}");
 }
+
+/// On loopback behind an HTTPS reverse proxy, the proxy's `X-Forwarded-Proto: https` is
+/// believed: the forms of its `https://` pages are taken and the cookie is `Secure`. From
+/// anywhere else the header changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_an_https_proxy_on_loopback_the_forms_are_taken_and_the_cookie_is_secure() {
+    let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
+    let code = t.invite("ann@example.org");
+    let invite = |peer: [u8; 4]| {
+        let body = format!(
+            "code={code}&email=x&password=correct+horse+battery&again=correct+horse+battery"
+        );
+        Request::post("/invite")
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, "https://127.0.0.1:8422")
+            .header("x-forwarded-proto", "https")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .extension(backstretch_web::Peer(std::net::IpAddr::from(peer)))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (s, _, _) = t.send(invite([192, 0, 2, 7])).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "not from loopback: the header is not believed"
+    );
+    let (s, h, body) = t.send(invite([127, 0, 0, 1])).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert!(cookie(&h).1.contains("; Secure"), "{h:?}");
+}
