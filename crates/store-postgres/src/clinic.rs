@@ -282,6 +282,17 @@ impl Clinic for PostgresStore {
         })
     }
 
+    fn has_clinician(&self, patient: &UserId) -> Result<bool, StoreError> {
+        self.read(|db| {
+            db.c.query_one(
+                "SELECT EXISTS (SELECT 1 FROM care_team WHERE user_id = $1)",
+                &[&patient.as_str()],
+            )
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| db.err(e))
+        })
+    }
+
     fn patient(&self, clinician: &str, patient: &UserId) -> Result<Option<String>, StoreError> {
         self.read(|db| {
             db.c.query_opt(

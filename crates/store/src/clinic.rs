@@ -116,6 +116,8 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     fn add_patient(&self, clinician: &str, patient: &UserId, at: Stamp) -> Result<(), StoreError>;
     /// The clinician's patients, each person's id and name, in the order they were added.
     fn patients(&self, clinician: &str) -> Result<Vec<(UserId, String)>, StoreError>;
+    /// Whether the person is any clinician's patient.
+    fn has_clinician(&self, patient: &UserId) -> Result<bool, StoreError>;
     /// The name of the person, when they are one of the clinician's patients.
     fn patient(&self, clinician: &str, patient: &UserId) -> Result<Option<String>, StoreError>;
     /// Keeps an alert about a person, once by its key: true when it is new.

@@ -195,6 +195,8 @@ pub fn each_clinician_has_their_own_patients<S: Clinic + Accounts>(s: &S) {
     assert_eq!(s.patient("c-ann", &UserId::new("u-3")).unwrap(), None);
     assert_eq!(s.patient("c-nobody", &UserId::new("u-1")).unwrap(), None);
     assert!(s.patients("c-nobody").unwrap().is_empty());
+    assert!(s.has_clinician(&UserId::new("u-1")).unwrap());
+    assert!(!s.has_clinician(&UserId::new("u-nobody")).unwrap());
 }
 
 /// An alert is kept once by its key, per person, and acknowledged once, with who and when.

@@ -255,6 +255,18 @@ impl Clinic for SqliteStore {
         })
     }
 
+    fn has_clinician(&self, patient: &UserId) -> Result<bool, StoreError> {
+        self.read(|db| {
+            db.conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM care_team WHERE user_id = ?1)",
+                    [patient.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(|e| db.err(e))
+        })
+    }
+
     fn patient(&self, clinician: &str, patient: &UserId) -> Result<Option<String>, StoreError> {
         self.read(|db| {
             db.conn
