@@ -62,6 +62,19 @@ pub enum AppError {
     /// An emergency sign cannot be cleared.
     #[error("{sign} cannot be cleared: it calls for emergency care")]
     EmergencyNotClearable { sign: String },
+    /// No clinic looks after this log: a message would reach no one.
+    #[error("no clinician would read it: this log is not linked to a practice")]
+    NoClinic,
+    /// A message that cannot be sent.
+    #[error("the message cannot be sent: {problem}")]
+    BadMessage {
+        problem: backstretch_core::care::BadText,
+    },
+    /// In a clinic's care, the clinician records clearances.
+    #[error(
+        "{sign} is cleared by your clinician: you are in a clinic's care, and only their clearance lifts it"
+    )]
+    ClinicClears { sign: String },
     /// A routine cannot be played.
     #[error("{what}: {source}")]
     BadRoutine {
@@ -254,6 +267,12 @@ pub enum Remedy {
     AnswerKnownQuestions(String),
     /// Seek emergency care now; check again with no sign once it has gone.
     SeekEmergencyCare,
+    /// Ask the clinician to record the clearance in the clinic, then sync.
+    AskYourClinician,
+    /// Write a message of 1 to 2000 characters, no control characters.
+    WriteAShortMessage,
+    /// Link the log to the practice's server with the code the clinician gave, then sync.
+    LinkToAPractice,
     /// Fix the routine file, or plan a new routine.
     FixTheRoutine,
     /// Plan a new routine.
@@ -324,6 +343,9 @@ impl AppError {
             E::NotAsked { asked, .. } => Remedy::AnswerKnownQuestions(asked.clone()),
             E::Unanswered { .. } => Remedy::AnswerEveryQuestion,
             E::EmergencyNotClearable { .. } => Remedy::SeekEmergencyCare,
+            E::ClinicClears { .. } => Remedy::AskYourClinician,
+            E::BadMessage { .. } => Remedy::WriteAShortMessage,
+            E::NoClinic => Remedy::LinkToAPractice,
             E::BadRoutine { remedy, .. } => remedy.clone(),
             E::NothingSafe { .. } => Remedy::PlanANewRoutine,
             E::NothingToResume => Remedy::StartANewSession,

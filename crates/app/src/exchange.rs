@@ -1,6 +1,7 @@
 //! Exchange: the whole log as an export file, importing one back (every value checked, all
 //! or nothing), the care plan for a clinician, and the reminder calendar's settings.
 
+use backstretch_core::care::{Message, Prescription};
 use backstretch_core::catalog::Catalog;
 use backstretch_core::exchange::{
     BadValue, CareActivity, CarePlan, Checker, Clearance, FORMAT, LogFile, LogSession, Sheet,
@@ -19,29 +20,20 @@ use crate::{App, AppError};
 impl App<'_> {
     /// The whole log as an export file, oldest session first.
     pub fn log_file(&self) -> Result<LogFile, AppError> {
-        let (profile_saved_at, clearances, sheets) = self.kept()?;
+        let k = self.kept()?;
         Ok(LogFile {
             profile: self.store.profile(&self.user)?,
-            profile_saved_at,
-            clearances,
-            sheets,
+            profile_saved_at: k.profile_saved_at,
+            clearances: k.clearances,
+            sheets: k.sheets,
+            prescriptions: k.prescriptions,
+            messages: k.messages,
             ..LogFile::of(&self.store.sessions(&self.user)?)
         })
     }
 
-    /// What an export keeps besides the sessions and the profile: when the profile was saved,
-    /// the clearances and the printed sheets.
-    #[allow(
-        clippy::type_complexity,
-        reason = "three parts of one file, named where used"
-    )]
-    fn kept(&self) -> Result<(Option<Stamp>, Vec<Clearance>, Vec<Sheet>), AppError> {
-        let clearances = self
-            .store
-            .clearances(&self.user)?
-            .into_iter()
-            .map(|(sign, at)| Clearance { sign, at })
-            .collect();
+    /// What an export keeps besides the sessions and the profile.
+    fn kept(&self) -> Result<Kept, AppError> {
         let sheets = self
             .store
             .sheets(&self.user)?
@@ -52,7 +44,13 @@ impl App<'_> {
                 routine: serde_json::to_value(&routine).unwrap_or(serde_json::Value::Null),
             })
             .collect();
-        Ok((self.store.profile_saved_at(&self.user)?, clearances, sheets))
+        Ok(Kept {
+            profile_saved_at: self.store.profile_saved_at(&self.user)?,
+            clearances: self.store.clearances(&self.user)?,
+            sheets,
+            prescriptions: self.store.prescriptions(&self.user)?,
+            messages: self.store.messages(&self.user)?,
+        })
     }
 
     /// Writes the whole log as an export file (pretty JSON, the same as [`App::log_file`]
@@ -127,6 +125,12 @@ impl App<'_> {
         for (i, sheet) in header.sheets.iter().enumerate() {
             problems.extend(sheet.checked(i).err());
         }
+        for (i, p) in header.prescriptions.iter().enumerate() {
+            problems.extend(p.checked(i, self.now).err());
+        }
+        for (i, m) in header.messages.iter().enumerate() {
+            problems.extend(m.checked(i, self.now).err());
+        }
         if !problems.is_empty() && !skip_invalid {
             return Err(AppError::BadImport {
                 file: file.to_string(),
@@ -160,17 +164,38 @@ impl App<'_> {
         }
         let known = self.store.clearances(&self.user)?;
         for (i, c) in h.clearances.iter().enumerate() {
-            let here = known
-                .iter()
-                .any(|(sign, at)| *sign == c.sign && *at == c.at);
+            let here = known.contains(c);
             if !here && c.checked(i, self.now).is_ok() {
-                self.store.add_clearance(&self.user, &c.sign, c.at)?;
+                self.store.add_clearance(&self.user, c)?;
             }
         }
         for (i, sheet) in h.sheets.iter().enumerate() {
             if let Ok((code, routine)) = sheet.checked(i) {
                 self.store
                     .save_sheet(&self.user, code, &routine, sheet.at)?;
+            }
+        }
+        // Kept once by id: one already here is left as it is.
+        let known: Vec<String> = self
+            .store
+            .prescriptions(&self.user)?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        for (i, p) in h.prescriptions.iter().enumerate() {
+            if !known.contains(&p.id) && p.checked(i, self.now).is_ok() {
+                self.store.add_prescription(&self.user, p)?;
+            }
+        }
+        let known: Vec<String> = self
+            .store
+            .messages(&self.user)?
+            .into_iter()
+            .map(|m| m.uid)
+            .collect();
+        for (i, m) in h.messages.iter().enumerate() {
+            if !known.contains(&m.uid) && m.checked(i, self.now).is_ok() {
+                self.store.add_message(&self.user, m)?;
             }
         }
         Ok(())
@@ -368,7 +393,7 @@ struct Streamed<'s, 'a> {
 impl serde::Serialize for Streamed<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut m = s.serialize_struct("LogFile", 7)?;
+        let mut m = s.serialize_struct("LogFile", 9)?;
         m.serialize_field("format", FORMAT)?;
         m.serialize_field("version", &VERSION)?;
         m.serialize_field("sessions", &Pages(self))?;
@@ -378,27 +403,43 @@ impl serde::Serialize for Streamed<'_, '_> {
             Err(e) => *self.failed.borrow_mut() = Some(e),
         }
         match self.app.kept() {
-            Ok((at, clearances, sheets)) => {
-                match at {
+            Ok(k) => {
+                match k.profile_saved_at {
                     Some(at) => m.serialize_field("profile_saved_at", &at)?,
                     None => m.skip_field("profile_saved_at")?,
                 }
-                if clearances.is_empty() {
-                    m.skip_field("clearances")?;
-                } else {
-                    m.serialize_field("clearances", &clearances)?;
-                }
-                if sheets.is_empty() {
-                    m.skip_field("sheets")?;
-                } else {
-                    m.serialize_field("sheets", &sheets)?;
-                }
+                list(&mut m, "clearances", &k.clearances)?;
+                list(&mut m, "sheets", &k.sheets)?;
+                list(&mut m, "prescriptions", &k.prescriptions)?;
+                list(&mut m, "messages", &k.messages)?;
             }
             Err(AppError::Store(e)) => *self.failed.borrow_mut() = Some(e),
             Err(_) => {}
         }
         m.end()
     }
+}
+
+/// A list field, left out when empty.
+fn list<M: serde::ser::SerializeStruct, T: serde::Serialize>(
+    m: &mut M,
+    name: &'static str,
+    items: &[T],
+) -> Result<(), M::Error> {
+    if items.is_empty() {
+        m.skip_field(name)
+    } else {
+        m.serialize_field(name, items)
+    }
+}
+
+/// What an export keeps besides the sessions and the profile.
+struct Kept {
+    profile_saved_at: Option<Stamp>,
+    clearances: Vec<Clearance>,
+    sheets: Vec<Sheet>,
+    prescriptions: Vec<Prescription>,
+    messages: Vec<Message>,
 }
 
 /// The `sessions` array: pages of the log, oldest first.
@@ -455,6 +496,8 @@ struct Header {
     profile_saved_at: Option<Stamp>,
     clearances: Vec<Clearance>,
     sheets: Vec<Sheet>,
+    prescriptions: Vec<Prescription>,
+    messages: Vec<Message>,
 }
 
 /// Reads an export file from `reader`, handing each session to `each` as it is read (with
@@ -502,6 +545,8 @@ impl<'de> serde::de::Visitor<'de> for FileSeed<'_, '_> {
             "profile_saved_at",
             "clearances",
             "sheets",
+            "prescriptions",
+            "messages",
         ];
         let mut h = Header::default();
         while let Some(key) = map.next_key::<String>()? {
@@ -512,6 +557,8 @@ impl<'de> serde::de::Visitor<'de> for FileSeed<'_, '_> {
                 "profile_saved_at" => h.profile_saved_at = map.next_value()?,
                 "clearances" => h.clearances = map.next_value()?,
                 "sheets" => h.sheets = map.next_value()?,
+                "prescriptions" => h.prescriptions = map.next_value()?,
+                "messages" => h.messages = map.next_value()?,
                 "sessions" => map.next_value_seed(SessionsSeed(&mut *self.0))?,
                 other => return Err(serde::de::Error::unknown_field(other, FIELDS)),
             }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use backstretch_core::catalog::Catalog;
 use backstretch_core::check::{ASSESSED, Before, Check, Outcome, Unanswered};
+use backstretch_core::exchange::Clearance;
 use backstretch_core::safety::{
     self, DISCLAIMER_VERSION, PainRules, RedFlag, Screening, SessionPain, Verdict,
 };
@@ -66,7 +67,7 @@ impl App<'_> {
         let last = self.store.last_screening(&self.user)?;
         let blocking = match &last {
             Some(s) if s.verdict != safety::ScreeningVerdict::Clear => {
-                let clearances = self.store.clearances(&self.user)?;
+                let clearances = self.lifting_clearances()?;
                 safety::verdict(flags, &safety::uncleared(flags, s, &clearances, self.now))
             }
             _ => Verdict::Clear,
@@ -144,7 +145,7 @@ impl App<'_> {
     pub fn check(&self, areas: &[Area]) -> Result<Check<'static>, AppError> {
         let flags = safety::red_flags()?;
         let last = self.store.last_screening(&self.user)?;
-        let clearances = self.store.clearances(&self.user)?;
+        let clearances = self.lifting_clearances()?;
         Ok(Check::new(
             flags,
             areas,
@@ -162,7 +163,8 @@ impl App<'_> {
     pub fn record_check(&self, check: Check<'static>) -> Result<Outcome<'static>, AppError> {
         let mut out = check.outcome();
         for sign in &out.assessed_signs {
-            self.store.add_clearance(&self.user, sign, self.now)?;
+            self.store
+                .add_clearance(&self.user, &self.own_clearance(sign))?;
         }
         // Times are whole seconds: a check made in the same second as a clearance must still
         // come after it, so that answering the sign again ends the clearance.
@@ -170,7 +172,7 @@ impl App<'_> {
             .store
             .clearances(&self.user)?
             .iter()
-            .map(|(_, at)| at.plus_seconds(1))
+            .map(|c| c.at.plus_seconds(1))
             .max()
             .filter(|t| *t > self.now)
             .unwrap_or(self.now);
@@ -286,7 +288,36 @@ impl App<'_> {
                 sign: flag.sign.clone(),
             });
         }
-        Ok(self.store.add_clearance(&self.user, sign, self.now)?)
+        if self.under_clinic()? {
+            return Err(AppError::ClinicClears {
+                sign: flag.sign.clone(),
+            });
+        }
+        Ok(self
+            .store
+            .add_clearance(&self.user, &self.own_clearance(sign))?)
+    }
+
+    /// A clearance the person records themselves.
+    fn own_clearance(&self, sign: &str) -> Clearance {
+        Clearance {
+            sign: sign.to_string(),
+            at: self.now,
+            by: None,
+        }
+    }
+
+    /// The clearances that lift a sign, as (sign, when): in a clinic's care, only those its
+    /// clinicians recorded (theirs replaces the person's own word); else every one.
+    fn lifting_clearances(&self) -> Result<Vec<(String, Stamp)>, AppError> {
+        let clinic = self.under_clinic()?;
+        Ok(self
+            .store
+            .clearances(&self.user)?
+            .into_iter()
+            .filter(|c| !clinic || c.by.is_some())
+            .map(|c| (c.sign, c.at))
+            .collect())
     }
 
     /// The latest finished session from an earlier day whose soreness (an amber or red

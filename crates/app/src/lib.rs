@@ -6,6 +6,7 @@
 //! comes back as a value ([`Gate`]) with the facts a front end needs to word its question;
 //! an error ([`AppError`]) carries what went wrong and how to fix it.
 
+mod care;
 pub mod catalog;
 mod error;
 mod exchange;
@@ -20,6 +21,7 @@ mod sheets;
 use backstretch_core::time::Stamp;
 use backstretch_store::{Store, UserId};
 
+pub use care::{Prescribed, practice_catalog};
 pub use error::{AppError, Remedy};
 pub use exchange::Imported;
 pub use gates::{Gate, ScreeningDue};

@@ -32,6 +32,16 @@ pub struct Overrides {
     pub pages_only: bool,
 }
 
+impl Overrides {
+    /// Whether nothing is laid over the profile (the date aside).
+    pub fn is_default(&self) -> bool {
+        self == &Overrides {
+            date: self.date,
+            ..Overrides::default()
+        }
+    }
+}
+
 /// A routine ready to play: what to store, the timeline's items, the notes the safety rules
 /// added, and the plan it came from (none for a saved routine).
 #[derive(Debug, Clone)]
@@ -45,7 +55,7 @@ pub struct Playable {
     pub plan: Option<Plan>,
 }
 
-fn routine_areas(r: &Routine) -> Vec<Area> {
+pub(crate) fn routine_areas(r: &Routine) -> Vec<Area> {
     let areas: Vec<Area> = r
         .areas()
         .iter()
@@ -59,7 +69,7 @@ fn routine_areas(r: &Routine) -> Vec<Area> {
 }
 
 /// The safety notes of the pain rules.
-fn rule_notes(rules: &PainRules, catalog: &Catalog) -> Vec<Warning> {
+pub(crate) fn rule_notes(rules: &PainRules, catalog: &Catalog) -> Vec<Warning> {
     let mut out: Vec<Warning> = rules
         .blocked
         .iter()
@@ -82,7 +92,7 @@ fn rule_notes(rules: &PainRules, catalog: &Catalog) -> Vec<Warning> {
 }
 
 /// How much a routine is eased: the gentlest at high pain, else as the pain rules say.
-fn easing(rules: &PainRules, force_gentler: bool) -> Option<Easing> {
+pub(crate) fn easing(rules: &PainRules, force_gentler: bool) -> Option<Easing> {
     if force_gentler {
         return Some(Easing {
             ease: Ease::Gentlest,
@@ -187,10 +197,16 @@ impl App<'_> {
         routine_areas(r)
     }
 
-    /// The areas a routine would serve: the overrides', else the profile's.
+    /// The areas a routine would serve: the overrides', else the prescription's in force,
+    /// else the profile's.
     pub fn areas(&self, o: &Overrides) -> Result<Vec<Area>, AppError> {
         if !o.areas.is_empty() {
             return Ok(o.areas.clone());
+        }
+        if o.is_default()
+            && let Some(p) = self.prescription()?
+        {
+            return Ok(routine_areas(&p.routine));
         }
         Ok(self
             .store
@@ -212,6 +228,12 @@ impl App<'_> {
         // The disclaimer comes before anything else, even a missing profile.
         if !self.disclaimer_accepted()? {
             return Err(AppError::GateNotPassed(crate::Gate::Disclaimer));
+        }
+        // A clinician's prescription is today's routine, unless this one is asked otherwise.
+        if o.is_default()
+            && let Some(p) = self.prescribed_plan(catalog, force_gentler)?
+        {
+            return Ok(p);
         }
         let mut req = self.request(catalog, o)?;
         self.require_gates(catalog, &req.areas)?;

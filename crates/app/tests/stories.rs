@@ -723,7 +723,7 @@ fn a_backup_restores_the_clearances_the_sheets_and_the_newer_profile() {
             .clearances(&backstretch_store::UserId::local())
             .unwrap()
             .iter()
-            .any(|(sign, _)| sign == "weight-loss")
+            .any(|c| c.sign == "weight-loss")
     );
     // Imported again: nothing doubles.
     other.app().import("backup.json", &file).unwrap();

@@ -90,6 +90,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Record a session done without the player (from a printed sheet, say).
     Log(LogArgs),
+    /// Your messages with your clinicians (once linked to their practice), or `send` one.
+    Messages(MessagesArgs),
     /// Progress: sessions against your goal, streaks, minutes, and the pain trend.
     Stats(StatsArgs),
     /// Draw a chart: pain over time, or a calendar of sessions against your goal.
@@ -713,6 +715,23 @@ pub struct AuditArgs {
 pub struct SyncArgs {
     #[command(subcommand)]
     pub command: Option<SyncCommand>,
+}
+
+#[derive(Debug, Args)]
+pub struct MessagesArgs {
+    #[command(subcommand)]
+    pub command: Option<MessagesCommand>,
+}
+
+/// What `messages` can do besides showing the thread.
+#[derive(Debug, Subcommand)]
+pub enum MessagesCommand {
+    /// Write to your clinicians; `backstretch sync` sends it.
+    Send {
+        /// What to say (quote it, or give it as several words).
+        #[arg(required = true, value_name = "TEXT")]
+        text: Vec<String>,
+    },
 }
 
 /// What `sync` can do besides syncing.

@@ -63,6 +63,7 @@ fn main() -> ExitCode {
         Some(Command::Serve(a)) => cmd::serve::run(&ctx, &a),
         Some(Command::Server(a)) => cmd::server::run(&ctx, &a),
         Some(Command::Sync(a)) => cmd::sync::run(&ctx, &a),
+        Some(Command::Messages(a)) => cmd::messages::run(&ctx, &a),
         Some(Command::Safety(a)) => cmd::safety::run(&ctx, &a),
         Some(Command::Stats(a)) => cmd::stats::run(&ctx, &a),
         Some(Command::Chart(a)) => cmd::stats::chart(&ctx, &a),

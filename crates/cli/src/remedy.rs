@@ -112,6 +112,15 @@ fn words(r: &Remedy) -> std::borrow::Cow<'static, str> {
         R::SeekEmergencyCare => {
             "when it has gone, run `backstretch safety` again and answer no; until then, seek emergency care"
         }
+        R::AskYourClinician => {
+            "ask your clinician to record it in the clinic, then run `backstretch sync`; until then, check again when the sign has gone"
+        }
+        R::WriteAShortMessage => {
+            "write 1 to 2000 characters, in quotes: backstretch messages send \"Your message\""
+        }
+        R::LinkToAPractice => {
+            "link it with the code your clinician gave you: `backstretch sync link ADDRESS CODE`, then `backstretch sync`"
+        }
         R::FixTheRoutine => {
             "fix the file (it must be what `backstretch plan --format json` prints), or plan a new routine with `backstretch plan`"
         }
@@ -234,6 +243,9 @@ mod tests {
             Remedy::AnswerEveryQuestion,
             Remedy::AnswerKnownQuestions("a, b".into()),
             Remedy::SeekEmergencyCare,
+            Remedy::AskYourClinician,
+            Remedy::WriteAShortMessage,
+            Remedy::LinkToAPractice,
             Remedy::FixTheRoutine,
             Remedy::PlanANewRoutine,
             Remedy::StartANewSession,

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::care::{Message, Prescription};
 use crate::code::RoutineCode;
 use crate::profile::Profile;
 use crate::routine::Routine;
@@ -53,14 +54,24 @@ pub enum Change {
     DisclaimerAccepted { version: u32, at: Stamp },
     /// A red-flag check.
     Screening { screening: Screening },
-    /// A clinician cleared a warning sign.
-    Clearance { sign: String, at: Stamp },
+    /// A clinician cleared a warning sign (`by` them through the clinic, or as the person
+    /// recorded it when `by` is none).
+    Clearance {
+        sign: String,
+        at: Stamp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
     /// A routine was printed on a sheet under its code.
     SheetSaved {
         code: RoutineCode,
         routine: Routine,
         at: Stamp,
     },
+    /// A clinician's prescription (from the clinic's series).
+    Prescribed { prescription: Prescription },
+    /// A message in the person's thread with their clinicians.
+    Message { message: Message },
     /// A whole session at once (recorded without the player, or imported). Its row id and
     /// process id mean nothing elsewhere.
     SessionRecorded { session: LoggedSession },
@@ -80,6 +91,8 @@ impl Change {
             Change::Clearance { .. } => "clearance",
             Change::SheetSaved { .. } => "sheet-saved",
             Change::SessionRecorded { .. } => "session-recorded",
+            Change::Prescribed { .. } => "prescribed",
+            Change::Message { .. } => "message",
         }
     }
 
@@ -91,6 +104,8 @@ impl Change {
             Change::SessionFinished { ended_at, .. } => *ended_at,
             Change::Screening { screening } => screening.at,
             Change::SessionRecorded { session } => session.session.started_at,
+            Change::Prescribed { prescription } => prescription.at,
+            Change::Message { message } => message.at,
             Change::Settled { at, .. }
             | Change::ProfileSet { at, .. }
             | Change::DisclaimerAccepted { at, .. }

@@ -36,15 +36,25 @@ pub struct LogFile {
     /// restore).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sheets: Vec<Sheet>,
+    /// A clinic's prescriptions, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prescriptions: Vec<crate::care::Prescription>,
+    /// The thread with the clinic, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<crate::care::Message>,
 }
 
-/// A clinician's clearance of a warning sign.
+/// A clinician's clearance of a warning sign: recorded by the person ("a clinician has
+/// checked it"), or by their clinician through the clinic, with their name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clearance {
     /// The sign's id.
     pub sign: String,
     pub at: Stamp,
+    /// The clinician who recorded it in the clinic; none when the person recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// A routine printed on a sheet.
@@ -60,6 +70,15 @@ pub struct Sheet {
 }
 
 impl Clearance {
+    /// One the person recorded themselves.
+    pub fn own(sign: impl Into<String>, at: Stamp) -> Clearance {
+        Clearance {
+            sign: sign.into(),
+            at,
+            by: None,
+        }
+    }
+
     /// Checked: a sane sign id, a time not in the future (as of `now`).
     pub fn checked(&self, i: usize, now: Stamp) -> Result<(), BadValue> {
         let bad = |field: &str, problem: String| BadValue {
@@ -74,6 +93,9 @@ impl Clearance {
         }
         if self.at.utc_s > now.utc_s + CLOCK_SKEW_S {
             return Err(bad("at", format!("{} is in the future", self.at)));
+        }
+        if let Some(by) = &self.by {
+            crate::care::checked_name(&format!("clearances[{i}].by"), by)?;
         }
         Ok(())
     }
@@ -144,6 +166,8 @@ impl LogFile {
             profile_saved_at: None,
             clearances: Vec::new(),
             sheets: Vec::new(),
+            prescriptions: Vec::new(),
+            messages: Vec::new(),
         }
     }
 }
@@ -231,7 +255,7 @@ pub struct BadValue {
     pub problem: String,
 }
 
-fn sane_id(s: &str) -> bool {
+pub(crate) fn sane_id(s: &str) -> bool {
     !s.is_empty()
         && s.chars().count() <= MAX_ID_CHARS
         && s.chars()

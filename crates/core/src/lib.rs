@@ -17,6 +17,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod alert;
+pub mod care;
 pub mod catalog;
 pub mod check;
 pub mod code;

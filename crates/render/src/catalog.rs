@@ -42,7 +42,7 @@ pub fn list_table(entries: &[&Entry], width: usize) -> String {
             compact_dose(x),
             match e.origin {
                 Origin::Builtin => from_label(x),
-                Origin::User => origin_label(e),
+                Origin::User | Origin::Practice => origin_label(e),
             }
             .to_string(),
         ];
@@ -88,6 +88,7 @@ fn origin_label(e: &Entry) -> &'static str {
         (Origin::Builtin, _) => "built-in",
         (Origin::User, false) => "yours",
         (Origin::User, true) => "yours*",
+        (Origin::Practice, _) => "practice",
     }
 }
 
@@ -180,11 +181,11 @@ fn facts_text(out: &mut String, e: &Entry, width: usize) {
             width,
         ));
     }
-    if e.origin == Origin::User {
-        let label = if e.replaces_builtin {
-            "yours, replacing the built-in one"
-        } else {
-            "yours"
+    if e.origin != Origin::Builtin {
+        let label = match (e.origin, e.replaces_builtin) {
+            (Origin::Practice, _) => "your clinician's practice",
+            (_, true) => "yours, replacing the built-in one",
+            _ => "yours",
         };
         let v = format!("{label} ({})", e.file);
         out.push_str(&hanging(&format!("{:<10} ", "Origin"), pad, &v, width));

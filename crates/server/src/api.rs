@@ -294,6 +294,35 @@ pub fn router(api: Api) -> axum::Router {
             "/clinic/patients/{id}/alerts/{alert}/ack",
             post(crate::clinic_pages::ack_alert),
         )
+        .route(
+            "/clinic/patients/{id}/prescribe",
+            get(crate::care_pages::prescribe_page).post(crate::care_pages::prescribe),
+        )
+        .route(
+            "/clinic/patients/{id}/prescribe/preview",
+            post(crate::care_pages::preview),
+        )
+        .route(
+            "/clinic/patients/{id}/prescribe/sheet.pdf",
+            post(crate::care_pages::sheet),
+        )
+        .route(
+            "/clinic/patients/{id}/templates",
+            post(crate::care_pages::save_template),
+        )
+        .route(
+            "/clinic/patients/{id}/clear",
+            post(crate::care_pages::clear),
+        )
+        .route(
+            "/clinic/patients/{id}/messages",
+            post(crate::care_pages::send_message),
+        )
+        .route(
+            "/clinic/exercises",
+            get(crate::care_pages::exercises_page).post(crate::care_pages::add_exercise),
+        )
+        .route("/clinic/figures/{id}", get(crate::care_pages::figure))
         .route("/static/app.css", get(crate::clinic_pages::stylesheet))
         .route("/link", get(link_page))
         .route("/api/v1/link", post(link_device))

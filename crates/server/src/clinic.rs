@@ -155,6 +155,7 @@ pub fn add_patient(
         .person(name)?
         .ok_or_else(|| PeopleError::NoOne(name.to_string()))?;
     store.add_patient(&clinician.id, &id, now)?;
+    crate::care::welcome(store, clinician, &id, now)?;
     audit_patient(store, now, clinician, "patient added", &id, from)?;
     Ok((id, code))
 }

@@ -66,7 +66,12 @@ fn frame(title: &str, who: Option<&Clinician>, body: &Markup) -> Markup {
 }
 
 /// A page response, never cached, with the clinic's headers.
-fn page(status: StatusCode, title: &str, who: Option<&Clinician>, body: &Markup) -> Response {
+pub(crate) fn page(
+    status: StatusCode,
+    title: &str,
+    who: Option<&Clinician>,
+    body: &Markup,
+) -> Response {
     let mut r = (status, frame(title, who, body)).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -164,7 +169,7 @@ fn logged_in(scheme: &str, token: &str) -> Response {
     r
 }
 
-fn peer(p: Option<&axum::Extension<backstretch_web::Peer>>) -> String {
+pub(crate) fn peer(p: Option<&axum::Extension<backstretch_web::Peer>>) -> String {
     p.map_or_else(|| "unknown".into(), |p| p.0.0.to_string())
 }
 
@@ -401,7 +406,7 @@ pub async fn logout(
 }
 
 /// The clinician logged in; without a session the browser is sent to the login.
-pub struct LoggedIn(Clinician);
+pub struct LoggedIn(pub(crate) Clinician);
 
 impl FromRequestParts<Api> for LoggedIn {
     type Rejection = Response;
@@ -436,7 +441,7 @@ fn scheme_of(api: &Api, parts: &Parts) -> &'static str {
 }
 
 /// The scheme the browser reached the server by (see [`scheme_of`]).
-pub struct Public(&'static str);
+pub struct Public(pub(crate) &'static str);
 
 impl FromRequestParts<Api> for Public {
     type Rejection = std::convert::Infallible;
@@ -687,7 +692,7 @@ pub async fn add_patient(
 
 /// The patient of the clinician's that a path names, or a 404 page (another clinician's
 /// patient, or no one, look the same).
-async fn their_patient(
+pub(crate) async fn their_patient(
     api: &Api,
     c: &Clinician,
     id: &str,
@@ -734,7 +739,7 @@ pub async fn patient(
         Err(not_found) => return Ok(not_found),
     };
     let (who, from, u) = (c.clone(), peer(p.as_ref()), user.clone());
-    let (devices, sessions, follow, alerts) = api
+    let (devices, sessions, follow, alerts, care) = api
         .run(move |s, now| {
             clinic::audit_patient(s, now, &who, "read the patient's page", &u, &from)?;
             // Alerts are worked out after each push; again here, in case that failed.
@@ -746,6 +751,7 @@ pub async fn patient(
                 s.sessions_page(&u, None, 10, Order::NewestFirst)?,
                 Follow::read(s, &u, now)?,
                 s.alerts(&u)?,
+                Care::read(s, &u, now)?,
             ))
         })
         .await?;
@@ -756,7 +762,9 @@ pub async fn patient(
         Some(&c),
         &html! {
             (alerts_list(&user, &alerts))
-            (follow.render())
+            (follow.render(&user))
+            (crate::care_pages::programme(&user, &care.history, care.played.as_ref()))
+            (crate::care_pages::messages(&user, &name, &care.thread))
             h2 { "Adherence and pain" }
             figure {
                 img.chart src={ "/clinic/patients/" (user.as_str()) "/charts/adherence.svg" }
@@ -885,6 +893,35 @@ pub async fn ack_alert(
     Ok(Redirect::to(&format!("/clinic/patients/{}", user.as_str())).into_response())
 }
 
+/// What the clinic sent a patient: the prescriptions (the last in force) and what their
+/// devices make of it today, and the message thread.
+struct Care {
+    history: Vec<backstretch_core::care::Prescription>,
+    played: Option<Result<backstretch_core::plan::Plan, String>>,
+    thread: Vec<backstretch_core::care::Message>,
+}
+
+impl Care {
+    fn read(s: &dyn crate::ServerStore, user: &UserId, now: Stamp) -> Result<Care, ApiError> {
+        let history = s.prescriptions(user)?;
+        let played = match history.last() {
+            Some(p) => {
+                let app = backstretch_app::App::new(s, user.clone(), now);
+                Some(
+                    app.prescription_plan(&crate::care::catalog(s)?, p, false)
+                        .map_err(|e| e.to_string()),
+                )
+            }
+            None => None,
+        };
+        Ok(Care {
+            history,
+            played,
+            thread: s.messages(user)?,
+        })
+    }
+}
+
 /// How a patient is doing, by the rules their own devices apply (the app layer's: the
 /// same week, streak, pain trend, flares and exercises left out as they see).
 struct Follow {
@@ -892,7 +929,11 @@ struct Follow {
     rules: backstretch_core::safety::PainRules,
     /// The latest warning-sign check: when, its verdict, and the signs answered yes.
     check: Option<(Stamp, &'static str, Vec<String>)>,
-    clearances: Vec<(String, Stamp)>,
+    /// Clearances: the sign's words, when, and the clinician who recorded it (none: the
+    /// patient did).
+    clearances: Vec<(String, Stamp, Option<String>)>,
+    /// The ids of the signs the latest check answered yes.
+    yes: Vec<String>,
 }
 
 impl Follow {
@@ -915,20 +956,22 @@ impl Follow {
                 .collect();
             (c.at, verdict_words(c.verdict), yes)
         });
+        let yes = s.last_screening(user)?.map(|c| c.yes()).unwrap_or_default();
         let clearances = s
             .clearances(user)?
             .into_iter()
-            .map(|(id, at)| (named(&id), at))
+            .map(|c| (named(&c.sign), c.at, c.by))
             .collect();
         Ok(Follow {
             stats: app.progress(false).map_err(failed)?,
             rules: app.pain_rules().map_err(failed)?,
             check,
             clearances,
+            yes,
         })
     }
 
-    fn render(&self) -> Markup {
+    fn render(&self, user: &UserId) -> Markup {
         let (st, rules) = (&self.stats, &self.rules);
         let pain = match (st.pain.first, st.pain.last) {
             (Some(f), Some(l)) => {
@@ -970,7 +1013,7 @@ impl Follow {
                 }
             }
             }
-            h2 { "Warning signs" }
+            h2 #signs { "Warning signs" }
             @match &self.check {
                 None => p { "No warning-sign check yet." },
                 Some((at, verdict, yes)) => p {
@@ -978,9 +1021,13 @@ impl Follow {
                     @if !yes.is_empty() { " (" (yes.join("; ")) ")" } "."
                 },
             }
-            @for (sign, at) in &self.clearances {
-                p { "Cleared to exercise despite " (sign) ", " (at.local().format("%a %-d %b %Y")) "." }
+            @for (sign, at, by) in &self.clearances {
+                p {
+                    "Cleared to exercise despite " (sign) ", " (at.local().format("%a %-d %b %Y"))
+                    @match by { Some(by) => { " by " (by) "." }, None => { ", as the patient recorded it." } }
+                }
             }
+            (crate::care_pages::clear_forms(user, &self.yes))
         }
     }
 }

@@ -17,6 +17,8 @@ use backstretch_store_postgres::PostgresStore;
 
 mod api;
 pub mod backup;
+pub mod care;
+mod care_pages;
 pub mod clinic;
 mod clinic_pages;
 pub mod link;

@@ -3,7 +3,7 @@
 
 use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
-use backstretch_store::clinic::{AuditEntry, Clinic, Clinician, KeptAlert};
+use backstretch_store::clinic::{AuditEntry, Clinic, Clinician, Kept, KeptAlert};
 use backstretch_store::{StoreError, UserId};
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
@@ -396,6 +396,61 @@ impl Clinic for PostgresStore {
                 )
                 .map_err(|e| db.err(e))?;
             rows.iter().map(|r| db.audit_line(r)).collect()
+        })
+    }
+
+    fn save_template(&self, t: &Kept) -> Result<(), StoreError> {
+        self.save_kept("templates", "name", t)
+    }
+
+    fn templates(&self) -> Result<Vec<Kept>, StoreError> {
+        self.read_kept("templates", "name")
+    }
+
+    fn save_practice_exercise(&self, e: &Kept) -> Result<(), StoreError> {
+        self.save_kept("practice_exercises", "id", e)
+    }
+
+    fn practice_exercises(&self) -> Result<Vec<Kept>, StoreError> {
+        self.read_kept("practice_exercises", "id")
+    }
+}
+
+impl PostgresStore {
+    /// Keeps an item of the practice's library in `table` under its `key` column, replacing
+    /// one of the same name.
+    fn save_kept(&self, table: &str, key: &str, k: &Kept) -> Result<(), StoreError> {
+        self.execute(
+            &format!(
+                "INSERT INTO {table} ({key}, body, made_by, at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT ({key}) DO UPDATE SET body = excluded.body,
+                     made_by = excluded.made_by, at = excluded.at"
+            ),
+            &[&k.name, &k.body, &k.by, &k.at.utc_s],
+        )
+    }
+
+    fn read_kept(&self, table: &str, key: &str) -> Result<Vec<Kept>, StoreError> {
+        self.read(|db| {
+            let rows =
+                db.c.query(
+                    &format!(
+                        r#"SELECT {key}, body, made_by, at FROM {table} ORDER BY {key} COLLATE "C""#
+                    ),
+                    &[],
+                )
+                .map_err(|e| db.err(e))?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Kept {
+                        name: r.try_get(0)?,
+                        body: r.try_get(1)?,
+                        by: r.try_get(2)?,
+                        at: stamp(r.try_get(3)?, 0),
+                    })
+                })
+                .collect::<Result<_, postgres::Error>>()
+                .map_err(|e| db.err(e))
         })
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use backstretch_core::event::{Change, Event};
+use backstretch_core::exchange::Clearance;
 use backstretch_core::session::{Ending, LoggedSession, SessionId};
 use backstretch_core::time::Stamp;
 use backstretch_store::{ApplyCount, NewSession, StoreError, UserId, event_uid};
@@ -420,7 +421,16 @@ impl<C: GenericClient> Db<'_, C> {
                 self.write_disclaimer(user, *version, *at)?;
             }
             Change::Screening { screening } => self.write_screening(user, screening)?,
-            Change::Clearance { sign, at } => self.write_clearance(user, sign, *at)?,
+            Change::Clearance { sign, at, by } => self.write_clearance(
+                user,
+                &Clearance {
+                    sign: sign.clone(),
+                    at: *at,
+                    by: by.clone(),
+                },
+            )?,
+            Change::Prescribed { prescription } => self.write_prescription(user, prescription)?,
+            Change::Message { message } => self.write_message(user, message)?,
             Change::SheetSaved { code, routine, at } => {
                 self.write_sheet(user, *code, routine, *at)?;
             }

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0004_care_team.sql"),
     ),
     ("0005_alerts", include_str!("../migrations/0005_alerts.sql")),
+    ("0006_care", include_str!("../migrations/0006_care.sql")),
 ];
 
 /// The schema version this build writes.

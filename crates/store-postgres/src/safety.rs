@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use backstretch_core::exchange::Clearance;
 use backstretch_core::safety::{Hurt, Screening, ScreeningVerdict};
 use backstretch_core::session::SessionId;
 use backstretch_core::time::Stamp;
@@ -111,31 +112,34 @@ impl<C: GenericClient> Db<'_, C> {
     pub(crate) fn write_clearance(
         &mut self,
         user: &UserId,
-        sign: &str,
-        at: Stamp,
+        c: &Clearance,
     ) -> Result<(), StoreError> {
         self.c
             .execute(
-                "INSERT INTO clearances (user_id, sign, at, at_offset) VALUES ($1, $2, $3, $4)",
-                &[&user.as_str(), &sign, &at.utc_s, &at.offset_s],
+                "INSERT INTO clearances (user_id, sign, at, at_offset, cleared_by)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&user.as_str(), &c.sign, &c.at.utc_s, &c.at.offset_s, &c.by],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
 
-    pub(crate) fn read_clearances(
-        &mut self,
-        user: &UserId,
-    ) -> Result<Vec<(String, Stamp)>, StoreError> {
+    pub(crate) fn read_clearances(&mut self, user: &UserId) -> Result<Vec<Clearance>, StoreError> {
         self.c
             .query(
-                r#"SELECT sign, at, at_offset FROM clearances WHERE user_id = $1
+                r#"SELECT sign, at, at_offset, cleared_by FROM clearances WHERE user_id = $1
                    ORDER BY at, sign COLLATE "C", id"#,
                 &[&user.as_str()],
             )
             .and_then(|rows| {
                 rows.iter()
-                    .map(|r| Ok((r.try_get(0)?, stamp(r.try_get(1)?, r.try_get(2)?))))
+                    .map(|r| {
+                        Ok(Clearance {
+                            sign: r.try_get(0)?,
+                            at: stamp(r.try_get(1)?, r.try_get(2)?),
+                            by: r.try_get(3)?,
+                        })
+                    })
                     .collect()
             })
             .map_err(|e| self.err(e))

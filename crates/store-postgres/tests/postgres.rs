@@ -448,8 +448,14 @@ fn concurrent_writers_keep_the_series_dense() {
             scope.spawn(move || {
                 start.wait();
                 for j in 0..each {
-                    s.add_clearance(u, &format!("sign-{i}-{j}"), t("2026-11-21T09:00:00+01:00"))
-                        .unwrap();
+                    s.add_clearance(
+                        u,
+                        &backstretch_core::exchange::Clearance::own(
+                            format!("sign-{i}-{j}"),
+                            t("2026-11-21T09:00:00+01:00"),
+                        ),
+                    )
+                    .unwrap();
                 }
             });
         }

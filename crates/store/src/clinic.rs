@@ -59,6 +59,20 @@ pub struct KeptAlert {
     pub acked: Option<(String, Stamp)>,
 }
 
+/// A kept item of the practice's library: a prescription template (its body JSON) or one
+/// of its own exercises (its body catalogue TOML).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// Its name (a template's) or id (an exercise's).
+    pub name: String,
+    /// What it holds.
+    pub body: String,
+    /// The clinician who saved it (their e-mail address).
+    pub by: String,
+    /// When.
+    pub at: Stamp,
+}
+
 /// The practice's clinicians, their login sessions and the audit log.
 pub trait Clinic: Send + Sync + std::fmt::Debug {
     /// Adds a clinician under a new id; an e-mail address already known (in any case) is
@@ -130,6 +144,15 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     -> Result<bool, StoreError>;
     /// Adds a line to the audit log.
     fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// Saves a prescription template (the same name again replaces it).
+    fn save_template(&self, t: &Kept) -> Result<(), StoreError>;
+    /// The practice's templates, by name.
+    fn templates(&self) -> Result<Vec<Kept>, StoreError>;
+    /// Saves one of the practice's own exercises under its id (the same id again replaces
+    /// it).
+    fn save_practice_exercise(&self, e: &Kept) -> Result<(), StoreError>;
+    /// The practice's own exercises, by id.
+    fn practice_exercises(&self) -> Result<Vec<Kept>, StoreError>;
     /// The audit log from just after line `after`, oldest first, at most `limit` lines, each
     /// with its number.
     fn audit_log(&self, after: u64, limit: usize) -> Result<Vec<(u64, AuditEntry)>, StoreError>;

@@ -14,7 +14,7 @@ pub use clinic::{
     a_session_speaks_until_closed_expired_or_idle, alerts_are_kept_once_and_acknowledged_once,
     an_invitation_sets_the_password_once_before_it_expires, clinicians_are_added_once_by_email,
     each_clinician_has_their_own_patients, failed_logins_count_and_lock_until_one_succeeds,
-    the_audit_log_keeps_every_line_in_order,
+    the_audit_log_keeps_every_line_in_order, the_practice_library_keeps_one_of_each_name,
 };
 pub use converge::{DEVICES, Op, converge};
 pub use sync::{
@@ -27,6 +27,7 @@ pub use sync::{
 use std::collections::BTreeMap;
 
 use backstretch_core::code::RoutineCode;
+use backstretch_core::event::Event;
 use backstretch_core::player::Outcome;
 use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::routine::Routine;
@@ -63,6 +64,7 @@ macro_rules! store_contract_tests {
             a_large_import_is_all_or_nothing,
             follow_ups_and_clearances_are_kept_per_user,
             sheets_are_kept_by_code_per_user,
+            prescriptions_and_messages_are_kept_once_per_user,
             a_retried_report_is_logged_once,
             the_change_marker_moves_with_every_write,
             session_facts_agree_with_the_steps_however_they_were_written,
@@ -479,7 +481,11 @@ pub fn one_users_log_is_out_of_every_other_users_reach(s: &dyn Store) {
         since: BTreeMap::new(),
     };
     s.add_screening(&a, &check).unwrap();
-    s.add_clearance(&a, "weight-loss", at).unwrap();
+    s.add_clearance(
+        &a,
+        &backstretch_core::exchange::Clearance::own("weight-loss", at),
+    )
+    .unwrap();
     s.save_sheet(&a, RoutineCode::of(&r), &r, at).unwrap();
     let hurt = step(1, Outcome::Hurt, "2026-11-20T09:00:10+00:00");
     let ended = s
@@ -733,12 +739,13 @@ pub fn follow_ups_and_clearances_are_kept_per_user(s: &dyn Store) {
     s.import(&b, &exported).unwrap();
     assert_eq!(s.sessions(&b).unwrap()[0].session.settled, Some(false));
 
-    s.add_clearance(&a, "weight-loss", t("2026-11-21T09:00:00+01:00"))
-        .unwrap();
-    assert_eq!(
-        s.clearances(&a).unwrap(),
-        [("weight-loss".to_string(), t("2026-11-21T09:00:00+01:00"))]
-    );
+    let cleared = backstretch_core::exchange::Clearance {
+        sign: "weight-loss".into(),
+        at: t("2026-11-21T09:00:00+01:00"),
+        by: Some("Dr Ada Byrne".into()),
+    };
+    s.add_clearance(&a, &cleared).unwrap();
+    assert_eq!(s.clearances(&a).unwrap(), [cleared]);
     assert!(s.clearances(&b).unwrap().is_empty());
 }
 
@@ -763,6 +770,70 @@ pub fn sheets_are_kept_by_code_per_user(s: &dyn Store) {
         "every sheet, for an export"
     );
     assert!(s.sheets(&b).unwrap().is_empty());
+}
+
+/// Prescriptions and messages are kept once by id, in the order they were made, by their own
+/// user only; each write is an event that brings the same to another log.
+pub fn prescriptions_and_messages_are_kept_once_per_user(s: &dyn Store) {
+    use backstretch_core::care::{Message, Prescription};
+    let (a, b) = (UserId::new("a"), UserId::new("b"));
+    let p = |id: &str, at: &str| Prescription {
+        id: id.into(),
+        by: "ada@clinic.example".into(),
+        at: t(at),
+        routine: routine(),
+        per_week: 5,
+        note: "gently".into(),
+        practice: vec![],
+    };
+    let (late, early) = (
+        p("p2", "2026-11-22T09:00:00+00:00"),
+        p("p1", "2026-11-21T09:00:00+00:00"),
+    );
+    s.add_prescription(&a, &late).unwrap();
+    s.add_prescription(&a, &early).unwrap();
+    s.add_prescription(&a, &early).unwrap();
+    assert_eq!(s.prescriptions(&a).unwrap(), [early.clone(), late.clone()]);
+    assert!(s.prescriptions(&b).unwrap().is_empty());
+    let m = |uid: &str, from: Option<&str>, at: &str| Message {
+        uid: uid.into(),
+        from: from.map(Into::into),
+        at: t(at),
+        text: format!("message {uid}"),
+    };
+    let (mine, theirs) = (
+        m("m1", None, "2026-11-22T10:00:00+00:00"),
+        m(
+            "m2",
+            Some("ada@clinic.example"),
+            "2026-11-22T10:05:00+00:00",
+        ),
+    );
+    s.add_message(&a, &theirs).unwrap();
+    s.add_message(&a, &mine).unwrap();
+    s.add_message(&a, &mine).unwrap();
+    assert_eq!(s.messages(&a).unwrap(), [mine.clone(), theirs.clone()]);
+    assert!(s.messages(&b).unwrap().is_empty());
+    // Each kept write is an event, and the events bring the same to another user's log.
+    let device = s.device().unwrap();
+    let events = s.events(&a, &device, 0, 100).unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.change.kind()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "prescribed").count(),
+        3,
+        "{kinds:?}"
+    );
+    let c = UserId::new("c");
+    let moved: Vec<Event> = events
+        .into_iter()
+        .map(|e| Event {
+            device: "copy-device".into(),
+            ..e
+        })
+        .collect();
+    s.apply(&c, &moved).unwrap();
+    assert_eq!(s.prescriptions(&c).unwrap(), [early, late]);
+    assert_eq!(s.messages(&c).unwrap(), [mine, theirs]);
 }
 
 /// A step sent again under the same report number (a network retry) is logged once; the
@@ -953,7 +1024,8 @@ macro_rules! clinic_contract_tests {
             a_session_speaks_until_closed_expired_or_idle,
             the_audit_log_keeps_every_line_in_order,
             each_clinician_has_their_own_patients,
-            alerts_are_kept_once_and_acknowledged_once
+            alerts_are_kept_once_and_acknowledged_once,
+            the_practice_library_keeps_one_of_each_name
         );
     };
 }

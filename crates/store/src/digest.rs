@@ -101,6 +101,8 @@ pub fn digest(s: &dyn Store, user: &UserId) -> Result<Digest, StoreError> {
         .map(|(code, routine, at)| Ok((code.to_string(), json(&routine)?, at)))
         .collect::<Result<_, StoreError>>()?;
     part("sheets", json(&sheets)?);
+    part("prescriptions", json(&s.prescriptions(user)?)?);
+    part("messages", json(&s.messages(user)?)?);
     Ok(Digest {
         sessions: by_uid.len(),
         parts,

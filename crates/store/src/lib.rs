@@ -14,8 +14,10 @@ pub mod contract;
 pub mod digest;
 mod sqlite;
 
+use backstretch_core::care::{Message, Prescription};
 use backstretch_core::code::RoutineCode;
 use backstretch_core::event::{Change, Event};
+use backstretch_core::exchange::Clearance;
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
@@ -345,10 +347,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         settled: bool,
         at: Stamp,
     ) -> Result<(), StoreError>;
-    /// Records that a clinician has checked a warning sign and cleared the person to exercise.
-    fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError>;
-    /// Every clearance, oldest first: (sign id, when).
-    fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError>;
+    /// Records that a clinician has checked a warning sign and cleared the person to exercise
+    /// (recorded by the person, or by the clinician through the clinic).
+    fn add_clearance(&self, user: &UserId, clearance: &Clearance) -> Result<(), StoreError>;
+    /// Every clearance, oldest first.
+    fn clearances(&self, user: &UserId) -> Result<Vec<Clearance>, StoreError>;
+    /// Keeps a clinician's prescription (once by its id).
+    fn add_prescription(&self, user: &UserId, p: &Prescription) -> Result<(), StoreError>;
+    /// Every prescription, oldest first (by when it was made, then its id): the last is the
+    /// one in force.
+    fn prescriptions(&self, user: &UserId) -> Result<Vec<Prescription>, StoreError>;
+    /// Keeps a message of the person's thread with their clinicians (once by its uid).
+    fn add_message(&self, user: &UserId, m: &Message) -> Result<(), StoreError>;
+    /// The whole thread, oldest first (by when, then uid).
+    fn messages(&self, user: &UserId) -> Result<Vec<Message>, StoreError>;
     /// When the profile was last saved.
     fn profile_saved_at(&self, user: &UserId) -> Result<Option<Stamp>, StoreError>;
     /// Every printed sheet: its code, its routine and when it was printed, oldest first.

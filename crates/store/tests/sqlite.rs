@@ -139,7 +139,9 @@ fn the_change_marker_sees_another_connections_write() {
 
 /// What migrations 0014 on (the clinic: clinicians, their patients, alerts, the audit log)
 /// added, removed again, for a log taken back to an older version.
-const SINCE_14: &str = "DROP TABLE alerts; DROP TABLE care_team; DROP TABLE clinician_sessions;
+const SINCE_14: &str = "DROP TABLE templates; DROP TABLE practice_exercises;
+     DROP TABLE prescriptions; DROP TABLE messages; ALTER TABLE clearances DROP COLUMN cleared_by;
+     DROP TABLE alerts; DROP TABLE care_team; DROP TABLE clinician_sessions;
      DROP TABLE invitations; DROP TABLE audit; DROP TABLE clinicians;";
 
 /// A log from before sessions kept their tallies gets them from its steps when it is opened.
@@ -258,7 +260,11 @@ fn an_older_log_gets_the_events_of_its_history() {
             };
             s.add_screening(&u, &check).unwrap();
         }
-        s.add_clearance(&u, "weight-loss", t).unwrap();
+        s.add_clearance(
+            &u,
+            &backstretch_core::exchange::Clearance::own("weight-loss", t),
+        )
+        .unwrap();
         s.save_sheet(&u, RoutineCode::of(&r), &r, t).unwrap();
         let new = NewSession {
             uid: "s1",

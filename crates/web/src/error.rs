@@ -301,6 +301,13 @@ fn app_help(e: &AppError) -> Option<String> {
         R::WidenTheRequest => "allow another place, or choose another area, on the Profile page",
         R::MoreMinutes => "ask for more minutes on the Profile page",
         R::AcceptTheDisclaimer => "read and accept the disclaimer on the first page",
+        R::AskYourClinician => {
+            "ask your clinician to record it in the clinic; it reaches this device at the next sync"
+        }
+        R::WriteAShortMessage => "write 1 to 2000 characters",
+        R::LinkToAPractice => {
+            "link this log to your practice in a terminal: `backstretch sync link ADDRESS CODE`"
+        }
         R::AnswerTheCheck => "answer the warning-sign questions on the Check page",
         R::CheckAgainWhenClear {
             emergency: true, ..

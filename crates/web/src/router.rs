@@ -61,6 +61,10 @@ pub fn router(s: Shared) -> Router {
         .route("/followup", post(pages::today::followup))
         .route("/play", get(pages::play::play))
         .route("/history", get(pages::history::history))
+        .route(
+            "/messages",
+            get(pages::messages::messages).post(pages::messages::send),
+        )
         .route("/progress", get(pages::history::progress))
         .route("/exercises", get(pages::exercises::exercises))
         .route("/exercises/{id}", get(pages::exercises::exercise))

@@ -226,7 +226,9 @@ impl Shared {
         tokio::task::spawn_blocking(move || {
             let now = (me.0.clock)();
             let app = App::new(&*me.0.store, UserId::local(), now);
-            f(&app, &me.0.catalog)
+            // A clinician's prescription may carry the practice's own exercises.
+            let catalog = app.with_practice(&me.0.catalog)?;
+            f(&app, &catalog)
         })
         .await
         .map_err(|e| WebError::internal(format!("a request's work stopped: {e}")))?

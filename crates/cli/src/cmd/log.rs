@@ -22,6 +22,8 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
     let app = ctx.app(&store);
+    // A prescription may carry its practice's own exercises.
+    let catalog = app.with_practice(&catalog)?;
     let hurt = app.resolve(&catalog, &a.hurt, "--hurt")?;
     let skipped = app.resolve(&catalog, &a.skip, "--skip")?;
     let started = match a.date {

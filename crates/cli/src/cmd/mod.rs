@@ -6,6 +6,7 @@ pub mod export;
 pub mod figure;
 pub mod history;
 pub mod log;
+pub mod messages;
 pub mod plan;
 pub mod profile;
 pub mod safety;

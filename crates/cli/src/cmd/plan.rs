@@ -15,6 +15,8 @@ pub fn run(ctx: &Context, a: &PlanArgs) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
     let app = ctx.app(&store);
+    // A prescription may carry its practice's own exercises.
+    let catalog = app.with_practice(&catalog)?;
     crate::gates::pass(ctx, &app, &catalog, &app.areas(&overrides)?)?;
     let p = app.plan(&catalog, &overrides, false)?;
     let text = match format {

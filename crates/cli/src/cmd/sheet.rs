@@ -41,6 +41,8 @@ pub fn run(ctx: &Context, a: &SheetArgs) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
     let app = ctx.app(&store);
+    // A prescription may carry its practice's own exercises.
+    let catalog = app.with_practice(&catalog)?;
     let overrides = a.flags.overrides();
     crate::gates::pass(ctx, &app, &catalog, &app.areas(&overrides)?)?;
     let (plan, code) = app.sheet(&catalog, &overrides)?;

@@ -577,6 +577,8 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
     let catalog = ctx.catalog()?;
     let store = ctx.store()?;
     let app = ctx.app(&store);
+    // A prescription may carry its practice's own exercises.
+    let catalog = app.with_practice(&catalog)?;
     let terminal = io::stdout().is_terminal() && io::stdin().is_terminal();
     let plain = a.plain || !terminal;
     ask_followup(&app, a, terminal)?;

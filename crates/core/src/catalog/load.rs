@@ -18,6 +18,8 @@ pub enum Origin {
     Builtin,
     /// From the user's own folder.
     User,
+    /// A clinic practice's own exercise, carried by a clinician's prescription.
+    Practice,
 }
 
 /// One exercise in a loaded catalogue.
@@ -230,6 +232,48 @@ impl Catalog {
             catalog,
             diagnostics,
             invalid_files: invalid.len(),
+        }
+    }
+
+    /// This catalogue with a practice's own exercises added (each file one exercise, checked
+    /// by the same validation as any other). One whose id, name or alias is already taken
+    /// is left out and reported: a practice adds exercises, it never replaces one.
+    pub fn with_practice(&self, files: &[SourceFile<'_>]) -> Loaded {
+        let mut catalog = self.clone();
+        let mut diagnostics = Vec::new();
+        let mut invalid = 0;
+        for f in files {
+            match super::validate::parse_exercise(f.path, f.text) {
+                Ok(e) => {
+                    let index = catalog.names_index();
+                    if let Some(taken) = e.names().find(|n| index.contains_key(&normalize_name(n)))
+                    {
+                        invalid += 1;
+                        diagnostics.push(Diagnostic::whole_file(
+                            f.path,
+                            format!("`{taken}` is already an exercise of the catalogue"),
+                            "give the practice's exercise an id and names of its own",
+                        ));
+                        continue;
+                    }
+                    catalog.push(Entry {
+                        exercise: e,
+                        origin: Origin::Practice,
+                        file: f.path.to_string(),
+                        replaces_builtin: false,
+                    });
+                    catalog.reindex();
+                }
+                Err(mut d) => {
+                    invalid += 1;
+                    diagnostics.append(&mut d);
+                }
+            }
+        }
+        Loaded {
+            catalog,
+            diagnostics,
+            invalid_files: invalid,
         }
     }
 

@@ -17,7 +17,7 @@ pub use load::{
 };
 pub use lookup::NotFound;
 pub use schema::{HOLD_S, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, REPS, REST_S, to_toml};
-pub use validate::{is_valid_id, parse_exercise};
+pub use validate::{declared_id, is_valid_id, parse_exercise};
 
 #[cfg(test)]
 use crate::exercise::Exercise;

@@ -477,6 +477,13 @@ pub(super) fn parse_file(file: &str, text: &str) -> (Option<Parsed>, Vec<Diagnos
     (Some(parsed), r.out)
 }
 
+/// The id an exercise file's text declares (its top-level `id`), if it reads as TOML and has
+/// one: the name its file must have (`{id}.toml`) before it is validated.
+pub fn declared_id(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    table.get("id")?.as_str().map(|s| s.trim().to_string())
+}
+
 /// Parses and validates one exercise file on its own (no cross-file checks).
 pub fn parse_exercise(file: &str, text: &str) -> Result<Exercise, Vec<Diagnostic>> {
     match parse_file(file, text) {

@@ -89,6 +89,17 @@ pub enum Warning {
         /// The names of those that would otherwise have been candidates (maybe none).
         names: Vec<String>,
     },
+    /// The routine is the clinician's prescription, not planned here.
+    Prescribed {
+        /// The clinician's name.
+        by: String,
+        /// The day it was prescribed, `YYYY-MM-DD`.
+        on: String,
+        /// Sessions a week asked for.
+        per_week: u32,
+        /// Their note, maybe empty.
+        note: String,
+    },
     /// Exercises in the routine that a condition asks care with.
     ConditionFlag {
         condition: Condition,
@@ -107,6 +118,25 @@ pub enum Warning {
         /// Whether the routine holds one of the family asked for.
         planned: bool,
     },
+}
+
+fn prescribed(
+    f: &mut std::fmt::Formatter<'_>,
+    by: &str,
+    on: &str,
+    per_week: u32,
+    note: &str,
+) -> std::fmt::Result {
+    let sessions = if per_week == 1 { "session" } else { "sessions" };
+    write!(
+        f,
+        "prescribed by {by} on {on}, {per_week} {sessions} a week"
+    )?;
+    if note.is_empty() {
+        Ok(())
+    } else {
+        write!(f, ": \"{note}\"")
+    }
 }
 
 /// What to relax in a request for a longer routine.
@@ -170,6 +200,12 @@ impl std::fmt::Display for Warning {
                 f,
                 "left out for safety: {name} was logged as hurting twice in 14 days; `backstretch profile allow {id}` puts it back"
             ),
+            Warning::Prescribed {
+                by,
+                on,
+                per_week,
+                note,
+            } => prescribed(f, by, on, *per_week, note),
             Warning::ReviewAdvised => write!(
                 f,
                 "six weeks of sessions have brought no meaningful improvement: please have your back or neck reviewed by a doctor or physiotherapist"

@@ -61,6 +61,8 @@ fn sample() -> LogFile {
         profile_saved_at: None,
         clearances: Vec::new(),
         sheets: Vec::new(),
+        prescriptions: Vec::new(),
+        messages: Vec::new(),
     }
 }
 

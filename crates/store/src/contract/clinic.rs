@@ -1,7 +1,7 @@
 //! The clinic's contract: clinicians, invitations, logins, login sessions and the audit log.
 
 use crate::accounts::Accounts;
-use crate::clinic::{AuditEntry, Clinic};
+use crate::clinic::{AuditEntry, Clinic, Kept};
 use crate::{StoreError, UserId};
 
 use super::t;
@@ -240,4 +240,49 @@ pub fn alerts_are_kept_once_and_acknowledged_once(s: &dyn Clinic) {
     assert_eq!(kept[1].acked, Some(("c@example.org".to_string(), at)));
     assert!(s.alerts(&bob).unwrap()[0].acked.is_none());
     assert!(s.alerts(&UserId::new("u-nobody")).unwrap().is_empty());
+}
+
+/// The practice's templates and exercises are kept one of each name, the latest saved.
+pub fn the_practice_library_keeps_one_of_each_name(s: &dyn Clinic) {
+    let k = |name: &str, body: &str, at: &str| Kept {
+        name: name.into(),
+        body: body.into(),
+        by: "ada@clinic.example".into(),
+        at: t(at),
+    };
+    assert!(s.templates().unwrap().is_empty());
+    s.save_template(&k("Lower back, week 1", "{}", "2026-11-21T09:00:00+00:00"))
+        .unwrap();
+    s.save_template(&k("Desk neck", "{\"a\":1}", "2026-11-21T09:00:00+00:00"))
+        .unwrap();
+    s.save_template(&k(
+        "Lower back, week 1",
+        "{\"b\":2}",
+        "2026-11-22T09:00:00+00:00",
+    ))
+    .unwrap();
+    assert_eq!(
+        s.templates().unwrap(),
+        [
+            k("Desk neck", "{\"a\":1}", "2026-11-21T09:00:00+00:00"),
+            k(
+                "Lower back, week 1",
+                "{\"b\":2}",
+                "2026-11-22T09:00:00+00:00"
+            ),
+        ]
+    );
+    assert!(s.practice_exercises().unwrap().is_empty());
+    let e = k(
+        "wall-angel",
+        "id = \"wall-angel\"",
+        "2026-11-22T09:00:00+00:00",
+    );
+    s.save_practice_exercise(&e).unwrap();
+    s.save_practice_exercise(&e).unwrap();
+    assert_eq!(s.practice_exercises().unwrap(), [e]);
+    assert!(
+        s.templates().unwrap().len() == 2,
+        "exercises and templates are apart"
+    );
 }

@@ -3,6 +3,7 @@
 //! with random runs (a property test), on its own logs or mixed with another backend's.
 
 use backstretch_core::code::RoutineCode;
+use backstretch_core::exchange::Clearance;
 use backstretch_core::player::Outcome;
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
@@ -84,6 +85,10 @@ fn new_session<'a>(uid: &'a str, at: Stamp, routine: &'a Routine) -> NewSession<
     }
 }
 
+fn cleared(sign: impl std::fmt::Display, at: Stamp) -> Clearance {
+    Clearance::own(format!("sign-{sign}"), at)
+}
+
 fn run(s: &dyn Store, stores: &[&dyn Store], u: &UserId, d: usize, i: usize, op: &Op) {
     // Each write at its own time, a minute after the last, in a zone of the device's own.
     let i = i64::try_from(i).unwrap();
@@ -137,7 +142,7 @@ fn run(s: &dyn Store, stores: &[&dyn Store], u: &UserId, d: usize, i: usize, op:
             };
             s.add_screening(u, &check).unwrap();
         }
-        Op::Clearance(sign) => s.add_clearance(u, &format!("sign-{sign}"), at).unwrap(),
+        Op::Clearance(sign) => s.add_clearance(u, &cleared(sign, at)).unwrap(),
         Op::Begin => {
             let uid = format!("d{d}-b{i}");
             s.begin_session(u, &new_session(&uid, at, &r)).unwrap();

@@ -92,8 +92,11 @@ fn story(s: &dyn Store, u: &UserId, tag: &str, day: u32) {
         ),
     )
     .unwrap();
-    s.add_clearance(u, &format!("sign-{tag}"), at("07:00:03"))
-        .unwrap();
+    s.add_clearance(
+        u,
+        &backstretch_core::exchange::Clearance::own(format!("sign-{tag}"), at("07:00:03")),
+    )
+    .unwrap();
     let played = format!("{tag}-played");
     let start = format!("2026-11-{day:02}T08:00:00+01:00");
     let id = s
@@ -491,8 +494,11 @@ pub fn a_renamed_device_resends_what_the_server_lacks(stores: &[&dyn Store]) {
     };
     a.set_profile(&u, &profile, t("2026-11-22T07:00:00+01:00"))
         .unwrap();
-    a.add_clearance(&u, "sign-new", t("2026-11-22T07:01:00+01:00"))
-        .unwrap();
+    a.add_clearance(
+        &u,
+        &backstretch_core::exchange::Clearance::own("sign-new", t("2026-11-22T07:01:00+01:00")),
+    )
+    .unwrap();
     let id = a
         .begin_session(&u, &new_session("a-after", "2026-11-22T08:00:00+01:00", &r))
         .unwrap();
@@ -544,7 +550,7 @@ pub fn a_renamed_device_resends_what_the_server_lacks(stores: &[&dyn Store]) {
         a.clearances(&u)
             .unwrap()
             .iter()
-            .filter(|(s, _)| s == "sign-new" || s == "sign-lost")
+            .filter(|c| c.sign == "sign-new" || c.sign == "sign-lost")
             .count(),
         2,
         "each clearance once"
@@ -582,6 +588,7 @@ fn lost_after_backup(device: &str) -> [Event; 2] {
             Change::Clearance {
                 sign: "sign-lost".into(),
                 at: t("2026-11-21T07:01:00+01:00"),
+                by: Some("Dr Lost".into()),
             },
         ),
     ]

@@ -5,7 +5,7 @@ use backstretch_core::time::Stamp;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, SqliteStore, stamp};
-use crate::clinic::{AuditEntry, Clinic, Clinician, KeptAlert};
+use crate::clinic::{AuditEntry, Clinic, Clinician, Kept, KeptAlert};
 use crate::{StoreError, UserId};
 
 /// The columns [`clinician`] reads, of `clinicians c`.
@@ -407,5 +407,58 @@ impl Clinic for SqliteStore {
                 })
                 .collect()
         })
+    }
+
+    fn save_template(&self, t: &Kept) -> Result<(), StoreError> {
+        self.with(|db| db.save_kept("templates", "name", t))
+    }
+
+    fn templates(&self) -> Result<Vec<Kept>, StoreError> {
+        self.read(|db| db.read_kept("templates", "name"))
+    }
+
+    fn save_practice_exercise(&self, e: &Kept) -> Result<(), StoreError> {
+        self.with(|db| db.save_kept("practice_exercises", "id", e))
+    }
+
+    fn practice_exercises(&self) -> Result<Vec<Kept>, StoreError> {
+        self.read(|db| db.read_kept("practice_exercises", "id"))
+    }
+}
+
+impl Db<'_> {
+    /// Keeps an item of the practice's library in `table` under its `key` column, replacing
+    /// one of the same name.
+    fn save_kept(&self, table: &str, key: &str, k: &Kept) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                &format!(
+                    "INSERT INTO {table} ({key}, body, made_by, at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT ({key}) DO UPDATE SET body = excluded.body,
+                         made_by = excluded.made_by, at = excluded.at"
+                ),
+                params![k.name, k.body, k.by, k.at.utc_s],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    fn read_kept(&self, table: &str, key: &str) -> Result<Vec<Kept>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT {key}, body, made_by, at FROM {table} ORDER BY {key}"
+            ))
+            .map_err(|e| self.err(e))?;
+        st.query_map([], |r| {
+            Ok(Kept {
+                name: r.get(0)?,
+                body: r.get(1)?,
+                by: r.get(2)?,
+                at: stamp(r.get(3)?, 0),
+            })
+        })
+        .and_then(Iterator::collect)
+        .map_err(|e| self.err(e))
     }
 }

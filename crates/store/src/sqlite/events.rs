@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use backstretch_core::event::{Change, Event};
+use backstretch_core::exchange::Clearance;
 use backstretch_core::session::{LoggedSession, SessionId};
 use rusqlite::{OptionalExtension, params};
 
@@ -325,7 +326,16 @@ impl Db<'_> {
                 self.write_disclaimer(user, *version, *at)?;
             }
             Change::Screening { screening } => self.write_screening(user, screening)?,
-            Change::Clearance { sign, at } => self.write_clearance(user, sign, *at)?,
+            Change::Clearance { sign, at, by } => self.write_clearance(
+                user,
+                &Clearance {
+                    sign: sign.clone(),
+                    at: *at,
+                    by: by.clone(),
+                },
+            )?,
+            Change::Prescribed { prescription } => self.write_prescription(user, prescription)?,
+            Change::Message { message } => self.write_message(user, message)?,
             Change::SheetSaved { code, routine, at } => {
                 self.write_sheet(user, *code, routine, *at)?;
             }
@@ -395,8 +405,15 @@ impl Db<'_> {
             for screening in self.read_screenings(u, None)?.into_iter().rev() {
                 self.append(u, Change::Screening { screening })?;
             }
-            for (sign, at) in self.read_clearances(u)? {
-                self.append(u, Change::Clearance { sign, at })?;
+            for c in self.read_clearances(u)? {
+                self.append(
+                    u,
+                    Change::Clearance {
+                        sign: c.sign,
+                        at: c.at,
+                        by: c.by,
+                    },
+                )?;
             }
             for (code, routine, at) in self.read_sheets(u)? {
                 self.append(u, Change::SheetSaved { code, routine, at })?;

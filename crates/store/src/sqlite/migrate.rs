@@ -73,6 +73,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_alerts",
         include_str!("../../migrations/0016_alerts.sql"),
     ),
+    ("0017_care", include_str!("../../migrations/0017_care.sql")),
 ];
 
 /// The schema version this build writes.
@@ -173,6 +174,7 @@ impl Db<'_> {
             // Read again under the write lock: another process may have migrated meanwhile.
             let found = self.schema_version()?;
             self.check_not_foreign(found)?;
+            let mut backfill = false;
             for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
                 self.conn
                     .execute_batch(&format!("{sql}\nPRAGMA user_version = {};", i + 1))
@@ -188,8 +190,13 @@ impl Db<'_> {
                             [crate::new_device_id()],
                         )
                         .map_err(|e| self.err(e))?;
-                    self.backfill()?;
+                    backfill = true;
                 }
+            }
+            // The history's events are read with today's queries, so once every migration
+            // has run (still in the same transaction).
+            if backfill {
+                self.backfill()?;
             }
             let broken: i64 = self
                 .conn

@@ -4,6 +4,7 @@
 //! backstretch is refused, never rewritten.
 
 mod accounts;
+mod care;
 mod clinic;
 mod events;
 mod migrate;
@@ -17,8 +18,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use backstretch_core::care::{Message, Prescription};
 use backstretch_core::code::RoutineCode;
 use backstretch_core::event::{Change, Event, local_instant};
+use backstretch_core::exchange::Clearance;
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
@@ -653,18 +656,41 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         self.write(|db| db.set_settled(user, id, settled, at))
     }
-    fn add_clearance(&self, user: &UserId, sign: &str, at: Stamp) -> Result<(), StoreError> {
+    fn add_clearance(&self, user: &UserId, c: &Clearance) -> Result<(), StoreError> {
         self.write(|db| {
-            db.write_clearance(user, sign, at)?;
+            db.write_clearance(user, c)?;
             let change = Change::Clearance {
-                sign: sign.to_string(),
-                at,
+                sign: c.sign.clone(),
+                at: c.at,
+                by: c.by.clone(),
             };
             db.append(user, change).map(|_| ())
         })
     }
-    fn clearances(&self, user: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
+    fn clearances(&self, user: &UserId) -> Result<Vec<Clearance>, StoreError> {
         self.read(|db| db.read_clearances(user))
+    }
+    fn add_prescription(&self, user: &UserId, p: &Prescription) -> Result<(), StoreError> {
+        self.write(|db| {
+            db.write_prescription(user, p)?;
+            let change = Change::Prescribed {
+                prescription: p.clone(),
+            };
+            db.append(user, change).map(|_| ())
+        })
+    }
+    fn prescriptions(&self, user: &UserId) -> Result<Vec<Prescription>, StoreError> {
+        self.read(|db| db.read_prescriptions(user))
+    }
+    fn add_message(&self, user: &UserId, m: &Message) -> Result<(), StoreError> {
+        self.write(|db| {
+            db.write_message(user, m)?;
+            let change = Change::Message { message: m.clone() };
+            db.append(user, change).map(|_| ())
+        })
+    }
+    fn messages(&self, user: &UserId) -> Result<Vec<Message>, StoreError> {
+        self.read(|db| db.read_messages(user))
     }
     fn profile_saved_at(&self, user: &UserId) -> Result<Option<Stamp>, StoreError> {
         self.read(|db| db.read_profile_saved_at(user))

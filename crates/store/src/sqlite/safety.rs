@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use backstretch_core::exchange::Clearance;
 use backstretch_core::safety::{Hurt, Screening, ScreeningVerdict};
 use backstretch_core::session::SessionId;
 use backstretch_core::time::Stamp;
@@ -115,32 +116,32 @@ impl Db<'_> {
         })
     }
 
-    pub(super) fn write_clearance(
-        &self,
-        user: &UserId,
-        sign: &str,
-        at: Stamp,
-    ) -> Result<(), StoreError> {
+    pub(super) fn write_clearance(&self, user: &UserId, c: &Clearance) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "INSERT INTO clearances (user_id, sign, at, at_offset) VALUES (?1, ?2, ?3, ?4)",
-                params![user.as_str(), sign, at.utc_s, at.offset_s],
+                "INSERT INTO clearances (user_id, sign, at, at_offset, cleared_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![user.as_str(), c.sign, c.at.utc_s, c.at.offset_s, c.by],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
 
-    pub(super) fn read_clearances(
-        &self,
-        user: &UserId,
-    ) -> Result<Vec<(String, Stamp)>, StoreError> {
+    pub(super) fn read_clearances(&self, user: &UserId) -> Result<Vec<Clearance>, StoreError> {
         let mut st = self
             .conn
-            .prepare("SELECT sign, at, at_offset FROM clearances WHERE user_id = ?1 ORDER BY at, sign, id")
+            .prepare(
+                "SELECT sign, at, at_offset, cleared_by FROM clearances WHERE user_id = ?1
+                 ORDER BY at, sign, id",
+            )
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![user.as_str()], |r| {
-                Ok((r.get(0)?, stamp(r.get(1)?, r.get(2)?)))
+                Ok(Clearance {
+                    sign: r.get(0)?,
+                    at: stamp(r.get(1)?, r.get(2)?),
+                    by: r.get(3)?,
+                })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))

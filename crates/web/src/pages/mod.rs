@@ -8,6 +8,7 @@ pub mod first_run;
 pub mod frame;
 pub mod gate;
 pub mod history;
+pub mod messages;
 pub mod pair;
 pub mod parts;
 pub mod play;

@@ -24,7 +24,7 @@ pub async fn root() -> Response {
 }
 
 /// Today's plan (and the follow-up question, if one is due), or where to go first.
-type Today = Result<(Box<Plan>, Option<(i64, String)>), Stop>;
+type Today = Result<(Box<Plan>, Option<(i64, String)>, usize), Stop>;
 
 async fn today_plan(s: &Shared) -> Result<Today, PageError> {
     s.run(|app, catalog| {
@@ -35,7 +35,12 @@ async fn today_plan(s: &Shared) -> Result<Today, PageError> {
             .pending_followup()?
             .map(|(id, day)| (id.0, day.format("%a %-d %b").to_string()));
         let p = app.plan(catalog, &Overrides::default(), false)?;
-        Ok(Ok((Box::new(p), followup)))
+        let messages = if app.under_clinic()? {
+            app.messages()?.len()
+        } else {
+            0
+        };
+        Ok(Ok((Box::new(p), followup, messages)))
     })
     .await
     .map_err(PageError)
@@ -78,7 +83,7 @@ fn routine(p: &Plan) -> Markup {
 
 /// Today's routine, or the gate that stands first.
 pub async fn today(State(s): State<Shared>) -> Page {
-    let (p, followup) = match today_plan(&s).await? {
+    let (p, followup, messages) = match today_plan(&s).await? {
         Ok(today) => today,
         Err(stop) => return Ok(stop.page()),
     };
@@ -97,6 +102,9 @@ pub async fn today(State(s): State<Shared>) -> Page {
         }
         @if !p.warnings.is_empty() {
             div.notes role="note" { ul { @for w in &p.warnings { li { (w.to_string()) } } } }
+        }
+        @if messages > 0 {
+            p { a href="/messages" { "Messages with your clinicians (" (messages) ")" } }
         }
         (routine(&p))
     };
