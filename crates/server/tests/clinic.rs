@@ -787,3 +787,461 @@ async fn behind_an_https_proxy_on_loopback_the_forms_are_taken_and_the_cookie_is
     assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
     assert!(cookie(&h).1.contains("; Secure"), "{h:?}");
 }
+
+/// The patient's id in the path of a page, and the page of the patient named `name`.
+async fn patient_href(t: &T, cookie: &str, name: &str) -> String {
+    let (_, _, list) = t.get("/clinic", Some(cookie)).await;
+    list.split("<a href=\"")
+        .find(|w| w.contains(&format!(">{name}<")))
+        .and_then(|w| w.split('"').next())
+        .unwrap_or_else(|| panic!("{name} in {list}"))
+        .to_string()
+}
+
+/// The value of the hidden `draft` field of a preview.
+fn draft_on(page: &str) -> String {
+    let start = page.find("name=\"draft\" value=\"").expect("a draft") + 20;
+    let raw = &page[start..start + page[start..].find('"').unwrap()];
+    raw.replace("&quot;", "\"").replace("&amp;", "&")
+}
+
+fn prescribed(t: &T, patient: &str) -> Vec<backstretch_core::care::Prescription> {
+    let u = backstretch_store::UserId::new(patient);
+    tokio::task::block_in_place(|| t.store.prescriptions(&u).unwrap())
+}
+
+/// A clinician prescribes from the planner and by hand, sees what the patient's own rules
+/// make of it, prints it and keeps it as a template; what they send is the clinic's next
+/// event in the patient's log, which the patient's device pulls. Bad values are refused,
+/// naming the field, and nothing is sent.
+async fn a_clinician_prescribes_previews_prints_and_keeps_a_template(t: T) {
+    let t = &t;
+    let ann = logged_in(t, "ann@example.org").await;
+    add_with_phone(t, &ann, "mk-1985").await;
+    let href = patient_href(t, &ann, "mk-1985").await;
+    let id = href.trim_start_matches("/clinic/patients/").to_string();
+    let (s, _, form) = t.get(&format!("{href}/prescribe"), Some(&ann)).await;
+    assert_eq!(s, StatusCode::OK);
+    for shown in ["From the planner", "By hand", "No template yet"] {
+        assert!(form.contains(shown), "{shown} in {form}");
+    }
+    let preview = format!("{href}/prescribe/preview");
+    let planner = [
+        ("how", "planner"),
+        ("area", "lower-back"),
+        ("place", "floor"),
+        ("minutes", "8"),
+        ("style", "source"),
+        ("per_week", "5"),
+        ("note", "Slowly\r\nat first"),
+    ];
+    let (s, _, page) = t.post(&preview, &planner, Some(&ann), Some(ORIGIN)).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("What mk-1985's devices will play today"),
+        "{page}"
+    );
+    assert!(page.contains("/clinic/figures/"), "figures: {page}");
+    let draft = draft_on(&page);
+    bad_values_are_refused(t, &href, &ann).await;
+    assert!(prescribed(t, &id).is_empty());
+    // Prescribed: the clinic's second event (after its welcome), pulled by the phone.
+    let (s, h, _) = t
+        .post(
+            &format!("{href}/prescribe"),
+            &[("draft", &draft)],
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, format!("{href}#programme").as_str())
+    );
+    let p = prescribed(t, &id);
+    assert_eq!(
+        (p.len(), p[0].per_week, p[0].note.as_str()),
+        (1, 5, "Slowly\nat first")
+    );
+    assert_eq!(p[0].by, "ann@example.org");
+    let (_, _, page) = t.get(&href, Some(&ann)).await;
+    assert!(page.contains("Prescribed by ann@example.org"), "{page}");
+    assert!(page.contains("What their devices play today"), "{page}");
+    let draft = by_hand_printed_and_kept(t, &href, &ann).await;
+    assert!(
+        audited(t, &id).contains(&"ann@example.org prescribed".to_string()),
+        "{:?}",
+        audited(t, &id)
+    );
+    the_phone_pulls_the_prescription(t, &id);
+    others_reach_none_of_it(t, &href, &draft).await;
+    assert_eq!(prescribed(t, &id).len(), 1, "bob sent nothing");
+}
+
+/// Bad values in a prescription's forms: refused with the field named.
+async fn bad_values_are_refused(t: &T, href: &str, ann: &str) {
+    let preview = format!("{href}/prescribe/preview");
+    // Bad values: refused with the field named, nothing sent.
+    for (form, field) in [
+        (
+            vec![
+                ("how", "planner"),
+                ("place", "floor"),
+                ("minutes", "8"),
+                ("per_week", "5"),
+            ],
+            "areas",
+        ),
+        (
+            vec![
+                ("how", "planner"),
+                ("area", "lower-back"),
+                ("place", "floor"),
+                ("minutes", "99"),
+                ("per_week", "5"),
+            ],
+            "minutes",
+        ),
+        (
+            vec![
+                ("how", "hand"),
+                ("pick", "bridge"),
+                ("hold.bridge", "0"),
+                ("reps.bridge", "5"),
+                ("rest.bridge", "5"),
+                ("per_week", "5"),
+            ],
+            "hold",
+        ),
+        (
+            vec![("how", "hand"), ("pick", "nonesuch"), ("per_week", "5")],
+            "exercises",
+        ),
+        (vec![("how", "hand"), ("per_week", "5")], "exercises"),
+        (
+            vec![
+                ("how", "hand"),
+                ("pick", "bridge"),
+                ("hold.bridge", "10"),
+                ("reps.bridge", "5"),
+                ("rest.bridge", "5"),
+                ("per_week", "15"),
+            ],
+            "per_week",
+        ),
+        (
+            vec![("how", "template"), ("template", "none such")],
+            "template",
+        ),
+        (vec![("draft", "{\"routine\":1}")], "draft"),
+    ] {
+        let (s, _, page) = t.post(&preview, &form, Some(ann), Some(ORIGIN)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {page}");
+        assert!(page.contains(&format!("{field}: ")), "{field} in {page}");
+    }
+    let (s, _, page) = t
+        .post(
+            &format!("{href}/prescribe"),
+            &[("draft", "{}")],
+            Some(ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+}
+
+/// A prescription chosen by hand, at the doses given: printed, kept as a template and offered
+/// again; its draft.
+async fn by_hand_printed_and_kept(t: &T, href: &str, ann: &str) -> String {
+    let preview = format!("{href}/prescribe/preview");
+    // By hand, the doses as given; a sheet to print; kept as a template, offered again.
+    let hand = [
+        ("how", "hand"),
+        ("pick", "pelvic-tilt"),
+        ("hold.pelvic-tilt", "7"),
+        ("reps.pelvic-tilt", "6"),
+        ("rest.pelvic-tilt", "3"),
+        ("pick", "cat-camel"),
+        ("hold.cat-camel", "5"),
+        ("reps.cat-camel", "4"),
+        ("rest.cat-camel", "2"),
+        ("per_week", "3"),
+    ];
+    let (s, _, page) = t.post(&preview, &hand, Some(ann), Some(ORIGIN)).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("7 s x 6"), "{page}");
+    let draft = draft_on(&page);
+    let (s, h, pdf) = t
+        .post(
+            &format!("{href}/prescribe/sheet.pdf"),
+            &[("draft", &draft)],
+            Some(ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.starts_with("%PDF"));
+    let (s, _, page) = t
+        .post(
+            &format!("{href}/templates"),
+            &[("draft", &draft), ("name", "Lower back, week 1")],
+            Some(ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let (_, _, form) = t.get(&format!("{href}/prescribe"), Some(ann)).await;
+    assert!(
+        form.contains("Lower back, week 1 (2 exercises, 3 a week)"),
+        "{form}"
+    );
+    let from_template = [("how", "template"), ("template", "Lower back, week 1")];
+    let (s, _, page) = t
+        .post(&preview, &from_template, Some(ann), Some(ORIGIN))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(draft_on(&page), draft);
+    draft
+}
+
+/// The clinic's series as the patient's server copy holds it: the welcome, then the
+/// prescription.
+fn the_phone_pulls_the_prescription(t: &T, patient: &str) {
+    use backstretch_store::UserId;
+    let u = UserId::new(patient);
+    let events = tokio::task::block_in_place(|| t.store.events(&u, "clinic", 0, 10).unwrap());
+    let kinds: Vec<&str> = events.iter().map(|e| e.change.kind()).collect();
+    assert_eq!(kinds, ["message", "prescribed"]);
+}
+
+/// Another clinician, or none: every care route of ann's patient is refused, and nothing is
+/// written.
+async fn others_reach_none_of_it(t: &T, href: &str, draft: &str) {
+    let bob = logged_in(t, "bob@example.org").await;
+    let get = [format!("{href}/prescribe")];
+    for path in &get {
+        let (s, _, page) = t.get(path, Some(&bob)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        assert!(!page.contains("mk-1985"), "{page}");
+        let (s, _, _) = t.get(path, None).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{path} without a session");
+    }
+    let posts: [(&str, Vec<(&str, &str)>); 6] = [
+        ("/prescribe/preview", vec![("draft", draft)]),
+        ("/prescribe", vec![("draft", draft)]),
+        ("/prescribe/sheet.pdf", vec![("draft", draft)]),
+        ("/templates", vec![("draft", draft), ("name", "bob's")]),
+        ("/clear", vec![("sign", "weight-loss")]),
+        ("/messages", vec![("text", "hello from bob")]),
+    ];
+    for (tail, form) in &posts {
+        let path = format!("{href}{tail}");
+        let (s, _, page) = t.post(&path, form, Some(&bob), Some(ORIGIN)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}: {page}");
+        let (s, _, _) = t.post(&path, form, None, Some(ORIGIN)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{path} without a session");
+        let ann_cookie_elsewhere = t
+            .post(&path, form, Some(&bob), Some("http://evil.example"))
+            .await;
+        assert_eq!(
+            ann_cookie_elsewhere.0,
+            StatusCode::FORBIDDEN,
+            "{path} from elsewhere"
+        );
+    }
+    let names: Vec<String> = tokio::task::block_in_place(|| t.store.templates().unwrap())
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    assert_eq!(names, ["Lower back, week 1"], "bob's template was not kept");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_a_clinician_prescribes_previews_prints_and_keeps_a_template() {
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
+    a_clinician_prescribes_previews_prints_and_keeps_a_template(over(store, false)).await;
+}
+
+#[test]
+fn postgres_a_clinician_prescribes_previews_prints_and_keeps_a_template() {
+    on_postgres(|t| {
+        Box::pin(a_clinician_prescribes_previews_prints_and_keeps_a_template(
+            t,
+        ))
+    });
+}
+
+/// A clinician clears a sign the patient's check reported (never an emergency one) and
+/// writes to them; each goes into the patient's log as the clinic's, with their name, and
+/// is audited.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clinician_clears_a_sign_and_writes_to_the_patient() {
+    use backstretch_store::UserId;
+    let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
+    let ann = logged_in(&t, "ann@example.org").await;
+    add_with_phone(&t, &ann, "mk-1985").await;
+    let href = patient_href(&t, &ann, "mk-1985").await;
+    let u = UserId::new(href.trim_start_matches("/clinic/patients/"));
+    let check = backstretch_core::safety::Screening {
+        at: t.now(),
+        areas: vec![backstretch_core::vocab::Area::LowerBack],
+        answers: [("weight-loss".to_string(), true)].into_iter().collect(),
+        verdict: backstretch_core::safety::ScreeningVerdict::Soon,
+        assessed: None,
+        since: Default::default(),
+    };
+    tokio::task::block_in_place(|| t.store.add_screening(&u, &check).unwrap());
+    let (_, _, page) = t.get(&href, Some(&ann)).await;
+    assert!(page.contains("clear them to exercise"), "{page}");
+    for (sign, why) in [
+        ("bladder-bowel", "cannot be cleared"),
+        ("nonesuch", "is not a warning sign"),
+    ] {
+        let (s, _, page) = t
+            .post(
+                &format!("{href}/clear"),
+                &[("sign", sign)],
+                Some(&ann),
+                Some(ORIGIN),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{sign}");
+        assert!(page.contains(why), "{sign}: {page}");
+    }
+    t.later(60);
+    let (s, _, _) = t
+        .post(
+            &format!("{href}/clear"),
+            &[("sign", "weight-loss")],
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let kept = tokio::task::block_in_place(|| t.store.clearances(&u).unwrap());
+    assert_eq!(
+        (kept.len(), kept[0].by.as_deref()),
+        (1, Some("ann@example.org"))
+    );
+    let (_, _, page) = t.get(&href, Some(&ann)).await;
+    assert!(page.contains("by ann@example.org."), "{page}");
+    for bad in ["", "   ", &"x".repeat(2001)] {
+        let (s, _, page) = t
+            .post(
+                &format!("{href}/messages"),
+                &[("text", bad)],
+                Some(&ann),
+                Some(ORIGIN),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("text: the message"), "{page}");
+    }
+    let (s, _, _) = t
+        .post(
+            &format!("{href}/messages"),
+            &[("text", "Well done <b>this week</b>")],
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, _, page) = t.get(&href, Some(&ann)).await;
+    assert!(
+        page.contains("Well done &lt;b&gt;this week&lt;/b&gt;"),
+        "escaped: {page}"
+    );
+    let about = audited(&t, u.as_str());
+    for line in [
+        "ann@example.org cleared sign weight-loss",
+        "ann@example.org sent a message",
+    ] {
+        assert!(about.iter().any(|l| l == line), "{line} in {about:?}");
+    }
+}
+
+/// The practice's own exercise: checked by the catalogue's validation (a problem is named
+/// and nothing kept), kept, offered, and carried by a prescription that uses it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_practice_exercise_is_checked_kept_and_carried_by_its_prescription() {
+    let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
+    let ann = logged_in(&t, "ann@example.org").await;
+    add_with_phone(&t, &ann, "mk-1985").await;
+    let href = patient_href(&t, &ann, "mk-1985").await;
+    let (s, _, page) = t.get("/clinic/exercises", Some(&ann)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("no exercise of its own yet"), "{page}");
+    let bridge = include_str!("../../../catalog/bridge.toml");
+    let clash = bridge.replace("id = \"bridge\"", "id = \"wall-bridge\"");
+    let ours = clash
+        .replace("name = \"Bridge\"", "name = \"Wall bridge\"")
+        .replace(
+            "aliases = [\"bridges\", \"glute bridge\", \"segmental bridge\"]",
+            "aliases = []",
+        );
+    for (text, why) in [
+        ("not toml at all", "is not TOML"),
+        (clash.as_str(), "is already an exercise"),
+        (
+            &ours.replace("position = \"supine\"", "position = \"upside-down\""),
+            "position",
+        ),
+    ] {
+        let (s, _, page) = t
+            .post(
+                "/clinic/exercises",
+                &[("toml", text)],
+                Some(&ann),
+                Some(ORIGIN),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+        assert!(page.contains(why), "{why} in {page}");
+    }
+    let (s, _, page) = t
+        .post(
+            "/clinic/exercises",
+            &[("toml", &ours)],
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("wall-bridge"), "{page}");
+    let (s, h, svg) = t.get("/clinic/figures/wall-bridge", Some(&ann)).await;
+    assert_eq!(
+        (s, &h[header::CONTENT_TYPE]),
+        (StatusCode::OK, &"image/svg+xml".parse().unwrap())
+    );
+    assert!(svg.starts_with("<svg"));
+    let (_, _, form) = t.get(&format!("{href}/prescribe"), Some(&ann)).await;
+    assert!(form.contains("Wall bridge (practice)"), "{form}");
+    let hand = [
+        ("how", "hand"),
+        ("pick", "wall-bridge"),
+        ("hold.wall-bridge", "5"),
+        ("reps.wall-bridge", "5"),
+        ("rest.wall-bridge", "5"),
+        ("per_week", "4"),
+    ];
+    let (_, _, page) = t
+        .post(
+            &format!("{href}/prescribe/preview"),
+            &hand,
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    let (s, _, _) = t
+        .post(
+            &format!("{href}/prescribe"),
+            &[("draft", &draft_on(&page))],
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let p = prescribed(&t, href.trim_start_matches("/clinic/patients/"));
+    assert_eq!(p[0].practice, [ours]);
+}
