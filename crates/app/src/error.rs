@@ -215,7 +215,9 @@ fn plural(n: usize) -> String {
 
 fn gate_text(g: &crate::Gate) -> String {
     match g {
-        crate::Gate::Flagged { screening, verdict } => format!(
+        crate::Gate::Flagged {
+            screening, verdict, ..
+        } => format!(
             "a warning sign was reported on {}, so no routine is planned or played.\n{}",
             screening.at.day(),
             backstretch_core::safety::verdict_message(verdict)
@@ -260,6 +262,8 @@ pub enum Remedy {
         clearable: Vec<String>,
         /// Whether an emergency sign is among them.
         emergency: bool,
+        /// Whether the person is in a clinic's care (their clinician records clearances).
+        clinic: bool,
     },
     /// Answer every question asked, yes or no.
     AnswerEveryQuestion,
@@ -325,7 +329,9 @@ impl AppError {
             E::Plan(PlanError::TooShort { .. }) => Remedy::MoreMinutes,
             E::GateNotPassed(crate::Gate::Disclaimer) => Remedy::AcceptTheDisclaimer,
             E::GateNotPassed(crate::Gate::Screening { .. }) => Remedy::AnswerTheCheck,
-            E::GateNotPassed(crate::Gate::Flagged { verdict, .. }) => {
+            E::GateNotPassed(crate::Gate::Flagged {
+                verdict, clinic, ..
+            }) => {
                 let signs = match verdict {
                     Verdict::Flagged { signs, .. } => &signs[..],
                     Verdict::Clear => &[],
@@ -337,6 +343,7 @@ impl AppError {
                         .map(|s| s.id.clone())
                         .collect(),
                     emergency: signs.iter().any(|s| s.urgency == Urgency::Emergency),
+                    clinic: *clinic,
                 }
             }
             E::UnknownQuestion { known, .. } => Remedy::AnswerKnownQuestions(known.clone()),

@@ -43,6 +43,9 @@ pub enum Gate {
         /// The check that reported it (boxed: a gate travels inside every error).
         screening: Box<Screening>,
         verdict: Verdict,
+        /// Whether the person is in a clinic's care: then their clinician clears a sign,
+        /// not they.
+        clinic: bool,
     },
 }
 
@@ -77,6 +80,7 @@ impl App<'_> {
                 return Ok(Some(Gate::Flagged {
                     screening: Box::new(s),
                     verdict: blocking,
+                    clinic: self.under_clinic()?,
                 }));
             }
             Some(s) if self.now.seconds_until(s.at) < -safety::SCREENING_VALID_DAYS * 86_400 => {

@@ -33,7 +33,7 @@ pub fn ask_screening(app: &App<'_>, areas: &[Area]) -> miette::Result<Outcome<'s
 }
 
 /// What a check found: the verdict's advice, then what is worth knowing from the answers.
-pub fn show(outcome: &Outcome<'_>) -> String {
+pub fn show(outcome: &Outcome<'_>, clinic: bool) -> String {
     let mut text = format!("{}\n", verdict_message(&outcome.verdict));
     if let Verdict::Flagged { signs, .. } = &outcome.verdict {
         let clearable: Vec<String> = signs
@@ -44,7 +44,7 @@ pub fn show(outcome: &Outcome<'_>) -> String {
         let emergency = signs.iter().any(|s| s.urgency == Urgency::Emergency);
         text.push_str(&format!(
             "What to do: {}.\n",
-            crate::remedy::check_again(&clearable, emergency)
+            crate::remedy::check_again(&clearable, emergency, clinic)
         ));
     }
     for f in &outcome.advice {
@@ -91,7 +91,7 @@ pub fn pass_screening(app: &App<'_>, catalog: &Catalog, areas: &[Area]) -> miett
         None => Ok(()),
         Some(Gate::Screening { areas, .. }) if ask::interactive() => {
             let outcome = ask_screening(app, &areas)?;
-            ask::say(&show(&outcome));
+            ask::say(&show(&outcome, app.under_clinic()?));
             if outcome.verdict == Verdict::Clear {
                 Ok(())
             } else {

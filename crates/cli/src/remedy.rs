@@ -62,13 +62,17 @@ pub fn help(e: &AppError) -> Option<String> {
 /// What to do after a reported sign: check again when it has gone; record a clinician's
 /// clearance of the signs that allow one; after an emergency, the next check asks about the
 /// assessment first.
-pub fn check_again(clearable: &[String], emergency: bool) -> String {
+pub fn check_again(clearable: &[String], emergency: bool, clinic: bool) -> String {
     let mut text = if emergency {
         "seek emergency care now. Once you have been assessed (by emergency services, a doctor or a physiotherapist), run `backstretch safety` again: it asks about that first".to_string()
     } else {
         "when the signs are gone, run `backstretch safety` again".to_string()
     };
-    if let Some(first) = clearable.first() {
+    if clinic && !clearable.is_empty() {
+        text.push_str(
+            "; once your clinician has checked it, they can clear you to stretch in the clinic, and it lifts here at the next `backstretch sync`",
+        );
+    } else if let Some(first) = clearable.first() {
         let ids: Vec<String> = clearable.iter().map(|id| format!("`{id}`")).collect();
         text.push_str(&format!(
             "; if a clinician has checked {} and cleared you to stretch, record it with `backstretch safety --cleared {first}`",
@@ -105,7 +109,8 @@ fn words(r: &Remedy) -> std::borrow::Cow<'static, str> {
         R::CheckAgainWhenClear {
             clearable,
             emergency,
-        } => return check_again(clearable, *emergency).into(),
+            clinic,
+        } => return check_again(clearable, *emergency, *clinic).into(),
         R::AnswerEveryQuestion => {
             "answer every question yes or no; in scripts, --answers none (no sign present) or --answers ID,ID"
         }
@@ -239,6 +244,7 @@ mod tests {
             Remedy::CheckAgainWhenClear {
                 clearable: vec!["weight-loss".into()],
                 emergency: false,
+                clinic: false,
             },
             Remedy::AnswerEveryQuestion,
             Remedy::AnswerKnownQuestions("a, b".into()),

@@ -293,18 +293,18 @@ fn planner_form(
 ) -> Markup {
     html! {
             h2 { "From the planner" }
-            form.stack method="post" action={ (b) "/prescribe/preview" } {
+            form.stack #planner method="post" action={ (b) "/prescribe/preview" } {
                 input type="hidden" name="how" value="planner";
                 fieldset {
-                    legend { "Areas (the first ticked is the main one)" }
+                    legend { "Areas (the highest ticked in this list counts as the main one)" }
                     @for a in Area::ALL {
-                        label.check { input type="checkbox" name="area" value=(a.as_str()) checked[profile.areas.contains(a)]; " " (a.as_str()) }
+                        label.choice { input type="checkbox" name="area" value=(a.as_str()) checked[profile.areas.contains(a)]; " " (a.as_str()) }
                     }
                 }
                 fieldset {
                     legend { "Places" }
                     @for pl in Place::ALL {
-                        label.check { input type="checkbox" name="place" value=(pl.as_str()) checked[profile.places.contains(pl)]; " " (pl.as_str()) }
+                        label.choice { input type="checkbox" name="place" value=(pl.as_str()) checked[profile.places.contains(pl)]; " " (pl.as_str()) }
                     }
                 }
                 label for="minutes" { "Minutes" }
@@ -318,13 +318,13 @@ fn planner_form(
                 fieldset {
                     legend { "Health conditions" }
                     @for cond in Condition::ALL {
-                        label.check { input type="checkbox" name="condition" value=(cond.as_str()) checked[profile.conditions.contains(cond)]; " " (cond.as_str()) }
+                        label.choice { input type="checkbox" name="condition" value=(cond.as_str()) checked[profile.conditions.contains(cond)]; " " (cond.as_str()) }
                     }
                 }
                 details {
                     summary { "Exercises to leave out" }
                     @for e in catalog.entries() {
-                        label.check { input type="checkbox" name="exclude" value=(e.exercise.id) checked[profile.exclude.contains(&e.exercise.id)]; " " (e.exercise.name) (origin(e.origin)) }
+                        label.choice { input type="checkbox" name="exclude" value=(e.exercise.id) checked[profile.exclude.contains(&e.exercise.id)]; " " (e.exercise.name) (origin(e.origin)) }
                     }
                 }
                 (frequency("planner"))
@@ -336,10 +336,10 @@ fn planner_form(
 fn hand_form(b: &str, catalog: &Catalog) -> Markup {
     html! {
             h2 { "By hand" }
-            form.stack method="post" action={ (b) "/prescribe/preview" } {
+            form.stack #by-hand method="post" action={ (b) "/prescribe/preview" } {
                 input type="hidden" name="how" value="hand";
                 div.table { table {
-                    caption { "Tick the exercises, in the order to do them; the doses start at the catalogue's." }
+                    caption { "Tick the exercises (they are done in the order listed); the doses start at the catalogue's." }
                     thead { tr {
                         th scope="col" { "Exercise" }
                         th scope="col" { "Hold (s)" }
@@ -350,7 +350,7 @@ fn hand_form(b: &str, catalog: &Catalog) -> Markup {
                         @for e in catalog.entries() {
                             @let x = &e.exercise;
                             tr {
-                                td { label.check { input type="checkbox" name="pick" value=(x.id); " " (x.name) (origin(e.origin)) } }
+                                td { label.choice { input type="checkbox" name="pick" value=(x.id); " " (x.name) (origin(e.origin)) } }
                                 td { input type="number" name={ "hold." (x.id) } min="1" max="180" value=(x.dose.hold_s) aria-label={ "Hold, seconds: " (x.name) }; }
                                 td { input type="number" name={ "reps." (x.id) } min="1" max="30" value=(x.dose.reps) aria-label={ "Repetitions: " (x.name) }; }
                                 td { input type="number" name={ "rest." (x.id) } min="0" max="120" value=(x.dose.rest_s) aria-label={ "Rest, seconds: " (x.name) }; }
@@ -370,7 +370,7 @@ fn template_form(b: &str, templates: &[(backstretch_store::clinic::Kept, Draft)]
             @if templates.is_empty() {
                 p { "No template yet: any preview can be saved as one." }
             } @else {
-                form.stack method="post" action={ (b) "/prescribe/preview" } {
+                form.stack #from-template method="post" action={ (b) "/prescribe/preview" } {
                     input type="hidden" name="how" value="template";
                     label for="template" { "Template" }
                     select #template name="template" {
@@ -444,16 +444,16 @@ pub async fn preview(
                 Err(e) => p.error { "Nothing of it: " (e) "." },
             }
             div.actions {
-                form method="post" action={ (b) "/prescribe" } {
+                form #prescribe method="post" action={ (b) "/prescribe" } {
                     input type="hidden" name="draft" value=(json);
                     button.primary type="submit" { "Prescribe it" }
                 }
-                form method="post" action={ (b) "/prescribe/sheet.pdf" } {
+                form #print method="post" action={ (b) "/prescribe/sheet.pdf" } {
                     input type="hidden" name="draft" value=(json);
                     button type="submit" { "Print the sheet (PDF)" }
                 }
             }
-            form.stack method="post" action={ (b) "/templates" } {
+            form.stack #save-template method="post" action={ (b) "/templates" } {
                 input type="hidden" name="draft" value=(json);
                 label for="template-name" { "Save it as a practice template, named" }
                 input #template-name type="text" name="name" maxlength="80" required;
@@ -476,7 +476,7 @@ fn routine_table(r: &Routine) -> Markup {
             tbody {
                 @for i in &r.items {
                     tr {
-                        td { img.figure src={ "/clinic/figures/" (i.exercise_id) @if let Some(v) = &i.variant { "?variant=" (v) } } alt={ "How to do " (i.name) } width="160"; }
+                        td { img.figure src={ "/clinic/figures/" (i.exercise_id) @if let Some(v) = &i.variant { "?variant=" (v) } } alt={ "How to do " (i.name) } width="260"; }
                         td { (i.name) }
                         td {
                             (i.dose.hold_s) " s x " (i.dose.reps)

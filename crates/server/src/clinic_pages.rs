@@ -988,7 +988,7 @@ impl Follow {
             h2 { "How they are doing" }
             dl.stats {
                 div { dt { "This week" } dd { (st.this_week.days) " of " (st.this_week.target) " days (" (st.goal) ")" } }
-                div { dt { "Streak" } dd { (st.streak.current) " " (st.streak.unit) } }
+                div { dt { "Streak" } dd { (st.streak.current) " " (if st.streak.current == 1 { st.streak.unit.trim_end_matches('s') } else { &st.streak.unit }) } }
                 div { dt { "Sessions with an exercise done" } dd { (st.sessions) } }
                 div { dt { "Pain (0-10)" } dd { (pain) } }
                 div { dt { "Flares, last 14 days" } dd { (rules.flare.recent_flares) } }

@@ -314,6 +314,13 @@ fn app_help(e: &AppError) -> Option<String> {
         } => {
             "seek emergency care now; once you have been assessed, answer the Check page again: it asks about that first"
         }
+        R::CheckAgainWhenClear {
+            clinic: true,
+            clearable,
+            ..
+        } if !clearable.is_empty() => {
+            "when the signs are gone, answer the Check page again; once your clinician has checked it, they can clear you in the clinic, and it lifts here at the next sync"
+        }
         R::CheckAgainWhenClear { clearable, .. } if !clearable.is_empty() => {
             "when the signs are gone, answer the Check page again; if a clinician has cleared you to stretch, record it on the Check page"
         }

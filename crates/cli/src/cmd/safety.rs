@@ -100,7 +100,9 @@ pub fn run(ctx: &Context, a: &SafetyArgs) -> miette::Result<ExitCode> {
             ));
         }
     };
-    print(&crate::gates::show(&outcome))?;
+    let store = ctx.store()?;
+    let clinic = ctx.app(&store).under_clinic()?;
+    print(&crate::gates::show(&outcome, clinic))?;
     Ok(if outcome.verdict == Verdict::Clear {
         ExitCode::SUCCESS
     } else {

@@ -7,6 +7,7 @@
 
 mod catalog;
 mod clinic;
+mod clinic_e2e;
 mod durability;
 mod foundation;
 mod hardening;

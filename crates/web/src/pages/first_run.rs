@@ -126,8 +126,8 @@ pub async fn check(State(s): State<Shared>) -> Page {
 enum Checked {
     /// The assessment question was answered: the signs come next.
     AskSigns(Vec<Area>, Vec<Asked>, bool),
-    /// The check is recorded.
-    Done(Outcome<'static>),
+    /// The check is recorded (and whether a clinic's clinician clears a sign).
+    Done(Outcome<'static>, bool),
 }
 
 /// The answers: on to today when clear, the signs after the assessment question, or the
@@ -160,7 +160,10 @@ pub async fn checked(State(s): State<Shared>, f: FormResult) -> Page {
                     return Ok(Checked::AskSigns(areas, asked(c.questions()), assessed));
                 }
             }
-            Ok(Checked::Done(app.record_answers(&areas, &answers)?))
+            Ok(Checked::Done(
+                app.record_answers(&areas, &answers)?,
+                app.under_clinic()?,
+            ))
         })
         .await?;
     let out = match next {
@@ -169,8 +172,9 @@ pub async fn checked(State(s): State<Shared>, f: FormResult) -> Page {
             let body = check_form(&areas, &questions, &carried);
             return Ok(html_page(StatusCode::OK, "Warning signs", "", &body));
         }
-        Checked::Done(out) => out,
+        Checked::Done(out, clinic) => (out, clinic),
     };
+    let (out, clinic) = out;
     let advice: Vec<String> = out
         .advice
         .iter()
@@ -183,7 +187,7 @@ pub async fn checked(State(s): State<Shared>, f: FormResult) -> Page {
         @if out.verdict == Verdict::Clear {
             p.ok { (safety::verdict_message(&out.verdict)) }
         } @else {
-            (flagged(&out.verdict))
+            (flagged(&out.verdict, clinic))
         }
         @for line in &advice { p { (line) } }
         @if out.verdict == Verdict::Clear {

@@ -17,8 +17,9 @@ use crate::state::Shared;
 pub enum Stop {
     /// A page to go to first.
     Go(&'static str),
-    /// A warning sign was reported: the advice, in place of the page.
-    Flagged(Verdict),
+    /// A warning sign was reported: the advice, in place of the page (and whether a
+    /// clinic's clinician clears it).
+    Flagged(Verdict, bool),
 }
 
 impl Stop {
@@ -26,7 +27,9 @@ impl Stop {
     pub fn page(self) -> Response {
         match self {
             Stop::Go(path) => to(path),
-            Stop::Flagged(v) => html_page(StatusCode::OK, "Today", "/today", &flagged(&v)),
+            Stop::Flagged(v, clinic) => {
+                html_page(StatusCode::OK, "Today", "/today", &flagged(&v, clinic))
+            }
         }
     }
 }
@@ -44,7 +47,9 @@ pub fn first_stop(app: &App<'_>, catalog: &Catalog) -> Result<Option<Stop>, WebE
     Ok(app.gate(catalog, &areas)?.map(|g| match g {
         Gate::Disclaimer => Stop::Go("/welcome"),
         Gate::Screening { .. } => Stop::Go("/check"),
-        Gate::Flagged { verdict, .. } => Stop::Flagged(verdict),
+        Gate::Flagged {
+            verdict, clinic, ..
+        } => Stop::Flagged(verdict, clinic),
     }))
 }
 
@@ -56,7 +61,7 @@ pub async fn stop(s: &Shared) -> Result<Option<Stop>, PageError> {
 /// A warning sign reported: nothing is planned until a new check has none. A sign a clinician
 /// may clear can be recorded as cleared here; after an emergency, the next check asks first
 /// whether the person has been assessed.
-pub fn flagged(v: &Verdict) -> Markup {
+pub fn flagged(v: &Verdict, clinic: bool) -> Markup {
     let signs = match v {
         Verdict::Flagged { signs, .. } => &signs[..],
         Verdict::Clear => &[],
@@ -80,7 +85,9 @@ pub fn flagged(v: &Verdict) -> Markup {
             p { "Nothing is planned or played after a warning sign. When it has gone, answer the questions again." }
         }
         p { a.button href="/check" { "Answer the questions again" } }
-        @if !clearable.is_empty() {
+        @if !clearable.is_empty() && clinic {
+            p { "Once your clinician has checked it, they can clear you to stretch in the clinic: it lifts here at the next sync." }
+        } @else if !clearable.is_empty() {
             section aria-labelledby="cleared" {
                 h2 #cleared { "Cleared by a clinician?" }
                 p { "If a doctor or physiotherapist has checked this and cleared you to stretch, record it. It holds for 12 weeks; later checks ask whether it is new or has changed since." }
