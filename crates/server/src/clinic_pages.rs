@@ -477,6 +477,26 @@ struct Row {
     last: Option<Stamp>,
     /// Alerts not yet acknowledged.
     open: usize,
+    /// Days with a session in the last seven, and the sessions a week prescribed (none
+    /// without a prescription).
+    week: (usize, Option<u32>),
+}
+
+/// Days with a session in the seven days up to `now`, against the prescription in force.
+fn adherence(
+    s: &dyn crate::ServerStore,
+    user: &UserId,
+    now: Stamp,
+) -> Result<(usize, Option<u32>), StoreError> {
+    let since = Stamp::earliest_on(now.day() - chrono::Duration::days(6));
+    let mut days: Vec<chrono::NaiveDate> = s
+        .pain_history(user, Some(since))?
+        .iter()
+        .map(|p| p.started_at.day())
+        .collect();
+    days.dedup();
+    let per_week = s.prescriptions(user)?.last().map(|p| p.per_week);
+    Ok((days.len(), per_week))
 }
 
 /// A patient with no session for this many days needs attention.
@@ -546,18 +566,28 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                     .iter()
                     .filter(|a| a.acked.is_none())
                     .count();
+                let week = adherence(s, &user, now)?;
                 rows.push(Row {
                     id: user,
                     name,
                     devices,
                     last,
                     open,
+                    week,
                 });
             }
             // Those with alerts not yet acknowledged first, the most at the top; then those
-            // who have gone quiet, the longest quiet (or never started) first; the rest in
-            // the order they were added.
-            rows.sort_by_key(|r| std::cmp::Reverse((r.open, quiet_days(r.last, now))));
+            // who have gone quiet, the longest quiet (or never started) first; then those
+            // furthest behind their prescription this week; the rest in the order they were
+            // added.
+            rows.sort_by_key(|r| {
+                let behind = r.week.1.map_or(0, |n| {
+                    usize::try_from(n)
+                        .unwrap_or(usize::MAX)
+                        .saturating_sub(r.week.0)
+                });
+                std::cmp::Reverse((r.open, quiet_days(r.last, now), behind))
+            });
             Ok((rows, now))
         })
         .await?;
@@ -570,11 +600,12 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                 p { "You have no patients here yet. Add one below: you get a code that links their device." }
             } @else {
                 div.table { table {
-                    caption { "Your patients: those with alerts first, then those with no session for " (QUIET_DAYS) " days or more" }
+                    caption { "Your patients: those with alerts first, then those with no session for " (QUIET_DAYS) " days or more, then those furthest behind their prescription" }
                     thead { tr {
                         th scope="col" { "Patient" }
                         th scope="col" { "Devices linked" }
                         th scope="col" { "Last session" }
+                        th scope="col" { "Last 7 days" }
                         th scope="col" { "Needs attention" }
                     } }
                     tbody {
@@ -583,6 +614,10 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                                 td { a href={ "/clinic/patients/" (r.id.as_str()) } { (r.name) } }
                                 td { (r.devices) }
                                 td { (days_since(r.last, now)) }
+                                td {
+                                    (r.week.0) @if r.week.0 == 1 { " day" } @else { " days" }
+                                    @if let Some(n) = r.week.1 { " of " (n) " prescribed" }
+                                }
                                 td {
                                     @if r.open > 0 {
                                         strong.error { (r.open) @if r.open == 1 { " alert" } @else { " alerts" } }

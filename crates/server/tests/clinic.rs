@@ -867,6 +867,9 @@ async fn a_clinician_prescribes_previews_prints_and_keeps_a_template(t: T) {
     let (_, _, page) = t.get(&href, Some(&ann)).await;
     assert!(page.contains("Prescribed by ann@example.org"), "{page}");
     assert!(page.contains("What their devices play today"), "{page}");
+    // The list: the session of Mon 30 Nov against the five a week prescribed.
+    let (_, _, list) = t.get("/clinic", Some(&ann)).await;
+    assert!(list.contains("1 day of 5 prescribed"), "{list}");
     let draft = by_hand_printed_and_kept(t, &href, &ann).await;
     assert!(
         audited(t, &id).contains(&"ann@example.org prescribed".to_string()),

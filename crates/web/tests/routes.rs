@@ -1460,3 +1460,89 @@ async fn the_history_comes_a_page_at_a_time_with_a_link_to_the_older() {
         "{older}"
     );
 }
+
+/// A clinic writes into the log as its own series, as a sync brings it.
+fn from_clinic(t: &T, changes: Vec<backstretch_core::event::Event>) {
+    use backstretch_store::Store;
+    let store = SqliteStore::open(&t.db()).unwrap();
+    store
+        .apply(&backstretch_store::UserId::local(), &changes)
+        .unwrap();
+}
+
+fn clinic_event(
+    idx: u64,
+    change: backstretch_core::event::Change,
+) -> backstretch_core::event::Event {
+    backstretch_core::event::Event {
+        device: backstretch_core::care::CLINIC_DEVICE.into(),
+        idx,
+        uid: backstretch_store::event_uid(&change),
+        change,
+    }
+}
+
+/// The Messages page: without a clinic it says how to link; in a clinic's care it shows the
+/// thread and sends what the person writes, refusing an empty message with the field named.
+/// A warning sign then offers no self-clearance: the clinician clears it.
+#[tokio::test]
+async fn messages_reach_the_clinic_and_its_clinician_clears_signs() {
+    let t = server();
+    t.ready().await;
+    let page = t.get("/messages").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("sync link"), "{}", page.body);
+    let r = t.post_form("/messages", "text=hello").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("not linked to a practice"), "{}", r.body);
+    let welcome = backstretch_core::event::Change::Message {
+        message: backstretch_core::care::Message {
+            uid: "welcome".into(),
+            from: Some("ada@clinic.example".into()),
+            at: clock(),
+            text: "ada@clinic.example added you as a patient.".into(),
+        },
+    };
+    from_clinic(&t, vec![clinic_event(1, welcome)]);
+    let today = t.get("/today").await;
+    assert!(
+        today.body.contains("Messages with your clinicians (1)"),
+        "{}",
+        today.body
+    );
+    let r = t.post_form("/messages", "text=+++").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("it is empty"), "{}", r.body);
+    let r = t
+        .post_form("/messages", "text=The+bridge%0D%0Afelt+fine+%3Cb%3E")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = t.get("/messages").await;
+    assert!(
+        page.body.contains("ada@clinic.example added you"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("The bridge\nfelt fine &lt;b&gt;"),
+        "{}",
+        page.body
+    );
+    t.screen(&["weight-loss"]).await;
+    let today = t.get("/today").await;
+    assert!(
+        !today.body.contains("action=\"/check/clear\""),
+        "{}",
+        today.body
+    );
+    assert!(
+        today
+            .body
+            .contains("they can clear you to stretch in the clinic"),
+        "{}",
+        today.body
+    );
+    let r = t.post_form("/check/clear", "sign=weight-loss").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("ask your clinician"), "{}", r.body);
+}

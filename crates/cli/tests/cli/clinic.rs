@@ -161,3 +161,21 @@ fn in_chromium_a_clinician_sets_a_password_logs_out_and_in_with_no_axe_violation
         b.url().ends_with("/clinic").then_some(())
     });
 }
+
+/// `messages` outside a practice's care says how to link; sending is refused in words, with
+/// nothing written.
+#[test]
+fn messages_outside_a_clinic_say_how_to_link() {
+    let env = Env::new();
+    let out = stdout_ok(&mut env.run("messages"));
+    assert!(out.contains("sync link"), "{out}");
+    let (_, _, err) = run_fail(&mut env.run("messages send hello there"));
+    assert!(
+        err.contains("not linked to a practice") && err.contains("backstretch sync link"),
+        "{err}"
+    );
+    let (_, _, err) = run_fail(&mut env.run("messages send"));
+    assert!(err.contains("TEXT"), "{err}");
+    let out = stdout_ok(&mut env.run("messages --format json"));
+    assert_eq!(out.trim(), "[]");
+}
