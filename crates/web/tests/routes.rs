@@ -1462,11 +1462,11 @@ async fn the_history_comes_a_page_at_a_time_with_a_link_to_the_older() {
 }
 
 /// A clinic writes into the log as its own series, as a sync brings it.
-fn from_clinic(t: &T, changes: Vec<backstretch_core::event::Event>) {
+fn from_clinic(t: &T, changes: &[backstretch_core::event::Event]) {
     use backstretch_store::Store;
     let store = SqliteStore::open(&t.db()).unwrap();
     store
-        .apply(&backstretch_store::UserId::local(), &changes)
+        .apply(&backstretch_store::UserId::local(), changes)
         .unwrap();
 }
 
@@ -1503,7 +1503,7 @@ async fn messages_reach_the_clinic_and_its_clinician_clears_signs() {
             text: "ada@clinic.example added you as a patient.".into(),
         },
     };
-    from_clinic(&t, vec![clinic_event(1, welcome)]);
+    from_clinic(&t, &[clinic_event(1, welcome)]);
     let today = t.get("/today").await;
     assert!(
         today.body.contains("Messages with your clinicians (1)"),
