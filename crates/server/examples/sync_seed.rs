@@ -6,7 +6,12 @@
 //! ```text
 //! sync_seed --template LOG.sqlite --tokens OUT.tsv (--home DIR | --database URL)
 //!           [--users 1000] [--sessions 365] [--as steps|whole] [--jobs 1]
+//!           [--clinician EMAIL --session OUT.txt]
 //! ```
+//!
+//! With `--clinician`, a clinician is added with every person as their patient, each with a
+//! prescription of the template's routine (as the clinic writes it), and logged in: OUT.txt
+//! gets their session's token, for the clinic's pages (`bench/clinic.sh`).
 //!
 //! `--as steps` keeps each session as a device sends it (session started, one event a step,
 //! session finished); `--as whole` as one `session-recorded` event (an imported session).
@@ -196,12 +201,56 @@ fn seed_one(store: &dyn ServerStore, t: &Template, p: &Plan, u: usize) -> (Vec<S
     (tokens, n)
 }
 
+/// Adds a clinician with every person as their patient, each prescribed the template's
+/// routine by the clinic; the clinician's session token.
+fn clinic(store: &dyn ServerStore, t: &Template, p: &Plan, email: &str) -> String {
+    use backstretch_server::clinic::{Login, accept_invitation, add_clinician};
+    let started = Instant::now();
+    // Logged in now, after the people are seeded: a session ends after 30 minutes unused.
+    let now = Stamp::from_datetime(&chrono::Local::now());
+    let invitation = add_clinician(store, email, now).unwrap_or_else(|e| fail(&e.to_string()));
+    let login = accept_invitation(store, &invitation.code, "a long bench password", now, "seed")
+        .unwrap_or_else(|e| fail(&e.to_string()));
+    let Some(Login::In { token, clinician }) = login else {
+        fail("the clinician's invitation did not log them in");
+    };
+    for u in 0..p.users {
+        let user = store
+            .person(&format!("user-{u:05}"))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| fail("a person is missing"));
+        store
+            .add_patient(&clinician.id, &user, p.now)
+            .unwrap_or_else(|e| fail(&e.to_string()));
+        let prescription = backstretch_core::care::Prescription {
+            id: uuid::Uuid::new_v4().to_string(),
+            by: email.into(),
+            at: p.now,
+            routine: t.whole.session.routine.clone(),
+            per_week: 5,
+            note: String::new(),
+            practice: vec![],
+        };
+        backstretch_server::care::write(store, &user, &Change::Prescribed { prescription })
+            .unwrap_or_else(|e| fail(&e.to_string()));
+    }
+    eprintln!(
+        "  {email} has {} patients, each prescribed, in {:.1} s",
+        p.users,
+        started.elapsed().as_secs_f64()
+    );
+    token
+}
+
 fn fail(why: &str) -> ! {
     eprintln!("sync_seed: {why}");
     std::process::exit(1)
 }
 
 struct Args {
+    clinician: Option<String>,
+    session: Option<PathBuf>,
     template: PathBuf,
     tokens: PathBuf,
     home: Option<PathBuf>,
@@ -212,6 +261,8 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
+        clinician: None,
+        session: None,
         template: PathBuf::new(),
         tokens: PathBuf::new(),
         home: None,
@@ -243,6 +294,8 @@ fn args() -> Args {
             "--sessions" => a.plan.sessions = number(),
             "--jobs" => a.jobs = number().max(1),
             "--as" => a.plan.whole = value == "whole",
+            "--clinician" => a.clinician = Some(value),
+            "--session" => a.session = Some(value.into()),
             _ => fail(&format!("unknown flag {flag}")),
         }
     }
@@ -302,6 +355,11 @@ fn main() {
         }
     }
     out.flush().unwrap_or_else(|e| fail(&e.to_string()));
+    if let Some(email) = &a.clinician {
+        let token = clinic(&*store, &t, p, email);
+        let path = a.session.clone().unwrap_or_else(|| fail("--clinician needs --session"));
+        std::fs::write(path, token).unwrap_or_else(|e| fail(&e.to_string()));
+    }
     println!(
         "seeded {} people x {DEVICES} devices, {} sessions each ({}), {} events, in {:.1} s",
         p.users,

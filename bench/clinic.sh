@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The clinic's dashboard and alerts under a practice's load: a store seeded with people, each
+# with three linked devices, a year of sessions and a prescription, all one clinician's
+# patients (crates/server/examples/sync_seed.rs --clinician); then `backstretch server`
+# (release) on loopback, the clinician's patient list loaded 100 times one after another
+# (p50, p99, the worst), and for 20 patients the time from a device's push of a session that
+# flared until the list shows the alert (crates/server/examples/clinic_load.rs); with the
+# server's resident memory (idle, and its peak, VmHWM).
+# Targets: the list of 500 patients under 100 ms at p99 on PostgreSQL; an alert within one
+# second of its push.
+#
+#   bench/clinic.sh           500 people x 260 sessions (five a week for a year)
+#   bench/clinic.sh --quick   100 people x 52 sessions
+#
+# Sizes can be set: USERS, SESSIONS, LOADS (of the list), PUSHES (alerts), BACKENDS
+# ("postgres sqlite"). PostgreSQL is a throwaway cluster (Debian's initdb and pg_ctl, as the
+# `postgres` user when run as root) on a Unix socket, with its default durability.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS=${USERS:-500}
+SESSIONS=${SESSIONS:-260}
+LOADS=${LOADS:-100}
+PUSHES=${PUSHES:-20}
+BACKENDS=${BACKENDS:-"postgres sqlite"}
+if [ "${1:-}" = "--quick" ]; then
+  USERS=100 SESSIONS=52
+fi
+TARGET=${CARGO_TARGET_DIR:-$PWD/target}
+cargo build --release --locked -q -p backstretch
+cargo build --release --locked -q -p backstretch-server --example sync_seed --example clinic_load
+BIN=$TARGET/release/backstretch
+SEED=$TARGET/release/examples/sync_seed
+LOAD=$TARGET/release/examples/clinic_load
+WORK=$(mktemp -d)
+chmod 755 "$WORK"
+PID=
+PGBIN=
+PGDATA=
+cleanup() {
+  [ -n "$PID" ] && kill "$PID" 2>/dev/null
+  [ -n "$PGDATA" ] && pg pg_ctl stop -D "$PGDATA" -m immediate >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pg() {
+  local program=$1
+  shift
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$PGBIN/$program" "$@"
+  else
+    "$PGBIN/$program" "$@"
+  fi
+}
+
+start_postgres() {
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$PGBIN" ] || PGBIN=$(dirname "$(command -v initdb)")
+  mkdir -p "$WORK/pg"
+  [ "$(id -u)" = 0 ] && chown postgres: "$WORK/pg"
+  PGDATA=$WORK/pg/data
+  pg initdb -D "$PGDATA" -A trust -U postgres --no-sync >/dev/null
+  pg pg_ctl start -D "$PGDATA" -l "$WORK/pg/log" -w \
+    -o "-c listen_addresses='' -k $WORK/pg -c max_connections=100 -c shared_buffers=256MB" >/dev/null
+  pg createdb -h "$WORK/pg" -U postgres bench
+  DATABASE="host=$WORK/pg user=postgres dbname=bench"
+}
+
+rss() { awk "/^$1:/ {print int(\$2 / 1024)}" "/proc/$PID/status"; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# One real session, played fast, as the template of every session seeded and pushed.
+export BACKSTRETCH_ACCEPT_DISCLAIMER=1
+TEMPLATE_HOME=$WORK/template
+BACKSTRETCH_HOME=$TEMPLATE_HOME "$BIN" profile set --area lower-back --place floor --minutes 10 >/dev/null
+BACKSTRETCH_HOME=$TEMPLATE_HOME "$BIN" safety --answers none >/dev/null
+BACKSTRETCH_HOME=$TEMPLATE_HOME "$BIN" start --plain --speed 1000 --pain-before 3 --pain-after 2 >/dev/null 2>&1
+TEMPLATE=$TEMPLATE_HOME/backstretch.sqlite
+
+echo "clinic benchmark: $USERS patients x $SESSIONS sessions, $LOADS loads of the list, $PUSHES pushes, $(nproc) cores"
+for backend in $BACKENDS; do
+  home=$WORK/home-$backend
+  mkdir -p "$home"
+  args=()
+  jobs=1
+  if [ "$backend" = postgres ]; then
+    start_postgres
+    args=(--database "$DATABASE")
+    jobs=4
+  fi
+  echo "== $backend"
+  "$SEED" --template "$TEMPLATE" --tokens "$WORK/tokens-$backend.tsv" --home "$home" "${args[@]}" \
+    --users "$USERS" --sessions "$SESSIONS" --as whole --jobs "$jobs" \
+    --clinician bench@clinic.example --session "$WORK/session-$backend.txt"
+  port=$(free_port)
+  BACKSTRETCH_HOME=$home "$BIN" server --listen "127.0.0.1:$port" "${args[@]}" >"$WORK/server-$backend.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+  echo "$backend server resident memory, idle: $(rss VmRSS) MiB"
+  echo "$backend $("$LOAD" "$port" "$WORK/session-$backend.txt" "$WORK/tokens-$backend.tsv" "$TEMPLATE" dashboard "$LOADS")"
+  echo "$backend $("$LOAD" "$port" "$WORK/session-$backend.txt" "$WORK/tokens-$backend.tsv" "$TEMPLATE" alerts "$PUSHES")"
+  echo "$backend server resident memory, peak: $(rss VmHWM) MiB (now $(rss VmRSS) MiB)"
+  kill "$PID"
+  wait "$PID" 2>/dev/null || true
+  PID=
+  if [ "$backend" = postgres ]; then
+    pg pg_ctl stop -D "$PGDATA" -m fast >/dev/null
+    PGDATA=
+  fi
+done
