@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0004_care_team.sql"),
     ),
     ("0005_alerts", include_str!("../migrations/0005_alerts.sql")),
+    (
+        "0007_quiet_and_mail",
+        include_str!("../migrations/0007_quiet_and_mail.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

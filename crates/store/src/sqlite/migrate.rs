@@ -73,6 +73,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_alerts",
         include_str!("../../migrations/0016_alerts.sql"),
     ),
+    (
+        "0018_quiet_and_mail",
+        include_str!("../../migrations/0018_quiet_and_mail.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
