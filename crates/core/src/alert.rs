@@ -55,6 +55,37 @@ impl AlertKind {
             AlertKind::Quiet => "quiet",
         }
     }
+
+    /// The kind of a word [`AlertKind::as_str`] gave.
+    pub fn parse(word: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+
+    /// Every kind.
+    pub const ALL: [AlertKind; 7] = [
+        AlertKind::Sign,
+        AlertKind::Spreading,
+        AlertKind::Flare,
+        AlertKind::HighPain,
+        AlertKind::RedSessions,
+        AlertKind::HurtTwice,
+        AlertKind::Quiet,
+    ];
+
+    /// What the kind is, in a few words that name no symptom, score or exercise: what a
+    /// message that leaves the server (an e-mail) says of an alert, the rest being behind the
+    /// clinician's login.
+    pub fn summary(self) -> &'static str {
+        match self {
+            AlertKind::Sign => "a warning sign in their check",
+            AlertKind::Spreading => "a change in their symptoms",
+            AlertKind::Flare => "a flare",
+            AlertKind::HighPain => "high pain",
+            AlertKind::RedSessions => "two red sessions among the last three",
+            AlertKind::HurtTwice => "an exercise that hurt twice",
+            AlertKind::Quiet => "no session for a while",
+        }
+    }
 }
 
 /// One alert.
@@ -424,5 +455,14 @@ mod tests {
             "{}",
             added.text
         );
+    }
+
+    #[test]
+    fn each_kind_reads_back_from_its_word_and_has_a_summary_naming_no_detail() {
+        for k in AlertKind::ALL {
+            assert_eq!(AlertKind::parse(k.as_str()), Some(k));
+            assert!(!k.summary().chars().any(|c| c.is_ascii_digit()), "{k:?}");
+        }
+        assert_eq!(AlertKind::parse("nothing"), None);
     }
 }
