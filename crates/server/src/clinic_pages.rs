@@ -66,7 +66,12 @@ fn frame(title: &str, who: Option<&Clinician>, body: &Markup) -> Markup {
 }
 
 /// A page response, never cached, with the clinic's headers.
-fn page(status: StatusCode, title: &str, who: Option<&Clinician>, body: &Markup) -> Response {
+pub(crate) fn page(
+    status: StatusCode,
+    title: &str,
+    who: Option<&Clinician>,
+    body: &Markup,
+) -> Response {
     let mut r = (status, frame(title, who, body)).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -164,7 +169,7 @@ fn logged_in(scheme: &str, token: &str) -> Response {
     r
 }
 
-fn peer(p: Option<&axum::Extension<backstretch_web::Peer>>) -> String {
+pub(crate) fn peer(p: Option<&axum::Extension<backstretch_web::Peer>>) -> String {
     p.map_or_else(|| "unknown".into(), |p| p.0.0.to_string())
 }
 
@@ -401,7 +406,7 @@ pub async fn logout(
 }
 
 /// The clinician logged in; without a session the browser is sent to the login.
-pub struct LoggedIn(Clinician);
+pub struct LoggedIn(pub(crate) Clinician);
 
 impl FromRequestParts<Api> for LoggedIn {
     type Rejection = Response;
@@ -470,18 +475,17 @@ struct Row {
     name: String,
     devices: usize,
     last: Option<Stamp>,
+    /// The days without a session chosen for them (or the default).
+    quiet: u32,
     /// Alerts not yet acknowledged.
     open: usize,
 }
 
-/// A patient with no session for this many days needs attention.
-pub const QUIET_DAYS: i64 = 7;
-
-/// How long a patient has gone without a session, when it is [`QUIET_DAYS`] or more (never
-/// started counts as the longest); 0 otherwise.
-fn quiet_days(last: Option<Stamp>, now: Stamp) -> i64 {
+/// How long a patient has gone without a session, when it is their `quiet` days or more
+/// (never started counts as the longest); 0 otherwise.
+fn quiet_days(last: Option<Stamp>, quiet: u32, now: Stamp) -> i64 {
     let days = last.map_or(i64::MAX, |at| (now.utc_s - at.utc_s).max(0) / 86_400);
-    if days >= QUIET_DAYS { days } else { 0 }
+    if days >= i64::from(quiet) { days } else { 0 }
 }
 
 fn days_since(last: Option<Stamp>, now: Stamp) -> String {
@@ -531,10 +535,11 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                     .iter()
                     .filter(|d| d.unlinked_at.is_none())
                     .count();
-                let last = s
-                    .sessions_page(&user, None, 1, Order::NewestFirst)?
-                    .first()
-                    .map(|l| l.session.started_at);
+                let watch = s.watch(&user)?;
+                let last = watch.as_ref().and_then(|w| w.last_session);
+                let quiet = watch
+                    .and_then(|w| w.quiet_days)
+                    .unwrap_or(backstretch_core::alert::QUIET_DAYS);
                 clinic::audit_patient(s, now, &who, "read in the patient list", &user, &from)?;
                 let open = s
                     .alerts(&user)?
@@ -546,13 +551,14 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                     name,
                     devices,
                     last,
+                    quiet,
                     open,
                 });
             }
             // Those with alerts not yet acknowledged first, the most at the top; then those
             // who have gone quiet, the longest quiet (or never started) first; the rest in
             // the order they were added.
-            rows.sort_by_key(|r| std::cmp::Reverse((r.open, quiet_days(r.last, now))));
+            rows.sort_by_key(|r| std::cmp::Reverse((r.open, quiet_days(r.last, r.quiet, now))));
             Ok((rows, now))
         })
         .await?;
@@ -565,7 +571,7 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                 p { "You have no patients here yet. Add one below: you get a code that links their device." }
             } @else {
                 div.table { table {
-                    caption { "Your patients: those with alerts first, then those with no session for " (QUIET_DAYS) " days or more" }
+                    caption { "Your patients: those with alerts first, then those with no session for the days set for them (" (backstretch_core::alert::QUIET_DAYS) " unless changed) or more" }
                     thead { tr {
                         th scope="col" { "Patient" }
                         th scope="col" { "Devices linked" }
@@ -583,7 +589,7 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                                         strong.error { (r.open) @if r.open == 1 { " alert" } @else { " alerts" } }
                                         " "
                                     }
-                                    @match (quiet_days(r.last, now), r.last) {
+                                    @match (quiet_days(r.last, r.quiet, now), r.last) {
                                         (0, _) => "",
                                         (_, None) => "not started",
                                         (n, Some(_)) => { "no session for " (n) " days" },
@@ -687,7 +693,7 @@ pub async fn add_patient(
 
 /// The patient of the clinician's that a path names, or a 404 page (another clinician's
 /// patient, or no one, look the same).
-async fn their_patient(
+pub(crate) async fn their_patient(
     api: &Api,
     c: &Clinician,
     id: &str,
@@ -734,21 +740,25 @@ pub async fn patient(
         Err(not_found) => return Ok(not_found),
     };
     let (who, from, u) = (c.clone(), peer(p.as_ref()), user.clone());
-    let (devices, sessions, follow, alerts) = api
+    let (devices, sessions, follow, alerts, raised, watch) = api
         .run(move |s, now| {
             clinic::audit_patient(s, now, &who, "read the patient's page", &u, &from)?;
-            // Alerts are worked out after each push; again here, in case that failed.
-            if let Err(e) = clinic::raise_alerts(s, &u, now) {
-                tracing::warn!(error = %e, "alerts were not worked out");
-            }
+            // Alerts are worked out after each push; again here, in case that failed (and
+            // for a patient gone quiet since the server last looked).
+            let raised = clinic::raise_alerts(s, &u, now)
+                .inspect_err(|e| tracing::warn!(error = %e, "alerts were not worked out"))
+                .map_or(0, |a| a.len());
             Ok((
                 s.devices(&u)?,
                 s.sessions_page(&u, None, 10, Order::NewestFirst)?,
                 Follow::read(s, &u, now)?,
                 s.alerts(&u)?,
+                raised,
+                s.watch(&u)?,
             ))
         })
         .await?;
+    api.alerted(raised);
     let pain = |p: Option<u8>| p.map_or_else(|| "–".to_string(), |v| v.to_string());
     Ok(page(
         StatusCode::OK,
@@ -756,6 +766,7 @@ pub async fn patient(
         Some(&c),
         &html! {
             (alerts_list(&user, &alerts))
+            (crate::quiet_pages::quiet_section(&user, watch.as_ref()))
             (follow.render())
             h2 { "Adherence and pain" }
             figure {

@@ -10,6 +10,7 @@ mod clinic;
 mod durability;
 mod foundation;
 mod hardening;
+mod mail;
 mod pain;
 mod plan;
 mod progress;
