@@ -630,6 +630,25 @@ pub struct ServerArgs {
     /// The certificate's private key (PEM)
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
+    /// Send alert e-mails to clinicians through this SMTP relay: smtp://HOST[:PORT]
+    /// (STARTTLS required; plain only to a relay on this computer) or smtps://HOST[:PORT]
+    /// (TLS). A login goes in it as smtp://USER:PASSWORD@HOST, best through the environment
+    /// [default: no e-mails; alerts show on the clinic's pages]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "BACKSTRETCH_SMTP",
+        hide_env_values = true
+    )]
+    pub smtp: Option<String>,
+    /// The address alert e-mails come from, like "backstretch <clinic@example.org>" (with
+    /// --smtp)
+    #[arg(long, value_name = "ADDRESS", env = "BACKSTRETCH_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// The address clinicians reach the server at, for the links in alert e-mails (behind a
+    /// reverse proxy, the proxy's) [default: the address it listens on]
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
 }
 
 /// What `server` can do besides serving.

@@ -3,6 +3,10 @@
 //! key that names what it is about (a session, a check's sign, an exercise's latest hurt),
 //! so working the alerts out again from the same log gives the same keys, and a store that
 //! keeps each key once raises each alert once.
+//!
+//! A patient who has gone quiet (no session for some days, [`quiet`]) raises an alert keyed
+//! by the start of the quiet stretch, so a stretch alerts once and the next one, after
+//! another session, alerts again.
 
 use crate::safety::{
     Hurt, Light, RedFlag, SPREADING, Screening, SessionPain, Urgency, Why, light, trigger,
@@ -11,6 +15,13 @@ use crate::time::Stamp;
 
 /// Pain at or above this, before or after a session, alerts the clinician.
 pub const HIGH_PAIN: u8 = 8;
+
+/// Days without a session after which a patient's clinician is alerted, unless they chose
+/// another number for the patient.
+pub const QUIET_DAYS: u32 = 7;
+
+/// The numbers of days a clinician may choose for [`quiet`]: a day to two months.
+pub const QUIET_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=60;
 
 /// What an alert is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +38,8 @@ pub enum AlertKind {
     RedSessions,
     /// An exercise logged as hurting in two sessions lately (the patient's plans leave it out).
     HurtTwice,
+    /// No session for the days the clinician chose ([`QUIET_DAYS`] unless they chose).
+    Quiet,
 }
 
 impl AlertKind {
@@ -39,6 +52,38 @@ impl AlertKind {
             AlertKind::HighPain => "high-pain",
             AlertKind::RedSessions => "red-sessions",
             AlertKind::HurtTwice => "hurt-twice",
+            AlertKind::Quiet => "quiet",
+        }
+    }
+
+    /// The kind of a word [`AlertKind::as_str`] gave.
+    pub fn parse(word: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+
+    /// Every kind.
+    pub const ALL: [AlertKind; 7] = [
+        AlertKind::Sign,
+        AlertKind::Spreading,
+        AlertKind::Flare,
+        AlertKind::HighPain,
+        AlertKind::RedSessions,
+        AlertKind::HurtTwice,
+        AlertKind::Quiet,
+    ];
+
+    /// What the kind is, in a few words that name no symptom, score or exercise: what a
+    /// message that leaves the server (an e-mail) says of an alert, the rest being behind the
+    /// clinician's login.
+    pub fn summary(self) -> &'static str {
+        match self {
+            AlertKind::Sign => "a warning sign in their check",
+            AlertKind::Spreading => "a change in their symptoms",
+            AlertKind::Flare => "a flare",
+            AlertKind::HighPain => "high pain",
+            AlertKind::RedSessions => "two red sessions among the last three",
+            AlertKind::HurtTwice => "an exercise that hurt twice",
+            AlertKind::Quiet => "no session for a while",
         }
     }
 }
@@ -189,6 +234,29 @@ fn signs(r: &Recent<'_>, out: &mut Vec<Alert>) {
         let key = format!("sign:{}:{id}", check.at.utc_s);
         out.push(alert(kind, key, text, check.at));
     }
+}
+
+/// The alert a patient raises by going quiet: no session in the `days` days (24 hours each)
+/// since their last one, or since they joined the clinician's care when that came later (a
+/// patient added with an old log, or none yet, is counted from joining). Keyed by the day the
+/// quiet stretch began, so one stretch alerts once however often this is worked out, and a
+/// new stretch after a later session alerts again. It happened when the stretch reached
+/// `days` days.
+pub fn quiet(last: Option<Stamp>, joined: Stamp, days: u32, now: Stamp) -> Option<Alert> {
+    let session = last.filter(|l| l.utc_s >= joined.utc_s);
+    let from = session.unwrap_or(joined);
+    let at = from.plus_seconds(i64::from(days) * 86_400);
+    if days == 0 || now.utc_s < at.utc_s {
+        return None;
+    }
+    let date = from.local().format("%a %-d %b");
+    let plural = if days == 1 { "" } else { "s" };
+    let text = match session {
+        Some(_) => format!("No session for {days} day{plural}: the last was on {date}."),
+        None => format!("No session in the {days} day{plural} since they were added on {date}."),
+    };
+    let key = format!("quiet:{}", from.day());
+    Some(alert(AlertKind::Quiet, key, text, at))
 }
 
 fn alert(kind: AlertKind, key: String, text: String, at: Stamp) -> Alert {
@@ -342,5 +410,59 @@ mod tests {
             a[0].text
                 .starts_with("bridge hurt in two sessions lately, the latest on Wed 4 Nov")
         );
+    }
+
+    #[test]
+    fn a_patient_quiet_for_their_days_alerts_once_per_quiet_stretch() {
+        let joined = at(1, 9);
+        // Not yet: six days and 23 hours after the last session.
+        assert_eq!(quiet(Some(at(2, 8)), joined, 7, at(9, 7)), None);
+        let a = quiet(Some(at(2, 8)), joined, 7, at(9, 8)).unwrap();
+        assert_eq!(
+            (a.kind, a.key.as_str(), a.at),
+            (AlertKind::Quiet, "quiet:2026-11-02", at(9, 8))
+        );
+        assert_eq!(a.text, "No session for 7 days: the last was on Mon 2 Nov.");
+        // Worked out again later in the same stretch: the same alert, so it is kept once.
+        assert_eq!(quiet(Some(at(2, 8)), joined, 7, at(20, 8)), Some(a.clone()));
+        // A later session starts a new stretch, which alerts again under its own key.
+        assert_eq!(quiet(Some(at(12, 8)), joined, 7, at(15, 8)), None);
+        let again = quiet(Some(at(12, 8)), joined, 7, at(19, 8)).unwrap();
+        assert_eq!(again.key, "quiet:2026-11-12");
+        assert_ne!(again.key, a.key);
+    }
+
+    #[test]
+    fn a_patient_with_no_session_counts_from_joining_and_the_days_are_theirs() {
+        let joined = at(1, 9);
+        assert_eq!(quiet(None, joined, 3, at(4, 8)), None);
+        let a = quiet(None, joined, 3, at(4, 9)).unwrap();
+        assert_eq!(a.key, "quiet:2026-11-01");
+        assert_eq!(
+            a.text,
+            "No session in the 3 days since they were added on Sun 1 Nov."
+        );
+        let one = quiet(Some(at(3, 8)), joined, 1, at(4, 8)).unwrap();
+        assert_eq!(one.text, "No session for 1 day: the last was on Tue 3 Nov.");
+        // Zero days is never a stretch (the server refuses it; the rule says nothing).
+        assert_eq!(quiet(None, joined, 0, at(30, 9)), None);
+        // A log older than joining counts from joining: being added is not a lapse.
+        assert_eq!(quiet(Some(at(1, 8)), at(2, 9), 7, at(9, 8)), None);
+        let added = quiet(Some(at(1, 8)), at(2, 9), 7, at(9, 9)).unwrap();
+        assert_eq!(added.key, "quiet:2026-11-02");
+        assert!(
+            added.text.contains("since they were added"),
+            "{}",
+            added.text
+        );
+    }
+
+    #[test]
+    fn each_kind_reads_back_from_its_word_and_has_a_summary_naming_no_detail() {
+        for k in AlertKind::ALL {
+            assert_eq!(AlertKind::parse(k.as_str()), Some(k));
+            assert!(!k.summary().chars().any(|c| c.is_ascii_digit()), "{k:?}");
+        }
+        assert_eq!(AlertKind::parse("nothing"), None);
     }
 }

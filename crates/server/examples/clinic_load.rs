@@ -106,8 +106,8 @@ fn devices(path: &str) -> Vec<(usize, String, String)> {
 
 /// The template's session, now, pain 3 before and 8 after: a flare, and high pain.
 fn flared(template: &str) -> Change {
-    let s = SqliteStore::open(std::path::Path::new(template))
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    let s =
+        SqliteStore::open(std::path::Path::new(template)).unwrap_or_else(|e| fail(&e.to_string()));
     let mut l = s
         .sessions(&UserId::local())
         .unwrap_or_else(|e| fail(&e.to_string()))
@@ -181,7 +181,10 @@ fn alerts(port: u16, cookie: &str, tokens: &str, template: &str, k: usize) {
 }
 
 fn main() {
-    let a: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let a: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     if a.len() != 6 {
         fail("usage: clinic_load PORT SESSION.txt TOKENS.tsv TEMPLATE.sqlite dashboard|alerts N");
     }

@@ -209,8 +209,14 @@ fn clinic(store: &dyn ServerStore, t: &Template, p: &Plan, email: &str) -> Strin
     // Logged in now, after the people are seeded: a session ends after 30 minutes unused.
     let now = Stamp::from_datetime(&chrono::Local::now());
     let invitation = add_clinician(store, email, now).unwrap_or_else(|e| fail(&e.to_string()));
-    let login = accept_invitation(store, &invitation.code, "a long bench password", now, "seed")
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    let login = accept_invitation(
+        store,
+        &invitation.code,
+        "a long bench password",
+        now,
+        "seed",
+    )
+    .unwrap_or_else(|e| fail(&e.to_string()));
     let Some(Login::In { token, clinician }) = login else {
         fail("the clinician's invitation did not log them in");
     };
@@ -357,7 +363,10 @@ fn main() {
     out.flush().unwrap_or_else(|e| fail(&e.to_string()));
     if let Some(email) = &a.clinician {
         let token = clinic(&*store, &t, p, email);
-        let path = a.session.clone().unwrap_or_else(|| fail("--clinician needs --session"));
+        let path = a
+            .session
+            .clone()
+            .unwrap_or_else(|| fail("--clinician needs --session"));
         std::fs::write(path, token).unwrap_or_else(|e| fail(&e.to_string()));
     }
     println!(

@@ -44,6 +44,8 @@ pub struct Api {
     failures: Arc<Mutex<HashMap<IpAddr, (u32, Instant)>>>,
     /// `https` when the server speaks TLS, else `http`.
     scheme: &'static str,
+    /// Wakes the mailer when new alerts are kept.
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Api {
@@ -60,6 +62,19 @@ impl Api {
             clock,
             failures: Arc::default(),
             scheme: "http",
+            wake: Arc::default(),
+        }
+    }
+
+    /// What wakes the mailer: notified when new alerts are kept.
+    pub fn wake(&self) -> Arc<tokio::sync::Notify> {
+        self.wake.clone()
+    }
+
+    /// New alerts were kept: the mailer (if any) sends what they owe now.
+    pub(crate) fn alerted(&self, new: usize) {
+        if new > 0 {
+            self.wake.notify_one();
         }
     }
 
@@ -323,6 +338,10 @@ pub fn router(api: Api) -> axum::Router {
             get(crate::care_pages::exercises_page).post(crate::care_pages::add_exercise),
         )
         .route("/clinic/figures/{id}", get(crate::care_pages::figure))
+        .route(
+            "/clinic/patients/{id}/quiet",
+            post(crate::quiet_pages::set_quiet_days),
+        )
         .route("/static/app.css", get(crate::clinic_pages::stylesheet))
         .route("/link", get(link_page))
         .route("/api/v1/link", post(link_device))
@@ -516,21 +535,25 @@ async fn push(
         });
     }
     let user = d.user.clone();
-    let n = api
+    let (n, raised) = api
         .run(move |s, now| {
             let n = s.apply(&user, &b.events)?;
+            let mut raised = 0;
             // Only a clinician's patient has alerts: others' pushes skip the work (it about
             // doubles a push's time on SQLite).
             if n.applied > 0 && s.has_clinician(&user)? {
                 // The push is kept whatever happens here; a failure is logged, and the
                 // next push works the alerts out again.
-                if let Err(e) = crate::clinic::raise_alerts(s, &user, now) {
-                    tracing::warn!(error = %e, "alerts were not worked out");
+                match crate::clinic::raise_alerts(s, &user, now) {
+                    Ok(new) => raised = new.len(),
+                    Err(e) => tracing::warn!(error = %e, "alerts were not worked out"),
                 }
             }
-            Ok(n)
+            Ok((n, raised))
         })
         .await?;
+    // The e-mails are sent by the mailer, never by the push.
+    api.alerted(raised);
     Ok(Json(json!({ "applied": n.applied, "skipped": n.skipped })).into_response())
 }
 

@@ -8,7 +8,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
-use backstretch_store::clinic::{AuditEntry, Clinic, Clinician};
+use backstretch_store::clinic::{AuditEntry, Clinic, Clinician, Watch};
 use backstretch_store::{StoreError, UserId};
 
 use crate::ServerStore;
@@ -213,13 +213,74 @@ pub fn raise_alerts(
         blocked: &rules.blocked,
         hurts: &hurts,
     };
+    let mut found = alerts(&recent);
+    if let Some(w) = store.watch(user)? {
+        found.extend(quiet_alert(&w, now));
+    }
     let mut raised = Vec::new();
-    for a in alerts(&recent) {
+    for a in found {
         if store.add_alert(user, &a)? {
             raised.push(a);
         }
     }
     Ok(raised)
+}
+
+/// The quiet alert a watched patient raises now, if any: no session for the days their
+/// clinician chose ([`QUIET_DAYS`](backstretch_core::alert::QUIET_DAYS) unless one did).
+fn quiet_alert(w: &Watch, now: Stamp) -> Option<Alert> {
+    let days = w.quiet_days.unwrap_or(backstretch_core::alert::QUIET_DAYS);
+    backstretch_core::alert::quiet(w.last_session, w.joined, days, now)
+}
+
+/// Works out the quiet alert of every patient with a clinician (a quiet patient's devices
+/// push nothing, so the server looks: at start and every
+/// [`QUIET_SWEEP`](crate::QUIET_SWEEP)), and keeps the new ones; how many were new. One
+/// query reads every patient; only those quiet now are written.
+pub fn raise_quiet_alerts(store: &dyn ServerStore, now: Stamp) -> Result<usize, StoreError> {
+    let mut raised = 0;
+    for w in store.watched()? {
+        if let Some(a) = quiet_alert(&w, now)
+            && store.add_alert(&w.patient, &a)?
+        {
+            raised += 1;
+        }
+    }
+    Ok(raised)
+}
+
+/// The days without a session a clinician typed for a patient, checked: a whole number in
+/// [`QUIET_DAYS_RANGE`](backstretch_core::alert::QUIET_DAYS_RANGE), or what is wrong, in
+/// words that name the field.
+pub fn check_quiet_days(typed: &str) -> Result<u32, String> {
+    let range = backstretch_core::alert::QUIET_DAYS_RANGE;
+    let (low, high) = (range.start(), range.end());
+    let typed = typed.trim();
+    match typed.parse::<u32>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ if typed.is_empty() => Err(format!(
+            "Days without a session: give a whole number of days from {low} to {high}."
+        )),
+        _ => Err(format!(
+            "Days without a session: `{typed}` is not a whole number of days from {low} to {high}. Give one, like 7."
+        )),
+    }
+}
+
+/// Sets the days without a session after which a patient's clinicians are alerted, as
+/// `clinician` chose (audited); the alerts that change raises at once.
+pub fn set_quiet_days(
+    store: &dyn ServerStore,
+    clinician: &Clinician,
+    patient: &UserId,
+    days: u32,
+    now: Stamp,
+    from: &str,
+) -> Result<Vec<Alert>, StoreError> {
+    store.set_quiet_days(patient, days)?;
+    let action = format!("set the quiet alert to {days} days");
+    audit_patient(store, now, clinician, &action, patient, from)?;
+    raise_alerts(store, patient, now)
 }
 
 /// Records that the clinician read or wrote a patient's data.
@@ -437,6 +498,25 @@ mod tests {
         assert!(short.contains("at least 12"), "{short}");
         let differ = check_password("correct horse battery", "correct horse").unwrap_err();
         assert!(differ.contains("differ"), "{differ}");
+    }
+
+    #[test]
+    fn quiet_days_are_a_whole_number_from_1_to_60_or_said_so() {
+        assert_eq!(check_quiet_days(" 14 "), Ok(14));
+        assert_eq!(check_quiet_days("1"), Ok(1));
+        assert_eq!(check_quiet_days("60"), Ok(60));
+        for bad in ["0", "61", "-3", "7.5", "seven", "99999999999"] {
+            let why = check_quiet_days(bad).unwrap_err();
+            assert!(
+                why.starts_with("Days without a session:") && why.contains("from 1 to 60"),
+                "{bad}: {why}"
+            );
+        }
+        assert!(
+            check_quiet_days("")
+                .unwrap_err()
+                .contains("give a whole number")
+        );
     }
 
     #[test]

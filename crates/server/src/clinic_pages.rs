@@ -475,6 +475,8 @@ struct Row {
     name: String,
     devices: usize,
     last: Option<Stamp>,
+    /// The days without a session chosen for them (or the default).
+    quiet: u32,
     /// Alerts not yet acknowledged.
     open: usize,
     /// Days with a session in the last seven, and the sessions a week prescribed (none
@@ -499,14 +501,11 @@ fn adherence(
     Ok((days.len(), per_week))
 }
 
-/// A patient with no session for this many days needs attention.
-pub const QUIET_DAYS: i64 = 7;
-
-/// How long a patient has gone without a session, when it is [`QUIET_DAYS`] or more (never
-/// started counts as the longest); 0 otherwise.
-fn quiet_days(last: Option<Stamp>, now: Stamp) -> i64 {
+/// How long a patient has gone without a session, when it is their `quiet` days or more
+/// (never started counts as the longest); 0 otherwise.
+fn quiet_days(last: Option<Stamp>, quiet: u32, now: Stamp) -> i64 {
     let days = last.map_or(i64::MAX, |at| (now.utc_s - at.utc_s).max(0) / 86_400);
-    if days >= QUIET_DAYS { days } else { 0 }
+    if days >= i64::from(quiet) { days } else { 0 }
 }
 
 fn days_since(last: Option<Stamp>, now: Stamp) -> String {
@@ -556,10 +555,11 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                     .iter()
                     .filter(|d| d.unlinked_at.is_none())
                     .count();
-                let last = s
-                    .sessions_page(&user, None, 1, Order::NewestFirst)?
-                    .first()
-                    .map(|l| l.session.started_at);
+                let watch = s.watch(&user)?;
+                let last = watch.as_ref().and_then(|w| w.last_session);
+                let quiet = watch
+                    .and_then(|w| w.quiet_days)
+                    .unwrap_or(backstretch_core::alert::QUIET_DAYS);
                 clinic::audit_patient(s, now, &who, "read in the patient list", &user, &from)?;
                 let open = s
                     .alerts(&user)?
@@ -572,6 +572,7 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                     name,
                     devices,
                     last,
+                    quiet,
                     open,
                     week,
                 });
@@ -586,7 +587,7 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                         .unwrap_or(usize::MAX)
                         .saturating_sub(r.week.0)
                 });
-                std::cmp::Reverse((r.open, quiet_days(r.last, now), behind))
+                std::cmp::Reverse((r.open, quiet_days(r.last, r.quiet, now), behind))
             });
             Ok((rows, now))
         })
@@ -600,7 +601,7 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                 p { "You have no patients here yet. Add one below: you get a code that links their device." }
             } @else {
                 div.table { table {
-                    caption { "Your patients: those with alerts first, then those with no session for " (QUIET_DAYS) " days or more, then those furthest behind their prescription" }
+                    caption { "Your patients: those with alerts first, then those with no session for the days set for them (" (backstretch_core::alert::QUIET_DAYS) " unless changed) or more, then those furthest behind their prescription" }
                     thead { tr {
                         th scope="col" { "Patient" }
                         th scope="col" { "Devices linked" }
@@ -623,7 +624,7 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
                                         strong.error { (r.open) @if r.open == 1 { " alert" } @else { " alerts" } }
                                         " "
                                     }
-                                    @match (quiet_days(r.last, now), r.last) {
+                                    @match (quiet_days(r.last, r.quiet, now), r.last) {
                                         (0, _) => "",
                                         (_, None) => "not started",
                                         (n, Some(_)) => { "no session for " (n) " days" },
@@ -774,22 +775,26 @@ pub async fn patient(
         Err(not_found) => return Ok(not_found),
     };
     let (who, from, u) = (c.clone(), peer(p.as_ref()), user.clone());
-    let (devices, sessions, follow, alerts, care) = api
+    let (devices, sessions, follow, alerts, raised, watch, care) = api
         .run(move |s, now| {
             clinic::audit_patient(s, now, &who, "read the patient's page", &u, &from)?;
-            // Alerts are worked out after each push; again here, in case that failed.
-            if let Err(e) = clinic::raise_alerts(s, &u, now) {
-                tracing::warn!(error = %e, "alerts were not worked out");
-            }
+            // Alerts are worked out after each push; again here, in case that failed (and
+            // for a patient gone quiet since the server last looked).
+            let raised = clinic::raise_alerts(s, &u, now)
+                .inspect_err(|e| tracing::warn!(error = %e, "alerts were not worked out"))
+                .map_or(0, |a| a.len());
             Ok((
                 s.devices(&u)?,
                 s.sessions_page(&u, None, 10, Order::NewestFirst)?,
                 Follow::read(s, &u, now)?,
                 s.alerts(&u)?,
+                raised,
+                s.watch(&u)?,
                 Care::read(s, &u, now)?,
             ))
         })
         .await?;
+    api.alerted(raised);
     let pain = |p: Option<u8>| p.map_or_else(|| "–".to_string(), |v| v.to_string());
     Ok(page(
         StatusCode::OK,
@@ -797,9 +802,9 @@ pub async fn patient(
         Some(&c),
         &html! {
             (alerts_list(&user, &alerts))
+            (crate::quiet_pages::quiet_section(&user, watch.as_ref()))
             (follow.render(&user))
-            (crate::care_pages::programme(&user, &care.history, care.played.as_ref()))
-            (crate::care_pages::messages(&user, &name, &care.thread))
+            (care.render(&user, &name))
             h2 { "Adherence and pain" }
             figure {
                 img.chart src={ "/clinic/patients/" (user.as_str()) "/charts/adherence.svg" }
@@ -954,6 +959,14 @@ impl Care {
             played,
             thread: s.messages(user)?,
         })
+    }
+
+    /// The programme, then the thread.
+    fn render(&self, user: &UserId, name: &str) -> Markup {
+        html! {
+            (crate::care_pages::programme(user, &self.history, self.played.as_ref()))
+            (crate::care_pages::messages(user, name, &self.thread))
+        }
     }
 }
 

@@ -22,11 +22,16 @@ mod care_pages;
 pub mod clinic;
 mod clinic_pages;
 pub mod link;
+pub mod mail;
+mod quiet_pages;
 
 pub use api::{Api, router};
 
 /// The port the server listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8422;
+
+/// How often the server looks for patients who have gone quiet (and once at start).
+pub const QUIET_SWEEP: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// A store a server can run on: the logs, the people and their devices, and the clinic.
 pub trait ServerStore: Store + Accounts + Clinic {}
@@ -46,12 +51,17 @@ pub fn open(home: &Path, database: Option<&str>) -> Result<Arc<dyn ServerStore>,
 }
 
 /// How to serve.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// Where to listen (loopback, port [`DEFAULT_PORT`], unless given).
     pub listen: Option<SocketAddr>,
     /// The certificate chain and key (PEM files) to speak TLS with.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Where clinicians reach the server, for the links in e-mails (its own address unless
+    /// given: behind a reverse proxy, the proxy's).
+    pub url: Option<String>,
+    /// How to send alert e-mails; none are sent without it.
+    pub mail: Option<mail::MailConfig>,
 }
 
 /// Why the server could not start.
@@ -80,10 +90,15 @@ pub enum ServerError {
     /// The runtime could not start.
     #[error("cannot start the server: {0}")]
     Io(#[from] std::io::Error),
+    /// The e-mail settings cannot be used.
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
+    /// The public address is not one.
+    #[error("`{0}` is not an address clinicians can reach the server at")]
+    Url(String),
 }
 
 /// A server bound to its address, ready to run until Ctrl-C.
-#[derive(Debug)]
 pub struct Server {
     rt: tokio::runtime::Runtime,
     listener: backstretch_web::Listener,
@@ -92,6 +107,39 @@ pub struct Server {
     scheme: &'static str,
     /// Held until the runtime is done: a PostgreSQL store must be let go of outside it.
     store: Arc<dyn ServerStore>,
+    clock: Arc<dyn Fn() -> Stamp + Send + Sync>,
+    /// Woken when alerts are raised.
+    wake: Arc<tokio::sync::Notify>,
+    mailer: Option<mail::Mailer>,
+    url: String,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("addr", &self.addr)
+            .field("url", &self.url)
+            .field("mails", &self.mailer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A public address clinicians reach the server at: `http(s)://host[:port]`, nothing after.
+fn check_url(url: &str) -> Result<String, ServerError> {
+    let bad = || ServerError::Url(url.to_string());
+    let u = url::Url::parse(url).map_err(|_| bad())?;
+    let ok = matches!(u.scheme(), "http" | "https")
+        && u.host().is_some()
+        && matches!(u.path(), "" | "/")
+        && u.query().is_none()
+        && u.fragment().is_none()
+        && u.username().is_empty()
+        && u.password().is_none();
+    if ok {
+        Ok(url.trim_end_matches('/').to_string())
+    } else {
+        Err(bad())
+    }
 }
 
 impl Server {
@@ -103,6 +151,7 @@ impl Server {
         if !addr.ip().is_loopback() && c.tls.is_none() {
             return Err(ServerError::NeedsTls { addr });
         }
+        let url = c.url.as_deref().map(check_url).transpose()?;
         let tls = match &c.tls {
             Some((cert, key)) => {
                 let (certs, key) = backstretch_web::tls::read(cert, key)?;
@@ -118,14 +167,36 @@ impl Server {
             .map_err(|source| ServerError::Listen { addr, source })?;
         let addr = tcp.local_addr()?;
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let clock = Arc::new(|| Stamp::from_datetime(&chrono::Local::now()));
+        let url = url.unwrap_or_else(|| format!("{scheme}://{addr}"));
+        let clock: Arc<dyn Fn() -> Stamp + Send + Sync> =
+            Arc::new(|| Stamp::from_datetime(&chrono::Local::now()));
+        let api = Api::new(store.clone(), clock.clone()).with_tls(scheme == "https");
+        let wake = api.wake();
+        let mailer = match &c.mail {
+            Some(m) => {
+                // Made inside the runtime: the transport may want its reactor.
+                let _guard = rt.enter();
+                Some(mail::Mailer::new(
+                    m,
+                    store.clone(),
+                    clock.clone(),
+                    url.clone(),
+                    wake.clone(),
+                )?)
+            }
+            None => None,
+        };
         Ok(Server {
             rt,
             listener: backstretch_web::Listener { tcp, tls },
-            app: router(Api::new(store.clone(), clock).with_tls(scheme == "https")),
+            app: router(api),
             addr,
             scheme,
             store,
+            clock,
+            wake,
+            mailer,
+            url,
         })
     }
 
@@ -139,15 +210,34 @@ impl Server {
         format!("{}://{}", self.scheme, self.addr)
     }
 
-    /// Serves until Ctrl-C or SIGTERM.
+    /// Where clinicians reach it, for the links in e-mails: the `url` configured, or
+    /// [`Server::base_url`].
+    pub fn public_url(&self) -> &str {
+        &self.url
+    }
+
+    /// Whether it sends alert e-mails.
+    pub fn mails(&self) -> bool {
+        self.mailer.is_some()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM; meanwhile looks for quiet patients (at once and every
+    /// [`QUIET_SWEEP`]) and, with e-mail configured, sends the alert e-mails owed.
     pub fn run(self) {
         let Server {
             rt,
             listener,
             app,
             store,
+            clock,
+            wake,
+            mailer,
             ..
         } = self;
+        rt.spawn(watch_quiet(store.clone(), clock, wake));
+        if let Some(m) = mailer {
+            rt.spawn(m.run());
+        }
         rt.block_on(backstretch_web::serve(
             listener,
             app,
@@ -155,5 +245,29 @@ impl Server {
         ));
         drop(rt);
         drop(store);
+    }
+}
+
+/// Raises the quiet alerts due, at once and then every [`QUIET_SWEEP`]; wakes the mailer
+/// when any are new.
+async fn watch_quiet(
+    store: Arc<dyn ServerStore>,
+    clock: Arc<dyn Fn() -> Stamp + Send + Sync>,
+    wake: Arc<tokio::sync::Notify>,
+) {
+    let mut tick = tokio::time::interval(QUIET_SWEEP);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let (s, now) = (store.clone(), clock());
+        match tokio::task::spawn_blocking(move || clinic::raise_quiet_alerts(&*s, now)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => {
+                tracing::info!(n, "quiet patients alerted");
+                wake.notify_one();
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "quiet patients were not looked for"),
+            Err(e) => tracing::warn!(error = %e, "quiet patients were not looked for"),
+        }
     }
 }

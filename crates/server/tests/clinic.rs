@@ -788,16 +788,6 @@ async fn behind_an_https_proxy_on_loopback_the_forms_are_taken_and_the_cookie_is
     assert!(cookie(&h).1.contains("; Secure"), "{h:?}");
 }
 
-/// The patient's id in the path of a page, and the page of the patient named `name`.
-async fn patient_href(t: &T, cookie: &str, name: &str) -> String {
-    let (_, _, list) = t.get("/clinic", Some(cookie)).await;
-    list.split("<a href=\"")
-        .find(|w| w.contains(&format!(">{name}<")))
-        .and_then(|w| w.split('"').next())
-        .unwrap_or_else(|| panic!("{name} in {list}"))
-        .to_string()
-}
-
 /// The value of the hidden `draft` field of a preview.
 fn draft_on(page: &str) -> String {
     let start = page.find("name=\"draft\" value=\"").expect("a draft") + 20;
@@ -818,7 +808,7 @@ async fn a_clinician_prescribes_previews_prints_and_keeps_a_template(t: T) {
     let t = &t;
     let ann = logged_in(t, "ann@example.org").await;
     add_with_phone(t, &ann, "mk-1985").await;
-    let href = patient_href(t, &ann, "mk-1985").await;
+    let href = patient_href(t, &ann, "mk-1985").await.0;
     let id = href.trim_start_matches("/clinic/patients/").to_string();
     let (s, _, form) = t.get(&format!("{href}/prescribe"), Some(&ann)).await;
     assert_eq!(s, StatusCode::OK);
@@ -1084,7 +1074,7 @@ async fn a_clinician_clears_a_sign_and_writes_to_the_patient() {
     let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
     let ann = logged_in(&t, "ann@example.org").await;
     add_with_phone(&t, &ann, "mk-1985").await;
-    let href = patient_href(&t, &ann, "mk-1985").await;
+    let href = patient_href(&t, &ann, "mk-1985").await.0;
     let u = UserId::new(href.trim_start_matches("/clinic/patients/"));
     let check = backstretch_core::safety::Screening {
         at: t.now(),
@@ -1171,7 +1161,7 @@ async fn a_practice_exercise_is_checked_kept_and_carried_by_its_prescription() {
     let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
     let ann = logged_in(&t, "ann@example.org").await;
     add_with_phone(&t, &ann, "mk-1985").await;
-    let href = patient_href(&t, &ann, "mk-1985").await;
+    let href = patient_href(&t, &ann, "mk-1985").await.0;
     let (s, _, page) = t.get("/clinic/exercises", Some(&ann)).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("no exercise of its own yet"), "{page}");
@@ -1247,4 +1237,137 @@ async fn a_practice_exercise_is_checked_kept_and_carried_by_its_prescription() {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let p = prescribed(&t, href.trim_start_matches("/clinic/patients/"));
     assert_eq!(p[0].practice, [ours]);
+}
+
+/// The href of the patient called `name` in the clinician's list; and the list.
+async fn patient_href(t: &T, cookie: &str, name: &str) -> (String, String) {
+    let (_, _, list) = t.get("/clinic", Some(cookie)).await;
+    let href = list
+        .split("<a href=\"")
+        .find(|w| w.contains(&format!(">{name}<")))
+        .and_then(|w| w.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} in {list}"))
+        .to_string();
+    (href, list)
+}
+
+/// A clinician with a password logs in again (days later, their session ended); the cookie.
+async fn log_in_again(t: &T, email: &str) -> String {
+    let form = [("email", email), ("password", PASSWORD)];
+    let (s, h, body) = t.post("/login", &form, None, Some(ORIGIN)).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    cookie(&h).0
+}
+
+/// What the server's periodic look for quiet patients finds now: how many new alerts.
+fn sweep(t: &T) -> usize {
+    tokio::task::block_in_place(|| {
+        backstretch_server::clinic::raise_quiet_alerts(&*t.store, t.now()).unwrap()
+    })
+}
+
+/// A patient with no session for their days (3, as their clinician set them; 7 unless set)
+/// is alerted once for the stretch, and shows first on the dashboard; a bad number of days is
+/// refused, naming the field, and changes nothing; the change is audited.
+async fn a_quiet_patient_is_alerted_once_per_stretch_after_their_days(t: T) {
+    let t = &t;
+    let ann = logged_in(t, "ann@example.org").await;
+    // mk-1985's last session was on Mon 30 Nov at 08:00; zz-2001 was added now, Tue 1 Dec.
+    add_with_phone(t, &ann, "mk-1985").await;
+    let form = [("name", "zz-2001")];
+    t.post("/clinic/patients", &form, Some(&ann), Some(ORIGIN))
+        .await;
+    let (mk, _) = patient_href(t, &ann, "mk-1985").await;
+    let (_, _, page) = t.get(&mk, Some(&ann)).await;
+    assert!(page.contains("name=\"days\" value=\"7\""), "{page}");
+    for bad in ["0", "61", "seven", ""] {
+        let (s, _, body) = t
+            .post(
+                &format!("{mk}/quiet"),
+                &[("days", bad)],
+                Some(&ann),
+                Some(ORIGIN),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(
+            body.contains("Days without a session:") && body.contains("from 1 to 60"),
+            "{bad}: {body}"
+        );
+    }
+    let path = format!("{mk}/quiet");
+    let (s, _, _) = t
+        .post(
+            &path,
+            &[("days", "3")],
+            Some(&ann),
+            Some("http://evil.example"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, _, page) = t.get(&mk, Some(&ann)).await;
+    assert!(
+        page.contains("name=\"days\" value=\"7\""),
+        "unchanged: {page}"
+    );
+    let (s, h, _) = t
+        .post(&path, &[("days", "3")], Some(&ann), Some(ORIGIN))
+        .await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, mk.as_str())
+    );
+    let about = audited(t, mk.trim_start_matches("/clinic/patients/"));
+    let set: Vec<_> = about.iter().filter(|l| l.contains("quiet")).collect();
+    assert_eq!(
+        set,
+        ["ann@example.org set the quiet alert to 3 days"],
+        "{about:?}"
+    );
+    // mk-1985's log is older than their joining, so their days count from then (being added
+    // is not a lapse): three days less an hour after, not yet.
+    t.later(3 * 86_400 - 3_600);
+    assert_eq!(sweep(t), 0);
+    t.later(3_600);
+    assert_eq!(sweep(t), 1);
+    assert_eq!(sweep(t), 0, "once for the stretch");
+    let ann = log_in_again(t, "ann@example.org").await;
+    let (_, list) = patient_href(t, &ann, "mk-1985").await;
+    assert!(
+        list.contains("3 alerts") && list.contains("no session for 4 days"),
+        "{list}"
+    );
+    assert!(list.find("mk-1985") < list.find("zz-2001"), "{list}");
+    let (_, _, page) = t.get(&mk, Some(&ann)).await;
+    assert!(
+        page.contains("No session in the 3 days since they were added on Tue 1 Dec."),
+        "{page}"
+    );
+    // zz-2001, never started, is alerted 7 days after being added (their days unchanged).
+    t.later(4 * 86_400 - 60);
+    assert_eq!(sweep(t), 0);
+    t.later(60);
+    assert_eq!(sweep(t), 1);
+    let ann = log_in_again(t, "ann@example.org").await;
+    let (zz, list) = patient_href(t, &ann, "zz-2001").await;
+    assert!(
+        list.contains("1 alert<") && list.contains("not started"),
+        "{list}"
+    );
+    let (_, _, page) = t.get(&zz, Some(&ann)).await;
+    assert!(
+        page.contains("No session in the 7 days since they were added on Tue 1 Dec."),
+        "{page}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_a_quiet_patient_is_alerted_once_per_stretch_after_their_days() {
+    let store = Arc::new(SqliteStore::in_memory().unwrap());
+    a_quiet_patient_is_alerted_once_per_stretch_after_their_days(over(store, false)).await;
+}
+
+#[test]
+fn postgres_a_quiet_patient_is_alerted_once_per_stretch_after_their_days() {
+    on_postgres(|t| Box::pin(a_quiet_patient_is_alerted_once_per_stretch_after_their_days(t)));
 }

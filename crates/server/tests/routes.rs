@@ -271,7 +271,7 @@ fn beyond_loopback_the_server_needs_tls_and_on_loopback_it_serves() {
     let store = backstretch_server::open(dir.path(), None).unwrap();
     let c = Config {
         listen: Some("0.0.0.0:0".parse().unwrap()),
-        tls: None,
+        ..Config::default()
     };
     assert!(matches!(
         Server::bind(&c, store.clone()),
@@ -279,7 +279,7 @@ fn beyond_loopback_the_server_needs_tls_and_on_loopback_it_serves() {
     ));
     let c = Config {
         listen: Some("127.0.0.1:0".parse().unwrap()),
-        tls: None,
+        ..Config::default()
     };
     let server = Server::bind(&c, store).unwrap();
     assert!(server.base_url().starts_with("http://127.0.0.1:"));

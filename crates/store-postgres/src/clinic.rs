@@ -3,7 +3,7 @@
 
 use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
-use backstretch_store::clinic::{AuditEntry, Clinic, Clinician, Kept, KeptAlert};
+use backstretch_store::clinic::{AlertMail, AuditEntry, Clinic, Clinician, Kept, KeptAlert, Watch};
 use backstretch_store::{StoreError, UserId};
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
@@ -85,6 +85,78 @@ impl<C: GenericClient> Db<'_, C> {
             })
         };
         read().map_err(|e| self.err(e))
+    }
+}
+
+impl<C: GenericClient> Db<'_, C> {
+    /// What the quiet alert reads of one person, or of everyone with a clinician: their
+    /// first clinician's `since`, their chosen days and their latest session (one seek of the
+    /// sessions' index each).
+    fn watched(&mut self, patient: Option<&UserId>) -> Result<Vec<Watch>, StoreError> {
+        let rows = self
+            .c
+            .query(
+                "WITH w AS (SELECT user_id, min(since) AS since FROM care_team
+                            WHERE $1::text IS NULL OR user_id = $1 GROUP BY user_id)
+                 SELECT w.user_id, w.since, p.quiet_days, l.started_at, l.started_offset
+                 FROM w JOIN people p ON p.id = w.user_id
+                 LEFT JOIN LATERAL (
+                     SELECT s.started_at, s.started_offset FROM sessions s
+                     WHERE s.user_id = w.user_id ORDER BY s.started_at DESC, s.id DESC LIMIT 1
+                 ) l ON true
+                 ORDER BY w.user_id",
+                &[&patient.map(UserId::as_str)],
+            )
+            .map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|r| {
+                let read = || -> Result<_, postgres::Error> {
+                    Ok((
+                        r.try_get::<_, String>(0)?,
+                        r.try_get::<_, i64>(1)?,
+                        r.try_get::<_, Option<i32>>(2)?,
+                        r.try_get::<_, Option<i64>>(3)?,
+                        r.try_get::<_, Option<i32>>(4)?,
+                    ))
+                };
+                let (id, since, days, last_at, last_offset) = read().map_err(|e| self.err(e))?;
+                let quiet_days = days
+                    .map(|d| u32::try_from(d).map_err(|e| self.corrupt("people", &e)))
+                    .transpose()?;
+                Ok(Watch {
+                    patient: UserId::new(id),
+                    joined: stamp(since, 0),
+                    quiet_days,
+                    last_session: last_at.zip(last_offset).map(|(at, o)| stamp(at, o)),
+                })
+            })
+            .collect()
+    }
+
+    /// The e-mail owed of a row of [`Clinic::claim_mail`]'s columns.
+    fn alert_mail(&self, r: &Row) -> Result<AlertMail, StoreError> {
+        let read = || -> Result<_, postgres::Error> {
+            Ok((
+                AlertMail {
+                    alert: r.try_get(0)?,
+                    clinician: r.try_get(1)?,
+                    to: r.try_get(2)?,
+                    patient: UserId::new(r.try_get::<_, String>(3)?),
+                    name: r.try_get(4)?,
+                    kind: r.try_get(5)?,
+                    text: r.try_get(6)?,
+                    at: stamp(r.try_get(7)?, r.try_get(8)?),
+                    acked: r.try_get(9)?,
+                    tries: 0,
+                },
+                r.try_get::<_, i32>(10)?,
+            ))
+        };
+        let (mail, tries) = read().map_err(|e| self.err(e))?;
+        Ok(AlertMail {
+            tries: self.count("alert_mail", i64::from(tries))?,
+            ..mail
+        })
     }
 }
 
@@ -307,20 +379,29 @@ impl Clinic for PostgresStore {
 
     fn add_alert(&self, patient: &UserId, a: &Alert) -> Result<bool, StoreError> {
         self.write(|db| {
+            let id: Option<i64> =
+                db.c.query_opt(
+                    "INSERT INTO alerts (user_id, key, kind, text, at, at_offset)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
+                    &[
+                        &patient.as_str(),
+                        &a.key,
+                        &a.kind.as_str(),
+                        &a.text,
+                        &a.at.utc_s,
+                        &a.at.offset_s,
+                    ],
+                )
+                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+                .map_err(|e| db.err(e))?;
+            let Some(id) = id else { return Ok(false) };
             db.c.execute(
-                "INSERT INTO alerts (user_id, key, kind, text, at, at_offset)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                &[
-                    &patient.as_str(),
-                    &a.key,
-                    &a.kind.as_str(),
-                    &a.text,
-                    &a.at.utc_s,
-                    &a.at.offset_s,
-                ],
+                "INSERT INTO alert_mail (alert_id, clinician_id, next_at)
+                 SELECT $1, clinician_id, 0 FROM care_team WHERE user_id = $2",
+                &[&id, &patient.as_str()],
             )
-            .map(|n| n == 1)
-            .map_err(|e| db.err(e))
+            .map_err(|e| db.err(e))?;
+            Ok(true)
         })
     }
 
@@ -355,6 +436,91 @@ impl Clinic for PostgresStore {
             .map(|n| n == 1)
             .map_err(|e| db.err(e))
         })
+    }
+
+    fn set_quiet_days(&self, patient: &UserId, days: u32) -> Result<(), StoreError> {
+        let days = i32::try_from(days).unwrap_or(i32::MAX);
+        self.execute(
+            "UPDATE people SET quiet_days = $2 WHERE id = $1",
+            &[&patient.as_str(), &days],
+        )
+    }
+
+    fn watch(&self, patient: &UserId) -> Result<Option<Watch>, StoreError> {
+        self.read(|db| db.watched(Some(patient)))
+            .map(|w| w.into_iter().next())
+    }
+
+    fn watched(&self) -> Result<Vec<Watch>, StoreError> {
+        self.read(|db| db.watched(None))
+    }
+
+    fn claim_mail(
+        &self,
+        at: Stamp,
+        until: Stamp,
+        limit: usize,
+    ) -> Result<Vec<AlertMail>, StoreError> {
+        self.write(|db| {
+            // Rows another server is claiming are skipped, not waited for.
+            let rows =
+                db.c.query(
+                    "SELECT m.alert_id, m.clinician_id, c.email, a.user_id, p.name, a.kind, a.text,
+                            a.at, a.at_offset, a.acked_by IS NOT NULL, m.tries
+                     FROM alert_mail m JOIN alerts a ON a.id = m.alert_id
+                     JOIN clinicians c ON c.id = m.clinician_id
+                     JOIN people p ON p.id = a.user_id
+                     WHERE m.mailed_at IS NULL AND m.next_at <= $1
+                     ORDER BY m.next_at, m.alert_id, m.clinician_id LIMIT $2
+                     FOR UPDATE OF m SKIP LOCKED",
+                    &[&at.utc_s, &i64::try_from(limit).unwrap_or(i64::MAX)],
+                )
+                .map_err(|e| db.err(e))?;
+            let due = rows
+                .iter()
+                .map(|r| db.alert_mail(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            for m in &due {
+                db.c.execute(
+                    "UPDATE alert_mail SET next_at = $3 WHERE alert_id = $1 AND clinician_id = $2",
+                    &[&m.alert, &m.clinician, &until.utc_s],
+                )
+                .map_err(|e| db.err(e))?;
+            }
+            Ok(due)
+        })
+    }
+
+    fn next_mail(&self) -> Result<Option<Stamp>, StoreError> {
+        self.read(|db| {
+            db.c.query_one(
+                "SELECT min(next_at) FROM alert_mail WHERE mailed_at IS NULL",
+                &[],
+            )
+            .and_then(|r| r.try_get::<_, Option<i64>>(0))
+            .map(|at| at.map(|s| stamp(s, 0)))
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn mail_done(&self, alert: i64, clinician: &str, at: Stamp) -> Result<bool, StoreError> {
+        self.write(|db| {
+            db.c.execute(
+                "UPDATE alert_mail SET mailed_at = $3
+                 WHERE alert_id = $1 AND clinician_id = $2 AND mailed_at IS NULL",
+                &[&alert, &clinician, &at.utc_s],
+            )
+            .map(|n| n == 1)
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn mail_failed(&self, alert: i64, clinician: &str, retry_at: Stamp) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE alert_mail SET tries = tries + 1, next_at = $3
+             WHERE alert_id = $1 AND clinician_id = $2 AND mailed_at IS NULL",
+            &[&alert, &clinician, &retry_at.utc_s],
+        )
     }
 
     fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {

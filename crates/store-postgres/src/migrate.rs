@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0005_alerts", include_str!("../migrations/0005_alerts.sql")),
     ("0006_care", include_str!("../migrations/0006_care.sql")),
+    (
+        "0007_quiet_and_mail",
+        include_str!("../migrations/0007_quiet_and_mail.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,10 @@
 //!
 //! Hashing, the randomness of codes and tokens, and the lockout policy are the server's; the
 //! store keeps what it is given and makes spending an invitation atomic.
+//!
+//! Each new alert owes an e-mail to each of the patient's clinicians: kept with the alert, in
+//! the same transaction, and marked once sent, so a server that stops between the two sends
+//! what it owes when it starts again.
 
 use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
@@ -73,6 +77,44 @@ pub struct Kept {
     pub at: Stamp,
 }
 
+/// What the quiet alert reads of a patient with a clinician.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watch {
+    /// The person.
+    pub patient: UserId,
+    /// When they joined a clinician's care (the first of their clinicians'), in UTC.
+    pub joined: Stamp,
+    /// The days without a session their clinician chose, if one did.
+    pub quiet_days: Option<u32>,
+    /// When their latest session started, if they have one.
+    pub last_session: Option<Stamp>,
+}
+
+/// An e-mail owed to a clinician about an alert on one of their patients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertMail {
+    /// The alert's number.
+    pub alert: i64,
+    /// The clinician's id.
+    pub clinician: String,
+    /// Their e-mail address.
+    pub to: String,
+    /// The patient.
+    pub patient: UserId,
+    /// The patient's name or reference, as the practice gave it.
+    pub name: String,
+    /// The alert's kind (`AlertKind::as_str`).
+    pub kind: String,
+    /// What happened, in a sentence.
+    pub text: String,
+    /// When it happened.
+    pub at: Stamp,
+    /// Whether a clinician has acknowledged the alert already.
+    pub acked: bool,
+    /// Failed tries to send it so far.
+    pub tries: u32,
+}
+
 /// The practice's clinicians, their login sessions and the audit log.
 pub trait Clinic: Send + Sync + std::fmt::Debug {
     /// Adds a clinician under a new id; an e-mail address already known (in any case) is
@@ -134,7 +176,8 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     fn has_clinician(&self, patient: &UserId) -> Result<bool, StoreError>;
     /// The name of the person, when they are one of the clinician's patients.
     fn patient(&self, clinician: &str, patient: &UserId) -> Result<Option<String>, StoreError>;
-    /// Keeps an alert about a person, once by its key: true when it is new.
+    /// Keeps an alert about a person, once by its key: true when it is new. A new one owes an
+    /// e-mail to each of the person's clinicians, due at once (see [`Clinic::claim_mail`]).
     fn add_alert(&self, patient: &UserId, alert: &Alert) -> Result<bool, StoreError>;
     /// The person's alerts, the latest first.
     fn alerts(&self, patient: &UserId) -> Result<Vec<KeptAlert>, StoreError>;
@@ -142,6 +185,30 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     /// `by`: false when it is not theirs or was acknowledged already.
     fn ack_alert(&self, patient: &UserId, id: i64, by: &str, at: Stamp)
     -> Result<bool, StoreError>;
+    /// Sets the days without a session after which the person's clinicians are alerted.
+    fn set_quiet_days(&self, patient: &UserId, days: u32) -> Result<(), StoreError>;
+    /// What the quiet alert reads of the person, when they are a clinician's patient.
+    fn watch(&self, patient: &UserId) -> Result<Option<Watch>, StoreError>;
+    /// The same for every person who is a clinician's patient (in one query, however many).
+    fn watched(&self) -> Result<Vec<Watch>, StoreError>;
+    /// Claims the alert e-mails owed and due at `at` (never tried, or their retry is due),
+    /// the earliest due first, at most `limit`: each is not due again before `until`, so
+    /// another server's mailer on the same database does not send it too, and one that was
+    /// claimed by a server that stopped before it was done is due again after.
+    fn claim_mail(
+        &self,
+        at: Stamp,
+        until: Stamp,
+        limit: usize,
+    ) -> Result<Vec<AlertMail>, StoreError>;
+    /// When the next alert e-mail owed is due (it may be now), if any is owed.
+    fn next_mail(&self) -> Result<Option<Stamp>, StoreError>;
+    /// Marks an alert's e-mail to a clinician as done (sent, or not needed): true the first
+    /// time, false when it was done already or is not owed.
+    fn mail_done(&self, alert: i64, clinician: &str, at: Stamp) -> Result<bool, StoreError>;
+    /// Counts a failed try to send an alert's e-mail to a clinician, and makes it due again
+    /// at `retry_at`.
+    fn mail_failed(&self, alert: i64, clinician: &str, retry_at: Stamp) -> Result<(), StoreError>;
     /// Adds a line to the audit log.
     fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
     /// Saves a prescription template (the same name again replaces it).

@@ -11,9 +11,11 @@ mod clinic;
 mod converge;
 mod sync;
 pub use clinic::{
+    a_new_alert_owes_each_clinician_one_email_until_done,
     a_session_speaks_until_closed_expired_or_idle, alerts_are_kept_once_and_acknowledged_once,
     an_invitation_sets_the_password_once_before_it_expires, clinicians_are_added_once_by_email,
     each_clinician_has_their_own_patients, failed_logins_count_and_lock_until_one_succeeds,
+    patients_are_watched_with_their_quiet_days_and_latest_session,
     the_audit_log_keeps_every_line_in_order, the_practice_library_keeps_one_of_each_name,
 };
 pub use converge::{DEVICES, Op, converge};
@@ -1025,7 +1027,9 @@ macro_rules! clinic_contract_tests {
             the_audit_log_keeps_every_line_in_order,
             each_clinician_has_their_own_patients,
             alerts_are_kept_once_and_acknowledged_once,
-            the_practice_library_keeps_one_of_each_name
+            the_practice_library_keeps_one_of_each_name,
+            patients_are_watched_with_their_quiet_days_and_latest_session,
+            a_new_alert_owes_each_clinician_one_email_until_done
         );
     };
 }

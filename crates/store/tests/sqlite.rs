@@ -137,10 +137,11 @@ fn the_change_marker_sees_another_connections_write() {
     assert_ne!(server.change_marker().unwrap().unwrap(), before);
 }
 
-/// What migrations 0014 on (the clinic: clinicians, their patients, alerts, the audit log)
-/// added, removed again, for a log taken back to an older version.
-const SINCE_14: &str = "DROP TABLE templates; DROP TABLE practice_exercises;
-     DROP TABLE prescriptions; DROP TABLE messages; ALTER TABLE clearances DROP COLUMN cleared_by;
+/// What migrations 0014 on (the clinic: clinicians, their patients, alerts, the audit log,
+/// the quiet days and the alert e-mails owed) added, removed again, for a log taken back to an
+/// older version.
+const SINCE_14: &str = "DROP TABLE alert_mail; DROP TABLE templates; DROP TABLE practice_exercises;
+     DROP TABLE prescriptions; DROP TABLE messages; ALTER TABLE clearances DROP COLUMN cleared_by; ALTER TABLE people DROP COLUMN quiet_days;
      DROP TABLE alerts; DROP TABLE care_team; DROP TABLE clinician_sessions;
      DROP TABLE invitations; DROP TABLE audit; DROP TABLE clinicians;";
 

@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 use backstretch_server::link::{Code, PeopleError};
+use backstretch_server::mail::{MailConfig, Relay, parse_from};
 use backstretch_server::{Config, DEFAULT_PORT, Server, ServerError, ServerStore};
 use miette::miette;
 
@@ -199,11 +200,21 @@ fn serve(a: &ServerArgs, store: std::sync::Arc<dyn ServerStore>) -> miette::Resu
     let config = Config {
         listen: a.listen,
         tls: a.cert.clone().zip(a.key.clone()),
+        url: a.url.clone(),
+        mail: mail_config(a)?,
     };
     let server = Server::bind(&config, store).map_err(|e| match e {
         ServerError::NeedsTls { addr } => miette!(
             help = "give --cert FILE --key FILE to speak HTTPS, or listen on 127.0.0.1 behind a reverse proxy that does",
             "{addr} is reachable beyond this computer, and health data must not cross a network in plain text"
+        ),
+        ServerError::Url(url) => miette!(
+            help = "give --url the address clinicians open, like https://clinic.example.org:8422",
+            "--url: `{url}` is not an http:// or https:// address with a host and nothing after it"
+        ),
+        ServerError::Mail(e) => miette!(
+            help = "check --smtp (smtp://HOST:PORT or smtps://HOST:PORT)",
+            "--smtp: {e}"
         ),
         e => miette!("{e}"),
     })?;
@@ -212,7 +223,50 @@ fn serve(a: &ServerArgs, store: std::sync::Arc<dyn ServerStore>) -> miette::Resu
         "The backstretch sync server is at {}/. Ctrl-C stops it.",
         server.base_url()
     );
+    let mail = match &config.mail {
+        Some(m) => format!(
+            "Alert e-mails go through {}, from {}, with links to {}/.",
+            m.relay.shown(),
+            m.from,
+            server.public_url()
+        ),
+        None => "Alert e-mails are off (no --smtp): alerts show on the clinic's pages only.".into(),
+    };
+    println!("{mail}");
     server.run();
     println!("\nStopped.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The e-mail settings `--smtp` and `--mail-from` make, checked: none without `--smtp`.
+fn mail_config(a: &ServerArgs) -> miette::Result<Option<MailConfig>> {
+    let (smtp, from) = match (&a.smtp, &a.mail_from) {
+        (None, None) => return Ok(None),
+        (Some(smtp), Some(from)) => (smtp, from),
+        (Some(_), None) => {
+            return Err(miette!(
+                help = "add --mail-from \"backstretch <clinic@example.org>\" (an address your relay sends from)",
+                "--smtp needs --mail-from: the address alert e-mails come from"
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(miette!(
+                help = "add --smtp smtp://HOST:PORT, the relay that sends the e-mails, or leave out --mail-from",
+                "--mail-from is used only with --smtp"
+            ));
+        }
+    };
+    let relay = Relay::parse(smtp).map_err(|e| {
+        miette!(
+            help = "write it like smtp://mail.example.org:587 (STARTTLS), smtps://mail.example.org (TLS), or smtp://127.0.0.1:25 for a relay on this computer",
+            "--smtp: {e}"
+        )
+    })?;
+    let from = parse_from(from).map_err(|e| {
+        miette!(
+            help = "write it like clinic@example.org or \"backstretch <clinic@example.org>\"",
+            "--mail-from: {e}"
+        )
+    })?;
+    Ok(Some(MailConfig { relay, from }))
 }

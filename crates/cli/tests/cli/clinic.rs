@@ -7,7 +7,7 @@ use crate::sync::start_with;
 use crate::util::{Env, run_fail, stdout_ok};
 
 /// One HTTP/1.1 request to the server at `url` (http://127.0.0.1:PORT); the whole answer.
-fn http(url: &str, request: &str) -> String {
+pub(crate) fn http(url: &str, request: &str) -> String {
     let addr = url.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     s.write_all(request.replace("HOST", addr).as_bytes())

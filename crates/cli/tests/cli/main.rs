@@ -11,6 +11,7 @@ mod clinic_e2e;
 mod durability;
 mod foundation;
 mod hardening;
+mod mail;
 mod pain;
 mod plan;
 mod progress;

@@ -33,25 +33,36 @@ pub(crate) fn start_with(home: &Env, more: &[&std::ffi::OsStr]) -> Running {
 
 /// `server --listen ADDR` with more arguments; its address from the line it prints.
 fn start_at(home: &Env, listen: &str, more: &[&std::ffi::OsStr]) -> Running {
+    start_logging(home, listen, more, Stdio::null()).0
+}
+
+/// The same, with the server's log (its standard error) going to `log`; and the two lines it
+/// prints as it starts (its address, and whether it sends alert e-mails).
+pub(crate) fn start_logging(
+    home: &Env,
+    listen: &str,
+    more: &[&std::ffi::OsStr],
+    log: Stdio,
+) -> (Running, String) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backstretch"))
         .args(["server", "--listen", listen])
         .args(more)
         .env("BACKSTRETCH_HOME", home.home())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut line).unwrap();
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://") || w.starts_with("https://"))
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .trim_end_matches(['/', '.'])
         .to_string();
-    Running { child, url }
+    out.read_line(&mut line).unwrap();
+    (Running { child, url }, line)
 }
 
 /// The code in `server user add/code`'s answer.

@@ -1,7 +1,7 @@
 //! The clinic's contract: clinicians, invitations, logins, login sessions and the audit log.
 
 use crate::accounts::Accounts;
-use crate::clinic::{AuditEntry, Clinic, Kept};
+use crate::clinic::{AlertMail, AuditEntry, Clinic, Kept, Watch};
 use crate::{StoreError, UserId};
 
 use super::t;
@@ -284,5 +284,172 @@ pub fn the_practice_library_keeps_one_of_each_name(s: &dyn Clinic) {
     assert!(
         s.templates().unwrap().len() == 2,
         "exercises and templates are apart"
+    );
+}
+
+/// What the quiet alert reads: every patient with a clinician, joined when their first
+/// clinician added them, with the days chosen for them and their latest session, read in one
+/// go; one patient alone the same.
+pub fn patients_are_watched_with_their_quiet_days_and_latest_session<
+    S: Clinic + Accounts + crate::Store,
+>(
+    s: &S,
+) {
+    use backstretch_core::session::Ending;
+    let people: &dyn Accounts = s;
+    let at = |d: u32| t(&format!("2026-12-{d:02}T09:00:00+00:00"));
+    s.add_clinician("c-ann", "ann@example.org", at(1)).unwrap();
+    s.add_clinician("c-bob", "bob@example.org", at(1)).unwrap();
+    let [u1, u2, u3] = ["u-1", "u-2", "u-3"].map(UserId::new);
+    for (u, name) in [(&u1, "jd-1970"), (&u2, "mk-1985"), (&u3, "zz-2001")] {
+        people.add_person(name, u, at(1)).unwrap();
+    }
+    s.add_patient("c-bob", &u1, at(3)).unwrap();
+    s.add_patient("c-ann", &u1, at(2)).unwrap();
+    s.add_patient("c-ann", &u2, at(4)).unwrap();
+    let routine = backstretch_core::routine::Routine::default();
+    for (uid, when) in [
+        ("s-1", "2026-12-05T08:00:00+01:00"),
+        ("s-3", "2026-12-07T08:00:00+01:00"),
+        ("s-2", "2026-12-06T08:00:00+01:00"),
+    ] {
+        let new = super::new_session(uid, when, &routine);
+        s.record_session(&u1, &new, &[], t(when), Some(3), Ending::Completed)
+            .unwrap();
+    }
+    // Someone else's session, and a person no clinician cares for, change nothing.
+    let other = super::new_session("s-x", "2026-12-09T08:00:00+01:00", &routine);
+    s.record_session(&u3, &other, &[], at(9), None, Ending::Completed)
+        .unwrap();
+    s.set_quiet_days(&u2, 3).unwrap();
+    let watched = s.watched().unwrap();
+    assert_eq!(
+        watched,
+        [
+            Watch {
+                patient: u1.clone(),
+                joined: at(2),
+                quiet_days: None,
+                last_session: Some(t("2026-12-07T08:00:00+01:00")),
+            },
+            Watch {
+                patient: u2.clone(),
+                joined: at(4),
+                quiet_days: Some(3),
+                last_session: None,
+            },
+        ]
+    );
+    let last = s.watch(&u1).unwrap().unwrap().last_session.unwrap();
+    assert_eq!(last.offset_s, 3600, "the session's own offset");
+    assert_eq!(s.watch(&u2).unwrap().as_ref(), Some(&watched[1]));
+    assert_eq!(s.watch(&u3).unwrap(), None, "no clinician");
+    s.set_quiet_days(&u2, 14).unwrap();
+    assert_eq!(s.watch(&u2).unwrap().unwrap().quiet_days, Some(14));
+}
+
+/// A new alert owes one e-mail to each of the patient's clinicians at the time, due at once;
+/// a claimed one is not due again until its claim runs out (another server's mailer skips
+/// it; a server that stopped sending it leaves it to the next); a failed try puts it off and
+/// counts; once done it is owed no more. An alert kept again owes nothing more.
+pub fn a_new_alert_owes_each_clinician_one_email_until_done<S: Clinic + Accounts>(s: &S) {
+    use backstretch_core::alert::{Alert, AlertKind};
+    let people: &dyn Accounts = s;
+    let at = |m: u32| t(&format!("2026-12-01T09:{m:02}:00+01:00"));
+    for (id, email) in [
+        ("c-ann", "ann@example.org"),
+        ("c-bob", "Bob@example.org"),
+        ("c-cat", "cat@example.org"),
+    ] {
+        s.add_clinician(id, email, at(0)).unwrap();
+    }
+    let (u1, u2) = (UserId::new("u-1"), UserId::new("u-2"));
+    people.add_person("jd-1970", &u1, at(0)).unwrap();
+    people.add_person("mk-1985", &u2, at(0)).unwrap();
+    s.add_patient("c-ann", &u1, at(0)).unwrap();
+    s.add_patient("c-bob", &u1, at(0)).unwrap();
+    s.add_patient("c-cat", &u2, at(0)).unwrap();
+    assert!(s.claim_mail(at(1), at(5), 10).unwrap().is_empty());
+    assert_eq!(s.next_mail().unwrap(), None);
+    let flare = Alert {
+        key: "flare:s1".into(),
+        kind: AlertKind::Flare,
+        text: "A flare on Tue 1 Dec: pain 3 before, 6 after.".into(),
+        at: at(0),
+    };
+    assert!(s.add_alert(&u1, &flare).unwrap());
+    assert!(!s.add_alert(&u1, &flare).unwrap());
+    assert!(
+        s.next_mail()
+            .unwrap()
+            .is_some_and(|n| n.utc_s <= at(1).utc_s)
+    );
+    let due = s.claim_mail(at(1), at(5), 10).unwrap();
+    let id = s.alerts(&u1).unwrap()[0].id;
+    assert_eq!(
+        due.iter()
+            .map(|m| (m.alert, m.clinician.as_str(), m.to.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (id, "c-ann", "ann@example.org"),
+            (id, "c-bob", "Bob@example.org")
+        ],
+        "one each, no more for the alert kept again"
+    );
+    assert_eq!(
+        due[0],
+        AlertMail {
+            alert: id,
+            clinician: "c-ann".into(),
+            to: "ann@example.org".into(),
+            patient: u1.clone(),
+            name: "jd-1970".into(),
+            kind: "flare".into(),
+            text: flare.text.clone(),
+            at: at(0),
+            acked: false,
+            tries: 0,
+        }
+    );
+    // Claimed until :05: not due again before then, and due again after (its sender died).
+    assert!(s.claim_mail(at(4), at(9), 10).unwrap().is_empty());
+    assert_eq!(s.next_mail().unwrap().map(|n| n.utc_s), Some(at(5).utc_s));
+    assert_eq!(s.claim_mail(at(5), at(6), 10).unwrap().len(), 2);
+    // Ann's fails and waits until :10; Bob's is sent, once.
+    s.mail_failed(id, "c-ann", at(10)).unwrap();
+    assert!(s.mail_done(id, "c-bob", at(6)).unwrap());
+    assert!(!s.mail_done(id, "c-bob", at(7)).unwrap(), "once");
+    assert!(!s.mail_done(id, "c-nobody", at(7)).unwrap(), "not owed");
+    assert!(s.claim_mail(at(9), at(20), 10).unwrap().is_empty());
+    assert_eq!(s.next_mail().unwrap().map(|n| n.utc_s), Some(at(10).utc_s));
+    s.ack_alert(&u1, id, "bob@example.org", at(8)).unwrap();
+    let again = s.claim_mail(at(10), at(20), 10).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].tries, again[0].acked), (1, true));
+    assert!(s.mail_done(id, "c-ann", at(10)).unwrap());
+    assert!(s.claim_mail(at(59), at(59), 10).unwrap().is_empty());
+    assert_eq!(s.next_mail().unwrap(), None);
+    s.mail_failed(id, "c-ann", at(20)).unwrap();
+    assert_eq!(s.next_mail().unwrap(), None, "a done e-mail stays done");
+    // Another patient's alert owes their clinician alone; `limit` bounds a claim.
+    let pain = Alert {
+        key: "pain:s9".into(),
+        kind: AlertKind::HighPain,
+        ..flare
+    };
+    assert!(s.add_alert(&u2, &pain).unwrap());
+    assert!(s.add_alert(&u1, &pain).unwrap());
+    let two = s.claim_mail(at(11), at(12), 2).unwrap();
+    let rest = s.claim_mail(at(11), at(12), 10).unwrap();
+    assert_eq!((two.len(), rest.len()), (2, 1));
+    let cat: Vec<_> = two
+        .iter()
+        .chain(&rest)
+        .filter(|m| m.clinician == "c-cat")
+        .collect();
+    assert_eq!(cat.len(), 1);
+    assert_eq!(
+        (cat[0].patient.as_str(), cat[0].name.as_str()),
+        ("u-2", "mk-1985")
     );
 }

@@ -5,7 +5,7 @@ use backstretch_core::time::Stamp;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, SqliteStore, stamp};
-use crate::clinic::{AuditEntry, Clinic, Clinician, Kept, KeptAlert};
+use crate::clinic::{AlertMail, AuditEntry, Clinic, Clinician, Kept, KeptAlert, Watch};
 use crate::{StoreError, UserId};
 
 /// The columns [`clinician`] reads, of `clinicians c`.
@@ -22,6 +22,39 @@ fn clinician(r: &Row<'_>) -> rusqlite::Result<Clinician> {
 }
 
 impl Db<'_> {
+    /// What the quiet alert reads of one person, or of everyone with a clinician: their
+    /// first clinician's `since`, their chosen days and their latest session (one seek of the
+    /// sessions' index each).
+    fn watched(&self, patient: Option<&UserId>) -> Result<Vec<Watch>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "WITH w AS (SELECT user_id, min(since) AS since FROM care_team
+                            WHERE ?1 IS NULL OR user_id = ?1 GROUP BY user_id)
+                 SELECT w.user_id, w.since, p.quiet_days, l.started_at, l.started_offset
+                 FROM w JOIN people p ON p.id = w.user_id
+                 LEFT JOIN sessions l ON l.id = (
+                     SELECT s.id FROM sessions s WHERE s.user_id = w.user_id
+                     ORDER BY s.started_at DESC, s.id DESC LIMIT 1)
+                 ORDER BY w.user_id",
+            )
+            .map_err(|e| self.err(e))?;
+        st.query_map([patient.map(UserId::as_str)], |r| {
+            let last: Option<(i64, i32)> = match (r.get(3)?, r.get(4)?) {
+                (Some(at), Some(offset)) => Some((at, offset)),
+                _ => None,
+            };
+            Ok(Watch {
+                patient: UserId::new(r.get::<_, String>(0)?),
+                joined: stamp(r.get(1)?, 0),
+                quiet_days: r.get(2)?,
+                last_session: last.map(|(at, offset)| stamp(at, offset)),
+            })
+        })
+        .and_then(Iterator::collect)
+        .map_err(|e| self.err(e))
+    }
+
     fn one_clinician(
         &self,
         sql: &str,
@@ -282,11 +315,12 @@ impl Clinic for SqliteStore {
     }
 
     fn add_alert(&self, patient: &UserId, a: &Alert) -> Result<bool, StoreError> {
-        self.with(|db| {
-            db.conn
-                .execute(
+        self.write(|db| {
+            let id: Option<i64> = db
+                .conn
+                .query_row(
                     "INSERT INTO alerts (user_id, key, kind, text, at, at_offset)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING RETURNING id",
                     params![
                         patient.as_str(),
                         a.key,
@@ -295,9 +329,19 @@ impl Clinic for SqliteStore {
                         a.at.utc_s,
                         a.at.offset_s
                     ],
+                    |r| r.get(0),
                 )
-                .map(|n| n == 1)
-                .map_err(|e| db.err(e))
+                .optional()
+                .map_err(|e| db.err(e))?;
+            let Some(id) = id else { return Ok(false) };
+            db.conn
+                .execute(
+                    "INSERT INTO alert_mail (alert_id, clinician_id, next_at)
+                     SELECT ?1, clinician_id, 0 FROM care_team WHERE user_id = ?2",
+                    params![id, patient.as_str()],
+                )
+                .map_err(|e| db.err(e))?;
+            Ok(true)
         })
     }
 
@@ -344,6 +388,117 @@ impl Clinic for SqliteStore {
                     params![patient.as_str(), id, by, at.utc_s],
                 )
                 .map(|n| n == 1)
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn set_quiet_days(&self, patient: &UserId, days: u32) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "UPDATE people SET quiet_days = ?2 WHERE id = ?1",
+                    params![patient.as_str(), days],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn watch(&self, patient: &UserId) -> Result<Option<Watch>, StoreError> {
+        self.read(|db| db.watched(Some(patient)))
+            .map(|w| w.into_iter().next())
+    }
+
+    fn watched(&self) -> Result<Vec<Watch>, StoreError> {
+        self.read(|db| db.watched(None))
+    }
+
+    fn claim_mail(
+        &self,
+        at: Stamp,
+        until: Stamp,
+        limit: usize,
+    ) -> Result<Vec<AlertMail>, StoreError> {
+        self.write(|db| {
+            let mut st = db
+                .conn
+                .prepare_cached(
+                    "SELECT m.alert_id, m.clinician_id, c.email, a.user_id, p.name, a.kind, a.text,
+                            a.at, a.at_offset, a.acked_by IS NOT NULL, m.tries
+                     FROM alert_mail m JOIN alerts a ON a.id = m.alert_id
+                     JOIN clinicians c ON c.id = m.clinician_id
+                     JOIN people p ON p.id = a.user_id
+                     WHERE m.mailed_at IS NULL AND m.next_at <= ?1
+                     ORDER BY m.next_at, m.alert_id, m.clinician_id LIMIT ?2",
+                )
+                .map_err(|e| db.err(e))?;
+            let due: Vec<AlertMail> = st
+                .query_map(
+                    params![at.utc_s, i64::try_from(limit).unwrap_or(i64::MAX)],
+                    |r| {
+                        Ok(AlertMail {
+                            alert: r.get(0)?,
+                            clinician: r.get(1)?,
+                            to: r.get(2)?,
+                            patient: UserId::new(r.get::<_, String>(3)?),
+                            name: r.get(4)?,
+                            kind: r.get(5)?,
+                            text: r.get(6)?,
+                            at: stamp(r.get(7)?, r.get(8)?),
+                            acked: r.get(9)?,
+                            tries: r.get(10)?,
+                        })
+                    },
+                )
+                .and_then(Iterator::collect)
+                .map_err(|e| db.err(e))?;
+            for m in &due {
+                db.conn
+                    .execute(
+                        "UPDATE alert_mail SET next_at = ?3 WHERE alert_id = ?1 AND clinician_id = ?2",
+                        params![m.alert, m.clinician, until.utc_s],
+                    )
+                    .map_err(|e| db.err(e))?;
+            }
+            Ok(due)
+        })
+    }
+
+    fn next_mail(&self) -> Result<Option<Stamp>, StoreError> {
+        self.read(|db| {
+            db.conn
+                .query_row(
+                    "SELECT min(next_at) FROM alert_mail WHERE mailed_at IS NULL",
+                    [],
+                    |r| r.get::<_, Option<i64>>(0),
+                )
+                .map(|at| at.map(|s| stamp(s, 0)))
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn mail_done(&self, alert: i64, clinician: &str, at: Stamp) -> Result<bool, StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "UPDATE alert_mail SET mailed_at = ?3
+                     WHERE alert_id = ?1 AND clinician_id = ?2 AND mailed_at IS NULL",
+                    params![alert, clinician, at.utc_s],
+                )
+                .map(|n| n == 1)
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn mail_failed(&self, alert: i64, clinician: &str, retry_at: Stamp) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "UPDATE alert_mail SET tries = tries + 1, next_at = ?3
+                     WHERE alert_id = ?1 AND clinician_id = ?2 AND mailed_at IS NULL",
+                    params![alert, clinician, retry_at.utc_s],
+                )
+                .map(|_| ())
                 .map_err(|e| db.err(e))
         })
     }

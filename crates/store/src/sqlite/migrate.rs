@@ -74,6 +74,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0016_alerts.sql"),
     ),
     ("0017_care", include_str!("../../migrations/0017_care.sql")),
+    (
+        "0018_quiet_and_mail",
+        include_str!("../../migrations/0018_quiet_and_mail.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
