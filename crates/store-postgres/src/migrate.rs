@@ -24,6 +24,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0004_care_team.sql"),
     ),
     ("0005_alerts", include_str!("../migrations/0005_alerts.sql")),
+    ("0008_totp", include_str!("../migrations/0008_totp.sql")),
 ];
 
 /// The schema version this build writes.

@@ -139,7 +139,8 @@ fn the_change_marker_sees_another_connections_write() {
 
 /// What migrations 0014 on (the clinic: clinicians, their patients, alerts, the audit log)
 /// added, removed again, for a log taken back to an older version.
-const SINCE_14: &str = "DROP TABLE alerts; DROP TABLE care_team; DROP TABLE clinician_sessions;
+const SINCE_14: &str = "DROP TABLE erased_tokens; DROP TABLE totp_logins;
+     DROP INDEX audit_by_patient; DROP TABLE alerts; DROP TABLE care_team; DROP TABLE clinician_sessions;
      DROP TABLE invitations; DROP TABLE audit; DROP TABLE clinicians;";
 
 /// A log from before sessions kept their tallies gets them from its steps when it is opened.

@@ -1,10 +1,10 @@
 //! The clinic's contract: clinicians, invitations, logins, login sessions and the audit log.
 
-use crate::accounts::Accounts;
-use crate::clinic::{AuditEntry, Clinic};
-use crate::{StoreError, UserId};
+use crate::accounts::{Accounts, Redeemed};
+use crate::clinic::{AuditEntry, Clinic, Erased};
+use crate::{Store, StoreError, UserId};
 
-use super::t;
+use super::{everything, linking, t, whole_log};
 
 /// A clinician is added once by e-mail address, whatever its case.
 pub fn clinicians_are_added_once_by_email(s: &dyn Clinic) {
@@ -240,4 +240,169 @@ pub fn alerts_are_kept_once_and_acknowledged_once(s: &dyn Clinic) {
     assert_eq!(kept[1].acked, Some(("c@example.org".to_string(), at)));
     assert!(s.alerts(&bob).unwrap()[0].acked.is_none());
     assert!(s.alerts(&UserId::new("u-nobody")).unwrap().is_empty());
+}
+
+/// A second factor is offered, confirmed with a code's step (only the secret still offered),
+/// takes each step once and only later ones, and is dropped; a login waiting for its code
+/// is kept until it expires or is closed.
+pub fn totp_is_confirmed_taken_once_and_dropped(s: &dyn Clinic) {
+    let at = t("2026-12-01T09:00:00+00:00");
+    let later = t("2026-12-01T09:05:00+00:00");
+    s.add_clinician("c-1", "ann@example.org", at).unwrap();
+    s.add_clinician("c-2", "bob@example.org", at).unwrap();
+    assert_eq!(s.totp("c-1").unwrap(), Default::default());
+    assert!(!s.take_totp_step("c-1", 100, None).unwrap(), "not on");
+    s.offer_totp("c-1", "OLDSECRET").unwrap();
+    s.offer_totp("c-1", "NEWSECRET").unwrap();
+    assert!(!s.clinician("ann@example.org").unwrap().unwrap().totp);
+    assert!(
+        !s.take_totp_step("c-1", 100, Some("OLDSECRET")).unwrap(),
+        "replaced"
+    );
+    assert!(s.take_totp_step("c-1", 100, Some("NEWSECRET")).unwrap());
+    let kept = s.totp("c-1").unwrap();
+    assert_eq!(
+        (kept.secret.as_deref(), kept.offered, kept.last_step),
+        (Some("NEWSECRET"), None, Some(100))
+    );
+    assert!(s.clinician("ann@example.org").unwrap().unwrap().totp);
+    assert!(!s.take_totp_step("c-1", 100, None).unwrap(), "once");
+    assert!(!s.take_totp_step("c-1", 99, None).unwrap(), "not earlier");
+    assert!(s.take_totp_step("c-1", 101, None).unwrap());
+    assert!(!s.take_totp_step("c-2", 101, None).unwrap(), "bob has none");
+    s.open_totp_login("p-1", "c-1", later).unwrap();
+    assert_eq!(s.totp_login("p-1", at).unwrap().unwrap().id, "c-1");
+    assert!(s.totp_login("p-1", later).unwrap().is_none(), "expired");
+    assert!(s.totp_login("p-unknown", at).unwrap().is_none());
+    s.close_totp_login("p-1").unwrap();
+    s.close_totp_login("p-1").unwrap();
+    assert!(s.totp_login("p-1", at).unwrap().is_none(), "closed");
+    s.drop_totp("c-1").unwrap();
+    let ann = s.clinician("ann@example.org").unwrap().unwrap();
+    assert!(!ann.totp);
+    assert_eq!(
+        (
+            s.totp("c-1").unwrap().secret,
+            s.totp("c-1").unwrap().offered
+        ),
+        (None, None)
+    );
+    assert!(!s.take_totp_step("c-1", 200, None).unwrap(), "off");
+}
+
+/// What of a person the server holds, as the trait reads it: their log, events, devices,
+/// alerts and care team.
+fn held<S: Store + Accounts + Clinic>(s: &S, u: &UserId) -> String {
+    let events: Vec<_> = s
+        .event_heads(u)
+        .unwrap()
+        .into_iter()
+        .map(|(device, _)| s.events(u, &device, 0, usize::MAX).unwrap())
+        .collect();
+    format!(
+        "{} {events:?} {:?} {:?} {:?}",
+        everything(s, u),
+        s.devices(u).unwrap(),
+        s.alerts(u).unwrap(),
+        s.care_team(u).unwrap()
+    )
+}
+
+/// Erasing a person removes their whole log, events, devices and tokens, link codes,
+/// alerts and care-team rows and the person, in one step with its audit line; their
+/// devices' tokens are known as erased; their earlier audit lines stay; another person's
+/// data is as it was.
+pub fn erasing_a_person_leaves_nothing_of_them_and_no_one_else_changes<
+    S: Store + Accounts + Clinic,
+>(
+    s: &S,
+) {
+    use backstretch_core::alert::{Alert, AlertKind};
+    let at = t("2026-12-01T09:00:00+00:00");
+    let (a, b, nobody) = (UserId::new("u-a"), UserId::new("u-b"), UserId::new("u-0"));
+    let empty = held(s, &nobody);
+    s.add_clinician("c-1", "ann@example.org", at).unwrap();
+    s.add_clinician("c-2", "bob@example.org", at).unwrap();
+    for (u, name, device) in [(&a, "jd-1970", "phone-a"), (&b, "mk-1985", "phone-b")] {
+        s.add_person(name, u, at).unwrap();
+        whole_log(s, u);
+        let code = format!("code-{device}");
+        s.add_link_code(u, &code, t("2026-12-02T09:00:00+00:00"))
+            .unwrap();
+        let token = format!("token-{device}");
+        let linked = s
+            .redeem_link_code(&linking(&code, device, &token, "2026-12-01T09:00:00+00:00"))
+            .unwrap();
+        assert_eq!(linked, Redeemed::Linked(u.clone()));
+        s.add_patient("c-1", u, at).unwrap();
+        let alert = Alert {
+            key: "flare:ended".into(),
+            kind: AlertKind::Flare,
+            text: "a flare".into(),
+            at,
+        };
+        s.add_alert(u, &alert).unwrap();
+        s.audit(&AuditEntry {
+            at,
+            actor: "ann@example.org".into(),
+            action: "read the patient's page".into(),
+            patient: Some(u.as_str().into()),
+            from: "127.0.0.1".into(),
+        })
+        .unwrap();
+    }
+    s.add_patient("c-2", &a, at).unwrap();
+    s.add_link_code(&a, "code-unspent", t("2026-12-02T09:00:00+00:00"))
+        .unwrap();
+    let bs = held(s, &b);
+    assert_ne!(held(s, &a), empty);
+    assert_eq!(
+        s.care_team(&a).unwrap(),
+        [
+            ("ann@example.org".into(), at),
+            ("bob@example.org".into(), at)
+        ]
+    );
+    let line = AuditEntry {
+        at: t("2026-12-01T10:00:00+01:00"),
+        actor: "ann@example.org".into(),
+        action: "erased the patient".into(),
+        patient: Some(a.as_str().into()),
+        from: "127.0.0.1".into(),
+    };
+    let erased = s.erase_person(&a, &line).unwrap();
+    assert_eq!((erased.sessions, erased.devices), (2, 1), "{erased:?}");
+    assert!(erased.events >= 8, "{erased:?}");
+    assert_eq!(held(s, &a), empty, "nothing of them is left");
+    assert!(s.event_heads(&a).unwrap().is_empty());
+    assert_eq!(s.person("jd-1970").unwrap(), None);
+    assert!(!s.has_clinician(&a).unwrap());
+    assert_eq!(s.patient("c-1", &a).unwrap(), None);
+    assert!(s.patients("c-2").unwrap().is_empty());
+    assert_eq!(s.device_for("token-phone-a").unwrap(), None);
+    let when = s.erased_device("token-phone-a").unwrap().map(|w| w.utc_s);
+    assert_eq!(when, Some(line.at.utc_s));
+    assert_eq!(s.erased_device("token-phone-b").unwrap(), None);
+    let again = linking(
+        "code-unspent",
+        "phone-x",
+        "token-x",
+        "2026-12-01T11:00:00+00:00",
+    );
+    assert_eq!(s.redeem_link_code(&again).unwrap(), Redeemed::Refused);
+    let about: Vec<String> = s
+        .audit_about(&a)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e.action)
+        .collect();
+    assert_eq!(about, ["read the patient's page", "erased the patient"]);
+    assert_eq!(held(s, &b), bs, "another person's data is as it was");
+    assert_eq!(s.patients("c-1").unwrap(), [(b.clone(), "mk-1985".into())]);
+    assert_eq!(s.device_for("token-phone-b").unwrap().unwrap().0, b);
+    assert_eq!(s.audit_about(&b).unwrap().len(), 1);
+    // The name is free again; erasing no one removes nothing.
+    s.add_person("jd-1970", &UserId::new("u-new"), at).unwrap();
+    let none = s.erase_person(&nobody, &line).unwrap();
+    assert_eq!(none, Erased::default());
 }

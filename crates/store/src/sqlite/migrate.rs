@@ -73,6 +73,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_alerts",
         include_str!("../../migrations/0016_alerts.sql"),
     ),
+    ("0019_totp", include_str!("../../migrations/0019_totp.sql")),
 ];
 
 /// The schema version this build writes.
