@@ -776,7 +776,7 @@ pub async fn patient(
                 a href={ "/clinic/patients/" (user.as_str()) "/export/log.csv" } { "CSV" }
                 " (a row per step), or "
                 a href={ "/clinic/patients/" (user.as_str()) "/export/fhir.json" } { "FHIR R4" }
-                " (a Bundle: pain scores as LOINC 72514-3)."
+                " (a Bundle: the care plan, the programme as a ServiceRequest, each session as a Procedure, pain scores as LOINC 72514-3)."
             }
             h2 { "Devices" }
             @if devices.is_empty() {
@@ -1093,7 +1093,20 @@ pub async fn patient_export(
                 }
                 _ => {
                     let file = app.log_file().map_err(|e| failed(&e))?;
-                    let bundle = backstretch_render::export::fhir(&file, &n, None, &now.rfc3339());
+                    // The programme their own devices plan, from the built-in catalogue.
+                    let catalog = backstretch_core::catalog::builtin().catalog;
+                    // A profile without areas or places has no plan: the Bundle goes without.
+                    let plan = match app.care_plan(&catalog) {
+                        Err(backstretch_app::AppError::NothingToPlanFor { .. }) => None,
+                        plan => plan.map_err(|e| failed(&e))?,
+                    };
+                    let bundle = backstretch_render::export::fhir(
+                        &file,
+                        &n,
+                        plan.as_ref(),
+                        None,
+                        &now.rfc3339(),
+                    );
                     serde_json::to_vec_pretty(&bundle).map_err(|e| failed(&e))?
                 }
             })

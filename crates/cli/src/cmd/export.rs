@@ -88,6 +88,7 @@ pub fn run(ctx: &Context, a: &ExportArgs) -> miette::Result<ExitCode> {
                 &app.log_file()?,
                 &owner,
                 plan.as_ref(),
+                None,
                 &created,
             ))?
         }

@@ -8,6 +8,7 @@
 mod catalog;
 mod clinic;
 mod durability;
+mod fhir;
 mod foundation;
 mod hardening;
 mod pain;
