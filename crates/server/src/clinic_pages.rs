@@ -21,10 +21,10 @@ use crate::link::{Code, PeopleError};
 
 /// Passwords hashed or checked at once, at most: each takes 19 MiB and some tens of
 /// milliseconds of a core, so a flood of logins waits here rather than taking the machine.
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+pub(crate) static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// The session cookie's name.
-const COOKIE: &str = "backstretch_clinic";
+pub(crate) const COOKIE: &str = "backstretch_clinic";
 
 /// The pages' Content-Security-Policy: the stylesheet, forms to this server, nothing else.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
@@ -48,7 +48,9 @@ fn frame(title: &str, who: Option<&Clinician>, body: &Markup) -> Markup {
                     a.brand href="/" { "backstretch clinic" }
                     @if let Some(c) = who {
                         nav aria-label="Clinic" {
-                            a href="/clinic" aria-current="page" { "Patients" }
+                            a href="/clinic" { "Patients" }
+                            " "
+                            a href="/account" { "Your account" }
                         }
                         form.logout method="post" action="/logout" {
                             span { (c.email) " " }
@@ -66,7 +68,12 @@ fn frame(title: &str, who: Option<&Clinician>, body: &Markup) -> Markup {
 }
 
 /// A page response, never cached, with the clinic's headers.
-fn page(status: StatusCode, title: &str, who: Option<&Clinician>, body: &Markup) -> Response {
+pub(crate) fn page(
+    status: StatusCode,
+    title: &str,
+    who: Option<&Clinician>,
+    body: &Markup,
+) -> Response {
     let mut r = (status, frame(title, who, body)).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -101,19 +108,27 @@ pub async fn stylesheet() -> Response {
 }
 
 /// The session token in the request's cookie.
-fn token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn token(headers: &HeaderMap) -> Option<String> {
+    cookie_token(headers, COOKIE)
+}
+
+/// The token in the request's cookie `name`.
+pub(crate) fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+        .find_map(|c| c.trim().strip_prefix(name)?.strip_prefix('='))
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_string)
 }
 
 /// The clinician logged in, if any.
-async fn who(api: &Api, headers: &HeaderMap) -> Result<Option<(String, Clinician)>, ApiError> {
+pub(crate) async fn who(
+    api: &Api,
+    headers: &HeaderMap,
+) -> Result<Option<(String, Clinician)>, ApiError> {
     let Some(token) = token(headers) else {
         return Ok(None);
     };
@@ -146,16 +161,21 @@ fn cross_site() -> Response {
     )
 }
 
-fn session_cookie(scheme: &str, token: &str, max_age: i64) -> HeaderValue {
+pub(crate) fn session_cookie(scheme: &str, token: &str, max_age: i64) -> HeaderValue {
+    cookie(COOKIE, scheme, token, max_age)
+}
+
+/// A cookie `name` that no script reads and no other site's page sends.
+pub(crate) fn cookie(name: &str, scheme: &str, token: &str, max_age: i64) -> HeaderValue {
     let secure = if scheme == "https" { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// Logged in: to the patients, with the session's cookie.
-fn logged_in(scheme: &str, token: &str) -> Response {
+pub(crate) fn logged_in(scheme: &str, token: &str) -> Response {
     let mut r = Redirect::to("/clinic").into_response();
     r.headers_mut().insert(
         header::SET_COOKIE,
@@ -164,11 +184,11 @@ fn logged_in(scheme: &str, token: &str) -> Response {
     r
 }
 
-fn peer(p: Option<&axum::Extension<backstretch_web::Peer>>) -> String {
+pub(crate) fn peer(p: Option<&axum::Extension<backstretch_web::Peer>>) -> String {
     p.map_or_else(|| "unknown".into(), |p| p.0.0.to_string())
 }
 
-fn login_form(email: &str, error: Option<&str>) -> Markup {
+pub(crate) fn login_form(email: &str, error: Option<&str>) -> Markup {
     html! {
         @if let Some(e) = error {
             p.error role="alert" { (e) }
@@ -205,6 +225,15 @@ pub async fn front(State(api): State<Api>, headers: HeaderMap) -> Result<Respons
     ))
 }
 
+/// Why an address that keeps getting logins wrong must wait, while it must.
+pub(crate) fn address_waits(api: &Api, ip: Option<std::net::IpAddr>) -> Option<String> {
+    let wait = api.locked_out(ip?, std::time::Instant::now())?;
+    Some(format!(
+        "Too many failed logins from this address: try again in {} minutes.",
+        wait.as_secs().div_ceil(60)
+    ))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     email: String,
@@ -223,11 +252,7 @@ pub async fn login(
     let email = f.email.trim().to_string();
     // An address that keeps getting logins wrong waits, whichever accounts it tries.
     let ip = p.as_ref().map(|p| p.0.0);
-    if let Some(wait) = ip.and_then(|ip| api.locked_out(ip, std::time::Instant::now())) {
-        let text = format!(
-            "Too many failed logins from this address: try again in {} minutes.",
-            wait.as_secs().div_ceil(60)
-        );
+    if let Some(text) = address_waits(&api, ip) {
         return Ok(page(
             StatusCode::TOO_MANY_REQUESTS,
             "Clinician login",
@@ -256,7 +281,8 @@ pub async fn login(
     };
     Ok(match answer {
         Login::In { token, .. } => logged_in(scheme, &token),
-        Login::Refused => refused(
+        Login::Code(waiting) => crate::clinic_account::ask_code(scheme, &waiting),
+        Login::Refused | Login::Expired => refused(
             StatusCode::UNAUTHORIZED,
             format!(
                 "That e-mail address and password do not match an account here. Check both and \
@@ -401,13 +427,17 @@ pub async fn logout(
 }
 
 /// The clinician logged in; without a session the browser is sent to the login.
-pub struct LoggedIn(Clinician);
+pub struct LoggedIn(pub(crate) Clinician);
 
 impl FromRequestParts<Api> for LoggedIn {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<LoggedIn, Response> {
         match who(api, &parts.headers).await {
+            // The practice asks a second factor: none of its pages until it is set up.
+            Ok(Some((_, c))) if api.totp_required() && !c.totp => {
+                Err(Redirect::to("/account").into_response())
+            }
             Ok(Some((_, c))) => Ok(LoggedIn(c)),
             Ok(None) => Err(Redirect::to("/").into_response()),
             Err(e) => Err(e.into_response()),
@@ -436,7 +466,7 @@ fn scheme_of(api: &Api, parts: &Parts) -> &'static str {
 }
 
 /// The scheme the browser reached the server by (see [`scheme_of`]).
-pub struct Public(&'static str);
+pub struct Public(pub(crate) &'static str);
 
 impl FromRequestParts<Api> for Public {
     type Rejection = std::convert::Infallible;
@@ -687,7 +717,7 @@ pub async fn add_patient(
 
 /// The patient of the clinician's that a path names, or a 404 page (another clinician's
 /// patient, or no one, look the same).
-async fn their_patient(
+pub(crate) async fn their_patient(
     api: &Api,
     c: &Clinician,
     id: &str,
@@ -820,6 +850,7 @@ pub async fn patient(
                     }
                 } }
             }
+            (crate::clinic_gdpr::forms(&user, &name, None))
         },
     ))
 }
@@ -1062,12 +1093,12 @@ pub async fn patient_export(
         Err(not_found) => return Ok(not_found),
     };
     let kind = match file.as_str() {
-        "log.json" | "log.csv" | "fhir.json" => file.clone(),
+        "log.json" | "log.csv" | "fhir.json" | "gdpr.json" => file.clone(),
         _ => {
             return Err(ApiError::Invalid {
                 field: "export",
                 error: format!("no export called `{file}`"),
-                help: "ask for log.json, log.csv or fhir.json".into(),
+                help: "ask for log.json, log.csv, fhir.json or gdpr.json".into(),
             });
         }
     };
@@ -1075,10 +1106,15 @@ pub async fn patient_export(
     let (k, n) = (kind.clone(), name.clone());
     let body = api
         .run(move |s, now| {
+            let failed = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
+            if k == "gdpr.json" {
+                let all =
+                    clinic::gdpr_export(s, &c, &user, &n, now, &from).map_err(|e| failed(&e))?;
+                return serde_json::to_vec_pretty(&all).map_err(|e| failed(&e));
+            }
             let action = format!("exported the patient's log ({k})");
             clinic::audit_patient(s, now, &c, &action, &user, &from)?;
             let app = backstretch_app::App::new(s, user, now);
-            let failed = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
             Ok(match k.as_str() {
                 "log.json" => {
                     let mut out = Vec::new();
@@ -1115,6 +1151,7 @@ pub async fn patient_export(
     let (kind_header, ext) = match kind.as_str() {
         "log.csv" => ("text/csv; charset=utf-8", "csv"),
         "fhir.json" => ("application/fhir+json", "fhir.json"),
+        "gdpr.json" => ("application/json", "gdpr.json"),
         _ => ("application/json", "json"),
     };
     let disposition = format!("attachment; filename=\"{name}-backstretch.{ext}\"");

@@ -18,8 +18,11 @@ use backstretch_store_postgres::PostgresStore;
 mod api;
 pub mod backup;
 pub mod clinic;
+mod clinic_account;
+mod clinic_gdpr;
 mod clinic_pages;
 pub mod link;
+pub mod totp;
 
 pub use api::{Api, router};
 
@@ -50,6 +53,8 @@ pub struct Config {
     pub listen: Option<SocketAddr>,
     /// The certificate chain and key (PEM files) to speak TLS with.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Whether every clinician must log in with a second factor (TOTP).
+    pub require_totp: bool,
 }
 
 /// Why the server could not start.
@@ -120,7 +125,11 @@ impl Server {
         Ok(Server {
             rt,
             listener: backstretch_web::Listener { tcp, tls },
-            app: router(Api::new(store.clone(), clock).with_tls(scheme == "https")),
+            app: router(
+                Api::new(store.clone(), clock)
+                    .with_tls(scheme == "https")
+                    .with_totp_required(c.require_totp),
+            ),
             addr,
             scheme,
             store,

@@ -272,6 +272,7 @@ fn beyond_loopback_the_server_needs_tls_and_on_loopback_it_serves() {
     let c = Config {
         listen: Some("0.0.0.0:0".parse().unwrap()),
         tls: None,
+        require_totp: false,
     };
     assert!(matches!(
         Server::bind(&c, store.clone()),
@@ -280,6 +281,7 @@ fn beyond_loopback_the_server_needs_tls_and_on_loopback_it_serves() {
     let c = Config {
         listen: Some("127.0.0.1:0".parse().unwrap()),
         tls: None,
+        require_totp: false,
     };
     let server = Server::bind(&c, store).unwrap();
     assert!(server.base_url().starts_with("http://127.0.0.1:"));

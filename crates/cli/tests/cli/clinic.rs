@@ -161,3 +161,58 @@ fn in_chromium_a_clinician_sets_a_password_logs_out_and_in_with_no_axe_violation
         b.url().ends_with("/clinic").then_some(())
     });
 }
+
+/// `server --require-totp`: a clinician who has set a password reaches their account page
+/// only (to set up a second factor), not their patients.
+#[test]
+fn a_server_that_requires_totp_sends_a_clinician_to_set_it_up() {
+    let server = Env::fresh();
+    let running = start_with(&server, &["--require-totp".as_ref()]);
+    let url = &running.url;
+    let out = stdout_ok(&mut server.run(&format!(
+        "server clinician add ann.physio@example.org --url {url}"
+    )));
+    let code = out
+        .split_whitespace()
+        .find_map(|w| w.split("/invite?code=").nth(1))
+        .unwrap_or_else(|| panic!("no link in {out}"))
+        .to_string();
+    let body =
+        format!("code={code}&email=x&password=correct+horse+battery&again=correct+horse+battery");
+    let answer = http(
+        url,
+        &format!(
+            "POST /invite HTTP/1.1\r\nHost: HOST\r\nOrigin: {url}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let session = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no cookie in {answer}"));
+    let get = |path: &str| {
+        http(
+            url,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: HOST\r\nCookie: {session}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    let patients = get("/clinic");
+    assert!(
+        patients.starts_with("HTTP/1.1 303") && patients.contains("location: /account"),
+        "{patients}"
+    );
+    let account = get("/account");
+    assert!(
+        account.starts_with("HTTP/1.1 200")
+            && account.contains("The practice asks every clinician"),
+        "{account}"
+    );
+    // The operator turns a lost phone's second factor off; ann has none yet.
+    let out = stdout_ok(&mut server.run("server clinician totp-off ann.physio@example.org"));
+    assert!(out.contains("nothing to turn off"), "{out}");
+    let (_, _, err) = run_fail(&mut server.run("server clinician totp-off bob@example.org"));
+    assert!(err.contains("no clinician has"), "{err}");
+}

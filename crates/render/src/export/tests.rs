@@ -123,17 +123,22 @@ fn the_calendar_parses_with_a_real_parser_and_is_deterministic() {
     insta::assert_snapshot!(daily.replace("\r\n", "\n"));
 }
 
-#[test]
-fn fhir_bundle_has_pain_observations_and_a_care_plan() {
-    let plan = CarePlan {
+/// A care plan of one exercise, three times a week; on hold for `paused`.
+fn bridge_plan(paused: Option<&str>) -> CarePlan {
+    CarePlan {
         title: "Stretching routine".into(),
         per_week: 3,
         activities: vec![CareActivity {
             name: "Bridge".into(),
             dose: "hold 5 s x 8".into(),
         }],
-        paused: None,
-    };
+        paused: paused.map(Into::into),
+    }
+}
+
+#[test]
+fn fhir_bundle_has_pain_observations_and_a_care_plan() {
+    let plan = bridge_plan(None);
     let b = fhir(
         &sample(),
         "/home/me",
@@ -193,15 +198,7 @@ fn fhir_bundle_has_pain_observations_and_a_care_plan() {
 /// an order with its prescriber and date.
 #[test]
 fn fhir_bundle_has_the_programme_as_a_service_request_and_sessions_as_procedures() {
-    let plan = CarePlan {
-        title: "Stretching routine".into(),
-        per_week: 3,
-        activities: vec![CareActivity {
-            name: "Bridge".into(),
-            dose: "hold 5 s x 8".into(),
-        }],
-        paused: None,
-    };
+    let plan = bridge_plan(None);
     let created = "2026-11-21T09:00:00+01:00";
     let b = fhir(&sample(), "/home/me", Some(&plan), None, created);
     let entries = b["entry"].as_array().unwrap();
@@ -281,15 +278,7 @@ fn fhir_bundle_has_the_programme_as_a_service_request_and_sessions_as_procedures
 #[test]
 fn a_blocked_plan_is_exported_on_hold_and_paused() {
     let why = "Paused: a warning sign was reported (unexplained weight loss).";
-    let plan = CarePlan {
-        title: "Stretching routine".into(),
-        per_week: 3,
-        activities: vec![CareActivity {
-            name: "Bridge".into(),
-            dose: "hold 5 s x 8".into(),
-        }],
-        paused: Some(why.into()),
-    };
+    let plan = bridge_plan(Some(why));
     let b = fhir(
         &sample(),
         "/home/me",
