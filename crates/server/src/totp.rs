@@ -33,8 +33,7 @@ fn generator(secret: &str, digits: u8) -> Option<Totp> {
 
 /// A new secret, in base32 (32 letters and digits).
 pub fn new_secret() -> String {
-    let bytes: [u8; 20] = random_bytes(20).try_into().unwrap_or([0; 20]);
-    Secret::new_stack(bytes).to_base32()
+    Secret::new(random_bytes(20).into_boxed_slice()).to_base32()
 }
 
 /// The `otpauth://` address an authenticator app reads (from its QR code) for the clinician.

@@ -143,6 +143,21 @@ fn in_chromium_a_clinician_sets_a_password_logs_out_and_in_with_no_axe_violation
         (b.text("h1") == "mk-1985").then_some(())
     });
     check("patient");
+    b.go(&format!("{url}/account"));
+    check("account");
+    b.click("form[action='/account/totp'] button[type=submit]");
+    wait_for("the second factor's setup", long, || {
+        b.text("h1")
+            .contains("Set up a second factor")
+            .then_some(())
+    });
+    assert_eq!(b.count("figure svg"), 1, "a QR code");
+    check("totp-setup");
+    b.go(&format!("{url}/clinic"));
+    b.click("main table a");
+    wait_for("the patient's page again", long, || {
+        (b.text("h1") == "mk-1985").then_some(())
+    });
     b.click("form.logout button");
     wait_for("the login page", long, || {
         b.text("h1").contains("Clinician login").then_some(())
