@@ -236,6 +236,25 @@ impl App<'_> {
     /// routine; none when there is neither.
     pub fn care_plan(&self, catalog: &Catalog) -> Result<Option<CarePlan>, AppError> {
         let paused = self.paused(catalog)?;
+        // A clinician's prescription in force is the plan, as the person's devices play it.
+        if let Some(p) = self.prescription()? {
+            let catalog = self.with_practice(catalog)?;
+            if let Ok(plan) = self.prescription_plan(&catalog, &p, false) {
+                return Ok(Some(CarePlan {
+                    paused,
+                    title: format!("Stretching programme prescribed by {}", p.by),
+                    per_week: p.per_week,
+                    activities: plan
+                        .items
+                        .iter()
+                        .map(|i| CareActivity {
+                            name: i.exercise.title(),
+                            dose: i.dose_text(", "),
+                        })
+                        .collect(),
+                }));
+            }
+        }
         let profile = self.store.profile(&self.user)?;
         let per_week = profile.as_ref().map_or(7, |p| p.goal.per_week());
         if let Some(p) = &profile {

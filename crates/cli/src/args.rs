@@ -649,6 +649,10 @@ pub struct ServerArgs {
     /// reverse proxy, the proxy's) [default: the address it listens on]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// Make every clinician log in with a second factor (a TOTP code from an authenticator
+    /// app): one without it sets it up before any patient's page opens
+    #[arg(long)]
+    pub require_totp: bool,
 }
 
 /// What `server` can do besides serving.
@@ -709,6 +713,10 @@ pub enum ClinicianCommand {
     Add(ClinicianArgs),
     /// Print another invitation link (one lost or expired, or a forgotten password).
     Invite(ClinicianArgs),
+    /// Turn a clinician's second factor (TOTP) off, for a lost phone: their next login asks
+    /// the password only (or, with `server --require-totp`, to set up a new one).
+    #[command(name = "totp-off")]
+    TotpOff(ClinicianArgs),
 }
 
 #[derive(Debug, Args)]

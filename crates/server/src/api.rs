@@ -46,6 +46,8 @@ pub struct Api {
     scheme: &'static str,
     /// Wakes the mailer when new alerts are kept.
     wake: Arc<tokio::sync::Notify>,
+    /// Whether every clinician must log in with a second factor.
+    totp_required: bool,
 }
 
 impl std::fmt::Debug for Api {
@@ -63,6 +65,7 @@ impl Api {
             failures: Arc::default(),
             scheme: "http",
             wake: Arc::default(),
+            totp_required: false,
         }
     }
 
@@ -76,6 +79,19 @@ impl Api {
         if new > 0 {
             self.wake.notify_one();
         }
+    }
+
+    /// The same, where every clinician must set up a second factor (TOTP) before any
+    /// patient's page (`backstretch server --require-totp`).
+    #[must_use]
+    pub fn with_totp_required(mut self, required: bool) -> Api {
+        self.totp_required = required;
+        self
+    }
+
+    /// Whether every clinician must log in with a second factor.
+    pub(crate) fn totp_required(&self) -> bool {
+        self.totp_required
     }
 
     /// The same, for a server that speaks TLS (its cookies are `Secure`, its forms come
@@ -128,6 +144,8 @@ pub enum ApiError {
     },
     /// No device token, or not a linked device's (401).
     Unauthorised,
+    /// The device's person was erased from the server at their practice (410), then.
+    Erased(Stamp),
     /// The code is not on offer (401).
     CodeRefused,
     /// The device belongs to another person's log (409).
@@ -175,6 +193,15 @@ impl IntoResponse for ApiError {
                 StatusCode::UNAUTHORIZED,
                 "this device is not linked to a log here".into(),
                 "link it with `backstretch sync link URL CODE`, a code from `backstretch server user code NAME`".into(),
+                None,
+            ),
+            ApiError::Erased(at) => (
+                StatusCode::GONE,
+                format!(
+                    "the server no longer keeps this log: everything it held was erased at the practice's request on {}",
+                    at.local().format("%a %-d %b %Y")
+                ),
+                "this device's own log is untouched; `backstretch sync unlink` stops it trying to sync (ask the practice for a new code to link again)".into(),
                 None,
             ),
             ApiError::CodeRefused => (
@@ -258,9 +285,13 @@ impl FromRequestParts<Api> for Device {
         let token = bearer(&parts.headers).ok_or(ApiError::Unauthorised)?;
         let h = hash(token);
         let (user, id) = api
-            .run(move |s, _| Ok(s.device_for(&h)?))
-            .await?
-            .ok_or(ApiError::Unauthorised)?;
+            .run(move |s, _| match s.device_for(&h)? {
+                Some(found) => Ok(found),
+                None => Err(s
+                    .erased_device(&h)?
+                    .map_or(ApiError::Unauthorised, ApiError::Erased)),
+            })
+            .await?;
         // A linked device's connection is not one of the few a single address may hold
         // unproven: many devices behind one proxy or NAT are each served.
         if let Some(proven) = parts.extensions.get::<backstretch_web::Proven>() {
@@ -290,6 +321,14 @@ pub fn router(api: Api) -> axum::Router {
             get(crate::clinic_pages::invite_page).post(crate::clinic_pages::accept),
         )
         .route("/logout", post(crate::clinic_pages::logout))
+        .route(
+            "/login/code",
+            get(crate::clinic_account::code_page).post(crate::clinic_account::login_code),
+        )
+        .route("/account", get(crate::clinic_account::account_page))
+        .route("/account/totp", post(crate::clinic_account::offer))
+        .route("/account/totp/on", post(crate::clinic_account::turn_on))
+        .route("/account/totp/off", post(crate::clinic_account::turn_off))
         .route("/clinic", get(crate::clinic_pages::patients))
         .route("/clinic/patients", post(crate::clinic_pages::add_patient))
         .route("/clinic/patients/{id}", get(crate::clinic_pages::patient))
@@ -304,6 +343,14 @@ pub fn router(api: Api) -> axum::Router {
         .route(
             "/clinic/patients/{id}/export/{file}",
             get(crate::clinic_pages::patient_export),
+        )
+        .route(
+            "/clinic/patients/{id}/share",
+            post(crate::clinic_gdpr::share),
+        )
+        .route(
+            "/clinic/patients/{id}/erase",
+            post(crate::clinic_gdpr::erase),
         )
         .route(
             "/clinic/patients/{id}/alerts/{alert}/ack",

@@ -8,11 +8,11 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
-use backstretch_store::clinic::{AuditEntry, Clinic, Clinician, Watch};
+use backstretch_store::clinic::{AuditEntry, Clinic, Clinician, Erased, Watch};
 use backstretch_store::{StoreError, UserId};
 
-use crate::ServerStore;
 use crate::link::{self, Code, PeopleError, hash, new_token, random_bytes};
+use crate::{ServerStore, totp};
 
 /// How long an invitation works: a week.
 pub const INVITATION_LIFETIME_S: i64 = 7 * 24 * 60 * 60;
@@ -106,6 +106,30 @@ pub fn invite_again(
         "console",
     )?;
     invite(store, &c.id, &c.email, now)
+}
+
+/// Turns a clinician's second factor off from the console (a lost phone): their next login
+/// asks the password only, or, where the practice asks one, to set up a new one.
+pub fn totp_off_by_operator(
+    store: &dyn Clinic,
+    email: &str,
+    now: Stamp,
+) -> Result<bool, ClinicError> {
+    let c = store
+        .clinician(email)?
+        .ok_or_else(|| ClinicError::NoOne(email.to_string()))?;
+    if !c.totp {
+        return Ok(false);
+    }
+    store.drop_totp(&c.id)?;
+    audit(
+        store,
+        now,
+        "server",
+        &format!("TOTP turned off for {}", c.email),
+        "console",
+    )?;
+    Ok(true)
 }
 
 fn invite(
@@ -283,6 +307,144 @@ pub fn set_quiet_days(
     raise_alerts(store, patient, now)
 }
 
+/// Why a patient could not be shared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShareRefused {
+    /// Not an e-mail address.
+    BadEmail,
+    /// No clinician of the practice has the address.
+    NoOne,
+    /// The patient is theirs already (or the clinician named themselves).
+    Already(String),
+}
+
+/// Shares one of the clinician's patients with another clinician of the practice, by their
+/// e-mail address (in any case): the patient joins their list. The other's address, as kept.
+pub fn share_patient(
+    store: &dyn Clinic,
+    c: &Clinician,
+    patient: &UserId,
+    email: &str,
+    now: Stamp,
+    from: &str,
+) -> Result<Result<String, ShareRefused>, StoreError> {
+    if check_email(email).is_err() {
+        return Ok(Err(ShareRefused::BadEmail));
+    }
+    let Some(other) = store.clinician(email)? else {
+        return Ok(Err(ShareRefused::NoOne));
+    };
+    if store.patient(&other.id, patient)?.is_some() {
+        return Ok(Err(ShareRefused::Already(other.email)));
+    }
+    store.add_patient(&other.id, patient, now)?;
+    let action = format!("shared the patient with {}", other.email);
+    audit_patient(store, now, c, &action, patient, from)?;
+    Ok(Ok(other.email))
+}
+
+/// Everything the server holds about a person, as one JSON document, for a GDPR request
+/// (the right of access): their log as `backstretch export json` writes it, their devices,
+/// alerts, care team, and the audit log's lines about them (this export's own included).
+pub fn gdpr_export(
+    store: &dyn ServerStore,
+    c: &Clinician,
+    patient: &UserId,
+    name: &str,
+    now: Stamp,
+    from: &str,
+) -> Result<serde_json::Value, String> {
+    use serde_json::json;
+    let failed = |e: &dyn std::fmt::Display| e.to_string();
+    let action = "exported everything held about the patient (GDPR)";
+    audit_patient(store, now, c, action, patient, from).map_err(|e| failed(&e))?;
+    let app = backstretch_app::App::new(store, patient.clone(), now);
+    let log = app.log_file().map_err(|e| failed(&e))?;
+    let devices: Vec<_> = store
+        .devices(patient)
+        .map_err(|e| failed(&e))?
+        .into_iter()
+        .map(|d| {
+            json!({
+                "id": d.id,
+                "name": d.name,
+                "linked_at": d.linked_at.rfc3339(),
+                "unlinked_at": d.unlinked_at.map(Stamp::rfc3339),
+            })
+        })
+        .collect();
+    let alerts: Vec<_> = store
+        .alerts(patient)
+        .map_err(|e| failed(&e))?
+        .into_iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "key": a.key,
+                "kind": a.kind,
+                "text": a.text,
+                "at": a.at.rfc3339(),
+                "acknowledged_by": a.acked.as_ref().map(|(by, _)| by),
+                "acknowledged_at": a.acked.as_ref().map(|(_, at)| at.rfc3339()),
+            })
+        })
+        .collect();
+    let team: Vec<_> = store
+        .care_team(patient)
+        .map_err(|e| failed(&e))?
+        .into_iter()
+        .map(|(email, since)| json!({ "clinician": email, "since": since.rfc3339() }))
+        .collect();
+    let audit: Vec<_> = store
+        .audit_about(patient)
+        .map_err(|e| failed(&e))?
+        .into_iter()
+        .map(|(n, e)| {
+            json!({
+                "line": n,
+                "at": e.at.rfc3339(),
+                "actor": e.actor,
+                "action": e.action,
+                "from": e.from,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "format": "backstretch-gdpr-export",
+        "version": 1,
+        "exported_at": now.rfc3339(),
+        "exported_by": c.email,
+        "patient": { "id": patient.as_str(), "name": name },
+        "log": serde_json::to_value(&log).map_err(|e| failed(&e))?,
+        "devices": devices,
+        "alerts": alerts,
+        "care_team": team,
+        "audit": audit,
+    }))
+}
+
+/// Erases a patient from the server (GDPR's right to erasure), in one transaction with the
+/// audit line that says who did it, when and from where: their log, devices and tokens,
+/// link codes, alerts and care-team rows. Their devices are told so when they next sync.
+pub fn erase_patient(
+    store: &dyn Clinic,
+    c: &Clinician,
+    patient: &UserId,
+    now: Stamp,
+    from: &str,
+) -> Result<Erased, StoreError> {
+    store.erase_person(
+        patient,
+        &AuditEntry {
+            at: now,
+            actor: c.email.clone(),
+            action: "erased everything held about the patient (GDPR)".into(),
+            patient: Some(patient.as_str().to_string()),
+            from: from.to_string(),
+        },
+    )
+}
+
 /// Records that the clinician read or wrote a patient's data.
 pub fn audit_patient(
     store: &dyn Clinic,
@@ -354,8 +516,13 @@ pub enum Login {
         /// Who.
         clinician: Clinician,
     },
-    /// The address and password do not match a clinician's.
+    /// The password was right and the account asks a code: the token of the login waiting
+    /// for it (for a cookie; only its hash is kept).
+    Code(String),
+    /// The address and password (or the code) do not match a clinician's.
     Refused,
+    /// The login waiting for a code expired or is unknown: start again.
+    Expired,
     /// Too many failed logins: refused until then.
     Locked(Stamp),
 }
@@ -403,7 +570,33 @@ pub fn login(
             Login::Refused
         });
     }
-    // Locked by guesses that arrived while this password was checked: refused too.
+    if c.totp {
+        // The failures in a row go on counting until the code is right too, so a password
+        // known does not give each login five more guesses at the code.
+        let token = new_token();
+        store.open_totp_login(&hash(&token), &c.id, now.plus_seconds(totp::CODE_WAIT_S))?;
+        audit(
+            store,
+            now,
+            &c.email,
+            "password right; TOTP code asked",
+            from,
+        )?;
+        return Ok(Login::Code(token));
+    }
+    open_session(store, c, now, from, "login")
+}
+
+/// The login's session, once all it asks is given: the count of failures starts again (unless
+/// the account was locked meanwhile, by guesses that arrived while this login was checked).
+fn open_session(
+    store: &dyn Clinic,
+    c: Clinician,
+    now: Stamp,
+    from: &str,
+    action: &str,
+) -> Result<Login, StoreError> {
+    let lock = now.plus_seconds(LOCK_S);
     if !store.login_succeeded(&c.id, now)? {
         audit(store, now, &c.email, "login refused: locked", from)?;
         let until = store.clinician(&c.email)?.and_then(|c| c.locked_until);
@@ -416,11 +609,162 @@ pub fn login(
         now,
         now.plus_seconds(SESSION_LIFETIME_S),
     )?;
-    audit(store, now, &c.email, "login", from)?;
+    audit(store, now, &c.email, action, from)?;
     Ok(Login::In {
         token,
         clinician: c,
     })
+}
+
+/// The second step of a login whose password was right: the code from the clinician's
+/// authenticator app. A wrong code (or one taken already) counts as a failed login; at
+/// [`MAX_FAILURES`] in a row the account locks and the waiting login ends.
+pub fn login_code(
+    store: &dyn Clinic,
+    waiting: &str,
+    code: &str,
+    now: Stamp,
+    from: &str,
+) -> Result<Login, StoreError> {
+    let Some(c) = store.totp_login(&hash(waiting), now)? else {
+        return Ok(Login::Expired);
+    };
+    if let Some(until) = c.locked_until.filter(|u| u.utc_s > now.utc_s) {
+        store.close_totp_login(&hash(waiting))?;
+        audit(store, now, &c.email, "login refused: locked", from)?;
+        return Ok(Login::Locked(until));
+    }
+    let secret = store.totp(&c.id)?.secret;
+    let step = match (&secret, totp::check_code(code)) {
+        (Some(secret), Ok(code)) => totp::step_of(secret, &code, now.utc_s),
+        _ => None,
+    };
+    let taken = match step {
+        Some(step) => store.take_totp_step(&c.id, step, None)?,
+        None => false,
+    };
+    if !taken {
+        let lock = now.plus_seconds(LOCK_S);
+        let failures = store.login_failed(&c.id, MAX_FAILURES, lock)?;
+        let why = if step.is_some() {
+            "login refused: TOTP code already used"
+        } else {
+            "login refused: wrong TOTP code"
+        };
+        audit(store, now, &c.email, why, from)?;
+        if failures >= MAX_FAILURES {
+            store.close_totp_login(&hash(waiting))?;
+            return Ok(Login::Locked(lock));
+        }
+        return Ok(Login::Refused);
+    }
+    store.close_totp_login(&hash(waiting))?;
+    open_session(store, c, now, from, "login (with a TOTP code)")
+}
+
+/// A second factor offered to a clinician: the secret and the address of its QR code, to
+/// show once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Offer {
+    /// The secret, in base32.
+    pub secret: String,
+    /// The `otpauth://` address.
+    pub url: String,
+}
+
+impl std::fmt::Debug for Offer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Offer(secret kept)")
+    }
+}
+
+/// Offers the clinician a new TOTP secret; it takes effect when a code of it is confirmed.
+pub fn offer_totp(store: &dyn Clinic, c: &Clinician) -> Result<Offer, StoreError> {
+    let secret = totp::new_secret();
+    store.offer_totp(&c.id, &secret)?;
+    Ok(Offer {
+        url: totp::otpauth_url(&secret, &c.email),
+        secret,
+    })
+}
+
+/// Why a change to a clinician's second factor was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TotpRefused {
+    /// The code is not six digits: what to type.
+    BadCode(String),
+    /// The code does not match (or was taken already).
+    Wrong,
+    /// Nothing was offered, or TOTP is not on.
+    Nothing,
+}
+
+/// Turns the clinician's second factor on with a code of the secret offered to them.
+pub fn confirm_totp(
+    store: &dyn Clinic,
+    c: &Clinician,
+    code: &str,
+    now: Stamp,
+    from: &str,
+) -> Result<Result<(), TotpRefused>, StoreError> {
+    let code = match totp::check_code(code) {
+        Ok(code) => code,
+        Err(why) => return Ok(Err(TotpRefused::BadCode(why))),
+    };
+    let Some(offered) = store.totp(&c.id)?.offered else {
+        return Ok(Err(TotpRefused::Nothing));
+    };
+    let step = totp::step_of(&offered, &code, now.utc_s);
+    if let Some(step) = step
+        && store.take_totp_step(&c.id, step, Some(&offered))?
+    {
+        audit(store, now, &c.email, "TOTP turned on", from)?;
+        return Ok(Ok(()));
+    }
+    audit(
+        store,
+        now,
+        &c.email,
+        "TOTP refused: wrong code to turn it on",
+        from,
+    )?;
+    Ok(Err(TotpRefused::Wrong))
+}
+
+/// Turns the clinician's second factor off with a current code. A wrong code counts as a
+/// failed login: at [`MAX_FAILURES`] in a row the account locks (the caller ends the
+/// session); the failures in a row are returned with the refusal.
+pub fn drop_totp(
+    store: &dyn Clinic,
+    c: &Clinician,
+    code: &str,
+    now: Stamp,
+    from: &str,
+) -> Result<Result<(), (TotpRefused, u32)>, StoreError> {
+    let code = match totp::check_code(code) {
+        Ok(code) => code,
+        Err(why) => return Ok(Err((TotpRefused::BadCode(why), c.failures))),
+    };
+    let Some(secret) = store.totp(&c.id)?.secret else {
+        return Ok(Err((TotpRefused::Nothing, c.failures)));
+    };
+    let step = totp::step_of(&secret, &code, now.utc_s);
+    if let Some(step) = step
+        && store.take_totp_step(&c.id, step, None)?
+    {
+        store.drop_totp(&c.id)?;
+        audit(store, now, &c.email, "TOTP turned off", from)?;
+        return Ok(Ok(()));
+    }
+    let failures = store.login_failed(&c.id, MAX_FAILURES, now.plus_seconds(LOCK_S))?;
+    audit(
+        store,
+        now,
+        &c.email,
+        "TOTP refused: wrong code to turn it off",
+        from,
+    )?;
+    Ok(Err((TotpRefused::Wrong, failures)))
 }
 
 /// Sets a password with an invitation; the clinician is logged in at once. None when the

@@ -21,10 +21,10 @@ use crate::link::{Code, PeopleError};
 
 /// Passwords hashed or checked at once, at most: each takes 19 MiB and some tens of
 /// milliseconds of a core, so a flood of logins waits here rather than taking the machine.
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+pub(crate) static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// The session cookie's name.
-const COOKIE: &str = "backstretch_clinic";
+pub(crate) const COOKIE: &str = "backstretch_clinic";
 
 /// The pages' Content-Security-Policy: the stylesheet, forms to this server, nothing else.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
@@ -48,7 +48,9 @@ fn frame(title: &str, who: Option<&Clinician>, body: &Markup) -> Markup {
                     a.brand href="/" { "backstretch clinic" }
                     @if let Some(c) = who {
                         nav aria-label="Clinic" {
-                            a href="/clinic" aria-current="page" { "Patients" }
+                            a href="/clinic" { "Patients" }
+                            " "
+                            a href="/account" { "Your account" }
                         }
                         form.logout method="post" action="/logout" {
                             span { (c.email) " " }
@@ -106,19 +108,27 @@ pub async fn stylesheet() -> Response {
 }
 
 /// The session token in the request's cookie.
-fn token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn token(headers: &HeaderMap) -> Option<String> {
+    cookie_token(headers, COOKIE)
+}
+
+/// The token in the request's cookie `name`.
+pub(crate) fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+        .find_map(|c| c.trim().strip_prefix(name)?.strip_prefix('='))
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_string)
 }
 
 /// The clinician logged in, if any.
-async fn who(api: &Api, headers: &HeaderMap) -> Result<Option<(String, Clinician)>, ApiError> {
+pub(crate) async fn who(
+    api: &Api,
+    headers: &HeaderMap,
+) -> Result<Option<(String, Clinician)>, ApiError> {
     let Some(token) = token(headers) else {
         return Ok(None);
     };
@@ -151,16 +161,21 @@ fn cross_site() -> Response {
     )
 }
 
-fn session_cookie(scheme: &str, token: &str, max_age: i64) -> HeaderValue {
+pub(crate) fn session_cookie(scheme: &str, token: &str, max_age: i64) -> HeaderValue {
+    cookie(COOKIE, scheme, token, max_age)
+}
+
+/// A cookie `name` that no script reads and no other site's page sends.
+pub(crate) fn cookie(name: &str, scheme: &str, token: &str, max_age: i64) -> HeaderValue {
     let secure = if scheme == "https" { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// Logged in: to the patients, with the session's cookie.
-fn logged_in(scheme: &str, token: &str) -> Response {
+pub(crate) fn logged_in(scheme: &str, token: &str) -> Response {
     let mut r = Redirect::to("/clinic").into_response();
     r.headers_mut().insert(
         header::SET_COOKIE,
@@ -173,7 +188,7 @@ pub(crate) fn peer(p: Option<&axum::Extension<backstretch_web::Peer>>) -> String
     p.map_or_else(|| "unknown".into(), |p| p.0.0.to_string())
 }
 
-fn login_form(email: &str, error: Option<&str>) -> Markup {
+pub(crate) fn login_form(email: &str, error: Option<&str>) -> Markup {
     html! {
         @if let Some(e) = error {
             p.error role="alert" { (e) }
@@ -210,6 +225,15 @@ pub async fn front(State(api): State<Api>, headers: HeaderMap) -> Result<Respons
     ))
 }
 
+/// Why an address that keeps getting logins wrong must wait, while it must.
+pub(crate) fn address_waits(api: &Api, ip: Option<std::net::IpAddr>) -> Option<String> {
+    let wait = api.locked_out(ip?, std::time::Instant::now())?;
+    Some(format!(
+        "Too many failed logins from this address: try again in {} minutes.",
+        wait.as_secs().div_ceil(60)
+    ))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     email: String,
@@ -228,11 +252,7 @@ pub async fn login(
     let email = f.email.trim().to_string();
     // An address that keeps getting logins wrong waits, whichever accounts it tries.
     let ip = p.as_ref().map(|p| p.0.0);
-    if let Some(wait) = ip.and_then(|ip| api.locked_out(ip, std::time::Instant::now())) {
-        let text = format!(
-            "Too many failed logins from this address: try again in {} minutes.",
-            wait.as_secs().div_ceil(60)
-        );
+    if let Some(text) = address_waits(&api, ip) {
         return Ok(page(
             StatusCode::TOO_MANY_REQUESTS,
             "Clinician login",
@@ -261,7 +281,8 @@ pub async fn login(
     };
     Ok(match answer {
         Login::In { token, .. } => logged_in(scheme, &token),
-        Login::Refused => refused(
+        Login::Code(waiting) => crate::clinic_account::ask_code(scheme, &waiting),
+        Login::Refused | Login::Expired => refused(
             StatusCode::UNAUTHORIZED,
             format!(
                 "That e-mail address and password do not match an account here. Check both and \
@@ -413,6 +434,10 @@ impl FromRequestParts<Api> for LoggedIn {
 
     async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<LoggedIn, Response> {
         match who(api, &parts.headers).await {
+            // The practice asks a second factor: none of its pages until it is set up.
+            Ok(Some((_, c))) if api.totp_required() && !c.totp => {
+                Err(Redirect::to("/account").into_response())
+            }
             Ok(Some((_, c))) => Ok(LoggedIn(c)),
             Ok(None) => Err(Redirect::to("/").into_response()),
             Err(e) => Err(e.into_response()),
@@ -473,32 +498,15 @@ impl FromRequestParts<Api> for SameOrigin {
 struct Row {
     id: UserId,
     name: String,
-    devices: usize,
+    devices: u32,
     last: Option<Stamp>,
     /// The days without a session chosen for them (or the default).
     quiet: u32,
     /// Alerts not yet acknowledged.
-    open: usize,
+    open: u32,
     /// Days with a session in the last seven, and the sessions a week prescribed (none
     /// without a prescription).
-    week: (usize, Option<u32>),
-}
-
-/// Days with a session in the seven days up to `now`, against the prescription in force.
-fn adherence(
-    s: &dyn crate::ServerStore,
-    user: &UserId,
-    now: Stamp,
-) -> Result<(usize, Option<u32>), StoreError> {
-    let since = Stamp::earliest_on(now.day() - chrono::Duration::days(6));
-    let mut days: Vec<chrono::NaiveDate> = s
-        .pain_history(user, Some(since))?
-        .iter()
-        .map(|p| p.started_at.day())
-        .collect();
-    days.dedup();
-    let per_week = s.prescriptions(user)?.last().map(|p| p.per_week);
-    Ok((days.len(), per_week))
+    week: (u32, Option<u32>),
 }
 
 /// How long a patient has gone without a session, when it is their `quiet` days or more
@@ -548,45 +556,46 @@ pub async fn patients(State(api): State<Api>, LoggedIn(c): LoggedIn) -> Result<R
     let who = c.clone();
     let (rows, now) = api
         .run(move |s, now| {
-            let mut rows = Vec::new();
-            for (user, name) in s.patients(&id)? {
-                let devices = s
-                    .devices(&user)?
-                    .iter()
-                    .filter(|d| d.unlinked_at.is_none())
-                    .count();
-                let watch = s.watch(&user)?;
-                let last = watch.as_ref().and_then(|w| w.last_session);
-                let quiet = watch
-                    .and_then(|w| w.quiet_days)
-                    .unwrap_or(backstretch_core::alert::QUIET_DAYS);
-                clinic::audit_patient(s, now, &who, "read in the patient list", &user, &from)?;
-                let open = s
-                    .alerts(&user)?
-                    .iter()
-                    .filter(|a| a.acked.is_none())
-                    .count();
-                let week = adherence(s, &user, now)?;
-                rows.push(Row {
-                    id: user,
-                    name,
-                    devices,
-                    last,
-                    quiet,
-                    open,
-                    week,
-                });
-            }
+            // One query for the whole list, and one write for its audit lines.
+            let since = Stamp::earliest_on(now.day() - chrono::Duration::days(6));
+            let found = s.patient_rows(&id, since)?;
+            let lines: Vec<backstretch_store::clinic::AuditEntry> = found
+                .iter()
+                .map(|r| backstretch_store::clinic::AuditEntry {
+                    at: now,
+                    actor: who.email.clone(),
+                    action: "read in the patient list".into(),
+                    patient: Some(r.patient.as_str().to_string()),
+                    from: from.clone(),
+                })
+                .collect();
+            s.audit_all(&lines)?;
+            let mut rows: Vec<Row> = found
+                .into_iter()
+                .map(|r| Row {
+                    quiet: r.quiet_days.unwrap_or(backstretch_core::alert::QUIET_DAYS),
+                    week: (
+                        r.recent_days,
+                        r.prescription
+                            .and_then(|p| {
+                                serde_json::from_str::<backstretch_core::care::Prescription>(&p)
+                                    .ok()
+                            })
+                            .map(|p| p.per_week),
+                    ),
+                    id: r.patient,
+                    name: r.name,
+                    devices: r.devices,
+                    last: r.last_session,
+                    open: r.open_alerts,
+                })
+                .collect();
             // Those with alerts not yet acknowledged first, the most at the top; then those
             // who have gone quiet, the longest quiet (or never started) first; then those
             // furthest behind their prescription this week; the rest in the order they were
             // added.
             rows.sort_by_key(|r| {
-                let behind = r.week.1.map_or(0, |n| {
-                    usize::try_from(n)
-                        .unwrap_or(usize::MAX)
-                        .saturating_sub(r.week.0)
-                });
+                let behind = r.week.1.map_or(0, |n| n.saturating_sub(r.week.0));
                 std::cmp::Reverse((r.open, quiet_days(r.last, r.quiet, now), behind))
             });
             Ok((rows, now))
@@ -805,27 +814,7 @@ pub async fn patient(
             (crate::quiet_pages::quiet_section(&user, watch.as_ref()))
             (follow.render(&user))
             (care.render(&user, &name))
-            h2 { "Adherence and pain" }
-            figure {
-                img.chart src={ "/clinic/patients/" (user.as_str()) "/charts/adherence.svg" }
-                    alt={ "Days with a session, week by week, against the goal of " (follow.stats.goal) };
-                figcaption { "Days with a session, against their goal." }
-            }
-            figure {
-                img.chart src={ "/clinic/patients/" (user.as_str()) "/charts/pain.svg" }
-                    alt="Pain before and after each session, 0 to 10";
-                figcaption { "Pain before and after each session (0-10), as the patient's own progress page shows it." }
-            }
-            h2 { "Export" }
-            p {
-                "The whole log: "
-                a href={ "/clinic/patients/" (user.as_str()) "/export/log.json" } { "JSON" }
-                " (everything kept here; " code { "backstretch import" } " reads it), "
-                a href={ "/clinic/patients/" (user.as_str()) "/export/log.csv" } { "CSV" }
-                " (a row per step), or "
-                a href={ "/clinic/patients/" (user.as_str()) "/export/fhir.json" } { "FHIR R4" }
-                " (a Bundle: pain scores as LOINC 72514-3)."
-            }
+            (charts_and_exports(&user, &follow.stats.goal))
             h2 { "Devices" }
             @if devices.is_empty() {
                 p { "No device is linked yet." }
@@ -868,8 +857,37 @@ pub async fn patient(
                     }
                 } }
             }
+            (crate::clinic_gdpr::forms(&user, &name, None))
         },
     ))
+}
+
+/// The patient's charts, as their own progress page draws them, and the links to export
+/// their log.
+fn charts_and_exports(user: &UserId, goal: &str) -> Markup {
+    html! {
+            h2 { "Adherence and pain" }
+            figure {
+                img.chart src={ "/clinic/patients/" (user.as_str()) "/charts/adherence.svg" }
+                    alt={ "Days with a session, week by week, against the goal of " (goal) };
+                figcaption { "Days with a session, against their goal." }
+            }
+            figure {
+                img.chart src={ "/clinic/patients/" (user.as_str()) "/charts/pain.svg" }
+                    alt="Pain before and after each session, 0 to 10";
+                figcaption { "Pain before and after each session (0-10), as the patient's own progress page shows it." }
+            }
+            h2 { "Export" }
+            p {
+                "The whole log: "
+                a href={ "/clinic/patients/" (user.as_str()) "/export/log.json" } { "JSON" }
+                " (everything kept here; " code { "backstretch import" } " reads it), "
+                a href={ "/clinic/patients/" (user.as_str()) "/export/log.csv" } { "CSV" }
+                " (a row per step), or "
+                a href={ "/clinic/patients/" (user.as_str()) "/export/fhir.json" } { "FHIR R4" }
+                " (a Bundle: the care plan, the programme as a ServiceRequest, each session as a Procedure, pain scores as LOINC 72514-3)."
+            }
+    }
 }
 
 /// The patient's alerts, those not yet acknowledged first (each with a button), then the
@@ -1157,12 +1175,12 @@ pub async fn patient_export(
         Err(not_found) => return Ok(not_found),
     };
     let kind = match file.as_str() {
-        "log.json" | "log.csv" | "fhir.json" => file.clone(),
+        "log.json" | "log.csv" | "fhir.json" | "gdpr.json" => file.clone(),
         _ => {
             return Err(ApiError::Invalid {
                 field: "export",
                 error: format!("no export called `{file}`"),
-                help: "ask for log.json, log.csv or fhir.json".into(),
+                help: "ask for log.json, log.csv, fhir.json or gdpr.json".into(),
             });
         }
     };
@@ -1170,10 +1188,15 @@ pub async fn patient_export(
     let (k, n) = (kind.clone(), name.clone());
     let body = api
         .run(move |s, now| {
+            let failed = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
+            if k == "gdpr.json" {
+                let all =
+                    clinic::gdpr_export(s, &c, &user, &n, now, &from).map_err(|e| failed(&e))?;
+                return serde_json::to_vec_pretty(&all).map_err(|e| failed(&e));
+            }
             let action = format!("exported the patient's log ({k})");
             clinic::audit_patient(s, now, &c, &action, &user, &from)?;
             let app = backstretch_app::App::new(s, user, now);
-            let failed = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
             Ok(match k.as_str() {
                 "log.json" => {
                     let mut out = Vec::new();
@@ -1188,7 +1211,27 @@ pub async fn patient_export(
                 }
                 _ => {
                     let file = app.log_file().map_err(|e| failed(&e))?;
-                    let bundle = backstretch_render::export::fhir(&file, &n, None, &now.rfc3339());
+                    // The programme their own devices play: the prescription in force, else
+                    // what they plan from the built-in catalogue.
+                    let catalog = backstretch_core::catalog::builtin().catalog;
+                    // A profile without areas or places has no plan: the Bundle goes without.
+                    let plan = match app.care_plan(&catalog) {
+                        Err(backstretch_app::AppError::NothingToPlanFor { .. }) => None,
+                        plan => plan.map_err(|e| failed(&e))?,
+                    };
+                    let prescription = app.prescription().map_err(|e| failed(&e))?;
+                    let on = prescription.as_ref().map(|p| p.at.rfc3339());
+                    let prescribed = prescription
+                        .as_ref()
+                        .zip(on.as_deref())
+                        .map(|(p, on)| backstretch_render::export::Prescribed { by: &p.by, on });
+                    let bundle = backstretch_render::export::fhir(
+                        &file,
+                        &n,
+                        plan.as_ref(),
+                        prescribed.as_ref(),
+                        &now.rfc3339(),
+                    );
                     serde_json::to_vec_pretty(&bundle).map_err(|e| failed(&e))?
                 }
             })
@@ -1197,6 +1240,7 @@ pub async fn patient_export(
     let (kind_header, ext) = match kind.as_str() {
         "log.csv" => ("text/csv; charset=utf-8", "csv"),
         "fhir.json" => ("application/fhir+json", "fhir.json"),
+        "gdpr.json" => ("application/json", "gdpr.json"),
         _ => ("application/json", "json"),
     };
     let disposition = format!("attachment; filename=\"{name}-backstretch.{ext}\"");

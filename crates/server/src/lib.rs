@@ -20,10 +20,13 @@ pub mod backup;
 pub mod care;
 mod care_pages;
 pub mod clinic;
+mod clinic_account;
+mod clinic_gdpr;
 mod clinic_pages;
 pub mod link;
 pub mod mail;
 mod quiet_pages;
+pub mod totp;
 
 pub use api::{Api, router};
 
@@ -62,6 +65,8 @@ pub struct Config {
     pub url: Option<String>,
     /// How to send alert e-mails; none are sent without it.
     pub mail: Option<mail::MailConfig>,
+    /// Whether every clinician must log in with a second factor (TOTP).
+    pub require_totp: bool,
 }
 
 /// Why the server could not start.
@@ -189,7 +194,7 @@ impl Server {
         Ok(Server {
             rt,
             listener: backstretch_web::Listener { tcp, tls },
-            app: router(api),
+            app: router(api.with_totp_required(c.require_totp)),
             addr,
             scheme,
             store,

@@ -24,6 +24,11 @@ struct T {
 }
 
 fn over(store: Arc<dyn ServerStore>, tls: bool) -> T {
+    serving(store, |api| api.with_tls(tls))
+}
+
+/// A server over `store`, set up by `with`, on a clock the test moves.
+fn serving(store: Arc<dyn ServerStore>, with: impl FnOnce(Api) -> Api) -> T {
     let now = Arc::new(Mutex::new(
         Stamp::parse("2026-12-01T09:00:00+01:00").unwrap(),
     ));
@@ -32,7 +37,7 @@ fn over(store: Arc<dyn ServerStore>, tls: bool) -> T {
         Arc::new(move || *now.lock().unwrap())
     };
     T {
-        app: router(Api::new(store.clone(), clock).with_tls(tls)),
+        app: router(with(Api::new(store.clone(), clock))),
         store,
         now,
     }
@@ -623,8 +628,8 @@ async fn a_patients_page_shows_how_they_are_doing_by_their_own_rules() {
 }
 
 /// Adds a patient for the clinician whose session `cookie` is, links their phone and sends
-/// its session (see [`patients_phone`]).
-async fn add_with_phone(t: &T, cookie: &str, name: &str) {
+/// its session (see [`patients_phone`]); the phone's token.
+async fn add_with_phone(t: &T, cookie: &str, name: &str) -> String {
     let (_, _, body) = t
         .post(
             "/clinic/patients",
@@ -647,6 +652,7 @@ async fn add_with_phone(t: &T, cookie: &str, name: &str) {
         ))
         .unwrap();
     assert_eq!(t.send(push).await.0, StatusCode::OK);
+    v["token"].as_str().unwrap().to_string()
 }
 
 /// The patient's whole log exports as JSON (which `import` reads), CSV and FHIR, to their
@@ -786,6 +792,595 @@ async fn behind_an_https_proxy_on_loopback_the_forms_are_taken_and_the_cookie_is
     let (s, h, body) = t.send(invite([127, 0, 0, 1])).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
     assert!(cookie(&h).1.contains("; Secure"), "{h:?}");
+}
+
+/// Adds a patient for the clinician whose session `cookie` is: the answer.
+async fn add_patient(t: &T, cookie: &str, name: &str) -> Answer {
+    t.post(
+        "/clinic/patients",
+        &[("name", name)],
+        Some(cookie),
+        Some(ORIGIN),
+    )
+    .await
+}
+
+/// A story run as two tests, `sqlite` and `postgres`, in a module named after it.
+macro_rules! on_both {
+    ($story:ident) => {
+        mod $story {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn sqlite() {
+                let store = Arc::new(SqliteStore::in_memory().unwrap());
+                super::$story(over(store, false)).await;
+            }
+
+            #[test]
+            fn postgres() {
+                on_postgres(|t| Box::pin(super::$story(t)));
+            }
+        }
+    };
+}
+
+/// The link to a patient's page in a clinician's list.
+fn href_of(list: &str, name: &str) -> String {
+    list.split("<a href=\"")
+        .find(|w| w.contains(&format!(">{name}<")))
+        .and_then(|w| w.split('"').next())
+        .unwrap_or_else(|| panic!("no link to {name} in {list}"))
+        .to_string()
+}
+
+/// The code of `secret` now, as the clinician's app shows it; and a code that is none of
+/// the ones taken now (this step or one either side).
+fn codes(t: &T, secret: &str) -> (String, String) {
+    use backstretch_server::totp::code_at;
+    let now = t.now().utc_s;
+    let right = code_at(secret, now).unwrap();
+    let taken: Vec<String> = [-30, 0, 30]
+        .iter()
+        .map(|d| code_at(secret, now + d).unwrap())
+        .collect();
+    let wrong = (0..10u32)
+        .map(|i| format!("{:06}", (right.parse::<u32>().unwrap() + i + 1) % 1_000_000))
+        .find(|c| !taken.contains(c))
+        .unwrap();
+    (right, wrong)
+}
+
+/// Sets up a second factor for the clinician whose session `cookie` is: the secret the
+/// setup page shows once (it is on no other page), confirmed with its code.
+async fn turn_totp_on(t: &T, cookie: &str) -> String {
+    let (s, _, account) = t.get("/account", Some(cookie)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(account.contains("Set up a second factor"), "{account}");
+    let (s, _, setup) = t
+        .post("/account/totp", &[], Some(cookie), Some(ORIGIN))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{setup}");
+    assert!(setup.contains("<svg"), "a QR code: {setup}");
+    let secret: String = setup
+        .split("class=\"code\"><strong>")
+        .nth(1)
+        .and_then(|r| r.split("</strong>").next())
+        .unwrap()
+        .replace(' ', "");
+    assert_eq!(secret.len(), 32, "{setup}");
+    let (_, _, again) = t.get("/account", Some(cookie)).await;
+    assert!(!again.contains(&secret[..8]), "shown once: {again}");
+    let (right, wrong) = codes(t, &secret);
+    for (code, why) in [
+        ("12ab", "code: the code is the 6 digits"),
+        (&*wrong, "code: that is not"),
+    ] {
+        let form = [("code", code)];
+        let (s, _, body) = t
+            .post("/account/totp/on", &form, Some(cookie), Some(ORIGIN))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{code}");
+        assert!(body.contains(why) && !body.contains(&secret[..8]), "{body}");
+    }
+    let form = [("code", right.as_str())];
+    let (s, h, _) = t
+        .post("/account/totp/on", &form, Some(cookie), Some(ORIGIN))
+        .await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/clinic")
+    );
+    secret
+}
+
+/// Logs in with a password, for an account that asks a code: the waiting login's cookie.
+async fn password_then_code_page(t: &T, email: &str) -> String {
+    let form = [("email", email), ("password", PASSWORD)];
+    let (s, h, _) = t.post("/login", &form, None, Some(ORIGIN)).await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/login/code")
+    );
+    let (waiting, set) = cookie(&h);
+    assert!(waiting.starts_with("backstretch_clinic_code="), "{set}");
+    assert!(set.contains("HttpOnly; SameSite=Strict"), "{set}");
+    let (s, _, page) = t.get("/login/code", Some(&waiting)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("autocomplete=\"one-time-code\""), "{page}");
+    let (_, h, _) = t.get("/clinic", Some(&waiting)).await;
+    assert_eq!(h[header::LOCATION], "/", "a waiting login is not a session");
+    waiting
+}
+
+/// Turns the second factor off with a current code (a wrong one is refused): the next
+/// login asks no code.
+async fn turned_off_with_a_current_code(t: &T, session: &str, secret: &str) {
+    // Off, with a current code (a wrong one is refused).
+    t.later(30);
+    let (right, wrong) = codes(t, secret);
+    let (s, _, body) = t
+        .post(
+            "/account/totp/off",
+            &[("code", &wrong)],
+            Some(session),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (s, h, _) = t
+        .post(
+            "/account/totp/off",
+            &[("code", &right)],
+            Some(session),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/account")
+    );
+    let form = [("email", "ann@example.org"), ("password", PASSWORD)];
+    let (_, h, _) = t.post("/login", &form, None, Some(ORIGIN)).await;
+    assert_eq!(
+        h[header::LOCATION],
+        "/clinic",
+        "no code asked once it is off"
+    );
+}
+
+async fn a_second_factor_is_set_up_asked_at_login_taken_once_and_turned_off(t: T) {
+    let t = &t;
+    let ann = logged_in(t, "ann@example.org").await;
+    let secret = turn_totp_on(t, &ann).await;
+    t.post("/logout", &[], Some(&ann), Some(ORIGIN)).await;
+    let waiting = password_then_code_page(t, "ann@example.org").await;
+    // The code that turned it on was taken: not again, in the same step.
+    let (used, wrong) = codes(t, &secret);
+    for code in [&used, &wrong] {
+        let form = [("code", code.as_str())];
+        let (s, _, body) = t
+            .post("/login/code", &form, Some(&waiting), Some(ORIGIN))
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{code}");
+        assert!(
+            body.contains("does not match, or was used already"),
+            "{body}"
+        );
+    }
+    let (s, _, _) = t
+        .post(
+            "/login/code",
+            &[("code", &used)],
+            Some(&waiting),
+            Some("http://evil.example"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    t.later(30);
+    let (right, _) = codes(t, &secret);
+    let form = [("code", right.as_str())];
+    let (s, h, _) = t
+        .post("/login/code", &form, Some(&waiting), Some(ORIGIN))
+        .await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/clinic")
+    );
+    let all: Vec<String> = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        all.iter()
+            .any(|c| c.starts_with("backstretch_clinic_code=;")),
+        "{all:?}"
+    );
+    let session = all
+        .iter()
+        .find(|c| c.starts_with("backstretch_clinic="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(t.get("/clinic", Some(&session)).await.0, StatusCode::OK);
+    let (s, _, _) = t
+        .post("/login/code", &form, Some(&waiting), Some(ORIGIN))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the waiting login was spent");
+    turned_off_with_a_current_code(t, &session, &secret).await;
+    let audit = t.audit();
+    for line in [
+        "ann@example.org TOTP refused: wrong code to turn it on",
+        "ann@example.org TOTP turned on",
+        "ann@example.org password right; TOTP code asked",
+        "ann@example.org login refused: TOTP code already used",
+        "ann@example.org login refused: wrong TOTP code",
+        "ann@example.org login (with a TOTP code)",
+        "ann@example.org TOTP refused: wrong code to turn it off",
+        "ann@example.org TOTP turned off",
+    ] {
+        assert!(
+            audit.iter().any(|l| l.starts_with(line)),
+            "{line} in {audit:?}"
+        );
+    }
+    assert!(!audit.iter().any(|l| l.contains(&secret[..8])), "{audit:?}");
+}
+
+on_both!(a_second_factor_is_set_up_asked_at_login_taken_once_and_turned_off);
+
+/// Wrong codes count toward the lockout with wrong passwords: at the limit the account
+/// locks, the waiting login ends, and even the right code waits. Without a waiting login
+/// the code's page sends the browser to log in.
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_codes_lock_the_account_like_wrong_passwords() {
+    let t = &over(Arc::new(SqliteStore::in_memory().unwrap()), false);
+    let ann = logged_in(t, "ann@example.org").await;
+    let secret = turn_totp_on(t, &ann).await;
+    t.later(30);
+    let form = [
+        ("email", "ann@example.org"),
+        ("password", "not the password"),
+    ];
+    t.post("/login", &form, None, Some(ORIGIN)).await;
+    let waiting = password_then_code_page(t, "ann@example.org").await;
+    let (right, wrong) = codes(t, &secret);
+    for n in 2..=MAX_FAILURES {
+        let form = [("code", wrong.as_str())];
+        let (s, _, body) = t
+            .post("/login/code", &form, Some(&waiting), Some(ORIGIN))
+            .await;
+        let expect = if n < MAX_FAILURES {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(s, expect, "failure {n}: {body}");
+    }
+    let form = [("code", right.as_str())];
+    let (s, _, body) = t
+        .post("/login/code", &form, Some(&waiting), Some(ORIGIN))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "the waiting login ended: {body}"
+    );
+    assert!(body.contains("log in again"), "{body}");
+    let login = [("email", "ann@example.org"), ("password", PASSWORD)];
+    let (s, _, _) = t.post("/login", &login, None, Some(ORIGIN)).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "locked");
+    let (_, h, _) = t.get("/login/code", None).await;
+    assert_eq!(h[header::LOCATION], "/");
+    // A lost phone: the operator turns the second factor off from the console.
+    let off = tokio::task::block_in_place(|| {
+        backstretch_server::clinic::totp_off_by_operator(&*t.store, "ANN@example.org", t.now())
+            .unwrap()
+    });
+    assert!(off);
+    let kept = tokio::task::block_in_place(|| t.store.clinician("ann@example.org").unwrap());
+    assert!(!kept.unwrap().totp);
+    let audit = t.audit();
+    assert!(audit.contains(&"server TOTP turned off for ann@example.org console".to_string()));
+}
+
+/// With `--require-totp`, a clinician without a second factor reaches their account page
+/// only, until it is set up; then their patients; and it cannot be turned off.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_practice_that_requires_totp_opens_no_patient_page_before_it_is_set_up() {
+    let store: Arc<dyn ServerStore> = Arc::new(SqliteStore::in_memory().unwrap());
+    let t = &serving(store, |api| api.with_totp_required(true));
+    let ann = logged_in(t, "ann@example.org").await;
+    for path in [
+        "/clinic",
+        "/clinic/patients/00000000000000000000000000000000",
+    ] {
+        let (s, h, _) = t.get(path, Some(&ann)).await;
+        assert_eq!(
+            (s, h[header::LOCATION].to_str().unwrap()),
+            (StatusCode::SEE_OTHER, "/account"),
+            "{path}"
+        );
+    }
+    let (s, _, _) = add_patient(t, &ann, "mk-1985").await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "no patient added");
+    let (_, _, account) = t.get("/account", Some(&ann)).await;
+    assert!(
+        account.contains("The practice asks every clinician"),
+        "{account}"
+    );
+    let secret = turn_totp_on(t, &ann).await;
+    assert_eq!(t.get("/clinic", Some(&ann)).await.0, StatusCode::OK);
+    t.later(30);
+    let (code, _) = codes(t, &secret);
+    let (s, _, _) = t
+        .post(
+            "/account/totp/off",
+            &[("code", &code)],
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let kept = tokio::task::block_in_place(|| t.store.clinician("ann@example.org").unwrap());
+    assert!(kept.unwrap().totp, "still on");
+    assert!(tokio::task::block_in_place(|| t.store.person("mk-1985").unwrap()).is_none());
+}
+
+async fn a_patient_is_shared_by_their_clinician_only(t: T) {
+    let t = &t;
+    let ann = logged_in(t, "ann@example.org").await;
+    let bob = logged_in(t, "bob@example.org").await;
+    let carl = logged_in(t, "carl@example.org").await;
+    add_patient(t, &ann, "mk-1985").await;
+    let href = href_of(&t.get("/clinic", Some(&ann)).await.2, "mk-1985");
+    let share = format!("{href}/share");
+    let (_, _, page) = t.get(&href, Some(&ann)).await;
+    assert!(page.contains(&format!("action=\"{share}\"")), "{page}");
+    // Not carl's patient: he cannot share it, even with himself; nothing is written.
+    let (s, _, body) = t
+        .post(
+            &share,
+            &[("email", "carl@example.org")],
+            Some(&carl),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(!body.contains("mk-1985"), "{body}");
+    let (s, _, _) = t
+        .post(
+            &share,
+            &[("email", "bob@example.org")],
+            Some(&ann),
+            Some("http://evil.example"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, h, _) = t
+        .post(&share, &[("email", "bob@example.org")], None, Some(ORIGIN))
+        .await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/")
+    );
+    assert!(!t.get("/clinic", Some(&bob)).await.2.contains("mk-1985"));
+    for (email, said) in [
+        ("bob", "email: `bob` is not an e-mail address"),
+        (
+            "nobody@example.org",
+            "email: no clinician of this practice has the address",
+        ),
+        (
+            "ANN@example.org",
+            "email: mk-1985 is already ann@example.org's patient",
+        ),
+    ] {
+        let (s, _, body) = t
+            .post(&share, &[("email", email)], Some(&ann), Some(ORIGIN))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+        assert!(body.contains(said), "{said} in {body}");
+    }
+    let (s, h, _) = t
+        .post(
+            &share,
+            &[("email", "Bob@Example.org")],
+            Some(&ann),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, href.as_str())
+    );
+    // Bob sees the patient now, and may share too; carl still does not.
+    assert!(t.get("/clinic", Some(&bob)).await.2.contains("mk-1985"));
+    assert_eq!(t.get(&href, Some(&bob)).await.0, StatusCode::OK);
+    assert_eq!(t.get(&href, Some(&carl)).await.0, StatusCode::NOT_FOUND);
+    let about = audited(t, href.trim_start_matches("/clinic/patients/"));
+    let shared: Vec<&String> = about.iter().filter(|l| l.contains("shared")).collect();
+    assert_eq!(
+        shared,
+        ["ann@example.org shared the patient with bob@example.org"]
+    );
+    assert!(about.contains(&"carl@example.org refused: not their patient".to_string()));
+}
+
+on_both!(a_patient_is_shared_by_their_clinician_only);
+
+/// Everything the server holds about a patient, as one JSON file, to their clinicians only.
+async fn everything_held_exports(t: &T, ann: &str, bob: &str, href: &str) {
+    let path = format!("{href}/export/gdpr.json");
+    let (_, _, page) = t.get(href, Some(ann)).await;
+    assert!(page.contains(&path), "{page}");
+    let (s, _, body) = t.get(&path, Some(bob)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(!body.contains("mk-session-1"));
+    let (s, h, body) = t.get(&path, Some(ann)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/json");
+    let disposition = h[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(
+        disposition.contains("mk-1985-backstretch.gdpr.json"),
+        "{disposition}"
+    );
+    let all: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(all["format"], "backstretch-gdpr-export");
+    assert_eq!(all["patient"]["name"], "mk-1985");
+    assert_eq!(all["log"]["format"], "backstretch-log");
+    assert_eq!(all["log"]["sessions"][0]["uid"], "mk-session-1");
+    assert_eq!(all["devices"][0]["name"], "phone");
+    assert_eq!(all["alerts"].as_array().unwrap().len(), 2);
+    assert_eq!(all["care_team"][0]["clinician"], "ann@example.org");
+    let actions: Vec<&str> = all["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"patient added"), "{actions:?}");
+    assert_eq!(
+        actions.last(),
+        Some(&"exported everything held about the patient (GDPR)")
+    );
+}
+
+async fn a_patient_is_erased_by_their_clinician_only_and_their_phone_is_told(t: T) {
+    let t = &t;
+    let ann = logged_in(t, "ann@example.org").await;
+    let bob = logged_in(t, "bob@example.org").await;
+    let token = add_with_phone(t, &ann, "mk-1985").await;
+    add_patient(t, &ann, "zz-2001").await;
+    let href = href_of(&t.get("/clinic", Some(&ann)).await.2, "mk-1985");
+    let id = href.trim_start_matches("/clinic/patients/").to_string();
+    everything_held_exports(t, &ann, &bob, &href).await;
+    let erase = format!("{href}/erase");
+    let confirm = [("confirm", "mk-1985")];
+    // Refused: not bob's patient; a form from elsewhere; no session; the wrong label.
+    let (s, _, _) = t.post(&erase, &confirm, Some(&bob), Some(ORIGIN)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = t
+        .post(&erase, &confirm, Some(&ann), Some("http://evil.example"))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, h, _) = t.post(&erase, &confirm, None, Some(ORIGIN)).await;
+    assert_eq!(
+        (s, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/")
+    );
+    let (s, _, body) = t
+        .post(&erase, &[("confirm", "zz-2001")], Some(&ann), Some(ORIGIN))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("confirm: type mk-1985 exactly"), "{body}");
+    assert_eq!(
+        t.get(&href, Some(&ann)).await.0,
+        StatusCode::OK,
+        "still there"
+    );
+    let (s, _, body) = t.post(&erase, &confirm, Some(&ann), Some(ORIGIN)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("mk-1985 is erased") && body.contains("1 sessions"),
+        "{body}"
+    );
+    // Gone from the pages and the store; the other patient is untouched.
+    assert_eq!(t.get(&href, Some(&ann)).await.0, StatusCode::NOT_FOUND);
+    let (_, _, list) = t.get("/clinic", Some(&ann)).await;
+    assert!(
+        !list.contains("mk-1985") && list.contains("zz-2001"),
+        "{list}"
+    );
+    let user = backstretch_store::UserId::new(&id);
+    tokio::task::block_in_place(|| {
+        assert!(t.store.person("mk-1985").unwrap().is_none());
+        assert!(t.store.event_heads(&user).unwrap().is_empty());
+        assert!(t.store.person("zz-2001").unwrap().is_some());
+    });
+    // The phone is told, in words, when it next syncs.
+    let status = Request::get("/api/v1/status")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, body) = t.send(status).await;
+    assert_eq!(s, StatusCode::GONE, "{body}");
+    assert!(body.contains("erased at the practice's request"), "{body}");
+    // The audit log keeps who erased them, when and from where.
+    let lines = tokio::task::block_in_place(|| t.store.audit_about(&user).unwrap());
+    let erased = lines
+        .iter()
+        .map(|(_, e)| e)
+        .find(|e| e.action == "erased everything held about the patient (GDPR)")
+        .expect("the erasure's line");
+    assert_eq!(
+        (erased.actor.as_str(), erased.at, erased.from.as_str()),
+        ("ann@example.org", t.now(), "unknown")
+    );
+    assert!(
+        !audited(t, &id)
+            .iter()
+            .any(|l| l.starts_with("bob") && !l.contains("refused"))
+    );
+}
+
+on_both!(a_patient_is_erased_by_their_clinician_only_and_their_phone_is_told);
+
+/// The venv's python with `fhir.resources` (6.4.0: FHIR R4 4.0.1), or None (skipped, with a
+/// note) when it is absent outside CI; scripts/test installs it in target/fhir-venv.
+fn fhir_python() -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = root.join("target/fhir-venv/bin/python");
+    if python.exists() {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "fhir.resources is required in CI (scripts/test installs it in target/fhir-venv)"
+    );
+    eprintln!("skipping: no FHIR validator at {}", python.display());
+    None
+}
+
+/// The clinic's Bundle of a patient with a profile and a session is valid FHIR R4, as the
+/// third-party `fhir.resources` parses every resource (scripts/fhir-validate.py), and holds
+/// the Patient, the CarePlan, the programme's ServiceRequest, the session's Procedure and
+/// its pain scores.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_clinics_fhir_bundle_is_valid_r4() {
+    let Some(python) = fhir_python() else { return };
+    let t = over(Arc::new(SqliteStore::in_memory().unwrap()), false);
+    let ann = logged_in(&t, "ann@example.org").await;
+    add_with_phone(&t, &ann, "mk-1985").await;
+    let href = href_of(&t.get("/clinic", Some(&ann)).await.2, "mk-1985");
+    let user = backstretch_store::UserId::new(href.trim_start_matches("/clinic/patients/"));
+    use backstretch_core::vocab::{Area, Place};
+    let profile = backstretch_core::profile::Profile {
+        areas: vec![Area::LowerBack],
+        places: vec![Place::Floor],
+        ..backstretch_core::profile::Profile::default()
+    };
+    tokio::task::block_in_place(|| t.store.set_profile(&user, &profile, t.now()).unwrap());
+    let (s, _, bundle) = t.get(&format!("{href}/export/fhir.json"), Some(&ann)).await;
+    assert_eq!(s, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clinic.fhir.json");
+    std::fs::write(&file, &bundle).unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/fhir-validate.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("valid: Patient CarePlan ServiceRequest Procedure Observation Observation"),
+        "{said}"
+    );
 }
 
 /// The value of the hidden `draft` field of a preview.

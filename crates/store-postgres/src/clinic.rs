@@ -3,7 +3,9 @@
 
 use backstretch_core::alert::Alert;
 use backstretch_core::time::Stamp;
-use backstretch_store::clinic::{AlertMail, AuditEntry, Clinic, Clinician, Kept, KeptAlert, Watch};
+use backstretch_store::clinic::{
+    AlertMail, AuditEntry, Clinic, Clinician, Erased, Kept, KeptAlert, PatientRow, TotpState, Watch,
+};
 use backstretch_store::{StoreError, UserId};
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
@@ -11,7 +13,8 @@ use postgres::{GenericClient, Row};
 use crate::{Db, PostgresStore, stamp};
 
 /// The columns [`Db::clinician`] reads, of `clinicians c`.
-const CLINICIAN: &str = "c.id, c.email, c.password, c.failures, c.locked_until";
+const CLINICIAN: &str =
+    "c.id, c.email, c.password, c.failures, c.locked_until, c.totp_secret IS NOT NULL";
 
 impl<C: GenericClient> Db<'_, C> {
     /// The clinician of a row of [`CLINICIAN`]'s columns.
@@ -23,15 +26,18 @@ impl<C: GenericClient> Db<'_, C> {
                 r.try_get(2)?,
                 r.try_get::<_, i64>(3)?,
                 r.try_get::<_, Option<i64>>(4)?,
+                r.try_get(5)?,
             ))
         };
-        let (id, email, password_hash, failures, locked_until) = read().map_err(|e| self.err(e))?;
+        let (id, email, password_hash, failures, locked_until, totp) =
+            read().map_err(|e| self.err(e))?;
         Ok(Clinician {
             id,
             email,
             password_hash,
             failures: self.count("clinician", failures)?,
             locked_until: locked_until.map(|s| stamp(s, 0)),
+            totp,
         })
     }
 
@@ -157,6 +163,65 @@ impl<C: GenericClient> Db<'_, C> {
             tries: self.count("alert_mail", i64::from(tries))?,
             ..mail
         })
+    }
+}
+
+/// The statements that erase a person, each taking their id as `$1`: their log (a session's
+/// steps go with it), then what links them to devices and clinicians, then the person.
+const ERASE: &[&str] = &[
+    "DELETE FROM sessions WHERE user_id = $1",
+    "DELETE FROM outbox WHERE user_id = $1",
+    "DELETE FROM profile WHERE user_id = $1",
+    "DELETE FROM acknowledgements WHERE user_id = $1",
+    "DELETE FROM screenings WHERE user_id = $1",
+    "DELETE FROM clearances WHERE user_id = $1",
+    "DELETE FROM sheets WHERE user_id = $1",
+    "DELETE FROM prescriptions WHERE user_id = $1",
+    "DELETE FROM messages WHERE user_id = $1",
+    "DELETE FROM alert_mail WHERE alert_id IN (SELECT id FROM alerts WHERE user_id = $1)",
+    "DELETE FROM alerts WHERE user_id = $1",
+    "DELETE FROM care_team WHERE user_id = $1",
+    "DELETE FROM link_codes WHERE user_id = $1",
+    "DELETE FROM devices WHERE user_id = $1",
+    "DELETE FROM people WHERE id = $1",
+];
+
+impl<C: GenericClient> Db<'_, C> {
+    /// Adds a line to the audit log, in the caller's transaction.
+    fn add_audit(&mut self, e: &AuditEntry) -> Result<(), StoreError> {
+        // Lines are added one at a time: a line's number is taken when it is inserted,
+        // not when it is committed, so two at once could commit out of order, and a
+        // reader going on from the last number it saw would miss the one committed
+        // late. Under the lock (which plain reads pass) they commit in number order,
+        // as in SQLite.
+        self.c
+            .execute("LOCK TABLE audit IN EXCLUSIVE MODE", &[])
+            .map_err(|err| self.err(err))?;
+        self.c
+            .execute(
+                "INSERT INTO audit (at, at_offset, actor, action, patient, source)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &e.at.utc_s,
+                    &e.at.offset_s,
+                    &e.actor,
+                    &e.action,
+                    &e.patient,
+                    &e.from,
+                ],
+            )
+            .map(|_| ())
+            .map_err(|err| self.err(err))
+    }
+
+    /// A count the query gives for the person.
+    fn tally(&mut self, sql: &str, user: &UserId) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .c
+            .query_one(sql, &[&user.as_str()])
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(u64::try_from(n).unwrap_or_default())
     }
 }
 
@@ -524,28 +589,68 @@ impl Clinic for PostgresStore {
     }
 
     fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
-        self.write(|db| {
-            // Lines are added one at a time: a line's number is taken when it is inserted,
-            // not when it is committed, so two at once could commit out of order, and a
-            // reader going on from the last number it saw would miss the one committed
-            // late. Under the lock (which plain reads pass) they commit in number order,
-            // as in SQLite.
-            db.c.execute("LOCK TABLE audit IN EXCLUSIVE MODE", &[])
-                .map_err(|err| db.err(err))?;
-            db.c.execute(
-                "INSERT INTO audit (at, at_offset, actor, action, patient, source)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-                &[
-                    &e.at.utc_s,
-                    &e.at.offset_s,
-                    &e.actor,
-                    &e.action,
-                    &e.patient,
-                    &e.from,
-                ],
-            )
-            .map(|_| ())
-            .map_err(|err| db.err(err))
+        self.write(|db| db.add_audit(e))
+    }
+
+    fn audit_all(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        self.write(|db| entries.iter().try_for_each(|e| db.add_audit(e)))
+    }
+
+    fn patient_rows(&self, clinician: &str, since: Stamp) -> Result<Vec<PatientRow>, StoreError> {
+        self.read(|db| {
+            let rows =
+                db.c.query(
+                    r#"SELECT p.id, p.name, p.quiet_days,
+                       (SELECT count(*) FROM devices d
+                        WHERE d.user_id = p.id AND d.unlinked_at IS NULL),
+                       l.started_at, l.started_offset,
+                       (SELECT count(*) FROM alerts a
+                        WHERE a.user_id = p.id AND a.acked_by IS NULL),
+                       (SELECT count(DISTINCT (s.started_at + s.started_offset) / 86400)
+                        FROM sessions s WHERE s.user_id = p.id AND s.started_at >= $2),
+                       (SELECT r.body FROM prescriptions r WHERE r.user_id = p.id
+                        ORDER BY r.at DESC, r.uid COLLATE "C" DESC LIMIT 1)
+                     FROM care_team t JOIN people p ON p.id = t.user_id
+                     LEFT JOIN LATERAL (
+                         SELECT s.started_at, s.started_offset FROM sessions s
+                         WHERE s.user_id = p.id ORDER BY s.started_at DESC, s.id DESC LIMIT 1
+                     ) l ON true
+                     WHERE t.clinician_id = $1 ORDER BY t.seq"#,
+                    &[&clinician, &since.utc_s],
+                )
+                .map_err(|e| db.err(e))?;
+            rows.iter()
+                .map(|r| {
+                    let read = || -> Result<_, postgres::Error> {
+                        Ok((
+                            r.try_get::<_, String>(0)?,
+                            r.try_get::<_, String>(1)?,
+                            r.try_get::<_, Option<i32>>(2)?,
+                            r.try_get::<_, i64>(3)?,
+                            r.try_get::<_, Option<i64>>(4)?
+                                .zip(r.try_get::<_, Option<i32>>(5)?),
+                            r.try_get::<_, i64>(6)?,
+                            r.try_get::<_, i64>(7)?,
+                            r.try_get::<_, Option<String>>(8)?,
+                        ))
+                    };
+                    let (id, name, days, devices, last, open, recent, prescription) =
+                        read().map_err(|e| db.err(e))?;
+                    let count = |n: i64| u32::try_from(n).map_err(|e| db.corrupt("people", &e));
+                    Ok(PatientRow {
+                        patient: UserId::new(id),
+                        name,
+                        quiet_days: days
+                            .map(|d| u32::try_from(d).map_err(|e| db.corrupt("people", &e)))
+                            .transpose()?,
+                        devices: count(devices)?,
+                        last_session: last.map(|(at, offset)| stamp(at, offset)),
+                        open_alerts: count(open)?,
+                        recent_days: count(recent)?,
+                        prescription,
+                    })
+                })
+                .collect()
         })
     }
 
@@ -562,6 +667,187 @@ impl Clinic for PostgresStore {
                 )
                 .map_err(|e| db.err(e))?;
             rows.iter().map(|r| db.audit_line(r)).collect()
+        })
+    }
+
+    fn audit_about(&self, patient: &UserId) -> Result<Vec<(u64, AuditEntry)>, StoreError> {
+        self.read(|db| {
+            let rows =
+                db.c.query(
+                    "SELECT seq, at, at_offset, actor, action, patient, source FROM audit
+                     WHERE patient = $1 ORDER BY seq",
+                    &[&patient.as_str()],
+                )
+                .map_err(|e| db.err(e))?;
+            rows.iter().map(|r| db.audit_line(r)).collect()
+        })
+    }
+
+    fn offer_totp(&self, clinician: &str, secret: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE clinicians SET totp_offered = $2 WHERE id = $1",
+            &[&clinician, &secret],
+        )
+    }
+
+    fn totp(&self, clinician: &str) -> Result<TotpState, StoreError> {
+        self.read(|db| {
+            let row =
+                db.c.query_opt(
+                    "SELECT totp_secret, totp_offered, totp_step FROM clinicians WHERE id = $1",
+                    &[&clinician],
+                )
+                .map_err(|e| db.err(e))?;
+            row.map_or(Ok(TotpState::default()), |r| {
+                let read = || -> Result<TotpState, postgres::Error> {
+                    Ok(TotpState {
+                        secret: r.try_get(0)?,
+                        offered: r.try_get(1)?,
+                        last_step: r.try_get(2)?,
+                    })
+                };
+                read().map_err(|e| db.err(e))
+            })
+        })
+    }
+
+    fn take_totp_step(
+        &self,
+        clinician: &str,
+        step: i64,
+        confirm: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        self.write(|db| {
+            // The update locks the clinician's row: a second use of the same code at once
+            // waits, then finds its step taken.
+            let n = match confirm {
+                Some(offered) => db.c.execute(
+                    "UPDATE clinicians SET totp_secret = totp_offered, totp_offered = NULL,
+                            totp_step = $2
+                     WHERE id = $1 AND totp_offered = $3
+                       AND (totp_step IS NULL OR totp_step < $2)",
+                    &[&clinician, &step, &offered],
+                ),
+                None => db.c.execute(
+                    "UPDATE clinicians SET totp_step = $2
+                     WHERE id = $1 AND totp_secret IS NOT NULL
+                       AND (totp_step IS NULL OR totp_step < $2)",
+                    &[&clinician, &step],
+                ),
+            };
+            n.map(|n| n == 1).map_err(|e| db.err(e))
+        })
+    }
+
+    fn drop_totp(&self, clinician: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE clinicians SET totp_secret = NULL, totp_offered = NULL WHERE id = $1",
+            &[&clinician],
+        )
+    }
+
+    fn open_totp_login(
+        &self,
+        token_hash: &str,
+        clinician: &str,
+        expires: Stamp,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO totp_logins (token_hash, clinician_id, expires_at) VALUES ($1, $2, $3)",
+            &[&token_hash, &clinician, &expires.utc_s],
+        )
+    }
+
+    fn totp_login(&self, token_hash: &str, at: Stamp) -> Result<Option<Clinician>, StoreError> {
+        self.read(|db| {
+            db.one_clinician(
+                "SELECT {CLINICIAN} FROM totp_logins l JOIN clinicians c ON c.id = l.clinician_id
+                 WHERE l.token_hash = $1 AND l.expires_at > $2",
+                &[&token_hash, &at.utc_s],
+            )
+        })
+    }
+
+    fn close_totp_login(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM totp_logins WHERE token_hash = $1",
+            &[&token_hash],
+        )
+    }
+
+    fn care_team(&self, patient: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
+        self.read(|db| {
+            let rows =
+                db.c.query(
+                    "SELECT c.email, t.since FROM care_team t
+                     JOIN clinicians c ON c.id = t.clinician_id
+                     WHERE t.user_id = $1 ORDER BY t.seq",
+                    &[&patient.as_str()],
+                )
+                .map_err(|e| db.err(e))?;
+            rows.iter()
+                .map(|r| Ok((r.try_get(0)?, stamp(r.try_get(1)?, 0))))
+                .collect::<Result<_, postgres::Error>>()
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn erase_person(&self, patient: &UserId, entry: &AuditEntry) -> Result<Erased, StoreError> {
+        self.write(|db| {
+            // The person's devices are locked first (no device links or moves meanwhile),
+            // then each series of their log, as a writer takes it: a write of their log
+            // under way finishes first, and one after finds their device gone.
+            let mut series: Vec<String> =
+                db.c.query(
+                    "SELECT id FROM devices WHERE user_id = $1 FOR UPDATE",
+                    &[&patient.as_str()],
+                )
+                .and_then(|rows| rows.iter().map(|r| r.try_get(0)).collect())
+                .map_err(|e| db.err(e))?;
+            let logged: Vec<String> =
+                db.c.query(
+                    "SELECT DISTINCT device FROM outbox WHERE user_id = $1",
+                    &[&patient.as_str()],
+                )
+                .and_then(|rows| rows.iter().map(|r| r.try_get(0)).collect())
+                .map_err(|e| db.err(e))?;
+            series.extend(logged);
+            series.push(db.device_id()?);
+            series.sort();
+            series.dedup();
+            for device in &series {
+                db.lock_series(patient, device)?;
+            }
+            let erased = Erased {
+                sessions: db.tally("SELECT count(*) FROM sessions WHERE user_id = $1", patient)?,
+                events: db.tally("SELECT count(*) FROM outbox WHERE user_id = $1", patient)?,
+                devices: db.tally("SELECT count(*) FROM devices WHERE user_id = $1", patient)?,
+            };
+            db.c.execute(
+                "INSERT INTO erased_tokens (token_hash, erased_at)
+                 SELECT token_hash, $2 FROM devices WHERE user_id = $1
+                 ON CONFLICT DO NOTHING",
+                &[&patient.as_str(), &entry.at.utc_s],
+            )
+            .map_err(|e| db.err(e))?;
+            for sql in ERASE {
+                db.c.execute(sql, &[&patient.as_str()])
+                    .map_err(|e| db.err(e))?;
+            }
+            db.add_audit(entry)?;
+            Ok(erased)
+        })
+    }
+
+    fn erased_device(&self, token_hash: &str) -> Result<Option<Stamp>, StoreError> {
+        self.read(|db| {
+            db.c.query_opt(
+                "SELECT erased_at FROM erased_tokens WHERE token_hash = $1",
+                &[&token_hash],
+            )
+            .and_then(|r| r.map(|r| r.try_get::<_, i64>(0)).transpose())
+            .map(|t| t.map(|t| stamp(t, 0)))
+            .map_err(|e| db.err(e))
         })
     }
 

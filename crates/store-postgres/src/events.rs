@@ -26,7 +26,7 @@ impl<C: GenericClient> Db<'_, C> {
 
     /// Holds a device's series of a user until the transaction ends, so the next index read
     /// in it stays the next.
-    fn lock_series(&mut self, user: &UserId, device: &str) -> Result<(), StoreError> {
+    pub(crate) fn lock_series(&mut self, user: &UserId, device: &str) -> Result<(), StoreError> {
         self.c
             .execute(
                 "SELECT pg_advisory_xact_lock($1, hashtext($2 || '/' || $3))",

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_quiet_and_mail",
         include_str!("../migrations/0007_quiet_and_mail.sql"),
     ),
+    ("0008_totp", include_str!("../migrations/0008_totp.sql")),
 ];
 
 /// The schema version this build writes.

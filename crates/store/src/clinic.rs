@@ -29,6 +29,41 @@ pub struct Clinician {
     pub failures: u32,
     /// Logins are refused until then.
     pub locked_until: Option<Stamp>,
+    /// Whether their logins ask a second factor (a TOTP code) after the password.
+    pub totp: bool,
+}
+
+/// A clinician's second factor as kept: the secrets, never in a log or a page but the one
+/// that offers it.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct TotpState {
+    /// The secret in use (base32), when their logins ask a code.
+    pub secret: Option<String>,
+    /// A secret offered and not yet confirmed with a code.
+    pub offered: Option<String>,
+    /// The last time step a code was taken for.
+    pub last_step: Option<i64>,
+}
+
+impl std::fmt::Debug for TotpState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpState")
+            .field("secret", &self.secret.as_ref().map(|_| "(kept)"))
+            .field("offered", &self.offered.as_ref().map(|_| "(kept)"))
+            .field("last_step", &self.last_step)
+            .finish()
+    }
+}
+
+/// What an erasure removed of a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Erased {
+    /// Their sessions.
+    pub sessions: u64,
+    /// Their sync events.
+    pub events: u64,
+    /// Their devices.
+    pub devices: u64,
 }
 
 /// One line of the audit log: who did what, to whose data, when and from where.
@@ -113,6 +148,27 @@ pub struct AlertMail {
     pub acked: bool,
     /// Failed tries to send it so far.
     pub tries: u32,
+}
+
+/// What a clinician's patient list shows of one patient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientRow {
+    /// The person.
+    pub patient: UserId,
+    /// Their name or reference, as the practice gave it.
+    pub name: String,
+    /// Devices linked and not unlinked.
+    pub devices: u32,
+    /// When their latest session started.
+    pub last_session: Option<Stamp>,
+    /// The days without a session their clinician chose, if one did.
+    pub quiet_days: Option<u32>,
+    /// Alerts not yet acknowledged.
+    pub open_alerts: u32,
+    /// Days (by the sessions' own clocks) with a session from the list's `since` on.
+    pub recent_days: u32,
+    /// The prescription in force, as kept (JSON), if any.
+    pub prescription: Option<String>,
 }
 
 /// The practice's clinicians, their login sessions and the audit log.
@@ -211,6 +267,13 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     fn mail_failed(&self, alert: i64, clinician: &str, retry_at: Stamp) -> Result<(), StoreError>;
     /// Adds a line to the audit log.
     fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// Adds lines to the audit log, all or none, in one write (a page that reads many
+    /// patients' data audits each read).
+    fn audit_all(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;
+    /// The clinician's patient list, a row a patient in the order they joined the care team,
+    /// read in one query: what the list shows of each, with the days that had a session
+    /// from `since` on.
+    fn patient_rows(&self, clinician: &str, since: Stamp) -> Result<Vec<PatientRow>, StoreError>;
     /// Saves a prescription template (the same name again replaces it).
     fn save_template(&self, t: &Kept) -> Result<(), StoreError>;
     /// The practice's templates, by name.
@@ -220,6 +283,46 @@ pub trait Clinic: Send + Sync + std::fmt::Debug {
     fn save_practice_exercise(&self, e: &Kept) -> Result<(), StoreError>;
     /// The practice's own exercises, by id.
     fn practice_exercises(&self) -> Result<Vec<Kept>, StoreError>;
+    /// Offers the clinician a new TOTP secret, not yet in use (any earlier offer is replaced).
+    fn offer_totp(&self, clinician: &str, secret: &str) -> Result<(), StoreError>;
+    /// The clinician's second factor as kept.
+    fn totp(&self, clinician: &str) -> Result<TotpState, StoreError>;
+    /// Takes the code of time step `step` for the clinician, once: true when it is later than
+    /// the last step taken (a code is never taken twice). With `confirm`, the offered secret
+    /// `confirm` becomes the one in use (when it is still the one offered).
+    fn take_totp_step(
+        &self,
+        clinician: &str,
+        step: i64,
+        confirm: Option<&str>,
+    ) -> Result<bool, StoreError>;
+    /// Turns the clinician's second factor off (the secrets are forgotten).
+    fn drop_totp(&self, clinician: &str) -> Result<(), StoreError>;
+    /// Keeps a login waiting for its code (by its token's hash) until `expires`.
+    fn open_totp_login(
+        &self,
+        token_hash: &str,
+        clinician: &str,
+        expires: Stamp,
+    ) -> Result<(), StoreError>;
+    /// The clinician a login waiting for its code is for, before it expires.
+    fn totp_login(&self, token_hash: &str, at: Stamp) -> Result<Option<Clinician>, StoreError>;
+    /// Ends a login waiting for its code (given, or given up); ending one that is not
+    /// waiting does nothing.
+    fn close_totp_login(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// The person's care team: each clinician's e-mail address and since when, in the order
+    /// they were added.
+    fn care_team(&self, patient: &UserId) -> Result<Vec<(String, Stamp)>, StoreError>;
+    /// The audit log's lines about the person, oldest first, each with its number.
+    fn audit_about(&self, patient: &UserId) -> Result<Vec<(u64, AuditEntry)>, StoreError>;
+    /// Erases a person from the server, in one transaction with the audit line `entry` that
+    /// says so: their log (sessions and steps, events, profile, checks, clearances, sheets),
+    /// their devices and tokens, link codes, alerts, care-team rows and the person. Only the
+    /// hashes of their devices' tokens stay (see [`Clinic::erased_device`]). Their earlier
+    /// audit lines stay: the log is append-only.
+    fn erase_person(&self, patient: &UserId, entry: &AuditEntry) -> Result<Erased, StoreError>;
+    /// When the person a device token (by its hash) spoke for was erased, if they were.
+    fn erased_device(&self, token_hash: &str) -> Result<Option<Stamp>, StoreError>;
     /// The audit log from just after line `after`, oldest first, at most `limit` lines, each
     /// with its number.
     fn audit_log(&self, after: u64, limit: usize) -> Result<Vec<(u64, AuditEntry)>, StoreError>;

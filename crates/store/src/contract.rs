@@ -14,9 +14,12 @@ pub use clinic::{
     a_new_alert_owes_each_clinician_one_email_until_done,
     a_session_speaks_until_closed_expired_or_idle, alerts_are_kept_once_and_acknowledged_once,
     an_invitation_sets_the_password_once_before_it_expires, clinicians_are_added_once_by_email,
-    each_clinician_has_their_own_patients, failed_logins_count_and_lock_until_one_succeeds,
+    each_clinician_has_their_own_patients,
+    erasing_a_person_leaves_nothing_of_them_and_no_one_else_changes,
+    failed_logins_count_and_lock_until_one_succeeds,
     patients_are_watched_with_their_quiet_days_and_latest_session,
-    the_audit_log_keeps_every_line_in_order, the_practice_library_keeps_one_of_each_name,
+    the_audit_log_keeps_every_line_in_order, the_patient_list_is_read_in_one_go,
+    the_practice_library_keeps_one_of_each_name, totp_is_confirmed_taken_once_and_dropped,
 };
 pub use converge::{DEVICES, Op, converge};
 pub use sync::{
@@ -460,20 +463,17 @@ fn everything(s: &dyn Store, u: &UserId) -> String {
     )
 }
 
-/// One user's whole log (profile, disclaimer, check, sessions open and ended with their
-/// steps, clearance, sheet) is out of another's reach: every read of the other finds nothing,
-/// every write naming the first user's sessions is refused as not found, and nothing the
-/// other does (even importing the first user's export) changes what the first user reads.
-pub fn one_users_log_is_out_of_every_other_users_reach(s: &dyn Store) {
-    let (a, b) = (UserId::new("a"), UserId::new("b"));
+/// Writes a whole log for the user: profile, disclaimer, check, clearance, sheet, a session
+/// ended (with a step that hurt, settled) and one open; the two sessions' ids.
+fn whole_log(s: &dyn Store, a: &UserId) -> (SessionId, SessionId) {
     let r = routine();
     let at = t("2026-11-21T09:00:00+00:00");
     let p = Profile {
         minutes: 12,
         ..Profile::default()
     };
-    s.set_profile(&a, &p, at).unwrap();
-    s.accept_disclaimer(&a, 3, at).unwrap();
+    s.set_profile(a, &p, at).unwrap();
+    s.accept_disclaimer(a, 3, at).unwrap();
     let check = Screening {
         at,
         areas: vec![Area::Neck],
@@ -482,17 +482,17 @@ pub fn one_users_log_is_out_of_every_other_users_reach(s: &dyn Store) {
         assessed: None,
         since: BTreeMap::new(),
     };
-    s.add_screening(&a, &check).unwrap();
+    s.add_screening(a, &check).unwrap();
     s.add_clearance(
-        &a,
+        a,
         &backstretch_core::exchange::Clearance::own("weight-loss", at),
     )
     .unwrap();
-    s.save_sheet(&a, RoutineCode::of(&r), &r, at).unwrap();
+    s.save_sheet(a, RoutineCode::of(&r), &r, at).unwrap();
     let hurt = step(1, Outcome::Hurt, "2026-11-20T09:00:10+00:00");
     let ended = s
         .record_session(
-            &a,
+            a,
             &new_session("ended", "2026-11-20T09:00:00+00:00", &r),
             std::slice::from_ref(&hurt),
             t("2026-11-20T09:10:00+00:00"),
@@ -500,12 +500,25 @@ pub fn one_users_log_is_out_of_every_other_users_reach(s: &dyn Store) {
             Ending::Completed,
         )
         .unwrap();
-    s.set_settled(&a, ended, true, t("2026-11-22T07:00:00+00:00"))
+    s.set_settled(a, ended, true, t("2026-11-22T07:00:00+00:00"))
         .unwrap();
     let open = s
-        .begin_session(&a, &new_session("open", "2026-11-21T09:00:00+00:00", &r))
+        .begin_session(a, &new_session("open", "2026-11-21T09:00:00+00:00", &r))
         .unwrap();
-    s.log_step(&a, open, &hurt).unwrap();
+    s.log_step(a, open, &hurt).unwrap();
+    (ended, open)
+}
+
+/// One user's whole log (profile, disclaimer, check, sessions open and ended with their
+/// steps, clearance, sheet) is out of another's reach: every read of the other finds nothing,
+/// every write naming the first user's sessions is refused as not found, and nothing the
+/// other does (even importing the first user's export) changes what the first user reads.
+pub fn one_users_log_is_out_of_every_other_users_reach(s: &dyn Store) {
+    let (a, b) = (UserId::new("a"), UserId::new("b"));
+    let r = routine();
+    let at = t("2026-11-21T09:00:00+00:00");
+    let hurt = step(1, Outcome::Hurt, "2026-11-20T09:00:10+00:00");
+    let (ended, open) = whole_log(s, &a);
     let before = everything(s, &a);
     let nobody = everything(s, &b);
 
@@ -1029,7 +1042,10 @@ macro_rules! clinic_contract_tests {
             alerts_are_kept_once_and_acknowledged_once,
             the_practice_library_keeps_one_of_each_name,
             patients_are_watched_with_their_quiet_days_and_latest_session,
-            a_new_alert_owes_each_clinician_one_email_until_done
+            a_new_alert_owes_each_clinician_one_email_until_done,
+            the_patient_list_is_read_in_one_go,
+            totp_is_confirmed_taken_once_and_dropped,
+            erasing_a_person_leaves_nothing_of_them_and_no_one_else_changes
         );
     };
 }
@@ -1047,7 +1063,7 @@ macro_rules! accounts_contract_tests {
     };
 }
 
-fn linking<'a>(code: &'a str, device: &'a str, token: &'a str, at: &str) -> Linking<'a> {
+pub(crate) fn linking<'a>(code: &'a str, device: &'a str, token: &'a str, at: &str) -> Linking<'a> {
     Linking {
         code_hash: code,
         device,

@@ -50,3 +50,37 @@ mod clinic_in_file {
     use super::*;
     backstretch_store::clinic_contract_tests!(in_file());
 }
+
+/// After the contract's erasure, no table with a person's column (`user_id`) holds a row of
+/// the erased person's, nor `people`: a table added later that keeps a person's data fails
+/// here until the erasure removes it too.
+#[test]
+fn an_erased_person_is_in_no_table() {
+    let f = in_file();
+    backstretch_store::contract::erasing_a_person_leaves_nothing_of_them_and_no_one_else_changes(
+        &*f,
+    );
+    let db = rusqlite::Connection::open(f._dir.path().join("log.sqlite")).expect("opens");
+    let mut st = db
+        .prepare(
+            "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c
+             WHERE m.type = 'table' AND c.name = 'user_id'",
+        )
+        .expect("prepares");
+    let tables: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .and_then(Iterator::collect)
+        .expect("tables");
+    assert!(tables.len() >= 10, "{tables:?}");
+    for table in tables.iter().map(String::as_str).chain(["people"]) {
+        let column = if table == "people" { "id" } else { "user_id" };
+        let n: i64 = db
+            .query_row(
+                &format!("SELECT count(*) FROM {table} WHERE {column} = 'u-a'"),
+                [],
+                |r| r.get(0),
+            )
+            .expect("counts");
+        assert_eq!(n, 0, "{table} holds the erased person");
+    }
+}

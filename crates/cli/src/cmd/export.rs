@@ -84,10 +84,17 @@ pub fn run(ctx: &Context, a: &ExportArgs) -> miette::Result<ExitCode> {
             }
             let created = ctx.now.rfc3339();
             let owner = ctx.home.display().to_string();
+            let prescription = app.prescription()?;
+            let on = prescription.as_ref().map(|p| p.at.rfc3339());
+            let prescribed = prescription
+                .as_ref()
+                .zip(on.as_deref())
+                .map(|(p, on)| export::Prescribed { by: &p.by, on });
             json(&export::fhir(
                 &app.log_file()?,
                 &owner,
                 plan.as_ref(),
+                prescribed.as_ref(),
                 &created,
             ))?
         }

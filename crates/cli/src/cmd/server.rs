@@ -48,6 +48,7 @@ fn clinician(
     let (a, made) = match c {
         ClinicianCommand::Add(a) => (a, add_clinician(&*store, a.email.trim(), ctx.now)),
         ClinicianCommand::Invite(a) => (a, invite_again(&*store, a.email.trim(), ctx.now)),
+        ClinicianCommand::TotpOff(a) => return totp_off(&*store, a.email.trim(), ctx.now),
     };
     let invitation = made.map_err(|e| match e {
         ClinicError::BadEmail(email) => miette!(
@@ -78,6 +79,29 @@ fn clinician(
         "Send {email} this link, by a way only they read. It sets their password and logs them in:\n\n  {link}\n\nIt works once, until {expires}. `backstretch server clinician invite {email}` prints another.\n",
         email = invitation.email,
     ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn totp_off(
+    store: &dyn ServerStore,
+    email: &str,
+    now: backstretch_core::time::Stamp,
+) -> miette::Result<ExitCode> {
+    use backstretch_server::clinic::{ClinicError, totp_off_by_operator};
+    let off = totp_off_by_operator(store, email, now).map_err(|e| match e {
+        ClinicError::NoOne(email) => miette!(
+            help = "`backstretch server audit` lists who logged in, by address",
+            "no clinician has the e-mail address {email}"
+        ),
+        e => miette!("{e}"),
+    })?;
+    print(&if off {
+        format!(
+            "Turned off {email}'s second factor. Their next login asks the password only; they can set up a new one on their account page.\n"
+        )
+    } else {
+        format!("{email} has no second factor on: nothing to turn off.\n")
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -202,6 +226,7 @@ fn serve(a: &ServerArgs, store: std::sync::Arc<dyn ServerStore>) -> miette::Resu
         tls: a.cert.clone().zip(a.key.clone()),
         url: a.url.clone(),
         mail: mail_config(a)?,
+        require_totp: a.require_totp,
     };
     let server = Server::bind(&config, store).map_err(|e| match e {
         ServerError::NeedsTls { addr } => miette!(

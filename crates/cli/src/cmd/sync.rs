@@ -198,7 +198,8 @@ fn unlink(ctx: &Context) -> miette::Result<ExitCode> {
             .send_empty(),
     )?;
     // Already unlinked on the server (401) is as good as unlinked now.
-    if status != 200 && status != 401 {
+    // So is a log the server no longer keeps (410: erased at the practice).
+    if status != 200 && status != 401 && status != 410 {
         return Err(said(&v));
     }
     let file = link_file(ctx);

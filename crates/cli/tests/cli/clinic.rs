@@ -143,6 +143,21 @@ fn in_chromium_a_clinician_sets_a_password_logs_out_and_in_with_no_axe_violation
         (b.text("h1") == "mk-1985").then_some(())
     });
     check("patient");
+    b.go(&format!("{url}/account"));
+    check("account");
+    b.click("form[action='/account/totp'] button[type=submit]");
+    wait_for("the second factor's setup", long, || {
+        b.text("h1")
+            .contains("Set up a second factor")
+            .then_some(())
+    });
+    assert_eq!(b.count("figure svg"), 1, "a QR code");
+    check("totp-setup");
+    b.go(&format!("{url}/clinic"));
+    b.click("main table a");
+    wait_for("the patient's page again", long, || {
+        (b.text("h1") == "mk-1985").then_some(())
+    });
     b.click("form.logout button");
     wait_for("the login page", long, || {
         b.text("h1").contains("Clinician login").then_some(())
@@ -178,4 +193,125 @@ fn messages_outside_a_clinic_say_how_to_link() {
     assert!(err.contains("TEXT"), "{err}");
     let out = stdout_ok(&mut env.run("messages --format json"));
     assert_eq!(out.trim(), "[]");
+}
+
+/// A clinician added to the server at `url`, who sets a password with their invitation
+/// over HTTP: their session's cookie (`name=value`).
+fn clinician(server: &Env, url: &str) -> String {
+    let out = stdout_ok(&mut server.run(&format!(
+        "server clinician add ann.physio@example.org --url {url}"
+    )));
+    let code = out
+        .split_whitespace()
+        .find_map(|w| w.split("/invite?code=").nth(1))
+        .unwrap_or_else(|| panic!("no link in {out}"))
+        .to_string();
+    let body =
+        format!("code={code}&email=x&password=correct+horse+battery&again=correct+horse+battery");
+    let answer = post(url, "/invite", "", &body);
+    answer
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no cookie in {answer}"))
+        .to_string()
+}
+
+/// A form posted to the server at `url` from its own page, with the cookie (`name=value`,
+/// or empty); the whole answer.
+fn post(url: &str, path: &str, cookie: &str, body: &str) -> String {
+    http(
+        url,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: HOST\r\nOrigin: {url}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+/// A patient added at the clinic links a device, which syncs; their clinician erases them;
+/// the device's next sync is refused in words, and it unlinks.
+#[test]
+fn an_erased_patients_device_is_told_when_it_syncs_and_unlinks() {
+    let server = Env::fresh();
+    let running = start_with(&server, &[]);
+    let url = &running.url;
+    let session = clinician(&server, url);
+    let page = post(url, "/clinic/patients", &session, "name=mk-1985");
+    let code = page
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .find(|w| w.len() == 14 && w.matches('-').count() == 2)
+        .unwrap_or_else(|| panic!("no code in {page}"));
+    let phone = Env::new();
+    stdout_ok(&mut phone.run("profile set --area lower-back --place floor"));
+    stdout_ok(&mut phone.run(&format!("sync link {url} {code}")));
+    stdout_ok(
+        phone
+            .cmd()
+            .args(["log", "--pain-before", "4", "--pain-after", "3"]),
+    );
+    stdout_ok(&mut phone.run("sync"));
+    let list = http(
+        url,
+        &format!(
+            "GET /clinic HTTP/1.1\r\nHost: HOST\r\nCookie: {session}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    let href = list
+        .split('"')
+        .find(|w| w.starts_with("/clinic/patients/"))
+        .unwrap_or_else(|| panic!("no patient in {list}"));
+    let erased = post(url, &format!("{href}/erase"), &session, "confirm=mk-1985");
+    assert!(
+        erased.starts_with("HTTP/1.1 200") && erased.contains("mk-1985 is erased"),
+        "{erased}"
+    );
+    let (_, _, err) = run_fail(&mut phone.run("sync"));
+    assert!(
+        err.contains("erased at the practice's request") && err.contains("sync unlink"),
+        "{err}"
+    );
+    let out = stdout_ok(&mut phone.run("sync unlink"));
+    assert!(out.contains("Unlinked"), "{out}");
+    assert_eq!(phone.history().len(), 1, "the phone's own log is untouched");
+    let audit = stdout_ok(&mut server.run("server audit"));
+    assert!(
+        audit.contains("ann.physio@example.org  erased everything held about the patient (GDPR)"),
+        "{audit}"
+    );
+}
+
+/// `server --require-totp`: a clinician who has set a password reaches their account page
+/// only (to set up a second factor), not their patients.
+#[test]
+fn a_server_that_requires_totp_sends_a_clinician_to_set_it_up() {
+    let server = Env::fresh();
+    let running = start_with(&server, &["--require-totp".as_ref()]);
+    let url = &running.url;
+    let session = clinician(&server, url);
+    let session = session.as_str();
+    let get = |path: &str| {
+        http(
+            url,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: HOST\r\nCookie: {session}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    let patients = get("/clinic");
+    assert!(
+        patients.starts_with("HTTP/1.1 303") && patients.contains("location: /account"),
+        "{patients}"
+    );
+    let account = get("/account");
+    assert!(
+        account.starts_with("HTTP/1.1 200")
+            && account.contains("The practice asks every clinician"),
+        "{account}"
+    );
+    // The operator turns a lost phone's second factor off; ann has none yet.
+    let out = stdout_ok(&mut server.run("server clinician totp-off ann.physio@example.org"));
+    assert!(out.contains("nothing to turn off"), "{out}");
+    let (_, _, err) = run_fail(&mut server.run("server clinician totp-off bob@example.org"));
+    assert!(err.contains("no clinician has"), "{err}");
 }

@@ -9,6 +9,7 @@ mod catalog;
 mod clinic;
 mod clinic_e2e;
 mod durability;
+mod fhir;
 mod foundation;
 mod hardening;
 mod mail;

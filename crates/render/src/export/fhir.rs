@@ -1,14 +1,42 @@
-use backstretch_core::exchange::{CarePlan, LogFile};
+use backstretch_core::exchange::{CarePlan, LogFile, LogSession};
+use backstretch_core::player::Outcome;
+use backstretch_core::session::Ending;
 use serde_json::{Value, json};
 
 use super::uuid_from;
 
-fn pain_observation(patient: &str, uid: &str, which: &str, when: &str, value: u8) -> Value {
+/// Who prescribed the programme, and when: a clinician's prescription, when one is passed
+/// in. Without it the programme is backstretch's own plan (`intent: plan`, no requester).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prescribed<'a> {
+    /// The prescriber's name, as the ServiceRequest's requester shows it.
+    pub by: &'a str,
+    /// When it was prescribed (an RFC 3339 date-time, or a date).
+    pub on: &'a str,
+}
+
+fn reference(urn: &str) -> Value {
+    json!({"reference": urn})
+}
+
+fn urn(name: &str) -> String {
+    format!("urn:uuid:{}", uuid_from(name))
+}
+
+fn pain_observation(
+    patient: &str,
+    session: &str,
+    which: &str,
+    when: &str,
+    value: u8,
+    uid: &str,
+) -> Value {
     json!({
-        "fullUrl": format!("urn:uuid:{}", uuid_from(&format!("{uid}/{which}"))),
+        "fullUrl": urn(&format!("{uid}/{which}")),
         "resource": {
             "resourceType": "Observation",
             "status": "final",
+            "partOf": [reference(session)],
             "category": [{"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/observation-category",
                 "code": "survey",
@@ -22,48 +50,91 @@ fn pain_observation(patient: &str, uid: &str, which: &str, when: &str, value: u8
                 }],
                 "text": format!("Pain {which} stretching")
             },
-            "subject": {"reference": format!("urn:uuid:{patient}")},
+            "subject": reference(patient),
             "effectiveDateTime": when,
             "valueInteger": value
         }
     })
 }
 
-/// An HL7 FHIR R4 Bundle (type collection): a Patient placeholder without personal data,
-/// one Observation per pain score (LOINC 72514-3, valueInteger), and a CarePlan whose
-/// activities are the routine's exercises with their doses.
-pub fn fhir(file: &LogFile, owner: &str, plan: Option<&CarePlan>, created: &str) -> Value {
-    let patient = uuid_from(&format!("patient/{owner}"));
+/// A session as a Procedure: completed or stopped (unknown while it has no end), over the
+/// time it took, based on the programme's ServiceRequest when there is one.
+fn procedure(s: &LogSession, patient: &str, request: Option<&str>) -> Value {
+    let status = match s.outcome {
+        Some(Ending::Completed) => "completed",
+        Some(Ending::Stopped) => "stopped",
+        None => "unknown",
+    };
+    let mut period = json!({"start": s.started_at.rfc3339()});
+    if let Some(end) = s.ended_at {
+        period["end"] = json!(end.rfc3339());
+    }
+    let done = |o: Outcome| s.steps.iter().filter(|x| x.outcome == o).count();
+    let mut resource = json!({
+        "resourceType": "Procedure",
+        "status": status,
+        "code": {"text": "Stretching session"},
+        "subject": reference(patient),
+        "performedPeriod": period,
+        "note": [{"text": format!(
+            "Steps: {} done, {} skipped, {} hurt.",
+            done(Outcome::Done),
+            done(Outcome::Skipped),
+            done(Outcome::Hurt)
+        )}]
+    });
+    if let Some(r) = request {
+        resource["basedOn"] = json!([reference(r)]);
+    }
+    if s.outcome == Some(Ending::Stopped) {
+        resource["statusReason"] = json!({"text": "Stopped before the end of the routine"});
+    }
+    json!({"fullUrl": urn(&format!("{}/procedure", s.uid)), "resource": resource})
+}
+
+/// An HL7 FHIR R4 Bundle (type collection): a Patient placeholder without personal data; when
+/// there is a plan, the CarePlan (its activities the routine's exercises with their doses) and
+/// a ServiceRequest for the programme it describes (based on the CarePlan; prescribed by a
+/// clinician when `prescribed` says so); a Procedure per session (based on the
+/// ServiceRequest); and an Observation per pain score (LOINC 72514-3, valueInteger, part of
+/// its session's Procedure).
+pub fn fhir(
+    file: &LogFile,
+    owner: &str,
+    plan: Option<&CarePlan>,
+    prescribed: Option<&Prescribed<'_>>,
+    created: &str,
+) -> Value {
+    let patient = urn(&format!("patient/{owner}"));
     let mut entries = vec![json!({
-        "fullUrl": format!("urn:uuid:{patient}"),
+        "fullUrl": patient,
         "resource": {
             "resourceType": "Patient",
             "active": true,
             "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">backstretch user (no personal data exported)</div>"}
         }
     })];
+    let request = plan.map(|_| urn(&format!("servicerequest/{owner}")));
+    if let (Some(p), Some(r)) = (plan, &request) {
+        let care = urn(&format!("careplan/{owner}"));
+        entries.push(care_plan(p, &care, &patient, created));
+        entries.push(service_request(p, r, &care, &patient, prescribed, created));
+    }
     for s in &file.sessions {
+        let session = urn(&format!("{}/procedure", s.uid));
+        entries.push(procedure(s, &patient, request.as_deref()));
         if let Some(v) = s.pain_before {
+            let at = s.started_at.rfc3339();
             entries.push(pain_observation(
-                &patient,
-                &s.uid,
-                "before",
-                &s.started_at.rfc3339(),
-                v,
+                &patient, &session, "before", &at, v, &s.uid,
             ));
         }
         if let (Some(v), Some(end)) = (s.pain_after, s.ended_at) {
+            let at = end.rfc3339();
             entries.push(pain_observation(
-                &patient,
-                &s.uid,
-                "after",
-                &end.rfc3339(),
-                v,
+                &patient, &session, "after", &at, v, &s.uid,
             ));
         }
-    }
-    if let Some(p) = plan {
-        entries.push(care_plan(p, owner, &patient, created));
     }
     json!({
         "resourceType": "Bundle",
@@ -74,9 +145,48 @@ pub fn fhir(file: &LogFile, owner: &str, plan: Option<&CarePlan>, created: &str)
     })
 }
 
+/// The programme as a ServiceRequest: the routine's exercises and doses, how often, based on
+/// the CarePlan; an order by its prescriber when prescribed, else backstretch's plan.
+fn service_request(
+    p: &CarePlan,
+    url: &str,
+    care: &str,
+    patient: &str,
+    prescribed: Option<&Prescribed<'_>>,
+    created: &str,
+) -> Value {
+    let details: Vec<Value> = p
+        .activities
+        .iter()
+        .map(|a| json!({"text": format!("{}: {}", a.name, a.dose)}))
+        .collect();
+    let mut resource = json!({
+        "resourceType": "ServiceRequest",
+        "status": if p.paused.is_some() { "on-hold" } else { "active" },
+        "intent": if prescribed.is_some() { "order" } else { "plan" },
+        "category": [{"text": "Exercise therapy"}],
+        "code": {"text": p.title},
+        "orderDetail": details,
+        "subject": reference(patient),
+        "basedOn": [reference(care)],
+        "occurrenceTiming": {"repeat": {"frequency": p.per_week, "period": 1, "periodUnit": "wk"}},
+        "authoredOn": prescribed.map_or(created, |x| x.on)
+    });
+    match prescribed {
+        Some(x) => resource["requester"] = json!({"display": x.by}),
+        None => {
+            resource["note"] = json!([{"text": "Planned by backstretch from practitioners' advice: general education, not a prescription."}]);
+        }
+    }
+    if let Some(why) = &p.paused {
+        resource["note"] = json!([{"text": why}]);
+    }
+    json!({"fullUrl": url, "resource": resource})
+}
+
 /// The CarePlan entry: `active`, or `on-hold` with the reason (a note, and each activity's
 /// `statusReason`) while a warning sign blocks plans.
-fn care_plan(p: &CarePlan, owner: &str, patient: &str, created: &str) -> Value {
+fn care_plan(p: &CarePlan, url: &str, patient: &str, created: &str) -> Value {
     let activities: Vec<Value> = p
         .activities
         .iter()
@@ -95,14 +205,14 @@ fn care_plan(p: &CarePlan, owner: &str, patient: &str, created: &str) -> Value {
         })
         .collect();
     let mut entry = json!({
-            "fullUrl": format!("urn:uuid:{}", uuid_from(&format!("careplan/{owner}"))),
+            "fullUrl": url,
             "resource": {
                 "resourceType": "CarePlan",
                 "status": if p.paused.is_some() { "on-hold" } else { "active" },
                 "intent": "plan",
                 "title": p.title,
                 "description": "Self-managed stretching routine for back and neck pain, planned by backstretch from practitioners' advice. General education, not a prescription.",
-                "subject": {"reference": format!("urn:uuid:{patient}")},
+                "subject": reference(patient),
                 "created": created,
                 "activity": activities
             }

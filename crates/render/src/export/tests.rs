@@ -125,21 +125,27 @@ fn the_calendar_parses_with_a_real_parser_and_is_deterministic() {
     insta::assert_snapshot!(daily.replace("\r\n", "\n"));
 }
 
-#[test]
-fn fhir_bundle_has_pain_observations_and_a_care_plan() {
-    let plan = CarePlan {
+/// A care plan of one exercise, three times a week; on hold for `paused`.
+fn bridge_plan(paused: Option<&str>) -> CarePlan {
+    CarePlan {
         title: "Stretching routine".into(),
         per_week: 3,
         activities: vec![CareActivity {
             name: "Bridge".into(),
             dose: "hold 5 s x 8".into(),
         }],
-        paused: None,
-    };
+        paused: paused.map(Into::into),
+    }
+}
+
+#[test]
+fn fhir_bundle_has_pain_observations_and_a_care_plan() {
+    let plan = bridge_plan(None);
     let b = fhir(
         &sample(),
         "/home/me",
         Some(&plan),
+        None,
         "2026-11-21T09:00:00+01:00",
     );
     assert_eq!(b["resourceType"], "Bundle");
@@ -181,9 +187,91 @@ fn fhir_bundle_has_pain_observations_and_a_care_plan() {
             &sample(),
             "/home/me",
             Some(&plan),
+            None,
             "2026-11-21T09:00:00+01:00"
         ),
         "deterministic"
+    );
+}
+
+/// The programme is a ServiceRequest based on the CarePlan; each session a Procedure based on
+/// it (completed, or unknown while it has no end), over the time it took; each pain score an
+/// Observation part of its session's Procedure. A prescription, passed in, makes the request
+/// an order with its prescriber and date.
+#[test]
+fn fhir_bundle_has_the_programme_as_a_service_request_and_sessions_as_procedures() {
+    let plan = bridge_plan(None);
+    let created = "2026-11-21T09:00:00+01:00";
+    let b = fhir(&sample(), "/home/me", Some(&plan), None, created);
+    let entries = b["entry"].as_array().unwrap();
+    let of = |kind: &str| -> Vec<&Value> {
+        entries
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == kind)
+            .collect()
+    };
+    let (care, requests) = (of("CarePlan"), of("ServiceRequest"));
+    assert_eq!((care.len(), requests.len()), (1, 1));
+    let sr = &requests[0]["resource"];
+    assert_eq!(
+        (&sr["intent"], &sr["status"]),
+        (&json!("plan"), &json!("active"))
+    );
+    assert_eq!(sr["orderDetail"][0]["text"], "Bridge: hold 5 s x 8");
+    assert_eq!(sr["basedOn"][0]["reference"], care[0]["fullUrl"]);
+    assert_eq!(sr["occurrenceTiming"]["repeat"]["frequency"], 3);
+    assert!(sr.get("requester").is_none());
+    let procedures = of("Procedure");
+    assert_eq!(procedures.len(), 2, "one per session");
+    let (done, open) = (&procedures[0]["resource"], &procedures[1]["resource"]);
+    assert_eq!(done["status"], "completed");
+    assert_eq!(
+        done["performedPeriod"],
+        json!({"start": "2026-11-20T18:00:00+01:00", "end": "2026-11-20T18:10:00+01:00"})
+    );
+    assert_eq!(done["basedOn"][0]["reference"], requests[0]["fullUrl"]);
+    assert_eq!(open["status"], "unknown");
+    assert!(open["performedPeriod"].get("end").is_none());
+    for o in of("Observation") {
+        assert_eq!(
+            o["resource"]["partOf"][0]["reference"],
+            procedures[0]["fullUrl"]
+        );
+        assert_eq!(o["resource"]["code"]["coding"][0]["code"], "72514-3");
+    }
+    insta::assert_snapshot!(serde_json::to_string_pretty(&b).unwrap());
+    // A clinician's prescription: an order, with who and when.
+    let by = Prescribed {
+        by: "Ann Physio",
+        on: "2026-11-02",
+    };
+    let b = fhir(&sample(), "/home/me", Some(&plan), Some(&by), created);
+    let sr = &b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "ServiceRequest")
+        .unwrap()["resource"];
+    assert_eq!(sr["intent"], "order");
+    assert_eq!(sr["requester"]["display"], "Ann Physio");
+    assert_eq!(sr["authoredOn"], "2026-11-02");
+    // Without a plan: no CarePlan or ServiceRequest, and the procedures stand alone.
+    let b = fhir(&sample(), "/home/me", None, None, created);
+    let kinds: Vec<&str> = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Patient",
+            "Procedure",
+            "Observation",
+            "Observation",
+            "Procedure"
+        ]
     );
 }
 
@@ -192,19 +280,12 @@ fn fhir_bundle_has_pain_observations_and_a_care_plan() {
 #[test]
 fn a_blocked_plan_is_exported_on_hold_and_paused() {
     let why = "Paused: a warning sign was reported (unexplained weight loss).";
-    let plan = CarePlan {
-        title: "Stretching routine".into(),
-        per_week: 3,
-        activities: vec![CareActivity {
-            name: "Bridge".into(),
-            dose: "hold 5 s x 8".into(),
-        }],
-        paused: Some(why.into()),
-    };
+    let plan = bridge_plan(Some(why));
     let b = fhir(
         &sample(),
         "/home/me",
         Some(&plan),
+        None,
         "2026-11-21T09:00:00+01:00",
     );
     let cp = &b["entry"]

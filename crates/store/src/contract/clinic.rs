@@ -1,10 +1,10 @@
 //! The clinic's contract: clinicians, invitations, logins, login sessions and the audit log.
 
-use crate::accounts::Accounts;
-use crate::clinic::{AlertMail, AuditEntry, Clinic, Kept, Watch};
-use crate::{StoreError, UserId};
+use crate::accounts::{Accounts, Redeemed};
+use crate::clinic::{AlertMail, AuditEntry, Clinic, Erased, Kept, Watch};
+use crate::{Store, StoreError, UserId};
 
-use super::t;
+use super::{everything, linking, t, whole_log};
 
 /// A clinician is added once by e-mail address, whatever its case.
 pub fn clinicians_are_added_once_by_email(s: &dyn Clinic) {
@@ -291,7 +291,7 @@ pub fn the_practice_library_keeps_one_of_each_name(s: &dyn Clinic) {
 /// clinician added them, with the days chosen for them and their latest session, read in one
 /// go; one patient alone the same.
 pub fn patients_are_watched_with_their_quiet_days_and_latest_session<
-    S: Clinic + Accounts + crate::Store,
+    S: Clinic + Accounts + Store,
 >(
     s: &S,
 ) {
@@ -452,4 +452,277 @@ pub fn a_new_alert_owes_each_clinician_one_email_until_done<S: Clinic + Accounts
         (cat[0].patient.as_str(), cat[0].name.as_str()),
         ("u-2", "mk-1985")
     );
+}
+
+/// A second factor is offered, confirmed with a code's step (only the secret still offered),
+/// takes each step once and only later ones, and is dropped; a login waiting for its code
+/// is kept until it expires or is closed.
+pub fn totp_is_confirmed_taken_once_and_dropped(s: &dyn Clinic) {
+    let at = t("2026-12-01T09:00:00+00:00");
+    let later = t("2026-12-01T09:05:00+00:00");
+    s.add_clinician("c-1", "ann@example.org", at).unwrap();
+    s.add_clinician("c-2", "bob@example.org", at).unwrap();
+    assert_eq!(s.totp("c-1").unwrap(), Default::default());
+    assert!(!s.take_totp_step("c-1", 100, None).unwrap(), "not on");
+    s.offer_totp("c-1", "OLDSECRET").unwrap();
+    s.offer_totp("c-1", "NEWSECRET").unwrap();
+    assert!(!s.clinician("ann@example.org").unwrap().unwrap().totp);
+    assert!(
+        !s.take_totp_step("c-1", 100, Some("OLDSECRET")).unwrap(),
+        "replaced"
+    );
+    assert!(s.take_totp_step("c-1", 100, Some("NEWSECRET")).unwrap());
+    let kept = s.totp("c-1").unwrap();
+    assert_eq!(
+        (kept.secret.as_deref(), kept.offered, kept.last_step),
+        (Some("NEWSECRET"), None, Some(100))
+    );
+    assert!(s.clinician("ann@example.org").unwrap().unwrap().totp);
+    assert!(!s.take_totp_step("c-1", 100, None).unwrap(), "once");
+    assert!(!s.take_totp_step("c-1", 99, None).unwrap(), "not earlier");
+    assert!(s.take_totp_step("c-1", 101, None).unwrap());
+    assert!(!s.take_totp_step("c-2", 101, None).unwrap(), "bob has none");
+    s.open_totp_login("p-1", "c-1", later).unwrap();
+    assert_eq!(s.totp_login("p-1", at).unwrap().unwrap().id, "c-1");
+    assert!(s.totp_login("p-1", later).unwrap().is_none(), "expired");
+    assert!(s.totp_login("p-unknown", at).unwrap().is_none());
+    s.close_totp_login("p-1").unwrap();
+    s.close_totp_login("p-1").unwrap();
+    assert!(s.totp_login("p-1", at).unwrap().is_none(), "closed");
+    s.drop_totp("c-1").unwrap();
+    let ann = s.clinician("ann@example.org").unwrap().unwrap();
+    assert!(!ann.totp);
+    assert_eq!(
+        (
+            s.totp("c-1").unwrap().secret,
+            s.totp("c-1").unwrap().offered
+        ),
+        (None, None)
+    );
+    assert!(!s.take_totp_step("c-1", 200, None).unwrap(), "off");
+}
+
+/// What of a person the server holds, as the trait reads it: their log, events, devices,
+/// alerts and care team.
+fn held<S: Store + Accounts + Clinic>(s: &S, u: &UserId) -> String {
+    let events: Vec<_> = s
+        .event_heads(u)
+        .unwrap()
+        .into_iter()
+        .map(|(device, _)| s.events(u, &device, 0, usize::MAX).unwrap())
+        .collect();
+    format!(
+        "{} {events:?} {:?} {:?} {:?}",
+        everything(s, u),
+        s.devices(u).unwrap(),
+        s.alerts(u).unwrap(),
+        s.care_team(u).unwrap()
+    )
+}
+
+/// Erasing a person removes their whole log, events, devices and tokens, link codes,
+/// alerts and care-team rows and the person, in one step with its audit line; their
+/// devices' tokens are known as erased; their earlier audit lines stay; another person's
+/// data is as it was.
+pub fn erasing_a_person_leaves_nothing_of_them_and_no_one_else_changes<
+    S: Store + Accounts + Clinic,
+>(
+    s: &S,
+) {
+    use backstretch_core::alert::{Alert, AlertKind};
+    let at = t("2026-12-01T09:00:00+00:00");
+    let (a, b, nobody) = (UserId::new("u-a"), UserId::new("u-b"), UserId::new("u-0"));
+    let empty = held(s, &nobody);
+    s.add_clinician("c-1", "ann@example.org", at).unwrap();
+    s.add_clinician("c-2", "bob@example.org", at).unwrap();
+    for (u, name, device) in [(&a, "jd-1970", "phone-a"), (&b, "mk-1985", "phone-b")] {
+        s.add_person(name, u, at).unwrap();
+        whole_log(s, u);
+        let code = format!("code-{device}");
+        s.add_link_code(u, &code, t("2026-12-02T09:00:00+00:00"))
+            .unwrap();
+        let token = format!("token-{device}");
+        let linked = s
+            .redeem_link_code(&linking(&code, device, &token, "2026-12-01T09:00:00+00:00"))
+            .unwrap();
+        assert_eq!(linked, Redeemed::Linked(u.clone()));
+        s.add_patient("c-1", u, at).unwrap();
+        let alert = Alert {
+            key: "flare:ended".into(),
+            kind: AlertKind::Flare,
+            text: "a flare".into(),
+            at,
+        };
+        s.add_alert(u, &alert).unwrap();
+        s.audit(&AuditEntry {
+            at,
+            actor: "ann@example.org".into(),
+            action: "read the patient's page".into(),
+            patient: Some(u.as_str().into()),
+            from: "127.0.0.1".into(),
+        })
+        .unwrap();
+    }
+    s.add_patient("c-2", &a, at).unwrap();
+    s.add_link_code(&a, "code-unspent", t("2026-12-02T09:00:00+00:00"))
+        .unwrap();
+    let bs = held(s, &b);
+    assert_ne!(held(s, &a), empty);
+    assert_eq!(
+        s.care_team(&a).unwrap(),
+        [
+            ("ann@example.org".into(), at),
+            ("bob@example.org".into(), at)
+        ]
+    );
+    let line = AuditEntry {
+        at: t("2026-12-01T10:00:00+01:00"),
+        actor: "ann@example.org".into(),
+        action: "erased the patient".into(),
+        patient: Some(a.as_str().into()),
+        from: "127.0.0.1".into(),
+    };
+    let erased = s.erase_person(&a, &line).unwrap();
+    assert_eq!((erased.sessions, erased.devices), (2, 1), "{erased:?}");
+    assert!(erased.events >= 8, "{erased:?}");
+    assert_eq!(held(s, &a), empty, "nothing of them is left");
+    assert!(s.event_heads(&a).unwrap().is_empty());
+    assert_eq!(s.person("jd-1970").unwrap(), None);
+    assert!(!s.has_clinician(&a).unwrap());
+    assert_eq!(s.patient("c-1", &a).unwrap(), None);
+    assert!(s.patients("c-2").unwrap().is_empty());
+    assert_eq!(s.device_for("token-phone-a").unwrap(), None);
+    let when = s.erased_device("token-phone-a").unwrap().map(|w| w.utc_s);
+    assert_eq!(when, Some(line.at.utc_s));
+    assert_eq!(s.erased_device("token-phone-b").unwrap(), None);
+    let again = linking(
+        "code-unspent",
+        "phone-x",
+        "token-x",
+        "2026-12-01T11:00:00+00:00",
+    );
+    assert_eq!(s.redeem_link_code(&again).unwrap(), Redeemed::Refused);
+    let about: Vec<String> = s
+        .audit_about(&a)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e.action)
+        .collect();
+    assert_eq!(about, ["read the patient's page", "erased the patient"]);
+    assert_eq!(held(s, &b), bs, "another person's data is as it was");
+    assert_eq!(s.patients("c-1").unwrap(), [(b.clone(), "mk-1985".into())]);
+    assert_eq!(s.device_for("token-phone-b").unwrap().unwrap().0, b);
+    assert_eq!(s.audit_about(&b).unwrap().len(), 1);
+    // The name is free again; erasing no one removes nothing.
+    s.add_person("jd-1970", &UserId::new("u-new"), at).unwrap();
+    let none = s.erase_person(&nobody, &line).unwrap();
+    assert_eq!(none, Erased::default());
+}
+
+/// A clinician's patient list in one query: each of their patients (in the order they joined),
+/// with the devices still linked, the latest session, the days chosen, the alerts not
+/// acknowledged, the days with a session from `since` on (by the sessions' own clocks) and
+/// the prescription in force; no one else's. Audit lines added together are all kept.
+pub fn the_patient_list_is_read_in_one_go<S: Clinic + Accounts + Store>(s: &S) {
+    use backstretch_core::alert::{Alert, AlertKind};
+    use backstretch_core::care::Prescription;
+    use backstretch_core::session::Ending;
+    let people: &dyn Accounts = s;
+    let at = |d: u32| t(&format!("2026-12-{d:02}T09:00:00+00:00"));
+    s.add_clinician("c-ann", "ann@example.org", at(1)).unwrap();
+    s.add_clinician("c-bob", "bob@example.org", at(1)).unwrap();
+    let [u1, u2, u3] = ["u-1", "u-2", "u-3"].map(UserId::new);
+    for (u, name) in [(&u1, "jd-1970"), (&u2, "mk-1985"), (&u3, "zz-2001")] {
+        people.add_person(name, u, at(1)).unwrap();
+    }
+    s.add_patient("c-ann", &u2, at(2)).unwrap();
+    s.add_patient("c-ann", &u1, at(3)).unwrap();
+    s.add_patient("c-bob", &u3, at(3)).unwrap();
+    // Two devices linked, one unlinked since: one counts.
+    for (code, device, token) in [("c-1", "dev-1", "tok-1"), ("c-2", "dev-2", "tok-2")] {
+        people.add_link_code(&u1, code, at(20)).unwrap();
+        people
+            .redeem_link_code(&super::linking(
+                code,
+                device,
+                token,
+                "2026-12-02T09:00:00+00:00",
+            ))
+            .unwrap();
+    }
+    assert!(people.unlink(&u1, "dev-2", at(3)).unwrap());
+    let routine = backstretch_core::routine::Routine::default();
+    for (uid, when) in [
+        ("s-1", "2026-12-01T08:00:00+01:00"),
+        ("s-2", "2026-12-08T23:30:00-05:00"),
+        ("s-3", "2026-12-09T08:00:00+01:00"),
+        ("s-4", "2026-12-09T18:00:00+01:00"),
+    ] {
+        let new = super::new_session(uid, when, &routine);
+        s.record_session(&u1, &new, &[], t(when), Some(3), Ending::Completed)
+            .unwrap();
+    }
+    let alert = |key: &str| Alert {
+        key: key.into(),
+        kind: AlertKind::HighPain,
+        text: "Pain of 8.".into(),
+        at: at(9),
+    };
+    assert!(s.add_alert(&u1, &alert("a")).unwrap());
+    assert!(s.add_alert(&u1, &alert("b")).unwrap());
+    let first = s.alerts(&u1).unwrap()[0].id;
+    assert!(s.ack_alert(&u1, first, "ann@example.org", at(9)).unwrap());
+    let p = Prescription {
+        id: "p-1".into(),
+        by: "ann@example.org".into(),
+        at: at(5),
+        routine: routine.clone(),
+        per_week: 4,
+        note: String::new(),
+        practice: vec![],
+    };
+    s.add_prescription(&u1, &p).unwrap();
+    s.set_quiet_days(&u2, 3).unwrap();
+    let rows = s.patient_rows("c-ann", at(5)).unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        (rows[0].patient.as_str(), rows[0].name.as_str()),
+        ("u-2", "mk-1985")
+    );
+    assert_eq!(
+        (
+            rows[0].quiet_days,
+            rows[0].last_session,
+            rows[0].open_alerts,
+            rows[0].recent_days
+        ),
+        (Some(3), None, 0, 0)
+    );
+    assert_eq!(rows[0].prescription, None);
+    let r = &rows[1];
+    assert_eq!((&r.patient, r.devices), (&u1, 1));
+    assert_eq!(r.last_session, Some(t("2026-12-09T18:00:00+01:00")));
+    assert_eq!(r.open_alerts, 1);
+    assert_eq!(
+        r.recent_days, 2,
+        "8 Dec (its own clock) and 9 Dec, not 1 Dec"
+    );
+    let kept: Prescription = serde_json::from_str(r.prescription.as_deref().unwrap()).unwrap();
+    assert_eq!(kept, p);
+    let bob = s.patient_rows("c-bob", at(5)).unwrap();
+    assert_eq!(bob.len(), 1);
+    assert_eq!(bob[0].patient, u3);
+    let before = s.audit_log(0, 1000).unwrap().len();
+    let line = |u: &UserId| AuditEntry {
+        at: at(10),
+        actor: "ann@example.org".into(),
+        action: "read in the patient list".into(),
+        patient: Some(u.as_str().into()),
+        from: "127.0.0.1".into(),
+    };
+    s.audit_all(&[line(&u2), line(&u1)]).unwrap();
+    let log = s.audit_log(0, 1000).unwrap();
+    assert_eq!(log.len(), before + 2);
+    assert_eq!(log[before].1, line(&u2));
+    assert_eq!(log[before + 1].1, line(&u1));
 }

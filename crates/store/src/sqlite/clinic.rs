@@ -5,11 +5,14 @@ use backstretch_core::time::Stamp;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, SqliteStore, stamp};
-use crate::clinic::{AlertMail, AuditEntry, Clinic, Clinician, Kept, KeptAlert, Watch};
+use crate::clinic::{
+    AlertMail, AuditEntry, Clinic, Clinician, Erased, Kept, KeptAlert, PatientRow, TotpState, Watch,
+};
 use crate::{StoreError, UserId};
 
 /// The columns [`clinician`] reads, of `clinicians c`.
-const CLINICIAN: &str = "c.id, c.email, c.password, c.failures, c.locked_until";
+const CLINICIAN: &str =
+    "c.id, c.email, c.password, c.failures, c.locked_until, c.totp_secret IS NOT NULL";
 
 fn clinician(r: &Row<'_>) -> rusqlite::Result<Clinician> {
     Ok(Clinician {
@@ -18,8 +21,43 @@ fn clinician(r: &Row<'_>) -> rusqlite::Result<Clinician> {
         password_hash: r.get(2)?,
         failures: r.get(3)?,
         locked_until: r.get::<_, Option<i64>>(4)?.map(|s| stamp(s, 0)),
+        totp: r.get(5)?,
     })
 }
+
+fn audit_line(r: &Row<'_>) -> rusqlite::Result<(i64, AuditEntry)> {
+    Ok((
+        r.get::<_, i64>(0)?,
+        AuditEntry {
+            at: stamp(r.get(1)?, r.get(2)?),
+            actor: r.get(3)?,
+            action: r.get(4)?,
+            patient: r.get(5)?,
+            from: r.get(6)?,
+        },
+    ))
+}
+
+/// The statements that erase a person, each taking their id as `?1`: their log, then what
+/// links them to devices and clinicians, then the person.
+const ERASE: &[&str] = &[
+    "DELETE FROM session_steps WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?1)",
+    "DELETE FROM sessions WHERE user_id = ?1",
+    "DELETE FROM outbox WHERE user_id = ?1",
+    "DELETE FROM profile WHERE user_id = ?1",
+    "DELETE FROM acknowledgements WHERE user_id = ?1",
+    "DELETE FROM screenings WHERE user_id = ?1",
+    "DELETE FROM clearances WHERE user_id = ?1",
+    "DELETE FROM sheets WHERE user_id = ?1",
+    "DELETE FROM prescriptions WHERE user_id = ?1",
+    "DELETE FROM messages WHERE user_id = ?1",
+    "DELETE FROM alert_mail WHERE alert_id IN (SELECT id FROM alerts WHERE user_id = ?1)",
+    "DELETE FROM alerts WHERE user_id = ?1",
+    "DELETE FROM care_team WHERE user_id = ?1",
+    "DELETE FROM link_codes WHERE user_id = ?1",
+    "DELETE FROM devices WHERE user_id = ?1",
+    "DELETE FROM people WHERE id = ?1",
+];
 
 impl Db<'_> {
     /// What the quiet alert reads of one person, or of everyone with a clinician: their
@@ -53,6 +91,52 @@ impl Db<'_> {
         })
         .and_then(Iterator::collect)
         .map_err(|e| self.err(e))
+    }
+
+    /// The audit lines a query finds, with their numbers.
+    fn audit_lines(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<(u64, AuditEntry)>, StoreError> {
+        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows: Vec<(i64, AuditEntry)> = st
+            .query_map(args, audit_line)
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        rows.into_iter()
+            .map(|(seq, e)| {
+                Ok((
+                    u64::try_from(seq).map_err(|err| self.corrupt("audit", &err))?,
+                    e,
+                ))
+            })
+            .collect()
+    }
+
+    fn add_audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO audit (at, at_offset, actor, action, patient, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    e.at.utc_s,
+                    e.at.offset_s,
+                    e.actor,
+                    e.action,
+                    e.patient,
+                    e.from
+                ],
+            )
+            .map(|_| ())
+            .map_err(|err| self.err(err))
+    }
+
+    fn count(&self, sql: &str, user: &UserId) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(sql, [user.as_str()], |r| r.get::<_, i64>(0))
+            .map(|n| u64::try_from(n).unwrap_or_default())
+            .map_err(|e| self.err(e))
     }
 
     fn one_clinician(
@@ -504,63 +588,242 @@ impl Clinic for SqliteStore {
     }
 
     fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
-        self.with(|db| {
-            db.conn
-                .execute(
-                    "INSERT INTO audit (at, at_offset, actor, action, patient, source)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        e.at.utc_s,
-                        e.at.offset_s,
-                        e.actor,
-                        e.action,
-                        e.patient,
-                        e.from
-                    ],
+        self.with(|db| db.add_audit(e))
+    }
+
+    fn audit_all(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        self.with(|db| entries.iter().try_for_each(|e| db.add_audit(e)))
+    }
+
+    fn patient_rows(&self, clinician: &str, since: Stamp) -> Result<Vec<PatientRow>, StoreError> {
+        self.read(|db| {
+            let mut st = db
+                .conn
+                .prepare_cached(
+                    "SELECT p.id, p.name, p.quiet_days,
+                       (SELECT count(*) FROM devices d
+                        WHERE d.user_id = p.id AND d.unlinked_at IS NULL),
+                       l.started_at, l.started_offset,
+                       (SELECT count(*) FROM alerts a
+                        WHERE a.user_id = p.id AND a.acked_by IS NULL),
+                       (SELECT count(DISTINCT (s.started_at + s.started_offset) / 86400)
+                        FROM sessions s WHERE s.user_id = p.id AND s.started_at >= ?2),
+                       (SELECT r.body FROM prescriptions r WHERE r.user_id = p.id
+                        ORDER BY r.at DESC, r.uid DESC LIMIT 1)
+                     FROM care_team t JOIN people p ON p.id = t.user_id
+                     LEFT JOIN sessions l ON l.id = (
+                         SELECT s.id FROM sessions s WHERE s.user_id = p.id
+                         ORDER BY s.started_at DESC, s.id DESC LIMIT 1)
+                     WHERE t.clinician_id = ?1 ORDER BY t.seq",
                 )
-                .map(|_| ())
-                .map_err(|err| db.err(err))
+                .map_err(|e| db.err(e))?;
+            st.query_map(params![clinician, since.utc_s], |r| {
+                let last: Option<(i64, i32)> = match (r.get(4)?, r.get(5)?) {
+                    (Some(at), Some(offset)) => Some((at, offset)),
+                    _ => None,
+                };
+                Ok(PatientRow {
+                    patient: UserId::new(r.get::<_, String>(0)?),
+                    name: r.get(1)?,
+                    quiet_days: r.get(2)?,
+                    devices: r.get(3)?,
+                    last_session: last.map(|(at, offset)| stamp(at, offset)),
+                    open_alerts: r.get(6)?,
+                    recent_days: r.get(7)?,
+                    prescription: r.get(8)?,
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| db.err(e))
         })
     }
 
     fn audit_log(&self, after: u64, limit: usize) -> Result<Vec<(u64, AuditEntry)>, StoreError> {
         self.read(|db| {
+            db.audit_lines(
+                "SELECT seq, at, at_offset, actor, action, patient, source FROM audit
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                params![
+                    i64::try_from(after).unwrap_or(i64::MAX),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+            )
+        })
+    }
+
+    fn audit_about(&self, patient: &UserId) -> Result<Vec<(u64, AuditEntry)>, StoreError> {
+        self.read(|db| {
+            db.audit_lines(
+                "SELECT seq, at, at_offset, actor, action, patient, source FROM audit
+                 WHERE patient = ?1 ORDER BY seq",
+                [patient.as_str()],
+            )
+        })
+    }
+
+    fn offer_totp(&self, clinician: &str, secret: &str) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "UPDATE clinicians SET totp_offered = ?2 WHERE id = ?1",
+                    params![clinician, secret],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn totp(&self, clinician: &str) -> Result<TotpState, StoreError> {
+        self.read(|db| {
+            db.conn
+                .query_row(
+                    "SELECT totp_secret, totp_offered, totp_step FROM clinicians WHERE id = ?1",
+                    [clinician],
+                    |r| {
+                        Ok(TotpState {
+                            secret: r.get(0)?,
+                            offered: r.get(1)?,
+                            last_step: r.get(2)?,
+                        })
+                    },
+                )
+                .optional()
+                .map(Option::unwrap_or_default)
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn take_totp_step(
+        &self,
+        clinician: &str,
+        step: i64,
+        confirm: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        self.with(|db| {
+            let n = match confirm {
+                Some(offered) => db.conn.execute(
+                    "UPDATE clinicians SET totp_secret = totp_offered, totp_offered = NULL,
+                            totp_step = ?2
+                     WHERE id = ?1 AND totp_offered = ?3
+                       AND (totp_step IS NULL OR totp_step < ?2)",
+                    params![clinician, step, offered],
+                ),
+                None => db.conn.execute(
+                    "UPDATE clinicians SET totp_step = ?2
+                     WHERE id = ?1 AND totp_secret IS NOT NULL
+                       AND (totp_step IS NULL OR totp_step < ?2)",
+                    params![clinician, step],
+                ),
+            };
+            n.map(|n| n == 1).map_err(|e| db.err(e))
+        })
+    }
+
+    fn drop_totp(&self, clinician: &str) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "UPDATE clinicians SET totp_secret = NULL, totp_offered = NULL WHERE id = ?1",
+                    [clinician],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn open_totp_login(
+        &self,
+        token_hash: &str,
+        clinician: &str,
+        expires: Stamp,
+    ) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "INSERT INTO totp_logins (token_hash, clinician_id, expires_at) VALUES (?1, ?2, ?3)",
+                    params![token_hash, clinician, expires.utc_s],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn totp_login(&self, token_hash: &str, at: Stamp) -> Result<Option<Clinician>, StoreError> {
+        self.read(|db| {
+            db.one_clinician(
+                "SELECT {CLINICIAN} FROM totp_logins l JOIN clinicians c ON c.id = l.clinician_id
+                 WHERE l.token_hash = ?1 AND l.expires_at > ?2",
+                params![token_hash, at.utc_s],
+            )
+        })
+    }
+
+    fn close_totp_login(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.with(|db| {
+            db.conn
+                .execute(
+                    "DELETE FROM totp_logins WHERE token_hash = ?1",
+                    [token_hash],
+                )
+                .map(|_| ())
+                .map_err(|e| db.err(e))
+        })
+    }
+
+    fn care_team(&self, patient: &UserId) -> Result<Vec<(String, Stamp)>, StoreError> {
+        self.read(|db| {
             let mut st = db
                 .conn
                 .prepare_cached(
-                    "SELECT seq, at, at_offset, actor, action, patient, source FROM audit
-                     WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                    "SELECT c.email, t.since FROM care_team t JOIN clinicians c ON c.id = t.clinician_id
+                     WHERE t.user_id = ?1 ORDER BY t.seq",
                 )
                 .map_err(|e| db.err(e))?;
-            let rows: Vec<(i64, AuditEntry)> = st
-                .query_map(
-                    params![
-                        i64::try_from(after).unwrap_or(i64::MAX),
-                        i64::try_from(limit).unwrap_or(i64::MAX)
-                    ],
-                    |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            AuditEntry {
-                                at: stamp(r.get(1)?, r.get(2)?),
-                                actor: r.get(3)?,
-                                action: r.get(4)?,
-                                patient: r.get(5)?,
-                                from: r.get(6)?,
-                            },
-                        ))
-                    },
+            st.query_map([patient.as_str()], |r| {
+                Ok((r.get(0)?, stamp(r.get(1)?, 0)))
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| db.err(e))
+        })
+    }
+
+    fn erase_person(&self, patient: &UserId, entry: &AuditEntry) -> Result<Erased, StoreError> {
+        // One transaction, which takes the write lock at once.
+        self.write(|db| {
+            let erased = Erased {
+                sessions: db.count("SELECT count(*) FROM sessions WHERE user_id = ?1", patient)?,
+                events: db.count("SELECT count(*) FROM outbox WHERE user_id = ?1", patient)?,
+                devices: db.count("SELECT count(*) FROM devices WHERE user_id = ?1", patient)?,
+            };
+            db.conn
+                .execute(
+                    "INSERT INTO erased_tokens (token_hash, erased_at)
+                     SELECT token_hash, ?2 FROM devices WHERE user_id = ?1
+                     ON CONFLICT DO NOTHING",
+                    params![patient.as_str(), entry.at.utc_s],
                 )
-                .and_then(Iterator::collect)
                 .map_err(|e| db.err(e))?;
-            rows.into_iter()
-                .map(|(seq, e)| {
-                    Ok((
-                        u64::try_from(seq).map_err(|err| db.corrupt("audit", &err))?,
-                        e,
-                    ))
-                })
-                .collect()
+            for sql in ERASE {
+                db.conn
+                    .execute(sql, [patient.as_str()])
+                    .map_err(|e| db.err(e))?;
+            }
+            db.add_audit(entry)?;
+            Ok(erased)
+        })
+    }
+
+    fn erased_device(&self, token_hash: &str) -> Result<Option<Stamp>, StoreError> {
+        self.read(|db| {
+            db.conn
+                .query_row(
+                    "SELECT erased_at FROM erased_tokens WHERE token_hash = ?1",
+                    [token_hash],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()
+                .map(|t| t.map(|t| stamp(t, 0)))
+                .map_err(|e| db.err(e))
         })
     }
 

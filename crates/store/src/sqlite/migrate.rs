@@ -78,6 +78,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0018_quiet_and_mail",
         include_str!("../../migrations/0018_quiet_and_mail.sql"),
     ),
+    ("0019_totp", include_str!("../../migrations/0019_totp.sql")),
 ];
 
 /// The schema version this build writes.
