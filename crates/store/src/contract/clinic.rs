@@ -642,12 +642,7 @@ pub fn the_patient_list_is_read_in_one_go<S: Clinic + Accounts + Store>(s: &S) {
     for (code, device, token) in [("c-1", "dev-1", "tok-1"), ("c-2", "dev-2", "tok-2")] {
         people.add_link_code(&u1, code, at(20)).unwrap();
         people
-            .redeem_link_code(&super::linking(
-                code,
-                device,
-                token,
-                "2026-12-02T09:00:00+00:00",
-            ))
+            .redeem_link_code(&linking(code, device, token, "2026-12-02T09:00:00+00:00"))
             .unwrap();
     }
     assert!(people.unlink(&u1, "dev-2", at(3)).unwrap());
