@@ -671,7 +671,7 @@ pub fn the_patient_list_is_read_in_one_go<S: Clinic + Accounts + Store>(s: &S) {
         id: "p-1".into(),
         by: "ann@example.org".into(),
         at: at(5),
-        routine: routine.clone(),
+        routine,
         per_week: 4,
         note: String::new(),
         practice: vec![],
