@@ -236,6 +236,25 @@ async fn draft_of(
     .await
 }
 
+/// The clinician's patient a path names and the draft the form describes; or the page to
+/// answer with instead (no such patient of theirs, or what is wrong with the form).
+async fn patient_and_draft(
+    api: &Api,
+    c: &Clinician,
+    id: &str,
+    p: Option<&axum::Extension<backstretch_web::Peer>>,
+    f: Vec<(String, String)>,
+) -> Result<Result<(UserId, String, Draft), Response>, ApiError> {
+    let (user, name) = match their_patient(api, c, id, peer(p)).await? {
+        Ok(found) => found,
+        Err(not_found) => return Ok(Err(not_found)),
+    };
+    Ok(match draft_of(api, f).await? {
+        Ok(d) => Ok((user, name, d)),
+        Err(e) => Err(refused(c, &user, &name, &e)),
+    })
+}
+
 fn refused(c: &Clinician, user: &UserId, name: &str, e: &CareError) -> Response {
     page(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -410,13 +429,9 @@ pub async fn preview(
     Path(id): Path<String>,
     Form(f): Fields,
 ) -> Result<Response, ApiError> {
-    let (user, name) = match their_patient(&api, &c, &id, peer(p.as_ref())).await? {
+    let (user, name, draft) = match patient_and_draft(&api, &c, &id, p.as_ref(), f).await? {
         Ok(found) => found,
-        Err(not_found) => return Ok(not_found),
-    };
-    let draft = match draft_of(&api, f).await? {
-        Ok(d) => d,
-        Err(e) => return Ok(refused(&c, &user, &name, &e)),
+        Err(page) => return Ok(page),
     };
     let (u, who, from, d) = (user.clone(), c.clone(), peer(p.as_ref()), draft.clone());
     let played = api
@@ -521,13 +536,9 @@ pub async fn prescribe(
     Path(id): Path<String>,
     Form(f): Fields,
 ) -> Result<Response, ApiError> {
-    let (user, name) = match their_patient(&api, &c, &id, peer(p.as_ref())).await? {
+    let (user, name, draft) = match patient_and_draft(&api, &c, &id, p.as_ref(), f).await? {
         Ok(found) => found,
-        Err(not_found) => return Ok(not_found),
-    };
-    let draft = match draft_of(&api, f).await? {
-        Ok(d) => d,
-        Err(e) => return Ok(refused(&c, &user, &name, &e)),
+        Err(page) => return Ok(page),
     };
     let (u, who, from) = (user.clone(), c.clone(), peer(p.as_ref()));
     let done = api
@@ -550,13 +561,9 @@ pub async fn sheet(
     Path(id): Path<String>,
     Form(f): Fields,
 ) -> Result<Response, ApiError> {
-    let (user, name) = match their_patient(&api, &c, &id, peer(p.as_ref())).await? {
+    let (user, name, draft) = match patient_and_draft(&api, &c, &id, p.as_ref(), f).await? {
         Ok(found) => found,
-        Err(not_found) => return Ok(not_found),
-    };
-    let draft = match draft_of(&api, f).await? {
-        Ok(d) => d,
-        Err(e) => return Ok(refused(&c, &user, &name, &e)),
+        Err(page) => return Ok(page),
     };
     let (u, who, from) = (user.clone(), c.clone(), peer(p.as_ref()));
     let made = api
@@ -577,11 +584,7 @@ pub async fn sheet(
             return Ok(refused(&c, &user, &name, &bad("exercises", e.to_string())));
         }
     };
-    let code = backstretch_core::code::RoutineCode::of(&Routine::from_plan(&plan));
-    let sheet = backstretch_render::sheet::Sheet::new(&plan, code, 2, goal);
-    let bytes = backstretch_pdf::pdf(&sheet, backstretch_render::sheet::Paper::A4)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut r = bytes.into_response();
+    let mut r = sheet_pdf(&plan, goal)?.into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -595,6 +598,36 @@ pub async fn sheet(
     Ok(r)
 }
 
+/// The printed sheet (PDF, A4, two weeks of ticks) of a plan.
+pub fn sheet_pdf(plan: &Plan, goal: backstretch_core::profile::Goal) -> Result<Vec<u8>, ApiError> {
+    let code = backstretch_core::code::RoutineCode::of(&Routine::from_plan(plan));
+    let sheet = backstretch_render::sheet::Sheet::new(plan, code, 2, goal);
+    backstretch_pdf::pdf(&sheet, backstretch_render::sheet::Paper::A4)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The sheet of the prescription in force, as the patient's devices play it today; none
+/// without a prescription.
+pub fn prescribed_sheet(
+    s: &dyn crate::ServerStore,
+    user: &UserId,
+    now: Stamp,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    let app = backstretch_app::App::new(s, user.clone(), now);
+    let catalog = care::catalog(s)?;
+    let Some(p) = app
+        .prescription()
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+    else {
+        return Ok(None);
+    };
+    let goal = s.profile(user)?.unwrap_or_default().goal;
+    match app.prescription_plan(&catalog, &p, false) {
+        Ok(plan) => sheet_pdf(&plan, goal).map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
 /// `POST /clinic/patients/{id}/templates`: keeps a previewed draft as a practice template.
 pub async fn save_template(
     State(api): State<Api>,
@@ -604,14 +637,10 @@ pub async fn save_template(
     Path(id): Path<String>,
     Form(f): Fields,
 ) -> Result<Response, ApiError> {
-    let (user, name) = match their_patient(&api, &c, &id, peer(p.as_ref())).await? {
-        Ok(found) => found,
-        Err(not_found) => return Ok(not_found),
-    };
     let title = first(&f, "name").unwrap_or("").to_string();
-    let draft = match draft_of(&api, f).await? {
-        Ok(d) => d,
-        Err(e) => return Ok(refused(&c, &user, &name, &e)),
+    let (user, name, draft) = match patient_and_draft(&api, &c, &id, p.as_ref(), f).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
     let who = c.clone();
     let t = title.clone();
@@ -661,7 +690,12 @@ pub fn programme(
                 }
             }
         }
-        p { a href={ (base(user)) "/prescribe" } { @if history.is_empty() { "Prescribe" } @else { "Prescribe anew" } } }
+        p {
+            a href={ (base(user)) "/prescribe" } { @if history.is_empty() { "Prescribe" } @else { "Prescribe anew" } }
+            @if !history.is_empty() {
+                " · " a href={ (base(user)) "/export/sheet.pdf" } { "Print the sheet (PDF)" }
+            }
+        }
         @if history.len() > 1 {
             details {
                 summary { "Earlier prescriptions (" (history.len() - 1) ")" }

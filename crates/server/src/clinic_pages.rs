@@ -1161,9 +1161,10 @@ pub async fn patient_chart(
         .into_response())
 }
 
-/// `GET /clinic/patients/{id}/export/{log.json|log.csv|fhir.json}`: the patient's whole
-/// log as `backstretch export` writes it: the JSON file `import` restores (everything the
-/// server keeps of their log, for a GDPR request), the CSV, or an HL7 FHIR R4 Bundle.
+/// `GET /clinic/patients/{id}/export/{log.json|log.csv|fhir.json|gdpr.json|sheet.pdf}`: the
+/// patient's whole log as `backstretch export` writes it: the JSON file `import` restores
+/// (everything the server keeps of their log), the CSV, an HL7 FHIR R4 Bundle, everything
+/// held about them (GDPR), or the printed sheet of their prescription.
 pub async fn patient_export(
     State(api): State<Api>,
     LoggedIn(c): LoggedIn,
@@ -1175,12 +1176,12 @@ pub async fn patient_export(
         Err(not_found) => return Ok(not_found),
     };
     let kind = match file.as_str() {
-        "log.json" | "log.csv" | "fhir.json" | "gdpr.json" => file.clone(),
+        "log.json" | "log.csv" | "fhir.json" | "gdpr.json" | "sheet.pdf" => file.clone(),
         _ => {
             return Err(ApiError::Invalid {
                 field: "export",
                 error: format!("no export called `{file}`"),
-                help: "ask for log.json, log.csv, fhir.json or gdpr.json".into(),
+                help: "ask for log.json, log.csv, fhir.json, gdpr.json or sheet.pdf".into(),
             });
         }
     };
@@ -1196,6 +1197,15 @@ pub async fn patient_export(
             }
             let action = format!("exported the patient's log ({k})");
             clinic::audit_patient(s, now, &c, &action, &user, &from)?;
+            if k == "sheet.pdf" {
+                return crate::care_pages::prescribed_sheet(s, &user, now)?.ok_or_else(|| {
+                    ApiError::Invalid {
+                        field: "export",
+                        error: "nothing is prescribed that their devices can play today".into(),
+                        help: "prescribe first: the sheet prints the prescription in force".into(),
+                    }
+                });
+            }
             let app = backstretch_app::App::new(s, user, now);
             Ok(match k.as_str() {
                 "log.json" => {
@@ -1241,6 +1251,7 @@ pub async fn patient_export(
         "log.csv" => ("text/csv; charset=utf-8", "csv"),
         "fhir.json" => ("application/fhir+json", "fhir.json"),
         "gdpr.json" => ("application/json", "gdpr.json"),
+        "sheet.pdf" => ("application/pdf", "pdf"),
         _ => ("application/json", "json"),
     };
     let disposition = format!("attachment; filename=\"{name}-backstretch.{ext}\"");

@@ -1430,6 +1430,12 @@ async fn a_clinician_prescribes_previews_prints_and_keeps_a_template(t: T) {
     let draft = draft_on(&page);
     bad_values_are_refused(t, &href, &ann).await;
     assert!(prescribed(t, &id).is_empty());
+    let (s, _, page) = t.get(&format!("{href}/export/sheet.pdf"), Some(&ann)).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing prescribed yet: {page}"
+    );
     // Prescribed: the clinic's second event (after its welcome), pulled by the phone.
     let (s, h, _) = t
         .post(
@@ -1452,6 +1458,18 @@ async fn a_clinician_prescribes_previews_prints_and_keeps_a_template(t: T) {
     let (_, _, page) = t.get(&href, Some(&ann)).await;
     assert!(page.contains("Prescribed by ann@example.org"), "{page}");
     assert!(page.contains("What their devices play today"), "{page}");
+    // The sheet of the prescription in force, to print for them.
+    let (s, h, pdf) = t.get(&format!("{href}/export/sheet.pdf"), Some(&ann)).await;
+    assert_eq!(
+        (s, &h[header::CONTENT_TYPE]),
+        (
+            StatusCode::OK,
+            &"application/pdf"
+                .parse::<axum::http::HeaderValue>()
+                .unwrap()
+        )
+    );
+    assert!(pdf.starts_with("%PDF"));
     // The list: the session of Mon 30 Nov against the five a week prescribed.
     let (_, _, list) = t.get("/clinic", Some(&ann)).await;
     assert!(list.contains("1 day of 5 prescribed"), "{list}");

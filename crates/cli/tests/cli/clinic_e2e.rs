@@ -49,7 +49,20 @@ fn in_chromium_on_postgres_a_clinician_prescribes_follows_is_alerted_and_clears(
     let db = TestCluster::shared().database();
     let address = db.address();
     let server = Env::fresh();
-    let running = start_with(&server, &["--database".as_ref(), address.as_ref()]);
+    let smtp_port = crate::mail::free_port();
+    let sink = crate::mail::Sink::start(smtp_port);
+    let smtp = format!("smtp://127.0.0.1:{smtp_port}");
+    let running = start_with(
+        &server,
+        &[
+            "--database".as_ref(),
+            address.as_ref(),
+            "--smtp".as_ref(),
+            smtp.as_ref(),
+            "--mail-from".as_ref(),
+            "clinic@example.org".as_ref(),
+        ],
+    );
     let url = running.url.clone();
     let out = stdout_ok(&mut server_run(
         &server,
@@ -145,6 +158,17 @@ fn in_chromium_on_postgres_a_clinician_prescribes_follows_is_alerted_and_clears(
     );
     assert!(alerts.contains("hurt"), "{alerts}");
     checked(&b, &axe, "patient-alerts");
+    // One e-mail per alert, to the clinician, naming the patient.
+    let open = b.count("ul.alerts li");
+    let mails = sink.wait_for(open);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(sink.messages().len(), open, "one e-mail per alert");
+    for m in &mails {
+        assert!(
+            m.contains("ann.physio@example.org") && m.contains("mk-1985"),
+            "{m}"
+        );
+    }
     // 7. Acknowledged, each once.
     while b.count("ul.alerts form button") > 0 {
         let before = b.count("ul.alerts form button");

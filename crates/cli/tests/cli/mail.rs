@@ -20,13 +20,13 @@ const PASSWORD: &str = "correct horse battery";
 const LONG: Duration = Duration::from_secs(60);
 
 /// An SMTP server on 127.0.0.1 that keeps each message as a file; killed when dropped.
-struct Sink {
+pub(crate) struct Sink {
     child: Child,
     dir: tempfile::TempDir,
 }
 
 impl Sink {
-    fn start(port: u16) -> Sink {
+    pub(crate) fn start(port: u16) -> Sink {
         let dir = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new(PYTHON)
             .arg("-c")
@@ -50,7 +50,7 @@ impl Sink {
     }
 
     /// The messages taken so far, in order.
-    fn messages(&self) -> Vec<String> {
+    pub(crate) fn messages(&self) -> Vec<String> {
         let mut files: Vec<_> = std::fs::read_dir(self.dir.path())
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -64,7 +64,7 @@ impl Sink {
     }
 
     /// Waits until it holds `n` messages; them.
-    fn wait_for(&self, n: usize) -> Vec<String> {
+    pub(crate) fn wait_for(&self, n: usize) -> Vec<String> {
         wait_for(&format!("{n} e-mails"), LONG, || {
             let m = self.messages();
             (m.len() >= n).then_some(m)
@@ -80,7 +80,7 @@ impl Drop for Sink {
 }
 
 /// A port on loopback nothing listens on now.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
