@@ -38,8 +38,6 @@ LOAD=$TARGET/release/examples/sync_load
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
 PID=
-PGBIN=
-PGDATA=
 cleanup() {
   [ -n "$PID" ] && kill "$PID" 2>/dev/null
   [ -n "$PGDATA" ] && pg pg_ctl stop -D "$PGDATA" -m immediate >/dev/null 2>&1
@@ -49,35 +47,7 @@ trap cleanup EXIT
 RESULTS=$WORK/results.txt
 : > "$RESULTS"
 
-# PostgreSQL's programs, as the postgres user when we are root (initdb refuses root).
-pg() {
-  local program=$1
-  shift
-  if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$PGBIN/$program" "$@"
-  else
-    "$PGBIN/$program" "$@"
-  fi
-}
-
-start_postgres() {
-  PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-  [ -n "$PGBIN" ] || PGBIN=$(dirname "$(command -v initdb)")
-  mkdir -p "$WORK/pg"
-  [ "$(id -u)" = 0 ] && chown postgres: "$WORK/pg"
-  PGDATA=$WORK/pg/data
-  pg initdb -D "$PGDATA" -A trust -U postgres --no-sync >/dev/null
-  pg pg_ctl start -D "$PGDATA" -l "$WORK/pg/log" -w \
-    -o "-c listen_addresses='' -k $WORK/pg -c max_connections=100 -c shared_buffers=256MB" >/dev/null
-  pg createdb -h "$WORK/pg" -U postgres bench
-  DATABASE="host=$WORK/pg user=postgres dbname=bench"
-}
-
-rss() { awk "/^$1:/ {print int(\$2 / 1024)}" "/proc/$PID/status"; }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/pg.sh"
 
 # One real session, played fast, as the template of every session seeded and pushed.
 export BACKSTRETCH_ACCEPT_DISCLAIMER=1
