@@ -46,7 +46,11 @@ impl App<'_> {
             return Err(AppError::GateNotPassed(crate::Gate::Disclaimer));
         }
         self.require_gates(catalog, &routine_areas(&p.routine))?;
-        self.prescription_plan(catalog, &p, force_gentler).map(Some)
+        let mut plan = self.prescription_plan(catalog, &p, force_gentler)?;
+        if self.review_advised()? {
+            plan.warnings.push(Warning::ReviewAdvised);
+        }
+        Ok(Some(plan))
     }
 
     /// What the person's devices make of the prescription in force today, without its gates

@@ -38,10 +38,14 @@ impl App<'_> {
             .ok_or(AppError::UnknownSheet { code })
     }
 
-    /// The routine the profile plans for a day, to log it as done. The gates are not asked
-    /// again (the session has happened), but exercises that hurt lately stay out, as they
-    /// would have on the day.
+    /// The routine the profile plans for a day (or the prescription in force), to log it as
+    /// done. The gates are not asked again (the session has happened), but exercises that
+    /// hurt lately stay out, as they would have on the day.
     pub fn planned_on(&self, catalog: &Catalog, day: NaiveDate) -> Result<Routine, AppError> {
+        if let Some(p) = self.prescription()? {
+            let plan = self.prescription_plan(catalog, &p, false)?;
+            return Ok(Routine::from_plan(&plan));
+        }
         let req = self.request(
             catalog,
             &Overrides {

@@ -128,8 +128,19 @@ fn the_prescription_in_force_is_todays_routine() {
         )),
         "{said:?}"
     );
-    // The player plays it, and it is what the session keeps.
+    // The player plays it, and it is what the session keeps; a session logged by hand
+    // without naming the exercises logs it.
     assert_eq!(kit.planned().items.len(), 2);
+    let logged = kit
+        .app()
+        .planned_on(&kit.catalog, kit.app().today())
+        .unwrap();
+    let logged: Vec<&str> = logged
+        .items
+        .iter()
+        .map(|i| i.exercise_id.as_str())
+        .collect();
+    assert_eq!(logged, ["pelvic-tilt", "bridge"]);
     // Asked otherwise for one routine, the planner plans it.
     let asked = kit
         .app()
