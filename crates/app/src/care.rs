@@ -77,8 +77,9 @@ impl App<'_> {
         }
     }
 
-    /// A prescription as a plan (without its gates): exercises the pain rules block or a condition rules out are
-    /// left out with why, and the rest eased as the pain rules ease plans.
+    /// A prescription as a plan (without its gates): exercises the pain rules block or a
+    /// condition rules out are left out with why, and the rest eased as the pain rules ease
+    /// plans.
     pub fn prescription_plan(
         &self,
         catalog: &Catalog,

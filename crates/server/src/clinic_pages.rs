@@ -50,6 +50,8 @@ fn frame(title: &str, who: Option<&Clinician>, body: &Markup) -> Markup {
                         nav aria-label="Clinic" {
                             a href="/clinic" { "Patients" }
                             " "
+                            a href="/clinic/exercises" { "Practice exercises" }
+                            " "
                             a href="/account" { "Your account" }
                         }
                         form.logout method="post" action="/logout" {
