@@ -228,7 +228,7 @@ fn verify(ctx: &Context) -> miette::Result<ExitCode> {
     let differ = here.differences(&there);
     if differ.is_empty() {
         print(&format!(
-            "This log and the server's agree: {}, and the same profile, disclaimer, check, clearances and sheets.\n",
+            "This log and the server's agree: {}, and the same profile, disclaimer, check, clearances, sheets, prescriptions and messages.\n",
             plural(count(here.sessions), "session", "sessions")
         ))?;
         return Ok(ExitCode::SUCCESS);
