@@ -593,7 +593,32 @@ impl Clinic for PostgresStore {
     }
 
     fn audit_all(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
-        self.write(|db| entries.iter().try_for_each(|e| db.add_audit(e)))
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let at: Vec<i64> = entries.iter().map(|e| e.at.utc_s).collect();
+        let offset: Vec<i32> = entries.iter().map(|e| e.at.offset_s).collect();
+        let actor: Vec<&str> = entries.iter().map(|e| e.actor.as_str()).collect();
+        let action: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        let patient: Vec<Option<&str>> = entries.iter().map(|e| e.patient.as_deref()).collect();
+        let from: Vec<&str> = entries.iter().map(|e| e.from.as_str()).collect();
+        self.write(|db| {
+            // Under the lock, as `add_audit`; the lines in one statement (a page that reads
+            // 500 patients' data writes 500 lines, in one round trip), numbered in order.
+            db.c.execute("LOCK TABLE audit IN EXCLUSIVE MODE", &[])
+                .map_err(|err| db.err(err))?;
+            db.c.execute(
+                "INSERT INTO audit (at, at_offset, actor, action, patient, source)
+                 SELECT at, off, actor, action, patient, source
+                 FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[],
+                             $6::text[])
+                      WITH ORDINALITY AS l (at, off, actor, action, patient, source, n)
+                 ORDER BY n",
+                &[&at, &offset, &actor, &action, &patient, &from],
+            )
+            .map(|_| ())
+            .map_err(|err| db.err(err))
+        })
     }
 
     fn patient_rows(&self, clinician: &str, since: Stamp) -> Result<Vec<PatientRow>, StoreError> {
