@@ -17,15 +17,6 @@ use backstretch_core::vocab::{Area, Condition, DoseStyle, Place, Word};
 use crate::planning::{canonical, easing, routine_areas, rule_notes};
 use crate::{App, AppError, Remedy};
 
-/// What the person's rules make of a prescription today.
-#[derive(Debug, Clone)]
-pub struct Prescribed {
-    /// The prescription.
-    pub prescription: Prescription,
-    /// The plan as the person's devices play it today.
-    pub plan: Plan,
-}
-
 impl App<'_> {
     /// The prescription in force: the latest a clinician made, if any.
     pub fn prescription(&self) -> Result<Option<Prescription>, AppError> {
@@ -51,19 +42,6 @@ impl App<'_> {
             plan.warnings.push(Warning::ReviewAdvised);
         }
         Ok(Some(plan))
-    }
-
-    /// What the person's devices make of the prescription in force today, without its gates
-    /// (what a clinician previews: the same rules leave out the same exercises).
-    pub fn prescribed_preview(&self, catalog: &Catalog) -> Result<Option<Prescribed>, AppError> {
-        let Some(p) = self.prescription()? else {
-            return Ok(None);
-        };
-        let plan = self.prescription_plan(catalog, &p, false)?;
-        Ok(Some(Prescribed {
-            prescription: p,
-            plan,
-        }))
     }
 
     /// The catalogue with the practice's own exercises the prescription in force carries (a

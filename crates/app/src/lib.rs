@@ -21,7 +21,7 @@ mod sheets;
 use backstretch_core::time::Stamp;
 use backstretch_store::{Store, UserId};
 
-pub use care::{Prescribed, practice_catalog};
+pub use care::practice_catalog;
 pub use error::{AppError, Remedy};
 pub use exchange::Imported;
 pub use gates::{Gate, ScreeningDue};

@@ -207,8 +207,12 @@ fn the_persons_own_rules_leave_out_what_they_would_plan_without() {
         p.warnings
     );
     // A clinician previewing sees the same, gates aside.
-    let seen = kit.app().prescribed_preview(&kit.catalog).unwrap().unwrap();
-    assert_eq!(ids(&seen.plan), ["pelvic-tilt"]);
+    let p = kit.app().prescription().unwrap().unwrap();
+    let seen = kit
+        .app()
+        .prescription_plan(&kit.catalog, &p, false)
+        .unwrap();
+    assert_eq!(ids(&seen), ["pelvic-tilt"]);
 }
 
 /// Nothing of a prescription is safe today: the plan says so, and nothing is played.

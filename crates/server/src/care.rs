@@ -94,7 +94,14 @@ pub fn catalog(store: &dyn ServerStore) -> Result<Catalog, StoreError> {
 
 fn with_practice(kept: &[Kept]) -> Catalog {
     let texts: Vec<String> = kept.iter().map(|k| k.body.clone()).collect();
-    backstretch_app::practice_catalog(&builtin().catalog, &texts).catalog
+    backstretch_app::practice_catalog(builtin_catalog(), &texts).catalog
+}
+
+/// The built-in catalogue, parsed once for the server's life (every page that shows or
+/// checks an exercise needs it, each figure too).
+pub fn builtin_catalog() -> &'static Catalog {
+    static BUILTIN: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(|| builtin().catalog)
 }
 
 /// Checks a practice exercise's TOML by the catalogue's own validation, and keeps it (the

@@ -1225,9 +1225,9 @@ pub async fn patient_export(
                     let file = app.log_file().map_err(|e| failed(&e))?;
                     // The programme their own devices play: the prescription in force, else
                     // what they plan from the built-in catalogue.
-                    let catalog = backstretch_core::catalog::builtin().catalog;
+                    let catalog = crate::care::builtin_catalog();
                     // A profile without areas or places has no plan: the Bundle goes without.
-                    let plan = match app.care_plan(&catalog) {
+                    let plan = match app.care_plan(catalog) {
                         Err(backstretch_app::AppError::NothingToPlanFor { .. }) => None,
                         plan => plan.map_err(|e| failed(&e))?,
                     };
