@@ -29,13 +29,18 @@ pub fn run(ctx: &Context, a: &MessagesArgs) -> miette::Result<ExitCode> {
 
 /// The thread as the terminal shows it, oldest first, each message wrapped to `width`.
 fn thread_text(thread: &[Message], under_clinic: bool, width: usize) -> String {
+    let fit = |text: &str| -> String {
+        backstretch_render::table::wrap(text.trim_end(), width.max(20))
+            .into_iter()
+            .map(|l| l + "\n")
+            .collect()
+    };
     if thread.is_empty() {
-        return if under_clinic {
-            "No messages yet. Write to your clinicians with `backstretch messages send \"...\"`.\n"
-                .into()
+        return fit(if under_clinic {
+            "No messages yet. Write to your clinicians with `backstretch messages send \"...\"`."
         } else {
-            "No messages. Your clinicians' messages show here once this log is linked to their practice's server (`backstretch sync link`).\n".into()
-        };
+            "No messages. Your clinicians' messages show here once this log is linked to their practice's server (`backstretch sync link`)."
+        });
     }
     let mut out = String::new();
     for m in thread {
@@ -51,9 +56,9 @@ fn thread_text(thread: &[Message], under_clinic: bool, width: usize) -> String {
         }
         out.push('\n');
     }
-    out.push_str(
-        "Write back with `backstretch messages send \"...\"`; `backstretch sync` sends it and fetches new ones.\n",
-    );
+    out.push_str(&fit(
+        "Write back with `backstretch messages send \"...\"`; `backstretch sync` sends it and fetches new ones.",
+    ));
     out
 }
 
