@@ -13,7 +13,10 @@
 #   bench/clinic.sh --quick   100 people x 52 sessions
 #
 # Sizes can be set: USERS, SESSIONS, LOADS (of the list), PUSHES (alerts), BACKENDS
-# ("postgres sqlite"). PostgreSQL is a throwaway cluster (Debian's initdb and pg_ctl, as the
+# ("postgres sqlite"). KEEP=DIR keeps the seeded stores (and the cluster) in DIR: a second run
+# with the same DIR only logs the clinician in again and measures, so the figures can be
+# taken on a quiet machine after a long seeding (500 people take about half an hour). Note
+# that the alert pushes add sessions to a kept store. PostgreSQL is a throwaway cluster (Debian's initdb and pg_ctl, as the
 # `postgres` user when run as root) on a Unix socket, with its default durability.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,13 +34,18 @@ cargo build --release --locked -q -p backstretch-server --example sync_seed --ex
 BIN=$TARGET/release/backstretch
 SEED=$TARGET/release/examples/sync_seed
 LOAD=$TARGET/release/examples/clinic_load
-WORK=$(mktemp -d)
+if [ -n "${KEEP:-}" ]; then
+  mkdir -p "$KEEP"
+  WORK=$(cd "$KEEP" && pwd)
+else
+  WORK=$(mktemp -d)
+fi
 chmod 755 "$WORK"
 PID=
 cleanup() {
   [ -n "$PID" ] && kill "$PID" 2>/dev/null
-  [ -n "$PGDATA" ] && pg pg_ctl stop -D "$PGDATA" -m immediate >/dev/null 2>&1
-  rm -rf "$WORK"
+  [ -n "$PGDATA" ] && pg pg_ctl stop -D "$PGDATA" -m fast >/dev/null 2>&1
+  if [ -z "${KEEP:-}" ]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -46,10 +54,12 @@ trap cleanup EXIT
 # One real session, played fast, as the template of every session seeded and pushed.
 export BACKSTRETCH_ACCEPT_DISCLAIMER=1
 TEMPLATE_HOME=$WORK/template
-BACKSTRETCH_HOME=$TEMPLATE_HOME "$BIN" profile set --area lower-back --place floor --minutes 10 >/dev/null
-BACKSTRETCH_HOME=$TEMPLATE_HOME "$BIN" safety --answers none >/dev/null
-BACKSTRETCH_HOME=$TEMPLATE_HOME "$BIN" start --plain --speed 1000 --pain-before 3 --pain-after 2 >/dev/null 2>&1
 TEMPLATE=$TEMPLATE_HOME/backstretch.sqlite
+if [ ! -e "$TEMPLATE" ]; then
+  BACKSTRETCH_HOME=$TEMPLATE_HOME "$BIN" profile set --area lower-back --place floor --minutes 10 >/dev/null
+  BACKSTRETCH_HOME=$TEMPLATE_HOME "$BIN" safety --answers none >/dev/null
+  BACKSTRETCH_HOME=$TEMPLATE_HOME "$BIN" start --plain --speed 1000 --pain-before 3 --pain-after 2 >/dev/null 2>&1
+fi
 
 echo "clinic benchmark: $USERS patients x $SESSIONS sessions, $LOADS loads of the list, $PUSHES pushes, $(nproc) cores"
 for backend in $BACKENDS; do
@@ -63,9 +73,15 @@ for backend in $BACKENDS; do
     jobs=4
   fi
   echo "== $backend"
-  "$SEED" --template "$TEMPLATE" --tokens "$WORK/tokens-$backend.tsv" --home "$home" "${args[@]}" \
-    --users "$USERS" --sessions "$SESSIONS" --as whole --jobs "$jobs" \
-    --clinician bench@clinic.example --session "$WORK/session-$backend.txt"
+  if [ -e "$WORK/seeded-$backend" ]; then
+    echo "  the store seeded before: $(cat "$WORK/seeded-$backend")"
+    "$SEED" --home "$home" "${args[@]}" --login bench@clinic.example --session "$WORK/session-$backend.txt"
+  else
+    "$SEED" --template "$TEMPLATE" --tokens "$WORK/tokens-$backend.tsv" --home "$home" "${args[@]}" \
+      --users "$USERS" --sessions "$SESSIONS" --as whole --jobs "$jobs" \
+      --clinician bench@clinic.example --session "$WORK/session-$backend.txt"
+    echo "$USERS patients x $SESSIONS sessions" >"$WORK/seeded-$backend"
+  fi
   port=$(free_port)
   BACKSTRETCH_HOME=$home "$BIN" server --listen "127.0.0.1:$port" "${args[@]}" >"$WORK/server-$backend.log" 2>&1 &
   PID=$!

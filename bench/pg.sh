@@ -16,17 +16,22 @@ pg() {
   fi
 }
 
-# Starts the cluster and a database `bench`; sets DATABASE to its address.
+# Starts the cluster (kept from a run before when $WORK holds one) and a database `bench`;
+# sets DATABASE to its address.
 start_postgres() {
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   [ -n "$PGBIN" ] || PGBIN=$(dirname "$(command -v initdb)")
   mkdir -p "$WORK/pg"
   [ "$(id -u)" = 0 ] && chown postgres: "$WORK/pg"
   PGDATA=$WORK/pg/data
-  pg initdb -D "$PGDATA" -A trust -U postgres --no-sync >/dev/null
+  local fresh=
+  if [ ! -e "$PGDATA/PG_VERSION" ]; then
+    pg initdb -D "$PGDATA" -A trust -U postgres --no-sync >/dev/null
+    fresh=1
+  fi
   pg pg_ctl start -D "$PGDATA" -l "$WORK/pg/log" -w \
     -o "-c listen_addresses='' -k $WORK/pg -c max_connections=100 -c shared_buffers=256MB" >/dev/null
-  pg createdb -h "$WORK/pg" -U postgres bench
+  [ -n "$fresh" ] && pg createdb -h "$WORK/pg" -U postgres bench
   DATABASE="host=$WORK/pg user=postgres dbname=bench"
 }
 

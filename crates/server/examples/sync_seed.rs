@@ -11,7 +11,9 @@
 //!
 //! With `--clinician`, a clinician is added with every person as their patient, each with a
 //! prescription of the template's routine (as the clinic writes it), and logged in: OUT.txt
-//! gets their session's token, for the clinic's pages (`bench/clinic.sh`).
+//! gets their session's token, for the clinic's pages (`bench/clinic.sh`). With `--login
+//! EMAIL --session OUT.txt` alone, that clinician of a store seeded before logs in again (a
+//! session ends after 30 minutes unused), and nothing is seeded.
 //!
 //! `--as steps` keeps each session as a device sends it (session started, one event a step,
 //! session finished); `--as whole` as one `session-recorded` event (an imported session).
@@ -201,6 +203,21 @@ fn seed_one(store: &dyn ServerStore, t: &Template, p: &Plan, u: usize) -> (Vec<S
     (tokens, n)
 }
 
+/// Logs in the clinician a store was seeded with (the password `clinic` gave them); their
+/// session token.
+fn login(store: &dyn ServerStore, email: &str) -> String {
+    use backstretch_server::clinic::Login;
+    let now = Stamp::from_datetime(&chrono::Local::now());
+    match backstretch_server::clinic::login(store, email, PASSWORD, now, "seed") {
+        Ok(Login::In { token, .. }) => token,
+        Ok(other) => fail(&format!("{email} could not log in: {other:?}")),
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// The seeded clinician's password.
+const PASSWORD: &str = "a long bench password";
+
 /// Adds a clinician with every person as their patient, each prescribed the template's
 /// routine by the clinic; the clinician's session token.
 fn clinic(store: &dyn ServerStore, t: &Template, p: &Plan, email: &str) -> String {
@@ -212,7 +229,7 @@ fn clinic(store: &dyn ServerStore, t: &Template, p: &Plan, email: &str) -> Strin
     let login = accept_invitation(
         store,
         &invitation.code,
-        "a long bench password",
+        PASSWORD,
         now,
         "seed",
     )
@@ -256,6 +273,7 @@ fn fail(why: &str) -> ! {
 
 struct Args {
     clinician: Option<String>,
+    login: Option<String>,
     session: Option<PathBuf>,
     template: PathBuf,
     tokens: PathBuf,
@@ -268,6 +286,7 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         clinician: None,
+        login: None,
         session: None,
         template: PathBuf::new(),
         tokens: PathBuf::new(),
@@ -301,11 +320,13 @@ fn args() -> Args {
             "--jobs" => a.jobs = number().max(1),
             "--as" => a.plan.whole = value == "whole",
             "--clinician" => a.clinician = Some(value),
+            "--login" => a.login = Some(value),
             "--session" => a.session = Some(value.into()),
             _ => fail(&format!("unknown flag {flag}")),
         }
     }
-    if a.template.as_os_str().is_empty() || a.tokens.as_os_str().is_empty() {
+    if a.login.is_none() && (a.template.as_os_str().is_empty() || a.tokens.as_os_str().is_empty())
+    {
         fail(
             "usage: sync_seed --template LOG --tokens OUT (--home DIR | --database URL) [--users N] [--sessions S] [--as steps|whole] [--jobs J]",
         );
@@ -315,10 +336,15 @@ fn args() -> Args {
 
 fn main() {
     let a = args();
-    let t = template(&a.template);
     let home = a.home.clone().unwrap_or_else(std::env::temp_dir);
     let store = backstretch_server::open(&home, a.database.as_deref())
         .unwrap_or_else(|e| fail(&format!("the store: {e}")));
+    if let Some(email) = &a.login {
+        let path = a.session.as_ref().unwrap_or_else(|| fail("--login needs --session"));
+        std::fs::write(path, login(&*store, email)).unwrap_or_else(|e| fail(&e.to_string()));
+        return;
+    }
+    let t = template(&a.template);
     let p = &a.plan;
     let started = Instant::now();
     let next = AtomicUsize::new(0);
