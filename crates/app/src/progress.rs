@@ -101,6 +101,7 @@ impl App<'_> {
                 done: 1,
                 hurt: vec![],
                 counts: true,
+                desk_break: false,
             });
         }
         Ok(stats(&f, self.goal()?, self.today(), None))

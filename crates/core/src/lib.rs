@@ -33,6 +33,7 @@ pub mod profile;
 pub mod reminder;
 pub mod routine;
 pub mod safety;
+pub mod schedule;
 pub mod session;
 pub mod sources;
 pub mod stats;

@@ -106,6 +106,85 @@ pub struct Profile {
     /// Which movement eases lower-back pain, once asked (absent until then).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eased_by: Option<EasedBy>,
+    /// Moments of the day, each its own routine: "morning" in bed, "desk" on a chair.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub moments: Vec<Moment>,
+    /// Desk breaks a working day (`break`), counted apart from routines; none means no goal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaks: Option<u32>,
+}
+
+/// A moment of the day with its own places, minutes and times: people stretch in bed in the
+/// morning and on a chair at work, not both in one session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moment {
+    /// Its name: lowercase letters, digits and dashes (`morning`, `desk`).
+    pub name: String,
+    /// Where.
+    pub places: Vec<Place>,
+    /// How long.
+    pub minutes: u32,
+    /// When, `HH:MM` (one or more; the reminders' times).
+    #[serde(with = "hh_mm")]
+    pub times: Vec<chrono::NaiveTime>,
+}
+
+impl Moment {
+    /// Checks a moment's name: what was wrong, in words.
+    pub fn check_name(name: &str) -> Result<(), String> {
+        let ok = !name.is_empty()
+            && name.len() <= 24
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !name.starts_with('-');
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{name}` cannot name a moment; use up to 24 lowercase letters, digits and \
+                 dashes, like morning or desk"
+            ))
+        }
+    }
+}
+
+/// The moment whose time is nearest `now` on the clock (around midnight too: 23:30 is near
+/// 00:15), the earlier on a tie; none without moments.
+pub fn nearest_moment(moments: &[Moment], now: chrono::NaiveTime) -> Option<&Moment> {
+    use chrono::Timelike;
+    let minute = |t: chrono::NaiveTime| i64::from(t.hour() * 60 + t.minute());
+    let distance = |t: chrono::NaiveTime| {
+        let d = (minute(t) - minute(now)).rem_euclid(24 * 60);
+        d.min(24 * 60 - d)
+    };
+    moments
+        .iter()
+        .filter_map(|m| {
+            m.times
+                .iter()
+                .map(|t| (distance(*t), *t, m))
+                .min_by_key(|x| (x.0, x.1))
+        })
+        .min_by_key(|(d, t, _)| (*d, *t))
+        .map(|(_, _, m)| m)
+}
+
+/// Times kept as `HH:MM`.
+mod hh_mm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(times: &[NaiveTime], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(times.iter().map(|t| t.format("%H:%M").to_string()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveTime>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|t| crate::schedule::parse_time(t).map_err(serde::de::Error::custom))
+            .collect()
+    }
 }
 
 impl Default for Profile {
@@ -120,6 +199,8 @@ impl Default for Profile {
             allowed: std::collections::BTreeMap::new(),
             conditions: Vec::new(),
             eased_by: None,
+            moments: Vec::new(),
+            breaks: None,
         }
     }
 }
@@ -138,6 +219,46 @@ mod tests {
         assert!("9/week".parse::<Goal>().is_err());
         assert!("often".parse::<Goal>().is_err());
         assert_eq!(Goal::PerWeek(3).to_string(), "3/week");
+    }
+
+    #[test]
+    fn moments_keep_their_times_and_the_nearest_is_found_around_midnight() {
+        let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let moment = |name: &str, times: Vec<chrono::NaiveTime>| Moment {
+            name: name.into(),
+            places: vec![Place::Bed],
+            minutes: 10,
+            times,
+        };
+        let ms = vec![
+            moment("morning", vec![t(7, 30)]),
+            moment("desk", vec![t(11, 0), t(15, 0)]),
+            moment("night", vec![t(22, 30)]),
+        ];
+        let near = |h, m| nearest_moment(&ms, t(h, m)).unwrap().name.clone();
+        assert_eq!(near(6, 0), "morning");
+        assert_eq!(near(9, 15), "morning");
+        assert_eq!(near(9, 16), "desk");
+        assert_eq!(near(16, 0), "desk");
+        assert_eq!(near(1, 0), "night");
+        assert_eq!(nearest_moment(&[], t(1, 0)), None);
+        let p = Profile {
+            moments: ms.clone(),
+            breaks: Some(4),
+            ..Profile::default()
+        };
+        let j = serde_json::to_string(&p).unwrap();
+        assert!(j.contains(r#""times":["11:00","15:00"]"#), "{j}");
+        assert_eq!(serde_json::from_str::<Profile>(&j).unwrap(), p);
+        let bad = j.replace("22:30", "25:00");
+        assert!(serde_json::from_str::<Profile>(&bad).is_err());
+        assert!(Moment::check_name("desk-2").is_ok());
+        for bad in ["", "Desk", "my desk", "-x", "a/b", &"x".repeat(25)] {
+            assert!(
+                Moment::check_name(bad).unwrap_err().contains("morning"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -29,6 +29,16 @@ pub struct RoutineRequest {
     /// Whether the plan is the gentler one after a flare.
     #[serde(default)]
     pub gentler: bool,
+    /// The moment of the day it was planned for (`morning`), if the profile has moments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moment: Option<String>,
+    /// A desk break of a minute or two (`backstretch break`), counted apart from routines.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub desk_break: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A dose as a routine keeps it.

@@ -29,6 +29,8 @@ pub struct SessionFact {
     pub hurt: Vec<String>,
     /// Whether it counts toward the goal: it ended, or at least one exercise was done.
     pub counts: bool,
+    /// A desk break (`break`): counted apart from routines, toward the breaks goal.
+    pub desk_break: bool,
 }
 
 impl SessionFact {
@@ -36,7 +38,10 @@ impl SessionFact {
     pub fn of(l: &LoggedSession) -> SessionFact {
         let s = &l.session;
         let pains = (s.pain_before, s.pain_after);
-        SessionFact::new(s.started_at, pains, s.outcome, &summarize(&l.steps))
+        SessionFact {
+            desk_break: s.routine.profile.desk_break,
+            ..SessionFact::new(s.started_at, pains, s.outcome, &summarize(&l.steps))
+        }
     }
 
     /// The facts of a session that started at `started`, with its pain before and after, how
@@ -55,6 +60,7 @@ impl SessionFact {
             counts: outcome == Some(Ending::Completed) || !sum.done.is_empty(),
             done: sum.done.len(),
             hurt: sum.hurt.clone(),
+            desk_break: false,
         }
     }
 
@@ -129,6 +135,21 @@ pub struct Stats {
     /// Pain before sessions rising by 2 points or more over two weeks
     /// ([`crate::safety::rising`]).
     pub rising: Option<crate::safety::Rise>,
+    /// Desk breaks, counted apart from routines (none of the above counts them).
+    pub breaks: Breaks,
+}
+
+/// Desk breaks (`break`) against their own goal.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Breaks {
+    /// Breaks taken today.
+    pub today: u32,
+    /// Breaks taken this week.
+    pub this_week: u32,
+    /// Breaks a working day the person aims at, if they set a goal.
+    pub goal_per_day: Option<u32>,
+    /// Minutes spent in breaks since the window's start.
+    pub minutes: f64,
 }
 
 /// Weeks of logged sessions without a meaningful improvement that call for a review.
@@ -278,6 +299,11 @@ pub fn stats(
     today: NaiveDate,
     since: Option<NaiveDate>,
 ) -> Stats {
+    let (breaks, facts): (Vec<&SessionFact>, Vec<&SessionFact>) =
+        facts.iter().partition(|f| f.desk_break);
+    let breaks = breaks_of(&breaks, today, since);
+    let facts: Vec<SessionFact> = facts.into_iter().cloned().collect();
+    let facts = facts.as_slice();
     let mut sorted: Vec<&SessionFact> = facts.iter().collect();
     sorted.sort_by_key(|f| f.started);
     let window: Vec<&SessionFact> = sorted
@@ -323,6 +349,24 @@ pub fn stats(
         ),
         pain: pain_trend(&before),
         most_hurt,
+        breaks,
+    }
+}
+
+/// The desk breaks taken (those that count: a hold done, or finished) today, this week and
+/// since `since`.
+fn breaks_of(breaks: &[&SessionFact], today: NaiveDate, since: Option<NaiveDate>) -> Breaks {
+    let taken = || breaks.iter().filter(|f| f.counts && f.day() <= today);
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let seconds: u64 = taken()
+        .filter(|f| since.is_none_or(|s| f.day() >= s))
+        .map(|f| f.seconds)
+        .sum();
+    Breaks {
+        today: count(taken().filter(|f| f.day() == today).count()),
+        this_week: count(taken().filter(|f| f.day() >= monday(today)).count()),
+        goal_per_day: None,
+        minutes: (seconds as f64 / 6.0).round() / 10.0,
     }
 }
 
@@ -361,7 +405,38 @@ mod tests {
             done: 5,
             hurt: vec![],
             counts: true,
+            desk_break: false,
         }
+    }
+
+    #[test]
+    fn desk_breaks_count_apart_from_routines() {
+        let brk = |s: &str| SessionFact {
+            seconds: 90,
+            desk_break: true,
+            ..fact(s)
+        };
+        let facts = vec![
+            fact("2026-12-07T07:30:00+01:00"),
+            brk("2026-12-07T11:00:00+01:00"),
+            brk("2026-12-07T15:00:00+01:00"),
+            brk("2026-12-08T11:00:00+01:00"),
+            SessionFact {
+                counts: false,
+                ..brk("2026-12-08T15:00:00+01:00")
+            },
+        ];
+        let s = stats(&facts, Goal::Daily, day("2026-12-08"), None);
+        assert_eq!(s.sessions, 1);
+        assert_eq!(s.this_week.days, 1);
+        assert!((s.minutes - 10.0).abs() < 1e-9);
+        assert_eq!(s.breaks.today, 1);
+        assert_eq!(s.breaks.this_week, 3);
+        assert!(
+            (s.breaks.minutes - 4.5).abs() < 1e-9,
+            "{}",
+            s.breaks.minutes
+        );
     }
 
     fn day(s: &str) -> NaiveDate {

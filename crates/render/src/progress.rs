@@ -175,6 +175,7 @@ mod tests {
             done: 1,
             hurt: vec![],
             counts: true,
+            desk_break: false,
         }
     }
 

@@ -226,14 +226,8 @@ fn clinic(store: &dyn ServerStore, t: &Template, p: &Plan, email: &str) -> Strin
     // Logged in now, after the people are seeded: a session ends after 30 minutes unused.
     let now = Stamp::from_datetime(&chrono::Local::now());
     let invitation = add_clinician(store, email, now).unwrap_or_else(|e| fail(&e.to_string()));
-    let login = accept_invitation(
-        store,
-        &invitation.code,
-        PASSWORD,
-        now,
-        "seed",
-    )
-    .unwrap_or_else(|e| fail(&e.to_string()));
+    let login = accept_invitation(store, &invitation.code, PASSWORD, now, "seed")
+        .unwrap_or_else(|e| fail(&e.to_string()));
     let Some(Login::In { token, clinician }) = login else {
         fail("the clinician's invitation did not log them in");
     };
@@ -325,8 +319,7 @@ fn args() -> Args {
             _ => fail(&format!("unknown flag {flag}")),
         }
     }
-    if a.login.is_none() && (a.template.as_os_str().is_empty() || a.tokens.as_os_str().is_empty())
-    {
+    if a.login.is_none() && (a.template.as_os_str().is_empty() || a.tokens.as_os_str().is_empty()) {
         fail(
             "usage: sync_seed --template LOG --tokens OUT (--home DIR | --database URL) [--users N] [--sessions S] [--as steps|whole] [--jobs J]",
         );
@@ -340,7 +333,10 @@ fn main() {
     let store = backstretch_server::open(&home, a.database.as_deref())
         .unwrap_or_else(|e| fail(&format!("the store: {e}")));
     if let Some(email) = &a.login {
-        let path = a.session.as_ref().unwrap_or_else(|| fail("--login needs --session"));
+        let path = a
+            .session
+            .as_ref()
+            .unwrap_or_else(|| fail("--login needs --session"));
         std::fs::write(path, login(&*store, email)).unwrap_or_else(|e| fail(&e.to_string()));
         return;
     }

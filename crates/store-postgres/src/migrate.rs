@@ -30,6 +30,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0007_quiet_and_mail.sql"),
     ),
     ("0008_totp", include_str!("../migrations/0008_totp.sql")),
+    (
+        "0009_desk_breaks",
+        include_str!("../migrations/0009_desk_breaks.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

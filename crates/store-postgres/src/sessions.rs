@@ -163,8 +163,9 @@ impl<C: GenericClient> Db<'_, C> {
         self.c
             .query_one(
                 "INSERT INTO sessions (user_id, uid, started_at, started_offset, heartbeat_at,
-                                       heartbeat_offset, source, routine, planned_s, pain_before, pid)
-                 VALUES ($1, $2, $3, $4, $3, $4, $5, $6::text::json, $7, $8, $9)
+                                       heartbeat_offset, source, routine, planned_s, pain_before, pid,
+                                       desk_break)
+                 VALUES ($1, $2, $3, $4, $3, $4, $5, $6::text::json, $7, $8, $9, $10)
                  RETURNING id",
                 &[
                     &user.as_str(),
@@ -176,6 +177,7 @@ impl<C: GenericClient> Db<'_, C> {
                     &i64::from(s.planned_s),
                     &pain(s.pain_before),
                     &s.pid.map(i64::from),
+                    &s.routine.profile.desk_break,
                 ],
             )
             .and_then(|r| r.try_get(0))
@@ -288,7 +290,8 @@ impl<C: GenericClient> Db<'_, C> {
         let rows = self
             .c
             .query(
-                "SELECT started_at, started_offset, pain_before, pain_after, outcome, tally::text
+                "SELECT started_at, started_offset, pain_before, pain_after, outcome, tally::text,
+                        desk_break
                  FROM sessions WHERE user_id = $1 ORDER BY started_at DESC, id DESC",
                 &[&user.as_str()],
             )
@@ -306,12 +309,15 @@ impl<C: GenericClient> Db<'_, C> {
                     .transpose()?;
                 let tally: Tally =
                     serde_json::from_str(r.get(5)).map_err(|e| bad(format!("tally: {e}")))?;
-                Ok(SessionFact::new(
-                    stamp(r.get(0), r.get(1)),
-                    (score(r.get(2))?, score(r.get(3))?),
-                    outcome,
-                    &tally.summary(),
-                ))
+                Ok(SessionFact {
+                    desk_break: r.get(6),
+                    ..SessionFact::new(
+                        stamp(r.get(0), r.get(1)),
+                        (score(r.get(2))?, score(r.get(3))?),
+                        outcome,
+                        &tally.summary(),
+                    )
+                })
             })
             .collect()
     }
@@ -684,9 +690,9 @@ impl<C: GenericClient> Db<'_, C> {
             .query_opt(
                 "INSERT INTO sessions (user_id, uid, started_at, started_offset, ended_at,
                      ended_offset, heartbeat_at, heartbeat_offset, source, routine, planned_s,
-                     pain_before, pain_after, outcome, settled)
+                     pain_before, pain_after, outcome, settled, desk_break)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::json, $11, $12, $13,
-                         $14, $15)
+                         $14, $15, $16)
                  ON CONFLICT (user_id, uid) DO NOTHING
                  RETURNING id",
                 &[
@@ -705,6 +711,7 @@ impl<C: GenericClient> Db<'_, C> {
                     &pain(s.pain_after),
                     &outcome,
                     &s.settled,
+                    &s.routine.profile.desk_break,
                 ],
             )
             .and_then(|r| r.map(|r| r.try_get(0)).transpose())

@@ -946,6 +946,9 @@ pub fn the_change_marker_moves_with_every_write(s: &dyn Store) {
 pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Store) {
     let (u, other) = (UserId::new("a"), UserId::new("b"));
     let r = routine();
+    // Desk breaks are told apart in the facts, whichever way they were written.
+    let mut desk = routine();
+    desk.profile.desk_break = true;
     let other_exercise = |mut st: StepRecord, id: &str, kind: StepKind| {
         st.exercise_id = Some(id.into());
         st.kind = kind;
@@ -974,7 +977,10 @@ pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Stor
         step(1, Outcome::Hurt, "2026-11-21T08:00:10+00:00"),
     ];
     let id2 = s
-        .begin_session(&u, &new_session("batch", "2026-11-21T08:00:00+00:00", &r))
+        .begin_session(
+            &u,
+            &new_session("batch", "2026-11-21T08:00:00+00:00", &desk),
+        )
         .unwrap();
     let sent: Vec<(SessionId, u32, &StepRecord)> = vec![
         (id2, 0, &batch[0]),
@@ -992,7 +998,7 @@ pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Stor
     .unwrap();
     s.record_session(
         &u,
-        &new_session("whole", "2026-11-22T08:00:00+00:00", &r),
+        &new_session("whole", "2026-11-22T08:00:00+00:00", &desk),
         &[step(0, Outcome::Skipped, "2026-11-22T08:00:05+00:00")],
         t("2026-11-22T08:10:00+00:00"),
         Some(2),
@@ -1024,6 +1030,12 @@ pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Stor
     assert!(!facts[2].counts, "stopped with nothing done");
     assert_eq!(facts[2].seconds, 10, "a retried report counts once");
     assert!(facts[1].counts, "completed, though skipped");
+    let breaks: Vec<bool> = facts.iter().map(|f| f.desk_break).collect();
+    assert_eq!(
+        breaks,
+        [true, true, true, false, false],
+        "imported, whole, batch"
+    );
     assert_eq!(s.session_facts(&other).unwrap().len(), 1);
     assert!(s.session_facts(&UserId::new("c")).unwrap().is_empty());
 }

@@ -210,6 +210,8 @@ impl Routine {
                 exclude: p.request.exclude.clone(),
                 date: p.request.date.format("%Y-%m-%d").to_string(),
                 gentler: p.request.gentler,
+                moment: None,
+                desk_break: false,
             },
             style: p.request.style.to_string(),
             total_s: t.total_s(),

@@ -79,6 +79,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0018_quiet_and_mail.sql"),
     ),
     ("0019_totp", include_str!("../../migrations/0019_totp.sql")),
+    (
+        "0020_desk_breaks",
+        include_str!("../../migrations/0020_desk_breaks.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -139,8 +139,8 @@ impl Db<'_> {
         let routine = serde_json::to_string(s.routine).map_err(|e| self.corrupt("routine", &e))?;
         self.conn
             .prepare_cached("INSERT INTO sessions (user_id, uid, started_at, started_offset, heartbeat_at, heartbeat_offset,
-                                       source, routine, planned_s, pain_before, pid)
-                 VALUES (?1, ?2, ?3, ?4, ?3, ?4, ?5, ?6, ?7, ?8, ?9)").and_then(|mut st| st.execute(
+                                       source, routine, planned_s, pain_before, pid, desk_break)
+                 VALUES (?1, ?2, ?3, ?4, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").and_then(|mut st| st.execute(
                 params![
                     user.as_str(),
                     s.uid,
@@ -150,7 +150,8 @@ impl Db<'_> {
                     routine,
                     s.planned_s,
                     s.pain_before,
-                    s.pid
+                    s.pid,
+                    s.routine.profile.desk_break
                 ],
             ))
             .map_err(|e| self.err(e))?;
@@ -268,7 +269,8 @@ impl Db<'_> {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT started_at, started_offset, pain_before, pain_after, outcome, tally
+                "SELECT started_at, started_offset, pain_before, pain_after, outcome, tally,
+                        desk_break
                  FROM sessions WHERE user_id = ?1 ORDER BY started_at DESC, id DESC",
             )
             .map_err(|e| self.err(e))?;
@@ -284,7 +286,10 @@ impl Db<'_> {
                 .transpose()?;
             let tally: Tally = serde_json::from_str(&r.get::<_, String>(5).map_err(get)?)
                 .map_err(|e| self.corrupt("a session's tally", &e))?;
-            out.push(SessionFact::new(started, pains, outcome, &tally.summary()));
+            out.push(SessionFact {
+                desk_break: r.get(6).map_err(get)?,
+                ..SessionFact::new(started, pains, outcome, &tally.summary())
+            });
         }
         Ok(out)
     }
