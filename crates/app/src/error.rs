@@ -152,6 +152,17 @@ pub enum AppError {
     /// No profile saved yet.
     #[error("no profile saved yet")]
     NoProfile,
+    /// A moment of the day that cannot be saved.
+    #[error("{0}")]
+    BadMoment(String),
+    /// A moment of the day the profile does not have.
+    #[error("{}", unknown_moment(name, known))]
+    UnknownMoment {
+        /// The name asked for.
+        name: String,
+        /// The profile's moments.
+        known: Vec<String>,
+    },
     /// A profile without areas or places.
     #[error("a profile needs at least one --area and one --place")]
     IncompleteProfile,
@@ -203,6 +214,17 @@ fn problems_text(problems: &[backstretch_core::exchange::BadValue]) -> String {
         text.push_str(&format!("\n  ... and {} more", problems.len() - SHOWN));
     }
     text
+}
+
+fn unknown_moment(name: &str, known: &[String]) -> String {
+    if known.is_empty() {
+        format!("there is no moment `{name}`: your profile has no moments of the day yet")
+    } else {
+        format!(
+            "there is no moment `{name}`; your profile's moments are {}",
+            known.join(", ")
+        )
+    }
 }
 
 fn plural(n: usize) -> String {
@@ -299,6 +321,10 @@ pub enum Remedy {
     ReportTheTimeline,
     /// Save a profile (areas and places) first.
     SaveAProfile,
+    /// Name one of these moments, or add it to the profile.
+    ChooseAMoment(Vec<String>),
+    /// Give a moment a name, places, minutes and a time.
+    FixTheMoment,
     /// Import a file that backstretch exported.
     ImportAnExport,
     /// Upgrade backstretch, or export the file again with this version.
@@ -364,6 +390,8 @@ impl AppError {
             E::InTheFuture(_) | E::BeforeTheStart { .. } => Remedy::LogWhatHappened,
             E::NoSuchStep { .. } | E::TooLong { .. } => Remedy::ReportTheTimeline,
             E::NoProfile | E::IncompleteProfile => Remedy::SaveAProfile,
+            E::UnknownMoment { known, .. } => Remedy::ChooseAMoment(known.clone()),
+            E::BadMoment(_) => Remedy::FixTheMoment,
             E::NotAnExport { .. } => Remedy::ImportAnExport,
             E::WrongExport { .. } => Remedy::UpgradeOrExportAgain,
             E::BadImport { .. } => Remedy::FixTheImport,

@@ -15,6 +15,7 @@ mod planning;
 mod play;
 mod profile;
 mod progress;
+mod reminders;
 mod sessions;
 mod sheets;
 
@@ -25,10 +26,11 @@ pub use care::practice_catalog;
 pub use error::{AppError, Remedy};
 pub use exchange::Imported;
 pub use gates::{Gate, ScreeningDue};
-pub use planning::{Overrides, Playable, canonical};
+pub use planning::{DESK_BREAK_MINUTES, Overrides, Playable, canonical};
 pub use play::{ExerciseView, HighPain};
 pub use profile::ProfileSaved;
 pub use progress::HistoryPage;
+pub use reminders::Reminder;
 pub use sessions::{CLOCK_SLACK_S, ManualLog, Reported, Resume, SessionFrame, SessionSummary};
 
 /// The app for one user, at one moment.

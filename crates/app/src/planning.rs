@@ -4,7 +4,7 @@
 
 use backstretch_core::catalog::Catalog;
 use backstretch_core::plan::{self, Plan, Request, Warning};
-use backstretch_core::profile::Profile;
+use backstretch_core::profile::{Moment, Profile, nearest_moment};
 use backstretch_core::routine::{Routine, RoutineItem};
 use backstretch_core::safety::{Ease, Easing, PainRules, Why};
 use backstretch_core::time::Stamp;
@@ -30,7 +30,37 @@ pub struct Overrides {
     pub date: Option<NaiveDate>,
     /// Only exercises the five source pages describe, none added from evidence beyond them.
     pub pages_only: bool,
+    /// The moment of the day to plan for (a name from the profile's moments); none: the one
+    /// nearest now, when the profile has moments and no places or minutes are given.
+    pub moment: Option<String>,
+    /// A desk break: a minute or two on a chair or standing (`break`), counted apart.
+    pub desk_break: bool,
 }
+
+/// The exercises today's desk breaks did (a hold finished), first done first.
+pub(crate) fn breaks_today(
+    log: &[backstretch_core::session::LoggedSession],
+    date: NaiveDate,
+) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for l in log {
+        if !l.session.routine.profile.desk_break || l.session.started_at.day() != date {
+            continue;
+        }
+        for s in &l.steps {
+            if s.outcome == backstretch_core::player::Outcome::Done
+                && let Some(id) = &s.exercise_id
+                && !ids.contains(id)
+            {
+                ids.push(id.clone());
+            }
+        }
+    }
+    ids
+}
+
+/// How long a desk break is, in minutes.
+pub const DESK_BREAK_MINUTES: u32 = 2;
 
 impl Overrides {
     /// Whether nothing is laid over the profile (the date aside).
@@ -148,10 +178,15 @@ impl App<'_> {
         } else {
             o.areas.clone()
         };
-        let places = if o.places.is_empty() {
-            base.places.clone()
-        } else {
+        let moment = self.moment_of(base, o)?;
+        let places = if !o.places.is_empty() {
             o.places.clone()
+        } else if o.desk_break {
+            vec![Place::Chair, Place::Standing]
+        } else if let Some(m) = &moment {
+            m.places.clone()
+        } else {
+            base.places.clone()
         };
         if areas.is_empty() || places.is_empty() {
             return Err(AppError::NothingToPlanFor {
@@ -169,10 +204,27 @@ impl App<'_> {
             }
         }
         let date = o.date.unwrap_or_else(|| self.today());
+        let since = if o.desk_break {
+            Stamp::earliest_on(date)
+        } else {
+            Stamp::earliest_on(date - chrono::Duration::days(2))
+        };
+        let recent = self.store.sessions_since(&self.user, since)?;
+        let recent = if o.desk_break {
+            // A desk break gives way to what today's breaks did, so they vary through the day.
+            breaks_today(&recent, date)
+        } else {
+            // The two days before the date are all a plan looks back at.
+            plan::recent_exercises(&recent, date)
+        };
         Ok(Request {
             areas,
             places,
-            minutes: o.minutes.unwrap_or(base.minutes),
+            minutes: o
+                .minutes
+                .or(o.desk_break.then_some(DESK_BREAK_MINUTES))
+                .or(moment.map(|m| m.minutes))
+                .unwrap_or(base.minutes),
             style: o.style.unwrap_or(base.style),
             exclude,
             date,
@@ -180,15 +232,45 @@ impl App<'_> {
             pages_only: o.pages_only,
             conditions: base.conditions.clone(),
             eased_by: base.eased_by,
-            // The two days before the date are all a plan looks back at.
-            recent: plan::recent_exercises(
-                &self.store.sessions_since(
-                    &self.user,
-                    Stamp::earliest_on(date - chrono::Duration::days(2)),
-                )?,
-                date,
-            ),
+            recent,
         })
+    }
+
+    /// The moment a routine is for: the one named (which must be the profile's), else the
+    /// one nearest now when the profile has moments and neither places nor minutes are given.
+    pub(crate) fn moment_of(
+        &self,
+        base: &Profile,
+        o: &Overrides,
+    ) -> Result<Option<Moment>, AppError> {
+        if o.desk_break {
+            return Ok(None);
+        }
+        match &o.moment {
+            Some(name) => match base.moments.iter().find(|m| &m.name == name) {
+                Some(m) => Ok(Some(m.clone())),
+                None => Err(AppError::UnknownMoment {
+                    name: name.clone(),
+                    known: base.moments.iter().map(|m| m.name.clone()).collect(),
+                }),
+            },
+            None if o.places.is_empty() && o.minutes.is_none() => {
+                Ok(nearest_moment(&base.moments, self.now.local().time()).cloned())
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Marks a routine planned now with its moment and whether it is a desk break, so the
+    /// session says so (a prescription is neither).
+    fn label(&self, o: &Overrides, routine: &mut Routine) -> Result<(), AppError> {
+        if o.is_default() && self.prescription()?.is_some() {
+            return Ok(());
+        }
+        let base = self.store.profile(&self.user)?.unwrap_or_default();
+        routine.profile.moment = self.moment_of(&base, o)?.map(|m| m.name);
+        routine.profile.desk_break = o.desk_break;
+        Ok(())
     }
 
     /// The areas a saved routine was planned for (every area when it does not say), for its
@@ -257,8 +339,10 @@ impl App<'_> {
         force_gentler: bool,
     ) -> Result<Playable, AppError> {
         let p = self.plan(catalog, o, force_gentler)?;
+        let mut routine = Routine::from_plan(&p);
+        self.label(o, &mut routine)?;
         Ok(Playable {
-            routine: Routine::from_plan(&p),
+            routine,
             items: p.timeline_items(),
             notes: p
                 .warnings

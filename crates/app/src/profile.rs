@@ -1,7 +1,7 @@
 //! The profile: save it, show it, and put back an exercise left out for hurting.
 
 use backstretch_core::catalog::Catalog;
-use backstretch_core::profile::Profile;
+use backstretch_core::profile::{Moment, Profile};
 
 use crate::{App, AppError};
 
@@ -36,6 +36,49 @@ impl App<'_> {
             replaced: old.is_some(),
             screening_due,
         })
+    }
+
+    /// Adds a moment of the day, or replaces the one of that name; the profile as saved and
+    /// whether one was replaced. Its places must be some, its minutes 1 to 180, its times
+    /// some.
+    pub fn set_moment(&self, catalog: &Catalog, m: Moment) -> Result<(Profile, bool), AppError> {
+        Moment::check_name(&m.name).map_err(AppError::BadMoment)?;
+        if m.places.is_empty() || m.times.is_empty() || !(1..=180).contains(&m.minutes) {
+            return Err(AppError::BadMoment(format!(
+                "the moment `{}` needs places, 1 to 180 minutes and a time",
+                m.name
+            )));
+        }
+        let Some(mut p) = self.store.profile(&self.user)? else {
+            return Err(AppError::NoProfile);
+        };
+        let replaced = match p.moments.iter_mut().find(|x| x.name == m.name) {
+            Some(old) => {
+                *old = m;
+                true
+            }
+            None => {
+                p.moments.push(m);
+                false
+            }
+        };
+        Ok((self.save_profile(catalog, p)?.profile, replaced))
+    }
+
+    /// Removes a moment of the day; the profile as saved.
+    pub fn remove_moment(&self, catalog: &Catalog, name: &str) -> Result<Profile, AppError> {
+        let Some(mut p) = self.store.profile(&self.user)? else {
+            return Err(AppError::NoProfile);
+        };
+        let before = p.moments.len();
+        p.moments.retain(|m| m.name != name);
+        if p.moments.len() == before {
+            return Err(AppError::UnknownMoment {
+                name: name.into(),
+                known: p.moments.iter().map(|m| m.name.clone()).collect(),
+            });
+        }
+        Ok(self.save_profile(catalog, p)?.profile)
     }
 
     /// Puts an exercise back into plans (only hurts from today on count against it), and

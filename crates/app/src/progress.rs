@@ -63,7 +63,9 @@ impl App<'_> {
 
     /// The statistics, counting sessions from `since` on (streaks use the whole log).
     pub fn stats(&self, since: Option<NaiveDate>) -> Result<Stats, AppError> {
-        Ok(stats(&self.facts()?, self.goal()?, self.today(), since))
+        let mut s = stats(&self.facts()?, self.goal()?, self.today(), since);
+        s.breaks.goal_per_day = self.store.profile(&self.user)?.and_then(|p| p.breaks);
+        Ok(s)
     }
 
     /// Whether six weeks or more of sessions have brought no meaningful improvement, read
@@ -104,6 +106,8 @@ impl App<'_> {
                 desk_break: false,
             });
         }
-        Ok(stats(&f, self.goal()?, self.today(), None))
+        let mut s = stats(&f, self.goal()?, self.today(), None);
+        s.breaks.goal_per_day = self.store.profile(&self.user)?.and_then(|p| p.breaks);
+        Ok(s)
     }
 }

@@ -35,6 +35,8 @@ pub struct SessionSummary {
     pub feedback: Option<Feedback>,
     /// Progress, with this session counted.
     pub progress: Stats,
+    /// Whether it was a desk break (counted apart from routines).
+    pub desk_break: bool,
 }
 
 /// A session to resume: the session, its routine's items, and the first step not finished.
@@ -144,13 +146,17 @@ impl App<'_> {
         let Some(s) = self.store.session(&self.user, id)? else {
             return Err(backstretch_store::StoreError::no_session(id).into());
         };
-        if let Some(done) = s.outcome {
-            return self.finish_summary(id, s.started_at, s.pain_before, s.pain_after, done);
-        }
-        self.check_time(ended, s.started_at)?;
-        self.store
-            .finish_session(&self.user, id, ended, pain_after, ending)?;
-        self.finish_summary(id, s.started_at, s.pain_before, pain_after, ending)
+        let desk_break = s.routine.profile.desk_break;
+        let mut summary = if let Some(done) = s.outcome {
+            self.finish_summary(id, s.started_at, s.pain_before, s.pain_after, done)?
+        } else {
+            self.check_time(ended, s.started_at)?;
+            self.store
+                .finish_session(&self.user, id, ended, pain_after, ending)?;
+            self.finish_summary(id, s.started_at, s.pain_before, pain_after, ending)?
+        };
+        summary.desk_break = desk_break;
+        Ok(summary)
     }
 
     fn finish_summary(
@@ -183,6 +189,7 @@ impl App<'_> {
             see_clinician: feedback.as_ref().and_then(Feedback::see_clinician),
             feedback,
             progress: self.progress(false)?,
+            desk_break: false,
         })
     }
 

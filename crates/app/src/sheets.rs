@@ -41,8 +41,15 @@ impl App<'_> {
     /// The routine the profile plans for a day (or the prescription in force), to log it as
     /// done. The gates are not asked again (the session has happened), but exercises that
     /// hurt lately stay out, as they would have on the day.
-    pub fn planned_on(&self, catalog: &Catalog, day: NaiveDate) -> Result<Routine, AppError> {
-        if let Some(p) = self.prescription()? {
+    pub fn planned_on(
+        &self,
+        catalog: &Catalog,
+        day: NaiveDate,
+        moment: Option<&str>,
+    ) -> Result<Routine, AppError> {
+        if moment.is_none()
+            && let Some(p) = self.prescription()?
+        {
             let plan = self.prescription_plan(catalog, &p, false)?;
             return Ok(Routine::from_plan(&plan));
         }
@@ -50,6 +57,7 @@ impl App<'_> {
             catalog,
             &Overrides {
                 date: Some(day),
+                moment: moment.map(str::to_string),
                 ..Overrides::default()
             },
         )?;
@@ -58,7 +66,14 @@ impl App<'_> {
         req.gentler = rules.flare.easing.is_some();
         let p = plan::plan_eased(catalog, &req, &rules.blocked, rules.flare.easing)
             .map_err(AppError::Plan)?;
-        Ok(Routine::from_plan(&p))
+        let mut routine = Routine::from_plan(&p);
+        let base = self.store.profile(&self.user)?.unwrap_or_default();
+        let o = Overrides {
+            moment: moment.map(str::to_string),
+            ..Overrides::default()
+        };
+        routine.profile.moment = self.moment_of(&base, &o)?.map(|m| m.name);
+        Ok(routine)
     }
 }
 
@@ -95,7 +110,7 @@ mod tests {
         .unwrap();
         let app = App::new(&s, u, now);
         let c = builtin().catalog;
-        let planned = app.planned_on(&c, now.day()).unwrap();
+        let planned = app.planned_on(&c, now.day(), None).unwrap();
         let code = RoutineCode::of(&planned);
         assert!(matches!(
             app.printed(code),

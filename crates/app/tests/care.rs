@@ -133,7 +133,7 @@ fn the_prescription_in_force_is_todays_routine() {
     assert_eq!(kit.planned().items.len(), 2);
     let logged = kit
         .app()
-        .planned_on(&kit.catalog, kit.app().today())
+        .planned_on(&kit.catalog, kit.app().today(), None)
         .unwrap();
     let logged: Vec<&str> = logged
         .items

@@ -327,6 +327,10 @@ pub struct PlanFlags {
     /// The day to plan for [default: today]; routines rotate from day to day
     #[arg(long, value_parser = date, value_name = "YYYY-MM-DD")]
     pub date: Option<NaiveDate>,
+    /// The moment of the day to plan for, from your profile (`profile moment add`)
+    /// [default: the one nearest now]
+    #[arg(long, value_name = "NAME")]
+    pub moment: Option<String>,
 }
 
 impl PlanFlags {
@@ -341,6 +345,8 @@ impl PlanFlags {
             exclude: r.exclude.clone(),
             date: self.date,
             pages_only: r.sources == SourcesArg::Pages,
+            moment: self.moment.clone(),
+            desk_break: false,
         }
     }
 }
@@ -410,6 +416,9 @@ pub struct StartArgs {
     /// Continue the last interrupted session from its first unfinished step
     #[arg(long)]
     pub resume: bool,
+    /// A desk break: a minute or two on a chair or standing, counted apart from routines
+    #[arg(long = "break", conflicts_with_all = ["routine", "resume", "moment"])]
+    pub desk_break: bool,
     /// No full screen: one line per cue with its time, for screen readers and pipes
     #[arg(long)]
     pub plain: bool,
@@ -434,12 +443,23 @@ pub struct StartArgs {
     pub speed: u32,
 }
 
+impl StartArgs {
+    /// What this run lays over the profile.
+    pub fn overrides(&self) -> backstretch_app::Overrides {
+        backstretch_app::Overrides {
+            desk_break: self.desk_break,
+            ..self.flags.overrides()
+        }
+    }
+}
+
 impl Default for StartArgs {
     fn default() -> Self {
         StartArgs {
             flags: PlanFlags::default(),
             routine: None,
             resume: false,
+            desk_break: false,
             plain: false,
             voice: false,
             count_from: backstretch_core::timeline::COUNT_HOLDS_FROM_S,
@@ -493,6 +513,10 @@ pub struct LogArgs {
     /// An exercise of the routine or sheet not done (id or name; repeat for several)
     #[arg(long, value_name = "ID", conflicts_with = "exercise")]
     pub skip: Vec<String>,
+    /// The moment of the day whose routine was done, from your profile [default: the one
+    /// nearest now]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["routine", "sheet", "exercise"])]
+    pub moment: Option<String>,
 }
 
 fn sheet_code(s: &str) -> Result<backstretch_core::code::RoutineCode, BadValue> {
@@ -846,6 +870,47 @@ pub enum ProfileCommand {
     Show,
     /// Put back an exercise that was left out because it hurt twice lately.
     Allow(AllowArgs),
+    /// Moments of the day, each its own routine: `moment add morning --place bed
+    /// --minutes 10 --at 07:30`, `moment remove morning`.
+    #[command(subcommand)]
+    Moment(MomentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MomentCommand {
+    /// Add a moment, or change the one of that name.
+    Add(MomentAddArgs),
+    /// Remove a moment.
+    Remove(MomentRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MomentAddArgs {
+    /// Its name: lowercase letters, digits and dashes, like morning or desk
+    #[arg(value_parser = moment_name, value_name = "NAME")]
+    pub name: String,
+    /// Where: floor, bed, chair, standing (repeat for several)
+    #[arg(long, required = true, value_parser = WordParser::<Place>::new(), value_name = "PLACE")]
+    pub place: Vec<Place>,
+    /// Minutes, 1 to 180
+    #[arg(long, required = true, value_parser = clap::value_parser!(u32).range(1..=180), value_name = "N")]
+    pub minutes: u32,
+    /// When, on a 24-hour clock (repeat for several: --at 11:00 --at 15:00)
+    #[arg(long, required = true, value_parser = time_of_day, value_name = "HH:MM")]
+    pub at: Vec<chrono::NaiveTime>,
+}
+
+#[derive(Debug, Args)]
+pub struct MomentRemoveArgs {
+    /// The moment's name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
+
+fn moment_name(s: &str) -> Result<String, BadValue> {
+    backstretch_core::profile::Moment::check_name(s)
+        .map(|()| s.to_string())
+        .map_err(BadValue)
 }
 
 #[derive(Debug, Args)]
@@ -895,6 +960,9 @@ pub struct ProfileSetArgs {
     /// (arching back) or neither (or not sure); plans follow it
     #[arg(long, value_parser = WordParser::<EasedBy>::new(), value_name = "DIRECTION")]
     pub eased_by: Option<EasedBy>,
+    /// Desk breaks to aim at a working day (`backstretch break`), 1 to 16; 0 sets no goal
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=16), value_name = "N")]
+    pub breaks: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -151,6 +151,19 @@ fn words(r: &Remedy) -> std::borrow::Cow<'static, str> {
         R::SaveAProfile => {
             "save one first, e.g. `backstretch profile set --area lower-back --area neck --place bed --place chair`"
         }
+        R::FixTheMoment => {
+            "give a name, places, minutes and a time, e.g. `backstretch profile moment add desk --place chair --minutes 3 --at 11:00`"
+        }
+        R::ChooseAMoment(known) if known.is_empty() => {
+            "add one with `backstretch profile moment add morning --place bed --minutes 10 --at 07:30`"
+        }
+        R::ChooseAMoment(known) => {
+            return format!(
+                "name one of {}, or add it with `backstretch profile moment add NAME --place chair --minutes 3 --at 11:00`",
+                known.join(", ")
+            )
+            .into();
+        }
         R::ImportAnExport => "import reads files written by `backstretch export json`",
         R::UpgradeOrExportAgain => "upgrade backstretch, or export again with this version",
         R::FixTheImport => "nothing was imported; fix that value, or export the file again",
@@ -263,6 +276,9 @@ mod tests {
             Remedy::LogWhatHappened,
             Remedy::ReportTheTimeline,
             Remedy::SaveAProfile,
+            Remedy::ChooseAMoment(vec![]),
+            Remedy::FixTheMoment,
+            Remedy::ChooseAMoment(vec!["morning".into()]),
             Remedy::ImportAnExport,
             Remedy::UpgradeOrExportAgain,
             Remedy::FixTheImport,

@@ -61,6 +61,9 @@ pub fn stats_text(s: &Stats) -> String {
         "Sessions   {}\nMinutes    {}\nExercises  {} done\n",
         s.sessions, s.minutes, s.exercises_done
     ));
+    if let Some(line) = breaks_line(&s.breaks) {
+        out.push_str(&line);
+    }
     let p = &s.pain;
     match (p.first, p.last) {
         (Some(f), Some(l)) => {
@@ -96,6 +99,22 @@ pub fn stats_text(s: &Stats) -> String {
     out
 }
 
+/// Desk breaks, apart from routines: today against the goal, this week, the minutes; none
+/// when there are no breaks and no goal.
+pub fn breaks_line(b: &backstretch_core::stats::Breaks) -> Option<String> {
+    if b.this_week == 0 && b.minutes == 0.0 && b.goal_per_day.is_none() {
+        return None;
+    }
+    let today = match b.goal_per_day {
+        Some(g) => format!("{} of {g} today", b.today),
+        None => format!("{} today", b.today),
+    };
+    Some(format!(
+        "Breaks     {today}, {} this week, {} minutes (desk breaks count apart from sessions)\n",
+        b.this_week, b.minutes
+    ))
+}
+
 /// What a finished session comes to, in words.
 #[derive(Debug, Clone)]
 pub struct SummaryView<'a> {
@@ -107,6 +126,8 @@ pub struct SummaryView<'a> {
     pub skipped: usize,
     /// Exercises that hurt.
     pub hurt: &'a [String],
+    /// Whether it was a desk break: the breaks of the day are said, not the routine's goal.
+    pub desk_break: bool,
     /// Seconds spent.
     pub seconds: u64,
     pub pain_before: Option<u8>,
@@ -123,7 +144,8 @@ pub fn feedback_text(f: &Feedback) -> String {
     f.lines().iter().map(|l| format!("{l}\n")).collect()
 }
 
-/// The summary printed after a session.
+/// The summary printed after a session (a desk break says the day's breaks instead of the
+/// routine's goal).
 pub fn summary_text(v: &SummaryView<'_>) -> String {
     let mut text = format!(
         "\nSession {}: {} exercise{} done, {} skipped, {} hurt; {}:{:02} in all.\n",
@@ -144,7 +166,15 @@ pub fn summary_text(v: &SummaryView<'_>) -> String {
     if let Some(f) = v.feedback {
         text.push_str(&feedback_text(f));
     }
-    text.push_str(&progress_line(v.progress));
+    if v.desk_break {
+        let b = &v.progress.breaks;
+        text.push_str(&match b.goal_per_day {
+            Some(g) => format!("Desk breaks today: {} of {g}.", b.today),
+            None => format!("Desk breaks today: {}.", b.today),
+        });
+    } else {
+        text.push_str(&progress_line(v.progress));
+    }
     text.push('\n');
     if v.progress.review_advised {
         text.push_str("Six weeks of sessions have brought no meaningful improvement: please have your back or neck reviewed by a doctor or physiotherapist.\n");

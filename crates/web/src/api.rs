@@ -569,6 +569,7 @@ pub async fn finish(
                 pain_after: sum.pain_after,
                 feedback: sum.feedback.as_ref(),
                 progress: &sum.progress,
+                desk_break: sum.desk_break,
             },
         );
         Ok(Json(FinishedJson {

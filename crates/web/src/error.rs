@@ -297,6 +297,13 @@ fn app_help(e: &AppError) -> Option<String> {
         R::GiveAreasAndPlaces | R::SaveAProfile => {
             "choose your areas and places on the Profile page"
         }
+        R::FixTheMoment => "a moment needs a name, places, 1 to 180 minutes and a time",
+        R::ChooseAMoment(known) if known.is_empty() => {
+            "your profile has no moments of the day; add them in the terminal with `backstretch profile moment add`"
+        }
+        R::ChooseAMoment(known) => {
+            return Some(format!("choose one of your moments: {}", known.join(", ")));
+        }
         R::FixTheRequest => "check the values sent against the API's description",
         R::WidenTheRequest => "allow another place, or choose another area, on the Profile page",
         R::MoreMinutes => "ask for more minutes on the Profile page",

@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
         let what = with_ids(&format!("sheet {code}"), &r);
         (r, what)
     } else if a.exercise.is_empty() {
-        let r = app.planned_on(&catalog, day)?;
+        let r = app.planned_on(&catalog, day, a.moment.as_deref())?;
         let names: Vec<&str> = r.items.iter().map(|i| i.name.as_str()).collect();
         said = Some(format!(
             "No exercise named, so this logs the routine your profile plans for {}: {}.\n",

@@ -1,14 +1,14 @@
-//! `backstretch profile set | show | allow`.
+//! `backstretch profile set | show | allow | moment`.
 
 use std::process::ExitCode;
 
-use backstretch_core::profile::Profile;
+use backstretch_core::profile::{Moment, Profile};
 use backstretch_render::catalog::word_list;
 use miette::miette;
 
 use backstretch_core::vocab::{Condition, EasedBy};
 
-use crate::args::{ConditionArg, Format, ProfileCommand, ProfileSetArgs};
+use crate::args::{ConditionArg, Format, MomentCommand, ProfileCommand, ProfileSetArgs};
 use crate::context::Context;
 use crate::output::{json, print};
 
@@ -17,7 +17,52 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> miette::Result<ExitCode> {
         ProfileCommand::Set(a) => set(ctx, &a),
         ProfileCommand::Show => show(ctx),
         ProfileCommand::Allow(a) => allow(ctx, &a.name.join(" ")),
+        ProfileCommand::Moment(m) => moment(ctx, m),
     }
+}
+
+fn moment(ctx: &Context, cmd: MomentCommand) -> miette::Result<ExitCode> {
+    let catalog = ctx.catalog()?;
+    let store = ctx.store()?;
+    let app = ctx.app(&store);
+    let (profile, said) = match cmd {
+        MomentCommand::Add(a) => {
+            let mut times = a.at;
+            times.sort();
+            times.dedup();
+            let m = Moment {
+                name: a.name,
+                places: a.place,
+                minutes: a.minutes,
+                times,
+            };
+            let (p, replaced) = app.set_moment(&catalog, m.clone())?;
+            let verb = if replaced { "Changed" } else { "Added" };
+            (p, format!("{verb} the moment {}.\n", moment_line(&m)))
+        }
+        MomentCommand::Remove(a) => {
+            let p = app.remove_moment(&catalog, &a.name)?;
+            (p, format!("Removed the moment {}.\n", a.name))
+        }
+    };
+    print(&format!("{said}\n{}", describe(ctx, &profile)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `morning: bed, 10 min at 07:30`.
+fn moment_line(m: &Moment) -> String {
+    let times: Vec<String> = m
+        .times
+        .iter()
+        .map(|t| t.format("%H:%M").to_string())
+        .collect();
+    format!(
+        "{}: {}, {} min at {}",
+        m.name,
+        word_list(&m.places),
+        m.minutes,
+        times.join(", ")
+    )
 }
 
 fn allow(ctx: &Context, name: &str) -> miette::Result<ExitCode> {
@@ -61,6 +106,9 @@ fn set(ctx: &Context, args: &ProfileSetArgs) -> miette::Result<ExitCode> {
     }
     if let Some(e) = args.eased_by {
         p.eased_by = Some(e);
+    }
+    if let Some(n) = args.breaks {
+        p.breaks = (n > 0).then_some(n);
     }
     for id in app.resolve(&catalog, &a.exclude, "--exclude")? {
         if !p.exclude.contains(&id) {
@@ -116,8 +164,9 @@ fn describe(ctx: &Context, p: &Profile) -> String {
             }
         })
         .collect();
+    let moments: Vec<String> = p.moments.iter().map(moment_line).collect();
     format!(
-        "Areas     {}\nPlaces    {}\nMinutes   {}\nStyle     {}\nGoal      {}\nExcluded  {}\nConditions {}\nEased by  {}\nStored in {}\n",
+        "Areas     {}\nPlaces    {}\nMinutes   {}\nStyle     {}\nGoal      {}\nExcluded  {}\nConditions {}\nEased by  {}\nMoments   {}\nBreaks    {}\nStored in {}\n",
         areas.join(", "),
         word_list(&p.places),
         p.minutes,
@@ -136,6 +185,15 @@ fn describe(ctx: &Context, p: &Profile) -> String {
         p.eased_by.map_or(
             "not asked (`--eased-by forward`, `back` or `neither`)",
             EasedBy::words
+        ),
+        if moments.is_empty() {
+            "none (`backstretch profile moment add`)".to_string()
+        } else {
+            moments.join("; ")
+        },
+        p.breaks.map_or_else(
+            || "no goal (`--breaks 4`)".to_string(),
+            |n| format!("{n} a working day")
         ),
         ctx.store_path().display()
     )

@@ -425,7 +425,7 @@ fn choose(ctx: &Context, app: &App<'_>, catalog: &Catalog, a: &StartArgs) -> mie
             &path.display().to_string(),
         )?));
     }
-    let o = a.flags.overrides();
+    let o = a.overrides();
     crate::gates::pass(ctx, app, catalog, &app.areas(&o)?)?;
     Ok(What::New(app.planned(catalog, &o, false)?))
 }
@@ -469,8 +469,13 @@ fn begin_new(
     }
     let pain_before = a
         .pain_before
-        .or_else(|| ask_pain("How much does it hurt right now, 0-10?"));
-    if let Some(high) = app.high_pain(catalog, &a.flags.overrides(), &playable, pain_before)? {
+        // A desk break is a minute or two: it asks no pain score (a routine does).
+        .or_else(|| {
+            (!a.desk_break)
+                .then(|| ask_pain("How much does it hurt right now, 0-10?"))
+                .flatten()
+        });
+    if let Some(high) = app.high_pain(catalog, &a.overrides(), &playable, pain_before)? {
         ask::say(&format!("{} {}", high.message(), HighPain::ADVICE));
         if terminal && ask::yes_no("Go on with the gentlest routine?") != Some(true) {
             print(&format!("{}\n", HighPain::REST))?;
@@ -615,9 +620,11 @@ fn finish(
     session: SessionId,
     exit: Exit,
 ) -> miette::Result<ExitCode> {
-    let pain_after = a
-        .pain_after
-        .or_else(|| ask_pain("How much does it hurt now, 0-10?"));
+    let pain_after = a.pain_after.or_else(|| {
+        (!a.desk_break)
+            .then(|| ask_pain("How much does it hurt now, 0-10?"))
+            .flatten()
+    });
     let ending = match exit {
         Exit::Completed => Ending::Completed,
         Exit::Stopped | Exit::Symptoms | Exit::Hurt => Ending::Stopped,
@@ -637,6 +644,7 @@ fn finish(
         pain_after: s.pain_after,
         feedback: s.feedback.as_ref(),
         progress: &s.progress,
+        desk_break: s.desk_break,
     }))?;
     if exit == Exit::Hurt {
         print(&format!(
