@@ -120,6 +120,69 @@ pub async fn history(
     .await
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderQuery {
+    at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ReminderJson {
+    /// `remind`, `blocked`, `done` or `skipped`.
+    nudge: &'static str,
+    title: Option<String>,
+    body: Option<String>,
+    /// The next time a reminder at `at` (else at the moments' times) fires, RFC 3339.
+    next: Option<String>,
+    /// Milliseconds until then.
+    in_ms: Option<i64>,
+}
+
+/// `GET /api/reminder?at=HH:MM`: what a reminder says now (as `remind fire` does), and when
+/// the next one at that time (else at the moments' times) is due, in this computer's time
+/// zone, for the page's reminders in the browser.
+pub async fn reminder(
+    State(s): State<Shared>,
+    q: Result<Query<ReminderQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, WebError> {
+    let q = query(q, "use at= (a time, HH:MM)")?;
+    let at = match q.at.as_deref() {
+        None | Some("") => None,
+        Some(t) => Some(
+            backstretch_core::schedule::parse_time(t)
+                .map_err(|e| WebError::invalid("at", e, "give a time as HH:MM, like 07:30"))?,
+        ),
+    };
+    s.run(move |app, catalog| {
+        use backstretch_app::Reminder;
+        use backstretch_core::schedule::{Days, Nudge, next_fire};
+        let times = match at {
+            Some(t) => vec![t],
+            None => app
+                .profile()?
+                .map(|p| p.moments.iter().flat_map(|m| m.times.clone()).collect())
+                .unwrap_or_default(),
+        };
+        let now = chrono::Local::now();
+        let next = next_fire(&now, &times, Days::EVERY);
+        let (nudge, title, body) = match app.nudge(catalog, None, None)? {
+            Reminder::Remind { title, body, .. } => ("remind", Some(title), Some(body)),
+            Reminder::Blocked { title, body } => ("blocked", Some(title), Some(body)),
+            Reminder::Quiet(Nudge::Skipped) => ("skipped", None, None),
+            Reminder::Quiet(_) => ("done", None, None),
+        };
+        Ok(Json(ReminderJson {
+            nudge,
+            title,
+            body,
+            next: next.map(|n| n.to_rfc3339()),
+            in_ms: next.map(|n| (n - now).num_milliseconds()),
+        })
+        .into_response())
+    })
+    .await
+}
+
 /// `GET /api/stats`: progress against the goal, as `stats --format json`.
 pub async fn stats(State(s): State<Shared>) -> Result<Response, WebError> {
     s.run(|app, _| Ok(Json(app.stats(None)?).into_response()))

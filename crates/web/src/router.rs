@@ -27,6 +27,7 @@ pub fn router(s: Shared) -> Router {
         .route("/plan", get(api::plan))
         .route("/history", get(api::history))
         .route("/stats", get(api::stats))
+        .route("/reminder", get(api::reminder))
         .route("/profile", get(api::profile).put(api::put_profile))
         .route("/catalog", get(api::catalog))
         .route("/catalog/{id}", get(api::exercise))

@@ -1546,3 +1546,50 @@ async fn messages_reach_the_clinic_and_its_clinician_clears_signs() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("ask your clinician"), "{}", r.body);
 }
+
+/// `/api/reminder` says what a reminder says now and when the next is due; a bad time is a
+/// 422 naming `at`; Today offers reminders in the browser at the first moment's time.
+#[tokio::test]
+async fn the_reminder_api_says_what_and_when() {
+    let t = server();
+    t.ready().await;
+    let r = t.get("/api/reminder?at=07:30").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["nudge"], "remind", "{v}");
+    assert!(
+        v["title"].as_str().unwrap().starts_with("Time for your "),
+        "{v}"
+    );
+    assert!(v["body"].as_str().unwrap().contains("exercises"), "{v}");
+    assert!(v["next"].as_str().unwrap().contains("T07:30:00"), "{v}");
+    let ms = v["in_ms"].as_i64().unwrap();
+    assert!(ms > 0 && ms <= 24 * 3600 * 1000, "{v}");
+    // No time and no moments: nothing to schedule, but still what it would say.
+    let v = t.get("/api/reminder").await.json();
+    assert_eq!(v["next"], Value::Null);
+    assert_eq!(v["nudge"], "remind");
+    for bad in [
+        "/api/reminder?at=25:00",
+        "/api/reminder?at=soon",
+        "/api/reminder?when=07:30",
+    ] {
+        let r = t.get(bad).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.body
+        );
+    }
+    let r = t.get("/api/reminder?at=soon").await;
+    assert!(r.body.contains("\"at\""), "{}", r.body);
+    let page = t.get("/today").await;
+    assert!(page.body.contains("id=\"remind-here\""), "{}", page.body);
+    assert!(page.body.contains("value=\"08:00\""));
+    // During a block it says why there is no routine.
+    t.screen(&["weight-loss"]).await;
+    let v = t.get("/api/reminder?at=07:30").await.json();
+    assert_eq!(v["nudge"], "blocked", "{v}");
+    assert!(v["body"].as_str().unwrap().contains("warning sign"), "{v}");
+}

@@ -46,6 +46,26 @@ async fn today_plan(s: &Shared) -> Result<Today, PageError> {
     .map_err(PageError)
 }
 
+/// Reminders while the page is open (the Notification API): shown by `app.js` only where
+/// the browser has notifications.
+fn remind_here(at: &str) -> Markup {
+    html! {
+        section.card #remind-here hidden aria-labelledby="remind-title" {
+            h2 #remind-title { "Reminders in this browser" }
+            p { "While backstretch is open in this browser, it can remind you each day at a time you choose. For reminders when it is closed, use " code { "backstretch remind on" } " in the terminal." }
+            p {
+                label for="remind-time" { "Time " }
+                input #remind-time type="time" value=(at);
+                " "
+                button #remind-on type="button" { "Remind me here" }
+                " "
+                button #remind-off type="button" hidden { "Stop reminding here" }
+            }
+            p #remind-status role="status" aria-live="polite" {}
+        }
+    }
+}
+
 /// The question whether the soreness after a session settled by the next morning.
 fn followup_form(id: i64, day: &str) -> Markup {
     html! {
@@ -83,6 +103,15 @@ fn routine(p: &Plan) -> Markup {
 
 /// Today's routine, or the gate that stands first.
 pub async fn today(State(s): State<Shared>) -> Page {
+    let remind_at = s
+        .run(|app, _| {
+            Ok(app
+                .profile()?
+                .and_then(|p| p.moments.first().and_then(|m| m.times.first().copied())))
+        })
+        .await
+        .map_err(PageError)?
+        .map_or_else(|| "08:00".to_string(), |t| t.format("%H:%M").to_string());
     let (p, followup, messages) = match today_plan(&s).await? {
         Ok(today) => today,
         Err(stop) => return Ok(stop.page()),
@@ -107,6 +136,7 @@ pub async fn today(State(s): State<Shared>) -> Page {
             p { a href="/messages" { "Messages with your clinicians (" (messages) ")" } }
         }
         (routine(&p))
+        (remind_here(&remind_at))
     };
     Ok(html_page(StatusCode::OK, "Today", "/today", &body))
 }
