@@ -195,11 +195,12 @@ mod xdg {
             .map_err(|e| no_service(what, &e))
     }
 
-    fn signal_rule(member: &'static str) -> Result<MatchRule<'static>, NoService> {
+    /// The server's signals (`ActionInvoked`, `NotificationClosed`), in one stream so they
+    /// keep their order: a button chosen comes before the close that follows it.
+    fn signal_rule() -> Result<MatchRule<'static>, NoService> {
         MatchRule::builder()
             .msg_type(Type::Signal)
             .interface(NAME)
-            .member(member)
             .path(PATH)
             .build()
             .map_err(|e| no_service("a D-Bus match rule was refused", &e))
@@ -210,18 +211,11 @@ mod xdg {
         let caps = capabilities(&conn).await?;
         let with_actions = caps.iter().any(|c| c == "actions") && !n.actions.is_empty();
         // Subscribed before the notice is up, so no answer can come before the listening.
-        let mut answers = futures_util::stream::select(
-            step(
-                "the session bus refused to pass on answers",
-                MessageStream::for_match_rule(signal_rule("ActionInvoked")?, &conn, None),
-            )
-            .await?,
-            step(
-                "the session bus refused to pass on answers",
-                MessageStream::for_match_rule(signal_rule("NotificationClosed")?, &conn, None),
-            )
-            .await?,
-        );
+        let mut answers = step(
+            "the session bus refused to pass on answers",
+            MessageStream::for_match_rule(signal_rule()?, &conn, None),
+        )
+        .await?;
         let actions: Vec<&str> = if with_actions {
             n.actions
                 .iter()
