@@ -26,6 +26,10 @@ pub struct Notice {
 
 /// What the person did with a notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "`NoAnswer` reads as the words say; `No` alone would not"
+)]
 pub enum Answer {
     /// They chose this button (its key). `default` is the notice itself, clicked where the
     /// desktop allows that.
@@ -258,7 +262,7 @@ mod xdg {
         }
         let answer = tokio::time::timeout(wait, async {
             while let Some(Ok(msg)) = answers.next().await {
-                let member = msg.header().member().map(|m| m.to_string());
+                let member = msg.header().member().map(ToString::to_string);
                 match member.as_deref() {
                     Some("ActionInvoked") => {
                         if let Ok((nid, key)) = msg.body().deserialize::<(u32, String)>()
