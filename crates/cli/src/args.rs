@@ -112,6 +112,8 @@ pub enum Command {
     /// Browse and check the exercise catalogue.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Reminders on your desktop: `remind test` shows a sample one.
+    Remind(RemindArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one for every command with --dir.
@@ -766,6 +768,28 @@ pub struct AuditArgs {
 pub struct SyncArgs {
     #[command(subcommand)]
     pub command: Option<SyncCommand>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    #[command(subcommand)]
+    pub command: RemindCommand,
+}
+
+/// What `remind` can do.
+#[derive(Debug, Subcommand)]
+pub enum RemindCommand {
+    /// Show a sample reminder, so you can see that notifications work, and say what you did
+    /// with it.
+    Test(RemindTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RemindTestArgs {
+    /// How long to wait for your answer before taking the reminder down
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub wait: u64,
 }
 
 #[derive(Debug, Args)]

@@ -11,8 +11,10 @@ mod context;
 mod cue;
 mod files;
 mod gates;
+mod idle;
 mod linked;
 mod lookup;
+mod notify;
 mod output;
 mod remedy;
 mod routine_file;
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
         Some(Command::Disclaimer(a)) => cmd::safety::disclaimer(&ctx, &a),
         Some(Command::Catalog(a)) => cmd::catalog::run(&ctx, a),
         Some(Command::Figure(a)) => cmd::figure::run(&ctx, &a),
+        Some(Command::Remind(a)) => cmd::remind::run(&a),
         Some(Command::Completions(a)) => cmd::completions::run(&a),
         Some(Command::Man(a)) => cmd::completions::man(&a),
     };

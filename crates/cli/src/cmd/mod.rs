@@ -9,6 +9,7 @@ pub mod log;
 pub mod messages;
 pub mod plan;
 pub mod profile;
+pub mod remind;
 pub mod safety;
 pub mod serve;
 pub mod server;

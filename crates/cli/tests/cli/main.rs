@@ -8,10 +8,12 @@
 mod catalog;
 mod clinic;
 mod clinic_e2e;
+mod dbus;
 mod durability;
 mod fhir;
 mod foundation;
 mod hardening;
+mod idle;
 mod mail;
 mod pain;
 mod plan;
