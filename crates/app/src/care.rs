@@ -138,6 +138,8 @@ impl App<'_> {
             score: Score::default(),
             exhaustive: true,
             alternatives: 1,
+            moment: None,
+            desk_break: false,
         })
     }
 

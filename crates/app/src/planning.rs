@@ -261,18 +261,6 @@ impl App<'_> {
         }
     }
 
-    /// Marks a routine planned now with its moment and whether it is a desk break, so the
-    /// session says so (a prescription is neither).
-    fn label(&self, o: &Overrides, routine: &mut Routine) -> Result<(), AppError> {
-        if o.is_default() && self.prescription()?.is_some() {
-            return Ok(());
-        }
-        let base = self.store.profile(&self.user)?.unwrap_or_default();
-        routine.profile.moment = self.moment_of(&base, o)?.map(|m| m.name);
-        routine.profile.desk_break = o.desk_break;
-        Ok(())
-    }
-
     /// The areas a saved routine was planned for (every area when it does not say), for its
     /// red-flag check.
     pub fn routine_areas(&self, r: &Routine) -> Vec<Area> {
@@ -324,6 +312,9 @@ impl App<'_> {
         req.gentler = easing.is_some();
         let mut p =
             plan::plan_eased(catalog, &req, &rules.blocked, easing).map_err(AppError::Plan)?;
+        let base = self.store.profile(&self.user)?.unwrap_or_default();
+        p.moment = self.moment_of(&base, o)?.map(|m| m.name);
+        p.desk_break = o.desk_break;
         p.warnings.extend(rule_notes(&rules, catalog));
         if self.review_advised()? {
             p.warnings.push(Warning::ReviewAdvised);
@@ -339,10 +330,8 @@ impl App<'_> {
         force_gentler: bool,
     ) -> Result<Playable, AppError> {
         let p = self.plan(catalog, o, force_gentler)?;
-        let mut routine = Routine::from_plan(&p);
-        self.label(o, &mut routine)?;
         Ok(Playable {
-            routine,
+            routine: Routine::from_plan(&p),
             items: p.timeline_items(),
             notes: p
                 .warnings

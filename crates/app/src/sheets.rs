@@ -64,16 +64,15 @@ impl App<'_> {
         let rules = self.pain_rules()?;
         let mut req = req;
         req.gentler = rules.flare.easing.is_some();
-        let p = plan::plan_eased(catalog, &req, &rules.blocked, rules.flare.easing)
+        let mut p = plan::plan_eased(catalog, &req, &rules.blocked, rules.flare.easing)
             .map_err(AppError::Plan)?;
-        let mut routine = Routine::from_plan(&p);
         let base = self.store.profile(&self.user)?.unwrap_or_default();
         let o = Overrides {
             moment: moment.map(str::to_string),
             ..Overrides::default()
         };
-        routine.profile.moment = self.moment_of(&base, &o)?.map(|m| m.name);
-        Ok(routine)
+        p.moment = self.moment_of(&base, &o)?.map(|m| m.name);
+        Ok(Routine::from_plan(&p))
     }
 }
 

@@ -118,6 +118,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one for every command with --dir.
     Man(ManArgs),
+    /// Desk breaks while you work: every so many active minutes within working hours, a
+    /// minute or two on a chair or standing (--install: at each login).
+    Break(BreakArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -779,9 +782,81 @@ pub struct RemindArgs {
 /// What `remind` can do.
 #[derive(Debug, Subcommand)]
 pub enum RemindCommand {
+    /// Turn reminders on: the system runs `remind fire` at the times (a systemd user timer,
+    /// a launchd agent or a scheduled task; no daemon, never root). Without --time, one
+    /// reminder for each moment of your profile, at its times.
+    On(RemindOnArgs),
+    /// Turn reminders off: every file they installed is removed.
+    Off(RemindOffArgs),
+    /// What is installed, when each reminder fires next, and whether today is skipped.
+    Status,
     /// Show a sample reminder, so you can see that notifications work, and say what you did
     /// with it.
     Test(RemindTestArgs),
+    /// Show the reminder now, as the schedule does: nothing on a day already done or skipped,
+    /// why there is no routine during a warning-sign block.
+    Fire(RemindFireArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RemindOnArgs {
+    /// The time, on a 24-hour clock (repeat for several) [default: each moment's times, else
+    /// 08:00]
+    #[arg(long, value_parser = time_of_day, value_name = "HH:MM")]
+    pub time: Vec<chrono::NaiveTime>,
+    /// The days, like mon-fri, mon,wed,fri or daily [default: every day for a daily goal,
+    /// spread over the week otherwise]
+    #[arg(long, value_parser = days, value_name = "DAYS")]
+    pub days: Option<backstretch_core::schedule::Days>,
+    /// Only this moment of your profile (its routine, at its times unless --time is given)
+    #[arg(long, value_name = "NAME")]
+    pub moment: Option<String>,
+    /// Where Start opens the player: terminal or web
+    #[arg(long, value_enum, default_value_t = crate::launch::Open::Terminal, value_name = "WHERE")]
+    pub open: crate::launch::Open,
+    /// How long Snooze waits, like 15m
+    #[arg(long, default_value = "15m", value_parser = snooze, value_name = "TIME")]
+    pub snooze: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RemindOffArgs {
+    /// Only this moment's reminder [default: every reminder]
+    #[arg(long, value_name = "NAME")]
+    pub moment: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemindFireArgs {
+    /// The moment whose routine to remind of [default: the day's routine]
+    #[arg(long, value_name = "NAME")]
+    pub moment: Option<String>,
+    /// Where Start opens the player: terminal or web
+    #[arg(long, value_enum, default_value_t = crate::launch::Open::Terminal, value_name = "WHERE")]
+    pub open: crate::launch::Open,
+    /// How long Snooze waits, like 15m
+    #[arg(long, default_value = "15m", value_parser = snooze, value_name = "TIME")]
+    pub snooze: u32,
+    /// How long the reminder waits for an answer before it is taken down, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub wait: u64,
+}
+
+fn days(s: &str) -> Result<backstretch_core::schedule::Days, BadValue> {
+    s.parse()
+        .map_err(|e: backstretch_core::schedule::BadDays| BadValue(e.to_string()))
+}
+
+/// Minutes of a snooze, 1 to 120.
+fn snooze(s: &str) -> Result<u32, BadValue> {
+    match backstretch_core::schedule::parse_minutes(s) {
+        Ok(m @ 1..=120) => Ok(m),
+        Ok(_) => Err(BadValue(format!(
+            "`{s}`: snooze 1 to 120 minutes, like 15m"
+        ))),
+        Err(e) => Err(BadValue(e)),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -1017,6 +1092,34 @@ pub struct CheckArgs {
     /// A folder of exercise files to check [default: the built-in catalogue]
     #[arg(value_name = "DIR")]
     pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BreakArgs {
+    /// Active minutes between breaks, like 45m or 1h (5 minutes to 4 hours)
+    #[arg(long, default_value = "45m", value_name = "TIME")]
+    pub every: String,
+    /// Working hours: no breaks are offered outside them
+    #[arg(long, default_value = "09:00-17:30", value_name = "HH:MM-HH:MM")]
+    pub hours: String,
+    /// Working days, like mon-fri or mon,tue,thu
+    #[arg(long, default_value = "mon-fri", value_name = "DAYS")]
+    pub days: String,
+    /// Time away from the keyboard and mouse that counts as a break, like 5m
+    #[arg(long, default_value = "5m", value_name = "TIME")]
+    pub rest: String,
+    /// Active minutes until a snoozed break is offered again, like 10m
+    #[arg(long, default_value = "10m", value_name = "TIME")]
+    pub snooze: String,
+    /// Where Start opens the player: terminal or web
+    #[arg(long, value_enum, default_value_t = crate::launch::Open::Terminal, value_name = "WHERE")]
+    pub open: crate::launch::Open,
+    /// Run desk-break mode at each login (a user service; never as root), with these settings
+    #[arg(long, conflicts_with = "uninstall")]
+    pub install: bool,
+    /// Remove what --install installed
+    #[arg(long)]
+    pub uninstall: bool,
 }
 
 #[derive(Debug, Args)]

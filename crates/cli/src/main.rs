@@ -12,14 +12,13 @@ mod cue;
 mod files;
 mod gates;
 mod idle;
+mod launch;
 mod linked;
 mod lookup;
 mod notify;
 mod output;
 mod remedy;
 mod routine_file;
-// Called by `remind` and `break --install` (issue 34), which are being wired separately.
-#[allow(dead_code)]
 mod schedule;
 
 use std::process::ExitCode;
@@ -77,9 +76,10 @@ fn main() -> ExitCode {
         Some(Command::Disclaimer(a)) => cmd::safety::disclaimer(&ctx, &a),
         Some(Command::Catalog(a)) => cmd::catalog::run(&ctx, a),
         Some(Command::Figure(a)) => cmd::figure::run(&ctx, &a),
-        Some(Command::Remind(a)) => cmd::remind::run(&a),
+        Some(Command::Remind(a)) => cmd::remind::run(&ctx, &a),
         Some(Command::Completions(a)) => cmd::completions::run(&a),
         Some(Command::Man(a)) => cmd::completions::man(&a),
+        Some(Command::Break(a)) => cmd::desk::run(&ctx, &a),
     };
     match result {
         Ok(code) => code,

@@ -343,7 +343,8 @@ impl BreakClock {
     }
 
     /// One poll at `now_s` (seconds on any steady scale): `idle_s` is how long since the last
-    /// key or mouse input (`None` when the system cannot tell: then all time counts), and
+    /// key or mouse input (`None` when the system cannot tell: then all time counts). The time
+    /// since the last poll counts as active when there was input in it. Given too is
     /// whether now is within working hours. A gap between polls of `reset_s` or more (the
     /// computer slept) is a break too.
     pub fn observe(&mut self, now_s: i64, idle_s: Option<u32>, in_hours: bool) -> Tick {
@@ -358,7 +359,13 @@ impl BreakClock {
             self.active_s = 0;
             return Tick::Rested;
         }
-        let active = elapsed.saturating_sub(idle_s.unwrap_or(0).min(elapsed));
+        // Input since the last poll: the whole interval counts (a pause shorter than a break
+        // is part of working); none since, and it does not.
+        let active = if idle_s.is_none_or(|i| i < elapsed) {
+            elapsed
+        } else {
+            0
+        };
         self.active_s = self.active_s.saturating_add(active);
         if self.active_s >= self.every_s {
             Tick::Due

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod completions;
+pub mod desk;
 pub mod export;
 pub mod figure;
 pub mod history;

@@ -1,18 +1,352 @@
-//! `backstretch remind`: reminders on the desktop. `remind test` shows a sample reminder, so
-//! the person can see that notifications work, and says in plain words what they did with it.
+//! `backstretch remind`: reminders on the desktop. `on` asks the system's own scheduler to
+//! run `remind fire` at the times (no daemon of ours); `fire` shows the reminder the app words
+//! (nothing on a day done or skipped) and acts on Start, Snooze and Skip today; `off` removes
+//! every file `on` wrote; `status` says what is installed and when it fires next. `remind
+//! test` shows a sample reminder, so the person can see that notifications work, and says in
+//! plain words what they did with it.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::args::{RemindArgs, RemindCommand, RemindTestArgs};
+use backstretch_app::{App, AppError, Reminder};
+use backstretch_core::reminder::spread_days;
+use backstretch_core::schedule::{Days, next_fire};
+use backstretch_core::time::Stamp;
+use backstretch_store::UserId;
+use chrono::{NaiveDate, NaiveTime};
+use miette::miette;
+
+use crate::args::{
+    RemindArgs, RemindCommand, RemindFireArgs, RemindOffArgs, RemindOnArgs, RemindTestArgs,
+};
+use crate::context::Context;
 use crate::idle::{self, IdleSource};
+use crate::launch;
 use crate::notify::{self, Answer, NoService, Notice};
 use crate::output::print;
+use crate::schedule::{self, Dirs, Job, Os, When};
 
-pub fn run(a: &RemindArgs) -> miette::Result<ExitCode> {
+pub fn run(ctx: &Context, a: &RemindArgs) -> miette::Result<ExitCode> {
     match &a.command {
+        RemindCommand::On(o) => on(ctx, o),
+        RemindCommand::Off(o) => off(ctx, o),
+        RemindCommand::Status => status(ctx),
         RemindCommand::Test(t) => test(t),
+        RemindCommand::Fire(f) => fire(ctx, f),
+    }
+}
+
+/// Every reminder's schedule is named `remind` or `remind-MOMENT`.
+const PREFIX: &str = "remind";
+
+fn job_name(moment: Option<&str>) -> String {
+    moment.map_or_else(|| PREFIX.to_string(), |m| format!("{PREFIX}-{m}"))
+}
+
+fn is_reminder(name: &str) -> bool {
+    name == PREFIX || name.starts_with("remind-")
+}
+
+/// The reminders `on` installs: (moment, times) each.
+fn wanted(
+    ctx: &Context,
+    a: &RemindOnArgs,
+) -> miette::Result<(Vec<(Option<String>, Vec<NaiveTime>)>, Days)> {
+    let store = ctx.store()?;
+    let profile = ctx.app(&store).profile()?.unwrap_or_default();
+    let moments = &profile.moments;
+    let eight = NaiveTime::from_hms_opt(8, 0, 0).unwrap_or(NaiveTime::MIN);
+    let jobs = match &a.moment {
+        Some(name) => {
+            let Some(m) = moments.iter().find(|m| &m.name == name) else {
+                return Err(AppError::UnknownMoment {
+                    name: name.clone(),
+                    known: moments.iter().map(|m| m.name.clone()).collect(),
+                }
+                .into());
+            };
+            let times = if a.time.is_empty() {
+                m.times.clone()
+            } else {
+                a.time.clone()
+            };
+            vec![(Some(name.clone()), times)]
+        }
+        None if !a.time.is_empty() => vec![(None, a.time.clone())],
+        None if !moments.is_empty() => moments
+            .iter()
+            .map(|m| (Some(m.name.clone()), m.times.clone()))
+            .collect(),
+        None => vec![(None, vec![eight])],
+    };
+    let days = a
+        .days
+        .unwrap_or_else(|| Days::of(&spread_days(profile.goal.per_week())));
+    Ok((jobs, days))
+}
+
+fn on(ctx: &Context, a: &RemindOnArgs) -> miette::Result<ExitCode> {
+    let (jobs, days) = wanted(ctx, a)?;
+    let dirs = Dirs::from_env(&ctx.home)?;
+    let os = Os::current();
+    // Turning every reminder on replaces every one before (a moment removed since goes too).
+    if a.moment.is_none() {
+        for old in schedule::installed(os, &dirs) {
+            if is_reminder(&old.name) {
+                schedule::remove(os, &dirs, Some(&old.name))?;
+            }
+        }
+    }
+    let program = std::env::current_exe()
+        .map_err(|e| miette!("cannot find this program to schedule it: {e}"))?;
+    let now = chrono::Local::now();
+    let mut out = String::new();
+    for (moment, mut times) in jobs {
+        times.sort();
+        times.dedup();
+        let mut args = vec![
+            "--home".to_string(),
+            ctx.home.display().to_string(),
+            "remind".into(),
+            "fire".into(),
+        ];
+        if let Some(m) = &moment {
+            args.extend(["--moment".to_string(), m.clone()]);
+        }
+        args.extend([
+            "--open".to_string(),
+            a.open.as_str().into(),
+            "--snooze".into(),
+            format!("{}m", a.snooze),
+        ]);
+        let job = Job {
+            name: job_name(moment.as_deref()),
+            description: match &moment {
+                Some(m) => format!("backstretch: a reminder to stretch ({m})"),
+                None => "backstretch: a reminder to stretch".to_string(),
+            },
+            program: program.clone(),
+            args,
+            env: vec![],
+            when: When::At {
+                times: times.clone(),
+                days: if days.is_every() { vec![] } else { days.list() },
+            },
+        };
+        let installed = schedule::install(os, &dirs, &job)?;
+        let next = next_fire(&now, &times, days)
+            .map(|n| n.format("%a %-d %b %H:%M").to_string())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "Reminder{} on: {} at {} (next: {next}).\n  {}.\n",
+            moment
+                .as_deref()
+                .map(|m| format!(" for {m}"))
+                .unwrap_or_default(),
+            days,
+            clock_list(&times),
+            installed.summary()
+        ));
+    }
+    out.push_str(
+        "Nothing runs in between: at each time the system starts `backstretch remind fire`, which shows the reminder and ends. `backstretch remind off` removes it all.\n",
+    );
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn clock_list(times: &[NaiveTime]) -> String {
+    times
+        .iter()
+        .map(|t| t.format("%H:%M").to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn off(ctx: &Context, a: &RemindOffArgs) -> miette::Result<ExitCode> {
+    let dirs = Dirs::from_env(&ctx.home)?;
+    let os = Os::current();
+    let mut removed = Vec::new();
+    for job in schedule::installed(os, &dirs) {
+        let wanted = match &a.moment {
+            Some(m) => job.name == job_name(Some(m)),
+            None => is_reminder(&job.name),
+        };
+        if wanted {
+            removed.extend(schedule::remove(os, &dirs, Some(&job.name))?);
+        }
+    }
+    if removed.is_empty() {
+        print("No reminder was on.\n")?;
+    } else {
+        let files: Vec<String> = removed
+            .iter()
+            .map(|p| format!("  {}\n", p.display()))
+            .collect();
+        print(&format!("Reminders off. Removed:\n{}", files.concat()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(ctx: &Context) -> miette::Result<ExitCode> {
+    let dirs = Dirs::from_env(&ctx.home)?;
+    let jobs = schedule::installed(Os::current(), &dirs);
+    let now = chrono::Local::now();
+    let mut out = String::new();
+    let reminders: Vec<_> = jobs.iter().filter(|j| is_reminder(&j.name)).collect();
+    if reminders.is_empty() {
+        out.push_str("No reminder is on. Turn one on with `backstretch remind on --time 07:30 --days mon-fri`.\n");
+    }
+    for j in &reminders {
+        let when = match &j.when {
+            Some(When::At { times, days }) => {
+                let days = Days::of(days);
+                let next = next_fire(&now, times, days)
+                    .map(|n| format!(" (next: {})", n.format("%a %-d %b %H:%M")))
+                    .unwrap_or_default();
+                format!("{days} at {}{next}", clock_list(times))
+            }
+            Some(When::AtLogin) => "at login".to_string(),
+            None => "a schedule that could not be read back".to_string(),
+        };
+        out.push_str(&format!("Reminder {}: {when}\n", j.name));
+        for p in &j.paths {
+            out.push_str(&format!("  {}\n", p.display()));
+        }
+    }
+    if jobs.iter().any(|j| j.name == "break") {
+        out.push_str(
+            "Desk-break mode: runs at each login (`backstretch break --uninstall` removes it).\n",
+        );
+    }
+    if skipped_on(ctx) == Some(ctx.now.day()) {
+        out.push_str("Today is skipped: no more reminders until tomorrow.\n");
+    }
+    out.push_str(&match notify::capabilities() {
+        Ok(_) => {
+            "Notifications: the desktop shows them (`backstretch remind test` shows a sample).\n"
+                .to_string()
+        }
+        Err(e) => format!(
+            "Notifications: {e}; reminders ring the terminal bell and print a line instead.\n"
+        ),
+    });
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The file that keeps "skip today" on this device.
+fn state_path(ctx: &Context) -> std::path::PathBuf {
+    ctx.home.join("reminders.json")
+}
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct State {
+    /// The day "Skip today" was chosen.
+    skipped_on: Option<NaiveDate>,
+}
+
+/// The day "Skip today" was last chosen here (a file that cannot be read counts as none).
+fn skipped_on(ctx: &Context) -> Option<NaiveDate> {
+    let bytes = std::fs::read(state_path(ctx)).ok()?;
+    serde_json::from_slice::<State>(&bytes).ok()?.skipped_on
+}
+
+fn skip_today(ctx: &Context, today: NaiveDate) -> miette::Result<()> {
+    let state = State {
+        skipped_on: Some(today),
+    };
+    let json = serde_json::to_vec(&state).map_err(|e| miette!("{e}"))?;
+    crate::files::write_private(&state_path(ctx), &json)
+}
+
+/// How long Snooze waits: the flag's minutes, or `BACKSTRETCH_SNOOZE_S` seconds (for tests).
+fn snooze_for(a: &RemindFireArgs) -> Duration {
+    std::env::var("BACKSTRETCH_SNOOZE_S")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map_or_else(
+            || Duration::from_secs(u64::from(a.snooze) * 60),
+            Duration::from_secs,
+        )
+}
+
+/// What the reminder says at `now`.
+fn reminder_now(ctx: &Context, a: &RemindFireArgs, now: Stamp) -> miette::Result<Reminder> {
+    let store = ctx.store()?;
+    let catalog = ctx.catalog()?;
+    let app = App::new(&store, UserId::local(), now);
+    Ok(app.nudge(&catalog, a.moment.as_deref(), skipped_on(ctx))?)
+}
+
+fn fire(ctx: &Context, a: &RemindFireArgs) -> miette::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    loop {
+        let now = ctx
+            .now
+            .plus_seconds(i64::try_from(started.elapsed().as_secs()).unwrap_or(0));
+        let reminder = reminder_now(ctx, a, now)?;
+        let (notice, moment) = match reminder {
+            Reminder::Quiet(_) => return Ok(ExitCode::SUCCESS),
+            Reminder::Blocked { title, body } => (
+                Notice {
+                    summary: title,
+                    body,
+                    actions: vec![],
+                },
+                None,
+            ),
+            Reminder::Remind {
+                title,
+                body,
+                moment,
+            } => (
+                Notice {
+                    summary: title,
+                    body,
+                    actions: vec![
+                        ("start".into(), "Start".into()),
+                        ("snooze".into(), format!("Snooze {} minutes", a.snooze)),
+                        ("skip".into(), "Skip today".into()),
+                    ],
+                },
+                moment,
+            ),
+        };
+        let answer = match notify::show(&notice, Duration::from_secs(a.wait)) {
+            Ok(answer) => answer,
+            Err(_) => {
+                let mut out = std::io::stdout().lock();
+                notify::fallback(&notice, &mut out);
+                let _ = out.flush();
+                return Ok(ExitCode::SUCCESS);
+            }
+        };
+        match answer {
+            Answer::Action(k) if k == "start" => {
+                let mut args = vec!["start"];
+                if let Some(m) = &moment {
+                    args.extend(["--moment", m.as_str()]);
+                }
+                match launch::player(a.open, &ctx.home, &args) {
+                    Ok(line) => print(&format!("Started: {line}\n"))?,
+                    Err(e) => {
+                        return Err(miette!(
+                            help = "run `backstretch start` yourself, or remind with --open web",
+                            "the player could not be opened: {e}"
+                        ));
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            Answer::Action(k) if k == "snooze" => std::thread::sleep(snooze_for(a)),
+            Answer::Action(k) if k == "skip" => {
+                skip_today(ctx, now.day())?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            _ => return Ok(ExitCode::SUCCESS),
+        }
     }
 }
 

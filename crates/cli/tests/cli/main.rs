@@ -18,6 +18,7 @@ mod mail;
 mod pain;
 mod plan;
 mod progress;
+mod reminders;
 mod safety;
 mod serve;
 mod session;

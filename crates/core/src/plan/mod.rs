@@ -154,6 +154,10 @@ pub struct Plan {
     pub exhaustive: bool,
     /// How many equally good routines the date chose among.
     pub alternatives: usize,
+    /// The moment of the day it is for, when the profile has moments (set by the caller).
+    pub moment: Option<String>,
+    /// A desk break, counted apart from routines (set by the caller).
+    pub desk_break: bool,
 }
 
 impl Item {
@@ -210,8 +214,8 @@ impl Routine {
                 exclude: p.request.exclude.clone(),
                 date: p.request.date.format("%Y-%m-%d").to_string(),
                 gentler: p.request.gentler,
-                moment: None,
-                desk_break: false,
+                moment: p.moment.clone(),
+                desk_break: p.desk_break,
             },
             style: p.request.style.to_string(),
             total_s: t.total_s(),
@@ -526,6 +530,8 @@ fn plan_within(
         score,
         exhaustive: round.found.exhaustive,
         alternatives: round.found.ties,
+        moment: None,
+        desk_break: false,
     })
 }
 

@@ -127,7 +127,10 @@ fn the_break_clock_counts_active_time_and_resets_when_the_person_leaves() {
         now += 60;
         c.observe(now, Some(3), true);
     }
-    assert_eq!(c.active_s(), 40 * 57);
+    assert_eq!(c.active_s(), 40 * 60);
+    // A minute with no input does not count, and does not reset either.
+    now += 60;
+    assert_eq!(c.observe(now, Some(61), true), Tick::Counting(40 * 60));
     // Six minutes away: a break.
     now += 60;
     assert_eq!(c.observe(now, Some(6 * 60), true), Tick::Rested);
