@@ -811,6 +811,13 @@ pub struct RemindOnArgs {
     /// Only this moment of your profile (its routine, at its times unless --time is given)
     #[arg(long, value_name = "NAME")]
     pub moment: Option<String>,
+    #[command(flatten)]
+    pub answer: ReminderAnswers,
+}
+
+/// What a reminder's buttons do.
+#[derive(Debug, Args)]
+pub struct ReminderAnswers {
     /// Where Start opens the player: terminal or web
     #[arg(long, value_enum, default_value_t = crate::launch::Open::Terminal, value_name = "WHERE")]
     pub open: crate::launch::Open,
@@ -831,12 +838,8 @@ pub struct RemindFireArgs {
     /// The moment whose routine to remind of [default: the day's routine]
     #[arg(long, value_name = "NAME")]
     pub moment: Option<String>,
-    /// Where Start opens the player: terminal or web
-    #[arg(long, value_enum, default_value_t = crate::launch::Open::Terminal, value_name = "WHERE")]
-    pub open: crate::launch::Open,
-    /// How long Snooze waits, like 15m
-    #[arg(long, default_value = "15m", value_parser = snooze, value_name = "TIME")]
-    pub snooze: u32,
+    #[command(flatten)]
+    pub answer: ReminderAnswers,
     /// How long the reminder waits for an answer before it is taken down, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 3600,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]

@@ -116,9 +116,9 @@ fn on(ctx: &Context, a: &RemindOnArgs) -> miette::Result<ExitCode> {
         }
         args.extend([
             "--open".to_string(),
-            a.open.as_str().into(),
+            a.answer.open.as_str().into(),
             "--snooze".into(),
-            format!("{}m", a.snooze),
+            format!("{}m", a.answer.snooze),
         ]);
         let job = Job {
             name: job_name(moment.as_deref()),
@@ -267,7 +267,7 @@ fn snooze_for(a: &RemindFireArgs) -> Duration {
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())
         .map_or_else(
-            || Duration::from_secs(u64::from(a.snooze) * 60),
+            || Duration::from_secs(u64::from(a.answer.snooze) * 60),
             Duration::from_secs,
         )
 }
@@ -307,7 +307,7 @@ fn fire(ctx: &Context, a: &RemindFireArgs) -> miette::Result<ExitCode> {
                     body,
                     actions: vec![
                         ("start".into(), "Start".into()),
-                        ("snooze".into(), format!("Snooze {} minutes", a.snooze)),
+                        ("snooze".into(), format!("Snooze {} minutes", a.answer.snooze)),
                         ("skip".into(), "Skip today".into()),
                     ],
                 },
@@ -329,7 +329,7 @@ fn fire(ctx: &Context, a: &RemindFireArgs) -> miette::Result<ExitCode> {
                 if let Some(m) = &moment {
                     args.extend(["--moment", m.as_str()]);
                 }
-                match launch::player(a.open, &ctx.home, &args) {
+                match launch::player(a.answer.open, &ctx.home, &args) {
                     Ok(line) => print(&format!("Started: {line}\n"))?,
                     Err(e) => {
                         return Err(miette!(
