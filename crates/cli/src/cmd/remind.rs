@@ -48,11 +48,11 @@ fn is_reminder(name: &str) -> bool {
     name == PREFIX || name.starts_with("remind-")
 }
 
-/// The reminders `on` installs: (moment, times) each.
-fn wanted(
-    ctx: &Context,
-    a: &RemindOnArgs,
-) -> miette::Result<(Vec<(Option<String>, Vec<NaiveTime>)>, Days)> {
+/// A reminder `on` installs: its moment (none: the day's routine) and its times.
+type Wanted = (Option<String>, Vec<NaiveTime>);
+
+/// The reminders `on` installs, and their days.
+fn wanted(ctx: &Context, a: &RemindOnArgs) -> miette::Result<(Vec<Wanted>, Days)> {
     let store = ctx.store()?;
     let profile = ctx.app(&store).profile()?.unwrap_or_default();
     let moments = &profile.moments;
@@ -307,21 +307,21 @@ fn fire(ctx: &Context, a: &RemindFireArgs) -> miette::Result<ExitCode> {
                     body,
                     actions: vec![
                         ("start".into(), "Start".into()),
-                        ("snooze".into(), format!("Snooze {} minutes", a.answer.snooze)),
+                        (
+                            "snooze".into(),
+                            format!("Snooze {} minutes", a.answer.snooze),
+                        ),
                         ("skip".into(), "Skip today".into()),
                     ],
                 },
                 moment,
             ),
         };
-        let answer = match notify::show(&notice, Duration::from_secs(a.wait)) {
-            Ok(answer) => answer,
-            Err(_) => {
-                let mut out = std::io::stdout().lock();
-                notify::fallback(&notice, &mut out);
-                let _ = out.flush();
-                return Ok(ExitCode::SUCCESS);
-            }
+        let Ok(answer) = notify::show(&notice, Duration::from_secs(a.wait)) else {
+            let mut out = std::io::stdout().lock();
+            notify::fallback(&notice, &mut out);
+            let _ = out.flush();
+            return Ok(ExitCode::SUCCESS);
         };
         match answer {
             Answer::Action(k) if k == "start" => {
