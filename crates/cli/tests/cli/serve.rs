@@ -1053,3 +1053,134 @@ fn five_thousand_half_sent_requests_leave_the_server_answering() {
     assert!(body.contains("neck"), "{body}");
     drop(held);
 }
+
+/// Runs the page's reminder check as its timer would; what the server said (`remind`, ...).
+fn check(b: &Browser) -> String {
+    let kind = b.js(
+        "window.__checked = null;
+         if (!window.backstretchReminder) return 'no reminder script';
+         window.backstretchReminder.check().then(
+           (r) => { window.__checked = r.nudge; },
+           (e) => { window.__checked = 'failed: ' + e; });
+         return 'started';",
+        &json!([]),
+    );
+    assert_eq!(kind, "started");
+    wait_for("the reminder check", LONG, || {
+        b.js("return window.__checked;", &json!([]))
+            .as_str()
+            .map(ToString::to_string)
+    })
+}
+
+/// The browser's Notification, recorded: permission is given when asked, and kept.
+const NOTIFICATION_STUB: &str = r"
+window.__notes = [];
+class RecordedNotification {
+  constructor(title, options) {
+    this.title = title;
+    this.body = (options && options.body) || '';
+    window.__notes.push({ title: this.title, body: this.body });
+    window.__lastNote = this;
+  }
+  close() {}
+  static requestPermission() {
+    RecordedNotification.permission = 'granted';
+    localStorage.setItem('test.notifications', 'granted');
+    return Promise.resolve('granted');
+  }
+}
+// A browser keeps the permission for the site, as this does.
+RecordedNotification.permission = localStorage.getItem('test.notifications') || 'default';
+window.Notification = RecordedNotification;
+";
+
+/// Today offers reminders in the browser: permission asked on the button, the time kept,
+/// the reminder's words shown as a notification, and a click on it opens Today.
+#[test]
+fn the_web_player_reminds_with_the_notification_api_once_allowed() {
+    if !chromium() {
+        return;
+    }
+    let Served {
+        env: _env,
+        base,
+        server: _server,
+        b,
+        ..
+    } = served();
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        &json!({ "source": NOTIFICATION_STUB }),
+    );
+    first_run(&b, &base);
+    wait_for("the reminder section", LONG, || {
+        (b.count("#remind-here:not([hidden])") == 1).then_some(())
+    });
+    assert_eq!(b.count("#remind-off:not([hidden])"), 0);
+    b.js(
+        "document.getElementById('remind-time').value = '07:45';",
+        &json!([]),
+    );
+    b.click("#remind-on");
+    wait_for("the reminder set", LONG, || {
+        b.text("#remind-status")
+            .contains("Reminding you here each day at 07:45")
+            .then_some(())
+    });
+    let shown = |id: &str| {
+        b.js(
+            &format!("return document.getElementById('{id}').getClientRects().length > 0;"),
+            &json!([]),
+        ) == true
+    };
+    assert!(
+        shown("remind-off") && !shown("remind-on"),
+        "one button at a time"
+    );
+    if let Some(dir) = shots_dir() {
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        for (w, h) in [(390, 844), (1280, 800)] {
+            b.size(w, h);
+            b.js(
+                "document.getElementById('remind-here').scrollIntoView(); return 1;",
+                &json!([]),
+            );
+            std::thread::sleep(Duration::from_millis(300));
+            b.screenshot(&dir.join(format!("today-reminders-{w}x{h}.png")));
+        }
+        b.size(390, 844);
+    }
+    // The time comes (the page's own check, called as its timer would).
+    assert_eq!(check(&b), "remind");
+    let notes = b.js("return window.__notes;", &json!([]));
+    let first = &notes[0];
+    assert!(
+        first["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Time for your "),
+        "{notes}"
+    );
+    assert!(
+        first["body"].as_str().unwrap().contains("on the floor"),
+        "{notes}"
+    );
+    // Kept across pages; a click on the notification opens Today.
+    b.go(&format!("{base}/today"));
+    wait_for("the kept time", LONG, || {
+        (b.js(
+            "return document.getElementById('remind-time').value;",
+            &json!([]),
+        ) == "07:45")
+            .then_some(())
+    });
+    b.go(&format!("{base}/history"));
+    assert_eq!(check(&b), "remind");
+    b.js("window.__lastNote.onclick(); return 1;", &json!([]));
+    wait_for("today, from the notification", LONG, || {
+        b.url().ends_with("/today").then_some(())
+    });
+    b.click("#remind-off");
+    assert!(b.text("#remind-status").contains("No more reminders"));
+}
