@@ -632,7 +632,8 @@ impl Clinic for PostgresStore {
                        (SELECT count(*) FROM alerts a
                         WHERE a.user_id = p.id AND a.acked_by IS NULL),
                        (SELECT count(DISTINCT (s.started_at + s.started_offset) / 86400)
-                        FROM sessions s WHERE s.user_id = p.id AND s.started_at >= $2),
+                        FROM sessions s WHERE s.user_id = p.id AND s.started_at >= $2
+                          AND NOT s.desk_break),
                        (SELECT r.body FROM prescriptions r WHERE r.user_id = p.id
                         ORDER BY r.at DESC, r.uid COLLATE "C" DESC LIMIT 1)
                      FROM care_team t JOIN people p ON p.id = t.user_id

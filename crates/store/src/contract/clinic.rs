@@ -657,6 +657,13 @@ pub fn the_patient_list_is_read_in_one_go<S: Clinic + Accounts + Store>(s: &S) {
         s.record_session(&u1, &new, &[], t(when), Some(3), Ending::Completed)
             .unwrap();
     }
+    // A desk break on another day: not a day of the programme.
+    let mut desk = routine.clone();
+    desk.profile.desk_break = true;
+    let when = "2026-12-07T11:00:00+01:00";
+    let new = super::new_session("s-5", when, &desk);
+    s.record_session(&u1, &new, &[], t(when), None, Ending::Completed)
+        .unwrap();
     let alert = |key: &str| Alert {
         key: key.into(),
         kind: AlertKind::HighPain,
@@ -700,7 +707,7 @@ pub fn the_patient_list_is_read_in_one_go<S: Clinic + Accounts + Store>(s: &S) {
     assert_eq!(r.open_alerts, 1);
     assert_eq!(
         r.recent_days, 2,
-        "8 Dec (its own clock) and 9 Dec, not 1 Dec"
+        "8 Dec (its own clock) and 9 Dec, not 1 Dec, nor the desk break on 7 Dec"
     );
     let kept: Prescription = serde_json::from_str(r.prescription.as_deref().unwrap()).unwrap();
     assert_eq!(kept, p);

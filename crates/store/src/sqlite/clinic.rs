@@ -607,7 +607,8 @@ impl Clinic for SqliteStore {
                        (SELECT count(*) FROM alerts a
                         WHERE a.user_id = p.id AND a.acked_by IS NULL),
                        (SELECT count(DISTINCT (s.started_at + s.started_offset) / 86400)
-                        FROM sessions s WHERE s.user_id = p.id AND s.started_at >= ?2),
+                        FROM sessions s WHERE s.user_id = p.id AND s.started_at >= ?2
+                          AND s.desk_break = 0),
                        (SELECT r.body FROM prescriptions r WHERE r.user_id = p.id
                         ORDER BY r.at DESC, r.uid DESC LIMIT 1)
                      FROM care_team t JOIN people p ON p.id = t.user_id
