@@ -647,23 +647,20 @@ pub fn the_patient_list_is_read_in_one_go<S: Clinic + Accounts + Store>(s: &S) {
     }
     assert!(people.unlink(&u1, "dev-2", at(3)).unwrap());
     let routine = backstretch_core::routine::Routine::default();
-    for (uid, when) in [
-        ("s-1", "2026-12-01T08:00:00+01:00"),
-        ("s-2", "2026-12-08T23:30:00-05:00"),
-        ("s-3", "2026-12-09T08:00:00+01:00"),
-        ("s-4", "2026-12-09T18:00:00+01:00"),
+    let mut desk = routine.clone();
+    desk.profile.desk_break = true;
+    // The last, a desk break on 7 Dec, is not a day of the programme.
+    for (uid, when, r) in [
+        ("s-1", "2026-12-01T08:00:00+01:00", &routine),
+        ("s-2", "2026-12-08T23:30:00-05:00", &routine),
+        ("s-3", "2026-12-09T08:00:00+01:00", &routine),
+        ("s-4", "2026-12-09T18:00:00+01:00", &routine),
+        ("s-5", "2026-12-07T11:00:00+01:00", &desk),
     ] {
-        let new = super::new_session(uid, when, &routine);
+        let new = super::new_session(uid, when, r);
         s.record_session(&u1, &new, &[], t(when), Some(3), Ending::Completed)
             .unwrap();
     }
-    // A desk break on another day: not a day of the programme.
-    let mut desk = routine.clone();
-    desk.profile.desk_break = true;
-    let when = "2026-12-07T11:00:00+01:00";
-    let new = super::new_session("s-5", when, &desk);
-    s.record_session(&u1, &new, &[], t(when), None, Ending::Completed)
-        .unwrap();
     let alert = |key: &str| Alert {
         key: key.into(),
         kind: AlertKind::HighPain,
