@@ -534,7 +534,18 @@ fn play(
         None => None,
     };
     let progress = (!plain)
-        .then(|| app.progress(true).ok().map(|s| progress_line(&s)))
+        .then(|| {
+            if a.desk_break {
+                // A break counts toward the breaks, never the routine's goal or streak.
+                let b = app.progress(true).ok()?.breaks;
+                Some(match b.goal_per_day {
+                    Some(g) => format!("A desk break: {} of {g} today before this one.", b.today),
+                    None => format!("A desk break: {} today before this one.", b.today),
+                })
+            } else {
+                app.progress(true).ok().map(|s| progress_line(&s))
+            }
+        })
         .flatten();
     let hurt_ends = app.hurt_ends_session(session)?;
     let played = std::thread::scope(|scope| {
