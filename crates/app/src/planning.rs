@@ -163,8 +163,19 @@ impl App<'_> {
 
     /// The request for one routine: the saved profile with the overrides laid over it.
     pub fn request(&self, catalog: &Catalog, o: &Overrides) -> Result<Request, AppError> {
+        Ok(self.request_for_moment(catalog, o)?.0)
+    }
+
+    /// The request, and the name of the moment it is for (the profile read once).
+    pub(crate) fn request_for_moment(
+        &self,
+        catalog: &Catalog,
+        o: &Overrides,
+    ) -> Result<(Request, Option<String>), AppError> {
         let base = self.store.profile(&self.user)?.unwrap_or_default();
-        self.request_from(catalog, &base, o)
+        let moment = self.moment_of(&base, o)?;
+        let req = self.request_from(catalog, &base, o, moment.as_ref())?;
+        Ok((req, moment.map(|m| m.name)))
     }
 
     fn request_from(
@@ -172,18 +183,18 @@ impl App<'_> {
         catalog: &Catalog,
         base: &Profile,
         o: &Overrides,
+        moment: Option<&Moment>,
     ) -> Result<Request, AppError> {
         let areas = if o.areas.is_empty() {
             base.areas.clone()
         } else {
             o.areas.clone()
         };
-        let moment = self.moment_of(base, o)?;
         let places = if !o.places.is_empty() {
             o.places.clone()
         } else if o.desk_break {
             vec![Place::Chair, Place::Standing]
-        } else if let Some(m) = &moment {
+        } else if let Some(m) = moment {
             m.places.clone()
         } else {
             base.places.clone()
@@ -305,15 +316,14 @@ impl App<'_> {
         {
             return Ok(p);
         }
-        let mut req = self.request(catalog, o)?;
+        let (mut req, moment) = self.request_for_moment(catalog, o)?;
         self.require_gates(catalog, &req.areas)?;
         let rules = self.pain_rules()?;
         let easing = easing(&rules, force_gentler);
         req.gentler = easing.is_some();
         let mut p =
             plan::plan_eased(catalog, &req, &rules.blocked, easing).map_err(AppError::Plan)?;
-        let base = self.store.profile(&self.user)?.unwrap_or_default();
-        p.moment = self.moment_of(&base, o)?.map(|m| m.name);
+        p.moment = moment;
         p.desk_break = o.desk_break;
         p.warnings.extend(rule_notes(&rules, catalog));
         if self.review_advised()? {

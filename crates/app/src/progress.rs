@@ -63,9 +63,7 @@ impl App<'_> {
 
     /// The statistics, counting sessions from `since` on (streaks use the whole log).
     pub fn stats(&self, since: Option<NaiveDate>) -> Result<Stats, AppError> {
-        let mut s = stats(&self.facts()?, self.goal()?, self.today(), since);
-        s.breaks.goal_per_day = self.store.profile(&self.user)?.and_then(|p| p.breaks);
-        Ok(s)
+        self.with_breaks_goal(stats(&self.facts()?, self.goal()?, self.today(), since))
     }
 
     /// Whether six weeks or more of sessions have brought no meaningful improvement, read
@@ -106,7 +104,12 @@ impl App<'_> {
                 desk_break: false,
             });
         }
-        let mut s = stats(&f, self.goal()?, self.today(), None);
+        self.with_breaks_goal(stats(&f, self.goal()?, self.today(), None))
+    }
+
+    /// The statistics with the profile's goal for desk breaks (core counts the breaks; the
+    /// goal is the profile's).
+    fn with_breaks_goal(&self, mut s: Stats) -> Result<Stats, AppError> {
         s.breaks.goal_per_day = self.store.profile(&self.user)?.and_then(|p| p.breaks);
         Ok(s)
     }

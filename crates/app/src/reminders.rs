@@ -78,12 +78,13 @@ impl App<'_> {
             }
             quiet => return Ok(Reminder::Quiet(quiet)),
         }
-        let moment = match self.profile()? {
-            Some(base) => self.moment_of(&base, &o)?.map(|m| m.name),
-            None => None,
-        };
+        // The plan knows its moment; before the first run is done there is none to name.
+        let mut moment = None;
         let (title, body) = match planned {
-            Ok(p) => words(&p, "stretch"),
+            Ok(p) => {
+                moment.clone_from(&p.moment);
+                words(&p, "stretch")
+            }
             // The player asks these first; the reminder says what comes first.
             Err(AppError::GateNotPassed(Gate::Disclaimer)) => (
                 "Time for your stretch".into(),

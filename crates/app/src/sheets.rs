@@ -53,7 +53,7 @@ impl App<'_> {
             let plan = self.prescription_plan(catalog, &p, false)?;
             return Ok(Routine::from_plan(&plan));
         }
-        let req = self.request(
+        let (mut req, moment) = self.request_for_moment(
             catalog,
             &Overrides {
                 date: Some(day),
@@ -62,16 +62,10 @@ impl App<'_> {
             },
         )?;
         let rules = self.pain_rules()?;
-        let mut req = req;
         req.gentler = rules.flare.easing.is_some();
         let mut p = plan::plan_eased(catalog, &req, &rules.blocked, rules.flare.easing)
             .map_err(AppError::Plan)?;
-        let base = self.store.profile(&self.user)?.unwrap_or_default();
-        let o = Overrides {
-            moment: moment.map(str::to_string),
-            ..Overrides::default()
-        };
-        p.moment = self.moment_of(&base, &o)?.map(|m| m.name);
+        p.moment = moment;
         Ok(Routine::from_plan(&p))
     }
 }
