@@ -244,6 +244,7 @@ impl App<'_> {
             conditions: base.conditions.clone(),
             eased_by: base.eased_by,
             recent,
+            coaching: Default::default(),
         })
     }
 

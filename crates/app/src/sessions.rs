@@ -7,7 +7,7 @@ use backstretch_core::safety::{Feedback, Light};
 use backstretch_core::session::{
     Ending, SessionId, SessionOutcome, SessionRecord, SessionSource, StepRecord, Summary, summarize,
 };
-use backstretch_core::stats::Stats;
+use backstretch_core::stats::{Stats, counts};
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{StepKind, Timeline, TimelineItem};
 use backstretch_store::NewSession;
@@ -37,6 +37,10 @@ pub struct SessionSummary {
     pub progress: Stats,
     /// Whether it was a desk break (counted apart from routines).
     pub desk_break: bool,
+    /// Whether it counts toward the goal: half of its planned holding was done.
+    pub counted: bool,
+    /// Seconds of holding planned, and seconds held.
+    pub holding: (u32, u64),
 }
 
 /// A session to resume: the session, its routine's items, and the first step not finished.
@@ -156,6 +160,9 @@ impl App<'_> {
             self.finish_summary(id, s.started_at, s.pain_before, pain_after, ending)?
         };
         summary.desk_break = desk_break;
+        let plan_hold_s = s.routine.hold_s();
+        summary.counted = counts(Some(summary.ending), &summary.summary, plan_hold_s);
+        summary.holding = (plan_hold_s, summary.summary.held_ms / 1000);
         Ok(summary)
     }
 
@@ -190,6 +197,8 @@ impl App<'_> {
             feedback,
             progress: self.progress(false)?,
             desk_break: false,
+            counted: false,
+            holding: (0, 0),
         })
     }
 
@@ -268,6 +277,7 @@ impl App<'_> {
             done_ms: r.done_ms,
             outcome: r.outcome,
             at: r.at,
+            rating: None,
         })
     }
 
@@ -385,6 +395,7 @@ impl App<'_> {
                         u64::from(s.seconds) * 1000
                     },
                     at: ended,
+                    rating: None,
                 }
             })
             .collect();

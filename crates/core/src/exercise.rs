@@ -188,6 +188,10 @@ pub struct Exercise {
     /// The variant this is, once one is chosen ([`Exercise::in_form`]); never in a file.
     #[serde(skip)]
     pub variant: Option<String>,
+    /// The next exercise in its family, once this one's dose has grown as far as it goes
+    /// (coaching moves the person on to it: [`crate::coach`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progresses_to: Option<String>,
 }
 
 /// One other way to do an exercise, for other places: what changes with the place.

@@ -203,9 +203,8 @@ mod tests {
             pain_before: None,
             pain_after: None,
             done: 1,
-            hurt: vec![],
             counts: true,
-            desk_break: false,
+            ..SessionFact::default()
         }
     }
 

@@ -34,6 +34,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_desk_breaks",
         include_str!("../migrations/0009_desk_breaks.sql"),
     ),
+    (
+        "0010_coaching",
+        include_str!("../migrations/0010_coaching.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -191,6 +191,7 @@ impl Live {
             done_ms: done_ms / u64::from(self.speed),
             outcome,
             at: stamp_now(),
+            rating: None,
         };
         self.writer.send(LogWrite::Step(rec))
     }
