@@ -5,7 +5,8 @@ use backstretch_core::player::Outcome;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Feedback, Light};
 use backstretch_core::session::{
-    Ending, SessionId, SessionOutcome, SessionRecord, SessionSource, StepRecord, Summary, summarize,
+    Effort, Ending, Rating, SessionId, SessionOutcome, SessionRecord, SessionSource, StepRecord,
+    Summary, summarize,
 };
 use backstretch_core::stats::{Stats, counts};
 use backstretch_core::time::Stamp;
@@ -61,6 +62,10 @@ pub struct ManualLog {
     pub hurt: Vec<String>,
     /// Exercises not done (ids); they must be in the routine.
     pub skipped: Vec<String>,
+    /// Exercises found too easy, and too hard (ids); every other exercise done was about
+    /// right.
+    pub easy: Vec<String>,
+    pub hard: Vec<String>,
     /// Where the routine came from, for messages.
     pub what: String,
     /// When it started (default now).
@@ -85,6 +90,34 @@ pub struct Reported {
     pub done_ms: u64,
     /// When it ended.
     pub at: Stamp,
+}
+
+/// What was said of each exercise done, on its last hold: too easy, too hard, or else about
+/// right (a hold that hurt or was skipped says nothing more).
+fn rate_last_holds(mut steps: Vec<StepRecord>, m: &ManualLog) -> Vec<StepRecord> {
+    for i in (0..steps.len()).rev() {
+        let Some(id) = steps[i].exercise_id.clone() else {
+            continue;
+        };
+        let last = !steps[i + 1..]
+            .iter()
+            .any(|s| s.exercise_id.as_deref() == Some(&id));
+        if !last || m.skipped.contains(&id) || m.hurt.contains(&id) {
+            continue;
+        }
+        let effort = if m.easy.contains(&id) {
+            Effort::TooEasy
+        } else if m.hard.contains(&id) {
+            Effort::TooHard
+        } else {
+            Effort::AboutRight
+        };
+        steps[i].rating = Some(Rating {
+            exercise_id: id,
+            effort,
+        });
+    }
+    steps
 }
 
 /// A new session's uid: random, unique across machines (UUID v4).
@@ -344,7 +377,12 @@ impl App<'_> {
             source,
             remedy: Remedy::FixTheRoutine,
         })?;
-        for (flag, ids) in [("--hurt", &m.hurt), ("--skip", &m.skipped)] {
+        for (flag, ids) in [
+            ("--hurt", &m.hurt),
+            ("--skip", &m.skipped),
+            ("--easy", &m.easy),
+            ("--hard", &m.hard),
+        ] {
             if let Some(id) = ids.iter().find(|h| !items.iter().any(|i| &i.id == *h)) {
                 return Err(AppError::NotInRoutine {
                     flag,
@@ -355,6 +393,17 @@ impl App<'_> {
         }
         if let Some(id) = m.hurt.iter().find(|h| m.skipped.contains(h)) {
             return Err(AppError::SkippedAndHurt { id: id.clone() });
+        }
+        for (flag, ids) in [("--easy", &m.easy), ("--hard", &m.hard)] {
+            if let Some(id) = ids.iter().find(|i| m.skipped.contains(i)) {
+                return Err(AppError::RatedButSkipped {
+                    flag,
+                    id: id.clone(),
+                });
+            }
+        }
+        if let Some(id) = m.easy.iter().find(|i| m.hard.contains(i)) {
+            return Err(AppError::EasyAndHard { id: id.clone() });
         }
         let timeline = Timeline::new(&items);
         let total = i64::from(timeline.total_s());
@@ -399,6 +448,7 @@ impl App<'_> {
                 }
             })
             .collect();
+        let steps = rate_last_holds(steps, m);
         let mut routine = m.routine.clone();
         routine.total_s = timeline.total_s();
         let id = self.store.record_session(

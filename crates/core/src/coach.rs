@@ -16,14 +16,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::exercise::{Dose, Exercise};
 use crate::safety::{Light, is_flare, light};
 use crate::session::Effort;
-use crate::stats::SessionFact;
+use crate::stats::{Pain, SessionFact, monday};
 use crate::vocab::Kind;
 
 /// Calm sessions, on different days, that move an exercise one step up.
@@ -363,6 +363,141 @@ pub fn explain(e: &Exercise, st: &Stage) -> Option<String> {
         Why::Calm => format!("{what}: three calm sessions at {at}."),
         why => format!("{what}, a step back: {} at {at}.", why.text()),
     })
+}
+
+/// Days between weekly reviews.
+pub const REVIEW_EVERY_DAYS: i64 = 7;
+/// Weeks the programme view looks back over.
+pub const PROGRAMME_WEEKS: usize = 4;
+
+/// What comes after an exercise's stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Next {
+    /// A bigger dose.
+    Dose { dose: Dose },
+    /// The next exercise of its family.
+    Exercise { id: String, name: String },
+    /// It has gone as far as it goes.
+    Top,
+}
+
+/// One exercise of the programme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgrammeRow {
+    pub id: String,
+    pub name: String,
+    /// Its stage, from 0 (the catalogue's dose), and the highest.
+    pub stage: u32,
+    pub top: u32,
+    /// The dose it is planned at now (one stage lower in an easier week).
+    pub dose: Dose,
+    /// What comes next.
+    pub next: Next,
+    /// Calm sessions, and days, still needed before the next step.
+    pub calm_needed: u32,
+    pub days_needed: i64,
+    /// Why it stands where it does, when it has moved.
+    pub why: Option<String>,
+    /// Whether the person has moved on to the next of its family.
+    pub moved_on: bool,
+}
+
+/// One week of the last four.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeekRow {
+    /// Its Monday.
+    pub monday: NaiveDate,
+    /// Sessions, and days that counted toward the goal.
+    pub sessions: u32,
+    pub days: u32,
+    /// Mean pain before and after.
+    pub pain_before: Option<f64>,
+    pub pain_after: Option<f64>,
+}
+
+/// The programme view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Programme {
+    pub exercises: Vec<ProgrammeRow>,
+    /// The last four weeks, oldest first.
+    pub weeks: Vec<WeekRow>,
+    /// An easier week asked for, until this day.
+    pub easier_until: Option<NaiveDate>,
+    /// Whether a weekly review is waiting.
+    pub review_due: bool,
+    /// The day the next review is due, once there is a session.
+    pub next_review: Option<NaiveDate>,
+}
+
+/// A move made this week, for the review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Made {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "move")]
+    pub moved: Move,
+    /// The line that explains it.
+    pub why: String,
+}
+
+/// The weekly review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Review {
+    /// The seven days it looks back over: from this day to yesterday.
+    pub from: NaiveDate,
+    /// Days in them that counted toward the goal, and the days the goal asks for.
+    pub days: u32,
+    pub goal_days: u32,
+    /// The pain trend over the whole log.
+    pub pain: Pain,
+    /// The progressions (and steps back) of the week.
+    pub moves: Vec<Made>,
+}
+
+/// The day the next weekly review is due: a week after the first routine session, then a
+/// week after the last review answered; none before the first session.
+pub fn review_on(facts: &[SessionFact], reviewed_on: Option<NaiveDate>) -> Option<NaiveDate> {
+    let first = facts
+        .iter()
+        .filter(|f| !f.desk_break)
+        .map(SessionFact::day)
+        .min()?;
+    Some(reviewed_on.unwrap_or(first) + Duration::days(REVIEW_EVERY_DAYS))
+}
+
+/// Whether a weekly review is due on `today` ([`review_on`]).
+pub fn review_due(facts: &[SessionFact], reviewed_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    review_on(facts, reviewed_on).is_some_and(|d| today >= d)
+}
+
+/// The last four weeks, Monday to Sunday, oldest first.
+pub fn weeks(facts: &[SessionFact], today: NaiveDate) -> Vec<WeekRow> {
+    let this = monday(today);
+    (0..PROGRAMME_WEEKS)
+        .rev()
+        .map(|back| {
+            let start = this - Duration::weeks(i64::try_from(back).unwrap_or(0));
+            let end = start + Duration::weeks(1);
+            let week: Vec<&SessionFact> = facts
+                .iter()
+                .filter(|f| !f.desk_break && f.day() >= start && f.day() < end)
+                .collect();
+            let mean = |get: fn(&SessionFact) -> Option<u8>| {
+                let v: Vec<f64> = week.iter().filter_map(|f| get(f)).map(f64::from).collect();
+                (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+            };
+            let days: std::collections::BTreeSet<NaiveDate> =
+                week.iter().filter(|f| f.counts).map(|f| f.day()).collect();
+            WeekRow {
+                monday: start,
+                sessions: u32::try_from(week.len()).unwrap_or(u32::MAX),
+                days: u32::try_from(days.len()).unwrap_or(u32::MAX),
+                pain_before: mean(|f| f.pain_before),
+                pain_after: mean(|f| f.pain_after),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
