@@ -14,7 +14,7 @@ use backstretch_core::profile::Profile;
 use backstretch_core::safety::{self, DISCLAIMER, DISCLAIMER_VERSION};
 use backstretch_core::session::Ending;
 use backstretch_core::timeline::{COUNT_HOLDS_FROM_S, StepKind, Timeline};
-use backstretch_core::vocab::{Area, DoseStyle};
+use backstretch_core::vocab::{Area, DoseStyle, Sides};
 use backstretch_render::catalog::entry_json;
 use backstretch_render::json::{PlanJson, history_rows, questions_json};
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ use crate::error::WebError;
 use crate::input::{
     Body, HistoryQuery, ProfileBody, json, minutes, one_word, pain, query, session_id, stamp, words,
 };
-use crate::links::figure_url;
+use crate::links::{figure_url, figure_url_right};
 use crate::state::Shared;
 
 /// A web session's process: none (the browser is not a process the server can watch).
@@ -405,6 +405,10 @@ pub struct PlayItem {
     steps: Vec<String>,
     cautions: Vec<String>,
     figure: Option<String>,
+    /// The figure mirrored, for the right side (sided exercises only).
+    figure_right: Option<String>,
+    /// How the figure is seen and what its colour means, for its caption.
+    figure_note: Option<String>,
     /// What each side means (`stretching your left hip`), by side.
     sides: Option<BTreeMap<&'static str, String>>,
 }
@@ -446,6 +450,21 @@ fn play_items(views: Vec<backstretch_app::ExerciseView>) -> Vec<PlayItem> {
                 .as_ref()
                 .filter(|e| e.pose.is_some())
                 .map(|e| figure_url(e, false)),
+            figure_right: v
+                .exercise
+                .as_ref()
+                .filter(|e| e.pose.is_some() && e.sides != Sides::Both)
+                .map(figure_url_right),
+            figure_note: v.exercise.as_ref().and_then(|e| {
+                e.pose.as_ref().map(|p| {
+                    let feel = if p.stretch.is_empty() {
+                        ""
+                    } else {
+                        " Orange: where you should feel it."
+                    };
+                    format!("{}{feel}", p.view.note())
+                })
+            }),
             sides: v
                 .sides
                 .map(|sides| sides.into_iter().map(|(s, t)| (s.as_str(), t)).collect()),

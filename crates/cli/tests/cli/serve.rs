@@ -17,17 +17,17 @@ use crate::webdriver::{
     Browser, axe_source, chromium, free_port, http, serious_violations, wait_for,
 };
 
-const LONG: Duration = Duration::from_secs(60);
+pub(crate) const LONG: Duration = Duration::from_secs(60);
 
 /// A running `backstretch serve`, with its output lines.
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
 }
 
 impl Serve {
-    fn start(home: &Path, args: &[&str]) -> Serve {
+    pub(crate) fn start(home: &Path, args: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_backstretch"))
             .env_clear()
             .env("BACKSTRETCH_HOME", home)
@@ -63,7 +63,7 @@ impl Serve {
     }
 
     /// Waits for a line containing `text`; returns it.
-    fn until(&mut self, text: &str) -> String {
+    pub(crate) fn until(&mut self, text: &str) -> String {
         loop {
             match self.lines.recv_timeout(LONG) {
                 Ok(l) => {
@@ -78,7 +78,7 @@ impl Serve {
     }
 
     /// Stops it as Ctrl-C does; true when it exited cleanly.
-    fn interrupt(mut self) -> (bool, Vec<String>) {
+    pub(crate) fn interrupt(mut self) -> (bool, Vec<String>) {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-INT", &pid]).status();
         let status = self.child.wait().expect("exits");
@@ -146,7 +146,7 @@ fn a_second_serve_on_the_port_says_one_is_running_and_ctrl_c_stops_cleanly() {
 }
 
 /// A TLS client that trusts only the certificate `serve --lan` made.
-fn https_get(cert: &Path, addr: &str, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+pub(crate) fn https_get(cert: &Path, addr: &str, path: &str, cookie: Option<&str>) -> (u16, String, String) {
     use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     for c in rustls::pki_types::CertificateDer::pem_file_iter(cert).expect("cert") {
@@ -257,7 +257,7 @@ fn lan_serves_https_to_paired_devices_only() {
 }
 
 /// Pairs one device with the server's current code; its cookie (`name=value`).
-fn pair_device(s: &mut Serve, cert: &Path, addr: &str) -> String {
+pub(crate) fn pair_device(s: &mut Serve, cert: &Path, addr: &str) -> String {
     let url_line = s.until("/pair?code=");
     let url = url_line
         .split_whitespace()
@@ -393,7 +393,7 @@ fn a_sheet_printed_from_the_web_is_logged_by_its_code_and_a_preview_is_not_kept(
 }
 
 /// Replaces speech with a recorder, in every document the browser opens.
-const SPEECH_STUB: &str = "window.__spoken = [];
+pub(crate) const SPEECH_STUB: &str = "window.__spoken = [];
 const synth = { speak(u) { window.__spoken.push(u.text); }, cancel() {}, getVoices() { return [{ name: 'stub', lang: 'en-GB' }]; }, speaking: false };
 Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
 window.SpeechSynthesisUtterance = function (text) { this.text = text; };";
@@ -419,7 +419,7 @@ fn in_cue_order(said: &[String], cues: &[String]) -> bool {
     true
 }
 
-fn queue_len(b: &Browser) -> u64 {
+pub(crate) fn queue_len(b: &Browser) -> u64 {
     b.js(
         "return JSON.parse(localStorage.getItem('backstretch.queue') || '[]').length;",
         &json!([]),
@@ -428,7 +428,7 @@ fn queue_len(b: &Browser) -> u64 {
     .unwrap_or(0)
 }
 
-fn shots_dir() -> Option<PathBuf> {
+pub(crate) fn shots_dir() -> Option<PathBuf> {
     std::env::var_os("BACKSTRETCH_SCREENSHOTS").map(PathBuf::from)
 }
 
@@ -446,16 +446,16 @@ fn shoot(b: &Browser, name: &str) {
 
 /// A fresh data directory served on a free loopback port, and a headless Chromium with
 /// speech replaced by a recorder.
-struct Served {
-    env: Env,
-    port: u16,
-    listen: String,
-    base: String,
-    server: Serve,
-    b: Browser,
+pub(crate) struct Served {
+    pub(crate) env: Env,
+    pub(crate) port: u16,
+    pub(crate) listen: String,
+    pub(crate) base: String,
+    pub(crate) server: Serve,
+    pub(crate) b: Browser,
 }
 
-fn served() -> Served {
+pub(crate) fn served() -> Served {
     let env = Env::fresh();
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
@@ -477,7 +477,7 @@ fn served() -> Served {
 }
 
 /// Opens the player at `url` and waits for its first question, pain before.
-fn open_player(b: &Browser, url: &str) {
+pub(crate) fn open_player(b: &Browser, url: &str) {
     b.go(url);
     wait_for("the pain question", LONG, || {
         (b.count("#before:not([hidden])") == 1).then_some(())
@@ -485,7 +485,13 @@ fn open_player(b: &Browser, url: &str) {
 }
 
 /// Through the first run in the browser, up to today's routine.
-fn first_run(b: &Browser, base: &str) {
+pub(crate) fn first_run(b: &Browser, base: &str) {
+    first_run_as(b, base, &["lower-back"], "2");
+}
+
+/// Through the first run for `areas` (in the order ticked), on the floor or a bed, for
+/// `minutes` a day.
+pub(crate) fn first_run_as(b: &Browser, base: &str, areas: &[&str], minutes: &str) {
     b.go(&format!("{base}/"));
     wait_for("the welcome page", LONG, || {
         b.url().ends_with("/welcome").then_some(())
@@ -494,10 +500,12 @@ fn first_run(b: &Browser, base: &str) {
     wait_for("the profile page", LONG, || {
         b.url().ends_with("/profile").then_some(())
     });
-    b.click("input[name=areas][value=lower-back]");
+    for area in areas {
+        b.click(&format!("input[name=areas][value={area}]"));
+    }
     b.click("input[name=places][value=floor]");
     b.click("input[name=places][value=bed]");
-    b.type_into("#minutes", "2");
+    b.type_into("#minutes", minutes);
     b.click("form[action='/profile'] button[type=submit]");
     wait_for("the warning signs", LONG, || {
         b.url().ends_with("/check").then_some(())
@@ -823,7 +831,7 @@ fn a_session_left_for_an_hour_waits_paused_instead_of_logging_steps_as_done() {
     assert_eq!(rows.trim(), "0", "nothing logged as done while away");
 }
 
-fn sqlite(db: &Path, sql: &str) -> String {
+pub(crate) fn sqlite(db: &Path, sql: &str) -> String {
     let out = Command::new("sqlite3")
         .arg(db)
         .arg(sql)

@@ -317,6 +317,18 @@ impl Browser {
         }
     }
 
+    /// Presses and releases one key (a character, or a WebDriver key code such as Escape's
+    /// `\u{E00C}`) on whatever has the focus.
+    pub fn keys(&self, key: &str) {
+        self.call(
+            "POST",
+            "/actions",
+            &json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
+            ]}]}),
+        );
+    }
+
     pub fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css);
         self.call("POST", &format!("/element/{e}/clear"), &json!({}));

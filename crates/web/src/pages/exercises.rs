@@ -94,6 +94,8 @@ pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Page {
 #[serde(deny_unknown_fields)]
 pub struct FigureQuery {
     variant: Option<String>,
+    /// `right`: mirrored, as the right side is done (the figures show the left).
+    side: Option<String>,
 }
 
 /// `id.svg` (moving) or `id-still.svg` (the keyframes side by side).
@@ -115,8 +117,19 @@ pub async fn figure_svg(
 ) -> Result<Response, WebError> {
     let q = query(
         q,
-        "use variant=NAME, one of the exercise's variants, or nothing",
+        "use variant=NAME, one of the exercise's variants, and side=left or side=right, or nothing",
     )?;
+    let mirrored = match q.side.as_deref() {
+        None | Some("left") => false,
+        Some("right") => true,
+        Some(other) => {
+            return Err(WebError::invalid(
+                "side",
+                format!("side=`{other}` is not a side"),
+                "use side=left or side=right",
+            ));
+        }
+    };
     let (id, still) = figure_file(&file)?;
     let whole = &entry(s.catalog(), id)?.exercise;
     let Some(form) = whole.form_named(q.variant.as_deref()) else {
@@ -134,6 +147,13 @@ pub async fn figure_svg(
     let x = &whole.in_form(form);
     let Some(spec) = &x.pose else {
         return Err(WebError::not_found(format!("`{id}` has no figure")));
+    };
+    let flipped;
+    let spec = if mirrored {
+        flipped = spec.mirrored();
+        &flipped
+    } else {
+        spec
     };
     Ok(svg(if still {
         backstretch_render::figure::keyframes_svg(x, spec)
