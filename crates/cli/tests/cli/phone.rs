@@ -4,11 +4,17 @@
 //! following the step; and speech that never cuts itself off.
 
 use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::serve::{LONG, Served, first_run, first_run_as, open_player, queue_len, served, shots_dir, sqlite};
-use crate::webdriver::{Browser, chromium, wait_for};
+use crate::serve::{
+    LONG, SPEECH_STUB, Serve, Served, first_run, first_run_as, open_player, queue_len, served,
+    shots_dir, sqlite,
+};
+use crate::util::Env;
+use crate::webdriver::{Browser, chromium, free_port, wait_for};
 
 /// The phone sizes the player must fit, upright and sideways.
 const SIZES: [(u32, u32); 3] = [(360, 640), (390, 844), (844, 390)];
@@ -297,4 +303,137 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
         "SELECT count(*) FROM screenings",
     );
     assert_eq!(checks.trim(), "1", "no sign was recorded in session {id}");
+}
+
+/// A Chromium profile's HOME whose NSS store (`.pki/nssdb`, where Chromium on Linux keeps
+/// the user's certificates) trusts the authority `ca` to vouch for sites.
+fn trusting_home(ca: &Path) -> tempfile::TempDir {
+    let home = tempfile::tempdir().expect("home");
+    let db = home.path().join(".pki/nssdb");
+    std::fs::create_dir_all(&db).expect("nssdb");
+    let db = format!("sql:{}", db.display());
+    let ok = |c: &mut Command| {
+        let out = c.output().expect("certutil (libnss3-tools, installed by scripts/test)");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    ok(Command::new("certutil").args(["-N", "--empty-password", "-d", &db]));
+    ok(Command::new("certutil")
+        .args(["-A", "-n", "backstretch", "-t", "C,,", "-d", &db, "-i"])
+        .arg(ca));
+    home
+}
+
+/// Over `--lan` on 127.0.0.2 (loopback, standing for the network), with the authority
+/// trusted in the profile's NSS store: the service worker registers; the server stops; a
+/// reload plays on, kept pages and an offline page show, a session finished offline shows
+/// its summary after a reload; after a restart every queued step arrives exactly once.
+#[test]
+fn over_lan_a_trusted_phone_plays_on_offline_and_every_step_arrives_once() {
+    if !chromium() {
+        return;
+    }
+    let env = Env::fresh();
+    let port = free_port();
+    let addr = format!("127.0.0.2:{port}");
+    let base = format!("https://{addr}");
+    let mut server = Serve::start(env.home(), &["--lan", "--listen", &addr]);
+    let url_line = server.until("/pair?code=");
+    let pair_url = url_line
+        .split_whitespace()
+        .find(|w| w.contains("/pair?code="))
+        .expect("pairing URL")
+        .to_string();
+    let home = trusting_home(&env.home().join("serve/ca.pem"));
+    let b = Browser::start_at_home(390, 844, Some(home.path()));
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        &json!({ "source": SPEECH_STUB }),
+    );
+    // Not paired yet: a page with the steps to pair, not JSON.
+    b.go(&format!("{base}/today"));
+    assert!(b.text("h1").contains("Pair this device"), "{}", b.text("main"));
+    b.go(&pair_url);
+    wait_for("the trust page", LONG, || {
+        b.url().ends_with("/pair/trust").then_some(())
+    });
+    assert!(b.text("main").contains("On Android") && b.text("main").contains("iPhone"));
+    // The certificate is trusted, so the worker registers and runs.
+    wait_for("the worker running", LONG, || {
+        (b.count("#offline-ready:not([hidden])") == 1).then_some(())
+    });
+    if let Some(dir) = shots_dir() {
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        b.screenshot(&dir.join("phone-trust-390x844.png"));
+    }
+    first_run(&b, &base);
+    b.go(&format!("{base}/history"));
+    open_player(&b, &format!("{base}/play?speed=10"));
+    wait_for("the page under the worker", LONG, || {
+        (b.js("return !!navigator.serviceWorker.controller;", &json!([])) == true).then_some(())
+    });
+    b.click("[data-pain=before] button[value='3']");
+    let begun = wait_for("the session in storage", LONG, || {
+        let v = b.js(
+            "return JSON.parse(localStorage.getItem('backstretch.session'));",
+            &json!([]),
+        );
+        (!v.is_null()).then_some(v)
+    });
+    let id = begun["id"].as_i64().expect("id");
+    wait_for("a hold", LONG, || (b.text("#phase") == "Hold").then_some(()));
+    let (clean, _) = server.interrupt();
+    assert!(clean);
+    wait_for("steps queued", LONG, || (queue_len(&b) > 0).then_some(()));
+    b.refresh();
+    wait_for("the player after a reload, offline", LONG, || {
+        (b.count("#player:not([hidden])") == 1 && !b.text("#phase").is_empty()).then_some(())
+    });
+    // Kept pages, and one that was never kept leads back to the session.
+    b.go(&format!("{base}/history"));
+    assert!(b.text("h1").contains("History"), "{}", b.text("body"));
+    b.go(&format!("{base}/exercises/cat-cow"));
+    assert!(b.text("h1").contains("out of reach"), "{}", b.text("body"));
+    b.click("a[href='/play']");
+    wait_for("back in the session", LONG, || {
+        (b.count("#player:not([hidden])") == 1).then_some(())
+    });
+    // Finished offline: the summary shows, and again after a reload.
+    b.click("#stop");
+    b.click("#confirm-yes");
+    wait_for("the pain question after", LONG, || {
+        (b.count("#after:not([hidden])") == 1).then_some(())
+    });
+    b.click("[data-pain=after] button[value='2']");
+    wait_for("the summary", LONG, || {
+        (b.count("#summary:not([hidden])") == 1).then_some(())
+    });
+    b.refresh();
+    wait_for("the summary after a reload", LONG, || {
+        (b.count("#summary:not([hidden])") == 1 && b.text("#summary-text").contains("Pain before: 3"))
+            .then_some(())
+    });
+    if let Some(dir) = shots_dir() {
+        b.screenshot(&dir.join("phone-offline-summary-390x844.png"));
+    }
+    // Back: the queue drains, each step once, and the server's summary replaces the device's.
+    let _server = Serve::start(env.home(), &["--lan", "--listen", &addr]);
+    wait_for("the queue sent", LONG, || (queue_len(&b) == 0).then_some(()));
+    wait_for("the server's summary", LONG, || {
+        b.text("#summary-text").contains("Session stopped").then_some(())
+    });
+    let rows = sqlite(
+        &env.home().join("backstretch.sqlite"),
+        &format!("SELECT step, count(*) FROM session_steps WHERE session_id = {id} GROUP BY step HAVING count(*) > 1"),
+    );
+    assert!(rows.trim().is_empty(), "steps logged twice: {rows}");
+    let logged = sqlite(
+        &env.home().join("backstretch.sqlite"),
+        &format!("SELECT count(*) FROM session_steps WHERE session_id = {id}"),
+    );
+    assert!(logged.trim().parse::<u32>().expect("count") > 0);
+    let ended = sqlite(
+        &env.home().join("backstretch.sqlite"),
+        &format!("SELECT outcome FROM sessions WHERE id = {id}"),
+    );
+    assert_eq!(ended.trim(), "stopped");
 }

@@ -145,7 +145,7 @@ fn a_second_serve_on_the_port_says_one_is_running_and_ctrl_c_stops_cleanly() {
     assert!(lines.iter().any(|l| l.contains("Stopped")), "{lines:?}");
 }
 
-/// A TLS client that trusts only the certificate `serve --lan` made.
+/// A TLS client that trusts only the authority `serve --lan` made (`cert`).
 pub(crate) fn https_get(cert: &Path, addr: &str, path: &str, cookie: Option<&str>) -> (u16, String, String) {
     use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
@@ -211,6 +211,30 @@ fn lan_serves_https_to_paired_devices_only() {
     );
     assert!(qr.contains("10 minutes"), "{qr}");
     let cert = env.home().join("serve/cert.pem");
+    let ca = env.home().join("serve/ca.pem");
+    // The authority vouches for the address served and nothing else; its key is not kept.
+    let text = Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in"])
+        .arg(&ca)
+        .output()
+        .expect("openssl");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("CA:TRUE"), "{text}");
+    assert!(text.contains("Name Constraints"), "{text}");
+    assert!(
+        text.contains("IP:127.0.0.2/255.255.255.255"),
+        "constrained to the address served: {text}"
+    );
+    let mut kept: Vec<String> = std::fs::read_dir(env.home().join("serve"))
+        .expect("serve dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        ["ca.pem", "cert.pem", "hosts", "key.pem"],
+        "one private key, the server's"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -222,13 +246,18 @@ fn lan_serves_https_to_paired_devices_only() {
             assert_eq!(mode & 0o777, 0o600, "{f}");
         }
     }
-    let (status, _, body) = https_get(&cert, &addr, "/today", None);
+    let (status, _, body) = https_get(&ca, &addr, "/today", None);
     assert_eq!(status, 401, "{body}");
-    let (status, _, _) = https_get(&cert, &addr, "/api/history", None);
+    let (status, _, _) = https_get(&ca, &addr, "/api/history", None);
     assert_eq!(status, 401);
+    // The authority is there to download before pairing (it holds no secret).
+    let (status, head, body) = https_get(&ca, &addr, "/pair/authority.crt", None);
+    assert_eq!(status, 200, "{head}");
+    assert_eq!(body, std::fs::read_to_string(&ca).expect("ca"));
     let path = url.trim_start_matches(&format!("https://{addr}"));
-    let (status, head, _) = https_get(&cert, &addr, path, None);
+    let (status, head, _) = https_get(&ca, &addr, path, None);
     assert_eq!(status, 303, "{head}");
+    assert!(head.contains("/pair/trust"), "on to trusting the authority: {head}");
     let set = head
         .lines()
         .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
@@ -242,9 +271,9 @@ fn lan_serves_https_to_paired_devices_only() {
         .next()
         .expect("pair")
         .trim();
-    let (status, _, body) = https_get(&cert, &addr, "/api/history", Some(cookie));
+    let (status, _, body) = https_get(&ca, &addr, "/api/history", Some(cookie));
     assert_eq!(status, 200, "{body}");
-    let (status, _, _) = https_get(&cert, &addr, path, None);
+    let (status, _, _) = https_get(&ca, &addr, path, None);
     assert_eq!(status, 401, "the code works once");
     drop(s);
     // The certificate is kept for the next run, and the paired device too.
@@ -252,7 +281,7 @@ fn lan_serves_https_to_paired_devices_only() {
     let mut s = Serve::start(env.home(), &["--lan", "--listen", &addr]);
     s.until("works once");
     assert_eq!(std::fs::read(&cert).expect("cert"), before);
-    let (status, _, _) = https_get(&cert, &addr, "/api/history", Some(cookie));
+    let (status, _, _) = https_get(&ca, &addr, "/api/history", Some(cookie));
     assert_eq!(status, 200);
 }
 
@@ -283,7 +312,7 @@ fn an_unpaired_device_is_refused_at_once_by_the_running_server() {
     let port = free_port();
     let addr = format!("127.0.0.2:{port}");
     let mut s = Serve::start(env.home(), &["--lan", "--listen", &addr]);
-    let cert = env.home().join("serve/cert.pem");
+    let cert = env.home().join("serve/ca.pem");
     let cookie = pair_device(&mut s, &cert, &addr);
     let (status, _, body) = https_get(&cert, &addr, "/api/history", Some(&cookie));
     assert_eq!(status, 200, "{body}");

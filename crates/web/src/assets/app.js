@@ -3,6 +3,9 @@
 'use strict';
 if ('serviceWorker' in navigator && window.isSecureContext) {
   navigator.serviceWorker.register('/sw.js').catch(() => {});
+  // The pairing's last step says when it worked: the worker runs, so sessions go on offline.
+  const ready = document.getElementById('offline-ready');
+  if (ready) navigator.serviceWorker.ready.then(() => { ready.hidden = false; });
 }
 
 // The warning-sign check: a "yes" to an emergency sign shows its advice at once, with a button

@@ -556,6 +556,8 @@
     }
   }
   function showSummary(b) {
+    // The history and progress changed: the worker keeps them anew for offline.
+    navigator.serviceWorker?.controller?.postMessage('keep-pages');
     const t = $('summary-text');
     t.dataset.from = 'server';
     $('summary-sync').textContent = '';
