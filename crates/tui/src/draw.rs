@@ -205,11 +205,22 @@ fn draw_countdown(
     };
     // The phase, each detail on a line of its own (the side said in full when it fits,
     // else up to its colon), a blank line, then the countdown.
+    // The side is never cut off: a detail that lost its side word says the side plainly.
+    let side_word = step.side.map(backstretch_core::timeline::Side::as_str);
     let detail: Vec<String> = detail
         .into_iter()
-        .map(|d| fit_detail(d, usize::from(right.width)))
+        .map(|d| {
+            let had = side_word.filter(|w| d.contains(w));
+            let fitted = fit_detail(d, usize::from(right.width));
+            match had {
+                Some(w) if !fitted.contains(w) => format!("{w} side"),
+                _ => fitted,
+            }
+        })
         .collect();
-    let head_rows = 2 + u16::try_from(detail.len().max(1)).unwrap_or(u16::MAX / 2);
+    let head_rows = 2
+        + u16::from(side_word.is_some())
+        + u16::try_from(detail.len().max(1)).unwrap_or(u16::MAX / 2);
     let k = countdown_scale(
         at.remaining_ms,
         right.width,
@@ -242,6 +253,16 @@ fn draw_countdown(
             .map(|d| Line::from(d).alignment(Alignment::Center)),
     );
     right_lines.push(Line::from(""));
+    // The side, large and beside the countdown: the one word that must not be missed.
+    if let Some(w) = side_word {
+        right_lines.push(
+            Line::from(format!(" {} SIDE ", w.to_uppercase()))
+                .bold()
+                .reversed()
+                .fg(phase_color)
+                .alignment(Alignment::Center),
+        );
+    }
     for row in big_number_scaled(at.remaining_ms, k) {
         right_lines.push(Line::from(row).fg(phase_color).alignment(Alignment::Center));
     }

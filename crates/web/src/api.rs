@@ -690,3 +690,72 @@ pub async fn spreading(State(s): State<Shared>) -> Result<Response, WebError> {
     })
     .await
 }
+
+/// `GET /calendar.ics?time=HH:MM&days=mon&days=wed`: the reminder calendar `backstretch
+/// export ics` makes, for the time and days picked (no days: every day), as a download.
+pub async fn calendar(
+    State(s): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    let (time, days) = calendar_query(q.as_deref().unwrap_or_default())?;
+    let place = s.0.origins.first().cloned().unwrap_or_default();
+    let r = s
+        .run(move |app, catalog| Ok(app.reminder(catalog, &place, Some(time), Some(days))?))
+        .await?;
+    let mut res = (StatusCode::OK, backstretch_render::export::ics(&r)).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    h.insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        axum::http::HeaderValue::from_static("attachment; filename=\"backstretch-reminder.ics\""),
+    );
+    Ok(res)
+}
+
+/// The time and days of a calendar query, or a 422 naming the field.
+fn calendar_query(q: &str) -> Result<(chrono::NaiveTime, Vec<chrono::Weekday>), WebError> {
+    let mut time = None;
+    let mut days = Vec::new();
+    for pair in q.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = v.replace("%3A", ":").replace("%3a", ":");
+        match k {
+            "time" => {
+                time = Some(chrono::NaiveTime::parse_from_str(&v, "%H:%M").map_err(|_| {
+                    WebError::invalid(
+                        "time",
+                        format!("`{v}` is not a time of day"),
+                        "use HH:MM, such as 07:30",
+                    )
+                })?);
+            }
+            "days" => days.push(v.parse::<chrono::Weekday>().map_err(|_| {
+                WebError::invalid(
+                    "days",
+                    format!("`{v}` is not a day"),
+                    "use mon, tue, wed, thu, fri, sat or sun",
+                )
+            })?),
+            other => {
+                return Err(WebError::invalid(
+                    other,
+                    format!("`{other}` is not something a calendar reminder takes"),
+                    "send time=HH:MM and any number of days=mon ... days=sun",
+                ));
+            }
+        }
+    }
+    let time = time.ok_or_else(|| {
+        WebError::invalid(
+            "time",
+            "the time is missing",
+            "send time=HH:MM, such as 07:30",
+        )
+    })?;
+    days.sort_by_key(chrono::Weekday::num_days_from_monday);
+    days.dedup();
+    Ok((time, days))
+}

@@ -75,6 +75,7 @@ pub fn router(s: Shared) -> Router {
             "/print",
             get(pages::print::print).post(pages::print::print_sheet),
         )
+        .route("/calendar.ics", get(api::calendar))
         .route("/pair", get(pages::pair::pair))
         .route("/pair/trust", get(pages::pair::trust))
         .route(pages::pair::AUTHORITY_URL, get(pages::pair::authority))

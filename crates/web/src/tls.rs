@@ -111,15 +111,20 @@ fn signed_by_authority(hosts: &[String]) -> Result<Made, TlsError> {
     ];
     ca.distinguished_name.push(
         DnType::CommonName,
-        format!("backstretch on this computer, for {} only", hosts.join(", ")),
+        format!(
+            "backstretch on this computer, for {} only",
+            hosts.join(", ")
+        ),
     );
     ca.distinguished_name
         .push(DnType::OrganizationName, "backstretch serve --lan");
     let ca_key = KeyPair::generate()?;
     let ca_cert = ca.self_signed(&ca_key)?;
     let mut leaf = CertificateParams::new(hosts.to_vec())?;
-    leaf.distinguished_name
-        .push(DnType::CommonName, hosts.first().cloned().unwrap_or_default());
+    leaf.distinguished_name.push(
+        DnType::CommonName,
+        hosts.first().cloned().unwrap_or_default(),
+    );
     leaf.use_authority_key_identifier_extension = true;
     leaf.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,

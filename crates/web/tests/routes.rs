@@ -1593,3 +1593,56 @@ async fn the_reminder_api_says_what_and_when() {
     assert_eq!(v["nudge"], "blocked", "{v}");
     assert!(v["body"].as_str().unwrap().contains("warning sign"), "{v}");
 }
+
+/// Issue 32: "add to calendar" downloads the `.ics` the CLI makes, for the days and time
+/// picked; a wrong time or day is a 422 naming the field.
+#[tokio::test]
+async fn the_calendar_reminder_is_the_ics_for_the_days_and_time_picked() {
+    let t = server();
+    let r = t.get("/calendar.ics?days=wed&days=mon&time=07%3A30").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.header(header::CONTENT_TYPE).starts_with("text/calendar"));
+    assert!(
+        r.header(header::CONTENT_DISPOSITION)
+            .contains("backstretch-reminder.ics")
+    );
+    assert!(
+        r.body.contains("RRULE:FREQ=WEEKLY;BYDAY=MO,WE"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("T073000"), "{}", r.body);
+    assert!(r.body.contains("BEGIN:VALARM"), "{}", r.body);
+    let every_day = t.get("/calendar.ics?time=18:05").await;
+    assert!(
+        every_day.body.contains("RRULE:FREQ=DAILY"),
+        "{}",
+        every_day.body
+    );
+    for (q, field) in [
+        ("time=25:00", "time"),
+        ("time=07:30&days=someday", "days"),
+        ("days=mon", "time"),
+    ] {
+        let bad = t.get(&format!("/calendar.ics?{q}")).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        assert_eq!(bad.json()["field"], field, "{q}: {}", bad.body);
+    }
+}
+
+/// Issue 32: the player's figures, mirrored for the right side; a side that is not one is
+/// refused by name.
+#[tokio::test]
+async fn a_figure_is_mirrored_for_the_right_side() {
+    let t = server();
+    let left = t.get("/figures/cat-cow.svg").await;
+    let right = t.get("/figures/cat-cow.svg?side=right").await;
+    assert_eq!(
+        (left.status, right.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert!(right.body.contains("<animate"));
+    assert_ne!(left.body, right.body, "the mirror draws the other side");
+    let bad = t.get("/figures/cat-cow.svg?side=up").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -135,7 +135,9 @@ fn the_player_fits_one_phone_screen_at_every_step_and_stray_keys_end_nothing() {
         (b.count("#player:not([hidden])") == 1 && !b.text("#phase").is_empty()).then_some(())
     });
     b.click("#pause");
-    wait_for("paused", LONG, || (b.text("#phase") == "Paused").then_some(()));
+    wait_for("paused", LONG, || {
+        (b.text("#phase") == "Paused").then_some(())
+    });
     let steps = session(&b)["timeline"]["steps"]
         .as_array()
         .expect("steps")
@@ -158,17 +160,26 @@ fn the_player_fits_one_phone_screen_at_every_step_and_stray_keys_end_nothing() {
             // paused.
             let (t, drawn_side) = pose(&b, side.as_deref());
             match kind.as_str() {
-                "hold" => assert!((t - 1.0).abs() < 0.01, "a hold starts from the start pose: {t}"),
+                "hold" => assert!(
+                    (t - 1.0).abs() < 0.01,
+                    "a hold starts from the start pose: {t}"
+                ),
                 "rest" => assert!(t > 2.4, "a rest starts from the stretch: {t}"),
                 _ => assert!(t.abs() < 0.01, "{kind} shows the start pose: {t}"),
             }
-            assert_eq!(Some(drawn_side.as_str()), Some(side.as_deref().unwrap_or("")));
+            assert_eq!(
+                Some(drawn_side.as_str()),
+                Some(side.as_deref().unwrap_or(""))
+            );
             if side.as_deref() == Some("right") {
                 assert!(
-                    b.js("return document.querySelector('#figure-caption').textContent;", &json!([]))
-                        .as_str()
-                        .unwrap_or("")
-                        .contains("right"),
+                    b.js(
+                        "return document.querySelector('#figure-caption').textContent;",
+                        &json!([])
+                    )
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("right"),
                     "the caption says which side"
                 );
             }
@@ -180,10 +191,19 @@ fn the_player_fits_one_phone_screen_at_every_step_and_stray_keys_end_nothing() {
         wait_for("the next step", LONG, || (current(&b).0 != i).then_some(()));
     }
     for kind in ["position", "hold", "rest"] {
-        assert!(seen.iter().any(|s| s.starts_with(kind)), "no {kind} step in {seen:?}");
+        assert!(
+            seen.iter().any(|s| s.starts_with(kind)),
+            "no {kind} step in {seen:?}"
+        );
     }
-    assert!(seen.iter().any(|s| s.ends_with("-sided")), "no sided step in {seen:?}");
-    assert!(seen.iter().any(|s| !s.ends_with("-sided")), "no step without a side");
+    assert!(
+        seen.iter().any(|s| s.ends_with("-sided")),
+        "no sided step in {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|s| !s.ends_with("-sided")),
+        "no step without a side"
+    );
     assert!(problems.is_empty(), "{problems:#?}");
     drop(env);
 }
@@ -206,24 +226,38 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
     first_run(&b, &base);
     open_player(&b, &format!("{base}/play?speed=10"));
     b.click("[data-pain=before] button[value='3']");
-    wait_for("a hold", LONG, || (b.text("#phase") == "Hold").then_some(()));
+    wait_for("a hold", LONG, || {
+        (b.text("#phase") == "Hold").then_some(())
+    });
     let id = session(&b)["id"].as_i64().expect("id");
     for key in ["s", "h", "\u{E00C}"] {
         b.keys(key);
         wait_for("the question", LONG, || {
-            (b.js("return document.getElementById('confirm').open;", &json!([])) == true)
+            (b.js(
+                "return document.getElementById('confirm').open;",
+                &json!([]),
+            ) == true)
                 .then_some(())
         });
-        assert_eq!(b.text("#phase"), "Paused", "the session waits for the answer");
+        assert_eq!(
+            b.text("#phase"),
+            "Paused",
+            "the session waits for the answer"
+        );
         // Another stray key while asked does nothing more; Escape answers "no".
         b.keys("s");
         b.keys("\u{E00C}");
         wait_for("the question gone", LONG, || {
-            (b.js("return document.getElementById('confirm').open;", &json!([])) == false)
+            (b.js(
+                "return document.getElementById('confirm').open;",
+                &json!([]),
+            ) == false)
                 .then_some(())
         });
         assert_eq!(b.count("#player:not([hidden])"), 1, "{key}: still playing");
-        wait_for("playing on", LONG, || (b.text("#phase") != "Paused").then_some(()));
+        wait_for("playing on", LONG, || {
+            (b.text("#phase") != "Paused").then_some(())
+        });
     }
     let queued = b.js(
         "return localStorage.getItem('backstretch.queue') || '[]';",
@@ -238,7 +272,10 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
     // Stop asks, on screen at every size; "keep going" keeps going.
     b.click("#stop");
     wait_for("the stop question", LONG, || {
-        (b.js("return document.getElementById('confirm').open;", &json!([])) == true)
+        (b.js(
+            "return document.getElementById('confirm').open;",
+            &json!([]),
+        ) == true)
             .then_some(())
     });
     let mut problems = Vec::new();
@@ -260,7 +297,9 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
     assert_eq!(b.count("#player:not([hidden])"), 1);
     // "It hurts" (the button, at once): its message shows at the top, on every size, and
     // stays until dismissed.
-    wait_for("a hold", LONG, || (b.text("#phase") == "Hold").then_some(()));
+    wait_for("a hold", LONG, || {
+        (b.text("#phase") == "Hold").then_some(())
+    });
     b.click("#pause");
     b.click("#hurt");
     wait_for("the hurt message", LONG, || {
@@ -269,7 +308,10 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
             .then_some(())
     });
     assert_eq!(
-        b.js("return document.getElementById('notice').getAttribute('aria-live');", &json!([])),
+        b.js(
+            "return document.getElementById('notice').getAttribute('aria-live');",
+            &json!([])
+        ),
         "polite"
     );
     for (w, h) in SIZES {
@@ -296,7 +338,9 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
     wait_for("the pain question after", LONG, || {
         (b.count("#after:not([hidden])") == 1).then_some(())
     });
-    wait_for("the queue sent", LONG, || (queue_len(&b) == 0).then_some(()));
+    wait_for("the queue sent", LONG, || {
+        (queue_len(&b) == 0).then_some(())
+    });
     // One check: the first run's. "It spreads" would have added another, with its sign.
     let checks = sqlite(
         &env.home().join("backstretch.sqlite"),
@@ -313,8 +357,14 @@ fn trusting_home(ca: &Path) -> tempfile::TempDir {
     std::fs::create_dir_all(&db).expect("nssdb");
     let db = format!("sql:{}", db.display());
     let ok = |c: &mut Command| {
-        let out = c.output().expect("certutil (libnss3-tools, installed by scripts/test)");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = c
+            .output()
+            .expect("certutil (libnss3-tools, installed by scripts/test)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     ok(Command::new("certutil").args(["-N", "--empty-password", "-d", &db]));
     ok(Command::new("certutil")
@@ -351,7 +401,11 @@ fn over_lan_a_trusted_phone_plays_on_offline_and_every_step_arrives_once() {
     );
     // Not paired yet: a page with the steps to pair, not JSON.
     b.go(&format!("{base}/today"));
-    assert!(b.text("h1").contains("Pair this device"), "{}", b.text("main"));
+    assert!(
+        b.text("h1").contains("Pair this device"),
+        "{}",
+        b.text("main")
+    );
     b.go(&pair_url);
     wait_for("the trust page", LONG, || {
         b.url().ends_with("/pair/trust").then_some(())
@@ -380,7 +434,9 @@ fn over_lan_a_trusted_phone_plays_on_offline_and_every_step_arrives_once() {
         (!v.is_null()).then_some(v)
     });
     let id = begun["id"].as_i64().expect("id");
-    wait_for("a hold", LONG, || (b.text("#phase") == "Hold").then_some(()));
+    wait_for("a hold", LONG, || {
+        (b.text("#phase") == "Hold").then_some(())
+    });
     let (clean, _) = server.interrupt();
     assert!(clean);
     wait_for("steps queued", LONG, || (queue_len(&b) > 0).then_some(()));
@@ -409,21 +465,28 @@ fn over_lan_a_trusted_phone_plays_on_offline_and_every_step_arrives_once() {
     });
     b.refresh();
     wait_for("the summary after a reload", LONG, || {
-        (b.count("#summary:not([hidden])") == 1 && b.text("#summary-text").contains("Pain before: 3"))
-            .then_some(())
+        (b.count("#summary:not([hidden])") == 1
+            && b.text("#summary-text").contains("Pain before: 3"))
+        .then_some(())
     });
     if let Some(dir) = shots_dir() {
         b.screenshot(&dir.join("phone-offline-summary-390x844.png"));
     }
     // Back: the queue drains, each step once, and the server's summary replaces the device's.
     let _server = Serve::start(env.home(), &["--lan", "--listen", &addr]);
-    wait_for("the queue sent", LONG, || (queue_len(&b) == 0).then_some(()));
+    wait_for("the queue sent", LONG, || {
+        (queue_len(&b) == 0).then_some(())
+    });
     wait_for("the server's summary", LONG, || {
-        b.text("#summary-text").contains("Session stopped").then_some(())
+        b.text("#summary-text")
+            .contains("Session stopped")
+            .then_some(())
     });
     let rows = sqlite(
         &env.home().join("backstretch.sqlite"),
-        &format!("SELECT step, count(*) FROM session_steps WHERE session_id = {id} GROUP BY step HAVING count(*) > 1"),
+        &format!(
+            "SELECT step, count(*) FROM session_steps WHERE session_id = {id} GROUP BY step HAVING count(*) > 1"
+        ),
     );
     assert!(rows.trim().is_empty(), "steps logged twice: {rows}");
     let logged = sqlite(

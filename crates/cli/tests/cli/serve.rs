@@ -146,7 +146,12 @@ fn a_second_serve_on_the_port_says_one_is_running_and_ctrl_c_stops_cleanly() {
 }
 
 /// A TLS client that trusts only the authority `serve --lan` made (`cert`).
-pub(crate) fn https_get(cert: &Path, addr: &str, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+pub(crate) fn https_get(
+    cert: &Path,
+    addr: &str,
+    path: &str,
+    cookie: Option<&str>,
+) -> (u16, String, String) {
     use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     for c in rustls::pki_types::CertificateDer::pem_file_iter(cert).expect("cert") {
@@ -257,7 +262,10 @@ fn lan_serves_https_to_paired_devices_only() {
     let path = url.trim_start_matches(&format!("https://{addr}"));
     let (status, head, _) = https_get(&ca, &addr, path, None);
     assert_eq!(status, 303, "{head}");
-    assert!(head.contains("/pair/trust"), "on to trusting the authority: {head}");
+    assert!(
+        head.contains("/pair/trust"),
+        "on to trusting the authority: {head}"
+    );
     let set = head
         .lines()
         .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
@@ -610,7 +618,9 @@ fn the_browser_plays_a_session_and_every_step_reaches_the_log_once() {
     });
     b.click("#hurt");
     wait_for("the hurt notice", LONG, || {
-        b.text("#sync").contains("logged it as hurt").then_some(())
+        b.text("#notice-text")
+            .contains("logged it as hurt")
+            .then_some(())
     });
     let said = spoken(&b);
     assert!(!said.is_empty());
@@ -847,7 +857,7 @@ fn a_session_left_for_an_hour_waits_paused_instead_of_logging_steps_as_done() {
     );
     b.refresh();
     wait_for("the session waiting, paused", LONG, || {
-        (b.text("#phase") == "Paused" && b.text("#sync").contains("You left this session"))
+        (b.text("#phase") == "Paused" && b.text("#notice-text").contains("You left this session"))
             .then_some(())
     });
     assert_eq!(b.count("#player:not([hidden])"), 1);
@@ -882,9 +892,14 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
         b,
         ..
     } = served();
+    // At both phone sizes and a laptop's.
     let check = |what: &str| {
-        let found = serious_violations(&b, &axe);
-        assert!(found.is_empty(), "{what}: {found:#?}");
+        for (w, h) in [(360, 640), (390, 844), (1280, 800)] {
+            b.size(w, h);
+            let found = serious_violations(&b, &axe);
+            assert!(found.is_empty(), "{what} at {w}x{h}: {found:#?}");
+        }
+        b.size(390, 844);
     };
     b.go(&format!("{base}/welcome"));
     check("welcome");
@@ -919,7 +934,8 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
     });
     check("player");
     b.click("#stop");
-    b.click("#stop");
+    check("the question before Stop");
+    b.click("#confirm-yes");
     wait_for("the pain question after", LONG, || {
         (b.count("#after:not([hidden])") == 1).then_some(())
     });

@@ -66,7 +66,7 @@ pub async fn history(
     }
     let pain = |p: Option<u8>| p.map_or_else(|| "–".to_string(), |v| v.to_string());
     let body = html! {
-        div.table { table {
+        div.table tabindex="0" role="region" aria-label="Your sessions (scrolls sideways)" { table {
             caption { "Your sessions, newest first" }
             thead { tr {
                 th scope="col" { "When" }

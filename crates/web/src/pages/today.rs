@@ -63,6 +63,40 @@ fn remind_here(at: &str) -> Markup {
             }
             p #remind-status role="status" aria-live="polite" {}
         }
+        (calendar_form(at))
+    }
+}
+
+/// A reminder in the person's own calendar: the `.ics` that `backstretch export ics` makes,
+/// for the days and time picked here.
+fn calendar_form(at: &str) -> Markup {
+    const DAYS: [(&str, &str); 7] = [
+        ("mon", "Monday"),
+        ("tue", "Tuesday"),
+        ("wed", "Wednesday"),
+        ("thu", "Thursday"),
+        ("fri", "Friday"),
+        ("sat", "Saturday"),
+        ("sun", "Sunday"),
+    ];
+    html! {
+        section.card #calendar aria-labelledby="calendar-title" {
+            h2 #calendar-title { "Add to your calendar" }
+            form method="get" action="/calendar.ics" {
+                fieldset {
+                    legend { "On which days? (none ticked: every day)" }
+                    @for (value, name) in DAYS {
+                        label.choice { input type="checkbox" name="days" value=(value); (name) }
+                    }
+                }
+                p {
+                    label for="calendar-time" { "At what time?" }
+                    input #calendar-time name="time" type="time" value=(at) required;
+                }
+                button.primary type="submit" { "Download the calendar reminder" }
+            }
+            p.hint { "Open the downloaded file to add a repeating reminder, with an alert, to your phone's or computer's calendar." }
+        }
     }
 }
 
