@@ -271,7 +271,7 @@ async fn the_first_run_leads_through_every_gate_to_today() {
         play.body
             .contains("Stop if it is sharper, or worse than when you started")
     );
-    assert!(play.body.contains("Sharper or worse"));
+    assert!(play.body.contains("It hurts") && play.body.contains("sharper or worse"));
     assert!(!play.body.contains("Stop if it hurts"));
 }
 
@@ -1067,19 +1067,32 @@ async fn on_the_lan_only_paired_devices_get_in() {
         req.header(header::HOST, "127.0.0.2:8421")
             .header(header::ORIGIN, "https://127.0.0.2:8421")
     };
-    for path in [
-        "/",
-        "/today",
-        "/api/history",
-        "/static/app.css",
-        "/api/catalog",
-    ] {
+    for path in ["/", "/today", "/api/history", "/api/catalog"] {
         let r = t
             .send(lan(Request::get(path)).body(Body::empty()).unwrap())
             .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
         assert!(r.json()["error"].as_str().unwrap().contains("not paired"));
     }
+    // A browser asking for a page gets the steps to pair, styled (the stylesheet is public).
+    let r = t
+        .send(
+            lan(Request::get("/today"))
+                .header(header::ACCEPT, "text/html,application/xhtml+xml")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("Pair this device") && r.body.contains("serve --lan"));
+    let r = t
+        .send(
+            lan(Request::get("/static/app.css"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
     let r = t
         .send(
             lan(Request::get("/pair?code=WRONG123"))
@@ -1635,14 +1648,18 @@ async fn the_calendar_reminder_is_the_ics_for_the_days_and_time_picked() {
 #[tokio::test]
 async fn a_figure_is_mirrored_for_the_right_side() {
     let t = server();
-    let left = t.get("/figures/cat-cow.svg").await;
-    let right = t.get("/figures/cat-cow.svg?side=right").await;
+    let left = t.get("/figures/kneeling-hip-flexor-stretch.svg").await;
+    let right = t
+        .get("/figures/kneeling-hip-flexor-stretch.svg?side=right")
+        .await;
     assert_eq!(
         (left.status, right.status),
         (StatusCode::OK, StatusCode::OK)
     );
     assert!(right.body.contains("<animate"));
     assert_ne!(left.body, right.body, "the mirror draws the other side");
-    let bad = t.get("/figures/cat-cow.svg?side=up").await;
+    let bad = t
+        .get("/figures/kneeling-hip-flexor-stretch.svg?side=up")
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
