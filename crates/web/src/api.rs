@@ -615,7 +615,7 @@ struct FinishedJson {
     flare_rise: Option<u8>,
     see_clinician: Option<usize>,
     progress: String,
-    /// The whole summary in words, as the terminal says it.
+    /// The whole summary, worded for a page (the terminal's facts, in words, not marks).
     text: String,
 }
 
@@ -637,15 +637,16 @@ pub async fn finish(
     })?;
     let at = stamp("at", &b.at)?;
     let finished = s.clone();
-    s.run(move |app, _| {
+    s.run(move |app, catalog| {
         let sum = app.finish(id, at, pain_after, ending)?;
         finished.session_finished();
-        let text = backstretch_render::progress::summary_text(
+        let hurt = crate::pages::parts::exercise_names(catalog, &sum.summary.hurt);
+        let text = backstretch_render::progress::summary_for(
             &backstretch_render::progress::SummaryView {
                 ending: sum.ending.as_str(),
                 done: sum.summary.done.len(),
                 skipped: sum.summary.skipped.len(),
-                hurt: &sum.summary.hurt,
+                hurt: &hurt,
                 seconds: sum.summary.seconds,
                 pain_before: sum.pain_before,
                 pain_after: sum.pain_after,
@@ -653,6 +654,7 @@ pub async fn finish(
                 progress: &sum.progress,
                 desk_break: sum.desk_break,
             },
+            backstretch_render::progress::Medium::Page,
         );
         Ok(Json(FinishedJson {
             text,

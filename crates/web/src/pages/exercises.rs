@@ -8,15 +8,13 @@ use axum::response::Response;
 use backstretch_core::catalog::{Catalog, Entry};
 use backstretch_core::exercise::{Exercise, Form};
 use backstretch_core::safety;
-use backstretch_core::vocab::Word;
-use backstretch_render::catalog::{compact_dose, word_list};
 use backstretch_render::sheet::capitalised;
 use maud::{Markup, html};
 
 use crate::error::WebError;
 use crate::input::query;
 use crate::pages::frame::{Page, html_page};
-use crate::pages::parts::{cites, figure, list, svg};
+use crate::pages::parts::{and_list, cites, figure, list, svg};
 use crate::state::Shared;
 
 fn entry<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Entry, WebError> {
@@ -37,8 +35,8 @@ pub async fn exercises(State(s): State<Shared>) -> Response {
                     div.text {
                         h2 { a href={ "/exercises/" (x.id) } { (x.name) } }
                         p {
-                            (word_list(&x.areas)) " · " (word_list(&x.all_places())) " · "
-                            (compact_dose(x))
+                            "For the " (and_list(&x.areas, "and")) " · " (and_list(&x.all_places(), "or")) " · "
+                            (capitalised(&x.dose.words(x.sides, None))) "."
                         }
                         (cites(x))
                     }
@@ -55,7 +53,7 @@ fn variant(v: &Exercise) -> Markup {
         section.variant {
             h2 {
                 (capitalised(v.variant.as_deref().unwrap_or_default())) ": "
-                (v.position.as_str()) " (" (v.position.get_into()) "), in " (word_list(&v.places))
+                (v.position.words()) " · " (and_list(&v.places, "or"))
             }
             (figure(v, "big"))
             (list(&v.steps, true))
@@ -71,8 +69,8 @@ pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Page {
         (figure(x, "big"))
         p.lead { (x.purpose) }
         p.dose {
-            (compact_dose(x)) " · " (x.position.as_str()) " (" (x.position.get_into()) ") · for "
-            (word_list(&x.areas)) " · in " (word_list(&x.places))
+            (capitalised(&x.dose.words(x.sides, None))) ", " (x.position.words()) ". For the "
+            (and_list(&x.areas, "and")) " · " (and_list(&x.places, "or"))
         }
         h2 { "How to do it" }
         (list(&x.steps, true))

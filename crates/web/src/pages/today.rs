@@ -7,8 +7,7 @@ use axum::response::Response;
 use backstretch_app::Overrides;
 use backstretch_core::plan::Plan;
 use backstretch_core::session::SessionId;
-use backstretch_core::vocab::Word;
-use backstretch_render::plan::{clock, dose_text};
+use backstretch_render::plan::clock;
 use maud::{Markup, html};
 
 use crate::error::WebError;
@@ -17,6 +16,7 @@ use crate::pages::frame::{Page, PageError, html_page, to};
 use crate::pages::gate::{Stop, first_stop};
 use crate::pages::parts::{and_list, cites, count, figure, list};
 use crate::state::Shared;
+use backstretch_render::sheet::capitalised;
 
 /// The root: today's page.
 pub async fn root() -> Response {
@@ -122,7 +122,7 @@ fn routine(p: &Plan) -> Markup {
                     (figure(e, "thumb"))
                     div.text {
                         h2 { a href={ "/exercises/" (e.id) } { (e.title()) } }
-                        p.dose { (dose_text(i)) " · " (e.position.as_str()) }
+                        p.dose { (capitalised(&i.dose_words())) "." }
                         p { (i.reason) }
                         @if !e.cautions.is_empty() {
                             div.caution { (list(&e.cautions, false)) }
