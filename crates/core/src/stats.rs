@@ -33,6 +33,13 @@ pub struct SessionFact {
     pub desk_break: bool,
 }
 
+/// Whether a session counts toward the goal (and as a session in progress figures): played
+/// to the end, or at least one exercise done before it was stopped or cut off. The one rule
+/// the progress figures and the history both follow.
+pub fn counts(outcome: Option<Ending>, done: usize) -> bool {
+    outcome == Some(Ending::Completed) || done > 0
+}
+
 impl SessionFact {
     /// The facts of a logged session.
     pub fn of(l: &LoggedSession) -> SessionFact {
@@ -57,7 +64,7 @@ impl SessionFact {
             seconds: sum.seconds,
             pain_before,
             pain_after,
-            counts: outcome == Some(Ending::Completed) || !sum.done.is_empty(),
+            counts: counts(outcome, sum.done.len()),
             done: sum.done.len(),
             hurt: sum.hurt.clone(),
             desk_break: false,
