@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
 
 use crate::figure::draw_figure;
+use crate::state::Ask;
 use crate::{App, ExerciseInfo};
 
 /// Seconds as `m:ss`.
@@ -375,6 +376,18 @@ impl App {
                 "What you did so far is saved and the session is logged as stopped.\n\ny quit · any other key goes on",
                 Color::Yellow,
             );
+        } else if let Some(ask) = self.asking {
+            let (title, text) = match ask {
+                Ask::Spreading => (
+                    "Does it spread or tingle?",
+                    "Pain spreading down an arm or a leg, or numbness, tingling or weakness: the session stops and it is recorded as a warning sign.\n\ny yes, stop and record it · any other key goes on",
+                ),
+                Ask::HurtEnds => (
+                    "Sharper or worse?",
+                    "The session stops here, and this exercise is logged as hurt.\n\ny yes, stop · any other key goes on",
+                ),
+            };
+            self.popup(f, inner, title, text, Color::Yellow);
         } else if self.player.is_paused() {
             self.popup(f, inner, "Paused", "Press space to go on.", Color::Blue);
         } else if let Some((msg, until)) = &self.notice
