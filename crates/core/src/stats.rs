@@ -43,7 +43,7 @@ pub struct SessionFact {
 }
 
 /// Whether a session counts toward the goal: at least half of the holding its routine planned
-/// was done. A shortened, gentler plan is its own plan, so doing the whole of it always
+/// was done. The one rule the progress figures and the history both follow. A shortened, gentler plan is its own plan, so doing the whole of it always
 /// counts; one 5-second hold of a 10-minute routine does not. A routine with no holds counts
 /// when it was played to the end or an exercise was done.
 pub fn counts(outcome: Option<Ending>, sum: &Summary, plan_hold_s: u32) -> bool {

@@ -230,6 +230,18 @@ impl Item {
     }
 }
 
+impl Item {
+    /// The dose and the position in words, for people rather than terminals: `hold 5 seconds,
+    /// 5 times, lying on your back`.
+    pub fn dose_words(&self) -> String {
+        format!(
+            "{}, {}",
+            self.dose.words(self.exercise.sides, Some(self.style_reps)),
+            self.exercise.position.words()
+        )
+    }
+}
+
 impl Plan {
     /// The items as the timeline needs them.
     pub fn timeline_items(&self) -> Vec<TimelineItem> {
