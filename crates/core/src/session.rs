@@ -169,7 +169,7 @@ pub struct Tally {
     pub ms: u64,
     /// Each exercise: its id, whether it hurt, whether a hold was done.
     pub exercises: Vec<(String, bool, bool)>,
-    /// Milliseconds spent in holds (each at most its planned time).
+    /// Milliseconds held: a hold done in full, one cut short as far as it went.
     #[serde(default)]
     pub held_ms: u64,
     /// What the person said about exercises (the last word on each).
@@ -182,8 +182,15 @@ impl Tally {
     pub fn add(&mut self, s: &StepRecord) {
         self.ms = self.ms.saturating_add(s.done_ms);
         if s.kind == StepKind::Hold {
+            // A hold done is held in full (however fast its clock ran); one cut short, as
+            // far as it went.
             let planned = u64::from(s.planned_s) * 1000;
-            self.held_ms = self.held_ms.saturating_add(s.done_ms.min(planned));
+            let held = if s.outcome == Outcome::Done {
+                planned
+            } else {
+                s.done_ms.min(planned)
+            };
+            self.held_ms = self.held_ms.saturating_add(held);
         }
         if let Some(r) = &s.rating {
             match self.efforts.iter_mut().find(|(id, _)| *id == r.exercise_id) {

@@ -136,6 +136,9 @@ pub struct SummaryView<'a> {
     pub feedback: Option<&'a Feedback>,
     /// Progress, with this session.
     pub progress: &'a Stats,
+    /// Whether it counts toward the goal, with the seconds of holding planned and done
+    /// (half counts).
+    pub counted: (bool, u32, u64),
 }
 
 /// A length of time in words: `4 minutes 5 seconds`, `40 seconds`.
@@ -208,6 +211,14 @@ pub fn summary_for(v: &SummaryView<'_>, medium: Medium) -> String {
             None => format!("Desk breaks today: {}.", b.today),
         });
     } else {
+        let (counted, planned, held) = v.counted;
+        if !counted {
+            text.push_str(&format!(
+                "This one does not count toward your goal yet: about {} of {} of holding were done, and half counts. Every minute still helps; on a busy day a shorter routine counts in full.\n",
+                duration_words(held),
+                duration_words(u64::from(planned)),
+            ));
+        }
         text.push_str(&progress_line(v.progress));
     }
     text.push('\n');

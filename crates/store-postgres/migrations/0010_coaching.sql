@@ -2,7 +2,8 @@
 -- logged when they said it: `rated` is the exercise, `effort` the word, both or neither. Each
 -- session keeps the seconds of holding its routine planned, worked out as core's
 -- `Routine::hold_s` does (each item's hold times its repetitions, twice for an exercise done
--- each side), and each tally the milliseconds held (each hold at most its planned time).
+-- each side), and each tally the milliseconds held (a hold done in full, one cut short as far
+-- as it went: core's `Tally::add`).
 ALTER TABLE session_steps
     ADD COLUMN rated text,
     ADD COLUMN effort text CHECK (effort IN ('too-easy', 'about-right', 'too-hard')),
@@ -13,6 +14,7 @@ UPDATE sessions s SET hold_s = COALESCE((
                * CASE WHEN i ->> 'sides' = 'both' THEN 1 ELSE 2 END)
     FROM json_array_elements(s.routine -> 'items') i), 0);
 UPDATE sessions s SET tally = (jsonb_set(s.tally::jsonb, '{held_ms}', to_jsonb(COALESCE((
-    SELECT sum(LEAST(t.done_ms, t.planned_s * 1000))
+    SELECT sum(CASE WHEN t.outcome = 'done' THEN t.planned_s * 1000
+                    ELSE LEAST(t.done_ms, t.planned_s * 1000) END)
     FROM session_steps t
     WHERE t.user_id = s.user_id AND t.session_id = s.id AND t.kind = 'hold'), 0))))::json;

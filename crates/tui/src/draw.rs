@@ -358,8 +358,10 @@ impl App {
             bar,
         );
 
-        let help_text =
-            "space pause · n next · b back · h worse · s it spreads or tingles · q quit";
+        // While the next exercise is got ready, the keys to say how the last one felt.
+        let help_text = self.rating_prompt(step).unwrap_or_else(|| {
+            "space pause · n next · b back · h worse · s it spreads or tingles · q quit".into()
+        });
         f.render_widget(
             Paragraph::new(help_text).dim().alignment(Alignment::Center),
             help,
@@ -394,6 +396,10 @@ impl App {
             && self.player.elapsed(now) < *until
         {
             self.popup(f, inner, "Sharper or worse: stopped", msg, Color::Red);
+        } else if let Some((msg, until)) = &self.noted
+            && self.player.elapsed(now) < *until
+        {
+            self.popup(f, inner, "Noted", msg, Color::Green);
         }
     }
 
@@ -544,7 +550,9 @@ impl App {
                 .fg(Color::Cyan)
                 .alignment(Alignment::Center),
             Line::from(""),
-            Line::from("Press any key to finish and note how you feel.")
+            Line::from(self.rating_prompt(steps.len() - 1).unwrap_or_default())
+                .alignment(Alignment::Center),
+            Line::from("Press any other key to finish and note how you feel.")
                 .dim()
                 .alignment(Alignment::Center),
         ];

@@ -1,6 +1,8 @@
 //! The player's state and what keys do to it.
 
 use backstretch_core::player::{Event, Outcome, Player};
+use backstretch_core::session::{Effort, Rating};
+use backstretch_core::timeline::StepKind;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// What the screen shows about one exercise of the routine.
@@ -68,6 +70,13 @@ pub struct App {
     /// Whether "sharper or worse" ends the session instead of moving on
     /// (`core::safety::hurt_ends_session`).
     pub hurt_ends: bool,
+    /// What the person said of an exercise (`1` too easy, `2` about right, `3` too hard),
+    /// for the host to log with the next step.
+    pub rated: Option<Rating>,
+    /// What was said of the last exercise rated (which, and how), and until when it shows.
+    pub(crate) noted: Option<(String, u64)>,
+    /// The items rated so far in this session.
+    pub(crate) rated_items: Vec<usize>,
 }
 
 impl App {
@@ -78,6 +87,9 @@ impl App {
             info,
             confirm_quit: false,
             asking: None,
+            rated: None,
+            noted: None,
+            rated_items: Vec::new(),
             notice: None,
             hurt: Vec::new(),
             skipped_steps: Vec::new(),
@@ -117,12 +129,81 @@ impl App {
         ev
     }
 
+    /// The exercise a rating made at step `at` is about: the one just finished while the
+    /// next is being got ready (or once the session is done), otherwise the one in progress.
+    pub(crate) fn rated_item(&self, at: usize) -> usize {
+        let steps = self.player.timeline().steps();
+        let step = &steps[at];
+        let first_hold = steps
+            .iter()
+            .position(|s| s.item == step.item && s.kind == StepKind::Hold);
+        let before_holds = first_hold.is_none_or(|h| at < h);
+        if (before_holds || step.kind == StepKind::Done) && step.item > 0 {
+            step.item - 1
+        } else {
+            step.item
+        }
+    }
+
+    /// The question after an exercise, while the next is got ready: `How was Bridge? 1 too
+    /// easy · 2 about right · 3 too hard`; none during an exercise, or once it is answered.
+    pub(crate) fn rating_prompt(&self, at: usize) -> Option<String> {
+        let item = self.rated_item(at);
+        let steps = self.player.timeline().steps();
+        if item == steps[at].item && steps[at].kind != StepKind::Done
+            || self.rated_items.contains(&item)
+        {
+            return None;
+        }
+        let name = self.info.get(item).map(|i| i.name.as_str())?;
+        Some(format!(
+            "How was {name}? 1 too easy · 2 about right · 3 too hard"
+        ))
+    }
+
+    /// Keeps what the person said of an exercise, and says so.
+    fn rate(&mut self, key: char, now: u64) {
+        let effort = match key {
+            '1' => Effort::TooEasy,
+            '2' => Effort::AboutRight,
+            _ => Effort::TooHard,
+        };
+        let item = self.rated_item(self.player.at(now).step);
+        let Some(id) = self
+            .player
+            .timeline()
+            .steps()
+            .iter()
+            .find(|s| s.item == item)
+            .and_then(|s| s.exercise_id.clone())
+        else {
+            return;
+        };
+        let name = self.info.get(item).map_or(id.as_str(), |i| i.name.as_str());
+        self.noted = Some((
+            format!("{name}: {}. It shapes your next sessions.", effort.label()),
+            self.player.elapsed(now) + 4_000,
+        ));
+        if !self.rated_items.contains(&item) {
+            self.rated_items.push(item);
+        }
+        self.rated = Some(Rating {
+            exercise_id: id,
+            effort,
+        });
+    }
+
     /// Handles one key at `now`: the events it caused, and whether to leave.
     pub fn key(&mut self, key: KeyEvent, now: u64) -> (Vec<Event>, Option<Exit>) {
         if key.kind != KeyEventKind::Press {
             return (Vec::new(), None);
         }
         if self.done {
+            // The last exercise may still be rated on the done screen.
+            if let KeyCode::Char(c @ '1'..='3') = key.code {
+                self.rate(c, now);
+                return (Vec::new(), None);
+            }
             return (Vec::new(), Some(Exit::Completed));
         }
         if self.confirm_quit {
@@ -192,6 +273,10 @@ impl App {
                 // A warning sign is recorded, and the session stops, once `y` confirms.
                 self.asking = Some(Ask::Spreading);
                 self.player.pause(now);
+                Vec::new()
+            }
+            KeyCode::Char(c @ '1'..='3') => {
+                self.rate(c, now);
                 Vec::new()
             }
             KeyCode::Char('q') | KeyCode::Esc => {

@@ -17,6 +17,11 @@ pub trait Host {
     fn event(&mut self, e: &Event) -> io::Result<()>;
     /// Called on every pass of the loop (heartbeats).
     fn tick(&mut self) -> io::Result<()>;
+    /// What the person said of an exercise: logged with the next step.
+    fn rate(&mut self, rating: backstretch_core::session::Rating) -> io::Result<()> {
+        let _ = rating;
+        Ok(())
+    }
     /// How much faster than real time the clock runs (1 normally).
     fn speed(&self) -> u32 {
         1
@@ -82,6 +87,9 @@ where
                 let (events, exit) = app.key(k, now);
                 for e in &events {
                     host.event(e)?;
+                }
+                if let Some(r) = app.rated.take() {
+                    host.rate(r)?;
                 }
                 if let Some(x) = exit {
                     return Ok(x);

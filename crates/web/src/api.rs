@@ -653,6 +653,7 @@ pub async fn finish(
                 feedback: sum.feedback.as_ref(),
                 progress: &sum.progress,
                 desk_break: sum.desk_break,
+                counted: (sum.counted, sum.holding.0, sum.holding.1),
             },
             backstretch_render::progress::Medium::Page,
         );

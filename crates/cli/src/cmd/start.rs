@@ -8,7 +8,7 @@ use std::time::Instant;
 use backstretch_app::{App, ExerciseView, HighPain, Playable};
 use backstretch_core::catalog::Catalog;
 use backstretch_core::player::{Event, Player};
-use backstretch_core::session::{Ending, HEARTBEAT_S, SessionId, StepRecord};
+use backstretch_core::session::{Ending, HEARTBEAT_S, Rating, SessionId, StepRecord};
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{StepKind, Timeline};
 use backstretch_render::progress::{SummaryView, progress_line, summary_text};
@@ -171,6 +171,8 @@ struct Live {
     info: Vec<ExerciseInfo>,
     /// The exercises whose instructions the plain player has printed.
     explained: Vec<bool>,
+    /// What the person said of an exercise, logged with the next step.
+    rating: Option<Rating>,
 }
 
 impl Live {
@@ -191,9 +193,19 @@ impl Live {
             done_ms: done_ms / u64::from(self.speed),
             outcome,
             at: stamp_now(),
-            rating: None,
+            rating: self.rating.take(),
         };
         self.writer.send(LogWrite::Step(rec))
+    }
+
+    /// A rating not yet logged (the last exercise's, said on the done screen) goes with the
+    /// timeline's closing step.
+    fn flush_rating(&mut self) -> io::Result<()> {
+        if self.rating.is_none() {
+            return Ok(());
+        }
+        let last = self.timeline.steps().len() - 1;
+        self.record(last, backstretch_core::player::Outcome::Done, 0)
     }
 
     /// Prints a cue on its own line, with an exercise's instructions when it begins (a
@@ -220,6 +232,11 @@ impl Live {
 }
 
 impl Host for Live {
+    fn rate(&mut self, rating: Rating) -> io::Result<()> {
+        self.rating = Some(rating);
+        Ok(())
+    }
+
     fn now(&self) -> u64 {
         u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX) * u64::from(self.speed)
     }
@@ -561,6 +578,7 @@ fn play(
             hurt_ends,
             writer: Writer::start(scope, app, session),
             explained: vec![false; info.len()],
+            rating: None,
             info: info.clone(),
             timeline: timeline.clone(),
             announcer,
@@ -586,7 +604,11 @@ fn play(
             backstretch_tui::run(&mut tui, &mut live)
         };
         // Every step handed to the writer is on disk before the session is finished.
-        let flushed = live.writer.flush();
+        let rated = match &exit {
+            Ok(Exit::Completed) => live.flush_rating(),
+            _ => Ok(()),
+        };
+        let flushed = rated.and_then(|()| live.writer.flush());
         exit.and_then(|exit| flushed.map(|()| exit))
     });
     played.map_err(|e| {
@@ -664,6 +686,7 @@ fn finish(
         feedback: s.feedback.as_ref(),
         progress: &s.progress,
         desk_break: s.desk_break,
+        counted: (s.counted, s.holding.0, s.holding.1),
     }))?;
     if exit == Exit::Hurt {
         print(&format!(
