@@ -123,6 +123,9 @@ pub enum AppError {
         flag: &'static str,
         id: String,
     },
+    /// A player rated an exercise that is not in its session.
+    #[error("`{id}` is not an exercise of this session, so it cannot be rated in it")]
+    RatedNotInSession { id: String },
     /// The same exercise is both too easy and too hard.
     #[error("`{id}` is named with both --easy and --hard")]
     EasyAndHard { id: String },
@@ -401,7 +404,9 @@ impl AppError {
             E::RatedButSkipped { .. } | E::EasyAndHard { .. } => Remedy::RateOnlyWhatWasDone,
             E::UnknownSheet { .. } => Remedy::CheckTheSheetCode,
             E::InTheFuture(_) | E::BeforeTheStart { .. } => Remedy::LogWhatHappened,
-            E::NoSuchStep { .. } | E::TooLong { .. } => Remedy::ReportTheTimeline,
+            E::NoSuchStep { .. } | E::TooLong { .. } | E::RatedNotInSession { .. } => {
+                Remedy::ReportTheTimeline
+            }
             E::NoProfile | E::IncompleteProfile => Remedy::SaveAProfile,
             E::UnknownMoment { known, .. } => Remedy::ChooseAMoment(known.clone()),
             E::BadMoment(_) => Remedy::FixTheMoment,

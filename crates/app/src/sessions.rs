@@ -78,7 +78,7 @@ pub struct ManualLog {
 
 /// A step a player elsewhere (the web page) reports: its place in the timeline, how it
 /// ended, and when. The rest of the record comes from the timeline itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reported {
     /// The player's count of reports in this session, from 0: a retry sends the same.
     pub report: u32,
@@ -90,6 +90,8 @@ pub struct Reported {
     pub done_ms: u64,
     /// When it ended.
     pub at: Stamp,
+    /// How an exercise of the session felt, said while this step ran.
+    pub rating: Option<Rating>,
 }
 
 /// What was said of each exercise done, on its last hold: too easy, too hard, or else about
@@ -300,6 +302,16 @@ impl App<'_> {
             });
         }
         self.check_time(r.at, frame.started)?;
+        if let Some(rated) = &r.rating
+            && !timeline
+                .steps()
+                .iter()
+                .any(|s| s.exercise_id.as_deref() == Some(rated.exercise_id.as_str()))
+        {
+            return Err(AppError::RatedNotInSession {
+                id: rated.exercise_id.clone(),
+            });
+        }
         Ok(StepRecord {
             step: r.step,
             kind: s.kind,
@@ -310,7 +322,7 @@ impl App<'_> {
             done_ms: r.done_ms,
             outcome: r.outcome,
             at: r.at,
-            rating: None,
+            rating: r.rating.clone(),
         })
     }
 

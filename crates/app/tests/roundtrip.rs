@@ -95,11 +95,15 @@ fn apply(kit: &mut Kit, a: &Act) {
                     },
                     done_ms: u64::from(s.seconds) * 1000,
                     at: kit.now,
+                    rating: None,
                 };
                 report += 1;
                 let times = if *twice == Some(i) { 2 } else { 1 };
                 for _ in 0..times {
-                    let again = Reported { report, ..r };
+                    let again = Reported {
+                        report,
+                        ..r.clone()
+                    };
                     report += 1;
                     kit.app().record_reports(&[(id, &frame, again)]).unwrap();
                 }

@@ -599,6 +599,7 @@ fn reported_times_are_checked_against_now_and_the_session_start() {
         outcome: Outcome::Done,
         done_ms: 1000,
         at: when,
+        rating: None,
     };
     let results = app
         .record_reports(&[

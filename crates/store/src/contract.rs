@@ -133,6 +133,17 @@ fn step(i: u32, outcome: Outcome, at: &str) -> StepRecord {
     }
 }
 
+/// A step with what the person said of an exercise while it ran.
+fn rated(st: StepRecord, id: &str, effort: Effort) -> StepRecord {
+    StepRecord {
+        rating: Some(Rating {
+            exercise_id: id.into(),
+            effort,
+        }),
+        ..st
+    }
+}
+
 fn new_session<'a>(uid: &'a str, at: &str, routine: &'a Routine) -> NewSession<'a> {
     NewSession {
         uid,
@@ -219,14 +230,14 @@ pub fn sessions_are_logged_step_by_step(s: &dyn Store) {
         .begin_session(&u, &new_session("u1", "2026-11-21T09:00:00+00:00", &r))
         .unwrap();
     // What the person said of an exercise rides on the step it was said in.
-    let rated = StepRecord {
-        rating: Some(Rating {
-            exercise_id: "cat-camel".into(),
-            effort: Effort::TooHard,
-        }),
-        ..step(2, Outcome::Hurt, "2026-11-21T09:00:20+00:00")
-    };
-    let steps = [step(1, Outcome::Done, "2026-11-21T09:00:10+00:00"), rated];
+    let steps = [
+        step(1, Outcome::Done, "2026-11-21T09:00:10+00:00"),
+        rated(
+            step(2, Outcome::Hurt, "2026-11-21T09:00:20+00:00"),
+            "cat-camel",
+            Effort::TooHard,
+        ),
+    ];
     for st in &steps {
         s.log_step(&u, id, st).unwrap();
     }
@@ -972,17 +983,15 @@ pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Stor
             "cat-camel",
             StepKind::Hold,
         ),
-        StepRecord {
-            rating: Some(Rating {
-                exercise_id: "bridge".into(),
-                effort: Effort::TooEasy,
-            }),
-            ..other_exercise(
+        rated(
+            other_exercise(
                 step(2, Outcome::Done, "2026-11-20T08:00:15+00:00"),
                 "chin-tuck",
                 StepKind::Rest,
-            )
-        },
+            ),
+            "bridge",
+            Effort::TooEasy,
+        ),
     ] {
         s.log_step(&u, id, &st).unwrap();
     }
@@ -1041,11 +1050,7 @@ pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Stor
         (1, vec!["cat-camel".to_string()], 15)
     );
     assert!(first.counts, "a hold was done");
-    assert_eq!(
-        first.efforts,
-        [("bridge".to_string(), Effort::TooEasy)],
-        "what was said of an exercise"
-    );
+    assert_eq!(first.efforts, [("bridge".into(), Effort::TooEasy)]);
     assert!(!facts[2].counts, "stopped with nothing done");
     assert_eq!(facts[2].seconds, 10, "a retried report counts once");
     assert!(facts[1].counts, "completed, though skipped");

@@ -146,12 +146,14 @@ impl App {
     }
 
     /// The question after an exercise, while the next is got ready: `How was Bridge? 1 too
-    /// easy · 2 about right · 3 too hard`; none during an exercise, or once it is answered.
+    /// easy · 2 about right · 3 too hard`; none during an exercise, once it is answered, or
+    /// for one that hurt.
     pub(crate) fn rating_prompt(&self, at: usize) -> Option<String> {
         let item = self.rated_item(at);
         let steps = self.player.timeline().steps();
         if item == steps[at].item && steps[at].kind != StepKind::Done
             || self.rated_items.contains(&item)
+            || self.hurt.contains(&item)
         {
             return None;
         }

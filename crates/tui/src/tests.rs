@@ -421,3 +421,40 @@ fn sharper_or_worse_ends_the_session_when_it_should() {
     b.tick(27_000);
     assert_eq!(b.key(key('h'), 27_000).1, None);
 }
+
+/// `1`, `2`, `3` say how an exercise felt: while the next is got ready they are about the one
+/// just finished, and on the done screen about the last; the answer waits for the host.
+#[test]
+fn number_keys_rate_the_exercise_just_finished() {
+    use backstretch_core::session::Effort;
+    let mut a = app();
+    let steps = a.player.timeline().steps().to_vec();
+    let second = steps.iter().position(|s| s.item == 1).unwrap();
+    let at = |i: usize| {
+        steps[..i]
+            .iter()
+            .map(|s| u64::from(s.seconds) * 1000)
+            .sum::<u64>()
+            + 10
+    };
+    let first_id = steps[0].exercise_id.clone().unwrap();
+    let now = at(second);
+    a.tick(now);
+    assert!(a.rating_prompt(a.player.at(now).step).is_some());
+    let (_, exit) = a.key(key('3'), now);
+    assert_eq!(exit, None);
+    let r = a.rated.take().unwrap();
+    assert_eq!((r.exercise_id, r.effort), (first_id, Effort::TooHard));
+    assert!(
+        a.rating_prompt(a.player.at(now).step).is_none(),
+        "asked once"
+    );
+    // The done screen: a number rates the last exercise and does not leave.
+    let end = at(steps.len() - 1) + 1000;
+    a.tick(end);
+    assert!(a.done);
+    let (_, exit) = a.key(key('1'), end);
+    assert_eq!(exit, None);
+    assert_eq!(a.rated.take().unwrap().effort, Effort::TooEasy);
+    assert_eq!(a.key(key('x'), end).1, Some(Exit::Completed));
+}

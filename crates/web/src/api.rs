@@ -12,7 +12,7 @@ use backstretch_app::{AppError, HighPain, Overrides, Reported};
 use backstretch_core::player::{Outcome, Player};
 use backstretch_core::profile::Profile;
 use backstretch_core::safety::{self, DISCLAIMER, DISCLAIMER_VERSION};
-use backstretch_core::session::Ending;
+use backstretch_core::session::{Effort, Ending, Rating};
 use backstretch_core::timeline::{COUNT_HOLDS_FROM_S, StepKind, Timeline};
 use backstretch_core::vocab::{Area, DoseStyle, Sides};
 use backstretch_render::catalog::entry_json;
@@ -549,6 +549,35 @@ pub struct StepBody {
     pub done_ms: u64,
     /// When it ended (RFC 3339, with the offset).
     pub at: String,
+    /// How an exercise felt, said while the step ran: the exercise's id and `too-easy`,
+    /// `about-right` or `too-hard`.
+    #[serde(default)]
+    pub rating: Option<RatingBody>,
+}
+
+/// What the person said of an exercise.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    pub exercise: String,
+    pub effort: String,
+}
+
+impl RatingBody {
+    /// The rating, with its effort word checked.
+    pub fn rating(self) -> Result<Rating, WebError> {
+        let effort = Effort::parse(&self.effort).ok_or_else(|| {
+            WebError::invalid(
+                "rating.effort",
+                format!("`{}` is not how an exercise felt", self.effort),
+                "use too-easy, about-right or too-hard",
+            )
+        })?;
+        Ok(Rating {
+            exercise_id: self.exercise,
+            effort,
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -578,6 +607,7 @@ pub async fn step(
         outcome,
         done_ms: b.done_ms,
         at: stamp("at", &b.at)?,
+        rating: b.rating.map(RatingBody::rating).transpose()?,
     };
     let new = s.log_step(id, r).await?;
     let status = if new {

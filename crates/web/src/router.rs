@@ -67,6 +67,8 @@ pub fn router(s: Shared) -> Router {
             get(pages::messages::messages).post(pages::messages::send),
         )
         .route("/progress", get(pages::history::progress))
+        .route("/programme", get(pages::programme::programme))
+        .route("/programme/review", post(pages::programme::answer))
         .route("/exercises", get(pages::exercises::exercises))
         .route("/exercises/{id}", get(pages::exercises::exercise))
         .route("/figures/{file}", get(pages::exercises::figure_svg))

@@ -108,8 +108,10 @@ pub fn write(app: &App<'_>, timelines: &Timelines, jobs: Vec<Job>) {
             }
         }
     }
-    let batch: Vec<(SessionId, &SessionFrame, Reported)> =
-        ready.iter().map(|(j, t)| (j.id, &**t, j.report)).collect();
+    let batch: Vec<(SessionId, &SessionFrame, Reported)> = ready
+        .iter()
+        .map(|(j, t)| (j.id, &**t, j.report.clone()))
+        .collect();
     let results = app.record_reports(&batch);
     drop(batch);
     match results {

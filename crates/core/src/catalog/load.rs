@@ -240,11 +240,11 @@ impl Catalog {
     /// itself; a link that does not is reported and left out (the exercise itself stays).
     fn check_families(&mut self, diagnostics: &mut Vec<Diagnostic>) {
         let ids: Vec<String> = self.entries.iter().map(|e| e.exercise.id.clone()).collect();
-        for i in 0..self.entries.len() {
+        for (i, own) in ids.iter().enumerate() {
             let Some(next) = self.entries[i].exercise.progresses_to.clone() else {
                 continue;
             };
-            let mut seen = vec![ids[i].clone()];
+            let mut seen = vec![own.clone()];
             let mut at = Some(next.clone());
             let mut problem = None;
             while let Some(id) = at {

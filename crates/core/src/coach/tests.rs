@@ -192,7 +192,7 @@ proptest! {
         let c = catalog();
         let all = stages(&log, &c, None);
         within_caps(&c, &all)?;
-        let mut shuffled = log.clone();
+        let mut shuffled = log;
         let mut s = seed | 1;
         for i in (1..shuffled.len()).rev() {
             s ^= s << 13;
@@ -235,7 +235,7 @@ proptest! {
         // In a block, calm sessions count for nothing.
         let block = start() + Duration::days(90);
         let blocked_since = block.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp();
-        let mut blocked = log.clone();
+        let mut blocked = log;
         blocked.extend((90..100).map(|d| session(d, (1, 1), &done, &[])));
         let in_block = stages(&blocked, &c, Some(blocked_since));
         for (id, st) in &in_block {

@@ -142,6 +142,7 @@ pub async fn progress(State(s): State<Shared>) -> Page {
     }
     let body = html! {
         p.lead { (progress_line(&st)) }
+        p { a href="/programme" { "Your programme" } ": where each exercise stands, what comes next, and the weekly review." }
         dl.stats {
             div { dt { "Sessions that count" } dd { (st.sessions) } }
             div { dt { "Minutes" } dd { (st.minutes) } }
@@ -152,7 +153,7 @@ pub async fn progress(State(s): State<Shared>) -> Page {
                 " (longest " (count(st.streak.longest, st.streak.unit)) ")"
             } }
         }
-        p.hint { "A session counts when it was played to the end, or stopped after at least one exercise. History says of each one whether it counts." }
+        p.hint { "A session counts toward your goal when at least half of its planned holding was done; the whole of a shorter, gentler plan always counts. History says of each one whether it counts." }
         @if let Some(r) = &st.rising {
             div.alert role="note" { p { (r.advice()) } }
         }

@@ -14,6 +14,7 @@ pub mod parts;
 pub mod play;
 pub mod print;
 pub mod profile;
+pub mod programme;
 pub mod today;
 
 /// Any other address: a page that says so.

@@ -137,15 +137,17 @@ fn routine(p: &Plan) -> Markup {
 
 /// Today's routine, or the gate that stands first.
 pub async fn today(State(s): State<Shared>) -> Page {
-    let remind_at = s
-        .run(|app, _| {
-            Ok(app
+    let (remind_at, review_due) = s
+        .run(|app, catalog| {
+            let at = app
                 .profile()?
-                .and_then(|p| p.moments.first().and_then(|m| m.times.first().copied())))
+                .and_then(|p| p.moments.first().and_then(|m| m.times.first().copied()));
+            Ok((at, app.weekly_review(catalog)?.is_some()))
         })
         .await
-        .map_err(PageError)?
-        .map_or_else(|| "08:00".to_string(), |t| t.format("%H:%M").to_string());
+        .map_err(PageError)?;
+    let remind_at =
+        remind_at.map_or_else(|| "08:00".to_string(), |t| t.format("%H:%M").to_string());
     let (p, followup, messages) = match today_plan(&s).await? {
         Ok(today) => today,
         Err(stop) => return Ok(stop.page()),
@@ -158,6 +160,9 @@ pub async fn today(State(s): State<Shared>) -> Page {
             " of " (r.minutes) " minutes."
         }
         @if let Some((id, day)) = &followup { (followup_form(*id, day)) }
+        @if review_due {
+            p.card { "Your weekly review is ready: " a href="/programme" { "see your week and your programme" } "." }
+        }
         p.actions {
             a."button primary big" href="/play" { "Start" }
             " "
