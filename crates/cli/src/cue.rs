@@ -143,13 +143,15 @@ fn work(rx: &Receiver<Job>, voice: Option<&[String]>, busy: &AtomicUsize) {
         match (job, voice) {
             (Job::Say(text), Some(v)) => speak(v, &text, || false),
             (Job::Aside(text), Some(v)) => speak(v, &text, || {
-                // A cue that comes stops the steps, and is given next.
+                // A cue that comes stops the steps, and is given next; so does the end of
+                // the session.
                 match rx.try_recv() {
                     Ok(j) => {
                         next = Some(j);
                         true
                     }
-                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => false,
+                    Err(TryRecvError::Disconnected) => true,
+                    Err(TryRecvError::Empty) => false,
                 }
             }),
             (Job::Ring(n), _) => ring(n),
@@ -255,6 +257,34 @@ mod tests {
             "start Hold\nend Hold\nstart Rest\nend Rest\nstart Switch sides\nend Switch sides\n",
             "every cue said whole and in turn; the count left out while the voice was busy"
         );
+    }
+
+    /// An exercise's steps are said once, and give way to the next cue, which is said whole.
+    #[test]
+    fn the_steps_are_said_once_and_give_way_to_the_next_cue() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("said");
+        let script = format!(
+            "echo \"start $1\" >> {0}; sleep 0.3; echo \"end $1\" >> {0}",
+            log.display()
+        );
+        let voice = vec!["sh".into(), "-c".into(), script, "voice".into()];
+        let mut a = Announcer::Voice(Queue::start(Some(voice)));
+        let steps = [
+            "Lie on your back.".to_string(),
+            "Bend your knees.".to_string(),
+        ];
+        a.tell_steps(0, &steps);
+        a.tell_steps(0, &steps);
+        a.say("Hold", StepKind::Hold);
+        let Announcer::Voice(q) = &mut a else {
+            unreachable!()
+        };
+        q.finish();
+        let said = std::fs::read_to_string(&log).unwrap();
+        assert!(!said.contains("end Lie on your back"), "{said}");
+        assert!(said.matches("Lie on your back").count() <= 1, "{said}");
+        assert!(said.ends_with("start Hold\nend Hold\n"), "{said}");
     }
 
     #[test]
