@@ -586,7 +586,11 @@ async fn the_profile_form_says_what_is_wrong_next_to_the_field() {
             r.body
         );
         assert!(r.body.contains(words), "{form}: {}", r.body);
-        assert!(!r.body.contains('`'), "no terminal marks on a page: {}", r.body);
+        assert!(
+            !r.body.contains('`'),
+            "no terminal marks on a page: {}",
+            r.body
+        );
     }
     assert_eq!(t.get("/api/profile").await.body, "null", "nothing saved");
     let r = t
@@ -720,6 +724,59 @@ async fn the_api_serves_the_cli_shapes_and_refuses_bad_values() {
     let r = t.get("/api/nothing-here").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.json()["error"].is_string());
+}
+
+/// Regression (issue 32): Progress and History disagreed about a stopped session. One rule
+/// (`core::stats::counts`) says whether it counts; History says so of each session, and
+/// Progress counts the same ones.
+#[tokio::test]
+async fn progress_counts_the_sessions_history_says_count() {
+    let t = server();
+    t.ready().await;
+    let stop = json!({"pain_after": 3, "ending": "stopped", "at": "2026-11-22T09:05:00+00:00"});
+    // Stopped before any exercise.
+    let (first, _) = t.begin().await;
+    let r = t
+        .json(
+            "POST",
+            &format!("/api/sessions/{first}/finish"),
+            stop.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Stopped after the first hold.
+    let (second, begun) = t.begin().await;
+    let steps = begun["timeline"]["steps"].as_array().unwrap();
+    let hold = steps.iter().position(|s| s["kind"] == "hold").unwrap();
+    for i in 0..=hold {
+        let n = u32::try_from(i).unwrap();
+        let r = t
+            .json(
+                "POST",
+                &format!("/api/sessions/{second}/steps"),
+                step_body(n, n),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let r = t
+        .json("POST", &format!("/api/sessions/{second}/finish"), stop)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let history = t.get("/history").await.body;
+    assert!(
+        history.contains("Stopped before any exercise: not counted"),
+        "{history}"
+    );
+    assert!(
+        history.contains("Stopped after 1 exercise: counts"),
+        "{history}"
+    );
+    let progress = t.get("/progress").await.body;
+    assert!(
+        progress.contains("<dt>Sessions that count</dt><dd>1</dd>"),
+        "{progress}"
+    );
 }
 
 #[tokio::test]
