@@ -234,18 +234,23 @@ impl Announcer {
 mod tests {
     use super::*;
 
-    /// A stand-in voice that logs when each cue starts and ends (the real one needs a sound
-    /// card): cues queued faster than they are said come out whole, one after another.
-    #[test]
-    fn cues_are_queued_never_cut_off() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("said");
+    /// A stand-in voice (the real one needs a sound card) that takes `seconds` to say
+    /// anything and logs, in the file returned, when each text starts and ends.
+    fn logging_voice(dir: &std::path::Path, seconds: &str) -> (Announcer, std::path::PathBuf) {
+        let log = dir.join("said");
         let script = format!(
-            "echo \"start $1\" >> {0}; sleep 0.1; echo \"end $1\" >> {0}",
+            "echo \"start $1\" >> {0}; sleep {seconds}; echo \"end $1\" >> {0}",
             log.display()
         );
         let voice = vec!["sh".into(), "-c".into(), script, "voice".into()];
-        let mut a = Announcer::Voice(Queue::start(Some(voice)));
+        (Announcer::Voice(Queue::start(Some(voice))), log)
+    }
+
+    /// Cues queued faster than they are said come out whole, one after another.
+    #[test]
+    fn cues_are_queued_never_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, log) = logging_voice(dir.path(), "0.1");
         a.say("Hold", StepKind::Hold);
         a.say("3", StepKind::Hold);
         a.say("Rest", StepKind::Rest);
@@ -263,13 +268,7 @@ mod tests {
     #[test]
     fn the_steps_are_said_once_and_give_way_to_the_next_cue() {
         let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("said");
-        let script = format!(
-            "echo \"start $1\" >> {0}; sleep 0.3; echo \"end $1\" >> {0}",
-            log.display()
-        );
-        let voice = vec!["sh".into(), "-c".into(), script, "voice".into()];
-        let mut a = Announcer::Voice(Queue::start(Some(voice)));
+        let (mut a, log) = logging_voice(dir.path(), "0.3");
         let steps = [
             "Lie on your back.".to_string(),
             "Bend your knees.".to_string(),

@@ -453,9 +453,9 @@ const synth = {
 Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
 window.SpeechSynthesisUtterance = function (text) { this.text = text; };";
 
-/// The cues the page cut off, with the stand-in engine.
-pub(crate) fn cut_off(b: &Browser) -> Vec<String> {
-    b.js("return window.__cut || [];", &json!([]))
+/// A list of strings the page keeps in `window[name]` (none yet: empty).
+fn page_list(b: &Browser, name: &str) -> Vec<String> {
+    b.js(&format!("return window.{name} || [];"), &json!([]))
         .as_array()
         .expect("list")
         .iter()
@@ -463,13 +463,14 @@ pub(crate) fn cut_off(b: &Browser) -> Vec<String> {
         .collect()
 }
 
+/// The cues the page cut off, with the stand-in engine.
+pub(crate) fn cut_off(b: &Browser) -> Vec<String> {
+    page_list(b, "__cut")
+}
+
+/// The cues the page asked to be said.
 fn spoken(b: &Browser) -> Vec<String> {
-    b.js("return window.__spoken || [];", &json!([]))
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|v| v.as_str().unwrap_or("").to_string())
-        .collect()
+    page_list(b, "__spoken")
 }
 
 /// Whether `said` is in the cues' order (each later than the one before).
