@@ -152,7 +152,7 @@ pub async fn progress(State(s): State<Shared>) -> Page {
                 " (longest " (count(st.streak.longest, st.streak.unit)) ")"
             } }
         }
-        p.hint { "A session counts when it was played to the end, or stopped after at least one exercise. History says of each one whether it counts." }
+        p.hint { "A session counts when at least half of the holding it planned was done. History says of each one whether it counts." }
         @if let Some(r) = &st.rising {
             div.alert role="note" { p { (r.advice()) } }
         }
