@@ -143,13 +143,15 @@ fn work(rx: &Receiver<Job>, voice: Option<&[String]>, busy: &AtomicUsize) {
         match (job, voice) {
             (Job::Say(text), Some(v)) => speak(v, &text, || false),
             (Job::Aside(text), Some(v)) => speak(v, &text, || {
-                // A cue that comes stops the steps, and is given next.
+                // A cue that comes stops the steps, and is given next; so does the end of
+                // the session.
                 match rx.try_recv() {
                     Ok(j) => {
                         next = Some(j);
                         true
                     }
-                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => false,
+                    Err(TryRecvError::Disconnected) => true,
+                    Err(TryRecvError::Empty) => false,
                 }
             }),
             (Job::Ring(n), _) => ring(n),
@@ -232,18 +234,23 @@ impl Announcer {
 mod tests {
     use super::*;
 
-    /// A stand-in voice that logs when each cue starts and ends (the real one needs a sound
-    /// card): cues queued faster than they are said come out whole, one after another.
-    #[test]
-    fn cues_are_queued_never_cut_off() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("said");
+    /// A stand-in voice (the real one needs a sound card) that takes `seconds` to say
+    /// anything and logs, in the file returned, when each text starts and ends.
+    fn logging_voice(dir: &std::path::Path, seconds: &str) -> (Announcer, std::path::PathBuf) {
+        let log = dir.join("said");
         let script = format!(
-            "echo \"start $1\" >> {0}; sleep 0.1; echo \"end $1\" >> {0}",
+            "echo \"start $1\" >> {0}; sleep {seconds}; echo \"end $1\" >> {0}",
             log.display()
         );
         let voice = vec!["sh".into(), "-c".into(), script, "voice".into()];
-        let mut a = Announcer::Voice(Queue::start(Some(voice)));
+        (Announcer::Voice(Queue::start(Some(voice))), log)
+    }
+
+    /// Cues queued faster than they are said come out whole, one after another.
+    #[test]
+    fn cues_are_queued_never_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, log) = logging_voice(dir.path(), "0.1");
         a.say("Hold", StepKind::Hold);
         a.say("3", StepKind::Hold);
         a.say("Rest", StepKind::Rest);
@@ -255,6 +262,28 @@ mod tests {
             "start Hold\nend Hold\nstart Rest\nend Rest\nstart Switch sides\nend Switch sides\n",
             "every cue said whole and in turn; the count left out while the voice was busy"
         );
+    }
+
+    /// An exercise's steps are said once, and give way to the next cue, which is said whole.
+    #[test]
+    fn the_steps_are_said_once_and_give_way_to_the_next_cue() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, log) = logging_voice(dir.path(), "0.3");
+        let steps = [
+            "Lie on your back.".to_string(),
+            "Bend your knees.".to_string(),
+        ];
+        a.tell_steps(0, &steps);
+        a.tell_steps(0, &steps);
+        a.say("Hold", StepKind::Hold);
+        let Announcer::Voice(q) = &mut a else {
+            unreachable!()
+        };
+        q.finish();
+        let said = std::fs::read_to_string(&log).unwrap();
+        assert!(!said.contains("end Lie on your back"), "{said}");
+        assert!(said.matches("Lie on your back").count() <= 1, "{said}");
+        assert!(said.ends_with("start Hold\nend Hold\n"), "{said}");
     }
 
     #[test]

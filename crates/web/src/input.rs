@@ -223,7 +223,7 @@ impl ProfileBody {
         p.areas = chosen::<Area>(
             "areas",
             &self.areas,
-            "pick where it hurts: the first you pick is planned for first",
+            "pick where it hurts (the one that hurts most first)",
         )?;
         p.places = chosen::<Place>(
             "places",

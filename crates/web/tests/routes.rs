@@ -199,7 +199,11 @@ async fn the_first_run_leads_through_every_gate_to_today() {
     assert!(w.body.contains("not medical advice"), "{}", w.body);
     assert!(w.body.contains("action=\"/welcome\""));
     // Short steps, and the length of the check said honestly.
-    assert!(w.body.contains("Step 1 of 3") && w.body.contains("about 25 yes-or-no questions"));
+    assert!(
+        w.body.contains("Step 1 of 3") && w.body.contains("Step 3: 25 to "),
+        "{}",
+        w.body
+    );
     assert!(!w.body.contains("a few yes-or-no"), "{}", w.body);
     assert_eq!(t.post_form("/welcome", "").await.location(), "/today");
     assert_eq!(t.get("/today").await.location(), "/profile");
@@ -556,12 +560,12 @@ async fn the_profile_form_says_what_is_wrong_next_to_the_field() {
         (
             "areas=neck&places=floor&minutes=ten",
             "minutes",
-            "`ten` is not a number",
+            "<code>ten</code> is not a number",
         ),
         (
             "areas=neck&places=roof&minutes=5",
             "places",
-            "unknown place `roof`",
+            "unknown place <code>roof</code>",
         ),
         (
             "areas=neck&places=floor&minutes=5&goal=9%2Fweek",
@@ -582,6 +586,11 @@ async fn the_profile_form_says_what_is_wrong_next_to_the_field() {
             r.body
         );
         assert!(r.body.contains(words), "{form}: {}", r.body);
+        assert!(
+            !r.body.contains('`'),
+            "no terminal marks on a page: {}",
+            r.body
+        );
     }
     assert_eq!(t.get("/api/profile").await.body, "null", "nothing saved");
     let r = t
@@ -717,6 +726,52 @@ async fn the_api_serves_the_cli_shapes_and_refuses_bad_values() {
     assert!(r.json()["error"].is_string());
 }
 
+/// Regression (issue 32): Progress and History disagreed about a stopped session. One rule
+/// (`core::stats::counts`: half the planned holding done) says whether it counts; History
+/// says so of each session, and Progress counts the same ones.
+#[tokio::test]
+async fn progress_counts_the_sessions_history_says_count() {
+    let t = server();
+    t.ready().await;
+    let stop = json!({"pain_after": 3, "ending": "stopped", "at": "2026-11-22T09:05:00+00:00"});
+    // Stopped before any exercise.
+    let (first, _) = t.begin().await;
+    let r = t
+        .json(
+            "POST",
+            &format!("/api/sessions/{first}/finish"),
+            stop.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Stopped once every step was done but the last: most of the holding was done.
+    let (second, begun) = t.begin().await;
+    let steps = begun["timeline"]["steps"].as_array().unwrap();
+    for (i, s) in steps.iter().enumerate().take(steps.len() - 2) {
+        let n = u32::try_from(i).unwrap();
+        let mut body = step_body(n, n);
+        body["done_ms"] = json!(s["seconds"].as_u64().unwrap() * 1000);
+        let url = format!("/api/sessions/{second}/steps");
+        let r = t.json("POST", &url, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let r = t
+        .json("POST", &format!("/api/sessions/{second}/finish"), stop)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let history = t.get("/history").await.body;
+    assert!(
+        history.contains("Stopped early, under half the holding: not counted"),
+        "{history}"
+    );
+    assert!(history.contains(": counts</td>"), "{history}");
+    let progress = t.get("/progress").await.body;
+    assert!(
+        progress.contains("<dt>Sessions that count</dt><dd>1</dd>"),
+        "{progress}"
+    );
+}
+
 #[tokio::test]
 async fn a_session_is_logged_step_by_step_once_each() {
     let t = server();
@@ -835,7 +890,9 @@ async fn a_session_is_logged_step_by_step_once_each() {
     assert_eq!(h.as_array().unwrap().len(), 1);
     assert_eq!(h[0]["pain_after"], 3);
     assert_eq!(h[0]["outcome"], "completed");
-    assert_eq!(t.get("/api/stats").await.json()["sessions"], 1);
+    // Completed with its one hold skipped: under half the holding, so it does not count
+    // (`core::stats::counts`).
+    assert_eq!(t.get("/api/stats").await.json()["sessions"], 0);
     // The log, read directly: two rows, both for step 0.
     assert_eq!(rusqlite_count(&t.db(), id), 2);
     // History and progress pages show it, with both charts.
@@ -1282,12 +1339,12 @@ async fn the_profile_form_keeps_conditions_and_the_direction() {
         (
             "areas=neck&places=chair&minutes=5&conditions=&conditions=gout",
             "conditions",
-            "unknown condition `gout`",
+            "unknown condition <code>gout</code>",
         ),
         (
             "areas=neck&places=chair&minutes=5&conditions=&eased_by=sideways",
             "eased_by",
-            "unknown direction `sideways`",
+            "unknown direction <code>sideways</code>",
         ),
     ] {
         let r = t.post_form("/profile", form).await;

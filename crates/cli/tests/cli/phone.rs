@@ -10,7 +10,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use crate::serve::{
-    LONG, SPEECH_STUB, Serve, Served, first_run, first_run_as, open_player, queue_len, served,
+    LONG, SPEECH_STUB, Serve, cut_off, first_run, open_player, queue_len, served_after_first_run,
     shots_dir, sqlite,
 };
 use crate::util::Env;
@@ -97,19 +97,53 @@ fn pose(b: &Browser, side: Option<&str>) -> (f64, String) {
     )
 }
 
-fn shoot_sizes(b: &Browser, name: &str, problems: &mut Vec<String>) {
+/// Waits until the layout has settled after a change of size: two frames, not a time.
+fn settle(b: &Browser) {
+    b.js_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(1)));");
+}
+
+/// At each phone size, the ids of `ids` that are off screen or covered, as `label at WxH:
+/// why`; a screenshot `phone-{label}-WxH.png` of each when screenshots are asked for. Back
+/// at 390x844 after.
+fn off_screen_at_sizes(b: &Browser, ids: &[&str], label: &str) -> Vec<String> {
+    let mut problems = Vec::new();
     for (w, h) in SIZES {
         b.size(w, h);
-        // The layout settles in the next frame; the check waits for it, not for a time.
-        b.js_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(1)));");
-        for p in off_screen(b, &ON_SCREEN) {
-            problems.push(format!("{name} at {w}x{h}: {p}"));
+        settle(b);
+        for p in off_screen(b, ids) {
+            problems.push(format!("{label} at {w}x{h}: {p}"));
         }
         if let Some(dir) = shots_dir() {
             std::fs::create_dir_all(&dir).expect("screenshot dir");
-            b.screenshot(&dir.join(format!("phone-{name}-{w}x{h}.png")));
+            b.screenshot(&dir.join(format!("phone-{label}-{w}x{h}.png")));
         }
     }
+    b.size(390, 844);
+    problems
+}
+
+/// Waits until the question before a session-ending key or Stop is `open` (or closed).
+fn wait_confirm(b: &Browser, open: bool) {
+    wait_for("the question", LONG, || {
+        (b.js(
+            "return document.getElementById('confirm').open;",
+            &json!([]),
+        ) == open)
+            .then_some(())
+    });
+}
+
+/// Answers the pain question before the session on the player at `url`: it starts.
+fn start_at(b: &Browser, url: &str) {
+    open_player(b, url);
+    b.click("[data-pain=before] button[value='3']");
+}
+
+/// Waits until the player shows a hold.
+fn wait_hold(b: &Browser) {
+    wait_for("a hold", LONG, || {
+        (b.text("#phase") == "Hold").then_some(())
+    });
 }
 
 /// Every step kind, with and without a side, at each phone size: the count, the figure,
@@ -117,20 +151,12 @@ fn shoot_sizes(b: &Browser, name: &str, problems: &mut Vec<String>) {
 /// message, and the question before Stop, on screen too; stray keys end nothing.
 #[test]
 fn the_player_fits_one_phone_screen_at_every_step_and_stray_keys_end_nothing() {
-    if !chromium() {
-        return;
-    }
-    let Served {
-        env,
-        base,
-        server: _server,
-        b,
-        ..
-    } = served();
     // The back of the thighs and the lower back: stretches with a side and without.
-    first_run_as(&b, &base, &["lower-back", "hamstrings"], "10");
-    open_player(&b, &format!("{base}/play?speed=10"));
-    b.click("[data-pain=before] button[value='3']");
+    let Some(s) = served_after_first_run(&["lower-back", "hamstrings"], "10") else {
+        return;
+    };
+    let (b, base) = (&s.b, &s.base);
+    start_at(b, &format!("{base}/play?speed=10"));
     wait_for("the player", LONG, || {
         (b.count("#player:not([hidden])") == 1 && !b.text("#phase").is_empty()).then_some(())
     });
@@ -138,7 +164,7 @@ fn the_player_fits_one_phone_screen_at_every_step_and_stray_keys_end_nothing() {
     wait_for("paused", LONG, || {
         (b.text("#phase") == "Paused").then_some(())
     });
-    let steps = session(&b)["timeline"]["steps"]
+    let steps = session(b)["timeline"]["steps"]
         .as_array()
         .expect("steps")
         .len();
@@ -146,19 +172,18 @@ fn the_player_fits_one_phone_screen_at_every_step_and_stray_keys_end_nothing() {
     let mut problems = Vec::new();
     let mut last_step = usize::MAX;
     loop {
-        let (i, kind, side) = current(&b);
+        let (i, kind, side) = current(b);
         if i == last_step || kind == "done" {
             break;
         }
         last_step = i;
         let what = format!("{kind}{}", if side.is_some() { "-sided" } else { "" });
         if seen.insert(what.clone()) {
-            shoot_sizes(&b, &what, &mut problems);
-            b.size(390, 844);
+            problems.extend(off_screen_at_sizes(b, &ON_SCREEN, &what));
             // The figure follows the step: the start pose while getting ready, the stretch
             // at a hold, the way back at a rest; mirrored for the right side; still while
             // paused.
-            let (t, drawn_side) = pose(&b, side.as_deref());
+            let (t, drawn_side) = pose(b, side.as_deref());
             match kind.as_str() {
                 "hold" => assert!(
                     (t - 1.0).abs() < 0.01,
@@ -188,7 +213,7 @@ fn the_player_fits_one_phone_screen_at_every_step_and_stray_keys_end_nothing() {
             break;
         }
         b.click("#next-step");
-        wait_for("the next step", LONG, || (current(&b).0 != i).then_some(()));
+        wait_for("the next step", LONG, || (current(b).0 != i).then_some(()));
     }
     for kind in ["position", "hold", "rest"] {
         assert!(
@@ -205,7 +230,8 @@ fn the_player_fits_one_phone_screen_at_every_step_and_stray_keys_end_nothing() {
         "no step without a side"
     );
     assert!(problems.is_empty(), "{problems:#?}");
-    drop(env);
+    // Stepping through every kind of step, no cue was cut off by the next one.
+    assert_eq!(cut_off(b), Vec::<String>::new());
 }
 
 /// A stray key ends nothing: `s` (spreading), `h` (it hurts) and Esc (stop) each ask first,
@@ -213,32 +239,16 @@ fn the_player_fits_one_phone_screen_at_every_step_and_stray_keys_end_nothing() {
 /// its question is on screen at every size; a message stays until dismissed.
 #[test]
 fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
-    if !chromium() {
+    let Some(s) = served_after_first_run(&["lower-back"], "2") else {
         return;
-    }
-    let Served {
-        env,
-        base,
-        server: _server,
-        b,
-        ..
-    } = served();
-    first_run(&b, &base);
-    open_player(&b, &format!("{base}/play?speed=10"));
-    b.click("[data-pain=before] button[value='3']");
-    wait_for("a hold", LONG, || {
-        (b.text("#phase") == "Hold").then_some(())
-    });
-    let id = session(&b)["id"].as_i64().expect("id");
+    };
+    let (b, base, env) = (&s.b, &s.base, &s.env);
+    start_at(b, &format!("{base}/play?speed=10"));
+    wait_hold(b);
+    let id = session(b)["id"].as_i64().expect("id");
     for key in ["s", "h", "\u{E00C}"] {
         b.keys(key);
-        wait_for("the question", LONG, || {
-            (b.js(
-                "return document.getElementById('confirm').open;",
-                &json!([]),
-            ) == true)
-                .then_some(())
-        });
+        wait_confirm(b, true);
         assert_eq!(
             b.text("#phase"),
             "Paused",
@@ -247,13 +257,7 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
         // Another stray key while asked does nothing more; Escape answers "no".
         b.keys("s");
         b.keys("\u{E00C}");
-        wait_for("the question gone", LONG, || {
-            (b.js(
-                "return document.getElementById('confirm').open;",
-                &json!([]),
-            ) == false)
-                .then_some(())
-        });
+        wait_confirm(b, false);
         assert_eq!(b.count("#player:not([hidden])"), 1, "{key}: still playing");
         wait_for("playing on", LONG, || {
             (b.text("#phase") != "Paused").then_some(())
@@ -267,39 +271,22 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
         !queued.as_str().unwrap_or("").contains("spreading"),
         "{queued}"
     );
-    let s = session(&b);
+    let s = session(b);
     assert!(s["ending"].is_null() && s["spreading"].is_null(), "{s}");
     // Stop asks, on screen at every size; "keep going" keeps going.
     b.click("#stop");
-    wait_for("the stop question", LONG, || {
-        (b.js(
-            "return document.getElementById('confirm').open;",
-            &json!([]),
-        ) == true)
-            .then_some(())
-    });
-    let mut problems = Vec::new();
-    for (w, h) in SIZES {
-        b.size(w, h);
-        b.js_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(1)));");
-        problems.extend(
-            off_screen(&b, &["#confirm-yes", "#confirm-no", "#confirm-title"])
-                .into_iter()
-                .map(|p| format!("{w}x{h}: {p}")),
-        );
-        if let Some(dir) = shots_dir() {
-            b.screenshot(&dir.join(format!("phone-stop-question-{w}x{h}.png")));
-        }
-    }
+    wait_confirm(b, true);
+    let problems = off_screen_at_sizes(
+        b,
+        &["#confirm-yes", "#confirm-no", "#confirm-title"],
+        "stop-question",
+    );
     assert!(problems.is_empty(), "{problems:#?}");
-    b.size(390, 844);
     b.click("#confirm-no");
     assert_eq!(b.count("#player:not([hidden])"), 1);
     // "It hurts" (the button, at once): its message shows at the top, on every size, and
     // stays until dismissed.
-    wait_for("a hold", LONG, || {
-        (b.text("#phase") == "Hold").then_some(())
-    });
+    wait_hold(b);
     b.click("#pause");
     b.click("#hurt");
     wait_for("the hurt message", LONG, || {
@@ -314,22 +301,10 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
         ),
         "polite"
     );
-    for (w, h) in SIZES {
-        b.size(w, h);
-        b.js_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(1)));");
-        let mut ids = ON_SCREEN.to_vec();
-        ids.extend(["#notice-text", "#notice-close"]);
-        problems.extend(
-            off_screen(&b, &ids)
-                .into_iter()
-                .map(|p| format!("message at {w}x{h}: {p}")),
-        );
-        if let Some(dir) = shots_dir() {
-            b.screenshot(&dir.join(format!("phone-message-{w}x{h}.png")));
-        }
-    }
+    let mut ids = ON_SCREEN.to_vec();
+    ids.extend(["#notice-text", "#notice-close"]);
+    let problems = off_screen_at_sizes(b, &ids, "message");
     assert!(problems.is_empty(), "{problems:#?}");
-    b.size(390, 844);
     b.click("#notice-close");
     assert_eq!(b.count("#notice:not([hidden])"), 0);
     // Stop, answered yes, ends the session; nothing was logged as a sign.
@@ -338,9 +313,7 @@ fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
     wait_for("the pain question after", LONG, || {
         (b.count("#after:not([hidden])") == 1).then_some(())
     });
-    wait_for("the queue sent", LONG, || {
-        (queue_len(&b) == 0).then_some(())
-    });
+    wait_for("the queue sent", LONG, || (queue_len(b) == 0).then_some(()));
     // One check: the first run's. "It spreads" would have added another, with its sign.
     let checks = sqlite(
         &env.home().join("backstretch.sqlite"),
@@ -434,9 +407,7 @@ fn over_lan_a_trusted_phone_plays_on_offline_and_every_step_arrives_once() {
         (!v.is_null()).then_some(v)
     });
     let id = begun["id"].as_i64().expect("id");
-    wait_for("a hold", LONG, || {
-        (b.text("#phase") == "Hold").then_some(())
-    });
+    wait_hold(&b);
     let (clean, _) = server.interrupt();
     assert!(clean);
     wait_for("steps queued", LONG, || (queue_len(&b) > 0).then_some(()));

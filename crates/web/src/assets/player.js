@@ -324,7 +324,7 @@
     if (item && shownItem !== st.item) {
       shownItem = st.item;
       $('exercise').textContent = item.name;
-      $('get-into').textContent = `${item.position}: ${item.get_into}`;
+      $('get-into').textContent = `${item.get_into[0].toUpperCase()}${item.get_into.slice(1)}.`;
       const ol = $('steps'); ol.replaceChildren(...item.steps.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
       const ul = $('cautions'); ul.replaceChildren(...item.cautions.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
       const nextItem = S.items[st.item + 1];

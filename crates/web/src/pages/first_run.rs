@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use backstretch_core::check::{ASSESSED, Check, Outcome, Question};
 use backstretch_core::safety::{self, DISCLAIMER, Urgency, Verdict};
-use backstretch_core::vocab::Area;
+use backstretch_core::vocab::{Area, Word};
 use maud::{Markup, html};
 
 use crate::error::WebError;
@@ -19,7 +19,19 @@ use crate::state::Shared;
 
 /// The disclaimer, and the button to accept it (or a way on, once accepted).
 pub async fn welcome(State(s): State<Shared>) -> Page {
-    let accepted = s.run(|app, _| Ok(app.disclaimer_accepted()?)).await?;
+    // How many questions the check asks: the fewest (one area) to the most (every area).
+    let (accepted, fewest, most) = s
+        .run(|app, _| {
+            let asked = |areas: &[Area]| -> Result<usize, WebError> {
+                Ok(app.check(areas)?.questions().len())
+            };
+            let mut fewest = usize::MAX;
+            for a in Area::ALL {
+                fewest = fewest.min(asked(&[*a])?);
+            }
+            Ok((app.disclaimer_accepted()?, fewest, asked(Area::ALL)?))
+        })
+        .await?;
     let body = html! {
         @if !accepted { p.step { "Step 1 of 3" } }
         section aria-labelledby="d" {
@@ -35,7 +47,9 @@ pub async fn welcome(State(s): State<Shared>) -> Page {
                 h2 #next { "What comes next" }
                 ol {
                     li { "Step 2: where it hurts and where you can stretch, in one short form." }
-                    li { "Step 3: about 25 yes-or-no questions about warning signs (how many depends on where it hurts), seven at a time. Most people take about five minutes. They come back every four weeks, and when your areas change." }
+                    li {
+                        "Step 3: " (fewest) " to " (most) " yes-or-no questions about warning signs (how many depends on where it hurts), seven at a time: allow five to ten minutes. They come back every four weeks, and when your areas change."
+                    }
                 }
             }
         }

@@ -8,6 +8,7 @@ use backstretch_core::safety::{CES_SHORT, STOP_RULE};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::error::WebError;
+use crate::pages::parts::with_code;
 
 /// A page handler's answer: the page, or an error shown as one.
 pub type Page = Result<Response, PageError>;
@@ -98,8 +99,8 @@ impl IntoResponse for PageError {
             _ => "That did not work",
         };
         let body = html! {
-            p.error role="alert" { (told.error) }
-            @if let Some(h) = &told.help { p { (h) } }
+            p.error role="alert" { (with_code(&told.error)) }
+            @if let Some(h) = &told.help { p { (with_code(h)) } }
             p { a.button href="/today" { "Back to today" } }
         };
         html_page(status, title, "", &body)

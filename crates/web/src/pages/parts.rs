@@ -44,6 +44,16 @@ pub fn exercise_names(catalog: &Catalog, ids: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// A message as a page shows it: what the terminal marks with backticks (a command, a value
+/// sent) set as code, without the backticks.
+pub fn with_code(text: &str) -> Markup {
+    html! {
+        @for (i, part) in text.split('`').enumerate() {
+            @if i % 2 == 1 { code { (part) } } @else { (part) }
+        }
+    }
+}
+
 /// Items as a list, numbered (`ol`) or not.
 pub fn list(items: &[String], numbered: bool) -> Markup {
     html! {

@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use crate::error::WebError;
 use crate::input::{Fields, FormResult, ProfileBody};
 use crate::pages::frame::{Page, PageError, html_page, to};
-use crate::pages::parts::Said;
+use crate::pages::parts::{Said, with_code};
 use crate::state::Shared;
 use backstretch_render::sheet::capitalised;
 
@@ -27,8 +27,8 @@ fn field_error(e: Option<&WebError>, field: &str) -> Markup {
         @if let Some(e) = about(e, field) {
             @let told = e.told();
             p.error id={ (field) "-error" } role="alert" {
-                (told.error)
-                @if let Some(h) = &told.help { ". " (h) }
+                (with_code(&told.error))
+                @if let Some(h) = &told.help { ". " (with_code(h)) }
             }
         }
     }
@@ -239,7 +239,7 @@ pub async fn save_profile(State(s): State<Shared>, f: FormResult) -> Page {
                 ..Profile::default()
             };
             let body = html! {
-                p.error role="alert" { "Please check the form: " (e.told().error) }
+                p.error role="alert" { "Please check the form: " (with_code(&e.told().error)) }
                 (profile_form(&shown, Some(&e)))
             };
             Ok(html_page(e.status(), "Your profile", "/profile", &body))
