@@ -34,6 +34,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_desk_breaks",
         include_str!("../migrations/0009_desk_breaks.sql"),
     ),
+    (
+        "0012_function",
+        include_str!("../migrations/0012_function.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -83,6 +83,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0020_desk_breaks",
         include_str!("../../migrations/0020_desk_breaks.sql"),
     ),
+    (
+        "0023_function",
+        include_str!("../../migrations/0023_function.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
