@@ -10,6 +10,7 @@ mod care;
 pub mod catalog;
 mod error;
 mod exchange;
+mod function;
 mod gates;
 mod planning;
 mod play;
