@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod chart;
 pub mod export;
 pub mod figure;
+pub mod function;
 pub mod json;
 pub mod plan;
 pub mod progress;
