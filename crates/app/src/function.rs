@@ -56,7 +56,10 @@ impl App<'_> {
     /// The card to show at the end of a session just finished, when this end is one that
     /// shows one (every third completed session); `reviews_held` is the weekly reviews held
     /// so far, as the log shows them. Derived from the log each time, so it never drifts.
-    pub fn card_after_session(&self, reviews_held: usize) -> Result<Option<&'static Card>, AppError> {
+    pub fn card_after_session(
+        &self,
+        reviews_held: usize,
+    ) -> Result<Option<&'static Card>, AppError> {
         let completed = self.completed_sessions()?;
         if !education::session_end_shows_card(completed) {
             return Ok(None);

@@ -84,7 +84,9 @@ fn records_survive_export_and_import() {
         .record_function(&items(&[("gardening", 2), ("driving", 5)]))
         .unwrap();
     kit.advance(7 * 86_400);
-    kit.app().record_function(&items(&[("gardening", 4)])).unwrap();
+    kit.app()
+        .record_function(&items(&[("gardening", 4)]))
+        .unwrap();
     let mut file = Vec::new();
     kit.app().write_log_file(&mut file).unwrap();
     let text = String::from_utf8(file).unwrap();
@@ -116,7 +118,10 @@ fn records_survive_export_and_import() {
         .app()
         .import("bad.json", &bad.to_string())
         .unwrap_err();
-    assert!(e.to_string().contains("function[1]") || format!("{e:?}").contains("function[1]"), "{e:?}");
+    assert!(
+        e.to_string().contains("function[1]") || format!("{e:?}").contains("function[1]"),
+        "{e:?}"
+    );
 }
 
 /// A card shows at every third completed session and at each review; the card is the next in
@@ -132,7 +137,11 @@ fn education_cards_follow_the_log() {
         let app = kit.app();
         let card = app.card_after_session(0).unwrap();
         assert_eq!(card.is_some(), n % 3 == 0, "session {n}");
-        assert_eq!(card, app.card_after_session(0).unwrap(), "derived, not counted");
+        assert_eq!(
+            card,
+            app.card_after_session(0).unwrap(),
+            "derived, not counted"
+        );
         seen.extend(card.map(|c| c.id.clone()));
         kit.next_day();
     }

@@ -114,14 +114,17 @@ impl Education {
                 return Err(bad(format!("it has {n} sentences; write 2 to 4")));
             }
             if c.text.chars().count() > MAX_TEXT_CHARS {
-                return Err(bad(format!("it is longer than {MAX_TEXT_CHARS} characters")));
+                return Err(bad(format!(
+                    "it is longer than {MAX_TEXT_CHARS} characters"
+                )));
             }
             if c.sources.is_empty() {
                 return Err(bad("it cites no source".into()));
             }
-            if c.sources.iter().any(|s| {
-                s.author.trim().is_empty() || s.title.trim().is_empty() || s.year < 1990
-            }) {
+            if c.sources
+                .iter()
+                .any(|s| s.author.trim().is_empty() || s.title.trim().is_empty() || s.year < 1990)
+            {
                 return Err(bad(
                     "every source needs an author or organisation, a title and a year".into(),
                 ));
@@ -183,11 +186,7 @@ mod tests {
     #[test]
     fn the_built_in_cards_parse_and_pass_their_checks() {
         let e = builtin().unwrap();
-        assert!(
-            (10..=16).contains(&e.cards().len()),
-            "{}",
-            e.cards().len()
-        );
+        assert!((10..=16).contains(&e.cards().len()), "{}", e.cards().len());
         for id in [
             "common",
             "stay-active",
@@ -210,8 +209,20 @@ mod tests {
     /// The card on when to get help says what the program's own emergency line says.
     #[test]
     fn the_help_card_agrees_with_the_emergency_line() {
-        let text = builtin().unwrap().get("seek-help").unwrap().text.to_lowercase();
-        for words in ["emergency", "numb", "bladder", "bowels", "both legs", "backstretch safety"] {
+        let text = builtin()
+            .unwrap()
+            .get("seek-help")
+            .unwrap()
+            .text
+            .to_lowercase();
+        for words in [
+            "emergency",
+            "numb",
+            "bladder",
+            "bowels",
+            "both legs",
+            "backstretch safety",
+        ] {
             assert!(text.contains(words), "{words}");
         }
     }

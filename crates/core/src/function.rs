@@ -94,13 +94,14 @@ impl FunctionItem {
         if n > MAX_ACTIVITY_CHARS {
             return Err(BadFunction::LongName(name.chars().take(30).collect(), n));
         }
-        let score = u8::try_from(score)
-            .ok()
-            .filter(|s| *s <= MAX_SCORE)
-            .ok_or(BadFunction::Score {
-                activity: name.clone(),
-                score,
-            })?;
+        let score =
+            u8::try_from(score)
+                .ok()
+                .filter(|s| *s <= MAX_SCORE)
+                .ok_or(BadFunction::Score {
+                    activity: name.clone(),
+                    score,
+                })?;
         Ok(FunctionItem {
             activity: name,
             score,
@@ -310,7 +311,14 @@ mod tests {
 
     #[test]
     fn the_score_is_the_mean_of_the_activities() {
-        let r = record(1, &[("carrying shopping", 4), ("sitting an hour", 6), ("sleep", 5)]);
+        let r = record(
+            1,
+            &[
+                ("carrying shopping", 4),
+                ("sitting an hour", 6),
+                ("sleep", 5),
+            ],
+        );
         assert!((r.mean() - 5.0).abs() < 1e-9);
         assert!((record(2, &[("gardening", 3), ("driving", 4)]).mean() - 3.5).abs() < 1e-9);
     }
@@ -319,11 +327,26 @@ mod tests {
     fn bad_input_is_refused_with_what_to_do_never_clamped() {
         let one = |name: &str, score: i64| FunctionItem::new(name, score);
         assert_eq!(one("  ", 3), Err(BadFunction::EmptyName));
-        assert!(matches!(one("sitting", 11), Err(BadFunction::Score { score: 11, .. })));
-        assert!(matches!(one("sitting", -1), Err(BadFunction::Score { score: -1, .. })));
-        assert!(matches!(one(&"x".repeat(61), 3), Err(BadFunction::LongName(_, 61))));
-        assert!(matches!(one("sit\u{7}ting", 3), Err(BadFunction::Control(_))));
-        assert_eq!(one(" lifting   the  kettle ", 7).unwrap().activity, "lifting the kettle");
+        assert!(matches!(
+            one("sitting", 11),
+            Err(BadFunction::Score { score: 11, .. })
+        ));
+        assert!(matches!(
+            one("sitting", -1),
+            Err(BadFunction::Score { score: -1, .. })
+        ));
+        assert!(matches!(
+            one(&"x".repeat(61), 3),
+            Err(BadFunction::LongName(_, 61))
+        ));
+        assert!(matches!(
+            one("sit\u{7}ting", 3),
+            Err(BadFunction::Control(_))
+        ));
+        assert_eq!(
+            one(" lifting   the  kettle ", 7).unwrap().activity,
+            "lifting the kettle"
+        );
         let many: Vec<(String, i64)> = (0..4).map(|i| (format!("a{i}"), 5)).collect();
         assert_eq!(
             FunctionRecord::new("u".into(), at(1), &many),
@@ -339,7 +362,10 @@ mod tests {
             Err(BadFunction::Twice(_))
         ));
         let msg = one("sitting", 12).unwrap_err().to_string();
-        assert!(msg.contains("sitting") && msg.contains("0") && msg.contains("10"), "{msg}");
+        assert!(
+            msg.contains("sitting") && msg.contains("0") && msg.contains("10"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -349,7 +375,10 @@ mod tests {
         let steady = record(8, &[("carrying shopping", 4), ("sitting an hour", 4)]);
         let better = record(15, &[("sitting an hour", 6), ("carrying shopping", 5)]);
         let s = summary(&[first.clone(), steady.clone()]).unwrap();
-        assert_eq!((s.trend, s.change, s.records), (FunctionTrend::Steady, 0.5, 2));
+        assert_eq!(
+            (s.trend, s.change, s.records),
+            (FunctionTrend::Steady, 0.5, 2)
+        );
         let s = summary(&[first.clone(), steady, better]).unwrap();
         assert_eq!((s.trend, s.change), (FunctionTrend::Better, 2.0));
         assert!(s.same_activities);
@@ -367,7 +396,10 @@ mod tests {
             Ok(("carrying shopping".into(), 4))
         );
         assert_eq!(parse_item("a=b = 7"), Ok(("a=b ".into(), 7)));
-        assert!(matches!(parse_item("sitting"), Err(BadItemText::NoScore(_))));
+        assert!(matches!(
+            parse_item("sitting"),
+            Err(BadItemText::NoScore(_))
+        ));
         assert!(matches!(
             parse_item("sitting=six"),
             Err(BadItemText::NotANumber(..))

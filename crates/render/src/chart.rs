@@ -163,7 +163,10 @@ pub fn pain_svg_with(points: &[PainPoint], function: &[FunctionDay]) -> String {
             top + ph / 2.0
         );
     } else {
-        let days = points.iter().map(|p| p.day).chain(function.iter().map(|f| f.day));
+        let days = points
+            .iter()
+            .map(|p| p.day)
+            .chain(function.iter().map(|f| f.day));
         let from = days.clone().min().unwrap_or_default();
         let to = days.max().unwrap_or_default();
         pain_series(&mut s, points, &plot, (from, to));

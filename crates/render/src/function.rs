@@ -1,7 +1,9 @@
 //! The function measure (PSFS) in words and JSON: the records as `function show` prints them,
 //! the line `stats` shows beside pain, and the `stats --format json` shape with it.
 
-use backstretch_core::function::{FunctionRecord, FunctionSummary, FunctionTrend, MEANINGFUL_CHANGE};
+use backstretch_core::function::{
+    FunctionRecord, FunctionSummary, FunctionTrend, MEANINGFUL_CHANGE,
+};
 use backstretch_core::stats::Stats;
 use serde::Serialize;
 
@@ -25,7 +27,9 @@ fn trend_words(s: &FunctionSummary) -> String {
             "down {:.1}: 2 points or more worse; if it stays so, have your back or neck reviewed",
             -s.change
         ),
-        FunctionTrend::Steady if s.records == 1 => "your first score: score it again at your weekly review".into(),
+        FunctionTrend::Steady if s.records == 1 => {
+            "your first score: score it again at your weekly review".into()
+        }
         FunctionTrend::Steady => format!(
             "{:+.1}: less than the {MEANINGFUL_CHANGE:.0} points that count as a clear change",
             s.change
@@ -36,7 +40,11 @@ fn trend_words(s: &FunctionSummary) -> String {
 /// The line `stats` shows under the pain trend.
 pub fn function_line(s: &FunctionSummary) -> String {
     let mut out = if s.records == 1 {
-        format!("Function   {:.1} of 10 (PSFS mean; 10 is as before the problem): {}\n", s.latest.mean, trend_words(s))
+        format!(
+            "Function   {:.1} of 10 (PSFS mean; 10 is as before the problem): {}\n",
+            s.latest.mean,
+            trend_words(s)
+        )
     } else {
         format!(
             "Function   {:.1} at the start, {:.1} lately (PSFS mean; 10 is as before the problem)\n           {}\n",
@@ -91,8 +99,22 @@ mod tests {
     #[test]
     fn function_show_snapshot() {
         let records = [
-            record(2, &[("carrying shopping", 3), ("sitting an hour", 4), ("tying shoelaces", 5)]),
-            record(23, &[("carrying shopping", 6), ("sitting an hour", 6), ("tying shoelaces", 7)]),
+            record(
+                2,
+                &[
+                    ("carrying shopping", 3),
+                    ("sitting an hour", 4),
+                    ("tying shoelaces", 5),
+                ],
+            ),
+            record(
+                23,
+                &[
+                    ("carrying shopping", 6),
+                    ("sitting an hour", 6),
+                    ("tying shoelaces", 7),
+                ],
+            ),
         ];
         let s = summary(&records);
         insta::assert_snapshot!(function_text(&records, s.as_ref()));
@@ -102,12 +124,23 @@ mod tests {
     fn the_line_words_each_trend() {
         let first = record(2, &[("driving", 5)]);
         let one = summary(std::slice::from_ref(&first)).unwrap();
-        assert!(function_line(&one).contains("first score"), "{}", function_line(&one));
+        assert!(
+            function_line(&one).contains("first score"),
+            "{}",
+            function_line(&one)
+        );
         let worse = summary(&[first.clone(), record(9, &[("gardening", 2)])]).unwrap();
         let line = function_line(&worse);
-        assert!(line.contains("down 3.0") && line.contains("activities changed"), "{line}");
+        assert!(
+            line.contains("down 3.0") && line.contains("activities changed"),
+            "{line}"
+        );
         let steady = summary(&[first, record(9, &[("driving", 6)])]).unwrap();
-        assert!(function_line(&steady).contains("+1.0: less than the 2 points"), "{}", function_line(&steady));
+        assert!(
+            function_line(&steady).contains("+1.0: less than the 2 points"),
+            "{}",
+            function_line(&steady)
+        );
         assert!(function_text(&[], None).contains("backstretch function"));
     }
 }

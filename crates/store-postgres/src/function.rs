@@ -13,7 +13,13 @@ impl<C: GenericClient> Db<'_, C> {
         user: &UserId,
         r: &FunctionRecord,
     ) -> Result<(), StoreError> {
-        self.keep_once("function_scores", "function record", user, (&r.uid, r.at.utc_s), r)
+        self.keep_once(
+            "function_scores",
+            "function record",
+            user,
+            (&r.uid, r.at.utc_s),
+            r,
+        )
     }
 
     pub(crate) fn read_functions(

@@ -144,7 +144,11 @@ fn ask_items(
         say("Last time you scored these; score them again to see the change (Enter drops one).");
     }
     let maybe_score = |a: &str| -> Result<Option<i64>, Retry> {
-        if a.is_empty() { Ok(None) } else { score(a).map(Some) }
+        if a.is_empty() {
+            Ok(None)
+        } else {
+            score(a).map(Some)
+        }
     };
     for name in last.iter().take(MAX_ACTIVITIES) {
         if let Some(n) = until(ask, say, &format!("{name} (0-10):"), &maybe_score)? {
@@ -153,16 +157,24 @@ fn ask_items(
     }
     while items.len() < MAX_ACTIVITIES {
         let taken: Vec<String> = items.iter().map(|(n, _)| n.to_lowercase()).collect();
-        let name = until(ask, say, "Another activity (Enter when done):", &|a: &str| {
-            if a.is_empty() {
-                return Ok(None);
-            }
-            let item = FunctionItem::new(a, 0).map_err(|e| Retry(e.to_string()))?;
-            if taken.contains(&item.activity.to_lowercase()) {
-                return Err(Retry(format!("`{}` is already scored; name another.", item.activity)));
-            }
-            Ok(Some(item.activity))
-        })?;
+        let name = until(
+            ask,
+            say,
+            "Another activity (Enter when done):",
+            &|a: &str| {
+                if a.is_empty() {
+                    return Ok(None);
+                }
+                let item = FunctionItem::new(a, 0).map_err(|e| Retry(e.to_string()))?;
+                if taken.contains(&item.activity.to_lowercase()) {
+                    return Err(Retry(format!(
+                        "`{}` is already scored; name another.",
+                        item.activity
+                    )));
+                }
+                Ok(Some(item.activity))
+            },
+        )?;
         let Some(name) = name else { break };
         let n = until(ask, say, &format!("{name} (0-10):"), &score)?;
         items.push((name, n));
@@ -193,13 +205,23 @@ mod tests {
 
     #[test]
     fn the_first_time_asks_for_activities_until_three_or_enter() {
-        let (got, _) = play(&[], &["carrying shopping", "4", "sitting an hour", "11", "6", ""]);
+        let (got, _) = play(
+            &[],
+            &["carrying shopping", "4", "sitting an hour", "11", "6", ""],
+        );
         assert_eq!(
             got.unwrap(),
-            [("carrying shopping".into(), 4), ("sitting an hour".into(), 6)]
+            [
+                ("carrying shopping".into(), 4),
+                ("sitting an hour".into(), 6)
+            ]
         );
         let (got, _) = play(&[], &["a", "1", "b", "2", "c", "3"]);
-        assert_eq!(got.unwrap().len(), 3, "stops at three without asking for more");
+        assert_eq!(
+            got.unwrap().len(),
+            3,
+            "stops at three without asking for more"
+        );
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub fn card_text(c: &Card, width: usize) -> String {
     }
     out.push_str("\nSources:\n");
     for s in &c.sources {
-        let lines = backstretch_render::table::wrap(&s.to_string(), width.saturating_sub(4).max(20));
+        let lines =
+            backstretch_render::table::wrap(&s.to_string(), width.saturating_sub(4).max(20));
         for (i, l) in lines.iter().enumerate() {
             out.push_str(&format!("{}{l}\n", if i == 0 { "  - " } else { "    " }));
         }
@@ -73,6 +74,9 @@ mod tests {
         let cards = backstretch_core::education::builtin().unwrap();
         insta::assert_snapshot!(card_text(cards.get("stay-active").unwrap(), 72));
         let list = list_text(cards.cards());
-        assert_eq!(list.lines().filter(|l| !l.is_empty()).count(), cards.cards().len() + 1);
+        assert_eq!(
+            list.lines().filter(|l| !l.is_empty()).count(),
+            cards.cards().len() + 1
+        );
     }
 }

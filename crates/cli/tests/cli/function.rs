@@ -21,25 +21,38 @@ fn scores_are_set_shown_and_stand_beside_pain() {
         "Recorded: mean 5.0 of 10 (carrying shopping 4, sitting an hour 6).\n"
     );
     // A minute later (records order by their time, to the second).
-    let out = stdout_ok(
-        env.cmd()
-            .env("BACKSTRETCH_CLOCK_SKEW", "60")
-            .args(["function", "set", "carrying shopping=7", "sitting an hour=8"]),
-    );
+    let out = stdout_ok(env.cmd().env("BACKSTRETCH_CLOCK_SKEW", "60").args([
+        "function",
+        "set",
+        "carrying shopping=7",
+        "sitting an hour=8",
+    ]));
     assert!(out.contains("5.0 at the start, 7.5 lately"), "{out}");
     assert!(out.contains("up 2.5: a meaningful improvement"), "{out}");
     let shown = stdout_ok(env.cmd().args(["function", "show"]));
     assert!(shown.contains("   7  carrying shopping"), "{shown}");
-    let v: Value =
-        serde_json::from_str(&stdout_ok(env.cmd().args(["function", "show", "--format", "json"])))
-            .unwrap();
+    let v: Value = serde_json::from_str(&stdout_ok(
+        env.cmd().args(["function", "show", "--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(v["records"].as_array().unwrap().len(), 2);
     assert_eq!(v["records"][1]["items"][1]["score"], 8);
     assert_eq!(v["summary"]["trend"], "better");
     // Beside pain in stats, even before a session; then with one.
     let stats = stdout_ok(env.cmd().arg("stats"));
-    assert!(stats.starts_with("No sessions yet") && stats.contains("Function   5.0"), "{stats}");
-    stdout_ok(env.cmd().args(["log", "--pain-before", "4", "--pain-after", "3", "--exercise", "pelvic-tilt"]));
+    assert!(
+        stats.starts_with("No sessions yet") && stats.contains("Function   5.0"),
+        "{stats}"
+    );
+    stdout_ok(env.cmd().args([
+        "log",
+        "--pain-before",
+        "4",
+        "--pain-after",
+        "3",
+        "--exercise",
+        "pelvic-tilt",
+    ]));
     let stats = stdout_ok(env.cmd().arg("stats"));
     let pain = stats.find("Pain ").unwrap();
     let function = stats.find("Function ").unwrap();
@@ -48,7 +61,10 @@ fn scores_are_set_shown_and_stand_beside_pain() {
         serde_json::from_str(&stdout_ok(env.cmd().args(["stats", "--format", "json"]))).unwrap();
     assert_eq!(v["function"]["latest"]["mean"], 7.5);
     assert_eq!(v["function"]["change"], 2.5);
-    assert_eq!(v["pain"]["first"], 4, "the pain fields stay where they were");
+    assert_eq!(
+        v["pain"]["first"], 4,
+        "the pain fields stay where they were"
+    );
     let svg = env.home().join("pain.svg");
     stdout_ok(env.cmd().args(["chart", "pain", "--out"]).arg(&svg));
     let text = std::fs::read_to_string(&svg).unwrap();
@@ -73,16 +89,23 @@ fn bad_input_names_the_problem_and_the_fix() {
         let (code, _, err) = run_fail(env.cmd().args(["function", "set"]).args(items));
         assert_ne!(code, 0);
         assert!(err.contains(problem), "{items:?}: {err}");
-        assert!(err.contains("backstretch function set \""), "{items:?}: {err}");
+        assert!(
+            err.contains("backstretch function set \""),
+            "{items:?}: {err}"
+        );
         said.push_str(&format!("$ function set {items:?}\n{err}\n"));
     }
     insta::assert_snapshot!(said);
     // Off a terminal the questions are not asked: the message says how to give the scores.
     let (_, _, err) = run_fail(env.cmd().arg("function"));
-    assert!(err.contains("not one") && err.contains("function set"), "{err}");
-    let v: Value =
-        serde_json::from_str(&stdout_ok(env.cmd().args(["function", "show", "--format", "json"])))
-            .unwrap();
+    assert!(
+        err.contains("not one") && err.contains("function set"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&stdout_ok(
+        env.cmd().args(["function", "show", "--format", "json"]),
+    ))
+    .unwrap();
     assert!(v["records"].as_array().unwrap().is_empty());
 }
 
@@ -104,11 +127,21 @@ fn scores_survive_export_and_import() {
 fn learn_lists_and_shows_cards() {
     let env = Env::new();
     let list = stdout_ok(env.cmd().arg("learn"));
-    assert!(list.contains("stay-active") && list.contains("seek-help"), "{list}");
+    assert!(
+        list.contains("stay-active") && list.contains("seek-help"),
+        "{list}"
+    );
     let card = stdout_ok(env.cmd().args(["learn", "scans"]));
-    assert!(card.starts_with("Scans are rarely needed") && card.contains("Sources:"), "{card}");
-    let v: Value = serde_json::from_str(&stdout_ok(env.cmd().args(["learn", "--format", "json"]))).unwrap();
+    assert!(
+        card.starts_with("Scans are rarely needed") && card.contains("Sources:"),
+        "{card}"
+    );
+    let v: Value =
+        serde_json::from_str(&stdout_ok(env.cmd().args(["learn", "--format", "json"]))).unwrap();
     assert!(v.as_array().unwrap().len() >= 10);
     let (_, _, err) = run_fail(env.cmd().args(["learn", "nope"]));
-    assert!(err.contains("no card is called `nope`") && err.contains("stay-active"), "{err}");
+    assert!(
+        err.contains("no card is called `nope`") && err.contains("stay-active"),
+        "{err}"
+    );
 }

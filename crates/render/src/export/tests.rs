@@ -324,11 +324,13 @@ fn the_log_file_round_trips() {
 #[test]
 fn fhir_bundle_has_the_function_measure() {
     use backstretch_core::function::FunctionRecord;
-    let items = [("carrying shopping".to_string(), 4), ("sitting an hour".to_string(), 7)];
-    let mut file = sample();
-    file.function = vec![
-        FunctionRecord::new("f1".into(), t("2026-11-20T18:20:00+01:00"), &items).unwrap(),
+    let items = [
+        ("carrying shopping".to_string(), 4),
+        ("sitting an hour".to_string(), 7),
     ];
+    let mut file = sample();
+    file.function =
+        vec![FunctionRecord::new("f1".into(), t("2026-11-20T18:20:00+01:00"), &items).unwrap()];
     let b = fhir(&file, "/home/me", None, None, "2026-11-21T09:00:00+01:00");
     let obs: Vec<&Value> = b["entry"]
         .as_array()

@@ -27,14 +27,21 @@ pub fn function_records_are_kept_once_per_user(s: &dyn Store) {
     let later = record(
         "f2",
         "2026-11-23T08:00:00+00:00",
-        &[("carrying shopping", 5), ("sitting an hour", 6), ("gardening", 2)],
+        &[
+            ("carrying shopping", 5),
+            ("sitting an hour", 6),
+            ("gardening", 2),
+        ],
     );
     assert!(s.functions(&a).unwrap().is_empty());
     s.add_function(&a, &later).unwrap();
     s.add_function(&a, &first).unwrap();
     s.add_function(&a, &first).unwrap();
     assert_eq!(s.functions(&a).unwrap(), [first.clone(), later.clone()]);
-    assert!(s.functions(&b).unwrap().is_empty(), "another user sees none");
+    assert!(
+        s.functions(&b).unwrap().is_empty(),
+        "another user sees none"
+    );
     let device = s.device().unwrap();
     let events = s.events(&a, &device, 0, 100).unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.change.kind()).collect();

@@ -11,7 +11,13 @@ impl Db<'_> {
         user: &UserId,
         r: &FunctionRecord,
     ) -> Result<(), StoreError> {
-        self.keep_once("function_scores", "function record", user, (&r.uid, r.at.utc_s), r)
+        self.keep_once(
+            "function_scores",
+            "function record",
+            user,
+            (&r.uid, r.at.utc_s),
+            r,
+        )
     }
 
     pub(super) fn read_functions(&self, user: &UserId) -> Result<Vec<FunctionRecord>, StoreError> {

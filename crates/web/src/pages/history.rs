@@ -118,7 +118,10 @@ fn function_text(f: &FunctionSummary) -> String {
             f.latest.mean
         );
     }
-    let mut t = format!("{:.1} at the start, {:.1} lately", f.first.mean, f.latest.mean);
+    let mut t = format!(
+        "{:.1} at the start, {:.1} lately",
+        f.first.mean, f.latest.mean
+    );
     match f.trend {
         FunctionTrend::Better => t.push_str(" — a meaningful improvement"),
         FunctionTrend::Worse => t.push_str(" — 2 points or more worse"),
