@@ -8,11 +8,12 @@ use backstretch_core::stats::Stats;
 use serde::Serialize;
 
 /// `stats --format json`: the statistics with the function measure beside them (`function`
-/// is null before the first record).
+/// is left out before the first record, so a log without one prints what it always did).
 #[derive(Debug, Serialize)]
 pub struct StatsJson<'a> {
     #[serde(flatten)]
     pub stats: &'a Stats,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<&'a FunctionSummary>,
 }
 

@@ -241,67 +241,59 @@ pub const PSFS_SYSTEM: &str = "urn:backstretch:psfs";
 /// valueInteger (0 unable .. 10 as before the problem) and the activity in `code.text`; then
 /// the mean as valueQuantity (`{score}`, to one decimal), with the activities as members.
 fn function_observations(r: &FunctionRecord, patient: &str) -> Vec<Value> {
-    let survey = json!([{"coding": [{
-        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-        "code": "survey",
-        "display": "Survey"
-    }]}]);
     let when = r.at.rfc3339();
+    // The parts every PSFS Observation shares; each adds its value.
+    let observation = |url: String, (code, display): (&str, &str), text: String| {
+        json!({
+            "fullUrl": url,
+            "resource": {
+                "resourceType": "Observation",
+                "status": "final",
+                "category": [{"coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                    "code": "survey",
+                    "display": "Survey"
+                }]}],
+                "code": {
+                    "coding": [{"system": PSFS_SYSTEM, "code": code, "display": display}],
+                    "text": text
+                },
+                "subject": reference(patient),
+                "effectiveDateTime": when
+            }
+        })
+    };
     let mut out: Vec<Value> = r
         .items
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            json!({
-                "fullUrl": urn(&format!("function/{}/{i}", r.uid)),
-                "resource": {
-                    "resourceType": "Observation",
-                    "status": "final",
-                    "category": survey,
-                    "code": {
-                        "coding": [{
-                            "system": PSFS_SYSTEM,
-                            "code": "activity-score",
-                            "display": "Patient-Specific Functional Scale activity score"
-                        }],
-                        "text": format!("PSFS activity: {}", item.activity)
-                    },
-                    "subject": reference(patient),
-                    "effectiveDateTime": when,
-                    "valueInteger": item.score,
-                    "note": [{"text": "0 = unable to perform the activity, 10 = able to perform it as before the problem."}]
-                }
-            })
+            let mut o = observation(
+                urn(&format!("function/{}/{i}", r.uid)),
+                ("activity-score", "Patient-Specific Functional Scale activity score"),
+                format!("PSFS activity: {}", item.activity),
+            );
+            o["resource"]["valueInteger"] = json!(item.score);
+            o["resource"]["note"] = json!([{"text": "0 = unable to perform the activity, 10 = able to perform it as before the problem."}]);
+            o
         })
         .collect();
     let members: Vec<Value> = out
         .iter()
         .map(|o| reference(o["fullUrl"].as_str().unwrap_or_default()))
         .collect();
-    out.push(json!({
-        "fullUrl": urn(&format!("function/{}/mean", r.uid)),
-        "resource": {
-            "resourceType": "Observation",
-            "status": "final",
-            "category": survey,
-            "code": {
-                "coding": [{
-                    "system": PSFS_SYSTEM,
-                    "code": "mean-score",
-                    "display": "Patient-Specific Functional Scale mean score"
-                }],
-                "text": "PSFS mean score (0-10, higher is better)"
-            },
-            "subject": reference(patient),
-            "effectiveDateTime": when,
-            "valueQuantity": {
-                "value": point(r).mean,
-                "unit": "score",
-                "system": "http://unitsofmeasure.org",
-                "code": "{score}"
-            },
-            "hasMember": members
-        }
-    }));
+    let mut mean = observation(
+        urn(&format!("function/{}/mean", r.uid)),
+        ("mean-score", "Patient-Specific Functional Scale mean score"),
+        "PSFS mean score (0-10, higher is better)".into(),
+    );
+    mean["resource"]["valueQuantity"] = json!({
+        "value": point(r).mean,
+        "unit": "score",
+        "system": "http://unitsofmeasure.org",
+        "code": "{score}"
+    });
+    mean["resource"]["hasMember"] = json!(members);
+    out.push(mean);
     out
 }
