@@ -131,6 +131,7 @@ impl App<'_> {
                 recent: vec![],
                 conditions: profile.conditions.clone(),
                 eased_by: profile.eased_by,
+                coaching: Default::default(),
             },
             items: plan_items,
             total_s,

@@ -124,6 +124,16 @@ pub enum AppError {
     /// The same exercise is both skipped and hurt.
     #[error("`{id}` is named with both --skip and --hurt")]
     SkippedAndHurt { id: String },
+    /// An exercise not done is said to be too easy or too hard.
+    #[error("`{id}` is named with both --skip and {flag}")]
+    RatedButSkipped {
+        /// `--easy` or `--hard`.
+        flag: &'static str,
+        id: String,
+    },
+    /// The same exercise is both too easy and too hard.
+    #[error("`{id}` is named with both --easy and --hard")]
+    EasyAndHard { id: String },
     /// No sheet was printed with this code.
     #[error("no sheet printed here has the code {code}")]
     UnknownSheet {
@@ -323,6 +333,8 @@ pub enum Remedy {
     NameOnlyTheRoutines,
     /// An exercise that hurt was started: name it as hurt only.
     NameItHurtOnly,
+    /// Say an exercise was too easy or too hard once, and only of one that was done.
+    RateOnlyWhatWasDone,
     /// Check the code printed on the sheet.
     CheckTheSheetCode,
     /// Log only what has happened.
@@ -399,6 +411,7 @@ impl AppError {
             E::NothingToLog => Remedy::NameWhatWasDone,
             E::NotInRoutine { .. } => Remedy::NameOnlyTheRoutines,
             E::SkippedAndHurt { .. } => Remedy::NameItHurtOnly,
+            E::RatedButSkipped { .. } | E::EasyAndHard { .. } => Remedy::RateOnlyWhatWasDone,
             E::UnknownSheet { .. } => Remedy::CheckTheSheetCode,
             E::InTheFuture(_) | E::BeforeTheStart { .. } => Remedy::LogWhatHappened,
             E::NoSuchStep { .. } | E::TooLong { .. } => Remedy::ReportTheTimeline,

@@ -66,15 +66,8 @@ impl App<'_> {
         areas: &[Area],
     ) -> Result<Option<Gate>, AppError> {
         let areas = &safety::screened_areas(catalog, areas)[..];
-        let flags = safety::red_flags()?;
         let last = self.store.last_screening(&self.user)?;
-        let blocking = match &last {
-            Some(s) if s.verdict != safety::ScreeningVerdict::Clear => {
-                let clearances = self.lifting_clearances()?;
-                safety::verdict(flags, &safety::uncleared(flags, s, &clearances, self.now))
-            }
-            _ => Verdict::Clear,
-        };
+        let blocking = self.blocking(last.as_ref())?;
         let due = match last {
             Some(s) if blocking != Verdict::Clear => {
                 return Ok(Some(Gate::Flagged {
@@ -94,6 +87,28 @@ impl App<'_> {
             due,
             areas: areas.to_vec(),
         }))
+    }
+
+    /// What the latest check still blocks for, once valid clearances are taken off.
+    fn blocking(&self, last: Option<&Screening>) -> Result<Verdict, AppError> {
+        Ok(match last {
+            Some(s) if s.verdict != safety::ScreeningVerdict::Clear => {
+                let flags = safety::red_flags()?;
+                let clearances = self.lifting_clearances()?;
+                safety::verdict(flags, &safety::uncleared(flags, s, &clearances, self.now))
+            }
+            _ => Verdict::Clear,
+        })
+    }
+
+    /// When the warning-sign block still in force began (the check that reported it), if
+    /// one is: sessions logged since count toward no progression.
+    pub fn blocked_since(&self) -> Result<Option<Stamp>, AppError> {
+        let last = self.store.last_screening(&self.user)?;
+        Ok(match last {
+            Some(s) if self.blocking(Some(&s))? != Verdict::Clear => Some(s.at),
+            _ => None,
+        })
     }
 
     /// Fails with the first gate not passed.

@@ -8,6 +8,7 @@
 
 mod care;
 pub mod catalog;
+mod coaching;
 mod error;
 mod exchange;
 mod function;
@@ -24,6 +25,7 @@ use backstretch_core::time::Stamp;
 use backstretch_store::{Store, UserId};
 
 pub use care::practice_catalog;
+pub use coaching::ReviewAnswer;
 pub use error::{AppError, Remedy};
 pub use exchange::Imported;
 pub use gates::{Gate, ScreeningDue};

@@ -3,6 +3,7 @@
 //! gentlest routine offered at high pain.
 
 use backstretch_core::catalog::Catalog;
+use backstretch_core::plan::Coaching;
 use backstretch_core::plan::{self, Plan, Request, Warning};
 use backstretch_core::profile::{Moment, Profile, nearest_moment};
 use backstretch_core::routine::{Routine, RoutineItem};
@@ -244,6 +245,12 @@ impl App<'_> {
             conditions: base.conditions.clone(),
             eased_by: base.eased_by,
             recent,
+            coaching: if o.desk_break {
+                // A desk break keeps its two minutes: no programme there.
+                Coaching::default()
+            } else {
+                self.coaching(catalog)?
+            },
         })
     }
 

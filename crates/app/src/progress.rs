@@ -99,9 +99,8 @@ impl App<'_> {
                 pain_before: None,
                 pain_after: None,
                 done: 1,
-                hurt: vec![],
                 counts: true,
-                desk_break: false,
+                ..SessionFact::default()
             });
         }
         self.with_breaks_goal(stats(&f, self.goal()?, self.today(), None))

@@ -5,9 +5,10 @@ use backstretch_core::player::Outcome;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Feedback, Light};
 use backstretch_core::session::{
-    Ending, SessionId, SessionOutcome, SessionRecord, SessionSource, StepRecord, Summary, summarize,
+    Effort, Ending, Rating, SessionId, SessionOutcome, SessionRecord, SessionSource, StepRecord,
+    Summary, summarize,
 };
-use backstretch_core::stats::Stats;
+use backstretch_core::stats::{Stats, counts};
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{StepKind, Timeline, TimelineItem};
 use backstretch_store::NewSession;
@@ -37,6 +38,10 @@ pub struct SessionSummary {
     pub progress: Stats,
     /// Whether it was a desk break (counted apart from routines).
     pub desk_break: bool,
+    /// Whether it counts toward the goal: half of its planned holding was done.
+    pub counted: bool,
+    /// Seconds of holding planned, and seconds held.
+    pub holding: (u32, u64),
 }
 
 /// A session to resume: the session, its routine's items, and the first step not finished.
@@ -57,6 +62,10 @@ pub struct ManualLog {
     pub hurt: Vec<String>,
     /// Exercises not done (ids); they must be in the routine.
     pub skipped: Vec<String>,
+    /// Exercises found too easy, and too hard (ids); every other exercise done was about
+    /// right.
+    pub easy: Vec<String>,
+    pub hard: Vec<String>,
     /// Where the routine came from, for messages.
     pub what: String,
     /// When it started (default now).
@@ -81,6 +90,34 @@ pub struct Reported {
     pub done_ms: u64,
     /// When it ended.
     pub at: Stamp,
+}
+
+/// What was said of each exercise done, on its last hold: too easy, too hard, or else about
+/// right (a hold that hurt or was skipped says nothing more).
+fn rate_last_holds(mut steps: Vec<StepRecord>, m: &ManualLog) -> Vec<StepRecord> {
+    for i in (0..steps.len()).rev() {
+        let Some(id) = steps[i].exercise_id.clone() else {
+            continue;
+        };
+        let last = !steps[i + 1..]
+            .iter()
+            .any(|s| s.exercise_id.as_deref() == Some(&id));
+        if !last || m.skipped.contains(&id) || m.hurt.contains(&id) {
+            continue;
+        }
+        let effort = if m.easy.contains(&id) {
+            Effort::TooEasy
+        } else if m.hard.contains(&id) {
+            Effort::TooHard
+        } else {
+            Effort::AboutRight
+        };
+        steps[i].rating = Some(Rating {
+            exercise_id: id,
+            effort,
+        });
+    }
+    steps
 }
 
 /// A new session's uid: random, unique across machines (UUID v4).
@@ -156,6 +193,9 @@ impl App<'_> {
             self.finish_summary(id, s.started_at, s.pain_before, pain_after, ending)?
         };
         summary.desk_break = desk_break;
+        let plan_hold_s = s.routine.hold_s();
+        summary.counted = counts(Some(summary.ending), &summary.summary, plan_hold_s);
+        summary.holding = (plan_hold_s, summary.summary.held_ms / 1000);
         Ok(summary)
     }
 
@@ -190,6 +230,8 @@ impl App<'_> {
             feedback,
             progress: self.progress(false)?,
             desk_break: false,
+            counted: false,
+            holding: (0, 0),
         })
     }
 
@@ -268,6 +310,7 @@ impl App<'_> {
             done_ms: r.done_ms,
             outcome: r.outcome,
             at: r.at,
+            rating: None,
         })
     }
 
@@ -334,7 +377,12 @@ impl App<'_> {
             source,
             remedy: Remedy::FixTheRoutine,
         })?;
-        for (flag, ids) in [("--hurt", &m.hurt), ("--skip", &m.skipped)] {
+        for (flag, ids) in [
+            ("--hurt", &m.hurt),
+            ("--skip", &m.skipped),
+            ("--easy", &m.easy),
+            ("--hard", &m.hard),
+        ] {
             if let Some(id) = ids.iter().find(|h| !items.iter().any(|i| &i.id == *h)) {
                 return Err(AppError::NotInRoutine {
                     flag,
@@ -345,6 +393,17 @@ impl App<'_> {
         }
         if let Some(id) = m.hurt.iter().find(|h| m.skipped.contains(h)) {
             return Err(AppError::SkippedAndHurt { id: id.clone() });
+        }
+        for (flag, ids) in [("--easy", &m.easy), ("--hard", &m.hard)] {
+            if let Some(id) = ids.iter().find(|i| m.skipped.contains(i)) {
+                return Err(AppError::RatedButSkipped {
+                    flag,
+                    id: id.clone(),
+                });
+            }
+        }
+        if let Some(id) = m.easy.iter().find(|i| m.hard.contains(i)) {
+            return Err(AppError::EasyAndHard { id: id.clone() });
         }
         let timeline = Timeline::new(&items);
         let total = i64::from(timeline.total_s());
@@ -385,9 +444,11 @@ impl App<'_> {
                         u64::from(s.seconds) * 1000
                     },
                     at: ended,
+                    rating: None,
                 }
             })
             .collect();
+        let steps = rate_last_holds(steps, m);
         let mut routine = m.routine.clone();
         routine.total_s = timeline.total_s();
         let id = self.store.record_session(

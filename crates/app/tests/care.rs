@@ -102,6 +102,8 @@ fn log_hurt(kit: &Kit, hurt: &str) {
             started: None,
             pain_before: 3,
             pain_after: 3,
+            easy: vec![],
+            hard: vec![],
         })
         .unwrap();
 }

@@ -134,6 +134,8 @@ fn apply(kit: &mut Kit, a: &Act) {
                 started: None,
                 pain_before: *before,
                 pain_after: *after,
+                easy: vec![],
+                hard: vec![],
             })
             .unwrap();
         }

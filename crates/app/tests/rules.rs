@@ -20,6 +20,8 @@ fn log(kit: &Kit, before: u8, after: u8, hurt: &[&str]) {
             started: None,
             pain_before: before,
             pain_after: after,
+            easy: vec![],
+            hard: vec![],
         })
         .unwrap();
 }

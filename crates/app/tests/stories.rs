@@ -204,6 +204,8 @@ fn a_rise_week_on_week_brings_advice_in_plan_stats_and_summary() {
                 started: None,
                 pain_before: *pain,
                 pain_after: *pain,
+                easy: vec![],
+                hard: vec![],
             })
             .unwrap();
         if i < 9 {
@@ -365,6 +367,8 @@ fn a_printed_sheet_is_logged_by_its_code() {
             started: None,
             pain_before: 4,
             pain_after: 3,
+            easy: vec![],
+            hard: vec![],
         })
         .unwrap();
     assert_eq!(n, plan.items.len());
@@ -464,6 +468,8 @@ fn a_review_is_advised_after_six_weeks_without_improvement() {
                     started: None,
                     pain_before: pain_on(day),
                     pain_after: pain_on(day),
+                    easy: vec![],
+                    hard: vec![],
                 })
                 .unwrap();
             kit.next_day();

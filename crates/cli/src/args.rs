@@ -96,6 +96,12 @@ pub enum Command {
     Stats(StatsArgs),
     /// Draw a chart: pain over time, or a calendar of sessions against your goal.
     Chart(ChartArgs),
+    /// Your programme: where each exercise stands, what comes next and why, and the last
+    /// four weeks.
+    Programme,
+    /// The weekly review: your week's pain, days and progressions; carry on, or take an
+    /// easier week.
+    Review(ReviewArgs),
     /// The function measure: up to three activities your back or neck makes hard, scored 0
     /// (unable) to 10 (as before); `set` them at once, or `show` every score.
     Function(FunctionArgs),
@@ -523,6 +529,14 @@ pub struct LogArgs {
     /// An exercise of the routine or sheet not done (id or name; repeat for several)
     #[arg(long, value_name = "ID", conflicts_with = "exercise")]
     pub skip: Vec<String>,
+    /// An exercise that felt too easy (id or name; repeat for several); one named with
+    /// neither --easy nor --hard was about right
+    #[arg(long, value_name = "ID")]
+    pub easy: Vec<String>,
+    /// An exercise that felt too hard (id or name; repeat for several): coaching steps it
+    /// back
+    #[arg(long, value_name = "ID")]
+    pub hard: Vec<String>,
     /// The moment of the day whose routine was done, from your profile [default: the one
     /// nearest now]
     #[arg(long, value_name = "NAME", conflicts_with_all = ["routine", "sheet", "exercise"])]
@@ -551,6 +565,17 @@ pub struct HistoryArgs {
     /// Show every session (read a page at a time)
     #[arg(long, conflicts_with = "limit")]
     pub all: bool,
+}
+
+/// `review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Carry on with the programme as it stands
+    #[arg(long, conflicts_with = "easier")]
+    pub accept: bool,
+    /// Take an easier week: every exercise a step lower for seven days
+    #[arg(long)]
+    pub easier: bool,
 }
 
 /// `stats`.

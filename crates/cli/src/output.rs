@@ -163,19 +163,31 @@ pub fn note(text: &str) {
     eprintln!("{}", sanitize(text));
 }
 
-/// The pairing address as a QR code drawn with half blocks, for a terminal.
-pub fn qr_text(url: &str) -> String {
+/// The pairing address as a QR code drawn with half blocks, dark modules on light with a
+/// quiet zone around, as scanners expect. On a terminal (`colour`), the code sets its own
+/// colours (black on bright white), so it reads the same in a light theme and a dark one.
+pub fn qr_text(url: &str, colour: bool) -> String {
     use qrcode::render::unicode::Dense1x2;
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => code
-            .render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .quiet_zone(true)
-            .build(),
-        Err(_) => String::new(),
+    let Ok(code) = qrcode::QrCode::new(url.as_bytes()) else {
+        return String::new();
+    };
+    let text = code
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Dark)
+        .light_color(Dense1x2::Light)
+        .quiet_zone(true)
+        .build();
+    if !colour {
+        return text;
     }
+    text.lines()
+        .map(|l| format!("{QR_COLOURS}{l}\x1b[0m"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
+
+/// The colours a QR code on a terminal sets: black modules on a bright white ground.
+const QR_COLOURS: &str = "\x1b[30;107m";
 
 /// A server's errors (their causes, which clients are never shown) as lines on stderr.
 pub fn log_to_stderr() {
@@ -188,7 +200,134 @@ pub fn log_to_stderr() {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::{qr_text, sanitize};
+
+    /// A terminal theme: its own foreground and background, and what it shows for black
+    /// (30) and bright white (107).
+    struct Theme {
+        fg: u8,
+        bg: u8,
+        black: u8,
+        bright_white: u8,
+    }
+
+    /// Draws terminal text as a terminal would in `theme` (each cell 1 wide and 2 high, the
+    /// half blocks split it), 4 pixels a half cell, as a greyscale PGM with a margin of the
+    /// theme's background.
+    fn draw(text: &str, t: &Theme) -> Vec<u8> {
+        let mut rows: Vec<Vec<(u8, u8)>> = Vec::new();
+        for line in text.lines() {
+            let (mut fg, mut bg) = (t.fg, t.bg);
+            let mut row = Vec::new();
+            let mut rest = line;
+            while let Some(c) = rest.chars().next() {
+                if let Some(after) = rest.strip_prefix("\x1b[") {
+                    let end = after.find('m').expect("an SGR sequence");
+                    for code in after[..end].split(';') {
+                        match code {
+                            "0" => (fg, bg) = (t.fg, t.bg),
+                            "30" => fg = t.black,
+                            "107" => bg = t.bright_white,
+                            other => panic!("unexpected colour {other}"),
+                        }
+                    }
+                    rest = &after[end + 1..];
+                    continue;
+                }
+                row.push(match c {
+                    '█' => (fg, fg),
+                    '▀' => (fg, bg),
+                    '▄' => (bg, fg),
+                    _ => (bg, bg),
+                });
+                rest = &rest[c.len_utf8()..];
+            }
+            rows.push(row);
+        }
+        let (scale, margin) = (4, 8);
+        let w = rows.iter().map(Vec::len).max().unwrap_or(0) + 2 * margin;
+        let h = 2 * rows.len() + 2 * margin;
+        let mut img = format!("P5 {} {} 255\n", w * scale, h * scale).into_bytes();
+        for y in 0..h {
+            let line: Vec<u8> = (0..w)
+                .map(|x| {
+                    let (row, col) = ((y.wrapping_sub(margin)) / 2, x.wrapping_sub(margin));
+                    rows.get(row)
+                        .and_then(|r| r.get(col))
+                        .map_or(
+                            t.bg,
+                            |&(up, down)| {
+                                if (y - margin) % 2 == 0 { up } else { down }
+                            },
+                        )
+                })
+                .flat_map(|v| std::iter::repeat_n(v, scale))
+                .collect();
+            for _ in 0..scale {
+                img.extend_from_slice(&line);
+            }
+        }
+        img
+    }
+
+    /// What zbarimg reads from an image, or none when it reads nothing.
+    fn decode(img: &[u8]) -> Option<String> {
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("qr.pgm");
+        std::fs::write(&path, img).expect("the image");
+        let out = std::process::Command::new("zbarimg")
+            .args(["--quiet", "--raw"])
+            .arg(&path)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// Regression: the code was drawn inverted for dark themes, so in a light theme zbarimg
+    /// read nothing. With its own colours it reads in both, and plain (piped) it is dark
+    /// on light.
+    #[test]
+    fn the_pairing_qr_decodes_in_a_light_theme_and_a_dark_one() {
+        if std::process::Command::new("zbarimg")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            eprintln!("zbarimg is not installed (zbar-tools): skipped");
+            return;
+        }
+        let url = "https://192.168.1.20:8421/pair?code=K7Q2-M9XD";
+        let light = Theme {
+            fg: 20,
+            bg: 250,
+            black: 0,
+            bright_white: 255,
+        };
+        // Solarized dark, in grey: light text on a dark ground, its black not quite black.
+        let dark = Theme {
+            fg: 140,
+            bg: 20,
+            black: 40,
+            bright_white: 245,
+        };
+        for (name, theme) in [("light", &light), ("dark", &dark)] {
+            let img = draw(&qr_text(url, true), theme);
+            if let Some(dir) = std::env::var_os("BACKSTRETCH_SCREENSHOTS") {
+                std::fs::write(
+                    std::path::Path::new(&dir).join(format!("qr-{name}.pgm")),
+                    &img,
+                )
+                .expect("the picture");
+            }
+            assert_eq!(decode(&img).as_deref(), Some(url), "{name} theme");
+        }
+        assert_eq!(
+            decode(&draw(&qr_text(url, false), &light)).as_deref(),
+            Some(url)
+        );
+    }
 
     #[test]
     fn terminal_controls_are_dropped_but_colour_and_lines_kept() {

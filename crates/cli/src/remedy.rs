@@ -140,7 +140,12 @@ fn words(r: &Remedy) -> std::borrow::Cow<'static, str> {
         R::NameWhatWasDone => {
             "name what you did: --exercise childs-pose --exercise bridge, or --routine FILE"
         }
-        R::NameOnlyTheRoutines => "name only exercises of the routine with --hurt or --skip",
+        R::NameOnlyTheRoutines => {
+            "name only exercises of the routine with --hurt, --skip, --easy or --hard"
+        }
+        R::RateOnlyWhatWasDone => {
+            "say once how an exercise you did felt: --easy ID or --hard ID (one you skipped has no rating; one named with neither was about right)"
+        }
         R::NameItHurtOnly => {
             "an exercise that hurt was started, so name it with --hurt only; --skip is for one not done at all"
         }
@@ -276,6 +281,7 @@ mod tests {
             Remedy::NameWhatWasDone,
             Remedy::NameOnlyTheRoutines,
             Remedy::NameItHurtOnly,
+            Remedy::RateOnlyWhatWasDone,
             Remedy::CheckTheSheetCode,
             Remedy::LogWhatHappened,
             Remedy::ReportTheTimeline,

@@ -23,6 +23,7 @@ fn request(minutes: u32) -> Request {
         recent: vec![],
         conditions: vec![],
         eased_by: None,
+        coaching: Default::default(),
     }
 }
 

@@ -141,6 +141,7 @@ mod tests {
             recent: vec![],
             conditions: vec![],
             eased_by: None,
+            coaching: Default::default(),
         };
         Routine::from_plan(&plan(&c, &r, &[]).unwrap())
     }

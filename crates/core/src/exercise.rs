@@ -44,6 +44,28 @@ impl Dose {
         };
         format!("{} s x {}{side}", self.hold_s, self.reps)
     }
+
+    /// The dose in words, as a person would say it: `hold 5 seconds, 5 times, each side`.
+    /// `of` is the usual number of repetitions when fewer are planned to fit the time.
+    pub fn words(&self, sides: Sides, of: Option<u32>) -> String {
+        let seconds = crate::text::plural(self.hold_s, "second", "seconds");
+        let times = match self.reps {
+            1 => "once".to_string(),
+            n => format!("{n} times"),
+        };
+        let fewer = match of {
+            Some(usual) if usual > self.reps => {
+                format!(" (fewer than the usual {usual}, to fit your time)")
+            }
+            _ => String::new(),
+        };
+        let side = match sides {
+            Sides::Both => "",
+            Sides::Each => ", each side",
+            Sides::Alternate => ", each side in turn",
+        };
+        format!("hold {seconds}, {times}{fewer}{side}")
+    }
 }
 
 /// The dose a source page gives for an exercise, kept exactly as the page gives it.
@@ -188,6 +210,10 @@ pub struct Exercise {
     /// The variant this is, once one is chosen ([`Exercise::in_form`]); never in a file.
     #[serde(skip)]
     pub variant: Option<String>,
+    /// The next exercise in its family, once this one's dose has grown as far as it goes
+    /// (coaching moves the person on to it: [`crate::coach`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progresses_to: Option<String>,
 }
 
 /// One other way to do an exercise, for other places: what changes with the place.

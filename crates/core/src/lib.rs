@@ -20,6 +20,7 @@ pub mod alert;
 pub mod care;
 pub mod catalog;
 pub mod check;
+pub mod coach;
 pub mod code;
 pub mod conditions;
 pub mod education;

@@ -112,6 +112,13 @@ pub struct Profile {
     /// Desk breaks a working day (`break`), counted apart from routines; none means no goal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breaks: Option<u32>,
+    /// The day of the last weekly review answered ([`crate::coach`]): the next is due a week
+    /// on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed_on: Option<chrono::NaiveDate>,
+    /// An easier week asked for at a review: every exercise a stage lower until this day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub easier_until: Option<chrono::NaiveDate>,
 }
 
 /// A moment of the day with its own places, minutes and times: people stretch in bed in the
@@ -201,6 +208,8 @@ impl Default for Profile {
             eased_by: None,
             moments: Vec::new(),
             breaks: None,
+            reviewed_on: None,
+            easier_until: None,
         }
     }
 }

@@ -207,6 +207,23 @@ impl Routine {
         Ok(r)
     }
 
+    /// Seconds of holding the routine plans: each item's hold times its repetitions, on each
+    /// side for an exercise done each side. A day counts toward the goal when half of it was
+    /// held ([`crate::stats::SessionFact`]). The stores keep it beside each session and work
+    /// it out the same way (PostgreSQL's migration 0010 in SQL).
+    pub fn hold_s(&self) -> u32 {
+        self.items
+            .iter()
+            .map(|i| {
+                let sides = if i.sides == "both" { 1 } else { 2 };
+                i.dose
+                    .hold_s
+                    .saturating_mul(i.dose.reps)
+                    .saturating_mul(sides)
+            })
+            .fold(0, u32::saturating_add)
+    }
+
     /// The items as timeline items: the timeline is computed again from them (never trusted
     /// from the routine). Every problem is named with the item it is in.
     pub fn items(&self) -> Result<Vec<TimelineItem>, RoutineError> {

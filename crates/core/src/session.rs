@@ -126,6 +126,9 @@ pub struct StepRecord {
     pub outcome: Outcome,
     /// When it ended.
     pub at: Stamp,
+    /// How an exercise felt, when the person said so while this step ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
 }
 
 /// What happened to the exercises of a session.
@@ -139,6 +142,12 @@ pub struct Summary {
     pub hurt: Vec<String>,
     /// Seconds actually spent in steps.
     pub seconds: u64,
+    /// Milliseconds spent holding (what a day's goal counts).
+    #[serde(skip)]
+    pub held_ms: u64,
+    /// What the person said about exercises, in the order first said (the last word on each).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub efforts: Vec<(String, Effort)>,
 }
 
 /// Sums up a session's steps by exercise, in the order the exercises first appear.
@@ -160,12 +169,28 @@ pub struct Tally {
     pub ms: u64,
     /// Each exercise: its id, whether it hurt, whether a hold was done.
     pub exercises: Vec<(String, bool, bool)>,
+    /// Milliseconds spent in holds (each at most its planned time).
+    #[serde(default)]
+    pub held_ms: u64,
+    /// What the person said about exercises (the last word on each).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub efforts: Vec<(String, Effort)>,
 }
 
 impl Tally {
     /// Counts one more step.
     pub fn add(&mut self, s: &StepRecord) {
         self.ms = self.ms.saturating_add(s.done_ms);
+        if s.kind == StepKind::Hold {
+            let planned = u64::from(s.planned_s) * 1000;
+            self.held_ms = self.held_ms.saturating_add(s.done_ms.min(planned));
+        }
+        if let Some(r) = &s.rating {
+            match self.efforts.iter_mut().find(|(id, _)| *id == r.exercise_id) {
+                Some((_, e)) => *e = r.effort,
+                None => self.efforts.push((r.exercise_id.clone(), r.effort)),
+            }
+        }
         let Some(id) = s.exercise_id.as_deref() else {
             return;
         };
@@ -186,6 +211,8 @@ impl Tally {
     pub fn summary(&self) -> Summary {
         let mut sum = Summary {
             seconds: self.ms / 1000,
+            held_ms: self.held_ms,
+            efforts: self.efforts.clone(),
             ..Summary::default()
         };
         for (id, hurt, held) in &self.exercises {
@@ -200,6 +227,58 @@ impl Tally {
         }
         sum
     }
+}
+
+/// How an exercise felt, as the person said after it: what coaching progresses by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effort {
+    /// Easy: ready for more.
+    TooEasy,
+    /// About right.
+    AboutRight,
+    /// Too hard: step it back.
+    TooHard,
+}
+
+impl Effort {
+    /// Every effort, easiest first.
+    pub const ALL: [Effort; 3] = [Effort::TooEasy, Effort::AboutRight, Effort::TooHard];
+
+    /// The word used in the log and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effort::TooEasy => "too-easy",
+            Effort::AboutRight => "about-right",
+            Effort::TooHard => "too-hard",
+        }
+    }
+
+    /// The effort a word names.
+    pub fn parse(word: &str) -> Option<Effort> {
+        Effort::ALL.into_iter().find(|e| e.as_str() == word)
+    }
+
+    /// As people say it: `too easy`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Effort::TooEasy => "too easy",
+            Effort::AboutRight => "about right",
+            Effort::TooHard => "too hard",
+        }
+    }
+}
+
+/// What the person said about one exercise: it rides on the step logged when they said it
+/// (the exercise's own step, or the next exercise's first), so it syncs and exports with the
+/// steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    /// The exercise rated.
+    pub exercise_id: String,
+    /// How it felt.
+    pub effort: Effort,
 }
 
 /// A session's id in one log.
@@ -283,6 +362,7 @@ mod tests {
             done_ms: ms,
             outcome,
             at: stamp("2026-11-21T09:00:00+00:00"),
+            rating: None,
         }
     }
 

@@ -9,11 +9,11 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use crate::profile::Goal;
-use crate::session::{Ending, LoggedSession, Summary, summarize};
+use crate::session::{Effort, Ending, LoggedSession, Summary, summarize};
 use crate::time::Stamp;
 
 /// One session as the statistics need it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionFact {
     /// When it started, with the local offset of the time.
     pub started: DateTime<FixedOffset>,
@@ -27,10 +27,30 @@ pub struct SessionFact {
     pub done: usize,
     /// Exercises that hurt.
     pub hurt: Vec<String>,
-    /// Whether it counts toward the goal: it ended, or at least one exercise was done.
+    /// Whether it counts toward the goal: half of its planned holding was done
+    /// ([`counts`]).
     pub counts: bool,
     /// A desk break (`break`): counted apart from routines, toward the breaks goal.
     pub desk_break: bool,
+    /// The exercises done (a hold finished, none hurt), by id.
+    pub exercises_done: Vec<String>,
+    /// What the person said about exercises.
+    pub efforts: Vec<(String, Effort)>,
+    /// Whether soreness had settled by the next morning, once asked.
+    pub settled: Option<bool>,
+    /// Seconds of holding planned, and milliseconds held.
+    pub holding: (u32, u64),
+}
+
+/// Whether a session counts toward the goal: at least half of the holding its routine planned
+/// was done. The one rule the progress figures and the history both follow. A shortened, gentler plan is its own plan, so doing the whole of it always
+/// counts; one 5-second hold of a 10-minute routine does not. A routine with no holds counts
+/// when it was played to the end or an exercise was done.
+pub fn counts(outcome: Option<Ending>, sum: &Summary, plan_hold_s: u32) -> bool {
+    if plan_hold_s == 0 {
+        return outcome == Some(Ending::Completed) || !sum.done.is_empty();
+    }
+    sum.held_ms.saturating_mul(2) >= u64::from(plan_hold_s) * 1000
 }
 
 impl SessionFact {
@@ -40,27 +60,39 @@ impl SessionFact {
         let pains = (s.pain_before, s.pain_after);
         SessionFact {
             desk_break: s.routine.profile.desk_break,
-            ..SessionFact::new(s.started_at, pains, s.outcome, &summarize(&l.steps))
+            settled: s.settled,
+            ..SessionFact::new(
+                s.started_at,
+                pains,
+                s.outcome,
+                &summarize(&l.steps),
+                s.routine.hold_s(),
+            )
         }
     }
 
     /// The facts of a session that started at `started`, with its pain before and after, how
-    /// it ended and what its steps came to.
+    /// it ended, what its steps came to and the seconds of holding its routine planned.
     pub fn new(
         started: Stamp,
         (pain_before, pain_after): (Option<u8>, Option<u8>),
         outcome: Option<Ending>,
         sum: &Summary,
+        plan_hold_s: u32,
     ) -> SessionFact {
         SessionFact {
             started: started.local(),
             seconds: sum.seconds,
             pain_before,
             pain_after,
-            counts: outcome == Some(Ending::Completed) || !sum.done.is_empty(),
+            counts: counts(outcome, sum, plan_hold_s),
             done: sum.done.len(),
             hurt: sum.hurt.clone(),
             desk_break: false,
+            exercises_done: sum.done.clone(),
+            efforts: sum.efforts.clone(),
+            settled: None,
+            holding: (plan_hold_s, sum.held_ms),
         }
     }
 
@@ -405,7 +437,7 @@ mod tests {
             done: 5,
             hurt: vec![],
             counts: true,
-            desk_break: false,
+            ..SessionFact::default()
         }
     }
 
@@ -659,5 +691,27 @@ mod tests {
             at("2026-11-12", 2),
         ];
         assert!(!stats(&better, Goal::Daily, day("2026-11-15"), None).review_advised);
+    }
+
+    /// A day counts when half of the planned holding was done: one 5-second hold of a routine
+    /// planning five minutes of holds does not, the whole of a short gentler plan does.
+    #[test]
+    fn a_session_counts_when_half_its_holding_was_done() {
+        let sum = |held_ms: u64, done: &[&str]| Summary {
+            held_ms,
+            done: done.iter().map(ToString::to_string).collect(),
+            ..Summary::default()
+        };
+        let stopped = Some(Ending::Stopped);
+        assert!(!counts(stopped, &sum(5_000, &["a"]), 300));
+        assert!(!counts(Some(Ending::Completed), &sum(5_000, &["a"]), 300));
+        assert!(counts(stopped, &sum(150_000, &["a"]), 300));
+        assert!(!counts(stopped, &sum(149_999, &["a"]), 300));
+        // A gentler plan of 60 s of holding, done whole.
+        assert!(counts(Some(Ending::Completed), &sum(60_000, &["a"]), 60));
+        // No holds planned (walking in minutes is still holds; a routine of none is odd):
+        // finishing it, or doing an exercise, counts.
+        assert!(counts(Some(Ending::Completed), &sum(0, &[]), 0));
+        assert!(!counts(stopped, &sum(0, &[]), 0));
     }
 }

@@ -97,6 +97,7 @@ pub fn exercise(rng: &mut Rng, id: String, max_reps: u32) -> Exercise {
         pose: None,
         variants: Vec::new(),
         variant: None,
+        progresses_to: None,
     }
 }
 

@@ -224,6 +224,21 @@ impl Position {
         }
     }
 
+    /// Where the body is, as people say it after a dose: "lying on your back".
+    pub fn words(self) -> &'static str {
+        match self {
+            Position::Supine => "lying on your back",
+            Position::SideLying => "lying on your side",
+            Position::Prone => "lying face down",
+            Position::Quadruped => "on your hands and knees",
+            Position::Kneeling => "kneeling",
+            Position::HalfKneeling => "kneeling on one knee",
+            Position::SeatedFloor => "sitting on the floor or a bed",
+            Position::SeatedChair => "sitting on a chair",
+            Position::Standing => "standing",
+        }
+    }
+
     /// A phrase for cues: "lie on your back", "get onto all fours".
     pub fn get_into(self) -> &'static str {
         match self {
@@ -286,6 +301,24 @@ vocab! {
         "my-back" => ["lower-back", "mid-back", "upper-back"],
         "spine" => ["lower-back", "mid-back", "upper-back", "neck"],
         "legs" => ["hamstrings", "hip-flexors", "glutes"],
+    }
+}
+
+impl Area {
+    /// The area as people say it: "lower back", "back of the thighs" (the word itself,
+    /// `lower-back`, is for the command line and files).
+    pub fn said(self) -> &'static str {
+        match self {
+            Area::Neck => "neck",
+            Area::UpperBack => "upper back",
+            Area::MidBack => "middle of the back",
+            Area::LowerBack => "lower back",
+            Area::Glutes => "buttocks",
+            Area::HipFlexors => "front of the hips",
+            Area::Hamstrings => "back of the thighs",
+            Area::SideTrunk => "sides of the body",
+            Area::Abdominals => "belly",
+        }
     }
 }
 

@@ -218,7 +218,7 @@ prop_compose! {
                    areas, sides, gentleness, purpose,
                    dose: Dose { hold_s: hold, reps, rest_s: rest, note: Some(note) },
                    steps, cautions, demands: Vec::new(), sources: vec![source], evidence: Vec::new(), pose: None,
-                   variants: sound_variants(variants, position, &places), variant: None,
+                   variants: sound_variants(variants, position, &places), variant: None, progresses_to: None,
                    side_cue: (sides != Sides::Both).then(|| "stretching your {side} hip".to_string()) }
     }
 }

@@ -804,6 +804,7 @@ mod tests {
             recent: vec![],
             conditions: vec![],
             eased_by: None,
+            coaching: Default::default(),
         };
         let p = plan(&c, &r, &[]).unwrap();
         Sheet::new(

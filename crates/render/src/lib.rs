@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod chart;
+pub mod coaching;
 pub mod export;
 pub mod figure;
 pub mod function;

@@ -184,6 +184,7 @@ mod tests {
             recent: vec![],
             conditions: vec![],
             eased_by: None,
+            coaching: Default::default(),
         };
         plan(&c, &r, &[]).unwrap()
     }

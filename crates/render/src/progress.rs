@@ -149,30 +149,65 @@ pub struct SummaryView<'a> {
     pub progress: &'a Stats,
 }
 
+/// A length of time in words: `4 minutes 5 seconds`, `40 seconds`.
+fn duration_words(seconds: u64) -> String {
+    let (m, s) = (seconds / 60, seconds % 60);
+    let unit = |n: u64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    match (m, s) {
+        (0, s) => unit(s, "second"),
+        (m, 0) => unit(m, "minute"),
+        (m, s) => format!("{} {}", unit(m, "minute"), unit(s, "second")),
+    }
+}
+
 /// What a session's pain scores come to, a sentence a line: the same after the player and
 /// after `log`.
 pub fn feedback_text(f: &Feedback) -> String {
     f.lines().iter().map(|l| format!("{l}\n")).collect()
 }
 
+/// Where a summary is read: the terminal keeps its compact marks (`3 -> 2`, `4:05`), a page
+/// says them in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Medium {
+    Terminal,
+    Page,
+}
+
 /// The summary printed after a session (a desk break says the day's breaks instead of the
 /// routine's goal).
 pub fn summary_text(v: &SummaryView<'_>) -> String {
+    summary_for(v, Medium::Terminal)
+}
+
+/// The summary, worded for `medium`: the same facts and advice either way.
+pub fn summary_for(v: &SummaryView<'_>, medium: Medium) -> String {
+    let exercises = if v.done == 1 { "exercise" } else { "exercises" };
+    let (lead, time) = match medium {
+        Medium::Terminal => (
+            "\n",
+            format!("; {}:{:02} in all", v.seconds / 60, v.seconds % 60),
+        ),
+        Medium::Page => ("", format!(", in {}", duration_words(v.seconds))),
+    };
     let mut text = format!(
-        "\nSession {}: {} exercise{} done, {} skipped, {} hurt; {}:{:02} in all.\n",
+        "{lead}Session {}: {} {exercises} done, {} skipped, {} hurt{time}.\n",
         v.ending,
         v.done,
-        if v.done == 1 { "" } else { "s" },
         v.skipped,
         v.hurt.len(),
-        v.seconds / 60,
-        v.seconds % 60
     );
-    match (v.pain_before, v.pain_after) {
-        (Some(b), Some(a)) => text.push_str(&format!("Pain {b} -> {a}.\n")),
-        (Some(b), None) => text.push_str(&format!("Pain before {b}.\n")),
-        (None, Some(a)) => text.push_str(&format!("Pain after {a}.\n")),
-        (None, None) => {}
+    match (v.pain_before, v.pain_after, medium) {
+        (Some(b), Some(a), Medium::Terminal) => text.push_str(&format!("Pain {b} -> {a}.\n")),
+        (Some(b), Some(a), Medium::Page) if a == b => {
+            text.push_str(&format!("Pain stayed at {b} out of 10.\n"));
+        }
+        (Some(b), Some(a), Medium::Page) => {
+            text.push_str(&format!("Pain went from {b} to {a} out of 10.\n"));
+        }
+        (Some(b), None, _) => text.push_str(&format!("Pain before {b}.\n")),
+        (None, Some(a), _) => text.push_str(&format!("Pain after {a}.\n")),
+        (None, None, _) => {}
     }
     if let Some(f) = v.feedback {
         text.push_str(&feedback_text(f));
@@ -214,9 +249,8 @@ mod tests {
             pain_before: None,
             pain_after: None,
             done: 1,
-            hurt: vec![],
             counts: true,
-            desk_break: false,
+            ..SessionFact::default()
         }
     }
 

@@ -340,6 +340,7 @@ mod tests {
             recent: vec![],
             conditions: vec![],
             eased_by: None,
+            coaching: Default::default(),
         };
         let p = plan(&c, &r, &[]).unwrap();
         let code = RoutineCode::of(&Routine::from_plan(&p));

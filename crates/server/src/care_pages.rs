@@ -135,6 +135,7 @@ fn from_planner(
         recent: vec![],
         conditions: words(f, "condition", "conditions")?,
         eased_by: None,
+        coaching: Default::default(),
     };
     let p = plan::plan(catalog, &req, &[]).map_err(|e| bad("areas", e.to_string()))?;
     let (per_week, note) = per_week_and_note(f)?;

@@ -554,6 +554,7 @@ fn patients_phone() -> (String, Vec<backstretch_core::event::Event>) {
         done_ms: 4_000,
         outcome: Outcome::Hurt,
         at: at("08:00:10"),
+        rating: None,
     };
     log.log_step(&u, id, &step).unwrap();
     log.finish_session(&u, id, at("08:01:00"), Some(8), Ending::Stopped)

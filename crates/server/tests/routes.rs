@@ -761,6 +761,7 @@ fn anns_laptop() -> (String, Vec<backstretch_core::event::Event>) {
             done_ms: 10_000,
             outcome,
             at: at(&format!("08:00:1{i}")),
+            rating: None,
         };
         log.log_step(&u, id, &step).unwrap();
     }

@@ -35,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0009_desk_breaks.sql"),
     ),
     (
+        "0010_coaching",
+        include_str!("../migrations/0010_coaching.sql"),
+    ),
+    (
         "0012_function",
         include_str!("../migrations/0012_function.sql"),
     ),

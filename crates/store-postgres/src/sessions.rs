@@ -6,7 +6,8 @@ use backstretch_core::event::Change;
 use backstretch_core::player::Outcome;
 use backstretch_core::routine::Routine;
 use backstretch_core::session::{
-    Ending, LoggedSession, SessionId, SessionRecord, SessionSource, StepRecord, Tally,
+    Effort, Ending, LoggedSession, Rating, SessionId, SessionRecord, SessionSource, StepRecord,
+    Tally,
 };
 use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
@@ -18,14 +19,14 @@ use postgres::{GenericClient, Row};
 use crate::{Db, stamp};
 
 const SESSION_COLUMNS: &str = "s.id, s.uid, s.started_at, s.started_offset, s.ended_at, s.ended_offset, s.heartbeat_at, s.heartbeat_offset, s.source, s.routine::text, s.planned_s, s.pain_before, s.pain_after, s.outcome, s.pid, s.settled";
-const STEP_COLUMNS: &str = "t.step, t.kind, t.exercise_id, t.side, t.rep, t.planned_s, t.done_ms, t.outcome, t.at, t.at_offset";
+const STEP_COLUMNS: &str = "t.step, t.kind, t.exercise_id, t.side, t.rep, t.planned_s, t.done_ms, t.outcome, t.at, t.at_offset, t.rated, t.effort";
 
 /// A step's row, unless it is already logged: under the same report number, or as the same
 /// moment (the same step, second and time done: "it hurts", back, back, "it hurts" within a
 /// second). The session row is locked by the caller (its heartbeat moved first), so two
 /// calls for one session never both find the moment missing.
-const INSERT_STEP: &str = "INSERT INTO session_steps (user_id, session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset, report)
-     SELECT $1::text, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::bigint, $10::text, $11::bigint, $12::integer, $13::bigint
+const INSERT_STEP: &str = "INSERT INTO session_steps (user_id, session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset, report, rated, effort)
+     SELECT $1::text, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, $7::bigint, $8::bigint, $9::bigint, $10::text, $11::bigint, $12::integer, $13::bigint, $14::text, $15::text
      WHERE NOT EXISTS (SELECT 1 FROM session_steps
                        WHERE user_id = $1 AND session_id = $2 AND step = $3 AND at = $11 AND done_ms = $9)
      ON CONFLICT (session_id, report) WHERE report IS NOT NULL DO NOTHING";
@@ -76,6 +77,7 @@ struct RawStep {
     done_ms: i64,
     outcome: String,
     at: (i64, i32),
+    rated: Option<(String, String)>,
 }
 
 fn raw_step(r: &Row, at: usize) -> Result<RawStep, postgres::Error> {
@@ -89,6 +91,10 @@ fn raw_step(r: &Row, at: usize) -> Result<RawStep, postgres::Error> {
         done_ms: r.try_get(at + 6)?,
         outcome: r.try_get(at + 7)?,
         at: (r.try_get(at + 8)?, r.try_get(at + 9)?),
+        rated: match (r.try_get(at + 10)?, r.try_get(at + 11)?) {
+            (Some(id), Some(effort)) => Some((id, effort)),
+            _ => None,
+        },
     })
 }
 
@@ -151,6 +157,14 @@ impl<C: GenericClient> Db<'_, C> {
                 .ok_or_else(|| bad(format!("unknown outcome `{}`", raw.outcome)))?,
             at: stamp(raw.at.0, raw.at.1),
             exercise_id: raw.exercise_id,
+            rating: match raw.rated {
+                None => None,
+                Some((id, e)) => Some(Rating {
+                    effort: Effort::parse(&e)
+                        .ok_or_else(|| bad(format!("unknown effort `{e}`")))?,
+                    exercise_id: id,
+                }),
+            },
         })
     }
 
@@ -164,8 +178,8 @@ impl<C: GenericClient> Db<'_, C> {
             .query_one(
                 "INSERT INTO sessions (user_id, uid, started_at, started_offset, heartbeat_at,
                                        heartbeat_offset, source, routine, planned_s, pain_before, pid,
-                                       desk_break)
-                 VALUES ($1, $2, $3, $4, $3, $4, $5, $6::text::json, $7, $8, $9, $10)
+                                       desk_break, hold_s)
+                 VALUES ($1, $2, $3, $4, $3, $4, $5, $6::text::json, $7, $8, $9, $10, $11)
                  RETURNING id",
                 &[
                     &user.as_str(),
@@ -178,6 +192,7 @@ impl<C: GenericClient> Db<'_, C> {
                     &pain(s.pain_before),
                     &s.pid.map(i64::from),
                     &s.routine.profile.desk_break,
+                    &i64::from(s.routine.hold_s()),
                 ],
             )
             .and_then(|r| r.try_get(0))
@@ -237,6 +252,8 @@ impl<C: GenericClient> Db<'_, C> {
                     &step.at.utc_s,
                     &step.at.offset_s,
                     &report.map(i64::from),
+                    &step.rating.as_ref().map(|r| r.exercise_id.as_str()),
+                    &step.rating.as_ref().map(|r| r.effort.as_str()),
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -291,7 +308,7 @@ impl<C: GenericClient> Db<'_, C> {
             .c
             .query(
                 "SELECT started_at, started_offset, pain_before, pain_after, outcome, tally::text,
-                        desk_break
+                        desk_break, settled, hold_s
                  FROM sessions WHERE user_id = $1 ORDER BY started_at DESC, id DESC",
                 &[&user.as_str()],
             )
@@ -309,13 +326,16 @@ impl<C: GenericClient> Db<'_, C> {
                     .transpose()?;
                 let tally: Tally =
                     serde_json::from_str(r.get(5)).map_err(|e| bad(format!("tally: {e}")))?;
+                let hold_s: i64 = r.get(8);
                 Ok(SessionFact {
                     desk_break: r.get(6),
+                    settled: r.get(7),
                     ..SessionFact::new(
                         stamp(r.get(0), r.get(1)),
                         (score(r.get(2))?, score(r.get(3))?),
                         outcome,
                         &tally.summary(),
+                        self.count("session", hold_s)?,
                     )
                 })
             })
@@ -690,9 +710,9 @@ impl<C: GenericClient> Db<'_, C> {
             .query_opt(
                 "INSERT INTO sessions (user_id, uid, started_at, started_offset, ended_at,
                      ended_offset, heartbeat_at, heartbeat_offset, source, routine, planned_s,
-                     pain_before, pain_after, outcome, settled, desk_break)
+                     pain_before, pain_after, outcome, settled, desk_break, hold_s)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::json, $11, $12, $13,
-                         $14, $15, $16)
+                         $14, $15, $16, $17)
                  ON CONFLICT (user_id, uid) DO NOTHING
                  RETURNING id",
                 &[
@@ -712,6 +732,7 @@ impl<C: GenericClient> Db<'_, C> {
                     &outcome,
                     &s.settled,
                     &s.routine.profile.desk_break,
+                    &i64::from(s.routine.hold_s()),
                 ],
             )
             .and_then(|r| r.map(|r| r.try_get(0)).transpose())

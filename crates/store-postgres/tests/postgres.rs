@@ -52,6 +52,7 @@ fn step(i: u32) -> StepRecord {
         done_ms: 30_000,
         outcome: Outcome::Done,
         at: t("2026-11-21T09:00:30+01:00"),
+        rating: None,
     }
 }
 

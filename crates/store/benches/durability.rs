@@ -50,6 +50,7 @@ fn step_commit(c: &mut Criterion) {
                             done_ms: 5000,
                             outcome: Outcome::Done,
                             at,
+                            rating: None,
                         },
                     )
                     .expect("commits");

@@ -41,7 +41,9 @@ use backstretch_core::player::Outcome;
 use backstretch_core::profile::{Goal, Profile};
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Screening, ScreeningVerdict};
-use backstretch_core::session::{Ending, LoggedSession, SessionId, SessionSource, StepRecord};
+use backstretch_core::session::{
+    Effort, Ending, LoggedSession, Rating, SessionId, SessionSource, StepRecord,
+};
 use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
 use backstretch_core::timeline::{Side, StepKind};
@@ -133,6 +135,7 @@ fn step(i: u32, outcome: Outcome, at: &str) -> StepRecord {
         done_ms: 5_000,
         outcome,
         at: t(at),
+        rating: None,
     }
 }
 
@@ -221,10 +224,15 @@ pub fn sessions_are_logged_step_by_step(s: &dyn Store) {
     let id = s
         .begin_session(&u, &new_session("u1", "2026-11-21T09:00:00+00:00", &r))
         .unwrap();
-    let steps = [
-        step(1, Outcome::Done, "2026-11-21T09:00:10+00:00"),
-        step(2, Outcome::Hurt, "2026-11-21T09:00:20+00:00"),
-    ];
+    // What the person said of an exercise rides on the step it was said in.
+    let rated = StepRecord {
+        rating: Some(Rating {
+            exercise_id: "cat-camel".into(),
+            effort: Effort::TooHard,
+        }),
+        ..step(2, Outcome::Hurt, "2026-11-21T09:00:20+00:00")
+    };
+    let steps = [step(1, Outcome::Done, "2026-11-21T09:00:10+00:00"), rated];
     for st in &steps {
         s.log_step(&u, id, st).unwrap();
     }
@@ -970,11 +978,17 @@ pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Stor
             "cat-camel",
             StepKind::Hold,
         ),
-        other_exercise(
-            step(2, Outcome::Done, "2026-11-20T08:00:15+00:00"),
-            "chin-tuck",
-            StepKind::Rest,
-        ),
+        StepRecord {
+            rating: Some(Rating {
+                exercise_id: "bridge".into(),
+                effort: Effort::TooEasy,
+            }),
+            ..other_exercise(
+                step(2, Outcome::Done, "2026-11-20T08:00:15+00:00"),
+                "chin-tuck",
+                StepKind::Rest,
+            )
+        },
     ] {
         s.log_step(&u, id, &st).unwrap();
     }
@@ -1033,6 +1047,11 @@ pub fn session_facts_agree_with_the_steps_however_they_were_written(s: &dyn Stor
         (1, vec!["cat-camel".to_string()], 15)
     );
     assert!(first.counts, "a hold was done");
+    assert_eq!(
+        first.efforts,
+        [("bridge".to_string(), Effort::TooEasy)],
+        "what was said of an exercise"
+    );
     assert!(!facts[2].counts, "stopped with nothing done");
     assert_eq!(facts[2].seconds, 10, "a retried report counts once");
     assert!(facts[1].counts, "completed, though skipped");

@@ -137,10 +137,11 @@ fn the_change_marker_sees_another_connections_write() {
     assert_ne!(server.change_marker().unwrap().unwrap(), before);
 }
 
-/// What migrations 0014 on (the clinic: clinicians, their patients, alerts, the audit log,
+/// What migrations 0014 on (the clinic, then desk breaks and coaching: clinicians, their patients, alerts, the audit log,
 /// the quiet days and the alert e-mails owed) added, removed again, for a log taken back to an
 /// older version.
-const SINCE_14: &str = "DROP TABLE function_scores; ALTER TABLE sessions DROP COLUMN desk_break; DROP TABLE erased_tokens; DROP TABLE totp_logins; DROP INDEX audit_by_patient;
+const SINCE_14: &str = "DROP TABLE function_scores; ALTER TABLE session_steps DROP COLUMN rated; ALTER TABLE session_steps DROP COLUMN effort; ALTER TABLE sessions DROP COLUMN hold_s;
+     ALTER TABLE sessions DROP COLUMN desk_break; DROP TABLE erased_tokens; DROP TABLE totp_logins; DROP INDEX audit_by_patient;
      DROP TABLE alert_mail; DROP TABLE templates; DROP TABLE practice_exercises;
      DROP TABLE prescriptions; DROP TABLE messages; ALTER TABLE clearances DROP COLUMN cleared_by; ALTER TABLE people DROP COLUMN quiet_days;
      DROP TABLE alerts; DROP TABLE care_team; DROP TABLE clinician_sessions;
@@ -185,6 +186,7 @@ fn an_older_log_gets_every_sessions_tally_from_its_steps() {
                 done_ms: 30_500,
                 outcome,
                 at: at(&format!("2026-11-2{i}T08:01:0{n}+01:00")),
+                rating: None,
             };
             let steps = [step(0, "bridge"), step(1, "cat-camel")];
             let end = at(&format!("2026-11-2{i}T08:05:00+01:00"));

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
 
 use crate::figure::draw_figure;
+use crate::state::Ask;
 use crate::{App, ExerciseInfo};
 
 /// Seconds as `m:ss`.
@@ -205,11 +206,22 @@ fn draw_countdown(
     };
     // The phase, each detail on a line of its own (the side said in full when it fits,
     // else up to its colon), a blank line, then the countdown.
+    // The side is never cut off: a detail that lost its side word says the side plainly.
+    let side_word = step.side.map(backstretch_core::timeline::Side::as_str);
     let detail: Vec<String> = detail
         .into_iter()
-        .map(|d| fit_detail(d, usize::from(right.width)))
+        .map(|d| {
+            let had = side_word.filter(|w| d.contains(w));
+            let fitted = fit_detail(d, usize::from(right.width));
+            match had {
+                Some(w) if !fitted.contains(w) => format!("{w} side"),
+                _ => fitted,
+            }
+        })
         .collect();
-    let head_rows = 2 + u16::try_from(detail.len().max(1)).unwrap_or(u16::MAX / 2);
+    let head_rows = 2
+        + u16::from(side_word.is_some())
+        + u16::try_from(detail.len().max(1)).unwrap_or(u16::MAX / 2);
     let k = countdown_scale(
         at.remaining_ms,
         right.width,
@@ -242,6 +254,16 @@ fn draw_countdown(
             .map(|d| Line::from(d).alignment(Alignment::Center)),
     );
     right_lines.push(Line::from(""));
+    // The side, large and beside the countdown: the one word that must not be missed.
+    if let Some(w) = side_word {
+        right_lines.push(
+            Line::from(format!(" {} SIDE ", w.to_uppercase()))
+                .bold()
+                .reversed()
+                .fg(phase_color)
+                .alignment(Alignment::Center),
+        );
+    }
     for row in big_number_scaled(at.remaining_ms, k) {
         right_lines.push(Line::from(row).fg(phase_color).alignment(Alignment::Center));
     }
@@ -354,6 +376,18 @@ impl App {
                 "What you did so far is saved and the session is logged as stopped.\n\ny quit · any other key goes on",
                 Color::Yellow,
             );
+        } else if let Some(ask) = self.asking {
+            let (title, text) = match ask {
+                Ask::Spreading => (
+                    "Does it spread or tingle?",
+                    "Pain spreading down an arm or a leg, or numbness, tingling or weakness: the session stops and it is recorded as a warning sign.\n\ny yes, stop and record it · any other key goes on",
+                ),
+                Ask::HurtEnds => (
+                    "Sharper or worse?",
+                    "The session stops here, and this exercise is logged as hurt.\n\ny yes, stop · any other key goes on",
+                ),
+            };
+            self.popup(f, inner, title, text, Color::Yellow);
         } else if self.player.is_paused() {
             self.popup(f, inner, "Paused", "Press space to go on.", Color::Blue);
         } else if let Some((msg, until)) = &self.notice

@@ -12,7 +12,7 @@ mod term;
 
 pub use draw::{COMPACT_BELOW, big_number, big_number_scaled, countdown_scale};
 pub use figure::pose_at;
-pub use state::{App, ExerciseInfo, Exit};
+pub use state::{App, Ask, ExerciseInfo, Exit};
 pub use term::{Crossterm, Host, Input, run, run_loop, terminal_width};
 
 #[cfg(test)]

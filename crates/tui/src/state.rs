@@ -33,6 +33,16 @@ pub enum Exit {
     Hurt,
 }
 
+/// A key that would end the session, or record a warning sign, waiting for `y`: a stray
+/// press of it does nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// `s`: it spreads or tingles (a warning sign; the session stops).
+    Spreading,
+    /// `h` when "sharper or worse" ends the session.
+    HurtEnds,
+}
+
 /// The player's screen state.
 #[derive(Debug)]
 pub struct App {
@@ -42,6 +52,8 @@ pub struct App {
     pub info: Vec<ExerciseInfo>,
     /// Asking whether to quit.
     pub confirm_quit: bool,
+    /// Asking whether to stop for a sign, or for pain (see [`Ask`]).
+    pub asking: Option<Ask>,
     /// A short message and when it stops showing (player time, ms).
     pub notice: Option<(String, u64)>,
     /// Counts for the done screen: done, skipped, hurt exercises.
@@ -65,6 +77,7 @@ impl App {
             player,
             info,
             confirm_quit: false,
+            asking: None,
             notice: None,
             hurt: Vec::new(),
             skipped_steps: Vec::new(),
@@ -122,6 +135,22 @@ impl App {
                 }
             };
         }
+        if let Some(ask) = self.asking.take() {
+            if key.code != KeyCode::Char('y') && key.code != KeyCode::Char('Y') {
+                self.player.resume(now);
+                return (Vec::new(), None);
+            }
+            // The step in progress ends as hurt and the session stops at once: the next
+            // exercise's cue is not said.
+            let mut ev = self.player.hurt(now);
+            ev.retain(|e| !matches!(e, Event::Cue { .. }));
+            self.note(&ev);
+            let exit = match ask {
+                Ask::Spreading => Exit::Symptoms,
+                Ask::HurtEnds => Exit::Hurt,
+            };
+            return (ev, Some(exit));
+        }
         let ctrl_c =
             key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
         let ev = match key.code {
@@ -140,11 +169,10 @@ impl App {
                 Vec::new()
             }
             KeyCode::Char('h') if self.hurt_ends => {
-                // The step ends as hurt and the session stops: nothing more is said.
-                let mut ev = self.player.hurt(now);
-                ev.retain(|e| !matches!(e, Event::Cue { .. }));
-                self.note(&ev);
-                return (ev, Some(Exit::Hurt));
+                // Stopping the session asks first (`y`).
+                self.asking = Some(Ask::HurtEnds);
+                self.player.pause(now);
+                Vec::new()
             }
             KeyCode::Char('h') => {
                 let item = self.player.step(now).item;
@@ -161,12 +189,10 @@ impl App {
                 ev
             }
             KeyCode::Char('s') => {
-                // The step in progress ends as hurt and the session stops at once: the next
-                // exercise's cue is not said.
-                let mut ev = self.player.hurt(now);
-                ev.retain(|e| !matches!(e, Event::Cue { .. }));
-                self.note(&ev);
-                return (ev, Some(Exit::Symptoms));
+                // A warning sign is recorded, and the session stops, once `y` confirms.
+                self.asking = Some(Ask::Spreading);
+                self.player.pause(now);
+                Vec::new()
             }
             KeyCode::Char('q') | KeyCode::Esc => {
                 self.confirm_quit = true;

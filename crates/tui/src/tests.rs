@@ -346,7 +346,8 @@ fn countdown_scales_to_the_space_given() {
 fn spreading_symptoms_stop_the_session() {
     let mut a = app();
     a.tick(27_000);
-    let (events, exit) = a.key(key('s'), 27_000);
+    assert_eq!(a.key(key('s'), 27_000), (Vec::new(), None), "asked first");
+    let (events, exit) = a.key(key('y'), 28_000);
     assert_eq!(exit, Some(Exit::Symptoms));
     assert!(
         events.iter().any(|e| matches!(
@@ -365,6 +366,35 @@ fn spreading_symptoms_stop_the_session() {
     );
 }
 
+/// Regression (issue 32): a stray `s` ended the session and recorded a warning sign that
+/// blocked every plan. A key that ends a session or records a sign asks first, and any key
+/// but `y` goes on: nothing is recorded, the session plays on from where it paused.
+#[test]
+fn a_stray_key_neither_ends_the_session_nor_records_a_sign() {
+    let mut a = app();
+    a.hurt_ends = true;
+    a.tick(27_000);
+    for (stray, then) in [('s', 'n'), ('h', 'x'), ('s', 's'), ('q', ' ')] {
+        let (events, exit) = a.key(key(stray), 27_000);
+        assert_eq!((events.len(), exit), (0, None), "{stray} alone");
+        assert!(a.player.is_paused(), "{stray}: paused while it asks");
+        let (events, exit) = a.key(key(then), 27_500);
+        assert!(
+            !events.iter().any(|e| matches!(
+                e,
+                Event::StepEnded {
+                    outcome: Outcome::Hurt,
+                    ..
+                }
+            )),
+            "{stray} then {then}: {events:?}"
+        );
+        assert_eq!(exit, None, "{stray} then {then}");
+        assert!(!a.player.is_paused(), "{stray} then {then}: playing on");
+        assert!(a.asking.is_none() && !a.confirm_quit);
+    }
+}
+
 /// Regression (clinical review 2): at high pain, "sharper or worse" moved on to the next
 /// stretch. When it ends the session, `h` stops at once and says no next cue.
 #[test]
@@ -372,7 +402,8 @@ fn sharper_or_worse_ends_the_session_when_it_should() {
     let mut a = app();
     a.hurt_ends = true;
     a.tick(27_000);
-    let (events, exit) = a.key(key('h'), 27_000);
+    assert_eq!(a.key(key('h'), 27_000), (Vec::new(), None), "asked first");
+    let (events, exit) = a.key(key('y'), 28_000);
     assert_eq!(exit, Some(Exit::Hurt));
     assert!(
         events.iter().any(|e| matches!(

@@ -14,7 +14,7 @@ use backstretch_core::profile::Profile;
 use backstretch_core::safety::{self, DISCLAIMER, DISCLAIMER_VERSION};
 use backstretch_core::session::Ending;
 use backstretch_core::timeline::{COUNT_HOLDS_FROM_S, StepKind, Timeline};
-use backstretch_core::vocab::{Area, DoseStyle};
+use backstretch_core::vocab::{Area, DoseStyle, Sides};
 use backstretch_render::catalog::entry_json;
 use backstretch_render::json::{PlanJson, history_rows, questions_json};
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,7 @@ use crate::error::WebError;
 use crate::input::{
     Body, HistoryQuery, ProfileBody, json, minutes, one_word, pain, query, session_id, stamp, words,
 };
-use crate::links::figure_url;
+use crate::links::{figure_url, figure_url_right};
 use crate::state::Shared;
 
 /// A web session's process: none (the browser is not a process the server can watch).
@@ -405,6 +405,10 @@ pub struct PlayItem {
     steps: Vec<String>,
     cautions: Vec<String>,
     figure: Option<String>,
+    /// The figure mirrored, for the right side (sided exercises only).
+    figure_right: Option<String>,
+    /// How the figure is seen and what its colour means, for its caption.
+    figure_note: Option<String>,
     /// What each side means (`stretching your left hip`), by side.
     sides: Option<BTreeMap<&'static str, String>>,
 }
@@ -446,6 +450,21 @@ fn play_items(views: Vec<backstretch_app::ExerciseView>) -> Vec<PlayItem> {
                 .as_ref()
                 .filter(|e| e.pose.is_some())
                 .map(|e| figure_url(e, false)),
+            figure_right: v
+                .exercise
+                .as_ref()
+                .filter(|e| e.pose.is_some() && e.sides != Sides::Both)
+                .map(figure_url_right),
+            figure_note: v.exercise.as_ref().and_then(|e| {
+                e.pose.as_ref().map(|p| {
+                    let feel = if p.stretch.is_empty() {
+                        ""
+                    } else {
+                        " Orange: where you should feel it."
+                    };
+                    format!("{}{feel}", p.view.note())
+                })
+            }),
             sides: v
                 .sides
                 .map(|sides| sides.into_iter().map(|(s, t)| (s.as_str(), t)).collect()),
@@ -596,7 +615,7 @@ struct FinishedJson {
     flare_rise: Option<u8>,
     see_clinician: Option<usize>,
     progress: String,
-    /// The whole summary in words, as the terminal says it.
+    /// The whole summary, worded for a page (the terminal's facts, in words, not marks).
     text: String,
 }
 
@@ -618,15 +637,16 @@ pub async fn finish(
     })?;
     let at = stamp("at", &b.at)?;
     let finished = s.clone();
-    s.run(move |app, _| {
+    s.run(move |app, catalog| {
         let sum = app.finish(id, at, pain_after, ending)?;
         finished.session_finished();
-        let text = backstretch_render::progress::summary_text(
+        let hurt = crate::pages::parts::exercise_names(catalog, &sum.summary.hurt);
+        let text = backstretch_render::progress::summary_for(
             &backstretch_render::progress::SummaryView {
                 ending: sum.ending.as_str(),
                 done: sum.summary.done.len(),
                 skipped: sum.summary.skipped.len(),
-                hurt: &sum.summary.hurt,
+                hurt: &hurt,
                 seconds: sum.summary.seconds,
                 pain_before: sum.pain_before,
                 pain_after: sum.pain_after,
@@ -634,6 +654,7 @@ pub async fn finish(
                 progress: &sum.progress,
                 desk_break: sum.desk_break,
             },
+            backstretch_render::progress::Medium::Page,
         );
         Ok(Json(FinishedJson {
             text,
@@ -670,4 +691,73 @@ pub async fn spreading(State(s): State<Shared>) -> Result<Response, WebError> {
         .into_response())
     })
     .await
+}
+
+/// `GET /calendar.ics?time=HH:MM&days=mon&days=wed`: the reminder calendar `backstretch
+/// export ics` makes, for the time and days picked (no days: every day), as a download.
+pub async fn calendar(
+    State(s): State<Shared>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    let (time, days) = calendar_query(q.as_deref().unwrap_or_default())?;
+    let place = s.0.origins.first().cloned().unwrap_or_default();
+    let r = s
+        .run(move |app, catalog| Ok(app.reminder(catalog, &place, Some(time), Some(days))?))
+        .await?;
+    let mut res = (StatusCode::OK, backstretch_render::export::ics(&r)).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    h.insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        axum::http::HeaderValue::from_static("attachment; filename=\"backstretch-reminder.ics\""),
+    );
+    Ok(res)
+}
+
+/// The time and days of a calendar query, or a 422 naming the field.
+fn calendar_query(q: &str) -> Result<(chrono::NaiveTime, Vec<chrono::Weekday>), WebError> {
+    let mut time = None;
+    let mut days = Vec::new();
+    for pair in q.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = v.replace("%3A", ":").replace("%3a", ":");
+        match k {
+            "time" => {
+                time = Some(chrono::NaiveTime::parse_from_str(&v, "%H:%M").map_err(|_| {
+                    WebError::invalid(
+                        "time",
+                        format!("`{v}` is not a time of day"),
+                        "use HH:MM, such as 07:30",
+                    )
+                })?);
+            }
+            "days" => days.push(v.parse::<chrono::Weekday>().map_err(|_| {
+                WebError::invalid(
+                    "days",
+                    format!("`{v}` is not a day"),
+                    "use mon, tue, wed, thu, fri, sat or sun",
+                )
+            })?),
+            other => {
+                return Err(WebError::invalid(
+                    other,
+                    format!("`{other}` is not something a calendar reminder takes"),
+                    "send time=HH:MM and any number of days=mon ... days=sun",
+                ));
+            }
+        }
+    }
+    let time = time.ok_or_else(|| {
+        WebError::invalid(
+            "time",
+            "the time is missing",
+            "send time=HH:MM, such as 07:30",
+        )
+    })?;
+    days.sort_by_key(chrono::Weekday::num_days_from_monday);
+    days.dedup();
+    Ok((time, days))
 }

@@ -11,7 +11,7 @@ use crate::error::WebError;
 pub const STYLESHEET: &str = include_str!("assets/app.css");
 
 /// The static files, by name: (name, content type, text).
-pub const FILES: [(&str, &str, &str); 4] = [
+pub const FILES: [(&str, &str, &str); 5] = [
     ("app.css", "text/css; charset=utf-8", STYLESHEET),
     (
         "app.js",
@@ -24,6 +24,11 @@ pub const FILES: [(&str, &str, &str); 4] = [
         include_str!("assets/player.js"),
     ),
     ("icon.svg", "image/svg+xml", include_str!("assets/icon.svg")),
+    (
+        "offline.html",
+        "text/html; charset=utf-8",
+        include_str!("assets/offline.html"),
+    ),
 ];
 
 /// The service worker (served from the root, so its scope is the whole app).

@@ -344,9 +344,10 @@ fn app_help(e: &AppError) -> Option<String> {
         R::FinishItThere => {
             "finish or stop it where it plays, or wait a minute if it was just closed"
         }
-        R::NameWhatWasDone | R::NameOnlyTheRoutines | R::NameItHurtOnly => {
-            "name only exercises of the routine, each once"
-        }
+        R::NameWhatWasDone
+        | R::NameOnlyTheRoutines
+        | R::NameItHurtOnly
+        | R::RateOnlyWhatWasDone => "name only exercises of the routine, each once",
         R::CheckTheSheetCode => "check the 8 letters and digits in the sheet's top right corner",
         R::LogWhatHappened => "check the device's clock: log only what has happened",
         R::ReportTheTimeline => {

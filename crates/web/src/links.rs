@@ -12,6 +12,13 @@ pub fn figure_url(e: &Exercise, still: bool) -> String {
     }
 }
 
+/// Where an exercise's moving figure is served mirrored, as the right side is done.
+pub fn figure_url_right(e: &Exercise) -> String {
+    let url = figure_url(e, false);
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}side=right")
+}
+
 /// A text as a query value: letters, digits and `-._~` as they are, other bytes as `%XX`.
 fn query_escape(v: &str) -> String {
     v.bytes()

@@ -126,6 +126,12 @@ fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Pairing {
+    /// The certificate authority `--lan` made, beside the devices file (public: the pairing
+    /// pages offer it for download).
+    pub fn authority_file(&self) -> PathBuf {
+        self.file.with_file_name(crate::tls::AUTHORITY_FILE)
+    }
+
     /// Pairing with the devices kept in `file` (missing is none). A file from before names
     /// were kept is written anew, with names and hashed tokens.
     pub fn load(file: &Path) -> Pairing {

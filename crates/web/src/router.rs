@@ -75,7 +75,10 @@ pub fn router(s: Shared) -> Router {
             "/print",
             get(pages::print::print).post(pages::print::print_sheet),
         )
+        .route("/calendar.ics", get(api::calendar))
         .route("/pair", get(pages::pair::pair))
+        .route("/pair/trust", get(pages::pair::trust))
+        .route(pages::pair::AUTHORITY_URL, get(pages::pair::authority))
         .route("/static/{file}", get(assets::file))
         .route("/sw.js", get(assets::service_worker))
         .route("/manifest.webmanifest", get(assets::manifest))
@@ -128,8 +131,13 @@ async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
             "open the address `backstretch serve` printed",
         );
     }
+    // Pairing, the authority to trust and the stylesheet are for strangers too.
+    let open = matches!(
+        req.uri().path(),
+        "/pair" | pages::pair::AUTHORITY_URL | "/static/app.css"
+    );
     if let Some(pairing) = &s.0.pairing
-        && req.uri().path() != "/pair"
+        && !open
     {
         let token = req
             .headers()
@@ -150,6 +158,17 @@ async fn guard(State(s): State<Shared>, req: Request, next: Next) -> Response {
             });
         }
         if seen == pair::Seen::Stranger {
+            // A browser opening a page gets the steps to pair; the API answers in JSON.
+            let page = req.method() == Method::GET
+                && !req.uri().path().starts_with("/api/")
+                && req
+                    .headers()
+                    .get(header::ACCEPT)
+                    .and_then(|a| a.to_str().ok())
+                    .is_some_and(|a| a.contains("text/html"));
+            if page {
+                return pages::pair::unpaired_page();
+            }
             return refuse(
                 Refusal::NotPaired,
                 "this device is not paired with backstretch".into(),

@@ -198,6 +198,9 @@ async fn the_first_run_leads_through_every_gate_to_today() {
     assert_eq!(w.status, StatusCode::OK);
     assert!(w.body.contains("not medical advice"), "{}", w.body);
     assert!(w.body.contains("action=\"/welcome\""));
+    // Short steps, and the length of the check said honestly.
+    assert!(w.body.contains("Step 1 of 3") && w.body.contains("about 25 yes-or-no questions"));
+    assert!(!w.body.contains("a few yes-or-no"), "{}", w.body);
     assert_eq!(t.post_form("/welcome", "").await.location(), "/today");
     assert_eq!(t.get("/today").await.location(), "/profile");
     assert_eq!(t.get("/play").await.location(), "/profile");
@@ -206,7 +209,27 @@ async fn the_first_run_leads_through_every_gate_to_today() {
         "/profile",
         "areas come first"
     );
-    assert_eq!(t.get("/profile").await.status, StatusCode::OK);
+    let form = t.get("/profile").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("Step 2 of 3") && form.body.contains("> Lower back</label>"),
+        "{}",
+        form.body
+    );
+    // Regression (issue 32): the page's order, not the ticking order, made neck the main
+    // area. With more than one area, which hurts most is asked, not guessed.
+    let r = t
+        .post_form(
+            "/profile",
+            "areas=neck&areas=lower-back&primary=&places=floor&minutes=5&goal=3%2Fweek&style=source",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"primary-error\""), "{}", r.body);
+    assert!(
+        t.get("/api/profile").await.json().is_null(),
+        "nothing saved"
+    );
     let r = t
         .post_form(
             "/profile",
@@ -236,18 +259,51 @@ async fn the_first_run_leads_through_every_gate_to_today() {
             .contains("<option value=\"\" selected>")
     );
     assert_eq!(t.get("/today").await.location(), "/check");
-    let check = t.get("/check").await;
-    assert_eq!(check.status, StatusCode::OK);
-    let ids: Vec<String> = check
-        .body
-        .split("type=\"radio\" name=\"")
-        .skip(1)
-        .map(|s| s.split('"').next().unwrap().to_string())
-        .collect();
-    let mut ids = ids;
-    ids.dedup();
-    assert!(ids.len() > 5);
-    // One question left unanswered: 422, nothing recorded.
+    // The questions come seven at a time, the answers so far carried along; every part says
+    // where it is, and the first says how many there are.
+    let radios = |body: &str| -> Vec<String> {
+        let mut ids: Vec<String> = body
+            .split("type=\"radio\" name=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_string())
+            .collect();
+        ids.dedup();
+        ids
+    };
+    let mut part = t.get("/check").await;
+    assert_eq!(part.status, StatusCode::OK);
+    assert!(
+        part.body
+            .contains("yes-or-no questions about warning signs for your lower back and neck"),
+        "{}",
+        part.body
+    );
+    let mut ids = Vec::new();
+    loop {
+        let shown = radios(&part.body);
+        assert!(!shown.is_empty() && shown.len() <= 7, "{}", part.body);
+        assert!(
+            part.body.contains(&format!(
+                "Questions {} to {} of",
+                ids.len() + 1,
+                ids.len() + shown.len()
+            )),
+            "{}",
+            part.body
+        );
+        ids.extend(shown);
+        if part.body.contains(">Done</button>") {
+            break;
+        }
+        let sent: Vec<String> = ids.iter().map(|i| format!("{i}=no")).collect();
+        part = t
+            .post_form("/check", &format!("step=1&{}", sent.join("&")))
+            .await;
+        assert_eq!(part.status, StatusCode::OK, "{}", part.body);
+    }
+    assert!(ids.len() > 20, "{ids:?}");
+    // One question left unanswered (the whole form at once, as a script might send it):
+    // 422, nothing recorded.
     let partial: Vec<String> = ids.iter().skip(1).map(|i| format!("{i}=no")).collect();
     let r = t.post_form("/check", &partial.join("&")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -271,7 +327,7 @@ async fn the_first_run_leads_through_every_gate_to_today() {
         play.body
             .contains("Stop if it is sharper, or worse than when you started")
     );
-    assert!(play.body.contains("Sharper or worse"));
+    assert!(play.body.contains("It hurts") && play.body.contains("sharper or worse"));
     assert!(!play.body.contains("Stop if it hurts"));
 }
 
@@ -759,9 +815,13 @@ async fn a_session_is_logged_step_by_step_once_each() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let first = r.json();
     assert!(
-        first["text"].as_str().unwrap().contains("Pain 4 -> 3"),
+        first["text"]
+            .as_str()
+            .unwrap()
+            .contains("Pain went from 4 to 3 out of 10."),
         "{first}"
     );
+    assert!(!first["text"].as_str().unwrap().contains("->"), "{first}");
     // Finishing again (a retry) changes nothing and says the same.
     let again = t
         .json(
@@ -884,7 +944,7 @@ async fn pages_for_exercises_figures_print_and_assets() {
     // The exercise page shows each variant with its own figure and steps.
     let lev = t.get("/exercises/levator-scapulae-stretch").await;
     assert!(
-        lev.body.contains("Seated: seated-chair")
+        lev.body.contains("Seated: sitting on a chair")
             && lev
                 .body
                 .contains("/figures/levator-scapulae-stretch.svg?variant=seated")
@@ -1067,19 +1127,32 @@ async fn on_the_lan_only_paired_devices_get_in() {
         req.header(header::HOST, "127.0.0.2:8421")
             .header(header::ORIGIN, "https://127.0.0.2:8421")
     };
-    for path in [
-        "/",
-        "/today",
-        "/api/history",
-        "/static/app.css",
-        "/api/catalog",
-    ] {
+    for path in ["/", "/today", "/api/history", "/api/catalog"] {
         let r = t
             .send(lan(Request::get(path)).body(Body::empty()).unwrap())
             .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
         assert!(r.json()["error"].as_str().unwrap().contains("not paired"));
     }
+    // A browser asking for a page gets the steps to pair, styled (the stylesheet is public).
+    let r = t
+        .send(
+            lan(Request::get("/today"))
+                .header(header::ACCEPT, "text/html,application/xhtml+xml")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("Pair this device") && r.body.contains("serve --lan"));
+    let r = t
+        .send(
+            lan(Request::get("/static/app.css"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
     let r = t
         .send(
             lan(Request::get("/pair?code=WRONG123"))
@@ -1592,6 +1665,63 @@ async fn the_reminder_api_says_what_and_when() {
     let v = t.get("/api/reminder?at=07:30").await.json();
     assert_eq!(v["nudge"], "blocked", "{v}");
     assert!(v["body"].as_str().unwrap().contains("warning sign"), "{v}");
+}
+
+/// Issue 32: "add to calendar" downloads the `.ics` the CLI makes, for the days and time
+/// picked; a wrong time or day is a 422 naming the field.
+#[tokio::test]
+async fn the_calendar_reminder_is_the_ics_for_the_days_and_time_picked() {
+    let t = server();
+    let r = t.get("/calendar.ics?days=wed&days=mon&time=07%3A30").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.header(header::CONTENT_TYPE).starts_with("text/calendar"));
+    assert!(
+        r.header(header::CONTENT_DISPOSITION)
+            .contains("backstretch-reminder.ics")
+    );
+    assert!(
+        r.body.contains("RRULE:FREQ=WEEKLY;BYDAY=MO,WE"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("T073000"), "{}", r.body);
+    assert!(r.body.contains("BEGIN:VALARM"), "{}", r.body);
+    let every_day = t.get("/calendar.ics?time=18:05").await;
+    assert!(
+        every_day.body.contains("RRULE:FREQ=DAILY"),
+        "{}",
+        every_day.body
+    );
+    for (q, field) in [
+        ("time=25:00", "time"),
+        ("time=07:30&days=someday", "days"),
+        ("days=mon", "time"),
+    ] {
+        let bad = t.get(&format!("/calendar.ics?{q}")).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+        assert_eq!(bad.json()["field"], field, "{q}: {}", bad.body);
+    }
+}
+
+/// Issue 32: the player's figures, mirrored for the right side; a side that is not one is
+/// refused by name.
+#[tokio::test]
+async fn a_figure_is_mirrored_for_the_right_side() {
+    let t = server();
+    let left = t.get("/figures/kneeling-hip-flexor-stretch.svg").await;
+    let right = t
+        .get("/figures/kneeling-hip-flexor-stretch.svg?side=right")
+        .await;
+    assert_eq!(
+        (left.status, right.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    assert!(right.body.contains("<animate"));
+    assert_ne!(left.body, right.body, "the mirror draws the other side");
+    let bad = t
+        .get("/figures/kneeling-hip-flexor-stretch.svg?side=up")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 /// The progress page shows the function measure (PSFS) beside the pain, before the first

@@ -104,6 +104,7 @@ impl Kit {
                 done_ms: u64::from(s.seconds) * 1000,
                 outcome: Outcome::Done,
                 at: self.now,
+                rating: None,
             };
             self.app().record_step(id, &rec).unwrap();
         }

@@ -26,6 +26,8 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
     let catalog = app.with_practice(&catalog)?;
     let hurt = app.resolve(&catalog, &a.hurt, "--hurt")?;
     let skipped = app.resolve(&catalog, &a.skip, "--skip")?;
+    let easy = app.resolve(&catalog, &a.easy, "--easy")?;
+    let hard = app.resolve(&catalog, &a.hard, "--hard")?;
     let started = match a.date {
         Some(d) => {
             let t = d
@@ -60,9 +62,9 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
         let what = with_ids(&format!("the routine planned for {day}"), &r);
         (r, what)
     } else {
-        // Exercises that hurt are among those done.
+        // Exercises that hurt, or felt too easy or too hard, are among those done.
         let mut ids = app.resolve(&catalog, &a.exercise, "--exercise")?;
-        for h in &hurt {
+        for h in hurt.iter().chain(&easy).chain(&hard) {
             if !ids.contains(h) {
                 ids.push(h.clone());
             }
@@ -76,6 +78,8 @@ pub fn run(ctx: &Context, a: &LogArgs) -> miette::Result<ExitCode> {
         routine,
         hurt,
         skipped: skipped.clone(),
+        easy,
+        hard,
         what,
         started,
         pain_before: a.pain_before,

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod catalog;
+pub mod coaching;
 pub mod completions;
 pub mod desk;
 pub mod export;

@@ -63,9 +63,10 @@ fn show_pairing(mint: &CodeMint) {
     let new = mint.mint();
     println!(
         "\nTo pair a phone on this network, scan this or open {url}\n{qr}\nThe code {code} works once, within 10 minutes. Press Enter for a new one.\n\
-Your browser will warn that the certificate is made by this computer: that is expected; accept it once for this address.",
+The first time, your browser will warn that the certificate is made by this computer: that is expected; accept it for this address. \
+After pairing, the phone is offered this computer's own certificate authority to trust once: then it stops warning, and a session carries on offline.",
         url = new.url,
-        qr = crate::output::qr_text(&new.url),
+        qr = crate::output::qr_text(&new.url, std::io::stdout().is_terminal()),
         code = new.code,
     );
 }

@@ -207,10 +207,13 @@ fn show(u: &UserArgs, code: &Code, verb: &str) -> miette::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
     let url = url.trim_end_matches('/');
-    let qr = crate::output::qr_text(&format!(
-        "{url}/link?code={}",
-        backstretch_server::link::normalise(&code.code)
-    ));
+    let qr = crate::output::qr_text(
+        &format!(
+            "{url}/link?code={}",
+            backstretch_server::link::normalise(&code.code)
+        ),
+        std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    );
     let expires = code.expires.local().format("%a %-d %b %Y %H:%M");
     print(&format!(
         "{verb} {name}. To link a device to {name}'s log, run this on it:\n\n  backstretch sync link {url} {code}\n\n{qr}\nThe code works once, until {expires}. `backstretch server user code {name}` prints another.\n",

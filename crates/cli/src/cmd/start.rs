@@ -10,7 +10,7 @@ use backstretch_core::catalog::Catalog;
 use backstretch_core::player::{Event, Player};
 use backstretch_core::session::{Ending, HEARTBEAT_S, SessionId, StepRecord};
 use backstretch_core::time::Stamp;
-use backstretch_core::timeline::Timeline;
+use backstretch_core::timeline::{StepKind, Timeline};
 use backstretch_render::progress::{SummaryView, progress_line, summary_text};
 use backstretch_tui::{ExerciseInfo, Exit, Host};
 use miette::miette;
@@ -191,6 +191,7 @@ impl Live {
             done_ms: done_ms / u64::from(self.speed),
             outcome,
             at: stamp_now(),
+            rating: None,
         };
         self.writer.send(LogWrite::Step(rec))
     }
@@ -230,8 +231,15 @@ impl Host for Live {
                 // step that just ended is written beside them. A printed line is a record:
                 // it comes once the steps before it are on disk, so a line seen in a pipe
                 // means they are kept.
-                let mut tty = io::stdout();
-                self.announcer.say(&cue.text, &mut tty);
+                let step = &self.timeline.steps()[cue.step];
+                let (kind, item) = (step.kind, step.item);
+                self.announcer.say(&cue.text, kind);
+                if matches!(kind, StepKind::Position | StepKind::Prepare)
+                    && let Some(info) = self.info.get(item)
+                {
+                    // With a voice, what to do, while the person gets into position.
+                    self.announcer.tell_steps(item, &info.steps);
+                }
                 let fired = self.now();
                 if self.plain {
                     self.writer.flush()?;

@@ -17,6 +17,7 @@ mod hardening;
 mod idle;
 mod mail;
 mod pain;
+mod phone;
 mod plan;
 mod progress;
 mod reminders;

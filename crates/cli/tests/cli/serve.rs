@@ -17,17 +17,17 @@ use crate::webdriver::{
     Browser, axe_source, chromium, free_port, http, serious_violations, wait_for,
 };
 
-const LONG: Duration = Duration::from_secs(60);
+pub(crate) const LONG: Duration = Duration::from_secs(60);
 
 /// A running `backstretch serve`, with its output lines.
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
 }
 
 impl Serve {
-    fn start(home: &Path, args: &[&str]) -> Serve {
+    pub(crate) fn start(home: &Path, args: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_backstretch"))
             .env_clear()
             .env("BACKSTRETCH_HOME", home)
@@ -63,7 +63,7 @@ impl Serve {
     }
 
     /// Waits for a line containing `text`; returns it.
-    fn until(&mut self, text: &str) -> String {
+    pub(crate) fn until(&mut self, text: &str) -> String {
         loop {
             match self.lines.recv_timeout(LONG) {
                 Ok(l) => {
@@ -78,7 +78,7 @@ impl Serve {
     }
 
     /// Stops it as Ctrl-C does; true when it exited cleanly.
-    fn interrupt(mut self) -> (bool, Vec<String>) {
+    pub(crate) fn interrupt(mut self) -> (bool, Vec<String>) {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-INT", &pid]).status();
         let status = self.child.wait().expect("exits");
@@ -145,8 +145,13 @@ fn a_second_serve_on_the_port_says_one_is_running_and_ctrl_c_stops_cleanly() {
     assert!(lines.iter().any(|l| l.contains("Stopped")), "{lines:?}");
 }
 
-/// A TLS client that trusts only the certificate `serve --lan` made.
-fn https_get(cert: &Path, addr: &str, path: &str, cookie: Option<&str>) -> (u16, String, String) {
+/// A TLS client that trusts only the authority `serve --lan` made (`cert`).
+pub(crate) fn https_get(
+    cert: &Path,
+    addr: &str,
+    path: &str,
+    cookie: Option<&str>,
+) -> (u16, String, String) {
     use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     for c in rustls::pki_types::CertificateDer::pem_file_iter(cert).expect("cert") {
@@ -211,6 +216,30 @@ fn lan_serves_https_to_paired_devices_only() {
     );
     assert!(qr.contains("10 minutes"), "{qr}");
     let cert = env.home().join("serve/cert.pem");
+    let ca = env.home().join("serve/ca.pem");
+    // The authority vouches for the address served and nothing else; its key is not kept.
+    let text = Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in"])
+        .arg(&ca)
+        .output()
+        .expect("openssl");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("CA:TRUE"), "{text}");
+    assert!(text.contains("Name Constraints"), "{text}");
+    assert!(
+        text.contains("IP:127.0.0.2/255.255.255.255"),
+        "constrained to the address served: {text}"
+    );
+    let mut kept: Vec<String> = std::fs::read_dir(env.home().join("serve"))
+        .expect("serve dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        ["ca.pem", "cert.pem", "hosts", "key.pem"],
+        "one private key, the server's"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -222,13 +251,21 @@ fn lan_serves_https_to_paired_devices_only() {
             assert_eq!(mode & 0o777, 0o600, "{f}");
         }
     }
-    let (status, _, body) = https_get(&cert, &addr, "/today", None);
+    let (status, _, body) = https_get(&ca, &addr, "/today", None);
     assert_eq!(status, 401, "{body}");
-    let (status, _, _) = https_get(&cert, &addr, "/api/history", None);
+    let (status, _, _) = https_get(&ca, &addr, "/api/history", None);
     assert_eq!(status, 401);
+    // The authority is there to download before pairing (it holds no secret).
+    let (status, head, body) = https_get(&ca, &addr, "/pair/authority.crt", None);
+    assert_eq!(status, 200, "{head}");
+    assert_eq!(body, std::fs::read_to_string(&ca).expect("ca"));
     let path = url.trim_start_matches(&format!("https://{addr}"));
-    let (status, head, _) = https_get(&cert, &addr, path, None);
+    let (status, head, _) = https_get(&ca, &addr, path, None);
     assert_eq!(status, 303, "{head}");
+    assert!(
+        head.contains("/pair/trust"),
+        "on to trusting the authority: {head}"
+    );
     let set = head
         .lines()
         .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
@@ -242,9 +279,9 @@ fn lan_serves_https_to_paired_devices_only() {
         .next()
         .expect("pair")
         .trim();
-    let (status, _, body) = https_get(&cert, &addr, "/api/history", Some(cookie));
+    let (status, _, body) = https_get(&ca, &addr, "/api/history", Some(cookie));
     assert_eq!(status, 200, "{body}");
-    let (status, _, _) = https_get(&cert, &addr, path, None);
+    let (status, _, _) = https_get(&ca, &addr, path, None);
     assert_eq!(status, 401, "the code works once");
     drop(s);
     // The certificate is kept for the next run, and the paired device too.
@@ -252,12 +289,12 @@ fn lan_serves_https_to_paired_devices_only() {
     let mut s = Serve::start(env.home(), &["--lan", "--listen", &addr]);
     s.until("works once");
     assert_eq!(std::fs::read(&cert).expect("cert"), before);
-    let (status, _, _) = https_get(&cert, &addr, "/api/history", Some(cookie));
+    let (status, _, _) = https_get(&ca, &addr, "/api/history", Some(cookie));
     assert_eq!(status, 200);
 }
 
 /// Pairs one device with the server's current code; its cookie (`name=value`).
-fn pair_device(s: &mut Serve, cert: &Path, addr: &str) -> String {
+pub(crate) fn pair_device(s: &mut Serve, cert: &Path, addr: &str) -> String {
     let url_line = s.until("/pair?code=");
     let url = url_line
         .split_whitespace()
@@ -283,7 +320,7 @@ fn an_unpaired_device_is_refused_at_once_by_the_running_server() {
     let port = free_port();
     let addr = format!("127.0.0.2:{port}");
     let mut s = Serve::start(env.home(), &["--lan", "--listen", &addr]);
-    let cert = env.home().join("serve/cert.pem");
+    let cert = env.home().join("serve/ca.pem");
     let cookie = pair_device(&mut s, &cert, &addr);
     let (status, _, body) = https_get(&cert, &addr, "/api/history", Some(&cookie));
     assert_eq!(status, 200, "{body}");
@@ -393,7 +430,7 @@ fn a_sheet_printed_from_the_web_is_logged_by_its_code_and_a_preview_is_not_kept(
 }
 
 /// Replaces speech with a recorder, in every document the browser opens.
-const SPEECH_STUB: &str = "window.__spoken = [];
+pub(crate) const SPEECH_STUB: &str = "window.__spoken = [];
 const synth = { speak(u) { window.__spoken.push(u.text); }, cancel() {}, getVoices() { return [{ name: 'stub', lang: 'en-GB' }]; }, speaking: false };
 Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
 window.SpeechSynthesisUtterance = function (text) { this.text = text; };";
@@ -419,7 +456,7 @@ fn in_cue_order(said: &[String], cues: &[String]) -> bool {
     true
 }
 
-fn queue_len(b: &Browser) -> u64 {
+pub(crate) fn queue_len(b: &Browser) -> u64 {
     b.js(
         "return JSON.parse(localStorage.getItem('backstretch.queue') || '[]').length;",
         &json!([]),
@@ -428,7 +465,7 @@ fn queue_len(b: &Browser) -> u64 {
     .unwrap_or(0)
 }
 
-fn shots_dir() -> Option<PathBuf> {
+pub(crate) fn shots_dir() -> Option<PathBuf> {
     std::env::var_os("BACKSTRETCH_SCREENSHOTS").map(PathBuf::from)
 }
 
@@ -446,16 +483,16 @@ fn shoot(b: &Browser, name: &str) {
 
 /// A fresh data directory served on a free loopback port, and a headless Chromium with
 /// speech replaced by a recorder.
-struct Served {
-    env: Env,
-    port: u16,
-    listen: String,
-    base: String,
-    server: Serve,
-    b: Browser,
+pub(crate) struct Served {
+    pub(crate) env: Env,
+    pub(crate) port: u16,
+    pub(crate) listen: String,
+    pub(crate) base: String,
+    pub(crate) server: Serve,
+    pub(crate) b: Browser,
 }
 
-fn served() -> Served {
+pub(crate) fn served() -> Served {
     let env = Env::fresh();
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
@@ -477,7 +514,7 @@ fn served() -> Served {
 }
 
 /// Opens the player at `url` and waits for its first question, pain before.
-fn open_player(b: &Browser, url: &str) {
+pub(crate) fn open_player(b: &Browser, url: &str) {
     b.go(url);
     wait_for("the pain question", LONG, || {
         (b.count("#before:not([hidden])") == 1).then_some(())
@@ -485,7 +522,13 @@ fn open_player(b: &Browser, url: &str) {
 }
 
 /// Through the first run in the browser, up to today's routine.
-fn first_run(b: &Browser, base: &str) {
+pub(crate) fn first_run(b: &Browser, base: &str) {
+    first_run_as(b, base, &["lower-back"], "2");
+}
+
+/// Through the first run for `areas` (in the order ticked), on the floor or a bed, for
+/// `minutes` a day.
+pub(crate) fn first_run_as(b: &Browser, base: &str, areas: &[&str], minutes: &str) {
     b.go(&format!("{base}/"));
     wait_for("the welcome page", LONG, || {
         b.url().ends_with("/welcome").then_some(())
@@ -494,10 +537,12 @@ fn first_run(b: &Browser, base: &str) {
     wait_for("the profile page", LONG, || {
         b.url().ends_with("/profile").then_some(())
     });
-    b.click("input[name=areas][value=lower-back]");
+    for area in areas {
+        b.click(&format!("input[name=areas][value={area}]"));
+    }
     b.click("input[name=places][value=floor]");
     b.click("input[name=places][value=bed]");
-    b.type_into("#minutes", "2");
+    b.type_into("#minutes", minutes);
     b.click("form[action='/profile'] button[type=submit]");
     wait_for("the warning signs", LONG, || {
         b.url().ends_with("/check").then_some(())
@@ -573,7 +618,9 @@ fn the_browser_plays_a_session_and_every_step_reaches_the_log_once() {
     });
     b.click("#hurt");
     wait_for("the hurt notice", LONG, || {
-        b.text("#sync").contains("logged it as hurt").then_some(())
+        b.text("#notice-text")
+            .contains("logged it as hurt")
+            .then_some(())
     });
     let said = spoken(&b);
     assert!(!said.is_empty());
@@ -810,7 +857,7 @@ fn a_session_left_for_an_hour_waits_paused_instead_of_logging_steps_as_done() {
     );
     b.refresh();
     wait_for("the session waiting, paused", LONG, || {
-        (b.text("#phase") == "Paused" && b.text("#sync").contains("You left this session"))
+        (b.text("#phase") == "Paused" && b.text("#notice-text").contains("You left this session"))
             .then_some(())
     });
     assert_eq!(b.count("#player:not([hidden])"), 1);
@@ -823,7 +870,7 @@ fn a_session_left_for_an_hour_waits_paused_instead_of_logging_steps_as_done() {
     assert_eq!(rows.trim(), "0", "nothing logged as done while away");
 }
 
-fn sqlite(db: &Path, sql: &str) -> String {
+pub(crate) fn sqlite(db: &Path, sql: &str) -> String {
     let out = Command::new("sqlite3")
         .arg(db)
         .arg(sql)
@@ -845,9 +892,14 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
         b,
         ..
     } = served();
+    // At both phone sizes and a laptop's.
     let check = |what: &str| {
-        let found = serious_violations(&b, &axe);
-        assert!(found.is_empty(), "{what}: {found:#?}");
+        for (w, h) in [(360, 640), (390, 844), (1280, 800)] {
+            b.size(w, h);
+            let found = serious_violations(&b, &axe);
+            assert!(found.is_empty(), "{what} at {w}x{h}: {found:#?}");
+        }
+        b.size(390, 844);
     };
     b.go(&format!("{base}/welcome"));
     check("welcome");
@@ -882,7 +934,8 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
     });
     check("player");
     b.click("#stop");
-    b.click("#stop");
+    check("the question before Stop");
+    b.click("#confirm-yes");
     wait_for("the pain question after", LONG, || {
         (b.count("#after:not([hidden])") == 1).then_some(())
     });

@@ -172,8 +172,18 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 impl Browser {
     /// Starts chromedriver on a loopback port and a headless Chromium at `width` x `height`.
     pub fn start(width: u32, height: u32) -> Browser {
+        Browser::start_at_home(width, height, None)
+    }
+
+    /// As [`Browser::start`], with HOME set to `home` (where Chromium on Linux finds the
+    /// user's NSS certificate store, `.pki/nssdb`).
+    pub fn start_at_home(width: u32, height: u32, home: Option<&Path>) -> Browser {
         let port = free_port();
-        let driver = Command::new("/usr/bin/chromedriver")
+        let mut driver = Command::new("/usr/bin/chromedriver");
+        if let Some(home) = home {
+            driver.env("HOME", home);
+        }
+        let driver = driver
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -315,6 +325,18 @@ impl Browser {
             let id = e[ELEMENT].as_str().expect("element id");
             self.call("POST", &format!("/element/{id}/click"), &json!({}));
         }
+    }
+
+    /// Presses and releases one key (a character, or a WebDriver key code such as Escape's
+    /// `\u{E00C}`) on whatever has the focus.
+    pub fn keys(&self, key: &str) {
+        self.call(
+            "POST",
+            "/actions",
+            &json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
+            ]}]}),
+        );
     }
 
     pub fn type_into(&self, css: &str, text: &str) {

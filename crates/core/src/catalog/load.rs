@@ -228,10 +228,48 @@ impl Catalog {
             });
         }
         catalog.reindex();
+        catalog.check_families(&mut diagnostics);
         Loaded {
             catalog,
             diagnostics,
             invalid_files: invalid.len(),
+        }
+    }
+
+    /// Every `progresses_to` names an exercise of the catalogue, and no family loops back on
+    /// itself; a link that does not is reported and left out (the exercise itself stays).
+    fn check_families(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+        let ids: Vec<String> = self.entries.iter().map(|e| e.exercise.id.clone()).collect();
+        for i in 0..self.entries.len() {
+            let Some(next) = self.entries[i].exercise.progresses_to.clone() else {
+                continue;
+            };
+            let mut seen = vec![ids[i].clone()];
+            let mut at = Some(next.clone());
+            let mut problem = None;
+            while let Some(id) = at {
+                if seen.contains(&id) {
+                    problem = Some(format!("`progresses_to` loops back to `{id}`"));
+                    break;
+                }
+                let Some(e) = self.get(&id) else {
+                    problem = Some(format!(
+                        "`progresses_to` names `{id}`, which is not in the catalogue"
+                    ));
+                    break;
+                };
+                at = e.exercise.progresses_to.clone();
+                seen.push(id);
+            }
+            if let Some(message) = problem {
+                let entry = &mut self.entries[i];
+                entry.exercise.progresses_to = None;
+                diagnostics.push(Diagnostic::whole_file(
+                    &entry.file,
+                    message,
+                    "name the next, harder exercise of the family, or leave `progresses_to` out",
+                ));
+            }
         }
     }
 

@@ -46,6 +46,7 @@ pub(super) struct RawExercise {
     pub(super) evidence: Option<S<Vec<S<RawEvidence>>>>,
     pub(super) pose: Option<S<RawPose>>,
     pub(super) variants: Option<S<Vec<S<RawVariant>>>>,
+    pub(super) progresses_to: Option<S<String>>,
 }
 
 #[derive(Deserialize)]

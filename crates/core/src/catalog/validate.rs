@@ -269,6 +269,7 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
         .as_ref()
         .map(|v| parse_variants(r, v, position, &places))
         .unwrap_or_default();
+    let progresses_to = raw.progresses_to.as_ref().map(|p| parse_next(r, p, &id));
     Parsed {
         exercise: Exercise {
             id,
@@ -292,6 +293,7 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             pose,
             variants,
             variant: None,
+            progresses_to,
         },
         spans: NameSpans {
             id: raw.id.span(),
@@ -299,6 +301,28 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
             aliases: alias_spans,
         },
     }
+}
+
+/// The id of the next exercise in the family: a valid id, not the exercise's own. Whether it
+/// is in the catalogue is checked once every file is loaded.
+fn parse_next(r: &mut Reporter<'_>, next: &S<String>, own: &str) -> String {
+    let id = next.get_ref();
+    if !is_valid_id(id) {
+        r.report(
+            next.span(),
+            "progresses_to",
+            format!("`{id}` is not an exercise id"),
+            Some("give the id of another exercise, like `double-knee-to-chest`".into()),
+        );
+    } else if id == own {
+        r.report(
+            next.span(),
+            "progresses_to",
+            "an exercise cannot progress to itself",
+            Some("give the id of the next, harder exercise in its family".into()),
+        );
+    }
+    id.clone()
 }
 
 /// A side cue: with `{side}` (the stretched side) and perhaps `{other}`, no other braces,

@@ -93,6 +93,46 @@ pub struct Request {
     /// Which movement eases lower-back pain, when asked: a lower-back plan includes that
     /// family and leaves out the other ([`crate::conditions::direction`]).
     pub eased_by: Option<EasedBy>,
+    /// Where each exercise stands in the person's programme ([`crate::coach`]).
+    pub coaching: Coaching,
+}
+
+/// The programme a plan follows: each exercise's stage, from the log, and whether the person
+/// asked for an easier week.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Coaching {
+    /// Each exercise's stage.
+    pub stages: std::collections::BTreeMap<String, crate::coach::Stage>,
+    /// An easier week: every exercise one stage lower, as the weekly review offered.
+    pub easier_week: bool,
+}
+
+impl Coaching {
+    /// The stage an exercise is planned at.
+    pub fn stage(&self, id: &str) -> u32 {
+        let s = self.stages.get(id).map_or(0, |s| s.stage);
+        if self.easier_week {
+            s.saturating_sub(1)
+        } else {
+            s
+        }
+    }
+
+    /// Whether the exercise has moved on to the next of its family.
+    pub fn moved_on(&self, e: &Exercise) -> bool {
+        e.progresses_to.is_some()
+            && self.stages.contains_key(&e.id)
+            && crate::coach::Ladder::of(e).moved_on(self.stage(&e.id))
+    }
+
+    /// The line explaining an exercise's dose, when the programme moved it.
+    pub fn note(&self, e: &Exercise) -> Option<String> {
+        let mut note = crate::coach::explain(e, self.stages.get(&e.id)?);
+        if self.easier_week && self.stage(&e.id) < self.stages.get(&e.id)?.stage {
+            note = Some("One step easier this week, as you asked.".to_string());
+        }
+        note
+    }
 }
 
 impl Request {
@@ -101,9 +141,21 @@ impl Request {
     /// condition, and not of the lower-back family the direction of movement leaves out.
     pub fn permits(&self, e: &Exercise) -> bool {
         !self.exclude.contains(&e.id)
+            && !self.coaching.moved_on(e)
             && (!self.pages_only || e.from_pages())
             && conditions::ruled_out_by(&self.conditions, e).is_none()
             && !self.direction_leaves_out(e)
+    }
+
+    /// The dose an exercise gets in this request, eased: its style's, and in the normal plan
+    /// of the source style, the dose its stage in the programme has reached.
+    pub fn dose(&self, e: &Exercise, ease: Ease) -> Dose {
+        let d = eased_dose(e, self.style, ease);
+        let stage = self.coaching.stage(&e.id);
+        if ease != Ease::Normal || self.style != DoseStyle::Source || stage == 0 {
+            return d;
+        }
+        crate::coach::staged_dose(e, stage)
     }
 
     /// Whether the direction of movement leaves this exercise out of a lower-back plan.
@@ -175,6 +227,18 @@ impl Item {
             String::new()
         };
         format!("{} s x {}{trimmed}{side}", self.dose.hold_s, self.dose.reps)
+    }
+}
+
+impl Item {
+    /// The dose and the position in words, for people rather than terminals: `hold 5 seconds,
+    /// 5 times, lying on your back`.
+    pub fn dose_words(&self) -> String {
+        format!(
+            "{}, {}",
+            self.dose.words(self.exercise.sides, Some(self.style_reps)),
+            self.exercise.position.words()
+        )
     }
 }
 
@@ -648,7 +712,7 @@ fn items(
             .get(&head.id)
             .map_or(head, |x| &x.exercise)
             .in_form(c.form);
-        let mut dose = eased_dose(&e, req.style, ease);
+        let mut dose = req.dose(&e, ease);
         let style_reps = dose.reps;
         dose.reps = *r;
         let serves: Vec<Area> = areas
@@ -663,6 +727,13 @@ fn items(
         let mut why = reason(&e, &serves, areas[0], warm);
         if req.direction_wants(&e) {
             why.push_str(" It moves the way you said eases your lower back.");
+        }
+        if ease == Ease::Normal
+            && req.style == DoseStyle::Source
+            && let Some(note) = req.coaching.note(&e)
+        {
+            why.push(' ');
+            why.push_str(&note);
         }
         items.push(Item {
             reason: why,
@@ -709,7 +780,7 @@ fn candidates(
         if weights.len() > areas.len() && req.direction_wants(e) {
             mask |= 1 << areas.len();
         }
-        let dose = eased_dose(e, req.style, ease);
+        let dose = req.dose(e, ease);
         cands.push(Cand {
             ex: i,
             form,

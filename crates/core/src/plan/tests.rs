@@ -26,6 +26,7 @@ fn req(areas: &[Area], places: &[Place], minutes: u32) -> Request {
         recent: vec![],
         conditions: vec![],
         eased_by: None,
+        coaching: Default::default(),
     }
 }
 
@@ -391,6 +392,7 @@ fn the_date_rotates_among_equally_good_routines() {
         recent: vec![],
         conditions: vec![],
         eased_by: None,
+        coaching: Default::default(),
     };
     let mut chosen = BTreeSet::new();
     for d in 1..=14 {
@@ -502,6 +504,7 @@ fn request_strategy() -> impl Strategy<Value = Request> {
             recent: vec![],
             conditions: vec![],
             eased_by: None,
+            coaching: Default::default(),
         })
 }
 
@@ -668,6 +671,7 @@ fn the_search_agrees_with_an_exact_dynamic_programme_on_300_catalogues_of_25_to_
             recent: vec![],
             conditions: vec![],
             eased_by: None,
+            coaching: Default::default(),
         };
         let (_, cands) = candidates_for(n, case, &r);
         assert_eq!(cands.len(), n);
@@ -877,6 +881,7 @@ fn recent_exercises_are_those_done_on_both_days_before() {
                     done_ms: 10_000,
                     outcome: crate::player::Outcome::Done,
                     at,
+                    rating: None,
                 })
                 .collect(),
         }
@@ -935,6 +940,7 @@ fn root_bounds_equal_the_built_searches_bounds() {
             recent: vec![],
             conditions: vec![],
             eased_by: None,
+            coaching: Default::default(),
         };
         let (_, cands) = candidates_for(rng.range(5, 40) as usize, case, &r);
         let p = Problem {

@@ -39,6 +39,7 @@ fn sample() -> LogFile {
                     done_ms: 5000,
                     outcome: Outcome::Done,
                     at: t("2026-11-20T18:00:20+01:00"),
+                    rating: None,
                 }],
                 settled: None,
             },

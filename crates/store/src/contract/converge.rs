@@ -108,6 +108,7 @@ fn run(s: &dyn Store, stores: &[&dyn Store], u: &UserId, d: usize, i: usize, op:
         done_ms: 5_000,
         outcome: if hurt { Outcome::Hurt } else { Outcome::Done },
         at,
+        rating: None,
     };
     let any_session = |pick: usize| {
         let all = s.sessions(u).unwrap();

@@ -84,6 +84,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0020_desk_breaks.sql"),
     ),
     (
+        "0021_coaching",
+        include_str!("../../migrations/0021_coaching.sql"),
+    ),
+    (
         "0023_function",
         include_str!("../../migrations/0023_function.sql"),
     ),
@@ -188,14 +192,15 @@ impl Db<'_> {
             let found = self.schema_version()?;
             self.check_not_foreign(found)?;
             let mut backfill = false;
+            let (mut tallies, mut hold_s) = (false, false);
             for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
                 self.conn
                     .execute_batch(&format!("{sql}\nPRAGMA user_version = {};", i + 1))
                     .map_err(|e| self.err(e))?;
                 // What SQL cannot compute is filled in by Rust, in the same transaction.
-                if *name == "0011_tallies" {
-                    self.fill_tallies()?;
-                }
+                // Tallies are filled once every migration has run (with today's columns).
+                tallies |= *name == "0011_tallies" || *name == "0021_coaching";
+                hold_s |= *name == "0021_coaching";
                 if *name == "0012_outbox" {
                     self.conn
                         .execute(
@@ -205,6 +210,12 @@ impl Db<'_> {
                         .map_err(|e| self.err(e))?;
                     backfill = true;
                 }
+            }
+            if tallies {
+                self.fill_tallies()?;
+            }
+            if hold_s {
+                self.fill_hold_s()?;
             }
             // The history's events are read with today's queries, so once every migration
             // has run (still in the same transaction).

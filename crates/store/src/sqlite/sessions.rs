@@ -3,7 +3,8 @@
 use backstretch_core::player::Outcome;
 use backstretch_core::routine::Routine;
 use backstretch_core::session::{
-    Ending, LoggedSession, SessionId, SessionRecord, SessionSource, StepRecord, Tally,
+    Effort, Ending, LoggedSession, Rating, SessionId, SessionRecord, SessionSource, StepRecord,
+    Tally,
 };
 use backstretch_core::stats::SessionFact;
 use backstretch_core::time::Stamp;
@@ -14,7 +15,7 @@ use super::{Db, stamp};
 use crate::{ImportCount, NewSession, Order, PainRecord, StoreError, UserId};
 
 const SESSION_COLUMNS: &str = "s.id, s.uid, s.started_at, s.started_offset, s.ended_at, s.ended_offset, s.heartbeat_at, s.heartbeat_offset, s.source, s.routine, s.planned_s, s.pain_before, s.pain_after, s.outcome, s.pid, s.settled";
-const STEP_COLUMNS: &str = "t.step, t.kind, t.exercise_id, t.side, t.rep, t.planned_s, t.done_ms, t.outcome, t.at, t.at_offset";
+const STEP_COLUMNS: &str = "t.step, t.kind, t.exercise_id, t.side, t.rep, t.planned_s, t.done_ms, t.outcome, t.at, t.at_offset, t.rated, t.effort";
 
 /// A session row as SQLite gives it, before its words and JSON are checked.
 struct RawSession {
@@ -62,6 +63,7 @@ struct RawStep {
     done_ms: i64,
     outcome: String,
     at: (i64, i32),
+    rated: Option<(String, String)>,
 }
 
 fn raw_step(r: &Row<'_>, at: usize) -> rusqlite::Result<RawStep> {
@@ -75,6 +77,10 @@ fn raw_step(r: &Row<'_>, at: usize) -> rusqlite::Result<RawStep> {
         done_ms: r.get(at + 6)?,
         outcome: r.get(at + 7)?,
         at: (r.get(at + 8)?, r.get(at + 9)?),
+        rated: match (r.get(at + 10)?, r.get(at + 11)?) {
+            (Some(id), Some(effort)) => Some((id, effort)),
+            _ => None,
+        },
     })
 }
 
@@ -128,6 +134,13 @@ impl Db<'_> {
             outcome: Outcome::parse(&raw.outcome)
                 .ok_or_else(|| bad(format!("unknown outcome `{}`", raw.outcome)))?,
             at: stamp(raw.at.0, raw.at.1),
+            rating: match &raw.rated {
+                None => None,
+                Some((id, e)) => Some(Rating {
+                    exercise_id: id.clone(),
+                    effort: Effort::parse(e).ok_or_else(|| bad(format!("unknown effort `{e}`")))?,
+                }),
+            },
         })
     }
 
@@ -139,8 +152,8 @@ impl Db<'_> {
         let routine = serde_json::to_string(s.routine).map_err(|e| self.corrupt("routine", &e))?;
         self.conn
             .prepare_cached("INSERT INTO sessions (user_id, uid, started_at, started_offset, heartbeat_at, heartbeat_offset,
-                                       source, routine, planned_s, pain_before, pid, desk_break)
-                 VALUES (?1, ?2, ?3, ?4, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").and_then(|mut st| st.execute(
+                                       source, routine, planned_s, pain_before, pid, desk_break, hold_s)
+                 VALUES (?1, ?2, ?3, ?4, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)").and_then(|mut st| st.execute(
                 params![
                     user.as_str(),
                     s.uid,
@@ -151,7 +164,8 @@ impl Db<'_> {
                     s.planned_s,
                     s.pain_before,
                     s.pid,
-                    s.routine.profile.desk_break
+                    s.routine.profile.desk_break,
+                    s.routine.hold_s()
                 ],
             ))
             .map_err(|e| self.err(e))?;
@@ -182,8 +196,8 @@ impl Db<'_> {
     ) -> Result<bool, StoreError> {
         let n = self
             .conn
-            .prepare_cached("INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset, report)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+            .prepare_cached("INSERT INTO session_steps (session_id, step, kind, exercise_id, side, rep, planned_s, done_ms, outcome, at, at_offset, report, rated, effort)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14
                  WHERE NOT EXISTS (SELECT 1 FROM session_steps
                                    WHERE session_id = ?1 AND step = ?2 AND at = ?10 AND done_ms = ?8)
                  ON CONFLICT (session_id, report) WHERE report IS NOT NULL DO NOTHING").and_then(|mut st| st.execute(
@@ -199,7 +213,9 @@ impl Db<'_> {
                     step.outcome.as_str(),
                     step.at.utc_s,
                     step.at.offset_s,
-                    report
+                    report,
+                    step.rating.as_ref().map(|r| r.exercise_id.as_str()),
+                    step.rating.as_ref().map(|r| r.effort.as_str()),
                 ],
             ))
             .map_err(|e| self.err(e))?;
@@ -264,13 +280,37 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Every session's planned seconds of holding, from its routine (the migration that
+    /// added them).
+    pub(super) fn fill_hold_s(&self) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, routine FROM sessions")
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<(i64, String)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        for (id, text) in rows {
+            let routine: Routine = serde_json::from_str(&text)
+                .map_err(|e| self.corrupt("routine", &format!("session {id}: {e}")))?;
+            self.conn
+                .execute(
+                    "UPDATE sessions SET hold_s = ?2 WHERE id = ?1",
+                    params![id, routine.hold_s()],
+                )
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
     /// The facts of every session, newest first, from each session's row alone.
     pub(super) fn session_facts(&self, user: &UserId) -> Result<Vec<SessionFact>, StoreError> {
         let mut st = self
             .conn
             .prepare_cached(
                 "SELECT started_at, started_offset, pain_before, pain_after, outcome, tally,
-                        desk_break
+                        desk_break, settled, hold_s
                  FROM sessions WHERE user_id = ?1 ORDER BY started_at DESC, id DESC",
             )
             .map_err(|e| self.err(e))?;
@@ -288,7 +328,14 @@ impl Db<'_> {
                 .map_err(|e| self.corrupt("a session's tally", &e))?;
             out.push(SessionFact {
                 desk_break: r.get(6).map_err(get)?,
-                ..SessionFact::new(started, pains, outcome, &tally.summary())
+                settled: r.get(7).map_err(get)?,
+                ..SessionFact::new(
+                    started,
+                    pains,
+                    outcome,
+                    &tally.summary(),
+                    r.get(8).map_err(get)?,
+                )
             });
         }
         Ok(out)

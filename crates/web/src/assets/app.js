@@ -3,6 +3,9 @@
 'use strict';
 if ('serviceWorker' in navigator && window.isSecureContext) {
   navigator.serviceWorker.register('/sw.js').catch(() => {});
+  // The pairing's last step says when it worked: the worker runs, so sessions go on offline.
+  const ready = document.getElementById('offline-ready');
+  if (ready) navigator.serviceWorker.ready.then(() => { ready.hidden = false; });
 }
 
 // The warning-sign check: a "yes" to an emergency sign shows its advice at once, with a button
@@ -13,6 +16,24 @@ document.addEventListener('change', (e) => {
   const note = t.closest('fieldset[data-level="emergency"]')?.querySelector('.emergency-now');
   if (note) note.hidden = t.value !== 'yes';
 });
+
+// The profile: until the person picks the area that hurts most, it is the first one ticked
+// (a form sends ticked boxes in page order, not in the order they were ticked).
+(() => {
+  const main = document.getElementById('primary');
+  if (!main) return;
+  const order = [...document.querySelectorAll('input[name=areas]:checked')].map((b) => b.value);
+  if (main.value) main.dataset.picked = '1';
+  main.addEventListener('change', () => { main.dataset.picked = '1'; });
+  document.addEventListener('change', (e) => {
+    const t = e.target;
+    if (!(t instanceof HTMLInputElement) || t.name !== 'areas') return;
+    const i = order.indexOf(t.value);
+    if (i >= 0) order.splice(i, 1);
+    if (t.checked) order.push(t.value);
+    if (!main.dataset.picked) main.value = order[0] || '';
+  });
+})();
 
 // Reminders in this browser (Notification API), while a page of backstretch is open: at the
 // time the person chose (kept in this browser), the server says what a reminder says now

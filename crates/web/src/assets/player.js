@@ -7,7 +7,13 @@
 //
 // Each finished step is sent at once with an idempotency key (the session and the report's
 // number); without the server, reports queue on the device and go when it is back. A reload
-// resumes the session where it was.
+// resumes the session where it was; a session finished while the server was away shows its
+// summary, kept on the device, until the server has it.
+//
+// One screen while playing: the figure follows the step (into the stretch at Hold, back out at
+// Rest, still while paused or for people who ask for less motion), mirrored for the right side.
+// Every message stays where the eyes are until dismissed or the next step. Stop and "it
+// spreads", and every key that would end the session or log a sign, ask first.
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -34,9 +40,11 @@
   let timer = null;
   let wakeLock = null;
   let audio = null;
-  let stopArmed = 0;
   const cueLog = [];       // [{text, late_ms}] for tests and the benchmark
   window.backstretchCues = cueLog;
+  const soundLog = [];     // [{kind, from, to}] on the audio clock (s): sounds never overlap
+  window.backstretchSounds = soundLog;
+  const lessMotion = window.matchMedia ? window.matchMedia('(prefers-reduced-motion: reduce)') : { matches: false };
 
   const load = (k, d) => { try { return JSON.parse(localStorage.getItem(k)) ?? d; } catch { return d; } };
   const store = (k, v) => { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* full: keep going */ } };
@@ -46,6 +54,13 @@
     document.body.classList.toggle('playing', id === 'player');
   };
   const fail = (msg) => { const e = $('player-error'); e.textContent = msg; e.hidden = !msg; };
+  // A message for the person, at the top of the screen, until dismissed or the next step.
+  let noticeStep = -1;
+  const notice = (msg, step) => {
+    $('notice-text').textContent = msg;
+    $('notice').hidden = !msg;
+    noticeStep = msg ? (step ?? (S ? at(elapsed(Date.now())).step : -1)) : -1;
+  };
 
   // --- Time ---------------------------------------------------------------------------
   const steps = () => S.timeline.steps;
@@ -113,29 +128,56 @@
   }
 
   // --- Cues -----------------------------------------------------------------------------
-  function beep(times) {
+  // Without a voice, each kind of moment has its own sound: hold rises, rest falls, a side
+  // switch is two double taps, done is three notes up, a get-ready is one low note and the
+  // last seconds a short tick. A sound starts after the one before has ended, never over it.
+  const SOUNDS = {
+    hold: [[523, 0.14], [784, 0.22]],
+    rest: [[784, 0.14], [523, 0.22]],
+    switch: [[659, 0.08], [0, 0.06], [659, 0.08], [0, 0.18], [659, 0.08], [0, 0.06], [659, 0.08]],
+    done: [[523, 0.14], [659, 0.14], [784, 0.3]],
+    ready: [[392, 0.25]],
+    tick: [[1047, 0.06]],
+  };
+  let soundFree = 0;
+  function sound(kind) {
     if (!audio) return;
-    for (let i = 0; i < times; i++) {
-      const o = audio.createOscillator();
-      const g = audio.createGain();
-      o.frequency.value = 880;
-      g.gain.value = 0.2;
-      o.connect(g).connect(audio.destination);
-      const t = audio.currentTime + i * 0.25;
-      o.start(t);
-      o.stop(t + 0.15);
+    const notes = SOUNDS[kind] || SOUNDS.ready;
+    let t = Math.max(audio.currentTime, soundFree);
+    const from = t;
+    for (const [hz, len] of notes) {
+      if (hz) {
+        const o = audio.createOscillator();
+        const g = audio.createGain();
+        o.frequency.value = hz;
+        g.gain.setValueAtTime(0.2, t);
+        g.gain.exponentialRampToValueAtTime(0.01, t + len);
+        o.connect(g).connect(audio.destination);
+        o.start(t);
+        o.stop(t + len);
+      }
+      t += len;
     }
+    soundFree = t + 0.05;
+    soundLog.push({ kind, from, to: t });
+  }
+  const soundOf = (kind) => ({ hold: 'hold', rest: 'rest', switch: 'switch', done: 'done' }[kind] || 'ready');
+  // Speech is never cut off: a cue waits for the one before it to end. A count (3, 2, 1)
+  // that would have to wait is left out rather than said late.
+  function speak(synth, text, count) {
+    if (count && (synth.speaking || synth.pending)) return;
+    synth.speak(new SpeechSynthesisUtterance(text));
   }
   function say(cue) {
     const step = steps()[cue.step];
-    if (step.kind === 'switch' && navigator.vibrate) navigator.vibrate([200, 100, 200]);
+    const count = /^[0-9]+$/.test(cue.text);
+    if (step.kind === 'switch' && !count && navigator.vibrate) navigator.vibrate([200, 100, 200]);
     const synth = window.speechSynthesis;
     const voices = synth && synth.getVoices ? synth.getVoices() : [];
     if (synth && voices.length && window.SpeechSynthesisUtterance) {
-      synth.cancel();
-      synth.speak(new SpeechSynthesisUtterance(cue.text));
+      speak(synth, cue.text, count);
     } else {
-      beep(step.kind === 'switch' ? 2 : 1);
+      sound(count ? 'tick' : soundOf(step.kind));
     }
   }
 
@@ -174,7 +216,105 @@
     }
     timer = setTimeout(tick, wait);
   }
+  // --- The figure ---------------------------------------------------------------------------
+  // The exercise's moving figure (the server's animated SVG, one for each side), put in the
+  // page so its clock can be set: the pose follows the step instead of looping.
+  const figures = new Map();
+  function figureFor(url) {
+    if (!figures.has(url)) {
+      figures.set(url, fetch(url, { credentials: 'same-origin' })
+        .then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.status))))
+        .then((text) => {
+          const svg = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+          if (svg.nodeName !== 'svg') return null;
+          // The words go in the caption, readable at any size; the panel's white goes too.
+          for (const t of svg.querySelectorAll('text, title')) t.remove();
+          const bg = svg.querySelector('rect');
+          if (bg && bg.getAttribute('width') === svg.getAttribute('width')) bg.remove();
+          svg.removeAttribute('width');
+          svg.removeAttribute('height');
+          svg.setAttribute('aria-hidden', 'true');
+          svg.setAttribute('focusable', 'false');
+          const dur = parseFloat((svg.querySelector('animate') || { getAttribute: () => '' }).getAttribute('dur')) || 0;
+          return { svg: document.importNode(svg, true), dur, cropped: false };
+        })
+        .catch(() => null));
+    }
+    return figures.get(url);
+  }
+  // Cropped to what moves and what it rests on, over the whole movement.
+  function crop(f) {
+    if (f.cropped || !f.svg.isConnected) return;
+    let box = null;
+    f.svg.pauseAnimations();
+    for (let i = 0; i <= 16; i++) {
+      f.svg.setCurrentTime((f.dur * i) / 16);
+      const b = f.svg.getBBox();
+      box = box ? { x0: Math.min(box.x0, b.x), y0: Math.min(box.y0, b.y), x1: Math.max(box.x1, b.x + b.width), y1: Math.max(box.y1, b.y + b.height) }
+        : { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height };
+    }
+    if (!box || box.x1 <= box.x0) return;
+    const pad = 0.04 * Math.max(box.x1 - box.x0, box.y1 - box.y0);
+    f.svg.setAttribute('viewBox', `${box.x0 - pad} ${box.y0 - pad} ${box.x1 - box.x0 + 2 * pad} ${box.y1 - box.y0 + 2 * pad}`);
+    f.cropped = true;
+  }
+  let shownFigure = null;   // { url, f }
+  const ease = (ms, over) => { const t = Math.min(1, Math.max(0, ms / over)); return t * t * (3 - 2 * t); };
+  // Where the figure's clock stands for a moment of a step: the animation goes from the
+  // start pose into the stretch over its first half (after a still second) and back over
+  // the second half.
+  function figureTime(f, st, into) {
+    const half = f.dur / 2;
+    const still = lessMotion.matches;
+    if (st.kind === 'hold') return 1 + (still ? 1 : ease(into, 2000)) * (half - 1);
+    if (st.kind === 'rest') return Math.min(f.dur - 0.01, half + 1 + (still ? 1 : ease(into, 1500)) * (half - 1));
+    return 0;
+  }
+  function poseFigure(now) {
+    if (!shownFigure || !shownFigure.f || !S) return false;
+    const a = at(elapsed(now));
+    const st = steps()[a.step];
+    const f = shownFigure.f;
+    const t = figureTime(f, st, a.into);
+    f.svg.setCurrentTime(t);
+    f.svg.dataset.pose = t.toFixed(3);
+    // Still moving: while playing, within the ease at the start of a hold or rest.
+    return S.pausedAt === null && !lessMotion.matches && (st.kind === 'hold' || st.kind === 'rest') && a.into < 2000;
+  }
+  let moving = 0;
+  function animateFigure() {
+    cancelAnimationFrame(moving);
+    const frame = () => { if (poseFigure(Date.now())) moving = requestAnimationFrame(frame); };
+    frame();
+  }
+  function captionFigure(item, side) {
+    const f = shownFigure && shownFigure.f;
+    if (!f) return;
+    f.svg.dataset.side = side || '';
+    const said = side && item.sides && item.sides[side];
+    const which = said ? ` ${said[0].toUpperCase()}${said.slice(1)}.` : '';
+    $('figure-caption').textContent = `${item.figure_note || ''}${which}`.trim();
+  }
+  async function showFigure(item, side) {
+    const url = side === 'right' && item.figure_right ? item.figure_right : item.figure;
+    if (shownFigure && shownFigure.url === url) { captionFigure(item, side); return; }
+    const box = $('figure-box');
+    shownFigure = { url, f: null };
+    if (!url) { box.hidden = true; return; }
+    const f = await figureFor(url);
+    if (!shownFigure || shownFigure.url !== url) return;
+    if (!f) { box.hidden = true; return; }
+    shownFigure.f = f;
+    box.hidden = false;
+    $('figure').replaceChildren(f.svg);
+    crop(f);
+    f.svg.pauseAnimations();
+    captionFigure(item, side);
+    animateFigure();
+  }
+
   let shownItem = -1;
+  let shownStep = -1;
   function draw(now) {
     const el = elapsed(now);
     const a = at(el);
@@ -184,21 +324,23 @@
     if (item && shownItem !== st.item) {
       shownItem = st.item;
       $('exercise').textContent = item.name;
-      const fig = $('figure');
-      if (item.figure) { fig.src = item.figure; fig.alt = `Figure: ${item.name}`; fig.hidden = false; } else { fig.hidden = true; }
       $('get-into').textContent = `${item.position}: ${item.get_into}`;
       const ol = $('steps'); ol.replaceChildren(...item.steps.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
       const ul = $('cautions'); ul.replaceChildren(...item.cautions.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
       const nextItem = S.items[st.item + 1];
       $('next').textContent = nextItem ? `Next: ${nextItem.name}` : 'This is the last exercise.';
     }
-    const parts = [];
-    if (st.side) {
-      const said = (item && item.sides && item.sides[st.side]) || `${st.side} side`;
-      parts.push(said[0].toUpperCase() + said.slice(1));
+    if (shownStep !== a.step) {
+      if (shownStep !== -1 && noticeStep !== -1 && noticeStep !== a.step) notice('');
+      shownStep = a.step;
+      if (item) showFigure(item, st.side);
+      animateFigure();
     }
+    const parts = [];
+    if (st.side) parts.push(st.side === 'right' ? 'Right side' : 'Left side');
     if (st.rep) parts.push(`repetition ${st.rep} of ${st.reps}`);
-    $('side').textContent = parts.join(', ');
+    $('side').textContent = parts.join(' · ');
+    $('side').dataset.side = st.side || '';
     $('count').textContent = String(Math.ceil(a.remaining / 1000));
     $('count').setAttribute('aria-label', `${Math.ceil(a.remaining / 1000)} seconds left`);
     const p = $('progress'); p.value = Math.min(1, el / totalMs());
@@ -217,7 +359,7 @@
       S.pausedAt = now;
       jumpTo(Math.min(S.nextReport, steps().length - 1), now);
       save();
-      $('sync').textContent = 'You left this session; it waits here, paused, where you were. Press Resume to go on, or Stop.';
+      notice('You left this session; it waits here, paused, where you were. Press Resume to go on, or Stop.');
     }
   }
 
@@ -229,11 +371,38 @@
     tick();
   }
 
+  // Asks before something that cannot be undone; the session waits, paused, for the answer.
+  function ask(title, text, yes, then) {
+    const d = $('confirm');
+    const now = Date.now();
+    const wasPaused = S.pausedAt !== null;
+    if (!wasPaused) { poll(now); S.pausedAt = now; save(); tick(); }
+    $('confirm-title').textContent = title;
+    $('confirm-text').textContent = text;
+    $('confirm-yes').textContent = yes;
+    const answer = (ok) => {
+      $('confirm-yes').onclick = null;
+      $('confirm-no').onclick = null;
+      d.onclose = null;
+      d.oncancel = null;
+      if (d.open) d.close();
+      if (!wasPaused && S.pausedAt !== null) { const t = Date.now(); S.origin += t - S.pausedAt; S.pausedAt = null; save(); }
+      if (ok) then(); else tick();
+    };
+    $('confirm-yes').onclick = () => answer(true);
+    $('confirm-no').onclick = () => answer(false);
+    d.onclose = () => answer(false);
+    d.oncancel = (e) => { e.preventDefault(); answer(false); };
+    if (typeof d.showModal === 'function') d.showModal(); else d.setAttribute('open', '');
+    $('confirm-no').focus();
+  }
+  const asking = () => $('confirm').open;
+
   const act = {
     pause() {
       const now = Date.now();
       if (S.pausedAt !== null) { S.origin += now - S.pausedAt; S.pausedAt = null; } else { poll(now); S.pausedAt = now; }
-      save(); tick();
+      save(); tick(); animateFigure();
     },
     next() {
       const now = Date.now();
@@ -265,7 +434,7 @@
       if (nextItem < 0) nextItem = steps().length - 1;
       while (S.nextReport < nextItem) { report(S.nextReport, 'skipped', 0); S.nextReport++; }
       jumpTo(nextItem, now);
-      $('sync').textContent = `Stopped ${S.items[item].name} and logged it as hurt. Moving on gently.`;
+      notice(`Stopped ${S.items[item].name} and logged it as hurt. Moving on gently.`, nextItem);
       save(); tick();
     },
     spreading() {
@@ -276,16 +445,22 @@
       end('stopped');
     },
     stop() {
-      const now = Date.now();
-      if (now - stopArmed > 4000) {
-        stopArmed = now;
-        $('sync').textContent = 'Press Stop again to end the session.';
-        return;
-      }
-      endCurrent(now, 'skipped');
+      endCurrent(Date.now(), 'skipped');
       end('stopped');
     },
   };
+  // What each control does once asked: Stop and "it spreads" always ask; a key asks before
+  // anything it cannot undo.
+  const ASK = {
+    stop: ['End the session now?', 'The steps you have done are kept. You will be asked how it feels now.', 'Yes, end the session'],
+    spreading: ['Pain spreading, numbness or tingling?', 'This ends the session and is logged as a warning sign: your plans pause until you have been checked.', 'Yes, it spreads'],
+    hurt: ['Does it hurt: sharper or worse?', 'This exercise stops and is logged as hurt.', 'Yes, it hurts'],
+  };
+  function ifSure(k) {
+    if (asking()) return;
+    const [title, text, yes] = ASK[k];
+    ask(title, text, yes, act[k]);
+  }
 
   function end(ending) {
     clearTimeout(timer);
@@ -296,6 +471,7 @@
   }
 
   async function finish(painAfter) {
+    S.painAfter = painAfter;
     enqueue({
       url: `/api/sessions/${S.id}/finish`,
       body: { pain_after: painAfter, ending: S.ending, at: localStamp(serverNow()) },
@@ -303,13 +479,28 @@
     });
     S.done = true;
     save();
+    showSaved();
+  }
+  // The summary the device can give on its own, until the server's arrives (after a reload
+  // without the server, too).
+  function showSaved() {
     show('summary');
     const t = $('summary-text');
-    if (!t.textContent) t.textContent = S.spreading ? `${S.spreading_stopped} Saving your session…` : 'Saving your session…';
+    if (t.dataset.from === 'server') return;
+    t.dataset.from = 'device';
+    const lines = [];
+    if (S.spreading) lines.push(S.spreading_stopped);
+    if (S.hurtStopped) lines.push(S.hurt_ends_text);
+    lines.push(S.ending === 'completed' ? 'Session done. Well done.' : 'Session stopped. The steps you did are kept.');
+    const pain = (p) => (p === null || p === undefined ? 'not given' : `${p} out of 10`);
+    lines.push(`Pain before: ${pain(S.pain_before)}; after: ${pain(S.painAfter)}.`);
+    lines.push('Saving your session…');
+    t.replaceChildren(...lines.map((l) => { const p = document.createElement('p'); p.textContent = l; return p; }));
   }
 
   // --- Sending, and the queue -------------------------------------------------------------
   let flushing = false;
+  let waiting = false;       // the person was told steps wait on the device
   let retryMs = 1000;
   function enqueue(entry) {
     const q = load(QUEUE, []);
@@ -335,7 +526,9 @@
         }
         if (res) learnClock(res, sentAt);
         if (!res || res.status >= 500 || res.status === 408 || res.status === 429) {
-          $('sync').textContent = `Saved on this device: ${q.length} to send when backstretch is back.`;
+          const msg = `Saved on this device: ${q.length} to send when backstretch is back.`;
+          if (S && !S.done && !$('player').hidden) { notice(msg); waiting = true; }
+          if (S && S.done) $('summary-sync').textContent = msg;
           setTimeout(flush, retryMs);
           retryMs = Math.min(retryMs * 2, 15000);
           return;
@@ -352,7 +545,10 @@
         const rest = load(QUEUE, []);
         rest.shift();
         store(QUEUE, rest);
-        if (!rest.length) $('sync').textContent = '';
+        if (!rest.length && waiting) {
+          waiting = false;
+          if (S && !S.done && !$('player').hidden) notice('backstretch is back: every step is saved.');
+        }
       }
       if (S && S.done) { localStorage.removeItem(SESSION); }
     } finally {
@@ -360,7 +556,11 @@
     }
   }
   function showSummary(b) {
+    // The history and progress changed: the worker keeps them anew for offline.
+    navigator.serviceWorker?.controller?.postMessage('keep-pages');
     const t = $('summary-text');
+    t.dataset.from = 'server';
+    $('summary-sync').textContent = '';
     t.replaceChildren();
     const lines = (b.text || '').split('\n').filter((l) => l.trim());
     if (S && S.spreading) lines.unshift(S.spreading_stopped);
@@ -413,13 +613,17 @@
   $('next-step').addEventListener('click', act.next);
   $('back').addEventListener('click', act.back);
   $('hurt').addEventListener('click', act.hurt);
-  $('stop').addEventListener('click', act.stop);
-  $('spreading').addEventListener('click', act.spreading);
+  $('stop').addEventListener('click', () => ifSure('stop'));
+  $('spreading').addEventListener('click', () => ifSure('spreading'));
+  $('notice-close').addEventListener('click', () => { notice(''); $('pause').focus(); });
   document.addEventListener('keydown', (e) => {
-    if (!S || $('player').hidden || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (!S || $('player').hidden || asking() || e.altKey || e.ctrlKey || e.metaKey) return;
     const k = { ' ': 'pause', ArrowRight: 'next', ArrowLeft: 'back', h: 'hurt', H: 'hurt', s: 'spreading', S: 'spreading', Escape: 'stop' }[e.key];
-    if (k && !(k === 'pause' && e.target instanceof HTMLButtonElement)) { e.preventDefault(); act[k](); }
+    if (!k || (k === 'pause' && e.target instanceof HTMLButtonElement)) return;
+    e.preventDefault();
+    if (ASK[k]) ifSure(k); else act[k]();
   });
+  lessMotion.addEventListener?.('change', animateFigure);
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && S && !S.ending) { catchUpOrWait(Date.now()); lockScreen(); tick(); }
   });
@@ -429,6 +633,8 @@
   S = load(SESSION, null);
   if (S && S.timeline && !S.done) {
     if (S.ending) show('after'); else start();
+  } else if (S && S.timeline && S.done) {
+    showSaved();
   } else {
     S = null;
     show('before');

@@ -3,12 +3,27 @@
 // with the server gone. Pages are fetched fresh when the server answers; the API never comes
 // from the cache (the player keeps its session, and queues its steps, on the device).
 'use strict';
-const CACHE = 'backstretch-v1';
-// The pages are behind the first run's gates, so they are kept as they are seen, not here.
-const SHELL = ['/static/app.css', '/static/app.js', '/static/player.js', '/static/icon.svg', '/manifest.webmanifest'];
+const CACHE = 'backstretch-v2';
+const SHELL = ['/static/app.css', '/static/app.js', '/static/player.js', '/static/icon.svg', '/static/offline.html', '/manifest.webmanifest'];
+// The pages a person looks at after a session: kept when they can be (they are behind the
+// first run's gates, so one that redirects is not kept), and again each time they are seen.
+const PAGES = ['/today', '/play', '/history', '/progress'];
+function keepPages(c) {
+  return Promise.all(PAGES.map((p) => fetch(p, { credentials: 'same-origin' })
+    .then((res) => (res.ok && !res.redirected ? c.put(p, res) : undefined))
+    .catch(() => undefined)));
+}
 
 self.addEventListener('install', (e) => {
-  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).catch(() => {}).then(() => self.skipWaiting()));
+  e.waitUntil(caches.open(CACHE)
+    .then((c) => c.addAll(SHELL).then(() => keepPages(c)))
+    .catch(() => {})
+    .then(() => self.skipWaiting()));
+});
+
+// The player asks for the pages to be kept anew when a session has been saved.
+self.addEventListener('message', (e) => {
+  if (e.data === 'keep-pages') e.waitUntil(caches.open(CACHE).then(keepPages));
 });
 
 self.addEventListener('activate', (e) => {
@@ -37,6 +52,8 @@ self.addEventListener('fetch', (e) => {
       })
       .catch(() => caches.match(req)
         .then((hit) => hit || (url.pathname === '/play' ? caches.match('/play', { ignoreSearch: true }) : undefined))
+        // A page not kept: one that says so and leads back to the session.
+        .then((hit) => hit || (req.mode === 'navigate' ? caches.match('/static/offline.html') : undefined))
         .then((hit) => hit || new Response('backstretch cannot be reached right now.', { status: 503, headers: { 'Content-Type': 'text/plain' } })))
   );
 });

@@ -8,15 +8,13 @@ use axum::response::Response;
 use backstretch_core::catalog::{Catalog, Entry};
 use backstretch_core::exercise::{Exercise, Form};
 use backstretch_core::safety;
-use backstretch_core::vocab::Word;
-use backstretch_render::catalog::{compact_dose, word_list};
 use backstretch_render::sheet::capitalised;
 use maud::{Markup, html};
 
 use crate::error::WebError;
 use crate::input::query;
 use crate::pages::frame::{Page, html_page};
-use crate::pages::parts::{cites, figure, list, svg};
+use crate::pages::parts::{and_list, cites, figure, list, svg};
 use crate::state::Shared;
 
 fn entry<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Entry, WebError> {
@@ -37,8 +35,8 @@ pub async fn exercises(State(s): State<Shared>) -> Response {
                     div.text {
                         h2 { a href={ "/exercises/" (x.id) } { (x.name) } }
                         p {
-                            (word_list(&x.areas)) " · " (word_list(&x.all_places())) " · "
-                            (compact_dose(x))
+                            "For the " (and_list(&x.areas, "and")) " · " (and_list(&x.all_places(), "or")) " · "
+                            (capitalised(&x.dose.words(x.sides, None))) "."
                         }
                         (cites(x))
                     }
@@ -55,7 +53,7 @@ fn variant(v: &Exercise) -> Markup {
         section.variant {
             h2 {
                 (capitalised(v.variant.as_deref().unwrap_or_default())) ": "
-                (v.position.as_str()) " (" (v.position.get_into()) "), in " (word_list(&v.places))
+                (v.position.words()) " · " (and_list(&v.places, "or"))
             }
             (figure(v, "big"))
             (list(&v.steps, true))
@@ -71,8 +69,8 @@ pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Page {
         (figure(x, "big"))
         p.lead { (x.purpose) }
         p.dose {
-            (compact_dose(x)) " · " (x.position.as_str()) " (" (x.position.get_into()) ") · for "
-            (word_list(&x.areas)) " · in " (word_list(&x.places))
+            (capitalised(&x.dose.words(x.sides, None))) ", " (x.position.words()) ". For the "
+            (and_list(&x.areas, "and")) " · " (and_list(&x.places, "or"))
         }
         h2 { "How to do it" }
         (list(&x.steps, true))
@@ -94,6 +92,8 @@ pub async fn exercise(State(s): State<Shared>, Path(id): Path<String>) -> Page {
 #[serde(deny_unknown_fields)]
 pub struct FigureQuery {
     variant: Option<String>,
+    /// `right`: mirrored, as the right side is done (the figures show the left).
+    side: Option<String>,
 }
 
 /// `id.svg` (moving) or `id-still.svg` (the keyframes side by side).
@@ -115,8 +115,19 @@ pub async fn figure_svg(
 ) -> Result<Response, WebError> {
     let q = query(
         q,
-        "use variant=NAME, one of the exercise's variants, or nothing",
+        "use variant=NAME, one of the exercise's variants, and side=left or side=right, or nothing",
     )?;
+    let mirrored = match q.side.as_deref() {
+        None | Some("left") => false,
+        Some("right") => true,
+        Some(other) => {
+            return Err(WebError::invalid(
+                "side",
+                format!("side=`{other}` is not a side"),
+                "use side=left or side=right",
+            ));
+        }
+    };
     let (id, still) = figure_file(&file)?;
     let whole = &entry(s.catalog(), id)?.exercise;
     let Some(form) = whole.form_named(q.variant.as_deref()) else {
@@ -134,6 +145,13 @@ pub async fn figure_svg(
     let x = &whole.in_form(form);
     let Some(spec) = &x.pose else {
         return Err(WebError::not_found(format!("`{id}` has no figure")));
+    };
+    let flipped;
+    let spec = if mirrored {
+        flipped = spec.mirrored();
+        &flipped
+    } else {
+        spec
     };
     Ok(svg(if still {
         backstretch_render::figure::keyframes_svg(x, spec)

@@ -5,8 +5,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use backstretch_core::catalog::Catalog;
 use backstretch_core::function::{FunctionSummary, FunctionTrend};
-use backstretch_core::stats::Stats;
+use backstretch_core::stats::{SessionFact, Stats};
 use backstretch_render::json::{HistoryRow, history_rows};
 use backstretch_render::progress::progress_line;
 use maud::{Markup, html};
@@ -14,19 +15,38 @@ use maud::{Markup, html};
 use crate::error::WebError;
 use crate::input::{HistoryQuery, query};
 use crate::pages::frame::{Page, html_page};
-use crate::pages::parts::{count, svg};
+use crate::pages::parts::{count, exercise_names, svg};
 use crate::state::Shared;
 
-/// An exercise count as the history table says it: `5 done, 1 skipped, hurt: cat-cow`.
-fn exercises_text(r: &HistoryRow) -> String {
+/// An exercise count as the history table says it: `5 done, 1 skipped, hurt: Cat-cow`.
+fn exercises_text(r: &HistoryRow, catalog: &Catalog) -> String {
     let mut ex = format!("{} done", r.exercises.done.len());
     if !r.exercises.skipped.is_empty() {
         ex.push_str(&format!(", {} skipped", r.exercises.skipped.len()));
     }
     if !r.exercises.hurt.is_empty() {
-        ex.push_str(&format!(", hurt: {}", r.exercises.hurt.join(", ")));
+        let names = exercise_names(catalog, &r.exercises.hurt);
+        ex.push_str(&format!(", hurt: {}", names.join(", ")));
     }
     ex
+}
+
+/// How a session ended, and whether it counts: by the rule the progress figures follow
+/// ([`backstretch_core::stats::counts`]), so the two pages agree.
+fn ended_text(r: &HistoryRow, counts: bool) -> String {
+    let done = count(
+        u32::try_from(r.exercises.done.len()).unwrap_or(u32::MAX),
+        "exercises",
+    );
+    match (r.outcome, counts) {
+        ("completed", true) => "Completed".into(),
+        ("completed", false) => "Completed, most holds skipped: not counted".into(),
+        ("stopped", true) => format!("Stopped after {done}: counts"),
+        ("stopped", false) => "Stopped early, under half the holding: not counted".into(),
+        ("interrupted", true) => format!("Cut off after {done}: counts"),
+        ("interrupted", false) => "Cut off early, under half the holding: not counted".into(),
+        _ => "Going on now".into(),
+    }
 }
 
 fn no_sessions(what: &str) -> Markup {
@@ -42,7 +62,7 @@ pub async fn history(
 ) -> Page {
     let q = query(q, "use before= (a session id) and limit= (1 to 1000)")?;
     let (rows, older) = s
-        .run(move |app, _| {
+        .run(move |app, catalog| {
             let page = q.read(app, 50)?;
             let rows = history_rows(&page.sessions, app.now(), |_| None);
             let rows = page
@@ -50,9 +70,11 @@ pub async fn history(
                 .iter()
                 .map(|l| {
                     let when = l.session.started_at.local();
-                    when.format("%a %-d %b %Y, %H:%M").to_string()
+                    let counts = SessionFact::of(l).counts;
+                    (when.format("%a %-d %b %Y, %H:%M").to_string(), counts)
                 })
                 .zip(rows)
+                .map(|(when, r)| (when, exercises_text(&r, catalog), r))
                 .collect::<Vec<_>>();
             Ok((rows, page.older))
         })
@@ -67,7 +89,7 @@ pub async fn history(
     }
     let pain = |p: Option<u8>| p.map_or_else(|| "–".to_string(), |v| v.to_string());
     let body = html! {
-        div.table { table {
+        div.table tabindex="0" role="region" aria-label="Your sessions (scrolls sideways)" { table {
             caption { "Your sessions, newest first" }
             thead { tr {
                 th scope="col" { "When" }
@@ -77,13 +99,13 @@ pub async fn history(
                 th scope="col" { "How it ended" }
             } }
             tbody {
-                @for (when, r) in &rows {
+                @for ((when, counts), exercises, r) in &rows {
                     tr {
                         td { (when) }
                         td { (r.minutes) }
-                        td { (exercises_text(r)) }
+                        td { (exercises) }
                         td { (pain(r.pain_before)) " → " (pain(r.pain_after)) }
-                        td { (r.outcome) }
+                        td { (ended_text(r, *counts)) }
                     }
                 }
             }
@@ -153,7 +175,7 @@ pub async fn progress(State(s): State<Shared>) -> Page {
     let body = html! {
         p.lead { (progress_line(&st)) }
         dl.stats {
-            div { dt { "Sessions" } dd { (st.sessions) } }
+            div { dt { "Sessions that count" } dd { (st.sessions) } }
             div { dt { "Minutes" } dd { (st.minutes) } }
             div { dt { "Exercises done" } dd { (st.exercises_done) } }
             div { dt { "Pain" } dd { (pain_text(&st)) } }
@@ -165,6 +187,7 @@ pub async fn progress(State(s): State<Shared>) -> Page {
                 " (longest " (count(st.streak.longest, st.streak.unit)) ")"
             } }
         }
+        p.hint { "A session counts when it was played to the end, or stopped after at least one exercise. History says of each one whether it counts." }
         @if let Some(r) = &st.rising {
             div.alert role="note" { p { (r.advice()) } }
         }

@@ -3,9 +3,10 @@
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use backstretch_core::catalog::Catalog;
 use backstretch_core::exercise::Exercise;
 use backstretch_core::text::plural;
-use backstretch_core::vocab::Word;
+use backstretch_core::vocab::{Area, Condition, Place, Word};
 use maud::{Markup, html};
 
 use crate::links::figure_url;
@@ -32,6 +33,17 @@ pub fn figure(e: &Exercise, class: &str) -> Markup {
     }
 }
 
+/// Exercises by name, from their ids (an id the catalogue no longer has stays as it is).
+pub fn exercise_names(catalog: &Catalog, ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            catalog
+                .get(id)
+                .map_or_else(|| id.clone(), |e| e.exercise.title())
+        })
+        .collect()
+}
+
 /// Items as a list, numbered (`ol`) or not.
 pub fn list(items: &[String], numbered: bool) -> Markup {
     html! {
@@ -48,12 +60,30 @@ pub fn count(n: u32, unit: &str) -> String {
     plural(n, unit.strip_suffix('s').unwrap_or(unit), unit)
 }
 
-/// Words as a person lists them: `neck, upper-back and lower-back`.
-pub fn and_list<W: Word>(words: &[W], and: &str) -> String {
-    let w: Vec<&str> = words.iter().map(|x| x.as_str()).collect();
+/// A vocabulary word as people say it on a page: `lower back`, not `lower-back` (the word
+/// the command line and files use).
+pub trait Said: Word {
+    fn said(self) -> String {
+        self.as_str().replace('-', " ")
+    }
+}
+
+impl Said for Area {
+    fn said(self) -> String {
+        Area::said(self).to_string()
+    }
+}
+
+impl Said for Place {}
+
+impl Said for Condition {}
+
+/// Words as a person lists them: `neck, upper back and lower back`.
+pub fn and_list<W: Said>(words: &[W], and: &str) -> String {
+    let w: Vec<String> = words.iter().map(|x| x.said()).collect();
     match w.split_last() {
         None => String::new(),
-        Some((last, [])) => (*last).to_string(),
+        Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} {and} {last}", rest.join(", ")),
     }
 }

@@ -26,44 +26,78 @@ fn pain_buttons(name: &str, label: &str) -> Markup {
     }
 }
 
-/// The buttons that steer a session, each with its key.
+/// The buttons that steer a session, each with its key. The two that end a session or
+/// record a warning sign (Stop, It spreads) ask first; so does every key that would.
 fn controls() -> Markup {
     html! {
         div.controls {
             button #back type="button" aria-keyshortcuts="ArrowLeft" { "Back" }
             button #pause.primary type="button" aria-keyshortcuts="Space" { "Pause" }
             button #next-step type="button" aria-keyshortcuts="ArrowRight" { "Next" }
-            button #hurt.danger type="button" aria-keyshortcuts="H" { "Sharper or worse" }
+            button #hurt.danger type="button" aria-keyshortcuts="H" {
+                span { "It hurts" } small { "sharper or worse" }
+            }
+            button #spreading.danger type="button" aria-keyshortcuts="S" {
+                span { "It spreads" } small { "down a limb, numb, tingling" }
+            }
             button #stop type="button" aria-keyshortcuts="Escape" { "Stop" }
-            button #spreading."danger wide" type="button" aria-keyshortcuts="S" {
-                "Pain spreading down a limb, numbness or tingling"
+        }
+    }
+}
+
+/// The question asked before Stop, It spreads, or a key that would end the session: it
+/// pauses the session until answered.
+fn confirm() -> Markup {
+    html! {
+        dialog #confirm aria-labelledby="confirm-title" aria-describedby="confirm-text" {
+            h2 #confirm-title {}
+            p #confirm-text {}
+            p.actions {
+                button #confirm-yes.danger type="button" {}
+                button #confirm-no.primary type="button" autofocus { "Keep going" }
             }
         }
-        p.keys { "Keys: Space pause, ← back, → next, H sharper or worse, S spreading symptoms, Esc stop." }
     }
 }
 
 fn player() -> Markup {
     html! {
         section #player hidden aria-label="Player" {
-            p.phase #phase aria-live="polite" {}
-            h2 #exercise {}
-            p.side #side {}
-            div.stage {
-                img #figure alt="" width="384" height="440";
-                p.count #count role="timer" aria-live="off" {}
+            div.screen {
+                div.head {
+                    p.phase #phase aria-live="polite" {}
+                    h2 #exercise {}
+                    p.side #side {}
+                }
+                div.notice #notice role="status" aria-live="polite" hidden {
+                    p #notice-text {}
+                    button #notice-close type="button" aria-label="Dismiss this message" { "OK" }
+                }
+                div.stage {
+                    figure.figure #figure-box hidden {
+                        div #figure {}
+                        figcaption #figure-caption {}
+                    }
+                    p.count #count role="timer" aria-live="off" {}
+                }
+                progress #progress max="1" value="0" aria-label="Progress through the routine" {}
+                (controls())
             }
-            progress #progress max="1" value="0" aria-label="Progress through the routine" {}
-            p.next #next {}
-            (controls())
-            details {
-                summary { "How to do it" }
-                p #get-into {}
-                ol #steps {}
-                ul #cautions.caution {}
+            div.more {
+                p.next #next {}
+                details {
+                    summary { "How to do it" }
+                    p #get-into {}
+                    ol #steps {}
+                    ul #cautions.caution {}
+                }
+                p.stop-rule { strong { (safety::STOP_RULE) } }
+                p.keys {
+                    "Keys: Space pauses, ← goes back, → goes on. H (it hurts), S (it spreads) \
+                     and Esc (stop) each ask first."
+                }
             }
-            p.stop-rule { strong { (safety::STOP_RULE) } }
-            p.sync #sync aria-live="polite" {}
+            (confirm())
         }
     }
 }
@@ -90,6 +124,7 @@ pub async fn play(State(s): State<Shared>) -> Page {
             }
             section #summary hidden {
                 div #summary-text aria-live="polite" {}
+                p.sync #summary-sync aria-live="polite" {}
                 p.actions {
                     a."button primary" href="/progress" { "See your progress" }
                     " "

@@ -11,7 +11,9 @@ use maud::{Markup, html};
 use crate::error::WebError;
 use crate::input::{Fields, FormResult, ProfileBody};
 use crate::pages::frame::{Page, PageError, html_page, to};
+use crate::pages::parts::Said;
 use crate::state::Shared;
+use backstretch_render::sheet::capitalised;
 
 /// The error, when it concerns `field`.
 fn about<'a>(e: Option<&'a WebError>, field: &str) -> Option<&'a WebError> {
@@ -32,7 +34,7 @@ fn field_error(e: Option<&WebError>, field: &str) -> Markup {
     }
 }
 
-fn checkboxes<W: Word + PartialEq>(name: &str, chosen: &[W], e: Option<&WebError>) -> Markup {
+fn checkboxes<W: Said + PartialEq>(name: &str, chosen: &[W], e: Option<&WebError>) -> Markup {
     let bad = about(e, name).is_some();
     html! {
         @for w in W::ALL {
@@ -40,7 +42,7 @@ fn checkboxes<W: Word + PartialEq>(name: &str, chosen: &[W], e: Option<&WebError
                 input type="checkbox" name=(name) value=(w.as_str()) checked[chosen.contains(w)]
                     aria-invalid=[bad.then_some("true")]
                     aria-describedby=[bad.then(|| format!("{name}-error"))];
-                " " (w.as_str())
+                " " (capitalised(&w.said()))
             }
         }
     }
@@ -57,22 +59,29 @@ fn goals() -> Vec<(Goal, String)> {
 }
 
 fn profile_form(p: &Profile, e: Option<&WebError>) -> Markup {
-    // No choice until one is made: a default here would add an area nobody ticked.
-    let primary = p.areas.first().copied();
+    // No choice until one is made: a default here would add an area nobody ticked. With more
+    // than one area ticked, the form asks which hurts most (app.js fills in the first one
+    // ticked until the person picks one).
+    let primary = (p.areas.len() > 1).then(|| p.areas[0]);
     let bad_minutes = about(e, "minutes").is_some();
+    let bad_primary = about(e, "primary").is_some();
     html! {
         form method="post" action="/profile" novalidate {
             fieldset {
                 legend { "Where does it hurt?" }
                 (checkboxes("areas", &p.areas, e))
                 (field_error(e, "areas"))
-                label for="primary" { "Which one most?" }
-                select #primary name="primary" {
-                    option value="" selected[primary.is_none()] { "the one I ticked first" }
+                label for="primary" { "If more than one: which hurts most?" }
+                select #primary name="primary"
+                    aria-invalid=[bad_primary.then_some("true")]
+                    aria-describedby=[bad_primary.then_some("primary-error")] {
+                    option value="" selected[primary.is_none()] { "Choose one" }
                     @for a in Area::ALL {
-                        option value=(a) selected[Some(*a) == primary] { (a) }
+                        option value=(a) selected[Some(*a) == primary] { (capitalised(a.said())) }
                     }
                 }
+                p.hint { "Routines start with it and give it the most time." }
+                (field_error(e, "primary"))
             }
             fieldset {
                 legend { "Where can you stretch?" }
@@ -95,13 +104,21 @@ fn profile_form(p: &Profile, e: Option<&WebError>) -> Markup {
             label for="style" { "Doses" }
             select #style name="style" {
                 @for st in DoseStyle::ALL {
-                    option value=(st) selected[*st == p.style] { (st) }
+                    option value=(st) selected[*st == p.style] { (style_words(*st)) }
                 }
             }
-            p.hint { "source: what the pages give (short holds, more repetitions); standard: about 30 s holds; long: 60 s holds." }
             (health_fields(p, e))
             button.primary type="submit" { "Save" }
         }
+    }
+}
+
+/// A dose style in words.
+fn style_words(st: DoseStyle) -> &'static str {
+    match st {
+        DoseStyle::Source => "As the sources give them: short holds, more times",
+        DoseStyle::Standard => "Holds of about 30 seconds",
+        DoseStyle::Long => "Holds of a minute, once each side",
     }
 }
 
@@ -136,7 +153,8 @@ pub async fn profile(State(s): State<Shared>) -> Page {
     let saved = s.run(|app, _| Ok(app.profile()?)).await?;
     let body = html! {
         @if saved.is_none() {
-            p { "Tell backstretch where it hurts, where you can stretch and for how long; it plans around that." }
+            p.step { "Step 2 of 3" }
+            p { "Tell backstretch where it hurts, where you can stretch and for how long; it plans around that. Next come the questions about warning signs." }
         }
         (profile_form(&saved.unwrap_or_default(), None))
     };
@@ -147,9 +165,21 @@ pub async fn profile(State(s): State<Shared>) -> Page {
 /// there, it counts as chosen).
 fn sent(f: &Fields) -> Result<ProfileBody, WebError> {
     let mut areas = f.all("areas");
-    if let Some(p) = f.one("primary").filter(|p| !p.is_empty()) {
-        areas.retain(|a| *a != p);
-        areas.insert(0, p);
+    match f.one("primary").filter(|p| !p.is_empty()) {
+        Some(p) => {
+            areas.retain(|a| *a != p);
+            areas.insert(0, p);
+        }
+        // Ticked order is not what a form sends (it sends the page's order), so with more
+        // than one area the person says which is the main one.
+        None if areas.len() > 1 && f.one("primary").is_some() => {
+            return Err(WebError::invalid(
+                "primary",
+                "more than one area is ticked, and none is chosen as the one that hurts most",
+                "choose it under \"which hurts most\"",
+            ));
+        }
+        None => {}
     }
     let minutes_text = f.one("minutes").unwrap_or_default();
     let minutes = minutes_text.trim().parse::<u32>().map_err(|_| {

@@ -7,8 +7,7 @@ use axum::response::Response;
 use backstretch_app::Overrides;
 use backstretch_core::plan::Plan;
 use backstretch_core::session::SessionId;
-use backstretch_core::vocab::Word;
-use backstretch_render::plan::{clock, dose_text};
+use backstretch_render::plan::clock;
 use maud::{Markup, html};
 
 use crate::error::WebError;
@@ -17,6 +16,7 @@ use crate::pages::frame::{Page, PageError, html_page, to};
 use crate::pages::gate::{Stop, first_stop};
 use crate::pages::parts::{and_list, cites, count, figure, list};
 use crate::state::Shared;
+use backstretch_render::sheet::capitalised;
 
 /// The root: today's page.
 pub async fn root() -> Response {
@@ -63,6 +63,40 @@ fn remind_here(at: &str) -> Markup {
             }
             p #remind-status role="status" aria-live="polite" {}
         }
+        (calendar_form(at))
+    }
+}
+
+/// A reminder in the person's own calendar: the `.ics` that `backstretch export ics` makes,
+/// for the days and time picked here.
+fn calendar_form(at: &str) -> Markup {
+    const DAYS: [(&str, &str); 7] = [
+        ("mon", "Monday"),
+        ("tue", "Tuesday"),
+        ("wed", "Wednesday"),
+        ("thu", "Thursday"),
+        ("fri", "Friday"),
+        ("sat", "Saturday"),
+        ("sun", "Sunday"),
+    ];
+    html! {
+        section.card #calendar aria-labelledby="calendar-title" {
+            h2 #calendar-title { "Add to your calendar" }
+            form method="get" action="/calendar.ics" {
+                fieldset {
+                    legend { "On which days? (none ticked: every day)" }
+                    @for (value, name) in DAYS {
+                        label.choice { input type="checkbox" name="days" value=(value); (name) }
+                    }
+                }
+                p {
+                    label for="calendar-time" { "At what time?" }
+                    input #calendar-time name="time" type="time" value=(at) required;
+                }
+                button.primary type="submit" { "Download the calendar reminder" }
+            }
+            p.hint { "Open the downloaded file to add a repeating reminder, with an alert, to your phone's or computer's calendar." }
+        }
     }
 }
 
@@ -88,7 +122,7 @@ fn routine(p: &Plan) -> Markup {
                     (figure(e, "thumb"))
                     div.text {
                         h2 { a href={ "/exercises/" (e.id) } { (e.title()) } }
-                        p.dose { (dose_text(i)) " · " (e.position.as_str()) }
+                        p.dose { (capitalised(&i.dose_words())) "." }
                         p { (i.reason) }
                         @if !e.cautions.is_empty() {
                             div.caution { (list(&e.cautions, false)) }
