@@ -255,7 +255,7 @@ fn plan_items(catalog: &Catalog, routine: &Routine, kept: &[TimelineItem], by: &
 }
 
 /// A UUIDv7 for an instant (never the clock's), its other bits random.
-fn uid_at(at: Stamp) -> String {
+pub(crate) fn uid_at(at: Stamp) -> String {
     let secs = u64::try_from(at.utc_s).unwrap_or(0);
     uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, 0)).to_string()
 }

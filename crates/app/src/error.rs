@@ -70,6 +70,14 @@ pub enum AppError {
     BadMessage {
         problem: backstretch_core::care::BadText,
     },
+    /// A function measure (PSFS) that cannot be recorded.
+    #[error("the function scores cannot be recorded: {problem}")]
+    BadFunction {
+        problem: backstretch_core::function::BadFunction,
+    },
+    /// The embedded education cards are broken (a build defect).
+    #[error(transparent)]
+    Education(#[from] backstretch_core::education::BadCards),
     /// In a clinic's care, the clinician records clearances.
     #[error(
         "{sign} is cleared by your clinician: you are in a clinic's care, and only their clearance lifts it"
@@ -310,6 +318,8 @@ pub enum Remedy {
     AskYourClinician,
     /// Write a message of 1 to 2000 characters, no control characters.
     WriteAShortMessage,
+    /// Name one to three activities, each with a whole score from 0 to 10.
+    ScoreUpToThreeActivities,
     /// Link the log to the practice's server with the code the clinician gave, then sync.
     LinkToAPractice,
     /// Fix the routine file, or plan a new routine.
@@ -357,7 +367,9 @@ impl AppError {
     pub fn remedy(&self) -> Option<Remedy> {
         use AppError as E;
         Some(match self {
-            E::Store(StoreError::NotFound { .. }) | E::RedFlags(_) => return None,
+            E::Store(StoreError::NotFound { .. }) | E::RedFlags(_) | E::Education(_) => {
+                return None;
+            }
             E::Store(_) => Remedy::CheckTheLog,
             E::UnknownExercise { not_found, .. } => {
                 Remedy::ChooseAnExercise(not_found.suggestions.clone())
@@ -393,6 +405,7 @@ impl AppError {
             E::EmergencyNotClearable { .. } => Remedy::SeekEmergencyCare,
             E::ClinicClears { .. } => Remedy::AskYourClinician,
             E::BadMessage { .. } => Remedy::WriteAShortMessage,
+            E::BadFunction { .. } => Remedy::ScoreUpToThreeActivities,
             E::NoClinic => Remedy::LinkToAPractice,
             E::BadRoutine { remedy, .. } => remedy.clone(),
             E::NothingSafe { .. } => Remedy::PlanANewRoutine,

@@ -7,6 +7,7 @@ use backstretch_core::exchange::{
     BadValue, CareActivity, CarePlan, Checker, Clearance, FORMAT, LogFile, LogSession, Sheet,
     VERSION, check_profile,
 };
+use backstretch_core::function::FunctionRecord;
 use backstretch_core::reminder::{Reminder, first_day, spread_days};
 use backstretch_core::session::LoggedSession;
 use backstretch_core::time::Stamp;
@@ -28,6 +29,7 @@ impl App<'_> {
             sheets: k.sheets,
             prescriptions: k.prescriptions,
             messages: k.messages,
+            function: k.function,
             ..LogFile::of(&self.store.sessions(&self.user)?)
         })
     }
@@ -50,6 +52,7 @@ impl App<'_> {
             sheets,
             prescriptions: self.store.prescriptions(&self.user)?,
             messages: self.store.messages(&self.user)?,
+            function: self.store.functions(&self.user)?,
         })
     }
 
@@ -131,6 +134,9 @@ impl App<'_> {
         for (i, m) in header.messages.iter().enumerate() {
             problems.extend(m.checked(i, self.now).err());
         }
+        for (i, r) in header.function.iter().enumerate() {
+            problems.extend(r.checked(i, self.now).err());
+        }
         if !problems.is_empty() && !skip_invalid {
             return Err(AppError::BadImport {
                 file: file.to_string(),
@@ -196,6 +202,17 @@ impl App<'_> {
         for (i, m) in h.messages.iter().enumerate() {
             if !known.contains(&m.uid) && m.checked(i, self.now).is_ok() {
                 self.store.add_message(&self.user, m)?;
+            }
+        }
+        let known: Vec<String> = self
+            .store
+            .functions(&self.user)?
+            .into_iter()
+            .map(|r| r.uid)
+            .collect();
+        for (i, r) in h.function.iter().enumerate() {
+            if !known.contains(&r.uid) && r.checked(i, self.now).is_ok() {
+                self.store.add_function(&self.user, r)?;
             }
         }
         Ok(())
@@ -412,7 +429,7 @@ struct Streamed<'s, 'a> {
 impl serde::Serialize for Streamed<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut m = s.serialize_struct("LogFile", 9)?;
+        let mut m = s.serialize_struct("LogFile", 10)?;
         m.serialize_field("format", FORMAT)?;
         m.serialize_field("version", &VERSION)?;
         m.serialize_field("sessions", &Pages(self))?;
@@ -431,6 +448,7 @@ impl serde::Serialize for Streamed<'_, '_> {
                 list(&mut m, "sheets", &k.sheets)?;
                 list(&mut m, "prescriptions", &k.prescriptions)?;
                 list(&mut m, "messages", &k.messages)?;
+                list(&mut m, "function", &k.function)?;
             }
             Err(AppError::Store(e)) => *self.failed.borrow_mut() = Some(e),
             Err(_) => {}
@@ -459,6 +477,7 @@ struct Kept {
     sheets: Vec<Sheet>,
     prescriptions: Vec<Prescription>,
     messages: Vec<Message>,
+    function: Vec<FunctionRecord>,
 }
 
 /// The `sessions` array: pages of the log, oldest first.
@@ -517,6 +536,7 @@ struct Header {
     sheets: Vec<Sheet>,
     prescriptions: Vec<Prescription>,
     messages: Vec<Message>,
+    function: Vec<FunctionRecord>,
 }
 
 /// Reads an export file from `reader`, handing each session to `each` as it is read (with
@@ -566,6 +586,7 @@ impl<'de> serde::de::Visitor<'de> for FileSeed<'_, '_> {
             "sheets",
             "prescriptions",
             "messages",
+            "function",
         ];
         let mut h = Header::default();
         while let Some(key) = map.next_key::<String>()? {
@@ -578,6 +599,7 @@ impl<'de> serde::de::Visitor<'de> for FileSeed<'_, '_> {
                 "sheets" => h.sheets = map.next_value()?,
                 "prescriptions" => h.prescriptions = map.next_value()?,
                 "messages" => h.messages = map.next_value()?,
+                "function" => h.function = map.next_value()?,
                 "sessions" => map.next_value_seed(SessionsSeed(&mut *self.0))?,
                 other => return Err(serde::de::Error::unknown_field(other, FIELDS)),
             }

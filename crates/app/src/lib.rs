@@ -11,6 +11,7 @@ pub mod catalog;
 mod coaching;
 mod error;
 mod exchange;
+mod function;
 mod gates;
 mod planning;
 mod play;

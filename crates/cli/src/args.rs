@@ -102,6 +102,11 @@ pub enum Command {
     /// The weekly review: your week's pain, days and progressions; carry on, or take an
     /// easier week.
     Review(ReviewArgs),
+    /// The function measure: up to three activities your back or neck makes hard, scored 0
+    /// (unable) to 10 (as before); `set` them at once, or `show` every score.
+    Function(FunctionArgs),
+    /// Short notes on back and neck pain from the clinical guidelines, with their sources.
+    Learn(LearnArgs),
     /// Export your log: csv, json, a reminder calendar (ics), or FHIR for a clinician.
     Export(ExportArgs),
     /// Restore sessions from `export json`; sessions already here are skipped.
@@ -893,6 +898,32 @@ pub struct RemindTestArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub wait: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct FunctionArgs {
+    #[command(subcommand)]
+    pub command: Option<FunctionCommand>,
+}
+
+/// What `function` can do besides asking on a terminal.
+#[derive(Debug, Subcommand)]
+pub enum FunctionCommand {
+    /// Score up to three activities at once, each "ACTIVITY=SCORE" (0 unable .. 10 as before)
+    Set {
+        /// For example "carrying shopping=4" "sitting an hour=6"
+        #[arg(required = true, value_name = "ACTIVITY=SCORE")]
+        items: Vec<String>,
+    },
+    /// Every score so far, and the change since the first
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct LearnArgs {
+    /// A card's id, to show it whole with its sources (without one: the list)
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -73,6 +73,8 @@ fn main() -> ExitCode {
         Some(Command::Chart(a)) => cmd::stats::chart(&ctx, &a),
         Some(Command::Programme) => cmd::coaching::programme(&ctx),
         Some(Command::Review(a)) => cmd::coaching::review(&ctx, &a),
+        Some(Command::Function(a)) => cmd::function::run(&ctx, &a),
+        Some(Command::Learn(a)) => cmd::learn::run(&ctx, &a),
         Some(Command::Export(a)) => cmd::export::run(&ctx, &a),
         Some(Command::Import(a)) => cmd::export::import(&ctx, &a),
         Some(Command::Disclaimer(a)) => cmd::safety::disclaimer(&ctx, &a),

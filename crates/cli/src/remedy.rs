@@ -123,6 +123,9 @@ fn words(r: &Remedy) -> std::borrow::Cow<'static, str> {
         R::WriteAShortMessage => {
             "write 1 to 2000 characters, in quotes: backstretch messages send \"Your message\""
         }
+        R::ScoreUpToThreeActivities => {
+            "name 1 to 3 activities, each with a whole score from 0 (unable) to 10 (as before the problem), in quotes: backstretch function set \"carrying shopping=4\" \"sitting an hour=6\""
+        }
         R::LinkToAPractice => {
             "link it with the code your clinician gave you: `backstretch sync link ADDRESS CODE`, then `backstretch sync`"
         }
@@ -269,6 +272,7 @@ mod tests {
             Remedy::SeekEmergencyCare,
             Remedy::AskYourClinician,
             Remedy::WriteAShortMessage,
+            Remedy::ScoreUpToThreeActivities,
             Remedy::LinkToAPractice,
             Remedy::FixTheRoutine,
             Remedy::PlanANewRoutine,

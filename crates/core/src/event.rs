@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::care::{Message, Prescription};
 use crate::code::RoutineCode;
+use crate::function::FunctionRecord;
 use crate::profile::Profile;
 use crate::routine::Routine;
 use crate::safety::Screening;
@@ -75,6 +76,8 @@ pub enum Change {
     /// A whole session at once (recorded without the player, or imported). Its row id and
     /// process id mean nothing elsewhere.
     SessionRecorded { session: LoggedSession },
+    /// A function measure (PSFS) was scored: kept once by its uid.
+    FunctionRecorded { record: FunctionRecord },
 }
 
 impl Change {
@@ -93,6 +96,7 @@ impl Change {
             Change::SessionRecorded { .. } => "session-recorded",
             Change::Prescribed { .. } => "prescribed",
             Change::Message { .. } => "message",
+            Change::FunctionRecorded { .. } => "function-recorded",
         }
     }
 
@@ -106,6 +110,7 @@ impl Change {
             Change::SessionRecorded { session } => session.session.started_at,
             Change::Prescribed { prescription } => prescription.at,
             Change::Message { message } => message.at,
+            Change::FunctionRecorded { record } => record.at,
             Change::Settled { at, .. }
             | Change::ProfileSet { at, .. }
             | Change::DisclaimerAccepted { at, .. }

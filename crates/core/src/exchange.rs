@@ -42,6 +42,10 @@ pub struct LogFile {
     /// The thread with the clinic, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<crate::care::Message>,
+    /// The function measure (PSFS) records, oldest first (absent in files written before it
+    /// was carried).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub function: Vec<crate::function::FunctionRecord>,
 }
 
 /// A clinician's clearance of a warning sign: recorded by the person ("a clinician has
@@ -168,6 +172,7 @@ impl LogFile {
             sheets: Vec::new(),
             prescriptions: Vec::new(),
             messages: Vec::new(),
+            function: Vec::new(),
         }
     }
 }

@@ -23,6 +23,7 @@ fn px(x: f64) -> u32 {
 const FONT: &str = "DejaVu Sans, Helvetica, Arial, sans-serif";
 const BEFORE: &str = "#2563eb";
 const AFTER: &str = "#ea580c";
+const FUNCTION: &str = "#15803d";
 
 fn header(w: u32, h: u32, title: &str) -> String {
     format!(
@@ -111,10 +112,32 @@ impl Plot {
     fn y_of(&self, v: f64) -> f64 {
         self.top + self.ph - v / 10.0 * self.ph
     }
+
+    /// Where `days` (from the first day's start; a day is a slot of width one) falls on the
+    /// axis of the days from `from` to `to`.
+    fn x_of(&self, days: f64, (from, to): (NaiveDate, NaiveDate)) -> f64 {
+        let span = ((to - from).num_days() + 1) as f64;
+        self.left + 12.0 + days / span * (self.pw - 24.0)
+    }
+}
+
+/// A function measure (PSFS) mean on a day, 0-10, higher is better.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FunctionDay {
+    /// The local day it was scored.
+    pub day: NaiveDate,
+    /// The mean of its activities' scores.
+    pub mean: f64,
 }
 
 /// Pain before and after each session over time, on a faint traffic-light background.
 pub fn pain_svg(points: &[PainPoint]) -> String {
+    pain_svg_with(points, &[])
+}
+
+/// Pain before and after each session over time, with the function measure's mean (PSFS,
+/// 0-10, higher is better) beside it on the same scale, on a faint traffic-light background.
+pub fn pain_svg_with(points: &[PainPoint], function: &[FunctionDay]) -> String {
     let (w, h) = (860u32, 420u32);
     let (left, right, top, bottom) = (64.0, 24.0, 64.0, 64.0);
     let plot = Plot {
@@ -125,8 +148,13 @@ pub fn pain_svg(points: &[PainPoint]) -> String {
     };
     let mut s = header(w, h, "Pain before and after stretching");
     pain_titles(&mut s, points, left);
-    pain_scale(&mut s, &plot);
-    if points.is_empty() {
+    let axis = if function.is_empty() {
+        "Pain (0 none, 10 worst)"
+    } else {
+        "Pain (10 worst), function (10 as before)"
+    };
+    pain_scale(&mut s, &plot, axis);
+    if points.is_empty() && function.is_empty() {
         let (pw, ph) = (plot.pw, plot.ph);
         let _ = writeln!(
             s,
@@ -135,25 +163,45 @@ pub fn pain_svg(points: &[PainPoint]) -> String {
             top + ph / 2.0
         );
     } else {
-        pain_series(&mut s, points, &plot);
+        let days = points
+            .iter()
+            .map(|p| p.day)
+            .chain(function.iter().map(|f| f.day));
+        let from = days.clone().min().unwrap_or_default();
+        let to = days.max().unwrap_or_default();
+        pain_series(&mut s, points, &plot, (from, to));
+        function_series(&mut s, function, &plot, (from, to));
     }
     // Legend.
-    let lx = f64::from(w) - right - 250.0;
-    for (i, (color, label)) in [(BEFORE, "before stretching"), (AFTER, "after stretching")]
-        .iter()
-        .enumerate()
-    {
+    let mut legend = vec![(BEFORE, "before stretching"), (AFTER, "after stretching")];
+    if !function.is_empty() {
+        legend.push((FUNCTION, "function (PSFS)"));
+    }
+    let lx = f64::from(w) - right - 130.0 * legend.len() as f64 + 10.0;
+    for (i, (color, label)) in legend.iter().enumerate() {
         let x = lx + i as f64 * 130.0;
+        let marker = if *color == FUNCTION {
+            format!(
+                "<rect x=\"{:.1}\" y=\"20.0\" width=\"8\" height=\"8\" transform=\"rotate(45 {x:.1} 24)\" fill=\"{color}\"/>",
+                x - 4.0
+            )
+        } else {
+            format!("<circle cx=\"{x:.1}\" cy=\"24\" r=\"5\" fill=\"{color}\"/>")
+        };
         let _ = writeln!(
             s,
-            "<circle cx=\"{:.1}\" cy=\"24\" r=\"5\" fill=\"{color}\"/>\n<text x=\"{:.1}\" y=\"28\" font-size=\"12\" fill=\"#111827\">{label}</text>",
-            x,
+            "{marker}\n<text x=\"{:.1}\" y=\"28\" font-size=\"12\" fill=\"#111827\">{label}</text>",
             x + 10.0
         );
     }
+    let note = if function.is_empty() {
+        "A fall of 2 points or 30%, kept up, is a meaningful improvement."
+    } else {
+        "Pain: a fall of 2 points or 30%, kept up, is a meaningful improvement. Function (PSFS mean, 10 is as before): a rise of 2 points is."
+    };
     let _ = writeln!(
         s,
-        "<text x=\"{left}\" y=\"{:.1}\" font-size=\"11\" fill=\"#6b7280\">A fall of 2 points or 30%, kept up, is a meaningful improvement.</text>",
+        "<text x=\"{left}\" y=\"{:.1}\" font-size=\"11\" fill=\"#6b7280\">{note}</text>",
         f64::from(h) - 16.0
     );
     s.push_str("</svg>\n");
@@ -184,7 +232,7 @@ fn pain_titles(s: &mut String, points: &[PainPoint], left: f64) {
 }
 
 /// The traffic-light bands and the pain axis.
-fn pain_scale(s: &mut String, plot: &Plot) {
+fn pain_scale(s: &mut String, plot: &Plot, axis: &str) {
     let Plot { left, top, pw, ph } = *plot;
     let y_of = |v: f64| plot.y_of(v);
     // Traffic-light bands: 0-3 green, 4-5 amber, 6-10 red.
@@ -218,23 +266,25 @@ fn pain_scale(s: &mut String, plot: &Plot) {
     }
     let _ = writeln!(
         s,
-        "<text transform=\"translate(18 {:.1}) rotate(-90)\" font-size=\"12\" fill=\"#374151\" text-anchor=\"middle\">Pain (0 none, 10 worst)</text>",
+        "<text transform=\"translate(18 {:.1}) rotate(-90)\" font-size=\"12\" fill=\"#374151\" text-anchor=\"middle\">{axis}</text>",
         top + ph / 2.0
     );
 }
 
 /// The days' axis and each session's scores, before and after, as lines (and points when
 /// they are few enough to tell apart).
-fn pain_series(s: &mut String, points: &[PainPoint], plot: &Plot) {
-    let Plot { left, top, pw, ph } = *plot;
+fn pain_series(
+    s: &mut String,
+    points: &[PainPoint],
+    plot: &Plot,
+    (from, to): (NaiveDate, NaiveDate),
+) {
+    let Plot { top, ph, .. } = *plot;
     let y_of = |v: f64| plot.y_of(v);
     let n = points.len();
-    let from = points[0].day;
-    let to = points[n - 1].day;
     // Each day is a slot of the axis; a day's sessions share its slot, evenly spread, so
     // none hides another and every point lies inside the plot.
-    let span = ((to - from).num_days() + 1) as f64;
-    let x_of = |days: f64| left + 12.0 + days / span * (pw - 24.0);
+    let x_of = |days: f64| plot.x_of(days, (from, to));
     let mut per_day: BTreeMap<NaiveDate, usize> = BTreeMap::new();
     let xs: Vec<f64> = points
         .iter()
@@ -284,6 +334,38 @@ fn pain_series(s: &mut String, points: &[PainPoint], plot: &Plot) {
                 );
             }
         }
+    }
+}
+
+/// The function measure's means as a line of diamonds, each in the middle of its day's slot.
+fn function_series(
+    s: &mut String,
+    function: &[FunctionDay],
+    plot: &Plot,
+    span: (NaiveDate, NaiveDate),
+) {
+    let pts: Vec<(f64, f64)> = function
+        .iter()
+        .map(|f| {
+            let x = plot.x_of((f.day - span.0).num_days() as f64 + 0.5, span);
+            (x, plot.y_of(f.mean.clamp(0.0, 10.0)))
+        })
+        .collect();
+    if pts.len() > 1 {
+        let path: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+        let _ = writeln!(
+            s,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{FUNCTION}\" stroke-width=\"2\" stroke-dasharray=\"6 3\" stroke-linejoin=\"round\"/>",
+            path.join(" ")
+        );
+    }
+    for (x, y) in &pts {
+        let _ = writeln!(
+            s,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" transform=\"rotate(45 {x:.1} {y:.1})\" fill=\"{FUNCTION}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>",
+            x - 4.5,
+            y - 4.5
+        );
     }
 }
 
@@ -481,7 +563,22 @@ fn adherence_legend(s: &mut String, ly: f64, cal: &Calendar<'_>) {
 /// The pain chart of a person's sessions (in the order given; those without a score are left
 /// out).
 pub fn pain_chart(facts: &[backstretch_core::stats::SessionFact]) -> String {
-    pain_svg(
+    pain_chart_with(facts, &[])
+}
+
+/// The pain chart with the function measure's records (oldest first) beside the pain.
+pub fn pain_chart_with(
+    facts: &[backstretch_core::stats::SessionFact],
+    function: &[backstretch_core::function::FunctionRecord],
+) -> String {
+    let function: Vec<FunctionDay> = function
+        .iter()
+        .map(|r| FunctionDay {
+            day: r.at.day(),
+            mean: backstretch_core::function::point(r).mean,
+        })
+        .collect();
+    pain_svg_with(
         &facts
             .iter()
             .filter(|x| x.pain_before.is_some() || x.pain_after.is_some())
@@ -491,6 +588,7 @@ pub fn pain_chart(facts: &[backstretch_core::stats::SessionFact]) -> String {
                 after: x.pain_after,
             })
             .collect::<Vec<_>>(),
+        &function,
     )
 }
 
@@ -561,6 +659,32 @@ mod tests {
             "yearly labels"
         );
         assert_eq!(svg, pain_svg(&many), "deterministic");
+    }
+
+    /// The function measure shares the pain's 0-10 scale: its diamonds lie inside the plot,
+    /// the days' axis stretches to a score taken before the first session, and the legend
+    /// and the note name it.
+    #[test]
+    fn the_function_measure_shows_beside_pain() {
+        let f = [
+            FunctionDay {
+                day: day("2026-10-30"),
+                mean: 3.7,
+            },
+            FunctionDay {
+                day: day("2026-11-13"),
+                mean: 6.0,
+            },
+        ];
+        let svg = pain_svg_with(&pts(), &f);
+        insta::assert_snapshot!(svg);
+        assert!(svg.contains("function (PSFS)") && svg.contains("a rise of 2 points"));
+        assert!(svg.contains("30 Oct"), "the axis starts at the first score");
+        let diamonds: Vec<&str> = svg.lines().filter(|l| l.contains("rotate(45")).collect();
+        assert_eq!(diamonds.len(), 3, "two scores and the legend's");
+        assert!(!pain_svg(&pts()).contains("PSFS"), "no function, no legend");
+        let only = pain_svg_with(&[], &f[..1]);
+        assert!(only.contains("rotate(45") && !only.contains("Log a session"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod coaching;
 pub mod export;
 pub mod figure;
+pub mod function;
 pub mod json;
 pub mod plan;
 pub mod progress;

@@ -56,6 +56,14 @@ pub fn progress_line(s: &Stats) -> String {
 
 /// The statistics as text.
 pub fn stats_text(s: &Stats) -> String {
+    stats_text_with(s, None)
+}
+
+/// The statistics as text, with the function measure (PSFS) beside the pain trend.
+pub fn stats_text_with(
+    s: &Stats,
+    function: Option<&backstretch_core::function::FunctionSummary>,
+) -> String {
     let mut out = format!("{}\n\n", progress_line(s));
     out.push_str(&format!(
         "Sessions   {}\nMinutes    {}\nExercises  {} done\n",
@@ -81,6 +89,9 @@ pub fn stats_text(s: &Stats) -> String {
             }
         }
         _ => out.push_str("Pain       no scores yet (give them before and after each session)\n"),
+    }
+    if let Some(f) = function {
+        out.push_str(&crate::function::function_line(f));
     }
     if let Some(r) = &s.rising {
         out.push_str(&format!("\n{}\n", r.advice()));

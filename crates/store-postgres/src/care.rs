@@ -10,8 +10,9 @@ use serde::de::DeserializeOwned;
 use crate::Db;
 
 impl<C: GenericClient> Db<'_, C> {
-    /// Keeps a value in `table` (`prescriptions` or `messages`) once by its uid.
-    fn keep_once<T: Serialize>(
+    /// Keeps a value in `table` (`prescriptions`, `messages` or `function_scores`) once by
+    /// its uid.
+    pub(crate) fn keep_once<T: Serialize>(
         &mut self,
         table: &'static str,
         what: &'static str,
@@ -32,7 +33,8 @@ impl<C: GenericClient> Db<'_, C> {
             .map_err(|e| self.err(e))
     }
 
-    fn kept_all<T: DeserializeOwned>(
+    /// Every value of `table`, oldest first (by `at`, then uid).
+    pub(crate) fn kept_all<T: DeserializeOwned>(
         &mut self,
         table: &'static str,
         what: &'static str,

@@ -431,6 +431,7 @@ impl<C: GenericClient> Db<'_, C> {
             )?,
             Change::Prescribed { prescription } => self.write_prescription(user, prescription)?,
             Change::Message { message } => self.write_message(user, message)?,
+            Change::FunctionRecorded { record } => self.write_function(user, record)?,
             Change::SheetSaved { code, routine, at } => {
                 self.write_sheet(user, *code, routine, *at)?;
             }

@@ -16,6 +16,7 @@ mod cached;
 mod care;
 mod clinic;
 mod events;
+mod function;
 mod migrate;
 mod profile;
 mod safety;
@@ -29,6 +30,7 @@ use backstretch_core::care::{Message, Prescription};
 use backstretch_core::code::RoutineCode;
 use backstretch_core::event::{Change, Event, local_instant};
 use backstretch_core::exchange::Clearance;
+use backstretch_core::function::FunctionRecord;
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
@@ -609,6 +611,16 @@ impl Store for PostgresStore {
     }
     fn messages(&self, user: &UserId) -> Result<Vec<Message>, StoreError> {
         self.read(|db| db.read_messages(user))
+    }
+    fn add_function(&self, user: &UserId, r: &FunctionRecord) -> Result<(), StoreError> {
+        self.write(|db| {
+            db.write_function(user, r)?;
+            let change = Change::FunctionRecorded { record: r.clone() };
+            db.append(user, change)
+        })
+    }
+    fn functions(&self, user: &UserId) -> Result<Vec<FunctionRecord>, StoreError> {
+        self.read(|db| db.read_functions(user))
     }
     fn profile_saved_at(&self, user: &UserId) -> Result<Option<Stamp>, StoreError> {
         self.read(|db| db.read_profile_saved_at(user))

@@ -38,6 +38,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_coaching",
         include_str!("../migrations/0010_coaching.sql"),
     ),
+    (
+        "0012_function",
+        include_str!("../migrations/0012_function.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,7 @@
 
 mod clinic;
 mod converge;
+mod function;
 mod sync;
 pub use clinic::{
     a_new_alert_owes_each_clinician_one_email_until_done,
@@ -22,6 +23,9 @@ pub use clinic::{
     the_practice_library_keeps_one_of_each_name, totp_is_confirmed_taken_once_and_dropped,
 };
 pub use converge::{DEVICES, Op, converge};
+pub use function::{
+    function_records_are_kept_once_per_user, function_records_converge_in_any_order,
+};
 pub use sync::{
     a_diverged_event_is_refused, a_local_save_wins_over_a_tie_or_a_clock_ahead,
     a_renamed_device_resends_what_the_server_lacks, a_replayed_log_has_the_same_digest,
@@ -76,14 +80,16 @@ macro_rules! store_contract_tests {
             the_change_marker_moves_with_every_write,
             session_facts_agree_with_the_steps_however_they_were_written,
             every_write_appends_one_event_and_a_failed_write_none,
-            a_local_save_wins_over_a_tie_or_a_clock_ahead
+            a_local_save_wins_over_a_tie_or_a_clock_ahead,
+            function_records_are_kept_once_per_user
         );
         $crate::store_contract_tests!(@many $make;
             replaying_a_devices_events_gives_the_same_log,
             applying_in_any_order_converges,
             a_diverged_event_is_refused,
             a_replayed_log_has_the_same_digest,
-            a_renamed_device_resends_what_the_server_lacks
+            a_renamed_device_resends_what_the_server_lacks,
+            function_records_converge_in_any_order
         );
     };
     (@many $make:expr; $($name:ident),*) => {

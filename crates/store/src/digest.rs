@@ -20,7 +20,7 @@ pub struct Digest {
     /// How many sessions the log holds.
     pub sessions: usize,
     /// Each part's hash, in hex: `sessions`, `profile`, `disclaimer`, `screening`,
-    /// `clearances`, `sheets`.
+    /// `clearances`, `sheets`, `prescriptions`, `messages`, `function`.
     pub parts: BTreeMap<String, String>,
 }
 
@@ -103,6 +103,7 @@ pub fn digest(s: &dyn Store, user: &UserId) -> Result<Digest, StoreError> {
     part("sheets", json(&sheets)?);
     part("prescriptions", json(&s.prescriptions(user)?)?);
     part("messages", json(&s.messages(user)?)?);
+    part("function", json(&s.functions(user)?)?);
     Ok(Digest {
         sessions: by_uid.len(),
         parts,

@@ -18,6 +18,7 @@ use backstretch_core::care::{Message, Prescription};
 use backstretch_core::code::RoutineCode;
 use backstretch_core::event::{Change, Event};
 use backstretch_core::exchange::Clearance;
+use backstretch_core::function::FunctionRecord;
 use backstretch_core::profile::Profile;
 use backstretch_core::routine::Routine;
 use backstretch_core::safety::{Hurt, Screening};
@@ -377,6 +378,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<(), StoreError>;
     /// The routine printed under a code, if this user printed one.
     fn sheet(&self, user: &UserId, code: RoutineCode) -> Result<Option<Routine>, StoreError>;
+
+    /// Keeps a function measure (PSFS) record (once by its uid).
+    fn add_function(&self, user: &UserId, r: &FunctionRecord) -> Result<(), StoreError>;
+    /// Every function measure record, oldest first (by when, then uid).
+    fn functions(&self, user: &UserId) -> Result<Vec<FunctionRecord>, StoreError>;
 
     /// This log's device id: every write appends its event to this device's series.
     fn device(&self) -> Result<String, StoreError>;

@@ -140,7 +140,7 @@ fn the_change_marker_sees_another_connections_write() {
 /// What migrations 0014 on (the clinic, then desk breaks and coaching: clinicians, their patients, alerts, the audit log,
 /// the quiet days and the alert e-mails owed) added, removed again, for a log taken back to an
 /// older version.
-const SINCE_14: &str = "ALTER TABLE session_steps DROP COLUMN rated; ALTER TABLE session_steps DROP COLUMN effort; ALTER TABLE sessions DROP COLUMN hold_s;
+const SINCE_14: &str = "DROP TABLE function_scores; ALTER TABLE session_steps DROP COLUMN rated; ALTER TABLE session_steps DROP COLUMN effort; ALTER TABLE sessions DROP COLUMN hold_s;
      ALTER TABLE sessions DROP COLUMN desk_break; DROP TABLE erased_tokens; DROP TABLE totp_logins; DROP INDEX audit_by_patient;
      DROP TABLE alert_mail; DROP TABLE templates; DROP TABLE practice_exercises;
      DROP TABLE prescriptions; DROP TABLE messages; ALTER TABLE clearances DROP COLUMN cleared_by; ALTER TABLE people DROP COLUMN quiet_days;

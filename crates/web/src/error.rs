@@ -312,6 +312,9 @@ fn app_help(e: &AppError) -> Option<String> {
             "ask your clinician to record it in the clinic; it reaches this device at the next sync"
         }
         R::WriteAShortMessage => "write 1 to 2000 characters",
+        R::ScoreUpToThreeActivities => {
+            "name 1 to 3 activities, each with a whole score from 0 (unable) to 10 (as before the problem)"
+        }
         R::LinkToAPractice => {
             "link this log to your practice in a terminal: `backstretch sync link ADDRESS CODE`"
         }

@@ -1780,3 +1780,46 @@ async fn a_figure_is_mirrored_for_the_right_side() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The progress page shows the function measure (PSFS) beside the pain, before the first
+/// session and after it, and the pain chart draws it.
+#[tokio::test]
+async fn progress_shows_the_function_measure_beside_pain() {
+    use backstretch_core::function::FunctionRecord;
+    use backstretch_store::{Store, UserId};
+    let t = server();
+    t.ready().await;
+    let store = SqliteStore::open(&t.db()).unwrap();
+    let record = |uid: &str, at: &str, scores: [i64; 2]| {
+        let items = [
+            ("carrying shopping".to_string(), scores[0]),
+            ("sitting an hour".to_string(), scores[1]),
+        ];
+        FunctionRecord::new(uid.into(), Stamp::parse(at).unwrap(), &items).unwrap()
+    };
+    let first = record("f1", "2026-11-08T09:00:00+00:00", [3, 4]);
+    store.add_function(&UserId::local(), &first).unwrap();
+    let p = t.get("/progress").await;
+    assert!(p.body.contains("No sessions yet"), "{}", p.body);
+    assert!(p.body.contains("3.5 of 10"), "{}", p.body);
+    let later = record("f2", "2026-11-22T08:30:00+00:00", [6, 6]);
+    store.add_function(&UserId::local(), &later).unwrap();
+    let (id, _) = t.begin().await;
+    let done = json!({"pain_after": 3, "ending": "completed", "at": "2026-11-22T09:05:00+00:00"});
+    let r = t
+        .json("POST", &format!("/api/sessions/{id}/finish"), done)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let p = t.get("/progress").await;
+    let pain = p.body.find("<dt>Pain</dt>").unwrap();
+    let function = p.body.find("<dt>Function (PSFS)</dt>").unwrap();
+    assert!(pain < function, "{}", p.body);
+    assert!(
+        p.body
+            .contains("3.5 at the start, 6.0 lately — a meaningful improvement"),
+        "{}",
+        p.body
+    );
+    let chart = t.get("/charts/pain.svg").await;
+    assert!(chart.body.contains("function (PSFS)"), "{}", chart.body);
+}

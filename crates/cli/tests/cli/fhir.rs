@@ -86,3 +86,35 @@ fn the_clis_fhir_bundle_is_valid_r4_with_every_resource_it_should_hold() {
         "{kinds:?}"
     );
 }
+
+/// The function measure (PSFS) in the Bundle: an Observation per activity score and one for
+/// the mean, valid R4 as `fhir.resources` reads them.
+#[test]
+fn the_function_measure_exports_as_valid_observations() {
+    let Some(python) = fhir_python() else { return };
+    let env = Env::new();
+    stdout_ok(env.cmd().args([
+        "function",
+        "set",
+        "carrying shopping=4",
+        "sitting an hour=6",
+        "tying shoelaces=5",
+    ]));
+    let bundle = stdout_ok(env.cmd().args(["export", "fhir"]));
+    let kinds = validate(&python, &bundle);
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "Observation").count(),
+        4,
+        "{kinds:?}"
+    );
+    let b: Value = serde_json::from_str(&bundle).unwrap();
+    let mean = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["code"]["coding"][0]["code"] == "mean-score")
+        .unwrap();
+    assert_eq!(mean["valueQuantity"]["value"], 5.0);
+    assert_eq!(mean["hasMember"].as_array().unwrap().len(), 3);
+}

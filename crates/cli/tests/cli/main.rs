@@ -12,6 +12,7 @@ mod dbus;
 mod durability;
 mod fhir;
 mod foundation;
+mod function;
 mod hardening;
 mod idle;
 mod mail;

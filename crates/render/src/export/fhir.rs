@@ -1,4 +1,5 @@
 use backstretch_core::exchange::{CarePlan, LogFile, LogSession};
+use backstretch_core::function::{FunctionRecord, point};
 use backstretch_core::player::Outcome;
 use backstretch_core::session::Ending;
 use serde_json::{Value, json};
@@ -96,8 +97,9 @@ fn procedure(s: &LogSession, patient: &str, request: Option<&str>) -> Value {
 /// there is a plan, the CarePlan (its activities the routine's exercises with their doses) and
 /// a ServiceRequest for the programme it describes (based on the CarePlan; prescribed by a
 /// clinician when `prescribed` says so); a Procedure per session (based on the
-/// ServiceRequest); and an Observation per pain score (LOINC 72514-3, valueInteger, part of
-/// its session's Procedure).
+/// ServiceRequest); an Observation per pain score (LOINC 72514-3, valueInteger, part of
+/// its session's Procedure); and for each function measure (PSFS) record an Observation per
+/// activity score and one for the mean, which has them as members.
 pub fn fhir(
     file: &LogFile,
     owner: &str,
@@ -119,6 +121,9 @@ pub fn fhir(
         let care = urn(&format!("careplan/{owner}"));
         entries.push(care_plan(p, &care, &patient, created));
         entries.push(service_request(p, r, &care, &patient, prescribed, created));
+    }
+    for r in &file.function {
+        entries.extend(function_observations(r, &patient));
     }
     for s in &file.sessions {
         let session = urn(&format!("{}/procedure", s.uid));
@@ -221,4 +226,74 @@ fn care_plan(p: &CarePlan, url: &str, patient: &str, created: &str) -> Value {
         entry["resource"]["note"] = json!([{"text": why}]);
     }
     entry
+}
+
+/// The code system of the function measure's Observations. No LOINC term for the
+/// Patient-Specific Functional Scale could be verified (searched December 2026: LOINC's own
+/// pages, the FHIR value sets of US Core survey codes and the PACIO functioning guides, and
+/// public code; none names the PSFS, though LOINC has terms for other function scales such as
+/// the PROMIS-29's). Rather than borrow a code that means something else, the Observations
+/// carry backstretch's own codes under this URN with the scale named in `code.text`, as FHIR
+/// allows for a concept without a standard code. Replace them if LOINC adds PSFS terms.
+pub const PSFS_SYSTEM: &str = "urn:backstretch:psfs";
+
+/// A PSFS record as Observations (category survey): one per activity, its score as
+/// valueInteger (0 unable .. 10 as before the problem) and the activity in `code.text`; then
+/// the mean as valueQuantity (`{score}`, to one decimal), with the activities as members.
+fn function_observations(r: &FunctionRecord, patient: &str) -> Vec<Value> {
+    let when = r.at.rfc3339();
+    // The parts every PSFS Observation shares; each adds its value.
+    let observation = |url: String, (code, display): (&str, &str), text: String| {
+        json!({
+            "fullUrl": url,
+            "resource": {
+                "resourceType": "Observation",
+                "status": "final",
+                "category": [{"coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                    "code": "survey",
+                    "display": "Survey"
+                }]}],
+                "code": {
+                    "coding": [{"system": PSFS_SYSTEM, "code": code, "display": display}],
+                    "text": text
+                },
+                "subject": reference(patient),
+                "effectiveDateTime": when
+            }
+        })
+    };
+    let mut out: Vec<Value> = r
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut o = observation(
+                urn(&format!("function/{}/{i}", r.uid)),
+                ("activity-score", "Patient-Specific Functional Scale activity score"),
+                format!("PSFS activity: {}", item.activity),
+            );
+            o["resource"]["valueInteger"] = json!(item.score);
+            o["resource"]["note"] = json!([{"text": "0 = unable to perform the activity, 10 = able to perform it as before the problem."}]);
+            o
+        })
+        .collect();
+    let members: Vec<Value> = out
+        .iter()
+        .map(|o| reference(o["fullUrl"].as_str().unwrap_or_default()))
+        .collect();
+    let mut mean = observation(
+        urn(&format!("function/{}/mean", r.uid)),
+        ("mean-score", "Patient-Specific Functional Scale mean score"),
+        "PSFS mean score (0-10, higher is better)".into(),
+    );
+    mean["resource"]["valueQuantity"] = json!({
+        "value": point(r).mean,
+        "unit": "score",
+        "system": "http://unitsofmeasure.org",
+        "code": "{score}"
+    });
+    mean["resource"]["hasMember"] = json!(members);
+    out.push(mean);
+    out
 }

@@ -8,7 +8,7 @@ mod fhir;
 mod ics;
 
 pub use csv::{CSV_COLUMNS, csv};
-pub use fhir::{Prescribed, fhir};
+pub use fhir::{PSFS_SYSTEM, Prescribed, fhir};
 pub use ics::ics;
 
 /// A name-based UUID (version 5, URL namespace), so exports are deterministic.

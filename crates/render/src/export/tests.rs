@@ -64,6 +64,7 @@ fn sample() -> LogFile {
         sheets: Vec::new(),
         prescriptions: Vec::new(),
         messages: Vec::new(),
+        function: Vec::new(),
     }
 }
 
@@ -316,4 +317,35 @@ fn the_log_file_round_trips() {
     let f = sample();
     let text = serde_json::to_string_pretty(&f).unwrap();
     assert_eq!(serde_json::from_str::<LogFile>(&text).unwrap(), f);
+}
+
+/// A function measure record becomes an Observation per activity score and one for the mean,
+/// under backstretch's own PSFS codes (LOINC has none for the scale), with the activity named
+/// and the mean having the activities as members.
+#[test]
+fn fhir_bundle_has_the_function_measure() {
+    use backstretch_core::function::FunctionRecord;
+    let items = [
+        ("carrying shopping".to_string(), 4),
+        ("sitting an hour".to_string(), 7),
+    ];
+    let mut file = sample();
+    file.function =
+        vec![FunctionRecord::new("f1".into(), t("2026-11-20T18:20:00+01:00"), &items).unwrap()];
+    let b = fhir(&file, "/home/me", None, None, "2026-11-21T09:00:00+01:00");
+    let obs: Vec<&Value> = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["code"]["coding"][0]["system"] == PSFS_SYSTEM)
+        .collect();
+    assert_eq!(obs.len(), 3, "two activities and the mean");
+    assert_eq!(obs[0]["code"]["text"], "PSFS activity: carrying shopping");
+    assert_eq!(obs[0]["valueInteger"], 4);
+    assert_eq!(obs[1]["valueInteger"], 7);
+    assert_eq!(obs[2]["code"]["coding"][0]["code"], "mean-score");
+    assert_eq!(obs[2]["valueQuantity"]["value"], 5.5);
+    assert_eq!(obs[2]["hasMember"].as_array().unwrap().len(), 2);
+    assert_eq!(obs[2]["effectiveDateTime"], "2026-11-20T18:20:00+01:00");
 }

@@ -10,8 +10,9 @@ use super::Db;
 use crate::{StoreError, UserId};
 
 impl Db<'_> {
-    /// Keeps a value in `table` (`prescriptions` or `messages`) once by its uid.
-    fn keep_once<T: Serialize>(
+    /// Keeps a value in `table` (`prescriptions`, `messages` or `function_scores`) once by
+    /// its uid.
+    pub(super) fn keep_once<T: Serialize>(
         &self,
         table: &'static str,
         what: &'static str,
@@ -30,7 +31,8 @@ impl Db<'_> {
             .map_err(|e| self.err(e))
     }
 
-    fn kept_all<T: DeserializeOwned>(
+    /// Every value of `table`, oldest first (by `at`, then uid).
+    pub(super) fn kept_all<T: DeserializeOwned>(
         &self,
         table: &'static str,
         what: &'static str,

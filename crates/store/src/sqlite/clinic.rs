@@ -51,6 +51,7 @@ const ERASE: &[&str] = &[
     "DELETE FROM sheets WHERE user_id = ?1",
     "DELETE FROM prescriptions WHERE user_id = ?1",
     "DELETE FROM messages WHERE user_id = ?1",
+    "DELETE FROM function_scores WHERE user_id = ?1",
     "DELETE FROM alert_mail WHERE alert_id IN (SELECT id FROM alerts WHERE user_id = ?1)",
     "DELETE FROM alerts WHERE user_id = ?1",
     "DELETE FROM care_team WHERE user_id = ?1",

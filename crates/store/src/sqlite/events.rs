@@ -336,6 +336,7 @@ impl Db<'_> {
             )?,
             Change::Prescribed { prescription } => self.write_prescription(user, prescription)?,
             Change::Message { message } => self.write_message(user, message)?,
+            Change::FunctionRecorded { record } => self.write_function(user, record)?,
             Change::SheetSaved { code, routine, at } => {
                 self.write_sheet(user, *code, routine, *at)?;
             }

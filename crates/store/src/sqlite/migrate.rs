@@ -87,6 +87,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0021_coaching",
         include_str!("../../migrations/0021_coaching.sql"),
     ),
+    (
+        "0023_function",
+        include_str!("../../migrations/0023_function.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use backstretch_core::catalog::Catalog;
+use backstretch_core::function::{FunctionSummary, FunctionTrend};
 use backstretch_core::stats::{SessionFact, Stats};
 use backstretch_render::json::{HistoryRow, history_rows};
 use backstretch_render::progress::progress_line;
@@ -131,13 +132,44 @@ fn pain_text(st: &Stats) -> String {
     }
 }
 
+/// The function measure (PSFS) as the progress page says it, beside the pain.
+fn function_text(f: &FunctionSummary) -> String {
+    if f.records == 1 {
+        return format!(
+            "{:.1} of 10 (10 is as before the problem); score it again in a week or two",
+            f.latest.mean
+        );
+    }
+    let mut t = format!(
+        "{:.1} at the start, {:.1} lately",
+        f.first.mean, f.latest.mean
+    );
+    match f.trend {
+        FunctionTrend::Better => t.push_str(" — a meaningful improvement"),
+        FunctionTrend::Worse => t.push_str(" — 2 points or more worse"),
+        FunctionTrend::Steady => {}
+    }
+    t
+}
+
 /// Progress: the figures, the advice to be reviewed when nothing improves, and the charts.
 pub async fn progress(State(s): State<Shared>) -> Page {
-    let (st, n) = s
-        .run(|app, _| Ok((app.stats(None)?, app.history(None, 1)?.sessions.len())))
+    let (st, n, function) = s
+        .run(|app, _| {
+            Ok((
+                app.stats(None)?,
+                app.history(None, 1)?.sessions.len(),
+                app.function_summary()?,
+            ))
+        })
         .await?;
     if n == 0 {
-        let body = no_sessions(", so no progress to show");
+        let body = html! {
+            (no_sessions(", so no progress to show"))
+            @if let Some(f) = &function {
+                dl.stats { div { dt { "Function (PSFS)" } dd { (function_text(f)) } } }
+            }
+        };
         return Ok(html_page(StatusCode::OK, "Progress", "/progress", &body));
     }
     let body = html! {
@@ -148,6 +180,9 @@ pub async fn progress(State(s): State<Shared>) -> Page {
             div { dt { "Minutes" } dd { (st.minutes) } }
             div { dt { "Exercises done" } dd { (st.exercises_done) } }
             div { dt { "Pain" } dd { (pain_text(&st)) } }
+            @if let Some(f) = &function {
+                div { dt { "Function (PSFS)" } dd { (function_text(f)) } }
+            }
             div { dt { "Streak" } dd {
                 (count(st.streak.current, st.streak.unit))
                 " (longest " (count(st.streak.longest, st.streak.unit)) ")"
@@ -162,7 +197,9 @@ pub async fn progress(State(s): State<Shared>) -> Page {
         }
         figure {
             img.chart src="/charts/pain.svg" alt="Chart of pain before and after each session";
-            figcaption { "Pain before and after each session." }
+            figcaption { "Pain before and after each session"
+                @if function.is_some() { ", and the function measure (PSFS mean, 10 is as before)" }
+                "." }
         }
         figure {
             img.chart src="/charts/adherence.svg" alt="Calendar of the days with a session, against your goal";
@@ -185,7 +222,7 @@ pub async fn chart(
         let mut f = app.facts()?;
         f.sort_by_key(|x| x.started);
         Ok(svg(if kind == "pain" {
-            backstretch_render::chart::pain_chart(&f)
+            backstretch_render::chart::pain_chart_with(&f, &app.function_history()?)
         } else {
             backstretch_render::chart::adherence_chart(&f, app.goal()?, app.today())
         }))
