@@ -146,12 +146,24 @@ impl App<'_> {
             .collect();
         befores.sort();
         let before: Vec<u8> = befores.into_iter().map(|(_, p)| p).collect();
+        // The reviews held, this one included: one a week since the first session.
+        let first = facts
+            .iter()
+            .filter(|f| !f.desk_break)
+            .map(SessionFact::day)
+            .min();
+        let held = first.map_or(1, |d| (today - d).num_days() / REVIEW_EVERY_DAYS);
         Ok(Some(Review {
             from,
             days: u32::try_from(days.len()).unwrap_or(u32::MAX),
             goal_days,
             pain: pain_trend(&before),
             moves,
+            function: self.function_summary()?,
+            card: Some(
+                self.card_for_review(usize::try_from(held.max(1)).unwrap_or(1))?
+                    .clone(),
+            ),
         }))
     }
 

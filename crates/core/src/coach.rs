@@ -453,6 +453,10 @@ pub struct Review {
     pub pain: Pain,
     /// The progressions (and steps back) of the week.
     pub moves: Vec<Made>,
+    /// The function measure (PSFS), when the person has scored it.
+    pub function: Option<crate::function::FunctionSummary>,
+    /// The week's piece of education.
+    pub card: Option<crate::education::Card>,
 }
 
 /// The day the next weekly review is due: a week after the first routine session, then a

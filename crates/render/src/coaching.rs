@@ -119,6 +119,12 @@ pub fn review_text(r: &Review) -> String {
         }
         _ => out.push_str("Pain: give a score before and after each session to see its trend.\n"),
     }
+    match &r.function {
+        Some(f) => out.push_str(&crate::function::function_line(f)),
+        None => out.push_str(
+            "Function: name up to three activities your back or neck makes hard, and score them, with `backstretch function`.\n",
+        ),
+    }
     if r.moves.is_empty() {
         out.push_str("No exercise moved this week: the programme holds steady.\n");
     } else {
@@ -126,6 +132,9 @@ pub fn review_text(r: &Review) -> String {
         for m in &r.moves {
             let _ = writeln!(out, "  {}: {}", m.name, m.why);
         }
+    }
+    if let Some(c) = &r.card {
+        let _ = writeln!(out, "\n{}\n{}", c.title, c.text);
     }
     out
 }
@@ -193,6 +202,8 @@ mod tests {
                 },
                 why: "Now 4 times: three calm sessions at 3 times.".into(),
             }],
+            function: None,
+            card: None,
         };
         insta::assert_snapshot!(review_text(&r));
     }

@@ -39,8 +39,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0010_coaching.sql"),
     ),
     (
-        "0012_function",
-        include_str!("../migrations/0012_function.sql"),
+        "0011_function",
+        include_str!("../migrations/0011_function.sql"),
     ),
 ];
 

@@ -88,8 +88,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0021_coaching.sql"),
     ),
     (
-        "0023_function",
-        include_str!("../../migrations/0023_function.sql"),
+        "0022_function",
+        include_str!("../../migrations/0022_function.sql"),
     ),
 ];
 

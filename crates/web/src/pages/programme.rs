@@ -33,10 +33,16 @@ fn review_part(r: &Review) -> Markup {
                 },
                 _ => p { "Give a pain score before and after each session to see its trend." },
             }
+            @if let Some(f) = &r.function {
+                p { (backstretch_render::function::function_line(f)) }
+            }
             @if r.moves.is_empty() {
                 p { "No exercise moved this week: the programme holds steady." }
             } @else {
                 ul { @for m in &r.moves { li { strong { (m.name) } ": " (m.why) } } }
+            }
+            @if let Some(c) = &r.card {
+                aside.card { h3 { (c.title) } p { (c.text) } }
             }
             form method="post" action="/programme/review" {
                 button.primary type="submit" name="answer" value="accept" { "Carry on" }
