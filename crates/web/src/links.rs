@@ -1,14 +1,24 @@
 //! The server's own addresses for things it draws, shared by the pages and the player's JSON.
 
 use backstretch_core::exercise::Exercise;
+use backstretch_core::pose::Support;
 
 /// Where an exercise's figure is served, in the variant it is in: moving, or still.
+/// A figure drawn on a bed (the person's places have no floor) says so: `place=bed`.
 pub fn figure_url(e: &Exercise, still: bool) -> String {
     let still = if still { "-still" } else { "" };
     let id = &e.id;
-    match &e.variant {
-        None => format!("/figures/{id}{still}.svg"),
-        Some(v) => format!("/figures/{id}{still}.svg?variant={}", query_escape(v)),
+    let mut query: Vec<String> = Vec::new();
+    if let Some(v) = &e.variant {
+        query.push(format!("variant={}", query_escape(v)));
+    }
+    if e.pose.as_ref().is_some_and(|p| p.support == Support::Bed) {
+        query.push("place=bed".into());
+    }
+    if query.is_empty() {
+        format!("/figures/{id}{still}.svg")
+    } else {
+        format!("/figures/{id}{still}.svg?{}", query.join("&"))
     }
 }
 
