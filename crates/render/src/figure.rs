@@ -1077,8 +1077,8 @@ mod tests {
         assert!(svg.contains("repeatCount=\"indefinite\""));
         assert_eq!(
             svg.matches("<animate ").count(),
-            11 * 4 + 1 + 3 + 3,
-            "four per limb and the neck, one for the trunk, three each for the head and the face"
+            11 * 4 + 1 + 2 * 4 + 3 + 1 + 2 * 3,
+            "four per limb and the neck, one for the trunk, four for each buttock's highlight, three for the head, one for the nose, three for each eye"
         );
         // The props and the arrow stay; the body moves.
         assert!(

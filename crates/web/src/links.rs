@@ -44,4 +44,24 @@ mod tests {
         assert_eq!(query_escape("seated"), "seated");
         assert_eq!(query_escape("on a bed&x=1"), "on%20a%20bed%26x%3D1");
     }
+
+    /// A figure drawn on a bed for someone without a floor says so in its address, so the
+    /// player and the pages draw the bed.
+    #[test]
+    fn a_figure_on_a_bed_asks_for_the_bed() {
+        use backstretch_core::vocab::Place;
+        let c = backstretch_core::catalog::builtin().catalog;
+        let tilt = c.get("pelvic-tilt").unwrap().exercise.clone();
+        assert_eq!(super::figure_url(&tilt, false), "/figures/pelvic-tilt.svg");
+        let in_bed = tilt.at_places(&[Place::Bed]);
+        assert_eq!(
+            super::figure_url(&in_bed, true),
+            "/figures/pelvic-tilt-still.svg?place=bed"
+        );
+        let lying = c.played("chin-tuck", Some("lying")).unwrap();
+        assert_eq!(
+            super::figure_url(&lying.at_places(&[Place::Bed, Place::Chair]), false),
+            "/figures/chin-tuck.svg?variant=lying&place=bed"
+        );
+    }
 }
