@@ -103,11 +103,7 @@ fn bounds(frames: &[Solved], spec: &PoseSpec, props: &[Prop]) -> (f64, f64, f64,
     // Keep a square-ish frame so figures of every exercise look the same size.
     let w = (x1 - x0).max(1.15);
     let cx = (x0 + x1) / 2.0;
-    let h = (y1 - y0).max(if spec.view.from_above() {
-        1.15
-    } else {
-        0.0
-    });
+    let h = (y1 - y0).max(if spec.view.from_above() { 1.15 } else { 0.0 });
     let cy = (y0 + y1) / 2.0;
     (cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0)
 }
@@ -293,6 +289,24 @@ fn rect(
     }
 }
 
+/// A thin thing lying flat (a mat, a pillow), at least 4 pixels thick so it shows.
+fn slab(
+    tl: (f64, f64),
+    br: (f64, f64),
+    rx: f64,
+    fill: &'static str,
+    stroke: &'static str,
+    width: f64,
+) -> Shape {
+    rect(
+        tl,
+        (br.0, br.1.max(tl.1 + 4.0)),
+        rx,
+        fill,
+        Some((stroke, width)),
+    )
+}
+
 /// The props as the view shows them, and the floor: a mat, a bed on its legs, a chair, a
 /// wall, a door frame.
 fn prop_shapes(spec: &PoseSpec, props: &[Prop], f: &Frame, x0: f64, x1: f64) -> Vec<Shape> {
@@ -330,13 +344,7 @@ fn prop_shapes(spec: &PoseSpec, props: &[Prop], f: &Frame, x0: f64, x1: f64) -> 
         let (a, c) = (a.max(x0 - 0.2), c.min(x1 + 0.2));
         let (tl, br) = (px([a, d]), px([c, b]));
         match p.kind {
-            PropKind::Mat => out.push(rect(
-                tl,
-                (br.0, br.1.max(tl.1 + 4.0)),
-                2.0,
-                "#99f6e4",
-                Some(("#5eead4", 1.0)),
-            )),
+            PropKind::Mat => out.push(slab(tl, br, 2.0, "#99f6e4", "#5eead4", 1.0)),
             PropKind::Bed => {
                 out.push(rect(tl, br, 6.0, "#e2e8f0", Some((SUPPORT, 2.0))));
                 if !view.from_above() {
@@ -346,13 +354,7 @@ fn prop_shapes(spec: &PoseSpec, props: &[Prop], f: &Frame, x0: f64, x1: f64) -> 
                     }
                 }
             }
-            PropKind::Pillow => out.push(rect(
-                tl,
-                (br.0, br.1.max(tl.1 + 4.0)),
-                4.0,
-                "#e2e8f0",
-                Some(("#64748b", 1.5)),
-            )),
+            PropKind::Pillow => out.push(slab(tl, br, 4.0, "#e2e8f0", "#64748b", 1.5)),
             PropKind::Seat => {
                 out.push(rect(tl, br, 2.0, SUPPORT, None));
                 if !view.from_above() {
@@ -416,7 +418,11 @@ fn oblique_prop(p: &Prop, f: &Frame, x0: f64, x1: f64) -> Vec<Shape> {
     };
     let mut out = Vec::new();
     if matches!(p.kind, PropKind::Seat | PropKind::Bed) {
-        let floor = if p.kind == PropKind::Bed { BED_FLOOR } else { 0.0 };
+        let floor = if p.kind == PropKind::Bed {
+            BED_FLOOR
+        } else {
+            0.0
+        };
         for (x, z) in [(lo + 0.03, p.max[2] - 0.03), (hi - 0.03, p.max[2] - 0.03)] {
             out.push(Shape::Line {
                 from: f.pt(view.project([x, p.min[1], z])),
@@ -451,7 +457,8 @@ fn hull(pts: &[[f64; 2]]) -> Vec<[f64; 2]> {
         let mut next = pts[0];
         for q in pts {
             let cross = (next[0] - at[0]) * (q[1] - at[1]) - (next[1] - at[1]) * (q[0] - at[0]);
-            let farther = (q[0] - at[0]).hypot(q[1] - at[1]) > (next[0] - at[0]).hypot(next[1] - at[1]);
+            let farther =
+                (q[0] - at[0]).hypot(q[1] - at[1]) > (next[0] - at[0]).hypot(next[1] - at[1]);
             if next == at || cross < 0.0 || (cross == 0.0 && farther) {
                 next = *q;
             }
@@ -884,8 +891,9 @@ pub fn keyframes_svg(e: &Exercise, spec: &PoseSpec) -> String {
 }
 
 /// Every exercise's keyframes (and each variant's), one row each, on one sheet: for
-/// reviewing the figures side by side.
-pub fn contact_sheet_svg(exercises: &[Exercise]) -> String {
+/// reviewing the figures side by side. Unlabelled, each row has only its number (for a
+/// reviewer naming the figures from the pictures alone).
+pub fn contact_sheet_svg(exercises: &[Exercise], labelled: bool) -> String {
     const CELL: f64 = 170.0;
     const LABEL: f64 = 230.0;
     let rows: Vec<Exercise> = exercises
@@ -911,26 +919,41 @@ pub fn contact_sheet_svg(exercises: &[Exercise]) -> String {
     for (r, e) in rows.iter().enumerate() {
         let Some(spec) = &e.pose else { continue };
         let top = 5.0 + CELL * r as f64;
-        let _ = writeln!(
-            s,
-            "<line x1=\"0\" y1=\"{top:.0}\" x2=\"{w:.0}\" y2=\"{top:.0}\" stroke=\"#e2e8f0\"/>\n<text x=\"10\" y=\"{:.0}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n<text x=\"10\" y=\"{:.0}\" font-size=\"11\" fill=\"#475569\">{} · {}</text>",
-            top + 30.0,
-            escape(&e.title()),
-            top + 48.0,
-            escape(&e.position.to_string()),
-            escape(spec.view.note())
-        );
+        if !labelled {
+            let _ = writeln!(
+                s,
+                "<line x1=\"0\" y1=\"{top:.0}\" x2=\"{w:.0}\" y2=\"{top:.0}\" stroke=\"#e2e8f0\"/>\n<text x=\"10\" y=\"{:.0}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0f172a\">Figure {}</text>",
+                top + 30.0,
+                r + 1
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "<line x1=\"0\" y1=\"{top:.0}\" x2=\"{w:.0}\" y2=\"{top:.0}\" stroke=\"#e2e8f0\"/>\n<text x=\"10\" y=\"{:.0}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n<text x=\"10\" y=\"{:.0}\" font-size=\"11\" fill=\"#475569\">{} · {}</text>",
+                top + 30.0,
+                escape(&e.title()),
+                top + 48.0,
+                escape(&e.position.to_string()),
+                escape(spec.view.note())
+            );
+        }
         for (i, p) in keyframe_panels(spec, CELL).iter().enumerate() {
             let _ = writeln!(
                 s,
-                "<g transform=\"translate({}, {})\">\n{}</g>\n<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"10\" fill=\"#334155\" text-anchor=\"middle\">{}</text>",
+                "<g transform=\"translate({}, {})\">\n{}</g>",
                 num(LABEL + CELL * i as f64),
                 num(top),
                 shapes_svg(&p.shapes),
-                LABEL + CELL * i as f64 + CELL / 2.0,
-                top + CELL - 4.0,
-                escape(&p.name)
             );
+            if labelled {
+                let _ = writeln!(
+                    s,
+                    "<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"10\" fill=\"#334155\" text-anchor=\"middle\">{}</text>",
+                    LABEL + CELL * i as f64 + CELL / 2.0,
+                    top + CELL - 4.0,
+                    escape(&p.name)
+                );
+            }
         }
     }
     s.push_str("</svg>\n");
@@ -1095,6 +1118,57 @@ mod tests {
         let times: Vec<f64> = key_times.split(';').map(|t| t.parse().unwrap()).collect();
         assert_eq!(times[0], 0.0);
         assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    /// The review sheet: every exercise and variant, a row each; unlabelled, numbered and
+    /// with no name, position or keyframe name to give the figure away.
+    #[test]
+    fn the_contact_sheet_can_hide_every_name() {
+        let all: Vec<Exercise> = builtin().catalog.exercises().cloned().collect();
+        let labelled = contact_sheet_svg(&all, true);
+        let bare = contact_sheet_svg(&all, false);
+        let rows = all.iter().map(|e| 1 + e.variants.len()).sum::<usize>();
+        assert_eq!(rows, 33);
+        assert!(labelled.contains("Knee to chest") || labelled.contains("knee to chest"));
+        assert!(bare.contains(&format!(">Figure {rows}<")) && !bare.contains(">Figure 34<"));
+        for e in &all {
+            assert!(!bare.contains(&escape(&e.name)), "{} is named", e.name);
+            for k in &e.pose.as_ref().unwrap().keyframes {
+                assert!(
+                    !bare.contains(&format!(">{}<", escape(&k.name))),
+                    "{}",
+                    k.name
+                );
+            }
+        }
+        assert!(!bare.contains("Seen from"));
+    }
+
+    /// The close-up draws its window and, from the second keyframe on, its arrow; the pelvic
+    /// tilt's arrow points down (the low back presses toward the floor).
+    #[test]
+    fn the_close_up_has_its_arrow() {
+        let e = entry("pelvic-tilt");
+        let spec = e.pose.as_ref().unwrap();
+        let panels = keyframe_panels(spec, 260.0);
+        let arrows = |p: &Panel| -> Vec<((f64, f64), (f64, f64))> {
+            p.shapes
+                .iter()
+                .filter_map(|s| match s {
+                    Shape::Line {
+                        from, to, color, ..
+                    } if *color == ARROW => Some((*from, *to)),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert!(arrows(&panels[0]).is_empty());
+        let a = arrows(&panels[1]);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert!(a[0].1.1 > a[0].0.1, "downward on the page: {a:?}");
+        assert!(view_note(&e, spec).contains("the muscles doing the work"));
+        let ham = entry("seated-hamstring-stretch");
+        assert!(view_note(&ham, ham.pose.as_ref().unwrap()).contains("feel the stretch"));
     }
 
     #[test]

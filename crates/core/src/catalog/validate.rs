@@ -260,18 +260,15 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
         );
     }
     check_distinct_names(r, &id, &name, &aliases, &alias_spans);
-    let pose = raw
-        .pose
-        .as_ref()
-        .map(|p| {
-            let of = FigureOf {
-                position,
-                places: &places,
-                areas: &areas,
-                kind,
-            };
-            Box::new(parse_pose(r, "pose", p, &of))
-        });
+    let pose = raw.pose.as_ref().map(|p| {
+        let of = FigureOf {
+            position,
+            places: &places,
+            areas: &areas,
+            kind,
+        };
+        Box::new(parse_pose(r, "pose", p, &of))
+    });
     let variants = raw
         .variants
         .as_ref()
@@ -383,10 +380,14 @@ fn parse_pose(
         }
         let bed = of.places.contains(&Place::Bed) && pos.possible_in(Place::Bed);
         if problems.is_empty() && bed && spec.support == crate::pose::Support::Floor {
-            problems.extend(crate::pose::check(&spec.on_bed(), pos).into_iter().map(|mut p| {
-                p.message = format!("{} (drawn on a bed)", p.message);
-                p
-            }));
+            problems.extend(
+                crate::pose::check(&spec.on_bed(), pos)
+                    .into_iter()
+                    .map(|mut p| {
+                        p.message = format!("{} (drawn on a bed)", p.message);
+                        p
+                    }),
+            );
         }
     }
     for problem in problems {
@@ -482,18 +483,15 @@ fn parse_variants(
             .unwrap_or_default();
         let steps = expect_texts(r, &format!("{field}.steps"), &raw.steps);
         let cautions = expect_texts(r, &format!("{field}.cautions"), &raw.cautions);
-        let pose = raw
-            .pose
-            .as_ref()
-            .map(|p| {
-                let of = FigureOf {
-                    position,
-                    places: &places,
-                    areas,
-                    kind,
-                };
-                Box::new(parse_pose(r, &format!("{field}.pose"), p, &of))
-            });
+        let pose = raw.pose.as_ref().map(|p| {
+            let of = FigureOf {
+                position,
+                places: &places,
+                areas,
+                kind,
+            };
+            Box::new(parse_pose(r, &format!("{field}.pose"), p, &of))
+        });
         out.push(Variant {
             name,
             position: position.unwrap_or(Position::Standing),

@@ -641,10 +641,7 @@ impl Keyframe {
     pub fn spine_dirs(&self) -> [Dir; 2] {
         let (p, t) = self.trunk.pt();
         let half = self.spine / 2.0;
-        [
-            Dir::PitchTilt([p + half, t]),
-            Dir::PitchTilt([p - half, t]),
-        ]
+        [Dir::PitchTilt([p + half, t]), Dir::PitchTilt([p - half, t])]
     }
 
     fn dirs(&self) -> Vec<Dir> {

@@ -22,70 +22,177 @@ enum Face {
 
 /// A region: its name, the areas it serves, the bone it lies along (from, to, and the part
 /// of the bone, 0 to 1), which way from the bone, and how far (body heights).
-struct Def {
-    name: &'static str,
-    areas: &'static [Area],
-    bone: (Joint, Joint),
-    span: (f64, f64),
-    face: Face,
-    off: f64,
-}
+type Def = (
+    &'static str,
+    &'static [Area],
+    (Joint, Joint),
+    (f64, f64),
+    Face,
+    f64,
+);
 
-use Area::{Abdominals, Glutes, Hamstrings, HipFlexors, LowerBack, MidBack, Neck, SideTrunk, UpperBack};
+use Area::{
+    Abdominals, Glutes, Hamstrings, HipFlexors, LowerBack, MidBack, Neck, SideTrunk, UpperBack,
+};
 use Joint::{Head, LeftHip, LeftKnee, MidBack as Mid, Neck as NeckJ, Pelvis, RightHip, RightKnee};
 
 const DEFS: [Def; 17] = [
-    def("neck_back", &[Neck], (NeckJ, Head), (0.0, 0.5), Face::Back, 0.02),
-    def("left_neck", &[Neck], (NeckJ, Head), (0.0, 0.5), Face::Out(1), 0.02),
-    def("right_neck", &[Neck], (NeckJ, Head), (0.0, 0.5), Face::Out(-1), 0.02),
-    def("upper_back", &[UpperBack, MidBack], (Mid, NeckJ), (0.45, 0.9), Face::Back, 0.045),
-    def("mid_back", &[MidBack], (Mid, NeckJ), (0.0, 0.5), Face::Back, 0.045),
-    def("chest", &[UpperBack], (Mid, NeckJ), (0.45, 0.85), Face::Front, 0.045),
-    def("lower_back", &[LowerBack], (Pelvis, Mid), (0.15, 0.9), Face::Back, 0.045),
-    def("belly", &[Abdominals], (Pelvis, Mid), (0.1, 0.9), Face::Front, 0.045),
-    def("left_flank", &[SideTrunk, LowerBack], (Pelvis, Mid), (0.2, 1.1), Face::Out(1), 0.08),
-    def("right_flank", &[SideTrunk, LowerBack], (Pelvis, Mid), (0.2, 1.1), Face::Out(-1), 0.08),
-    def("left_buttock", &[Glutes], (LeftHip, LeftKnee), (-0.05, 0.25), Face::Back, 0.05),
-    def("right_buttock", &[Glutes], (RightHip, RightKnee), (-0.05, 0.25), Face::Back, 0.05),
-    def("left_hip_front", &[HipFlexors], (LeftHip, LeftKnee), (-0.05, 0.35), Face::Front, 0.03),
-    def("right_hip_front", &[HipFlexors], (RightHip, RightKnee), (-0.05, 0.35), Face::Front, 0.03),
-    def("left_thigh_back", &[Hamstrings], (LeftHip, LeftKnee), (0.3, 0.85), Face::Back, 0.03),
-    def("right_thigh_back", &[Hamstrings], (RightHip, RightKnee), (0.3, 0.85), Face::Back, 0.03),
-    def("left_outer_thigh", &[SideTrunk], (LeftHip, LeftKnee), (0.15, 0.9), Face::Out(1), 0.035),
+    (
+        "neck_back",
+        &[Neck],
+        (NeckJ, Head),
+        (0.0, 0.5),
+        Face::Back,
+        0.02,
+    ),
+    (
+        "left_neck",
+        &[Neck],
+        (NeckJ, Head),
+        (0.0, 0.5),
+        Face::Out(1),
+        0.02,
+    ),
+    (
+        "right_neck",
+        &[Neck],
+        (NeckJ, Head),
+        (0.0, 0.5),
+        Face::Out(-1),
+        0.02,
+    ),
+    (
+        "upper_back",
+        &[UpperBack, MidBack],
+        (Mid, NeckJ),
+        (0.45, 0.9),
+        Face::Back,
+        0.045,
+    ),
+    (
+        "mid_back",
+        &[MidBack],
+        (Mid, NeckJ),
+        (0.0, 0.5),
+        Face::Back,
+        0.045,
+    ),
+    (
+        "chest",
+        &[UpperBack],
+        (Mid, NeckJ),
+        (0.45, 0.85),
+        Face::Front,
+        0.045,
+    ),
+    (
+        "lower_back",
+        &[LowerBack],
+        (Pelvis, Mid),
+        (0.15, 0.9),
+        Face::Back,
+        0.045,
+    ),
+    (
+        "belly",
+        &[Abdominals],
+        (Pelvis, Mid),
+        (0.1, 0.9),
+        Face::Front,
+        0.045,
+    ),
+    (
+        "left_flank",
+        &[SideTrunk, LowerBack],
+        (Pelvis, Mid),
+        (0.2, 1.1),
+        Face::Out(1),
+        0.08,
+    ),
+    (
+        "right_flank",
+        &[SideTrunk, LowerBack],
+        (Pelvis, Mid),
+        (0.2, 1.1),
+        Face::Out(-1),
+        0.08,
+    ),
+    (
+        "left_buttock",
+        &[Glutes],
+        (LeftHip, LeftKnee),
+        (-0.05, 0.25),
+        Face::Back,
+        0.05,
+    ),
+    (
+        "right_buttock",
+        &[Glutes],
+        (RightHip, RightKnee),
+        (-0.05, 0.25),
+        Face::Back,
+        0.05,
+    ),
+    (
+        "left_hip_front",
+        &[HipFlexors],
+        (LeftHip, LeftKnee),
+        (-0.05, 0.35),
+        Face::Front,
+        0.03,
+    ),
+    (
+        "right_hip_front",
+        &[HipFlexors],
+        (RightHip, RightKnee),
+        (-0.05, 0.35),
+        Face::Front,
+        0.03,
+    ),
+    (
+        "left_thigh_back",
+        &[Hamstrings],
+        (LeftHip, LeftKnee),
+        (0.3, 0.85),
+        Face::Back,
+        0.03,
+    ),
+    (
+        "right_thigh_back",
+        &[Hamstrings],
+        (RightHip, RightKnee),
+        (0.3, 0.85),
+        Face::Back,
+        0.03,
+    ),
+    (
+        "left_outer_thigh",
+        &[SideTrunk],
+        (LeftHip, LeftKnee),
+        (0.15, 0.9),
+        Face::Out(1),
+        0.035,
+    ),
 ];
-
-const fn def(
-    name: &'static str,
-    areas: &'static [Area],
-    bone: (Joint, Joint),
-    span: (f64, f64),
-    face: Face,
-    off: f64,
-) -> Def {
-    Def {
-        name,
-        areas,
-        bone,
-        span,
-        face,
-        off,
-    }
-}
 
 /// Every region's name, for `stretch` and its messages.
 pub fn region_names() -> Vec<&'static str> {
-    DEFS.iter().map(|d| d.name).collect()
+    DEFS.iter().map(|d| d.0).collect()
 }
 
 fn find(name: &str) -> Option<&'static Def> {
-    DEFS.iter().find(|d| d.name == name)
+    DEFS.iter().find(|d| d.0 == name)
 }
 
 /// A region with its name, `left_`/`right_` swapped, for the mirrored figure.
 pub(super) fn mirrored_region(name: &str) -> String {
     let m = super::mirrored_bone(name);
     // `right_outer_thigh` has no region of its own: it stays on the left when mirrored.
-    if find(&m).is_some() { m } else { name.to_string() }
+    if find(&m).is_some() {
+        m
+    } else {
+        name.to_string()
+    }
 }
 
 /// One highlighted region as drawn: a short thick stroke along the body's surface.
@@ -118,32 +225,32 @@ pub fn highlights(s: &Solved, spec: &PoseSpec) -> Vec<Highlight> {
     spec.stretch
         .iter()
         .filter_map(|n| find(n))
-        .map(|d| {
-            let (a, b) = (s.joint(d.bone.0), s.joint(d.bone.1));
+        .map(|&(name, _, bone, span, face, off)| {
+            let (a, b) = (s.joint(bone.0), s.joint(bone.1));
             let dir = unit(sub(b, a));
             // Bones from the hips up have their front turned back a quarter turn; the legs,
             // pointing down from the hips, forward.
-            let up = !matches!(d.bone.0, LeftHip | RightHip);
+            let up = !matches!(bone.0, LeftHip | RightHip);
             let front = unit(if up {
                 [dir[1], -dir[0], 0.0]
             } else {
                 [-dir[1], dir[0], 0.0]
             });
-            let n = match d.face {
+            let n = match face {
                 Face::Front => front,
                 Face::Back => front.map(|v| -v),
                 Face::Out(side) => [0.0, 0.0, f64::from(side)],
             };
-            let at = |t: f64| [0, 1, 2].map(|i| a[i] + (b[i] - a[i]) * t + n[i] * d.off);
-            let right = d.name.starts_with("right_");
+            let at = |t: f64| [0, 1, 2].map(|i| a[i] + (b[i] - a[i]) * t + n[i] * off);
+            let right = name.starts_with("right_");
             Highlight {
-                name: d.name,
-                from: at(d.span.0),
-                to: at(d.span.1),
+                name,
+                from: at(span.0),
+                to: at(span.1),
                 // On the far side: a right-side region seen from the left, or one turned
                 // away from the viewer (the lower back seen from the front).
                 far: (right && matches!(spec.view, View::Side | View::Above | View::Oblique))
-                    || (d.off > 0.0 && dot3(n, spec.view.toward()) < -0.5),
+                    || (off > 0.0 && dot3(n, spec.view.toward()) < -0.5),
             }
         })
         .collect()
@@ -166,10 +273,18 @@ pub fn check_regions(spec: &PoseSpec, areas: &[Area], needed: bool) -> Vec<PoseP
                 "`{n}` is not a region; use {}",
                 region_names().join(", ")
             )),
-            Some(d) if !d.areas.iter().any(|a| areas.contains(a)) => bad(format!(
+            Some(&(_, serves, ..)) if !serves.iter().any(|a| areas.contains(a)) => bad(format!(
                 "`{n}` is in {}, which the exercise does not serve (its areas: {}); highlight where it is felt",
-                d.areas.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or "),
-                areas.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                serves
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                areas
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             Some(_) => {}
         }
@@ -239,7 +354,12 @@ impl Inset {
 
 /// The inset's arrow from keyframe `a` to `b`, in the inset's view (body heights, before
 /// zooming): from where the focus was, to where it goes; none when it hardly moves.
-pub fn inset_arrow(spec: &PoseSpec, solved: &[Solved], a: usize, b: usize) -> Option<[[f64; 2]; 2]> {
+pub fn inset_arrow(
+    spec: &PoseSpec,
+    solved: &[Solved],
+    a: usize,
+    b: usize,
+) -> Option<[[f64; 2]; 2]> {
     inset_arrow_of(spec, solved, a, b, false)
 }
 

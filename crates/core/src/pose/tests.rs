@@ -419,7 +419,10 @@ fn lying(name: &str, spine: f64, nod: f64) -> Keyframe {
 /// buttocks (glutes), not the back of the thigh.
 #[test]
 fn highlights_match_the_exercises_areas() {
-    let mut s = spec(Support::Floor, vec![lying("a", 0.0, 0.0), lying("b", 0.0, 0.0)]);
+    let mut s = spec(
+        Support::Floor,
+        vec![lying("a", 0.0, 0.0), lying("b", 0.0, 0.0)],
+    );
     s.stretch = vec!["left_buttock".into(), "right_buttock".into()];
     assert!(check_regions(&s, &[crate::vocab::Area::Glutes], true).is_empty());
     s.stretch = vec!["left_thigh_back".into()];
@@ -429,14 +432,20 @@ fn highlights_match_the_exercises_areas() {
     let p = check_regions(&s, &[crate::vocab::Area::LowerBack], true);
     assert!(p[0].message.contains("is not a region"), "{p:?}");
     s.stretch = vec![];
-    assert_eq!(check_regions(&s, &[crate::vocab::Area::LowerBack], true).len(), 1);
+    assert_eq!(
+        check_regions(&s, &[crate::vocab::Area::LowerBack], true).len(),
+        1
+    );
     assert!(check_regions(&s, &[crate::vocab::Area::LowerBack], false).is_empty());
     // The region sits behind the hip, on the side away from the belly.
     s.stretch = vec!["left_buttock".into(), "belly".into()];
     let solved = s.solved();
     let h = highlights(&solved[0], &s);
     let pelvis = solved[0].joint(Joint::Pelvis);
-    assert!(h[0].from[1] < pelvis[1], "a buttock under a supine pelvis: {h:?}");
+    assert!(
+        h[0].from[1] < pelvis[1],
+        "a buttock under a supine pelvis: {h:?}"
+    );
     assert!(h[1].from[1] > pelvis[1], "the belly on top: {h:?}");
     // Mirrored, the left buttock becomes the right one, drawn paler from the left.
     let m = s.mirrored();
@@ -456,13 +465,19 @@ fn the_spine_rounds_and_arches() {
         s.joint(Joint::MidBack),
         s.joint(Joint::Neck),
     );
-    assert!(m[0] < (p[0] + n[0]) / 2.0 - 0.02, "rounded back bulges back: {m:?}");
+    assert!(
+        m[0] < (p[0] + n[0]) / 2.0 - 0.02,
+        "rounded back bulges back: {m:?}"
+    );
     assert!((dist(p, m) - len::LUMBAR).abs() < 1e-9);
     assert!((dist(m, n) - len::THORACIC).abs() < 1e-9);
     k.spine = -30.0;
     assert!(k.solve(Support::Floor).joint(Joint::MidBack)[0] > 0.01);
     k.spine = 90.0;
-    let p = problems(&spec(Support::Floor, vec![k.clone(), k]), Position::Standing);
+    let p = problems(
+        &spec(Support::Floor, vec![k.clone(), k]),
+        Position::Standing,
+    );
     assert!(p.iter().any(|m| m.contains("spine")), "{p:?}");
 }
 
@@ -483,20 +498,34 @@ fn a_nod_is_not_a_glide() {
 /// over, is the limit; its head stays on its pillow.
 #[test]
 fn a_lying_figure_stays_on_the_mattress_and_the_pillow() {
-    let ok = spec(Support::Floor, vec![lying("a", -15.0, -15.0), lying("b", 0.0, 10.0)]);
+    let ok = spec(
+        Support::Floor,
+        vec![lying("a", -15.0, -15.0), lying("b", 0.0, 10.0)],
+    );
     let bed = ok.on_bed();
     assert_eq!(bed.support, Support::Bed);
-    assert!(problems(&bed, Position::Supine).is_empty(), "{:?}", problems(&bed, Position::Supine));
+    assert!(
+        problems(&bed, Position::Supine).is_empty(),
+        "{:?}",
+        problems(&bed, Position::Supine)
+    );
     // A bed whose edge is far beyond the feet: the head is off its other end.
     let mut short = bed.clone();
     short.edge = Some(0.9);
     let p = problems(&short, Position::Supine);
-    assert!(p.iter().any(|m| m.contains("off the end of the mattress")), "{p:?}");
+    assert!(
+        p.iter().any(|m| m.contains("off the end of the mattress")),
+        "{p:?}"
+    );
     // The pillow: the head rests on it; lifted off it, it is reported.
-    let mut pillow = bed.clone();
+    let mut pillow = bed;
     pillow.pillow = true;
-    assert!(problems(&pillow, Position::Supine).is_empty(), "{:?}", problems(&pillow, Position::Supine));
-    let mut lifted = pillow.clone();
+    assert!(
+        problems(&pillow, Position::Supine).is_empty(),
+        "{:?}",
+        problems(&pillow, Position::Supine)
+    );
+    let mut lifted = pillow;
     lifted.keyframes[1].head = Some(Dir::Pitch(120.0));
     let p = problems(&lifted, Position::Supine);
     assert!(p.iter().any(|m| m.contains("leaves the pillow")), "{p:?}");
@@ -506,9 +535,16 @@ fn a_lying_figure_stays_on_the_mattress_and_the_pillow() {
 /// inset on a move that does not move its focus is refused.
 #[test]
 fn the_insets_arrow_follows_the_movement() {
-    let mut s = spec(Support::Floor, vec![lying("a", -18.0, 0.0), lying("b", 0.0, 0.0)]);
+    let mut s = spec(
+        Support::Floor,
+        vec![lying("a", -18.0, 0.0), lying("b", 0.0, 0.0)],
+    );
     s.inset = Some(Inset::Pelvis);
-    assert!(problems(&s, Position::Supine).is_empty(), "{:?}", problems(&s, Position::Supine));
+    assert!(
+        problems(&s, Position::Supine).is_empty(),
+        "{:?}",
+        problems(&s, Position::Supine)
+    );
     let solved = s.solved();
     let [from, to] = inset_arrow(&s, &solved, 0, 1).unwrap();
     assert!(to[1] < from[1], "the back presses down: {from:?} {to:?}");
@@ -516,15 +552,31 @@ fn the_insets_arrow_follows_the_movement() {
     s.inset = Some(Inset::Neck);
     s.keyframes = vec![lying("a", 0.0, -15.0), lying("b", 0.0, 10.0)];
     let [from, to] = inset_arrow(&s, &s.solved(), 0, 1).unwrap();
-    assert!(to[0] > from[0], "the chin drops toward the chest: {from:?} {to:?}");
+    assert!(
+        to[0] > from[0],
+        "the chin drops toward the chest: {from:?} {to:?}"
+    );
     // Nothing moves at the focus: no arrow, and a problem.
     s.inset = Some(Inset::Pelvis);
     let p = problems(&s, Position::Supine);
     assert!(p.iter().any(|m| m.contains("hardly moves")), "{p:?}");
     // The blades: the shoulders draw back.
-    let mut sq = spec(Support::Floor, vec![standing(), Keyframe { blades: 20.0, ..standing() }]);
+    let mut sq = spec(
+        Support::Floor,
+        vec![
+            standing(),
+            Keyframe {
+                blades: 20.0,
+                ..standing()
+            },
+        ],
+    );
     sq.inset = Some(Inset::Blades);
-    assert!(problems(&sq, Position::Standing).is_empty(), "{:?}", problems(&sq, Position::Standing));
+    assert!(
+        problems(&sq, Position::Standing).is_empty(),
+        "{:?}",
+        problems(&sq, Position::Standing)
+    );
     let [from, to] = inset_arrow(&sq, &sq.solved(), 0, 1).unwrap();
     assert!(to[0] < from[0], "{from:?} {to:?}");
 }

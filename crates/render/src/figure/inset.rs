@@ -99,7 +99,10 @@ fn body(spec: &PoseSpec, inset: Inset, s: &Solved, w: &Window, ghost: bool) -> V
     }
     if inset == Inset::Blades {
         // Each blade: from the shoulder toward the spine behind it.
-        for (sh, color) in [(Joint::LeftShoulder, STRETCH_NEAR), (Joint::RightShoulder, STRETCH_NEAR)] {
+        for (sh, color) in [
+            (Joint::LeftShoulder, STRETCH_NEAR),
+            (Joint::RightShoulder, STRETCH_NEAR),
+        ] {
             let (a, neck) = (s.joint(sh), s.joint(Joint::Neck));
             let back = [neck[0] - 0.05, neck[1], neck[2]];
             let d = [0, 1, 2].map(|i| back[i] - a[i]);
@@ -138,13 +141,7 @@ fn body(spec: &PoseSpec, inset: Inset, s: &Solved, w: &Window, ghost: bool) -> V
                 fill: if ghost { GHOST } else { NEAR },
             });
         } else {
-            out.extend(super::head_shapes(
-                s,
-                view,
-                &|q| w.pt(q),
-                zoom,
-                NEAR,
-            ));
+            out.extend(super::head_shapes(s, view, &|q| w.pt(q), zoom, NEAR));
         }
     }
     out
