@@ -86,6 +86,18 @@ pub struct Playable {
     pub plan: Option<Plan>,
 }
 
+impl Playable {
+    /// The places the routine was planned for (those it names that are still places).
+    pub fn places(&self) -> Vec<Place> {
+        self.routine
+            .profile
+            .places
+            .iter()
+            .filter_map(|p| Place::parse_word(p).ok())
+            .collect()
+    }
+}
+
 pub(crate) fn routine_areas(r: &Routine) -> Vec<Area> {
     let areas: Vec<Area> = r
         .areas()

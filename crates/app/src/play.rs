@@ -6,7 +6,7 @@ use backstretch_core::catalog::Catalog;
 use backstretch_core::exercise::{Exercise, side_text};
 use backstretch_core::safety::is_high_pain;
 use backstretch_core::timeline::{Side, TimelineItem};
-use backstretch_core::vocab::{Position, Sides};
+use backstretch_core::vocab::{Place, Position, Sides};
 
 use crate::{App, AppError, Overrides, Playable};
 
@@ -34,9 +34,12 @@ pub struct ExerciseView {
 }
 
 impl ExerciseView {
-    /// The view of a routine item, filled in from the catalogue.
-    pub fn of(item: &TimelineItem, catalog: &Catalog) -> ExerciseView {
-        let exercise = catalog.played(&item.id, item.variant.as_deref());
+    /// The view of a routine item, filled in from the catalogue, its figure drawn for the
+    /// routine's places (on a bed when they have a bed and no floor).
+    pub fn of(item: &TimelineItem, catalog: &Catalog, places: &[Place]) -> ExerciseView {
+        let exercise = catalog
+            .played(&item.id, item.variant.as_deref())
+            .map(|e| e.at_places(places));
         ExerciseView {
             id: item.id.clone(),
             name: item.name.clone(),
@@ -94,8 +97,13 @@ impl HighPain {
 
 impl App<'_> {
     /// Each item of a routine as the player presents it.
-    pub fn exercise_views(&self, catalog: &Catalog, items: &[TimelineItem]) -> Vec<ExerciseView> {
-        items.iter().map(|i| ExerciseView::of(i, catalog)).collect()
+    pub fn exercise_views(&self, catalog: &Catalog, playable: &Playable) -> Vec<ExerciseView> {
+        let places = playable.places();
+        playable
+            .items
+            .iter()
+            .map(|i| ExerciseView::of(i, catalog, &places))
+            .collect()
     }
 
     /// The choice to offer before playing `playable` at this pain score: none when the score

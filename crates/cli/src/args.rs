@@ -997,6 +997,10 @@ pub struct FigureArgs {
     /// Every exercise and variant on one contact sheet, a row each, to review the figures
     #[arg(long, conflicts_with_all = ["name", "animate", "variant"])]
     pub all: bool,
+    /// With --all: the rows numbered, with no names, positions or keyframe names, for a
+    /// reviewer to name each figure from its picture alone
+    #[arg(long, requires = "all")]
+    pub unlabelled: bool,
     /// Write to FILE.svg or FILE.png [default: the SVG on standard output]
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

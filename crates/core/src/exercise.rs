@@ -344,6 +344,20 @@ impl Exercise {
         e
     }
 
+    /// The exercise as drawn for someone whose places are `places`: a move on the floor
+    /// (lying, kneeling, on all fours) is drawn on a bed when the places have a bed and no
+    /// floor, and the exercise can be done in bed.
+    pub fn at_places(mut self, places: &[Place]) -> Exercise {
+        let in_bed = places.contains(&Place::Bed)
+            && !places.contains(&Place::Floor)
+            && self.places.contains(&Place::Bed)
+            && self.position.possible_in(Place::Bed);
+        if in_bed && let Some(p) = &mut self.pose {
+            **p = p.on_bed();
+        }
+        self
+    }
+
     /// The form a variant name (as a routine keeps it) stands for: the main form for none,
     /// `None` when no variant has that name.
     pub fn form_named(&self, name: Option<&str>) -> Option<Form> {

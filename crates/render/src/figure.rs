@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 
 use backstretch_core::exercise::Exercise;
 use backstretch_core::pose::{
-    self, BED_FLOOR, BONE_NAMES, BONES, Joint, PoseSpec, Prop, PropKind, Solved, Support, View,
+    self, BED_FLOOR, BONES, Joint, PoseSpec, Prop, PropKind, Solved, Support, View, highlights,
     joint_map, len,
 };
-use backstretch_core::vocab::Sides;
+use backstretch_core::vocab::{Kind, Sides};
 use serde::Serialize;
 
 use crate::xml::escape;
@@ -21,6 +21,8 @@ const STRETCH_FAR: &str = "#fdba74";
 const ARROW: &str = "#2563eb";
 const FACE: &str = "#f8fafc";
 const PANEL: f64 = 260.0;
+
+mod inset;
 
 /// The JSON of `figure ID --format json`.
 #[derive(Debug, Serialize)]
@@ -79,7 +81,7 @@ fn bounds(frames: &[Solved], spec: &PoseSpec, props: &[Prop]) -> (f64, f64, f64,
             y1 = y1.max(p[1] + 0.1);
         }
     }
-    if !matches!(spec.view, View::Top | View::Above) {
+    if !spec.view.from_above() {
         // The floor (or the floor beside the bed) is always in the picture.
         y0 = y0.min(if spec.support == Support::Bed {
             BED_FLOOR - 0.03
@@ -93,7 +95,7 @@ fn bounds(frames: &[Solved], spec: &PoseSpec, props: &[Prop]) -> (f64, f64, f64,
         // Walls and beds run on; show the part near the body.
         x0 = x0.min(a.max(x0 - 0.15));
         x1 = x1.max(c.min(x1 + 0.15));
-        if matches!(spec.view, View::Top | View::Above) {
+        if spec.view.from_above() {
             y0 = y0.min(b.max(y0 - 0.15));
             y1 = y1.max(d.min(y1 + 0.15));
         }
@@ -101,11 +103,7 @@ fn bounds(frames: &[Solved], spec: &PoseSpec, props: &[Prop]) -> (f64, f64, f64,
     // Keep a square-ish frame so figures of every exercise look the same size.
     let w = (x1 - x0).max(1.15);
     let cx = (x0 + x1) / 2.0;
-    let h = (y1 - y0).max(if matches!(spec.view, View::Top | View::Above) {
-        1.15
-    } else {
-        0.0
-    });
+    let h = (y1 - y0).max(if spec.view.from_above() { 1.15 } else { 0.0 });
     let cy = (y0 + y1) / 2.0;
     (cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0)
 }
@@ -291,6 +289,24 @@ fn rect(
     }
 }
 
+/// A thin thing lying flat (a mat, a pillow), at least 4 pixels thick so it shows.
+fn slab(
+    tl: (f64, f64),
+    br: (f64, f64),
+    rx: f64,
+    fill: &'static str,
+    stroke: &'static str,
+    width: f64,
+) -> Shape {
+    rect(
+        tl,
+        (br.0, br.1.max(tl.1 + 4.0)),
+        rx,
+        fill,
+        Some((stroke, width)),
+    )
+}
+
 /// The props as the view shows them, and the floor: a mat, a bed on its legs, a chair, a
 /// wall, a door frame.
 fn prop_shapes(spec: &PoseSpec, props: &[Prop], f: &Frame, x0: f64, x1: f64) -> Vec<Shape> {
@@ -302,31 +318,46 @@ fn prop_shapes(spec: &PoseSpec, props: &[Prop], f: &Frame, x0: f64, x1: f64) -> 
         0.0
     };
     let px = |p: [f64; 2]| f.pt(p);
+    let on_mat = props
+        .iter()
+        .any(|p| matches!(p.kind, PropKind::Mat | PropKind::Bed));
+    if view == View::Oblique && !on_mat {
+        // The floor as a patch under the figure, seen at a slant.
+        let patch: Vec<(f64, f64)> = [(x0, -0.25), (x1, -0.25), (x1, 0.25), (x0, 0.25)]
+            .into_iter()
+            .map(|(x, z)| px(view.project([x, floor_y, z])))
+            .collect();
+        out.push(Shape::Poly {
+            points: patch,
+            fill: Some("#f1f5f9"),
+            stroke: Some(("#cbd5e1", 1.0)),
+            closed: true,
+        });
+    }
     for p in props {
+        if view == View::Oblique {
+            out.extend(oblique_prop(p, f, x0, x1));
+            continue;
+        }
         let [a, b, c, d] = p.rect(view);
         // Keep runs of wall and bed inside the picture.
         let (a, c) = (a.max(x0 - 0.2), c.min(x1 + 0.2));
         let (tl, br) = (px([a, d]), px([c, b]));
         match p.kind {
-            PropKind::Mat => out.push(rect(
-                tl,
-                (br.0, br.1.max(tl.1 + 4.0)),
-                2.0,
-                "#99f6e4",
-                Some(("#5eead4", 1.0)),
-            )),
+            PropKind::Mat => out.push(slab(tl, br, 2.0, "#99f6e4", "#5eead4", 1.0)),
             PropKind::Bed => {
                 out.push(rect(tl, br, 6.0, "#e2e8f0", Some((SUPPORT, 2.0))));
-                if view != View::Top {
+                if !view.from_above() {
                     let (_, ly) = px([0.0, floor_y]);
                     for lx in [tl.0 + 8.0, br.0 - 14.0] {
                         out.push(rect((lx, br.1), (lx + 6.0, ly), 0.0, SUPPORT, None));
                     }
                 }
             }
+            PropKind::Pillow => out.push(slab(tl, br, 4.0, "#e2e8f0", "#64748b", 1.5)),
             PropKind::Seat => {
                 out.push(rect(tl, br, 2.0, SUPPORT, None));
-                if view != View::Top {
+                if !view.from_above() {
                     let (_, ly) = px([0.0, 0.0]);
                     for lx in [tl.0 + 2.0, br.0 - 8.0] {
                         out.push(rect((lx, br.1), (lx + 6.0, ly), 0.0, SUPPORT, None));
@@ -349,7 +380,7 @@ fn prop_shapes(spec: &PoseSpec, props: &[Prop], f: &Frame, x0: f64, x1: f64) -> 
             PropKind::DoorPost => out.push(rect(tl, br, 1.0, "#d6b98c", Some(("#b08d57", 1.0)))),
         }
     }
-    if !matches!(view, View::Top | View::Above) {
+    if !view.from_above() && view != View::Oblique {
         let (fl, fy) = px([x0, floor_y]);
         let (fr, _) = px([x1, floor_y]);
         out.push(Shape::Line {
@@ -363,31 +394,226 @@ fn prop_shapes(spec: &PoseSpec, props: &[Prop], f: &Frame, x0: f64, x1: f64) -> 
     out
 }
 
+/// A prop seen obliquely: its box's outline (the hull of its corners), its run kept near
+/// the body, and the legs of a bed or a chair seat down to the floor.
+fn oblique_prop(p: &Prop, f: &Frame, x0: f64, x1: f64) -> Vec<Shape> {
+    let view = View::Oblique;
+    let (lo, hi) = (p.min[0].max(x0 - 0.3), p.max[0].min(x1 + 0.3));
+    let corners: Vec<[f64; 2]> = (0..8)
+        .map(|c| {
+            let q = [
+                if c & 1 == 0 { lo } else { hi },
+                if c & 2 == 0 { p.min[1] } else { p.max[1] },
+                if c & 4 == 0 { p.min[2] } else { p.max[2] },
+            ];
+            view.project(q)
+        })
+        .collect();
+    let (fill, stroke) = match p.kind {
+        PropKind::Mat => ("#99f6e4", "#5eead4"),
+        PropKind::DoorPost => ("#d6b98c", "#b08d57"),
+        PropKind::Pillow => ("#f1f5f9", "#94a3b8"),
+        PropKind::Bed | PropKind::Wall => ("#e2e8f0", SUPPORT),
+        PropKind::Seat | PropKind::ChairBack => (SUPPORT, SUPPORT),
+    };
+    let mut out = Vec::new();
+    if matches!(p.kind, PropKind::Seat | PropKind::Bed) {
+        let floor = if p.kind == PropKind::Bed {
+            BED_FLOOR
+        } else {
+            0.0
+        };
+        for (x, z) in [(lo + 0.03, p.max[2] - 0.03), (hi - 0.03, p.max[2] - 0.03)] {
+            out.push(Shape::Line {
+                from: f.pt(view.project([x, p.min[1], z])),
+                to: f.pt(view.project([x, floor, z])),
+                color: SUPPORT,
+                width: 5.0,
+                round: false,
+            });
+        }
+    }
+    out.push(Shape::Poly {
+        points: hull(&corners).into_iter().map(|q| f.pt(q)).collect(),
+        fill: Some(fill),
+        stroke: Some((stroke, 1.0)),
+        closed: true,
+    });
+    out
+}
+
+/// The convex hull of a few points, in order round it (gift wrapping).
+fn hull(pts: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    let Some(start) = pts
+        .iter()
+        .copied()
+        .min_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])))
+    else {
+        return Vec::new();
+    };
+    let mut out = vec![start];
+    let mut at = start;
+    for _ in 0..pts.len() {
+        let mut next = pts[0];
+        for q in pts {
+            let cross = (next[0] - at[0]) * (q[1] - at[1]) - (next[1] - at[1]) * (q[0] - at[0]);
+            let farther =
+                (q[0] - at[0]).hypot(q[1] - at[1]) > (next[0] - at[0]).hypot(next[1] - at[1]);
+            if next == at || cross < 0.0 || (cross == 0.0 && farther) {
+                next = *q;
+            }
+        }
+        if next == start {
+            break;
+        }
+        out.push(next);
+        at = next;
+    }
+    out
+}
+
 /// How wide each bone is drawn (body heights), in [`BONES`] order.
-const BONE_WIDTH: [f64; 16] = [
+pub(crate) const BONE_WIDTH: [f64; 17] = [
     0.10, 0.05, 0.06, 0.055, 0.045, 0.06, 0.055, 0.045, 0.08, 0.075, 0.06, 0.04, 0.08, 0.075, 0.06,
-    0.04,
+    0.04, 0.10,
 ];
 
+/// How deep the trunk is drawn from the side (body heights).
+const TRUNK_DEPTH: f64 = 0.10;
+
+/// A quadratic curve from `a` through `m` (at its middle) to `b`, as `n` + 1 points.
+fn through(a: [f64; 3], m: [f64; 3], b: [f64; 3], n: usize) -> Vec<[f64; 3]> {
+    // The control point that puts the curve through `m` halfway.
+    let c = [0, 1, 2].map(|i| 2.0 * m[i] - (a[i] + b[i]) / 2.0);
+    (0..=n)
+        .map(|k| {
+            let t = k as f64 / n as f64;
+            let u = 1.0 - t;
+            [0, 1, 2].map(|i| u * u * a[i] + 2.0 * u * t * c[i] + t * t * b[i])
+        })
+        .collect()
+}
+
+/// The trunk's outline: up the left side from the hip through the middle of the back to
+/// the shoulder, and down the right, bending with the spine.
+pub(crate) fn trunk_outline(s: &Solved) -> Vec<[f64; 3]> {
+    let mid = s.joint(Joint::MidBack);
+    let pelvis = s.joint(Joint::Pelvis);
+    let neck = s.joint(Joint::Neck);
+    let side = |hip: Joint, shoulder: Joint| {
+        let (h, sh) = (s.joint(hip), s.joint(shoulder));
+        // Halfway across at the middle of the back, as the hips and shoulders are.
+        let m = [0, 1, 2].map(|i| mid[i] + ((h[i] - pelvis[i]) + (sh[i] - neck[i])) / 2.0);
+        through(h, m, sh, 6)
+    };
+    let mut out = side(Joint::LeftHip, Joint::LeftShoulder);
+    let mut right = side(Joint::RightHip, Joint::RightShoulder);
+    right.reverse();
+    out.extend(right);
+    out
+}
+
+/// The head in profile: the skull, a nose where the face looks, and the eyes that face the
+/// viewer (an eye turned away is drawn with no size, so every frame has the same shapes).
+pub(crate) fn head_shapes(
+    s: &Solved,
+    view: View,
+    pt: &dyn Fn([f64; 2]) -> (f64, f64),
+    scale: f64,
+    fill: &'static str,
+) -> Vec<Shape> {
+    let head = s.joint(Joint::Head);
+    let neck = s.joint(Joint::Neck);
+    let r = len::HEAD_R;
+    let up = unit(sub(head, neck));
+    let f = s.face;
+    let toward = view.toward();
+    let facing = dot(f, toward);
+    // Across the face, to the figure's left.
+    let across = unit(cross(f, up));
+    let at = |k: [f64; 3]| pt(view.project([0, 1, 2].map(|i| head[i] + k[i] * r)));
+    let mix = |a: f64, b: f64, c: f64| [0, 1, 2].map(|i| f[i] * a + up[i] * b + across[i] * c);
+    let mut out = vec![
+        Shape::Circle {
+            c: pt(view.project(head)),
+            r: r * scale,
+            fill,
+        },
+        // The nose, on the face's side of the skull.
+        Shape::Poly {
+            points: vec![
+                at(mix(0.85, 0.2, 0.0)),
+                at(mix(1.25, -0.12, 0.0)),
+                at(mix(0.85, -0.3, 0.0)),
+            ],
+            fill: Some(fill),
+            stroke: None,
+            closed: true,
+        },
+    ];
+    for side in [1.0, -1.0] {
+        let eye = mix(0.7, 0.3, 0.38 * side);
+        let shows = dot(eye, toward) > 0.1 && facing > -0.2;
+        out.push(Shape::Circle {
+            c: at(eye),
+            r: if shows { 0.011 * scale } else { 0.0 },
+            fill: FACE,
+        });
+    }
+    out
+}
+
+fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+fn unit(v: [f64; 3]) -> [f64; 3] {
+    let l = dot(v, v).sqrt().max(1e-9);
+    v.map(|x| x / l)
+}
+
+/// The highlighted regions, near or far, as short thick orange strokes.
+fn region_shapes(solved: &Solved, spec: &PoseSpec, f: &Frame, far: bool) -> Vec<Shape> {
+    highlights(solved, spec)
+        .into_iter()
+        .filter(|h| h.far == far)
+        .map(|h| Shape::Line {
+            from: f.pt(spec.view.project(h.from)),
+            to: f.pt(spec.view.project(h.to)),
+            color: if far { STRETCH_FAR } else { STRETCH_NEAR },
+            width: REGION_WIDTH * f.scale,
+            round: true,
+        })
+        .collect()
+}
+
+/// How wide a highlighted region is drawn (body heights).
+const REGION_WIDTH: f64 = 0.05;
+
 /// The body of one frame, always the same shapes in the same order (so an animation can
-/// move each one): far limbs, the trunk, near limbs, the head and the face's direction.
-/// Segments that should feel the stretch are orange.
+/// move each one): far limbs, the trunk, near limbs, the head and the face. Far limbs are
+/// paler; the regions where the exercise is felt are orange on top of the body.
 fn body_shapes(solved: &Solved, spec: &PoseSpec, f: &Frame) -> Vec<Shape> {
     let view = spec.view;
     let p = solved.projected(view);
-    let stretched = |i: usize| spec.stretch.iter().any(|b| b == BONE_NAMES[i]);
-    let color = |i: usize, far: bool| match (stretched(i), far) {
-        (true, true) => STRETCH_FAR,
-        (true, false) => STRETCH_NEAR,
-        (false, true) => FAR,
-        (false, false) => NEAR,
-    };
     let limb = |i: usize, far: bool| {
         let (a, b) = BONES[i];
         Shape::Line {
             from: f.pt(p[a.index()]),
             to: f.pt(p[b.index()]),
-            color: color(i, far),
+            color: if far { FAR } else { NEAR },
             width: BONE_WIDTH[i] * f.scale,
             round: true,
         }
@@ -398,50 +624,30 @@ fn body_shapes(solved: &Solved, spec: &PoseSpec, f: &Frame) -> Vec<Shape> {
     for i in limbs.iter().copied().filter(|i| view.far_bone(*i)) {
         out.push(limb(i, true));
     }
-    let trunk = [
-        Joint::LeftShoulder,
-        Joint::RightShoulder,
-        Joint::RightHip,
-        Joint::LeftHip,
-    ]
-    .map(|j| f.pt(p[j.index()]));
-    let tc = color(0, false);
+    out.extend(region_shapes(solved, spec, f, true));
+    let trunk: Vec<(f64, f64)> = trunk_outline(solved)
+        .into_iter()
+        .map(|q| f.pt(view.project(q)))
+        .collect();
     // From the side the trunk is as deep as it is wide; from the front or above, the
     // shoulders and hips already give it its width.
-    let depth = if matches!(view, View::Side | View::Above) {
-        BONE_WIDTH[0]
+    let depth = if matches!(view, View::Side | View::Above | View::Oblique) {
+        TRUNK_DEPTH
     } else {
         0.035
     };
     out.push(Shape::Poly {
-        points: trunk.to_vec(),
-        fill: Some(tc),
-        stroke: Some((tc, depth * f.scale)),
+        points: trunk,
+        fill: Some(NEAR),
+        stroke: Some((NEAR, depth * f.scale)),
         closed: true,
     });
     out.push(limb(1, false));
     for i in limbs.iter().copied().filter(|i| !view.far_bone(*i)) {
         out.push(limb(i, false));
     }
-    let head = solved.joint(Joint::Head);
-    out.push(Shape::Circle {
-        c: f.pt(p[Joint::Head.index()]),
-        r: len::HEAD_R * f.scale,
-        fill: if stretched(1) { STRETCH_NEAR } else { NEAR },
-    });
-    // The face: a light dot where the face looks, hidden when it looks away from us.
-    let toward = match view {
-        View::Side | View::Above => [0.0, 0.0, 1.0],
-        View::Front => [1.0, 0.0, 0.0],
-        View::Top => [0.0, 1.0, 0.0],
-    };
-    let facing: f64 = (0..3).map(|i| solved.face[i] * toward[i]).sum();
-    let nose = [0, 1, 2].map(|i| head[i] + solved.face[i] * len::HEAD_R * 0.7);
-    out.push(Shape::Circle {
-        c: f.pt(view.project(nose)),
-        r: if facing > -0.3 { 0.018 * f.scale } else { 0.0 },
-        fill: FACE,
-    });
+    out.extend(region_shapes(solved, spec, f, false));
+    out.extend(head_shapes(solved, view, &|q| f.pt(q), f.scale, NEAR));
     out
 }
 
@@ -516,7 +722,6 @@ fn arrow_shapes(spec: &PoseSpec, solved: &[Solved], a: usize, b: usize, f: &Fram
     let (dx, dy) = (tip.0 - from.0, tip.1 - from.1);
     let l = (dx * dx + dy * dy).sqrt().max(1e-6);
     let (ux, uy) = (dx / l, dy / l);
-    let head = 9.0;
     vec![
         Shape::Poly {
             points: pts[..n - 1].to_vec(),
@@ -524,23 +729,28 @@ fn arrow_shapes(spec: &PoseSpec, solved: &[Solved], a: usize, b: usize, f: &Fram
             stroke: Some((ARROW, 2.5)),
             closed: false,
         },
-        Shape::Poly {
-            points: vec![
-                (tip.0 + ux * 3.0, tip.1 + uy * 3.0),
-                (
-                    tip.0 - ux * head - uy * head * 0.6,
-                    tip.1 - uy * head + ux * head * 0.6,
-                ),
-                (
-                    tip.0 - ux * head + uy * head * 0.6,
-                    tip.1 - uy * head - ux * head * 0.6,
-                ),
-            ],
-            fill: Some(ARROW),
-            stroke: None,
-            closed: true,
-        },
+        arrow_head(tip, (ux, uy), 9.0),
     ]
+}
+
+/// An arrow's head at `tip`, pointing along the unit `(ux, uy)`, `head` pixels long.
+fn arrow_head(tip: (f64, f64), (ux, uy): (f64, f64), head: f64) -> Shape {
+    Shape::Poly {
+        points: vec![
+            (tip.0 + ux * 3.0, tip.1 + uy * 3.0),
+            (
+                tip.0 - ux * head - uy * head * 0.6,
+                tip.1 - uy * head + ux * head * 0.6,
+            ),
+            (
+                tip.0 - ux * head + uy * head * 0.6,
+                tip.1 - uy * head - ux * head * 0.6,
+            ),
+        ],
+        fill: Some(ARROW),
+        stroke: None,
+        closed: true,
+    }
 }
 
 /// Where the keyframes of a figure sit: the world box, and the scale for panels of `size`.
@@ -581,9 +791,11 @@ pub fn keyframe_panels(spec: &PoseSpec, size: f64) -> Vec<Panel> {
         .map(|(i, fr)| {
             let mut shapes = scene.clone();
             shapes.extend(body_shapes(fr, spec, &f));
-            if i > 0 {
+            // A figure with a close-up has its arrow there.
+            if i > 0 && spec.inset.is_none() {
                 shapes.extend(arrow_shapes(spec, &frames, i - 1, i, &f));
             }
+            shapes.extend(inset::inset_shapes(spec, &frames, &props, i, size, b.4));
             Panel {
                 size,
                 shapes,
@@ -601,10 +813,12 @@ pub fn view_note(e: &Exercise, spec: &PoseSpec) -> String {
     } else {
         ""
     };
-    let stretch = if spec.stretch.is_empty() {
-        ""
-    } else {
-        " Orange: where you should feel it."
+    // Orange marks what the person should notice, which is not a stretch in every move.
+    let stretch = match (spec.stretch.is_empty(), e.kind) {
+        (true, _) => "",
+        (false, Kind::Stretch) => " Orange: where you should feel the stretch.",
+        (false, Kind::Activation) => " Orange: the muscles doing the work.",
+        (false, _) => " Orange: the part of the back that moves.",
     };
     format!("{}{side}{stretch}", spec.view.note())
 }
@@ -677,8 +891,9 @@ pub fn keyframes_svg(e: &Exercise, spec: &PoseSpec) -> String {
 }
 
 /// Every exercise's keyframes (and each variant's), one row each, on one sheet: for
-/// reviewing the figures side by side.
-pub fn contact_sheet_svg(exercises: &[Exercise]) -> String {
+/// reviewing the figures side by side. Unlabelled, each row has only its number (for a
+/// reviewer naming the figures from the pictures alone).
+pub fn contact_sheet_svg(exercises: &[Exercise], labelled: bool) -> String {
     const CELL: f64 = 170.0;
     const LABEL: f64 = 230.0;
     let rows: Vec<Exercise> = exercises
@@ -704,26 +919,41 @@ pub fn contact_sheet_svg(exercises: &[Exercise]) -> String {
     for (r, e) in rows.iter().enumerate() {
         let Some(spec) = &e.pose else { continue };
         let top = 5.0 + CELL * r as f64;
-        let _ = writeln!(
-            s,
-            "<line x1=\"0\" y1=\"{top:.0}\" x2=\"{w:.0}\" y2=\"{top:.0}\" stroke=\"#e2e8f0\"/>\n<text x=\"10\" y=\"{:.0}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n<text x=\"10\" y=\"{:.0}\" font-size=\"11\" fill=\"#475569\">{} · {}</text>",
-            top + 30.0,
-            escape(&e.title()),
-            top + 48.0,
-            escape(&e.position.to_string()),
-            escape(spec.view.note())
-        );
+        if !labelled {
+            let _ = writeln!(
+                s,
+                "<line x1=\"0\" y1=\"{top:.0}\" x2=\"{w:.0}\" y2=\"{top:.0}\" stroke=\"#e2e8f0\"/>\n<text x=\"10\" y=\"{:.0}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0f172a\">Figure {}</text>",
+                top + 30.0,
+                r + 1
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "<line x1=\"0\" y1=\"{top:.0}\" x2=\"{w:.0}\" y2=\"{top:.0}\" stroke=\"#e2e8f0\"/>\n<text x=\"10\" y=\"{:.0}\" font-size=\"14\" font-weight=\"bold\" fill=\"#0f172a\">{}</text>\n<text x=\"10\" y=\"{:.0}\" font-size=\"11\" fill=\"#475569\">{} · {}</text>",
+                top + 30.0,
+                escape(&e.title()),
+                top + 48.0,
+                escape(&e.position.to_string()),
+                escape(spec.view.note())
+            );
+        }
         for (i, p) in keyframe_panels(spec, CELL).iter().enumerate() {
             let _ = writeln!(
                 s,
-                "<g transform=\"translate({}, {})\">\n{}</g>\n<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"10\" fill=\"#334155\" text-anchor=\"middle\">{}</text>",
+                "<g transform=\"translate({}, {})\">\n{}</g>",
                 num(LABEL + CELL * i as f64),
                 num(top),
                 shapes_svg(&p.shapes),
-                LABEL + CELL * i as f64 + CELL / 2.0,
-                top + CELL - 4.0,
-                escape(&p.name)
             );
+            if labelled {
+                let _ = writeln!(
+                    s,
+                    "<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"10\" fill=\"#334155\" text-anchor=\"middle\">{}</text>",
+                    LABEL + CELL * i as f64 + CELL / 2.0,
+                    top + CELL - 4.0,
+                    escape(&p.name)
+                );
+            }
         }
     }
     s.push_str("</svg>\n");
@@ -800,7 +1030,11 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
         titles(e, spec)
     );
     s.push_str(&shapes_svg(&prop_shapes(spec, &props, &f, x0, x1)));
-    s.push_str(&shapes_svg(&arrow_shapes(spec, &solved, 0, n - 1, &f)));
+    if spec.inset.is_none() {
+        s.push_str(&shapes_svg(&arrow_shapes(spec, &solved, 0, n - 1, &f)));
+    }
+    // The close-up stays still, showing the whole small movement.
+    let close = inset::inset_shapes(spec, &solved, &props, n - 1, PANEL * 1.4, scale);
     let bodies: Vec<Vec<Shape>> = frames
         .iter()
         .map(|(_, sv)| body_shapes(sv, spec, &f))
@@ -826,6 +1060,13 @@ pub fn animated_svg(e: &Exercise, spec: &PoseSpec) -> String {
             .unwrap_or("g")
             .to_string();
         let _ = writeln!(s, "{still}>{anims}</{tag}>");
+    }
+    if !close.is_empty() {
+        let _ = writeln!(
+            s,
+            "<g transform=\"translate(10, 71)\">\n{}</g>",
+            shapes_svg(&close)
+        );
     }
     s.push_str("</svg>\n");
     s
@@ -859,8 +1100,8 @@ mod tests {
         assert!(svg.contains("repeatCount=\"indefinite\""));
         assert_eq!(
             svg.matches("<animate ").count(),
-            11 * 4 + 1 + 3 + 3,
-            "four per limb and the neck, one for the trunk, three each for the head and the face"
+            11 * 4 + 1 + 2 * 4 + 3 + 1 + 2 * 3,
+            "four per limb and the neck, one for the trunk, four for each buttock's highlight, three for the head, one for the nose, three for each eye"
         );
         // The props and the arrow stay; the body moves.
         assert!(
@@ -877,6 +1118,57 @@ mod tests {
         let times: Vec<f64> = key_times.split(';').map(|t| t.parse().unwrap()).collect();
         assert_eq!(times[0], 0.0);
         assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    /// The review sheet: every exercise and variant, a row each; unlabelled, numbered and
+    /// with no name, position or keyframe name to give the figure away.
+    #[test]
+    fn the_contact_sheet_can_hide_every_name() {
+        let all: Vec<Exercise> = builtin().catalog.exercises().cloned().collect();
+        let labelled = contact_sheet_svg(&all, true);
+        let bare = contact_sheet_svg(&all, false);
+        let rows = all.iter().map(|e| 1 + e.variants.len()).sum::<usize>();
+        assert_eq!(rows, 33);
+        assert!(labelled.contains("Knee to chest") || labelled.contains("knee to chest"));
+        assert!(bare.contains(&format!(">Figure {rows}<")) && !bare.contains(">Figure 34<"));
+        for e in &all {
+            assert!(!bare.contains(&escape(&e.name)), "{} is named", e.name);
+            for k in &e.pose.as_ref().unwrap().keyframes {
+                assert!(
+                    !bare.contains(&format!(">{}<", escape(&k.name))),
+                    "{}",
+                    k.name
+                );
+            }
+        }
+        assert!(!bare.contains("Seen from"));
+    }
+
+    /// The close-up draws its window and, from the second keyframe on, its arrow; the pelvic
+    /// tilt's arrow points down (the low back presses toward the floor).
+    #[test]
+    fn the_close_up_has_its_arrow() {
+        let e = entry("pelvic-tilt");
+        let spec = e.pose.as_ref().unwrap();
+        let panels = keyframe_panels(spec, 260.0);
+        let arrows = |p: &Panel| -> Vec<((f64, f64), (f64, f64))> {
+            p.shapes
+                .iter()
+                .filter_map(|s| match s {
+                    Shape::Line {
+                        from, to, color, ..
+                    } if *color == ARROW => Some((*from, *to)),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert!(arrows(&panels[0]).is_empty());
+        let a = arrows(&panels[1]);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert!(a[0].1.1 > a[0].0.1, "downward on the page: {a:?}");
+        assert!(view_note(&e, spec).contains("the muscles doing the work"));
+        let ham = entry("seated-hamstring-stretch");
+        assert!(view_note(&ham, ham.pose.as_ref().unwrap()).contains("feel the stretch"));
     }
 
     #[test]

@@ -515,7 +515,7 @@ pub async fn begin(State(s): State<Shared>, Body(b): Body) -> Result<Response, W
             Json(Begun {
                 id: id.0,
                 pain_before,
-                items: play_items(app.exercise_views(catalog, &playable.items)),
+                items: play_items(app.exercise_views(catalog, &playable)),
                 timeline,
                 cues,
                 notes: playable.notes.iter().map(ToString::to_string).collect(),

@@ -1029,6 +1029,22 @@ async fn pages_for_exercises_figures_print_and_assets() {
         t.get("/figures/bridge.svg?colour=red").await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // For someone with a bed and no floor, the bridge is drawn on a bed, not a mat.
+    let (mat, bed) = (
+        t.get("/figures/bridge-still.svg").await.body,
+        t.get("/figures/bridge-still.svg?place=bed").await.body,
+    );
+    assert!(
+        mat.contains("#99f6e4") && !mat.contains("rx=\"6\""),
+        "a mat"
+    );
+    assert!(
+        !bed.contains("#99f6e4") && bed.contains("rx=\"6\""),
+        "a mattress"
+    );
+    let roof = t.get("/figures/bridge.svg?place=roof").await;
+    assert_eq!(roof.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(roof.body.contains("place"), "{}", roof.body);
     assert_eq!(
         t.get("/figures/childs-pose.png").await.status,
         StatusCode::NOT_FOUND

@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, a: &FigureArgs) -> miette::Result<ExitCode> {
             ));
         }
         let all: Vec<_> = catalog.exercises().cloned().collect();
-        return write_svg(a, &contact_sheet_svg(&all), false);
+        return write_svg(a, &contact_sheet_svg(&all, !a.unlabelled), false);
     }
     let query = a.name.join(" ");
     let entry = find_entry(&catalog, &query)?;

@@ -645,7 +645,7 @@ pub fn run(ctx: &Context, a: &StartArgs) -> miette::Result<ExitCode> {
     };
     // The emergency signs, at the start of every session.
     crate::output::note(&crate::output::wrapped(backstretch_core::safety::CES_LINE));
-    let info = info_for(app.exercise_views(&catalog, &playable.items));
+    let info = info_for(app.exercise_views(&catalog, &playable));
     let timeline = Timeline::new(&playable.items);
     let exit = play(&app, a, info, timeline, (session, from), plain)?;
     let code = finish(&app, a, session, exit)?;

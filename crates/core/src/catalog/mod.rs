@@ -314,4 +314,40 @@ cautions = ["Stop if it hurts."]
             "{d:?}"
         );
     }
+
+    /// Someone whose places have a bed and no floor sees the floor moves on a bed; with a
+    /// floor, or for a move not done in bed, nothing changes.
+    #[test]
+    fn a_bed_without_a_floor_draws_lying_moves_on_the_bed() {
+        use crate::pose::Support;
+        let c = builtin().catalog;
+        let tilt = c.get("pelvic-tilt").unwrap().exercise.clone();
+        let support = |e: &Exercise| e.pose.as_ref().unwrap().support;
+        assert_eq!(
+            support(&tilt.clone().at_places(&[Place::Bed, Place::Chair])),
+            Support::Bed
+        );
+        assert_eq!(
+            support(&tilt.at_places(&[Place::Bed, Place::Floor])),
+            Support::Floor
+        );
+        let standing = c
+            .get("chin-tuck")
+            .unwrap()
+            .exercise
+            .in_form(Form::Variant(0));
+        assert_eq!(support(&standing.at_places(&[Place::Bed])), Support::Floor);
+        // Every figure that can be done in bed passes its checks there, on both sides.
+        for e in c.exercises() {
+            for form in std::iter::once(Form::Main).chain((0..e.variants.len()).map(Form::Variant))
+            {
+                let x = e.in_form(form).at_places(&[Place::Bed]);
+                let spec = x.pose.as_ref().unwrap();
+                for s in [spec.as_ref().clone(), spec.mirrored()] {
+                    let p = crate::pose::check(&s, x.position);
+                    assert!(p.is_empty(), "{} ({:?}): {p:?}", x.title(), s.support);
+                }
+            }
+        }
+    }
 }

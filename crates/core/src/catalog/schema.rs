@@ -81,6 +81,9 @@ pub(super) struct RawPose {
     pub(super) planted: Vec<crate::pose::Joint>,
     #[serde(default)]
     pub(super) stretch: Vec<String>,
+    pub(super) inset: Option<crate::pose::Inset>,
+    #[serde(default)]
+    pub(super) pillow: bool,
     pub(super) arrow: Option<crate::pose::Joint>,
     pub(super) keyframes: Vec<S<crate::pose::Keyframe>>,
 }

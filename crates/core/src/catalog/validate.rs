@@ -260,14 +260,19 @@ pub(super) fn parse_raw(r: &mut Reporter<'_>, raw: &RawExercise) -> Parsed {
         );
     }
     check_distinct_names(r, &id, &name, &aliases, &alias_spans);
-    let pose = raw
-        .pose
-        .as_ref()
-        .map(|p| Box::new(parse_pose(r, "pose", p, position)));
+    let pose = raw.pose.as_ref().map(|p| {
+        let of = FigureOf {
+            position,
+            places: &places,
+            areas: &areas,
+            kind,
+        };
+        Box::new(parse_pose(r, "pose", p, &of))
+    });
     let variants = raw
         .variants
         .as_ref()
-        .map(|v| parse_variants(r, v, position, &places))
+        .map(|v| parse_variants(r, v, position, &places, (&areas, kind)))
         .unwrap_or_default();
     let progresses_to = raw.progresses_to.as_ref().map(|p| parse_next(r, p, &id));
     Parsed {
@@ -358,12 +363,23 @@ fn parse_side_cue(r: &mut Reporter<'_>, cue: &S<String>, sides: Option<Sides>) -
     text
 }
 
-/// A figure checked against the position it shows; problems are reported at `field`.
+/// What a figure is checked against: its form's position and places, and the exercise's
+/// areas and kind.
+struct FigureOf<'a> {
+    position: Option<Position>,
+    places: &'a [Place],
+    areas: &'a [Area],
+    kind: Option<Kind>,
+}
+
+/// A figure checked against the position it shows, on both sides, on a bed as well when it
+/// can be done in one, and its highlighted regions against the exercise's areas; problems
+/// are reported at `field`.
 fn parse_pose(
     r: &mut Reporter<'_>,
     field: &str,
     p: &S<RawPose>,
-    position: Option<Position>,
+    of: &FigureOf<'_>,
 ) -> crate::pose::PoseSpec {
     let rp = p.get_ref();
     let spec = crate::pose::PoseSpec {
@@ -374,25 +390,60 @@ fn parse_pose(
         edge: rp.edge,
         planted: rp.planted.clone(),
         stretch: rp.stretch.clone(),
+        inset: rp.inset,
+        pillow: rp.pillow,
         arrow: rp.arrow,
         keyframes: rp.keyframes.iter().map(|k| k.get_ref().clone()).collect(),
     };
-    if let Some(pos) = position {
-        for problem in crate::pose::check(&spec, pos) {
-            let span = rp
-                .keyframes
-                .iter()
-                .find(|k| k.get_ref().name == problem.keyframe)
-                .map_or_else(|| p.span(), Spanned::span);
-            r.report(
-                span,
-                format!("{field}.keyframes `{}`.{}", problem.keyframe, problem.joint),
-                problem.message.clone(),
-                Some("adjust the angles; the pose format is in catalog/README.md".into()),
+    let mut problems = crate::pose::check_regions(&spec, of.areas, of.kind == Some(Kind::Stretch));
+    if let Some(pos) = of.position {
+        problems.extend(crate::pose::check(&spec, pos));
+        // The other side, once the shown side is right (its problems would repeat them).
+        if problems.is_empty() {
+            problems.extend(right_side(crate::pose::check(&spec.mirrored(), pos)));
+        }
+        let bed = of.places.contains(&Place::Bed) && pos.possible_in(Place::Bed);
+        if problems.is_empty() && bed && spec.support == crate::pose::Support::Floor {
+            problems.extend(
+                crate::pose::check(&spec.on_bed(), pos)
+                    .into_iter()
+                    .map(|mut p| {
+                        p.message = format!("{} (drawn on a bed)", p.message);
+                        p
+                    }),
             );
         }
     }
+    for problem in problems {
+        let span = rp
+            .keyframes
+            .iter()
+            .find(|k| k.get_ref().name == problem.keyframe)
+            .map_or_else(|| p.span(), Spanned::span);
+        let at = if problem.keyframe.is_empty() {
+            format!("{field}.{}", problem.joint)
+        } else {
+            format!("{field}.keyframes `{}`.{}", problem.keyframe, problem.joint)
+        };
+        r.report(
+            span,
+            at,
+            problem.message.clone(),
+            Some("adjust the angles; the pose format is in catalog/README.md".into()),
+        );
+    }
     spec
+}
+
+/// Problems of the mirrored figure, named as the right side's.
+fn right_side(problems: Vec<crate::pose::PoseProblem>) -> Vec<crate::pose::PoseProblem> {
+    problems
+        .into_iter()
+        .map(|mut p| {
+            p.message = format!("{} (on the right side)", p.message);
+            p
+        })
+        .collect()
 }
 
 /// The `[[variants]]`: each named once, in a position one of its places gives, adding a
@@ -402,6 +453,7 @@ fn parse_variants(
     list: &S<Vec<S<RawVariant>>>,
     main_position: Option<Position>,
     main_places: &[Place],
+    (areas, kind): (&[Area], Option<Kind>),
 ) -> Vec<Variant> {
     if list.get_ref().len() > MAX_ITEMS {
         r.report(
@@ -455,10 +507,15 @@ fn parse_variants(
             .unwrap_or_default();
         let steps = expect_texts(r, &format!("{field}.steps"), &raw.steps);
         let cautions = expect_texts(r, &format!("{field}.cautions"), &raw.cautions);
-        let pose = raw
-            .pose
-            .as_ref()
-            .map(|p| Box::new(parse_pose(r, &format!("{field}.pose"), p, position)));
+        let pose = raw.pose.as_ref().map(|p| {
+            let of = FigureOf {
+                position,
+                places: &places,
+                areas,
+                kind,
+            };
+            Box::new(parse_pose(r, &format!("{field}.pose"), p, &of))
+        });
         out.push(Variant {
             name,
             position: position.unwrap_or(Position::Standing),

@@ -711,7 +711,8 @@ fn items(
         let e = catalog
             .get(&head.id)
             .map_or(head, |x| &x.exercise)
-            .in_form(c.form);
+            .in_form(c.form)
+            .at_places(&req.places);
         let mut dose = req.dose(&e, ease);
         let style_reps = dose.reps;
         dose.reps = *r;

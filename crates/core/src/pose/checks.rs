@@ -85,17 +85,46 @@ pub(super) fn check_ranges(k: &Keyframe, out: &mut Vec<PoseProblem>) {
             format!("leans {:.0} degrees sideways; at most 45", tt.abs()),
         );
     }
+    if !(-40.0..=70.0).contains(&k.spine) {
+        bad(
+            "spine",
+            format!(
+                "bends {:.0} degrees; a back rounds up to 70 and arches up to 40",
+                k.spine
+            ),
+        );
+    }
+    if !(-45.0..=50.0).contains(&k.nod) {
+        bad(
+            "head",
+            format!(
+                "nods {:.0} degrees; the head tips from 45 up to 50 down on the neck",
+                k.nod
+            ),
+        );
+    }
+    if !(-10.0..=30.0).contains(&k.blades) {
+        bad(
+            "blades",
+            format!(
+                "draws the shoulder blades {:.0} degrees; from -10 (forward) to 30 (squeezed)",
+                k.blades
+            ),
+        );
+    }
     if k.twist.abs() > 60.0 {
         bad(
             "trunk",
             format!("twists {:.0} degrees; at most 60", k.twist.abs()),
         );
     }
+    // The arms hang from the thoracic spine, the legs from the pelvis (the lumbar spine).
+    let [lumbar, thoracic] = k.spine_dirs();
     for (side, arm) in [("left", k.left_arm), ("right", k.right_arm())] {
-        check_arm(side, arm, tp, &mut bad);
+        check_arm(side, arm, thoracic.pt().0, &mut bad);
     }
     for (side, leg, outward) in [("left", k.left_leg, 1.0), ("right", k.right_leg(), -1.0)] {
-        check_leg(side, leg, outward, tp, &mut bad);
+        check_leg(side, leg, outward, lumbar.pt().0, &mut bad);
     }
 }
 
@@ -248,11 +277,13 @@ pub(super) fn check_placement(
 /// and what the position asks for.
 fn position_problem(s: &Solved, support: Support, position: Position) -> Option<(String, String)> {
     let pelvis = s.joint(Joint::Pelvis);
-    let (tp, _) = {
-        let n = s.joint(Joint::Neck);
-        let d = [n[0] - pelvis[0], n[1] - pelvis[1]];
-        (d[1].atan2(d[0]).to_degrees(), 0.0)
+    let pitch = |j: Joint| {
+        let n = s.joint(j);
+        (n[1] - pelvis[1]).atan2(n[0] - pelvis[0]).to_degrees()
     };
+    let tp = pitch(Joint::Neck);
+    // Lying is the pelvis's: the chest may lift (a press-up) with the hips down.
+    let lp = pitch(Joint::MidBack);
     let upright = (tp - 90.0).abs() <= 55.0;
     let both = |a: Joint, b: Joint| touches(s, a) && touches(s, b);
     let check =
@@ -271,7 +302,7 @@ fn position_problem(s: &Solved, support: Support, position: Position) -> Option<
             )
         }),
         Position::Prone => check(
-            norm(tp).abs() <= 40.0,
+            norm(lp).abs() <= 40.0,
             "trunk",
             "a prone figure lies face down",
         ),
@@ -399,6 +430,7 @@ pub fn check(spec: &PoseSpec, position: Position) -> Vec<PoseProblem> {
     }
     if out.is_empty() {
         motion::check_motion(spec, &mut out);
+        super::region::check_inset(spec, &mut out);
     }
     out
 }

@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 pub mod len {
     /// Hip centre to shoulder centre.
     pub const TRUNK: f64 = 0.30;
+    /// Hip centre to the middle of the back (the lumbar spine).
+    pub const LUMBAR: f64 = 0.14;
+    /// The middle of the back to the shoulder centre (the thoracic spine).
+    pub const THORACIC: f64 = 0.16;
     /// Shoulder centre to the head's centre.
     pub const HEAD: f64 = 0.12;
     /// Shoulder to elbow.
@@ -60,6 +64,27 @@ pub enum View {
     /// ceiling): drawn as the side view of a figure whose back is at y = 0 and whose front
     /// faces +y, on the floor seen from above.
     Above,
+    /// From the figure's left, a little toward its feet or front and from above (for moves
+    /// neither the side nor the front shows: knees rolling over, a trunk turning).
+    Oblique,
+}
+
+/// The oblique view's turn from the side toward the figure's front, and its look down,
+/// degrees.
+const OBLIQUE: (f64, f64) = (50.0, 35.0);
+
+fn oblique_axes() -> [[f64; 3]; 3] {
+    let (a, e) = (OBLIQUE.0.to_radians(), OBLIQUE.1.to_radians());
+    [
+        // Right across the picture, up it, and toward the viewer.
+        [a.cos(), 0.0, -a.sin()],
+        [-a.sin() * e.sin(), e.cos(), -a.cos() * e.sin()],
+        [a.sin() * e.cos(), e.sin(), a.cos() * e.cos()],
+    ]
+}
+
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
 impl View {
@@ -69,6 +94,10 @@ impl View {
             View::Side | View::Above => [p[0], p[1]],
             View::Front => [p[2], p[1]],
             View::Top => [p[0], -p[2]],
+            View::Oblique => {
+                let [r, u, _] = oblique_axes();
+                [dot(p, r), dot(p, u)]
+            }
         }
     }
 
@@ -78,13 +107,30 @@ impl View {
             View::Side | View::Above => p[2],
             View::Front => p[0],
             View::Top => p[1],
+            View::Oblique => dot(p, oblique_axes()[2]),
         }
+    }
+
+    /// The direction toward the viewer.
+    pub fn toward(self) -> [f64; 3] {
+        match self {
+            View::Side | View::Above => [0.0, 0.0, 1.0],
+            View::Front => [1.0, 0.0, 0.0],
+            View::Top => [0.0, 1.0, 0.0],
+            View::Oblique => oblique_axes()[2],
+        }
+    }
+
+    /// Whether it looks down on a figure lying on the floor (no floor line, no height).
+    pub fn from_above(self) -> bool {
+        matches!(self, View::Top | View::Above)
     }
 
     /// Whether bone `i` of [`BONES`] is on the far side of the body in this view (drawn
     /// lighter, and first): from the side, the right arm and leg.
     pub fn far_bone(self, i: usize) -> bool {
-        matches!(self, View::Side | View::Above) && (matches!(i, 5..=7) || (12..=15).contains(&i))
+        matches!(self, View::Side | View::Above | View::Oblique)
+            && (matches!(i, 5..=7) || (12..=15).contains(&i))
     }
 
     /// `Seen from the left.`
@@ -94,6 +140,7 @@ impl View {
             View::Front => "Seen from the front.",
             View::Top => "Seen from above.",
             View::Above => "Seen from above, lying on the right side.",
+            View::Oblique => "Seen from the left, a little from above.",
         }
     }
 }
@@ -145,6 +192,9 @@ impl Keyframe {
         let mut out: Vec<(&'static str, f64)> = self.hip.iter().map(|v| ("hip", *v)).collect();
         out.push(("twist", self.twist));
         out.push(("turn", self.turn));
+        out.push(("spine", self.spine));
+        out.push(("nod", self.nod));
+        out.push(("blades", self.blades));
         let dirs: Vec<(&'static str, Dir)> = [("trunk", Some(self.trunk)), ("head", self.head)]
             .into_iter()
             .filter_map(|(n, d)| d.map(|d| (n, d)))
@@ -174,6 +224,19 @@ pub struct Keyframe {
     /// The shoulders' turn about the vertical, degrees (a twist of the trunk).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub twist: f64,
+    /// How the back bends between the hips and the shoulders, degrees: rounded (+, the
+    /// lumbar and thoracic spine flexed, as in the cat) or arched (-); `trunk` stays the line
+    /// from the hips to the shoulders.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub spine: f64,
+    /// How far the face tips down (+) or up (-) from square to the neck, degrees: a nod, as
+    /// against the neck's own direction (`head`), which glides the head forward or back.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub nod: f64,
+    /// How far the shoulder blades draw back toward the spine, degrees of the collar bones'
+    /// turn (0 relaxed, about 20 squeezed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub blades: f64,
     /// Shoulder centre to head; the trunk's direction when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<Dir>,
@@ -195,6 +258,10 @@ pub struct Keyframe {
 
 fn is_zero(v: &f64) -> bool {
     *v == 0.0
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
 }
 
 /// The pose data of a catalogue entry.
@@ -219,10 +286,17 @@ pub struct PoseSpec {
     /// still, and the checks see that they do.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub planted: Vec<Joint>,
-    /// The segments that should feel the stretch, drawn highlighted (`left_thigh`, `neck`;
-    /// see [`BONE_NAMES`]).
+    /// Where the person should feel the stretch or the work, drawn in orange: regions of
+    /// the body (`left_thigh_back`, `buttocks`; see [`Region`]), each serving one of the
+    /// exercise's areas.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stretch: Vec<String>,
+    /// A close-up of a small movement, drawn in a corner with its own arrow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inset: Option<Inset>,
+    /// A pillow under the head (lying on the back): the head rests on it throughout.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pillow: bool,
     /// The joint whose movement the arrow follows; the one that moves most when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arrow: Option<Joint>,
@@ -251,11 +325,13 @@ pub enum Joint {
     RightKnee,
     RightAnkle,
     RightToe,
+    /// The middle of the back, where the lumbar spine meets the thoracic.
+    MidBack,
 }
 
 impl Joint {
     /// Every joint, in drawing order.
-    pub const ALL: [Joint; 17] = [
+    pub const ALL: [Joint; 18] = [
         Joint::Pelvis,
         Joint::Neck,
         Joint::Head,
@@ -273,6 +349,7 @@ impl Joint {
         Joint::RightKnee,
         Joint::RightAnkle,
         Joint::RightToe,
+        Joint::MidBack,
     ];
 
     /// Its name in JSON and messages (`left_knee`).
@@ -295,6 +372,7 @@ impl Joint {
             Joint::RightKnee => "right_knee",
             Joint::RightAnkle => "right_ankle",
             Joint::RightToe => "right_toe",
+            Joint::MidBack => "mid_back",
         }
     }
 
@@ -323,8 +401,8 @@ impl fmt::Display for Joint {
 }
 
 /// The segments drawn, as joint pairs (parent, child).
-pub const BONES: [(Joint, Joint); 16] = [
-    (Joint::Pelvis, Joint::Neck),
+pub const BONES: [(Joint, Joint); 17] = [
+    (Joint::Pelvis, Joint::MidBack),
     (Joint::Neck, Joint::Head),
     (Joint::Neck, Joint::LeftShoulder),
     (Joint::LeftShoulder, Joint::LeftElbow),
@@ -340,11 +418,12 @@ pub const BONES: [(Joint, Joint); 16] = [
     (Joint::RightHip, Joint::RightKnee),
     (Joint::RightKnee, Joint::RightAnkle),
     (Joint::RightAnkle, Joint::RightToe),
+    (Joint::MidBack, Joint::Neck),
 ];
 
-/// The name of each bone of [`BONES`], for `stretch`.
-pub const BONE_NAMES: [&str; 16] = [
-    "trunk",
+/// The name of each bone of [`BONES`].
+pub const BONE_NAMES: [&str; 17] = [
+    "lumbar",
     "neck",
     "left_collar",
     "left_upper_arm",
@@ -360,6 +439,7 @@ pub const BONE_NAMES: [&str; 16] = [
     "right_thigh",
     "right_shin",
     "right_foot",
+    "thoracic",
 ];
 
 /// A bone's name on the other side.
@@ -375,7 +455,7 @@ pub fn mirrored_bone(name: &str) -> String {
 
 /// How thick the body is around each joint (the distance from a joint's centre to the
 /// surface it rests on).
-const RADIUS: [f64; 17] = [
+const RADIUS: [f64; 18] = [
     0.06,
     0.06,
     len::HEAD_R,
@@ -393,6 +473,7 @@ const RADIUS: [f64; 17] = [
     0.04,
     0.03,
     0.02,
+    0.06,
 ];
 
 /// A solved pose: 3D joint positions (x forward, y up, z the figure's left).
@@ -401,7 +482,7 @@ pub struct Solved {
     /// The keyframe's name.
     pub name: String,
     /// One position per joint, in [`Joint::ALL`] order.
-    pub joints: [[f64; 3]; 17],
+    pub joints: [[f64; 3]; 18],
     /// Which way the face looks (a unit vector).
     pub face: [f64; 3],
 }
@@ -475,6 +556,9 @@ impl Keyframe {
             trunk: self.trunk.mirrored(),
             twist: -self.twist,
             turn: -self.turn,
+            spine: self.spine,
+            nod: self.nod,
+            blades: self.blades,
             head: self.head.map(Dir::mirrored),
             left_arm: m2(self.right_arm()),
             right_arm: Some(m2(self.left_arm)),
@@ -486,13 +570,18 @@ impl Keyframe {
     /// Forward kinematics with the hip centre at `hip` (x, y).
     fn solve_at(&self, hip: [f64; 2]) -> Solved {
         let pelvis = [hip[0], hip[1], 0.0];
-        let neck = add(pelvis, dir3(self.trunk), len::TRUNK);
+        let [lumbar, thoracic] = self.spine_dirs();
+        let mid = add(pelvis, dir3(lumbar), len::LUMBAR);
+        let neck = add(mid, dir3(thoracic), len::THORACIC);
         let head = add(neck, dir3(self.head.unwrap_or(self.trunk)), len::HEAD);
-        // The shoulder line is across the body (z), turned by the twist about the vertical.
-        let tw = self.twist.to_radians();
-        let across = [-tw.sin(), 0.0, tw.cos()];
-        let ls = add(neck, across, len::SHOULDER_HALF);
-        let rs = add(neck, across, -len::SHOULDER_HALF);
+        // The shoulder line is across the body (z), turned by the twist about the vertical;
+        // each collar bone turns back by the blades' squeeze.
+        let collar = |side: f64| {
+            let a = (self.twist + side * self.blades).to_radians();
+            [-a.sin() * side, 0.0, a.cos() * side]
+        };
+        let ls = add(neck, collar(1.0), len::SHOULDER_HALF);
+        let rs = add(neck, collar(-1.0), len::SHOULDER_HALF);
         let ra = self.right_arm();
         let le = add(ls, dir3(self.left_arm[0]), len::UPPER_ARM);
         let lh = add(le, dir3(self.left_arm[1]), len::FOREARM);
@@ -512,13 +601,14 @@ impl Keyframe {
         let hd = self.head.unwrap_or(self.trunk);
         let (hp, ht) = hd.pt();
         let axis = dir3(hd);
-        let ahead = dir3(Dir::PitchTilt([hp - 90.0, ht]));
+        let ahead = dir3(Dir::PitchTilt([hp - 90.0 - self.nod, ht]));
         // A positive turn is to the figure's left: clockwise about the head's axis.
         let face = rotate(ahead, axis, -(self.twist + self.turn).to_radians());
         Solved {
             name: self.name.clone(),
             joints: [
                 pelvis, neck, head, ls, le, lh, rs, re, rh, lhip, lk, la, lt, rhip, rk, ran, rt,
+                mid,
             ],
             face,
         }
@@ -544,6 +634,14 @@ impl Keyframe {
             }
         };
         self.solve_at([x, y])
+    }
+
+    /// The lumbar and thoracic spine's directions: the trunk's line, bent by `spine` half
+    /// each way (rounding bows the back away from the front).
+    pub fn spine_dirs(&self) -> [Dir; 2] {
+        let (p, t) = self.trunk.pt();
+        let half = self.spine / 2.0;
+        [Dir::PitchTilt([p + half, t]), Dir::PitchTilt([p - half, t])]
     }
 
     fn dirs(&self) -> Vec<Dir> {
@@ -594,6 +692,9 @@ pub(crate) fn between(a: &Keyframe, b: &Keyframe, ha: [f64; 3], hb: [f64; 3], t:
         trunk: d(0),
         twist: a.twist + (b.twist - a.twist) * t,
         turn: a.turn + (b.turn - a.turn) * t,
+        spine: a.spine + (b.spine - a.spine) * t,
+        nod: a.nod + (b.nod - a.nod) * t,
+        blades: a.blades + (b.blades - a.blades) * t,
         head: Some(d(1)),
         left_arm: [d(2), d(3)],
         right_arm: Some([d(4), d(5)]),
@@ -604,9 +705,12 @@ pub(crate) fn between(a: &Keyframe, b: &Keyframe, ha: [f64; 3], hb: [f64; 3], t:
 
 /// The fixed length of bone `i` in [`BONES`].
 pub fn bone_length(i: usize) -> f64 {
-    use len::{FOOT, FOREARM, HEAD, HIP_HALF, SHIN, SHOULDER_HALF, THIGH, TRUNK, UPPER_ARM};
+    use len::{
+        FOOT, FOREARM, HEAD, HIP_HALF, LUMBAR, SHIN, SHOULDER_HALF, THIGH, THORACIC, UPPER_ARM,
+    };
     match i {
-        0 => TRUNK,
+        0 => LUMBAR,
+        16 => THORACIC,
         1 => HEAD,
         2 | 5 => SHOULDER_HALF,
         3 | 6 => UPPER_ARM,
@@ -643,9 +747,14 @@ pub fn joint_map(s: &Solved, view: View) -> BTreeMap<&'static str, [f64; 2]> {
 
 mod checks;
 mod motion;
+mod region;
 
 pub use checks::{PoseProblem, check};
-pub use motion::{BED_FLOOR, DOOR_HALF, Prop, PropKind, props};
+pub use motion::{BED_FLOOR, DOOR_HALF, PILLOW, Prop, PropKind, props};
+pub use region::{
+    Highlight, Inset, MIN_INSET_MOVE, check_regions, highlights, inset_arrow, inset_arrow_of,
+    region_names,
+};
 
 #[cfg(test)]
 mod tests;

@@ -3,13 +3,17 @@
 //! checks every frame of the movement passes.
 
 use super::checks::{check_ranges, dist};
+use super::region::{mirrored_region, region_names};
 use super::{
-    BONE_NAMES, Joint, Keyframe, PoseProblem, PoseSpec, RADIUS, SEAT, Solved, Support, TOUCH, View,
-    between, mirrored_bone,
+    Joint, Keyframe, PoseProblem, PoseSpec, RADIUS, SEAT, Solved, Support, TOUCH, View, between,
 };
 
 /// How far below the mattress the floor is, beside a bed.
 pub const BED_FLOOR: f64 = -0.45;
+/// How long a mattress is: a bed a little longer than the person.
+pub const BED_LENGTH: f64 = 1.2;
+/// How thick a pillow under the head is.
+pub const PILLOW: f64 = 0.035;
 /// Half the width of a doorway: the door frame's posts stand this far either side.
 pub const DOOR_HALF: f64 = 0.27;
 /// How far a planted part may drift on the way from one keyframe to the next: as far as a
@@ -25,6 +29,8 @@ pub enum PropKind {
     Mat,
     /// A bed's mattress (its top is the surface the body rests on).
     Bed,
+    /// A pillow under the head, on the floor or the mattress.
+    Pillow,
     /// A chair seat.
     Seat,
     ChairBack,
@@ -70,7 +76,7 @@ impl Prop {
     /// Whether the body can pass into it (a mat and a mattress are surfaces, checked as the
     /// floor is).
     fn solid(&self) -> bool {
-        !matches!(self.kind, PropKind::Mat | PropKind::Bed)
+        !matches!(self.kind, PropKind::Mat | PropKind::Bed | PropKind::Pillow)
     }
 
     /// How deep a ball at `p` of radius `r` is inside it (negative: outside).
@@ -96,12 +102,18 @@ pub fn props(spec: &PoseSpec) -> Vec<Prop> {
     }
     let pelvis = first.joint(Joint::Pelvis);
     let mut out = Vec::new();
+    let (m0, m1) = mattress(spec, x0);
     match spec.support {
         // Seen from above, the floor under a figure lying on its side.
         Support::Floor if spec.view == View::Above => out.push(Prop {
             kind: PropKind::Mat,
             min: [x0 - 0.08, -0.1, -0.3],
             max: [x1 + 0.08, 0.55, -0.29],
+        }),
+        Support::Bed if spec.view == View::Above => out.push(Prop {
+            kind: PropKind::Bed,
+            min: [m0, -0.15, -0.3],
+            max: [m1, 0.6, -0.29],
         }),
         Support::Floor if pelvis[1] < 0.4 => out.push(Prop {
             kind: PropKind::Mat,
@@ -111,8 +123,8 @@ pub fn props(spec: &PoseSpec) -> Vec<Prop> {
         Support::Floor => {}
         Support::Bed => out.push(Prop {
             kind: PropKind::Bed,
-            min: [x0 - 0.08, -0.12, -0.45],
-            max: [spec.edge.unwrap_or(x1 + 0.08), 0.0, 0.45],
+            min: [m0, -0.12, -0.45],
+            max: [m1, 0.0, 0.45],
         }),
         Support::Chair => {
             let hx = pelvis[0];
@@ -121,12 +133,22 @@ pub fn props(spec: &PoseSpec) -> Vec<Prop> {
                 min: [hx - 0.14, SEAT - 0.04, -0.16],
                 max: [hx + 0.14, SEAT, 0.16],
             });
+            // The backrest touches the back of a person sitting tall, and comes up to the
+            // middle of the back (the upper back can bend back over it).
             out.push(Prop {
                 kind: PropKind::ChairBack,
-                min: [hx - 0.18, SEAT, -0.16],
-                max: [hx - 0.14, SEAT + 0.32, 0.16],
+                min: [hx - 0.10, SEAT, -0.16],
+                max: [hx - 0.06, SEAT + 0.22, 0.16],
             });
         }
+    }
+    if spec.pillow {
+        let head = first.joint(Joint::Head);
+        out.push(Prop {
+            kind: PropKind::Pillow,
+            min: [head[0] - 0.1, 0.0, -0.12],
+            max: [head[0] + 0.07, PILLOW, 0.12],
+        });
     }
     if let Some(w) = spec.wall {
         // The wall stands on the far side of the plane from the body.
@@ -158,6 +180,65 @@ pub fn props(spec: &PoseSpec) -> Vec<Prop> {
         }
     }
     out
+}
+
+/// Where a bed's mattress runs along x: from just beyond the body's end at `x0` (its head
+/// end, lying on the back) for a bed's length, or up to the edge the figure uses.
+fn mattress(spec: &PoseSpec, x0: f64) -> (f64, f64) {
+    match spec.edge {
+        Some(e) => (e - BED_LENGTH, e),
+        None => (x0 - 0.06, x0 - 0.06 + BED_LENGTH),
+    }
+}
+
+/// Whether a joint may be past a bed's edge: a leg hanging over it.
+fn may_hang(j: usize) -> bool {
+    matches!(
+        Joint::ALL[j],
+        Joint::LeftKnee
+            | Joint::LeftAnkle
+            | Joint::LeftToe
+            | Joint::RightKnee
+            | Joint::RightAnkle
+            | Joint::RightToe
+    )
+}
+
+/// What takes a frame off its bed or its pillow: a part beyond the mattress's ends (but a
+/// leg over the edge the figure uses), or the head off the pillow.
+fn off_bed_or_pillow(spec: &PoseSpec, props: &[Prop], s: &Solved, out: &mut Vec<(String, String)>) {
+    for p in props {
+        match p.kind {
+            PropKind::Bed if spec.view != View::Above => {
+                for (i, q) in s.joints.iter().enumerate() {
+                    let hangs = spec.edge.is_some() && q[0] > p.max[0] && may_hang(i);
+                    if !hangs && (q[0] < p.min[0] - TOUCH || q[0] > p.max[0] + TOUCH) {
+                        out.push((
+                            Joint::ALL[i].name().to_string(),
+                            format!(
+                                "is off the end of the mattress (at {:.2}, the bed runs from {:.2} to {:.2})",
+                                q[0], p.min[0], p.max[0]
+                            ),
+                        ));
+                    }
+                }
+            }
+            PropKind::Pillow => {
+                let h = s.joint(Joint::Head);
+                let below = h[1] - RADIUS[Joint::Head.index()];
+                if (below - p.max[1]).abs() > TOUCH || h[0] < p.min[0] || h[0] > p.max[0] {
+                    out.push((
+                        "head".into(),
+                        format!(
+                            "leaves the pillow (its underside {below:.2} high, the pillow's top {:.2})",
+                            p.max[1]
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The floor's height under `x`: the mattress top, or beyond a bed's edge the floor.
@@ -245,13 +326,25 @@ impl PoseSpec {
         s.shifted([want[0] - now[0], want[1] - now[1], 0.0])
     }
 
+    /// The same figure on a bed instead of the floor (for someone who cannot get down to
+    /// the floor): the body rests on the mattress, which is drawn with its legs.
+    pub fn on_bed(&self) -> PoseSpec {
+        PoseSpec {
+            support: match self.support {
+                Support::Floor => Support::Bed,
+                s => s,
+            },
+            ..self.clone()
+        }
+    }
+
     /// The same figure for the other side: keyframes mirrored, and the planted parts and
     /// stretched segments swapped left for right.
     pub fn mirrored(&self) -> PoseSpec {
         PoseSpec {
             keyframes: self.keyframes.iter().map(Keyframe::mirrored).collect(),
             planted: self.planted.iter().map(|j| j.mirrored()).collect(),
-            stretch: self.stretch.iter().map(|b| mirrored_bone(b)).collect(),
+            stretch: self.stretch.iter().map(|b| mirrored_region(b)).collect(),
             arrow: self.arrow.map(Joint::mirrored),
             wall: match (self.view, self.wall) {
                 (View::Front, Some(w)) => Some(-w),
@@ -274,11 +367,11 @@ pub(super) fn check_motion(spec: &PoseSpec, out: &mut Vec<PoseProblem>) {
         });
     };
     for b in &spec.stretch {
-        if !BONE_NAMES.contains(&b.as_str()) {
+        if !region_names().contains(&b.as_str()) {
             bad(
                 "",
                 "stretch",
-                format!("`{b}` is not a segment; use {}", BONE_NAMES.join(", ")),
+                format!("`{b}` is not a region; use {}", region_names().join(", ")),
             );
         }
     }
@@ -306,6 +399,7 @@ pub(super) fn check_motion(spec: &PoseSpec, out: &mut Vec<PoseProblem>) {
                 }
             }
         }
+        off_bed_or_pillow(spec, &props, s, out);
         for j in &spec.planted {
             let d = dist(s.joint(*j), first.joint(*j));
             if d > PLANT_DRIFT {
@@ -355,6 +449,7 @@ fn prop_name(k: PropKind) -> &'static str {
     match k {
         PropKind::Mat => "mat",
         PropKind::Bed => "bed",
+        PropKind::Pillow => "pillow",
         PropKind::Seat => "chair seat",
         PropKind::ChairBack => "chair back",
         PropKind::Wall => "wall",

@@ -12,6 +12,9 @@ fn standing() -> Keyframe {
         trunk: Dir::Pitch(90.0),
         twist: 0.0,
         turn: 0.0,
+        spine: 0.0,
+        nod: 0.0,
+        blades: 0.0,
         head: None,
         left_arm: [Dir::Pitch(-90.0), Dir::Pitch(-90.0)],
         right_arm: None,
@@ -29,6 +32,8 @@ fn spec(support: Support, frames: Vec<Keyframe>) -> PoseSpec {
         edge: None,
         planted: vec![],
         stretch: vec![],
+        inset: None,
+        pillow: false,
         arrow: None,
         keyframes: frames,
     }
@@ -133,6 +138,9 @@ fn seated() -> Keyframe {
         trunk: Dir::Pitch(90.0),
         twist: 0.0,
         turn: 0.0,
+        spine: 0.0,
+        nod: 0.0,
+        blades: 0.0,
         head: None,
         left_arm: [Dir::Pitch(-80.0), Dir::Pitch(0.0)],
         right_arm: None,
@@ -230,6 +238,9 @@ proptest! {
             trunk: Dir::PitchTilt([angles[o], angles[o + 1] / 6.0]),
             twist: angles[o + 2] / 4.0,
             turn: 0.0,
+            spine: 0.0,
+            nod: 0.0,
+            blades: 0.0,
             head: Some(Dir::Pitch(angles[o + 3])),
             left_arm: [Dir::Pitch(angles[o + 4]), Dir::PitchTilt([angles[o + 5], angles[o + 6] / 3.0])],
             right_arm: None,
@@ -389,4 +400,183 @@ fn the_face_follows_the_turn_and_the_twist() {
     .mirrored()
     .solve(Support::Floor);
     assert!(mirrored.face[2] > 0.99, "{:?}", mirrored.face);
+}
+
+fn lying(name: &str, spine: f64, nod: f64) -> Keyframe {
+    Keyframe {
+        name: name.into(),
+        trunk: Dir::Pitch(180.0),
+        spine,
+        nod,
+        head: Some(Dir::Pitch(165.0)),
+        left_arm: [Dir::Pitch(0.0), Dir::Pitch(0.0)],
+        left_leg: [Dir::Pitch(50.0), Dir::Pitch(-56.0), Dir::Pitch(0.0)],
+        ..standing()
+    }
+}
+
+/// A highlight must be a region, and in an area the exercise serves: the bridge lights the
+/// buttocks (glutes), not the back of the thigh.
+#[test]
+fn highlights_match_the_exercises_areas() {
+    let mut s = spec(
+        Support::Floor,
+        vec![lying("a", 0.0, 0.0), lying("b", 0.0, 0.0)],
+    );
+    s.stretch = vec!["left_buttock".into(), "right_buttock".into()];
+    assert!(check_regions(&s, &[crate::vocab::Area::Glutes], true).is_empty());
+    s.stretch = vec!["left_thigh_back".into()];
+    let p = check_regions(&s, &[crate::vocab::Area::Glutes], true);
+    assert!(p[0].message.contains("does not serve"), "{p:?}");
+    s.stretch = vec!["trunk".into()];
+    let p = check_regions(&s, &[crate::vocab::Area::LowerBack], true);
+    assert!(p[0].message.contains("is not a region"), "{p:?}");
+    s.stretch = vec![];
+    assert_eq!(
+        check_regions(&s, &[crate::vocab::Area::LowerBack], true).len(),
+        1
+    );
+    assert!(check_regions(&s, &[crate::vocab::Area::LowerBack], false).is_empty());
+    // The region sits behind the hip, on the side away from the belly.
+    s.stretch = vec!["left_buttock".into(), "belly".into()];
+    let solved = s.solved();
+    let h = highlights(&solved[0], &s);
+    let pelvis = solved[0].joint(Joint::Pelvis);
+    assert!(
+        h[0].from[1] < pelvis[1],
+        "a buttock under a supine pelvis: {h:?}"
+    );
+    assert!(h[1].from[1] > pelvis[1], "the belly on top: {h:?}");
+    // Mirrored, the left buttock becomes the right one, drawn paler from the left.
+    let m = s.mirrored();
+    assert_eq!(m.stretch, vec!["right_buttock".to_string(), "belly".into()]);
+    assert!(highlights(&m.solved()[0], &m)[0].far);
+}
+
+/// The spine bends: rounded, the middle of the back bulges away from the front; the
+/// segments keep their lengths.
+#[test]
+fn the_spine_rounds_and_arches() {
+    let mut k = standing();
+    k.spine = 40.0;
+    let s = k.solve(Support::Floor);
+    let (p, m, n) = (
+        s.joint(Joint::Pelvis),
+        s.joint(Joint::MidBack),
+        s.joint(Joint::Neck),
+    );
+    assert!(
+        m[0] < (p[0] + n[0]) / 2.0 - 0.02,
+        "rounded back bulges back: {m:?}"
+    );
+    assert!((dist(p, m) - len::LUMBAR).abs() < 1e-9);
+    assert!((dist(m, n) - len::THORACIC).abs() < 1e-9);
+    k.spine = -30.0;
+    assert!(k.solve(Support::Floor).joint(Joint::MidBack)[0] > 0.01);
+    k.spine = 90.0;
+    let p = problems(
+        &spec(Support::Floor, vec![k.clone(), k]),
+        Position::Standing,
+    );
+    assert!(p.iter().any(|m| m.contains("spine")), "{p:?}");
+}
+
+/// A nod tips the face without moving the head; a glide moves the head, the face level.
+#[test]
+fn a_nod_is_not_a_glide() {
+    let a = lying("a", 0.0, 0.0).solve(Support::Floor);
+    let b = lying("b", 0.0, 20.0).solve(Support::Floor);
+    assert_eq!(a.joint(Joint::Head), b.joint(Joint::Head));
+    assert!(a.face != b.face);
+    let mut up = standing();
+    up.head = Some(Dir::Pitch(66.0));
+    up.nod = -24.0;
+    assert!(up.solve(Support::Floor).face[1].abs() < 1e-9, "eyes level");
+}
+
+/// On a bed a lying figure stays on the mattress: its end, or the edge it hangs a leg
+/// over, is the limit; its head stays on its pillow.
+#[test]
+fn a_lying_figure_stays_on_the_mattress_and_the_pillow() {
+    let ok = spec(
+        Support::Floor,
+        vec![lying("a", -15.0, -15.0), lying("b", 0.0, 10.0)],
+    );
+    let bed = ok.on_bed();
+    assert_eq!(bed.support, Support::Bed);
+    assert!(
+        problems(&bed, Position::Supine).is_empty(),
+        "{:?}",
+        problems(&bed, Position::Supine)
+    );
+    // A bed whose edge is far beyond the feet: the head is off its other end.
+    let mut short = bed.clone();
+    short.edge = Some(0.9);
+    let p = problems(&short, Position::Supine);
+    assert!(
+        p.iter().any(|m| m.contains("off the end of the mattress")),
+        "{p:?}"
+    );
+    // The pillow: the head rests on it; lifted off it, it is reported.
+    let mut pillow = bed;
+    pillow.pillow = true;
+    assert!(
+        problems(&pillow, Position::Supine).is_empty(),
+        "{:?}",
+        problems(&pillow, Position::Supine)
+    );
+    let mut lifted = pillow;
+    lifted.keyframes[1].head = Some(Dir::Pitch(120.0));
+    let p = problems(&lifted, Position::Supine);
+    assert!(p.iter().any(|m| m.contains("leaves the pillow")), "{p:?}");
+}
+
+/// The close-up's arrow follows what moves: the low back pressing down in a tilt; an
+/// inset on a move that does not move its focus is refused.
+#[test]
+fn the_insets_arrow_follows_the_movement() {
+    let mut s = spec(
+        Support::Floor,
+        vec![lying("a", -18.0, 0.0), lying("b", 0.0, 0.0)],
+    );
+    s.inset = Some(Inset::Pelvis);
+    assert!(
+        problems(&s, Position::Supine).is_empty(),
+        "{:?}",
+        problems(&s, Position::Supine)
+    );
+    let solved = s.solved();
+    let [from, to] = inset_arrow(&s, &solved, 0, 1).unwrap();
+    assert!(to[1] < from[1], "the back presses down: {from:?} {to:?}");
+    // The neck's close-up follows the face: down in a nod.
+    s.inset = Some(Inset::Neck);
+    s.keyframes = vec![lying("a", 0.0, -15.0), lying("b", 0.0, 10.0)];
+    let [from, to] = inset_arrow(&s, &s.solved(), 0, 1).unwrap();
+    assert!(
+        to[0] > from[0],
+        "the chin drops toward the chest: {from:?} {to:?}"
+    );
+    // Nothing moves at the focus: no arrow, and a problem.
+    s.inset = Some(Inset::Pelvis);
+    let p = problems(&s, Position::Supine);
+    assert!(p.iter().any(|m| m.contains("hardly moves")), "{p:?}");
+    // The blades: the shoulders draw back.
+    let mut sq = spec(
+        Support::Floor,
+        vec![
+            standing(),
+            Keyframe {
+                blades: 20.0,
+                ..standing()
+            },
+        ],
+    );
+    sq.inset = Some(Inset::Blades);
+    assert!(
+        problems(&sq, Position::Standing).is_empty(),
+        "{:?}",
+        problems(&sq, Position::Standing)
+    );
+    let [from, to] = inset_arrow(&sq, &sq.solved(), 0, 1).unwrap();
+    assert!(to[0] < from[0], "{from:?} {to:?}");
 }

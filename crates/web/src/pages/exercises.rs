@@ -8,6 +8,7 @@ use axum::response::Response;
 use backstretch_core::catalog::{Catalog, Entry};
 use backstretch_core::exercise::{Exercise, Form};
 use backstretch_core::safety;
+use backstretch_core::vocab::{Place, Word};
 use backstretch_render::sheet::capitalised;
 use maud::{Markup, html};
 
@@ -94,6 +95,8 @@ pub struct FigureQuery {
     variant: Option<String>,
     /// `right`: mirrored, as the right side is done (the figures show the left).
     side: Option<String>,
+    /// `bed`: drawn on a bed, for someone whose places have no floor.
+    place: Option<String>,
 }
 
 /// `id.svg` (moving) or `id-still.svg` (the keyframes side by side).
@@ -115,7 +118,7 @@ pub async fn figure_svg(
 ) -> Result<Response, WebError> {
     let q = query(
         q,
-        "use variant=NAME, one of the exercise's variants, and side=left or side=right, or nothing",
+        "use variant=NAME, one of the exercise's variants, side=left or side=right, and place=bed for a bed, or nothing",
     )?;
     let mirrored = match q.side.as_deref() {
         None | Some("left") => false,
@@ -142,7 +145,14 @@ pub async fn figure_svg(
             }
         )));
     };
-    let x = &whole.in_form(form);
+    let mut x = whole.in_form(form);
+    if let Some(p) = q.place.as_deref() {
+        let place = Place::parse_word(p).map_err(|e| {
+            WebError::invalid("place", e.to_string(), format!("use {}", Place::listed()))
+        })?;
+        x = x.at_places(&[place]);
+    }
+    let x = &x;
     let Some(spec) = &x.pose else {
         return Err(WebError::not_found(format!("`{id}` has no figure")));
     };
