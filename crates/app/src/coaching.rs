@@ -89,7 +89,7 @@ impl App<'_> {
         let profile = self.store.profile(&self.user)?.unwrap_or_default();
         Ok(Programme {
             exercises,
-            weeks: weeks(&facts, today),
+            weeks: weeks(&facts, &self.function_history()?, today),
             easier_until: profile.easier_until.filter(|d| today < *d),
             review_due: review_due(&facts, profile.reviewed_on, today),
             next_review: review_on(&facts, profile.reviewed_on),

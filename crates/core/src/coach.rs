@@ -414,6 +414,8 @@ pub struct WeekRow {
     /// Mean pain before and after.
     pub pain_before: Option<f64>,
     pub pain_after: Option<f64>,
+    /// The function measure's mean (PSFS, 0-10), as last scored that week.
+    pub function: Option<f64>,
 }
 
 /// The programme view.
@@ -475,8 +477,13 @@ pub fn review_due(facts: &[SessionFact], reviewed_on: Option<NaiveDate>, today: 
     review_on(facts, reviewed_on).is_some_and(|d| today >= d)
 }
 
-/// The last four weeks, Monday to Sunday, oldest first.
-pub fn weeks(facts: &[SessionFact], today: NaiveDate) -> Vec<WeekRow> {
+/// The last four weeks, Monday to Sunday, oldest first, with the function measure as last
+/// scored each week (`function`, oldest first).
+pub fn weeks(
+    facts: &[SessionFact],
+    function: &[crate::function::FunctionRecord],
+    today: NaiveDate,
+) -> Vec<WeekRow> {
     let this = monday(today);
     (0..PROGRAMME_WEEKS)
         .rev()
@@ -499,6 +506,10 @@ pub fn weeks(facts: &[SessionFact], today: NaiveDate) -> Vec<WeekRow> {
                 days: u32::try_from(days.len()).unwrap_or(u32::MAX),
                 pain_before: mean(|f| f.pain_before),
                 pain_after: mean(|f| f.pain_after),
+                function: function
+                    .iter()
+                    .rfind(|r| r.at.day() >= start && r.at.day() < end)
+                    .map(crate::function::FunctionRecord::mean),
             }
         })
         .collect()

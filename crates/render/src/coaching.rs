@@ -74,17 +74,18 @@ pub fn programme_text(p: &Programme) -> String {
         );
     }
     out.push_str(
-        "\nThe last four weeks\nWeek of      Sessions  Days counted  Pain before  Pain after\n",
+        "\nThe last four weeks\nWeek of      Sessions  Days counted  Pain before  Pain after  Function\n",
     );
     for w in &p.weeks {
         let _ = writeln!(
             out,
-            "{:<12} {:>8}  {:>12}  {:>11}  {:>10}",
+            "{:<12} {:>8}  {:>12}  {:>11}  {:>10}  {:>8}",
             w.monday.format("%a %-d %b"),
             w.sessions,
             w.days,
             mean(w.pain_before),
-            mean(w.pain_after)
+            mean(w.pain_after),
+            mean(w.function)
         );
     }
     if p.review_due {
@@ -173,6 +174,7 @@ mod tests {
             days: n,
             pain_before: Some(3.25),
             pain_after: None,
+            function: None,
         };
         let p = Programme {
             exercises: vec![row],

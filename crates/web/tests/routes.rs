@@ -772,6 +772,47 @@ async fn progress_counts_the_sessions_history_says_count() {
     );
 }
 
+/// Issue 35: a reported step may carry what the person said of an exercise (a bad word is a
+/// 422 naming the field); `/programme` shows the programme, and its review form takes only
+/// "accept" or "easier".
+#[tokio::test]
+async fn a_rating_rides_on_a_step_and_the_programme_answers() {
+    let t = server();
+    t.ready().await;
+    let (id, begun) = t.begin().await;
+    let exercise = begun["timeline"]["steps"][0]["exercise_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("/api/sessions/{id}/steps");
+    let mut body = step_body(0, 0);
+    body["rating"] = json!({"exercise": exercise, "effort": "so-so"});
+    let r = t.json("POST", &url, body.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["field"], "rating.effort", "{}", r.body);
+    body["rating"] = json!({"exercise": "walking-on-the-moon", "effort": "too-hard"});
+    let r = t.json("POST", &url, body.clone()).await;
+    assert_eq!(r.status.as_u16() / 100, 4, "{}", r.body);
+    body["rating"] = json!({"exercise": exercise, "effort": "too-hard"});
+    let r = t.json("POST", &url, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let page = t.get("/programme").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("The last four weeks"), "{}", page.body);
+    let bad = t.post_form("/programme/review", "answer=maybe").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("Carry on"), "{}", bad.body);
+    let ok = t.post_form("/programme/review", "answer=easier").await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(ok.location(), "/programme");
+    assert!(
+        t.get("/programme")
+            .await
+            .body
+            .contains("An easier week, as you asked")
+    );
+}
+
 #[tokio::test]
 async fn a_session_is_logged_step_by_step_once_each() {
     let t = server();

@@ -37,18 +37,24 @@ pub fn run(ctx: &Context, a: &FunctionArgs) -> miette::Result<ExitCode> {
                     "`backstretch function` asks its questions on a terminal, and this is not one"
                 ));
             }
-            let last = {
-                let store = ctx.store()?;
-                ctx.app(&store).last_function_activities()?
-            };
-            let mut say = |text: &str| ask::say(text);
-            match ask_items(&last, &mut ask::line, &mut say) {
-                Some(items) if !items.is_empty() => record(ctx, &items),
-                _ => {
-                    print("Nothing recorded.\n")?;
-                    Ok(ExitCode::SUCCESS)
-                }
-            }
+            ask_and_record(ctx)
+        }
+    }
+}
+
+/// Asks the scale's questions on the terminal (last time's activities first) and records
+/// the answers; the weekly review asks it too.
+pub fn ask_and_record(ctx: &Context) -> miette::Result<ExitCode> {
+    let last = {
+        let store = ctx.store()?;
+        ctx.app(&store).last_function_activities()?
+    };
+    let mut say = |text: &str| ask::say(text);
+    match ask_items(&last, &mut ask::line, &mut say) {
+        Some(items) if !items.is_empty() => record(ctx, &items),
+        _ => {
+            print("Nothing recorded.\n")?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

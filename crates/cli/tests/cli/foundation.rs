@@ -140,12 +140,6 @@ fn a_log_from_the_previous_release_migrates_with_nothing_changed() {
         o.remove("breaks");
         o["streak"].as_object_mut().unwrap().remove("current");
     }
-    // A day counts when half its planned holding was done: the session stopped after one
-    // hold, which that release counted, no longer does.
-    assert_eq!(
-        (stats["sessions"].take(), expected["sessions"].take()),
-        (3.into(), 4.into())
-    );
     assert_eq!(stats, expected);
     // The red-flag check and the disclaimer carried over: plans need no new answers (until
     // the check, made on 21 Nov 2026, is four weeks old and is asked again).

@@ -8,6 +8,7 @@
 mod catalog;
 mod clinic;
 mod clinic_e2e;
+mod coaching;
 mod dbus;
 mod durability;
 mod fhir;

@@ -945,6 +945,51 @@ pub(crate) fn sqlite(db: &Path, sql: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Issue 35: after an exercise, while the next is got ready, the page asks how it felt; the
+/// answer rides on the next step to the log, and the programme page shows where each
+/// exercise stands.
+#[test]
+fn the_player_asks_how_an_exercise_felt_and_the_log_keeps_it() {
+    if !chromium() {
+        return;
+    }
+    let Served {
+        env,
+        base,
+        server: _server,
+        b,
+        ..
+    } = served();
+    first_run(&b, &base);
+    open_player(&b, &format!("{base}/play?speed=10"));
+    b.click("[data-pain=before] button[value='3']");
+    wait_for("the question after the first exercise", LONG, || {
+        (b.count("#rate:not([hidden])") == 1).then_some(())
+    });
+    assert!(b.text("#rate-question").starts_with("How was "));
+    b.click("#rate button[value=too-easy]");
+    wait_for("the answer noted", LONG, || {
+        b.text("#notice-text")
+            .contains("too easy, noted")
+            .then_some(())
+    });
+    assert_eq!(b.count("#rate:not([hidden])"), 0, "asked once");
+    wait_for("the pain question after", LONG, || {
+        (b.count("#after:not([hidden])") == 1).then_some(())
+    });
+    b.click("[data-pain=after] button[value='2']");
+    wait_for("the summary", LONG, || {
+        (!b.text("#summary-text").is_empty()).then_some(())
+    });
+    let out = env.run("export json").output().unwrap();
+    let export = String::from_utf8_lossy(&out.stdout);
+    assert!(export.contains("\"effort\": \"too-easy\""), "{export}");
+    b.go(&format!("{base}/programme"));
+    let page = b.text("main");
+    assert!(page.contains("Now: hold"), "{page}");
+    assert!(page.contains("The last four weeks"), "{page}");
+}
+
 #[test]
 fn every_page_passes_axe_with_no_serious_or_critical_violation() {
     if !chromium() {
@@ -1028,6 +1073,7 @@ fn every_page_passes_axe_with_no_serious_or_critical_violation() {
     for path in [
         "/history",
         "/progress",
+        "/programme",
         "/exercises",
         "/exercises/childs-pose",
         "/print",

@@ -109,8 +109,26 @@
     const planned = steps()[step].seconds * 1000;
     enqueue({
       url: `/api/sessions/${S.id}/steps`,
-      body: { report: S.reports++, step, outcome, done_ms: Math.max(0, Math.min(planned, Math.round(doneMs))), at: localStamp(serverNow()) },
+      body: { report: S.reports++, step, outcome, done_ms: Math.max(0, Math.min(planned, Math.round(doneMs))), at: localStamp(serverNow()), ...(S.rating ? { rating: S.rating } : {}) },
     });
+    S.rating = null;
+  }
+  // After an exercise, while the next is got ready, the person may say how it felt; the answer
+  // goes with the next step reported. Not for one that hurt, and once per exercise.
+  function offerRating(item) {
+    const prev = S.items[item - 1];
+    const rated = S.rated || [];
+    const ask = item > 0 && prev && !rated.includes(item - 1) && !(S.hurtItems || []).includes(item - 1);
+    $('rate').hidden = !ask;
+    if (ask) { $('rate-question').textContent = `How was ${prev.name}?`; $('rate').dataset.item = String(item - 1); }
+  }
+  function rate(effort) {
+    const item = Number($('rate').dataset.item);
+    S.rating = { exercise: S.items[item].id, effort };
+    S.rated = [...(S.rated || []), item];
+    $('rate').hidden = true;
+    notice(`${S.items[item].name}: ${effort.replace('-', ' ')}, noted. It shapes your next sessions.`);
+    save();
   }
   function reportUntil(step) {
     while (S.nextReport < step) {
@@ -329,6 +347,7 @@
       const ul = $('cautions'); ul.replaceChildren(...item.cautions.map((t) => { const li = document.createElement('li'); li.textContent = t; return li; }));
       const nextItem = S.items[st.item + 1];
       $('next').textContent = nextItem ? `Next: ${nextItem.name}` : 'This is the last exercise.';
+      offerRating(st.item);
     }
     if (shownStep !== a.step) {
       if (shownStep !== -1 && noticeStep !== -1 && noticeStep !== a.step) notice('');
@@ -423,6 +442,7 @@
       const now = Date.now();
       const a = at(elapsed(now));
       const item = steps()[a.step].item;
+      S.hurtItems = [...(S.hurtItems || []), item];
       endCurrent(now, 'hurt');
       // At high pain, or while plans are eased, "sharper or worse" ends the session.
       if (S.hurt_ends) {
@@ -609,6 +629,7 @@
   }
   painButtons('before', (p) => begin(p, false));
   painButtons('after', (p) => finish(p));
+  for (const btn of document.querySelectorAll('#rate button')) btn.addEventListener('click', () => rate(btn.value));
   $('pause').addEventListener('click', act.pause);
   $('next-step').addEventListener('click', act.next);
   $('back').addEventListener('click', act.back);

@@ -84,6 +84,14 @@ fn player() -> Markup {
                 (controls())
             }
             div.more {
+                div.rate #rate role="group" aria-labelledby="rate-question" hidden {
+                    p #rate-question {}
+                    button type="button" value="too-easy" { "Too easy" }
+                    " "
+                    button type="button" value="about-right" { "About right" }
+                    " "
+                    button type="button" value="too-hard" { "Too hard" }
+                }
                 p.next #next {}
                 details {
                     summary { "How to do it" }

@@ -75,13 +75,13 @@ fn programme_part(p: &Programme) -> Markup {
         h2 { "The last four weeks" }
         div.scroll tabindex="0" role="region" aria-label="The last four weeks" {
             table {
-                thead { tr { th scope="col" { "Week of" } th scope="col" { "Sessions" } th scope="col" { "Days counted" } th scope="col" { "Pain before" } th scope="col" { "Pain after" } } }
+                thead { tr { th scope="col" { "Week of" } th scope="col" { "Sessions" } th scope="col" { "Days counted" } th scope="col" { "Pain before" } th scope="col" { "Pain after" } th scope="col" { "Function (PSFS)" } } }
                 tbody {
                     @for w in &p.weeks {
                         tr {
                             th scope="row" { (w.monday.format("%a %-d %b")) }
                             td { (w.sessions) } td { (w.days) }
-                            td { (mean(w.pain_before)) } td { (mean(w.pain_after)) }
+                            td { (mean(w.pain_before)) } td { (mean(w.pain_after)) } td { (mean(w.function)) }
                         }
                     }
                 }
