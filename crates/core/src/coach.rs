@@ -241,10 +241,14 @@ pub fn stages(
             }
         })
         .collect();
+    // Start order, then every field the fold reads, so two sessions of the same second fold
+    // the same way whichever arrived first.
     sessions.sort_by(|a, b| {
         a.key
             .cmp(&b.key)
             .then_with(|| a.fact.hurt.cmp(&b.fact.hurt))
+            .then_with(|| a.fact.efforts.cmp(&b.fact.efforts))
+            .then_with(|| a.fact.settled.cmp(&b.fact.settled))
     });
     let mut out: BTreeMap<String, Stage> = BTreeMap::new();
     let ladders: BTreeMap<&str, Ladder> = catalog

@@ -121,7 +121,10 @@ pub fn review_text(r: &Review) -> String {
         _ => out.push_str("Pain: give a score before and after each session to see its trend.\n"),
     }
     match &r.function {
-        Some(f) => out.push_str(&crate::function::function_line(f)),
+        Some(f) => {
+            out.push_str(&crate::function::function_line(f));
+            out.push_str("Score them again for this week with `backstretch function`.\n");
+        }
         None => out.push_str(
             "Function: name up to three activities your back or neck makes hard, and score them, with `backstretch function`.\n",
         ),

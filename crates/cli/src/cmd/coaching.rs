@@ -54,12 +54,6 @@ pub fn review(ctx: &Context, a: &ReviewArgs) -> miette::Result<ExitCode> {
     } else if a.easier {
         Some(ReviewAnswer::Easier)
     } else if format != Format::Json && ask::interactive() {
-        // The function measure is asked at each review.
-        if ask::yes_no("\nScore the activities your back or neck makes hard, for this week?")
-            == Some(true)
-        {
-            crate::cmd::function::ask_and_record(ctx)?;
-        }
         ask_answer()
     } else {
         None
