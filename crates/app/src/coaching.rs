@@ -10,6 +10,7 @@ use backstretch_core::coach::{
 };
 use backstretch_core::plan::Coaching;
 use backstretch_core::profile::Goal;
+use backstretch_core::profile::Profile;
 use backstretch_core::stats::{SessionFact, pain_trend};
 use chrono::{Duration, NaiveDate};
 
@@ -29,16 +30,17 @@ impl App<'_> {
     /// if one was asked for.
     pub fn coaching(&self, catalog: &Catalog) -> Result<Coaching, AppError> {
         let facts = self.facts()?;
-        self.coaching_from(catalog, &facts)
+        let profile = self.store.profile(&self.user)?.unwrap_or_default();
+        self.coaching_from(catalog, &facts, &profile)
     }
 
-    fn coaching_from(
+    pub(crate) fn coaching_from(
         &self,
         catalog: &Catalog,
         facts: &[SessionFact],
+        profile: &Profile,
     ) -> Result<Coaching, AppError> {
         let blocked = self.blocked_since()?.map(|s| s.utc_s);
-        let profile = self.store.profile(&self.user)?.unwrap_or_default();
         Ok(Coaching {
             stages: coach::stages(facts, catalog, blocked),
             easier_week: profile.easier_until.is_some_and(|d| self.today() < d),
@@ -48,7 +50,8 @@ impl App<'_> {
     /// Where each exercise stands, what comes next and why, and the last four weeks.
     pub fn programme(&self, catalog: &Catalog) -> Result<Programme, AppError> {
         let facts = self.facts()?;
-        let coaching = self.coaching_from(catalog, &facts)?;
+        let profile = self.store.profile(&self.user)?.unwrap_or_default();
+        let coaching = self.coaching_from(catalog, &facts, &profile)?;
         let today = self.today();
         let mut exercises = Vec::new();
         for (id, st) in &coaching.stages {
@@ -86,7 +89,6 @@ impl App<'_> {
             });
         }
         exercises.sort_by(|a, b| (a.moved_on, &a.name).cmp(&(b.moved_on, &b.name)));
-        let profile = self.store.profile(&self.user)?.unwrap_or_default();
         Ok(Programme {
             exercises,
             weeks: weeks(&facts, &self.function_history()?, today),
@@ -116,7 +118,7 @@ impl App<'_> {
             Goal::Daily => 7,
             Goal::PerWeek(n) => u32::from(n),
         };
-        let coaching = self.coaching_from(catalog, &facts)?;
+        let coaching = self.coaching_from(catalog, &facts, &profile)?;
         let mut moves = Vec::new();
         for (id, st) in &coaching.stages {
             let Some(entry) = catalog.get(id) else {

@@ -261,7 +261,8 @@ impl App<'_> {
                 // A desk break keeps its two minutes: no programme there.
                 Coaching::default()
             } else {
-                self.coaching(catalog)?
+                // The profile already read; the log's facts once.
+                self.coaching_from(catalog, &self.facts()?, base)?
             },
         })
     }
